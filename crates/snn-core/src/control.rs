@@ -1,0 +1,105 @@
+//! control: one presentation of an image (SPEC section 5), the sequencing the hardware's control
+//! FSM implements: integrate, WTA, fire (with STDP), and the end-of-image penalty.
+
+use crate::arith::Arith;
+use crate::neuron::{self, Fire, NeuronState};
+use crate::spike_gen::Encoded;
+use crate::{stdp, wta};
+use ndarray::Array2;
+use serde::Serialize;
+
+/// Everything one presentation produced; the fields the levels compare bit for bit.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Presentation<P> {
+    pub winner: Option<usize>,
+    /// Step at which the WTA unit chose the winner and inhibited the others.
+    pub inhibit_step: Option<u32>,
+    /// Output spike times of each neuron.
+    pub spike_times: Vec<Vec<u32>>,
+    /// Potentials after step T.
+    pub final_potentials: Vec<P>,
+    pub threshold: P,
+    pub peak_count: u32,
+    /// Potentials after every step (`trace[t-1][j]`), when asked for (membrane plots).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace: Option<Vec<Vec<P>>>,
+}
+
+impl<P> Presentation<P> {
+    pub fn spike_counts(&self) -> Vec<u32> {
+        self.spike_times.iter().map(|s| s.len() as u32).collect()
+    }
+}
+
+/// Options of one presentation.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PresentOptions {
+    /// Training: STDP at every output spike and the penalty at the end.
+    pub learn: bool,
+    /// Keep every step's potentials.
+    pub record: bool,
+}
+
+/// Presents one encoded image to the network whose weights are `weights` (neurons x inputs).
+pub fn present<A: Arith>(
+    a: &A,
+    t_ref: u32,
+    window: [u32; 2],
+    weights: &mut Array2<A::W>,
+    enc: &Encoded,
+    opts: PresentOptions,
+) -> Presentation<A::P> {
+    let n = weights.nrows();
+    let threshold = a.threshold(enc.peak_count);
+    let mut state = vec![NeuronState::new(a.p_rest()); n];
+    let mut spike_times = vec![Vec::new(); n];
+    let mut winner = None;
+    let mut inhibit_step = None;
+    let mut trace = opts.record.then(Vec::new);
+    let by_step = enc.by_step();
+    for t in 1..=enc.t_steps {
+        let inputs = &by_step[t as usize];
+        for (j, s) in state.iter_mut().enumerate() {
+            let row = weights.row(j);
+            neuron::integrate(a, s, t, row.as_slice().expect("standard layout"), inputs);
+        }
+        if winner.is_none() {
+            if let Some(w) = wta::select(state.iter().map(|s| s.shown), threshold) {
+                winner = Some(w);
+                inhibit_step = Some(t);
+                for (j, s) in state.iter_mut().enumerate() {
+                    if j != w {
+                        s.potential = a.p_min();
+                    }
+                }
+            }
+        }
+        for (j, s) in state.iter_mut().enumerate() {
+            if neuron::fire(a, s, t, t_ref, threshold) == Fire::Spike {
+                spike_times[j].push(t);
+                if opts.learn {
+                    let mut row = weights.row_mut(j);
+                    stdp::update_row(a, row.as_slice_mut().expect("standard layout"), enc, t, window);
+                }
+            }
+        }
+        if let Some(tr) = trace.as_mut() {
+            tr.push(state.iter().map(|s| s.potential).collect());
+        }
+    }
+    if opts.learn {
+        if let Some(w) = winner {
+            let mut row = weights.row_mut(w);
+            stdp::penalty_row(a, row.as_slice_mut().expect("standard layout"), enc);
+        }
+    }
+    Presentation {
+        winner,
+        inhibit_step,
+        spike_times,
+        final_potentials: state.iter().map(|s| s.potential).collect(),
+        threshold,
+        peak_count: enc.peak_count,
+        trace,
+    }
+}

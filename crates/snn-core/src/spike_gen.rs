@@ -1,0 +1,262 @@
+//! spike_gen: receptive field and deterministic rate code (SPEC sections 2-4).
+//!
+//! Every kernel entry is a multiple of 1/8, so the receptive-field potential is exactly
+//! `S / 2040` with the integer `S = sum(8 * kernel * pixel)` (2040 = 8 * 255). All levels compute
+//! the integer `S`; the period is a monotone step function of `S`, so the [`PeriodTable`] of the
+//! sums at which it changes gives the spec's `ceil(600 / interp(pot))` with no divider, and the
+//! float and fixed models see identical spike trains by construction.
+
+use crate::config::SnnConfig;
+
+/// The SPEC section 2 kernel times 8.
+pub const RF_KERNEL_X8: [[i32; 5]; 5] = [
+    [-4, -1, 1, -1, -4],
+    [-1, 1, 5, 1, -1],
+    [1, 5, 8, 5, 1],
+    [-1, 1, 5, 1, -1],
+    [-4, -1, 1, -1, -4],
+];
+
+/// `pot = S / RF_SCALE`.
+pub const RF_SCALE: f64 = 2040.0;
+
+/// Largest and smallest receptive-field sums any 8-bit image can produce.
+pub const RF_SUM_MAX: i32 = 255 * 36;
+pub const RF_SUM_MIN: i32 = -255 * 24;
+
+/// Receptive-field sums of every input, row-major; neighbours outside the image contribute 0.
+pub fn rf_sums(pixels: &[u8], height: usize, width: usize) -> Vec<i32> {
+    assert_eq!(pixels.len(), height * width, "image size");
+    let mut sums = vec![0i32; height * width];
+    for r in 0..height {
+        for c in 0..width {
+            let mut s = 0i32;
+            for (m, row) in RF_KERNEL_X8.iter().enumerate() {
+                let rr = r as isize + m as isize - 2;
+                if rr < 0 || rr >= height as isize {
+                    continue;
+                }
+                let line = &pixels[rr as usize * width..(rr as usize + 1) * width];
+                for (n, &k) in row.iter().enumerate() {
+                    let cc = c as isize + n as isize - 2;
+                    if cc >= 0 && cc < width as isize {
+                        s += k * line[cc as usize] as i32;
+                    }
+                }
+            }
+            sums[r * width + c] = s;
+        }
+    }
+    sums
+}
+
+/// The spec's period for a real potential: `ceil(numerator / interp(pot))`, `None` when `pot <= 0`.
+/// The interpolation is written as numpy's `interp` computes it (slope first).
+pub fn period_of_potential(cfg: &SnnConfig, pot: f64) -> Option<u32> {
+    if pot <= 0.0 {
+        return None;
+    }
+    let [x0, x1] = cfg.pot_range;
+    let [r0, r1] = cfg.rate_range;
+    let rate = if pot <= x0 {
+        r0
+    } else if pot >= x1 {
+        r1
+    } else {
+        (r1 - r0) / (x1 - x0) * (pot - x0) + r0
+    };
+    Some((cfg.period_numerator / rate).ceil() as u32)
+}
+
+/// The potentials (as integer sums `S`) at which the period changes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PeriodTable {
+    /// Shortest period (reached at the largest sums).
+    pub lo: u32,
+    /// Longest period of a positive potential (reached at `S = 1`).
+    pub hi: u32,
+    /// `breakpoints[p - lo]`: the smallest `S > 0` whose period is `<= p`; non-increasing in `p`.
+    pub breakpoints: Vec<i32>,
+}
+
+impl PeriodTable {
+    /// Built by scanning every reachable positive sum, so it is exact for every image.
+    pub fn new(cfg: &SnnConfig) -> Self {
+        let period = |s: i32| period_of_potential(cfg, s as f64 / RF_SCALE).expect("S > 0");
+        let hi = period(1);
+        let lo = period(RF_SUM_MAX);
+        let mut breakpoints = vec![i32::MAX; (hi - lo + 1) as usize];
+        let mut last = hi;
+        for s in 1..=RF_SUM_MAX {
+            let p = period(s);
+            assert!(p <= last, "period must not grow with the potential (S = {s})");
+            last = p;
+            for slot in breakpoints.iter_mut().skip((p - lo) as usize) {
+                if *slot == i32::MAX {
+                    *slot = s;
+                } else {
+                    break;
+                }
+            }
+        }
+        PeriodTable { lo, hi, breakpoints }
+    }
+
+    /// The period of sum `s`: the smallest `p` whose breakpoint `s` reaches; `None` when `s <= 0`.
+    pub fn period(&self, s: i32) -> Option<u32> {
+        if s <= 0 {
+            return None;
+        }
+        // breakpoints is non-increasing: count the periods whose breakpoint lies above s.
+        let above = self.breakpoints.partition_point(|&b| b > s);
+        Some(self.lo + above as u32)
+    }
+}
+
+/// The spike trains of one image: input `i` spikes at `periods[i], 2*periods[i], ... <= T`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Encoded {
+    pub height: usize,
+    pub width: usize,
+    pub t_steps: u32,
+    /// Receptive-field sums (`pot = sum / 2040`).
+    pub sums: Vec<i32>,
+    /// Period of each input; `None` never spikes (a period above T never spikes either).
+    pub periods: Vec<Option<u32>>,
+    /// Peak number of inputs spiking at one step (SPEC section 4, before the division).
+    pub peak_count: u32,
+}
+
+impl Encoded {
+    /// Receptive-field potential of input `i`.
+    pub fn potential(&self, i: usize) -> f64 {
+        self.sums[i] as f64 / RF_SCALE
+    }
+
+    /// Whether input `i` spikes at step `t` (`t = 0` never spikes).
+    pub fn spikes_at(&self, i: usize, t: u32) -> bool {
+        matches!(self.periods[i], Some(p) if t >= 1 && t <= self.t_steps && t % p == 0)
+    }
+
+    /// Whether input `i` spikes at least once in `1..=T`.
+    pub fn ever_spikes(&self, i: usize) -> bool {
+        matches!(self.periods[i], Some(p) if p <= self.t_steps)
+    }
+
+    /// Spike times of input `i`.
+    pub fn spike_times(&self, i: usize) -> Vec<u32> {
+        match self.periods[i] {
+            Some(p) => (1..=self.t_steps / p).map(|k| k * p).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Inputs spiking at each step, ascending: `by_step[t]` for `t in 0..=T`.
+    pub fn by_step(&self) -> Vec<Vec<u32>> {
+        let mut by = vec![Vec::new(); self.t_steps as usize + 1];
+        for (i, p) in self.periods.iter().enumerate() {
+            if let Some(p) = *p {
+                let mut t = p;
+                while t <= self.t_steps {
+                    by[t as usize].push(i as u32);
+                    t += p;
+                }
+            }
+        }
+        by
+    }
+
+    /// Total number of input spikes over the presentation.
+    pub fn total_spikes(&self) -> u32 {
+        self.periods.iter().flatten().map(|&p| self.t_steps / p).sum()
+    }
+}
+
+/// Encodes one image: receptive field, period of every input, peak simultaneous spike count.
+pub fn encode(cfg: &SnnConfig, table: &PeriodTable, pixels: &[u8], height: usize, width: usize) -> Encoded {
+    let sums = rf_sums(pixels, height, width);
+    let periods: Vec<Option<u32>> = sums.iter().map(|&s| table.period(s)).collect();
+    let t_steps = cfg.t_steps;
+    let mut count = vec![0u32; t_steps as usize + 1];
+    for &p in periods.iter().flatten() {
+        let mut t = p;
+        while t <= t_steps {
+            count[t as usize] += 1;
+            t += p;
+        }
+    }
+    let peak_count = count.into_iter().max().unwrap_or(0);
+    Encoded { height, width, t_steps, sums, periods, peak_count }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernel_matches_spec_times_eight() {
+        let spec = [
+            [-0.5, -0.125, 0.125, -0.125, -0.5],
+            [-0.125, 0.125, 0.625, 0.125, -0.125],
+            [0.125, 0.625, 1.0, 0.625, 0.125],
+            [-0.125, 0.125, 0.625, 0.125, -0.125],
+            [-0.5, -0.125, 0.125, -0.125, -0.5],
+        ];
+        for m in 0..5 {
+            for n in 0..5 {
+                assert_eq!(RF_KERNEL_X8[m][n] as f64, spec[m][n] * 8.0);
+            }
+        }
+        let pos: i32 = RF_KERNEL_X8.iter().flatten().filter(|&&k| k > 0).sum();
+        let neg: i32 = RF_KERNEL_X8.iter().flatten().filter(|&&k| k < 0).sum();
+        assert_eq!((255 * pos, 255 * neg), (RF_SUM_MAX, RF_SUM_MIN));
+    }
+
+    #[test]
+    fn single_pixel_receptive_field_by_hand() {
+        // A 5x5 image with only the centre at 255: input (i, j) sees the kernel entry at
+        // (2 - i + 2, 2 - j + 2) mirrored, i.e. the centre input gets 1.0 = 2040/2040.
+        let mut px = vec![0u8; 25];
+        px[12] = 255;
+        let s = rf_sums(&px, 5, 5);
+        assert_eq!(s[12], 8 * 255);
+        assert_eq!(s[0], -4 * 255);
+        assert_eq!(s[7], 5 * 255);
+        // Corner pixel: only the part of the kernel inside the image counts.
+        let mut px = vec![0u8; 25];
+        px[0] = 100;
+        assert_eq!(rf_sums(&px, 5, 5)[0], 8 * 100);
+    }
+
+    #[test]
+    fn period_table_equals_the_float_formula_everywhere() {
+        let cfg = SnnConfig::default();
+        let table = PeriodTable::new(&cfg);
+        assert_eq!((table.lo, table.hi), (30, 96));
+        for s in RF_SUM_MIN..=RF_SUM_MAX {
+            assert_eq!(table.period(s), period_of_potential(&cfg, s as f64 / RF_SCALE), "S = {s}");
+        }
+    }
+
+    #[test]
+    fn period_by_hand() {
+        let cfg = SnnConfig::default();
+        // pot = 1.0: rate = 19/3.85 * 2.069 + 1 = 11.2106..., 600 / rate = 53.52 -> 54.
+        assert_eq!(period_of_potential(&cfg, 1.0), Some(54));
+        assert_eq!(period_of_potential(&cfg, 3.0), Some(30));
+        assert_eq!(period_of_potential(&cfg, 0.0), None);
+    }
+
+    #[test]
+    fn encode_counts_the_peak() {
+        let cfg = SnnConfig { height: 5, width: 5, ..SnnConfig::default() };
+        let table = PeriodTable::new(&cfg);
+        let e = encode(&cfg, &table, &[255u8; 25], 5, 5);
+        // Every input has the same period class structure; the peak is the largest step count.
+        let by = e.by_step();
+        let peak = by.iter().map(|v| v.len() as u32).max().unwrap();
+        assert_eq!(e.peak_count, peak);
+        assert_eq!(by[0].len(), 0);
+        assert_eq!(e.total_spikes() as usize, by.iter().map(Vec::len).sum::<usize>());
+    }
+}
