@@ -85,18 +85,23 @@ impl Arith for FloatArith {
     fn level(&self) -> &'static str {
         "golden"
     }
+    #[inline]
     fn p_rest(&self) -> f64 {
         self.p_rest
     }
+    #[inline]
     fn p_min(&self) -> f64 {
         self.p_min
     }
+    #[inline]
     fn threshold(&self, peak: u32) -> f64 {
         peak as f64 / self.divisor
     }
+    #[inline]
     fn integrate(&self, p: f64, row: &[f64], inputs: &[u32]) -> f64 {
         p + inputs.iter().map(|&i| row[i as usize]).sum::<f64>()
     }
+    #[inline]
     fn leak(&self, p: f64) -> f64 {
         if p > self.p_rest {
             p - self.leak
@@ -104,12 +109,15 @@ impl Arith for FloatArith {
             p
         }
     }
+    #[inline]
     fn potentiate(&self, w: f64, d: u32) -> f64 {
         w + self.pot[(d - self.window_lo) as usize] * (self.w_max - w)
     }
+    #[inline]
     fn depress(&self, w: f64, d: u32) -> f64 {
         w + self.dep[(d - self.window_lo) as usize] * (w - self.depression_bound)
     }
+    #[inline]
     fn penalize(&self, w: f64) -> f64 {
         (w - self.penalty).max(self.w_min)
     }
@@ -152,27 +160,35 @@ impl Arith for FixedArith {
     fn level(&self) -> &'static str {
         "golden-fixed"
     }
+    #[inline]
     fn p_rest(&self) -> i32 {
         self.format.p_rest
     }
+    #[inline]
     fn p_min(&self) -> i32 {
         self.format.p_min
     }
+    #[inline]
     fn threshold(&self, peak: u32) -> i32 {
         self.format.threshold(peak)
     }
+    #[inline]
     fn integrate(&self, p: i32, row: &[i32], inputs: &[u32]) -> i32 {
         inputs.iter().fold(p, |acc, &i| self.format.integrate(acc, row[i as usize]))
     }
+    #[inline]
     fn leak(&self, p: i32) -> i32 {
         self.format.leak(p)
     }
+    #[inline]
     fn potentiate(&self, w: i32, d: u32) -> i32 {
         self.format.potentiate(w, d)
     }
+    #[inline]
     fn depress(&self, w: i32, d: u32) -> i32 {
         self.format.depress(w, d)
     }
+    #[inline]
     fn penalize(&self, w: i32) -> i32 {
         self.format.penalize(w)
     }

@@ -49,19 +49,18 @@ pub fn present<A: Arith>(
     enc: &Encoded,
     opts: PresentOptions,
 ) -> Presentation<A::P> {
-    let n = weights.nrows();
+    let (n, m) = weights.dim();
     let threshold = a.threshold(enc.peak_count);
     let mut state = vec![NeuronState::new(a.p_rest()); n];
     let mut spike_times = vec![Vec::new(); n];
     let mut winner = None;
     let mut inhibit_step = None;
     let mut trace = opts.record.then(Vec::new);
-    let by_step = enc.by_step();
     for t in 1..=enc.t_steps {
-        let inputs = &by_step[t as usize];
+        let inputs = enc.inputs_at(t);
+        let rows = weights.as_slice().expect("standard layout");
         for (j, s) in state.iter_mut().enumerate() {
-            let row = weights.row(j);
-            neuron::integrate(a, s, t, row.as_slice().expect("standard layout"), inputs);
+            neuron::integrate(a, s, t, &rows[j * m..(j + 1) * m], inputs);
         }
         if winner.is_none() {
             if let Some(w) = wta::select(state.iter().map(|s| s.shown), threshold) {
@@ -78,8 +77,8 @@ pub fn present<A: Arith>(
             if neuron::fire(a, s, t, t_ref, threshold) == Fire::Spike {
                 spike_times[j].push(t);
                 if opts.learn {
-                    let mut row = weights.row_mut(j);
-                    stdp::update_row(a, row.as_slice_mut().expect("standard layout"), enc, t, window);
+                    let rows = weights.as_slice_mut().expect("standard layout");
+                    stdp::update_row(a, &mut rows[j * m..(j + 1) * m], enc, t, window);
                 }
             }
         }

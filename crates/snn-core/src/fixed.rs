@@ -161,16 +161,19 @@ impl FixedFormat {
     }
 
     /// `floor((count << frac_bits) / threshold_divisor)`: the variable threshold of SPEC section 4.
+    #[inline]
     pub fn threshold(&self, count: u32) -> i32 {
         (((count as i64) << self.frac_bits) / self.threshold_divisor as i64) as i32
     }
 
     /// One spiking input's weight added to a potential (exact; range proved by `new`).
+    #[inline]
     pub fn integrate(&self, p: i32, w: i32) -> i32 {
         p + w
     }
 
     /// The leak of SPEC 5.1: subtracted only when the potential is above rest.
+    #[inline]
     pub fn leak(&self, p: i32) -> i32 {
         if p > self.p_rest {
             p - self.leak
@@ -180,6 +183,7 @@ impl FixedFormat {
     }
 
     /// `round(lut * dist / 2^lut_frac_bits)` with round half up; `dist >= 0`.
+    #[inline]
     fn scaled_step(&self, lut: u32, dist: i32) -> i32 {
         debug_assert!(dist >= 0, "weight outside its bounds");
         let prod = lut as i64 * dist as i64;
@@ -188,6 +192,7 @@ impl FixedFormat {
 
     /// STDP potentiation for an input that spiked `d` steps before the output spike:
     /// `w + round(lut_pot[d] * (w_max - w))`. Never exceeds `w_max` because `lut < 1`.
+    #[inline]
     pub fn potentiate(&self, w: i32, d: u32) -> i32 {
         let lut = self.lut_pot[(d - self.window_lo) as usize];
         w + self.scaled_step(lut, self.w_max - w)
@@ -195,12 +200,14 @@ impl FixedFormat {
 
     /// STDP depression for an input that spiked `d` steps after the output spike:
     /// `w - round(lut_dep[d] * (w - w_min))`. Never goes below `w_min` because `lut < 1`.
+    #[inline]
     pub fn depress(&self, w: i32, d: u32) -> i32 {
         let lut = self.lut_dep[(d - self.window_lo) as usize];
         w - self.scaled_step(lut, w - self.w_min)
     }
 
     /// End-of-image penalty for a silent input of the winner: `max(w - penalty, w_min)`.
+    #[inline]
     pub fn penalize(&self, w: i32) -> i32 {
         (w - self.penalty).max(self.w_min)
     }

@@ -7,25 +7,24 @@ use crate::spike_gen::Encoded;
 /// STDP for neuron `row` spiking at step `t`. For each input in ascending order, first the
 /// spikes `d = lo..=hi` steps before `t` (potentiation), then `d = lo..=hi` steps after
 /// (depression, looking ahead in the known spike train); updates compound in that order.
+///
+/// Only one weight changes per update and different weights never interact, so walking the
+/// window step by step (potentiation `d` ascending, then depression `d` ascending) gives every
+/// weight exactly the sequence of updates the input-by-input order gives it, while visiting only
+/// the spikes inside the window rather than all `M` inputs.
 pub fn update_row<A: Arith>(a: &A, row: &mut [A::W], enc: &Encoded, t: u32, window: [u32; 2]) {
     let [lo, hi] = window;
-    for (i, w) in row.iter_mut().enumerate() {
-        let Some(p) = enc.periods[i] else { continue };
-        if t > lo {
-            // Multiples of p in [t - hi, t - lo], nearest first (d ascending), not before step 1.
-            let mut m = (t - lo) / p * p;
-            while m >= 1 && t - m <= hi {
-                *w = a.potentiate(*w, t - m);
-                m = match m.checked_sub(p) {
-                    Some(v) => v,
-                    None => break,
-                };
-            }
+    // `t - d >= 1`: spikes before step 1 do not exist.
+    for d in lo..=hi.min(t - 1) {
+        for &i in enc.inputs_at(t - d) {
+            let w = &mut row[i as usize];
+            *w = a.potentiate(*w, d);
         }
-        let mut m = (t + lo).div_ceil(p) * p;
-        while m <= enc.t_steps && m - t <= hi {
-            *w = a.depress(*w, m - t);
-            m += p;
+    }
+    for d in lo..=hi.min(enc.t_steps.saturating_sub(t)) {
+        for &i in enc.inputs_at(t + d) {
+            let w = &mut row[i as usize];
+            *w = a.depress(*w, d);
         }
     }
 }

@@ -1,0 +1,248 @@
+//! `snn demo`: the project's main job on its embedded defaults, end to end: data, training,
+//! labelling and evaluation, the weights file and the weight pictures.
+//!
+//! The job is a list of steps run in order over one shared [`Demo`] state, each reporting what it
+//! did; later stages of the project (Verilog generation, co-simulation) append their steps to
+//! [`STEPS`] without touching the others.
+
+use crate::cmd::{eval, reconstruct, train};
+use crate::data;
+use crate::model::{ArithKind, Model};
+use crate::output::{ensure_dir, print_json, show, write_json};
+use anyhow::{Context, Result};
+use clap::Args;
+use serde::Serialize;
+use snn_core::config::SnnConfig;
+use snn_data::{Dataset, Split};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Train on the built-in digits (or MNIST when found), evaluate, and write weights and pictures.
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Folder for everything the demo writes.
+    #[arg(long, value_name = "DIR", default_value = "demo-out")]
+    pub out: PathBuf,
+    /// MNIST folder to use (default: $SNN_MNIST_DIR, else ../shared/data/mnist when present).
+    #[arg(long, value_name = "DIR", conflicts_with = "builtin")]
+    pub mnist: Option<PathBuf>,
+    /// Use the built-in digits even when MNIST is found.
+    #[arg(long)]
+    pub builtin: bool,
+    /// Machine-readable report.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// MNIST training images the demo uses: enough for a meaningful accuracy, few enough that the
+/// demo stays around a minute even in an unoptimized build.
+const MNIST_TRAIN: usize = 3000;
+/// MNIST test images the demo scores.
+const MNIST_TEST: usize = 1000;
+
+/// A step: works on the shared state and returns a one-line summary of what it did.
+type Step = fn(&mut Demo) -> Result<String>;
+
+/// The steps, in order.
+const STEPS: &[(&str, Step)] = &[
+    ("data", step_data),
+    ("train", step_train),
+    ("evaluate", step_evaluate),
+    ("save", step_save),
+    ("pictures", step_pictures),
+];
+
+/// State the steps share.
+struct Demo {
+    out: PathBuf,
+    json: bool,
+    /// The MNIST folder, when the demo runs on MNIST.
+    mnist: Option<PathBuf>,
+    train_set: Dataset,
+    test_set: Dataset,
+    model: Option<Model>,
+    evaluation: Option<eval::EvalReport>,
+    report: DemoReport,
+}
+
+#[derive(Serialize, Default)]
+struct DemoReport {
+    out: String,
+    data: String,
+    train_images: usize,
+    test_images: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accuracy: Option<f64>,
+    files: Vec<String>,
+    steps: Vec<StepReport>,
+    seconds: f64,
+}
+
+#[derive(Serialize)]
+struct StepReport {
+    name: &'static str,
+    seconds: f64,
+    summary: String,
+}
+
+/// The MNIST folder to use: `--mnist`, else `$SNN_MNIST_DIR`, else `../shared/data/mnist`, when it
+/// holds the training images.
+fn find_mnist(a: &DemoArgs) -> Option<PathBuf> {
+    if a.builtin {
+        return None;
+    }
+    if let Some(dir) = &a.mnist {
+        return Some(dir.clone());
+    }
+    let candidates = std::env::var_os("SNN_MNIST_DIR")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([PathBuf::from("../shared/data/mnist")]);
+    candidates.into_iter().find(|d| has_mnist(d))
+}
+
+fn has_mnist(dir: &Path) -> bool {
+    ["train-images-idx3-ubyte.gz", "train-images-idx3-ubyte"]
+        .iter()
+        .any(|n| dir.join(n).is_file())
+}
+
+fn step_data(d: &mut Demo) -> Result<String> {
+    let (train_set, test_set) = match &d.mnist {
+        Some(dir) => {
+            let path = [dir.display().to_string()];
+            (
+                data::load(&path, Split::Train, Some(MNIST_TRAIN))?,
+                data::load(&path, Split::Test, Some(MNIST_TEST))?,
+            )
+        }
+        None => (
+            data::load(&["builtin:train".into()], Split::Train, None)?,
+            data::load(&["builtin:test".into()], Split::Test, None)?,
+        ),
+    };
+    d.report.data = if d.mnist.is_some() {
+        format!("MNIST ({})", train_set.source)
+    } else {
+        "built-in digits".into()
+    };
+    d.report.train_images = train_set.len();
+    d.report.test_images = test_set.len();
+    let summary = format!(
+        "{}: {} training and {} test images",
+        d.report.data,
+        train_set.len(),
+        test_set.len()
+    );
+    d.train_set = train_set;
+    d.test_set = test_set;
+    Ok(summary)
+}
+
+fn step_train(d: &mut Demo) -> Result<String> {
+    let base = SnnConfig::default();
+    let cfg = SnnConfig {
+        height: data::size(&d.train_set).0,
+        width: data::size(&d.train_set).1,
+        ..base
+    };
+    cfg.validate().context("default configuration")?;
+    let mut model = Model::random(ArithKind::Float, &cfg)?;
+    let (stats, _) = train::train(&mut model, &data::pixels(&d.train_set), false, d.json);
+    d.model = Some(model);
+    Ok(format!(
+        "{} neurons, {} presentation(s) in {:.2} s ({:.0} images/s)",
+        cfg.neurons, stats.presentations, stats.seconds, stats.images_per_second
+    ))
+}
+
+fn step_evaluate(d: &mut Demo) -> Result<String> {
+    let model = d.model.as_ref().context("no trained model")?;
+    let r = eval::evaluate(model, &d.train_set, &d.test_set, d.json)?;
+    let e = &r.evaluation;
+    let summary = format!(
+        "accuracy {:.2}% ({} of {} test images; neurons labelled on the {} training images)",
+        100.0 * e.accuracy,
+        e.correct,
+        e.total,
+        r.label_images
+    );
+    d.report.accuracy = Some(e.accuracy);
+    d.evaluation = Some(r);
+    Ok(summary)
+}
+
+fn step_save(d: &mut Demo) -> Result<String> {
+    let model = d.model.as_ref().context("no trained model")?;
+    let mut wf = model.weights_file();
+    wf.labels = d.evaluation.as_ref().map(|r| r.neuron_labels.clone());
+    let weights = d.out.join("weights.json");
+    wf.save(&weights)?;
+    let mut written = vec![weights];
+    if let Some(r) = &d.evaluation {
+        let path = d.out.join("eval.json");
+        write_json(&path, r)?;
+        written.push(path);
+    }
+    let summary = written
+        .iter()
+        .map(|p| show(p))
+        .collect::<Vec<_>>()
+        .join(", ");
+    d.report.files.extend(written.iter().map(|p| show(p)));
+    Ok(summary)
+}
+
+fn step_pictures(d: &mut Demo) -> Result<String> {
+    let model = d.model.as_ref().context("no trained model")?;
+    let cfg = model.cfg();
+    let dir = d.out.join("weights");
+    let files = reconstruct::write_pictures(&model.weights_file(), cfg.w_min, cfg.w_max, &dir, 4)?;
+    d.report.files.extend(files.iter().map(|p| show(p)));
+    Ok(format!(
+        "{} neuron pictures and grid.png in {}",
+        files.len() - 1,
+        dir.display()
+    ))
+}
+
+pub fn run(a: DemoArgs) -> Result<()> {
+    ensure_dir(&a.out)?;
+    let start = Instant::now();
+    let mut d = Demo {
+        out: a.out.clone(),
+        json: a.json,
+        mnist: find_mnist(&a),
+        train_set: Dataset::default(),
+        test_set: Dataset::default(),
+        model: None,
+        evaluation: None,
+        report: DemoReport {
+            out: show(&a.out),
+            ..DemoReport::default()
+        },
+    };
+    for &(name, step) in STEPS {
+        let t0 = Instant::now();
+        let summary = step(&mut d).with_context(|| format!("demo step {name}"))?;
+        if !a.json {
+            println!("{name:>9}: {summary}");
+        }
+        d.report.steps.push(StepReport {
+            name,
+            seconds: t0.elapsed().as_secs_f64(),
+            summary,
+        });
+    }
+    d.report.seconds = start.elapsed().as_secs_f64();
+    if a.json {
+        return print_json(&d.report);
+    }
+    println!(
+        "done in {:.1} s; {} files written under {}",
+        d.report.seconds,
+        d.report.files.len(),
+        a.out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,166 @@
+//! `snn eval`: label the neurons on one labelled set, classify another, report accuracy
+//! (SPEC section 7).
+
+use crate::config::{check_size, ConfigArgs, Weights};
+use crate::data::{self, SplitArg};
+use crate::model::{ArithArgs, Model};
+use crate::output::{print_json, show};
+use crate::progress::Progress;
+use anyhow::Result;
+use clap::Args;
+use serde::Serialize;
+use snn_core::metrics::{self, Evaluation};
+use snn_data::{Dataset, Split};
+use std::path::PathBuf;
+
+/// Label the neurons, classify held-out images and report accuracy and the confusion matrix.
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// Trained weights.
+    #[arg(long, value_name = "W.json")]
+    pub weights: PathBuf,
+    /// Labelled images to classify.
+    #[arg(long, value_name = "D", num_args = 1.., required = true)]
+    pub data: Vec<String>,
+    /// Which split of MNIST folders and builtin to classify.
+    #[arg(long, value_enum, default_value = "test")]
+    pub split: SplitArg,
+    /// Labelled images that give the neurons their labels (their TRAIN split when they are an
+    /// MNIST folder or builtin). Default: the training split of --data, which for a file or PNG
+    /// folder is --data itself.
+    #[arg(long, value_name = "D2", num_args = 1..)]
+    pub label_data: Option<Vec<String>>,
+    /// Use only the first K images of each set.
+    #[arg(long, value_name = "K")]
+    pub limit: Option<usize>,
+    #[command(flatten)]
+    pub arith: ArithArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Machine-readable report.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Labelling and scoring of one network.
+#[derive(Serialize)]
+pub struct EvalReport {
+    pub level: &'static str,
+    pub data: String,
+    pub label_data: String,
+    pub label_images: usize,
+    /// Class of each neuron (`null`: it never spiked on the labelling set).
+    pub neuron_labels: Vec<Option<u8>>,
+    #[serde(flatten)]
+    pub evaluation: Evaluation,
+}
+
+/// Spike counts of every image, in chunks so that the progress bar moves (each chunk runs in
+/// parallel over its images).
+fn spike_counts(model: &Model, ds: &Dataset, what: &str, json: bool) -> Vec<Vec<u32>> {
+    const CHUNK: usize = 2048;
+    let images = data::pixels(ds);
+    let mut progress = Progress::new(images.len() as u64, what, json);
+    let mut counts = Vec::with_capacity(images.len());
+    for chunk in images.chunks(CHUNK) {
+        counts.extend(model.infer(chunk).iter().map(|o| o.spike_counts()));
+        progress.inc(chunk.len() as u64);
+    }
+    progress.finish();
+    counts
+}
+
+/// Labels the neurons on `label_set` and scores `test_set`. Both sets must be labelled; the class
+/// count covers every label seen (at least the 10 digits).
+pub fn evaluate(
+    model: &Model,
+    label_set: &Dataset,
+    test_set: &Dataset,
+    json: bool,
+) -> Result<EvalReport> {
+    let label_labels = data::labels(label_set, "labelling the neurons")?;
+    let test_labels = data::labels(test_set, "scoring")?;
+    let classes = label_labels
+        .iter()
+        .chain(test_labels)
+        .map(|&l| l as usize + 1)
+        .max()
+        .unwrap_or(0)
+        .max(10);
+    let neuron_labels = metrics::label_neurons(
+        &spike_counts(model, label_set, "labelling", json),
+        label_labels,
+        classes,
+    );
+    let predictions: Vec<Option<u8>> = spike_counts(model, test_set, "classifying", json)
+        .iter()
+        .map(|c| metrics::predict(c, &neuron_labels))
+        .collect();
+    Ok(EvalReport {
+        level: model.level(),
+        data: test_set.source.clone(),
+        label_data: label_set.source.clone(),
+        label_images: label_set.len(),
+        neuron_labels,
+        evaluation: metrics::evaluate(&predictions, test_labels, classes),
+    })
+}
+
+/// Prints the human-readable form of a report.
+pub fn print_summary(r: &EvalReport) {
+    let e = &r.evaluation;
+    println!(
+        "accuracy {:.2}% ({} of {} correct, {} without prediction) on {} ({})",
+        100.0 * e.accuracy,
+        e.correct,
+        e.total,
+        e.no_prediction,
+        r.data,
+        r.level
+    );
+    let labels: Vec<String> = r
+        .neuron_labels
+        .iter()
+        .map(|l| l.map_or("-".into(), |c| c.to_string()))
+        .collect();
+    println!(
+        "neuron labels (from {} images of {}): {}",
+        r.label_images,
+        r.label_data,
+        labels.join(" ")
+    );
+    let per_class: Vec<String> = e
+        .per_class
+        .iter()
+        .filter(|c| c.total > 0)
+        .map(|c| format!("{}:{:.0}%", c.class, 100.0 * c.accuracy))
+        .collect();
+    println!("per class: {}", per_class.join(" "));
+}
+
+pub fn run(a: EvalArgs) -> Result<()> {
+    let w = Weights::load(&a.weights)?;
+    let test_set = data::load(&a.data, a.split.into(), a.limit)?;
+    check_size(&test_set.source, data::size(&test_set), &w)?;
+    let label_paths = a.label_data.as_ref().unwrap_or(&a.data);
+    let label_set = data::load(label_paths, Split::Train, a.limit)?;
+    check_size(&label_set.source, data::size(&label_set), &w)?;
+    let cfg = a.config.base(Some(&w))?.finish(w.size(), w.file.neurons)?;
+    let kind = a.arith.kind(Some(&w.file));
+    let model = Model::with_weights(kind, &cfg, &w.file.to_array(), a.arith.quantize, &w.path)?;
+    let report = evaluate(&model, &label_set, &test_set, a.json)?;
+    if a.json {
+        #[derive(Serialize)]
+        struct WithWeights<'a> {
+            weights: String,
+            #[serde(flatten)]
+            report: &'a EvalReport,
+        }
+        return print_json(&WithWeights {
+            weights: show(&a.weights),
+            report: &report,
+        });
+    }
+    print_summary(&report);
+    Ok(())
+}

@@ -1,0 +1,304 @@
+//! `snn simulate`: the same presentations at any level of the project (golden float, golden fixed
+//! point, cycle-accurate model), reported in ONE JSON schema so that levels can be compared byte
+//! for byte: `{"level", "config", ..., "images": [{"index", "winner", "spike_times", "cycles"}]}`,
+//! where `cycles` exists only for levels that have a clock.
+
+use crate::config::{check_size, ConfigArgs, Weights};
+use crate::data::{self, SplitArg};
+use crate::model::{fixed_network, ArithKind, Model};
+use crate::output::{print_json, show};
+use crate::progress::Progress;
+use anyhow::{bail, Context, Result};
+use clap::{Args, ValueEnum};
+use ndarray::Array2;
+use serde::Serialize;
+use snn_core::prelude::*;
+use snn_sim::{Machine, VcdWriter};
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+/// Present images at one level of the project and report winners and spike times.
+#[derive(Args, Debug)]
+pub struct SimulateArgs {
+    /// Which model runs the presentations.
+    #[arg(long, value_enum)]
+    pub level: Level,
+    /// Weights to load.
+    #[arg(long, value_name = "W.json")]
+    pub weights: PathBuf,
+    /// Images, presented in the order given (see `snn train --help`).
+    #[arg(long, value_name = "D", num_args = 1.., required = true)]
+    pub data: Vec<String>,
+    /// Which split of MNIST folders and builtin to use.
+    #[arg(long, value_enum, default_value = "test")]
+    pub split: SplitArg,
+    /// Use only the first K images.
+    #[arg(long, value_name = "K")]
+    pub limit: Option<usize>,
+    /// Learn: STDP image by image, each image once in data order; needs --out.
+    #[arg(long, requires = "out")]
+    pub train: bool,
+    /// Where --train writes the learned weights.
+    #[arg(long, value_name = "W2.json", requires = "train")]
+    pub out: Option<PathBuf>,
+    /// Round and clamp weights the fixed-point format cannot hold instead of failing.
+    #[arg(long)]
+    pub quantize: bool,
+    /// Value-change dump of every cycle (cycle level only; large: use --limit).
+    #[arg(long, value_name = "out.vcd")]
+    pub vcd: Option<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Print the JSON report (otherwise a summary).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The levels; their names are those of the JSON `level` field and of weights files' `arith`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Golden model, SPEC arithmetic in f64.
+    Golden,
+    /// Golden model in the hardware's fixed point.
+    GoldenFixed,
+    /// Cycle-accurate model of the accelerator (snn-sim).
+    Cycle,
+}
+
+impl Level {
+    fn name(self) -> &'static str {
+        match self {
+            Level::Golden => "golden",
+            Level::GoldenFixed => "golden-fixed",
+            Level::Cycle => "cycle",
+        }
+    }
+}
+
+/// One presentation, identical in form at every level.
+#[derive(Serialize, Debug, PartialEq)]
+pub struct ImageRecord {
+    pub index: usize,
+    pub winner: Option<usize>,
+    pub spike_times: Vec<Vec<u32>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cycles: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct SimReport<'a> {
+    level: &'static str,
+    config: &'a SnnConfig,
+    weights: String,
+    data: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    weights_out: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vcd: Option<String>,
+    /// Mean cycles per image (clocked levels only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mean_cycles: Option<f64>,
+    images: Vec<ImageRecord>,
+}
+
+/// What a level produced: one record per image and the weights afterwards.
+struct Run {
+    images: Vec<ImageRecord>,
+    weights: Array2<f64>,
+}
+
+pub fn run(a: SimulateArgs) -> Result<()> {
+    if a.vcd.is_some() && a.level != Level::Cycle {
+        bail!(
+            "--vcd needs --level cycle: the {} model has no clock",
+            a.level.name()
+        );
+    }
+    let w = Weights::load(&a.weights)?;
+    let ds = data::load(&a.data, a.split.into(), a.limit)?;
+    check_size(&ds.source, data::size(&ds), &w)?;
+    let cfg = a.config.base(Some(&w))?.finish(w.size(), w.file.neurons)?;
+    if a.level != Level::Golden && cfg.depression_bound != DepressionBound::WMin {
+        bail!(
+            "{}: the configuration uses depression_bound = abs_w_min, which only --level golden implements; pass --depression-bound w-min to run level {}",
+            w.path.display(),
+            a.level.name()
+        );
+    }
+    let images = data::pixels(&ds);
+    let run = match a.level {
+        Level::Golden => run_golden(ArithKind::Float, &cfg, &w, &a, &images)?,
+        Level::GoldenFixed => run_golden(ArithKind::Fixed, &cfg, &w, &a, &images)?,
+        Level::Cycle => run_cycle(&cfg, &w, &a, &images)?,
+    };
+    if let Some(out) = &a.out {
+        let mut wf = WeightsFile::new(cfg.height, cfg.width, &run.weights);
+        wf.arith = Some(a.level.name().to_string());
+        wf.config = Some(cfg.clone());
+        wf.save(out)?;
+    }
+    let cycles: Vec<u64> = run.images.iter().filter_map(|r| r.cycles).collect();
+    let report = SimReport {
+        level: a.level.name(),
+        config: &cfg,
+        weights: show(&a.weights),
+        data: ds.source.clone(),
+        weights_out: a.out.as_deref().map(show),
+        vcd: a.vcd.as_deref().map(show),
+        mean_cycles: (!cycles.is_empty())
+            .then(|| cycles.iter().sum::<u64>() as f64 / cycles.len() as f64),
+        images: run.images,
+    };
+    if a.json {
+        return print_json(&report);
+    }
+    let with_winner = report.images.iter().filter(|r| r.winner.is_some()).count();
+    println!(
+        "{}: {} image(s) of {}, {} with a winner",
+        report.level,
+        report.images.len(),
+        report.data,
+        with_winner
+    );
+    if let Some(c) = report.mean_cycles {
+        println!("mean cycles per image: {c:.1}");
+    }
+    for (what, path) in [
+        ("learned weights", &report.weights_out),
+        ("VCD", &report.vcd),
+    ] {
+        if let Some(p) = path {
+            println!("{what} written to {p}");
+        }
+    }
+    println!("(--json prints every image's winner and spike times)");
+    Ok(())
+}
+
+/// The golden models: in parallel over images for inference, image by image when learning.
+fn run_golden(
+    kind: ArithKind,
+    cfg: &SnnConfig,
+    w: &Weights,
+    a: &SimulateArgs,
+    images: &[&[u8]],
+) -> Result<Run> {
+    let mut model = Model::with_weights(kind, cfg, &w.file.to_array(), a.quantize, &w.path)?;
+    let record = |index: usize, winner, spike_times| ImageRecord {
+        index,
+        winner,
+        spike_times,
+        cycles: None,
+    };
+    let records = if a.train {
+        let mut progress = Progress::new(images.len() as u64, "simulating", a.json);
+        let mut out = Vec::with_capacity(images.len());
+        for (k, px) in images.iter().enumerate() {
+            let o = model.present(
+                px,
+                PresentOptions {
+                    learn: true,
+                    record: false,
+                },
+            );
+            out.push(record(k, o.winner, o.spike_times));
+            progress.inc(1);
+        }
+        progress.finish();
+        out
+    } else {
+        model
+            .infer(images)
+            .into_iter()
+            .enumerate()
+            .map(|(k, o)| record(k, o.winner, o.spike_times))
+            .collect()
+    };
+    Ok(Run {
+        images: records,
+        weights: model.weights_f64(),
+    })
+}
+
+/// The cycle-accurate model, one image after the other as the hardware runs them.
+fn run_cycle(cfg: &SnnConfig, w: &Weights, a: &SimulateArgs, images: &[&[u8]]) -> Result<Run> {
+    let net = fixed_network(cfg, &w.file.to_array(), a.quantize, &w.path)?;
+    let mut machine = Machine::new(cfg).with_context(|| {
+        format!(
+            "{}: configuration not supported by the cycle model",
+            w.path.display()
+        )
+    })?;
+    let raw: Vec<i32> = net.weights.iter().copied().collect();
+    machine
+        .load_weights(&raw)
+        .with_context(|| format!("{}: cannot load the weights", w.path.display()))?;
+    let vcd = match &a.vcd {
+        Some(path) => Some(attach_vcd(&mut machine, path)?),
+        None => None,
+    };
+    let mut progress = Progress::new(images.len() as u64, "simulating", a.json);
+    let mut records = Vec::with_capacity(images.len());
+    for (k, px) in images.iter().enumerate() {
+        let r = machine
+            .run_image(px, a.train)
+            .with_context(|| format!("image {k}"))?;
+        records.push(ImageRecord {
+            index: k,
+            winner: r.winner,
+            spike_times: r.spike_times,
+            cycles: Some(r.cycles),
+        });
+        progress.inc(1);
+    }
+    progress.finish();
+    if let (Some(tmp), Some(path)) = (vcd, &a.vcd) {
+        machine
+            .finish_observer()
+            .with_context(|| format!("{}: cannot write the VCD", path.display()))?;
+        // Dropping the observer closes the file before it is renamed into place.
+        drop(machine.take_observer());
+        tmp.persist(path).with_context(|| {
+            format!(
+                "{}: cannot rename the temporary file into place",
+                path.display()
+            )
+        })?;
+    }
+    let format = &net.arith.format;
+    let weights = machine
+        .weights()
+        .iter()
+        .map(|&x| format.to_f64(x))
+        .collect::<Vec<f64>>();
+    let weights = Array2::from_shape_vec((cfg.neurons, cfg.inputs()), weights)
+        .expect("the machine holds N x M weights");
+    Ok(Run {
+        images: records,
+        weights,
+    })
+}
+
+/// Starts a VCD of the machine into a temporary file beside `path`; the caller renames it into
+/// place once the run succeeded, so a failed run leaves no partial VCD.
+fn attach_vcd(machine: &mut Machine, path: &Path) -> Result<tempfile::TempPath> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(dir)
+        .with_context(|| {
+            format!(
+                "{}: cannot create a temporary file in {}",
+                path.display(),
+                dir.display()
+            )
+        })?;
+    let (file, tmp_path) = tmp.into_parts();
+    let writer = VcdWriter::new(BufWriter::new(file), machine)
+        .with_context(|| format!("{}: cannot write the VCD", path.display()))?;
+    machine.set_observer(Box::new(writer));
+    Ok(tmp_path)
+}

@@ -1,0 +1,205 @@
+//! The two golden models (float and fixed point) behind one runtime-chosen type.
+//!
+//! `snn_core::Network` is generic over its arithmetic so the presentation loop exists once; the
+//! command line picks the arithmetic from a flag, so this enum does the dispatch in one place and
+//! hands results back in reals, which is what reports, traces and plots show.
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+use ndarray::Array2;
+use snn_core::prelude::*;
+use std::path::Path;
+
+/// `--arith` values.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArithKind {
+    /// SPEC arithmetic in f64 (level `golden`).
+    Float,
+    /// The hardware's fixed point (level `golden-fixed`).
+    Fixed,
+}
+
+impl ArithKind {
+    /// The arithmetic a weights file was produced with: `golden` is float, every other level
+    /// (`golden-fixed`, `cycle` and the RTL simulators) computes in the hardware's fixed point.
+    pub fn of_level(level: &str) -> Self {
+        if level == "golden" {
+            ArithKind::Float
+        } else {
+            ArithKind::Fixed
+        }
+    }
+
+    /// The level this arithmetic runs at (JSON `level`, a weights file's `arith`).
+    pub fn level(self) -> &'static str {
+        match self {
+            ArithKind::Float => "golden",
+            ArithKind::Fixed => "golden-fixed",
+        }
+    }
+}
+
+/// Arithmetic flags shared by the commands that run the golden models.
+#[derive(Args, Debug, Clone)]
+pub struct ArithArgs {
+    /// Arithmetic: `float` (SPEC reals) or `fixed` (the hardware's fixed point). Default: the
+    /// arithmetic that produced the weights file, else float.
+    #[arg(long, value_enum)]
+    pub arith: Option<ArithKind>,
+    /// Round (and clamp) weights the fixed-point format cannot hold exactly instead of failing.
+    #[arg(long)]
+    pub quantize: bool,
+}
+
+impl ArithArgs {
+    pub fn kind(&self, weights: Option<&WeightsFile>) -> ArithKind {
+        self.arith
+            .or_else(|| {
+                weights
+                    .and_then(|w| w.arith.as_deref())
+                    .map(ArithKind::of_level)
+            })
+            .unwrap_or(ArithKind::Float)
+    }
+}
+
+/// A presentation's result in reals, whatever the arithmetic.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub winner: Option<usize>,
+    pub inhibit_step: Option<u32>,
+    pub spike_times: Vec<Vec<u32>>,
+    pub threshold: f64,
+    /// Potentials after every step (`trace[t-1][j]`) when recorded.
+    pub trace: Option<Vec<Vec<f64>>>,
+}
+
+impl Outcome {
+    fn of<A: Arith>(a: &A, p: &Presentation<A::P>) -> Self {
+        let real = |v: &Vec<A::P>| {
+            v.iter()
+                .map(|&x| a.potential_to_f64(x))
+                .collect::<Vec<f64>>()
+        };
+        Outcome {
+            winner: p.winner,
+            inhibit_step: p.inhibit_step,
+            spike_times: p.spike_times.clone(),
+            threshold: a.potential_to_f64(p.threshold),
+            trace: p.trace.as_ref().map(|t| t.iter().map(real).collect()),
+        }
+    }
+
+    pub fn spike_counts(&self) -> Vec<u32> {
+        self.spike_times.iter().map(|s| s.len() as u32).collect()
+    }
+}
+
+pub enum Model {
+    Float(Network<FloatArith>),
+    Fixed(Network<FixedArith>),
+}
+
+/// Runs `$body` with `$net` bound to the network, whichever arithmetic it has.
+macro_rules! with_net {
+    ($model:expr, $net:ident => $body:expr) => {
+        match $model {
+            Model::Float($net) => $body,
+            Model::Fixed($net) => $body,
+        }
+    };
+}
+
+impl Model {
+    /// A fresh network with seeded random weights.
+    pub fn random(kind: ArithKind, cfg: &SnnConfig) -> Result<Self> {
+        Ok(match kind {
+            ArithKind::Float => {
+                Model::Float(Network::with_random_weights(FloatArith::new(cfg), cfg))
+            }
+            ArithKind::Fixed => {
+                Model::Fixed(Network::with_random_weights(FixedArith::new(cfg)?, cfg))
+            }
+        })
+    }
+
+    /// A network with the weights of `file`; values the arithmetic cannot hold are an error naming
+    /// the file and the first offending weight, unless `quantize`.
+    pub fn with_weights(
+        kind: ArithKind,
+        cfg: &SnnConfig,
+        w: &Array2<f64>,
+        quantize: bool,
+        file: &Path,
+    ) -> Result<Self> {
+        Ok(match kind {
+            ArithKind::Float => Model::Float(
+                Network::with_weights(FloatArith::new(cfg), cfg, w, quantize)
+                    .with_context(|| misfit(file, kind))?,
+            ),
+            ArithKind::Fixed => Model::Fixed(fixed_network(cfg, w, quantize, file)?),
+        })
+    }
+
+    /// `golden` or `golden-fixed`.
+    pub fn level(&self) -> &'static str {
+        with_net!(self, n => n.arith.level())
+    }
+
+    pub fn cfg(&self) -> &SnnConfig {
+        with_net!(self, n => &n.cfg)
+    }
+
+    pub fn present(&mut self, pixels: &[u8], opts: PresentOptions) -> Outcome {
+        with_net!(self, n => {
+            let p = n.present(pixels, opts);
+            Outcome::of(&n.arith, &p)
+        })
+    }
+
+    /// `cfg.epochs` passes of learning; `on_image(epoch, index, outcome)` after each presentation.
+    pub fn train(&mut self, images: &[&[u8]], mut on_image: impl FnMut(usize, usize, Outcome)) {
+        with_net!(self, n => {
+            let arith = n.arith.clone();
+            n.train(images, |e, k, p| on_image(e, k, Outcome::of(&arith, p)));
+        })
+    }
+
+    /// Inference in parallel over images (rayon inside `Network::infer`), results in input order.
+    pub fn infer(&self, images: &[&[u8]]) -> Vec<Outcome> {
+        with_net!(self, n => n.infer(images).iter().map(|p| Outcome::of(&n.arith, p)).collect())
+    }
+
+    pub fn weights_f64(&self) -> Array2<f64> {
+        with_net!(self, n => n.weights_f64())
+    }
+
+    /// The weights file of this network: weights, configuration and the level that produced them.
+    pub fn weights_file(&self) -> WeightsFile {
+        let cfg = self.cfg();
+        let mut wf = WeightsFile::new(cfg.height, cfg.width, &self.weights_f64());
+        wf.arith = Some(self.level().to_string());
+        wf.config = Some(cfg.clone());
+        wf
+    }
+}
+
+/// The golden fixed-point network with the weights of `file`. The cycle level converts its weights
+/// through this too, so a value the format cannot hold is reported (or quantized) identically.
+pub fn fixed_network(
+    cfg: &SnnConfig,
+    w: &Array2<f64>,
+    quantize: bool,
+    file: &Path,
+) -> Result<Network<FixedArith>> {
+    let arith = FixedArith::new(cfg).with_context(|| misfit(file, ArithKind::Fixed))?;
+    Network::with_weights(arith, cfg, w, quantize).with_context(|| misfit(file, ArithKind::Fixed))
+}
+
+fn misfit(file: &Path, kind: ArithKind) -> String {
+    format!(
+        "{}: weights do not fit the {} model",
+        file.display(),
+        kind.level()
+    )
+}

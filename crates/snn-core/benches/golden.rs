@@ -1,0 +1,81 @@
+//! Training and inference throughput of the golden models (N = 10, 28x28, default configuration)
+//! on synthetic MNIST-like digits, so the benchmark needs no data files:
+//! `cargo bench -p snn-core --bench golden`. Criterion reports images per second ("elem/s").
+//!
+//! The images are drawn from a seeded RNG, so every run measures the same work.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use snn_core::prelude::*;
+
+/// Training images per measured iteration (trained in order, weights carried over).
+const TRAIN_BATCH: usize = 200;
+/// Inference images per measured iteration (rayon over images).
+const INFER_BATCH: usize = 2000;
+
+/// A 28x28 digit-like image: two to four thick strokes (line segments and arcs) in the central
+/// 20x20 box, with a soft edge, like MNIST's anti-aliased pen strokes (~19% of pixels lit).
+fn synthetic_digit(rng: &mut ChaCha8Rng) -> Vec<u8> {
+    let mut px = vec![0u8; 28 * 28];
+    let mut points: Vec<(f64, f64)> = Vec::new();
+    for _ in 0..rng.gen_range(2..=4) {
+        if rng.gen_bool(0.5) {
+            let (x0, y0, x1, y1) = (rng.gen_range(4.0..24.0), rng.gen_range(4.0..24.0), rng.gen_range(4.0..24.0), rng.gen_range(4.0..24.0));
+            points.extend((0..=40).map(|k| {
+                let u = k as f64 / 40.0;
+                (x0 + u * (x1 - x0), y0 + u * (y1 - y0))
+            }));
+        } else {
+            let (cx, cy, r) = (rng.gen_range(9.0..19.0), rng.gen_range(9.0..19.0), rng.gen_range(3.0..7.0));
+            let (a0, span) = (rng.gen_range(0.0..std::f64::consts::TAU), rng.gen_range(2.0..std::f64::consts::TAU));
+            points.extend((0..=60).map(|k| {
+                let a = a0 + span * k as f64 / 60.0;
+                (cx + r * a.cos(), cy + r * a.sin())
+            }));
+        }
+    }
+    let width = rng.gen_range(1.0..1.8);
+    for (i, p) in px.iter_mut().enumerate() {
+        let (x, y) = ((i % 28) as f64, (i / 28) as f64);
+        let dist = points.iter().map(|&(px, py)| (px - x).hypot(py - y)).fold(f64::INFINITY, f64::min);
+        *p = (255.0 * (1.0 - (dist - width).max(0.0))).clamp(0.0, 255.0) as u8;
+    }
+    px
+}
+
+fn digits(count: usize, seed: u64) -> Vec<Vec<u8>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..count).map(|_| synthetic_digit(&mut rng)).collect()
+}
+
+fn bench_arith<A: Arith + Clone>(c: &mut Criterion, name: &str, arith: A, cfg: &SnnConfig) {
+    let train = digits(TRAIN_BATCH, 1);
+    let train: Vec<&[u8]> = train.iter().map(Vec::as_slice).collect();
+    let test = digits(INFER_BATCH, 2);
+    let test: Vec<&[u8]> = test.iter().map(Vec::as_slice).collect();
+    let mut net = Network::with_random_weights(arith, cfg);
+
+    let mut g = c.benchmark_group("train");
+    g.throughput(Throughput::Elements(TRAIN_BATCH as u64));
+    g.bench_function(name, |b| b.iter(|| net.train(&train, |_, _, _| {})));
+    g.finish();
+
+    let mut g = c.benchmark_group("infer");
+    g.throughput(Throughput::Elements(INFER_BATCH as u64));
+    g.bench_function(name, |b| b.iter(|| net.infer(&test)));
+    g.finish();
+}
+
+fn golden(c: &mut Criterion) {
+    let cfg = SnnConfig::default();
+    bench_arith(c, "float", FloatArith::new(&cfg), &cfg);
+    bench_arith(c, "fixed", FixedArith::new(&cfg).expect("default config is valid"), &cfg);
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20).measurement_time(std::time::Duration::from_secs(4));
+    targets = golden
+}
+criterion_main!(benches);

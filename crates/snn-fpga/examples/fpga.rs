@@ -1,0 +1,48 @@
+//! `scripts/fpga.sh` runs this: the flow of `snn_fpga::flow::run` on one Verilog file, the JSON
+//! report on stdout. Knobs come from the environment so the script stays a one-liner:
+//! `TOP` (default `snn_core`), `FREQ` (MHz, 50), `PCF` (a constraints file, or `none`),
+//! `PLACE` (`0`: synthesis only), `SEED`, `OUT` (output folder), `CYCLES_INFER` and
+//! `CYCLES_TRAIN` (mean cycles per image, for the images-per-second figures).
+
+use anyhow::{bail, Context, Result};
+use snn_fpga::flow::{run, Constraints, CyclesPerImage, FlowOptions, Target};
+use std::path::PathBuf;
+
+fn env_parse<T: std::str::FromStr>(name: &str) -> Result<Option<T>>
+where
+    T::Err: std::fmt::Display,
+{
+    match std::env::var(name) {
+        Ok(v) if !v.is_empty() => v.parse().map(Some).map_err(|e| anyhow::anyhow!("{name}={v:?}: {e}")),
+        _ => Ok(None),
+    }
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [target, verilog] = args.as_slice() else {
+        bail!("usage: fpga TARGET VERILOG (targets: ice40-hx8k, ice40-up5k, xc7a35t, ecp5)");
+    };
+    let target: Target = target.parse()?;
+    let top = std::env::var("TOP").unwrap_or_else(|_| "snn_core".into());
+    let mut opts = FlowOptions::default();
+    if let Some(f) = env_parse::<f64>("FREQ")? {
+        opts.freq_mhz = f;
+    }
+    opts.place = env_parse::<u8>("PLACE")?.map_or(true, |p| p != 0);
+    opts.seed = env_parse("SEED")?;
+    opts.out_dir = env_parse::<PathBuf>("OUT")?;
+    opts.constraints = match std::env::var("PCF").as_deref() {
+        Ok("none") => Constraints::Unconstrained,
+        Ok(p) if !p.is_empty() => Constraints::File(p.into()),
+        _ => Constraints::Board,
+    };
+    opts.cycles = match (env_parse::<f64>("CYCLES_INFER")?, env_parse::<f64>("CYCLES_TRAIN")?) {
+        (Some(inference), Some(training)) => Some(CyclesPerImage { inference, training }),
+        (None, None) => None,
+        _ => bail!("set both CYCLES_INFER and CYCLES_TRAIN, or neither"),
+    };
+    let report = run(target, verilog.as_ref(), &top, &opts).with_context(|| format!("{target} flow on {verilog}"))?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(())
+}

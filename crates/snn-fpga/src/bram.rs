@@ -1,0 +1,649 @@
+//! Trained weights as block-RAM initialisation files, and back.
+//!
+//! The image is the contents of the generated `weight_mem` (docs/ARCHITECTURE.md, "Memories"):
+//! address `i` = input `i`, word = the `N` weights of that input, neuron `j` in bits
+//! `[j*WB +: WB]`, two's complement, `WB` = `fixed.weight_bits`. One layout, three spellings, so
+//! that the same trained network initialises the RAM of any vendor flow:
+//!
+//! * [`MemFormat::Mem`] (`.mem`, `.hex`): `$readmemh` text, one word per line, exactly what
+//!   `snn_rtlsim::mem` writes for the RTL harnesses (Yosys, Icarus, Verilator, Vivado read it).
+//! * [`MemFormat::Coe`] (`.coe`): Xilinx Block Memory Generator coefficients file.
+//! * [`MemFormat::Mif`] (`.mif`): Intel (Quartus) memory initialisation file.
+//!
+//! Every file holds exactly `M` words. The RAM the generator declares may be deeper (`2^AW`
+//! words, so that the list terminator `NIL` is a real address); the words past `M` are never
+//! used as weights, and every tool fills them with zeros.
+//!
+//! Words are packed and unpacked by `snn_rtlsim::mem` (`pack_word`, `unpack_word`) only, so the
+//! harnesses, the exporter and the importer cannot disagree on a bit.
+
+use anyhow::{bail, ensure, Context, Result};
+use snn_core::config::SnnConfig;
+use snn_core::fixed::FixedFormat;
+use snn_core::weights::{write_atomic, WeightsFile};
+use snn_rtlsim::mem::{mem_text, parse_words, unpack_word, word_digits};
+use std::fmt::{self, Write as _};
+use std::path::Path;
+use std::str::FromStr;
+
+/// A spelling of the weight-memory image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemFormat {
+    /// `$readmemh` text (`.mem` or `.hex`).
+    Mem,
+    /// Xilinx `.coe`.
+    Coe,
+    /// Intel `.mif`.
+    Mif,
+}
+
+impl MemFormat {
+    /// The format a file name asks for, from its extension (`.mem`/`.hex`, `.coe`, `.mif`).
+    pub fn from_path(path: &Path) -> Result<Self> {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        ext.to_ascii_lowercase().parse().with_context(|| format!("{}: cannot tell the memory format from the extension", path.display()))
+    }
+
+    /// The usual extension (without the dot).
+    pub fn extension(self) -> &'static str {
+        match self {
+            MemFormat::Mem => "mem",
+            MemFormat::Coe => "coe",
+            MemFormat::Mif => "mif",
+        }
+    }
+}
+
+impl fmt::Display for MemFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.extension())
+    }
+}
+
+impl FromStr for MemFormat {
+    type Err = anyhow::Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "mem" | "hex" => Ok(MemFormat::Mem),
+            "coe" => Ok(MemFormat::Coe),
+            "mif" => Ok(MemFormat::Mif),
+            _ => bail!("unknown memory format {s:?} (expected mem, hex, coe or mif)"),
+        }
+    }
+}
+
+/// The geometry of `weight_mem`: `inputs` words of `neurons` lanes of `weight_bits` bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemLayout {
+    /// `N`, lanes per word.
+    pub neurons: usize,
+    /// `M`, words.
+    pub inputs: usize,
+    /// `WB`, bits per lane.
+    pub weight_bits: u32,
+}
+
+impl MemLayout {
+    pub fn new(cfg: &SnnConfig) -> Self {
+        MemLayout { neurons: cfg.neurons, inputs: cfg.inputs(), weight_bits: cfg.fixed.weight_bits }
+    }
+
+    /// `N * WB`, the RAM's data width.
+    pub fn word_bits(&self) -> usize {
+        self.neurons * self.weight_bits as usize
+    }
+
+    /// Checks that `weights` is `N x M`.
+    fn check_shape(&self, weights: &[Vec<i32>]) -> Result<()> {
+        ensure!(weights.len() == self.neurons, "{} neurons of weights for a memory of {} lanes", weights.len(), self.neurons);
+        if let Some(j) = weights.iter().position(|r| r.len() != self.inputs) {
+            bail!("neuron {j} has {} weights for a memory of {} words", weights[j].len(), self.inputs);
+        }
+        Ok(())
+    }
+}
+
+/// One line of layout description, written as a comment at the top of `.coe` and `.mif` files so
+/// that a reader of the file knows which bits belong to which neuron.
+fn layout_comment(l: &MemLayout) -> String {
+    format!(
+        "snn weight_mem: {} words (address = input index) of {} bits = {} neurons x {}-bit two's complement, neuron j in bits [j*{} +: {}]",
+        l.inputs,
+        l.word_bits(),
+        l.neurons,
+        l.weight_bits,
+        l.weight_bits,
+        l.weight_bits
+    )
+}
+
+/// The image of raw weights `weights` (`N x M`, `weights[j][i]`) in `format`.
+///
+/// Errors when a weight does not fit `WB`-bit two's complement (naming neuron, input and value).
+pub fn render(weights: &[Vec<i32>], weight_bits: u32, format: MemFormat) -> Result<String> {
+    // mem_text checks the shape and every value, so the packers below never see a bad weight.
+    let mem = mem_text(weights, weight_bits)?;
+    if format == MemFormat::Mem {
+        return Ok(mem);
+    }
+    let layout = MemLayout { neurons: weights.len(), inputs: weights[0].len(), weight_bits };
+    let words: Vec<&str> = mem.lines().collect();
+    let mut out = String::with_capacity(mem.len() * 2);
+    match format {
+        MemFormat::Mem => unreachable!("returned above"),
+        MemFormat::Coe => {
+            writeln!(out, "; {}", layout_comment(&layout)).expect("String write");
+            out.push_str("memory_initialization_radix=16;\nmemory_initialization_vector=\n");
+            for (i, w) in words.iter().enumerate() {
+                let end = if i + 1 == words.len() { ';' } else { ',' };
+                writeln!(out, "{w}{end}").expect("String write");
+            }
+        }
+        MemFormat::Mif => {
+            let aw = hex_digits(layout.inputs - 1);
+            writeln!(out, "-- {}", layout_comment(&layout)).expect("String write");
+            writeln!(out, "DEPTH = {};\nWIDTH = {};\nADDRESS_RADIX = HEX;\nDATA_RADIX = HEX;\nCONTENT BEGIN", layout.inputs, layout.word_bits())
+                .expect("String write");
+            for (i, w) in words.iter().enumerate() {
+                writeln!(out, "    {i:0aw$x} : {w};").expect("String write");
+            }
+            out.push_str("END;\n");
+        }
+    }
+    Ok(out)
+}
+
+/// Hex digits needed to print `x` (at least one).
+fn hex_digits(x: usize) -> usize {
+    ((usize::BITS - x.leading_zeros()) as usize).div_ceil(4).max(1)
+}
+
+/// Reads an image of `layout` in `format` back into raw weights (`N x M`, sign-extended).
+/// `name` (usually the file name) and 1-based line numbers locate every error.
+pub fn parse(text: &str, layout: &MemLayout, format: MemFormat, name: &str) -> Result<Vec<Vec<i32>>> {
+    match format {
+        MemFormat::Mem => parse_words(text.lines(), layout.neurons, layout.inputs, layout.weight_bits, name, 1),
+        MemFormat::Coe => parse_coe(text, layout, name),
+        MemFormat::Mif => parse_mif(text, layout, name),
+    }
+}
+
+/// Adds word `lanes` to the `N x M` accumulator.
+fn push_word(weights: &mut [Vec<i32>], lanes: Vec<i32>) {
+    for (row, w) in weights.iter_mut().zip(lanes) {
+        row.push(w);
+    }
+}
+
+/// A word's hex digits into lanes; the error names the place.
+fn word_at(digits: &str, layout: &MemLayout, name: &str, line: usize) -> Result<Vec<i32>> {
+    unpack_word(digits, layout.neurons, layout.weight_bits).with_context(|| {
+        format!("{name}:{line}: bad word (expected at most {} hex digits for {} bits)", word_digits(layout.neurons, layout.weight_bits), layout.word_bits())
+    })
+}
+
+/// Xilinx `.coe`: `;` starts a comment line; `key = value ;` statements; the vector's elements
+/// are separated by commas or white space and end with `;`. Only radix 16 is read, because that
+/// is the only one a word wider than 64 bits is written in practice.
+fn parse_coe(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>> {
+    let mut radix_seen = false;
+    let mut in_vector = false;
+    let mut done = false;
+    let mut weights = vec![Vec::with_capacity(layout.inputs); layout.neurons];
+    let mut count = 0;
+    for (k, raw) in text.lines().enumerate() {
+        let line = k + 1;
+        let trimmed = raw.trim();
+        if trimmed.is_empty() || trimmed.starts_with(';') {
+            continue;
+        }
+        ensure!(!done, "{name}:{line}: text after the end of memory_initialization_vector");
+        let mut rest = trimmed;
+        if !in_vector {
+            let (key, value) = rest.split_once('=').with_context(|| format!("{name}:{line}: expected `key = value;`, got {trimmed:?}"))?;
+            let key = key.trim().to_ascii_lowercase();
+            match key.as_str() {
+                "memory_initialization_radix" => {
+                    let (v, after) = value.split_once(';').with_context(|| format!("{name}:{line}: memory_initialization_radix has no closing ';'"))?;
+                    ensure!(after.trim().is_empty(), "{name}:{line}: one statement per line expected");
+                    let v = v.trim();
+                    ensure!(v == "16", "{name}:{line}: memory_initialization_radix = {v} is not supported (only 16)");
+                    radix_seen = true;
+                    continue;
+                }
+                "memory_initialization_vector" => {
+                    ensure!(radix_seen, "{name}:{line}: memory_initialization_vector before memory_initialization_radix");
+                    in_vector = true;
+                    rest = value;
+                }
+                _ => bail!("{name}:{line}: unknown key {key:?} (expected memory_initialization_radix or memory_initialization_vector)"),
+            }
+        }
+        let (body, end) = match rest.split_once(';') {
+            Some((b, after)) => {
+                ensure!(after.trim().is_empty(), "{name}:{line}: text after the closing ';'");
+                (b, true)
+            }
+            None => (rest, false),
+        };
+        for tok in body.split(|c: char| c == ',' || c.is_whitespace()).filter(|t| !t.is_empty()) {
+            ensure!(count < layout.inputs, "{name}:{line}: more than the {} words (one per input) expected", layout.inputs);
+            push_word(&mut weights, word_at(tok, layout, name, line)?);
+            count += 1;
+        }
+        done = end;
+    }
+    ensure!(radix_seen, "{name}: no memory_initialization_radix");
+    ensure!(in_vector, "{name}: no memory_initialization_vector");
+    ensure!(done, "{name}: truncated: memory_initialization_vector has no closing ';' ({count} words read)");
+    ensure!(count == layout.inputs, "{name}: {count} words, expected {} (one per input)", layout.inputs);
+    Ok(weights)
+}
+
+/// Intel `.mif`: `--` line comments and `%...%` block comments; the header (`DEPTH`, `WIDTH`,
+/// `ADDRESS_RADIX`, `DATA_RADIX`) must describe exactly this memory; then `CONTENT BEGIN`,
+/// entries `addr : word;` or `[lo..hi] : word;` (both hex), `END;`. Every address must be set
+/// exactly once, because a RAM word nobody set would silently be zero.
+fn parse_mif(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>> {
+    // Statements end with ';' and may span lines; each keeps the line it started on.
+    let mut statements: Vec<(usize, String)> = Vec::new();
+    let mut current = String::new();
+    let mut start = 0;
+    let mut in_block_comment = false;
+    for (k, raw) in text.lines().enumerate() {
+        let line = k + 1;
+        let mut code = String::new();
+        for c in raw.chars() {
+            if c == '%' {
+                in_block_comment = !in_block_comment;
+            } else if !in_block_comment {
+                code.push(c);
+            }
+        }
+        let code = code.split("--").next().unwrap_or("");
+        for c in code.chars() {
+            if current.trim().is_empty() {
+                start = line;
+            }
+            if c == ';' {
+                statements.push((start, std::mem::take(&mut current).trim().to_string()));
+            } else {
+                current.push(c);
+            }
+        }
+        // "CONTENT BEGIN" has no ';': alone on its line, it ends there.
+        if is_content_begin(&current) {
+            statements.push((start, std::mem::take(&mut current).trim().to_string()));
+        } else {
+            current.push(' ');
+        }
+    }
+    ensure!(!in_block_comment, "{name}: truncated: a % comment is never closed");
+    ensure!(current.trim().is_empty(), "{name}:{start}: truncated: {:?} has no closing ';'", current.trim());
+
+    let mut depth = None;
+    let mut width = None;
+    let mut content = false;
+    let mut ended = false;
+    let mut weights = vec![Vec::new(); layout.neurons];
+    let mut words: Vec<Option<Vec<i32>>> = vec![None; layout.inputs];
+    for (line, st) in statements {
+        ensure!(!ended, "{name}:{line}: text after END;");
+        let mut st = st.as_str();
+        if !content {
+            if let Some(rest) = strip_content_begin(st) {
+                ensure!(depth.is_some() && width.is_some(), "{name}:{line}: CONTENT before DEPTH and WIDTH");
+                content = true;
+                // An entry may follow on the same line.
+                st = rest;
+                if st.is_empty() {
+                    continue;
+                }
+            }
+        }
+        if !content {
+            let (key, value) = st.split_once('=').with_context(|| format!("{name}:{line}: expected `KEY = value;`, got {st:?}"))?;
+            let (key, value) = (key.trim().to_ascii_uppercase(), value.trim());
+            let number = |what: &str| -> Result<usize> { value.parse().with_context(|| format!("{name}:{line}: {what} = {value:?} is not a decimal number")) };
+            match key.as_str() {
+                "DEPTH" => {
+                    let d = number("DEPTH")?;
+                    ensure!(d == layout.inputs, "{name}:{line}: DEPTH = {d}, but the weight memory has {} words (one per input)", layout.inputs);
+                    depth = Some(d);
+                }
+                "WIDTH" => {
+                    let w = number("WIDTH")?;
+                    ensure!(
+                        w == layout.word_bits(),
+                        "{name}:{line}: WIDTH = {w}, but a word is {} neurons x {} bits = {}",
+                        layout.neurons,
+                        layout.weight_bits,
+                        layout.word_bits()
+                    );
+                    width = Some(w);
+                }
+                "ADDRESS_RADIX" | "DATA_RADIX" => {
+                    ensure!(value.eq_ignore_ascii_case("HEX"), "{name}:{line}: {key} = {value} is not supported (only HEX)");
+                }
+                _ => bail!("{name}:{line}: unknown header key {key:?}"),
+            }
+            continue;
+        }
+        if st.eq_ignore_ascii_case("end") {
+            ended = true;
+            continue;
+        }
+        let (addr, data) = st.split_once(':').with_context(|| format!("{name}:{line}: expected `address : word;`, got {st:?}"))?;
+        let data = data.trim();
+        ensure!(!data.contains(char::is_whitespace), "{name}:{line}: one word per address expected, got {data:?}");
+        let lanes = word_at(data, layout, name, line)?;
+        let hex = |s: &str| usize::from_str_radix(s.trim(), 16).with_context(|| format!("{name}:{line}: address {:?} is not hex", s.trim()));
+        let addr = addr.trim();
+        let (lo, hi) = match addr.strip_prefix('[').and_then(|a| a.strip_suffix(']')) {
+            Some(range) => {
+                let (a, b) = range.split_once("..").with_context(|| format!("{name}:{line}: address range {addr:?} is not [lo..hi]"))?;
+                (hex(a)?, hex(b)?)
+            }
+            None => (hex(addr)?, hex(addr)?),
+        };
+        ensure!(lo <= hi && hi < layout.inputs, "{name}:{line}: address {addr} outside 0..{:x} (DEPTH = {})", layout.inputs - 1, layout.inputs);
+        for slot in &mut words[lo..=hi] {
+            ensure!(slot.is_none(), "{name}:{line}: address {addr} set twice");
+            *slot = Some(lanes.clone());
+        }
+    }
+    ensure!(content, "{name}: truncated: no CONTENT BEGIN");
+    ensure!(ended, "{name}: truncated: no END;");
+    for (i, w) in words.into_iter().enumerate() {
+        let w = w.with_context(|| format!("{name}: address {i:x} is never set (every one of the {} words must be)", layout.inputs))?;
+        push_word(&mut weights, w);
+    }
+    Ok(weights)
+}
+
+/// What follows the keyword pair `CONTENT BEGIN` (any case, any white space) that starts `s`.
+fn strip_content_begin(s: &str) -> Option<&str> {
+    let s = s.trim_start();
+    let rest = s.get(..7).filter(|k| k.eq_ignore_ascii_case("content")).map(|_| &s[7..])?;
+    let trimmed = rest.trim_start();
+    if trimmed.len() == rest.len() {
+        return None;
+    }
+    trimmed.get(..5).filter(|k| k.eq_ignore_ascii_case("begin")).map(|_| trimmed[5..].trim())
+}
+
+/// Whether `s` is exactly the keyword pair `CONTENT BEGIN`.
+fn is_content_begin(s: &str) -> bool {
+    strip_content_begin(s) == Some("")
+}
+
+/// Writes raw weights (`N x M`) as an image file (atomically: no partial file on error).
+pub fn write_image(path: &Path, weights: &[Vec<i32>], weight_bits: u32, format: MemFormat) -> Result<()> {
+    let text = render(weights, weight_bits, format).with_context(|| format!("{}: cannot write the weight image", path.display()))?;
+    write_atomic(path, text.as_bytes())
+}
+
+/// Reads an image file of `layout` back into raw weights (`N x M`).
+pub fn read_image(path: &Path, layout: &MemLayout, format: MemFormat) -> Result<Vec<Vec<i32>>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let weights = parse(&text, layout, format, &path.display().to_string())?;
+    layout.check_shape(&weights)?;
+    Ok(weights)
+}
+
+/// Real weights of a weights file to raw fixed point in the format of `cfg`.
+///
+/// Values that are not exact multiples of `2^-F` inside `[w_min, w_max]` are an error naming the
+/// neuron, input and value, unless `saturate` (round half away from zero, then clamp): a
+/// silently changed weight would make the bitstream classify differently from the software.
+pub fn quantize(wf: &WeightsFile, cfg: &SnnConfig, saturate: bool) -> Result<Vec<Vec<i32>>> {
+    ensure!(
+        (wf.height, wf.width, wf.neurons) == (cfg.height, cfg.width, cfg.neurons),
+        "the weights are for {}x{} inputs and {} neurons, the configuration has {}x{} and {}",
+        wf.height,
+        wf.width,
+        wf.neurons,
+        cfg.height,
+        cfg.width,
+        cfg.neurons
+    );
+    let fmt = FixedFormat::new(cfg)?;
+    let layout = MemLayout::new(cfg);
+    let raw: Vec<Vec<i32>> = wf
+        .weights
+        .iter()
+        .enumerate()
+        .map(|(j, row)| {
+            row.iter()
+                .enumerate()
+                .map(|(i, &x)| fmt.weight_from_f64(x, saturate).map_err(|e| anyhow::anyhow!("neuron {j}, input {i}: {e} (use saturate to round and clamp)")))
+                .collect::<Result<Vec<i32>>>()
+        })
+        .collect::<Result<_>>()?;
+    layout.check_shape(&raw)?;
+    Ok(raw)
+}
+
+/// Raw weights (`N x M`) back to a weights file of `cfg` (exact: `raw / 2^F`).
+///
+/// Values outside `[w_min, w_max]` are an error naming neuron, input and value: the hardware
+/// proves its potentials cannot overflow only for weights inside those bounds.
+pub fn dequantize(raw: &[Vec<i32>], cfg: &SnnConfig) -> Result<WeightsFile> {
+    let fmt = FixedFormat::new(cfg)?;
+    MemLayout::new(cfg).check_shape(raw)?;
+    for (j, row) in raw.iter().enumerate() {
+        if let Some(i) = row.iter().position(|w| !(fmt.w_min..=fmt.w_max).contains(w)) {
+            bail!(
+                "neuron {j}, input {i}: raw weight {} ({}) is outside [w_min, w_max] = [{}, {}]",
+                row[i],
+                fmt.to_f64(row[i]),
+                fmt.w_min,
+                fmt.w_max
+            );
+        }
+    }
+    Ok(WeightsFile {
+        height: cfg.height,
+        width: cfg.width,
+        neurons: cfg.neurons,
+        weights: raw.iter().map(|row| row.iter().map(|&w| fmt.to_f64(w)).collect()).collect(),
+        labels: None,
+        arith: None,
+        config: Some(cfg.clone()),
+    })
+}
+
+/// `snn export`: the weights file `weights` quantized for `cfg` and written to `out` in `format`
+/// (default: from `out`'s extension).
+pub fn export(weights: &Path, cfg: &SnnConfig, out: &Path, format: Option<MemFormat>, saturate: bool) -> Result<()> {
+    let format = match format {
+        Some(f) => f,
+        None => MemFormat::from_path(out)?,
+    };
+    let wf = WeightsFile::load(weights)?;
+    let raw = quantize(&wf, cfg, saturate).with_context(|| format!("{}: cannot export", weights.display()))?;
+    write_image(out, &raw, cfg.fixed.weight_bits, format)
+}
+
+/// `snn import`: an image file (format from its extension) of `cfg`'s weight memory, written to
+/// `out` as a weights file and returned.
+pub fn import(image: &Path, cfg: &SnnConfig, out: &Path) -> Result<WeightsFile> {
+    let raw = read_image(image, &MemLayout::new(cfg), MemFormat::from_path(image)?)?;
+    let wf = dequantize(&raw, cfg).with_context(|| format!("{}: cannot import", image.display()))?;
+    wf.save(out)?;
+    Ok(wf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A deterministic weight in `lo..=hi` (no RNG needed for a unit test).
+    fn pseudo(j: usize, i: usize, lo: i32, hi: i32) -> i32 {
+        let x = (j as u64 * 2_654_435_761 + i as u64 * 40_503 + 977).wrapping_mul(6_364_136_223_846_793_005) >> 33;
+        (lo as i64 + (x % (hi as i64 - lo as i64 + 1) as u64) as i64) as i32
+    }
+
+    fn raw(l: &MemLayout) -> Vec<Vec<i32>> {
+        let (lo, hi) = (-(1 << (l.weight_bits - 1)), (1 << (l.weight_bits - 1)) - 1);
+        (0..l.neurons).map(|j| (0..l.inputs).map(|i| pseudo(j, i, lo, hi)).collect()).collect()
+    }
+
+    const FORMATS: [MemFormat; 3] = [MemFormat::Mem, MemFormat::Coe, MemFormat::Mif];
+
+    #[test]
+    fn small_examples_of_each_format() {
+        // Two inputs, three neurons of 4 bits: word 0 = (1, -1, -8), word 1 = (0, 7, -2).
+        let w = vec![vec![1, 0], vec![-1, 7], vec![-8, -2]];
+        let l = MemLayout { neurons: 3, inputs: 2, weight_bits: 4 };
+        assert_eq!(render(&w, 4, MemFormat::Mem).unwrap(), "8f1\ne70\n");
+        let comment = layout_comment(&l);
+        assert_eq!(
+            render(&w, 4, MemFormat::Coe).unwrap(),
+            format!("; {comment}\nmemory_initialization_radix=16;\nmemory_initialization_vector=\n8f1,\ne70;\n")
+        );
+        assert_eq!(
+            render(&w, 4, MemFormat::Mif).unwrap(),
+            format!("-- {comment}\nDEPTH = 2;\nWIDTH = 12;\nADDRESS_RADIX = HEX;\nDATA_RADIX = HEX;\nCONTENT BEGIN\n    0 : 8f1;\n    1 : e70;\nEND;\n")
+        );
+        for f in FORMATS {
+            assert_eq!(parse(&render(&w, 4, f).unwrap(), &l, f, "x").unwrap(), w, "{f}");
+        }
+    }
+
+    #[test]
+    fn raw_round_trips_are_byte_identical_for_odd_and_wide_words() {
+        // 15 bits (not a multiple of 4), 130 and 1000 bits (wider than 128), 1 x 2 bits.
+        for l in [
+            MemLayout { neurons: 3, inputs: 17, weight_bits: 5 },
+            MemLayout { neurons: 13, inputs: 40, weight_bits: 10 },
+            MemLayout { neurons: 100, inputs: 20, weight_bits: 10 },
+            MemLayout { neurons: 1, inputs: 1, weight_bits: 2 },
+            MemLayout { neurons: 10, inputs: 784, weight_bits: 10 },
+        ] {
+            let w = raw(&l);
+            for f in FORMATS {
+                let text = render(&w, l.weight_bits, f).unwrap();
+                let back = parse(&text, &l, f, "x").unwrap();
+                assert_eq!(back, w, "{l:?} {f}");
+                assert_eq!(render(&back, l.weight_bits, f).unwrap(), text, "{l:?} {f}");
+            }
+        }
+    }
+
+    /// Configurations whose fixed format makes the given word width.
+    fn config(neurons: usize, frac_bits: u32, weight_bits: u32) -> SnnConfig {
+        let mut cfg = SnnConfig::small();
+        cfg.neurons = neurons;
+        cfg.fixed.frac_bits = frac_bits;
+        cfg.fixed.weight_bits = weight_bits;
+        cfg.validate().unwrap();
+        cfg
+    }
+
+    #[test]
+    fn export_import_export_is_byte_identical_through_files() {
+        let dir = tempfile::tempdir().unwrap();
+        // 3 x 5 = 15 bits; 13 x 10 = 130 bits; 100 x 10 = 1000 bits.
+        for cfg in [config(3, 3, 5), config(13, 7, 10), config(100, 7, 10)] {
+            let fmt = FixedFormat::new(&cfg).unwrap();
+            let wf = WeightsFile {
+                height: cfg.height,
+                width: cfg.width,
+                neurons: cfg.neurons,
+                weights: (0..cfg.neurons).map(|j| (0..cfg.inputs()).map(|i| fmt.to_f64(pseudo(j, i, fmt.w_min, fmt.w_max))).collect()).collect(),
+                labels: None,
+                arith: None,
+                config: None,
+            };
+            let json = dir.path().join("w.json");
+            wf.save(&json).unwrap();
+            for f in FORMATS {
+                let first = dir.path().join(format!("first.{f}"));
+                let second = dir.path().join(format!("second.{f}"));
+                let back = dir.path().join("back.json");
+                export(&json, &cfg, &first, None, false).unwrap();
+                let imported = import(&first, &cfg, &back).unwrap();
+                assert_eq!(imported.weights, wf.weights, "{f}");
+                export(&back, &cfg, &second, Some(f), false).unwrap();
+                assert_eq!(std::fs::read(&first).unwrap(), std::fs::read(&second).unwrap(), "{f} N={}", cfg.neurons);
+            }
+        }
+    }
+
+    #[test]
+    fn values_that_do_not_fit_name_neuron_input_and_value() {
+        let cfg = config(3, 3, 5);
+        let mut wf = WeightsFile {
+            height: cfg.height,
+            width: cfg.width,
+            neurons: 3,
+            weights: vec![vec![0.0; cfg.inputs()]; 3],
+            labels: None,
+            arith: None,
+            config: None,
+        };
+        wf.weights[2][17] = 9.0;
+        let err = format!("{:#}", quantize(&wf, &cfg, false).unwrap_err());
+        assert!(err.contains("neuron 2, input 17") && err.contains('9'), "{err}");
+        let sat = quantize(&wf, &cfg, true).unwrap();
+        assert_eq!(sat[2][17], FixedFormat::new(&cfg).unwrap().w_max);
+        wf.weights[1][3] = 0.0625; // not a multiple of 2^-3
+        let err = format!("{:#}", quantize(&wf, &cfg, false).unwrap_err());
+        assert!(err.contains("neuron 1, input 3") && err.contains("0.0625"), "{err}");
+        assert_eq!(quantize(&wf, &cfg, true).unwrap()[1][3], 1);
+        // Imports outside [w_min, w_max] (representable in 5 bits) are refused, named.
+        let mut raw = vec![vec![0; cfg.inputs()]; 3];
+        raw[0][5] = 15;
+        let err = format!("{:#}", dequantize(&raw, &cfg).unwrap_err());
+        assert!(err.contains("neuron 0, input 5") && err.contains("15"), "{err}");
+        // Shape mismatch with the configuration.
+        wf.neurons = 4;
+        assert!(format!("{:#}", quantize(&wf, &cfg, false).unwrap_err()).contains("4 neurons"));
+    }
+
+    fn err(text: &str, l: &MemLayout, f: MemFormat) -> String {
+        format!("{:#}", parse(text, l, f, "w.x").unwrap_err())
+    }
+
+    #[test]
+    fn malformed_files_are_errors_with_file_and_line() {
+        let l = MemLayout { neurons: 3, inputs: 2, weight_bits: 4 };
+        // .mem: bad digit, too few words, a word too wide.
+        assert!(err("8f1\n8g1\n", &l, MemFormat::Mem).contains("w.x:2"));
+        assert!(err("8f1\n", &l, MemFormat::Mem).contains("1 words, expected 2"));
+        assert!(err("8f1\n18f1\n", &l, MemFormat::Mem).contains("w.x:2"));
+        // .coe
+        let head = "memory_initialization_radix=16;\nmemory_initialization_vector=\n";
+        assert!(err(&format!("{head}8f1,\ne70\n"), &l, MemFormat::Coe).contains("truncated"));
+        assert!(err(&format!("{head}8f1;\n"), &l, MemFormat::Coe).contains("1 words, expected 2"));
+        assert!(err(&format!("{head}8f1,\nez0;\n"), &l, MemFormat::Coe).contains("w.x:4"));
+        assert!(err(&format!("{head}8f1,e70,001;\n"), &l, MemFormat::Coe).contains("w.x:3: more than the 2 words"));
+        assert!(err(&format!("{head}8f1,\n1e70;\n"), &l, MemFormat::Coe).contains("w.x:4"));
+        assert!(err("memory_initialization_radix=10;\n", &l, MemFormat::Coe).contains("w.x:1: memory_initialization_radix = 10"));
+        // Comments and a one-line vector are fine.
+        let ok = "; c\nMEMORY_INITIALIZATION_RADIX = 16 ;\nmemory_initialization_vector = 8f1 e70 ;\n";
+        assert_eq!(parse(ok, &l, MemFormat::Coe, "x").unwrap(), vec![vec![1, 0], vec![-1, 7], vec![-8, -2]]);
+        // .mif
+        let mif = |depth: usize, width: usize, body: &str| format!("DEPTH = {depth};\nWIDTH = {width};\nADDRESS_RADIX = HEX;\nDATA_RADIX = HEX;\nCONTENT BEGIN\n{body}");
+        assert!(err(&mif(3, 12, "0 : 8f1;\n1 : e70;\nEND;\n"), &l, MemFormat::Mif).contains("w.x:1: DEPTH = 3"));
+        assert!(err(&mif(2, 16, "0 : 8f1;\n1 : e70;\nEND;\n"), &l, MemFormat::Mif).contains("w.x:2: WIDTH = 16"));
+        assert!(err(&mif(2, 12, "0 : 8f1;\n1 : e70;\n"), &l, MemFormat::Mif).contains("no END"));
+        assert!(err(&mif(2, 12, "0 : 8f1;\n1 : e70"), &l, MemFormat::Mif).contains("w.x:7: truncated"));
+        assert!(err(&mif(2, 12, "0 : 8f1;\nEND;\n"), &l, MemFormat::Mif).contains("address 1 is never set"));
+        assert!(err(&mif(2, 12, "0 : 8f1;\n0 : 8f1;\nEND;\n"), &l, MemFormat::Mif).contains("w.x:7: address 0 set twice"));
+        assert!(err(&mif(2, 12, "0 : 8x1;\n1 : e70;\nEND;\n"), &l, MemFormat::Mif).contains("w.x:6"));
+        assert!(err(&mif(2, 12, "2 : 8f1;\nEND;\n"), &l, MemFormat::Mif).contains("w.x:6: address 2 outside"));
+        // Ranges, comments, lower case.
+        let ok = "% block\ncomment %\ndepth = 2; width = 12; address_radix = hex; data_radix = hex;\ncontent begin -- go\n[0..1] : 8f1;\nend;\n";
+        assert_eq!(parse(ok, &l, MemFormat::Mif, "x").unwrap(), vec![vec![1, 1], vec![-1, -1], vec![-8, -8]]);
+    }
+
+    #[test]
+    fn format_from_extension() {
+        assert_eq!(MemFormat::from_path(Path::new("a/w.HEX")).unwrap(), MemFormat::Mem);
+        assert_eq!(MemFormat::from_path(Path::new("w.coe")).unwrap(), MemFormat::Coe);
+        assert_eq!(MemFormat::from_path(Path::new("w.mif")).unwrap(), MemFormat::Mif);
+        assert!(format!("{:#}", MemFormat::from_path(Path::new("w.bin")).unwrap_err()).contains("w.bin"));
+    }
+}

@@ -1,0 +1,522 @@
+//! The open FPGA flow: Yosys synthesis, nextpnr-ice40 place and route, icepack, and a report.
+//!
+//! Only the iCE40 parts are placed and routed: Debian (bookworm) ships `nextpnr-ice40` but neither
+//! `nextpnr-ecp5` (nor its Project Trellis database) nor an open Xilinx 7-series router, so the
+//! Artix-7 and ECP5 targets stop after `synth_xilinx` / `synth_ecp5` and report utilization only
+//! (no Fmax, no bitstream). The report's images per second divide Fmax by the mean cycles per
+//! image that the caller takes from the cycle model (`snn-sim`), which counts exactly the cycles
+//! the RTL spends.
+//!
+//! Every tool runs in the Verilog file's folder, so a relative `$readmemh` file name resolves
+//! the same way as in the simulators; logs and products go to the output folder
+//! ([`FlowOptions::out_dir`]), and a failing tool's error ends with the tail of its log.
+
+use anyhow::{bail, ensure, Context, Result};
+use serde::{Serialize, Serializer};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::str::FromStr;
+use std::time::Instant;
+
+/// The repository, where `constraints/` lives.
+const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+/// A part (and the board its constraints file describes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Target {
+    /// iCE40-HX8K in the CT256 package (iCE40-HX8K breakout board): placed and routed.
+    Ice40Hx8k,
+    /// iCE40-UP5K in the SG48 package (iCEBreaker): placed and routed; has DSPs, 39 I/Os.
+    Ice40Up5k,
+    /// Artix-7 XC7A35T (Arty A7-35T): synthesis only.
+    Xc7a35t,
+    /// ECP5 LFE5U-25F (ULX3S): synthesis only.
+    Ecp5,
+}
+
+/// What a part offers, for utilization percentages.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Capacity {
+    /// The part's name as its vendor writes it.
+    pub part: &'static str,
+    /// LUTs (iCE40: logic cells, each a LUT4 + flip-flop).
+    pub luts: u64,
+    pub ffs: u64,
+    /// Block RAMs in the unit of [`FpgaReport::brams`].
+    pub brams: f64,
+    pub dsps: u64,
+}
+
+impl Target {
+    pub const ALL: [Target; 4] = [Target::Ice40Hx8k, Target::Ice40Up5k, Target::Xc7a35t, Target::Ecp5];
+
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Ice40Hx8k => "ice40-hx8k",
+            Target::Ice40Up5k => "ice40-up5k",
+            Target::Xc7a35t => "xc7a35t",
+            Target::Ecp5 => "ecp5",
+        }
+    }
+
+    /// Whether the flow places, routes and packs a bitstream for this part.
+    pub fn places(self) -> bool {
+        matches!(self, Target::Ice40Hx8k | Target::Ice40Up5k)
+    }
+
+    /// The Yosys synthesis command. `-dsp` only where `SB_MAC16` exists (the HX8K has none);
+    /// `synth_xilinx` keeps the hierarchy unless told, and the cell counts need one flat module.
+    fn synth_command(self, top: &str) -> String {
+        match self {
+            Target::Ice40Hx8k => format!("synth_ice40 -top {top}"),
+            Target::Ice40Up5k => format!("synth_ice40 -dsp -top {top}"),
+            Target::Xc7a35t => format!("synth_xilinx -flatten -family xc7 -top {top}"),
+            Target::Ecp5 => format!("synth_ecp5 -top {top}"),
+        }
+    }
+
+    /// Device and package arguments of nextpnr-ice40.
+    fn nextpnr_device(self) -> Option<[&'static str; 3]> {
+        match self {
+            Target::Ice40Hx8k => Some(["--hx8k", "--package", "ct256"]),
+            Target::Ice40Up5k => Some(["--up5k", "--package", "sg48"]),
+            Target::Xc7a35t | Target::Ecp5 => None,
+        }
+    }
+
+    /// The board's constraints file in `constraints/` (pins of the UART wrapper, clock).
+    pub fn board_constraints(self) -> PathBuf {
+        let file = match self {
+            Target::Ice40Hx8k => "ice40-hx8k-breakout.pcf",
+            Target::Ice40Up5k => "ice40-up5k.pcf",
+            Target::Xc7a35t => "arty-a7.xdc",
+            Target::Ecp5 => "ecp5.lpf",
+        };
+        Path::new(REPO).join("constraints").join(file)
+    }
+
+    /// The part's resources (data sheets).
+    pub fn capacity(self) -> Capacity {
+        match self {
+            Target::Ice40Hx8k => Capacity { part: "iCE40HX8K-CT256", luts: 7680, ffs: 7680, brams: 32.0, dsps: 0 },
+            Target::Ice40Up5k => Capacity { part: "iCE40UP5K-SG48", luts: 5280, ffs: 5280, brams: 30.0, dsps: 8 },
+            Target::Xc7a35t => Capacity { part: "XC7A35T-1CSG324", luts: 20800, ffs: 41600, brams: 50.0, dsps: 90 },
+            Target::Ecp5 => Capacity { part: "LFE5U-25F-6BG381", luts: 24288, ffs: 24288, brams: 56.0, dsps: 28 },
+        }
+    }
+
+    /// The programs the flow calls for this part.
+    pub fn tools(self, place: bool) -> Vec<&'static str> {
+        if place && self.places() {
+            vec!["yosys", "nextpnr-ice40", "icepack"]
+        } else {
+            vec!["yosys"]
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Target {
+    type Err = anyhow::Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Target::ALL.into_iter().find(|t| t.name() == s).with_context(|| {
+            let names: Vec<&str> = Target::ALL.iter().map(|t| t.name()).collect();
+            format!("unknown FPGA target {s:?} (expected one of {})", names.join(", "))
+        })
+    }
+}
+
+impl Serialize for Target {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+/// Pin constraints handed to nextpnr.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Constraints {
+    /// The target's board file ([`Target::board_constraints`]).
+    Board,
+    /// Another `.pcf`.
+    File(PathBuf),
+    /// None: nextpnr places every I/O itself. Enough for utilization and Fmax, useless on a board.
+    Unconstrained,
+}
+
+/// Mean clock cycles per image, from the cycle model, for the throughput figures.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct CyclesPerImage {
+    pub inference: f64,
+    pub training: f64,
+}
+
+/// Knobs of [`run`]. The defaults run the whole flow for the target's board at 50 MHz.
+#[derive(Clone, Debug)]
+pub struct FlowOptions {
+    /// Place, route and pack (iCE40 only). `false` stops after synthesis: seconds instead of
+    /// minutes, for utilization alone.
+    pub place: bool,
+    /// nextpnr's target clock (`--freq`). Missing it is reported ([`FpgaReport::timing_met`]),
+    /// not an error, so that the achieved Fmax is always known.
+    pub freq_mhz: f64,
+    pub constraints: Constraints,
+    /// nextpnr's placer seed (`--seed`); `None` keeps nextpnr's default, so runs are repeatable.
+    pub seed: Option<u64>,
+    /// For `inference_images_per_s` / `training_images_per_s`; `None` leaves them out.
+    pub cycles: Option<CyclesPerImage>,
+    /// Where netlist, logs, `.asc`, `.bin` and `report.json` go. `None`: `$SNN_FPGA_BUILD`, else
+    /// the workspace's `target/fpga`, in a folder `<top>-<target>`.
+    pub out_dir: Option<PathBuf>,
+}
+
+impl Default for FlowOptions {
+    fn default() -> Self {
+        FlowOptions { place: true, freq_mhz: 50.0, constraints: Constraints::Board, seed: None, cycles: None, out_dir: None }
+    }
+}
+
+/// One resource line of nextpnr's "Device utilisation".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Used {
+    pub used: u64,
+    pub available: u64,
+}
+
+/// What the flow produced.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FpgaReport {
+    pub target: Target,
+    pub top: String,
+    /// LUTs after synthesis: iCE40 `SB_LUT4`; Xilinx `LUT1..6` and `INV` plus the LUTs that
+    /// LUT-RAM and shift-register cells occupy; ECP5 `LUT4` plus two per `CCU2C` carry cell.
+    pub luts: u64,
+    /// Flip-flops after synthesis (`SB_DFF*`, `FD*E`, `TRELLIS_FF`).
+    pub ffs: u64,
+    /// Block RAMs: `SB_RAM40_4K` (4 kbit), RAMB36E1 (a RAMB18E1 counts 0.5), `DP16KD` (18 kbit).
+    pub brams: f64,
+    /// `SB_MAC16`, `DSP48E1`, `MULT18X18D`.
+    pub dsps: u64,
+    /// Latches Yosys inferred (its "Latch inferred" messages plus latch cells): must be 0.
+    pub latches: u64,
+    pub capacity: Capacity,
+    /// Every cell type of the synthesized netlist and its count.
+    pub cells: BTreeMap<String, u64>,
+    /// Whether nextpnr placed and routed the design (iCE40 with `place`).
+    pub placed: bool,
+    /// nextpnr's achieved clock after routing (the slowest clock's).
+    pub fmax_mhz: Option<f64>,
+    /// The clock nextpnr was asked for.
+    pub freq_mhz: Option<f64>,
+    /// Whether every clock met `freq_mhz`.
+    pub timing_met: Option<bool>,
+    /// nextpnr's "Device utilisation" (`ICESTORM_LC`, `ICESTORM_RAM`, `SB_IO`, ...).
+    pub utilization: BTreeMap<String, Used>,
+    /// Top-level ports the constraints file did not place (nextpnr chose their pins).
+    pub unconstrained_ports: Vec<String>,
+    /// The `.bin` for the iCE40 (icepack), when placed.
+    pub bitstream: Option<PathBuf>,
+    /// Yosys' JSON netlist.
+    pub netlist: PathBuf,
+    /// Fmax / mean inference cycles per image.
+    pub inference_images_per_s: Option<f64>,
+    /// Fmax / mean training cycles per image.
+    pub training_images_per_s: Option<f64>,
+    /// Wall time of each tool.
+    pub tool_seconds: BTreeMap<String, f64>,
+}
+
+/// The programs of `tools` that cannot be started (tests skip on them; [`run`] fails on them).
+pub fn missing_tools(tools: &[&str]) -> Vec<String> {
+    tools
+        .iter()
+        .filter(|t| {
+            // icepack has no --version; it prints its usage and exits non-zero, which still
+            // proves it can be started.
+            Command::new(t).arg(if **t == "icepack" { "-h" } else { "--version" }).output().is_err()
+        })
+        .map(|t| t.to_string())
+        .collect()
+}
+
+/// `$SNN_FPGA_BUILD`, else the workspace's `target/fpga`.
+pub fn default_build_root() -> PathBuf {
+    std::env::var_os("SNN_FPGA_BUILD").map(PathBuf::from).unwrap_or_else(|| Path::new(REPO).join("target").join("fpga"))
+}
+
+/// Synthesizes `verilog` (top module `top`) for `target` and, on iCE40 with `opts.place`,
+/// places, routes and packs it. Writes `report.json` beside the products and returns it.
+pub fn run(target: Target, verilog: &Path, top: &str, opts: &FlowOptions) -> Result<FpgaReport> {
+    ensure!(verilog.is_file(), "{}: no such Verilog file", verilog.display());
+    let missing = missing_tools(&target.tools(opts.place));
+    ensure!(missing.is_empty(), "{} not found on PATH (scripts/install-tools.sh installs the flow's tools)", missing.join(", "));
+    let verilog = verilog.canonicalize().with_context(|| format!("{}: cannot resolve", verilog.display()))?;
+    let workdir = verilog.parent().expect("a canonical file path has a parent").to_path_buf();
+    let out = opts.out_dir.clone().unwrap_or_else(|| default_build_root().join(format!("{top}-{target}")));
+    std::fs::create_dir_all(&out).with_context(|| format!("{}: cannot create the output folder", out.display()))?;
+    let out = out.canonicalize()?;
+    let mut seconds = BTreeMap::new();
+
+    let netlist = out.join(format!("{top}.json"));
+    let stat = out.join("stat.json");
+    let ylog = out.join("yosys.log");
+    let script = format!(
+        "read_verilog {}; {}; tee -q -o {} stat -json; write_json {}",
+        quote(&verilog),
+        target.synth_command(top),
+        quote(&stat),
+        quote(&netlist)
+    );
+    tool(&mut seconds, "yosys", Command::new("yosys").current_dir(&workdir).args(["-q", "-l"]).arg(&ylog).args(["-p", &script]), Some(&ylog))?;
+    let cells = read_stat(&stat)?;
+    let log = std::fs::read_to_string(&ylog).with_context(|| format!("{}: cannot read", ylog.display()))?;
+    let latches = log.lines().filter(|l| l.trim_start().starts_with("Latch inferred")).count() as u64
+        + count(&cells, |c| c.contains("LATCH") || c == "LDCE" || c == "LDPE");
+    let (luts, ffs, brams, dsps) = resources(target, &cells);
+
+    let mut report = FpgaReport {
+        target,
+        top: top.to_string(),
+        luts,
+        ffs,
+        brams,
+        dsps,
+        latches,
+        capacity: target.capacity(),
+        cells,
+        placed: false,
+        fmax_mhz: None,
+        freq_mhz: None,
+        timing_met: None,
+        utilization: BTreeMap::new(),
+        unconstrained_ports: Vec::new(),
+        bitstream: None,
+        netlist,
+        inference_images_per_s: None,
+        training_images_per_s: None,
+        tool_seconds: BTreeMap::new(),
+    };
+
+    if let (true, Some(device)) = (opts.place, target.nextpnr_device()) {
+        let asc = out.join(format!("{top}.asc"));
+        let plog = out.join("nextpnr.log");
+        let mut cmd = Command::new("nextpnr-ice40");
+        cmd.current_dir(&workdir).args(device).arg("--json").arg(&report.netlist).arg("--asc").arg(&asc);
+        cmd.args(["--freq", &opts.freq_mhz.to_string(), "--timing-allow-fail", "-q", "-l"]).arg(&plog);
+        let pcf = match &opts.constraints {
+            Constraints::Board => Some(target.board_constraints()),
+            Constraints::File(p) => Some(p.clone()),
+            Constraints::Unconstrained => None,
+        };
+        if let Some(pcf) = pcf {
+            ensure!(pcf.is_file(), "{}: no such constraints file", pcf.display());
+            // The board file constrains the wrapper's ports; any other port is placed by nextpnr
+            // and listed in the report rather than failing the run.
+            cmd.arg("--pcf").arg(pcf).arg("--pcf-allow-unconstrained");
+        }
+        if let Some(seed) = opts.seed {
+            cmd.args(["--seed", &seed.to_string()]);
+        }
+        tool(&mut seconds, "nextpnr-ice40", &mut cmd, Some(&plog))?;
+        let plog_text = std::fs::read_to_string(&plog).with_context(|| format!("{}: cannot read", plog.display()))?;
+        let pnr = parse_nextpnr_log(&plog_text).with_context(|| format!("{}: unexpected nextpnr log", plog.display()))?;
+        let bin = out.join(format!("{top}.bin"));
+        tool(&mut seconds, "icepack", Command::new("icepack").arg(&asc).arg(&bin), None)?;
+        report.placed = true;
+        report.fmax_mhz = Some(pnr.fmax_mhz);
+        report.freq_mhz = Some(opts.freq_mhz);
+        report.timing_met = Some(pnr.timing_met);
+        report.utilization = pnr.utilization;
+        report.unconstrained_ports = pnr.unconstrained_ports;
+        report.bitstream = Some(bin);
+    }
+    if let (Some(f), Some(c)) = (report.fmax_mhz, opts.cycles) {
+        report.inference_images_per_s = Some(f * 1e6 / c.inference);
+        report.training_images_per_s = Some(f * 1e6 / c.training);
+    }
+    report.tool_seconds = seconds;
+    let json = serde_json::to_string_pretty(&report).expect("the report serializes") + "\n";
+    snn_core::weights::write_atomic(&out.join("report.json"), json.as_bytes())?;
+    Ok(report)
+}
+
+/// A path as a Yosys script argument (quoted, so folders with spaces work).
+fn quote(p: &Path) -> String {
+    format!("\"{}\"", p.display())
+}
+
+/// Runs `cmd`, records its wall time under `name`; on failure the error carries the tail of
+/// `log`, or of the captured output for a tool that writes no log.
+fn tool(seconds: &mut BTreeMap<String, f64>, name: &str, cmd: &mut Command, log: Option<&Path>) -> Result<()> {
+    let start = Instant::now();
+    let out = cmd.output().with_context(|| format!("cannot start {name}"))?;
+    seconds.insert(name.to_string(), start.elapsed().as_secs_f64());
+    if out.status.success() {
+        return Ok(());
+    }
+    let captured = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let (text, from) = match log.and_then(|l| std::fs::read_to_string(l).ok().map(|t| (t, l))) {
+        Some((t, l)) if !t.trim().is_empty() => (t, format!("log {}", l.display())),
+        _ => (captured, "output".to_string()),
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    bail!("{name} failed ({}), {from}:\n{}", out.status, lines[lines.len().saturating_sub(30)..].join("\n"))
+}
+
+/// Cell counts of the whole design from Yosys' `stat -json`.
+fn read_stat(path: &Path) -> Result<BTreeMap<String, u64>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let v: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
+    let cells = v["design"]["num_cells_by_type"].as_object().with_context(|| format!("{}: no design.num_cells_by_type", path.display()))?;
+    cells
+        .iter()
+        .map(|(k, n)| Ok((k.clone(), n.as_u64().with_context(|| format!("{}: count of {k} is not a number", path.display()))?)))
+        .collect()
+}
+
+fn count(cells: &BTreeMap<String, u64>, pred: impl Fn(&str) -> bool) -> u64 {
+    cells.iter().filter(|(c, _)| pred(c)).map(|(_, n)| n).sum()
+}
+
+/// `(luts, ffs, brams, dsps)` of a synthesized netlist, in the units [`FpgaReport`] documents.
+fn resources(target: Target, cells: &BTreeMap<String, u64>) -> (u64, u64, f64, u64) {
+    let n = |name: &str| cells.get(name).copied().unwrap_or(0);
+    match target {
+        Target::Ice40Hx8k | Target::Ice40Up5k => (n("SB_LUT4"), count(cells, |c| c.starts_with("SB_DFF")), n("SB_RAM40_4K") as f64, n("SB_MAC16")),
+        Target::Xc7a35t => {
+            // LUTs that distributed-RAM and shift-register primitives occupy (7-series slices).
+            let lut_ram: u64 = [
+                ("RAM32X1S", 1),
+                ("RAM32X1D", 2),
+                ("RAM64X1S", 1),
+                ("RAM64X1D", 2),
+                ("RAM128X1S", 2),
+                ("RAM128X1D", 4),
+                ("RAM256X1S", 4),
+                ("RAM32M", 4),
+                ("RAM64M", 4),
+                ("SRL16E", 1),
+                ("SRLC32E", 1),
+            ]
+            .iter()
+            .map(|(c, k)| n(c) * k)
+            .sum();
+            let logic = count(cells, |c| c.len() == 4 && c.starts_with("LUT")) + n("INV");
+            let ffs = ["FDRE", "FDSE", "FDCE", "FDPE"].iter().map(|c| n(c)).sum();
+            (logic + lut_ram, ffs, n("RAMB36E1") as f64 + 0.5 * n("RAMB18E1") as f64, n("DSP48E1"))
+        }
+        Target::Ecp5 => (n("LUT4") + 2 * n("CCU2C"), n("TRELLIS_FF"), (n("DP16KD") + n("PDPW16KD")) as f64, n("MULT18X18D")),
+    }
+}
+
+/// What the nextpnr log says after routing.
+#[derive(Clone, Debug, PartialEq)]
+struct NextpnrResult {
+    fmax_mhz: f64,
+    timing_met: bool,
+    utilization: BTreeMap<String, Used>,
+    unconstrained_ports: Vec<String>,
+}
+
+/// Reads "Device utilisation", the unconstrained-IO warnings and the *last* "Max frequency for
+/// clock" line of each clock (nextpnr prints an estimate after placement and the real figure
+/// after routing).
+fn parse_nextpnr_log(log: &str) -> Result<NextpnrResult> {
+    let mut clocks: BTreeMap<String, (f64, bool)> = BTreeMap::new();
+    let mut utilization = BTreeMap::new();
+    let mut unconstrained = Vec::new();
+    let mut in_util = false;
+    for line in log.lines() {
+        let body = line.strip_prefix("Info: ").unwrap_or(line);
+        if body.starts_with("Device utilisation:") {
+            in_util = true;
+            continue;
+        }
+        if in_util {
+            // "	         ICESTORM_LC:  1234/ 7680    16%"
+            let parsed = body.split_once(':').and_then(|(name, rest)| {
+                let (used, rest) = rest.split_once('/')?;
+                let avail = rest.split_whitespace().next()?;
+                Some((name.trim().to_string(), Used { used: used.trim().parse().ok()?, available: avail.parse().ok()? }))
+            });
+            match parsed {
+                Some((name, u)) => {
+                    utilization.insert(name, u);
+                    continue;
+                }
+                None => in_util = false,
+            }
+        }
+        if let Some(rest) = body.strip_prefix("Max frequency for clock ") {
+            // "'clk$SB_IO_IN_$glb_clk': 194.33 MHz (PASS at 50.00 MHz)"
+            let (name, rest) = rest.rsplit_once("': ").with_context(|| format!("cannot read {line:?}"))?;
+            let mhz: f64 = rest.split_whitespace().next().and_then(|x| x.parse().ok()).with_context(|| format!("no MHz in {line:?}"))?;
+            clocks.insert(name.trim_start_matches('\'').to_string(), (mhz, rest.contains("(PASS")));
+        }
+        if let Some(rest) = line.strip_prefix("Warning: IO '") {
+            if let Some((port, _)) = rest.split_once("' is unconstrained") {
+                unconstrained.push(port.to_string());
+            }
+        }
+    }
+    ensure!(!clocks.is_empty(), "no \"Max frequency for clock\" line (does the design have a clock?)");
+    ensure!(!utilization.is_empty(), "no \"Device utilisation\" block");
+    let fmax_mhz = clocks.values().map(|c| c.0).fold(f64::INFINITY, f64::min);
+    Ok(NextpnrResult { fmax_mhz, timing_met: clocks.values().all(|c| c.1), utilization, unconstrained_ports: unconstrained })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nextpnr_log_lines_are_read() {
+        let log = "Info: Device utilisation:\n\
+                   Info: \t         ICESTORM_LC:    91/ 7680     1%\n\
+                   Info: \t        ICESTORM_RAM:     1/   32     3%\n\
+                   Info: \t               SB_IO:    50/  256    19%\n\
+                   Info: \n\
+                   Warning: IO 'we' is unconstrained in PCF and will be automatically placed\n\
+                   Info: Max frequency for clock 'clk$SB_IO_IN_$glb_clk': 190.33 MHz (PASS at 50.00 MHz)\n\
+                   Info: Max frequency for clock 'clk$SB_IO_IN_$glb_clk': 44.10 MHz (FAIL at 50.00 MHz)\n";
+        let r = parse_nextpnr_log(log).unwrap();
+        assert_eq!(r.fmax_mhz, 44.10);
+        assert!(!r.timing_met);
+        assert_eq!(r.utilization["ICESTORM_LC"], Used { used: 91, available: 7680 });
+        assert_eq!(r.utilization.len(), 3);
+        assert_eq!(r.unconstrained_ports, ["we"]);
+        assert!(parse_nextpnr_log("Info: Device utilisation:\n").is_err());
+    }
+
+    #[test]
+    fn targets_parse_and_name_their_files() {
+        for t in Target::ALL {
+            assert_eq!(t.name().parse::<Target>().unwrap(), t);
+            assert!(t.board_constraints().is_file(), "{}", t.board_constraints().display());
+        }
+        let err = "ice40".parse::<Target>().unwrap_err().to_string();
+        assert!(err.contains("ice40-hx8k") && err.contains("ecp5"), "{err}");
+    }
+
+    #[test]
+    fn resources_count_each_vendors_cells() {
+        let cells: BTreeMap<String, u64> =
+            [("LUT6", 10), ("LUT2", 5), ("INV", 1), ("RAM256X1S", 2), ("FDRE", 7), ("FDCE", 1), ("RAMB18E1", 3), ("RAMB36E1", 1), ("DSP48E1", 2)]
+                .iter()
+                .map(|(c, n)| (c.to_string(), *n))
+                .collect();
+        assert_eq!(resources(Target::Xc7a35t, &cells), (24, 8, 2.5, 2));
+        let cells: BTreeMap<String, u64> = [("LUT4", 10), ("CCU2C", 3), ("TRELLIS_FF", 4), ("DP16KD", 2), ("MULT18X18D", 1)]
+            .iter()
+            .map(|(c, n)| (c.to_string(), *n))
+            .collect();
+        assert_eq!(resources(Target::Ecp5, &cells), (16, 4, 2.0, 1));
+    }
+}

@@ -1,0 +1,154 @@
+//! The flow on a small self-written design (a counter and a RAM initialised from an exported
+//! weight image), so that every tool runs in seconds; and synthesis of the generated core when
+//! `hdl/snn_core.v` exists.
+
+use snn_fpga::bram::{write_image, MemFormat};
+use snn_fpga::flow::{missing_tools, run, Constraints, CyclesPerImage, FlowOptions, Target};
+use std::path::{Path, PathBuf};
+
+fn skip(test: &str, tools: &[&str]) -> bool {
+    let missing = missing_tools(tools);
+    if !missing.is_empty() {
+        eprintln!("SKIPPED {test}: {} not on PATH (run scripts/install-tools.sh)", missing.join(", "));
+    }
+    !missing.is_empty()
+}
+
+fn workdir(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("snn-fpga").join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A 24-bit counter on eight LEDs and a 256 x 16 RAM (two 8-bit lanes, the weight-memory
+/// layout with N = 2, WB = 8) loaded by `$readmemh` from `weights.mem`, with a 16 x 16 multiply
+/// of the two lanes of the word read (a DSP on the UP5K).
+const DEMO: &str = r#"
+module demo (input clock, input we, input [7:0] addr, input [15:0] wdata,
+             output reg [31:0] prod, output [7:0] led);
+  reg [15:0] mem [0:255];
+  reg [15:0] rdata;
+  reg [23:0] count = 24'd0;
+  initial $readmemh("weights.mem", mem);
+  always @(posedge clock) begin
+    count <= count + 24'd1;
+    if (we) mem[addr] <= wdata;
+    rdata <= mem[addr];
+    prod <= {{8{rdata[15]}}, rdata[15:8]} * {{8{rdata[7]}}, rdata[7:0]};
+  end
+  assign led = count[23:16];
+endmodule
+"#;
+
+fn demo(dir: &Path) -> PathBuf {
+    let weights: Vec<Vec<i32>> = (0..2).map(|j| (0..256).map(|i| ((i * 7 + j * 3) % 256) as i32 - 128).collect()).collect();
+    write_image(&dir.join("weights.mem"), &weights, 8, MemFormat::Mem).unwrap();
+    let v = dir.join("demo.v");
+    std::fs::write(&v, DEMO).unwrap();
+    v
+}
+
+#[test]
+fn ice40_hx8k_places_routes_and_packs_a_small_design() {
+    if skip("ice40_hx8k_places_routes_and_packs_a_small_design", &Target::Ice40Hx8k.tools(true)) {
+        return;
+    }
+    let dir = workdir("hx8k");
+    let v = demo(&dir);
+    // Clock and LEDs on the breakout board's pins; the RAM ports are left to nextpnr.
+    let pcf = dir.join("demo.pcf");
+    let leds = ["B5", "B4", "A2", "A1", "C5", "C4", "B3", "C3"];
+    let mut text = "set_io clock J3\n".to_string();
+    for (k, p) in leds.iter().enumerate() {
+        text += &format!("set_io led[{k}] {p}\n");
+    }
+    std::fs::write(&pcf, text).unwrap();
+    let opts = FlowOptions {
+        constraints: Constraints::File(pcf),
+        cycles: Some(CyclesPerImage { inference: 2000.0, training: 8000.0 }),
+        out_dir: Some(dir.join("out")),
+        ..FlowOptions::default()
+    };
+    let r = run(Target::Ice40Hx8k, &v, "demo", &opts).unwrap();
+    println!("{}", serde_json::to_string_pretty(&r).unwrap());
+    assert!(r.placed);
+    assert_eq!(r.brams, 1.0, "the 256 x 16 RAM is one SB_RAM40_4K");
+    assert_eq!(r.latches, 0);
+    assert_eq!(r.dsps, 0, "the HX8K has no DSP");
+    assert!(r.ffs >= 24 + 32, "counter and product registers: {}", r.ffs);
+    assert!(r.luts > 100, "the 8 x 8 multiply is built from LUTs: {}", r.luts);
+    let fmax = r.fmax_mhz.unwrap();
+    assert!(fmax > 20.0, "{fmax}");
+    assert_eq!(r.timing_met, Some(fmax >= 50.0));
+    assert_eq!(r.utilization["ICESTORM_RAM"].used, 1);
+    assert!(r.utilization["ICESTORM_LC"].used > 0);
+    assert!(r.unconstrained_ports.contains(&"we".to_string()) && !r.unconstrained_ports.iter().any(|p| p.starts_with("led")));
+    let ips = r.inference_images_per_s.unwrap();
+    assert!((ips - fmax * 1e6 / 2000.0).abs() < 1e-6 * ips);
+    assert!((r.training_images_per_s.unwrap() - fmax * 1e6 / 8000.0).abs() < 1e-6 * ips);
+    let bin = r.bitstream.unwrap();
+    // An HX8K bitstream is about 132 kB whatever the design.
+    assert!(std::fs::metadata(&bin).unwrap().len() > 100_000, "{}", bin.display());
+    assert!(dir.join("out/report.json").is_file());
+    assert!(r.tool_seconds.contains_key("nextpnr-ice40"));
+}
+
+#[test]
+fn synthesis_only_targets_report_utilization() {
+    if skip("synthesis_only_targets_report_utilization", &["yosys"]) {
+        return;
+    }
+    let dir = workdir("synth");
+    let v = demo(&dir);
+    for t in [Target::Ice40Up5k, Target::Xc7a35t, Target::Ecp5] {
+        let opts = FlowOptions { place: false, out_dir: Some(dir.join(t.name())), ..FlowOptions::default() };
+        let r = run(t, &v, "demo", &opts).unwrap();
+        println!("{t}: luts {} ffs {} brams {} dsps {} cells {:?}", r.luts, r.ffs, r.brams, r.dsps, r.cells);
+        assert!(!r.placed && r.fmax_mhz.is_none() && r.bitstream.is_none() && r.inference_images_per_s.is_none());
+        assert!(r.luts > 0 && r.ffs >= 24, "{t}");
+        assert_eq!(r.latches, 0);
+        match t {
+            // -dsp: the multiply becomes one SB_MAC16.
+            Target::Ice40Up5k => assert_eq!((r.dsps, r.brams), (1, 1.0)),
+            Target::Ecp5 => assert_eq!((r.dsps, r.brams), (1, 1.0)),
+            // Yosys puts a 4 kbit RAM in LUT-RAM on 7-series; the multiply in a DSP48E1.
+            Target::Xc7a35t => assert_eq!(r.dsps, 1),
+            Target::Ice40Hx8k => unreachable!(),
+        }
+    }
+}
+
+#[test]
+fn a_design_with_more_ports_than_pins_fails_with_nextpnrs_reason() {
+    if skip("a_design_with_more_ports_than_pins_fails_with_nextpnrs_reason", &Target::Ice40Up5k.tools(true)) {
+        return;
+    }
+    let dir = workdir("too_many_ios");
+    let v = demo(&dir);
+    let opts = FlowOptions { constraints: Constraints::Unconstrained, out_dir: Some(dir.join("out")), ..FlowOptions::default() };
+    // 67 I/Os on a 39-I/O package.
+    let err = format!("{:#}", run(Target::Ice40Up5k, &v, "demo", &opts).unwrap_err());
+    assert!(err.contains("nextpnr-ice40 failed") && err.contains("nextpnr.log"), "{err}");
+}
+
+/// `hdl/snn_core.v` synthesizes for the HX8K: weights in block RAM, no latches. Synthesis only
+/// (about a minute); place and route of the full design is `scripts/fpga.sh`.
+#[test]
+fn generated_core_maps_to_block_ram_without_latches() {
+    let core = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../hdl/snn_core.v");
+    if !core.is_file() {
+        eprintln!("SKIPPED generated_core_maps_to_block_ram_without_latches: {} not generated yet", core.display());
+        return;
+    }
+    if skip("generated_core_maps_to_block_ram_without_latches", &["yosys"]) {
+        return;
+    }
+    let dir = workdir("snn_core");
+    let opts = FlowOptions { place: false, out_dir: Some(dir), ..FlowOptions::default() };
+    let r = run(Target::Ice40Hx8k, &core, "snn_core", &opts).unwrap();
+    println!("snn_core on {}: luts {} ffs {} brams {} cells {:?} ({:?})", r.target, r.luts, r.ffs, r.brams, r.cells, r.tool_seconds);
+    assert_eq!(r.latches, 0);
+    // weight_mem alone is M x N*WB bits = 784 x 100 for the default: at least 25 4-kbit RAMs.
+    assert!(r.brams >= 25.0, "weight memory not in block RAM: {} SB_RAM40_4K", r.brams);
+}

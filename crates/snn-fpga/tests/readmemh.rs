@@ -1,0 +1,106 @@
+//! Exported `.mem` images load in Icarus and Verilator: a testbench reads each file with
+//! `$readmemh` into a memory of the weight memory's shape and prints every word back; the words
+//! must unpack to the exported weights. Shapes cover a word that is not a whole number of hex
+//! digits (3 x 5 = 15 bits) and words wider than 128 bits (13 x 10, 100 x 10).
+
+use snn_fpga::bram::{parse, write_image, MemFormat, MemLayout};
+use snn_fpga::flow::missing_tools;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn layouts() -> [MemLayout; 3] {
+    [
+        MemLayout { neurons: 3, inputs: 37, weight_bits: 5 },
+        MemLayout { neurons: 13, inputs: 20, weight_bits: 10 },
+        MemLayout { neurons: 100, inputs: 9, weight_bits: 10 },
+    ]
+}
+
+fn weights(l: &MemLayout) -> Vec<Vec<i32>> {
+    let half = 1i64 << (l.weight_bits - 1);
+    (0..l.neurons)
+        .map(|j| (0..l.inputs).map(|i| (((j * 131 + i * 29 + 7) as i64 * 2_654_435_761) % (2 * half) - half) as i32).collect())
+        .collect()
+}
+
+/// Writes the images and one testbench per image; returns (testbench, expected weights, layout).
+fn setup(dir: &Path) -> Vec<(PathBuf, Vec<Vec<i32>>, MemLayout)> {
+    layouts()
+        .iter()
+        .enumerate()
+        .map(|(k, l)| {
+            let w = weights(l);
+            let mem = format!("w{k}.mem");
+            write_image(&dir.join(&mem), &w, l.weight_bits, MemFormat::Mem).unwrap();
+            let tb = dir.join(format!("tb{k}.v"));
+            let bits = l.word_bits();
+            std::fs::write(
+                &tb,
+                format!(
+                    "module tb{k};\n  reg [{}:0] mem [0:{}];\n  integer i;\n  initial begin\n    $readmemh(\"{mem}\", mem);\n    for (i = 0; i < {}; i = i + 1) $display(\"%h\", mem[i]);\n    $finish;\n  end\nendmodule\n",
+                    bits - 1,
+                    l.inputs - 1,
+                    l.inputs
+                ),
+            )
+            .unwrap();
+            (tb, w, *l)
+        })
+        .collect()
+}
+
+fn check(output: &[u8], w: &[Vec<i32>], l: &MemLayout, sim: &str) {
+    let text = String::from_utf8_lossy(output);
+    let words: Vec<&str> = text.lines().filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_hexdigit())).collect();
+    assert_eq!(words.len(), l.inputs, "{sim}: {text}");
+    assert_eq!(parse(&words.join("\n"), l, MemFormat::Mem, sim).unwrap(), w, "{sim} {l:?}");
+}
+
+fn workdir(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("snn-fpga").join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn icarus_reads_every_word_of_exported_images() {
+    if !missing_tools(&["iverilog", "vvp"]).is_empty() {
+        eprintln!("SKIPPED icarus_reads_every_word_of_exported_images: iverilog not on PATH");
+        return;
+    }
+    let dir = workdir("readmemh_icarus");
+    for (tb, w, l) in setup(&dir) {
+        let exe = tb.with_extension("vvp");
+        let c = Command::new("iverilog").current_dir(&dir).arg("-o").arg(&exe).arg(&tb).output().unwrap();
+        assert!(c.status.success(), "{}", String::from_utf8_lossy(&c.stderr));
+        let r = Command::new("vvp").current_dir(&dir).arg("-n").arg(&exe).output().unwrap();
+        assert!(r.status.success());
+        check(&r.stdout, &w, &l, "icarus");
+    }
+}
+
+#[test]
+fn verilator_reads_every_word_of_exported_images() {
+    if !missing_tools(&["verilator", "make"]).is_empty() {
+        eprintln!("SKIPPED verilator_reads_every_word_of_exported_images: verilator not on PATH");
+        return;
+    }
+    let dir = workdir("readmemh_verilator");
+    for (tb, w, l) in setup(&dir) {
+        let top = tb.file_stem().unwrap().to_str().unwrap().to_string();
+        let obj = dir.join(format!("obj_{top}"));
+        // --binary is safe here (no rust-hdl output, see docs of the HDL crate); -fno-gate anyway.
+        let c = Command::new("verilator")
+            .current_dir(&dir)
+            .args(["--binary", "-fno-gate", "-Wno-fatal", "--top-module", &top, "--Mdir"])
+            .arg(&obj)
+            .arg(&tb)
+            .output()
+            .unwrap();
+        assert!(c.status.success(), "{}{}", String::from_utf8_lossy(&c.stdout), String::from_utf8_lossy(&c.stderr));
+        let r = Command::new(obj.join(format!("V{top}"))).current_dir(&dir).output().unwrap();
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        check(&r.stdout, &w, &l, "verilator");
+    }
+}

@@ -1,0 +1,298 @@
+//! `Bram`: simple dual-port block RAM that Yosys maps onto iCE40 `SB_RAM40_4K` blocks.
+//!
+//! rust-hdl's own `RAM` declares `2^AW` words, has no `$readmemh` and reads each initial word
+//! from a `BTreeMap`; this block declares exactly `depth` words (784 for a 28 x 28 image), takes
+//! its initial contents inline or from a `$readmemh` file, and writes its Verilog so that
+//! Verilator `-Wall` is silent and `synth_ice40` infers block RAM. Words wider than 16 bits are
+//! split by Yosys across several `SB_RAM40_4K`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::{bail, ensure, Context, Result};
+use rust_hdl::prelude::*;
+
+/// Simple dual-port RAM of `depth` words of `DW` bits, one clock.
+///
+/// * Write port: on a rising `clock` edge with `we` high, `wdata` is stored at `waddr`.
+/// * Read port: on every rising edge the word at `raddr` is registered into `rdata`
+///   (synchronous read, one cycle of latency: `rdata` changes just after the edge).
+/// * Read-during-write of the same address returns the **old** word (the write lands after
+///   the read), in Verilog and in the Rust simulation. `SB_RAM40_4K` leaves that collision
+///   undefined, so Yosys guarantees it with a delayed write and a bypass: about `2 DW + AW`
+///   flip-flops and `DW` LUTs (212 FF + 108 LUT for 784 x 100). A design that never reads the
+///   address it writes in the same cycle drops that logic with
+///   [`Bram::without_read_during_write`].
+/// * Addresses must be below `depth` when it is not a power of two: out of range, the
+///   simulators drop writes and Icarus reads X, while the hardware aliases into unused rows.
+///   The Rust simulation drops the write and reads 0.
+/// * `rdata` is 0 until the first clock edge in the Rust simulation and undefined in Verilog:
+///   an initial value is not something `SB_RAM40_4K` has, and Yosys emulates it with logic
+///   (17 LUT + 1 FF for 256 x 16).
+///
+/// `AW` must be the address width `depth` needs (`clog2(depth)`, at least 1), so no address bit
+/// is wasted and the index width matches the array for the linter.
+#[derive(LogicBlock)]
+pub struct Bram<const AW: usize, const DW: usize> {
+    /// Clock of both ports, from the parent.
+    pub clock: Signal<In, Clock>,
+    /// Write address, sampled on the rising edge.
+    pub waddr: Signal<In, Bits<AW>>,
+    /// Write data, sampled on the rising edge.
+    pub wdata: Signal<In, Bits<DW>>,
+    /// Write enable, sampled on the rising edge.
+    pub we: Signal<In, Bit>,
+    /// Read address, sampled on the rising edge.
+    pub raddr: Signal<In, Bits<AW>>,
+    /// The word at the `raddr` of the last rising edge (as it was before that edge's write).
+    pub rdata: Signal<Out, Bits<DW>>,
+    _init: Init<DW>,
+    _mem: Vec<Bits<DW>>,
+    _no_collision: bool,
+}
+
+/// Initial contents and how the Verilog gets them.
+#[derive(Clone, Debug)]
+enum Init<const DW: usize> {
+    /// Word `i` at address `i`, written inline in an `initial` block; addresses past the end
+    /// start at zero.
+    Words(Vec<Bits<DW>>),
+    /// `$readmemh(name)`; `words` are the file's words, already read for the Rust simulation.
+    MemFile {
+        name: String,
+        words: Vec<Option<Bits<DW>>>,
+    },
+}
+
+impl<const AW: usize, const DW: usize> Bram<AW, DW> {
+    /// A RAM of `depth` words that all start at zero.
+    pub fn new(depth: usize) -> Self {
+        Self::with_words(depth, &[])
+    }
+
+    /// A RAM of `depth` words; `words[i]` starts at address `i`, later addresses at zero.
+    pub fn with_words(depth: usize, words: &[Bits<DW>]) -> Self {
+        assert!(
+            words.len() <= depth,
+            "{} initial words for a depth of {depth}",
+            words.len()
+        );
+        let mut mem = vec![Bits::<DW>::default(); depth];
+        mem[..words.len()].copy_from_slice(words);
+        Self::build(depth, Init::Words(words.to_vec()), mem)
+    }
+
+    /// A RAM of `depth` words loaded by `$readmemh` from the `.mem` file `file` (format:
+    /// [`read_mem_hex`]); addresses the file does not set start at zero. The Rust simulation
+    /// reads `file` now; the Verilog reads `verilog_name` when it starts: the runners of
+    /// [`crate::verilog`] resolve a relative name against the folder of the Verilog file, so
+    /// pass the bare file name when the `.mem` file sits beside the generated Verilog.
+    pub fn from_mem_file(depth: usize, file: &Path, verilog_name: &str) -> Result<Self> {
+        ensure!(
+            !verilog_name.contains(['"', '\\', '\n']),
+            "`{verilog_name}` cannot be written into a Verilog string"
+        );
+        let text = std::fs::read_to_string(file).with_context(|| format!("{}", file.display()))?;
+        let words =
+            read_mem_hex::<DW>(&text, depth).with_context(|| format!("{}", file.display()))?;
+        let mem = words.iter().map(|w| w.unwrap_or_default()).collect();
+        Ok(Self::build(
+            depth,
+            Init::MemFile {
+                name: verilog_name.to_string(),
+                words,
+            },
+            mem,
+        ))
+    }
+
+    fn build(depth: usize, init: Init<DW>, mem: Vec<Bits<DW>>) -> Self {
+        assert!(
+            depth >= 1 && depth <= 1 << AW,
+            "depth {depth} does not fit {AW} address bits"
+        );
+        assert_eq!(
+            AW,
+            clog2(depth).max(1),
+            "a depth of {depth} needs {} address bits",
+            clog2(depth).max(1)
+        );
+        Self {
+            clock: Signal::default(),
+            waddr: Signal::default(),
+            wdata: Signal::default(),
+            we: Signal::default(),
+            raddr: Signal::default(),
+            rdata: Signal::default(),
+            _init: init,
+            _mem: mem,
+            _no_collision: false,
+        }
+    }
+
+    /// Promises that no rising edge has `we` high and `raddr == waddr`, which lets Yosys map
+    /// the RAM onto block RAM alone (`(* no_rw_check *)`). The Rust simulation panics when the
+    /// promise is broken; the hardware would read an undefined word.
+    pub fn without_read_during_write(mut self) -> Self {
+        self._no_collision = true;
+        self
+    }
+
+    /// Number of words.
+    pub fn depth(&self) -> usize {
+        self._mem.len()
+    }
+
+    /// Verilog `initial` block: the zero fill (when the initial words do not cover every
+    /// address) and the words or the `$readmemh`.
+    fn initial_block(&self) -> String {
+        let depth = self.depth();
+        let covered = match &self._init {
+            Init::Words(words) => words.len() == depth,
+            Init::MemFile { words, .. } => words.iter().all(Option::is_some),
+        };
+        let mut v = String::from("initial begin\n");
+        if !covered {
+            // The integer is 32 bits and the array index AW bits: select exactly AW of them.
+            let _ = writeln!(
+                v,
+                "    for (i = 0; i < {depth}; i = i + 1) begin\n        mem[i[{}:0]] = {DW}'h0;\n    end",
+                AW - 1
+            );
+        }
+        match &self._init {
+            Init::Words(words) => {
+                for (addr, w) in words.iter().enumerate() {
+                    let _ = writeln!(v, "    mem[{addr}] = {DW}'h{w:x};");
+                }
+            }
+            Init::MemFile { name, .. } => {
+                let _ = writeln!(v, "    $readmemh(\"{name}\", mem);");
+            }
+        }
+        v.push_str("end\n");
+        if !covered {
+            v.insert_str(0, "integer i;\n");
+        }
+        v
+    }
+}
+
+impl<const AW: usize, const DW: usize> Logic for Bram<AW, DW> {
+    fn update(&mut self) {
+        if self.clock.pos_edge() {
+            // Read before write: a read of the address being written sees the old word.
+            self.rdata.next = self
+                ._mem
+                .get(self.raddr.val().index())
+                .copied()
+                .unwrap_or_default();
+            if self.we.val() {
+                assert!(
+                    !(self._no_collision && self.waddr.val() == self.raddr.val()),
+                    "Bram: address {} read while written, after without_read_during_write()",
+                    self.waddr.val().index()
+                );
+                if let Some(word) = self._mem.get_mut(self.waddr.val().index()) {
+                    *word = self.wdata.val();
+                }
+            }
+        }
+    }
+
+    fn connect(&mut self) {
+        self.rdata.connect();
+    }
+
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom(format!(
+            "// {depth} x {DW} simple dual-port RAM, registered read; reading the address being\n\
+             // written returns the old word (non-blocking write after the read).\n\
+             {attr}reg [{dhi}:0] mem [0:{ahi}];\n\
+             {init}\n\
+             always @(posedge clock) begin\n\
+             \x20   if (we) begin\n\
+             \x20       mem[waddr] <= wdata;\n\
+             \x20   end\n\
+             \x20   rdata <= mem[raddr];\n\
+             end\n",
+            depth = self.depth(),
+            attr = if self._no_collision {
+                "(* no_rw_check *) "
+            } else {
+                ""
+            },
+            dhi = DW - 1,
+            ahi = self.depth() - 1,
+            init = self.initial_block(),
+        ))
+    }
+
+    fn timing(&self) -> Vec<TimingInfo> {
+        vec![TimingInfo {
+            name: "bram".into(),
+            clock: "clock".into(),
+            inputs: vec!["waddr".into(), "wdata".into(), "we".into(), "raddr".into()],
+            outputs: vec!["rdata".into()],
+        }]
+    }
+}
+
+/// Reads a `$readmemh` file of `DW`-bit words for a memory of `depth` words: entry `i` is the
+/// word the file puts at address `i`, `None` where it puts nothing.
+///
+/// Accepts the subset that Icarus, Verilator and Yosys read identically: hex words separated
+/// by white space, `_` inside words, `//` comments and `@ADDR` (hex) address jumps. A word wider
+/// than `DW` bits, an address past `depth`, `x`/`z` digits and `/* */` comments are errors.
+pub fn read_mem_hex<const DW: usize>(text: &str, depth: usize) -> Result<Vec<Option<Bits<DW>>>> {
+    let mut words = vec![None; depth];
+    let mut addr = 0usize;
+    for (n, line) in text.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or("");
+        ensure!(
+            !code.contains("/*"),
+            "line {}: block comments are not supported",
+            n + 1
+        );
+        for token in code.split_whitespace() {
+            if let Some(a) = token.strip_prefix('@') {
+                addr = usize::from_str_radix(a, 16)
+                    .with_context(|| format!("line {}: address `{token}`", n + 1))?;
+                continue;
+            }
+            ensure!(
+                addr < depth,
+                "line {}: address {addr} is past the depth {depth}",
+                n + 1
+            );
+            words[addr] =
+                Some(parse_hex_word::<DW>(token).with_context(|| format!("line {}", n + 1))?);
+            addr += 1;
+        }
+    }
+    Ok(words)
+}
+
+/// Formats words as a `$readmemh` file, one word per line (address `i` on line `i + 1`).
+pub fn mem_hex<const DW: usize>(words: &[Bits<DW>]) -> String {
+    words.iter().map(|w| format!("{w:x}\n")).collect()
+}
+
+fn parse_hex_word<const DW: usize>(token: &str) -> Result<Bits<DW>> {
+    let mut word = Bits::<DW>::default();
+    let mut bit = 0;
+    for c in token.chars().rev().filter(|&c| c != '_') {
+        let Some(digit) = c.to_digit(16) else {
+            bail!("`{token}` is not a hex word")
+        };
+        for k in 0..4 {
+            if digit >> k & 1 == 1 {
+                ensure!(bit + k < DW, "`{token}` does not fit {DW} bits");
+                word = word.replace_bit(bit + k, true);
+            }
+        }
+        bit += 4;
+    }
+    ensure!(bit > 0, "empty word");
+    Ok(word)
+}

@@ -1,0 +1,635 @@
+//! control: the FSM of docs/ARCHITECTURE.md ("Control FSM, cycle by cycle"), the step counters
+//! and class masks, the threshold pass, the divider, stage A of Int, and the strobes that drive
+//! the other blocks (`snn_sim::control`, register for register).
+//!
+//! The counters `r[k] = t mod k`, `q[k] = t div k` (`k = 1..=K`, stored at index `k - 1`) replace
+//! a divider: bit `k - 1` of a class mask is set when `t` is the `k`-th multiple of a spiking
+//! period, whose class is `q[k] - lo`.
+
+use rust_hdl::prelude::*;
+use snn_sim::params::HwParams;
+
+/// Width of the class masks `pend`, `spend` and of the lag mask: `K` is at most this.
+pub const KMAX: usize = 16;
+
+/// The 4-bit state codes of the `state` port (`snn_sim::control::FsmState as u8`).
+pub mod st {
+    pub const IDLE: u64 = 0;
+    pub const INGEST: u64 = 1;
+    pub const DRAIN: u64 = 2;
+    pub const THRESH: u64 = 3;
+    pub const DIVIDE: u64 = 4;
+    pub const INT: u64 = 5;
+    pub const FIRE: u64 = 6;
+    pub const WTA: u64 = 7;
+    pub const STDP: u64 = 8;
+    pub const STDP_DRAIN: u64 = 9;
+    pub const END: u64 = 10;
+    pub const PEN: u64 = 11;
+    pub const PEN_DRAIN: u64 = 12;
+    pub const DONE: u64 = 13;
+}
+
+#[derive(LogicBlock)]
+pub struct Control<const PB: usize, const AW: usize> {
+    pub clock: Signal<In, Clock>,
+    // Host.
+    /// Sampled in Idle: begins one image.
+    pub start: Signal<In, Bit>,
+    /// Sampled with `start`: training (STDP and penalty).
+    pub learn: Signal<In, Bit>,
+    pub state: Signal<Out, Bits<4>>,
+    pub busy: Signal<Out, Bit>,
+    /// One-cycle pulse in Done.
+    pub done: Signal<Out, Bit>,
+    pub t: Signal<Out, Bits<16>>,
+    /// Cycles of this image spent outside Idle so far (the Done cycle is counted at its edge).
+    pub cycles: Signal<Out, Bits<32>>,
+    /// Threshold of the image (non-negative, `PB` bits).
+    pub thr: Signal<Out, Bits<PB>>,
+    /// Peak number of inputs spiking at one step.
+    pub peak: Signal<Out, Bits<16>>,
+    // spike_gen.
+    pub scan_last: Signal<In, Bit>,
+    /// `head` and `count` of `class_sel`.
+    pub head: Signal<In, Bits<AW>>,
+    pub count: Signal<In, Bits<AW>>,
+    /// next_mem read data.
+    pub next_q: Signal<In, Bits<AW>>,
+    pub sg_start: Signal<Out, Bit>,
+    pub sg_ingest: Signal<Out, Bit>,
+    pub sg_drain: Signal<Out, Bit>,
+    /// The class whose head and count spike_gen shows: control's own in Thresh, Int and Fire,
+    /// stdp's in Stdp.
+    pub class_sel: Signal<Out, Bits<8>>,
+    /// Address presented to weight_mem and next_mem (control's stage A, or stdp's).
+    pub raddr: Signal<Out, Bits<AW>>,
+    // neuron array.
+    /// Some `pot[j] >= thr` / some `shown[j] > thr`.
+    pub spike_any: Signal<In, Bit>,
+    pub above_any: Signal<In, Bit>,
+    pub n_reset: Signal<Out, Bit>,
+    pub n_int: Signal<Out, Bit>,
+    pub n_add: Signal<Out, Bit>,
+    pub n_complete: Signal<Out, Bit>,
+    pub n_fire: Signal<Out, Bit>,
+    /// A Fire cycle in which some neuron spikes (the spike port).
+    pub spike_valid: Signal<Out, Bit>,
+    // wta.
+    pub wta_last: Signal<In, Bit>,
+    pub winner_valid: Signal<In, Bit>,
+    pub wta_clear: Signal<Out, Bit>,
+    pub wta_enter: Signal<Out, Bit>,
+    pub wta_scan: Signal<Out, Bit>,
+    // stdp.
+    pub st_class: Signal<In, Bits<8>>,
+    pub st_raddr: Signal<In, Bits<AW>>,
+    pub st_walk_done: Signal<In, Bit>,
+    pub st_more: Signal<In, Bit>,
+    pub st_pen_done: Signal<In, Bit>,
+    pub st_begin: Signal<Out, Bit>,
+    pub st_walk: Signal<Out, Bit>,
+    pub st_drain: Signal<Out, Bit>,
+    pub st_pen_start: Signal<Out, Bit>,
+    pub st_pen_walk: Signal<Out, Bit>,
+    /// `lag_m = max(1, t - whi)`, its counters and its class mask: where an STDP walk starts.
+    pub lag_m: Signal<Out, Bits<16>>,
+    pub lag_r: Vec<Signal<Out, Bits<8>>>,
+    pub lag_q: Vec<Signal<Out, Bits<16>>>,
+    pub lag_mask: Signal<Out, Bits<KMAX>>,
+    state_r: DFF<Bits<4>>,
+    cycles_r: DFF<Bits<32>>,
+    learn_r: DFF<Bit>,
+    t_r: DFF<Bits<16>>,
+    r: Vec<DFF<Bits<8>>>,
+    q: Vec<DFF<Bits<16>>>,
+    pend: DFF<Bits<KMAX>>,
+    acc: DFF<Bits<16>>,
+    peak_r: DFF<Bits<16>>,
+    rem: DFF<Bits<32>>,
+    quo: DFF<Bits<PB>>,
+    div_bit: DFF<Bits<8>>,
+    thr_r: DFF<Bits<PB>>,
+    rd_valid: DFF<Bit>,
+    lag_m_r: DFF<Bits<16>>,
+    lag_r_r: Vec<DFF<Bits<8>>>,
+    lag_q_r: Vec<DFF<Bits<16>>>,
+    // Combinational.
+    /// `mask(t + 1)` of the counters (loaded together with an advance).
+    mask_adv: Signal<Local, Bits<KMAX>>,
+    /// Per `k`: its bit of `mask_adv` / of the lag mask, as a one-bit mask.
+    abit: Vec<Signal<Local, Bits<KMAX>>>,
+    lbit: Vec<Signal<Local, Bits<KMAX>>>,
+    /// The ORs of `abit`, `lbit` up to each `k`.
+    aacc: Vec<Signal<Local, Bits<KMAX>>>,
+    lacc: Vec<Signal<Local, Bits<KMAX>>>,
+    /// `q[k]` of the lowest bit of `pend`, for `class_sel`.
+    sel_q: Signal<Local, Bits<16>>,
+    /// `pend` without its lowest bit.
+    rest: Signal<Local, Bits<KMAX>>,
+    /// Stage A: follow the list (a read was issued last cycle and it has a successor).
+    follow: Signal<Local, Bit>,
+    /// Stage A: the address it presents and whether that is a real read.
+    issue_addr: Signal<Local, Bits<AW>>,
+    issued: Signal<Local, Bit>,
+    /// The Fire decision.
+    to_wta: Signal<Local, Bit>,
+    to_stdp: Signal<Local, Bit>,
+    last_step: Signal<Local, Bit>,
+    /// Thresh: running sum with the selected class.
+    v: Signal<Local, Bits<16>>,
+    /// Divide: the dividend bit shifted in, the shifted remainder and quotient.
+    pidx: Signal<Local, Bits<4>>,
+    dbit: Signal<Local, Bit>,
+    r2: Signal<Local, Bits<32>>,
+    qbit: Signal<Local, Bit>,
+    rem_n: Signal<Local, Bits<32>>,
+    quo_n: Signal<Local, Bits<PB>>,
+    s_idle: Constant<Bits<4>>,
+    s_ingest: Constant<Bits<4>>,
+    s_drain: Constant<Bits<4>>,
+    s_thresh: Constant<Bits<4>>,
+    s_divide: Constant<Bits<4>>,
+    s_int: Constant<Bits<4>>,
+    s_fire: Constant<Bits<4>>,
+    s_wta: Constant<Bits<4>>,
+    s_stdp: Constant<Bits<4>>,
+    s_stdp_drain: Constant<Bits<4>>,
+    s_end: Constant<Bits<4>>,
+    s_pen: Constant<Bits<4>>,
+    s_pen_drain: Constant<Bits<4>>,
+    s_done: Constant<Bits<4>>,
+    /// `k - 1` per counter index (the residue that wraps), and the counters of `t = 1`.
+    kwrap: Vec<Constant<Bits<8>>>,
+    one_r: Vec<Constant<Bits<8>>>,
+    one_q: Vec<Constant<Bits<16>>>,
+    /// Single-bit masks `1 << (k - 1)`.
+    kbit: Vec<Constant<Bits<KMAX>>>,
+    /// The bits below bit `k - 1`: a set bit is the lowest when its `below` bits are clear.
+    below: Vec<Constant<Bits<KMAX>>>,
+    mask_one: Constant<Bits<KMAX>>,
+    lo: Constant<Bits<16>>,
+    hi_t: Constant<Bits<16>>,
+    /// `lo - 1` and `hiT - 1`: the range of `q[k]` for which `q[k] + 1` spikes.
+    lo_m1: Constant<Bits<16>>,
+    hi_t_m1: Constant<Bits<16>>,
+    t_steps: Constant<Bits<16>>,
+    whi: Constant<Bits<16>>,
+    nil: Constant<Bits<AW>>,
+    frac: Constant<Bits<8>>,
+    qb_m1: Constant<Bits<8>>,
+    divisor: Constant<Bits<32>>,
+    _k: usize,
+    /// `K - 1`: the loop `for k in _k1.._k` visits only the last counter pair.
+    _k1: usize,
+}
+
+impl<const PB: usize, const AW: usize> Control<PB, AW> {
+    pub fn new(p: &HwParams) -> Self {
+        assert_eq!(p.aw as usize, AW, "address width");
+        assert_eq!(p.widths.potential as usize, PB, "potential width");
+        assert!(p.k >= 1 && p.k <= KMAX, "K = {} must be in 1..={KMAX}", p.k);
+        assert!((p.qb as usize) < PB, "the quotient (QB = {} bits) must fit thr ({PB} bits)", p.qb);
+        assert!(p.t_steps < 1 << 15, "steps are 16-bit");
+        assert!(p.m < 1 << 16, "counts are 16-bit");
+        let c4 = |v: u64| Constant::new(Bits::<4>::from(v));
+        let c16 = |v: u64| Constant::new(Bits::<16>::from(v));
+        let k = p.k;
+        Control {
+            clock: Default::default(),
+            start: Default::default(),
+            learn: Default::default(),
+            state: Default::default(),
+            busy: Default::default(),
+            done: Default::default(),
+            t: Default::default(),
+            cycles: Default::default(),
+            thr: Default::default(),
+            peak: Default::default(),
+            scan_last: Default::default(),
+            head: Default::default(),
+            count: Default::default(),
+            next_q: Default::default(),
+            sg_start: Default::default(),
+            sg_ingest: Default::default(),
+            sg_drain: Default::default(),
+            class_sel: Default::default(),
+            raddr: Default::default(),
+            spike_any: Default::default(),
+            above_any: Default::default(),
+            n_reset: Default::default(),
+            n_int: Default::default(),
+            n_add: Default::default(),
+            n_complete: Default::default(),
+            n_fire: Default::default(),
+            spike_valid: Default::default(),
+            wta_last: Default::default(),
+            winner_valid: Default::default(),
+            wta_clear: Default::default(),
+            wta_enter: Default::default(),
+            wta_scan: Default::default(),
+            st_class: Default::default(),
+            st_raddr: Default::default(),
+            st_walk_done: Default::default(),
+            st_more: Default::default(),
+            st_pen_done: Default::default(),
+            st_begin: Default::default(),
+            st_walk: Default::default(),
+            st_drain: Default::default(),
+            st_pen_start: Default::default(),
+            st_pen_walk: Default::default(),
+            lag_m: Default::default(),
+            lag_r: (0..k).map(|_| Default::default()).collect(),
+            lag_q: (0..k).map(|_| Default::default()).collect(),
+            lag_mask: Default::default(),
+            state_r: Default::default(),
+            cycles_r: Default::default(),
+            learn_r: Default::default(),
+            t_r: Default::default(),
+            r: (0..k).map(|_| Default::default()).collect(),
+            q: (0..k).map(|_| Default::default()).collect(),
+            pend: Default::default(),
+            acc: Default::default(),
+            peak_r: Default::default(),
+            rem: Default::default(),
+            quo: Default::default(),
+            div_bit: Default::default(),
+            thr_r: Default::default(),
+            rd_valid: Default::default(),
+            lag_m_r: Default::default(),
+            lag_r_r: (0..k).map(|_| Default::default()).collect(),
+            lag_q_r: (0..k).map(|_| Default::default()).collect(),
+            mask_adv: Default::default(),
+            abit: (0..k).map(|_| Default::default()).collect(),
+            lbit: (0..k).map(|_| Default::default()).collect(),
+            aacc: (0..k).map(|_| Default::default()).collect(),
+            lacc: (0..k).map(|_| Default::default()).collect(),
+            sel_q: Default::default(),
+            rest: Default::default(),
+            follow: Default::default(),
+            issue_addr: Default::default(),
+            issued: Default::default(),
+            to_wta: Default::default(),
+            to_stdp: Default::default(),
+            last_step: Default::default(),
+            v: Default::default(),
+            pidx: Default::default(),
+            dbit: Default::default(),
+            r2: Default::default(),
+            qbit: Default::default(),
+            rem_n: Default::default(),
+            quo_n: Default::default(),
+            s_idle: c4(st::IDLE),
+            s_ingest: c4(st::INGEST),
+            s_drain: c4(st::DRAIN),
+            s_thresh: c4(st::THRESH),
+            s_divide: c4(st::DIVIDE),
+            s_int: c4(st::INT),
+            s_fire: c4(st::FIRE),
+            s_wta: c4(st::WTA),
+            s_stdp: c4(st::STDP),
+            s_stdp_drain: c4(st::STDP_DRAIN),
+            s_end: c4(st::END),
+            s_pen: c4(st::PEN),
+            s_pen_drain: c4(st::PEN_DRAIN),
+            s_done: c4(st::DONE),
+            kwrap: (0..k).map(|i| Constant::new(Bits::<8>::from(i as u64))).collect(),
+            one_r: (0..k).map(|i| Constant::new(Bits::<8>::from(if i == 0 { 0 } else { 1 }))).collect(),
+            one_q: (0..k).map(|i| c16(if i == 0 { 1 } else { 0 })).collect(),
+            kbit: (0..k).map(|i| Constant::new(Bits::<KMAX>::from(1u64 << i))).collect(),
+            below: (0..k).map(|i| Constant::new(Bits::<KMAX>::from((1u64 << i) - 1))).collect(),
+            mask_one: Constant::new(Bits::<KMAX>::from(mask_of_one(p))),
+            lo: c16(p.lo as u64),
+            hi_t: c16(p.hi_t as u64),
+            lo_m1: c16(p.lo as u64 - 1),
+            hi_t_m1: c16(p.hi_t as u64 - 1),
+            t_steps: c16(p.t_steps as u64),
+            whi: c16(p.whi as u64),
+            nil: Constant::new(Bits::<AW>::from(p.nil as u64)),
+            frac: Constant::new(Bits::<8>::from(p.format.frac_bits as u64)),
+            qb_m1: Constant::new(Bits::<8>::from(p.qb as u64 - 1)),
+            divisor: Constant::new(Bits::<32>::from(p.threshold_divisor as u64)),
+            _k: k,
+            _k1: k - 1,
+        }
+    }
+}
+
+/// `mask(1)`: only `k = 1` can divide 1, and period 1 spikes only when `lo == 1`.
+fn mask_of_one(p: &HwParams) -> u64 {
+    u64::from(p.lo <= 1 && 1 <= p.hi_t)
+}
+
+impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self, clock, state_r, cycles_r, learn_r, t_r, pend, acc, peak_r, rem, quo, div_bit, thr_r,
+            rd_valid, lag_m_r
+        );
+        for k in 0..self._k {
+            self.r[k].clock.next = self.clock.val();
+            self.r[k].d.next = self.r[k].q.val();
+            self.q[k].clock.next = self.clock.val();
+            self.q[k].d.next = self.q[k].q.val();
+            self.lag_r_r[k].clock.next = self.clock.val();
+            self.lag_r_r[k].d.next = self.lag_r_r[k].q.val();
+            self.lag_q_r[k].clock.next = self.clock.val();
+            self.lag_q_r[k].d.next = self.lag_q_r[k].q.val();
+            self.lag_r[k].next = self.lag_r_r[k].q.val();
+            self.lag_q[k].next = self.lag_q_r[k].q.val();
+        }
+        self.state.next = self.state_r.q.val();
+        self.busy.next = self.state_r.q.val() != self.s_idle.val();
+        self.t.next = self.t_r.q.val();
+        self.cycles.next = self.cycles_r.q.val();
+        self.thr.next = self.thr_r.q.val();
+        self.peak.next = self.peak_r.q.val();
+        self.lag_m.next = self.lag_m_r.q.val();
+
+        // Class masks of t + 1 and of lag_m, accumulated over k (entry k holds the bits
+        // 0..=k; the last entry is the mask).
+        for k in 0..self._k {
+            self.abit[k].next = 0.into();
+            self.lbit[k].next = 0.into();
+            if (self.r[k].q.val() == self.kwrap[k].val())
+                & (self.q[k].q.val() >= self.lo_m1.val())
+                & (self.q[k].q.val() <= self.hi_t_m1.val())
+            {
+                self.abit[k].next = self.kbit[k].val();
+            }
+            if (self.lag_r_r[k].q.val() == 0)
+                & (self.lag_q_r[k].q.val() >= self.lo.val())
+                & (self.lag_q_r[k].q.val() <= self.hi_t.val())
+            {
+                self.lbit[k].next = self.kbit[k].val();
+            }
+        }
+        self.aacc[0].next = self.abit[0].val();
+        self.lacc[0].next = self.lbit[0].val();
+        for k in 1..self._k {
+            self.aacc[k].next = self.aacc[k - 1].val() | self.abit[k].val();
+            self.lacc[k].next = self.lacc[k - 1].val() | self.lbit[k].val();
+        }
+        for k in self._k1..self._k {
+            self.mask_adv.next = self.aacc[k].val();
+            self.lag_mask.next = self.lacc[k].val();
+        }
+
+        // Outputs other blocks use in this cycle: from registers and inputs only, through locals
+        // of their own (see `crate::core`).
+        self.sel_q.next = 0.into();
+        for k in 0..self._k {
+            if self.pend.q.val().get_bit(k) & !(self.pend.q.val() & self.below[k].val()).any() {
+                self.sel_q.next = self.q[k].q.val();
+            }
+        }
+        self.class_sel.next = bit_cast::<8, 16>(self.sel_q.val() - self.lo.val());
+        if self.state_r.q.val() == self.s_stdp.val() {
+            self.class_sel.next = self.st_class.val();
+        }
+        self.sg_start.next = (self.state_r.q.val() == self.s_idle.val()) & self.start.val();
+        self.sg_ingest.next = self.state_r.q.val() == self.s_ingest.val();
+        self.sg_drain.next = self.state_r.q.val() == self.s_drain.val();
+        self.n_reset.next = (self.state_r.q.val() == self.s_idle.val()) & self.start.val();
+        self.n_int.next = self.state_r.q.val() == self.s_int.val();
+        self.n_add.next = self.rd_valid.q.val();
+        self.wta_clear.next = (self.state_r.q.val() == self.s_idle.val()) & self.start.val();
+        self.wta_scan.next = self.state_r.q.val() == self.s_wta.val();
+        self.st_walk.next = self.state_r.q.val() == self.s_stdp.val();
+        self.st_drain.next = self.state_r.q.val() == self.s_stdp_drain.val();
+        self.st_pen_walk.next = self.state_r.q.val() == self.s_pen.val();
+        self.done.next = self.state_r.q.val() == self.s_done.val();
+
+        // Stage A of Int (also run by Fire for the next step's first class, with no read last
+        // cycle): follow the list, else select the lowest pending class and read its head.
+        self.rest.next = self.pend.q.val() & (self.pend.q.val() - 1);
+        self.follow.next = self.rd_valid.q.val() & (self.next_q.val() != self.nil.val());
+        if self.state_r.q.val() == self.s_fire.val() {
+            self.follow.next = false;
+        }
+        self.issue_addr.next = self.head.val();
+        self.issued.next = self.pend.q.val().any() & (self.head.val() != self.nil.val());
+        if self.follow.val() {
+            self.issue_addr.next = self.next_q.val();
+            self.issued.next = true;
+        }
+        self.raddr.next = self.issue_addr.val();
+        if (self.state_r.q.val() == self.s_stdp.val())
+            | (self.state_r.q.val() == self.s_end.val())
+            | (self.state_r.q.val() == self.s_pen.val())
+        {
+            self.raddr.next = self.st_raddr.val();
+        }
+
+        // The Fire decision (ARCHITECTURE step 7).
+        self.to_wta.next = !self.winner_valid.val() & self.above_any.val();
+        self.to_stdp.next = !self.to_wta.val() & self.learn_r.q.val() & self.spike_any.val();
+        self.last_step.next = self.t_r.q.val() == self.t_steps.val();
+        self.n_complete.next = false;
+        self.n_fire.next = false;
+        self.spike_valid.next = false;
+        self.wta_enter.next = false;
+        self.st_begin.next = false;
+        self.st_pen_start.next = false;
+        if self.state_r.q.val() == self.s_int.val() {
+            self.n_complete.next = !self.follow.val() & !self.pend.q.val().any();
+        }
+        if self.state_r.q.val() == self.s_fire.val() {
+            self.wta_enter.next = self.to_wta.val();
+            self.n_fire.next = !self.to_wta.val();
+            self.spike_valid.next = !self.to_wta.val() & self.spike_any.val();
+            self.st_begin.next = self.to_stdp.val();
+        }
+        if self.state_r.q.val() == self.s_end.val() {
+            self.st_pen_start.next = self.learn_r.q.val() & self.winner_valid.val();
+        }
+
+        // Thresh: the running sum with the selected class.
+        self.v.next = 0.into();
+        if self.pend.q.val().any() {
+            self.v.next = self.acc.q.val() + bit_cast::<16, AW>(self.count.val());
+        }
+
+        // Divide: one restoring step, the dividend `peak << F` entering MSB first.
+        self.pidx.next = bit_cast::<4, 8>(self.div_bit.q.val() - self.frac.val());
+        self.dbit.next = false;
+        if self.div_bit.q.val() >= self.frac.val() {
+            self.dbit.next = self.peak_r.q.val().get_bit(self.pidx.val().index());
+        }
+        self.r2.next = self.rem.q.val() << 1;
+        if self.dbit.val() {
+            self.r2.next = (self.rem.q.val() << 1) | 1;
+        }
+        self.qbit.next = self.r2.val() >= self.divisor.val();
+        self.rem_n.next = self.r2.val();
+        self.quo_n.next = self.quo.q.val() << 1;
+        if self.qbit.val() {
+            self.rem_n.next = self.r2.val() - self.divisor.val();
+            self.quo_n.next = (self.quo.q.val() << 1) | 1;
+        }
+
+        // Next state.
+        if self.state_r.q.val() != self.s_idle.val() {
+            self.cycles_r.d.next = self.cycles_r.q.val() + 1;
+        }
+        if self.state_r.q.val() == self.s_idle.val() {
+            if self.start.val() {
+                self.state_r.d.next = self.s_ingest.val();
+                self.cycles_r.d.next = 0.into();
+                self.learn_r.d.next = self.learn.val();
+            }
+        } else if self.state_r.q.val() == self.s_ingest.val() {
+            if self.scan_last.val() {
+                self.state_r.d.next = self.s_drain.val();
+            }
+        } else if self.state_r.q.val() == self.s_drain.val() {
+            if self.scan_last.val() {
+                self.state_r.d.next = self.s_thresh.val();
+                self.t_r.d.next = 1.into();
+                for k in 0..self._k {
+                    self.r[k].d.next = self.one_r[k].val();
+                    self.q[k].d.next = self.one_q[k].val();
+                }
+                self.pend.d.next = self.mask_one.val();
+                self.acc.d.next = 0.into();
+                self.peak_r.d.next = 0.into();
+            }
+        } else if self.state_r.q.val() == self.s_thresh.val() {
+            if self.pend.q.val().any() & self.rest.val().any() {
+                self.acc.d.next = self.v.val();
+                self.pend.d.next = self.rest.val();
+            } else {
+                if self.v.val() > self.peak_r.q.val() {
+                    self.peak_r.d.next = self.v.val();
+                }
+                self.acc.d.next = 0.into();
+                self.t_r.d.next = self.t_r.q.val() + 1;
+                for k in 0..self._k {
+                    if self.r[k].q.val() == self.kwrap[k].val() {
+                        self.r[k].d.next = 0.into();
+                        self.q[k].d.next = self.q[k].q.val() + 1;
+                    } else {
+                        self.r[k].d.next = self.r[k].q.val() + 1;
+                    }
+                }
+                self.pend.d.next = self.mask_adv.val();
+                if self.last_step.val() {
+                    self.state_r.d.next = self.s_divide.val();
+                    self.rem.d.next = 0.into();
+                    self.quo.d.next = 0.into();
+                    self.div_bit.d.next = self.qb_m1.val();
+                }
+            }
+        } else if self.state_r.q.val() == self.s_divide.val() {
+            self.rem.d.next = self.rem_n.val();
+            self.quo.d.next = self.quo_n.val();
+            if self.div_bit.q.val() == 0 {
+                self.state_r.d.next = self.s_int.val();
+                self.thr_r.d.next = self.quo_n.val();
+                self.t_r.d.next = 1.into();
+                for k in 0..self._k {
+                    self.r[k].d.next = self.one_r[k].val();
+                    self.q[k].d.next = self.one_q[k].val();
+                    self.lag_r_r[k].d.next = self.one_r[k].val();
+                    self.lag_q_r[k].d.next = self.one_q[k].val();
+                }
+                self.pend.d.next = self.mask_one.val();
+                self.rd_valid.d.next = false;
+                self.lag_m_r.d.next = 1.into();
+            } else {
+                self.div_bit.d.next = self.div_bit.q.val() - 1;
+            }
+        } else if self.state_r.q.val() == self.s_int.val() {
+            self.rd_valid.d.next = self.issued.val();
+            if !self.follow.val() & self.pend.q.val().any() {
+                self.pend.d.next = self.rest.val();
+            }
+            if !self.follow.val() & !self.pend.q.val().any() {
+                // The step's integration completes in this cycle.
+                self.rd_valid.d.next = false;
+                for k in 0..self._k {
+                    if self.r[k].q.val() == self.kwrap[k].val() {
+                        self.r[k].d.next = 0.into();
+                        self.q[k].d.next = self.q[k].q.val() + 1;
+                    } else {
+                        self.r[k].d.next = self.r[k].q.val() + 1;
+                    }
+                }
+                self.pend.d.next = self.mask_adv.val();
+                self.state_r.d.next = self.s_fire.val();
+            }
+        } else if self.state_r.q.val() == self.s_fire.val() {
+            if self.to_wta.val() {
+                self.state_r.d.next = self.s_wta.val();
+            } else if self.to_stdp.val() {
+                self.state_r.d.next = self.s_stdp.val();
+            } else if self.last_step.val() {
+                self.state_r.d.next = self.s_end.val();
+            } else {
+                self.t_r.d.next = self.t_r.q.val() + 1;
+                if self.t_r.q.val() > self.whi.val() {
+                    self.lag_m_r.d.next = self.lag_m_r.q.val() + 1;
+                    for k in 0..self._k {
+                        if self.lag_r_r[k].q.val() == self.kwrap[k].val() {
+                            self.lag_r_r[k].d.next = 0.into();
+                            self.lag_q_r[k].d.next = self.lag_q_r[k].q.val() + 1;
+                        } else {
+                            self.lag_r_r[k].d.next = self.lag_r_r[k].q.val() + 1;
+                        }
+                    }
+                }
+                // The counters hold t + 1 already (advanced in the last Int cycle): select the
+                // first class of the new step.
+                self.rd_valid.d.next = self.issued.val();
+                if self.pend.q.val().any() {
+                    self.pend.d.next = self.rest.val();
+                }
+                self.state_r.d.next = self.s_int.val();
+            }
+        } else if self.state_r.q.val() == self.s_wta.val() {
+            if self.wta_last.val() {
+                self.state_r.d.next = self.s_fire.val();
+            }
+        } else if self.state_r.q.val() == self.s_stdp.val() {
+            if self.st_walk_done.val() {
+                self.state_r.d.next = self.s_stdp_drain.val();
+            }
+        } else if self.state_r.q.val() == self.s_stdp_drain.val() {
+            if self.st_more.val() {
+                self.state_r.d.next = self.s_stdp.val();
+            } else if self.last_step.val() {
+                self.state_r.d.next = self.s_end.val();
+            } else {
+                self.t_r.d.next = self.t_r.q.val() + 1;
+                if self.t_r.q.val() > self.whi.val() {
+                    self.lag_m_r.d.next = self.lag_m_r.q.val() + 1;
+                    for k in 0..self._k {
+                        if self.lag_r_r[k].q.val() == self.kwrap[k].val() {
+                            self.lag_r_r[k].d.next = 0.into();
+                            self.lag_q_r[k].d.next = self.lag_q_r[k].q.val() + 1;
+                        } else {
+                            self.lag_r_r[k].d.next = self.lag_r_r[k].q.val() + 1;
+                        }
+                    }
+                }
+                self.rd_valid.d.next = false;
+                self.state_r.d.next = self.s_int.val();
+            }
+        } else if self.state_r.q.val() == self.s_end.val() {
+            if self.learn_r.q.val() & self.winner_valid.val() {
+                self.state_r.d.next = self.s_pen.val();
+            } else {
+                self.state_r.d.next = self.s_done.val();
+            }
+        } else if self.state_r.q.val() == self.s_pen.val() {
+            if self.st_pen_done.val() {
+                self.state_r.d.next = self.s_pen_drain.val();
+            }
+        } else if self.state_r.q.val() == self.s_pen_drain.val() {
+            self.state_r.d.next = self.s_done.val();
+        } else if self.state_r.q.val() == self.s_done.val() {
+            self.state_r.d.next = self.s_idle.val();
+        }
+    }
+}

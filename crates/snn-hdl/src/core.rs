@@ -1,0 +1,233 @@
+//! `SnnCore`: the top module `snn_core`, its ports exactly the table of docs/ARCHITECTURE.md
+//! ("Top-level ports of `snn_core`"). It wires the blocks (and gates the spike port's mask).
+//!
+//! # Why every block computes its "early" outputs apart
+//!
+//! rust-hdl writes each module's logic as one `always @(*)` block. Verilator orders such a
+//! block as one unit unless it can split it, and it cannot split statements that share a local
+//! (a signal written and read inside the block). Control reads the comparators of the neurons,
+//! the list heads of spike_gen and the status of wta and stdp, and drives their commands in the
+//! same cycle, so a block whose status outputs shared a local with its next-state logic would
+//! close a false combinational loop through control (Verilator's UNOPTFLAT, and an evaluation
+//! that has to iterate). Each block therefore computes the outputs that others use within the
+//! cycle (comparators, `class_sel`, heads and counts, strobes decoded from the state, the
+//! walk status) from registers and inputs only, with locals of their own; synthesis merges the
+//! duplicated logic.
+
+use crate::control::Control;
+use crate::neuron::Neurons;
+use crate::spike_gen::SpikeGen;
+use crate::stdp::Stdp;
+use crate::weight_mem::WeightMem;
+use crate::wta::Wta;
+use rust_hdl::prelude::*;
+use snn_sim::params::HwParams;
+
+/// The accelerator. Widths: `N` neurons, `WB` weight bits, `PB` potential bits, `WORD = N * WB`,
+/// `AW` address bits; everything else comes from the [`HwParams`] given to [`SnnCore::new`].
+#[derive(LogicBlock)]
+pub struct SnnCore<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const AW: usize> {
+    pub clock: Signal<In, Clock>,
+    /// Sampled in Idle: begins one image.
+    pub start: Signal<In, Bit>,
+    /// Sampled with `start`: 1 = training (STDP + penalty), 0 = inference.
+    pub learn: Signal<In, Bit>,
+    /// Next pixel, row-major.
+    pub pix_data: Signal<In, Bits<8>>,
+    /// The host has a pixel; the scan stalls while `pix_ready && !pix_valid`.
+    pub pix_valid: Signal<In, Bit>,
+    /// The core takes `pix_data` this cycle if `pix_valid`.
+    pub pix_ready: Signal<Out, Bit>,
+    /// Idle only: write `host_wdata` to `weight_mem[host_addr]`.
+    pub host_we: Signal<In, Bit>,
+    /// Idle only: weight word address (input index) for write and read.
+    pub host_addr: Signal<In, Bits<AW>>,
+    pub host_wdata: Signal<In, Bits<WORD>>,
+    /// The word at the `host_addr` of the previous cycle (Idle only).
+    pub host_rdata: Signal<Out, Bits<WORD>>,
+    /// Selects a neuron for `pot_out`.
+    pub pot_sel: Signal<In, Bits<8>>,
+    /// `pot[pot_sel]` (combinational; 0 for `pot_sel >= N`).
+    pub pot_out: Signal<Out, Bits<PB>>,
+    /// Not Idle.
+    pub busy: Signal<Out, Bit>,
+    /// One-cycle pulse in Done.
+    pub done: Signal<Out, Bit>,
+    /// WTA result of the last image.
+    pub winner: Signal<Out, Bits<8>>,
+    pub winner_valid: Signal<Out, Bit>,
+    /// Step at which the winner was chosen.
+    pub inhibit_step: Signal<Out, Bits<16>>,
+    /// Cycles of the current/last image.
+    pub cycles: Signal<Out, Bits<32>>,
+    /// `thr` of the current/last image.
+    pub threshold: Signal<Out, Bits<PB>>,
+    /// Peak simultaneous spike count.
+    pub peak: Signal<Out, Bits<16>>,
+    /// A Fire cycle in which some neuron spiked; `spike_mask` says which, at step `spike_t`.
+    pub spike_valid: Signal<Out, Bit>,
+    pub spike_mask: Signal<Out, Bits<N>>,
+    pub spike_t: Signal<Out, Bits<16>>,
+    /// FSM state code (`snn_sim::control::FsmState as u8`).
+    pub state: Signal<Out, Bits<4>>,
+    /// Current step.
+    pub t: Signal<Out, Bits<16>>,
+    control: Control<PB, AW>,
+    spike_gen: SpikeGen<AW>,
+    neurons: Neurons<N, WB, PB, WORD>,
+    wta: Wta<N, PB>,
+    stdp: Stdp<N, WB, PB, WORD, AW>,
+    weight_mem: WeightMem<WORD, AW>,
+    _k: usize,
+}
+
+impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const AW: usize>
+    SnnCore<N, WB, PB, WORD, AW>
+{
+    pub fn new(p: &HwParams) -> Self {
+        SnnCore {
+            clock: Default::default(),
+            start: Default::default(),
+            learn: Default::default(),
+            pix_data: Default::default(),
+            pix_valid: Default::default(),
+            pix_ready: Default::default(),
+            host_we: Default::default(),
+            host_addr: Default::default(),
+            host_wdata: Default::default(),
+            host_rdata: Default::default(),
+            pot_sel: Default::default(),
+            pot_out: Default::default(),
+            busy: Default::default(),
+            done: Default::default(),
+            winner: Default::default(),
+            winner_valid: Default::default(),
+            inhibit_step: Default::default(),
+            cycles: Default::default(),
+            threshold: Default::default(),
+            peak: Default::default(),
+            spike_valid: Default::default(),
+            spike_mask: Default::default(),
+            spike_t: Default::default(),
+            state: Default::default(),
+            t: Default::default(),
+            control: Control::new(p),
+            spike_gen: SpikeGen::new(p),
+            neurons: Neurons::new(p),
+            wta: Wta::new(p),
+            stdp: Stdp::new(p),
+            weight_mem: WeightMem::new(p),
+            _k: p.k,
+        }
+    }
+}
+
+impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const AW: usize> Logic
+    for SnnCore<N, WB, PB, WORD, AW>
+{
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.control.clock.next = self.clock.val();
+        self.spike_gen.clock.next = self.clock.val();
+        self.neurons.clock.next = self.clock.val();
+        self.wta.clock.next = self.clock.val();
+        self.stdp.clock.next = self.clock.val();
+        self.weight_mem.clock.next = self.clock.val();
+
+        // Host.
+        self.control.start.next = self.start.val();
+        self.control.learn.next = self.learn.val();
+        self.spike_gen.pix_data.next = self.pix_data.val();
+        self.spike_gen.pix_valid.next = self.pix_valid.val();
+        self.pix_ready.next = self.spike_gen.pix_ready.val();
+        self.weight_mem.host_mode.next = !self.control.busy.val();
+        self.weight_mem.host_we.next = self.host_we.val();
+        self.weight_mem.host_addr.next = self.host_addr.val();
+        self.weight_mem.host_wdata.next = self.host_wdata.val();
+        self.host_rdata.next = self.weight_mem.rdata.val();
+        self.neurons.pot_sel.next = self.pot_sel.val();
+        self.pot_out.next = self.neurons.pot_out.val();
+        self.busy.next = self.control.busy.val();
+        self.done.next = self.control.done.val();
+        self.winner.next = self.wta.winner.val();
+        self.winner_valid.next = self.wta.winner_valid.val();
+        self.inhibit_step.next = self.wta.inhibit_step.val();
+        self.cycles.next = self.control.cycles.val();
+        self.threshold.next = self.control.thr.val();
+        self.peak.next = self.control.peak.val();
+        self.spike_valid.next = self.control.spike_valid.val();
+        // The spike port carries the comparators' mask only in a cycle whose spikes take effect.
+        self.spike_mask.next = 0.into();
+        if self.control.spike_valid.val() {
+            self.spike_mask.next = self.neurons.spikes.val();
+        }
+        self.spike_t.next = self.control.t.val();
+        self.state.next = self.control.state.val();
+        self.t.next = self.control.t.val();
+
+        // control <-> spike_gen.
+        self.spike_gen.start.next = self.control.sg_start.val();
+        self.spike_gen.ingest.next = self.control.sg_ingest.val();
+        self.spike_gen.drain.next = self.control.sg_drain.val();
+        self.spike_gen.class_sel.next = self.control.class_sel.val();
+        self.spike_gen.raddr.next = self.control.raddr.val();
+        self.control.scan_last.next = self.spike_gen.scan_last.val();
+        self.control.head.next = self.spike_gen.head.val();
+        self.control.count.next = self.spike_gen.count.val();
+        self.control.next_q.next = self.spike_gen.next_q.val();
+
+        // control <-> neurons, wta.
+        self.neurons.reset.next = self.control.n_reset.val();
+        self.neurons.integrate.next = self.control.n_int.val();
+        self.neurons.add.next = self.control.n_add.val();
+        self.neurons.complete.next = self.control.n_complete.val();
+        self.neurons.fire.next = self.control.n_fire.val();
+        self.neurons.t.next = self.control.t.val();
+        self.neurons.thr.next = self.control.thr.val();
+        self.neurons.word.next = self.weight_mem.rdata.val();
+        self.neurons.inhibit.next = self.wta.inhibit.val();
+        self.neurons.ws.next = self.wta.ws.val();
+        self.control.spike_any.next = self.neurons.spike_any.val();
+        self.control.above_any.next = self.neurons.above_any.val();
+        self.wta.clear.next = self.control.wta_clear.val();
+        self.wta.enter.next = self.control.wta_enter.val();
+        self.wta.scan.next = self.control.wta_scan.val();
+        self.wta.t.next = self.control.t.val();
+        self.wta.shown_sel.next = self.neurons.shown_sel.val();
+        self.control.wta_last.next = self.wta.last.val();
+        self.control.winner_valid.next = self.wta.winner_valid.val();
+
+        // control <-> stdp.
+        self.stdp.walk_start.next = self.control.st_begin.val();
+        self.stdp.walk.next = self.control.st_walk.val();
+        self.stdp.drain.next = self.control.st_drain.val();
+        self.stdp.pen_start.next = self.control.st_pen_start.val();
+        self.stdp.pen_walk.next = self.control.st_pen_walk.val();
+        self.stdp.spikes.next = self.neurons.spikes.val();
+        self.stdp.winner.next = self.wta.winner.val();
+        self.stdp.t.next = self.control.t.val();
+        self.stdp.lag_m.next = self.control.lag_m.val();
+        for k in 0..self._k {
+            self.stdp.lag_r[k].next = self.control.lag_r[k].val();
+            self.stdp.lag_q[k].next = self.control.lag_q[k].val();
+        }
+        self.stdp.lag_mask.next = self.control.lag_mask.val();
+        self.stdp.head.next = self.spike_gen.head.val();
+        self.stdp.head_silent.next = self.spike_gen.head_silent.val();
+        self.stdp.next_q.next = self.spike_gen.next_q.val();
+        self.stdp.word.next = self.weight_mem.rdata.val();
+        self.neurons.lane_sel.next = self.stdp.lane_sel.val();
+        self.stdp.lane_w.next = self.neurons.lane_w.val();
+        self.control.st_class.next = self.stdp.class_sel.val();
+        self.control.st_raddr.next = self.stdp.raddr.val();
+        self.control.st_walk_done.next = self.stdp.walk_done.val();
+        self.control.st_more.next = self.stdp.more.val();
+        self.control.st_pen_done.next = self.stdp.pen_done.val();
+
+        // weight_mem.
+        self.weight_mem.raddr.next = self.control.raddr.val();
+        self.weight_mem.we.next = self.stdp.we.val();
+        self.weight_mem.waddr.next = self.stdp.waddr.val();
+        self.weight_mem.wdata.next = self.stdp.wdata.val();
+    }
+}

@@ -1,0 +1,19 @@
+//! rust-hdl description of the SNN accelerator and its Verilog generator.
+//!
+//! Building blocks that rust-hdl lacks or gets wrong in Verilog: [`bram::Bram`] (block RAM with
+//! `$readmemh`), [`mult::UMul`] (multiplier of any width), and [`verilog`]: Verilog generation
+//! made width-exact and lint-clean, plus runners for Verilator, Icarus and Yosys.
+
+pub mod bram;
+pub mod mult;
+pub mod prelude;
+pub mod verilog;
+pub mod control;
+pub mod core;
+pub mod generate;
+pub mod neuron;
+pub mod presets;
+pub mod spike_gen;
+pub mod stdp;
+pub mod weight_mem;
+pub mod wta;

@@ -1,0 +1,326 @@
+//! neuron: one leaky integrate-and-fire neuron, the registers `pot`, `shown` and `free_at` of
+//! docs/ARCHITECTURE.md and the operations control applies to all N neurons at once
+//! (`snn_sim::neuron::NeuronCmd`).
+//!
+//! Signed values (`pot`, `shown`, weights) are `Bits` in two's complement, and every signed
+//! comparison is an unsigned comparison of the values with their sign bit flipped (offset
+//! binary). That keeps Verilog's signed/unsigned rules out of the design entirely: rust-hdl
+//! emits literals unsigned, so a `Signed` compare could silently turn unsigned in Verilog.
+
+use rust_hdl::prelude::*;
+use snn_sim::params::HwParams;
+
+/// One neuron. `WB` is the weight width, `PB` the potential width, `WORD = N * WB` the width of
+/// a weight-memory word, from which the neuron takes its own lane.
+#[derive(LogicBlock)]
+pub struct Neuron<const WB: usize, const PB: usize, const WORD: usize> {
+    pub clock: Signal<In, Clock>,
+    // Commands from control; at most one of `reset`, `int`, `fire`, `inhibit` in a cycle.
+    /// `start` of an image: `pot = shown = p_rest`, `free_at = 0`.
+    pub reset: Signal<In, Bit>,
+    /// A cycle of Int at step `t`; a refractory neuron (`free_at > t`) ignores it.
+    pub integrate: Signal<In, Bit>,
+    /// With `int`: stage B adds `lane` (the weight word was read last cycle).
+    pub add: Signal<In, Bit>,
+    /// With `int`: the step is complete, the sum is leaked and copied to `shown`.
+    pub complete: Signal<In, Bit>,
+    /// The Fire cycle at step `t` (not the one that starts the WTA scan).
+    pub fire: Signal<In, Bit>,
+    /// From wta, in its last scan cycle, for every neuron but the winner: `pot = p_min`.
+    pub inhibit: Signal<In, Bit>,
+    /// Current step, from control.
+    pub t: Signal<In, Bits<16>>,
+    /// Threshold of the image (non-negative), from control.
+    pub thr: Signal<In, Bits<PB>>,
+    /// weight_mem's read data.
+    pub word: Signal<In, Bits<WORD>>,
+    // Outputs, combinational from the registers.
+    /// Membrane potential (two's complement).
+    pub pot: Signal<Out, Bits<PB>>,
+    /// The potential the WTA unit sees (two's complement).
+    pub shown: Signal<Out, Bits<PB>>,
+    /// Spike comparator: `pot >= thr`.
+    pub spike: Signal<Out, Bit>,
+    /// WTA trigger comparator: `shown > thr`.
+    pub above: Signal<Out, Bit>,
+    /// This neuron's lane of `word`.
+    pub lane_out: Signal<Out, Bits<WB>>,
+    pot_r: DFF<Bits<PB>>,
+    shown_r: DFF<Bits<PB>>,
+    free_at: DFF<Bits<16>>,
+    /// This neuron's lane of `word`, and the lane sign-extended to `PB` bits.
+    lane: Signal<Local, Bits<WB>>,
+    lane_x: Signal<Local, Bits<PB>>,
+    /// `pot` plus the lane when adding.
+    sum: Signal<Local, Bits<PB>>,
+    /// `sum` after the leak.
+    leaked: Signal<Local, Bits<PB>>,
+    /// Offset-binary (sign-flipped) forms for the signed comparisons.
+    pot_f: Signal<Local, Bits<PB>>,
+    sum_f: Signal<Local, Bits<PB>>,
+    thr_f: Signal<Local, Bits<PB>>,
+    /// The sign bit of a `PB`-bit value.
+    sign: Constant<Bits<PB>>,
+    /// The smallest negative lane (`2^(WB-1)` as unsigned).
+    lane_neg: Constant<Bits<WB>>,
+    /// Bits `WB..PB` set: ORed into a negative lane to sign-extend it.
+    lane_ext: Constant<Bits<PB>>,
+    p_rest: Constant<Bits<PB>>,
+    p_rest_f: Constant<Bits<PB>>,
+    p_min: Constant<Bits<PB>>,
+    p_min_f: Constant<Bits<PB>>,
+    leak: Constant<Bits<PB>>,
+    /// `t_ref + 1`: a neuron spiking at `t` integrates again from `t + t_ref + 1`.
+    t_ref1: Constant<Bits<16>>,
+    /// Position of this neuron's lane in a word: `j * WB`.
+    lane_off: Constant<Bits<16>>,
+}
+
+/// `v` as a `B`-bit two's-complement `Bits` (panics when it does not fit).
+pub(crate) fn twos<const B: usize>(v: i64) -> Bits<B> {
+    assert!(B < 64, "{B}-bit constants are not supported");
+    let half = 1i64 << (B - 1);
+    assert!(v >= -half && v < half, "{v} does not fit {B} signed bits");
+    Bits::<B>::from((v as u64) & ((1u64 << B) - 1))
+}
+
+/// Offset binary of a two's-complement constant: its sign bit flipped.
+pub(crate) fn flipped<const B: usize>(v: i64) -> Bits<B> {
+    twos::<B>(v) ^ Bits::<B>::from(1u64 << (B - 1))
+}
+
+impl<const WB: usize, const PB: usize, const WORD: usize> Neuron<WB, PB, WORD> {
+    /// Neuron `j`.
+    pub fn new(p: &HwParams, j: usize) -> Self {
+        assert_eq!(p.widths.weight as usize, WB, "weight width");
+        assert_eq!(p.widths.potential as usize, PB, "potential width");
+        assert!(WB < PB, "a weight is narrower than a potential");
+        assert!((j + 1) * WB <= WORD, "lane {j} lies outside the word");
+        assert!(p.t_steps as u64 + p.t_ref as u64 + 1 < 1 << 16, "free_at must fit 16 bits");
+        let f = &p.format;
+        let ext = ((1u64 << PB) - 1) ^ ((1u64 << WB) - 1);
+        Neuron {
+            clock: Default::default(),
+            reset: Default::default(),
+            integrate: Default::default(),
+            add: Default::default(),
+            complete: Default::default(),
+            fire: Default::default(),
+            inhibit: Default::default(),
+            t: Default::default(),
+            thr: Default::default(),
+            word: Default::default(),
+            pot: Default::default(),
+            shown: Default::default(),
+            spike: Default::default(),
+            above: Default::default(),
+            lane_out: Default::default(),
+            pot_r: Default::default(),
+            shown_r: Default::default(),
+            free_at: Default::default(),
+            lane: Default::default(),
+            lane_x: Default::default(),
+            sum: Default::default(),
+            leaked: Default::default(),
+            pot_f: Default::default(),
+            sum_f: Default::default(),
+            thr_f: Default::default(),
+            sign: Constant::new(Bits::<PB>::from(1u64 << (PB - 1))),
+            lane_neg: Constant::new(Bits::<WB>::from(1u64 << (WB - 1))),
+            lane_ext: Constant::new(Bits::<PB>::from(ext)),
+            p_rest: Constant::new(twos::<PB>(f.p_rest as i64)),
+            p_rest_f: Constant::new(flipped::<PB>(f.p_rest as i64)),
+            p_min: Constant::new(twos::<PB>(f.p_min as i64)),
+            p_min_f: Constant::new(flipped::<PB>(f.p_min as i64)),
+            leak: Constant::new(twos::<PB>(f.leak as i64)),
+            t_ref1: Constant::new(Bits::<16>::from(p.t_ref as u64 + 1)),
+            lane_off: Constant::new(Bits::<16>::from((j * WB) as u64)),
+        }
+    }
+}
+
+impl<const WB: usize, const PB: usize, const WORD: usize> Logic for Neuron<WB, PB, WORD> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, pot_r, shown_r, free_at);
+        // Outputs other blocks use in this cycle: from registers and inputs only, no local shared
+        // with the next-state logic below (see `crate::core`).
+        self.pot.next = self.pot_r.q.val();
+        self.shown.next = self.shown_r.q.val();
+        self.spike.next = (self.pot_r.q.val() ^ self.sign.val()) >= (self.thr.val() ^ self.sign.val());
+        self.above.next = (self.shown_r.q.val() ^ self.sign.val()) > (self.thr.val() ^ self.sign.val());
+        self.lane_out.next = bit_cast::<WB, WORD>(self.word.val() >> self.lane_off.val());
+        // Stage B of Int, then the leak of SPEC 5.1 (only above rest).
+        self.pot_f.next = self.pot_r.q.val() ^ self.sign.val();
+        self.thr_f.next = self.thr.val() ^ self.sign.val();
+        self.lane.next = bit_cast::<WB, WORD>(self.word.val() >> self.lane_off.val());
+        self.lane_x.next = bit_cast::<PB, WB>(self.lane.val());
+        if self.lane.val() >= self.lane_neg.val() {
+            self.lane_x.next = bit_cast::<PB, WB>(self.lane.val()) | self.lane_ext.val();
+        }
+        self.sum.next = self.pot_r.q.val();
+        if self.add.val() {
+            self.sum.next = self.pot_r.q.val() + self.lane_x.val();
+        }
+        self.sum_f.next = self.sum.val() ^ self.sign.val();
+        self.leaked.next = self.sum.val();
+        if self.sum_f.val() > self.p_rest_f.val() {
+            self.leaked.next = self.sum.val() - self.leak.val();
+        }
+        if self.reset.val() {
+            self.pot_r.d.next = self.p_rest.val();
+            self.shown_r.d.next = self.p_rest.val();
+            self.free_at.d.next = 0.into();
+        }
+        if self.integrate.val() & (self.free_at.q.val() <= self.t.val()) {
+            if self.complete.val() {
+                self.pot_r.d.next = self.leaked.val();
+                self.shown_r.d.next = self.leaked.val();
+            } else {
+                self.pot_r.d.next = self.sum.val();
+            }
+        }
+        if self.fire.val() {
+            if self.pot_f.val() >= self.thr_f.val() {
+                self.pot_r.d.next = self.p_rest.val();
+                self.free_at.d.next = self.t.val() + self.t_ref1.val();
+            } else if self.pot_f.val() < self.p_min_f.val() {
+                self.pot_r.d.next = self.p_rest.val();
+            }
+        }
+        if self.inhibit.val() {
+            self.pot_r.d.next = self.p_min.val();
+        }
+    }
+}
+
+/// The N neurons with the shared parts around them: the lanes of the weight word, the spike and
+/// WTA-trigger masks, and the three read muxes (`pot_out` for the host, `shown[ws]` for wta,
+/// the lane of stage B for stdp).
+#[derive(LogicBlock)]
+pub struct Neurons<const N: usize, const WB: usize, const PB: usize, const WORD: usize> {
+    pub clock: Signal<In, Clock>,
+    /// Commands from control, broadcast to every neuron (see [`Neuron`]).
+    pub reset: Signal<In, Bit>,
+    pub integrate: Signal<In, Bit>,
+    pub add: Signal<In, Bit>,
+    pub complete: Signal<In, Bit>,
+    pub fire: Signal<In, Bit>,
+    /// From wta: the neurons to inhibit.
+    pub inhibit: Signal<In, Bits<N>>,
+    pub t: Signal<In, Bits<16>>,
+    pub thr: Signal<In, Bits<PB>>,
+    /// weight_mem read data: lane `j` (bits `[j*WB +: WB]`) goes to neuron `j`.
+    pub word: Signal<In, Bits<WORD>>,
+    /// Host: selects the neuron shown on `pot_out`.
+    pub pot_sel: Signal<In, Bits<8>>,
+    pub pot_out: Signal<Out, Bits<PB>>,
+    /// stdp: selects the lane shown on `lane_w`.
+    pub lane_sel: Signal<In, Bits<8>>,
+    pub lane_w: Signal<Out, Bits<WB>>,
+    /// wta: selects the neuron shown on `shown_sel`.
+    pub ws: Signal<In, Bits<8>>,
+    pub shown_sel: Signal<Out, Bits<PB>>,
+    /// The spike comparators (`pot >= thr`) and their OR.
+    pub spikes: Signal<Out, Bits<N>>,
+    pub spike_any: Signal<Out, Bit>,
+    /// Some `shown[j] > thr`.
+    pub above_any: Signal<Out, Bit>,
+    nrn: Vec<Neuron<WB, PB, WORD>>,
+    /// The masks accumulated over `j` (entry `j` holds neurons `0..=j`).
+    spk_acc: Vec<Signal<Local, Bits<N>>>,
+    abv_acc: Vec<Signal<Local, Bits<N>>>,
+    above: Signal<Local, Bits<N>>,
+    ids: Vec<Constant<Bits<8>>>,
+    onehot: Vec<Constant<Bits<N>>>,
+}
+
+impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize> Neurons<N, WB, PB, WORD> {
+    pub fn new(p: &HwParams) -> Self {
+        assert_eq!((p.n, WORD), (N, N * WB), "neuron count and word width");
+        assert!((1..=64).contains(&N), "1..=64 neurons");
+        Neurons {
+            clock: Default::default(),
+            reset: Default::default(),
+            integrate: Default::default(),
+            add: Default::default(),
+            complete: Default::default(),
+            fire: Default::default(),
+            inhibit: Default::default(),
+            t: Default::default(),
+            thr: Default::default(),
+            word: Default::default(),
+            pot_sel: Default::default(),
+            pot_out: Default::default(),
+            lane_sel: Default::default(),
+            lane_w: Default::default(),
+            ws: Default::default(),
+            shown_sel: Default::default(),
+            spikes: Default::default(),
+            spike_any: Default::default(),
+            above_any: Default::default(),
+            nrn: (0..N).map(|j| Neuron::new(p, j)).collect(),
+            spk_acc: (0..N).map(|_| Default::default()).collect(),
+            abv_acc: (0..N).map(|_| Default::default()).collect(),
+            above: Default::default(),
+            ids: (0..N).map(|j| Constant::new(Bits::<8>::from(j as u64))).collect(),
+            onehot: (0..N).map(|j| Constant::new(Bits::<N>::from(1u64 << j))).collect(),
+        }
+    }
+}
+
+impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize> Logic for Neurons<N, WB, PB, WORD> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.pot_out.next = 0.into();
+        self.shown_sel.next = self.nrn[0].shown.val();
+        self.lane_w.next = self.nrn[0].lane_out.val();
+        for j in 0..N {
+            self.nrn[j].clock.next = self.clock.val();
+            self.nrn[j].reset.next = self.reset.val();
+            self.nrn[j].integrate.next = self.integrate.val();
+            self.nrn[j].add.next = self.add.val();
+            self.nrn[j].complete.next = self.complete.val();
+            self.nrn[j].fire.next = self.fire.val();
+            self.nrn[j].inhibit.next = self.inhibit.val().get_bit(j);
+            self.nrn[j].t.next = self.t.val();
+            self.nrn[j].thr.next = self.thr.val();
+            self.nrn[j].word.next = self.word.val();
+            if self.pot_sel.val() == self.ids[j].val() {
+                self.pot_out.next = self.nrn[j].pot.val();
+            }
+            if self.lane_sel.val() == self.ids[j].val() {
+                self.lane_w.next = self.nrn[j].lane_out.val();
+            }
+            if self.ws.val() == self.ids[j].val() {
+                self.shown_sel.next = self.nrn[j].shown.val();
+            }
+        }
+        self.spk_acc[0].next = 0.into();
+        if self.nrn[0].spike.val() {
+            self.spk_acc[0].next = self.onehot[0].val();
+        }
+        self.abv_acc[0].next = 0.into();
+        if self.nrn[0].above.val() {
+            self.abv_acc[0].next = self.onehot[0].val();
+        }
+        for j in 1..N {
+            if self.nrn[j].spike.val() {
+                self.spk_acc[j].next = self.spk_acc[j - 1].val() | self.onehot[j].val();
+            } else {
+                self.spk_acc[j].next = self.spk_acc[j - 1].val();
+            }
+            if self.nrn[j].above.val() {
+                self.abv_acc[j].next = self.abv_acc[j - 1].val() | self.onehot[j].val();
+            } else {
+                self.abv_acc[j].next = self.abv_acc[j - 1].val();
+            }
+        }
+        for j in (N - 1)..N {
+            self.spikes.next = self.spk_acc[j].val();
+            self.above.next = self.abv_acc[j].val();
+        }
+        self.spike_any.next = self.spikes.val().any();
+        self.above_any.next = self.above.val().any();
+    }
+}

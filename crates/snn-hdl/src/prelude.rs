@@ -1,0 +1,9 @@
+//! The public blocks and tools of `snn-hdl`.
+
+pub use crate::bram::{mem_hex, read_mem_hex, Bram};
+pub use crate::mult::UMul;
+pub use crate::verilog::{
+    check_iverilog, generate, lint_verilator, lint_verilator_waived, module_ports,
+    simulate_rust_hdl, synth_ice40, tool_available, tools_or_skip, Cosim, Port, PortDir,
+    SynthReport, Waiver,
+};

@@ -1,0 +1,70 @@
+//! Helpers shared by the harness and co-simulation tests: simulator checks, test images.
+#![allow(dead_code)] // each test binary uses a different subset of these helpers
+
+use flate2::read::GzDecoder;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use snn_rtlsim::Simulator;
+use std::io::Read;
+use std::path::PathBuf;
+
+/// True when `sim` can run; otherwise prints why the test is skipped.
+pub fn have(sim: Simulator, test: &str) -> bool {
+    let ok = sim.available();
+    if !ok {
+        eprintln!("SKIPPED {test}: {sim} (or its compiler) is not installed; run scripts/install-tools.sh");
+    }
+    ok
+}
+
+/// `count` MNIST-like images: a few bright Gaussian strokes on black, anti-aliased, seeded.
+/// They exercise what real digits do (silent background, saturated centres, grey edges) without
+/// needing the data set.
+pub fn blobs(seed: u64, count: usize, height: usize, width: usize) -> Vec<Vec<u8>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..count)
+        .map(|_| {
+            let mut img = vec![0f64; height * width];
+            for _ in 0..rng.gen_range(2..=4) {
+                let (cy, cx) = (rng.gen_range(0.2..0.8) * height as f64, rng.gen_range(0.2..0.8) * width as f64);
+                let (dy, dx) = (rng.gen_range(-0.3..0.3) * height as f64, rng.gen_range(-0.3..0.3) * width as f64);
+                let s = rng.gen_range(0.04..0.08) * height.max(width) as f64;
+                for k in 0..=8 {
+                    let f = k as f64 / 8.0 - 0.5;
+                    let (py, px) = (cy + f * dy, cx + f * dx);
+                    for (i, v) in img.iter_mut().enumerate() {
+                        let (y, x) = ((i / width) as f64, (i % width) as f64);
+                        let d2 = (y - py).powi(2) + (x - px).powi(2);
+                        *v += 255.0 * (-d2 / (2.0 * s * s)).exp();
+                    }
+                }
+            }
+            img.iter().map(|v| v.round().clamp(0.0, 255.0) as u8).collect()
+        })
+        .collect()
+}
+
+/// The MNIST folder: `$SNN_MNIST_DIR`, else the shared data folder beside the workspace.
+pub fn mnist_dir() -> PathBuf {
+    std::env::var_os("SNN_MNIST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/mnist")))
+}
+
+/// The first `count` test images of MNIST (28 x 28), or `None` (with a printed reason) when the
+/// data set is absent. Reads the gzip IDX file directly: magic 0x803, count, rows, cols, bytes.
+pub fn mnist_test_images(count: usize, test: &str) -> Option<Vec<Vec<u8>>> {
+    let path = mnist_dir().join("t10k-images-idx3-ubyte.gz");
+    let Ok(file) = std::fs::File::open(&path) else {
+        eprintln!("SKIPPED the MNIST part of {test}: {} not found (set SNN_MNIST_DIR)", path.display());
+        return None;
+    };
+    let mut data = Vec::new();
+    GzDecoder::new(file).read_to_end(&mut data).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let be = |k: usize| u32::from_be_bytes(data[k..k + 4].try_into().unwrap()) as usize;
+    assert_eq!(be(0), 0x803, "{}: not an IDX image file", path.display());
+    let (n, rows, cols) = (be(4), be(8), be(12));
+    assert_eq!((rows, cols), (28, 28), "{}: not 28x28", path.display());
+    let px = rows * cols;
+    Some((0..count.min(n)).map(|k| data[16 + k * px..16 + (k + 1) * px].to_vec()).collect())
+}

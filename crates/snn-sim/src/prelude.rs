@@ -1,0 +1,10 @@
+//! Everything a user of the cycle model usually needs.
+pub use crate::control::{Control, FsmState};
+pub use crate::machine::{Cycle, DoneEvent, Events, ImageResult, Machine, Observer, SpikeEvent, WeightWrite, WinnerEvent};
+pub use crate::neuron::Neuron;
+pub use crate::params::{HwParams, Widths};
+pub use crate::spike_gen::SpikeGen;
+pub use crate::stdp::Stdp;
+pub use crate::vcd::VcdWriter;
+pub use crate::weight_mem::WeightMem;
+pub use crate::wta::Wta;

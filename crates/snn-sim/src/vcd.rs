@@ -1,0 +1,330 @@
+//! A VCD (value change dump) tracer of the machine's main registers and ports, named as in
+//! docs/ARCHITECTURE.md, one scope per block, one time unit per clock cycle.
+//!
+//! At time `c` the registers show their value during cycle `c` (after `c` edges) and the port
+//! signals (`rd_addr`, `we`, `spike_valid`, `done`, ...) what the core drove in cycle `c`. The FSM
+//! state is both a 4-bit `state` (the RTL encoding) and a `state_name` string signal (the GTKWave
+//! `string` extension, also read by pyvcd).
+
+use crate::machine::{Events, Machine, Observer};
+use std::io::{self, Write};
+
+type RegProbe = Box<dyn Fn(&Machine) -> u64>;
+type PortProbe = fn(&Events) -> u64;
+
+enum Probe {
+    /// A register (value after the edge).
+    Reg(RegProbe),
+    /// A port of the cycle that just ended.
+    Port(PortProbe),
+    /// The state name.
+    StateName,
+}
+
+struct Signal {
+    id: String,
+    width: u32,
+    probe: Probe,
+}
+
+/// Writes a VCD of every cycle to `out` (see the module doc for the timing).
+pub struct VcdWriter<W: Write> {
+    out: W,
+    signals: Vec<Signal>,
+    /// Last value written per signal (`None` before the first dump).
+    last: Vec<Option<u64>>,
+    last_name: &'static str,
+    error: Option<io::Error>,
+}
+
+/// Identifier code `k` in the printable range `!`..`~`.
+fn ident(mut k: usize) -> String {
+    let mut s = String::new();
+    loop {
+        s.push((b'!' + (k % 94) as u8) as char);
+        k /= 94;
+        if k == 0 {
+            return s;
+        }
+        k -= 1;
+    }
+}
+
+impl<W: Write> VcdWriter<W> {
+    /// Writes the header and the values at the machine's current time.
+    pub fn new(out: W, m: &Machine) -> io::Result<Self> {
+        let p = m.params();
+        let w = &p.widths;
+        let mut scopes: Vec<(String, Vec<(String, u32, Probe)>)> = Vec::new();
+        let reg = |name: &str, width: u32, f: RegProbe| (name.to_string(), width, Probe::Reg(f));
+        let port = |name: &str, width: u32, f: PortProbe| (name.to_string(), width, Probe::Port(f));
+        let mask_bits = p.k as u32;
+        scopes.push((
+            "control".into(),
+            vec![
+                reg("state", 4, Box::new(|m| m.state() as u64)),
+                ("state_name".into(), 1, Probe::StateName),
+                reg("cycles", 32, Box::new(|m| m.cycles() as u64)),
+                reg("learn", 1, Box::new(|m| m.control().learn as u64)),
+                reg("t", w.step, Box::new(|m| m.t() as u64)),
+                reg("pend", mask_bits, Box::new(|m| m.control().pend)),
+                reg("acc", w.count, Box::new(|m| m.control().acc as u64)),
+                reg("peak", w.count, Box::new(|m| m.control().peak as u64)),
+                reg("rem", w.rem, Box::new(|m| m.control().rem as u64)),
+                reg("quo", w.quo, Box::new(|m| m.control().quo as u64)),
+                reg("bit", w.div_bit, Box::new(|m| m.control().bit as u64)),
+                reg("thr", w.potential, Box::new(|m| m.threshold() as u64)),
+                reg("rd_valid", 1, Box::new(|m| m.control().rd_valid as u64)),
+                reg("lag_m", w.step, Box::new(|m| m.control().lag_m as u64)),
+            ],
+        ));
+        scopes.push((
+            "spike_gen".into(),
+            vec![
+                reg("scan_r", 16, Box::new(|m| m.spike_gen().scan_r as u64)),
+                reg("scan_c", 16, Box::new(|m| m.spike_gen().scan_c as u64)),
+                reg("v1", 1, Box::new(|m| m.spike_gen().v1 as u64)),
+                reg("i1", w.addr, Box::new(|m| m.spike_gen().i1 as u64)),
+                reg("v2", 1, Box::new(|m| m.spike_gen().v2 as u64)),
+                reg("i2", w.addr, Box::new(|m| m.spike_gen().i2 as u64)),
+                reg("s_reg", w.s_reg, Box::new(|m| m.spike_gen().s_reg as u64)),
+                reg("v3", 1, Box::new(|m| m.spike_gen().v3 as u64)),
+                reg("i3", w.addr, Box::new(|m| m.spike_gen().i3 as u64)),
+                reg("class_reg", w.class, Box::new(|m| m.spike_gen().class_reg as u64)),
+                reg("head_silent", w.addr, Box::new(|m| m.spike_gen().head_silent as u64)),
+                reg("next_q", w.addr, Box::new(|m| m.spike_gen().next_q as u64)),
+                port("pix_valid", 1, |e| e.pixel.is_some() as u64),
+                port("pix_data", 8, |e| e.pixel.unwrap_or(0) as u64),
+            ],
+        ));
+        let mut neuron = Vec::new();
+        for j in 0..p.n {
+            neuron.push(reg(&format!("pot_{j}"), w.potential, Box::new(move |m| m.neurons()[j].pot as u64)));
+        }
+        for j in 0..p.n {
+            neuron.push(reg(&format!("shown_{j}"), w.potential, Box::new(move |m| m.neurons()[j].shown as u64)));
+        }
+        for j in 0..p.n {
+            neuron.push(reg(&format!("free_at_{j}"), w.free_at, Box::new(move |m| m.neurons()[j].free_at as u64)));
+        }
+        neuron.push(port("spike_valid", 1, |e| e.spike.is_some() as u64));
+        neuron.push(port("spike_mask", p.n as u32, |e| e.spike.map_or(0, |s| s.mask)));
+        scopes.push(("neuron".into(), neuron));
+        scopes.push((
+            "wta".into(),
+            vec![
+                reg("winner", w.neuron, Box::new(|m| m.wta().winner as u64)),
+                reg("winner_valid", 1, Box::new(|m| m.wta().winner_valid as u64)),
+                reg("inhibit_step", w.step, Box::new(|m| m.wta().inhibit_step as u64)),
+                reg("ws", w.neuron, Box::new(|m| m.wta().ws as u64)),
+                reg("best_j", w.neuron, Box::new(|m| m.wta().best_j as u64)),
+                reg("best_v", w.potential, Box::new(|m| m.wta().best_v as u64)),
+            ],
+        ));
+        scopes.push((
+            "stdp".into(),
+            vec![
+                reg("sj", w.neuron, Box::new(|m| m.stdp().sj as u64)),
+                reg("m", w.step, Box::new(|m| m.stdp().m as u64)),
+                reg("spend", mask_bits, Box::new(|m| m.stdp().spend)),
+                reg("stdp_mask", p.n as u32, Box::new(|m| m.stdp().stdp_mask)),
+                reg("v_b", 1, Box::new(|m| m.stdp().v_b as u64)),
+                reg("op_b", 2, Box::new(|m| m.stdp().op_b as u64)),
+                reg("d_b", w.distance, Box::new(|m| m.stdp().d_b as u64)),
+                reg("lane_b", w.neuron, Box::new(|m| m.stdp().lane_b as u64)),
+                reg("addr_b", w.addr, Box::new(|m| m.stdp().addr_b as u64)),
+                reg("v_c", 1, Box::new(|m| m.stdp().v_c as u64)),
+                reg("op_c", 2, Box::new(|m| m.stdp().op_c as u64)),
+                reg("lane_c", w.neuron, Box::new(|m| m.stdp().lane_c as u64)),
+                reg("addr_c", w.addr, Box::new(|m| m.stdp().addr_c as u64)),
+                reg("w_c", w.weight, Box::new(|m| m.stdp().w_c as u64)),
+                reg("prod_c", w.prod, Box::new(|m| m.stdp().prod_c)),
+            ],
+        ));
+        scopes.push((
+            "weight_mem".into(),
+            vec![
+                port("rd_en", 1, |e| e.read.is_some() as u64),
+                port("rd_addr", w.addr, |e| e.read.unwrap_or(0) as u64),
+                port("we", 1, |e| e.weight_write.is_some() as u64),
+                port("wr_addr", w.addr, |e| e.weight_write.map_or(0, |x| x.addr as u64)),
+                port("wr_lane", w.neuron, |e| e.weight_write.map_or(0, |x| x.lane as u64)),
+                port("wr_value", w.weight, |e| e.weight_write.map_or(0, |x| x.value as u64)),
+            ],
+        ));
+        scopes.push((
+            "host".into(),
+            vec![
+                port("done", 1, |e| e.done.is_some() as u64),
+                port("done_cycles", 32, |e| e.done.map_or(0, |d| d.cycles as u64)),
+                port("winner_strobe", 1, |e| e.winner.is_some() as u64),
+            ],
+        ));
+
+        let mut v = VcdWriter { out, signals: Vec::new(), last: Vec::new(), last_name: "", error: None };
+        writeln!(v.out, "$version snn-sim cycle model $end")?;
+        writeln!(v.out, "$comment one time unit = one clock cycle $end")?;
+        writeln!(v.out, "$timescale 1 ns $end")?;
+        writeln!(v.out, "$scope module snn_core $end")?;
+        for (scope, sigs) in scopes {
+            writeln!(v.out, "$scope module {scope} $end")?;
+            for (name, width, probe) in sigs {
+                let id = ident(v.signals.len());
+                let kind = if matches!(probe, Probe::StateName) { "string" } else { "wire" };
+                if width == 1 || kind == "string" {
+                    writeln!(v.out, "$var {kind} 1 {id} {name} $end")?;
+                } else {
+                    writeln!(v.out, "$var wire {width} {id} {name} [{}:0] $end", width - 1)?;
+                }
+                v.signals.push(Signal { id, width, probe });
+                v.last.push(None);
+            }
+            writeln!(v.out, "$upscope $end")?;
+        }
+        writeln!(v.out, "$upscope $end")?;
+        writeln!(v.out, "$enddefinitions $end")?;
+        writeln!(v.out, "#{}", m.now().0)?;
+        writeln!(v.out, "$dumpvars")?;
+        v.dump(m, &Events::default(), true, true)?;
+        writeln!(v.out, "$end")?;
+        Ok(v)
+    }
+
+    /// Writes the changed values of the registers (`regs`) or of the ports.
+    fn dump(&mut self, m: &Machine, ev: &Events, regs: bool, ports: bool) -> io::Result<()> {
+        for (k, s) in self.signals.iter().enumerate() {
+            let value = match &s.probe {
+                Probe::Reg(f) if regs => f(m),
+                Probe::Port(f) if ports => f(ev),
+                Probe::StateName if regs => {
+                    let name = m.state().name();
+                    if self.last_name != name {
+                        writeln!(self.out, "s{name} {}", s.id)?;
+                        self.last_name = name;
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            let masked = if s.width >= 64 { value } else { value & ((1u64 << s.width) - 1) };
+            if self.last[k] == Some(masked) {
+                continue;
+            }
+            self.last[k] = Some(masked);
+            if s.width == 1 {
+                writeln!(self.out, "{masked}{}", s.id)?;
+            } else {
+                writeln!(self.out, "b{masked:0width$b} {}", s.id, width = s.width as usize)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, m: &Machine, ev: &Events) -> io::Result<()> {
+        // Ports of the cycle that just ended belong to its (already open) time stamp.
+        self.dump(m, ev, false, true)?;
+        writeln!(self.out, "#{}", m.now().0)?;
+        self.dump(m, ev, true, false)
+    }
+
+    /// Flushes and gives back the writer, or the first write error.
+    pub fn into_inner(mut self) -> io::Result<W> {
+        self.finish()?;
+        Ok(self.out)
+    }
+}
+
+impl<W: Write> Observer for VcdWriter<W> {
+    fn observe(&mut self, m: &Machine, ev: &Events) {
+        if self.error.is_none() {
+            if let Err(e) = self.record(m, ev) {
+                self.error = Some(e);
+            }
+        }
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use snn_core::config::SnnConfig;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    /// A `Write` whose bytes stay readable after the machine took the writer.
+    #[derive(Clone, Default)]
+    struct Shared(Rc<RefCell<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn header_and_value_changes_of_one_image() {
+        let cfg = SnnConfig { height: 5, width: 5, neurons: 2, ..SnnConfig::small() };
+        let mut m = Machine::new(&cfg).unwrap();
+        let buf = Shared::default();
+        let vcd = VcdWriter::new(buf.clone(), &m).unwrap();
+        m.set_observer(Box::new(vcd));
+        let r = m.run_image(&[200u8; 25], false).unwrap();
+        m.finish_observer().unwrap();
+        let text = String::from_utf8(buf.0.borrow().clone()).unwrap();
+        let (header, body) = text.split_once("$enddefinitions $end\n").unwrap();
+        assert!(header.starts_with("$version"));
+        assert!(header.contains("$timescale 1 ns $end"));
+        assert!(header.contains("$scope module control $end"));
+        assert!(header.contains(" state [3:0] $end"));
+        assert!(header.contains("$var string 1 "));
+        assert!(header.contains(" pot_1 [17:0] $end"));
+        assert_eq!(header.matches("$scope").count(), header.matches("$upscope").count());
+        // Every identifier is declared once.
+        let ids: Vec<&str> = header.lines().filter(|l| l.starts_with("$var")).map(|l| l.split(' ').nth(3).unwrap()).collect();
+        let mut uniq = ids.clone();
+        uniq.sort_unstable();
+        uniq.dedup();
+        assert_eq!(uniq.len(), ids.len());
+        // Time stamps increase by one per cycle, from the start pulse's Idle cycle to Done.
+        let stamps: Vec<u64> = body.lines().filter_map(|l| l.strip_prefix('#')).map(|s| s.parse().unwrap()).collect();
+        assert_eq!(stamps, (0..=r.cycles + 1).collect::<Vec<_>>());
+        // Every value line names a declared identifier with a well-formed value.
+        for l in body.lines().filter(|l| !l.starts_with('#') && !l.starts_with('$')) {
+            let id = if let Some(rest) = l.strip_prefix('b') {
+                let (bits, id) = rest.split_once(' ').unwrap();
+                assert!(bits.chars().all(|c| c == '0' || c == '1'), "{l}");
+                id
+            } else if let Some(rest) = l.strip_prefix('s') {
+                rest.split_once(' ').unwrap().1
+            } else {
+                assert!(l.starts_with('0') || l.starts_with('1'), "{l}");
+                &l[1..]
+            };
+            assert!(ids.contains(&id), "{l}");
+        }
+        for name in ["sIngest", "sThresh", "sDivide", "sInt", "sFire", "sDone", "sIdle"] {
+            assert!(body.contains(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn identifiers_are_distinct_printable_codes() {
+        let ids: Vec<String> = (0..10_000).map(ident).collect();
+        let mut uniq = ids.clone();
+        uniq.sort();
+        uniq.dedup();
+        assert_eq!(uniq.len(), ids.len());
+        assert!(ids.iter().all(|s| s.bytes().all(|b| (b'!'..=b'~').contains(&b))));
+    }
+}

@@ -1,0 +1,91 @@
+//! weight_mem: `M` words of `N` weight lanes (word `i` = the weights of input `i`, lane `j` =
+//! neuron `j`), a simple dual-port block RAM with one write port and one synchronous read port.
+//!
+//! The read port is read-first: the data register `q` captures the word as it was before a write
+//! committed at the same edge. The design never reads a word whose write is still in flight
+//! (ARCHITECTURE "Read-after-write safety"); `Machine` asserts that in debug builds.
+
+use crate::params::{HwParams, MAX_N};
+
+/// The write port in one cycle: the word written is `word` with lane `lane` replaced by `value`
+/// (stage C of stdp writes back the word it read, one lane changed).
+#[derive(Clone, Copy, Debug)]
+pub struct WordWrite<'a> {
+    pub addr: u32,
+    pub word: &'a [i32],
+    pub lane: u32,
+    pub value: i32,
+}
+
+/// The memory and its read data register.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WeightMem {
+    n: usize,
+    /// `mem[i * N + j]`: lane `j` of word `i` (a `WB`-bit two's-complement weight).
+    mem: Vec<i32>,
+    /// Read data register: the word addressed in the previous cycle (lanes `N..` unused).
+    pub q: [i32; MAX_N],
+}
+
+impl WeightMem {
+    pub fn new(p: &HwParams) -> Self {
+        WeightMem { n: p.n, mem: vec![0; p.m * p.n], q: [0; MAX_N] }
+    }
+
+    /// The clock edge: capture the read address's word (read-first), then write.
+    pub fn clock(&mut self, rd: Option<u32>, wr: Option<WordWrite>) {
+        let n = self.n;
+        if let Some(a) = rd {
+            let a = a as usize * n;
+            self.q[..n].copy_from_slice(&self.mem[a..a + n]);
+        }
+        if let Some(w) = wr {
+            let a = w.addr as usize * n;
+            let dst = &mut self.mem[a..a + n];
+            dst.copy_from_slice(&w.word[..n]);
+            dst[w.lane as usize] = w.value;
+        }
+    }
+
+    /// Word `i`, lanes `0..N`.
+    pub fn word(&self, i: usize) -> &[i32] {
+        &self.mem[i * self.n..(i + 1) * self.n]
+    }
+
+    /// The read data register, lanes `0..N`.
+    pub fn q(&self) -> &[i32] {
+        &self.q[..self.n]
+    }
+
+    /// Host port (Idle): write word `i`.
+    pub fn host_write(&mut self, i: usize, word: &[i32]) {
+        self.mem[i * self.n..(i + 1) * self.n].copy_from_slice(word);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use snn_core::config::SnnConfig;
+
+    #[test]
+    fn synchronous_read_first_with_one_cycle_latency() {
+        let p = HwParams::new(&SnnConfig::small()).unwrap();
+        let mut m = WeightMem::new(&p);
+        m.host_write(5, &[1, 2, 3, 4]);
+        // Cycle 0 presents address 5: the data appears after the edge, not before.
+        assert_eq!(m.q(), &[0, 0, 0, 0]);
+        m.clock(Some(5), None);
+        assert_eq!(m.q(), &[1, 2, 3, 4]);
+        // Read and write of the same word at one edge: the read sees the old word.
+        let old = [1, 2, 3, 4];
+        m.clock(Some(5), Some(WordWrite { addr: 5, word: &old, lane: 2, value: -7 }));
+        assert_eq!(m.q(), &[1, 2, 3, 4]);
+        assert_eq!(m.word(5), &[1, 2, -7, 4]);
+        // No read: the data register holds.
+        m.clock(None, None);
+        assert_eq!(m.q(), &[1, 2, 3, 4]);
+        m.clock(Some(5), None);
+        assert_eq!(m.q(), &[1, 2, -7, 4]);
+    }
+}

@@ -1,0 +1,8 @@
+//! Equivalence of the cycle model (`dut`) with the golden fixed-point model (`gold`): identical
+//! spikes and potentials after every step, winner, inhibit step, threshold, final potentials,
+//! weights after every image, and the cycle count the doc predicts.
+
+mod common;
+mod mnist;
+mod sweep;
+mod synthetic;

@@ -1,0 +1,122 @@
+//! Made-up images on the default (28x28, N = 10) and small (16x16, N = 4) configurations and on
+//! edge sizes, training then inference.
+
+use crate::common::{edge_images, random_image, Pair};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use snn_core::prelude::*;
+use snn_sim::prelude::*;
+
+fn images(cfg: &SnnConfig, seed: u64, random: usize) -> Vec<Vec<u8>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut v = edge_images(cfg.height, cfg.width);
+    v.extend((0..random).map(|_| random_image(&mut rng, cfg.height, cfg.width)));
+    v
+}
+
+/// Trains on the images, then infers on them with the learned weights.
+fn train_then_infer(cfg: &SnnConfig, seed: u64, random: usize) {
+    let imgs = images(cfg, seed, random);
+    let mut pair = Pair::new(cfg);
+    let trained = pair.run_all(&imgs, true);
+    let inferred = pair.run_all(&imgs, false);
+    assert!(trained.iter().chain(&inferred).any(|c| c.spikes > 0), "the images should make neurons fire");
+}
+
+#[test]
+fn default_configuration() {
+    train_then_infer(&SnnConfig::default(), 1, 25);
+}
+
+#[test]
+fn small_configuration() {
+    train_then_infer(&SnnConfig::small(), 2, 40);
+}
+
+#[test]
+fn one_neuron() {
+    train_then_infer(&SnnConfig { neurons: 1, ..SnnConfig::small() }, 3, 20);
+}
+
+#[test]
+fn many_neurons_fire_together() {
+    // Identical weights: every neuron reaches the threshold at the same step, so STDP walks N
+    // neurons back to back (the case the drain cycle between walks exists for).
+    let cfg = SnnConfig { neurons: 6, w_init: [0.3, 0.3], ..SnnConfig::small() };
+    train_then_infer(&cfg, 4, 20);
+}
+
+#[test]
+fn back_to_back_walks_never_read_a_word_in_flight() {
+    // Input 10 is the only input of period 40 and input 11 (period 60) carries weight thr + leak
+    // in both neurons, so both reach exactly thr at t = 60 (no WTA: not strictly above) and fire
+    // together. Neuron 0's walk (m = 40..=80) ends by reading input 10 at m = 80 (the last class
+    // of that step) and neuron 1's walk starts by reading it at m = 40: without the StdpDrain
+    // cycle between the walks that read would return the word before neuron 0's write.
+    let cfg = SnnConfig { height: 5, width: 5, neurons: 2, ..SnnConfig::default() };
+    let mut px = vec![0u8; 25];
+    (px[5], px[10], px[15]) = (127, 245, 215);
+    let f = FixedFormat::new(&cfg).unwrap();
+    let mut gold = Network::with_random_weights(FixedArith::new(&cfg).unwrap(), &cfg);
+    let enc = gold.encode(&px);
+    let thr = f.threshold(enc.peak_count);
+    assert_eq!((enc.periods[10], enc.periods[11]), (Some(40), Some(60)));
+    assert_eq!(enc.periods.iter().filter(|&&p| p == Some(40)).count(), 1);
+    gold.weights.fill(0);
+    gold.weights.column_mut(11).fill(thr + f.leak);
+    let mut pair = Pair::with_network(gold);
+    pair.present(&px, true).unwrap_or_else(|e| panic!("{e}"));
+    let spikes = pair.dut.run_image(&px, false).unwrap().spike_times;
+    assert!(spikes.iter().all(|s| s.first() == Some(&60)), "{spikes:?}");
+}
+
+#[test]
+fn all_black_image_fires_at_every_step() {
+    // Nothing spikes: the threshold is 0 and every potential stays at rest = 0 >= 0. The fire
+    // check applies to refractory neurons too (SPEC 5.3), so every neuron fires at every step;
+    // no shown potential is ever above 0, so there is no winner.
+    let cfg = SnnConfig::small();
+    let mut m = Machine::new(&cfg).unwrap();
+    let r = m.run_image(&vec![0; cfg.inputs()], false).unwrap();
+    let every: Vec<u32> = (1..=cfg.t_steps).collect();
+    assert_eq!((r.threshold, r.peak_count, r.winner), (0, 0, None));
+    assert!(r.spike_times.iter().all(|s| *s == every), "{:?}", r.spike_times);
+    assert!(m.free_at().iter().all(|&f| f == cfg.t_steps + cfg.t_ref + 1));
+}
+
+#[test]
+fn run_image_reports_what_the_golden_presentation_reports() {
+    let cfg = SnnConfig::small();
+    let mut gold = Network::with_random_weights(FixedArith::new(&cfg).unwrap(), &cfg);
+    let mut m = Machine::new(&cfg).unwrap();
+    m.load_weights(gold.weights.as_slice().unwrap()).unwrap();
+    for (k, px) in images(&cfg, 5, 10).iter().enumerate() {
+        let learn = k % 2 == 0;
+        let g = gold.present(px, PresentOptions { learn, record: false });
+        let d = m.run_image(px, learn).unwrap();
+        let as_gold = (d.winner, d.inhibit_step, d.spike_times, d.final_potentials, d.threshold, d.peak_count);
+        assert_eq!(as_gold, (g.winner, g.inhibit_step, g.spike_times, g.final_potentials, g.threshold, g.peak_count), "image {k}");
+        assert!(d.cycles <= m.cycle_bound());
+        assert_eq!(m.weights(), gold.weights.as_slice().unwrap(), "image {k}");
+        assert_eq!(m.state(), FsmState::Idle);
+    }
+}
+
+#[test]
+fn host_port_misuse_is_an_error() {
+    let cfg = SnnConfig::small();
+    let mut m = Machine::new(&cfg).unwrap();
+    assert!(m.start(false).is_err(), "start without an image");
+    assert!(m.load_image(&[0; 3]).is_err());
+    assert!(m.load_weights(&[0; 3]).is_err());
+    let f = FixedFormat::new(&cfg).unwrap();
+    let mut w = vec![0; cfg.neurons * cfg.inputs()];
+    w[5] = f.w_max + 1;
+    let err = m.load_weights(&w).unwrap_err().to_string();
+    assert!(err.contains("neuron 0, input 5"), "{err}");
+    m.load_image(&vec![0; cfg.inputs()]).unwrap();
+    m.start(true).unwrap();
+    m.step();
+    assert_eq!(m.state(), FsmState::Ingest);
+    assert!(m.load_weights(&vec![0; cfg.neurons * cfg.inputs()]).unwrap_err().to_string().contains("Idle"));
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Synthesis (Yosys) and, for iCE40, place and route (nextpnr-ice40) and bitstream (icepack) of a
+# Verilog design; prints the JSON report (LUTs, FFs, BRAMs, DSPs, Fmax, images per second).
+#
+#   scripts/fpga.sh TARGET VERILOG
+#
+# TARGET: ice40-hx8k | ice40-up5k (full flow) | xc7a35t | ecp5 (synthesis and utilization only:
+# Debian has no nextpnr-ecp5 and no open Xilinx router). Knobs (environment):
+#   TOP=snn_core        top module (snn_fpga_top for the UART wrapper that fits the boards' pins)
+#   FREQ=50             nextpnr target clock in MHz (a miss is reported, not an error)
+#   PCF=<file>|none     constraints (default: the board file in constraints/, written for the
+#                       wrapper's ports; none: nextpnr picks every pin). Ports a file omits are
+#                       placed by nextpnr and listed in the report. The bare snn_core has more
+#                       ports than any of these packages has pins: place the wrapper.
+#   PLACE=0             stop after synthesis (seconds instead of minutes)
+#   SEED=<n>            nextpnr placer seed
+#   OUT=<dir>           products and logs (default target/fpga/<top>-<target>)
+#   CYCLES_INFER=<c> CYCLES_TRAIN=<c>   mean cycles per image (cycle model) -> images per second
+#
+# Example, the default design on the HX8K breakout board:
+#   scripts/fpga.sh ice40-hx8k hdl/snn_core.v
+# The flow itself is crates/snn-fpga/src/flow.rs; this script only builds and starts it.
+set -euo pipefail
+if [ $# -ne 2 ]; then
+  sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
+  exit 2
+fi
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+# Relative paths (VERILOG, PCF, OUT) stay relative to the caller's folder.
+exec cargo run --release --quiet --manifest-path "$repo/Cargo.toml" -p snn-fpga --example fpga -- "$1" "$2"
