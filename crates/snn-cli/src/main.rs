@@ -27,6 +27,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Encode(cmd::encode::EncodeArgs),
+    Agree(cmd::agree::AgreeArgs),
     Train(cmd::train::TrainArgs),
     Eval(cmd::eval::EvalArgs),
     Reconstruct(cmd::reconstruct::ReconstructArgs),
@@ -40,6 +41,7 @@ fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Encode(a) => cmd::encode::run(a),
+        Command::Agree(a) => cmd::agree::run(a),
         Command::Train(a) => cmd::train::run(a),
         Command::Eval(a) => cmd::eval::run(a),
         Command::Reconstruct(a) => cmd::reconstruct::run(a),

@@ -4,6 +4,7 @@
 //! `stdp`, `control` here; the same names in the cycle model (`snn-sim`) and the HDL (`snn-hdl`).
 
 pub mod arith;
+pub mod atomic;
 pub mod config;
 pub mod control;
 pub mod fixed;

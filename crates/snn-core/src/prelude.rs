@@ -6,4 +6,5 @@ pub use crate::fixed::FixedFormat;
 pub use crate::metrics::{evaluate, label_neurons, predict, Evaluation};
 pub use crate::network::Network;
 pub use crate::spike_gen::{encode, Encoded, PeriodTable};
-pub use crate::weights::{picture, write_atomic, WeightsFile};
+pub use crate::atomic::write_atomic;
+pub use crate::weights::{picture, WeightsFile};

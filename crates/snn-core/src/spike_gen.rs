@@ -154,7 +154,7 @@ impl Encoded {
 
     /// Whether input `i` spikes at step `t` (`t = 0` never spikes).
     pub fn spikes_at(&self, i: usize, t: u32) -> bool {
-        matches!(self.periods[i], Some(p) if t >= 1 && t <= self.t_steps && t % p == 0)
+        matches!(self.periods[i], Some(p) if t >= 1 && t <= self.t_steps && t.is_multiple_of(p))
     }
 
     /// Whether input `i` spikes at least once in `1..=T`.

@@ -1,10 +1,10 @@
 //! The weights file (JSON) and the weight pictures of SPEC section 8.
 
 use crate::config::SnnConfig;
+use crate::atomic::write_atomic;
 use anyhow::{bail, Context, Result};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::Path;
 
 /// `weights[j]` is neuron j's row, inputs in row-major pixel order.
@@ -81,15 +81,6 @@ impl WeightsFile {
         let text = serde_json::to_string(self).expect("weights serialize");
         write_atomic(path, text.as_bytes())
     }
-}
-
-/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("{}: cannot create a temporary file in {}", path.display(), dir.display()))?;
-    tmp.write_all(bytes).with_context(|| format!("{}: write failed", path.display()))?;
-    tmp.persist(path).with_context(|| format!("{}: cannot rename the temporary file into place", path.display()))?;
-    Ok(())
 }
 
 /// Row `row` mapped linearly from `[w_min, w_max]` to `[0, 255]` (rounded, clamped): a grayscale

@@ -5,7 +5,7 @@
 pub fn select<P: PartialOrd + Copy>(shown: impl IntoIterator<Item = P>, threshold: P) -> Option<usize> {
     let mut best: Option<(usize, P)> = None;
     for (j, p) in shown.into_iter().enumerate() {
-        if best.map_or(true, |(_, b)| p > b) {
+        if best.is_none_or(|(_, b)| p > b) {
             best = Some((j, p));
         }
     }

@@ -13,7 +13,7 @@ use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use md5::{Digest, Md5};
 
-use crate::atomic::{persist, temp_file_beside};
+use snn_core::atomic::{persist, temp_file_beside};
 
 /// Base URLs tried in order; each must hold the four files under their standard names.
 pub const DEFAULT_MIRRORS: &[&str] = &[

@@ -6,7 +6,6 @@
 //! way: each error names the offending file and what is wrong with it, and no input makes this
 //! crate panic.
 
-mod atomic;
 pub mod builtin;
 mod dataset;
 pub mod fetch;
@@ -16,7 +15,7 @@ mod image;
 mod load;
 pub mod png;
 
-pub use crate::atomic::write_atomic;
+pub use snn_core::atomic::write_atomic;
 pub use crate::dataset::Dataset;
 pub use crate::image::{Image, Split};
 pub use crate::load::{load, load_all};

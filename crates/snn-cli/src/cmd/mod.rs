@@ -1,3 +1,4 @@
+pub mod agree;
 pub mod data;
 pub mod demo;
 pub mod encode;

@@ -1,4 +1,4 @@
-//! Atomic file writing, used by every writer in the project.
+//! Atomic file writing, used by every writer in the project (weights, data, pictures, HDL).
 
 use std::io::Write;
 use std::path::Path;
@@ -18,13 +18,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Creates a temporary file in the folder that will hold `path`.
-pub(crate) fn temp_file_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
+pub fn temp_file_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    tempfile::Builder::new()
-        .prefix(".tmp-")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".tmp-");
+    // tempfile creates 0600 files (right for secrets, wrong for results people share): outputs get
+    // the usual 0644 instead.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    builder
         .tempfile_in(dir)
         .with_context(|| {
             format!(
@@ -36,7 +41,7 @@ pub(crate) fn temp_file_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
 }
 
 /// Renames a finished temporary file onto `path`.
-pub(crate) fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
+pub fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
     tmp.persist(path)
         .map(drop)
         .map_err(|e| anyhow::Error::new(e.error))
@@ -46,4 +51,26 @@ pub(crate) fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
                 path.display()
             )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_the_file_whole_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.txt");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o644);
+        }
+        let err = write_atomic(&dir.path().join("missing/x"), b"").unwrap_err();
+        assert!(format!("{err:#}").contains("missing/x"));
+    }
 }

@@ -1,0 +1,204 @@
+//! `snn agree`: how far the hardware's fixed point is from the SPEC's reals (issue 3, section 1).
+//!
+//! Three questions, each answered on the same images: (1) with the *same* weights, does fixed-point
+//! inference pick the same WTA winner and spike counts as float inference (checked on the seeded
+//! initial weights, which fire, and on the float-trained weights quantized); (2) trained from the
+//! same seed on the same images, how far apart are the two weight sets; (3) what accuracy does each
+//! arithmetic reach.
+
+use crate::cmd::eval::evaluate;
+use crate::config::ConfigArgs;
+use crate::data::{self, SplitArg};
+use crate::model::{fixed_network, ArithKind, Model};
+use crate::output::print_json;
+use anyhow::Result;
+use clap::Args;
+use ndarray::Array2;
+use serde::Serialize;
+use snn_core::prelude::*;
+use snn_data::Split;
+use std::path::Path;
+use std::time::Instant;
+
+/// Compare the fixed-point model with the float model: winners, weights after training, accuracy.
+#[derive(Args, Debug)]
+pub struct AgreeArgs {
+    /// Labelled data: an MNIST folder (train split for training and labelling, test split for
+    /// scoring), or builtin.
+    #[arg(long, value_name = "D", num_args = 1.., required = true)]
+    pub data: Vec<String>,
+    /// Training (and labelling) images: the first K of the train split.
+    #[arg(long, value_name = "K", default_value_t = 10_000)]
+    pub train_limit: usize,
+    /// Scored images: the first K of the test split.
+    #[arg(long, value_name = "K", default_value_t = 10_000)]
+    pub limit: usize,
+    /// Output neurons.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub neurons: usize,
+    /// Seed of the initial weights.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Machine-readable report.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Float and fixed inference with the same weights.
+#[derive(Serialize)]
+pub struct SameWeights {
+    pub images: usize,
+    /// Fraction of images where both pick the same WTA winner (or both none).
+    pub same_winner: f64,
+    /// Fraction of images where every neuron's spike count is the same.
+    pub same_spike_counts: f64,
+    /// Images where float found a winner.
+    pub float_winners: usize,
+}
+
+#[derive(Serialize)]
+pub struct WeightError {
+    pub max_abs: f64,
+    pub mean_abs: f64,
+}
+
+#[derive(Serialize)]
+pub struct AgreeReport {
+    pub data: String,
+    pub train_images: usize,
+    pub test_images: usize,
+    pub frac_bits: u32,
+    pub weight_bits: u32,
+    pub initial_weights: SameWeights,
+    pub float_trained_weights_quantized: SameWeights,
+    /// Absent when the float run uses the seed-compatible rule, which fixed point does not have.
+    pub weight_error_after_training: Option<WeightError>,
+    pub accuracy_float: f64,
+    pub accuracy_fixed: Option<f64>,
+    /// Accuracy of fixed-point inference with the float-trained weights quantized.
+    pub accuracy_fixed_with_float_weights: f64,
+    pub seconds: f64,
+}
+
+fn same_weights(float: &Model, fixed: &Model, images: &[&[u8]]) -> SameWeights {
+    let a = float.infer(images);
+    let b = fixed.infer(images);
+    let n = images.len().max(1) as f64;
+    SameWeights {
+        images: images.len(),
+        same_winner: a
+            .iter()
+            .zip(&b)
+            .filter(|(x, y)| x.winner == y.winner)
+            .count() as f64
+            / n,
+        same_spike_counts: a
+            .iter()
+            .zip(&b)
+            .filter(|(x, y)| x.spike_counts() == y.spike_counts())
+            .count() as f64
+            / n,
+        float_winners: a.iter().filter(|x| x.winner.is_some()).count(),
+    }
+}
+
+/// Fixed-point inference network with float weights rounded into the format. Inference does not
+/// depend on the STDP depression rule, so float runs of the seed-compatible rule can be measured
+/// too: the fixed network always carries the corrected rule the hardware implements.
+fn quantized(cfg: &SnnConfig, w: &Array2<f64>) -> Result<Model> {
+    let cfg = SnnConfig {
+        depression_bound: DepressionBound::WMin,
+        ..cfg.clone()
+    };
+    Ok(Model::Fixed(fixed_network(
+        &cfg,
+        w,
+        true,
+        Path::new("float-trained weights"),
+    )?))
+}
+
+pub fn run(a: AgreeArgs) -> Result<()> {
+    let start = Instant::now();
+    let train = data::load(&a.data, Split::Train, Some(a.train_limit))?;
+    let test = data::load(&a.data, SplitArg::Test.into(), Some(a.limit))?;
+    data::labels(&train, "labelling")?;
+    data::labels(&test, "scoring")?;
+    let mut base = a.config.base(None)?;
+    if let Some(s) = a.seed {
+        base.cfg.seed = s;
+    }
+    let cfg = base.finish(data::size(&train), a.neurons)?;
+    let test_px = data::pixels(&test);
+
+    let mut float = Model::random(ArithKind::Float, &cfg)?;
+    let initial = same_weights(&float, &quantized(&cfg, &float.weights_f64())?, &test_px);
+
+    let train_px = data::pixels(&train);
+    float.train(&train_px, |_, _, _| {});
+    let wf = float.weights_f64();
+    let fixed = if cfg.depression_bound == DepressionBound::WMin {
+        let mut fixed = Model::random(ArithKind::Fixed, &cfg)?;
+        fixed.train(&train_px, |_, _, _| {});
+        Some(fixed)
+    } else {
+        None
+    };
+    let float_q = quantized(&cfg, &wf)?;
+    let trained = same_weights(&float, &float_q, &test_px);
+
+    let report = AgreeReport {
+        data: train.source.clone(),
+        train_images: train.len(),
+        test_images: test.len(),
+        frac_bits: cfg.fixed.frac_bits,
+        weight_bits: cfg.fixed.weight_bits,
+        initial_weights: initial,
+        float_trained_weights_quantized: trained,
+        weight_error_after_training: fixed.as_ref().map(|f| {
+            let diff = (&wf - &f.weights_f64()).mapv(f64::abs);
+            WeightError {
+                max_abs: diff.iter().cloned().fold(0.0, f64::max),
+                mean_abs: diff.mean().unwrap_or(0.0),
+            }
+        }),
+        accuracy_float: evaluate(&float, &train, &test, true)?.evaluation.accuracy,
+        accuracy_fixed: match &fixed {
+            Some(f) => Some(evaluate(f, &train, &test, true)?.evaluation.accuracy),
+            None => None,
+        },
+        accuracy_fixed_with_float_weights: evaluate(&float_q, &train, &test, true)?
+            .evaluation
+            .accuracy,
+        seconds: start.elapsed().as_secs_f64(),
+    };
+    if a.json {
+        print_json(&report)
+    } else {
+        println!(
+            "fixed vs float on {} test images ({} training):\n  same winner, same weights: {:.4} (initial), {:.4} (float-trained, quantized)",
+            report.test_images,
+            report.train_images,
+            report.initial_weights.same_winner,
+            report.float_trained_weights_quantized.same_winner,
+        );
+        if let Some(e) = &report.weight_error_after_training {
+            println!(
+                "  weight error after training: max {:.4}, mean {:.4}",
+                e.max_abs, e.mean_abs
+            );
+        }
+        let fixed = report
+            .accuracy_fixed
+            .map_or("n/a (seed-compatible rule is float only)".into(), |a| {
+                format!("{a:.4}")
+            });
+        println!(
+            "  accuracy: float {:.4}, fixed {fixed}, fixed inference with quantized float weights {:.4}",
+            report.accuracy_float, report.accuracy_fixed_with_float_weights
+        );
+        Ok(())
+    }
+}
