@@ -15,7 +15,7 @@ use crate::spike_gen::Encoded;
 pub fn update_row<A: Arith>(a: &A, row: &mut [A::W], enc: &Encoded, t: u32, window: [u32; 2]) {
     let [lo, hi] = window;
     // `t - d >= 1`: spikes before step 1 do not exist.
-    for d in lo..=hi.min(t - 1) {
+    for d in lo..=hi.min(t.saturating_sub(1)) {
         for &i in enc.inputs_at(t - d) {
             let w = &mut row[i as usize];
             *w = a.potentiate(*w, d);
