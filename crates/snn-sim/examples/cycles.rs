@@ -11,11 +11,11 @@ use flate2::read::GzDecoder;
 use snn_core::prelude::*;
 use snn_sim::Machine;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::Path;
 use std::time::Instant;
 
-fn read_images(path: &PathBuf, count: usize) -> Result<Vec<Vec<u8>>> {
-    let file = if path.is_dir() { path.join("t10k-images-idx3-ubyte.gz") } else { path.clone() };
+fn read_images(path: &Path, count: usize) -> Result<Vec<Vec<u8>>> {
+    let file = if path.is_dir() { path.join("t10k-images-idx3-ubyte.gz") } else { path.to_path_buf() };
     let raw = std::fs::read(&file).with_context(|| format!("{}: cannot read", file.display()))?;
     let mut data = Vec::new();
     if raw.starts_with(&[0x1f, 0x8b]) {
@@ -37,7 +37,7 @@ fn main() -> Result<()> {
         bail!("usage: cycles PATH COUNT (PATH: an MNIST IDX image file or its folder)");
     };
     let count: usize = count.parse().context("COUNT must be a number")?;
-    let images = read_images(&PathBuf::from(path), count)?;
+    let images = read_images(Path::new(path), count)?;
     let cfg = SnnConfig::default();
     let gold = Network::with_random_weights(FixedArith::new(&cfg)?, &cfg);
     let mut m = Machine::new(&cfg)?;

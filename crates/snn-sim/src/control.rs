@@ -1,15 +1,9 @@
 //! control: the FSM of docs/ARCHITECTURE.md ("Control FSM, cycle by cycle"), the step counters
 //! and class masks, the threshold pass, the divider and stage A of Int.
 //!
-//! `Control::next` is pure: from the current registers and this cycle's inputs it computes every
-//! register's next value (the wide counter banks as the select of their input mux, [`CtrOp`]) and
-//! the commands the other blocks obey this cycle; `commit` is the clock edge.
+//! One method per state, each one clock edge of control's registers.
 
-use crate::neuron::NeuronCmd;
 use crate::params::{HwParams, MAX_K};
-use crate::spike_gen::SgCmd;
-use crate::stdp::StdpOut;
-use crate::wta::WtaOut;
 use serde::Serialize;
 
 /// FSM states, with the 4-bit encoding the RTL uses (`state as u8`).
@@ -90,6 +84,7 @@ impl StepCounters {
     }
 
     /// `x -> x + 1`: `r' = (r + 1 == k) ? 0 : r + 1`, `q' = q + (r + 1 == k)`.
+    #[inline]
     pub fn advance(&mut self, p: &HwParams) {
         for i in 0..p.k {
             let r1 = self.r[i] + 1;
@@ -101,6 +96,7 @@ impl StepCounters {
 
     /// Bit `k - 1` is set when `x` is the `k`-th multiple of a period that spikes
     /// (`r[k] == 0` and `lo <= q[k] <= hiT`): class `q[k] - lo` spikes at `x`.
+    #[inline]
     pub fn mask(&self, p: &HwParams) -> u64 {
         let mut mask = 0u64;
         for i in 0..p.k {
@@ -112,6 +108,7 @@ impl StepCounters {
     }
 
     /// `mask(x + 1)`, from the counters of `x` (the value loaded together with an advance).
+    #[inline]
     pub fn mask_advanced(&self, p: &HwParams) -> u64 {
         let mut mask = 0u64;
         for i in 0..p.k {
@@ -126,28 +123,9 @@ impl StepCounters {
     }
 
     /// The class selected by mask bit `bit` (= `k - 1`): `q[k] - lo`.
+    #[inline]
     pub fn class(&self, bit: u32, p: &HwParams) -> usize {
         (self.q[bit as usize] - p.lo) as usize
-    }
-}
-
-/// Input mux of a counter bank.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CtrOp {
-    Hold,
-    /// Load the counters of `x = 1`.
-    One,
-    /// `x -> x + 1`.
-    Advance,
-}
-
-impl CtrOp {
-    fn apply(self, c: &mut StepCounters, p: &HwParams) {
-        match self {
-            CtrOp::Hold => {}
-            CtrOp::One => *c = StepCounters::one(),
-            CtrOp::Advance => c.advance(p),
-        }
     }
 }
 
@@ -162,59 +140,6 @@ pub enum FireAction {
     End,
     /// `t = t + 1` and select the first class of the new step.
     Next,
-}
-
-/// Inputs of control in one cycle.
-#[derive(Clone, Copy, Debug)]
-pub struct ControlIn<'a> {
-    /// Host `start` pulse with its `learn` bit (only looked at in Idle).
-    pub start: Option<bool>,
-    /// spike_gen: the scan is at its last position (Ingest) or last drain cycle (Drain).
-    pub scan_last: bool,
-    /// spike_gen: list heads and counts per class.
-    pub head: &'a [u32],
-    pub count: &'a [u32],
-    /// next_mem read data (the node read last cycle).
-    pub next_q: u32,
-    /// The Fire decision (state Fire only).
-    pub fire: Option<FireAction>,
-    /// wta: whether this Wta cycle is the last of the scan, and the winner it chose.
-    pub wta: WtaOut,
-    /// wta: the winner register is valid.
-    pub winner_valid: bool,
-    /// stdp: stage A's status this cycle.
-    pub stdp: StdpOut,
-}
-
-/// Commands and ports driven by control in one cycle.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct ControlOut {
-    /// Address presented to weight_mem and next_mem by stage A of Int (or by Fire for the next step).
-    pub rd: Option<u32>,
-    pub neuron: NeuronCmd,
-    pub sg: SgCmd,
-    /// The `done` port (state Done): `cycles + 1`, this cycle included.
-    pub done: Option<u32>,
-}
-
-/// Next values of control's registers.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct ControlNext {
-    pub state: FsmState,
-    pub cycles: u32,
-    pub learn: bool,
-    pub t: u32,
-    pub ctr: CtrOp,
-    pub pend: u64,
-    pub acc: u32,
-    pub peak: u32,
-    pub rem: u32,
-    pub quo: u32,
-    pub bit: u32,
-    pub thr: i32,
-    pub rd_valid: bool,
-    pub lag_m: u32,
-    pub lag: CtrOp,
 }
 
 /// The registers of control.
@@ -246,14 +171,21 @@ pub struct Control {
     pub lag: StepCounters,
 }
 
-/// Result of Int stage A (shared by Int and by Fire, which selects the next step's first class).
-struct Issue {
-    rd: Option<u32>,
-    pend: u64,
+/// Stage A of Int in one cycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Issue {
+    /// Address presented to weight_mem and next_mem.
+    pub rd: Option<u32>,
+    /// `pend` after this cycle's selection.
+    pub pend: u64,
     /// Nothing left to issue: the step's integration completes in this cycle.
-    complete: bool,
+    pub complete: bool,
 }
 
+/// The transfers of each state (ARCHITECTURE "Control FSM, cycle by cycle"), one method per
+/// state, each one clock edge of control's registers: every new value is computed from the
+/// current registers and the inputs (sampled from the other blocks before any of them is
+/// clocked), then written. `Machine` calls the method of the current state.
 impl Control {
     pub fn new() -> Self {
         Control {
@@ -275,8 +207,130 @@ impl Control {
         }
     }
 
+    /// `cycles` counts every cycle outside Idle.
+    #[inline(always)]
+    fn count_cycle(&mut self) {
+        self.cycles = self.cycles.wrapping_add(1);
+    }
+
+    /// Idle with the host's `start` pulse (and its `learn` bit).
+    #[inline]
+    pub fn idle(&mut self, learn: bool) {
+        self.state = FsmState::Ingest;
+        self.cycles = 0;
+        self.learn = learn;
+    }
+
+    /// Ingest: until spike_gen's scan reaches its last position.
+    #[inline(always)]
+    pub fn ingest(&mut self, scan_last: bool) {
+        self.count_cycle();
+        if scan_last {
+            self.state = FsmState::Drain;
+        }
+    }
+
+    /// Drain; leaving it starts the threshold pass at `t = 1`.
+    #[inline(always)]
+    pub fn drain(&mut self, scan_last: bool, p: &HwParams) {
+        self.count_cycle();
+        if scan_last {
+            self.state = FsmState::Thresh;
+            self.t = 1;
+            self.ctr = StepCounters::one();
+            self.pend = p.mask_one;
+            self.acc = 0;
+            self.peak = 0;
+        }
+    }
+
+    /// Thresh: one `(t, k)` pair per cycle; `count` is spike_gen's per-class count.
+    #[inline(always)]
+    pub fn thresh(&mut self, count: &[u32], p: &HwParams) {
+        self.count_cycle();
+        let mut v = 0;
+        if self.pend != 0 {
+            v = self.acc + count[self.ctr.class(self.pend.trailing_zeros(), p)];
+            let rest = self.pend & (self.pend - 1);
+            if rest != 0 {
+                self.acc = v;
+                self.pend = rest;
+                return;
+            }
+        }
+        self.peak = self.peak.max(v);
+        self.acc = 0;
+        self.pend = self.ctr.mask_advanced(p);
+        self.ctr.advance(p);
+        if self.t == p.t_steps {
+            self.state = FsmState::Divide;
+            self.rem = 0;
+            self.quo = 0;
+            self.bit = p.qb - 1;
+        }
+        self.t += 1;
+    }
+
+    /// Divide: one restoring-division step of `peak << F` by the divisor; leaving it starts Int
+    /// at `t = 1`.
+    #[inline(always)]
+    pub fn divide(&mut self, p: &HwParams) {
+        self.count_cycle();
+        let f = p.format.frac_bits;
+        let b = if self.bit >= f { (self.peak >> (self.bit - f)) & 1 } else { 0 };
+        let r2 = (self.rem << 1) | b;
+        let qbit = r2 >= p.threshold_divisor;
+        self.rem = if qbit { r2 - p.threshold_divisor } else { r2 };
+        self.quo = (self.quo << 1) | qbit as u32;
+        if self.bit == 0 {
+            self.state = FsmState::Int;
+            self.thr = self.quo as i32;
+            self.t = 1;
+            self.ctr = StepCounters::one();
+            self.pend = p.mask_one;
+            self.rd_valid = false;
+            self.lag_m = 1;
+            self.lag = StepCounters::one();
+        } else {
+            self.bit -= 1;
+        }
+    }
+
+    /// Stage A: follow the list being walked, else select the lowest pending class and read its
+    /// head (unless `NIL`), else report completion.
+    #[inline(always)]
+    fn issue(&self, rd_valid: bool, next_q: u32, head: &[u32], p: &HwParams) -> Issue {
+        let pend = self.pend;
+        if rd_valid && next_q != p.nil {
+            return Issue { rd: Some(next_q), pend, complete: false };
+        }
+        if pend != 0 {
+            let h = head[self.ctr.class(pend.trailing_zeros(), p)];
+            let rd = if h != p.nil { Some(h) } else { None };
+            return Issue { rd, pend: pend & (pend - 1), complete: false };
+        }
+        Issue { rd: None, pend, complete: true }
+    }
+
+    /// Int: stage A (the neurons do stage B: add the word read last cycle when `rd_valid`, and
+    /// when `complete` leak and publish).
+    #[inline(always)]
+    pub fn int(&mut self, next_q: u32, head: &[u32], p: &HwParams) -> Issue {
+        self.count_cycle();
+        let is = self.issue(self.rd_valid, next_q, head, p);
+        self.rd_valid = is.rd.is_some();
+        self.pend = is.pend;
+        if is.complete {
+            self.pend = self.ctr.mask_advanced(p);
+            self.ctr.advance(p);
+            self.state = FsmState::Fire;
+        }
+        is
+    }
+
     /// The Fire cycle's decision (ARCHITECTURE step 7) from the neurons' comparators:
     /// `above` = some `shown[j] > thr`, `spikes` = the neurons with `pot >= thr`.
+    #[inline]
     pub fn fire_action(&self, winner_valid: bool, above: bool, spikes: u64, p: &HwParams) -> FireAction {
         if !winner_valid && above {
             FireAction::Wta
@@ -289,213 +343,100 @@ impl Control {
         }
     }
 
-    /// Stage A: follow the list being walked, else select the lowest pending class and read its
-    /// head (unless `NIL`), else report completion.
-    fn issue(&self, rd_valid: bool, pend: u64, next_q: u32, head: &[u32], p: &HwParams) -> Issue {
-        if rd_valid && next_q != p.nil {
-            return Issue { rd: Some(next_q), pend, complete: false };
+    /// Fire; for [`FireAction::Next`] also stage A of the next step's first cycle (the counters
+    /// and `pend` already hold `t + 1`). Returns the address read, if any.
+    #[inline(always)]
+    pub fn fire(&mut self, action: FireAction, head: &[u32], p: &HwParams) -> Option<u32> {
+        self.count_cycle();
+        match action {
+            FireAction::Wta => self.state = FsmState::Wta,
+            FireAction::Stdp => self.state = FsmState::Stdp,
+            FireAction::End => self.state = FsmState::End,
+            FireAction::Next => {
+                let is = self.issue(false, 0, head, p);
+                self.next_step(p);
+                self.rd_valid = is.rd.is_some();
+                self.pend = is.pend;
+                self.state = FsmState::Int;
+                return is.rd;
+            }
         }
-        if pend != 0 {
-            let bit = pend.trailing_zeros();
-            let h = head[self.ctr.class(bit, p)];
-            let rd = (h != p.nil).then_some(h);
-            return Issue { rd, pend: pend & (pend - 1), complete: false };
-        }
-        Issue { rd: None, pend, complete: true }
+        None
     }
 
-    /// One cycle of control: next register values and this cycle's commands.
-    pub fn next(&self, inp: &ControlIn, p: &HwParams) -> (ControlNext, ControlOut) {
-        let mut n = ControlNext {
-            state: self.state,
-            cycles: if self.state == FsmState::Idle { self.cycles } else { self.cycles.wrapping_add(1) },
-            learn: self.learn,
-            t: self.t,
-            ctr: CtrOp::Hold,
-            pend: self.pend,
-            acc: self.acc,
-            peak: self.peak,
-            rem: self.rem,
-            quo: self.quo,
-            bit: self.bit,
-            thr: self.thr,
-            rd_valid: self.rd_valid,
-            lag_m: self.lag_m,
-            lag: CtrOp::Hold,
-        };
-        let mut out = ControlOut { rd: None, neuron: NeuronCmd::Hold, sg: SgCmd::Hold, done: None };
-        match self.state {
-            FsmState::Idle => {
-                if let Some(learn) = inp.start {
-                    n.state = FsmState::Ingest;
-                    n.cycles = 0;
-                    n.learn = learn;
-                    out.neuron = NeuronCmd::Reset;
-                    out.sg = SgCmd::Start;
-                }
-            }
-            FsmState::Ingest => {
-                out.sg = SgCmd::Ingest;
-                if inp.scan_last {
-                    n.state = FsmState::Drain;
-                }
-            }
-            FsmState::Drain => {
-                out.sg = SgCmd::Drain;
-                if inp.scan_last {
-                    n.state = FsmState::Thresh;
-                    n.t = 1;
-                    n.ctr = CtrOp::One;
-                    n.pend = StepCounters::one().mask(p);
-                    n.acc = 0;
-                    n.peak = 0;
-                }
-            }
-            FsmState::Thresh => {
-                let mut advance = true;
-                let mut v = 0;
-                if self.pend != 0 {
-                    let bit = self.pend.trailing_zeros();
-                    v = self.acc + inp.count[self.ctr.class(bit, p)];
-                    let rest = self.pend & (self.pend - 1);
-                    if rest != 0 {
-                        advance = false;
-                        n.acc = v;
-                        n.pend = rest;
-                    }
-                }
-                if advance {
-                    n.peak = self.peak.max(v);
-                    n.acc = 0;
-                    n.t = self.t + 1;
-                    n.ctr = CtrOp::Advance;
-                    n.pend = self.ctr.mask_advanced(p);
-                    if self.t == p.t_steps {
-                        n.state = FsmState::Divide;
-                        n.rem = 0;
-                        n.quo = 0;
-                        n.bit = p.qb - 1;
-                    }
-                }
-            }
-            FsmState::Divide => {
-                let f = p.format.frac_bits;
-                let b = if self.bit >= f { (self.peak >> (self.bit - f)) & 1 } else { 0 };
-                let r2 = (self.rem << 1) | b;
-                let (rem, qbit) = if r2 >= p.threshold_divisor { (r2 - p.threshold_divisor, 1) } else { (r2, 0) };
-                n.rem = rem;
-                n.quo = (self.quo << 1) | qbit;
-                if self.bit == 0 {
-                    n.state = FsmState::Int;
-                    n.thr = n.quo as i32;
-                    n.t = 1;
-                    n.ctr = CtrOp::One;
-                    n.pend = StepCounters::one().mask(p);
-                    n.rd_valid = false;
-                    n.lag_m = 1;
-                    n.lag = CtrOp::One;
-                } else {
-                    n.bit = self.bit - 1;
-                }
-            }
-            FsmState::Int => {
-                let is = self.issue(self.rd_valid, self.pend, inp.next_q, inp.head, p);
-                out.neuron = NeuronCmd::Int { t: self.t, add: self.rd_valid, complete: is.complete };
-                out.rd = is.rd;
-                n.rd_valid = is.rd.is_some();
-                n.pend = is.pend;
-                if is.complete {
-                    n.ctr = CtrOp::Advance;
-                    n.pend = self.ctr.mask_advanced(p);
-                    n.state = FsmState::Fire;
-                }
-            }
-            FsmState::Fire => {
-                let action = inp.fire.expect("the Fire decision is an input in state Fire");
-                if action != FireAction::Wta {
-                    out.neuron = NeuronCmd::Fire { t: self.t, thr: self.thr };
-                }
-                match action {
-                    FireAction::Wta => n.state = FsmState::Wta,
-                    FireAction::Stdp => n.state = FsmState::Stdp,
-                    FireAction::End => n.state = FsmState::End,
-                    FireAction::Next => {
-                        self.next_step(&mut n, p);
-                        // The counters already hold t + 1 (advanced in the last Int cycle).
-                        let is = self.issue(false, self.pend, inp.next_q, inp.head, p);
-                        out.rd = is.rd;
-                        n.rd_valid = is.rd.is_some();
-                        n.pend = is.pend;
-                        n.state = FsmState::Int;
-                    }
-                }
-            }
-            FsmState::Wta => {
-                if inp.wta.last {
-                    out.neuron = NeuronCmd::Inhibit { winner: inp.wta.winner };
-                    n.state = FsmState::Fire;
-                }
-            }
-            FsmState::Stdp => {
-                if inp.stdp.walk_done {
-                    n.state = FsmState::StdpDrain;
-                }
-            }
-            FsmState::StdpDrain => {
-                if inp.stdp.more {
-                    n.state = FsmState::Stdp;
-                } else if self.t == p.t_steps {
-                    n.state = FsmState::End;
-                } else {
-                    self.next_step(&mut n, p);
-                    n.rd_valid = false;
-                    n.state = FsmState::Int;
-                }
-            }
-            FsmState::End => {
-                n.state = if self.learn && inp.winner_valid { FsmState::Pen } else { FsmState::Done };
-            }
-            FsmState::Pen => {
-                if inp.stdp.pen_done {
-                    n.state = FsmState::PenDrain;
-                }
-            }
-            FsmState::PenDrain => n.state = FsmState::Done,
-            FsmState::Done => {
-                out.done = Some(n.cycles);
-                n.state = FsmState::Idle;
-            }
+    /// Wta: back to Fire after the scan's last cycle.
+    #[inline]
+    pub fn wta(&mut self, last: bool) {
+        self.count_cycle();
+        if last {
+            self.state = FsmState::Fire;
         }
-        (n, out)
+    }
+
+    /// Stdp: until the walk of the current neuron is done.
+    #[inline]
+    pub fn stdp(&mut self, walk_done: bool) {
+        self.count_cycle();
+        if walk_done {
+            self.state = FsmState::StdpDrain;
+        }
+    }
+
+    /// StdpDrain: the next neuron's walk (`more`), or the next step, or End.
+    #[inline]
+    pub fn stdp_drain(&mut self, more: bool, p: &HwParams) {
+        self.count_cycle();
+        if more {
+            self.state = FsmState::Stdp;
+        } else if self.t == p.t_steps {
+            self.state = FsmState::End;
+        } else {
+            self.next_step(p);
+            self.rd_valid = false;
+            self.state = FsmState::Int;
+        }
+    }
+
+    /// End: the penalty walk when learning with a winner, else Done.
+    #[inline]
+    pub fn end(&mut self, winner_valid: bool) {
+        self.count_cycle();
+        self.state = if self.learn && winner_valid { FsmState::Pen } else { FsmState::Done };
+    }
+
+    /// Pen: until the silent list ends.
+    #[inline]
+    pub fn pen(&mut self, pen_done: bool) {
+        self.count_cycle();
+        if pen_done {
+            self.state = FsmState::PenDrain;
+        }
+    }
+
+    /// PenDrain: one cycle.
+    #[inline]
+    pub fn pen_drain(&mut self) {
+        self.count_cycle();
+        self.state = FsmState::Done;
+    }
+
+    /// Done: back to Idle; returns the `done` port's cycle count (this cycle included).
+    #[inline]
+    pub fn done(&mut self) -> u32 {
+        self.count_cycle();
+        self.state = FsmState::Idle;
+        self.cycles
     }
 
     /// `t = t + 1`; the lag counters follow once `t - whi >= 1` for the new step
     /// (i.e. when the old `t >= whi + 1`).
-    fn next_step(&self, n: &mut ControlNext, p: &HwParams) {
-        n.t = self.t + 1;
+    #[inline(always)]
+    fn next_step(&mut self, p: &HwParams) {
         if self.t > p.whi {
-            n.lag_m = self.lag_m + 1;
-            n.lag = CtrOp::Advance;
+            self.lag_m += 1;
+            self.lag.advance(p);
         }
-    }
-
-    /// The clock edge.
-    pub fn commit(&mut self, n: ControlNext, p: &HwParams) {
-        self.state = n.state;
-        self.cycles = n.cycles;
-        self.learn = n.learn;
-        self.t = n.t;
-        n.ctr.apply(&mut self.ctr, p);
-        self.pend = n.pend;
-        self.acc = n.acc;
-        self.peak = n.peak;
-        self.rem = n.rem;
-        self.quo = n.quo;
-        self.bit = n.bit;
-        self.thr = n.thr;
-        self.rd_valid = n.rd_valid;
-        self.lag_m = n.lag_m;
-        n.lag.apply(&mut self.lag, p);
+        self.t += 1;
     }
 }
 
@@ -514,24 +455,11 @@ mod tests {
         HwParams::new(&SnnConfig::default()).unwrap()
     }
 
-    fn idle_inputs<'a>(head: &'a [u32], count: &'a [u32]) -> ControlIn<'a> {
-        ControlIn {
-            start: None,
-            scan_last: false,
-            head,
-            count,
-            next_q: 0,
-            fire: None,
-            wta: WtaOut::default(),
-            winner_valid: false,
-            stdp: StdpOut::default(),
-        }
-    }
-
     #[test]
     fn counters_give_the_classes_spiking_at_every_step() {
         let p = params();
         let mut c = StepCounters::one();
+        assert_eq!(c.mask(&p), p.mask_one);
         for x in 1..=p.t_steps {
             let mut want = 0u64;
             for k in 1..=p.k as u32 {
@@ -550,8 +478,6 @@ mod tests {
     #[test]
     fn divider_gives_the_floored_threshold_in_qb_cycles() {
         let p = params();
-        let head = vec![p.nil; p.nc];
-        let count = vec![0; p.nc];
         for peak in [0u32, 1, 2, 3, 299, 784] {
             let mut c = Control::new();
             c.state = FsmState::Divide;
@@ -559,13 +485,12 @@ mod tests {
             c.bit = p.qb - 1;
             let mut cycles = 0;
             while c.state == FsmState::Divide {
-                let (n, _) = c.next(&idle_inputs(&head, &count), &p);
-                c.commit(n, &p);
+                c.divide(&p);
                 cycles += 1;
             }
             assert_eq!(cycles, p.qb);
             assert_eq!(c.thr, p.format.threshold(peak), "peak {peak}");
-            assert_eq!((c.state, c.t, c.lag_m, c.pend), (FsmState::Int, 1, 1, 0));
+            assert_eq!((c.state, c.t, c.lag_m, c.pend, c.cycles), (FsmState::Int, 1, 1, 0, p.qb));
         }
     }
 
@@ -573,24 +498,18 @@ mod tests {
     fn thresh_visits_exactly_the_step_class_pairs_and_finds_the_peak() {
         let cfg = SnnConfig { t_steps: 130, ..SnnConfig::default() };
         let p = HwParams::new(&cfg).unwrap();
-        let head = vec![p.nil; p.nc];
         // Class c holds c % 5 inputs: the peak is the largest sum over one step's classes.
         let count: Vec<u32> = (0..p.nc as u32).map(|c| c % 5).collect();
         let mut c = Control::new();
         c.state = FsmState::Drain;
-        let mut inp = idle_inputs(&head, &count);
-        inp.scan_last = true;
-        let (n, _) = c.next(&inp, &p);
-        c.commit(n, &p);
-        let inp = idle_inputs(&head, &count);
+        c.drain(true, &p);
         let mut visited = Vec::new();
         let mut cycles = 0;
         while c.state == FsmState::Thresh {
             if c.pend != 0 {
                 visited.push((c.t, c.pend.trailing_zeros() + 1));
             }
-            let (n, _) = c.next(&inp, &p);
-            c.commit(n, &p);
+            c.thresh(&count, &p);
             cycles += 1;
         }
         let mut want = Vec::new();
@@ -613,6 +532,37 @@ mod tests {
         assert_eq!(cycles, want_cycles);
         assert_eq!(c.peak, want_peak);
         assert_eq!((c.state, c.bit), (FsmState::Divide, p.qb - 1));
+    }
+
+    #[test]
+    fn int_walks_lists_then_completes_and_fire_selects_the_next_step() {
+        // Step t = 60 of the default configuration: periods 60 (k = 1) and 30 (k = 2) spike.
+        // Class of period 60 holds inputs 7 -> 4, class of period 30 is empty.
+        let p = params();
+        let mut head = vec![p.nil; p.nc];
+        head[30] = 7;
+        let next_mem = |i: u32| if i == 7 { 4 } else { p.nil };
+        let mut c = Control::new();
+        c.state = FsmState::Int;
+        c.t = 60;
+        for _ in 1..60 {
+            c.ctr.advance(&p);
+        }
+        c.pend = c.ctr.mask(&p);
+        assert_eq!(c.pend, 0b11);
+        let mut reads = Vec::new();
+        let mut next_q = 0;
+        while c.state == FsmState::Int {
+            if let Some(a) = c.int(next_q, &head, &p).rd {
+                reads.push(a);
+                next_q = next_mem(a);
+            }
+        }
+        // Two nodes, one empty class, the completing cycle: n + z + 1 = 4 cycles.
+        assert_eq!((reads, c.cycles), (vec![7, 4], 4));
+        assert_eq!((c.t, c.pend), (60, c.ctr.mask(&p)));
+        let rd = c.fire(FireAction::Next, &head, &p);
+        assert_eq!((c.state, c.t, rd, c.rd_valid), (FsmState::Int, 61, None, false));
     }
 
     #[test]

@@ -2,9 +2,16 @@
 //!
 //! One struct per hardware block, named as in the doc and at every level of the project:
 //! [`SpikeGen`], [`Neuron`], [`Wta`], [`Stdp`], [`WeightMem`], [`Control`]. Each holds exactly the
-//! registers and memories the doc lists and computes its next state with a pure `next` function;
-//! [`Machine`] wires them and `step()` is one clock edge. The model matches the golden fixed-point
-//! model of `snn-core` bit for bit (tests/) and is the reference the RTL is compared with.
+//! registers and memories the doc lists (the model adds no state of its own). [`Machine`] wires
+//! them and `step()` is one clock edge: it first samples from the blocks every input of this cycle,
+//! then clocks each block; a block's clock method computes every new register value from current
+//! values only (pipelines are updated last stage first), so the result is that of computing all
+//! next states and committing them together, without copying state. The small blocks (`Wta`)
+//! keep the literal form, a pure `next` returning the new registers.
+//!
+//! The model matches the golden fixed-point model of `snn-core` bit for bit, spikes and
+//! potentials at every step, weights after every image (tests/equivalence), and is the reference
+//! the RTL is compared with cycle by cycle. Tracing goes through [`Observer`] ([`VcdWriter`]).
 
 pub mod control;
 pub mod machine;

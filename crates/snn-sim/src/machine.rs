@@ -1,14 +1,14 @@
 //! The machine: all blocks, their wiring and the clock. `step()` is one clock edge: every block's
 //! next state is computed from the current state of all blocks (combinational paths as in
-//! docs/ARCHITECTURE.md), then all are committed together.
+//! docs/ARCHITECTURE.md), with the effect of committing all of them together.
 
-use crate::control::{Control, ControlIn, FireAction, FsmState};
-use crate::neuron::{Neuron, NeuronCmd};
+use crate::control::{Control, FireAction, FsmState};
+use crate::neuron::Neuron;
 use crate::params::{HwParams, MAX_N};
 use crate::spike_gen::{SgCmd, SpikeGen};
-use crate::stdp::{Stdp, StdpCmd, StdpIn, StdpOut};
+use crate::stdp::{Stdp, StdpCmd, StdpIn};
 use crate::weight_mem::{WeightMem, WordWrite};
-use crate::wta::{Wta, WtaCmd, WtaOut};
+use crate::wta::{Wta, WtaCmd};
 use anyhow::{bail, Result};
 use serde::Serialize;
 use snn_core::config::SnnConfig;
@@ -198,168 +198,208 @@ impl Machine {
 
     /// One clock edge.
     ///
-    /// A block whose command is `Hold` and whose pipeline is empty would compute its current
-    /// state as its next state; such blocks are not evaluated (that is what makes the model fast,
-    /// and it is exact: the registers shown are those cycle-by-cycle evaluation would show).
+    /// Each state clocks the blocks it drives, after sampling from the others every input they
+    /// need: every register's next value comes from current values only. A block a state does
+    /// not drive has no command and an empty pipeline there, so its next state is its current
+    /// state: not clocking it is exact, and it is what makes the model fast.
+    #[inline]
     pub fn step(&mut self) -> Events {
-        let p = &self.p;
-        let state = self.control.state;
         let mut ev = Events::default();
-        let start = if state == FsmState::Idle { self.start.take() } else { None };
-        if state == FsmState::Idle && start.is_none() {
-            // Idle without start holds every register.
-            self.tick(&ev);
-            return ev;
+        match self.control.state {
+            FsmState::Idle => self.idle(),
+            FsmState::Ingest => self.scan(SgCmd::Ingest, &mut ev),
+            FsmState::Drain => self.scan(SgCmd::Drain, &mut ev),
+            FsmState::Thresh => self.control.thresh(&self.spike_gen.count, &self.p),
+            FsmState::Divide => self.control.divide(&self.p),
+            FsmState::Int => self.int(&mut ev),
+            FsmState::Fire => self.fire(&mut ev),
+            FsmState::Wta => self.wta_scan(&mut ev),
+            FsmState::Stdp | FsmState::StdpDrain | FsmState::End | FsmState::Pen | FsmState::PenDrain => {
+                self.learn_cycle(&mut ev)
+            }
+            FsmState::Done => {
+                let winner = self.winner();
+                ev.done = Some(DoneEvent { winner, cycles: self.control.done() });
+            }
         }
+        self.now.0 += 1;
+        if let Some(mut o) = self.observer.take() {
+            o.observe(self, &ev);
+            self.observer = Some(o);
+        }
+        ev
+    }
 
-        // Host pixel port and spike_gen's phase end.
-        let sg_cmd = match state {
-            FsmState::Ingest => SgCmd::Ingest,
-            FsmState::Drain => SgCmd::Drain,
-            FsmState::Idle => SgCmd::Start,
-            _ => SgCmd::Hold,
-        };
+    /// Idle: nothing changes until the host's `start` pulse, which resets the image's registers.
+    fn idle(&mut self) {
+        let Some(learn) = self.start.take() else { return };
+        let p = &self.p;
+        let (wn, _) = self.wta.next(WtaCmd::Clear, p);
+        self.wta = wn;
+        self.neurons.fill(Neuron::new(p));
+        self.spike_gen.clock(SgCmd::Start, 0, p);
+        self.control.idle(learn);
+    }
+
+    /// Ingest and Drain: spike_gen's scan and pipeline.
+    #[inline(always)]
+    fn scan(&mut self, cmd: SgCmd, ev: &mut Events) {
+        let p = &self.p;
         let mut pixel = 0;
-        if state == FsmState::Ingest && self.spike_gen.pix_ready(p) {
+        if cmd == SgCmd::Ingest && self.spike_gen.pix_ready(p) {
             pixel = self.pixels[self.pix_pos];
             self.pix_pos += 1;
             ev.pixel = Some(pixel);
         }
-        let scan_last = self.spike_gen.scan_last(sg_cmd, p);
-
-        // The neurons' comparators, looked at in Fire.
-        let thr = self.control.thr;
-        let mut spikes = 0u64;
-        let mut fire = None;
-        if state == FsmState::Fire {
-            let mut above = false;
-            for (j, nr) in self.neurons.iter().enumerate() {
-                spikes |= (nr.fires(thr) as u64) << j;
-                above |= nr.above(thr);
-            }
-            fire = Some(self.control.fire_action(self.wta.winner_valid, above, spikes, p));
-        }
-
-        let wta_cmd = match state {
-            FsmState::Idle => WtaCmd::Clear,
-            FsmState::Fire if fire == Some(FireAction::Wta) => WtaCmd::Enter,
-            FsmState::Wta => WtaCmd::Scan { shown: self.neurons[self.wta.ws as usize].shown, t: self.control.t },
-            _ => WtaCmd::Hold,
-        };
-        let (wta_next, wta_out) = if wta_cmd == WtaCmd::Hold { (self.wta, WtaOut::default()) } else { self.wta.next(wta_cmd, p) };
-
-        let stdp_cmd = match state {
-            FsmState::Fire if fire == Some(FireAction::Stdp) => StdpCmd::Begin { spikes },
-            FsmState::Stdp => StdpCmd::Walk,
-            FsmState::StdpDrain => StdpCmd::Drain,
-            FsmState::End if self.control.learn && self.wta.winner_valid => StdpCmd::PenStart { winner: self.wta.winner },
-            FsmState::Pen => StdpCmd::PenWalk,
-            _ => StdpCmd::Hold,
-        };
-        let stdp_active = stdp_cmd != StdpCmd::Hold || self.stdp.v_b || self.stdp.v_c;
-        let (stdp_next, stdp_out) = if stdp_active {
-            let inp = StdpIn {
-                cmd: stdp_cmd,
-                t: self.control.t,
-                lag_m: self.control.lag_m,
-                lag: &self.control.lag,
-                head: &self.spike_gen.head,
-                head_silent: self.spike_gen.head_silent,
-                next_q: self.spike_gen.next_q,
-                word_q: self.weight_mem.q(),
-            };
-            let (n, out) = self.stdp.next(&inp, p);
-            (Some(n), out)
+        let last = self.spike_gen.scan_last(cmd, p);
+        self.spike_gen.clock(cmd, pixel, p);
+        if cmd == SgCmd::Ingest {
+            self.control.ingest(last);
         } else {
-            (None, StdpOut::default())
-        };
+            self.control.drain(last, p);
+        }
+    }
 
-        let (ctl_next, ctl_out) = self.control.next(
-            &ControlIn {
-                start,
-                scan_last,
-                head: &self.spike_gen.head,
-                count: &self.spike_gen.count,
-                next_q: self.spike_gen.next_q,
-                fire,
-                wta: wta_out,
-                winner_valid: self.wta.winner_valid,
-                stdp: stdp_out,
-            },
-            p,
-        );
-
-        debug_assert!(ctl_out.rd.is_none() || stdp_out.rd.is_none(), "two reads in one cycle");
-        let rd = ctl_out.rd.or(stdp_out.rd);
-        ev.read = rd;
+    /// The read port of weight_mem and next_mem (one address for both) at this edge.
+    #[inline(always)]
+    fn read(&mut self, rd: Option<u32>, ev: &mut Events) {
         if let Some(a) = rd {
             debug_assert!(
                 !self.stdp.in_flight(a),
                 "read-after-write hazard at cycle {}: word {a} is read while its write is in stdp stage B/C",
                 self.now.0
             );
-        }
-        if fire.is_some_and(|a| a != FireAction::Wta) && spikes != 0 {
-            ev.spike = Some(SpikeEvent { mask: spikes, t: self.control.t });
-        }
-        if wta_out.last {
-            ev.winner = Some(WinnerEvent { neuron: wta_out.winner, t: self.control.t });
-        }
-        if let Some(cycles) = ctl_out.done {
-            ev.done = Some(DoneEvent { winner: self.wta.winner_valid.then_some(self.wta.winner), cycles });
-        }
-
-        // Each neuron's next state depends only on itself and the broadcast command, and nothing
-        // below reads the neurons: update in place.
-        if ctl_out.neuron != NeuronCmd::Hold {
-            let q = &self.weight_mem.q;
-            for (j, nr) in self.neurons.iter_mut().enumerate() {
-                *nr = nr.next(j as u32, ctl_out.neuron, q[j], p);
-            }
-        }
-
-        // stdp's stage B loads weight_mem's current read data and stage C writes its current
-        // word_c; weight_mem captures its read before the write (read-first).
-        let write = stdp_out.write.map(|(addr, lane, value)| WeightWrite { addr, lane, value });
-        match write {
-            Some(w) => {
-                let mut word = [0; MAX_N];
-                word[..p.n].copy_from_slice(&self.stdp.word_c[..p.n]);
-                if let Some(n) = stdp_next {
-                    self.stdp.commit(n, &self.control.lag, &self.weight_mem.q, p);
-                }
-                let port = WordWrite { addr: w.addr, word: &word, lane: w.lane, value: w.value };
-                self.weight_mem.clock(rd, Some(port));
-            }
-            None => {
-                if let Some(n) = stdp_next {
-                    self.stdp.commit(n, &self.control.lag, &self.weight_mem.q, p);
-                }
-                if rd.is_some() {
-                    self.weight_mem.clock(rd, None);
-                }
-            }
-        }
-        if let Some(a) = rd {
+            self.weight_mem.clock(rd, None);
             self.spike_gen.read_next(a);
+            ev.read = rd;
         }
-        ev.weight_write = write;
-        if sg_cmd != SgCmd::Hold {
-            let n = self.spike_gen.next(sg_cmd, pixel, p);
-            self.spike_gen.commit(n, p);
-        }
-        self.control.commit(ctl_next, p);
-        self.wta = wta_next;
-        self.tick(&ev);
-        ev
     }
 
-    /// The clock counter and the observer.
-    fn tick(&mut self, ev: &Events) {
-        self.now.0 += 1;
-        if let Some(mut o) = self.observer.take() {
-            o.observe(self, ev);
-            self.observer = Some(o);
+    /// Int: the neurons' stage B, control's stage A.
+    #[inline(always)]
+    fn int(&mut self, ev: &mut Events) {
+        let p = &self.p;
+        debug_assert!(!self.stdp.v_b && !self.stdp.v_c, "stdp pipeline busy in Int");
+        let (t, add) = (self.control.t, self.control.rd_valid);
+        let is = self.control.int(self.spike_gen.next_q, &self.spike_gen.head, p);
+        // Stage B, then (completing cycle) leak and publish: one pass per operation.
+        if add {
+            for (nr, &w) in self.neurons.iter_mut().zip(self.weight_mem.q()) {
+                nr.accumulate(t, w, p);
+            }
+        }
+        if is.complete {
+            for nr in self.neurons.iter_mut() {
+                nr.complete(t, p);
+            }
+        }
+        self.read(is.rd, ev);
+    }
+
+    /// Fire: the neurons' comparators decide; spikes, or the WTA scan, or an STDP walk.
+    fn fire(&mut self, ev: &mut Events) {
+        let p = &self.p;
+        let (thr, t) = (self.control.thr, self.control.t);
+        let mut spikes = 0u64;
+        let mut above = false;
+        for (j, nr) in self.neurons.iter().enumerate() {
+            spikes |= (nr.fires(thr) as u64) << j;
+            above |= nr.above(thr);
+        }
+        let action = self.control.fire_action(self.wta.winner_valid, above, spikes, p);
+        if action == FireAction::Wta {
+            let (wn, _) = self.wta.next(WtaCmd::Enter, p);
+            self.wta = wn;
+        } else {
+            for nr in self.neurons.iter_mut() {
+                nr.fire(t, thr, p);
+            }
+            if spikes != 0 {
+                ev.spike = Some(SpikeEvent { mask: spikes, t });
+            }
+        }
+        if action == FireAction::Stdp {
+            let inp = Self::stdp_in(StdpCmd::Begin { spikes }, &self.control, &self.spike_gen, &self.weight_mem);
+            self.stdp.clock(&inp, p);
+        }
+        let rd = self.control.fire(action, &self.spike_gen.head, p);
+        self.read(rd, ev);
+    }
+
+    /// Wta: one neuron of the scan; the last cycle latches the winner and inhibits the others.
+    fn wta_scan(&mut self, ev: &mut Events) {
+        let p = &self.p;
+        let t = self.control.t;
+        let (wn, out) = self.wta.next(WtaCmd::Scan { shown: self.neurons[self.wta.ws as usize].shown, t }, p);
+        if out.last {
+            for (j, nr) in self.neurons.iter_mut().enumerate() {
+                if j as u32 != out.winner {
+                    nr.inhibit(p);
+                }
+            }
+            ev.winner = Some(WinnerEvent { neuron: out.winner, t });
+        }
+        self.wta = wn;
+        self.control.wta(out.last);
+    }
+
+    /// stdp's inputs from the other blocks' current registers.
+    #[inline(always)]
+    fn stdp_in<'a>(cmd: StdpCmd, control: &'a Control, sg: &'a SpikeGen, wm: &'a WeightMem) -> StdpIn<'a> {
+        StdpIn {
+            cmd,
+            t: control.t,
+            lag_m: control.lag_m,
+            lag: &control.lag,
+            head: &sg.head,
+            head_silent: sg.head_silent,
+            next_q: sg.next_q,
+            word_q: wm.q(),
+        }
+    }
+
+    /// Stdp, StdpDrain, End, Pen, PenDrain: the stdp unit's walk and pipeline.
+    fn learn_cycle(&mut self, ev: &mut Events) {
+        let state = self.control.state;
+        let winner_valid = self.wta.winner_valid;
+        let cmd = match state {
+            FsmState::Stdp => StdpCmd::Walk,
+            FsmState::StdpDrain => StdpCmd::Drain,
+            FsmState::End if self.control.learn && winner_valid => StdpCmd::PenStart { winner: self.wta.winner },
+            FsmState::Pen => StdpCmd::PenWalk,
+            _ => StdpCmd::Hold,
+        };
+        let p = &self.p;
+        // Stage C writes the word_c of before this edge, which stage B reloads from weight_mem's
+        // current read data; weight_mem's read port captures before its write port (read-first).
+        let write = self.stdp.write_port(p);
+        let word = if write.is_some() { self.stdp.word_c } else { [0; MAX_N] };
+        let inp = Self::stdp_in(cmd, &self.control, &self.spike_gen, &self.weight_mem);
+        let out = self.stdp.clock(&inp, p);
+        if let Some(a) = out.rd {
+            // Stage B of before this edge is stage C now; stage C of before writes at this edge.
+            debug_assert!(
+                !(self.stdp.v_c && self.stdp.addr_c == a) && write.is_none_or(|w| w.0 != a),
+                "read-after-write hazard at cycle {}: word {a} is read while its write is in stdp stage B/C",
+                self.now.0
+            );
+            self.spike_gen.read_next(a);
+            ev.read = out.rd;
+        }
+        match write {
+            Some((addr, lane, value)) => {
+                self.weight_mem.clock(out.rd, Some(WordWrite { addr, word: &word, lane, value }));
+                ev.weight_write = Some(WeightWrite { addr, lane, value });
+            }
+            None if out.rd.is_some() => self.weight_mem.clock(out.rd, None),
+            None => {}
+        }
+        match state {
+            FsmState::Stdp => self.control.stdp(out.walk_done),
+            FsmState::StdpDrain => self.control.stdp_drain(out.more, p),
+            FsmState::End => self.control.end(winner_valid),
+            FsmState::Pen => self.control.pen(out.pen_done),
+            _ => self.control.pen_drain(),
         }
     }
 

@@ -108,6 +108,8 @@ pub struct HwParams {
     pub breakpoints: Vec<i32>,
     /// Ingest cycles `(H + 2) * (W + 2)`.
     pub scan_cycles: u64,
+    /// `mask(1)`: the classes spiking at step 1 (loaded by Drain and Divide).
+    pub mask_one: u64,
     /// Quantized constants (weights, potentials, leak, penalty, STDP tables).
     #[serde(serialize_with = "serialize_format")]
     pub format: FixedFormat,
@@ -191,6 +193,8 @@ impl HwParams {
             threshold_divisor: cfg.threshold_divisor,
             breakpoints: table.breakpoints[..nc].to_vec(),
             scan_cycles: (cfg.height as u64 + 2) * (cfg.width as u64 + 2),
+            // Step 1 is the first multiple (k = 1) of period 1 only.
+            mask_one: (lo == 1) as u64,
             format,
             widths,
         })
@@ -198,6 +202,7 @@ impl HwParams {
 
     /// Period class of a receptive-field sum, or `NC` (silent) when the input never spikes in
     /// `1..=T`: the number of class boundaries above `s`.
+    #[inline]
     pub fn class_of(&self, s: i32) -> u32 {
         if s < self.breakpoints[self.nc - 1] {
             return self.nc as u32;

@@ -6,42 +6,16 @@
 //! lists replace a per-step scan of all `M` inputs by a walk of exactly the inputs that spike.
 
 use crate::params::{HwParams, S_REG_BITS};
-use snn_core::spike_gen::RF_KERNEL_X8;
 
 /// What the unit does in one cycle (driven by control).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SgCmd {
-    Hold,
     /// Idle with `start`: scan to (0, 0), every list emptied.
     Start,
     /// One scan position (the pixel port carries the host's pixel when `pix_ready`).
     Ingest,
     /// One of the three cycles that empty the pipeline (`scan_c` counts them).
     Drain,
-}
-
-/// Next values of the small registers and the memory write ports of one cycle.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SgNext {
-    pub scan_r: u32,
-    pub scan_c: u32,
-    pub window: [[u8; 5]; 5],
-    pub v1: bool,
-    pub i1: u32,
-    pub v2: bool,
-    pub i2: u32,
-    pub s_reg: i32,
-    pub v3: bool,
-    pub i3: u32,
-    pub class_reg: u32,
-    pub head_silent: u32,
-    /// Empty every list (`head = NIL`, `count = 0`).
-    pub clear: bool,
-    /// `line_buf[c] <= word`.
-    pub lb_write: Option<(u32, [u8; 4])>,
-    /// List insertion of stage 3: `next_mem[i3] <= old head`, `head[class] <= i3`,
-    /// `count[class] += 1` (the silent list only moves `head_silent`).
-    pub insert: Option<(u32, u32)>,
 }
 
 /// The unit's registers and memories.
@@ -51,8 +25,9 @@ pub struct SpikeGen {
     /// counts the drain cycles `0..=2`.
     pub scan_r: u32,
     pub scan_c: u32,
-    /// `window[row][col]`: rows `r-4..=r`, columns `c-4..=c` of the scan (col 4 is the newest).
-    pub window: [[u8; 5]; 5],
+    /// `window[col][row]`: columns `c-4..=c` (col 4 is the newest), rows `r-4..=r` of the scan
+    /// (rows `5..8` of a column are always 0: a column is one 64-bit word in the model).
+    pub window: [[u8; 8]; 5],
     /// `line_buf` read data: entry of the current scan column (read one cycle ahead).
     pub lb_q: [u8; 4],
     /// Stage 1: window complete for the centre `i1`.
@@ -79,15 +54,18 @@ pub struct SpikeGen {
     pub next_q: u32,
 }
 
-/// Receptive-field sum of a window: `sum(8 * kernel * pixel)` (`pot = S / 2040`).
-pub fn rf(window: &[[u8; 5]; 5]) -> i32 {
-    let mut s = 0;
-    for (wr, kr) in window.iter().zip(RF_KERNEL_X8.iter()) {
-        for (&px, &k) in wr.iter().zip(kr.iter()) {
-            s += k * px as i32;
-        }
-    }
-    s
+/// Receptive-field sum of a window (`window[col][row]`): `sum(8 * kernel * pixel)`
+/// (`pot = S / 2040`). The kernel is symmetric (rows, columns and transposition), so the sum is
+/// taken per kernel value: 8 at the centre, 5, 1, -1 and -4 on their rings.
+#[inline]
+pub fn rf(w: &[[u8; 8]; 5]) -> i32 {
+    let x = |c: usize, r: usize| w[c][r] as i32;
+    let k8 = x(2, 2);
+    let k5 = x(1, 2) + x(2, 1) + x(2, 3) + x(3, 2);
+    let k1 = x(0, 2) + x(2, 0) + x(2, 4) + x(4, 2) + x(1, 1) + x(1, 3) + x(3, 1) + x(3, 3);
+    let km1 = x(0, 1) + x(0, 3) + x(1, 0) + x(1, 4) + x(3, 0) + x(3, 4) + x(4, 1) + x(4, 3);
+    let km4 = x(0, 0) + x(0, 4) + x(4, 0) + x(4, 4);
+    8 * k8 + 5 * k5 + k1 - km1 - 4 * km4
 }
 
 impl SpikeGen {
@@ -95,7 +73,7 @@ impl SpikeGen {
         SpikeGen {
             scan_r: 0,
             scan_c: 0,
-            window: [[0; 5]; 5],
+            window: [[0; 8]; 5],
             lb_q: [0; 4],
             v1: false,
             i1: 0,
@@ -115,136 +93,108 @@ impl SpikeGen {
     }
 
     /// The core takes a pixel at this scan position (in Ingest): inside the image.
+    #[inline]
     pub fn pix_ready(&self, p: &HwParams) -> bool {
         (self.scan_r as usize) < p.height && (self.scan_c as usize) < p.width
     }
 
     /// Last cycle of the current phase: scan position `(H+1, W+1)` in Ingest, `scan_c == 2` in Drain.
+    #[inline]
     pub fn scan_last(&self, cmd: SgCmd, p: &HwParams) -> bool {
         match cmd {
             SgCmd::Ingest => self.scan_r as usize == p.height + 1 && self.scan_c as usize == p.width + 1,
             SgCmd::Drain => self.scan_c == 2,
-            SgCmd::Hold | SgCmd::Start => false,
+            SgCmd::Start => false,
         }
     }
 
-    /// Next registers and memory writes; `pixel` is the pixel port (0 unless `pix_ready`).
-    pub fn next(&self, cmd: SgCmd, pixel: u8, p: &HwParams) -> SgNext {
-        let mut n = SgNext {
-            scan_r: self.scan_r,
-            scan_c: self.scan_c,
-            window: self.window,
-            v1: false,
-            i1: self.i1,
-            v2: self.v1,
-            i2: self.i2,
-            s_reg: self.s_reg,
-            v3: self.v2,
-            i3: self.i3,
-            class_reg: self.class_reg,
-            head_silent: self.head_silent,
-            clear: false,
-            lb_write: None,
-            insert: None,
-        };
+    /// One clock edge of the scan, the pipeline and the lists; `pixel` is the pixel port (0
+    /// unless `pix_ready`). The stages are updated last first, so each takes the current value
+    /// of the stage before it: every register gets its next value from current values only.
+    #[inline(always)]
+    pub fn clock(&mut self, cmd: SgCmd, pixel: u8, p: &HwParams) {
         match cmd {
-            SgCmd::Hold => return SgNext { v2: self.v2, v3: self.v3, v1: self.v1, ..n },
             SgCmd::Start => {
-                return SgNext { scan_r: 0, scan_c: 0, clear: true, head_silent: p.nil, v1: self.v1, v2: self.v2, v3: self.v3, ..n }
+                self.scan_r = 0;
+                self.scan_c = 0;
+                self.head.fill(p.nil);
+                self.count.fill(0);
+                self.head_silent = p.nil;
+                self.lb_q = self.line_buf[0];
+                return;
             }
-            SgCmd::Ingest => {
-                let (r, c) = (self.scan_r, self.scan_c);
-                // Column rows r-4..=r: four from the line buffer (rows above the image read 0).
-                let mut col = [0u8; 5];
-                for k in 0..4 {
-                    if r + k >= 4 {
-                        col[k as usize] = self.lb_q[k as usize];
-                    }
-                }
-                col[4] = pixel;
-                n.lb_write = Some((c, [col[1], col[2], col[3], col[4]]));
-                for (row, &px) in n.window.iter_mut().zip(col.iter()) {
-                    if c == 0 {
-                        *row = [0, 0, 0, 0, px];
-                    } else {
-                        *row = [row[1], row[2], row[3], row[4], px];
-                    }
-                }
-                if r >= 2 && c >= 2 {
-                    n.v1 = true;
-                    n.i1 = (r - 2) * p.width as u32 + (c - 2);
-                }
-                if c as usize == p.width + 1 {
-                    n.scan_c = 0;
-                    n.scan_r = r + 1;
-                } else {
-                    n.scan_c = c + 1;
-                }
-            }
-            SgCmd::Drain => {
-                if self.scan_c < 2 {
-                    n.scan_c = self.scan_c + 1;
-                }
-            }
+            SgCmd::Ingest | SgCmd::Drain => {}
         }
-        // Stages 2 and 3 and the list insertion run in every Ingest and Drain cycle.
-        if self.v1 {
-            n.s_reg = rf(&self.window);
-            n.i2 = self.i1;
-            debug_assert!(n.s_reg.unsigned_abs() < 1 << (S_REG_BITS - 1));
-        }
-        if self.v2 {
-            n.class_reg = p.class_of(self.s_reg);
-            n.i3 = self.i2;
-        }
+        // Stage 3: list insertion (at the head, so a list runs in descending input order).
         if self.v3 {
-            if self.class_reg as usize == p.nc {
-                n.head_silent = self.i3;
+            let (i, class) = (self.i3 as usize, self.class_reg as usize);
+            if class == p.nc {
+                self.next_mem[i] = self.head_silent;
+                self.head_silent = self.i3;
+            } else {
+                self.next_mem[i] = self.head[class];
+                self.head[class] = self.i3;
+                self.count[class] += 1;
             }
-            n.insert = Some((self.i3, self.class_reg));
         }
-        n
+        // Stage 2 -> 3: period class.
+        self.v3 = self.v2;
+        if self.v2 {
+            self.class_reg = p.class_of(self.s_reg);
+            self.i3 = self.i2;
+        }
+        // Stage 1 -> 2: receptive field of the window.
+        self.v2 = self.v1;
+        if self.v1 {
+            // An all-black window sums to 0 (the model skips the multiply-adds, not the stage).
+            let lit = self.window.iter().any(|c| u64::from_ne_bytes(*c) != 0);
+            self.s_reg = if lit { rf(&self.window) } else { 0 };
+            self.i2 = self.i1;
+            debug_assert!(self.s_reg.unsigned_abs() < 1 << (S_REG_BITS - 1));
+        }
+        if cmd == SgCmd::Drain {
+            self.v1 = false;
+            if self.scan_c < 2 {
+                self.scan_c += 1;
+            }
+        } else {
+            let (r, c) = (self.scan_r, self.scan_c);
+            // Column rows r-4..=r: four from the line buffer (rows above the image read 0).
+            let mut col = [0u8; 8];
+            col[..4].copy_from_slice(&self.lb_q);
+            if r < 4 {
+                col[..(4 - r) as usize].fill(0);
+            }
+            col[4] = pixel;
+            self.line_buf[c as usize] = [col[1], col[2], col[3], col[4]];
+            let w = &mut self.window;
+            if c == 0 {
+                *w = [[0; 8], [0; 8], [0; 8], [0; 8], col];
+            } else {
+                *w = [w[1], w[2], w[3], w[4], col];
+            }
+            self.v1 = r >= 2 && c >= 2;
+            if self.v1 {
+                self.i1 = (r - 2) * p.width as u32 + (c - 2);
+            }
+            if c as usize == p.width + 1 {
+                self.scan_c = 0;
+                self.scan_r = r + 1;
+            } else {
+                self.scan_c = c + 1;
+            }
+        }
+        // The line buffer is read one cycle ahead, at the next scan column (never the column
+        // written in this cycle).
+        self.lb_q = self.line_buf[self.scan_c as usize];
     }
 
     /// next_mem's read port at the edge (the address weight_mem is read with). next_mem is
     /// written only in Ingest and Drain and read only after them, so the order within the edge
     /// does not matter.
+    #[inline]
     pub fn read_next(&mut self, addr: u32) {
         self.next_q = self.next_mem[addr as usize];
-    }
-
-    /// The clock edge of the scan, the pipeline and the lists.
-    pub fn commit(&mut self, n: SgNext, p: &HwParams) {
-        // The line buffer is read one cycle ahead, at the next scan column.
-        self.lb_q = self.line_buf[n.scan_c as usize];
-        if let Some((c, word)) = n.lb_write {
-            self.line_buf[c as usize] = word;
-        }
-        if let Some((i, class)) = n.insert {
-            if class as usize == p.nc {
-                self.next_mem[i as usize] = self.head_silent;
-            } else {
-                self.next_mem[i as usize] = self.head[class as usize];
-                self.head[class as usize] = i;
-                self.count[class as usize] += 1;
-            }
-        }
-        if n.clear {
-            self.head.fill(p.nil);
-            self.count.fill(0);
-        }
-        self.scan_r = n.scan_r;
-        self.scan_c = n.scan_c;
-        self.window = n.window;
-        self.v1 = n.v1;
-        self.i1 = n.i1;
-        self.v2 = n.v2;
-        self.i2 = n.i2;
-        self.s_reg = n.s_reg;
-        self.v3 = n.v3;
-        self.i3 = n.i3;
-        self.class_reg = n.class_reg;
-        self.head_silent = n.head_silent;
     }
 }
 
@@ -252,13 +202,12 @@ impl SpikeGen {
 mod tests {
     use super::*;
     use snn_core::config::SnnConfig;
-    use snn_core::spike_gen::{encode, PeriodTable};
+    use snn_core::spike_gen::{encode, PeriodTable, RF_KERNEL_X8};
 
     /// Drives the unit alone through Start, Ingest and Drain (a stub control), returning the
     /// number of Ingest + Drain cycles.
     fn ingest(sg: &mut SpikeGen, pixels: &[u8], p: &HwParams) -> u64 {
-        let n = sg.next(SgCmd::Start, 0, p);
-        sg.commit(n, p);
+        sg.clock(SgCmd::Start, 0, p);
         let mut cmd = SgCmd::Ingest;
         let mut pos = 0;
         let mut cycles = 0;
@@ -270,8 +219,7 @@ mod tests {
                 0
             };
             let last = sg.scan_last(cmd, p);
-            let n = sg.next(cmd, pixel, p);
-            sg.commit(n, p);
+            sg.clock(cmd, pixel, p);
             cycles += 1;
             if last {
                 if cmd == SgCmd::Drain {
@@ -329,10 +277,21 @@ mod tests {
     }
 
     #[test]
+    fn rf_weighs_each_window_pixel_by_its_kernel_entry() {
+        for c in 0..5 {
+            for r in 0..5 {
+                let mut w = [[0u8; 8]; 5];
+                w[c][r] = 3;
+                assert_eq!(rf(&w), 3 * RF_KERNEL_X8[r][c], "col {c} row {r}");
+            }
+        }
+    }
+
+    #[test]
     fn rf_of_a_centred_pixel_is_the_kernel_centre() {
-        let mut w = [[0u8; 5]; 5];
+        let mut w = [[0u8; 8]; 5];
         w[2][2] = 255;
         assert_eq!(rf(&w), 8 * 255);
-        assert_eq!(rf(&[[255; 5]; 5]), 255 * (36 - 24));
+        assert_eq!(rf(&[[255, 255, 255, 255, 255, 0, 0, 0]; 5]), 255 * (36 - 24));
     }
 }

@@ -57,7 +57,8 @@ pub struct StdpIn<'a> {
 pub struct StdpOut {
     /// Address presented to weight_mem and next_mem by stage A.
     pub rd: Option<u32>,
-    /// Stage C writes lane `.1` of word `.0` with value `.2` (the rest of the word is `word_c`).
+    /// Stage C writes lane `.1` of word `.0` with value `.2` (the rest of the word is the
+    /// `word_c` of before this edge).
     pub write: Option<(u32, u32, i32)>,
     /// Walk: the last `m` of the current neuron finished in this cycle.
     pub walk_done: bool,
@@ -65,38 +66,6 @@ pub struct StdpOut {
     pub more: bool,
     /// PenWalk: the silent list ended.
     pub pen_done: bool,
-}
-
-/// Input mux of the walk counters `sr/sq`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SctrOp {
-    Hold,
-    /// Load the lag counters (start of a neuron's walk at `m0 = lag_m`).
-    Lag,
-    /// `m -> m + 1`.
-    Advance,
-}
-
-/// Next values of the unit's registers (`word_c` loads from weight_mem's `q` when `load_word_c`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct StdpNext {
-    pub sj: u32,
-    pub m: u32,
-    pub sctr: SctrOp,
-    pub spend: u64,
-    pub stdp_mask: u64,
-    pub v_b: bool,
-    pub op_b: StdpOp,
-    pub d_b: u32,
-    pub lane_b: u32,
-    pub addr_b: u32,
-    pub v_c: bool,
-    pub op_c: StdpOp,
-    pub lane_c: u32,
-    pub addr_c: u32,
-    pub load_word_c: bool,
-    pub w_c: i32,
-    pub prod_c: u64,
 }
 
 /// The unit's registers. Data fields of a pipeline stage load only with its valid bit.
@@ -151,11 +120,13 @@ impl Stdp {
     }
 
     /// Whether a read of `addr` now would miss a write still in the pipeline (a design hazard).
+    #[inline]
     pub fn in_flight(&self, addr: u32) -> bool {
         (self.v_b && self.addr_b == addr) || (self.v_c && self.addr_c == addr)
     }
 
     /// Stage C's new lane value.
+    #[inline]
     pub fn stage_c_value(&self, p: &HwParams) -> i32 {
         let f = &p.format;
         let step = ((self.prod_c + (1u64 << (f.lut_frac_bits - 1))) >> f.lut_frac_bits) as i32;
@@ -167,6 +138,7 @@ impl Stdp {
     }
 
     /// Stage B's product `lut[d] * dist` (0 for the penalty).
+    #[inline]
     fn product(op: StdpOp, d: u32, w: i32, p: &HwParams) -> u64 {
         let f = &p.format;
         match op {
@@ -177,6 +149,7 @@ impl Stdp {
     }
 
     /// Mask of step `m` restricted to the window: no class when `|m - t| < wlo`.
+    #[inline]
     fn windowed(m: u32, t: u32, mask: u64, p: &HwParams) -> u64 {
         if m.abs_diff(t) >= p.wlo {
             mask
@@ -185,74 +158,72 @@ impl Stdp {
         }
     }
 
-    pub fn next(&self, inp: &StdpIn, p: &HwParams) -> (StdpNext, StdpOut) {
-        let mut n = StdpNext {
-            sj: self.sj,
-            m: self.m,
-            sctr: SctrOp::Hold,
-            spend: self.spend,
-            stdp_mask: self.stdp_mask,
-            v_b: false,
-            op_b: self.op_b,
-            d_b: self.d_b,
-            lane_b: self.lane_b,
-            addr_b: self.addr_b,
-            v_c: false,
-            op_c: self.op_c,
-            lane_c: self.lane_c,
-            addr_c: self.addr_c,
-            load_word_c: false,
-            w_c: self.w_c,
-            prod_c: self.prod_c,
-        };
-        let mut out = StdpOut::default();
-        if self.v_c {
-            out.write = Some((self.addr_c, self.lane_c, self.stage_c_value(p)));
-        }
+    /// Stage C's write port this cycle: lane `.1` of word `.0` becomes `.2`, the other lanes are
+    /// those of `word_c` (read it before [`Stdp::clock`] reloads it).
+    #[inline(always)]
+    pub fn write_port(&self, p: &HwParams) -> Option<(u32, u32, i32)> {
+        self.v_c.then(|| (self.addr_c, self.lane_c, self.stage_c_value(p)))
+    }
+
+    /// Loads the walk of neuron `sj` at its first step `m0 = lag_m`.
+    #[inline(always)]
+    fn begin_walk(&mut self, inp: &StdpIn, p: &HwParams) {
+        self.m = inp.lag_m;
+        self.sctr = *inp.lag;
+        self.spend = Self::windowed(inp.lag_m, inp.t, inp.lag.mask(p), p);
+    }
+
+    /// Stage A issues a read of `addr` (stage B's other fields are set by the caller).
+    #[inline(always)]
+    fn issue(&mut self, addr: u32, out: &mut StdpOut) {
+        self.v_b = true;
+        self.addr_b = addr;
+        out.rd = Some(addr);
+    }
+
+    /// One clock edge of the unit: stages updated last first (C's write is [`Stdp::write_port`],
+    /// B moves to C, A to B), so every register gets its next value from current values only.
+    #[inline(always)]
+    pub fn clock(&mut self, inp: &StdpIn, p: &HwParams) -> StdpOut {
+        let mut out = StdpOut { write: self.write_port(p), ..StdpOut::default() };
+        // Stage B -> C: the word read last cycle arrives.
+        self.v_c = self.v_b;
         if self.v_b {
             let w = inp.word_q[self.lane_b as usize];
-            n.v_c = true;
-            n.op_c = self.op_b;
-            n.lane_c = self.lane_b;
-            n.addr_c = self.addr_b;
-            n.load_word_c = true;
-            n.w_c = w;
-            n.prod_c = Self::product(self.op_b, self.d_b, w, p);
+            self.op_c = self.op_b;
+            self.lane_c = self.lane_b;
+            self.addr_c = self.addr_b;
+            self.word_c[..p.n].copy_from_slice(&inp.word_q[..p.n]);
+            self.w_c = w;
+            self.prod_c = Self::product(self.op_b, self.d_b, w, p);
         }
-        let mut issue = |n: &mut StdpNext, addr: u32| {
-            n.v_b = true;
-            n.addr_b = addr;
-            out.rd = Some(addr);
-        };
-        let begin_walk = |n: &mut StdpNext| {
-            n.m = inp.lag_m;
-            n.sctr = SctrOp::Lag;
-            n.spend = Self::windowed(inp.lag_m, inp.t, inp.lag.mask(p), p);
-        };
+        // Stage A -> B.
+        let following = self.v_b && inp.next_q != p.nil;
+        self.v_b = false;
         match inp.cmd {
             StdpCmd::Hold => {}
             StdpCmd::Begin { spikes } => {
-                n.sj = spikes.trailing_zeros();
-                n.stdp_mask = spikes & (spikes - 1);
-                begin_walk(&mut n);
+                self.sj = spikes.trailing_zeros();
+                self.stdp_mask = spikes & (spikes - 1);
+                self.begin_walk(inp, p);
             }
             StdpCmd::Walk => {
-                if self.v_b && inp.next_q != p.nil {
-                    issue(&mut n, inp.next_q);
+                if following {
+                    self.issue(inp.next_q, &mut out);
                 } else if self.spend != 0 {
                     let bit = self.spend.trailing_zeros();
-                    n.spend = self.spend & (self.spend - 1);
+                    self.spend &= self.spend - 1;
                     let h = inp.head[self.sctr.class(bit, p)];
                     if h != p.nil {
-                        issue(&mut n, h);
-                        n.op_b = if self.m < inp.t { StdpOp::Pot } else { StdpOp::Dep };
-                        n.d_b = self.m.abs_diff(inp.t);
-                        n.lane_b = self.sj;
+                        self.issue(h, &mut out);
+                        self.op_b = if self.m < inp.t { StdpOp::Pot } else { StdpOp::Dep };
+                        self.d_b = self.m.abs_diff(inp.t);
+                        self.lane_b = self.sj;
                     }
                 } else if self.m < p.t_steps.min(inp.t + p.whi) {
-                    n.m = self.m + 1;
-                    n.sctr = SctrOp::Advance;
-                    n.spend = Self::windowed(self.m + 1, inp.t, self.sctr.mask_advanced(p), p);
+                    self.spend = Self::windowed(self.m + 1, inp.t, self.sctr.mask_advanced(p), p);
+                    self.sctr.advance(p);
+                    self.m += 1;
                 } else {
                     out.walk_done = true;
                 }
@@ -260,56 +231,28 @@ impl Stdp {
             StdpCmd::Drain => {
                 out.more = self.stdp_mask != 0;
                 if out.more {
-                    n.sj = self.stdp_mask.trailing_zeros();
-                    n.stdp_mask = self.stdp_mask & (self.stdp_mask - 1);
-                    begin_walk(&mut n);
+                    self.sj = self.stdp_mask.trailing_zeros();
+                    self.stdp_mask &= self.stdp_mask - 1;
+                    self.begin_walk(inp, p);
                 }
             }
             StdpCmd::PenStart { winner } => {
                 if inp.head_silent != p.nil {
-                    issue(&mut n, inp.head_silent);
-                    n.op_b = StdpOp::Pen;
-                    n.d_b = 0;
-                    n.lane_b = winner;
+                    self.issue(inp.head_silent, &mut out);
+                    self.op_b = StdpOp::Pen;
+                    self.d_b = 0;
+                    self.lane_b = winner;
                 }
             }
             StdpCmd::PenWalk => {
-                if self.v_b && inp.next_q != p.nil {
-                    issue(&mut n, inp.next_q);
+                if following {
+                    self.issue(inp.next_q, &mut out);
                 } else {
                     out.pen_done = true;
                 }
             }
         }
-        (n, out)
-    }
-
-    /// The clock edge; `lag` are control's current lag counters, `word_q` weight_mem's current
-    /// read data (both before their own edge).
-    pub fn commit(&mut self, n: StdpNext, lag: &StepCounters, word_q: &[i32], p: &HwParams) {
-        self.sj = n.sj;
-        self.m = n.m;
-        match n.sctr {
-            SctrOp::Hold => {}
-            SctrOp::Lag => self.sctr = *lag,
-            SctrOp::Advance => self.sctr.advance(p),
-        }
-        self.spend = n.spend;
-        self.stdp_mask = n.stdp_mask;
-        self.v_b = n.v_b;
-        self.op_b = n.op_b;
-        self.d_b = n.d_b;
-        self.lane_b = n.lane_b;
-        self.addr_b = n.addr_b;
-        self.v_c = n.v_c;
-        self.op_c = n.op_c;
-        self.lane_c = n.lane_c;
-        self.addr_c = n.addr_c;
-        if n.load_word_c {
-            self.word_c[..p.n].copy_from_slice(&word_q[..p.n]);
-        }
-        self.w_c = n.w_c;
-        self.prod_c = n.prod_c;
+        out
     }
 }
 
@@ -333,7 +276,7 @@ mod tests {
         let mut head = vec![p.nil; p.nc];
         head[10] = 3;
         let next = [p.nil, p.nil, p.nil, 1];
-        let mut mem = vec![[100i32, -50]; 4];
+        let mut mem = [[100i32, -50]; 4];
         let t = 60;
         let mut lag = StepCounters::one();
         for _ in 1..t - p.whi {
@@ -346,13 +289,12 @@ mod tests {
         let mut cycles = 0;
         loop {
             let inp = StdpIn { cmd, t, lag_m: t - p.whi, lag: &lag, head: &head, head_silent: p.nil, next_q, word_q: &word_q };
-            let (n, out) = s.next(&inp, &p);
-            if let Some((a, lane, v)) = out.write {
+            if let Some((a, lane, v)) = s.write_port(&p) {
                 let mut w = [s.word_c[0], s.word_c[1]];
                 w[lane as usize] = v;
                 mem[a as usize] = w;
             }
-            s.commit(n, &lag, &word_q, &p);
+            let out = s.clock(&inp, &p);
             if let Some(a) = out.rd {
                 reads.push((cycles, a));
                 next_q = next[a as usize];

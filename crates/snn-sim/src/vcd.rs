@@ -11,6 +11,8 @@ use std::io::{self, Write};
 
 type RegProbe = Box<dyn Fn(&Machine) -> u64>;
 type PortProbe = fn(&Events) -> u64;
+/// A scope of the dump: its name and its signals (name, width, probe).
+type Scope = (String, Vec<(String, u32, Probe)>);
 
 enum Probe {
     /// A register (value after the edge).
@@ -55,7 +57,7 @@ impl<W: Write> VcdWriter<W> {
     pub fn new(out: W, m: &Machine) -> io::Result<Self> {
         let p = m.params();
         let w = &p.widths;
-        let mut scopes: Vec<(String, Vec<(String, u32, Probe)>)> = Vec::new();
+        let mut scopes: Vec<Scope> = Vec::new();
         let reg = |name: &str, width: u32, f: RegProbe| (name.to_string(), width, Probe::Reg(f));
         let port = |name: &str, width: u32, f: PortProbe| (name.to_string(), width, Probe::Port(f));
         let mask_bits = p.k as u32;
@@ -225,12 +227,6 @@ impl<W: Write> VcdWriter<W> {
         self.dump(m, ev, false, true)?;
         writeln!(self.out, "#{}", m.now().0)?;
         self.dump(m, ev, true, false)
-    }
-
-    /// Flushes and gives back the writer, or the first write error.
-    pub fn into_inner(mut self) -> io::Result<W> {
-        self.finish()?;
-        Ok(self.out)
     }
 }
 

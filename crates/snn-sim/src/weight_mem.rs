@@ -2,8 +2,9 @@
 //! neuron `j`), a simple dual-port block RAM with one write port and one synchronous read port.
 //!
 //! The read port is read-first: the data register `q` captures the word as it was before a write
-//! committed at the same edge. The design never reads a word whose write is still in flight
-//! (ARCHITECTURE "Read-after-write safety"); `Machine` asserts that in debug builds.
+//! at the same edge, and holds it until the next read. The design never reads a word whose write
+//! is still in flight (ARCHITECTURE "Read-after-write safety"); `Machine` asserts that in debug
+//! builds.
 
 use crate::params::{HwParams, MAX_N};
 
@@ -23,24 +24,34 @@ pub struct WeightMem {
     n: usize,
     /// `mem[i * N + j]`: lane `j` of word `i` (a `WB`-bit two's-complement weight).
     mem: Vec<i32>,
-    /// Read data register: the word addressed in the previous cycle (lanes `N..` unused).
-    pub q: [i32; MAX_N],
+    /// Read data register `q`: the word at `q_addr` as read at the last read edge. The model
+    /// keeps the address and copies the word out (`q_held`) only when a write changes that word
+    /// while `q` still shows it, which is what a RAM's output register does at no copy per read.
+    q_addr: u32,
+    q_held: Option<[i32; MAX_N]>,
 }
 
 impl WeightMem {
     pub fn new(p: &HwParams) -> Self {
-        WeightMem { n: p.n, mem: vec![0; p.m * p.n], q: [0; MAX_N] }
+        WeightMem { n: p.n, mem: vec![0; p.m * p.n], q_addr: 0, q_held: None }
     }
 
-    /// The clock edge: capture the read address's word (read-first), then write.
+    /// The clock edge: the read port captures word `rd` (read-first: a same-edge write to it is
+    /// not seen), then the write port writes.
+    #[inline(always)]
     pub fn clock(&mut self, rd: Option<u32>, wr: Option<WordWrite>) {
         let n = self.n;
         if let Some(a) = rd {
-            let a = a as usize * n;
-            self.q[..n].copy_from_slice(&self.mem[a..a + n]);
+            self.q_addr = a;
+            self.q_held = None;
         }
         if let Some(w) = wr {
             let a = w.addr as usize * n;
+            if w.addr == self.q_addr && self.q_held.is_none() {
+                let mut held = [0; MAX_N];
+                held[..n].copy_from_slice(&self.mem[a..a + n]);
+                self.q_held = Some(held);
+            }
             let dst = &mut self.mem[a..a + n];
             dst.copy_from_slice(&w.word[..n]);
             dst[w.lane as usize] = w.value;
@@ -53,8 +64,15 @@ impl WeightMem {
     }
 
     /// The read data register, lanes `0..N`.
+    #[inline]
     pub fn q(&self) -> &[i32] {
-        &self.q[..self.n]
+        match &self.q_held {
+            Some(h) => &h[..self.n],
+            None => {
+                let a = self.q_addr as usize * self.n;
+                &self.mem[a..a + self.n]
+            }
+        }
     }
 
     /// Host port (Idle): write word `i`.
@@ -82,10 +100,13 @@ mod tests {
         m.clock(Some(5), Some(WordWrite { addr: 5, word: &old, lane: 2, value: -7 }));
         assert_eq!(m.q(), &[1, 2, 3, 4]);
         assert_eq!(m.word(5), &[1, 2, -7, 4]);
-        // No read: the data register holds.
+        // No read: the data register holds, even when the word changes under it.
         m.clock(None, None);
         assert_eq!(m.q(), &[1, 2, 3, 4]);
+        let cur = [1, 2, -7, 4];
+        m.clock(None, Some(WordWrite { addr: 5, word: &cur, lane: 0, value: 9 }));
+        assert_eq!((m.q(), m.word(5)), (&[1, 2, 3, 4][..], &[9, 2, -7, 4][..]));
         m.clock(Some(5), None);
-        assert_eq!(m.q(), &[1, 2, -7, 4]);
+        assert_eq!(m.q(), &[9, 2, -7, 4]);
     }
 }

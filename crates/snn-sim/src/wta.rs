@@ -7,7 +7,6 @@ use crate::params::HwParams;
 /// What the unit does in one cycle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WtaCmd {
-    Hold,
     /// `start`: no winner yet.
     Clear,
     /// Fire decided to scan: `ws = 0`.
@@ -39,11 +38,11 @@ pub struct Wta {
 }
 
 impl Wta {
+    #[inline]
     pub fn next(&self, cmd: WtaCmd, p: &HwParams) -> (Wta, WtaOut) {
         let mut n = *self;
         let mut out = WtaOut::default();
         match cmd {
-            WtaCmd::Hold => {}
             WtaCmd::Clear => {
                 n.winner = 0;
                 n.winner_valid = false;

@@ -97,8 +97,8 @@ impl Pair {
             }
             if before == FsmState::Fire && dut.state() != FsmState::Wta {
                 // The step is complete: potentials and spikes of step t.
-                for j in 0..n {
-                    let (g, d) = (trace[t as usize - 1][j], dut.neurons()[j].pot);
+                for (j, (&g, nr)) in trace[t as usize - 1].iter().zip(dut.neurons()).enumerate() {
+                    let d = nr.pot;
                     if g != d {
                         return Err(miss(cycle, "neuron", format!("pot[{j}] after step {t}"), g.to_string(), d.to_string()));
                     }
@@ -177,7 +177,7 @@ pub fn expected_cycles(p: &HwParams, enc: &Encoded, gold: &Presentation<i32>, le
         }
     }
     let classes = |x: u32| -> Vec<usize> {
-        (1..=p.k as u32).filter(|&k| x % k == 0 && (p.lo..=p.hi_t).contains(&(x / k))).map(|k| (x / k - p.lo) as usize).collect()
+        (1..=p.k as u32).filter(|&k| x.is_multiple_of(k) && (p.lo..=p.hi_t).contains(&(x / k))).map(|k| (x / k - p.lo) as usize).collect()
     };
     // Nodes plus empty classes of a step: each costs one cycle.
     let items = |x: u32| -> u64 { classes(x).iter().map(|&c| count[c].max(1)).sum() };
@@ -260,7 +260,7 @@ pub fn edge_images(h: usize, w: usize) -> Vec<Vec<u8>> {
     centre[(h / 2) * w + w / 2] = 255;
     let mut corner = vec![0u8; h * w];
     corner[0] = 255;
-    let checker = (0..h * w).map(|k| if (k / w + k % w) % 2 == 0 { 255 } else { 0 }).collect();
+    let checker = (0..h * w).map(|k| if (k / w + k % w).is_multiple_of(2) { 255 } else { 0 }).collect();
     vec![vec![0; h * w], vec![255; h * w], centre, corner, checker]
 }
 
