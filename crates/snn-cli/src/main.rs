@@ -7,6 +7,7 @@
 mod cmd;
 mod config;
 mod data;
+mod levels;
 mod model;
 mod output;
 mod progress;
@@ -33,6 +34,7 @@ enum Command {
     Reconstruct(cmd::reconstruct::ReconstructArgs),
     Plot(cmd::plot::PlotArgs),
     Simulate(cmd::simulate::SimulateArgs),
+    Compare(cmd::compare::CompareArgs),
     Demo(cmd::demo::DemoArgs),
     Data(cmd::data::DataCommand),
 }
@@ -47,6 +49,7 @@ fn main() {
         Command::Reconstruct(a) => cmd::reconstruct::run(a),
         Command::Plot(a) => cmd::plot::run(a),
         Command::Simulate(a) => cmd::simulate::run(a),
+        Command::Compare(a) => cmd::compare::run(a),
         Command::Demo(a) => cmd::demo::run(a),
         Command::Data(a) => cmd::data::run(a),
     };

@@ -804,3 +804,103 @@ fn demo_runs_on_builtin_digits() {
         10
     );
 }
+
+#[test]
+fn compare_golden_fixed_and_cycle_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(
+        d,
+        &[
+            "train", "--data", "builtin", "--limit", "3", "--arith", "fixed", "--out", "w0.json",
+        ],
+    );
+    for extra in [&[][..], &["--train"][..]] {
+        let mut args = vec![
+            "compare",
+            "--levels",
+            "golden-fixed,cycle",
+            "--weights",
+            "w0.json",
+            "--data",
+            "builtin",
+            "--limit",
+            "12",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let r = ok_json(d, &args);
+        assert_eq!(r["agree"], true, "{r}");
+        assert_eq!(r["levels"][1]["mismatched_images"], 0);
+        assert!(r["levels"][1]["mean_cycles"].as_f64().unwrap() > 1000.0);
+        assert!(r["levels"][0]["mean_cycles"].is_null());
+        if extra.is_empty() {
+            assert_eq!(r["weights_compared"], 0);
+        } else {
+            assert_eq!(r["weights_compared"], 12 * 10 * 784);
+        }
+    }
+    fails(
+        d,
+        &[
+            "compare",
+            "--levels",
+            "cycle",
+            "--weights",
+            "w0.json",
+            "--data",
+            "builtin",
+        ],
+        &["at least two levels"],
+    );
+}
+
+#[test]
+fn agree_reports_fixed_against_float() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = ok_json(
+        dir.path(),
+        &[
+            "agree",
+            "--data",
+            "builtin",
+            "--train-limit",
+            "60",
+            "--limit",
+            "60",
+            "--json",
+        ],
+    );
+    let same = r["initial_weights"]["same_winner"].as_f64().unwrap();
+    assert!(same > 0.8 && same <= 1.0, "{r}");
+    assert!(
+        r["initial_weights"]["float_winners"].as_u64().unwrap() > 0,
+        "initial weights must fire: {r}"
+    );
+    assert!(
+        r["weight_error_after_training"]["mean_abs"]
+            .as_f64()
+            .unwrap()
+            < 0.1,
+        "{r}"
+    );
+    let r = ok_json(
+        dir.path(),
+        &[
+            "agree",
+            "--data",
+            "builtin",
+            "--train-limit",
+            "30",
+            "--limit",
+            "30",
+            "--depression-bound",
+            "abs-w-min",
+            "--json",
+        ],
+    );
+    assert!(
+        r["accuracy_fixed"].is_null() && r["weight_error_after_training"].is_null(),
+        "{r}"
+    );
+}

@@ -1,4 +1,5 @@
 pub mod agree;
+pub mod compare;
 pub mod data;
 pub mod demo;
 pub mod encode;

@@ -1,0 +1,304 @@
+//! `snn compare`: run several levels on the same images and check that they agree bit for bit:
+//! spike times, winner, inhibition step, threshold, final potentials, cycle counts (between the
+//! clocked levels) and, with `--train`, every weight after every image. The first mismatch is
+//! reported with its image, field and both values; any mismatch makes the exit code non-zero.
+
+use crate::config::{check_size, ConfigArgs, Weights};
+use crate::data::{self, SplitArg};
+use crate::levels::{self, FullImage, HwLevel, LevelRun};
+use crate::output::{print_json, show};
+use anyhow::{bail, Result};
+use clap::Args;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Run several levels on the same images and report every disagreement.
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// Comma-separated levels; the first is the reference.
+    #[arg(long, value_delimiter = ',', default_value = "golden-fixed,cycle")]
+    pub levels: Vec<HwLevel>,
+    /// Weights to load (the RTL levels load them through the host port).
+    #[arg(long, value_name = "W.json")]
+    pub weights: PathBuf,
+    /// Images, presented in the order given.
+    #[arg(long, value_name = "D", num_args = 1.., required = true)]
+    pub data: Vec<String>,
+    #[arg(long, value_enum, default_value = "test")]
+    pub split: SplitArg,
+    /// Use only the first K images.
+    #[arg(long, value_name = "K")]
+    pub limit: Option<usize>,
+    /// Learn image by image and compare every weight after every image.
+    #[arg(long)]
+    pub train: bool,
+    /// Round and clamp weights the fixed-point format cannot hold instead of failing.
+    #[arg(long)]
+    pub quantize: bool,
+    /// Generated Verilog for the RTL levels.
+    #[arg(long, value_name = "FILE", default_value = "hdl/snn_core.v")]
+    pub hdl: PathBuf,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The first disagreement between a level and the reference.
+#[derive(Serialize, Debug)]
+pub struct Mismatch {
+    pub image: usize,
+    pub level: &'static str,
+    pub reference: &'static str,
+    /// Field (or `weight[neuron][input]`) that differs.
+    pub signal: String,
+    pub value: String,
+    pub reference_value: String,
+    /// Cycles of that image at the clocked level, when it has them.
+    pub cycle: Option<u64>,
+}
+
+#[derive(Serialize)]
+pub struct LevelSummary {
+    pub level: &'static str,
+    pub images: usize,
+    pub mismatched_images: usize,
+    pub mean_cycles: Option<f64>,
+    pub seconds: f64,
+    pub images_per_second: f64,
+    pub cycles_per_second: Option<f64>,
+}
+
+#[derive(Serialize)]
+pub struct CompareReport {
+    pub reference: &'static str,
+    pub images: usize,
+    pub train: bool,
+    pub weights_compared: usize,
+    pub agree: bool,
+    pub levels: Vec<LevelSummary>,
+    pub first_mismatch: Option<Mismatch>,
+}
+
+/// The first field in which `b` differs from `a`, as (name, value of b, value of a).
+fn first_difference(
+    a: &FullImage,
+    b: &FullImage,
+    cycles_too: bool,
+) -> Option<(String, String, String)> {
+    macro_rules! check {
+        ($($f:ident),*) => {$(
+            if a.$f != b.$f {
+                return Some((stringify!($f).to_string(), format!("{:?}", b.$f), format!("{:?}", a.$f)));
+            }
+        )*};
+    }
+    check!(
+        winner,
+        inhibit_step,
+        spike_times,
+        threshold,
+        peak_count,
+        final_potentials
+    );
+    if cycles_too && a.cycles.is_some() && b.cycles.is_some() && a.cycles != b.cycles {
+        return Some((
+            "cycles".into(),
+            format!("{:?}", b.cycles),
+            format!("{:?}", a.cycles),
+        ));
+    }
+    if let (Some(wa), Some(wb)) = (&a.weights_after, &b.weights_after) {
+        if let Some(k) = wa.iter().zip(wb).position(|(x, y)| x != y) {
+            let m = wa.len() / a.spike_times.len().max(1);
+            return Some((
+                format!("weight[{}][{}]", k / m, k % m),
+                wb[k].to_string(),
+                wa[k].to_string(),
+            ));
+        }
+    }
+    None
+}
+
+pub fn run(a: CompareArgs) -> Result<()> {
+    if a.levels.len() < 2 {
+        bail!(
+            "--levels needs at least two levels to compare, got {}",
+            a.levels.len()
+        );
+    }
+    let w = Weights::load(&a.weights)?;
+    let ds = data::load(&a.data, a.split.into(), a.limit)?;
+    check_size(&ds.source, data::size(&ds), &w)?;
+    let cfg = a.config.base(Some(&w))?.finish(w.size(), w.file.neurons)?;
+    let images = data::pixels(&ds);
+    let raw = levels::raw_weights(&cfg, &w, a.quantize)?;
+    let runs: Vec<LevelRun> = a
+        .levels
+        .iter()
+        .map(|&l| levels::run(l, &cfg, &raw, &images, a.train, &a.hdl, a.json))
+        .collect::<Result<_>>()?;
+
+    let reference = &runs[0];
+    let mut first_mismatch = None;
+    let mut summaries = Vec::new();
+    for run in &runs {
+        let mut mismatched = 0;
+        for (k, (x, y)) in reference.images.iter().zip(&run.images).enumerate() {
+            if let Some((signal, value, reference_value)) = first_difference(x, y, true) {
+                mismatched += 1;
+                if first_mismatch.is_none() {
+                    first_mismatch = Some(Mismatch {
+                        image: k,
+                        level: run.level.name(),
+                        reference: reference.level.name(),
+                        signal,
+                        value,
+                        reference_value,
+                        cycle: y.cycles,
+                    });
+                }
+            }
+        }
+        // The weight memory read back after the run: also catches an RTL that corrupts weights
+        // during inference, when no per-image weights are compared.
+        let m = cfg.inputs();
+        if let Some(k) = reference
+            .final_weights
+            .iter()
+            .zip(&run.final_weights)
+            .position(|(x, y)| x != y)
+        {
+            mismatched += 1;
+            first_mismatch.get_or_insert(Mismatch {
+                image: images.len() - 1,
+                level: run.level.name(),
+                reference: reference.level.name(),
+                signal: format!("final weight[{}][{}]", k / m, k % m),
+                value: run.final_weights[k].to_string(),
+                reference_value: reference.final_weights[k].to_string(),
+                cycle: None,
+            });
+        }
+        let cycles: Vec<u64> = run.images.iter().filter_map(|i| i.cycles).collect();
+        let total: u64 = cycles.iter().sum();
+        summaries.push(LevelSummary {
+            level: run.level.name(),
+            images: run.images.len(),
+            mismatched_images: mismatched,
+            mean_cycles: (!cycles.is_empty()).then(|| total as f64 / cycles.len() as f64),
+            seconds: run.seconds,
+            images_per_second: run.images.len() as f64 / run.seconds.max(1e-9),
+            cycles_per_second: (!cycles.is_empty()).then(|| total as f64 / run.seconds.max(1e-9)),
+        });
+    }
+    let report = CompareReport {
+        reference: reference.level.name(),
+        images: images.len(),
+        train: a.train,
+        weights_compared: if a.train {
+            images.len() * cfg.neurons * cfg.inputs()
+        } else {
+            0
+        },
+        agree: first_mismatch.is_none(),
+        levels: summaries,
+        first_mismatch,
+    };
+    if a.json {
+        print_json(&report)?;
+    } else {
+        println!(
+            "{} image(s) of {} ({}), reference {}:",
+            report.images,
+            ds.source,
+            if a.train {
+                "training, weights compared after every image"
+            } else {
+                "inference"
+            },
+            report.reference
+        );
+        for l in &report.levels {
+            let cyc = l
+                .mean_cycles
+                .map_or(String::new(), |c| format!(", mean {c:.1} cycles/image"));
+            let cps = l
+                .cycles_per_second
+                .map_or(String::new(), |c| format!(", {:.3e} cycles/s", c));
+            println!(
+                "  {:<13} {} mismatched image(s){cyc}; {:.1} images/s{cps}",
+                l.level, l.mismatched_images, l.images_per_second
+            );
+        }
+        match &report.first_mismatch {
+            None => println!(
+                "all levels agree bit for bit (weights: {})",
+                show(&a.weights)
+            ),
+            Some(m) => println!(
+                "first mismatch: image {}, {} vs {}: {} = {} (reference {}){}",
+                m.image,
+                m.level,
+                m.reference,
+                m.signal,
+                m.value,
+                m.reference_value,
+                m.cycle
+                    .map_or(String::new(), |c| format!(", image took {c} cycles"))
+            ),
+        }
+    }
+    if !report.agree {
+        bail!("levels disagree");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image() -> FullImage {
+        FullImage {
+            winner: Some(1),
+            inhibit_step: Some(40),
+            spike_times: vec![vec![], vec![40, 75]],
+            threshold: 3413,
+            peak_count: 40,
+            final_potentials: vec![-128000, 12],
+            cycles: Some(2100),
+            weights_after: Some(vec![0; 2 * 6]),
+        }
+    }
+
+    #[test]
+    fn every_field_difference_is_found_and_named() {
+        let a = image();
+        assert_eq!(first_difference(&a, &a.clone(), true), None);
+        let cases: Vec<(fn(&mut FullImage), &str)> = vec![
+            (|b| b.winner = Some(0), "winner"),
+            (|b| b.inhibit_step = Some(41), "inhibit_step"),
+            (|b| b.spike_times[1][1] = 76, "spike_times"),
+            (|b| b.threshold += 1, "threshold"),
+            (|b| b.peak_count += 1, "peak_count"),
+            (|b| b.final_potentials[1] = 13, "final_potentials"),
+            (|b| b.cycles = Some(2101), "cycles"),
+            (
+                |b| b.weights_after.as_mut().unwrap()[7] = -1,
+                "weight[1][1]",
+            ),
+        ];
+        for (change, name) in cases {
+            let mut b = a.clone();
+            change(&mut b);
+            let (signal, _, _) = first_difference(&a, &b, true).expect(name);
+            assert_eq!(signal, name);
+        }
+        // A level without a clock is never blamed for cycles.
+        let mut b = a.clone();
+        b.cycles = None;
+        assert_eq!(first_difference(&a, &b, true), None);
+    }
+}
