@@ -35,6 +35,9 @@ enum Command {
     Plot(cmd::plot::PlotArgs),
     Simulate(cmd::simulate::SimulateArgs),
     Compare(cmd::compare::CompareArgs),
+    Generate(cmd::generate::GenerateArgs),
+    Export(cmd::export::ExportArgs),
+    Import(cmd::export::ImportArgs),
     Demo(cmd::demo::DemoArgs),
     Data(cmd::data::DataCommand),
 }
@@ -50,6 +53,9 @@ fn main() {
         Command::Plot(a) => cmd::plot::run(a),
         Command::Simulate(a) => cmd::simulate::run(a),
         Command::Compare(a) => cmd::compare::run(a),
+        Command::Generate(a) => cmd::generate::run(a),
+        Command::Export(a) => cmd::export::export(a),
+        Command::Import(a) => cmd::export::import(a),
         Command::Demo(a) => cmd::demo::run(a),
         Command::Data(a) => cmd::data::run(a),
     };

@@ -121,29 +121,12 @@ fn first_difference(
     None
 }
 
-pub fn run(a: CompareArgs) -> Result<()> {
-    if a.levels.len() < 2 {
-        bail!(
-            "--levels needs at least two levels to compare, got {}",
-            a.levels.len()
-        );
-    }
-    let w = Weights::load(&a.weights)?;
-    let ds = data::load(&a.data, a.split.into(), a.limit)?;
-    check_size(&ds.source, data::size(&ds), &w)?;
-    let cfg = a.config.base(Some(&w))?.finish(w.size(), w.file.neurons)?;
-    let images = data::pixels(&ds);
-    let raw = levels::raw_weights(&cfg, &w, a.quantize)?;
-    let runs: Vec<LevelRun> = a
-        .levels
-        .iter()
-        .map(|&l| levels::run(l, &cfg, &raw, &images, a.train, &a.hdl, a.json))
-        .collect::<Result<_>>()?;
-
+/// Compares every run with the first: per-level summaries and the first mismatch, if any.
+pub fn check(runs: &[LevelRun], m: usize) -> (Vec<LevelSummary>, Option<Mismatch>) {
     let reference = &runs[0];
     let mut first_mismatch = None;
     let mut summaries = Vec::new();
-    for run in &runs {
+    for run in runs {
         let mut mismatched = 0;
         for (k, (x, y)) in reference.images.iter().zip(&run.images).enumerate() {
             if let Some((signal, value, reference_value)) = first_difference(x, y, true) {
@@ -163,7 +146,6 @@ pub fn run(a: CompareArgs) -> Result<()> {
         }
         // The weight memory read back after the run: also catches an RTL that corrupts weights
         // during inference, when no per-image weights are compared.
-        let m = cfg.inputs();
         if let Some(k) = reference
             .final_weights
             .iter()
@@ -172,7 +154,7 @@ pub fn run(a: CompareArgs) -> Result<()> {
         {
             mismatched += 1;
             first_mismatch.get_or_insert(Mismatch {
-                image: images.len() - 1,
+                image: run.images.len().saturating_sub(1),
                 level: run.level.name(),
                 reference: reference.level.name(),
                 signal: format!("final weight[{}][{}]", k / m, k % m),
@@ -193,6 +175,30 @@ pub fn run(a: CompareArgs) -> Result<()> {
             cycles_per_second: (!cycles.is_empty()).then(|| total as f64 / run.seconds.max(1e-9)),
         });
     }
+    (summaries, first_mismatch)
+}
+
+pub fn run(a: CompareArgs) -> Result<()> {
+    if a.levels.len() < 2 {
+        bail!(
+            "--levels needs at least two levels to compare, got {}",
+            a.levels.len()
+        );
+    }
+    let w = Weights::load(&a.weights)?;
+    let ds = data::load(&a.data, a.split.into(), a.limit)?;
+    check_size(&ds.source, data::size(&ds), &w)?;
+    let cfg = a.config.base(Some(&w))?.finish(w.size(), w.file.neurons)?;
+    let images = data::pixels(&ds);
+    let raw = levels::raw_weights(&cfg, &w, a.quantize)?;
+    let runs: Vec<LevelRun> = a
+        .levels
+        .iter()
+        .map(|&l| levels::run(l, &cfg, &raw, &images, a.train, &a.hdl, a.json))
+        .collect::<Result<_>>()?;
+
+    let (summaries, first_mismatch) = check(&runs, cfg.inputs());
+    let reference = &runs[0];
     let report = CompareReport {
         reference: reference.level.name(),
         images: images.len(),

@@ -1,18 +1,26 @@
 //! `snn demo`: the project's main job on its embedded defaults, end to end: data, training,
-//! labelling and evaluation, the weights file and the weight pictures.
+//! labelling and evaluation, the weights file and the weight pictures, Verilog generation, and the
+//! hardware levels (golden fixed point, cycle-accurate model, the generated RTL in Verilator)
+//! checked bit for bit on the trained network and on on-chip learning.
+//!
+//! Software training uses the seed-compatible STDP rule of the original experiments: with the
+//! SPEC's constants the corrected rule (the default, which the hardware implements) depresses
+//! every weight until no neuron fires (README, "Full MNIST"). The trained weights are then
+//! deployed to the hardware as an inference network, the flow of `snn export`; on-chip learning
+//! with the corrected rule is checked separately, from the seeded initial weights.
 //!
 //! The job is a list of steps run in order over one shared [`Demo`] state, each reporting what it
-//! did; later stages of the project (Verilog generation, co-simulation) append their steps to
-//! [`STEPS`] without touching the others.
+//! did.
 
-use crate::cmd::{eval, reconstruct, train};
+use crate::cmd::{compare, eval, reconstruct, train};
 use crate::data;
+use crate::levels::{self, HwLevel};
 use crate::model::{ArithKind, Model};
 use crate::output::{ensure_dir, print_json, show, write_json};
 use anyhow::{Context, Result};
 use clap::Args;
 use serde::Serialize;
-use snn_core::config::SnnConfig;
+use snn_core::config::{DepressionBound, SnnConfig};
 use snn_data::{Dataset, Split};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -50,7 +58,15 @@ const STEPS: &[(&str, Step)] = &[
     ("evaluate", step_evaluate),
     ("save", step_save),
     ("pictures", step_pictures),
+    ("generate", step_generate),
+    ("hardware", step_hardware),
+    ("on-chip", step_on_chip),
 ];
+
+/// Test images the hardware levels present (the cycle model and Verilator run them one by one).
+const HW_IMAGES: usize = 200;
+/// Training presentations of the on-chip learning check.
+const ON_CHIP_IMAGES: usize = 20;
 
 /// State the steps share.
 struct Demo {
@@ -62,6 +78,10 @@ struct Demo {
     test_set: Dataset,
     model: Option<Model>,
     evaluation: Option<eval::EvalReport>,
+    /// The configuration the hardware runs (corrected STDP rule).
+    hw_cfg: Option<SnnConfig>,
+    /// The generated Verilog.
+    hdl: Option<PathBuf>,
     report: DemoReport,
 }
 
@@ -147,11 +167,19 @@ fn step_train(d: &mut Demo) -> Result<String> {
         ..base
     };
     cfg.validate().context("default configuration")?;
+    let cfg = SnnConfig {
+        depression_bound: DepressionBound::AbsWMin,
+        ..cfg
+    };
+    d.hw_cfg = Some(SnnConfig {
+        depression_bound: DepressionBound::WMin,
+        ..cfg.clone()
+    });
     let mut model = Model::random(ArithKind::Float, &cfg)?;
     let (stats, _) = train::train(&mut model, &data::pixels(&d.train_set), false, d.json);
     d.model = Some(model);
     Ok(format!(
-        "{} neurons, {} presentation(s) in {:.2} s ({:.0} images/s)",
+        "{} neurons, {} presentation(s) in {:.2} s ({:.0} images/s), float, seed-compatible STDP rule",
         cfg.neurons, stats.presentations, stats.seconds, stats.images_per_second
     ))
 }
@@ -206,6 +234,102 @@ fn step_pictures(d: &mut Demo) -> Result<String> {
     ))
 }
 
+fn step_generate(d: &mut Demo) -> Result<String> {
+    let cfg = d.hw_cfg.as_ref().context("no configuration")?;
+    let files = snn_hdl::generate::write_hdl(cfg, &d.out.join("hdl"))?;
+    let verilog = files[0].clone();
+    let lines = std::fs::read_to_string(&verilog)?.lines().count();
+    d.report.files.extend(files.iter().map(|p| show(p)));
+    d.hdl = Some(verilog.clone());
+    Ok(format!(
+        "{} ({lines} lines of Verilog-2005, top module snn_core)",
+        show(&verilog)
+    ))
+}
+
+/// The levels the demo compares: Verilator only when installed (`scripts/install-tools.sh`).
+fn hw_levels() -> (Vec<HwLevel>, &'static str) {
+    if snn_rtlsim::Simulator::Verilator.available() {
+        (
+            vec![HwLevel::GoldenFixed, HwLevel::Cycle, HwLevel::Verilator],
+            "",
+        )
+    } else {
+        (
+            vec![HwLevel::GoldenFixed, HwLevel::Cycle],
+            " (verilator not installed: RTL level skipped)",
+        )
+    }
+}
+
+/// Runs `levels` on `images` and summarises their agreement; a mismatch fails the demo.
+fn agree(d: &Demo, raw: &[i32], images: &[&[u8]], learn: bool) -> Result<String> {
+    let cfg = d.hw_cfg.as_ref().context("no configuration")?;
+    let hdl = d.hdl.as_ref().context("no Verilog")?;
+    let (levels, note) = hw_levels();
+    let runs = levels
+        .iter()
+        .map(|&l| levels::run(l, cfg, raw, images, learn, hdl, true))
+        .collect::<Result<Vec<_>>>()?;
+    let (summaries, mismatch) = compare::check(&runs, cfg.inputs());
+    if let Some(m) = mismatch {
+        anyhow::bail!(
+            "levels disagree: image {}, {} vs {}: {} = {} (reference {})",
+            m.image,
+            m.level,
+            m.reference,
+            m.signal,
+            m.value,
+            m.reference_value
+        );
+    }
+    let names: Vec<&str> = summaries.iter().map(|s| s.level).collect();
+    let cycles = summaries.iter().find_map(|s| s.mean_cycles).unwrap_or(0.0);
+    let speed: Vec<String> = summaries
+        .iter()
+        .map(|s| format!("{} {:.0} images/s", s.level, s.images_per_second))
+        .collect();
+    Ok(format!(
+        "{} image(s), {} agree bit for bit{}; mean {cycles:.0} cycles/image; {}",
+        images.len(),
+        names.join(" = "),
+        if learn {
+            " (every weight after every image)"
+        } else {
+            ""
+        },
+        speed.join(", ")
+    ) + note)
+}
+
+fn step_hardware(d: &mut Demo) -> Result<String> {
+    let cfg = d.hw_cfg.clone().context("no configuration")?;
+    let model = d.model.as_ref().context("no trained model")?;
+    let net =
+        crate::model::fixed_network(&cfg, &model.weights_f64(), true, Path::new("demo weights"))?;
+    let raw: Vec<i32> = net.weights.iter().copied().collect();
+    let images = data::pixels(&d.test_set);
+    let images = &images[..images.len().min(HW_IMAGES)];
+    Ok(format!(
+        "inference of the trained network: {}",
+        agree(d, &raw, images, false)?
+    ))
+}
+
+fn step_on_chip(d: &mut Demo) -> Result<String> {
+    let cfg = d.hw_cfg.clone().context("no configuration")?;
+    let Model::Fixed(net) = Model::random(ArithKind::Fixed, &cfg)? else {
+        unreachable!("Model::random(Fixed) is fixed")
+    };
+    let raw: Vec<i32> = net.weights.iter().copied().collect();
+    let images = data::pixels(&d.train_set);
+    let images = &images[..images.len().min(ON_CHIP_IMAGES)];
+    Ok(format!(
+        "STDP learning from the seeded initial weights: {}",
+        agree(d, &raw, images, true)?
+    ))
+}
+
 pub fn run(a: DemoArgs) -> Result<()> {
     ensure_dir(&a.out)?;
     let start = Instant::now();
@@ -217,6 +341,8 @@ pub fn run(a: DemoArgs) -> Result<()> {
         test_set: Dataset::default(),
         model: None,
         evaluation: None,
+        hw_cfg: None,
+        hdl: None,
         report: DemoReport {
             out: show(&a.out),
             ..DemoReport::default()

@@ -4,6 +4,8 @@ pub mod data;
 pub mod demo;
 pub mod encode;
 pub mod eval;
+pub mod export;
+pub mod generate;
 pub mod plot;
 pub mod reconstruct;
 pub mod simulate;

@@ -5,6 +5,7 @@
 
 use crate::config::{check_size, ConfigArgs, Weights};
 use crate::data::{self, SplitArg};
+use crate::levels::{self, HwLevel};
 use crate::model::{fixed_network, ArithKind, Model};
 use crate::output::{print_json, show};
 use crate::progress::Progress;
@@ -47,6 +48,9 @@ pub struct SimulateArgs {
     /// Value-change dump of every cycle (cycle level only; large: use --limit).
     #[arg(long, value_name = "out.vcd")]
     pub vcd: Option<PathBuf>,
+    /// Generated Verilog for the verilator and icarus levels.
+    #[arg(long, value_name = "FILE", default_value = "hdl/snn_core.v")]
+    pub hdl: PathBuf,
     #[command(flatten)]
     pub config: ConfigArgs,
     /// Print the JSON report (otherwise a summary).
@@ -63,6 +67,10 @@ pub enum Level {
     GoldenFixed,
     /// Cycle-accurate model of the accelerator (snn-sim).
     Cycle,
+    /// The generated Verilog (`--hdl`) in Verilator.
+    Verilator,
+    /// The generated Verilog (`--hdl`) in Icarus.
+    Icarus,
 }
 
 impl Level {
@@ -71,6 +79,8 @@ impl Level {
             Level::Golden => "golden",
             Level::GoldenFixed => "golden-fixed",
             Level::Cycle => "cycle",
+            Level::Verilator => "verilator",
+            Level::Icarus => "icarus",
         }
     }
 }
@@ -130,6 +140,8 @@ pub fn run(a: SimulateArgs) -> Result<()> {
         Level::Golden => run_golden(ArithKind::Float, &cfg, &w, &a, &images)?,
         Level::GoldenFixed => run_golden(ArithKind::Fixed, &cfg, &w, &a, &images)?,
         Level::Cycle => run_cycle(&cfg, &w, &a, &images)?,
+        Level::Verilator => run_rtl(HwLevel::Verilator, &cfg, &w, &a, &images)?,
+        Level::Icarus => run_rtl(HwLevel::Icarus, &cfg, &w, &a, &images)?,
     };
     if let Some(out) = &a.out {
         let mut wf = WeightsFile::new(cfg.height, cfg.width, &run.weights);
@@ -276,6 +288,39 @@ fn run_cycle(cfg: &SnnConfig, w: &Weights, a: &SimulateArgs, images: &[&[u8]]) -
     Ok(Run {
         images: records,
         weights,
+    })
+}
+
+/// The generated RTL in a simulator: weights loaded and read back through the host port.
+fn run_rtl(
+    level: HwLevel,
+    cfg: &SnnConfig,
+    w: &Weights,
+    a: &SimulateArgs,
+    images: &[&[u8]],
+) -> Result<Run> {
+    let raw = levels::raw_weights(cfg, w, a.quantize)?;
+    let run = levels::run(level, cfg, &raw, images, a.train, &a.hdl, a.json)?;
+    let format = FixedFormat::new(cfg)?;
+    let weights = run
+        .final_weights
+        .iter()
+        .map(|&x| format.to_f64(x))
+        .collect::<Vec<f64>>();
+    Ok(Run {
+        images: run
+            .images
+            .into_iter()
+            .enumerate()
+            .map(|(index, i)| ImageRecord {
+                index,
+                winner: i.winner,
+                spike_times: i.spike_times,
+                cycles: i.cycles,
+            })
+            .collect(),
+        weights: Array2::from_shape_vec((cfg.neurons, cfg.inputs()), weights)
+            .expect("N x M weights"),
     })
 }
 
