@@ -3,9 +3,9 @@
 //! The simulators are driven by two harnesses that do the same thing cycle for cycle and write
 //! byte-identical results: `sim/verilator/main.cpp` (C++, because Verilator 5.006 `--binary`
 //! mis-simulates rust-hdl output) and `sim/tb_snn_core.v` (Icarus). Both read a *run directory*
-//! (weights as `$readmemh`, pixels, `plusargs` knobs) and are started by the same scripts a human
-//! uses, `scripts/sim-verilator.sh` and `scripts/sim-icarus.sh`, so the commands that build and
-//! run the simulators exist once. File formats and knobs: `sim/README.md`.
+//! (weights as `$readmemh`, pixels, `plusargs` knobs). The simulators are built by the same
+//! scripts a human uses, `scripts/sim-verilator.sh` and `scripts/sim-icarus.sh` (`PHASE=build`),
+//! so the build commands and the build cache exist once. File formats and knobs: `sim/README.md`.
 //!
 //! [`run`] is the one-call API; [`RtlRun`] splits it into create (write the run directory), build
 //! and execute, for callers that keep the directory (VCD, `snn export`) or time the run alone.
@@ -31,9 +31,11 @@ const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Simulator {
-    /// Fast (millions of cycles per second) after a slow first build, which is cached.
+    /// About a thousand times faster than Icarus on the core (hundreds of thousands of cycles
+    /// per second for the default configuration), after a first build that is cached.
     Verilator,
-    /// Slow (thousands of cycles per second) but a second, independent Verilog semantics.
+    /// Slow (hundreds of cycles per second on the default core) but a second, independent
+    /// reading of the Verilog, which catches simulator-specific semantics.
     Icarus,
 }
 
@@ -47,16 +49,27 @@ impl Simulator {
 
     /// The entry-point script (`scripts/sim-<name>.sh VERILOG RUNDIR`).
     pub fn script(self) -> PathBuf {
-        Path::new(REPO).join("scripts").join(format!("sim-{}.sh", self.name()))
+        Path::new(REPO)
+            .join("scripts")
+            .join(format!("sim-{}.sh", self.name()))
     }
 
     /// Whether the simulator's programs can be started (tests skip when not).
     pub fn available(self) -> bool {
         let probes: &[(&str, &str)] = match self {
-            Simulator::Verilator => &[("verilator", "--version"), ("make", "--version"), ("c++", "--version")],
+            Simulator::Verilator => &[
+                ("verilator", "--version"),
+                ("make", "--version"),
+                ("c++", "--version"),
+            ],
             Simulator::Icarus => &[("iverilog", "-V"), ("vvp", "-V")],
         };
-        probes.iter().all(|(cmd, arg)| Command::new(cmd).arg(arg).output().is_ok_and(|o| o.status.success()))
+        probes.iter().all(|(cmd, arg)| {
+            Command::new(cmd)
+                .arg(arg)
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
     }
 }
 
@@ -125,7 +138,9 @@ impl RunOptions {
 
 /// `$SNN_RTLSIM_BUILD`, else the workspace's `target/rtlsim` (what the scripts use by default).
 pub fn default_build_root() -> PathBuf {
-    std::env::var_os("SNN_RTLSIM_BUILD").map(PathBuf::from).unwrap_or_else(|| Path::new(REPO).join("target").join("rtlsim"))
+    std::env::var_os("SNN_RTLSIM_BUILD")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(REPO).join("target").join("rtlsim"))
 }
 
 /// The port widths and sizes the harnesses need, derived from a configuration.
@@ -158,9 +173,21 @@ impl Dims {
         };
         // The port table fixes pot_sel and winner at 8 bits; the harnesses read PB and AW into
         // 64- and 32-bit integers.
-        ensure!((1..=256).contains(&d.n), "the harness handles 1..=256 neurons (pot_sel is 8 bits), got {}", d.n);
-        ensure!((2..=31).contains(&d.wb), "weight_bits must be in 2..=31 for the harness, got {}", d.wb);
-        ensure!((2..=64).contains(&d.pb), "potential_bits must be in 2..=64 for the harness, got {}", d.pb);
+        ensure!(
+            (1..=256).contains(&d.n),
+            "the harness handles 1..=256 neurons (pot_sel is 8 bits), got {}",
+            d.n
+        );
+        ensure!(
+            (2..=31).contains(&d.wb),
+            "weight_bits must be in 2..=31 for the harness, got {}",
+            d.wb
+        );
+        ensure!(
+            (2..=64).contains(&d.pb),
+            "potential_bits must be in 2..=64 for the harness, got {}",
+            d.pb
+        );
         ensure!(m > 0 && d.aw <= 32, "inputs must be in 1..2^32, got {m}");
         Ok(d)
     }
@@ -168,8 +195,17 @@ impl Dims {
     /// The `plusargs` lines both harnesses read.
     fn plusargs(&self, images: usize, learn: bool, opts: &RunOptions) -> String {
         let b = |x: bool| x as u8;
-        let mut s = format!("+N={}\n+WB={}\n+PB={}\n+AW={}\n+M={}\n+PIXELS={}\n+IMAGES={images}\n", self.n, self.wb, self.pb, self.aw, self.m, self.pixels);
-        s += &format!("+learn={}\n+dump_every={}\n+trace={}\n+vcd={}\n", b(learn), b(opts.dump_every), b(opts.trace), b(opts.vcd));
+        let mut s = format!(
+            "+N={}\n+WB={}\n+PB={}\n+AW={}\n+M={}\n+PIXELS={}\n+IMAGES={images}\n",
+            self.n, self.wb, self.pb, self.aw, self.m, self.pixels
+        );
+        s += &format!(
+            "+learn={}\n+dump_every={}\n+trace={}\n+vcd={}\n",
+            b(learn),
+            b(opts.dump_every),
+            b(opts.trace),
+            b(opts.vcd)
+        );
         s += &format!("+stall={}\n+max_cycles={}\n", opts.stall, opts.max_cycles);
         s
     }
@@ -203,23 +239,44 @@ pub struct RtlRun {
 
 impl RtlRun {
     /// Writes `weights.mem` (`weights_raw` is `N x M`), `images.mem` and `plusargs`.
-    pub fn create(cfg: &SnnConfig, weights_raw: &[Vec<i32>], images: &[Vec<u8>], learn: bool, opts: &RunOptions) -> Result<Self> {
+    pub fn create(
+        cfg: &SnnConfig,
+        weights_raw: &[Vec<i32>],
+        images: &[Vec<u8>],
+        learn: bool,
+        opts: &RunOptions,
+    ) -> Result<Self> {
         let dims = Dims::new(cfg)?;
-        ensure!(weights_raw.len() == dims.n, "weights have {} rows but the configuration has {} neurons", weights_raw.len(), dims.n);
+        ensure!(
+            weights_raw.len() == dims.n,
+            "weights have {} rows but the configuration has {} neurons",
+            weights_raw.len(),
+            dims.n
+        );
         if let Some(j) = weights_raw.iter().position(|r| r.len() != dims.m) {
-            bail!("weights of neuron {j} have {} inputs, the configuration has {}", weights_raw[j].len(), dims.m);
+            bail!(
+                "weights of neuron {j} have {} inputs, the configuration has {}",
+                weights_raw[j].len(),
+                dims.m
+            );
         }
         if let Some(k) = images.iter().position(|im| im.len() != dims.pixels) {
-            bail!("image {k} has {} pixels, the configuration needs {}", images[k].len(), dims.pixels);
+            bail!(
+                "image {k} has {} pixels, the configuration needs {}",
+                images[k].len(),
+                dims.pixels
+            );
         }
         let (dir, temp) = match &opts.run_dir {
             Some(d) => {
-                std::fs::create_dir_all(d).with_context(|| format!("{}: cannot create the run directory", d.display()))?;
+                std::fs::create_dir_all(d)
+                    .with_context(|| format!("{}: cannot create the run directory", d.display()))?;
                 (d.clone(), None)
             }
             None => {
                 let runs = opts.build_root().join("runs");
-                std::fs::create_dir_all(&runs).with_context(|| format!("{}: cannot create", runs.display()))?;
+                std::fs::create_dir_all(&runs)
+                    .with_context(|| format!("{}: cannot create", runs.display()))?;
                 let t = tempfile::Builder::new().prefix("run-").tempdir_in(&runs)?;
                 if opts.vcd {
                     (t.keep(), None)
@@ -233,48 +290,97 @@ impl RtlRun {
         for p in images.iter().flatten() {
             writeln!(px, "{p:02x}").expect("writing to a String");
         }
-        std::fs::write(dir.join("images.mem"), px).with_context(|| format!("{}: cannot write images.mem", dir.display()))?;
-        std::fs::write(dir.join("plusargs"), dims.plusargs(images.len(), learn, opts))
-            .with_context(|| format!("{}: cannot write plusargs", dir.display()))?;
-        Ok(RtlRun { dir, temp, dims, images: images.len(), opts: opts.clone() })
+        std::fs::write(dir.join("images.mem"), px)
+            .with_context(|| format!("{}: cannot write images.mem", dir.display()))?;
+        std::fs::write(
+            dir.join("plusargs"),
+            dims.plusargs(images.len(), learn, opts),
+        )
+        .with_context(|| format!("{}: cannot write plusargs", dir.display()))?;
+        Ok(RtlRun {
+            dir,
+            temp,
+            dims,
+            images: images.len(),
+            opts: opts.clone(),
+        })
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
     }
 
-    /// Builds the simulator for `verilog` (or finds it in the cache); returns the executable
-    /// (Verilator) or compiled testbench (Icarus).
+    /// Builds the simulator for `verilog` with the script's `build` phase (or finds it in the
+    /// cache); returns the executable (Verilator) or compiled testbench (Icarus).
     pub fn build(&self, sim: Simulator, verilog: &Path) -> Result<PathBuf> {
-        let out = self.script(sim, verilog, "build")?;
+        ensure!(
+            verilog.is_file(),
+            "{}: no such Verilog file",
+            verilog.display()
+        );
+        let mut cmd = Command::new("bash");
+        cmd.arg(sim.script()).arg(verilog).arg(&self.dir);
+        cmd.env("PHASE", "build")
+            .env("TOP", &self.opts.top)
+            .env("BUILD_ROOT", self.opts.build_root());
+        let out = checked(cmd, &format!("{sim} build of {}", verilog.display()))?;
         Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
     }
 
-    /// Simulates (the build must exist: [`RtlRun::build`]) and reads the results.
+    /// Builds if needed, simulates and reads the results.
+    ///
+    /// The simulation is started directly, as the script's `run` phase would start it, so that
+    /// `wall_seconds` measures the simulator and not the script's hashing of the sources.
     pub fn execute(&self, sim: Simulator, verilog: &Path) -> Result<RtlResult> {
+        let exe = self.build(sim, verilog)?;
         let results = self.dir.join("results.txt");
         // A kept directory may hold the results of an earlier run; they must not pass for these.
         if results.exists() {
-            std::fs::remove_file(&results).with_context(|| format!("{}: cannot remove", results.display()))?;
+            std::fs::remove_file(&results)
+                .with_context(|| format!("{}: cannot remove", results.display()))?;
         }
+        let plusargs =
+            std::fs::read_to_string(self.dir.join("plusargs")).context("cannot read plusargs")?;
+        let mut cmd = match sim {
+            Simulator::Verilator => Command::new(&exe),
+            Simulator::Icarus => {
+                let mut c = Command::new("vvp");
+                c.arg("-n").arg(&exe);
+                c
+            }
+        };
+        cmd.args(plusargs.lines()).current_dir(&self.dir);
         let start = Instant::now();
-        let out = self.script(sim, verilog, "run");
+        let out = checked(cmd, &format!("{sim} run of {}", verilog.display()));
         let wall_seconds = start.elapsed().as_secs_f64();
         // A harness that stopped on a core error says why in the results file; prefer that.
         let text = match (std::fs::read_to_string(&results), out) {
             (Ok(text), _) if text.contains("\nerror ") || text.starts_with("error ") => text,
             (_, Err(e)) => return Err(e),
             (Ok(text), Ok(_)) => text,
-            (Err(e), Ok(_)) => return Err(e).with_context(|| format!("{}: {sim} wrote no results", results.display())),
+            (Err(e), Ok(_)) => {
+                return Err(e)
+                    .with_context(|| format!("{}: {sim} wrote no results", results.display()))
+            }
         };
         let p = results::parse_results(&text, &format!("{sim} {}", results.display()), &self.dims)
             .with_context(|| format!("{sim} on {}", verilog.display()))?;
-        ensure!(p.images.len() == self.images, "{sim}: {} of {} images in the results", p.images.len(), self.images);
+        ensure!(
+            p.images.len() == self.images,
+            "{sim}: {} of {} images in the results",
+            p.images.len(),
+            self.images
+        );
         let mut images = p.images;
         if self.opts.trace {
             let path = self.dir.join("trace.txt");
-            let text = std::fs::read_to_string(&path).with_context(|| format!("{}: cannot read the trace", path.display()))?;
-            for (im, tr) in images.iter_mut().zip(results::parse_trace(&text, &path.display().to_string(), self.images)?) {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("{}: cannot read the trace", path.display()))?;
+            for (im, tr) in images.iter_mut().zip(results::parse_trace(
+                &text,
+                &path.display().to_string(),
+                self.images,
+            )?) {
                 im.trace = Some(tr);
             }
         }
@@ -287,35 +393,27 @@ impl RtlRun {
             run_dir: self.temp.is_none().then(|| self.dir.clone()),
         })
     }
+}
 
-    /// Runs `scripts/sim-<sim>.sh verilog dir` in `phase`; the error carries its output.
-    fn script(&self, sim: Simulator, verilog: &Path, phase: &str) -> Result<std::process::Output> {
-        ensure!(verilog.is_file(), "{}: no such Verilog file", verilog.display());
-        let out = Command::new("bash")
-            .arg(sim.script())
-            .arg(verilog)
-            .arg(&self.dir)
-            .env("PHASE", phase)
-            .env("TOP", &self.opts.top)
-            .env("BUILD_ROOT", self.opts.build_root())
-            .output()
-            .with_context(|| format!("cannot start {}", sim.script().display()))?;
-        if !out.status.success() {
-            let tail = |b: &[u8]| {
-                let s = String::from_utf8_lossy(b);
-                let lines: Vec<&str> = s.lines().collect();
-                lines[lines.len().saturating_sub(40)..].join("\n")
-            };
-            bail!(
-                "{sim} {phase} failed ({}) for {}:\n{}\n{}",
-                out.status,
-                verilog.display(),
-                tail(&out.stdout),
-                tail(&out.stderr)
-            );
-        }
-        Ok(out)
+/// Runs `cmd`; a failure carries the tail of its output, which holds the tool's diagnosis.
+fn checked(mut cmd: Command, what: &str) -> Result<std::process::Output> {
+    let out = cmd
+        .output()
+        .with_context(|| format!("{what}: cannot start {:?}", cmd.get_program()))?;
+    if !out.status.success() {
+        let tail = |b: &[u8]| {
+            let s = String::from_utf8_lossy(b);
+            let lines: Vec<&str> = s.lines().collect();
+            lines[lines.len().saturating_sub(40)..].join("\n")
+        };
+        bail!(
+            "{what} failed ({}):\n{}\n{}",
+            out.status,
+            tail(&out.stdout),
+            tail(&out.stderr)
+        );
     }
+    Ok(out)
 }
 
 /// Simulates `images` on the core in `verilog` whose weight memory is loaded with `weights_raw`
@@ -329,7 +427,5 @@ pub fn run(
     learn: bool,
     opts: &RunOptions,
 ) -> Result<RtlResult> {
-    let r = RtlRun::create(cfg, weights_raw, images, learn, opts)?;
-    r.build(sim, verilog)?;
-    r.execute(sim, verilog)
+    RtlRun::create(cfg, weights_raw, images, learn, opts)?.execute(sim, verilog)
 }

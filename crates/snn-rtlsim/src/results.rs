@@ -70,16 +70,22 @@ impl<'a> Fields<'a> {
     fn new(rest: &'a str, at: String) -> Result<Self> {
         let mut map = HashMap::new();
         for f in rest.split_whitespace() {
-            let (k, v) = f.split_once('=').with_context(|| format!("{at}: field {f:?} is not key=value"))?;
+            let (k, v) = f
+                .split_once('=')
+                .with_context(|| format!("{at}: field {f:?} is not key=value"))?;
             map.insert(k, v);
         }
         Ok(Fields { map, at })
     }
 
     fn get<T: FromStr>(&self, key: &str) -> Result<T> {
-        let v = self.map.get(key).with_context(|| format!("{}: no field {key}", self.at))?;
+        let v = self
+            .map
+            .get(key)
+            .with_context(|| format!("{}: no field {key}", self.at))?;
         // An `x` here is an undriven or uninitialised output of the core.
-        v.parse().map_err(|_| anyhow::anyhow!("{}: {key}={v} is not a number", self.at))
+        v.parse()
+            .map_err(|_| anyhow::anyhow!("{}: {key}={v} is not a number", self.at))
     }
 }
 
@@ -103,16 +109,32 @@ pub(crate) fn parse_results(text: &str, name: &str, d: &Dims) -> Result<Parsed> 
                 close(&mut open, &mut images, d, &at)?;
                 // `image K learn=L`: the learn field is for human readers of the file.
                 let index = rest.split(' ').next().unwrap_or("");
-                ensure!(index.parse::<usize>().ok() == Some(images.len()), "{at}: image {index:?} but {} images were read", images.len());
-                open = Some(Open { spikes: vec![Vec::new(); d.n], result: None, pots: Vec::new() });
+                ensure!(
+                    index.parse::<usize>().ok() == Some(images.len()),
+                    "{at}: image {index:?} but {} images were read",
+                    images.len()
+                );
+                open = Some(Open {
+                    spikes: vec![Vec::new(); d.n],
+                    result: None,
+                    pots: Vec::new(),
+                });
             }
             "spike" => {
-                let o = open.as_mut().filter(|o| o.result.is_none()).with_context(|| format!("{at}: spike outside an image"))?;
+                let o = open
+                    .as_mut()
+                    .filter(|o| o.result.is_none())
+                    .with_context(|| format!("{at}: spike outside an image"))?;
                 let f = Fields::new(rest, at.clone())?;
                 let t: u32 = f.get("t")?;
-                let mask: &str = f.map.get("mask").with_context(|| format!("{at}: no field mask"))?;
+                let mask: &str = f
+                    .map
+                    .get("mask")
+                    .with_context(|| format!("{at}: no field mask"))?;
                 for (pos, c) in mask.chars().rev().enumerate() {
-                    let digit = c.to_digit(16).with_context(|| format!("{at}: mask={mask} is not hex"))?;
+                    let digit = c
+                        .to_digit(16)
+                        .with_context(|| format!("{at}: mask={mask} is not hex"))?;
                     for b in 0..4 {
                         if (digit >> b) & 1 == 1 {
                             let j = 4 * pos + b;
@@ -123,14 +145,25 @@ pub(crate) fn parse_results(text: &str, name: &str, d: &Dims) -> Result<Parsed> 
                 }
             }
             "result" => {
-                let o = open.as_mut().filter(|o| o.result.is_none()).with_context(|| format!("{at}: result outside an image"))?;
+                let o = open
+                    .as_mut()
+                    .filter(|o| o.result.is_none())
+                    .with_context(|| format!("{at}: result outside an image"))?;
                 let f = Fields::new(rest, at.clone())?;
                 let valid = f.get::<u8>("winner_valid")? == 1;
                 let winner: usize = f.get("winner")?;
-                ensure!(!valid || winner < d.n, "{at}: winner {winner} of {} neurons", d.n);
+                ensure!(
+                    !valid || winner < d.n,
+                    "{at}: winner {winner} of {} neurons",
+                    d.n
+                );
                 o.result = Some(RtlImage {
                     winner: valid.then_some(winner),
-                    inhibit_step: if valid { Some(f.get("inhibit_step")?) } else { None },
+                    inhibit_step: if valid {
+                        Some(f.get("inhibit_step")?)
+                    } else {
+                        None
+                    },
                     spike_times: Vec::new(),
                     final_potentials: Vec::new(),
                     threshold: f.get("threshold")?,
@@ -141,14 +174,29 @@ pub(crate) fn parse_results(text: &str, name: &str, d: &Dims) -> Result<Parsed> 
                 });
             }
             "pot" => {
-                let o = open.as_mut().filter(|o| o.result.is_some()).with_context(|| format!("{at}: pot before the result line"))?;
-                let (j, v) = rest.split_once(' ').with_context(|| format!("{at}: expected `pot J VALUE`"))?;
-                ensure!(j.parse::<usize>().ok() == Some(o.pots.len()), "{at}: pot {j} out of order");
-                o.pots.push(v.parse().map_err(|_| anyhow::anyhow!("{at}: potential {v} is not a number"))?);
+                let o = open
+                    .as_mut()
+                    .filter(|o| o.result.is_some())
+                    .with_context(|| format!("{at}: pot before the result line"))?;
+                let (j, v) = rest
+                    .split_once(' ')
+                    .with_context(|| format!("{at}: expected `pot J VALUE`"))?;
+                ensure!(
+                    j.parse::<usize>().ok() == Some(o.pots.len()),
+                    "{at}: pot {j} out of order"
+                );
+                o.pots.push(
+                    v.parse()
+                        .map_err(|_| anyhow::anyhow!("{at}: potential {v} is not a number"))?,
+                );
             }
             "weights" => {
                 close(&mut open, &mut images, d, &at)?;
-                ensure!(k + d.m <= all.len(), "{at}: fewer than {} weight words follow", d.m);
+                ensure!(
+                    k + d.m <= all.len(),
+                    "{at}: fewer than {} weight words follow",
+                    d.m
+                );
                 let w = parse_words(all[k..k + d.m].iter().copied(), d.n, d.m, d.wb, name, k + 1)?;
                 k += d.m;
                 if rest == "final" {
@@ -156,29 +204,52 @@ pub(crate) fn parse_results(text: &str, name: &str, d: &Dims) -> Result<Parsed> 
                 } else {
                     let f = Fields::new(rest, at.clone())?;
                     let after: usize = f.get("after")?;
-                    ensure!(after + 1 == images.len() && weights_after.len() == after, "{at}: weights after image {after} out of order");
+                    ensure!(
+                        after + 1 == images.len() && weights_after.len() == after,
+                        "{at}: weights after image {after} out of order"
+                    );
                     weights_after.push(w);
                 }
             }
             "end" => {
                 close(&mut open, &mut images, d, &at)?;
                 let f = Fields::new(rest, at.clone())?;
-                ensure!(f.get::<usize>("images")? == images.len(), "{at}: end says {} images, {} were read", f.get::<usize>("images")?, images.len());
+                ensure!(
+                    f.get::<usize>("images")? == images.len(),
+                    "{at}: end says {} images, {} were read",
+                    f.get::<usize>("images")?,
+                    images.len()
+                );
                 sim_cycles = Some(f.get("sim_cycles")?);
             }
             _ => bail!("{at}: unexpected line {line:?}"),
         }
     }
-    let sim_cycles = sim_cycles.with_context(|| format!("{name}: no end line: the simulation stopped early (see the simulator's output)"))?;
+    let sim_cycles = sim_cycles.with_context(|| {
+        format!("{name}: no end line: the simulation stopped early (see the simulator's output)")
+    })?;
     let final_weights = final_weights.with_context(|| format!("{name}: no final weights"))?;
-    Ok(Parsed { images, weights_after, final_weights, sim_cycles })
+    Ok(Parsed {
+        images,
+        weights_after,
+        final_weights,
+        sim_cycles,
+    })
 }
 
 /// Moves a complete image from `open` to `images`.
 fn close(open: &mut Option<Open>, images: &mut Vec<RtlImage>, d: &Dims, at: &str) -> Result<()> {
     if let Some(o) = open.take() {
-        let mut r = o.result.with_context(|| format!("{at}: image {} has no result line", images.len()))?;
-        ensure!(o.pots.len() == d.n, "{at}: image {} has {} potentials, expected {}", images.len(), o.pots.len(), d.n);
+        let mut r = o
+            .result
+            .with_context(|| format!("{at}: image {} has no result line", images.len()))?;
+        ensure!(
+            o.pots.len() == d.n,
+            "{at}: image {} has {} potentials, expected {}",
+            images.len(),
+            o.pots.len(),
+            d.n
+        );
         r.spike_times = o.spikes;
         r.final_potentials = o.pots;
         images.push(r);
@@ -196,10 +267,23 @@ pub(crate) fn parse_trace(text: &str, name: &str, images: usize) -> Result<Vec<V
             .map(|x| x.parse())
             .collect::<std::result::Result<_, _>>()
             .with_context(|| format!("{}: expected four numbers, got {line:?}", at()))?;
-        ensure!(v.len() == 4, "{}: expected IMAGE CYCLE STATE T, got {line:?}", at());
+        ensure!(
+            v.len() == 4,
+            "{}: expected IMAGE CYCLE STATE T, got {line:?}",
+            at()
+        );
         let img = v[0] as usize;
-        ensure!(img < images && v[1] as usize == traces[img].len(), "{}: cycle {} of image {} out of order", at(), v[1], v[0]);
-        traces[img].push(TraceCycle { state: v[2] as u8, t: v[3] as u16 });
+        ensure!(
+            img < images && v[1] as usize == traces[img].len(),
+            "{}: cycle {} of image {} out of order",
+            at(),
+            v[1],
+            v[0]
+        );
+        traces[img].push(TraceCycle {
+            state: v[2] as u8,
+            t: v[3] as u16,
+        });
     }
     Ok(traces)
 }
@@ -209,7 +293,14 @@ mod tests {
     use super::*;
 
     fn dims() -> Dims {
-        Dims { n: 3, wb: 5, pb: 12, aw: 2, m: 2, pixels: 2 }
+        Dims {
+            n: 3,
+            wb: 5,
+            pb: 12,
+            aw: 2,
+            m: 2,
+            pixels: 2,
+        }
     }
 
     const GOOD: &str = "image 0 learn=1
@@ -234,7 +325,10 @@ end images=1 sim_cycles=61
         assert_eq!(p.sim_cycles, 61);
         let im = &p.images[0];
         assert_eq!(im.spike_times, vec![vec![3], vec![], vec![3, 9]]);
-        assert_eq!((im.winner, im.inhibit_step, im.threshold, im.peak_count), (Some(2), Some(3), -4, 255));
+        assert_eq!(
+            (im.winner, im.inhibit_step, im.threshold, im.peak_count),
+            (Some(2), Some(3), -4, 255)
+        );
         assert_eq!(im.final_potentials, vec![-3, 0, 7]);
         assert_eq!(p.final_weights, vec![vec![0, 1], vec![-1, 0], vec![-1, 0]]);
         assert_eq!(p.weights_after, vec![p.final_weights.clone()]);
@@ -242,20 +336,40 @@ end images=1 sim_cycles=61
 
     #[test]
     fn reports_harness_errors_truncation_and_unknown_values() {
-        let e = format!("{:#}", parse_results("image 0 learn=0\nerror image=0 cycle_total=5 state=1 t=0: no done\n", "r", &dims()).unwrap_err());
+        let e = format!(
+            "{:#}",
+            parse_results(
+                "image 0 learn=0\nerror image=0 cycle_total=5 state=1 t=0: no done\n",
+                "r",
+                &dims()
+            )
+            .unwrap_err()
+        );
         assert!(e.contains("r:2") && e.contains("no done"), "{e}");
-        let e = format!("{:#}", parse_results(&GOOD[..GOOD.find("weights final").unwrap()], "r", &dims()).unwrap_err());
+        let e = format!(
+            "{:#}",
+            parse_results(&GOOD[..GOOD.find("weights final").unwrap()], "r", &dims()).unwrap_err()
+        );
         assert!(e.contains("no end line"), "{e}");
-        let e = format!("{:#}", parse_results(&GOOD.replace("pot 1 0", "pot 1 x"), "r", &dims()).unwrap_err());
+        let e = format!(
+            "{:#}",
+            parse_results(&GOOD.replace("pot 1 0", "pot 1 x"), "r", &dims()).unwrap_err()
+        );
         assert!(e.contains("r:6") && e.contains("x is not a number"), "{e}");
-        let e = format!("{:#}", parse_results(&GOOD.replace("mask=4", "mask=8"), "r", &dims()).unwrap_err());
+        let e = format!(
+            "{:#}",
+            parse_results(&GOOD.replace("mask=4", "mask=8"), "r", &dims()).unwrap_err()
+        );
         assert!(e.contains("neuron 3"), "{e}");
     }
 
     #[test]
     fn splits_the_trace_by_image() {
         let t = parse_trace("0 0 1 0\n0 1 6 3\n1 0 1 0\n", "trace", 2).unwrap();
-        assert_eq!(t[0], vec![TraceCycle { state: 1, t: 0 }, TraceCycle { state: 6, t: 3 }]);
+        assert_eq!(
+            t[0],
+            vec![TraceCycle { state: 1, t: 0 }, TraceCycle { state: 6, t: 3 }]
+        );
         assert_eq!(t[1].len(), 1);
         assert!(parse_trace("0 1 1 0\n", "trace", 1).is_err());
     }

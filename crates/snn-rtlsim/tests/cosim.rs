@@ -24,15 +24,30 @@ use std::rc::Rc;
 fn core_verilog(cfg: &SnnConfig, test: &str) -> Option<PathBuf> {
     let v = std::env::var_os("SNN_CORE_VERILOG")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../hdl/snn_core.v")));
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../hdl/snn_core.v"))
+        });
     if !v.is_file() {
-        eprintln!("SKIPPED {test}: {} does not exist yet (generate it with the snn-hdl generator)", v.display());
+        eprintln!(
+            "SKIPPED {test}: {} does not exist yet (generate it with the snn-hdl generator)",
+            v.display()
+        );
         return None;
     }
     let report = v.with_extension("json");
     let want = HwParams::new(cfg).unwrap().to_json();
-    let got = std::fs::read_to_string(&report).unwrap_or_else(|e| panic!("{}: {e} (the generator writes it beside the Verilog)", report.display()));
-    assert_eq!(got.trim(), want.trim(), "{} was generated for other parameters than this test's configuration: regenerate hdl/", report.display());
+    let got = std::fs::read_to_string(&report).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (the generator writes it beside the Verilog)",
+            report.display()
+        )
+    });
+    assert_eq!(
+        got.trim(),
+        want.trim(),
+        "{} was generated for other parameters than this test's configuration: regenerate hdl/",
+        report.display()
+    );
     Some(v)
 }
 
@@ -111,20 +126,38 @@ impl From<&Presentation<i32>> for Outcome {
 /// cycle count last), as "field: rtl X, other Y".
 fn first_difference(rtl: &Outcome, o: &Outcome, other: &str) -> Option<String> {
     if rtl.peak_count != o.peak_count {
-        return Some(format!("peak_count: rtl {}, {other} {}", rtl.peak_count, o.peak_count));
+        return Some(format!(
+            "peak_count: rtl {}, {other} {}",
+            rtl.peak_count, o.peak_count
+        ));
     }
     if rtl.threshold != o.threshold {
-        return Some(format!("threshold: rtl {}, {other} {}", rtl.threshold, o.threshold));
+        return Some(format!(
+            "threshold: rtl {}, {other} {}",
+            rtl.threshold, o.threshold
+        ));
     }
     // The earliest step at which the spike sets differ.
     let at = |s: &[Vec<u32>], j: usize, t: u32| s[j].contains(&t);
-    let steps = rtl.spike_times.iter().chain(&o.spike_times).flatten().copied().collect::<std::collections::BTreeSet<u32>>();
+    let steps = rtl
+        .spike_times
+        .iter()
+        .chain(&o.spike_times)
+        .flatten()
+        .copied()
+        .collect::<std::collections::BTreeSet<u32>>();
     for t in steps {
         let n = rtl.spike_times.len().max(o.spike_times.len());
-        let a: Vec<usize> = (0..n).filter(|&j| j < rtl.spike_times.len() && at(&rtl.spike_times, j, t)).collect();
-        let b: Vec<usize> = (0..n).filter(|&j| j < o.spike_times.len() && at(&o.spike_times, j, t)).collect();
+        let a: Vec<usize> = (0..n)
+            .filter(|&j| j < rtl.spike_times.len() && at(&rtl.spike_times, j, t))
+            .collect();
+        let b: Vec<usize> = (0..n)
+            .filter(|&j| j < o.spike_times.len() && at(&o.spike_times, j, t))
+            .collect();
         if a != b {
-            return Some(format!("spikes at step {t}: rtl neurons {a:?}, {other} neurons {b:?}"));
+            return Some(format!(
+                "spikes at step {t}: rtl neurons {a:?}, {other} neurons {b:?}"
+            ));
         }
     }
     if (rtl.winner, rtl.inhibit_step) != (o.winner, o.inhibit_step) {
@@ -152,7 +185,10 @@ fn first_difference(rtl: &Outcome, o: &Outcome, other: &str) -> Option<String> {
 fn first_weight_difference(rtl: &[Vec<i32>], o: &[Vec<i32>], other: &str) -> Option<String> {
     for (j, (a, b)) in rtl.iter().zip(o).enumerate() {
         if let Some(i) = (0..a.len()).find(|&i| a[i] != b[i]) {
-            return Some(format!("weight of neuron {j}, input {i}: rtl {}, {other} {}", a[i], b[i]));
+            return Some(format!(
+                "weight of neuron {j}, input {i}: rtl {}, {other} {}",
+                a[i], b[i]
+            ));
         }
     }
     None
@@ -165,7 +201,10 @@ struct Recorder(Rc<RefCell<Vec<TraceCycle>>>);
 impl Observer for Recorder {
     fn observe(&mut self, m: &Machine, _: &Events) {
         if m.state() != FsmState::Idle {
-            self.0.borrow_mut().push(TraceCycle { state: m.state() as u8, t: m.t() as u16 });
+            self.0.borrow_mut().push(TraceCycle {
+                state: m.state() as u8,
+                t: m.t() as u16,
+            });
         }
     }
 }
@@ -183,23 +222,43 @@ fn run_model(cfg: &SnnConfig, w: &[Vec<i32>], images: &[Vec<u8>], learn: bool) -
     m.load_weights(&flat).unwrap();
     let rec = Rc::new(RefCell::new(Vec::new()));
     m.set_observer(Box::new(Recorder(rec.clone())));
-    let mut out = ModelRun { images: Vec::new(), traces: Vec::new(), weights_after: Vec::new() };
+    let mut out = ModelRun {
+        images: Vec::new(),
+        traces: Vec::new(),
+        weights_after: Vec::new(),
+    };
     for px in images {
         out.images.push(m.run_image(px, learn).unwrap());
         out.traces.push(std::mem::take(&mut *rec.borrow_mut()));
-        out.weights_after.push(m.weights().chunks(cfg.inputs()).map(<[i32]>::to_vec).collect());
+        out.weights_after.push(
+            m.weights()
+                .chunks(cfg.inputs())
+                .map(<[i32]>::to_vec)
+                .collect(),
+        );
     }
     out
 }
 
 /// The golden fixed-point model's presentations and weights after each image.
-fn run_golden(cfg: &SnnConfig, w: &[Vec<i32>], images: &[Vec<u8>], learn: bool) -> (Vec<Presentation<i32>>, Vec<Vec<Vec<i32>>>) {
+fn run_golden(
+    cfg: &SnnConfig,
+    w: &[Vec<i32>],
+    images: &[Vec<u8>],
+    learn: bool,
+) -> (Vec<Presentation<i32>>, Vec<Vec<Vec<i32>>>) {
     let mut net = Network::with_random_weights(FixedArith::new(cfg).unwrap(), cfg);
     net.weights = Array2::from_shape_fn((cfg.neurons, cfg.inputs()), |(j, i)| w[j][i]);
     let mut pres = Vec::new();
     let mut after = Vec::new();
     for px in images {
-        pres.push(net.present(px, PresentOptions { learn, record: false }));
+        pres.push(net.present(
+            px,
+            PresentOptions {
+                learn,
+                record: false,
+            },
+        ));
         after.push(net.weights.rows().into_iter().map(|r| r.to_vec()).collect());
     }
     (pres, after)
@@ -218,8 +277,19 @@ struct Case<'a> {
 /// Re-runs images `0..=k` with the trace knob and names the first cycle of image `k` whose
 /// `(state, t)` differs from the cycle model's.
 fn localise(c: &Case, k: usize, model: &[TraceCycle]) -> String {
-    let opts = RunOptions { trace: true, ..RunOptions::default() };
-    let rtl = match run(c.sim, c.verilog, c.cfg, &c.w, &c.images[..=k], c.learn, &opts) {
+    let opts = RunOptions {
+        trace: true,
+        ..RunOptions::default()
+    };
+    let rtl = match run(
+        c.sim,
+        c.verilog,
+        c.cfg,
+        &c.w,
+        &c.images[..=k],
+        c.learn,
+        &opts,
+    ) {
         Ok(r) => r,
         Err(e) => return format!("(the traced re-run failed: {e:#})"),
     };
@@ -228,16 +298,40 @@ fn localise(c: &Case, k: usize, model: &[TraceCycle]) -> String {
     match (0..tr.len().max(model.len())).find(|&i| tr.get(i) != model.get(i)) {
         None => "the (state, t) traces agree on every cycle".into(),
         Some(i) => {
-            let show = |x: Option<&TraceCycle>| x.map_or("(image over)".to_string(), |x| format!("{} t={}", name(x.state), x.t));
-            format!("first differing cycle {i} of the image: rtl {}, cycle model {}", show(tr.get(i)), show(model.get(i)))
+            let show = |x: Option<&TraceCycle>| {
+                x.map_or("(image over)".to_string(), |x| {
+                    format!("{} t={}", name(x.state), x.t)
+                })
+            };
+            format!(
+                "first differing cycle {i} of the image: rtl {}, cycle model {}",
+                show(tr.get(i)),
+                show(model.get(i))
+            )
         }
     }
 }
 
 /// Runs `images` in `sim` and compares with both models; panics with the first mismatch.
-fn cosim(sim: Simulator, verilog: &Path, cfg: &SnnConfig, images: &[Vec<u8>], learn: bool) -> RtlResult {
-    let case = Case { sim, verilog, cfg, w: initial_weights(cfg), images, learn };
-    let opts = RunOptions { dump_every: learn, ..RunOptions::default() };
+fn cosim(
+    sim: Simulator,
+    verilog: &Path,
+    cfg: &SnnConfig,
+    images: &[Vec<u8>],
+    learn: bool,
+) -> RtlResult {
+    let case = Case {
+        sim,
+        verilog,
+        cfg,
+        w: initial_weights(cfg),
+        images,
+        learn,
+    };
+    let opts = RunOptions {
+        dump_every: learn,
+        ..RunOptions::default()
+    };
     let rtl = run(sim, verilog, cfg, &case.w, images, learn, &opts).unwrap();
     let model = run_model(cfg, &case.w, images, learn);
     let (gold, gold_w) = run_golden(cfg, &case.w, images, learn);
@@ -245,7 +339,10 @@ fn cosim(sim: Simulator, verilog: &Path, cfg: &SnnConfig, images: &[Vec<u8>], le
     for (k, r) in rtl.images.iter().enumerate() {
         let ro = Outcome::from(r);
         if let Some(d) = first_difference(&ro, &Outcome::from(&model.images[k]), "cycle model") {
-            panic!("{sim} {mode}, image {k}: {d}; {}", localise(&case, k, &model.traces[k]));
+            panic!(
+                "{sim} {mode}, image {k}: {d}; {}",
+                localise(&case, k, &model.traces[k])
+            );
         }
         assert_eq!(r.busy_cycles, r.cycles, "{sim} {mode}, image {k}: the cycles port disagrees with the cycles the harness saw busy");
         if let Some(d) = first_difference(&ro, &Outcome::from(&gold[k]), "golden") {
@@ -253,7 +350,10 @@ fn cosim(sim: Simulator, verilog: &Path, cfg: &SnnConfig, images: &[Vec<u8>], le
         }
         if learn {
             let after = &rtl.weights_after.as_ref().expect("dump_every")[k];
-            for (other, ws) in [("cycle model", &model.weights_after[k]), ("golden", &gold_w[k])] {
+            for (other, ws) in [
+                ("cycle model", &model.weights_after[k]),
+                ("golden", &gold_w[k]),
+            ] {
                 if let Some(d) = first_weight_difference(after, ws, other) {
                     panic!("{sim} {mode}, after image {k}: {d}");
                 }
@@ -280,40 +380,104 @@ fn cosim(sim: Simulator, verilog: &Path, cfg: &SnnConfig, images: &[Vec<u8>], le
 #[test]
 fn verilator_inference_matches_cycle_model_and_golden() {
     let cfg = SnnConfig::default();
-    let Some(v) = core_verilog(&cfg, "verilator inference") else { return };
+    let Some(v) = core_verilog(&cfg, "verilator inference") else {
+        return;
+    };
     if !have(Simulator::Verilator, "verilator inference") {
         return;
     }
-    let rtl = cosim(Simulator::Verilator, &v, &cfg, &images(20, 10, "verilator inference"), false);
-    assert!(rtl.images.iter().any(|i| i.spike_times.iter().any(|s| !s.is_empty())), "no image made a neuron spike: the test exercises too little");
+    let rtl = cosim(
+        Simulator::Verilator,
+        &v,
+        &cfg,
+        &images(20, 10, "verilator inference"),
+        false,
+    );
+    assert!(
+        rtl.images
+            .iter()
+            .any(|i| i.spike_times.iter().any(|s| !s.is_empty())),
+        "no image made a neuron spike: the test exercises too little"
+    );
 }
 
 #[test]
 fn verilator_training_matches_cycle_model_and_golden_after_every_image() {
     let cfg = SnnConfig::default();
-    let Some(v) = core_verilog(&cfg, "verilator training") else { return };
+    let Some(v) = core_verilog(&cfg, "verilator training") else {
+        return;
+    };
     if !have(Simulator::Verilator, "verilator training") {
         return;
     }
-    let rtl = cosim(Simulator::Verilator, &v, &cfg, &images(20, 10, "verilator training"), true);
-    assert!(rtl.images.iter().any(|i| i.winner.is_some()), "no winner in training: the penalty path went unexercised");
+    let rtl = cosim(
+        Simulator::Verilator,
+        &v,
+        &cfg,
+        &images(20, 10, "verilator training"),
+        true,
+    );
+    assert!(
+        rtl.images.iter().any(|i| i.winner.is_some()),
+        "no winner in training: the penalty path went unexercised"
+    );
 }
 
 #[test]
 fn verilator_pixel_stalls_change_only_the_cycle_count() {
     let cfg = SnnConfig::default();
-    let Some(v) = core_verilog(&cfg, "verilator stalls") else { return };
+    let Some(v) = core_verilog(&cfg, "verilator stalls") else {
+        return;
+    };
     if !have(Simulator::Verilator, "verilator stalls") {
         return;
     }
     let im = images(3, 3, "verilator stalls");
     let w = initial_weights(&cfg);
-    let plain = run(Simulator::Verilator, &v, &cfg, &w, &im, true, &RunOptions::default()).unwrap();
-    let stalled = run(Simulator::Verilator, &v, &cfg, &w, &im, true, &RunOptions { stall: 3, ..RunOptions::default() }).unwrap();
+    let plain = run(
+        Simulator::Verilator,
+        &v,
+        &cfg,
+        &w,
+        &im,
+        true,
+        &RunOptions::default(),
+    )
+    .unwrap();
+    let stalled = run(
+        Simulator::Verilator,
+        &v,
+        &cfg,
+        &w,
+        &im,
+        true,
+        &RunOptions {
+            stall: 3,
+            ..RunOptions::default()
+        },
+    )
+    .unwrap();
     for (k, (a, b)) in plain.images.iter().zip(&stalled.images).enumerate() {
-        assert!(b.cycles > a.cycles, "image {k}: stalls cost no cycles ({} vs {})", b.cycles, a.cycles);
+        assert!(
+            b.cycles > a.cycles,
+            "image {k}: stalls cost no cycles ({} vs {})",
+            b.cycles,
+            a.cycles
+        );
         assert_eq!(b.busy_cycles, b.cycles, "image {k}");
-        assert_eq!(RtlImage { cycles: 0, busy_cycles: 0, ..a.clone() }, RtlImage { cycles: 0, busy_cycles: 0, ..b.clone() }, "image {k}");
+        assert_eq!(
+            RtlImage {
+                cycles: 0,
+                busy_cycles: 0,
+                ..a.clone()
+            },
+            RtlImage {
+                cycles: 0,
+                busy_cycles: 0,
+                ..b.clone()
+            },
+            "image {k}"
+        );
     }
     assert_eq!(plain.final_weights, stalled.final_weights);
 }
@@ -321,7 +485,9 @@ fn verilator_pixel_stalls_change_only_the_cycle_count() {
 #[test]
 fn icarus_inference_and_training_match_cycle_model_and_golden() {
     let cfg = SnnConfig::default();
-    let Some(v) = core_verilog(&cfg, "icarus co-simulation") else { return };
+    let Some(v) = core_verilog(&cfg, "icarus co-simulation") else {
+        return;
+    };
     if !have(Simulator::Icarus, "icarus co-simulation") {
         return;
     }

@@ -108,7 +108,13 @@ fn wrap(x: i64, bits: u32) -> i64 {
 }
 
 /// What the toy core must produce: the images and the weights after each.
-fn expect(d: &Dims, weights: &[Vec<i32>], images: &[Vec<u8>], learn: bool, stall: u64) -> (Vec<RtlImage>, Vec<Vec<Vec<i32>>>) {
+fn expect(
+    d: &Dims,
+    weights: &[Vec<i32>],
+    images: &[Vec<u8>],
+    learn: bool,
+    stall: u64,
+) -> (Vec<RtlImage>, Vec<Vec<Vec<i32>>>) {
     let mut w: Vec<Vec<i32>> = weights.to_vec();
     let mut out = Vec::new();
     let mut after = Vec::new();
@@ -163,7 +169,11 @@ fn shape(h: usize, w: usize, n: usize, wb: u32, pb: u32) -> SnnConfig {
         height: h,
         width: w,
         neurons: n,
-        fixed: FixedConfig { weight_bits: wb, potential_bits: pb, ..FixedConfig::default() },
+        fixed: FixedConfig {
+            weight_bits: wb,
+            potential_bits: pb,
+            ..FixedConfig::default()
+        },
         ..SnnConfig::default()
     }
 }
@@ -185,17 +195,32 @@ fn toy_file(cfg: &SnnConfig) -> PathBuf {
 fn weights(d: &Dims, seed: i64) -> Vec<Vec<i32>> {
     let (lo, hi) = snn_rtlsim::mem::weight_range(d.wb);
     (0..d.n)
-        .map(|j| (0..d.m).map(|i| (lo as i64 + ((j as i64 * 131 + i as i64 * 71 + seed * 17) % (hi - lo + 1) as i64)) as i32).collect())
+        .map(|j| {
+            (0..d.m)
+                .map(|i| {
+                    (lo as i64
+                        + ((j as i64 * 131 + i as i64 * 71 + seed * 17) % (hi - lo + 1) as i64))
+                        as i32
+                })
+                .collect()
+        })
         .collect()
 }
 
 fn check(sim: Simulator, got: &RtlResult, want: &(Vec<RtlImage>, Vec<Vec<Vec<i32>>>), what: &str) {
     for (k, (g, w)) in got.images.iter().zip(&want.0).enumerate() {
-        let g = RtlImage { trace: None, ..g.clone() };
+        let g = RtlImage {
+            trace: None,
+            ..g.clone()
+        };
         assert_eq!(&g, w, "{sim} {what}: image {k}");
     }
     assert_eq!(got.images.len(), want.0.len(), "{sim} {what}: image count");
-    assert_eq!(&got.final_weights, want.1.last().unwrap(), "{sim} {what}: final weights");
+    assert_eq!(
+        &got.final_weights,
+        want.1.last().unwrap(),
+        "{sim} {what}: final weights"
+    );
     if let Some(after) = &got.weights_after {
         assert_eq!(after, &want.1, "{sim} {what}: weights after each image");
     }
@@ -203,19 +228,53 @@ fn check(sim: Simulator, got: &RtlResult, want: &(Vec<RtlImage>, Vec<Vec<Vec<i32
 
 /// Every shape, learning with per-image weight dumps, in `sim`; returns the results per shape.
 fn shapes_in(sim: Simulator) -> Vec<RtlResult> {
-    let shapes = [shape(3, 3, 3, 5, 12), shape(4, 5, 4, 9, 20), shape(5, 5, 10, 10, 20)];
+    let shapes = [
+        shape(3, 3, 3, 5, 12),
+        shape(4, 5, 4, 9, 20),
+        shape(5, 5, 10, 10, 20),
+    ];
     let mut all = Vec::new();
     for (s, cfg) in shapes.iter().enumerate() {
         let d = Dims::new(cfg).unwrap();
         let w = weights(&d, s as i64);
         let mut images = blobs(s as u64, 3, cfg.height, cfg.width);
         images.push(vec![255; d.m]);
-        let opts = RunOptions { dump_every: true, ..RunOptions::default() };
+        let opts = RunOptions {
+            dump_every: true,
+            ..RunOptions::default()
+        };
         let got = run(sim, &toy_file(cfg), cfg, &w, &images, true, &opts).unwrap();
-        check(sim, &got, &expect(&d, &w, &images, true, 0), &format!("shape {s} learning"));
-        assert_eq!(got.simulated_cycles, got.images.iter().map(|i| i.cycles + 1 + d.m as u64 + 1).sum::<u64>() + 2 * d.m as u64 + 1);
-        let got_inf = run(sim, &toy_file(cfg), cfg, &w, &images, false, &RunOptions::default()).unwrap();
-        check(sim, &got_inf, &expect(&d, &w, &images, false, 0), &format!("shape {s} inference"));
+        check(
+            sim,
+            &got,
+            &expect(&d, &w, &images, true, 0),
+            &format!("shape {s} learning"),
+        );
+        assert_eq!(
+            got.simulated_cycles,
+            got.images
+                .iter()
+                .map(|i| i.cycles + 1 + d.m as u64 + 1)
+                .sum::<u64>()
+                + 2 * d.m as u64
+                + 1
+        );
+        let got_inf = run(
+            sim,
+            &toy_file(cfg),
+            cfg,
+            &w,
+            &images,
+            false,
+            &RunOptions::default(),
+        )
+        .unwrap();
+        check(
+            sim,
+            &got_inf,
+            &expect(&d, &w, &images, false, 0),
+            &format!("shape {s} inference"),
+        );
         assert!(got_inf.weights_after.is_none() && got_inf.run_dir.is_none());
         all.push(got);
     }
@@ -231,7 +290,10 @@ fn verilator_and_icarus_agree_with_the_toy_model_and_each_other() {
     let from_v = shapes_in(v);
     let from_i = shapes_in(i);
     for (a, b) in from_v.iter().zip(&from_i) {
-        assert_eq!((&a.images, &a.weights_after, &a.final_weights), (&b.images, &b.weights_after, &b.final_weights));
+        assert_eq!(
+            (&a.images, &a.weights_after, &a.final_weights),
+            (&b.images, &b.weights_after, &b.final_weights)
+        );
     }
 }
 
@@ -243,21 +305,48 @@ fn knobs_in(sim: Simulator) {
     let images = blobs(7, 2, cfg.height, cfg.width);
     let verilog = toy_file(&cfg);
 
-    let opts = RunOptions { stall: 3, trace: true, ..RunOptions::default() };
+    let opts = RunOptions {
+        stall: 3,
+        trace: true,
+        ..RunOptions::default()
+    };
     let got = run(sim, &verilog, &cfg, &w, &images, true, &opts).unwrap();
     let want = expect(&d, &w, &images, true, 3);
     check(sim, &got, &want, "stall 3");
-    assert!(got.images[0].cycles > d.m as u64 + 1, "{sim}: stalls must cost cycles");
+    assert!(
+        got.images[0].cycles > d.m as u64 + 1,
+        "{sim}: stalls must cost cycles"
+    );
     for (k, im) in got.images.iter().enumerate() {
         let tr = im.trace.as_ref().unwrap();
-        assert_eq!(tr.len() as u64, im.cycles, "{sim} image {k}: one trace line per busy cycle");
+        assert_eq!(
+            tr.len() as u64,
+            im.cycles,
+            "{sim} image {k}: one trace line per busy cycle"
+        );
         assert_eq!(tr[0], TraceCycle { state: 1, t: 0 }, "{sim} image {k}");
-        assert_eq!(tr.last().unwrap(), &TraceCycle { state: 13, t: d.m as u16 }, "{sim} image {k}");
+        assert_eq!(
+            tr.last().unwrap(),
+            &TraceCycle {
+                state: 13,
+                t: d.m as u16
+            },
+            "{sim} image {k}"
+        );
     }
 
-    let hung = RunOptions { max_cycles: 5, ..RunOptions::default() };
-    let err = format!("{:#}", run(sim, &verilog, &cfg, &w, &images, false, &hung).unwrap_err());
-    assert!(err.contains("image=0") && err.contains("no done within max_cycles"), "{sim}: {err}");
+    let hung = RunOptions {
+        max_cycles: 5,
+        ..RunOptions::default()
+    };
+    let err = format!(
+        "{:#}",
+        run(sim, &verilog, &cfg, &w, &images, false, &hung).unwrap_err()
+    );
+    assert!(
+        err.contains("image=0") && err.contains("no done within max_cycles"),
+        "{sim}: {err}"
+    );
 }
 
 #[test]
@@ -285,11 +374,26 @@ fn vcd_in(sim: Simulator) {
     let cfg = shape(3, 3, 3, 5, 12);
     let d = Dims::new(&cfg).unwrap();
     let images = blobs(3, 1, 3, 3);
-    let opts = RunOptions { vcd: true, ..RunOptions::default() };
-    let got = run(sim, &toy_file(&cfg), &cfg, &weights(&d, 0), &images, false, &opts).unwrap();
+    let opts = RunOptions {
+        vcd: true,
+        ..RunOptions::default()
+    };
+    let got = run(
+        sim,
+        &toy_file(&cfg),
+        &cfg,
+        &weights(&d, 0),
+        &images,
+        false,
+        &opts,
+    )
+    .unwrap();
     let dir = got.run_dir.clone().expect("a VCD run keeps its directory");
     let vcd = std::fs::read_to_string(dir.join("dump.vcd")).unwrap();
-    assert!(vcd.contains("pix_ready") && vcd.contains("host_wdata"), "{sim}: VCD lacks the ports");
+    assert!(
+        vcd.contains("pix_ready") && vcd.contains("host_wdata"),
+        "{sim}: VCD lacks the ports"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -303,12 +407,23 @@ fn scripts_run_a_kept_run_directory_by_hand() {
     let d = Dims::new(&cfg).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let images = blobs(5, 2, 3, 3);
-    let opts = RunOptions { run_dir: Some(dir.path().to_path_buf()), ..RunOptions::default() };
+    let opts = RunOptions {
+        run_dir: Some(dir.path().to_path_buf()),
+        ..RunOptions::default()
+    };
     let verilog = toy_file(&cfg);
     let got = run(sim, &verilog, &cfg, &weights(&d, 2), &images, true, &opts).unwrap();
     assert_eq!(got.run_dir.as_deref(), Some(dir.path()));
     let first = std::fs::read_to_string(dir.path().join("results.txt")).unwrap();
-    let status = std::process::Command::new("bash").arg(sim.script()).arg(&verilog).arg(dir.path()).status().unwrap();
+    let status = std::process::Command::new("bash")
+        .arg(sim.script())
+        .arg(&verilog)
+        .arg(dir.path())
+        .status()
+        .unwrap();
     assert!(status.success());
-    assert_eq!(std::fs::read_to_string(dir.path().join("results.txt")).unwrap(), first);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("results.txt")).unwrap(),
+        first
+    );
 }

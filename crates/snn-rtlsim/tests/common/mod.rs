@@ -26,8 +26,14 @@ pub fn blobs(seed: u64, count: usize, height: usize, width: usize) -> Vec<Vec<u8
         .map(|_| {
             let mut img = vec![0f64; height * width];
             for _ in 0..rng.gen_range(2..=4) {
-                let (cy, cx) = (rng.gen_range(0.2..0.8) * height as f64, rng.gen_range(0.2..0.8) * width as f64);
-                let (dy, dx) = (rng.gen_range(-0.3..0.3) * height as f64, rng.gen_range(-0.3..0.3) * width as f64);
+                let (cy, cx) = (
+                    rng.gen_range(0.2..0.8) * height as f64,
+                    rng.gen_range(0.2..0.8) * width as f64,
+                );
+                let (dy, dx) = (
+                    rng.gen_range(-0.3..0.3) * height as f64,
+                    rng.gen_range(-0.3..0.3) * width as f64,
+                );
                 let s = rng.gen_range(0.04..0.08) * height.max(width) as f64;
                 for k in 0..=8 {
                     let f = k as f64 / 8.0 - 0.5;
@@ -39,7 +45,9 @@ pub fn blobs(seed: u64, count: usize, height: usize, width: usize) -> Vec<Vec<u8
                     }
                 }
             }
-            img.iter().map(|v| v.round().clamp(0.0, 255.0) as u8).collect()
+            img.iter()
+                .map(|v| v.round().clamp(0.0, 255.0) as u8)
+                .collect()
         })
         .collect()
 }
@@ -48,7 +56,12 @@ pub fn blobs(seed: u64, count: usize, height: usize, width: usize) -> Vec<Vec<u8
 pub fn mnist_dir() -> PathBuf {
     std::env::var_os("SNN_MNIST_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/mnist")))
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../../shared/data/mnist"
+            ))
+        })
 }
 
 /// The first `count` test images of MNIST (28 x 28), or `None` (with a printed reason) when the
@@ -56,15 +69,24 @@ pub fn mnist_dir() -> PathBuf {
 pub fn mnist_test_images(count: usize, test: &str) -> Option<Vec<Vec<u8>>> {
     let path = mnist_dir().join("t10k-images-idx3-ubyte.gz");
     let Ok(file) = std::fs::File::open(&path) else {
-        eprintln!("SKIPPED the MNIST part of {test}: {} not found (set SNN_MNIST_DIR)", path.display());
+        eprintln!(
+            "SKIPPED the MNIST part of {test}: {} not found (set SNN_MNIST_DIR)",
+            path.display()
+        );
         return None;
     };
     let mut data = Vec::new();
-    GzDecoder::new(file).read_to_end(&mut data).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    GzDecoder::new(file)
+        .read_to_end(&mut data)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let be = |k: usize| u32::from_be_bytes(data[k..k + 4].try_into().unwrap()) as usize;
     assert_eq!(be(0), 0x803, "{}: not an IDX image file", path.display());
     let (n, rows, cols) = (be(4), be(8), be(12));
     assert_eq!((rows, cols), (28, 28), "{}: not 28x28", path.display());
     let px = rows * cols;
-    Some((0..count.min(n)).map(|k| data[16 + k * px..16 + (k + 1) * px].to_vec()).collect())
+    Some(
+        (0..count.min(n))
+            .map(|k| data[16 + k * px..16 + (k + 1) * px].to_vec())
+            .collect(),
+    )
 }
