@@ -5,12 +5,24 @@
 //! The counters `r[k] = t mod k`, `q[k] = t div k` (`k = 1..=K`, stored at index `k - 1`) replace
 //! a divider: bit `k - 1` of a class mask is set when `t` is the `k`-th multiple of a spiking
 //! period, whose class is `q[k] - lo`.
+//!
+//! spike_gen keeps the class lists in block RAM, read one cycle ahead: control tells it the
+//! class it will look at in the next cycle (`class_next`, from the next values of `pend` and
+//! `q`, or stdp's when the next state is Stdp).
 
+use crate::cmp::AtLeast;
 use rust_hdl::prelude::*;
 use snn_sim::params::HwParams;
 
 /// Width of the class masks `pend`, `spend` and of the lag mask: `K` is at most this.
 pub const KMAX: usize = 16;
+/// Width of the step registers (`t`, `q[k]`, `m`, `lag_m`, `free_at`...) inside the core: the
+/// configuration must keep `T + t_ref + 1` and `T + whi` below `2^STEP_W`. The ports carry
+/// steps in 16 bits. (Eight-bit steps and four-bit residues instead of sixteen and eight bits
+/// saved about 900 iCE40 logic cells: three banks of K counters, their comparators, `free_at`.)
+pub const STEP_W: usize = 8;
+/// Width of the residues `r[k] = t mod k` (`k <= KMAX`).
+pub const RES_W: usize = 4;
 
 /// The 4-bit state codes of the `state` port (`snn_sim::control::FsmState as u8`).
 pub mod st {
@@ -42,7 +54,7 @@ pub struct Control<const PB: usize, const AW: usize> {
     pub busy: Signal<Out, Bit>,
     /// One-cycle pulse in Done.
     pub done: Signal<Out, Bit>,
-    pub t: Signal<Out, Bits<16>>,
+    pub t: Signal<Out, Bits<STEP_W>>,
     /// Cycles of this image spent outside Idle so far (the Done cycle is counted at its edge).
     pub cycles: Signal<Out, Bits<32>>,
     /// Threshold of the image (non-negative, `PB` bits).
@@ -51,7 +63,8 @@ pub struct Control<const PB: usize, const AW: usize> {
     pub peak: Signal<Out, Bits<16>>,
     // spike_gen.
     pub scan_last: Signal<In, Bit>,
-    /// `head` and `count` of `class_sel`.
+    /// `head` and `count` of the class selected at the last edge (`class_next` then): in
+    /// Thresh, Int and Fire that of `pend`'s lowest bit now.
     pub head: Signal<In, Bits<AW>>,
     pub count: Signal<In, Bits<AW>>,
     /// next_mem read data.
@@ -59,9 +72,11 @@ pub struct Control<const PB: usize, const AW: usize> {
     pub sg_start: Signal<Out, Bit>,
     pub sg_ingest: Signal<Out, Bit>,
     pub sg_drain: Signal<Out, Bit>,
-    /// The class whose head and count spike_gen shows: control's own in Thresh, Int and Fire,
-    /// stdp's in Stdp.
-    pub class_sel: Signal<Out, Bits<8>>,
+    /// The class whose head and count spike_gen is to show in the next cycle: control's own
+    /// select from its registers' next values, or stdp's when the next state is Stdp; and
+    /// whether the next state is Ingest or Drain (spike_gen reads stage 3's class then).
+    pub class_next: Signal<Out, Bits<8>>,
+    pub lists_next: Signal<Out, Bit>,
     /// Address presented to weight_mem and next_mem (control's stage A, or stdp's).
     pub raddr: Signal<Out, Bits<AW>>,
     // neuron array.
@@ -82,7 +97,7 @@ pub struct Control<const PB: usize, const AW: usize> {
     pub wta_enter: Signal<Out, Bit>,
     pub wta_scan: Signal<Out, Bit>,
     // stdp.
-    pub st_class: Signal<In, Bits<8>>,
+    pub st_class_next: Signal<In, Bits<8>>,
     pub st_raddr: Signal<In, Bits<AW>>,
     pub st_walk_done: Signal<In, Bit>,
     pub st_more: Signal<In, Bit>,
@@ -93,27 +108,27 @@ pub struct Control<const PB: usize, const AW: usize> {
     pub st_pen_start: Signal<Out, Bit>,
     pub st_pen_walk: Signal<Out, Bit>,
     /// `lag_m = max(1, t - whi)`, its counters and its class mask: where an STDP walk starts.
-    pub lag_m: Signal<Out, Bits<16>>,
-    pub lag_r: Vec<Signal<Out, Bits<8>>>,
-    pub lag_q: Vec<Signal<Out, Bits<16>>>,
+    pub lag_m: Signal<Out, Bits<STEP_W>>,
+    pub lag_r: Vec<Signal<Out, Bits<RES_W>>>,
+    pub lag_q: Vec<Signal<Out, Bits<STEP_W>>>,
     pub lag_mask: Signal<Out, Bits<KMAX>>,
     state_r: DFF<Bits<4>>,
     cycles_r: DFF<Bits<32>>,
     learn_r: DFF<Bit>,
-    t_r: DFF<Bits<16>>,
-    r: Vec<DFF<Bits<8>>>,
-    q: Vec<DFF<Bits<16>>>,
+    t_r: DFF<Bits<STEP_W>>,
+    r: Vec<DFF<Bits<RES_W>>>,
+    q: Vec<DFF<Bits<STEP_W>>>,
     pend: DFF<Bits<KMAX>>,
     acc: DFF<Bits<16>>,
     peak_r: DFF<Bits<16>>,
-    rem: DFF<Bits<32>>,
+    rem: DFF<Bits<16>>,
     quo: DFF<Bits<PB>>,
     div_bit: DFF<Bits<8>>,
     thr_r: DFF<Bits<PB>>,
     rd_valid: DFF<Bit>,
-    lag_m_r: DFF<Bits<16>>,
-    lag_r_r: Vec<DFF<Bits<8>>>,
-    lag_q_r: Vec<DFF<Bits<16>>>,
+    lag_m_r: DFF<Bits<STEP_W>>,
+    lag_r_r: Vec<DFF<Bits<RES_W>>>,
+    lag_q_r: Vec<DFF<Bits<STEP_W>>>,
     // Combinational.
     /// `mask(t + 1)` of the counters (loaded together with an advance).
     mask_adv: Signal<Local, Bits<KMAX>>,
@@ -123,8 +138,8 @@ pub struct Control<const PB: usize, const AW: usize> {
     /// The ORs of `abit`, `lbit` up to each `k`.
     aacc: Vec<Signal<Local, Bits<KMAX>>>,
     lacc: Vec<Signal<Local, Bits<KMAX>>>,
-    /// `q[k]` of the lowest bit of `pend`, for `class_sel`.
-    sel_q: Signal<Local, Bits<16>>,
+    /// `q[k]` of the lowest bit of `pend` after this edge, for `class_next`.
+    sel_q: Signal<Local, Bits<STEP_W>>,
     /// `pend` without its lowest bit.
     rest: Signal<Local, Bits<KMAX>>,
     /// Stage A: follow the list (a read was issued last cycle and it has a successor).
@@ -141,9 +156,9 @@ pub struct Control<const PB: usize, const AW: usize> {
     /// Divide: the dividend bit shifted in, the shifted remainder and quotient.
     pidx: Signal<Local, Bits<4>>,
     dbit: Signal<Local, Bit>,
-    r2: Signal<Local, Bits<32>>,
+    r2: Signal<Local, Bits<16>>,
     qbit: Signal<Local, Bit>,
-    rem_n: Signal<Local, Bits<32>>,
+    rem_n: Signal<Local, Bits<16>>,
     quo_n: Signal<Local, Bits<PB>>,
     s_idle: Constant<Bits<4>>,
     s_ingest: Constant<Bits<4>>,
@@ -160,25 +175,31 @@ pub struct Control<const PB: usize, const AW: usize> {
     s_pen_drain: Constant<Bits<4>>,
     s_done: Constant<Bits<4>>,
     /// `k - 1` per counter index (the residue that wraps), and the counters of `t = 1`.
-    kwrap: Vec<Constant<Bits<8>>>,
-    one_r: Vec<Constant<Bits<8>>>,
-    one_q: Vec<Constant<Bits<16>>>,
+    kwrap: Vec<Constant<Bits<RES_W>>>,
+    one_r: Vec<Constant<Bits<RES_W>>>,
+    one_q: Vec<Constant<Bits<STEP_W>>>,
     /// Single-bit masks `1 << (k - 1)`.
     kbit: Vec<Constant<Bits<KMAX>>>,
     /// The bits below bit `k - 1`: a set bit is the lowest when its `below` bits are clear.
     below: Vec<Constant<Bits<KMAX>>>,
     mask_one: Constant<Bits<KMAX>>,
-    lo: Constant<Bits<16>>,
-    hi_t: Constant<Bits<16>>,
-    /// `lo - 1` and `hiT - 1`: the range of `q[k]` for which `q[k] + 1` spikes.
-    lo_m1: Constant<Bits<16>>,
-    hi_t_m1: Constant<Bits<16>>,
-    t_steps: Constant<Bits<16>>,
-    whi: Constant<Bits<16>>,
+    lo: Constant<Bits<STEP_W>>,
+    t_steps: Constant<Bits<STEP_W>>,
     nil: Constant<Bits<AW>>,
     frac: Constant<Bits<8>>,
     qb_m1: Constant<Bits<8>>,
-    divisor: Constant<Bits<32>>,
+    divisor: Constant<Bits<16>>,
+    /// Constant comparisons: `q[k] >= lo - 1`, `q[k] >= hiT` (the range of `q` whose successor
+    /// spikes), `lag_q[k] >= lo`, `lag_q[k] >= hiT + 1`, `t > whi`, `bit >= F`, and the
+    /// divider's `2 rem + b >= divisor` as `rem >= ceil((divisor - b) / 2)` for `b = 0, 1`.
+    q_ge_lo1: Vec<AtLeast<STEP_W>>,
+    q_ge_hi: Vec<AtLeast<STEP_W>>,
+    lq_ge_lo: Vec<AtLeast<STEP_W>>,
+    lq_ge_hi1: Vec<AtLeast<STEP_W>>,
+    t_gt_whi: AtLeast<STEP_W>,
+    bit_ge_f: AtLeast<8>,
+    rem_ge_0: AtLeast<16>,
+    rem_ge_1: AtLeast<16>,
     _k: usize,
     /// `K - 1`: the loop `for k in _k1.._k` visits only the last counter pair.
     _k1: usize,
@@ -189,11 +210,25 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
         assert_eq!(p.aw as usize, AW, "address width");
         assert_eq!(p.widths.potential as usize, PB, "potential width");
         assert!(p.k >= 1 && p.k <= KMAX, "K = {} must be in 1..={KMAX}", p.k);
-        assert!((p.qb as usize) < PB, "the quotient (QB = {} bits) must fit thr ({PB} bits)", p.qb);
-        assert!(p.t_steps < 1 << 15, "steps are 16-bit");
+        assert!(
+            (p.qb as usize) < PB,
+            "the quotient (QB = {} bits) must fit thr ({PB} bits)",
+            p.qb
+        );
+        assert!(
+            (p.t_steps + p.t_ref.max(p.whi) + 1) < 1 << STEP_W,
+            "T + max(t_ref, whi) + 1 = {} must be below {}: the step registers are {STEP_W}-bit",
+            p.t_steps + p.t_ref.max(p.whi) + 1,
+            1 << STEP_W
+        );
         assert!(p.m < 1 << 16, "counts are 16-bit");
+        assert!(
+            p.threshold_divisor < 1 << 15,
+            "the divider's remainder is 16-bit"
+        );
         let c4 = |v: u64| Constant::new(Bits::<4>::from(v));
         let c16 = |v: u64| Constant::new(Bits::<16>::from(v));
+        let cs = |v: u64| Constant::new(Bits::<STEP_W>::from(v));
         let k = p.k;
         Control {
             clock: Default::default(),
@@ -213,7 +248,8 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
             sg_start: Default::default(),
             sg_ingest: Default::default(),
             sg_drain: Default::default(),
-            class_sel: Default::default(),
+            class_next: Default::default(),
+            lists_next: Default::default(),
             raddr: Default::default(),
             spike_any: Default::default(),
             above_any: Default::default(),
@@ -228,7 +264,7 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
             wta_clear: Default::default(),
             wta_enter: Default::default(),
             wta_scan: Default::default(),
-            st_class: Default::default(),
+            st_class_next: Default::default(),
             st_raddr: Default::default(),
             st_walk_done: Default::default(),
             st_more: Default::default(),
@@ -293,22 +329,34 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
             s_pen: c4(st::PEN),
             s_pen_drain: c4(st::PEN_DRAIN),
             s_done: c4(st::DONE),
-            kwrap: (0..k).map(|i| Constant::new(Bits::<8>::from(i as u64))).collect(),
-            one_r: (0..k).map(|i| Constant::new(Bits::<8>::from(if i == 0 { 0 } else { 1 }))).collect(),
-            one_q: (0..k).map(|i| c16(if i == 0 { 1 } else { 0 })).collect(),
-            kbit: (0..k).map(|i| Constant::new(Bits::<KMAX>::from(1u64 << i))).collect(),
-            below: (0..k).map(|i| Constant::new(Bits::<KMAX>::from((1u64 << i) - 1))).collect(),
+            kwrap: (0..k)
+                .map(|i| Constant::new(Bits::<RES_W>::from(i as u64)))
+                .collect(),
+            one_r: (0..k)
+                .map(|i| Constant::new(Bits::<RES_W>::from(if i == 0 { 0 } else { 1 })))
+                .collect(),
+            one_q: (0..k).map(|i| cs(if i == 0 { 1 } else { 0 })).collect(),
+            kbit: (0..k)
+                .map(|i| Constant::new(Bits::<KMAX>::from(1u64 << i)))
+                .collect(),
+            below: (0..k)
+                .map(|i| Constant::new(Bits::<KMAX>::from((1u64 << i) - 1)))
+                .collect(),
             mask_one: Constant::new(Bits::<KMAX>::from(mask_of_one(p))),
-            lo: c16(p.lo as u64),
-            hi_t: c16(p.hi_t as u64),
-            lo_m1: c16(p.lo as u64 - 1),
-            hi_t_m1: c16(p.hi_t as u64 - 1),
-            t_steps: c16(p.t_steps as u64),
-            whi: c16(p.whi as u64),
+            lo: cs(p.lo as u64),
+            t_steps: cs(p.t_steps as u64),
             nil: Constant::new(Bits::<AW>::from(p.nil as u64)),
             frac: Constant::new(Bits::<8>::from(p.format.frac_bits as u64)),
             qb_m1: Constant::new(Bits::<8>::from(p.qb as u64 - 1)),
-            divisor: Constant::new(Bits::<32>::from(p.threshold_divisor as u64)),
+            divisor: c16(p.threshold_divisor as u64),
+            q_ge_lo1: (0..k).map(|_| AtLeast::new(p.lo as u64 - 1)).collect(),
+            q_ge_hi: (0..k).map(|_| AtLeast::new(p.hi_t as u64)).collect(),
+            lq_ge_lo: (0..k).map(|_| AtLeast::new(p.lo as u64)).collect(),
+            lq_ge_hi1: (0..k).map(|_| AtLeast::new(p.hi_t as u64 + 1)).collect(),
+            t_gt_whi: AtLeast::new(p.whi as u64 + 1),
+            bit_ge_f: AtLeast::new(p.format.frac_bits as u64),
+            rem_ge_0: AtLeast::new((p.threshold_divisor as u64).div_ceil(2)),
+            rem_ge_1: AtLeast::new(p.threshold_divisor as u64 / 2),
             _k: k,
             _k1: k - 1,
         }
@@ -324,8 +372,8 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, state_r, cycles_r, learn_r, t_r, pend, acc, peak_r, rem, quo, div_bit, thr_r,
-            rd_valid, lag_m_r
+            self, clock, state_r, cycles_r, learn_r, t_r, pend, acc, peak_r, rem, quo, div_bit,
+            thr_r, rd_valid, lag_m_r
         );
         for k in 0..self._k {
             self.r[k].clock.next = self.clock.val();
@@ -352,15 +400,19 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
         for k in 0..self._k {
             self.abit[k].next = 0.into();
             self.lbit[k].next = 0.into();
+            self.q_ge_lo1[k].x.next = self.q[k].q.val();
+            self.q_ge_hi[k].x.next = self.q[k].q.val();
+            self.lq_ge_lo[k].x.next = self.lag_q_r[k].q.val();
+            self.lq_ge_hi1[k].x.next = self.lag_q_r[k].q.val();
             if (self.r[k].q.val() == self.kwrap[k].val())
-                & (self.q[k].q.val() >= self.lo_m1.val())
-                & (self.q[k].q.val() <= self.hi_t_m1.val())
+                & self.q_ge_lo1[k].ge.val()
+                & !self.q_ge_hi[k].ge.val()
             {
                 self.abit[k].next = self.kbit[k].val();
             }
             if (self.lag_r_r[k].q.val() == 0)
-                & (self.lag_q_r[k].q.val() >= self.lo.val())
-                & (self.lag_q_r[k].q.val() <= self.hi_t.val())
+                & self.lq_ge_lo[k].ge.val()
+                & !self.lq_ge_hi1[k].ge.val()
             {
                 self.lbit[k].next = self.kbit[k].val();
             }
@@ -378,16 +430,6 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
 
         // Outputs other blocks use in this cycle: from registers and inputs only, through locals
         // of their own (see `crate::core`).
-        self.sel_q.next = 0.into();
-        for k in 0..self._k {
-            if self.pend.q.val().get_bit(k) & !(self.pend.q.val() & self.below[k].val()).any() {
-                self.sel_q.next = self.q[k].q.val();
-            }
-        }
-        self.class_sel.next = bit_cast::<8, 16>(self.sel_q.val() - self.lo.val());
-        if self.state_r.q.val() == self.s_stdp.val() {
-            self.class_sel.next = self.st_class.val();
-        }
         self.sg_start.next = (self.state_r.q.val() == self.s_idle.val()) & self.start.val();
         self.sg_ingest.next = self.state_r.q.val() == self.s_ingest.val();
         self.sg_drain.next = self.state_r.q.val() == self.s_drain.val();
@@ -426,24 +468,27 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
         self.to_wta.next = !self.winner_valid.val() & self.above_any.val();
         self.to_stdp.next = !self.to_wta.val() & self.learn_r.q.val() & self.spike_any.val();
         self.last_step.next = self.t_r.q.val() == self.t_steps.val();
-        self.n_complete.next = false;
-        self.n_fire.next = false;
-        self.spike_valid.next = false;
-        self.wta_enter.next = false;
-        self.st_begin.next = false;
-        self.st_pen_start.next = false;
-        if self.state_r.q.val() == self.s_int.val() {
-            self.n_complete.next = !self.follow.val() & !self.pend.q.val().any();
-        }
-        if self.state_r.q.val() == self.s_fire.val() {
-            self.wta_enter.next = self.to_wta.val();
-            self.n_fire.next = !self.to_wta.val();
-            self.spike_valid.next = !self.to_wta.val() & self.spike_any.val();
-            self.st_begin.next = self.to_stdp.val();
-        }
-        if self.state_r.q.val() == self.s_end.val() {
-            self.st_pen_start.next = self.learn_r.q.val() & self.winner_valid.val();
-        }
+        self.t_gt_whi.x.next = self.t_r.q.val();
+        // The Fire decision's strobes, written out from registers and inputs (no local shared
+        // with the next-state logic, see `crate::core`).
+        self.n_complete.next = (self.state_r.q.val() == self.s_int.val())
+            & !(self.rd_valid.q.val() & (self.next_q.val() != self.nil.val()))
+            & !self.pend.q.val().any();
+        self.wta_enter.next = (self.state_r.q.val() == self.s_fire.val())
+            & !self.winner_valid.val()
+            & self.above_any.val();
+        self.n_fire.next = (self.state_r.q.val() == self.s_fire.val())
+            & (self.winner_valid.val() | !self.above_any.val());
+        self.spike_valid.next = (self.state_r.q.val() == self.s_fire.val())
+            & (self.winner_valid.val() | !self.above_any.val())
+            & self.spike_any.val();
+        self.st_begin.next = (self.state_r.q.val() == self.s_fire.val())
+            & (self.winner_valid.val() | !self.above_any.val())
+            & self.learn_r.q.val()
+            & self.spike_any.val();
+        self.st_pen_start.next = (self.state_r.q.val() == self.s_end.val())
+            & self.learn_r.q.val()
+            & self.winner_valid.val();
 
         // Thresh: the running sum with the selected class.
         self.v.next = 0.into();
@@ -453,15 +498,21 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
 
         // Divide: one restoring step, the dividend `peak << F` entering MSB first.
         self.pidx.next = bit_cast::<4, 8>(self.div_bit.q.val() - self.frac.val());
+        self.bit_ge_f.x.next = self.div_bit.q.val();
         self.dbit.next = false;
-        if self.div_bit.q.val() >= self.frac.val() {
+        if self.bit_ge_f.ge.val() {
             self.dbit.next = self.peak_r.q.val().get_bit(self.pidx.val().index());
         }
         self.r2.next = self.rem.q.val() << 1;
         if self.dbit.val() {
             self.r2.next = (self.rem.q.val() << 1) | 1;
         }
-        self.qbit.next = self.r2.val() >= self.divisor.val();
+        self.rem_ge_0.x.next = self.rem.q.val();
+        self.rem_ge_1.x.next = self.rem.q.val();
+        self.qbit.next = self.rem_ge_0.ge.val();
+        if self.dbit.val() {
+            self.qbit.next = self.rem_ge_1.ge.val();
+        }
         self.rem_n.next = self.r2.val();
         self.quo_n.next = self.quo.q.val() << 1;
         if self.qbit.val() {
@@ -568,7 +619,7 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
                 self.state_r.d.next = self.s_end.val();
             } else {
                 self.t_r.d.next = self.t_r.q.val() + 1;
-                if self.t_r.q.val() > self.whi.val() {
+                if self.t_gt_whi.ge.val() {
                     self.lag_m_r.d.next = self.lag_m_r.q.val() + 1;
                     for k in 0..self._k {
                         if self.lag_r_r[k].q.val() == self.kwrap[k].val() {
@@ -602,7 +653,7 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
                 self.state_r.d.next = self.s_end.val();
             } else {
                 self.t_r.d.next = self.t_r.q.val() + 1;
-                if self.t_r.q.val() > self.whi.val() {
+                if self.t_gt_whi.ge.val() {
                     self.lag_m_r.d.next = self.lag_m_r.q.val() + 1;
                     for k in 0..self._k {
                         if self.lag_r_r[k].q.val() == self.kwrap[k].val() {
@@ -631,5 +682,105 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
         } else if self.state_r.q.val() == self.s_done.val() {
             self.state_r.d.next = self.s_idle.val();
         }
+
+        // The class spike_gen reads at this edge for the next cycle: from the next values of
+        // `pend` and `q` (so this comes after every assignment of them), or stdp's.
+        self.sel_q.next = 0.into();
+        for k in 0..self._k {
+            if self.pend.d.val().get_bit(k) & !(self.pend.d.val() & self.below[k].val()).any() {
+                self.sel_q.next = self.q[k].d.val();
+            }
+        }
+        self.class_next.next = self.sel_q.val() - self.lo.val();
+        if self.state_r.d.val() == self.s_stdp.val() {
+            self.class_next.next = self.st_class_next.val();
+        }
+        self.lists_next.next = (self.state_r.d.val() == self.s_ingest.val())
+            | (self.state_r.d.val() == self.s_drain.val());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::testing::{lint_and_synth, tick};
+    use snn_core::config::SnnConfig;
+    use snn_sim::control::{Control as Model, FsmState};
+
+    type Uut = Control<18, 9>;
+
+    fn clk(u: &mut Uut, clk: bool) {
+        u.clock.next = Clock { clk };
+    }
+
+    /// From `start` through a one-cycle Ingest and Drain, the threshold pass over stub class
+    /// counts and the divider, against `snn_sim::control::Control`: state, step, cycle count and
+    /// peak after every edge, and the threshold.
+    #[test]
+    fn threshold_pass_and_divider_like_the_cycle_model() {
+        let cfg = SnnConfig {
+            t_steps: 150,
+            ..SnnConfig::small()
+        };
+        let p = HwParams::new(&cfg).unwrap();
+        let count: Vec<u32> = (0..p.nc as u32).map(|c| (c * 7 + 3) % 11).collect();
+        let mut uut = Uut::new(&p);
+        uut.connect_all();
+        let mut model = Model::new();
+        uut.start.next = true;
+        uut.learn.next = true;
+        tick(&mut uut, clk);
+        model.idle(true);
+        uut.start.next = false;
+        uut.scan_last.next = true;
+        // spike_gen's count is that of the class control selected at the previous edge.
+        let mut c_read = 0;
+        for _ in 0..2 {
+            assert!(simulate(&mut uut, 1000));
+            c_read = uut.class_next.val().index();
+            tick(&mut uut, clk);
+            match model.state {
+                FsmState::Ingest => model.ingest(true),
+                _ => model.drain(true, &p),
+            }
+        }
+        uut.scan_last.next = false;
+        let mut cycles = 0;
+        while model.state != FsmState::Int {
+            assert!(simulate(&mut uut, 1000));
+            uut.count.next = (count.get(c_read).copied().unwrap_or(0) as u64).into();
+            assert!(simulate(&mut uut, 1000));
+            c_read = uut.class_next.val().index();
+            tick(&mut uut, clk);
+            match model.state {
+                FsmState::Thresh => model.thresh(&count, &p),
+                FsmState::Divide => model.divide(&p),
+                s => panic!("unexpected state {s:?}"),
+            }
+            let got = (
+                uut.state.val().index(),
+                uut.t.val().to_u64() as u32,
+                uut.cycles.val().to_u64() as u32,
+            );
+            assert_eq!(
+                got,
+                (model.state as usize, model.t, model.cycles),
+                "after edge {cycles}"
+            );
+            assert_eq!(
+                uut.peak.val().to_u64() as u32,
+                model.peak,
+                "peak after edge {cycles}"
+            );
+            cycles += 1;
+        }
+        assert_eq!(uut.thr.val().to_u64() as i32, model.thr);
+        assert!(model.peak > 0 && model.thr == p.format.threshold(model.peak));
+    }
+
+    #[test]
+    fn control_synthesizes_without_latches() {
+        let p = HwParams::new(&SnnConfig::small()).unwrap();
+        lint_and_synth(&mut Uut::new(&p), "control");
     }
 }

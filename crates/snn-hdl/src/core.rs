@@ -10,11 +10,12 @@
 //! same cycle, so a block whose status outputs shared a local with its next-state logic would
 //! close a false combinational loop through control (Verilator's UNOPTFLAT, and an evaluation
 //! that has to iterate). Each block therefore computes the outputs that others use within the
-//! cycle (comparators, `class_sel`, heads and counts, strobes decoded from the state, the
-//! walk status) from registers and inputs only, with locals of their own; synthesis merges the
-//! duplicated logic.
+//! cycle (comparators, heads and counts, strobes decoded from the state, the walk status) from
+//! registers and inputs only, with locals of their own; synthesis merges the duplicated logic.
+//! Outputs that only feed registers or RAM addresses (`raddr`, `class_next`) may depend on
+//! anything. `verilator --lint-only -Wall` checks the rule (UNOPTFLAT).
 
-use crate::control::Control;
+use crate::control::{Control, STEP_W};
 use crate::neuron::Neurons;
 use crate::spike_gen::SpikeGen;
 use crate::stdp::Stdp;
@@ -26,7 +27,13 @@ use snn_sim::params::HwParams;
 /// The accelerator. Widths: `N` neurons, `WB` weight bits, `PB` potential bits, `WORD = N * WB`,
 /// `AW` address bits; everything else comes from the [`HwParams`] given to [`SnnCore::new`].
 #[derive(LogicBlock)]
-pub struct SnnCore<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const AW: usize> {
+pub struct SnnCore<
+    const N: usize,
+    const WB: usize,
+    const PB: usize,
+    const WORD: usize,
+    const AW: usize,
+> {
     pub clock: Signal<In, Clock>,
     /// Sampled in Idle: begins one image.
     pub start: Signal<In, Bit>,
@@ -76,7 +83,7 @@ pub struct SnnCore<const N: usize, const WB: usize, const PB: usize, const WORD:
     spike_gen: SpikeGen<AW>,
     neurons: Neurons<N, WB, PB, WORD>,
     wta: Wta<N, PB>,
-    stdp: Stdp<N, WB, PB, WORD, AW>,
+    stdp: Stdp<N, WB, WORD, AW>,
     weight_mem: WeightMem<WORD, AW>,
     _k: usize,
 }
@@ -161,15 +168,16 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
         if self.control.spike_valid.val() {
             self.spike_mask.next = self.neurons.spikes.val();
         }
-        self.spike_t.next = self.control.t.val();
+        self.spike_t.next = bit_cast::<16, STEP_W>(self.control.t.val());
         self.state.next = self.control.state.val();
-        self.t.next = self.control.t.val();
+        self.t.next = bit_cast::<16, STEP_W>(self.control.t.val());
 
         // control <-> spike_gen.
         self.spike_gen.start.next = self.control.sg_start.val();
         self.spike_gen.ingest.next = self.control.sg_ingest.val();
         self.spike_gen.drain.next = self.control.sg_drain.val();
-        self.spike_gen.class_sel.next = self.control.class_sel.val();
+        self.spike_gen.class_next.next = self.control.class_next.val();
+        self.spike_gen.lists_next.next = self.control.lists_next.val();
         self.spike_gen.raddr.next = self.control.raddr.val();
         self.control.scan_last.next = self.spike_gen.scan_last.val();
         self.control.head.next = self.spike_gen.head.val();
@@ -218,7 +226,7 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
         self.stdp.word.next = self.weight_mem.rdata.val();
         self.neurons.lane_sel.next = self.stdp.lane_sel.val();
         self.stdp.lane_w.next = self.neurons.lane_w.val();
-        self.control.st_class.next = self.stdp.class_sel.val();
+        self.control.st_class_next.next = self.stdp.class_next.val();
         self.control.st_raddr.next = self.stdp.raddr.val();
         self.control.st_walk_done.next = self.stdp.walk_done.val();
         self.control.st_more.next = self.stdp.more.val();
@@ -229,5 +237,42 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
         self.weight_mem.we.next = self.stdp.we.val();
         self.weight_mem.waddr.next = self.stdp.waddr.val();
         self.weight_mem.wdata.next = self.stdp.wdata.val();
+    }
+}
+
+/// Shared by the blocks' unit tests: the synth check of one block.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::verilog::{self, lint_verilator, synth_ice40, tools_or_skip, SynthReport};
+    use rust_hdl::prelude::*;
+    use std::path::PathBuf;
+
+    /// Generates `uut` as module `top`, lints it with Verilator `-Wall` and synthesises it for
+    /// iCE40; asserts no latch. `None` (after a `skipping` line) when a tool is missing.
+    pub fn lint_and_synth(uut: &mut impl Block, top: &str) -> Option<SynthReport> {
+        if !tools_or_skip(top, &["verilator", "yosys"]) {
+            return None;
+        }
+        let base = option_env!("CARGO_TARGET_TMPDIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(std::env::temp_dir);
+        let dir = base.join("snn-hdl-units").join(top);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{top}.v"));
+        std::fs::write(&path, verilog::generate(uut, top)).unwrap();
+        lint_verilator(&path, top).unwrap();
+        let r = synth_ice40(&path, top).unwrap();
+        assert_eq!(r.latches, 0, "{top}: latches in {r:?}");
+        Some(r)
+    }
+
+    /// Lets combinational logic settle, then clocks one rising edge (and lets it settle).
+    pub fn tick<T: Block>(uut: &mut T, clock: impl Fn(&mut T, bool)) {
+        assert!(simulate(uut, 1000), "settles");
+        clock(uut, true);
+        assert!(simulate(uut, 1000), "settles");
+        clock(uut, false);
+        assert!(simulate(uut, 1000), "settles");
     }
 }

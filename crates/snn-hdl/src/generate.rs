@@ -3,6 +3,7 @@
 
 use crate::presets::{generate_preset, PRESETS};
 use anyhow::{anyhow, Context, Result};
+use snn_core::atomic::write_atomic;
 use snn_core::config::SnnConfig;
 use snn_sim::params::HwParams;
 use std::path::{Path, PathBuf};
@@ -30,18 +31,17 @@ pub fn generate_verilog(cfg: &SnnConfig) -> Result<String> {
     })
 }
 
-/// Writes `snn_core.v` and `snn_core.json` into `out_dir` (created if needed), each through a
-/// temporary file renamed into place, so a reader never sees a partial file. Returns both paths.
+/// Writes `snn_core.v` and `snn_core.json` into `out_dir` (created if needed), each atomically
+/// (`snn_core::atomic`), so a reader never sees a partial file. Returns both paths.
 pub fn write_hdl(cfg: &SnnConfig, out_dir: &Path) -> Result<Vec<PathBuf>> {
     let verilog = generate_verilog(cfg)?;
     let report = HwParams::new(cfg)?.to_json() + "\n";
-    std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create {}", out_dir.display()))?;
     let mut written = Vec::new();
     for (ext, text) in [("v", verilog), ("json", report)] {
         let path = out_dir.join(format!("{TOP}.{ext}"));
-        let tmp = out_dir.join(format!(".{TOP}.{ext}.tmp"));
-        std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))?;
+        write_atomic(&path, text.as_bytes())?;
         written.push(path);
     }
     Ok(written)

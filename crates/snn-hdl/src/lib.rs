@@ -17,3 +17,4 @@ pub mod spike_gen;
 pub mod stdp;
 pub mod weight_mem;
 pub mod wta;
+pub mod cmp;

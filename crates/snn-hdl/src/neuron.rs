@@ -1,12 +1,14 @@
 //! neuron: one leaky integrate-and-fire neuron, the registers `pot`, `shown` and `free_at` of
 //! docs/ARCHITECTURE.md and the operations control applies to all N neurons at once
-//! (`snn_sim::neuron::NeuronCmd`).
+//! (`snn_sim::neuron::Neuron`), and [`Neurons`], the array of N with its read muxes.
 //!
 //! Signed values (`pot`, `shown`, weights) are `Bits` in two's complement, and every signed
 //! comparison is an unsigned comparison of the values with their sign bit flipped (offset
 //! binary). That keeps Verilog's signed/unsigned rules out of the design entirely: rust-hdl
 //! emits literals unsigned, so a `Signed` compare could silently turn unsigned in Verilog.
 
+use crate::cmp::AtLeast;
+use crate::control::STEP_W;
 use rust_hdl::prelude::*;
 use snn_sim::params::HwParams;
 
@@ -15,21 +17,23 @@ use snn_sim::params::HwParams;
 #[derive(LogicBlock)]
 pub struct Neuron<const WB: usize, const PB: usize, const WORD: usize> {
     pub clock: Signal<In, Clock>,
-    // Commands from control; at most one of `reset`, `int`, `fire`, `inhibit` in a cycle.
+    // Commands from control; at most one of `reset`, `integrate`, `fire`, `inhibit` in a cycle.
     /// `start` of an image: `pot = shown = p_rest`, `free_at = 0`.
     pub reset: Signal<In, Bit>,
     /// A cycle of Int at step `t`; a refractory neuron (`free_at > t`) ignores it.
     pub integrate: Signal<In, Bit>,
-    /// With `int`: stage B adds `lane` (the weight word was read last cycle).
+    /// With `integrate`: stage B adds this neuron's lane of `word` (read last cycle).
     pub add: Signal<In, Bit>,
-    /// With `int`: the step is complete, the sum is leaked and copied to `shown`.
+    /// With `integrate`: the step is complete, the sum is leaked and copied to `shown`.
     pub complete: Signal<In, Bit>,
     /// The Fire cycle at step `t` (not the one that starts the WTA scan).
     pub fire: Signal<In, Bit>,
     /// From wta, in its last scan cycle, for every neuron but the winner: `pot = p_min`.
     pub inhibit: Signal<In, Bit>,
     /// Current step, from control.
-    pub t: Signal<In, Bits<16>>,
+    pub t: Signal<In, Bits<STEP_W>>,
+    /// `t + t_ref + 1`, the `free_at` of a spike now (one adder for all neurons).
+    pub t_free: Signal<In, Bits<STEP_W>>,
     /// Threshold of the image (non-negative), from control.
     pub thr: Signal<In, Bits<PB>>,
     /// weight_mem's read data.
@@ -47,7 +51,7 @@ pub struct Neuron<const WB: usize, const PB: usize, const WORD: usize> {
     pub lane_out: Signal<Out, Bits<WB>>,
     pot_r: DFF<Bits<PB>>,
     shown_r: DFF<Bits<PB>>,
-    free_at: DFF<Bits<16>>,
+    free_at: DFF<Bits<STEP_W>>,
     /// This neuron's lane of `word`, and the lane sign-extended to `PB` bits.
     lane: Signal<Local, Bits<WB>>,
     lane_x: Signal<Local, Bits<PB>>,
@@ -57,7 +61,6 @@ pub struct Neuron<const WB: usize, const PB: usize, const WORD: usize> {
     leaked: Signal<Local, Bits<PB>>,
     /// Offset-binary (sign-flipped) forms for the signed comparisons.
     pot_f: Signal<Local, Bits<PB>>,
-    sum_f: Signal<Local, Bits<PB>>,
     thr_f: Signal<Local, Bits<PB>>,
     /// The sign bit of a `PB`-bit value.
     sign: Constant<Bits<PB>>,
@@ -66,12 +69,18 @@ pub struct Neuron<const WB: usize, const PB: usize, const WORD: usize> {
     /// Bits `WB..PB` set: ORed into a negative lane to sign-extend it.
     lane_ext: Constant<Bits<PB>>,
     p_rest: Constant<Bits<PB>>,
-    p_rest_f: Constant<Bits<PB>>,
     p_min: Constant<Bits<PB>>,
-    p_min_f: Constant<Bits<PB>>,
     leak: Constant<Bits<PB>>,
-    /// `t_ref + 1`: a neuron spiking at `t` integrates again from `t + t_ref + 1`.
-    t_ref1: Constant<Bits<16>>,
+    /// `pot >= p_min` (no floor at Fire), in offset binary.
+    not_below_min: AtLeast<PB>,
+    /// `sum > p_rest` (the leak applies), in offset binary: the bit chain of [`AtLeast`] written
+    /// inline, because `sum` is a local of this block (a comparator module between two locals
+    /// would close a false loop for Verilator, see `crate::core`). `rest_gt[i]`: bits `i..=0` of
+    /// `sum_f` are at least those of `p_rest_f + 1`.
+    sum_f: Signal<Local, Bits<PB>>,
+    rest_gt: Vec<Signal<Local, Bit>>,
+    rest_one: Vec<Constant<Bit>>,
+    rest_reachable: Constant<Bit>,
     /// Position of this neuron's lane in a word: `j * WB`.
     lane_off: Constant<Bits<16>>,
 }
@@ -96,9 +105,9 @@ impl<const WB: usize, const PB: usize, const WORD: usize> Neuron<WB, PB, WORD> {
         assert_eq!(p.widths.potential as usize, PB, "potential width");
         assert!(WB < PB, "a weight is narrower than a potential");
         assert!((j + 1) * WB <= WORD, "lane {j} lies outside the word");
-        assert!(p.t_steps as u64 + p.t_ref as u64 + 1 < 1 << 16, "free_at must fit 16 bits");
         let f = &p.format;
         let ext = ((1u64 << PB) - 1) ^ ((1u64 << WB) - 1);
+        let rest_gt = flipped::<PB>(f.p_rest as i64).to_u64();
         Neuron {
             clock: Default::default(),
             reset: Default::default(),
@@ -108,6 +117,7 @@ impl<const WB: usize, const PB: usize, const WORD: usize> Neuron<WB, PB, WORD> {
             fire: Default::default(),
             inhibit: Default::default(),
             t: Default::default(),
+            t_free: Default::default(),
             thr: Default::default(),
             word: Default::default(),
             pot: Default::default(),
@@ -123,17 +133,20 @@ impl<const WB: usize, const PB: usize, const WORD: usize> Neuron<WB, PB, WORD> {
             sum: Default::default(),
             leaked: Default::default(),
             pot_f: Default::default(),
-            sum_f: Default::default(),
             thr_f: Default::default(),
             sign: Constant::new(Bits::<PB>::from(1u64 << (PB - 1))),
             lane_neg: Constant::new(Bits::<WB>::from(1u64 << (WB - 1))),
             lane_ext: Constant::new(Bits::<PB>::from(ext)),
             p_rest: Constant::new(twos::<PB>(f.p_rest as i64)),
-            p_rest_f: Constant::new(flipped::<PB>(f.p_rest as i64)),
             p_min: Constant::new(twos::<PB>(f.p_min as i64)),
-            p_min_f: Constant::new(flipped::<PB>(f.p_min as i64)),
             leak: Constant::new(twos::<PB>(f.leak as i64)),
-            t_ref1: Constant::new(Bits::<16>::from(p.t_ref as u64 + 1)),
+            not_below_min: AtLeast::new(flipped::<PB>(f.p_min as i64).to_u64()),
+            sum_f: Default::default(),
+            rest_gt: (0..PB).map(|_| Default::default()).collect(),
+            rest_one: (0..PB)
+                .map(|i| Constant::new((rest_gt + 1) >> i & 1 == 1))
+                .collect(),
+            rest_reachable: Constant::new(rest_gt + 1 < 1 << PB),
             lane_off: Constant::new(Bits::<16>::from((j * WB) as u64)),
         }
     }
@@ -147,8 +160,10 @@ impl<const WB: usize, const PB: usize, const WORD: usize> Logic for Neuron<WB, P
         // with the next-state logic below (see `crate::core`).
         self.pot.next = self.pot_r.q.val();
         self.shown.next = self.shown_r.q.val();
-        self.spike.next = (self.pot_r.q.val() ^ self.sign.val()) >= (self.thr.val() ^ self.sign.val());
-        self.above.next = (self.shown_r.q.val() ^ self.sign.val()) > (self.thr.val() ^ self.sign.val());
+        self.spike.next =
+            (self.pot_r.q.val() ^ self.sign.val()) >= (self.thr.val() ^ self.sign.val());
+        self.above.next =
+            (self.shown_r.q.val() ^ self.sign.val()) > (self.thr.val() ^ self.sign.val());
         self.lane_out.next = bit_cast::<WB, WORD>(self.word.val() >> self.lane_off.val());
         // Stage B of Int, then the leak of SPEC 5.1 (only above rest).
         self.pot_f.next = self.pot_r.q.val() ^ self.sign.val();
@@ -162,10 +177,19 @@ impl<const WB: usize, const PB: usize, const WORD: usize> Logic for Neuron<WB, P
         if self.add.val() {
             self.sum.next = self.pot_r.q.val() + self.lane_x.val();
         }
+        self.not_below_min.x.next = self.pot_r.q.val() ^ self.sign.val();
         self.sum_f.next = self.sum.val() ^ self.sign.val();
+        self.rest_gt[0].next = self.sum_f.val().get_bit(0) | !self.rest_one[0].val();
+        for i in 1..PB {
+            self.rest_gt[i].next = (self.sum_f.val().get_bit(i) & !self.rest_one[i].val())
+                | (!(self.sum_f.val().get_bit(i) ^ self.rest_one[i].val())
+                    & self.rest_gt[i - 1].val());
+        }
         self.leaked.next = self.sum.val();
-        if self.sum_f.val() > self.p_rest_f.val() {
-            self.leaked.next = self.sum.val() - self.leak.val();
+        for i in (PB - 1)..PB {
+            if self.rest_gt[i].val() & self.rest_reachable.val() {
+                self.leaked.next = self.sum.val() - self.leak.val();
+            }
         }
         if self.reset.val() {
             self.pot_r.d.next = self.p_rest.val();
@@ -183,8 +207,8 @@ impl<const WB: usize, const PB: usize, const WORD: usize> Logic for Neuron<WB, P
         if self.fire.val() {
             if self.pot_f.val() >= self.thr_f.val() {
                 self.pot_r.d.next = self.p_rest.val();
-                self.free_at.d.next = self.t.val() + self.t_ref1.val();
-            } else if self.pot_f.val() < self.p_min_f.val() {
+                self.free_at.d.next = self.t_free.val();
+            } else if !self.not_below_min.ge.val() {
                 self.pot_r.d.next = self.p_rest.val();
             }
         }
@@ -208,7 +232,7 @@ pub struct Neurons<const N: usize, const WB: usize, const PB: usize, const WORD:
     pub fire: Signal<In, Bit>,
     /// From wta: the neurons to inhibit.
     pub inhibit: Signal<In, Bits<N>>,
-    pub t: Signal<In, Bits<16>>,
+    pub t: Signal<In, Bits<STEP_W>>,
     pub thr: Signal<In, Bits<PB>>,
     /// weight_mem read data: lane `j` (bits `[j*WB +: WB]`) goes to neuron `j`.
     pub word: Signal<In, Bits<WORD>>,
@@ -227,6 +251,9 @@ pub struct Neurons<const N: usize, const WB: usize, const PB: usize, const WORD:
     /// Some `shown[j] > thr`.
     pub above_any: Signal<Out, Bit>,
     nrn: Vec<Neuron<WB, PB, WORD>>,
+    /// `t + t_ref + 1`: a neuron spiking at `t` integrates again from then.
+    t_free: Signal<Local, Bits<STEP_W>>,
+    t_ref1: Constant<Bits<STEP_W>>,
     /// The masks accumulated over `j` (entry `j` holds neurons `0..=j`).
     spk_acc: Vec<Signal<Local, Bits<N>>>,
     abv_acc: Vec<Signal<Local, Bits<N>>>,
@@ -239,6 +266,10 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize> Neuron
     pub fn new(p: &HwParams) -> Self {
         assert_eq!((p.n, WORD), (N, N * WB), "neuron count and word width");
         assert!((1..=64).contains(&N), "1..=64 neurons");
+        assert!(
+            p.t_steps as u64 + p.t_ref as u64 + 1 < 1 << STEP_W,
+            "free_at must fit {STEP_W} bits"
+        );
         Neurons {
             clock: Default::default(),
             reset: Default::default(),
@@ -260,21 +291,30 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize> Neuron
             spike_any: Default::default(),
             above_any: Default::default(),
             nrn: (0..N).map(|j| Neuron::new(p, j)).collect(),
+            t_free: Default::default(),
+            t_ref1: Constant::new(Bits::<STEP_W>::from(p.t_ref as u64 + 1)),
             spk_acc: (0..N).map(|_| Default::default()).collect(),
             abv_acc: (0..N).map(|_| Default::default()).collect(),
             above: Default::default(),
-            ids: (0..N).map(|j| Constant::new(Bits::<8>::from(j as u64))).collect(),
-            onehot: (0..N).map(|j| Constant::new(Bits::<N>::from(1u64 << j))).collect(),
+            ids: (0..N)
+                .map(|j| Constant::new(Bits::<8>::from(j as u64)))
+                .collect(),
+            onehot: (0..N)
+                .map(|j| Constant::new(Bits::<N>::from(1u64 << j)))
+                .collect(),
         }
     }
 }
 
-impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize> Logic for Neurons<N, WB, PB, WORD> {
+impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize> Logic
+    for Neurons<N, WB, PB, WORD>
+{
     #[hdl_gen]
     fn update(&mut self) {
         self.pot_out.next = 0.into();
         self.shown_sel.next = self.nrn[0].shown.val();
         self.lane_w.next = self.nrn[0].lane_out.val();
+        self.t_free.next = self.t.val() + self.t_ref1.val();
         for j in 0..N {
             self.nrn[j].clock.next = self.clock.val();
             self.nrn[j].reset.next = self.reset.val();
@@ -284,6 +324,7 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize> Logic 
             self.nrn[j].fire.next = self.fire.val();
             self.nrn[j].inhibit.next = self.inhibit.val().get_bit(j);
             self.nrn[j].t.next = self.t.val();
+            self.nrn[j].t_free.next = self.t_free.val();
             self.nrn[j].thr.next = self.thr.val();
             self.nrn[j].word.next = self.word.val();
             if self.pot_sel.val() == self.ids[j].val() {
@@ -322,5 +363,136 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize> Logic 
         }
         self.spike_any.next = self.spikes.val().any();
         self.above_any.next = self.above.val().any();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::testing::{lint_and_synth, tick};
+    use snn_core::config::SnnConfig;
+    use snn_sim::neuron::Neuron as Model;
+
+    const WB: usize = 9;
+    const PB: usize = 18;
+    const WORD: usize = 36;
+
+    fn params() -> HwParams {
+        HwParams::new(&SnnConfig::small()).unwrap()
+    }
+
+    fn xorshift(s: &mut u64) -> u64 {
+        *s ^= *s << 13;
+        *s ^= *s >> 7;
+        *s ^= *s << 17;
+        *s
+    }
+
+    /// What control asks of the neurons in one cycle.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Cmd {
+        Hold,
+        Reset,
+        Int { add: bool, complete: bool },
+        Fire,
+        Inhibit,
+    }
+
+    /// Neuron 2 of the small preset under a random command stream (integration with and without
+    /// the lane, completion, fire, inhibition, reset), against `snn_sim::neuron::Neuron`.
+    #[test]
+    fn follows_the_cycle_model_on_random_commands() {
+        let p = params();
+        let f = &p.format;
+        let j = 2;
+        let mut uut = Neuron::<WB, PB, WORD>::new(&p, j);
+        uut.connect_all();
+        let mut model = Model::new(&p);
+        let mut s = 0x1234_5678u64;
+        let mut t = 1u32;
+        let thr = 900i32;
+        for cycle in 0..3000 {
+            let r = xorshift(&mut s);
+            let cmd = match (cycle, r % 16) {
+                (0, _) => Cmd::Reset,
+                (_, 0) => Cmd::Fire,
+                (_, 1) => Cmd::Inhibit,
+                (_, 2) => {
+                    t += 1;
+                    Cmd::Int {
+                        add: r & 0x100 != 0,
+                        complete: true,
+                    }
+                }
+                (_, 3) => Cmd::Hold,
+                _ => Cmd::Int {
+                    add: true,
+                    complete: false,
+                },
+            };
+            let w = f.w_min + ((r >> 16) % (f.w_max - f.w_min + 1) as u64) as i32;
+            let word = ((w as i64 as u64) & ((1 << WB) - 1)) << (j * WB);
+            uut.word.next = word.into();
+            uut.thr.next = (thr as u64).into();
+            uut.reset.next = cmd == Cmd::Reset;
+            uut.integrate.next = matches!(cmd, Cmd::Int { .. });
+            uut.add.next = matches!(cmd, Cmd::Int { add: true, .. });
+            uut.complete.next = matches!(cmd, Cmd::Int { complete: true, .. });
+            uut.fire.next = cmd == Cmd::Fire;
+            uut.inhibit.next = cmd == Cmd::Inhibit;
+            uut.t.next = (t as u64).into();
+            uut.t_free.next = (t as u64 + p.t_ref as u64 + 1).into();
+            assert!(simulate(&mut uut, 1000));
+            let signed = |v: u64, b: usize| ((v << (64 - b)) as i64 >> (64 - b)) as i32;
+            assert_eq!(
+                signed(uut.pot.val().to_u64(), PB),
+                model.pot,
+                "pot before cycle {cycle}"
+            );
+            assert_eq!(
+                signed(uut.shown.val().to_u64(), PB),
+                model.shown,
+                "shown before cycle {cycle}"
+            );
+            assert_eq!(
+                uut.spike.val(),
+                model.fires(thr),
+                "spike before cycle {cycle}"
+            );
+            assert_eq!(
+                uut.above.val(),
+                model.above(thr),
+                "above before cycle {cycle}"
+            );
+            assert_eq!(
+                signed(uut.lane_out.val().to_u64(), WB),
+                w,
+                "lane before cycle {cycle}"
+            );
+            tick(&mut uut, |u, clk| u.clock.next = Clock { clk });
+            match cmd {
+                Cmd::Hold => {}
+                Cmd::Reset => model = Model::new(&p),
+                Cmd::Int { add, complete } => {
+                    if add {
+                        model.accumulate(t, w, &p);
+                    }
+                    if complete {
+                        model.complete(t, &p);
+                    }
+                }
+                Cmd::Fire => model.fire(t, thr, &p),
+                Cmd::Inhibit => model.inhibit(&p),
+            }
+        }
+    }
+
+    #[test]
+    fn neuron_synthesizes_without_latches() {
+        let p = params();
+        let mut uut = Neuron::<WB, PB, WORD>::new(&p, 1);
+        if let Some(r) = lint_and_synth(&mut uut, "neuron") {
+            assert_eq!(r.brams, 0);
+        }
     }
 }

@@ -20,7 +20,12 @@ pub struct Preset {
 impl Preset {
     /// Whether a configuration with these derived parameters can use this preset.
     pub fn matches(&self, p: &HwParams) -> bool {
-        (p.n, p.widths.weight as usize, p.widths.potential as usize, p.aw as usize) == (self.n, self.wb, self.pb, self.aw)
+        (
+            p.n,
+            p.widths.weight as usize,
+            p.widths.potential as usize,
+            p.aw as usize,
+        ) == (self.n, self.wb, self.pb, self.aw)
     }
 }
 
@@ -61,9 +66,16 @@ mod tests {
 
     #[test]
     fn each_preset_matches_its_config() {
-        for (cfg, name) in [(SnnConfig::default(), "default"), (SnnConfig::small(), "small")] {
+        for (cfg, name) in [
+            (SnnConfig::default(), "default"),
+            (SnnConfig::small(), "small"),
+        ] {
             let p = HwParams::new(&cfg).unwrap();
-            let hits: Vec<&str> = PRESETS.iter().filter(|s| s.matches(&p)).map(|s| s.name).collect();
+            let hits: Vec<&str> = PRESETS
+                .iter()
+                .filter(|s| s.matches(&p))
+                .map(|s| s.name)
+                .collect();
             assert_eq!(hits, [name]);
         }
     }

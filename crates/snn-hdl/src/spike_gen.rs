@@ -5,15 +5,26 @@
 //! The period of an input is a step function of its receptive-field sum `S`, so its class is
 //! the number of class boundaries (`HwParams::breakpoints`) above `S`: one comparator against a
 //! constant per class, no divider and no table memory.
+//!
+//! `head[c]` and `count[c]` live in two block RAMs (`NC` words each), not in registers behind
+//! a mux as docs/ARCHITECTURE.md draws them: as registers they took about 1,340 flip-flops and
+//! 1,000 LUTs, a third of an iCE40 HX8K. A RAM answers one cycle after its address, so every
+//! reader presents the class it will need in the next cycle (`class_next`, computed by control
+//! and stdp from their registers' next values; stage 3's next `class_reg` in Ingest and Drain),
+//! an insertion at the last edge is forwarded to a read of the same class at that edge, and a
+//! `valid` bit per class empties the lists at `start`. The values seen in every cycle are those
+//! of the registers of the doc, so the cycle model's behaviour is unchanged.
 
 use crate::bram::Bram;
+use crate::cmp::AtLeast;
 use crate::neuron::flipped;
 use rust_hdl::prelude::*;
 use snn_core::spike_gen::RF_KERNEL_X8;
 use snn_sim::params::HwParams;
 
 /// Width of `line_buf` addresses: 256 entries fill the two `SB_RAM40_4K` a 32-bit word needs
-/// anyway, so any image up to 254 columns wide costs the same two block RAMs.
+/// anyway, so any image up to 254 columns wide costs the same two block RAMs. The class RAMs
+/// (up to 255 classes) use the same 8-bit addresses: one `SB_RAM40_4K` each.
 pub const LB_AW: usize = 8;
 
 /// Kernel entries (times 8) grouped by value, as `rf` sums them: positions `row * 5 + col`.
@@ -43,8 +54,12 @@ pub struct SpikeGen<const AW: usize> {
     /// Last cycle of the phase: scan at `(H+1, W+1)` in Ingest, third cycle of Drain.
     pub scan_last: Signal<Out, Bit>,
     // Lists.
-    /// Class whose `head` and `count` are read (control or stdp); ignored while stage 3 inserts.
-    pub class_sel: Signal<In, Bits<8>>,
+    /// The class whose `head` and `count` are wanted in the next cycle (control's or stdp's
+    /// select, from their registers' next values), and whether the next cycle is Ingest or
+    /// Drain (then stage 3's class is read instead).
+    pub class_next: Signal<In, Bits<8>>,
+    pub lists_next: Signal<In, Bit>,
+    /// Head and count of the class selected last cycle (`class_next` then).
     pub head: Signal<Out, Bits<AW>>,
     pub count: Signal<Out, Bits<AW>>,
     pub head_silent: Signal<Out, Bits<AW>>,
@@ -52,8 +67,8 @@ pub struct SpikeGen<const AW: usize> {
     pub raddr: Signal<In, Bits<AW>>,
     /// next_mem read data: the list successor of the node read last cycle.
     pub next_q: Signal<Out, Bits<AW>>,
-    scan_r: DFF<Bits<16>>,
-    scan_c: DFF<Bits<16>>,
+    scan_r: DFF<Bits<8>>,
+    scan_c: DFF<Bits<8>>,
     /// `win[row * 5 + col]`: rows `r-4..=r`, columns `c-4..=c` (column 4 is the newest).
     win: Vec<DFF<Bits<8>>>,
     line_buf: Bram<LB_AW, 32>,
@@ -67,8 +82,21 @@ pub struct SpikeGen<const AW: usize> {
     i3: DFF<Bits<AW>>,
     /// Period class of `i3`; `NC` = silent.
     class_reg: DFF<Bits<8>>,
-    heads: Vec<DFF<Bits<AW>>>,
-    counts: Vec<DFF<Bits<AW>>>,
+    /// Per class: first input of its list and number of inputs, in block RAM read one cycle
+    /// ahead; `valid[c]` is clear until the class's first insertion of the image (a RAM cannot
+    /// be emptied in one cycle): an invalid class reads as the empty list.
+    head_ram: Bram<LB_AW, AW>,
+    count_ram: Bram<LB_AW, AW>,
+    valid: Vec<DFF<Bit>>,
+    /// The class read at the last edge, and its `valid` bit then.
+    rd_class: DFF<Bits<8>>,
+    rd_valid: DFF<Bit>,
+    /// The insertion at the last edge (its class, new head and count): a read of the same class
+    /// at that edge returned the word before it.
+    byp_v: DFF<Bit>,
+    byp_class: DFF<Bits<8>>,
+    byp_head: DFF<Bits<AW>>,
+    byp_count: DFF<Bits<AW>>,
     silent_r: DFF<Bits<AW>>,
     next_mem: Bram<AW, AW>,
     /// The host stalls the scan: a pixel is due and none is offered.
@@ -86,40 +114,65 @@ pub struct SpikeGen<const AW: usize> {
     g4n: Signal<Local, Bits<16>>,
     g1n: Signal<Local, Bits<16>>,
     rf: Signal<Local, Bits<16>>,
-    /// `s_reg < breakpoints[c]`, per class (a thermometer code).
-    below: Vec<Signal<Local, Bit>>,
+    /// `s_reg >= breakpoints[c]` per class (offset binary): `!ge` is a thermometer code.
+    bp_cmp: Vec<AtLeast<16>>,
+    /// `cls_hit[c]`: `s_reg` lies in class `c + 1` exactly (below boundary `c`, not below `c + 1`),
+    /// as an all-ones or all-zeros byte; the class number is the OR of `ids[c + 1] & cls_hit[c]`.
+    cls_hit: Vec<Signal<Local, Bits<8>>>,
+    cls_acc: Vec<Signal<Local, Bits<8>>>,
     cls: Signal<Local, Bits<8>>,
     insert: Signal<Local, Bit>,
     silent: Signal<Local, Bit>,
-    sel: Signal<Local, Bits<8>>,
-    head_sel: Signal<Local, Bits<AW>>,
-    count_sel: Signal<Local, Bits<AW>>,
-    height: Constant<Bits<16>>,
-    width: Constant<Bits<16>>,
-    last_r: Constant<Bits<16>>,
-    last_c: Constant<Bits<16>>,
-    drain_last: Constant<Bits<16>>,
-    /// Rows `0..4` of the column read 0 above the image, i.e. while `r < 4 - k` for byte `k`.
-    row_k: Vec<Constant<Bits<16>>>,
+    /// The head and count of `class_reg` for stage 3 (the same selection as the `head` and
+    /// `count` outputs, computed apart, see `crate::core`), and the class read next.
+    ins_hit: Signal<Local, Bit>,
+    ins_head: Signal<Local, Bits<AW>>,
+    ins_count: Signal<Local, Bits<AW>>,
+    out_hit: Signal<Local, Bit>,
+    rd_next: Signal<Local, Bits<8>>,
+    /// `valid[rd_next]`.
+    valid_next: Signal<Local, Bit>,
+    /// Scan position tests: `r < H`, `c < W`, `r >= 2`, `c >= 2`, and per byte `k` of the
+    /// column `r >= 4 - k` (rows above the image read 0).
+    r_ge_h: AtLeast<8>,
+    c_ge_w: AtLeast<8>,
+    r_ge_2: AtLeast<8>,
+    c_ge_2: AtLeast<8>,
+    row_k: Vec<AtLeast<8>>,
+    last_r: Constant<Bits<8>>,
+    last_c: Constant<Bits<8>>,
+    drain_last: Constant<Bits<8>>,
     /// Byte `k` of a column: its mask and its bit offset.
     byte_mask: Vec<Constant<Bits<40>>>,
     byte_off: Vec<Constant<Bits<6>>>,
-    /// Offset-binary class boundaries.
-    bp_f: Vec<Constant<Bits<16>>>,
     sign16: Constant<Bits<16>>,
     /// `ids[c] = c` for `c in 0..=NC` (`NC` = silent).
     ids: Vec<Constant<Bits<8>>>,
     nc_id: Constant<Bits<8>>,
     nil: Constant<Bits<AW>>,
+    byte_ones: Constant<Bits<8>>,
     _nc: usize,
+    /// `NC - 1`: `for c in _nc1.._nc` visits only the last class.
+    _nc1: usize,
 }
 
 impl<const AW: usize> SpikeGen<AW> {
     pub fn new(p: &HwParams) -> Self {
         assert_eq!(p.aw as usize, AW, "address width");
-        assert!(p.nc < 255, "NC = {} classes do not fit the 8-bit class register", p.nc);
-        assert!(p.width + 2 <= 1 << LB_AW, "the line buffer holds at most {} columns", (1 << LB_AW) - 2);
-        assert!(p.height + 2 < 1 << 16 && p.width + 2 < 1 << 16, "scan counters are 16 bits");
+        assert!(
+            p.nc < 255,
+            "NC = {} classes do not fit the 8-bit class register",
+            p.nc
+        );
+        assert!(
+            p.width + 2 <= 1 << LB_AW,
+            "the line buffer holds at most {} columns",
+            (1 << LB_AW) - 2
+        );
+        assert!(
+            p.height + 2 <= 1 << 8,
+            "scan rows are 8-bit: at most 254 image rows"
+        );
         // The adder tree below hard-wires the kernel; it must be the one the models use.
         let mut k = [[0i32; 5]; 5];
         for (v, pos) in RF_GROUPS {
@@ -127,8 +180,11 @@ impl<const AW: usize> SpikeGen<AW> {
                 k[x / 5][x % 5] = v;
             }
         }
-        assert_eq!(k, RF_KERNEL_X8, "rf adder tree out of date with RF_KERNEL_X8");
-        let c16 = |v: u64| Constant::new(Bits::<16>::from(v));
+        assert_eq!(
+            k, RF_KERNEL_X8,
+            "rf adder tree out of date with RF_KERNEL_X8"
+        );
+        let c8 = |v: u64| Constant::new(Bits::<8>::from(v));
         SpikeGen {
             clock: Default::default(),
             start: Default::default(),
@@ -138,7 +194,8 @@ impl<const AW: usize> SpikeGen<AW> {
             pix_valid: Default::default(),
             pix_ready: Default::default(),
             scan_last: Default::default(),
-            class_sel: Default::default(),
+            class_next: Default::default(),
+            lists_next: Default::default(),
             head: Default::default(),
             count: Default::default(),
             head_silent: Default::default(),
@@ -156,8 +213,15 @@ impl<const AW: usize> SpikeGen<AW> {
             v3: Default::default(),
             i3: Default::default(),
             class_reg: Default::default(),
-            heads: (0..p.nc).map(|_| Default::default()).collect(),
-            counts: (0..p.nc).map(|_| Default::default()).collect(),
+            head_ram: Bram::new(1 << LB_AW),
+            count_ram: Bram::new(1 << LB_AW),
+            valid: (0..p.nc).map(|_| Default::default()).collect(),
+            rd_class: Default::default(),
+            rd_valid: Default::default(),
+            byp_v: Default::default(),
+            byp_class: Default::default(),
+            byp_head: Default::default(),
+            byp_count: Default::default(),
             silent_r: Default::default(),
             next_mem: Bram::new(1 << AW),
             stall: Default::default(),
@@ -170,27 +234,45 @@ impl<const AW: usize> SpikeGen<AW> {
             g4n: Default::default(),
             g1n: Default::default(),
             rf: Default::default(),
-            below: (0..p.nc).map(|_| Default::default()).collect(),
+            bp_cmp: p
+                .breakpoints
+                .iter()
+                .map(|&b| AtLeast::new(flipped::<16>(b as i64).to_u64()))
+                .collect(),
+            cls_hit: (0..p.nc).map(|_| Default::default()).collect(),
+            cls_acc: (0..p.nc).map(|_| Default::default()).collect(),
             cls: Default::default(),
             insert: Default::default(),
             silent: Default::default(),
-            sel: Default::default(),
-            head_sel: Default::default(),
-            count_sel: Default::default(),
-            height: c16(p.height as u64),
-            width: c16(p.width as u64),
-            last_r: c16(p.height as u64 + 1),
-            last_c: c16(p.width as u64 + 1),
-            drain_last: c16(2),
-            row_k: (0..4).map(|k| c16(4 - k)).collect(),
-            byte_mask: (0..4).map(|k| Constant::new(Bits::<40>::from(0xffu64 << (8 * k)))).collect(),
-            byte_off: (0..5).map(|k| Constant::new(Bits::<6>::from(8 * k as u64))).collect(),
-            bp_f: p.breakpoints.iter().map(|&b| Constant::new(flipped::<16>(b as i64))).collect(),
-            sign16: c16(1 << 15),
-            ids: (0..=p.nc).map(|c| Constant::new(Bits::<8>::from(c as u64))).collect(),
+            ins_hit: Default::default(),
+            ins_head: Default::default(),
+            ins_count: Default::default(),
+            out_hit: Default::default(),
+            rd_next: Default::default(),
+            valid_next: Default::default(),
+            r_ge_h: AtLeast::new(p.height as u64),
+            c_ge_w: AtLeast::new(p.width as u64),
+            r_ge_2: AtLeast::new(2),
+            c_ge_2: AtLeast::new(2),
+            row_k: (0..4).map(|k| AtLeast::new(4 - k)).collect(),
+            last_r: c8(p.height as u64 + 1),
+            last_c: c8(p.width as u64 + 1),
+            drain_last: c8(2),
+            byte_mask: (0..4)
+                .map(|k| Constant::new(Bits::<40>::from(0xffu64 << (8 * k))))
+                .collect(),
+            byte_off: (0..5)
+                .map(|k| Constant::new(Bits::<6>::from(8 * k as u64)))
+                .collect(),
+            sign16: Constant::new(Bits::<16>::from(1u64 << 15)),
+            ids: (0..=p.nc)
+                .map(|c| Constant::new(Bits::<8>::from(c as u64)))
+                .collect(),
             nc_id: Constant::new(Bits::<8>::from(p.nc as u64)),
             nil: Constant::new(Bits::<AW>::from(p.nil as u64)),
+            byte_ones: Constant::new(Bits::<8>::mask()),
             _nc: p.nc,
+            _nc1: p.nc - 1,
         }
     }
 }
@@ -198,40 +280,54 @@ impl<const AW: usize> SpikeGen<AW> {
 impl<const AW: usize> Logic for SpikeGen<AW> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, scan_r, scan_c, v1, i1, v2, i2, s_reg, v3, i3, class_reg, silent_r);
+        dff_setup!(
+            self, clock, scan_r, scan_c, v1, i1, v2, i2, s_reg, v3, i3, class_reg, silent_r,
+            rd_class, rd_valid, byp_v, byp_class, byp_head, byp_count
+        );
         for x in 0..25 {
             self.win[x].clock.next = self.clock.val();
             self.win[x].d.next = self.win[x].q.val();
         }
         for c in 0..self._nc {
-            self.heads[c].clock.next = self.clock.val();
-            self.heads[c].d.next = self.heads[c].q.val();
-            self.counts[c].clock.next = self.clock.val();
-            self.counts[c].d.next = self.counts[c].q.val();
+            self.valid[c].clock.next = self.clock.val();
+            self.valid[c].d.next = self.valid[c].q.val();
         }
+        self.head_ram.clock.next = self.clock.val();
+        self.count_ram.clock.next = self.clock.val();
         self.line_buf.clock.next = self.clock.val();
         self.next_mem.clock.next = self.clock.val();
         self.head_silent.next = self.silent_r.q.val();
+        self.next_mem.raddr.next = self.raddr.val();
+        self.next_q.next = self.next_mem.rdata.val();
+        self.r_ge_h.x.next = self.scan_r.q.val();
+        self.c_ge_w.x.next = self.scan_c.q.val();
+        self.r_ge_2.x.next = self.scan_r.q.val();
+        self.c_ge_2.x.next = self.scan_c.q.val();
+        for k in 0..4 {
+            self.row_k[k].x.next = self.scan_r.q.val();
+        }
 
         // Scan (stage 1).
-        self.pix_ready.next = self.ingest.val()
-            & (self.scan_r.q.val() < self.height.val())
-            & (self.scan_c.q.val() < self.width.val());
-        self.stall.next = self.pix_ready.val() & !self.pix_valid.val();
+        self.pix_ready.next = self.ingest.val() & !self.r_ge_h.ge.val() & !self.c_ge_w.ge.val();
+        self.stall.next = self.ingest.val()
+            & !self.r_ge_h.ge.val()
+            & !self.c_ge_w.ge.val()
+            & !self.pix_valid.val();
         self.step.next = self.ingest.val() & !self.stall.val();
         self.scan_last.next = (self.ingest.val()
             & (self.scan_r.q.val() == self.last_r.val())
             & (self.scan_c.q.val() == self.last_c.val()))
             | (self.drain.val() & (self.scan_c.q.val() == self.drain_last.val()));
         self.pixel.next = 0.into();
-        if self.pix_ready.val() {
+        if self.ingest.val() & !self.r_ge_h.ge.val() & !self.c_ge_w.ge.val() {
             self.pixel.next = self.pix_data.val();
         }
         // Column rows r-4..=r: four bytes from the line buffer (0 above the image), the pixel.
         for k in 0..4 {
             self.lb_byte[k].next = 0.into();
-            if self.scan_r.q.val() >= self.row_k[k].val() {
-                self.lb_byte[k].next = bit_cast::<40, 32>(self.line_buf.rdata.val()) & self.byte_mask[k].val();
+            if self.row_k[k].ge.val() {
+                self.lb_byte[k].next =
+                    bit_cast::<40, 32>(self.line_buf.rdata.val()) & self.byte_mask[k].val();
             }
         }
         self.col.next = self.lb_byte[0].val()
@@ -239,11 +335,11 @@ impl<const AW: usize> Logic for SpikeGen<AW> {
             | self.lb_byte[2].val()
             | self.lb_byte[3].val()
             | (bit_cast::<40, 8>(self.pixel.val()) << 32);
-        self.line_buf.waddr.next = self.scan_c.q.val().get_bits::<LB_AW>(0);
+        self.line_buf.waddr.next = self.scan_c.q.val();
         self.line_buf.wdata.next = self.col.val().get_bits::<32>(8);
         self.line_buf.we.next = self.step.val();
         // Read one cycle ahead: the column of the next cycle.
-        self.line_buf.raddr.next = self.scan_c.q.val().get_bits::<LB_AW>(0);
+        self.line_buf.raddr.next = self.scan_c.q.val();
         if self.step.val() | self.drain.val() {
             self.v1.d.next = false;
         }
@@ -254,7 +350,7 @@ impl<const AW: usize> Logic for SpikeGen<AW> {
                 self.line_buf.raddr.next = 0.into();
             } else {
                 self.scan_c.d.next = self.scan_c.q.val() + 1;
-                self.line_buf.raddr.next = self.scan_c.q.val().get_bits::<LB_AW>(0) + 1;
+                self.line_buf.raddr.next = self.scan_c.q.val() + 1;
             }
             for k in 0..5 {
                 for c in 0..4 {
@@ -263,17 +359,18 @@ impl<const AW: usize> Logic for SpikeGen<AW> {
                         self.win[k * 5 + c].d.next = 0.into();
                     }
                 }
-                self.win[k * 5 + 4].d.next = self.col.val().get_bits::<8>(self.byte_off[k].val().index());
+                self.win[k * 5 + 4].d.next =
+                    self.col.val().get_bits::<8>(self.byte_off[k].val().index());
             }
-            if (self.scan_r.q.val() >= 2) & (self.scan_c.q.val() >= 2) {
+            if self.r_ge_2.ge.val() & self.c_ge_2.ge.val() {
                 // Centres arrive in raster order, so the index is a counter.
                 self.v1.d.next = true;
                 self.i1.d.next = self.i1.q.val() + 1;
             }
         }
-        if self.drain.val() & (self.scan_c.q.val() < self.drain_last.val()) {
+        if self.drain.val() & !self.c_ge_2.ge.val() {
             self.scan_c.d.next = self.scan_c.q.val() + 1;
-            self.line_buf.raddr.next = self.scan_c.q.val().get_bits::<LB_AW>(0) + 1;
+            self.line_buf.raddr.next = self.scan_c.q.val() + 1;
         }
         if self.start.val() {
             self.scan_r.d.next = 0.into();
@@ -307,17 +404,36 @@ impl<const AW: usize> Logic for SpikeGen<AW> {
             + bit_cast::<16, 8>(self.win[19].q.val())
             + bit_cast::<16, 8>(self.win[21].q.val())
             + bit_cast::<16, 8>(self.win[23].q.val());
-        self.rf.next = (bit_cast::<16, 8>(self.win[12].q.val()) << 3) + (self.g5.val() << 2) + self.g5.val()
+        self.rf.next = (bit_cast::<16, 8>(self.win[12].q.val()) << 3)
+            + (self.g5.val() << 2)
+            + self.g5.val()
             + self.g1.val()
             - (self.g4n.val() << 2)
             - self.g1n.val();
-        // Stage 3: period class, the number of boundaries above the sum.
-        self.cls.next = self.ids[0].val();
+        // Stage 3: period class, the number of boundaries above the sum. The boundaries fall
+        // with the class, so `below` is 1..10..0 and the class is where it drops.
         for c in 0..self._nc {
-            self.below[c].next = (self.s_reg.q.val() ^ self.sign16.val()) < self.bp_f[c].val();
-            if self.below[c].val() {
-                self.cls.next = self.ids[c + 1].val();
+            self.bp_cmp[c].x.next = self.s_reg.q.val() ^ self.sign16.val();
+        }
+        for c in 1..self._nc {
+            self.cls_hit[c - 1].next = 0.into();
+            if !self.bp_cmp[c - 1].ge.val() & self.bp_cmp[c].ge.val() {
+                self.cls_hit[c - 1].next = self.byte_ones.val();
             }
+        }
+        for c in self._nc1..self._nc {
+            self.cls_hit[c].next = 0.into();
+            if !self.bp_cmp[c].ge.val() {
+                self.cls_hit[c].next = self.byte_ones.val();
+            }
+        }
+        self.cls_acc[0].next = self.ids[1].val() & self.cls_hit[0].val();
+        for c in 1..self._nc {
+            self.cls_acc[c].next =
+                self.cls_acc[c - 1].val() | (self.ids[c + 1].val() & self.cls_hit[c].val());
+        }
+        for c in self._nc1..self._nc {
+            self.cls.next = self.cls_acc[c].val();
         }
         // The stages run in every Ingest and Drain cycle; a stalled scan holds them.
         self.insert.next = false;
@@ -335,26 +451,34 @@ impl<const AW: usize> Logic for SpikeGen<AW> {
             }
         }
 
-        // Lists: one read mux for head and count, shared by insertion and the walkers.
-        self.sel.next = self.class_sel.val();
-        if self.insert.val() {
-            self.sel.next = self.class_reg.q.val();
+        // Lists. Outputs: the class read at the last edge, with the insertion of that edge
+        // forwarded (from registers only, see `crate::core`).
+        self.out_hit.next = self.byp_v.q.val() & (self.byp_class.q.val() == self.rd_class.q.val());
+        self.head.next = self.nil.val();
+        self.count.next = 0.into();
+        if self.rd_valid.q.val() {
+            self.head.next = self.head_ram.rdata.val();
+            self.count.next = self.count_ram.rdata.val();
         }
-        self.head_sel.next = self.nil.val();
-        self.count_sel.next = 0.into();
-        for c in 0..self._nc {
-            if self.sel.val() == self.ids[c].val() {
-                self.head_sel.next = self.heads[c].q.val();
-                self.count_sel.next = self.counts[c].q.val();
-            }
+        if self.out_hit.val() {
+            self.head.next = self.byp_head.q.val();
+            self.count.next = self.byp_count.q.val();
         }
-        self.head.next = self.head_sel.val();
-        self.count.next = self.count_sel.val();
+        // Stage 3 inserts `i3` at the head of its class (the same selection, computed apart).
+        self.ins_hit.next = self.byp_v.q.val() & (self.byp_class.q.val() == self.rd_class.q.val());
+        self.ins_head.next = self.nil.val();
+        self.ins_count.next = 0.into();
+        if self.rd_valid.q.val() {
+            self.ins_head.next = self.head_ram.rdata.val();
+            self.ins_count.next = self.count_ram.rdata.val();
+        }
+        if self.ins_hit.val() {
+            self.ins_head.next = self.byp_head.q.val();
+            self.ins_count.next = self.byp_count.q.val();
+        }
         self.silent.next = self.class_reg.q.val() == self.nc_id.val();
-        self.next_mem.raddr.next = self.raddr.val();
-        self.next_q.next = self.next_mem.rdata.val();
         self.next_mem.waddr.next = self.i3.q.val();
-        self.next_mem.wdata.next = self.head_sel.val();
+        self.next_mem.wdata.next = self.ins_head.val();
         self.next_mem.we.next = self.insert.val();
         if self.silent.val() {
             self.next_mem.wdata.next = self.silent_r.q.val();
@@ -362,18 +486,175 @@ impl<const AW: usize> Logic for SpikeGen<AW> {
         if self.insert.val() & self.silent.val() {
             self.silent_r.d.next = self.i3.q.val();
         }
+        self.head_ram.waddr.next = self.class_reg.q.val();
+        self.head_ram.wdata.next = self.i3.q.val();
+        self.head_ram.we.next = self.insert.val() & !self.silent.val();
+        self.count_ram.waddr.next = self.class_reg.q.val();
+        self.count_ram.wdata.next = self.ins_count.val() + 1;
+        self.count_ram.we.next = self.insert.val() & !self.silent.val();
+        self.byp_v.d.next = self.insert.val() & !self.silent.val();
+        self.byp_class.d.next = self.class_reg.q.val();
+        self.byp_head.d.next = self.i3.q.val();
+        self.byp_count.d.next = self.ins_count.val() + 1;
         for c in 0..self._nc {
             if self.insert.val() & (self.class_reg.q.val() == self.ids[c].val()) {
-                self.heads[c].d.next = self.i3.q.val();
-                self.counts[c].d.next = self.count_sel.val() + 1;
+                self.valid[c].d.next = true;
             }
             if self.start.val() {
-                self.heads[c].d.next = self.nil.val();
-                self.counts[c].d.next = 0.into();
+                self.valid[c].d.next = false;
             }
         }
         if self.start.val() {
             self.silent_r.d.next = self.nil.val();
+            self.byp_v.d.next = false;
+        }
+        // Read one cycle ahead: stage 3's class of the next cycle in Ingest and Drain, else the
+        // walkers' next select. This reads `class_reg`'s next value, so it comes last.
+        self.rd_next.next = self.class_next.val();
+        if self.lists_next.val() {
+            self.rd_next.next = self.class_reg.d.val();
+        }
+        self.head_ram.raddr.next = self.rd_next.val();
+        self.count_ram.raddr.next = self.rd_next.val();
+        self.valid_next.next = false;
+        for c in 0..self._nc {
+            if self.rd_next.val() == self.ids[c].val() {
+                self.valid_next.next = self.valid[c].q.val();
+            }
+        }
+        self.rd_class.d.next = self.rd_next.val();
+        self.rd_valid.d.next = self.valid_next.val() & !self.start.val();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::testing::{lint_and_synth, tick};
+    use snn_core::config::SnnConfig;
+    use snn_sim::spike_gen::{SgCmd, SpikeGen as Model};
+
+    fn xorshift(s: &mut u64) -> u64 {
+        *s ^= *s << 13;
+        *s ^= *s >> 7;
+        *s ^= *s << 17;
+        *s
+    }
+
+    fn clk<const AW: usize>(u: &mut SpikeGen<AW>, clk: bool) {
+        u.clock.next = Clock { clk };
+    }
+
+    /// Drives start, Ingest (the host stalling when `stall_every > 0`) and Drain like control;
+    /// without stalls, compares `pix_ready` and `scan_last` with the model every cycle.
+    fn ingest<const AW: usize>(
+        uut: &mut SpikeGen<AW>,
+        model: &mut Model,
+        px: &[u8],
+        stall: u64,
+        p: &HwParams,
+    ) {
+        uut.start.next = true;
+        tick(uut, clk);
+        uut.start.next = false;
+        model.clock(SgCmd::Start, 0, p);
+        let mut s = 99u64;
+        let mut pos = 0;
+        for cmd in [SgCmd::Ingest, SgCmd::Drain] {
+            uut.ingest.next = cmd == SgCmd::Ingest;
+            uut.drain.next = cmd == SgCmd::Drain;
+            uut.lists_next.next = true;
+            loop {
+                let valid = stall == 0 || !xorshift(&mut s).is_multiple_of(stall);
+                uut.pix_valid.next = valid;
+                uut.pix_data.next = (px.get(pos).copied().unwrap_or(0) as u64).into();
+                assert!(simulate(uut, 1000));
+                let ready = uut.pix_ready.val();
+                let last = uut.scan_last.val();
+                if stall == 0 {
+                    assert_eq!(
+                        ready,
+                        cmd == SgCmd::Ingest && model.pix_ready(p),
+                        "pix_ready"
+                    );
+                    assert_eq!(last, model.scan_last(cmd, p), "scan_last");
+                }
+                let taken = ready && valid;
+                if !ready || valid {
+                    model.clock(cmd, if taken { px[pos] } else { 0 }, p);
+                }
+                pos += taken as usize;
+                tick(uut, clk);
+                if last {
+                    break;
+                }
+            }
+        }
+        uut.ingest.next = false;
+        uut.drain.next = false;
+        assert_eq!(pos, px.len(), "every pixel taken once");
+    }
+
+    /// The lists (heads, counts, every successor) of the RTL equal the model's.
+    fn compare_lists<const AW: usize>(uut: &mut SpikeGen<AW>, model: &Model, p: &HwParams) {
+        uut.lists_next.next = false;
+        for c in 0..p.nc {
+            uut.class_next.next = (c as u64).into();
+            tick(uut, clk);
+            assert_eq!(
+                uut.head.val().to_u64() as u32,
+                model.head[c],
+                "head of class {c}"
+            );
+            assert_eq!(
+                uut.count.val().to_u64() as u32,
+                model.count[c],
+                "count of class {c}"
+            );
+        }
+        assert_eq!(
+            uut.head_silent.val().to_u64() as u32,
+            model.head_silent,
+            "silent head"
+        );
+        for i in 0..p.m {
+            uut.raddr.next = (i as u64).into();
+            tick(uut, clk);
+            let want = model.next_mem[i];
+            assert_eq!(uut.next_q.val().to_u64() as u32, want, "next_mem[{i}]");
+        }
+    }
+
+    #[test]
+    fn lists_equal_the_models_with_and_without_stalls() {
+        let cfg = SnnConfig {
+            height: 9,
+            width: 11,
+            ..SnnConfig::small()
+        };
+        let p = HwParams::new(&cfg).unwrap();
+        let mut s = 7u64;
+        let px: Vec<u8> = (0..p.m)
+            .map(|_| (xorshift(&mut s) >> 56) as u8 & 0xf0)
+            .collect();
+        for stall in [0, 3] {
+            let mut uut = SpikeGen::<7>::new(&p);
+            uut.connect_all();
+            let mut model = Model::new(&p);
+            // Twice: the second image must not see anything of the first.
+            for _ in 0..2 {
+                ingest(&mut uut, &mut model, &px, stall, &p);
+                compare_lists(&mut uut, &model, &p);
+            }
+        }
+    }
+
+    #[test]
+    fn spike_gen_synthesizes_with_its_memories_in_block_ram() {
+        let p = HwParams::new(&SnnConfig::small()).unwrap();
+        if let Some(r) = lint_and_synth(&mut SpikeGen::<9>::new(&p), "spike_gen") {
+            // line_buf 256 x 32 (2 blocks), next_mem 512 x 9 (2), heads and counts 256 x 9 (1 each).
+            assert_eq!(r.brams, 6, "{r:?}");
         }
     }
 }

@@ -4,7 +4,8 @@
 //! lookup table, the design's one multiplier) and writes the word back (stage C). The
 //! end-of-image penalty walks the silent list through the same pipeline.
 
-use crate::control::KMAX;
+use crate::cmp::AtLeast;
+use crate::control::{KMAX, RES_W, STEP_W};
 use crate::mult::UMul;
 use crate::neuron::{flipped, twos};
 use rust_hdl::prelude::*;
@@ -23,7 +24,7 @@ const OP_DEP: u64 = 1;
 const OP_PEN: u64 = 2;
 
 #[derive(LogicBlock)]
-pub struct Stdp<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const AW: usize> {
+pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: usize> {
     pub clock: Signal<In, Clock>,
     // Commands from control (one per cycle).
     /// Fire with learning and some spike: start the walk of the lowest neuron of `spikes`.
@@ -41,12 +42,13 @@ pub struct Stdp<const N: usize, const WB: usize, const PB: usize, const WORD: us
     pub spikes: Signal<In, Bits<N>>,
     pub winner: Signal<In, Bits<8>>,
     /// control: current step, and `lag_m = max(1, t - whi)` with its counters and class mask.
-    pub t: Signal<In, Bits<16>>,
-    pub lag_m: Signal<In, Bits<16>>,
-    pub lag_r: Vec<Signal<In, Bits<8>>>,
-    pub lag_q: Vec<Signal<In, Bits<16>>>,
+    pub t: Signal<In, Bits<STEP_W>>,
+    pub lag_m: Signal<In, Bits<STEP_W>>,
+    pub lag_r: Vec<Signal<In, Bits<RES_W>>>,
+    pub lag_q: Vec<Signal<In, Bits<STEP_W>>>,
     pub lag_mask: Signal<In, Bits<KMAX>>,
-    /// spike_gen: head of `class_sel`, head of the silent list, next_mem read data.
+    /// spike_gen: head of the class selected at the last edge (`class_next` then), head of the
+    /// silent list, next_mem read data.
     pub head: Signal<In, Bits<AW>>,
     pub head_silent: Signal<In, Bits<AW>>,
     pub next_q: Signal<In, Bits<AW>>,
@@ -57,8 +59,9 @@ pub struct Stdp<const N: usize, const WB: usize, const PB: usize, const WORD: us
     // Results.
     /// Stage B's lane (`lane_b`), for the neuron array's lane mux.
     pub lane_sel: Signal<Out, Bits<8>>,
-    /// The class whose head stage A looks at.
-    pub class_sel: Signal<Out, Bits<8>>,
+    /// The class whose head stage A looks at in the next cycle (from the next values of
+    /// `spend` and `sq`): spike_gen reads it one cycle ahead.
+    pub class_next: Signal<Out, Bits<8>>,
     /// Address stage A presents to weight_mem and next_mem.
     pub raddr: Signal<Out, Bits<AW>>,
     /// Walk: the last `m` of the current neuron finished in this cycle.
@@ -72,9 +75,9 @@ pub struct Stdp<const N: usize, const WB: usize, const PB: usize, const WORD: us
     pub waddr: Signal<Out, Bits<AW>>,
     pub wdata: Signal<Out, Bits<WORD>>,
     sj: DFF<Bits<8>>,
-    m: DFF<Bits<16>>,
-    sr: Vec<DFF<Bits<8>>>,
-    sq: Vec<DFF<Bits<16>>>,
+    m: DFF<Bits<STEP_W>>,
+    sr: Vec<DFF<Bits<RES_W>>>,
+    sq: Vec<DFF<Bits<STEP_W>>>,
     spend: DFF<Bits<KMAX>>,
     stdp_mask: DFF<Bits<N>>,
     v_b: DFF<Bit>,
@@ -91,8 +94,8 @@ pub struct Stdp<const N: usize, const WB: usize, const PB: usize, const WORD: us
     prod_c: DFF<Bits<PROD_W>>,
     mul: UMul<MUL_W, MUL_W, PROD_W>,
     // Stage A.
-    /// `sq[k]` of the lowest bit of `spend`, for `class_sel`.
-    sel_q: Signal<Local, Bits<16>>,
+    /// `sq[k]` of the lowest bit of `spend` after this edge, for `class_next`.
+    sel_q: Signal<Local, Bits<STEP_W>>,
     follow: Signal<Local, Bit>,
     /// `spend` without its lowest bit.
     rest: Signal<Local, Bits<KMAX>>,
@@ -100,7 +103,7 @@ pub struct Stdp<const N: usize, const WB: usize, const PB: usize, const WORD: us
     abit: Vec<Signal<Local, Bits<KMAX>>>,
     aacc: Vec<Signal<Local, Bits<KMAX>>>,
     mask_adv: Signal<Local, Bits<KMAX>>,
-    m1: Signal<Local, Bits<16>>,
+    m1: Signal<Local, Bits<STEP_W>>,
     /// `t - m` and `m - t`: the distance of a potentiation / depression.
     d_before: Signal<Local, Bits<8>>,
     d_after: Signal<Local, Bits<8>>,
@@ -119,19 +122,21 @@ pub struct Stdp<const N: usize, const WB: usize, const PB: usize, const WORD: us
     lut: Signal<Local, Bits<MUL_W>>,
     // Stage C.
     stepv: Signal<Local, Bits<WB>>,
-    w_x: Signal<Local, Bits<PB>>,
-    pen_x: Signal<Local, Bits<PB>>,
     value: Signal<Local, Bits<WB>>,
-    kwrap: Vec<Constant<Bits<8>>>,
+    kwrap: Vec<Constant<Bits<RES_W>>>,
     kbit: Vec<Constant<Bits<KMAX>>>,
     /// The bits below bit `k - 1`: a set bit is the lowest when its `below` bits are clear.
     below: Vec<Constant<Bits<KMAX>>>,
-    lo: Constant<Bits<16>>,
-    lo_m1: Constant<Bits<16>>,
-    hi_t_m1: Constant<Bits<16>>,
-    t_steps: Constant<Bits<16>>,
-    wlo: Constant<Bits<16>>,
-    whi: Constant<Bits<16>>,
+    lo: Constant<Bits<STEP_W>>,
+    /// Constant comparisons: `sq[k] >= lo - 1`, `sq[k] >= hiT` (the range of `sq` whose
+    /// successor spikes), `m >= T`, and the penalty's floor `w >= w_min + penalty` (offset
+    /// binary; unreachable when `w_min + penalty` exceeds every weight).
+    q_ge_lo1: Vec<AtLeast<STEP_W>>,
+    q_ge_hi: Vec<AtLeast<STEP_W>>,
+    m_ge_t: AtLeast<STEP_W>,
+    pen_ge_min: AtLeast<WB>,
+    wlo: Constant<Bits<STEP_W>>,
+    whi: Constant<Bits<STEP_W>>,
     nil: Constant<Bits<AW>>,
     nids: Vec<Constant<Bits<8>>>,
     lane_off: Vec<Constant<Bits<16>>>,
@@ -145,32 +150,40 @@ pub struct Stdp<const N: usize, const WB: usize, const PB: usize, const WORD: us
     op_pen: Constant<Bits<2>>,
     w_max: Constant<Bits<WB>>,
     w_min: Constant<Bits<WB>>,
-    w_min_f: Constant<Bits<PB>>,
-    penalty: Constant<Bits<PB>>,
+    /// The penalty modulo `2^WB` (used only when `w >= w_min + penalty`, where it is exact).
+    penalty: Constant<Bits<WB>>,
     half: Constant<Bits<PROD_W>>,
     lut_shift: Constant<Bits<8>>,
-    w_neg: Constant<Bits<WB>>,
-    w_ext: Constant<Bits<PB>>,
-    sign: Constant<Bits<PB>>,
+    w_sign: Constant<Bits<WB>>,
     _k: usize,
     _k1: usize,
     _nd: usize,
 }
 
-impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const AW: usize>
-    Stdp<N, WB, PB, WORD, AW>
-{
+impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N, WB, WORD, AW> {
     pub fn new(p: &HwParams) -> Self {
-        assert_eq!((p.n, p.widths.weight as usize, p.widths.potential as usize), (N, WB, PB), "widths");
-        assert_eq!((WORD, p.aw as usize), (N * WB, AW), "word and address widths");
-        assert!(WB <= MUL_W && (p.format.lut_frac_bits as usize) <= MUL_W, "multiplier operands");
+        assert_eq!((p.n, p.widths.weight as usize), (N, WB), "widths");
+        assert_eq!(
+            (WORD, p.aw as usize),
+            (N * WB, AW),
+            "word and address widths"
+        );
+        assert!(
+            WB <= MUL_W && (p.format.lut_frac_bits as usize) <= MUL_W,
+            "multiplier operands"
+        );
         assert!(p.k >= 1 && p.k <= KMAX, "K = {} must be in 1..={KMAX}", p.k);
         assert!(WORD <= 128, "weight words are at most 128 bits");
         let f = &p.format;
         let c16 = |v: u64| Constant::new(Bits::<16>::from(v));
+        let cs = |v: u64| Constant::new(Bits::<STEP_W>::from(v));
         let nd = (p.whi - p.wlo + 1) as usize;
         let lane_mask = (1u128 << WB) - 1;
-        let word_mask = if WORD == 128 { u128::MAX } else { (1u128 << WORD) - 1 };
+        let word_mask = if WORD == 128 {
+            u128::MAX
+        } else {
+            (1u128 << WORD) - 1
+        };
         Stdp {
             clock: Default::default(),
             walk_start: Default::default(),
@@ -191,7 +204,7 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
             word: Default::default(),
             lane_w: Default::default(),
             lane_sel: Default::default(),
-            class_sel: Default::default(),
+            class_next: Default::default(),
             raddr: Default::default(),
             walk_done: Default::default(),
             more: Default::default(),
@@ -237,43 +250,67 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
             bound_dist: Default::default(),
             lut: Default::default(),
             stepv: Default::default(),
-            w_x: Default::default(),
-            pen_x: Default::default(),
             value: Default::default(),
-            kwrap: (0..p.k).map(|i| Constant::new(Bits::<8>::from(i as u64))).collect(),
-            kbit: (0..p.k).map(|i| Constant::new(Bits::<KMAX>::from(1u64 << i))).collect(),
-            below: (0..p.k).map(|i| Constant::new(Bits::<KMAX>::from((1u64 << i) - 1))).collect(),
-            lo: c16(p.lo as u64),
-            lo_m1: c16(p.lo as u64 - 1),
-            hi_t_m1: c16(p.hi_t as u64 - 1),
-            t_steps: c16(p.t_steps as u64),
-            wlo: c16(p.wlo as u64),
-            whi: c16(p.whi as u64),
+            kwrap: (0..p.k)
+                .map(|i| Constant::new(Bits::<RES_W>::from(i as u64)))
+                .collect(),
+            kbit: (0..p.k)
+                .map(|i| Constant::new(Bits::<KMAX>::from(1u64 << i)))
+                .collect(),
+            below: (0..p.k)
+                .map(|i| Constant::new(Bits::<KMAX>::from((1u64 << i) - 1)))
+                .collect(),
+            lo: cs(p.lo as u64),
+            q_ge_lo1: (0..p.k).map(|_| AtLeast::new(p.lo as u64 - 1)).collect(),
+            q_ge_hi: (0..p.k).map(|_| AtLeast::new(p.hi_t as u64)).collect(),
+            m_ge_t: AtLeast::new(p.t_steps as u64),
+            pen_ge_min: AtLeast::new(pen_floor::<WB>(f.w_min as i64 + f.penalty as i64)),
+            wlo: cs(p.wlo as u64),
+            whi: cs(p.whi as u64),
             nil: Constant::new(Bits::<AW>::from(p.nil as u64)),
-            nids: (0..N).map(|j| Constant::new(Bits::<8>::from(j as u64))).collect(),
+            nids: (0..N)
+                .map(|j| Constant::new(Bits::<8>::from(j as u64)))
+                .collect(),
             lane_off: (0..N).map(|j| c16((j * WB) as u64)).collect(),
             lane_clr: (0..N)
                 .map(|j| Constant::new(bits_u128::<WORD>(word_mask ^ (lane_mask << (j * WB)))))
                 .collect(),
-            dids: (0..nd).map(|d| Constant::new(Bits::<8>::from(p.wlo as u64 + d as u64))).collect(),
-            lut_pot: f.lut_pot.iter().map(|&v| Constant::new(Bits::<MUL_W>::from(v as u64))).collect(),
-            lut_dep: f.lut_dep.iter().map(|&v| Constant::new(Bits::<MUL_W>::from(v as u64))).collect(),
+            dids: (0..nd)
+                .map(|d| Constant::new(Bits::<8>::from(p.wlo as u64 + d as u64)))
+                .collect(),
+            lut_pot: f
+                .lut_pot
+                .iter()
+                .map(|&v| Constant::new(Bits::<MUL_W>::from(v as u64)))
+                .collect(),
+            lut_dep: f
+                .lut_dep
+                .iter()
+                .map(|&v| Constant::new(Bits::<MUL_W>::from(v as u64)))
+                .collect(),
             op_pot: Constant::new(OP_POT.into()),
             op_dep: Constant::new(OP_DEP.into()),
             op_pen: Constant::new(OP_PEN.into()),
             w_max: Constant::new(twos::<WB>(f.w_max as i64)),
             w_min: Constant::new(twos::<WB>(f.w_min as i64)),
-            w_min_f: Constant::new(flipped::<PB>(f.w_min as i64)),
-            penalty: Constant::new(twos::<PB>(f.penalty as i64)),
+            penalty: Constant::new(Bits::<WB>::from(f.penalty as u64 & ((1u64 << WB) - 1))),
             half: Constant::new(Bits::<PROD_W>::from(1u64 << (f.lut_frac_bits - 1))),
             lut_shift: Constant::new(Bits::<8>::from(f.lut_frac_bits as u64)),
-            w_neg: Constant::new(Bits::<WB>::from(1u64 << (WB - 1))),
-            w_ext: Constant::new(Bits::<PB>::from(((1u64 << PB) - 1) ^ ((1u64 << WB) - 1))),
-            sign: Constant::new(Bits::<PB>::from(1u64 << (PB - 1))),
+            w_sign: Constant::new(Bits::<WB>::from(1u64 << (WB - 1))),
             _k: p.k,
             _k1: p.k - 1,
             _nd: nd,
         }
+    }
+}
+
+/// The offset-binary constant of the penalty's floor test `w >= floor` for `WB`-bit weights,
+/// or `2^WB` (never) when no weight reaches it.
+fn pen_floor<const WB: usize>(floor: i64) -> u64 {
+    if floor >= 1 << (WB - 1) {
+        1 << WB
+    } else {
+        flipped::<WB>(floor).to_u64()
     }
 }
 
@@ -288,14 +325,14 @@ pub(crate) fn bits_u128<const B: usize>(v: u128) -> Bits<B> {
     b
 }
 
-impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const AW: usize> Logic
-    for Stdp<N, WB, PB, WORD, AW>
+impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
+    for Stdp<N, WB, WORD, AW>
 {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, sj, m, spend, stdp_mask, v_b, op_b, d_b, lane_b, addr_b, v_c, op_c, lane_c, addr_c,
-            word_c, w_c, prod_c
+            self, clock, sj, m, spend, stdp_mask, v_b, op_b, d_b, lane_b, addr_b, v_c, op_c,
+            lane_c, addr_c, word_c, w_c, prod_c
         );
         for k in 0..self._k {
             self.sr[k].clock.next = self.clock.val();
@@ -305,19 +342,16 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
         }
 
         // Stage C: the new lane value, written back into the word read two cycles ago.
-        self.stepv.next = bit_cast::<WB, PROD_W>((self.prod_c.q.val() + self.half.val()) >> self.lut_shift.val());
-        self.w_x.next = bit_cast::<PB, WB>(self.w_c.q.val());
-        if self.w_c.q.val() >= self.w_neg.val() {
-            self.w_x.next = bit_cast::<PB, WB>(self.w_c.q.val()) | self.w_ext.val();
-        }
-        self.pen_x.next = self.w_x.val() - self.penalty.val();
+        self.stepv.next =
+            bit_cast::<WB, PROD_W>((self.prod_c.q.val() + self.half.val()) >> self.lut_shift.val());
+        self.pen_ge_min.x.next = self.w_c.q.val() ^ self.w_sign.val();
         self.value.next = self.w_c.q.val() + self.stepv.val();
         if self.op_c.q.val() == self.op_dep.val() {
             self.value.next = self.w_c.q.val() - self.stepv.val();
         }
         if self.op_c.q.val() == self.op_pen.val() {
-            self.value.next = self.pen_x.val().get_bits::<WB>(0);
-            if (self.pen_x.val() ^ self.sign.val()) < self.w_min_f.val() {
+            self.value.next = self.w_c.q.val() - self.penalty.val();
+            if !self.pen_ge_min.ge.val() {
                 self.value.next = self.w_min.val();
             }
         }
@@ -358,20 +392,14 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
             self.prod_c.d.next = self.mul.p.val();
         }
 
+        self.m_ge_t.x.next = self.m.q.val();
         // Outputs control and spike_gen use in this cycle: from registers and inputs only,
         // through locals of their own (see `crate::core`).
         self.lane_sel.next = self.lane_b.q.val();
-        self.sel_q.next = 0.into();
-        for k in 0..self._k {
-            if self.spend.q.val().get_bit(k) & !(self.spend.q.val() & self.below[k].val()).any() {
-                self.sel_q.next = self.sq[k].q.val();
-            }
-        }
-        self.class_sel.next = bit_cast::<8, 16>(self.sel_q.val() - self.lo.val());
         self.walk_done.next = self.walk.val()
             & !(self.v_b.q.val() & (self.next_q.val() != self.nil.val()))
             & !self.spend.q.val().any()
-            & ((self.m.q.val() >= self.t_steps.val()) | (self.m.q.val() >= self.t.val() + self.whi.val()));
+            & (self.m_ge_t.ge.val() | (self.m.q.val() >= self.t.val() + self.whi.val()));
         self.more.next = self.drain.val() & self.stdp_mask.q.val().any();
         // Stage A's read address: follow the list, else the head of the selected class, or the
         // head of the silent list for the penalty.
@@ -382,16 +410,19 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
         if self.pen_start.val() {
             self.raddr.next = self.head_silent.val();
         }
-        self.pen_done.next = self.pen_walk.val() & !(self.v_b.q.val() & (self.next_q.val() != self.nil.val()));
+        self.pen_done.next =
+            self.pen_walk.val() & !(self.v_b.q.val() & (self.next_q.val() != self.nil.val()));
 
         // Stage A: the walk.
         self.follow.next = self.v_b.q.val() & (self.next_q.val() != self.nil.val());
         self.rest.next = self.spend.q.val() & (self.spend.q.val() - 1);
         for k in 0..self._k {
             self.abit[k].next = 0.into();
+            self.q_ge_lo1[k].x.next = self.sq[k].q.val();
+            self.q_ge_hi[k].x.next = self.sq[k].q.val();
             if (self.sr[k].q.val() == self.kwrap[k].val())
-                & (self.sq[k].q.val() >= self.lo_m1.val())
-                & (self.sq[k].q.val() <= self.hi_t_m1.val())
+                & self.q_ge_lo1[k].ge.val()
+                & !self.q_ge_hi[k].ge.val()
             {
                 self.abit[k].next = self.kbit[k].val();
             }
@@ -404,13 +435,13 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
             self.mask_adv.next = self.aacc[k].val();
         }
         self.m1.next = self.m.q.val() + 1;
-        self.d_before.next = bit_cast::<8, 16>(self.t.val() - self.m.q.val());
-        self.d_after.next = bit_cast::<8, 16>(self.m.q.val() - self.t.val());
+        self.d_before.next = self.t.val() - self.m.q.val();
+        self.d_after.next = self.m.q.val() - self.t.val();
         self.in_win1.next = (self.m1.val() >= self.t.val() + self.wlo.val())
             | (self.m1.val() + self.wlo.val() <= self.t.val());
         self.in_win_lag.next = (self.lag_m.val() >= self.t.val() + self.wlo.val())
             | (self.lag_m.val() + self.wlo.val() <= self.t.val());
-        self.m_end.next = (self.m.q.val() >= self.t_steps.val()) | (self.m.q.val() >= self.t.val() + self.whi.val());
+        self.m_end.next = self.m_ge_t.ge.val() | (self.m.q.val() >= self.t.val() + self.whi.val());
         self.nsrc.next = self.spikes.val();
         if self.drain.val() {
             self.nsrc.next = self.stdp_mask.q.val();
@@ -472,20 +503,175 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
                 }
             }
         }
-        if self.pen_start.val() {
-            if self.head_silent.val() != self.nil.val() {
-                self.v_b.d.next = true;
-                self.addr_b.d.next = self.head_silent.val();
-                self.op_b.d.next = self.op_pen.val();
-                self.d_b.d.next = 0.into();
-                self.lane_b.d.next = self.winner.val();
+        if self.pen_start.val() & (self.head_silent.val() != self.nil.val()) {
+            self.v_b.d.next = true;
+            self.addr_b.d.next = self.head_silent.val();
+            self.op_b.d.next = self.op_pen.val();
+            self.d_b.d.next = 0.into();
+            self.lane_b.d.next = self.winner.val();
+        }
+        if self.pen_walk.val() & self.follow.val() {
+            self.v_b.d.next = true;
+            self.addr_b.d.next = self.next_q.val();
+        }
+        // The class of the next cycle's stage A, from the next values of `spend` and `sq` (so
+        // this comes after every assignment of them).
+        self.sel_q.next = 0.into();
+        for k in 0..self._k {
+            if self.spend.d.val().get_bit(k) & !(self.spend.d.val() & self.below[k].val()).any() {
+                self.sel_q.next = self.sq[k].d.val();
             }
         }
-        if self.pen_walk.val() {
-            if self.follow.val() {
-                self.v_b.d.next = true;
-                self.addr_b.d.next = self.next_q.val();
-            }
+        self.class_next.next = self.sel_q.val() - self.lo.val();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::testing::{lint_and_synth, tick};
+    use snn_core::config::SnnConfig;
+    use snn_sim::control::StepCounters;
+    use snn_sim::params::MAX_N;
+    use snn_sim::stdp::{Stdp as Model, StdpCmd, StdpIn};
+
+    type Uut = Stdp<2, 10, 20, 3>;
+
+    fn clk(u: &mut Uut, clk: bool) {
+        u.clock.next = Clock { clk };
+    }
+
+    /// The stub context of `snn_sim::stdp`'s own test, for the RTL and the model side by side:
+    /// period 40 (class 10) holds inputs 3 -> 1, the silent list 2 -> 0; both neurons fire at
+    /// t = 60, then the winner (1) gets the penalty. Every cycle the RTL presents the model's read
+    /// address and write, the walk status agrees, and the memories end equal.
+    #[test]
+    fn walks_and_penalty_like_the_cycle_model() {
+        let p = HwParams::new(&SnnConfig {
+            neurons: 2,
+            height: 2,
+            width: 2,
+            ..SnnConfig::default()
+        })
+        .unwrap();
+        let f = &p.format;
+        let mut head = vec![p.nil; p.nc];
+        head[10] = 3;
+        // Inputs 0..4; the rest of the 2^AW words only answer reads of unused addresses.
+        let next = [p.nil, p.nil, 0, 1, p.nil, p.nil, p.nil, p.nil];
+        let head_silent = 2;
+        let init = [
+            [100i32, -50],
+            [7, 8],
+            [-300, 380],
+            [0, 1],
+            [0, 0],
+            [0, 0],
+            [0, 0],
+            [0, 0],
+        ];
+        let (mut mem, mut mem_m) = (init, init);
+        let t = 60;
+        let mut lag = StepCounters::one();
+        for _ in 1..t - p.whi {
+            lag.advance(&p);
         }
+        let lane = |w: i32| (w as i64 as u64) & 0x3ff;
+        let word = |w: [i32; 2]| lane(w[0]) | lane(w[1]) << 10;
+        let mut uut = Uut::new(&p);
+        uut.connect_all();
+        uut.t.next = (t as u64).into();
+        uut.lag_m.next = ((t - p.whi) as u64).into();
+        for k in 0..p.k {
+            uut.lag_r[k].next = (lag.r[k] as u64).into();
+            uut.lag_q[k].next = (lag.q[k] as u64).into();
+        }
+        uut.lag_mask.next = lag.mask(&p).into();
+        uut.spikes.next = 0b11u64.into();
+        uut.winner.next = 1u64.into();
+        uut.head_silent.next = (head_silent as u64).into();
+        let mut model = Model::new();
+        let (mut next_q, mut word_q) = (0u32, [0i32; MAX_N]);
+        let (mut rtl_next, mut rtl_word) = (0u32, [0i32; 2]);
+        let mut cmd = StdpCmd::Begin { spikes: 0b11 };
+        // spike_gen shows the head of the class stdp selected at the previous edge.
+        let mut class_read = 0;
+        for cycle in 0..400 {
+            uut.walk_start.next = matches!(cmd, StdpCmd::Begin { .. });
+            uut.walk.next = cmd == StdpCmd::Walk;
+            uut.drain.next = cmd == StdpCmd::Drain;
+            uut.pen_start.next = matches!(cmd, StdpCmd::PenStart { .. });
+            uut.pen_walk.next = cmd == StdpCmd::PenWalk;
+            uut.next_q.next = (rtl_next as u64).into();
+            uut.word.next = word(rtl_word).into();
+            assert!(simulate(&mut uut, 1000));
+            uut.head.next = (*head.get(class_read).unwrap_or(&p.nil) as u64).into();
+            uut.lane_w.next = lane(rtl_word[uut.lane_sel.val().index()]).into();
+            assert!(simulate(&mut uut, 1000));
+            let inp = StdpIn {
+                cmd,
+                t,
+                lag_m: t - p.whi,
+                lag: &lag,
+                head: &head,
+                head_silent,
+                next_q,
+                word_q: &word_q,
+            };
+            let write = model.write_port(&p);
+            if let Some((a, l, v)) = write {
+                mem_m[a as usize] = [model.word_c[0], model.word_c[1]];
+                mem_m[a as usize][l as usize] = v;
+            }
+            let out = model.clock(&inp, &p);
+            if let Some(a) = out.rd {
+                next_q = next[a as usize];
+                word_q[..2].copy_from_slice(&mem_m[a as usize]);
+                assert_eq!(
+                    uut.raddr.val().to_u64() as u32,
+                    a,
+                    "read address, cycle {cycle}"
+                );
+            }
+            assert_eq!(uut.we.val(), write.is_some(), "write, cycle {cycle}");
+            assert_eq!(
+                (uut.walk_done.val(), uut.more.val(), uut.pen_done.val()),
+                (out.walk_done, out.more, out.pen_done),
+                "status, cycle {cycle}"
+            );
+            class_read = uut.class_next.val().index();
+            // The RTL's memory: read-first, then the write.
+            let a = uut.raddr.val().index();
+            rtl_next = next[a];
+            rtl_word = mem[a];
+            if uut.we.val() {
+                let w = uut.wdata.val().to_u64();
+                let sx = |v: u64| ((v << 54) as i64 >> 54) as i32;
+                mem[uut.waddr.val().index()] = [sx(w & 0x3ff), sx(w >> 10)];
+            }
+            tick(&mut uut, clk);
+            cmd = match cmd {
+                StdpCmd::Drain if !out.more => StdpCmd::PenStart { winner: 1 },
+                StdpCmd::Drain => StdpCmd::Walk,
+                StdpCmd::PenWalk if out.pen_done => StdpCmd::Hold,
+                StdpCmd::PenStart { .. } | StdpCmd::PenWalk => StdpCmd::PenWalk,
+                StdpCmd::Hold => break,
+                _ if out.walk_done => StdpCmd::Drain,
+                _ => StdpCmd::Walk,
+            };
+        }
+        assert_eq!(cmd, StdpCmd::Hold, "the walks ended");
+        assert_eq!(mem, mem_m);
+        let both = |w| f.depress(f.potentiate(w, 20), 20);
+        assert_eq!(mem[3], [both(0), both(1)]);
+        assert_eq!(mem[1], [both(7), both(8)]);
+        assert_eq!(mem[2], [-300, f.penalize(380)]);
+        assert_eq!(mem[0], [100, f.penalize(-50)]);
+    }
+
+    #[test]
+    fn stdp_synthesizes_without_latches() {
+        let p = HwParams::new(&SnnConfig::default()).unwrap();
+        lint_and_synth(&mut Stdp::<10, 10, 100, 10>::new(&p), "stdp");
     }
 }

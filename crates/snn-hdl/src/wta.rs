@@ -3,6 +3,7 @@
 //! through the neuron array's `PB`-bit read mux (one comparator instead of N), keeping the first
 //! maximum, and in the last scan cycle latches the winner and inhibits every other neuron.
 
+use crate::control::STEP_W;
 use rust_hdl::prelude::*;
 use snn_sim::params::HwParams;
 
@@ -15,7 +16,7 @@ pub struct Wta<const N: usize, const PB: usize> {
     pub enter: Signal<In, Bit>,
     /// control, a Wta cycle at step `t`.
     pub scan: Signal<In, Bit>,
-    pub t: Signal<In, Bits<16>>,
+    pub t: Signal<In, Bits<STEP_W>>,
     /// `shown[ws]` (two's complement), from the neuron array's read mux.
     pub shown_sel: Signal<In, Bits<PB>>,
     /// Scan index: the neuron whose `shown` is looked at this cycle.
@@ -30,7 +31,7 @@ pub struct Wta<const N: usize, const PB: usize> {
     pub inhibit_step: Signal<Out, Bits<16>>,
     winner_r: DFF<Bits<8>>,
     valid_r: DFF<Bit>,
-    step_r: DFF<Bits<16>>,
+    step_r: DFF<Bits<STEP_W>>,
     ws_r: DFF<Bits<8>>,
     best_j: DFF<Bits<8>>,
     best_v: DFF<Bits<PB>>,
@@ -84,7 +85,7 @@ impl<const N: usize, const PB: usize> Logic for Wta<N, PB> {
         dff_setup!(self, clock, winner_r, valid_r, step_r, ws_r, best_j, best_v);
         self.winner.next = self.winner_r.q.val();
         self.winner_valid.next = self.valid_r.q.val();
-        self.inhibit_step.next = self.step_r.q.val();
+        self.inhibit_step.next = bit_cast::<16, STEP_W>(self.step_r.q.val());
         self.ws.next = self.ws_r.q.val();
         // Strictly greater (signed, compared in offset binary): the lowest index keeps a tie.
         self.bj.next = self.best_j.q.val();
@@ -119,5 +120,73 @@ impl<const N: usize, const PB: usize> Logic for Wta<N, PB> {
                 self.ws_r.d.next = self.ws_r.q.val() + 1;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::testing::{lint_and_synth, tick};
+    use snn_core::config::SnnConfig;
+    use snn_sim::wta::{Wta as Model, WtaCmd};
+
+    const PB: usize = 18;
+
+    /// Scans `shown` (4 neurons) after a clear, as control drives it, against the cycle model:
+    /// the same winner, inhibit mask, step and number of cycles.
+    fn scan(shown: [i32; 4]) -> (u32, u32) {
+        let p = HwParams::new(&SnnConfig::small()).unwrap();
+        let mut uut = Wta::<4, PB>::new(&p);
+        uut.connect_all();
+        let clk = |u: &mut Wta<4, PB>, clk: bool| u.clock.next = Clock { clk };
+        let mut model = Model::default();
+        uut.clear.next = true;
+        tick(&mut uut, clk);
+        model = model.next(WtaCmd::Clear, &p).0;
+        uut.clear.next = false;
+        uut.enter.next = true;
+        tick(&mut uut, clk);
+        model = model.next(WtaCmd::Enter, &p).0;
+        uut.enter.next = false;
+        uut.scan.next = true;
+        uut.t.next = 17u64.into();
+        for cycle in 1.. {
+            let ws = uut.ws.val().index();
+            assert_eq!(ws as u32, model.ws);
+            let v = shown[ws];
+            uut.shown_sel.next = ((v as i64 as u64) & ((1 << PB) - 1)).into();
+            assert!(simulate(&mut uut, 1000));
+            let (next, out) = model.next(WtaCmd::Scan { shown: v, t: 17 }, &p);
+            assert_eq!(uut.last.val(), out.last);
+            let inhibit = if out.last {
+                0b1111 ^ (1 << out.winner)
+            } else {
+                0
+            };
+            assert_eq!(uut.inhibit.val().to_u64(), inhibit);
+            tick(&mut uut, clk);
+            model = next;
+            if out.last {
+                assert_eq!(uut.winner.val().to_u64() as u32, model.winner);
+                assert!(uut.winner_valid.val() && model.winner_valid);
+                assert_eq!(uut.inhibit_step.val().to_u64(), 17);
+                return (model.winner, cycle);
+            }
+        }
+        unreachable!()
+    }
+
+    #[test]
+    fn first_maximum_in_n_cycles_like_the_model() {
+        assert_eq!(scan([5, 9, 9, 1]), (1, 4));
+        assert_eq!(scan([-3, -3, -2, -9]), (2, 4));
+        assert_eq!(scan([4, 4, 4, 4]), (0, 4));
+        assert_eq!(scan([-100_000, 3, -2, 100_000]), (3, 4));
+    }
+
+    #[test]
+    fn wta_synthesizes_without_latches() {
+        let p = HwParams::new(&SnnConfig::default()).unwrap();
+        lint_and_synth(&mut Wta::<10, 20>::new(&p), "wta");
     }
 }
