@@ -3,10 +3,14 @@
 # Verilog design; prints the JSON report (LUTs, FFs, BRAMs, DSPs, Fmax, images per second).
 #
 #   scripts/fpga.sh TARGET VERILOG
+#   scripts/fpga.sh TARGET wrapper     generate snn_fpga_top (the UART wrapper around snn_core
+#                                      that the boards' constraint files pin out) and run on it
 #
 # TARGET: ice40-hx8k | ice40-up5k (full flow) | xc7a35t | ecp5 (synthesis and utilization only:
 # Debian has no nextpnr-ecp5 and no open Xilinx router). Knobs (environment):
-#   TOP=snn_core        top module (snn_fpga_top for the UART wrapper that fits the boards' pins)
+#   TOP=snn_core        top module inside VERILOG (ignored for `wrapper`)
+#   CONFIG=<file.toml>  configuration of the wrapped core (default: the default configuration)
+#   BAUD=115200         UART rate of the wrapper, on the board clock (12, 12, 100, 25 MHz)
 #   FREQ=50             nextpnr target clock in MHz (a miss is reported, not an error)
 #   PCF=<file>|none     constraints (default: the board file in constraints/, written for the
 #                       wrapper's ports; none: nextpnr picks every pin). Ports a file omits are
@@ -17,8 +21,10 @@
 #   OUT=<dir>           products and logs (default target/fpga/<top>-<target>)
 #   CYCLES_INFER=<c> CYCLES_TRAIN=<c>   mean cycles per image (cycle model) -> images per second
 #
-# Example, the default design on the HX8K breakout board:
-#   scripts/fpga.sh ice40-hx8k hdl/snn_core.v
+# Examples: the default design with its UART on the HX8K breakout board (bitstream included);
+# utilization of the bare core on Artix-7:
+#   scripts/fpga.sh ice40-hx8k wrapper
+#   scripts/fpga.sh xc7a35t hdl/snn_core.v
 # The flow itself is crates/snn-fpga/src/flow.rs; this script only builds and starts it.
 set -euo pipefail
 if [ $# -ne 2 ]; then

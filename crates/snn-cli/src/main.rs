@@ -38,6 +38,7 @@ enum Command {
     Generate(cmd::generate::GenerateArgs),
     Export(cmd::export::ExportArgs),
     Import(cmd::export::ImportArgs),
+    Fpga(cmd::fpga::FpgaArgs),
     Demo(cmd::demo::DemoArgs),
     Data(cmd::data::DataCommand),
 }
@@ -56,6 +57,7 @@ fn main() {
         Command::Generate(a) => cmd::generate::run(a),
         Command::Export(a) => cmd::export::export(a),
         Command::Import(a) => cmd::export::import(a),
+        Command::Fpga(a) => cmd::fpga::run(a),
         Command::Demo(a) => cmd::demo::run(a),
         Command::Data(a) => cmd::data::run(a),
     };

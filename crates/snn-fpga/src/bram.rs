@@ -20,7 +20,8 @@
 use anyhow::{bail, ensure, Context, Result};
 use snn_core::config::SnnConfig;
 use snn_core::fixed::FixedFormat;
-use snn_core::weights::{write_atomic, WeightsFile};
+use snn_core::atomic::write_atomic;
+use snn_core::weights::WeightsFile;
 use snn_rtlsim::mem::{mem_text, parse_words, unpack_word, word_digits};
 use std::fmt::{self, Write as _};
 use std::path::Path;
@@ -253,14 +254,18 @@ fn parse_mif(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>
     for (k, raw) in text.lines().enumerate() {
         let line = k + 1;
         let mut code = String::new();
-        for c in raw.chars() {
-            if c == '%' {
-                in_block_comment = !in_block_comment;
-            } else if !in_block_comment {
+        let mut chars = raw.chars().peekable();
+        while let Some(c) = chars.next() {
+            if in_block_comment {
+                in_block_comment = c != '%';
+            } else if c == '%' {
+                in_block_comment = true;
+            } else if c == '-' && chars.peek() == Some(&'-') {
+                break;
+            } else {
                 code.push(c);
             }
         }
-        let code = code.split("--").next().unwrap_or("");
         for c in code.chars() {
             if current.trim().is_empty() {
                 start = line;
@@ -635,7 +640,7 @@ mod tests {
         assert!(err(&mif(2, 12, "0 : 8x1;\n1 : e70;\nEND;\n"), &l, MemFormat::Mif).contains("w.x:6"));
         assert!(err(&mif(2, 12, "2 : 8f1;\nEND;\n"), &l, MemFormat::Mif).contains("w.x:6: address 2 outside"));
         // Ranges, comments, lower case.
-        let ok = "% block\ncomment %\ndepth = 2; width = 12; address_radix = hex; data_radix = hex;\ncontent begin -- go\n[0..1] : 8f1;\nend;\n";
+        let ok = "% block\ncomment -- inside %\ndepth = 2; width = 12; address_radix = hex; data_radix = hex; -- 50% off\ncontent begin -- go\n[0..1] : 8f1;\nend;\n";
         assert_eq!(parse(ok, &l, MemFormat::Mif, "x").unwrap(), vec![vec![1, 1], vec![-1, -1], vec![-8, -8]]);
     }
 

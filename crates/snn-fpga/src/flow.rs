@@ -98,6 +98,16 @@ impl Target {
         Path::new(REPO).join("constraints").join(file)
     }
 
+    /// The oscillator of the board in [`Target::board_constraints`], which clocks the whole
+    /// design (no PLL), so the UART divisor of the wrapper is computed from it.
+    pub fn board_clock_hz(self) -> u64 {
+        match self {
+            Target::Ice40Hx8k | Target::Ice40Up5k => 12_000_000,
+            Target::Xc7a35t => 100_000_000,
+            Target::Ecp5 => 25_000_000,
+        }
+    }
+
     /// The part's resources (data sheets).
     pub fn capacity(self) -> Capacity {
         match self {
@@ -269,10 +279,10 @@ pub fn run(target: Target, verilog: &Path, top: &str, opts: &FlowOptions) -> Res
     let ylog = out.join("yosys.log");
     let script = format!(
         "read_verilog {}; {}; tee -q -o {} stat -json; write_json {}",
-        quote(&verilog),
+        script_path(&verilog)?,
         target.synth_command(top),
-        quote(&stat),
-        quote(&netlist)
+        script_path(&stat)?,
+        script_path(&netlist)?
     );
     tool(&mut seconds, "yosys", Command::new("yosys").current_dir(&workdir).args(["-q", "-l"]).arg(&ylog).args(["-p", &script]), Some(&ylog))?;
     let cells = read_stat(&stat)?;
@@ -343,13 +353,16 @@ pub fn run(target: Target, verilog: &Path, top: &str, opts: &FlowOptions) -> Res
     }
     report.tool_seconds = seconds;
     let json = serde_json::to_string_pretty(&report).expect("the report serializes") + "\n";
-    snn_core::weights::write_atomic(&out.join("report.json"), json.as_bytes())?;
+    snn_core::atomic::write_atomic(&out.join("report.json"), json.as_bytes())?;
     Ok(report)
 }
 
-/// A path as a Yosys script argument (quoted, so folders with spaces work).
-fn quote(p: &Path) -> String {
-    format!("\"{}\"", p.display())
+/// A path as a Yosys script argument. Yosys' `tee -o` takes its file name verbatim (quotes
+/// would become part of the name), so names that would split the script are refused instead.
+fn script_path(p: &Path) -> Result<String> {
+    let s = p.to_str().with_context(|| format!("{}: not UTF-8", p.display()))?;
+    ensure!(!s.contains(|c: char| c.is_whitespace() || c == ';' || c == '"'), "{s}: Yosys script paths cannot hold white space, ';' or '\"'");
+    Ok(s.to_string())
 }
 
 /// Runs `cmd`, records its wall time under `name`; on failure the error carries the tail of
@@ -370,7 +383,10 @@ fn tool(seconds: &mut BTreeMap<String, f64>, name: &str, cmd: &mut Command, log:
     bail!("{name} failed ({}), {from}:\n{}", out.status, lines[lines.len().saturating_sub(30)..].join("\n"))
 }
 
-/// Cell counts of the whole design from Yosys' `stat -json`.
+/// Cell counts of the whole design from Yosys' `stat -json`. Every synthesis command here
+/// flattens the design (`synth_xilinx` is told to), so this is one module; that matters beyond
+/// convenience, because Yosys 0.23 prints a text hierarchy into the middle of `stat -json` for a
+/// hierarchical design, which is then not JSON.
 fn read_stat(path: &Path) -> Result<BTreeMap<String, u64>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
     let v: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
@@ -427,14 +443,15 @@ struct NextpnrResult {
 
 /// Reads "Device utilisation", the unconstrained-IO warnings and the *last* "Max frequency for
 /// clock" line of each clock (nextpnr prints an estimate after placement and the real figure
-/// after routing).
+/// after routing; the line is a warning when the clock misses `--freq`).
 fn parse_nextpnr_log(log: &str) -> Result<NextpnrResult> {
     let mut clocks: BTreeMap<String, (f64, bool)> = BTreeMap::new();
     let mut utilization = BTreeMap::new();
     let mut unconstrained = Vec::new();
     let mut in_util = false;
     for line in log.lines() {
-        let body = line.strip_prefix("Info: ").unwrap_or(line);
+        // A clock that misses its target is reported as a warning, the others as info.
+        let body = line.strip_prefix("Info: ").or_else(|| line.strip_prefix("Warning: ")).unwrap_or(line);
         if body.starts_with("Device utilisation:") {
             in_util = true;
             continue;
@@ -485,7 +502,7 @@ mod tests {
                    Info: \n\
                    Warning: IO 'we' is unconstrained in PCF and will be automatically placed\n\
                    Info: Max frequency for clock 'clk$SB_IO_IN_$glb_clk': 190.33 MHz (PASS at 50.00 MHz)\n\
-                   Info: Max frequency for clock 'clk$SB_IO_IN_$glb_clk': 44.10 MHz (FAIL at 50.00 MHz)\n";
+                   Warning: Max frequency for clock 'clk$SB_IO_IN_$glb_clk': 44.10 MHz (FAIL at 50.00 MHz)\n";
         let r = parse_nextpnr_log(log).unwrap();
         assert_eq!(r.fmax_mhz, 44.10);
         assert!(!r.timing_met);

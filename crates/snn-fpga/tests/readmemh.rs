@@ -82,7 +82,7 @@ fn icarus_reads_every_word_of_exported_images() {
 
 #[test]
 fn verilator_reads_every_word_of_exported_images() {
-    if !missing_tools(&["verilator", "make"]).is_empty() {
+    if !missing_tools(&["verilator", "make", "c++"]).is_empty() {
         eprintln!("SKIPPED verilator_reads_every_word_of_exported_images: verilator not on PATH");
         return;
     }

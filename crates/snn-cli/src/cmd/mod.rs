@@ -5,6 +5,7 @@ pub mod demo;
 pub mod encode;
 pub mod eval;
 pub mod export;
+pub mod fpga;
 pub mod generate;
 pub mod plot;
 pub mod reconstruct;

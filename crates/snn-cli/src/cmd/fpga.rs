@@ -1,0 +1,91 @@
+//! `snn fpga`: the open FPGA flow on the generated design behind its UART wrapper
+//! (`snn_fpga_top`, the module the boards' constraint files pin out): Yosys synthesis, and for
+//! iCE40 nextpnr place and route plus icepack, with a report of utilization, Fmax and the images
+//! per second that clock gives at the cycle model's mean cycles per image.
+
+use crate::config::ConfigArgs;
+use crate::levels::{self, HwLevel};
+use crate::output::print_json;
+use anyhow::{Context, Result};
+use clap::Args;
+use snn_core::prelude::*;
+use snn_fpga::flow::{default_build_root, run as flow, CyclesPerImage, FlowOptions, Target};
+use snn_fpga::wrapper::top::{write_top, TOP};
+use std::path::PathBuf;
+
+/// Synthesize (and for iCE40 place, route and pack) the accelerator for an FPGA.
+#[derive(Args, Debug)]
+pub struct FpgaArgs {
+    /// ice40-hx8k, ice40-up5k (placed and routed), xc7a35t, ecp5 (synthesis only).
+    #[arg(long)]
+    pub target: String,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Stop after synthesis (utilization only; seconds instead of minutes).
+    #[arg(long)]
+    pub no_place: bool,
+    /// Clock nextpnr aims for, MHz.
+    #[arg(long, default_value_t = 50.0)]
+    pub freq: f64,
+    /// UART baud rate of the wrapper.
+    #[arg(long, default_value_t = 115_200)]
+    pub baud: u32,
+    /// Images (built-in digits) the cycle model runs to measure mean cycles per image.
+    #[arg(long, default_value_t = 100)]
+    pub cycle_images: usize,
+    /// Output folder (default: target/fpga/snn_fpga_top-<target>).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Mean cycles per image of the cycle model, inference and training, on the built-in digits.
+fn mean_cycles(cfg: &SnnConfig, images: usize) -> Result<CyclesPerImage> {
+    let ds = snn_data::builtin::digits(snn_data::Split::Test, images.max(1), 0);
+    let px: Vec<&[u8]> = ds.images.iter().map(|i| i.pixels.as_slice()).collect();
+    let net = Network::with_random_weights(FixedArith::new(cfg)?, cfg);
+    let raw: Vec<i32> = net.weights.iter().copied().collect();
+    let mean = |learn| -> Result<f64> {
+        let r = levels::run(HwLevel::Cycle, cfg, &raw, &px, learn, std::path::Path::new(""), true)?;
+        Ok(r.images.iter().filter_map(|i| i.cycles).sum::<u64>() as f64 / r.images.len() as f64)
+    };
+    Ok(CyclesPerImage { inference: mean(false)?, training: mean(true)? })
+}
+
+pub fn run(a: FpgaArgs) -> Result<()> {
+    let target: Target = a.target.parse()?;
+    let base = a.config.base(None)?;
+    let (h, w, n) = (base.cfg.height, base.cfg.width, base.cfg.neurons);
+    let cfg = base.finish((h, w), n)?;
+    let dir = a.out.clone().unwrap_or_else(|| default_build_root().join(format!("{TOP}-{}", target.name())));
+    let verilog = write_top(&cfg, target.board_clock_hz(), a.baud, &dir)?;
+    let opts = FlowOptions {
+        place: !a.no_place,
+        freq_mhz: a.freq,
+        cycles: Some(mean_cycles(&cfg, a.cycle_images)?),
+        out_dir: Some(dir),
+        ..FlowOptions::default()
+    };
+    let report = flow(target, &verilog, TOP, &opts).with_context(|| format!("{} flow on {}", target.name(), verilog.display()))?;
+    if a.json {
+        return print_json(&report);
+    }
+    println!(
+        "{} ({}): {} LUTs, {} FFs, {} BRAMs, {} DSPs, {} latches",
+        target.name(),
+        report.capacity.part,
+        report.luts,
+        report.ffs,
+        report.brams,
+        report.dsps,
+        report.latches
+    );
+    if let Some(f) = report.fmax_mhz {
+        println!("Fmax {f:.1} MHz (asked {:.1}); bitstream {:?}", a.freq, report.bitstream);
+    }
+    if let (Some(i), Some(t)) = (report.inference_images_per_s, report.training_images_per_s) {
+        println!("{i:.0} inference images/s, {t:.0} training images/s at that clock");
+    }
+    Ok(())
+}
