@@ -15,7 +15,10 @@ fn committed_hdl_equals_the_generator_output() {
     for path in written {
         let name = path.file_name().unwrap();
         let committed = std::fs::read_to_string(hdl.join(name)).unwrap_or_else(|e| {
-            panic!("hdl/{}: {e}; regenerate with `snn generate --out hdl`", name.to_string_lossy())
+            panic!(
+                "hdl/{}: {e}; regenerate with `snn generate --out hdl`",
+                name.to_string_lossy()
+            )
         });
         let now = std::fs::read_to_string(&path).unwrap();
         assert!(

@@ -797,14 +797,27 @@ fn demo_runs_on_builtin_digits() {
         ["data", "train", "evaluate", "save", "pictures", "generate", "hardware", "on-chip"]
     );
     let summary = |name: &str| {
-        r["steps"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["summary"]
+        r["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap()["summary"]
             .as_str()
             .unwrap()
             .to_string()
     };
     for step in ["hardware", "on-chip"] {
-        assert!(summary(step).contains("golden-fixed = cycle"), "{}", summary(step));
-        assert!(summary(step).contains("agree bit for bit"), "{}", summary(step));
+        assert!(
+            summary(step).contains("golden-fixed = cycle"),
+            "{}",
+            summary(step)
+        );
+        assert!(
+            summary(step).contains("agree bit for bit"),
+            "{}",
+            summary(step)
+        );
     }
     assert!(d.join("demo/hdl/snn_core.v").is_file());
     assert!(d.join("demo/weights.json").is_file());

@@ -23,14 +23,26 @@ fn synthetic_digit(rng: &mut ChaCha8Rng) -> Vec<u8> {
     let mut points: Vec<(f64, f64)> = Vec::new();
     for _ in 0..rng.gen_range(2..=4) {
         if rng.gen_bool(0.5) {
-            let (x0, y0, x1, y1) = (rng.gen_range(4.0..24.0), rng.gen_range(4.0..24.0), rng.gen_range(4.0..24.0), rng.gen_range(4.0..24.0));
+            let (x0, y0, x1, y1) = (
+                rng.gen_range(4.0..24.0),
+                rng.gen_range(4.0..24.0),
+                rng.gen_range(4.0..24.0),
+                rng.gen_range(4.0..24.0),
+            );
             points.extend((0..=40).map(|k| {
                 let u = k as f64 / 40.0;
                 (x0 + u * (x1 - x0), y0 + u * (y1 - y0))
             }));
         } else {
-            let (cx, cy, r) = (rng.gen_range(9.0..19.0), rng.gen_range(9.0..19.0), rng.gen_range(3.0..7.0));
-            let (a0, span) = (rng.gen_range(0.0..std::f64::consts::TAU), rng.gen_range(2.0..std::f64::consts::TAU));
+            let (cx, cy, r) = (
+                rng.gen_range(9.0..19.0),
+                rng.gen_range(9.0..19.0),
+                rng.gen_range(3.0..7.0),
+            );
+            let (a0, span) = (
+                rng.gen_range(0.0..std::f64::consts::TAU),
+                rng.gen_range(2.0..std::f64::consts::TAU),
+            );
             points.extend((0..=60).map(|k| {
                 let a = a0 + span * k as f64 / 60.0;
                 (cx + r * a.cos(), cy + r * a.sin())
@@ -40,7 +52,10 @@ fn synthetic_digit(rng: &mut ChaCha8Rng) -> Vec<u8> {
     let width = rng.gen_range(0.4..0.9);
     for (i, p) in px.iter_mut().enumerate() {
         let (x, y) = ((i % 28) as f64, (i / 28) as f64);
-        let dist = points.iter().map(|&(px, py)| (px - x).hypot(py - y)).fold(f64::INFINITY, f64::min);
+        let dist = points
+            .iter()
+            .map(|&(px, py)| (px - x).hypot(py - y))
+            .fold(f64::INFINITY, f64::min);
         *p = (255.0 * (1.0 - (dist - width).max(0.0))).clamp(0.0, 255.0) as u8;
     }
     px
@@ -72,7 +87,12 @@ fn bench_arith<A: Arith + Clone>(c: &mut Criterion, name: &str, arith: A, cfg: &
 fn golden(c: &mut Criterion) {
     let cfg = SnnConfig::default();
     bench_arith(c, "float", FloatArith::new(&cfg), &cfg);
-    bench_arith(c, "fixed", FixedArith::new(&cfg).expect("default config is valid"), &cfg);
+    bench_arith(
+        c,
+        "fixed",
+        FixedArith::new(&cfg).expect("default config is valid"),
+        &cfg,
+    );
 }
 
 criterion_group! {

@@ -22,20 +22,34 @@ use std::time::Instant;
 
 /// The images of an IDX3 file (`.gz`), concatenated row-major, 28x28 each.
 fn read_idx_images(path: &Path) -> Result<Vec<Vec<u8>>> {
-    let file = std::fs::File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
     let mut data = Vec::new();
     GzDecoder::new(file)
         .read_to_end(&mut data)
         .with_context(|| format!("{}: not a gzip file", path.display()))?;
-    let be = |at: usize| u32::from_be_bytes([data[at], data[at + 1], data[at + 2], data[at + 3]]) as usize;
+    let be = |at: usize| {
+        u32::from_be_bytes([data[at], data[at + 1], data[at + 2], data[at + 3]]) as usize
+    };
     if data.len() < 16 || be(0) != 0x0803 {
-        bail!("{}: not an IDX3 image file (magic 0x00000803)", path.display());
+        bail!(
+            "{}: not an IDX3 image file (magic 0x00000803)",
+            path.display()
+        );
     }
     let (count, rows, cols) = (be(4), be(8), be(12));
     if (rows, cols) != (28, 28) || data.len() != 16 + count * rows * cols {
-        bail!("{}: expected {count} images of 28x28 and {} bytes, found {rows}x{cols} and {} bytes", path.display(), 16 + count * rows * cols, data.len());
+        bail!(
+            "{}: expected {count} images of 28x28 and {} bytes, found {rows}x{cols} and {} bytes",
+            path.display(),
+            16 + count * rows * cols,
+            data.len()
+        );
     }
-    Ok(data[16..].chunks_exact(rows * cols).map(<[u8]>::to_vec).collect())
+    Ok(data[16..]
+        .chunks_exact(rows * cols)
+        .map(<[u8]>::to_vec)
+        .collect())
 }
 
 /// FNV-1a over 64-bit words: a stable fingerprint (unlike `DefaultHasher`, which may change
@@ -61,7 +75,11 @@ fn run<A: Arith>(arith: A, cfg: &SnnConfig, train: &[&[u8]], test: &[&[u8]]) {
     let results = net.infer(test);
     let infer_s = start.elapsed().as_secs_f64();
     let weights = fnv1a(net.weights_f64().iter().map(|w| w.to_bits()));
-    let spikes = fnv1a(results.iter().flat_map(|p| p.spike_times.iter().flat_map(|s| s.iter().map(|&t| t as u64).chain([u64::MAX]))));
+    let spikes = fnv1a(results.iter().flat_map(|p| {
+        p.spike_times
+            .iter()
+            .flat_map(|s| s.iter().map(|&t| t as u64).chain([u64::MAX]))
+    }));
     println!(
         "{level:<13} train {:>6} images {:>7.3} s {:>9.0} images/s | infer {:>6} images {:>7.3} s {:>9.0} images/s | weights {weights:016x} spikes {spikes:016x}",
         train.len(),
@@ -75,9 +93,13 @@ fn run<A: Arith>(arith: A, cfg: &SnnConfig, train: &[&[u8]], test: &[&[u8]]) {
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
-    let dir = args.next().unwrap_or_else(|| "/work/shared/data/mnist".to_string());
+    let dir = args
+        .next()
+        .unwrap_or_else(|| "/work/shared/data/mnist".to_string());
     let k: usize = match args.next() {
-        Some(s) => s.parse().with_context(|| format!("K must be a number of images, got {s:?}"))?,
+        Some(s) => s
+            .parse()
+            .with_context(|| format!("K must be a number of images, got {s:?}"))?,
         None => 10_000,
     };
     let dir = Path::new(&dir);
@@ -89,7 +111,14 @@ fn main() -> Result<()> {
     let train: Vec<&[u8]> = train[..k].iter().map(Vec::as_slice).collect();
     let test: Vec<&[u8]> = test[..k].iter().map(Vec::as_slice).collect();
     let cfg = SnnConfig::default();
-    println!("N = {}, {}x{}, T = {}, rayon threads = {}", cfg.neurons, cfg.height, cfg.width, cfg.t_steps, rayon::current_num_threads());
+    println!(
+        "N = {}, {}x{}, T = {}, rayon threads = {}",
+        cfg.neurons,
+        cfg.height,
+        cfg.width,
+        cfg.t_steps,
+        rayon::current_num_threads()
+    );
     run(FloatArith::new(&cfg), &cfg, &train, &test);
     run(FixedArith::new(&cfg)?, &cfg, &train, &test);
     Ok(())

@@ -73,8 +73,12 @@ impl FloatArith {
                 DepressionBound::AbsWMin => cfg.w_min.abs(),
             },
             window_lo: lo,
-            pot: (lo..=hi).map(|d| cfg.sigma * (cfg.a_minus * (-(d as f64) / cfg.tau_minus).exp())).collect(),
-            dep: (lo..=hi).map(|d| cfg.sigma * (-cfg.a_plus * (-(d as f64) / cfg.tau_plus).exp())).collect(),
+            pot: (lo..=hi)
+                .map(|d| cfg.sigma * (cfg.a_minus * (-(d as f64) / cfg.tau_minus).exp()))
+                .collect(),
+            dep: (lo..=hi)
+                .map(|d| cfg.sigma * (-cfg.a_plus * (-(d as f64) / cfg.tau_plus).exp()))
+                .collect(),
         }
     }
 }
@@ -150,7 +154,9 @@ impl FixedArith {
         if cfg.depression_bound != DepressionBound::WMin {
             bail!("depression_bound = abs_w_min exists only in the float model (the hardware implements the corrected rule w_min); use --arith float");
         }
-        Ok(FixedArith { format: FixedFormat::new(cfg)? })
+        Ok(FixedArith {
+            format: FixedFormat::new(cfg)?,
+        })
     }
 }
 
@@ -174,7 +180,9 @@ impl Arith for FixedArith {
     }
     #[inline]
     fn integrate(&self, p: i32, row: &[i32], inputs: &[u32]) -> i32 {
-        inputs.iter().fold(p, |acc, &i| self.format.integrate(acc, row[i as usize]))
+        inputs
+            .iter()
+            .fold(p, |acc, &i| self.format.integrate(acc, row[i as usize]))
     }
     #[inline]
     fn leak(&self, p: i32) -> i32 {

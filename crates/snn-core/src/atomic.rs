@@ -29,15 +29,13 @@ pub fn temp_file_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
     // the usual 0644 instead.
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    builder
-        .tempfile_in(dir)
-        .with_context(|| {
-            format!(
-                "{}: cannot create a temporary file in {}",
-                path.display(),
-                dir.display()
-            )
-        })
+    builder.tempfile_in(dir).with_context(|| {
+        format!(
+            "{}: cannot create a temporary file in {}",
+            path.display(),
+            dir.display()
+        )
+    })
 }
 
 /// Renames a finished temporary file onto `path`.
@@ -68,7 +66,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o644);
+            assert_eq!(
+                std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+                0o644
+            );
         }
         let err = write_atomic(&dir.path().join("missing/x"), b"").unwrap_err();
         assert!(format!("{err:#}").contains("missing/x"));

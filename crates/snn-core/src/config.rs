@@ -36,7 +36,12 @@ pub struct FixedConfig {
 
 impl Default for FixedConfig {
     fn default() -> Self {
-        FixedConfig { frac_bits: 8, weight_bits: 10, potential_bits: 20, lut_frac_bits: 16 }
+        FixedConfig {
+            frac_bits: 8,
+            weight_bits: 10,
+            potential_bits: 20,
+            lut_frac_bits: 16,
+        }
     }
 }
 
@@ -117,7 +122,12 @@ impl SnnConfig {
             height: 16,
             width: 16,
             neurons: 4,
-            fixed: FixedConfig { frac_bits: 7, weight_bits: 9, potential_bits: 18, lut_frac_bits: 14 },
+            fixed: FixedConfig {
+                frac_bits: 7,
+                weight_bits: 9,
+                potential_bits: 18,
+                lut_frac_bits: 14,
+            },
             ..SnnConfig::default()
         }
     }
@@ -131,9 +141,10 @@ impl SnnConfig {
     pub fn from_toml_file(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("{}: cannot read config", path.display()))?;
-        let cfg: SnnConfig = toml::from_str(&text)
+        let cfg: SnnConfig =
+            toml::from_str(&text).with_context(|| format!("{}: invalid config", path.display()))?;
+        cfg.validate()
             .with_context(|| format!("{}: invalid config", path.display()))?;
-        cfg.validate().with_context(|| format!("{}: invalid config", path.display()))?;
         Ok(cfg)
     }
 
@@ -151,7 +162,11 @@ impl SnnConfig {
             Ok(())
         }
         if self.height == 0 || self.width == 0 {
-            bail!("height and width must be at least 1, got {}x{}", self.height, self.width);
+            bail!(
+                "height and width must be at least 1, got {}x{}",
+                self.height,
+                self.width
+            );
         }
         if self.neurons == 0 {
             bail!("neurons must be at least 1, got 0");
@@ -182,14 +197,26 @@ impl SnnConfig {
             bail!("sigma must be >= 0, got {}", self.sigma);
         }
         if self.w_min >= self.w_max {
-            bail!("w_min ({}) must be below w_max ({})", self.w_min, self.w_max);
+            bail!(
+                "w_min ({}) must be below w_max ({})",
+                self.w_min,
+                self.w_max
+            );
         }
         if self.p_min >= self.p_rest {
-            bail!("p_min ({}) must be below p_rest ({})", self.p_min, self.p_rest);
+            bail!(
+                "p_min ({}) must be below p_rest ({})",
+                self.p_min,
+                self.p_rest
+            );
         }
         let [lo, hi] = self.w_init;
         if !(lo.is_finite() && hi.is_finite() && lo <= hi && lo >= self.w_min && hi <= self.w_max) {
-            bail!("w_init [{lo}, {hi}) must be an interval inside [w_min, w_max] = [{}, {}]", self.w_min, self.w_max);
+            bail!(
+                "w_init [{lo}, {hi}) must be an interval inside [w_min, w_max] = [{}, {}]",
+                self.w_min,
+                self.w_max
+            );
         }
         positive("tau_plus", self.tau_plus)?;
         positive("tau_minus", self.tau_minus)?;
@@ -236,12 +263,48 @@ mod tests {
     #[test]
     fn invalid_values_name_the_field() {
         let cases: Vec<(SnnConfig, &str)> = vec![
-            (SnnConfig { neurons: 0, ..Default::default() }, "neurons"),
-            (SnnConfig { w_min: 2.0, ..Default::default() }, "w_min"),
-            (SnnConfig { period_numerator: 0.0, ..Default::default() }, "period_numerator"),
-            (SnnConfig { stdp_window: [1, 20], ..Default::default() }, "stdp_window"),
-            (SnnConfig { threshold_divisor: 0, ..Default::default() }, "threshold_divisor"),
-            (SnnConfig { height: 0, ..Default::default() }, "height"),
+            (
+                SnnConfig {
+                    neurons: 0,
+                    ..Default::default()
+                },
+                "neurons",
+            ),
+            (
+                SnnConfig {
+                    w_min: 2.0,
+                    ..Default::default()
+                },
+                "w_min",
+            ),
+            (
+                SnnConfig {
+                    period_numerator: 0.0,
+                    ..Default::default()
+                },
+                "period_numerator",
+            ),
+            (
+                SnnConfig {
+                    stdp_window: [1, 20],
+                    ..Default::default()
+                },
+                "stdp_window",
+            ),
+            (
+                SnnConfig {
+                    threshold_divisor: 0,
+                    ..Default::default()
+                },
+                "threshold_divisor",
+            ),
+            (
+                SnnConfig {
+                    height: 0,
+                    ..Default::default()
+                },
+                "height",
+            ),
         ];
         for (cfg, field) in cases {
             let err = format!("{:#}", cfg.validate().unwrap_err());
@@ -251,7 +314,9 @@ mod tests {
 
     #[test]
     fn unknown_toml_key_is_rejected() {
-        let err = toml::from_str::<SnnConfig>("neuronz = 3").unwrap_err().to_string();
+        let err = toml::from_str::<SnnConfig>("neuronz = 3")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("neuronz"), "{err}");
     }
 }

@@ -58,10 +58,16 @@ impl FixedFormat {
             bail!("fixed.weight_bits must be in 2..=24, got {}", f.weight_bits);
         }
         if !(2..=32).contains(&f.potential_bits) {
-            bail!("fixed.potential_bits must be in 2..=32, got {}", f.potential_bits);
+            bail!(
+                "fixed.potential_bits must be in 2..=32, got {}",
+                f.potential_bits
+            );
         }
         if !(1..=24).contains(&f.lut_frac_bits) {
-            bail!("fixed.lut_frac_bits must be in 1..=24, got {}", f.lut_frac_bits);
+            bail!(
+                "fixed.lut_frac_bits must be in 1..=24, got {}",
+                f.lut_frac_bits
+            );
         }
         let q = |x: f64| round_to_raw(x, f.frac_bits);
         let (wlo, whi) = signed_range(f.weight_bits);
@@ -73,7 +79,10 @@ impl FixedFormat {
             );
         }
         if w_min >= w_max {
-            bail!("w_min and w_max quantize to the same value {w_min} at frac_bits = {}", f.frac_bits);
+            bail!(
+                "w_min and w_max quantize to the same value {w_min} at frac_bits = {}",
+                f.frac_bits
+            );
         }
         let lut = |amp: f64, tau: f64, d: u32| -> f64 {
             cfg.sigma * amp * (-(d as f64) / tau).exp() * (1u64 << f.lut_frac_bits) as f64
@@ -143,7 +152,10 @@ impl FixedFormat {
             return Ok((raw as i64).clamp(self.w_min as i64, self.w_max as i64) as i32);
         }
         if !x.is_finite() || raw != scaled {
-            bail!("weight {x} is not a multiple of 2^-{} (pass --quantize to round it)", self.frac_bits);
+            bail!(
+                "weight {x} is not a multiple of 2^-{} (pass --quantize to round it)",
+                self.frac_bits
+            );
         }
         if raw < self.w_min as f64 || raw > self.w_max as f64 {
             bail!(
@@ -225,7 +237,10 @@ mod tests {
     fn default_constants() {
         let f = fmt();
         // 8 fractional bits: 1.5 * 256 = 384, -1.2 * 256 = -307.2 -> -307, 0.15 * 256 = 38.4 -> 38.
-        assert_eq!((f.w_min, f.w_max, f.leak, f.penalty, f.p_min), (-307, 384, 38, 15, -128000));
+        assert_eq!(
+            (f.w_min, f.w_max, f.leak, f.penalty, f.p_min),
+            (-307, 384, 38, 15, -128000)
+        );
         // sigma * a_minus * exp(-2/5) * 2^16 = 0.03 * 0.67032 * 65536 = 1317.9 -> 1318
         assert_eq!(f.lut_pot[0], 1318);
         // sigma * a_plus * exp(-2/8) * 2^16 = 0.08 * 0.7788 * 65536 = 4083.2 -> 4083
@@ -247,12 +262,18 @@ mod tests {
         let f = fmt();
         // Largest weight: potentiation cannot move it, depression moves it by round(lut * 691).
         assert_eq!(f.potentiate(f.w_max, 2), f.w_max);
-        assert_eq!(f.depress(f.w_max, 2), f.w_max - ((4083 * 691 + 32768) >> 16));
+        assert_eq!(
+            f.depress(f.w_max, 2),
+            f.w_max - ((4083 * 691 + 32768) >> 16)
+        );
         assert_eq!(f.depress(f.w_min, 2), f.w_min);
         for w in f.w_min..=f.w_max {
             for d in 2..=20 {
                 let (p, q) = (f.potentiate(w, d), f.depress(w, d));
-                assert!(p >= w && p <= f.w_max && q <= w && q >= f.w_min, "w={w} d={d}");
+                assert!(
+                    p >= w && p <= f.w_max && q <= w && q >= f.w_min,
+                    "w={w} d={d}"
+                );
             }
         }
         assert_eq!(f.penalize(f.w_min + 3), f.w_min);
@@ -283,7 +304,10 @@ mod tests {
         let mut cfg = SnnConfig::default();
         cfg.fixed.potential_bits = 16;
         let err = FixedFormat::new(&cfg).unwrap_err().to_string();
-        assert!(err.contains("potential_bits = 16") && err.contains("M = 784"), "{err}");
+        assert!(
+            err.contains("potential_bits = 16") && err.contains("M = 784"),
+            "{err}"
+        );
         cfg.fixed.potential_bits = 20;
         cfg.fixed.weight_bits = 9;
         let err = FixedFormat::new(&cfg).unwrap_err().to_string();

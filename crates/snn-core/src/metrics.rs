@@ -20,7 +20,13 @@ pub fn label_neurons(counts: &[Vec<u32>], labels: &[u8], classes: usize) -> Vec<
             if s.iter().all(|&x| x == 0) {
                 return None;
             }
-            let mean = |c: usize| if per_class[c] == 0 { 0.0 } else { s[c] as f64 / per_class[c] as f64 };
+            let mean = |c: usize| {
+                if per_class[c] == 0 {
+                    0.0
+                } else {
+                    s[c] as f64 / per_class[c] as f64
+                }
+            };
             let mut best = 0;
             for c in 1..classes {
                 if mean(c) > mean(best) {
@@ -80,7 +86,12 @@ pub fn evaluate(predictions: &[Option<u8>], labels: &[u8], classes: usize) -> Ev
     let per_class = (0..classes)
         .map(|c| {
             let total: usize = confusion[c].iter().sum();
-            ClassAccuracy { class: c as u8, correct: confusion[c][c], total, accuracy: ratio(confusion[c][c], total) }
+            ClassAccuracy {
+                class: c as u8,
+                correct: confusion[c][c],
+                total,
+                accuracy: ratio(confusion[c][c], total),
+            }
         })
         .collect();
     Evaluation {
@@ -103,7 +114,10 @@ mod tests {
         // Neuron 1 ties (mean 1 in both classes) -> class 0. Neuron 2 never fires.
         let counts = vec![vec![1, 1, 0], vec![1, 1, 0], vec![2, 1, 0]];
         let labels = [0, 0, 1];
-        assert_eq!(label_neurons(&counts, &labels, 2), vec![Some(1), Some(0), None]);
+        assert_eq!(
+            label_neurons(&counts, &labels, 2),
+            vec![Some(1), Some(0), None]
+        );
     }
 
     #[test]

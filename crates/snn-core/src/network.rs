@@ -30,12 +30,22 @@ impl<A: Arith> Network<A> {
             let x = if hi > lo { rng.gen_range(lo..hi) } else { lo };
             arith.initial_weight(x)
         });
-        Network { table: PeriodTable::new(cfg), arith, cfg: cfg.clone(), weights }
+        Network {
+            table: PeriodTable::new(cfg),
+            arith,
+            cfg: cfg.clone(),
+            weights,
+        }
     }
 
     /// Weights given as reals (a weights file); see [`Arith::weight_from_f64`] for `quantize`.
     /// The first value the arithmetic cannot hold is named by neuron and input.
-    pub fn with_weights(arith: A, cfg: &SnnConfig, weights: &Array2<f64>, quantize: bool) -> Result<Self> {
+    pub fn with_weights(
+        arith: A,
+        cfg: &SnnConfig,
+        weights: &Array2<f64>,
+        quantize: bool,
+    ) -> Result<Self> {
         if weights.dim() != (cfg.neurons, cfg.inputs()) {
             bail!(
                 "weights are {}x{} (neurons x inputs) but the configuration needs {}x{}",
@@ -53,7 +63,12 @@ impl<A: Arith> Network<A> {
             }
         }
         let weights = Array2::from_shape_vec(weights.dim(), raw).expect("same shape");
-        Ok(Network { table: PeriodTable::new(cfg), arith, cfg: cfg.clone(), weights })
+        Ok(Network {
+            table: PeriodTable::new(cfg),
+            arith,
+            cfg: cfg.clone(),
+            weights,
+        })
     }
 
     /// The weights as reals (what weights files hold).
@@ -62,20 +77,35 @@ impl<A: Arith> Network<A> {
     }
 
     pub fn encode(&self, pixels: &[u8]) -> Encoded {
-        encode(&self.cfg, &self.table, pixels, self.cfg.height, self.cfg.width)
+        encode(
+            &self.cfg,
+            &self.table,
+            pixels,
+            self.cfg.height,
+            self.cfg.width,
+        )
     }
 
     /// One presentation (learning when `opts.learn`).
     pub fn present(&mut self, pixels: &[u8], opts: PresentOptions) -> Presentation<A::P> {
         let enc = self.encode(pixels);
-        present(&self.arith, self.cfg.t_ref, self.cfg.stdp_window, &mut self.weights, &enc, opts)
+        present(
+            &self.arith,
+            self.cfg.t_ref,
+            self.cfg.stdp_window,
+            &mut self.weights,
+            &enc,
+            opts,
+        )
     }
 
     /// The order of the images in `epoch`: as given, or shuffled by `(seed, epoch)`.
     pub fn epoch_order(&self, count: usize, epoch: usize) -> Vec<usize> {
         let mut order: Vec<usize> = (0..count).collect();
         if self.cfg.shuffle {
-            let mut rng = ChaCha8Rng::seed_from_u64(self.cfg.seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let mut rng = ChaCha8Rng::seed_from_u64(
+                self.cfg.seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            );
             order.shuffle(&mut rng);
         }
         order
@@ -83,10 +113,20 @@ impl<A: Arith> Network<A> {
 
     /// `cfg.epochs` passes of learning over `images`; `on_image(epoch, index, presentation)`
     /// after each.
-    pub fn train(&mut self, images: &[&[u8]], mut on_image: impl FnMut(usize, usize, &Presentation<A::P>)) {
+    pub fn train(
+        &mut self,
+        images: &[&[u8]],
+        mut on_image: impl FnMut(usize, usize, &Presentation<A::P>),
+    ) {
         for epoch in 0..self.cfg.epochs {
             for k in self.epoch_order(images.len(), epoch) {
-                let p = self.present(images[k], PresentOptions { learn: true, record: false });
+                let p = self.present(
+                    images[k],
+                    PresentOptions {
+                        learn: true,
+                        record: false,
+                    },
+                );
                 on_image(epoch, k, &p);
             }
         }
@@ -101,7 +141,14 @@ impl<A: Arith> Network<A> {
                 || self.weights.clone(),
                 |w, px| {
                     let enc = self.encode(px);
-                    present(&self.arith, self.cfg.t_ref, self.cfg.stdp_window, w, &enc, PresentOptions::default())
+                    present(
+                        &self.arith,
+                        self.cfg.t_ref,
+                        self.cfg.stdp_window,
+                        w,
+                        &enc,
+                        PresentOptions::default(),
+                    )
                 },
             )
             .collect()

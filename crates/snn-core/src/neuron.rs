@@ -14,7 +14,11 @@ pub struct NeuronState<P> {
 
 impl<P: Copy> NeuronState<P> {
     pub fn new(p_rest: P) -> Self {
-        NeuronState { potential: p_rest, t_rest: -1, shown: p_rest }
+        NeuronState {
+            potential: p_rest,
+            t_rest: -1,
+            shown: p_rest,
+        }
     }
 }
 
@@ -38,7 +42,13 @@ pub enum Fire {
 
 /// Step 3 for one neuron: spike at `threshold` or above (reset, refractory for `t_ref`), or reset
 /// a potential below `p_min` to rest. The check applies to refractory neurons too, as in the spec.
-pub fn fire<A: Arith>(a: &A, s: &mut NeuronState<A::P>, t: u32, t_ref: u32, threshold: A::P) -> Fire {
+pub fn fire<A: Arith>(
+    a: &A,
+    s: &mut NeuronState<A::P>,
+    t: u32,
+    t_ref: u32,
+    threshold: A::P,
+) -> Fire {
     if s.potential >= threshold {
         s.potential = a.p_rest();
         s.t_rest = t as i64 + t_ref as i64;

@@ -103,7 +103,10 @@ impl PeriodTable {
         let mut last = hi;
         for s in 1..=RF_SUM_MAX {
             let p = period(s);
-            assert!(p <= last, "period must not grow with the potential (S = {s})");
+            assert!(
+                p <= last,
+                "period must not grow with the potential (S = {s})"
+            );
             last = p;
             for slot in breakpoints.iter_mut().skip((p - lo) as usize) {
                 if *slot == i32::MAX {
@@ -113,7 +116,11 @@ impl PeriodTable {
                 }
             }
         }
-        PeriodTable { lo, hi, breakpoints }
+        PeriodTable {
+            lo,
+            hi,
+            breakpoints,
+        }
     }
 
     /// The period of sum `s`: the smallest `p` whose breakpoint `s` reaches; `None` when `s <= 0`.
@@ -180,7 +187,9 @@ impl Encoded {
     /// Inputs spiking at each step, ascending: `by_step[t]` for `t in 0..=T` (an owned copy of
     /// what [`Encoded::inputs_at`] borrows).
     pub fn by_step(&self) -> Vec<Vec<u32>> {
-        (0..=self.t_steps).map(|t| self.inputs_at(t).to_vec()).collect()
+        (0..=self.t_steps)
+            .map(|t| self.inputs_at(t).to_vec())
+            .collect()
     }
 
     /// Total number of input spikes over the presentation.
@@ -191,7 +200,13 @@ impl Encoded {
 
 /// Encodes one image: receptive field, period of every input, the spike raster by step and the
 /// peak simultaneous spike count.
-pub fn encode(cfg: &SnnConfig, table: &PeriodTable, pixels: &[u8], height: usize, width: usize) -> Encoded {
+pub fn encode(
+    cfg: &SnnConfig,
+    table: &PeriodTable,
+    pixels: &[u8],
+    height: usize,
+    width: usize,
+) -> Encoded {
     let sums = rf_sums(pixels, height, width);
     let t_steps = cfg.t_steps;
     let steps = t_steps as usize;
@@ -226,7 +241,16 @@ pub fn encode(cfg: &SnnConfig, table: &PeriodTable, pixels: &[u8], height: usize
             }
         }
     }
-    Encoded { height, width, t_steps, sums, periods, peak_count, step_start, spikes }
+    Encoded {
+        height,
+        width,
+        t_steps,
+        sums,
+        periods,
+        peak_count,
+        step_start,
+        spikes,
+    }
 }
 
 #[cfg(test)]
@@ -274,7 +298,11 @@ mod tests {
         let table = PeriodTable::new(&cfg);
         assert_eq!((table.lo, table.hi), (30, 96));
         for s in RF_SUM_MIN..=RF_SUM_MAX {
-            assert_eq!(table.period(s), period_of_potential(&cfg, s as f64 / RF_SCALE), "S = {s}");
+            assert_eq!(
+                table.period(s),
+                period_of_potential(&cfg, s as f64 / RF_SCALE),
+                "S = {s}"
+            );
         }
     }
 
@@ -289,7 +317,11 @@ mod tests {
 
     #[test]
     fn encode_raster_agrees_with_the_periods() {
-        let cfg = SnnConfig { height: 5, width: 5, ..SnnConfig::default() };
+        let cfg = SnnConfig {
+            height: 5,
+            width: 5,
+            ..SnnConfig::default()
+        };
         let table = PeriodTable::new(&cfg);
         let px: Vec<u8> = (0..25u32).map(|k| (k * 37 % 256) as u8).collect();
         let e = encode(&cfg, &table, &px, 5, 5);
@@ -297,7 +329,9 @@ mod tests {
         let by = e.by_step();
         assert_eq!(by.len(), cfg.t_steps as usize + 1);
         for (t, inputs) in by.iter().enumerate() {
-            let expected: Vec<u32> = (0..25u32).filter(|&i| e.spikes_at(i as usize, t as u32)).collect();
+            let expected: Vec<u32> = (0..25u32)
+                .filter(|&i| e.spikes_at(i as usize, t as u32))
+                .collect();
             assert_eq!(inputs, &expected, "t = {t}");
         }
         assert_eq!(by[0].len(), 0);

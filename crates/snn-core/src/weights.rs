@@ -1,7 +1,7 @@
 //! The weights file (JSON) and the weight pictures of SPEC section 8.
 
-use crate::config::SnnConfig;
 use crate::atomic::write_atomic;
+use crate::config::SnnConfig;
 use anyhow::{bail, Context, Result};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
@@ -40,24 +40,44 @@ impl WeightsFile {
 
     /// Reads and checks the shape: `neurons` rows of `height * width` finite values.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read weights file", path.display()))?;
-        let wf: WeightsFile = serde_json::from_str(&text)
-            .with_context(|| format!("{}: not a weights file (expected JSON with height, width, neurons, weights)", path.display()))?;
-        wf.check().with_context(|| format!("{}: wrong shape", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read weights file", path.display()))?;
+        let wf: WeightsFile = serde_json::from_str(&text).with_context(|| {
+            format!(
+                "{}: not a weights file (expected JSON with height, width, neurons, weights)",
+                path.display()
+            )
+        })?;
+        wf.check()
+            .with_context(|| format!("{}: wrong shape", path.display()))?;
         Ok(wf)
     }
 
     fn check(&self) -> Result<()> {
         let m = self.height * self.width;
         if self.height == 0 || self.width == 0 || self.neurons == 0 {
-            bail!("height, width and neurons must be positive (got {}x{}, {} neurons)", self.height, self.width, self.neurons);
+            bail!(
+                "height, width and neurons must be positive (got {}x{}, {} neurons)",
+                self.height,
+                self.width,
+                self.neurons
+            );
         }
         if self.weights.len() != self.neurons {
-            bail!("{} weight rows but neurons = {}", self.weights.len(), self.neurons);
+            bail!(
+                "{} weight rows but neurons = {}",
+                self.weights.len(),
+                self.neurons
+            );
         }
         for (j, row) in self.weights.iter().enumerate() {
             if row.len() != m {
-                bail!("row {j} has {} weights but height x width = {}x{} = {m}", row.len(), self.height, self.width);
+                bail!(
+                    "row {j} has {} weights but height x width = {}x{} = {m}",
+                    row.len(),
+                    self.height,
+                    self.width
+                );
             }
             if let Some(i) = row.iter().position(|x| !x.is_finite()) {
                 bail!("neuron {j}, input {i}: weight is not a finite number");
@@ -87,7 +107,11 @@ impl WeightsFile {
 /// picture of what the neuron has learned.
 pub fn picture(row: &[f64], w_min: f64, w_max: f64) -> Vec<u8> {
     row.iter()
-        .map(|&w| ((w - w_min) / (w_max - w_min) * 255.0).round().clamp(0.0, 255.0) as u8)
+        .map(|&w| {
+            ((w - w_min) / (w_max - w_min) * 255.0)
+                .round()
+                .clamp(0.0, 255.0) as u8
+        })
         .collect()
 }
 
@@ -107,13 +131,19 @@ mod tests {
         bad.weights[1].pop();
         std::fs::write(&p, serde_json::to_string(&bad).unwrap()).unwrap();
         let err = format!("{:#}", WeightsFile::load(&p).unwrap_err());
-        assert!(err.contains("w.json") && err.contains("row 1 has 5 weights"), "{err}");
+        assert!(
+            err.contains("w.json") && err.contains("row 1 has 5 weights"),
+            "{err}"
+        );
         std::fs::write(&p, "not json").unwrap();
         assert!(format!("{:#}", WeightsFile::load(&p).unwrap_err()).contains("not a weights file"));
     }
 
     #[test]
     fn picture_maps_bounds_to_black_and_white() {
-        assert_eq!(picture(&[-1.2, 1.5, 0.0, 9.0], -1.2, 1.5), vec![0, 255, 113, 255]);
+        assert_eq!(
+            picture(&[-1.2, 1.5, 0.0, 9.0], -1.2, 1.5),
+            vec![0, 255, 113, 255]
+        );
     }
 }

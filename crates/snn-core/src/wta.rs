@@ -2,7 +2,10 @@
 
 /// The winner among the potentials the WTA unit sees: the lowest index attaining the maximum,
 /// provided that maximum is strictly above the threshold.
-pub fn select<P: PartialOrd + Copy>(shown: impl IntoIterator<Item = P>, threshold: P) -> Option<usize> {
+pub fn select<P: PartialOrd + Copy>(
+    shown: impl IntoIterator<Item = P>,
+    threshold: P,
+) -> Option<usize> {
     let mut best: Option<(usize, P)> = None;
     for (j, p) in shown.into_iter().enumerate() {
         if best.is_none_or(|(_, b)| p > b) {

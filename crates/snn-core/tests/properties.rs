@@ -8,7 +8,9 @@
 use ndarray::Array2;
 use proptest::prelude::*;
 use snn_core::prelude::*;
-use snn_core::spike_gen::{period_of_potential, rf_sums, PeriodTable, RF_KERNEL_X8, RF_SCALE, RF_SUM_MAX, RF_SUM_MIN};
+use snn_core::spike_gen::{
+    period_of_potential, rf_sums, PeriodTable, RF_KERNEL_X8, RF_SCALE, RF_SUM_MAX, RF_SUM_MIN,
+};
 
 /// A random valid configuration small enough for hundreds of cases: up to 6x6 inputs, 1 to 4
 /// neurons, up to 80 steps, and periods from 1 step up (so several spikes of one input can fall
@@ -20,32 +22,42 @@ fn small_config() -> impl Strategy<Value = SnnConfig> {
         (2u32..=5, 0u32..=20, 0.0f64..=0.3, 0.0f64..=0.2),
         (-5.0f64..=-0.25, any::<u64>(), 0.0f64..=1.0),
     )
-        .prop_map(|((height, width, neurons, t_steps), (numerator, t_ref, leak, divisor), (lo, span, sigma, penalty), (p_min, seed, a_scale))| {
-            SnnConfig {
-                height,
-                width,
-                neurons,
-                t_steps,
-                period_numerator: numerator,
-                t_ref,
-                leak,
-                threshold_divisor: divisor,
-                stdp_window: [lo, lo + span],
-                sigma,
-                penalty,
-                p_min,
-                seed,
-                a_plus: 0.8 * a_scale + 0.2,
-                a_minus: 0.3 * a_scale + 0.1,
-                w_init: [-1.2, 1.5],
-                ..SnnConfig::default()
-            }
-        })
+        .prop_map(
+            |(
+                (height, width, neurons, t_steps),
+                (numerator, t_ref, leak, divisor),
+                (lo, span, sigma, penalty),
+                (p_min, seed, a_scale),
+            )| {
+                SnnConfig {
+                    height,
+                    width,
+                    neurons,
+                    t_steps,
+                    period_numerator: numerator,
+                    t_ref,
+                    leak,
+                    threshold_divisor: divisor,
+                    stdp_window: [lo, lo + span],
+                    sigma,
+                    penalty,
+                    p_min,
+                    seed,
+                    a_plus: 0.8 * a_scale + 0.2,
+                    a_minus: 0.3 * a_scale + 0.1,
+                    w_init: [-1.2, 1.5],
+                    ..SnnConfig::default()
+                }
+            },
+        )
         .prop_filter("valid configuration", |cfg| cfg.validate().is_ok())
 }
 
 /// Images of a configuration's size: pixels are 0 (silent neighbourhoods) half of the time.
-fn images(cfg: &SnnConfig, count: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = Vec<Vec<u8>>> {
+fn images(
+    cfg: &SnnConfig,
+    count: std::ops::RangeInclusive<usize>,
+) -> impl Strategy<Value = Vec<Vec<u8>>> {
     let pixel = prop_oneof![Just(0u8), any::<u8>()];
     prop::collection::vec(prop::collection::vec(pixel, cfg.inputs()), count)
 }
@@ -69,10 +81,19 @@ struct Outcome<P> {
 }
 
 /// SPEC sections 4 to 6, transcribed literally (slow on purpose: no raster, no event lists).
-fn reference_present<A: Arith>(a: &A, cfg: &SnnConfig, w: &mut Array2<A::W>, enc: &Encoded, learn: bool) -> Outcome<A::P> {
+fn reference_present<A: Arith>(
+    a: &A,
+    cfg: &SnnConfig,
+    w: &mut Array2<A::W>,
+    enc: &Encoded,
+    learn: bool,
+) -> Outcome<A::P> {
     let (n, m, t_max) = (cfg.neurons, cfg.inputs(), cfg.t_steps);
     let spikes = |i: usize, t: u32| enc.spikes_at(i, t);
-    let peak_count = (0..=t_max).map(|t| (0..m).filter(|&i| spikes(i, t)).count() as u32).max().unwrap();
+    let peak_count = (0..=t_max)
+        .map(|t| (0..m).filter(|&i| spikes(i, t)).count() as u32)
+        .max()
+        .unwrap();
     let threshold = a.threshold(peak_count);
     let mut p = vec![a.p_rest(); n];
     let mut t_rest = vec![-1i64; n];
@@ -142,18 +163,36 @@ fn reference_present<A: Arith>(a: &A, cfg: &SnnConfig, w: &mut Array2<A::W>, enc
             }
         }
     }
-    Outcome { winner, inhibit_step, spike_times, trace, threshold, peak_count }
+    Outcome {
+        winner,
+        inhibit_step,
+        spike_times,
+        trace,
+        threshold,
+        peak_count,
+    }
 }
 
 /// Trains `images` one presentation at a time in both implementations, comparing every
 /// presentation and the weights after each.
-fn same_as_reference<A: Arith>(arith: A, cfg: &SnnConfig, images: &[Vec<u8>], learn: bool) -> Result<(), TestCaseError> {
+fn same_as_reference<A: Arith>(
+    arith: A,
+    cfg: &SnnConfig,
+    images: &[Vec<u8>],
+    learn: bool,
+) -> Result<(), TestCaseError> {
     let mut net = Network::with_random_weights(arith, cfg);
     let mut weights = net.weights.clone();
     for (k, px) in images.iter().enumerate() {
         let enc = net.encode(px);
         let expected = reference_present(&net.arith, cfg, &mut weights, &enc, learn);
-        let got = net.present(px, PresentOptions { learn, record: true });
+        let got = net.present(
+            px,
+            PresentOptions {
+                learn,
+                record: true,
+            },
+        );
         let got = Outcome {
             winner: got.winner,
             inhibit_step: got.inhibit_step,
@@ -177,7 +216,8 @@ fn reference_rf(px: &[u8], h: usize, w: usize) -> Vec<i32> {
                 for n in 0..5isize {
                     let (rr, cc) = (r + m - 2, c + n - 2);
                     if (0..h as isize).contains(&rr) && (0..w as isize).contains(&cc) {
-                        out[(r * w as isize + c) as usize] += RF_KERNEL_X8[m as usize][n as usize] * px[(rr * w as isize + cc) as usize] as i32;
+                        out[(r * w as isize + c) as usize] += RF_KERNEL_X8[m as usize][n as usize]
+                            * px[(rr * w as isize + cc) as usize] as i32;
                     }
                 }
             }

@@ -52,11 +52,17 @@ fn fixed_net(cfg: &SnnConfig, rows: &[[i32; 5]]) -> Network<FixedArith> {
 }
 
 fn record() -> PresentOptions {
-    PresentOptions { learn: false, record: true }
+    PresentOptions {
+        learn: false,
+        record: true,
+    }
 }
 
 fn learn() -> PresentOptions {
-    PresentOptions { learn: true, record: true }
+    PresentOptions {
+        learn: true,
+        record: true,
+    }
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -75,18 +81,34 @@ fn one_centre_pixel_gives_the_kernel_itself() {
     for i in 0..25 {
         assert_eq!(s[i], RF_KERNEL_X8[i / 5][i % 5] * 255, "input {i}");
     }
-    let cfg = SnnConfig { height: 5, width: 5, ..SnnConfig::default() };
+    let cfg = SnnConfig {
+        height: 5,
+        width: 5,
+        ..SnnConfig::default()
+    };
     let net = Network::with_random_weights(FloatArith::new(&cfg), &cfg);
     let e = net.encode(&px);
     // pot = S / 2040: 2040/2040 = 1.0, 1275/2040 = 0.625, 255/2040 = 0.125, -1020/2040 = -0.5.
-    assert_eq!((e.potential(12), e.potential(7), e.potential(2), e.potential(0)), (1.0, 0.625, 0.125, -0.5));
+    assert_eq!(
+        (
+            e.potential(12),
+            e.potential(7),
+            e.potential(2),
+            e.potential(0)
+        ),
+        (1.0, 0.625, 0.125, -0.5)
+    );
 }
 
 #[test]
 fn receptive_field_uses_true_division_and_ignores_outside_pixels() {
     // 1x1 image of 100: only the centre tap is inside: S = 8 * 100 = 800, pot = 800/2040 = 0.39216
     // (the original integer division made this 100/255 -> 0 and silenced the input).
-    let cfg = SnnConfig { height: 1, width: 1, ..SnnConfig::default() };
+    let cfg = SnnConfig {
+        height: 1,
+        width: 1,
+        ..SnnConfig::default()
+    };
     let net = Network::with_random_weights(FloatArith::new(&cfg), &cfg);
     let e = net.encode(&[100]);
     assert_eq!(e.sums, vec![800]);
@@ -104,7 +126,11 @@ fn receptive_field_uses_true_division_and_ignores_outside_pixels() {
 
 #[test]
 fn periods_spike_times_and_threshold_of_one_centre_pixel() {
-    let cfg = SnnConfig { height: 5, width: 5, ..SnnConfig::default() };
+    let cfg = SnnConfig {
+        height: 5,
+        width: 5,
+        ..SnnConfig::default()
+    };
     let net = Network::with_random_weights(FloatArith::new(&cfg), &cfg);
     let mut px = [0u8; 25];
     px[12] = 255;
@@ -130,7 +156,10 @@ fn periods_spike_times_and_threshold_of_one_centre_pixel() {
     assert_eq!(e.peak_count, 8);
     assert_eq!(e.total_spikes(), 3 + 4 * 3 + 8 * 2);
     // threshold = 8 / 3 (float); fixed: floor((8 << 8) / 3) = floor(2048 / 3) = 682.
-    assert!(close(FloatArith::new(&cfg).threshold(e.peak_count), 8.0 / 3.0));
+    assert!(close(
+        FloatArith::new(&cfg).threshold(e.peak_count),
+        8.0 / 3.0
+    ));
     assert_eq!(FixedArith::new(&cfg).unwrap().threshold(e.peak_count), 682);
 }
 
@@ -163,7 +192,10 @@ fn the_tiny_image_raster() {
 #[test]
 fn presentation_step_by_step_float() {
     let cfg = tiny(20, 2);
-    let mut net = float_net(&cfg, &[[0.5, 0.5, -1.0, 0.0, 0.0], [0.75, 1.0, 0.5, 0.0, 0.0]]);
+    let mut net = float_net(
+        &cfg,
+        &[[0.5, 0.5, -1.0, 0.0, 0.0], [0.75, 1.0, 0.5, 0.0, 0.0]],
+    );
     let p = net.present(&IMG, record());
     assert!(close(p.threshold, 2.0 / 3.0));
     #[rustfmt::skip]
@@ -219,9 +251,26 @@ fn presentation_step_by_step_fixed() {
     let p = net.present(&IMG, record());
     assert_eq!(p.threshold, 170);
     let float = [
-        [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.25, 0.5], [-2.0, 0.0],
-        [-2.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.25, 0.0], [0.0, 0.0], [0.25, 0.0],
-        [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [-0.5, 0.0], [-0.5, 0.0], [-0.5, 0.0],
+        [0.0, 0.0],
+        [0.0, 0.0],
+        [0.0, 0.0],
+        [0.0, 0.0],
+        [0.0, 0.0],
+        [0.25, 0.5],
+        [-2.0, 0.0],
+        [-2.0, 0.0],
+        [0.0, 0.0],
+        [0.0, 0.0],
+        [0.0, 0.0],
+        [0.25, 0.0],
+        [0.0, 0.0],
+        [0.25, 0.0],
+        [0.0, 0.0],
+        [0.0, 0.0],
+        [0.0, 0.0],
+        [-0.5, 0.0],
+        [-0.5, 0.0],
+        [-0.5, 0.0],
     ];
     let trace = p.trace.as_ref().unwrap();
     for (t, row) in trace.iter().enumerate() {
@@ -237,8 +286,14 @@ fn presentation_step_by_step_fixed() {
 /// Inhibition also hits a refractory neuron. T = 20, threshold_divisor 2: threshold = 2/2 = 1.0.
 #[test]
 fn equal_to_threshold_fires_without_wta_and_inhibition_hits_refractory_neurons() {
-    let cfg = SnnConfig { threshold_divisor: 2, ..tiny(20, 2) };
-    let mut net = float_net(&cfg, &[[1.25, 0.0, 0.0, 0.0, 0.0], [0.0, 1.5, 0.0, 0.0, 0.0]]);
+    let cfg = SnnConfig {
+        threshold_divisor: 2,
+        ..tiny(20, 2)
+    };
+    let mut net = float_net(
+        &cfg,
+        &[[1.25, 0.0, 0.0, 0.0, 0.0], [0.0, 1.5, 0.0, 0.0, 0.0]],
+    );
     let p = net.present(&IMG, record());
     assert_eq!(p.threshold, 1.0);
     let trace = p.trace.as_ref().unwrap();
@@ -303,12 +358,30 @@ fn a_blank_image_makes_every_neuron_spike_at_every_step() {
 fn a_refractory_neuron_is_frozen() {
     let a = FloatArith::new(&tiny(20, 1));
     let row = [1.0, 0.5, 0.0, 0.0, 0.0];
-    let mut s = neuron::NeuronState { potential: -1.5, t_rest: 9, shown: 0.75 };
+    let mut s = neuron::NeuronState {
+        potential: -1.5,
+        t_rest: 9,
+        shown: 0.75,
+    };
     neuron::integrate(&a, &mut s, 9, &row, &[0, 1]);
-    assert_eq!(s, neuron::NeuronState { potential: -1.5, t_rest: 9, shown: 0.75 });
+    assert_eq!(
+        s,
+        neuron::NeuronState {
+            potential: -1.5,
+            t_rest: 9,
+            shown: 0.75
+        }
+    );
     // t = 10 > t_rest: -1.5 + (1.0 + 0.5) = 0, not above rest, so no leak; shown follows.
     neuron::integrate(&a, &mut s, 10, &row, &[0, 1]);
-    assert_eq!(s, neuron::NeuronState { potential: 0.0, t_rest: 9, shown: 0.0 });
+    assert_eq!(
+        s,
+        neuron::NeuronState {
+            potential: 0.0,
+            t_rest: 9,
+            shown: 0.0
+        }
+    );
     // t = 11: 0 + 1.0 = 1.0 > 0: leak 0.25 -> 0.75.
     neuron::integrate(&a, &mut s, 11, &row, &[0]);
     assert_eq!((s.potential, s.shown), (0.75, 0.75));
@@ -402,22 +475,67 @@ fn stdp_visits(t_steps: u32, t: u32) -> Vec<Vec<i32>> {
 fn stdp_visits_the_window_in_spec_order() {
     // t = 14. In 0: 12 (-2), 6 (-8), then 18 (+4), 24 (+10), 30 (+16).
     // In 1: 7 (-7); 14 itself (0) is ignored; 21 (+7), 28 (+14). In 2: 9 (-5), 18 (+4), 27 (+13).
-    assert_eq!(stdp_visits(30, 14), vec![vec![-2, -8, 4, 10, 16], vec![-7, 7, 14], vec![-5, 4, 13], vec![], vec![]]);
+    assert_eq!(
+        stdp_visits(30, 14),
+        vec![
+            vec![-2, -8, 4, 10, 16],
+            vec![-7, 7, 14],
+            vec![-5, 4, 13],
+            vec![],
+            vec![]
+        ]
+    );
     // t = 13: 12 (t - 1) and 14 (t + 1) are ignored.
     // In 0: 6 (-7), 18 (+5), 24 (+11), 30 (+17). In 1: 7 (-6), 21 (+8), 28 (+15).
     // In 2: 9 (-4), 18 (+5), 27 (+14).
-    assert_eq!(stdp_visits(30, 13), vec![vec![-7, 5, 11, 17], vec![-6, 8, 15], vec![-4, 5, 14], vec![], vec![]]);
+    assert_eq!(
+        stdp_visits(30, 13),
+        vec![
+            vec![-7, 5, 11, 17],
+            vec![-6, 8, 15],
+            vec![-4, 5, 14],
+            vec![],
+            vec![]
+        ]
+    );
     // t = 8: the window reaches back to step 0, which never spikes (input 0 would be at d = -8).
     // In 0: 6 (-2), 12 (+4), 18 (+10), 24 (+16); 30 is 22 away. In 1: 7 is t - 1; 14 (+6), 21 (+13),
     // 28 (+20, the last distance of the window). In 2: 9 is t + 1; 18 (+10), 27 (+19).
-    assert_eq!(stdp_visits(30, 8), vec![vec![-2, 4, 10, 16], vec![6, 13, 20], vec![10, 19], vec![], vec![]]);
+    assert_eq!(
+        stdp_visits(30, 8),
+        vec![
+            vec![-2, 4, 10, 16],
+            vec![6, 13, 20],
+            vec![10, 19],
+            vec![],
+            vec![]
+        ]
+    );
     // t = 28: in 1, 7 is 21 steps back (outside); 28 itself is ignored.
     // In 0: 24 (-4), 18 (-10), 12 (-16) (6 is 22 back), 30 (+2). In 1: 21 (-7), 14 (-14).
     // In 2: 27 is t - 1; 18 (-10), 9 (-19).
-    assert_eq!(stdp_visits(30, 28), vec![vec![-4, -10, -16, 2], vec![-7, -14], vec![-10, -19], vec![], vec![]]);
+    assert_eq!(
+        stdp_visits(30, 28),
+        vec![
+            vec![-4, -10, -16, 2],
+            vec![-7, -14],
+            vec![-10, -19],
+            vec![],
+            vec![]
+        ]
+    );
     // The look-ahead stops at T: with T = 40 the same spike at t = 28 also sees 36 (in 0, +8),
     // 35 (in 1, +7) and 36 (in 2, +8), spikes that do not exist when T = 30.
-    assert_eq!(stdp_visits(40, 28), vec![vec![-4, -10, -16, 2, 8], vec![-7, -14, 7], vec![-10, -19, 8], vec![], vec![]]);
+    assert_eq!(
+        stdp_visits(40, 28),
+        vec![
+            vec![-4, -10, -16, 2, 8],
+            vec![-7, -14, 7],
+            vec![-10, -19, 8],
+            vec![],
+            vec![]
+        ]
+    );
 }
 
 /// Input 0 at t = 14 (T = 30) compounds five updates: potentiation at d = 2, 8, then depression at
@@ -438,7 +556,11 @@ fn stdp_compounds_potentiation_then_depression_float() {
     // d=+10: - 0.08 * 0.286505 * 1.3642838 = 0.0312699 -> 0.1330139
     // d=+16: - 0.08 * 0.135335 * 1.3330139 = 0.0144323 -> 0.1185816
     let w0 = dep(dep(dep(pot(pot(0.2, 2.0), 8.0), 4.0), 10.0), 16.0);
-    assert!(close(row[0], w0) && (w0 - 0.1185816).abs() < 1e-7, "{} vs {w0}", row[0]);
+    assert!(
+        close(row[0], w0) && (w0 - 0.1185816).abs() < 1e-7,
+        "{} vs {w0}",
+        row[0]
+    );
     // The other order (depression first) gives a different weight: the order is observable.
     let dep_first = pot(pot(dep(dep(dep(0.2, 4.0), 10.0), 16.0), 2.0), 8.0);
     assert!((dep_first - w0).abs() > 1e-4);
@@ -461,7 +583,10 @@ fn stdp_compounds_potentiation_then_depression_fixed() {
     // lut_dep[4] = 0.08 * 0.606531 * 65536 = 3179.97 -> 3180; lut_dep[10] = 0.08 * 0.286505 * 65536 = 1502.1 -> 1502
     // lut_dep[16] = 0.08 * 0.135335 * 65536 = 709.55 -> 710
     assert_eq!((f.lut_pot[0], f.lut_pot[6]), (1318, 397));
-    assert_eq!((f.lut_dep[2], f.lut_dep[8], f.lut_dep[14]), (3180, 1502, 710));
+    assert_eq!(
+        (f.lut_dep[2], f.lut_dep[8], f.lut_dep[14]),
+        (3180, 1502, 710)
+    );
     let enc = fixed_net(&cfg, &[[0; 5]]).encode(&IMG);
     let mut row = [51; 5]; // 0.2 * 256 = 51.2 -> 51
     stdp::update_row(&a, &mut row, &enc, 14, cfg.stdp_window);
@@ -478,7 +603,10 @@ fn stdp_compounds_potentiation_then_depression_fixed() {
 /// below |w_min| = 1.2 and lowers one above it; the corrected rule always lowers it.
 #[test]
 fn abs_w_min_depression_raises_weights_below_1_2() {
-    let cfg = SnnConfig { depression_bound: DepressionBound::AbsWMin, ..tiny(30, 1) };
+    let cfg = SnnConfig {
+        depression_bound: DepressionBound::AbsWMin,
+        ..tiny(30, 1)
+    };
     let compat = FloatArith::new(&cfg);
     let fixed = FloatArith::new(&tiny(30, 1));
     // d = 4: sigma * rl = 0.1 * -0.8 * exp(-0.5) = -0.0485225.
@@ -503,7 +631,10 @@ fn penalty_is_floored_at_w_min() {
     assert_eq!((f.penalize(-1.18), f.penalize(-1.2)), (-1.2, -1.2));
     // Fixed: penalty round(0.06 * 256) = round(15.36) = 15; w_min = -307.
     let x = FixedArith::new(&SnnConfig::default()).unwrap();
-    assert_eq!((x.penalize(77), x.penalize(-302), x.penalize(-307)), (62, -307, -307));
+    assert_eq!(
+        (x.penalize(77), x.penalize(-302), x.penalize(-307)),
+        (62, -307, -307)
+    );
 }
 
 /// Training on one image: STDP at each output spike of neuron 1 (its weights change between its
@@ -527,18 +658,33 @@ fn training_presentation_float() {
     assert_eq!(p.spike_times, vec![vec![], vec![7, 14]]);
     let trace = p.trace.as_ref().unwrap();
     assert_eq!(trace[13], vec![-1.25, 0.0]); // n0: -2 + 0.25 (t = 9) + 0.25 (12) + 0.25 (14)
-    // STDP at t = 14: in 0: 12 (-2), 6 (-8); in 1: 7 (-7); in 2: 9 (-5). Nothing after 14 in T = 16.
-    // w10: 0.5 -> dep 5: - 0.08 * 0.535261 * 1.7 = 0.4272044 -> pot 2: + 0.03 * 0.670320 *
-    //   1.0727956 = 0.4487779 -> pot 8: + 0.03 * 0.201897 * 1.0512221 = 0.4551451
-    // w11: 0.9266323 -> pot 7: + 0.03 * 0.246597 * 0.5733677 = 0.9308740
-    // w12: 0.0 -> dep 2: - 0.08 * 0.778801 * 1.2 = -0.0747649 -> pot 5: + 0.03 * 0.367879 * 1.5747649 = -0.0573852
-    // Penalty (winner 1, silent inputs 3, 4): 0 - 0.06 = -0.06; -1.18 - 0.06 = -1.24 -> -1.2.
+                                             // STDP at t = 14: in 0: 12 (-2), 6 (-8); in 1: 7 (-7); in 2: 9 (-5). Nothing after 14 in T = 16.
+                                             // w10: 0.5 -> dep 5: - 0.08 * 0.535261 * 1.7 = 0.4272044 -> pot 2: + 0.03 * 0.670320 *
+                                             //   1.0727956 = 0.4487779 -> pot 8: + 0.03 * 0.201897 * 1.0512221 = 0.4551451
+                                             // w11: 0.9266323 -> pot 7: + 0.03 * 0.246597 * 0.5733677 = 0.9308740
+                                             // w12: 0.0 -> dep 2: - 0.08 * 0.778801 * 1.2 = -0.0747649 -> pot 5: + 0.03 * 0.367879 * 1.5747649 = -0.0573852
+                                             // Penalty (winner 1, silent inputs 3, 4): 0 - 0.06 = -0.06; -1.18 - 0.06 = -1.24 -> -1.2.
     let w = net.weights.row(1).to_vec();
-    let expected = [pot(pot(dep(0.5, 5.0), 2.0), 8.0), pot(dep(1.0, 7.0), 7.0), pot(dep(0.0, 2.0), 5.0), -0.06, -1.2];
+    let expected = [
+        pot(pot(dep(0.5, 5.0), 2.0), 8.0),
+        pot(dep(1.0, 7.0), 7.0),
+        pot(dep(0.0, 2.0), 5.0),
+        -0.06,
+        -1.2,
+    ];
     for i in 0..5 {
-        assert!(close(w[i], expected[i]), "w1{i}: {} vs {}", w[i], expected[i]);
+        assert!(
+            close(w[i], expected[i]),
+            "w1{i}: {} vs {}",
+            w[i],
+            expected[i]
+        );
     }
-    assert!((w[0] - 0.4551451).abs() < 1e-7 && (w[1] - 0.9308740).abs() < 1e-7 && (w[2] + 0.0573852).abs() < 1e-7);
+    assert!(
+        (w[0] - 0.4551451).abs() < 1e-7
+            && (w[1] - 0.9308740).abs() < 1e-7
+            && (w[2] + 0.0573852).abs() < 1e-7
+    );
     // Neuron 0 neither spiked nor won: unchanged (no penalty on its -1.18 either).
     assert_eq!(net.weights.row(0).to_vec(), row0.to_vec());
 }
@@ -548,7 +694,11 @@ fn training_presentation_float() {
 /// floor(256 / 3) = 85, penalty 15, w_min -307, w_max 384.
 #[test]
 fn training_presentation_fixed() {
-    let cfg = SnnConfig { leak: 0.15, p_min: -500.0, ..tiny(16, 2) };
+    let cfg = SnnConfig {
+        leak: 0.15,
+        p_min: -500.0,
+        ..tiny(16, 2)
+    };
     let row0 = [64, 64, 64, 77, -302];
     let mut net = fixed_net(&cfg, &[row0, [64, 256, 0, 0, -302]]);
     let p = net.present(&IMG, learn());
@@ -560,7 +710,10 @@ fn training_presentation_fixed() {
     assert_eq!(trace[6], vec![-128000, 0]);
     assert_eq!((p.winner, p.inhibit_step), (Some(1), Some(7)));
     // t = 9, 12, 14: n0 gains 64 each time, below rest so no leak: -127936, -127872, -127808.
-    assert_eq!((trace[8][0], trace[11][0], trace[13][0]), (-127936, -127872, -127808));
+    assert_eq!(
+        (trace[8][0], trace[11][0], trace[13][0]),
+        (-127936, -127872, -127808)
+    );
     // STDP at t = 7 (lut_dep[5] = 0.08 * 0.535261 * 65536 = 2806.3 -> 2806, lut_dep[7] = 2185.6 -> 2186,
     // lut_dep[2] = 4083.2 -> 4083):
     // w10 = 64, d=+5: dist 64 + 307 = 371, 2806 * 371 = 1041026, / 65536 = 15.88 -> 16 -> 48

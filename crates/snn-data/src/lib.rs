@@ -15,7 +15,7 @@ mod image;
 mod load;
 pub mod png;
 
-pub use snn_core::atomic::write_atomic;
 pub use crate::dataset::Dataset;
 pub use crate::image::{Image, Split};
 pub use crate::load::{load, load_all};
+pub use snn_core::atomic::write_atomic;

@@ -20,7 +20,10 @@ where
     T::Err: std::fmt::Display,
 {
     match std::env::var(name) {
-        Ok(v) if !v.is_empty() => v.parse().map(Some).map_err(|e| anyhow::anyhow!("{name}={v:?}: {e}")),
+        Ok(v) if !v.is_empty() => v
+            .parse()
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("{name}={v:?}: {e}")),
         _ => Ok(None),
     }
 }
@@ -28,7 +31,9 @@ where
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [target, verilog] = args.as_slice() else {
-        bail!("usage: fpga TARGET VERILOG|wrapper (targets: ice40-hx8k, ice40-up5k, xc7a35t, ecp5)");
+        bail!(
+            "usage: fpga TARGET VERILOG|wrapper (targets: ice40-hx8k, ice40-up5k, xc7a35t, ecp5)"
+        );
     };
     let target: Target = target.parse()?;
     let mut opts = FlowOptions::default();
@@ -43,8 +48,14 @@ fn main() -> Result<()> {
         Ok(p) if !p.is_empty() => Constraints::File(p.into()),
         _ => Constraints::Board,
     };
-    opts.cycles = match (env_parse::<f64>("CYCLES_INFER")?, env_parse::<f64>("CYCLES_TRAIN")?) {
-        (Some(inference), Some(training)) => Some(CyclesPerImage { inference, training }),
+    opts.cycles = match (
+        env_parse::<f64>("CYCLES_INFER")?,
+        env_parse::<f64>("CYCLES_TRAIN")?,
+    ) {
+        (Some(inference), Some(training)) => Some(CyclesPerImage {
+            inference,
+            training,
+        }),
         (None, None) => None,
         _ => bail!("set both CYCLES_INFER and CYCLES_TRAIN, or neither"),
     };
@@ -54,14 +65,21 @@ fn main() -> Result<()> {
             None => SnnConfig::default(),
         };
         let baud = env_parse::<u32>("BAUD")?.unwrap_or(115_200);
-        let dir = opts.out_dir.clone().unwrap_or_else(|| default_build_root().join(format!("{TOP}-{target}")));
+        let dir = opts
+            .out_dir
+            .clone()
+            .unwrap_or_else(|| default_build_root().join(format!("{TOP}-{target}")));
         let path = write_top(&cfg, target.board_clock_hz(), baud, &dir)?;
         opts.out_dir = Some(dir);
         (path, TOP.to_string())
     } else {
-        (PathBuf::from(verilog), std::env::var("TOP").unwrap_or_else(|_| "snn_core".into()))
+        (
+            PathBuf::from(verilog),
+            std::env::var("TOP").unwrap_or_else(|_| "snn_core".into()),
+        )
     };
-    let report = run(target, &verilog, &top, &opts).with_context(|| format!("{target} flow on {}", verilog.display()))?;
+    let report = run(target, &verilog, &top, &opts)
+        .with_context(|| format!("{target} flow on {}", verilog.display()))?;
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(())
 }

@@ -18,9 +18,9 @@
 //! harnesses, the exporter and the importer cannot disagree on a bit.
 
 use anyhow::{bail, ensure, Context, Result};
+use snn_core::atomic::write_atomic;
 use snn_core::config::SnnConfig;
 use snn_core::fixed::FixedFormat;
-use snn_core::atomic::write_atomic;
 use snn_core::weights::WeightsFile;
 use snn_rtlsim::mem::{mem_text, parse_words, unpack_word, word_digits};
 use std::fmt::{self, Write as _};
@@ -42,7 +42,12 @@ impl MemFormat {
     /// The format a file name asks for, from its extension (`.mem`/`.hex`, `.coe`, `.mif`).
     pub fn from_path(path: &Path) -> Result<Self> {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        ext.to_ascii_lowercase().parse().with_context(|| format!("{}: cannot tell the memory format from the extension", path.display()))
+        ext.to_ascii_lowercase().parse().with_context(|| {
+            format!(
+                "{}: cannot tell the memory format from the extension",
+                path.display()
+            )
+        })
     }
 
     /// The usual extension (without the dot).
@@ -86,7 +91,11 @@ pub struct MemLayout {
 
 impl MemLayout {
     pub fn new(cfg: &SnnConfig) -> Self {
-        MemLayout { neurons: cfg.neurons, inputs: cfg.inputs(), weight_bits: cfg.fixed.weight_bits }
+        MemLayout {
+            neurons: cfg.neurons,
+            inputs: cfg.inputs(),
+            weight_bits: cfg.fixed.weight_bits,
+        }
     }
 
     /// `N * WB`, the RAM's data width.
@@ -96,9 +105,18 @@ impl MemLayout {
 
     /// Checks that `weights` is `N x M`.
     fn check_shape(&self, weights: &[Vec<i32>]) -> Result<()> {
-        ensure!(weights.len() == self.neurons, "{} neurons of weights for a memory of {} lanes", weights.len(), self.neurons);
+        ensure!(
+            weights.len() == self.neurons,
+            "{} neurons of weights for a memory of {} lanes",
+            weights.len(),
+            self.neurons
+        );
         if let Some(j) = weights.iter().position(|r| r.len() != self.inputs) {
-            bail!("neuron {j} has {} weights for a memory of {} words", weights[j].len(), self.inputs);
+            bail!(
+                "neuron {j} has {} weights for a memory of {} words",
+                weights[j].len(),
+                self.inputs
+            );
         }
         Ok(())
     }
@@ -127,7 +145,11 @@ pub fn render(weights: &[Vec<i32>], weight_bits: u32, format: MemFormat) -> Resu
     if format == MemFormat::Mem {
         return Ok(mem);
     }
-    let layout = MemLayout { neurons: weights.len(), inputs: weights[0].len(), weight_bits };
+    let layout = MemLayout {
+        neurons: weights.len(),
+        inputs: weights[0].len(),
+        weight_bits,
+    };
     let words: Vec<&str> = mem.lines().collect();
     let mut out = String::with_capacity(mem.len() * 2);
     match format {
@@ -143,8 +165,13 @@ pub fn render(weights: &[Vec<i32>], weight_bits: u32, format: MemFormat) -> Resu
         MemFormat::Mif => {
             let aw = hex_digits(layout.inputs - 1);
             writeln!(out, "-- {}", layout_comment(&layout)).expect("String write");
-            writeln!(out, "DEPTH = {};\nWIDTH = {};\nADDRESS_RADIX = HEX;\nDATA_RADIX = HEX;\nCONTENT BEGIN", layout.inputs, layout.word_bits())
-                .expect("String write");
+            writeln!(
+                out,
+                "DEPTH = {};\nWIDTH = {};\nADDRESS_RADIX = HEX;\nDATA_RADIX = HEX;\nCONTENT BEGIN",
+                layout.inputs,
+                layout.word_bits()
+            )
+            .expect("String write");
             for (i, w) in words.iter().enumerate() {
                 writeln!(out, "    {i:0aw$x} : {w};").expect("String write");
             }
@@ -156,14 +183,28 @@ pub fn render(weights: &[Vec<i32>], weight_bits: u32, format: MemFormat) -> Resu
 
 /// Hex digits needed to print `x` (at least one).
 fn hex_digits(x: usize) -> usize {
-    ((usize::BITS - x.leading_zeros()) as usize).div_ceil(4).max(1)
+    ((usize::BITS - x.leading_zeros()) as usize)
+        .div_ceil(4)
+        .max(1)
 }
 
 /// Reads an image of `layout` in `format` back into raw weights (`N x M`, sign-extended).
 /// `name` (usually the file name) and 1-based line numbers locate every error.
-pub fn parse(text: &str, layout: &MemLayout, format: MemFormat, name: &str) -> Result<Vec<Vec<i32>>> {
+pub fn parse(
+    text: &str,
+    layout: &MemLayout,
+    format: MemFormat,
+    name: &str,
+) -> Result<Vec<Vec<i32>>> {
     match format {
-        MemFormat::Mem => parse_words(text.lines(), layout.neurons, layout.inputs, layout.weight_bits, name, 1),
+        MemFormat::Mem => parse_words(
+            text.lines(),
+            layout.neurons,
+            layout.inputs,
+            layout.weight_bits,
+            name,
+            1,
+        ),
         MemFormat::Coe => parse_coe(text, layout, name),
         MemFormat::Mif => parse_mif(text, layout, name),
     }
@@ -179,7 +220,11 @@ fn push_word(weights: &mut [Vec<i32>], lanes: Vec<i32>) {
 /// A word's hex digits into lanes; the error names the place.
 fn word_at(digits: &str, layout: &MemLayout, name: &str, line: usize) -> Result<Vec<i32>> {
     unpack_word(digits, layout.neurons, layout.weight_bits).with_context(|| {
-        format!("{name}:{line}: bad word (expected at most {} hex digits for {} bits)", word_digits(layout.neurons, layout.weight_bits), layout.word_bits())
+        format!(
+            "{name}:{line}: bad word (expected at most {} hex digits for {} bits)",
+            word_digits(layout.neurons, layout.weight_bits),
+            layout.word_bits()
+        )
     })
 }
 
@@ -198,10 +243,15 @@ fn parse_coe(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>
         if trimmed.is_empty() || trimmed.starts_with(';') {
             continue;
         }
-        ensure!(!done, "{name}:{line}: text after the end of memory_initialization_vector");
+        ensure!(
+            !done,
+            "{name}:{line}: text after the end of memory_initialization_vector"
+        );
         let mut rest = trimmed;
         if !in_vector {
-            let (key, value) = rest.split_once('=').with_context(|| format!("{name}:{line}: expected `key = value;`, got {trimmed:?}"))?;
+            let (key, value) = rest.split_once('=').with_context(|| {
+                format!("{name}:{line}: expected `key = value;`, got {trimmed:?}")
+            })?;
             let key = key.trim().to_ascii_lowercase();
             match key.as_str() {
                 "memory_initialization_radix" => {
@@ -222,13 +272,23 @@ fn parse_coe(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>
         }
         let (body, end) = match rest.split_once(';') {
             Some((b, after)) => {
-                ensure!(after.trim().is_empty(), "{name}:{line}: text after the closing ';'");
+                ensure!(
+                    after.trim().is_empty(),
+                    "{name}:{line}: text after the closing ';'"
+                );
                 (b, true)
             }
             None => (rest, false),
         };
-        for tok in body.split(|c: char| c == ',' || c.is_whitespace()).filter(|t| !t.is_empty()) {
-            ensure!(count < layout.inputs, "{name}:{line}: more than the {} words (one per input) expected", layout.inputs);
+        for tok in body
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|t| !t.is_empty())
+        {
+            ensure!(
+                count < layout.inputs,
+                "{name}:{line}: more than the {} words (one per input) expected",
+                layout.inputs
+            );
             push_word(&mut weights, word_at(tok, layout, name, line)?);
             count += 1;
         }
@@ -236,8 +296,15 @@ fn parse_coe(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>
     }
     ensure!(radix_seen, "{name}: no memory_initialization_radix");
     ensure!(in_vector, "{name}: no memory_initialization_vector");
-    ensure!(done, "{name}: truncated: memory_initialization_vector has no closing ';' ({count} words read)");
-    ensure!(count == layout.inputs, "{name}: {count} words, expected {} (one per input)", layout.inputs);
+    ensure!(
+        done,
+        "{name}: truncated: memory_initialization_vector has no closing ';' ({count} words read)"
+    );
+    ensure!(
+        count == layout.inputs,
+        "{name}: {count} words, expected {} (one per input)",
+        layout.inputs
+    );
     Ok(weights)
 }
 
@@ -283,8 +350,15 @@ fn parse_mif(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>
             current.push(' ');
         }
     }
-    ensure!(!in_block_comment, "{name}: truncated: a % comment is never closed");
-    ensure!(current.trim().is_empty(), "{name}:{start}: truncated: {:?} has no closing ';'", current.trim());
+    ensure!(
+        !in_block_comment,
+        "{name}: truncated: a % comment is never closed"
+    );
+    ensure!(
+        current.trim().is_empty(),
+        "{name}:{start}: truncated: {:?} has no closing ';'",
+        current.trim()
+    );
 
     let mut depth = None;
     let mut width = None;
@@ -297,7 +371,10 @@ fn parse_mif(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>
         let mut st = st.as_str();
         if !content {
             if let Some(rest) = strip_content_begin(st) {
-                ensure!(depth.is_some() && width.is_some(), "{name}:{line}: CONTENT before DEPTH and WIDTH");
+                ensure!(
+                    depth.is_some() && width.is_some(),
+                    "{name}:{line}: CONTENT before DEPTH and WIDTH"
+                );
                 content = true;
                 // An entry may follow on the same line.
                 st = rest;
@@ -307,9 +384,15 @@ fn parse_mif(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>
             }
         }
         if !content {
-            let (key, value) = st.split_once('=').with_context(|| format!("{name}:{line}: expected `KEY = value;`, got {st:?}"))?;
+            let (key, value) = st
+                .split_once('=')
+                .with_context(|| format!("{name}:{line}: expected `KEY = value;`, got {st:?}"))?;
             let (key, value) = (key.trim().to_ascii_uppercase(), value.trim());
-            let number = |what: &str| -> Result<usize> { value.parse().with_context(|| format!("{name}:{line}: {what} = {value:?} is not a decimal number")) };
+            let number = |what: &str| -> Result<usize> {
+                value.parse().with_context(|| {
+                    format!("{name}:{line}: {what} = {value:?} is not a decimal number")
+                })
+            };
             match key.as_str() {
                 "DEPTH" => {
                     let d = number("DEPTH")?;
@@ -328,7 +411,10 @@ fn parse_mif(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>
                     width = Some(w);
                 }
                 "ADDRESS_RADIX" | "DATA_RADIX" => {
-                    ensure!(value.eq_ignore_ascii_case("HEX"), "{name}:{line}: {key} = {value} is not supported (only HEX)");
+                    ensure!(
+                        value.eq_ignore_ascii_case("HEX"),
+                        "{name}:{line}: {key} = {value} is not supported (only HEX)"
+                    );
                 }
                 _ => bail!("{name}:{line}: unknown header key {key:?}"),
             }
@@ -338,20 +424,35 @@ fn parse_mif(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>
             ended = true;
             continue;
         }
-        let (addr, data) = st.split_once(':').with_context(|| format!("{name}:{line}: expected `address : word;`, got {st:?}"))?;
+        let (addr, data) = st
+            .split_once(':')
+            .with_context(|| format!("{name}:{line}: expected `address : word;`, got {st:?}"))?;
         let data = data.trim();
-        ensure!(!data.contains(char::is_whitespace), "{name}:{line}: one word per address expected, got {data:?}");
+        ensure!(
+            !data.contains(char::is_whitespace),
+            "{name}:{line}: one word per address expected, got {data:?}"
+        );
         let lanes = word_at(data, layout, name, line)?;
-        let hex = |s: &str| usize::from_str_radix(s.trim(), 16).with_context(|| format!("{name}:{line}: address {:?} is not hex", s.trim()));
+        let hex = |s: &str| {
+            usize::from_str_radix(s.trim(), 16)
+                .with_context(|| format!("{name}:{line}: address {:?} is not hex", s.trim()))
+        };
         let addr = addr.trim();
         let (lo, hi) = match addr.strip_prefix('[').and_then(|a| a.strip_suffix(']')) {
             Some(range) => {
-                let (a, b) = range.split_once("..").with_context(|| format!("{name}:{line}: address range {addr:?} is not [lo..hi]"))?;
+                let (a, b) = range.split_once("..").with_context(|| {
+                    format!("{name}:{line}: address range {addr:?} is not [lo..hi]")
+                })?;
                 (hex(a)?, hex(b)?)
             }
             None => (hex(addr)?, hex(addr)?),
         };
-        ensure!(lo <= hi && hi < layout.inputs, "{name}:{line}: address {addr} outside 0..{:x} (DEPTH = {})", layout.inputs - 1, layout.inputs);
+        ensure!(
+            lo <= hi && hi < layout.inputs,
+            "{name}:{line}: address {addr} outside 0..{:x} (DEPTH = {})",
+            layout.inputs - 1,
+            layout.inputs
+        );
         for slot in &mut words[lo..=hi] {
             ensure!(slot.is_none(), "{name}:{line}: address {addr} set twice");
             *slot = Some(lanes.clone());
@@ -360,7 +461,12 @@ fn parse_mif(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>
     ensure!(content, "{name}: truncated: no CONTENT BEGIN");
     ensure!(ended, "{name}: truncated: no END;");
     for (i, w) in words.into_iter().enumerate() {
-        let w = w.with_context(|| format!("{name}: address {i:x} is never set (every one of the {} words must be)", layout.inputs))?;
+        let w = w.with_context(|| {
+            format!(
+                "{name}: address {i:x} is never set (every one of the {} words must be)",
+                layout.inputs
+            )
+        })?;
         push_word(&mut weights, w);
     }
     Ok(weights)
@@ -369,12 +475,18 @@ fn parse_mif(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>
 /// What follows the keyword pair `CONTENT BEGIN` (any case, any white space) that starts `s`.
 fn strip_content_begin(s: &str) -> Option<&str> {
     let s = s.trim_start();
-    let rest = s.get(..7).filter(|k| k.eq_ignore_ascii_case("content")).map(|_| &s[7..])?;
+    let rest = s
+        .get(..7)
+        .filter(|k| k.eq_ignore_ascii_case("content"))
+        .map(|_| &s[7..])?;
     let trimmed = rest.trim_start();
     if trimmed.len() == rest.len() {
         return None;
     }
-    trimmed.get(..5).filter(|k| k.eq_ignore_ascii_case("begin")).map(|_| trimmed[5..].trim())
+    trimmed
+        .get(..5)
+        .filter(|k| k.eq_ignore_ascii_case("begin"))
+        .map(|_| trimmed[5..].trim())
 }
 
 /// Whether `s` is exactly the keyword pair `CONTENT BEGIN`.
@@ -383,14 +495,21 @@ fn is_content_begin(s: &str) -> bool {
 }
 
 /// Writes raw weights (`N x M`) as an image file (atomically: no partial file on error).
-pub fn write_image(path: &Path, weights: &[Vec<i32>], weight_bits: u32, format: MemFormat) -> Result<()> {
-    let text = render(weights, weight_bits, format).with_context(|| format!("{}: cannot write the weight image", path.display()))?;
+pub fn write_image(
+    path: &Path,
+    weights: &[Vec<i32>],
+    weight_bits: u32,
+    format: MemFormat,
+) -> Result<()> {
+    let text = render(weights, weight_bits, format)
+        .with_context(|| format!("{}: cannot write the weight image", path.display()))?;
     write_atomic(path, text.as_bytes())
 }
 
 /// Reads an image file of `layout` back into raw weights (`N x M`).
 pub fn read_image(path: &Path, layout: &MemLayout, format: MemFormat) -> Result<Vec<Vec<i32>>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
     let weights = parse(&text, layout, format, &path.display().to_string())?;
     layout.check_shape(&weights)?;
     Ok(weights)
@@ -421,7 +540,13 @@ pub fn quantize(wf: &WeightsFile, cfg: &SnnConfig, saturate: bool) -> Result<Vec
         .map(|(j, row)| {
             row.iter()
                 .enumerate()
-                .map(|(i, &x)| fmt.weight_from_f64(x, saturate).map_err(|e| anyhow::anyhow!("neuron {j}, input {i}: {e} (use saturate to round and clamp)")))
+                .map(|(i, &x)| {
+                    fmt.weight_from_f64(x, saturate).map_err(|e| {
+                        anyhow::anyhow!(
+                            "neuron {j}, input {i}: {e} (use saturate to round and clamp)"
+                        )
+                    })
+                })
                 .collect::<Result<Vec<i32>>>()
         })
         .collect::<Result<_>>()?;
@@ -437,7 +562,10 @@ pub fn dequantize(raw: &[Vec<i32>], cfg: &SnnConfig) -> Result<WeightsFile> {
     let fmt = FixedFormat::new(cfg)?;
     MemLayout::new(cfg).check_shape(raw)?;
     for (j, row) in raw.iter().enumerate() {
-        if let Some(i) = row.iter().position(|w| !(fmt.w_min..=fmt.w_max).contains(w)) {
+        if let Some(i) = row
+            .iter()
+            .position(|w| !(fmt.w_min..=fmt.w_max).contains(w))
+        {
             bail!(
                 "neuron {j}, input {i}: raw weight {} ({}) is outside [w_min, w_max] = [{}, {}]",
                 row[i],
@@ -451,7 +579,10 @@ pub fn dequantize(raw: &[Vec<i32>], cfg: &SnnConfig) -> Result<WeightsFile> {
         height: cfg.height,
         width: cfg.width,
         neurons: cfg.neurons,
-        weights: raw.iter().map(|row| row.iter().map(|&w| fmt.to_f64(w)).collect()).collect(),
+        weights: raw
+            .iter()
+            .map(|row| row.iter().map(|&w| fmt.to_f64(w)).collect())
+            .collect(),
         labels: None,
         arith: None,
         config: Some(cfg.clone()),
@@ -460,13 +591,20 @@ pub fn dequantize(raw: &[Vec<i32>], cfg: &SnnConfig) -> Result<WeightsFile> {
 
 /// `snn export`: the weights file `weights` quantized for `cfg` and written to `out` in `format`
 /// (default: from `out`'s extension).
-pub fn export(weights: &Path, cfg: &SnnConfig, out: &Path, format: Option<MemFormat>, saturate: bool) -> Result<()> {
+pub fn export(
+    weights: &Path,
+    cfg: &SnnConfig,
+    out: &Path,
+    format: Option<MemFormat>,
+    saturate: bool,
+) -> Result<()> {
     let format = match format {
         Some(f) => f,
         None => MemFormat::from_path(out)?,
     };
     let wf = WeightsFile::load(weights)?;
-    let raw = quantize(&wf, cfg, saturate).with_context(|| format!("{}: cannot export", weights.display()))?;
+    let raw = quantize(&wf, cfg, saturate)
+        .with_context(|| format!("{}: cannot export", weights.display()))?;
     write_image(out, &raw, cfg.fixed.weight_bits, format)
 }
 
@@ -474,7 +612,8 @@ pub fn export(weights: &Path, cfg: &SnnConfig, out: &Path, format: Option<MemFor
 /// `out` as a weights file and returned.
 pub fn import(image: &Path, cfg: &SnnConfig, out: &Path) -> Result<WeightsFile> {
     let raw = read_image(image, &MemLayout::new(cfg), MemFormat::from_path(image)?)?;
-    let wf = dequantize(&raw, cfg).with_context(|| format!("{}: cannot import", image.display()))?;
+    let wf =
+        dequantize(&raw, cfg).with_context(|| format!("{}: cannot import", image.display()))?;
     wf.save(out)?;
     Ok(wf)
 }
@@ -485,13 +624,17 @@ mod tests {
 
     /// A deterministic weight in `lo..=hi` (no RNG needed for a unit test).
     fn pseudo(j: usize, i: usize, lo: i32, hi: i32) -> i32 {
-        let x = (j as u64 * 2_654_435_761 + i as u64 * 40_503 + 977).wrapping_mul(6_364_136_223_846_793_005) >> 33;
+        let x = (j as u64 * 2_654_435_761 + i as u64 * 40_503 + 977)
+            .wrapping_mul(6_364_136_223_846_793_005)
+            >> 33;
         (lo as i64 + (x % (hi as i64 - lo as i64 + 1) as u64) as i64) as i32
     }
 
     fn raw(l: &MemLayout) -> Vec<Vec<i32>> {
         let (lo, hi) = (-(1 << (l.weight_bits - 1)), (1 << (l.weight_bits - 1)) - 1);
-        (0..l.neurons).map(|j| (0..l.inputs).map(|i| pseudo(j, i, lo, hi)).collect()).collect()
+        (0..l.neurons)
+            .map(|j| (0..l.inputs).map(|i| pseudo(j, i, lo, hi)).collect())
+            .collect()
     }
 
     const FORMATS: [MemFormat; 3] = [MemFormat::Mem, MemFormat::Coe, MemFormat::Mif];
@@ -500,7 +643,11 @@ mod tests {
     fn small_examples_of_each_format() {
         // Two inputs, three neurons of 4 bits: word 0 = (1, -1, -8), word 1 = (0, 7, -2).
         let w = vec![vec![1, 0], vec![-1, 7], vec![-8, -2]];
-        let l = MemLayout { neurons: 3, inputs: 2, weight_bits: 4 };
+        let l = MemLayout {
+            neurons: 3,
+            inputs: 2,
+            weight_bits: 4,
+        };
         assert_eq!(render(&w, 4, MemFormat::Mem).unwrap(), "8f1\ne70\n");
         let comment = layout_comment(&l);
         assert_eq!(
@@ -512,7 +659,11 @@ mod tests {
             format!("-- {comment}\nDEPTH = 2;\nWIDTH = 12;\nADDRESS_RADIX = HEX;\nDATA_RADIX = HEX;\nCONTENT BEGIN\n    0 : 8f1;\n    1 : e70;\nEND;\n")
         );
         for f in FORMATS {
-            assert_eq!(parse(&render(&w, 4, f).unwrap(), &l, f, "x").unwrap(), w, "{f}");
+            assert_eq!(
+                parse(&render(&w, 4, f).unwrap(), &l, f, "x").unwrap(),
+                w,
+                "{f}"
+            );
         }
     }
 
@@ -520,11 +671,31 @@ mod tests {
     fn raw_round_trips_are_byte_identical_for_odd_and_wide_words() {
         // 15 bits (not a multiple of 4), 130 and 1000 bits (wider than 128), 1 x 2 bits.
         for l in [
-            MemLayout { neurons: 3, inputs: 17, weight_bits: 5 },
-            MemLayout { neurons: 13, inputs: 40, weight_bits: 10 },
-            MemLayout { neurons: 100, inputs: 20, weight_bits: 10 },
-            MemLayout { neurons: 1, inputs: 1, weight_bits: 2 },
-            MemLayout { neurons: 10, inputs: 784, weight_bits: 10 },
+            MemLayout {
+                neurons: 3,
+                inputs: 17,
+                weight_bits: 5,
+            },
+            MemLayout {
+                neurons: 13,
+                inputs: 40,
+                weight_bits: 10,
+            },
+            MemLayout {
+                neurons: 100,
+                inputs: 20,
+                weight_bits: 10,
+            },
+            MemLayout {
+                neurons: 1,
+                inputs: 1,
+                weight_bits: 2,
+            },
+            MemLayout {
+                neurons: 10,
+                inputs: 784,
+                weight_bits: 10,
+            },
         ] {
             let w = raw(&l);
             for f in FORMATS {
@@ -556,7 +727,13 @@ mod tests {
                 height: cfg.height,
                 width: cfg.width,
                 neurons: cfg.neurons,
-                weights: (0..cfg.neurons).map(|j| (0..cfg.inputs()).map(|i| fmt.to_f64(pseudo(j, i, fmt.w_min, fmt.w_max))).collect()).collect(),
+                weights: (0..cfg.neurons)
+                    .map(|j| {
+                        (0..cfg.inputs())
+                            .map(|i| fmt.to_f64(pseudo(j, i, fmt.w_min, fmt.w_max)))
+                            .collect()
+                    })
+                    .collect(),
                 labels: None,
                 arith: None,
                 config: None,
@@ -571,7 +748,12 @@ mod tests {
                 let imported = import(&first, &cfg, &back).unwrap();
                 assert_eq!(imported.weights, wf.weights, "{f}");
                 export(&back, &cfg, &second, Some(f), false).unwrap();
-                assert_eq!(std::fs::read(&first).unwrap(), std::fs::read(&second).unwrap(), "{f} N={}", cfg.neurons);
+                assert_eq!(
+                    std::fs::read(&first).unwrap(),
+                    std::fs::read(&second).unwrap(),
+                    "{f} N={}",
+                    cfg.neurons
+                );
             }
         }
     }
@@ -590,18 +772,27 @@ mod tests {
         };
         wf.weights[2][17] = 9.0;
         let err = format!("{:#}", quantize(&wf, &cfg, false).unwrap_err());
-        assert!(err.contains("neuron 2, input 17") && err.contains('9'), "{err}");
+        assert!(
+            err.contains("neuron 2, input 17") && err.contains('9'),
+            "{err}"
+        );
         let sat = quantize(&wf, &cfg, true).unwrap();
         assert_eq!(sat[2][17], FixedFormat::new(&cfg).unwrap().w_max);
         wf.weights[1][3] = 0.0625; // not a multiple of 2^-3
         let err = format!("{:#}", quantize(&wf, &cfg, false).unwrap_err());
-        assert!(err.contains("neuron 1, input 3") && err.contains("0.0625"), "{err}");
+        assert!(
+            err.contains("neuron 1, input 3") && err.contains("0.0625"),
+            "{err}"
+        );
         assert_eq!(quantize(&wf, &cfg, true).unwrap()[1][3], 1);
         // Imports outside [w_min, w_max] (representable in 5 bits) are refused, named.
         let mut raw = vec![vec![0; cfg.inputs()]; 3];
         raw[0][5] = 15;
         let err = format!("{:#}", dequantize(&raw, &cfg).unwrap_err());
-        assert!(err.contains("neuron 0, input 5") && err.contains("15"), "{err}");
+        assert!(
+            err.contains("neuron 0, input 5") && err.contains("15"),
+            "{err}"
+        );
         // Shape mismatch with the configuration.
         wf.neurons = 4;
         assert!(format!("{:#}", quantize(&wf, &cfg, false).unwrap_err()).contains("4 neurons"));
@@ -613,7 +804,11 @@ mod tests {
 
     #[test]
     fn malformed_files_are_errors_with_file_and_line() {
-        let l = MemLayout { neurons: 3, inputs: 2, weight_bits: 4 };
+        let l = MemLayout {
+            neurons: 3,
+            inputs: 2,
+            weight_bits: 4,
+        };
         // .mem: bad digit, too few words, a word too wide.
         assert!(err("8f1\n8g1\n", &l, MemFormat::Mem).contains("w.x:2"));
         assert!(err("8f1\n", &l, MemFormat::Mem).contains("1 words, expected 2"));
@@ -623,32 +818,80 @@ mod tests {
         assert!(err(&format!("{head}8f1,\ne70\n"), &l, MemFormat::Coe).contains("truncated"));
         assert!(err(&format!("{head}8f1;\n"), &l, MemFormat::Coe).contains("1 words, expected 2"));
         assert!(err(&format!("{head}8f1,\nez0;\n"), &l, MemFormat::Coe).contains("w.x:4"));
-        assert!(err(&format!("{head}8f1,e70,001;\n"), &l, MemFormat::Coe).contains("w.x:3: more than the 2 words"));
+        assert!(err(&format!("{head}8f1,e70,001;\n"), &l, MemFormat::Coe)
+            .contains("w.x:3: more than the 2 words"));
         assert!(err(&format!("{head}8f1,\n1e70;\n"), &l, MemFormat::Coe).contains("w.x:4"));
-        assert!(err("memory_initialization_radix=10;\n", &l, MemFormat::Coe).contains("w.x:1: memory_initialization_radix = 10"));
+        assert!(err("memory_initialization_radix=10;\n", &l, MemFormat::Coe)
+            .contains("w.x:1: memory_initialization_radix = 10"));
         // Comments and a one-line vector are fine.
-        let ok = "; c\nMEMORY_INITIALIZATION_RADIX = 16 ;\nmemory_initialization_vector = 8f1 e70 ;\n";
-        assert_eq!(parse(ok, &l, MemFormat::Coe, "x").unwrap(), vec![vec![1, 0], vec![-1, 7], vec![-8, -2]]);
+        let ok =
+            "; c\nMEMORY_INITIALIZATION_RADIX = 16 ;\nmemory_initialization_vector = 8f1 e70 ;\n";
+        assert_eq!(
+            parse(ok, &l, MemFormat::Coe, "x").unwrap(),
+            vec![vec![1, 0], vec![-1, 7], vec![-8, -2]]
+        );
         // .mif
-        let mif = |depth: usize, width: usize, body: &str| format!("DEPTH = {depth};\nWIDTH = {width};\nADDRESS_RADIX = HEX;\nDATA_RADIX = HEX;\nCONTENT BEGIN\n{body}");
-        assert!(err(&mif(3, 12, "0 : 8f1;\n1 : e70;\nEND;\n"), &l, MemFormat::Mif).contains("w.x:1: DEPTH = 3"));
-        assert!(err(&mif(2, 16, "0 : 8f1;\n1 : e70;\nEND;\n"), &l, MemFormat::Mif).contains("w.x:2: WIDTH = 16"));
+        let mif = |depth: usize, width: usize, body: &str| {
+            format!("DEPTH = {depth};\nWIDTH = {width};\nADDRESS_RADIX = HEX;\nDATA_RADIX = HEX;\nCONTENT BEGIN\n{body}")
+        };
+        assert!(err(
+            &mif(3, 12, "0 : 8f1;\n1 : e70;\nEND;\n"),
+            &l,
+            MemFormat::Mif
+        )
+        .contains("w.x:1: DEPTH = 3"));
+        assert!(err(
+            &mif(2, 16, "0 : 8f1;\n1 : e70;\nEND;\n"),
+            &l,
+            MemFormat::Mif
+        )
+        .contains("w.x:2: WIDTH = 16"));
         assert!(err(&mif(2, 12, "0 : 8f1;\n1 : e70;\n"), &l, MemFormat::Mif).contains("no END"));
-        assert!(err(&mif(2, 12, "0 : 8f1;\n1 : e70"), &l, MemFormat::Mif).contains("w.x:7: truncated"));
-        assert!(err(&mif(2, 12, "0 : 8f1;\nEND;\n"), &l, MemFormat::Mif).contains("address 1 is never set"));
-        assert!(err(&mif(2, 12, "0 : 8f1;\n0 : 8f1;\nEND;\n"), &l, MemFormat::Mif).contains("w.x:7: address 0 set twice"));
-        assert!(err(&mif(2, 12, "0 : 8x1;\n1 : e70;\nEND;\n"), &l, MemFormat::Mif).contains("w.x:6"));
-        assert!(err(&mif(2, 12, "2 : 8f1;\nEND;\n"), &l, MemFormat::Mif).contains("w.x:6: address 2 outside"));
+        assert!(
+            err(&mif(2, 12, "0 : 8f1;\n1 : e70"), &l, MemFormat::Mif).contains("w.x:7: truncated")
+        );
+        assert!(err(&mif(2, 12, "0 : 8f1;\nEND;\n"), &l, MemFormat::Mif)
+            .contains("address 1 is never set"));
+        assert!(err(
+            &mif(2, 12, "0 : 8f1;\n0 : 8f1;\nEND;\n"),
+            &l,
+            MemFormat::Mif
+        )
+        .contains("w.x:7: address 0 set twice"));
+        assert!(err(
+            &mif(2, 12, "0 : 8x1;\n1 : e70;\nEND;\n"),
+            &l,
+            MemFormat::Mif
+        )
+        .contains("w.x:6"));
+        assert!(err(&mif(2, 12, "2 : 8f1;\nEND;\n"), &l, MemFormat::Mif)
+            .contains("w.x:6: address 2 outside"));
         // Ranges, comments, lower case.
         let ok = "% block\ncomment -- inside %\ndepth = 2; width = 12; address_radix = hex; data_radix = hex; -- 50% off\ncontent begin -- go\n[0..1] : 8f1;\nend;\n";
-        assert_eq!(parse(ok, &l, MemFormat::Mif, "x").unwrap(), vec![vec![1, 1], vec![-1, -1], vec![-8, -8]]);
+        assert_eq!(
+            parse(ok, &l, MemFormat::Mif, "x").unwrap(),
+            vec![vec![1, 1], vec![-1, -1], vec![-8, -8]]
+        );
     }
 
     #[test]
     fn format_from_extension() {
-        assert_eq!(MemFormat::from_path(Path::new("a/w.HEX")).unwrap(), MemFormat::Mem);
-        assert_eq!(MemFormat::from_path(Path::new("w.coe")).unwrap(), MemFormat::Coe);
-        assert_eq!(MemFormat::from_path(Path::new("w.mif")).unwrap(), MemFormat::Mif);
-        assert!(format!("{:#}", MemFormat::from_path(Path::new("w.bin")).unwrap_err()).contains("w.bin"));
+        assert_eq!(
+            MemFormat::from_path(Path::new("a/w.HEX")).unwrap(),
+            MemFormat::Mem
+        );
+        assert_eq!(
+            MemFormat::from_path(Path::new("w.coe")).unwrap(),
+            MemFormat::Coe
+        );
+        assert_eq!(
+            MemFormat::from_path(Path::new("w.mif")).unwrap(),
+            MemFormat::Mif
+        );
+        assert!(format!(
+            "{:#}",
+            MemFormat::from_path(Path::new("w.bin")).unwrap_err()
+        )
+        .contains("w.bin"));
     }
 }

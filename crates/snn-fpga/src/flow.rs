@@ -50,7 +50,12 @@ pub struct Capacity {
 }
 
 impl Target {
-    pub const ALL: [Target; 4] = [Target::Ice40Hx8k, Target::Ice40Up5k, Target::Xc7a35t, Target::Ecp5];
+    pub const ALL: [Target; 4] = [
+        Target::Ice40Hx8k,
+        Target::Ice40Up5k,
+        Target::Xc7a35t,
+        Target::Ecp5,
+    ];
 
     /// The name used on the command line and in reports.
     pub fn name(self) -> &'static str {
@@ -111,10 +116,34 @@ impl Target {
     /// The part's resources (data sheets).
     pub fn capacity(self) -> Capacity {
         match self {
-            Target::Ice40Hx8k => Capacity { part: "iCE40HX8K-CT256", luts: 7680, ffs: 7680, brams: 32.0, dsps: 0 },
-            Target::Ice40Up5k => Capacity { part: "iCE40UP5K-SG48", luts: 5280, ffs: 5280, brams: 30.0, dsps: 8 },
-            Target::Xc7a35t => Capacity { part: "XC7A35T-1CSG324", luts: 20800, ffs: 41600, brams: 50.0, dsps: 90 },
-            Target::Ecp5 => Capacity { part: "LFE5U-25F-6BG381", luts: 24288, ffs: 24288, brams: 56.0, dsps: 28 },
+            Target::Ice40Hx8k => Capacity {
+                part: "iCE40HX8K-CT256",
+                luts: 7680,
+                ffs: 7680,
+                brams: 32.0,
+                dsps: 0,
+            },
+            Target::Ice40Up5k => Capacity {
+                part: "iCE40UP5K-SG48",
+                luts: 5280,
+                ffs: 5280,
+                brams: 30.0,
+                dsps: 8,
+            },
+            Target::Xc7a35t => Capacity {
+                part: "XC7A35T-1CSG324",
+                luts: 20800,
+                ffs: 41600,
+                brams: 50.0,
+                dsps: 90,
+            },
+            Target::Ecp5 => Capacity {
+                part: "LFE5U-25F-6BG381",
+                luts: 24288,
+                ffs: 24288,
+                brams: 56.0,
+                dsps: 28,
+            },
         }
     }
 
@@ -137,10 +166,16 @@ impl fmt::Display for Target {
 impl FromStr for Target {
     type Err = anyhow::Error;
     fn from_str(s: &str) -> Result<Self> {
-        Target::ALL.into_iter().find(|t| t.name() == s).with_context(|| {
-            let names: Vec<&str> = Target::ALL.iter().map(|t| t.name()).collect();
-            format!("unknown FPGA target {s:?} (expected one of {})", names.join(", "))
-        })
+        Target::ALL
+            .into_iter()
+            .find(|t| t.name() == s)
+            .with_context(|| {
+                let names: Vec<&str> = Target::ALL.iter().map(|t| t.name()).collect();
+                format!(
+                    "unknown FPGA target {s:?} (expected one of {})",
+                    names.join(", ")
+                )
+            })
     }
 }
 
@@ -189,7 +224,14 @@ pub struct FlowOptions {
 
 impl Default for FlowOptions {
     fn default() -> Self {
-        FlowOptions { place: true, freq_mhz: 50.0, constraints: Constraints::Board, seed: None, cycles: None, out_dir: None }
+        FlowOptions {
+            place: true,
+            freq_mhz: 50.0,
+            constraints: Constraints::Board,
+            seed: None,
+            cycles: None,
+            out_dir: None,
+        }
     }
 }
 
@@ -250,7 +292,10 @@ pub fn missing_tools(tools: &[&str]) -> Vec<String> {
         .filter(|t| {
             // icepack has no --version; it prints its usage and exits non-zero, which still
             // proves it can be started.
-            Command::new(t).arg(if **t == "icepack" { "-h" } else { "--version" }).output().is_err()
+            Command::new(t)
+                .arg(if **t == "icepack" { "-h" } else { "--version" })
+                .output()
+                .is_err()
         })
         .map(|t| t.to_string())
         .collect()
@@ -258,19 +303,38 @@ pub fn missing_tools(tools: &[&str]) -> Vec<String> {
 
 /// `$SNN_FPGA_BUILD`, else the workspace's `target/fpga`.
 pub fn default_build_root() -> PathBuf {
-    std::env::var_os("SNN_FPGA_BUILD").map(PathBuf::from).unwrap_or_else(|| Path::new(REPO).join("target").join("fpga"))
+    std::env::var_os("SNN_FPGA_BUILD")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(REPO).join("target").join("fpga"))
 }
 
 /// Synthesizes `verilog` (top module `top`) for `target` and, on iCE40 with `opts.place`,
 /// places, routes and packs it. Writes `report.json` beside the products and returns it.
 pub fn run(target: Target, verilog: &Path, top: &str, opts: &FlowOptions) -> Result<FpgaReport> {
-    ensure!(verilog.is_file(), "{}: no such Verilog file", verilog.display());
+    ensure!(
+        verilog.is_file(),
+        "{}: no such Verilog file",
+        verilog.display()
+    );
     let missing = missing_tools(&target.tools(opts.place));
-    ensure!(missing.is_empty(), "{} not found on PATH (scripts/install-tools.sh installs the flow's tools)", missing.join(", "));
-    let verilog = verilog.canonicalize().with_context(|| format!("{}: cannot resolve", verilog.display()))?;
-    let workdir = verilog.parent().expect("a canonical file path has a parent").to_path_buf();
-    let out = opts.out_dir.clone().unwrap_or_else(|| default_build_root().join(format!("{top}-{target}")));
-    std::fs::create_dir_all(&out).with_context(|| format!("{}: cannot create the output folder", out.display()))?;
+    ensure!(
+        missing.is_empty(),
+        "{} not found on PATH (scripts/install-tools.sh installs the flow's tools)",
+        missing.join(", ")
+    );
+    let verilog = verilog
+        .canonicalize()
+        .with_context(|| format!("{}: cannot resolve", verilog.display()))?;
+    let workdir = verilog
+        .parent()
+        .expect("a canonical file path has a parent")
+        .to_path_buf();
+    let out = opts
+        .out_dir
+        .clone()
+        .unwrap_or_else(|| default_build_root().join(format!("{top}-{target}")));
+    std::fs::create_dir_all(&out)
+        .with_context(|| format!("{}: cannot create the output folder", out.display()))?;
     let out = out.canonicalize()?;
     let mut seconds = BTreeMap::new();
 
@@ -284,11 +348,26 @@ pub fn run(target: Target, verilog: &Path, top: &str, opts: &FlowOptions) -> Res
         script_path(&stat)?,
         script_path(&netlist)?
     );
-    tool(&mut seconds, "yosys", Command::new("yosys").current_dir(&workdir).args(["-q", "-l"]).arg(&ylog).args(["-p", &script]), Some(&ylog))?;
+    tool(
+        &mut seconds,
+        "yosys",
+        Command::new("yosys")
+            .current_dir(&workdir)
+            .args(["-q", "-l"])
+            .arg(&ylog)
+            .args(["-p", &script]),
+        Some(&ylog),
+    )?;
     let cells = read_stat(&stat)?;
-    let log = std::fs::read_to_string(&ylog).with_context(|| format!("{}: cannot read", ylog.display()))?;
-    let latches = log.lines().filter(|l| l.trim_start().starts_with("Latch inferred")).count() as u64
-        + count(&cells, |c| c.contains("LATCH") || c == "LDCE" || c == "LDPE");
+    let log = std::fs::read_to_string(&ylog)
+        .with_context(|| format!("{}: cannot read", ylog.display()))?;
+    let latches = log
+        .lines()
+        .filter(|l| l.trim_start().starts_with("Latch inferred"))
+        .count() as u64
+        + count(&cells, |c| {
+            c.contains("LATCH") || c == "LDCE" || c == "LDPE"
+        });
     let (luts, ffs, brams, dsps) = resources(target, &cells);
 
     let mut report = FpgaReport {
@@ -318,8 +397,20 @@ pub fn run(target: Target, verilog: &Path, top: &str, opts: &FlowOptions) -> Res
         let asc = out.join(format!("{top}.asc"));
         let plog = out.join("nextpnr.log");
         let mut cmd = Command::new("nextpnr-ice40");
-        cmd.current_dir(&workdir).args(device).arg("--json").arg(&report.netlist).arg("--asc").arg(&asc);
-        cmd.args(["--freq", &opts.freq_mhz.to_string(), "--timing-allow-fail", "-q", "-l"]).arg(&plog);
+        cmd.current_dir(&workdir)
+            .args(device)
+            .arg("--json")
+            .arg(&report.netlist)
+            .arg("--asc")
+            .arg(&asc);
+        cmd.args([
+            "--freq",
+            &opts.freq_mhz.to_string(),
+            "--timing-allow-fail",
+            "-q",
+            "-l",
+        ])
+        .arg(&plog);
         let pcf = match &opts.constraints {
             Constraints::Board => Some(target.board_constraints()),
             Constraints::File(p) => Some(p.clone()),
@@ -335,10 +426,17 @@ pub fn run(target: Target, verilog: &Path, top: &str, opts: &FlowOptions) -> Res
             cmd.args(["--seed", &seed.to_string()]);
         }
         tool(&mut seconds, "nextpnr-ice40", &mut cmd, Some(&plog))?;
-        let plog_text = std::fs::read_to_string(&plog).with_context(|| format!("{}: cannot read", plog.display()))?;
-        let pnr = parse_nextpnr_log(&plog_text).with_context(|| format!("{}: unexpected nextpnr log", plog.display()))?;
+        let plog_text = std::fs::read_to_string(&plog)
+            .with_context(|| format!("{}: cannot read", plog.display()))?;
+        let pnr = parse_nextpnr_log(&plog_text)
+            .with_context(|| format!("{}: unexpected nextpnr log", plog.display()))?;
         let bin = out.join(format!("{top}.bin"));
-        tool(&mut seconds, "icepack", Command::new("icepack").arg(&asc).arg(&bin), None)?;
+        tool(
+            &mut seconds,
+            "icepack",
+            Command::new("icepack").arg(&asc).arg(&bin),
+            None,
+        )?;
         report.placed = true;
         report.fmax_mhz = Some(pnr.fmax_mhz);
         report.freq_mhz = Some(opts.freq_mhz);
@@ -360,27 +458,47 @@ pub fn run(target: Target, verilog: &Path, top: &str, opts: &FlowOptions) -> Res
 /// A path as a Yosys script argument. Yosys' `tee -o` takes its file name verbatim (quotes
 /// would become part of the name), so names that would split the script are refused instead.
 fn script_path(p: &Path) -> Result<String> {
-    let s = p.to_str().with_context(|| format!("{}: not UTF-8", p.display()))?;
-    ensure!(!s.contains(|c: char| c.is_whitespace() || c == ';' || c == '"'), "{s}: Yosys script paths cannot hold white space, ';' or '\"'");
+    let s = p
+        .to_str()
+        .with_context(|| format!("{}: not UTF-8", p.display()))?;
+    ensure!(
+        !s.contains(|c: char| c.is_whitespace() || c == ';' || c == '"'),
+        "{s}: Yosys script paths cannot hold white space, ';' or '\"'"
+    );
     Ok(s.to_string())
 }
 
 /// Runs `cmd`, records its wall time under `name`; on failure the error carries the tail of
 /// `log`, or of the captured output for a tool that writes no log.
-fn tool(seconds: &mut BTreeMap<String, f64>, name: &str, cmd: &mut Command, log: Option<&Path>) -> Result<()> {
+fn tool(
+    seconds: &mut BTreeMap<String, f64>,
+    name: &str,
+    cmd: &mut Command,
+    log: Option<&Path>,
+) -> Result<()> {
     let start = Instant::now();
-    let out = cmd.output().with_context(|| format!("cannot start {name}"))?;
+    let out = cmd
+        .output()
+        .with_context(|| format!("cannot start {name}"))?;
     seconds.insert(name.to_string(), start.elapsed().as_secs_f64());
     if out.status.success() {
         return Ok(());
     }
-    let captured = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let captured = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let (text, from) = match log.and_then(|l| std::fs::read_to_string(l).ok().map(|t| (t, l))) {
         Some((t, l)) if !t.trim().is_empty() => (t, format!("log {}", l.display())),
         _ => (captured, "output".to_string()),
     };
     let lines: Vec<&str> = text.lines().collect();
-    bail!("{name} failed ({}), {from}:\n{}", out.status, lines[lines.len().saturating_sub(30)..].join("\n"))
+    bail!(
+        "{name} failed ({}), {from}:\n{}",
+        out.status,
+        lines[lines.len().saturating_sub(30)..].join("\n")
+    )
 }
 
 /// Cell counts of the whole design from Yosys' `stat -json`. Every synthesis command here
@@ -388,12 +506,22 @@ fn tool(seconds: &mut BTreeMap<String, f64>, name: &str, cmd: &mut Command, log:
 /// convenience, because Yosys 0.23 prints a text hierarchy into the middle of `stat -json` for a
 /// hierarchical design, which is then not JSON.
 fn read_stat(path: &Path) -> Result<BTreeMap<String, u64>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    let v: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
-    let cells = v["design"]["num_cells_by_type"].as_object().with_context(|| format!("{}: no design.num_cells_by_type", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
+    let cells = v["design"]["num_cells_by_type"]
+        .as_object()
+        .with_context(|| format!("{}: no design.num_cells_by_type", path.display()))?;
     cells
         .iter()
-        .map(|(k, n)| Ok((k.clone(), n.as_u64().with_context(|| format!("{}: count of {k} is not a number", path.display()))?)))
+        .map(|(k, n)| {
+            Ok((
+                k.clone(),
+                n.as_u64()
+                    .with_context(|| format!("{}: count of {k} is not a number", path.display()))?,
+            ))
+        })
         .collect()
 }
 
@@ -405,7 +533,12 @@ fn count(cells: &BTreeMap<String, u64>, pred: impl Fn(&str) -> bool) -> u64 {
 fn resources(target: Target, cells: &BTreeMap<String, u64>) -> (u64, u64, f64, u64) {
     let n = |name: &str| cells.get(name).copied().unwrap_or(0);
     match target {
-        Target::Ice40Hx8k | Target::Ice40Up5k => (n("SB_LUT4"), count(cells, |c| c.starts_with("SB_DFF")), n("SB_RAM40_4K") as f64, n("SB_MAC16")),
+        Target::Ice40Hx8k | Target::Ice40Up5k => (
+            n("SB_LUT4"),
+            count(cells, |c| c.starts_with("SB_DFF")),
+            n("SB_RAM40_4K") as f64,
+            n("SB_MAC16"),
+        ),
         Target::Xc7a35t => {
             // LUTs that distributed-RAM and shift-register primitives occupy (7-series slices).
             let lut_ram: u64 = [
@@ -426,9 +559,19 @@ fn resources(target: Target, cells: &BTreeMap<String, u64>) -> (u64, u64, f64, u
             .sum();
             let logic = count(cells, |c| c.len() == 4 && c.starts_with("LUT")) + n("INV");
             let ffs = ["FDRE", "FDSE", "FDCE", "FDPE"].iter().map(|c| n(c)).sum();
-            (logic + lut_ram, ffs, n("RAMB36E1") as f64 + 0.5 * n("RAMB18E1") as f64, n("DSP48E1"))
+            (
+                logic + lut_ram,
+                ffs,
+                n("RAMB36E1") as f64 + 0.5 * n("RAMB18E1") as f64,
+                n("DSP48E1"),
+            )
         }
-        Target::Ecp5 => (n("LUT4") + 2 * n("CCU2C"), n("TRELLIS_FF"), (n("DP16KD") + n("PDPW16KD")) as f64, n("MULT18X18D")),
+        Target::Ecp5 => (
+            n("LUT4") + 2 * n("CCU2C"),
+            n("TRELLIS_FF"),
+            (n("DP16KD") + n("PDPW16KD")) as f64,
+            n("MULT18X18D"),
+        ),
     }
 }
 
@@ -451,7 +594,10 @@ fn parse_nextpnr_log(log: &str) -> Result<NextpnrResult> {
     let mut in_util = false;
     for line in log.lines() {
         // A clock that misses its target is reported as a warning, the others as info.
-        let body = line.strip_prefix("Info: ").or_else(|| line.strip_prefix("Warning: ")).unwrap_or(line);
+        let body = line
+            .strip_prefix("Info: ")
+            .or_else(|| line.strip_prefix("Warning: "))
+            .unwrap_or(line);
         if body.starts_with("Device utilisation:") {
             in_util = true;
             continue;
@@ -461,7 +607,13 @@ fn parse_nextpnr_log(log: &str) -> Result<NextpnrResult> {
             let parsed = body.split_once(':').and_then(|(name, rest)| {
                 let (used, rest) = rest.split_once('/')?;
                 let avail = rest.split_whitespace().next()?;
-                Some((name.trim().to_string(), Used { used: used.trim().parse().ok()?, available: avail.parse().ok()? }))
+                Some((
+                    name.trim().to_string(),
+                    Used {
+                        used: used.trim().parse().ok()?,
+                        available: avail.parse().ok()?,
+                    },
+                ))
             });
             match parsed {
                 Some((name, u)) => {
@@ -473,9 +625,18 @@ fn parse_nextpnr_log(log: &str) -> Result<NextpnrResult> {
         }
         if let Some(rest) = body.strip_prefix("Max frequency for clock ") {
             // "'clk$SB_IO_IN_$glb_clk': 194.33 MHz (PASS at 50.00 MHz)"
-            let (name, rest) = rest.rsplit_once("': ").with_context(|| format!("cannot read {line:?}"))?;
-            let mhz: f64 = rest.split_whitespace().next().and_then(|x| x.parse().ok()).with_context(|| format!("no MHz in {line:?}"))?;
-            clocks.insert(name.trim_start_matches('\'').to_string(), (mhz, rest.contains("(PASS")));
+            let (name, rest) = rest
+                .rsplit_once("': ")
+                .with_context(|| format!("cannot read {line:?}"))?;
+            let mhz: f64 = rest
+                .split_whitespace()
+                .next()
+                .and_then(|x| x.parse().ok())
+                .with_context(|| format!("no MHz in {line:?}"))?;
+            clocks.insert(
+                name.trim_start_matches('\'').to_string(),
+                (mhz, rest.contains("(PASS")),
+            );
         }
         if let Some(rest) = line.strip_prefix("Warning: IO '") {
             if let Some((port, _)) = rest.split_once("' is unconstrained") {
@@ -483,10 +644,18 @@ fn parse_nextpnr_log(log: &str) -> Result<NextpnrResult> {
             }
         }
     }
-    ensure!(!clocks.is_empty(), "no \"Max frequency for clock\" line (does the design have a clock?)");
+    ensure!(
+        !clocks.is_empty(),
+        "no \"Max frequency for clock\" line (does the design have a clock?)"
+    );
     ensure!(!utilization.is_empty(), "no \"Device utilisation\" block");
     let fmax_mhz = clocks.values().map(|c| c.0).fold(f64::INFINITY, f64::min);
-    Ok(NextpnrResult { fmax_mhz, timing_met: clocks.values().all(|c| c.1), utilization, unconstrained_ports: unconstrained })
+    Ok(NextpnrResult {
+        fmax_mhz,
+        timing_met: clocks.values().all(|c| c.1),
+        utilization,
+        unconstrained_ports: unconstrained,
+    })
 }
 
 #[cfg(test)]
@@ -506,7 +675,13 @@ mod tests {
         let r = parse_nextpnr_log(log).unwrap();
         assert_eq!(r.fmax_mhz, 44.10);
         assert!(!r.timing_met);
-        assert_eq!(r.utilization["ICESTORM_LC"], Used { used: 91, available: 7680 });
+        assert_eq!(
+            r.utilization["ICESTORM_LC"],
+            Used {
+                used: 91,
+                available: 7680
+            }
+        );
         assert_eq!(r.utilization.len(), 3);
         assert_eq!(r.unconstrained_ports, ["we"]);
         assert!(parse_nextpnr_log("Info: Device utilisation:\n").is_err());
@@ -516,7 +691,11 @@ mod tests {
     fn targets_parse_and_name_their_files() {
         for t in Target::ALL {
             assert_eq!(t.name().parse::<Target>().unwrap(), t);
-            assert!(t.board_constraints().is_file(), "{}", t.board_constraints().display());
+            assert!(
+                t.board_constraints().is_file(),
+                "{}",
+                t.board_constraints().display()
+            );
         }
         let err = "ice40".parse::<Target>().unwrap_err().to_string();
         assert!(err.contains("ice40-hx8k") && err.contains("ecp5"), "{err}");
@@ -524,16 +703,31 @@ mod tests {
 
     #[test]
     fn resources_count_each_vendors_cells() {
-        let cells: BTreeMap<String, u64> =
-            [("LUT6", 10), ("LUT2", 5), ("INV", 1), ("RAM256X1S", 2), ("FDRE", 7), ("FDCE", 1), ("RAMB18E1", 3), ("RAMB36E1", 1), ("DSP48E1", 2)]
-                .iter()
-                .map(|(c, n)| (c.to_string(), *n))
-                .collect();
+        let cells: BTreeMap<String, u64> = [
+            ("LUT6", 10),
+            ("LUT2", 5),
+            ("INV", 1),
+            ("RAM256X1S", 2),
+            ("FDRE", 7),
+            ("FDCE", 1),
+            ("RAMB18E1", 3),
+            ("RAMB36E1", 1),
+            ("DSP48E1", 2),
+        ]
+        .iter()
+        .map(|(c, n)| (c.to_string(), *n))
+        .collect();
         assert_eq!(resources(Target::Xc7a35t, &cells), (24, 8, 2.5, 2));
-        let cells: BTreeMap<String, u64> = [("LUT4", 10), ("CCU2C", 3), ("TRELLIS_FF", 4), ("DP16KD", 2), ("MULT18X18D", 1)]
-            .iter()
-            .map(|(c, n)| (c.to_string(), *n))
-            .collect();
+        let cells: BTreeMap<String, u64> = [
+            ("LUT4", 10),
+            ("CCU2C", 3),
+            ("TRELLIS_FF", 4),
+            ("DP16KD", 2),
+            ("MULT18X18D", 1),
+        ]
+        .iter()
+        .map(|(c, n)| (c.to_string(), *n))
+        .collect();
         assert_eq!(resources(Target::Ecp5, &cells), (16, 4, 2.0, 1));
     }
 }

@@ -1,6 +1,8 @@
 //! The public surface in one import.
 
-pub use crate::bram::{export, import, quantize, dequantize, read_image, write_image, MemFormat, MemLayout};
+pub use crate::bram::{
+    dequantize, export, import, quantize, read_image, write_image, MemFormat, MemLayout,
+};
 pub use crate::flow::{run, Constraints, CyclesPerImage, FlowOptions, FpgaReport, Target};
 pub use crate::wrapper::host::Host;
 pub use crate::wrapper::top::{generate_top, write_top, FpgaTop, TOP};

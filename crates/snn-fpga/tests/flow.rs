@@ -9,13 +9,18 @@ use std::path::{Path, PathBuf};
 fn skip(test: &str, tools: &[&str]) -> bool {
     let missing = missing_tools(tools);
     if !missing.is_empty() {
-        eprintln!("SKIPPED {test}: {} not on PATH (run scripts/install-tools.sh)", missing.join(", "));
+        eprintln!(
+            "SKIPPED {test}: {} not on PATH (run scripts/install-tools.sh)",
+            missing.join(", ")
+        );
     }
     !missing.is_empty()
 }
 
 fn workdir(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("snn-fpga").join(name);
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("snn-fpga")
+        .join(name);
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
@@ -42,7 +47,9 @@ endmodule
 "#;
 
 fn demo(dir: &Path) -> PathBuf {
-    let weights: Vec<Vec<i32>> = (0..2).map(|j| (0..256).map(|i| (i * 7 + j * 3) % 256 - 128).collect()).collect();
+    let weights: Vec<Vec<i32>> = (0..2)
+        .map(|j| (0..256).map(|i| (i * 7 + j * 3) % 256 - 128).collect())
+        .collect();
     write_image(&dir.join("weights.mem"), &weights, 8, MemFormat::Mem).unwrap();
     let v = dir.join("demo.v");
     std::fs::write(&v, DEMO).unwrap();
@@ -51,7 +58,10 @@ fn demo(dir: &Path) -> PathBuf {
 
 #[test]
 fn ice40_hx8k_places_routes_and_packs_a_small_design() {
-    if skip("ice40_hx8k_places_routes_and_packs_a_small_design", &Target::Ice40Hx8k.tools(true)) {
+    if skip(
+        "ice40_hx8k_places_routes_and_packs_a_small_design",
+        &Target::Ice40Hx8k.tools(true),
+    ) {
         return;
     }
     let dir = workdir("hx8k");
@@ -66,7 +76,10 @@ fn ice40_hx8k_places_routes_and_packs_a_small_design() {
     std::fs::write(&pcf, text).unwrap();
     let opts = FlowOptions {
         constraints: Constraints::File(pcf),
-        cycles: Some(CyclesPerImage { inference: 2000.0, training: 8000.0 }),
+        cycles: Some(CyclesPerImage {
+            inference: 2000.0,
+            training: 8000.0,
+        }),
         out_dir: Some(dir.join("out")),
         ..FlowOptions::default()
     };
@@ -77,19 +90,30 @@ fn ice40_hx8k_places_routes_and_packs_a_small_design() {
     assert_eq!(r.latches, 0);
     assert_eq!(r.dsps, 0, "the HX8K has no DSP");
     assert!(r.ffs >= 24 + 32, "counter and product registers: {}", r.ffs);
-    assert!(r.luts > 100, "the 8 x 8 multiply is built from LUTs: {}", r.luts);
+    assert!(
+        r.luts > 100,
+        "the 8 x 8 multiply is built from LUTs: {}",
+        r.luts
+    );
     let fmax = r.fmax_mhz.unwrap();
     assert!(fmax > 20.0, "{fmax}");
     assert_eq!(r.timing_met, Some(fmax >= 50.0));
     assert_eq!(r.utilization["ICESTORM_RAM"].used, 1);
     assert!(r.utilization["ICESTORM_LC"].used > 0);
-    assert!(r.unconstrained_ports.contains(&"we".to_string()) && !r.unconstrained_ports.iter().any(|p| p.starts_with("led")));
+    assert!(
+        r.unconstrained_ports.contains(&"we".to_string())
+            && !r.unconstrained_ports.iter().any(|p| p.starts_with("led"))
+    );
     let ips = r.inference_images_per_s.unwrap();
     assert!((ips - fmax * 1e6 / 2000.0).abs() < 1e-6 * ips);
     assert!((r.training_images_per_s.unwrap() - fmax * 1e6 / 8000.0).abs() < 1e-6 * ips);
     let bin = r.bitstream.unwrap();
     // An HX8K bitstream is about 132 kB whatever the design.
-    assert!(std::fs::metadata(&bin).unwrap().len() > 100_000, "{}", bin.display());
+    assert!(
+        std::fs::metadata(&bin).unwrap().len() > 100_000,
+        "{}",
+        bin.display()
+    );
     assert!(dir.join("out/report.json").is_file());
     assert!(r.tool_seconds.contains_key("nextpnr-ice40"));
 }
@@ -102,10 +126,22 @@ fn synthesis_only_targets_report_utilization() {
     let dir = workdir("synth");
     let v = demo(&dir);
     for t in [Target::Ice40Up5k, Target::Xc7a35t, Target::Ecp5] {
-        let opts = FlowOptions { place: false, out_dir: Some(dir.join(t.name())), ..FlowOptions::default() };
+        let opts = FlowOptions {
+            place: false,
+            out_dir: Some(dir.join(t.name())),
+            ..FlowOptions::default()
+        };
         let r = run(t, &v, "demo", &opts).unwrap();
-        println!("{t}: luts {} ffs {} brams {} dsps {} cells {:?}", r.luts, r.ffs, r.brams, r.dsps, r.cells);
-        assert!(!r.placed && r.fmax_mhz.is_none() && r.bitstream.is_none() && r.inference_images_per_s.is_none());
+        println!(
+            "{t}: luts {} ffs {} brams {} dsps {} cells {:?}",
+            r.luts, r.ffs, r.brams, r.dsps, r.cells
+        );
+        assert!(
+            !r.placed
+                && r.fmax_mhz.is_none()
+                && r.bitstream.is_none()
+                && r.inference_images_per_s.is_none()
+        );
         assert!(r.luts > 0 && r.ffs >= 24, "{t}");
         assert_eq!(r.latches, 0);
         match t {
@@ -121,15 +157,28 @@ fn synthesis_only_targets_report_utilization() {
 
 #[test]
 fn a_design_with_more_ports_than_pins_fails_with_nextpnrs_reason() {
-    if skip("a_design_with_more_ports_than_pins_fails_with_nextpnrs_reason", &Target::Ice40Up5k.tools(true)) {
+    if skip(
+        "a_design_with_more_ports_than_pins_fails_with_nextpnrs_reason",
+        &Target::Ice40Up5k.tools(true),
+    ) {
         return;
     }
     let dir = workdir("too_many_ios");
     let v = demo(&dir);
-    let opts = FlowOptions { constraints: Constraints::Unconstrained, out_dir: Some(dir.join("out")), ..FlowOptions::default() };
+    let opts = FlowOptions {
+        constraints: Constraints::Unconstrained,
+        out_dir: Some(dir.join("out")),
+        ..FlowOptions::default()
+    };
     // 67 I/Os on a 39-I/O package.
-    let err = format!("{:#}", run(Target::Ice40Up5k, &v, "demo", &opts).unwrap_err());
-    assert!(err.contains("nextpnr-ice40 failed") && err.contains("nextpnr.log"), "{err}");
+    let err = format!(
+        "{:#}",
+        run(Target::Ice40Up5k, &v, "demo", &opts).unwrap_err()
+    );
+    assert!(
+        err.contains("nextpnr-ice40 failed") && err.contains("nextpnr.log"),
+        "{err}"
+    );
 }
 
 /// `hdl/snn_core.v` synthesizes for the HX8K: weights in block RAM, no latches. Synthesis only
@@ -143,18 +192,36 @@ fn generated_core_maps_to_block_ram_without_latches() {
         eprintln!("SKIPPED generated_core_maps_to_block_ram_without_latches: {} or its .json not generated yet", core.display());
         return;
     }
-    if skip("generated_core_maps_to_block_ram_without_latches", &["yosys"]) {
+    if skip(
+        "generated_core_maps_to_block_ram_without_latches",
+        &["yosys"],
+    ) {
         return;
     }
     // The generator's report beside the Verilog says how big weight_mem is: M x N*WB bits.
-    let p: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&params).unwrap()).unwrap();
-    let (m, word) = (p["m"].as_u64().unwrap(), p["widths"]["word"].as_u64().unwrap());
+    let p: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&params).unwrap()).unwrap();
+    let (m, word) = (
+        p["m"].as_u64().unwrap(),
+        p["widths"]["word"].as_u64().unwrap(),
+    );
     let dir = workdir("snn_core");
-    let opts = FlowOptions { place: false, out_dir: Some(dir), ..FlowOptions::default() };
+    let opts = FlowOptions {
+        place: false,
+        out_dir: Some(dir),
+        ..FlowOptions::default()
+    };
     let r = run(Target::Ice40Hx8k, &core, "snn_core", &opts).unwrap();
-    println!("snn_core on {}: luts {} ffs {} brams {} cells {:?} ({:?})", r.target, r.luts, r.ffs, r.brams, r.cells, r.tool_seconds);
+    println!(
+        "snn_core on {}: luts {} ffs {} brams {} cells {:?} ({:?})",
+        r.target, r.luts, r.ffs, r.brams, r.cells, r.tool_seconds
+    );
     assert_eq!(r.latches, 0);
     // 4-kbit blocks can hold weight_mem in no fewer than M * N*WB / 4096 of them.
     let least = (m * word).div_ceil(4096) as f64;
-    assert!(r.brams >= least, "weight memory ({m} x {word} bits) not in block RAM: {} SB_RAM40_4K", r.brams);
+    assert!(
+        r.brams >= least,
+        "weight memory ({m} x {word} bits) not in block RAM: {} SB_RAM40_4K",
+        r.brams
+    );
 }

@@ -10,16 +10,34 @@ use std::process::Command;
 
 fn layouts() -> [MemLayout; 3] {
     [
-        MemLayout { neurons: 3, inputs: 37, weight_bits: 5 },
-        MemLayout { neurons: 13, inputs: 20, weight_bits: 10 },
-        MemLayout { neurons: 100, inputs: 9, weight_bits: 10 },
+        MemLayout {
+            neurons: 3,
+            inputs: 37,
+            weight_bits: 5,
+        },
+        MemLayout {
+            neurons: 13,
+            inputs: 20,
+            weight_bits: 10,
+        },
+        MemLayout {
+            neurons: 100,
+            inputs: 9,
+            weight_bits: 10,
+        },
     ]
 }
 
 fn weights(l: &MemLayout) -> Vec<Vec<i32>> {
     let half = 1i64 << (l.weight_bits - 1);
     (0..l.neurons)
-        .map(|j| (0..l.inputs).map(|i| (((j * 131 + i * 29 + 7) as i64 * 2_654_435_761) % (2 * half) - half) as i32).collect())
+        .map(|j| {
+            (0..l.inputs)
+                .map(|i| {
+                    (((j * 131 + i * 29 + 7) as i64 * 2_654_435_761) % (2 * half) - half) as i32
+                })
+                .collect()
+        })
         .collect()
 }
 
@@ -51,13 +69,22 @@ fn setup(dir: &Path) -> Vec<(PathBuf, Vec<Vec<i32>>, MemLayout)> {
 
 fn check(output: &[u8], w: &[Vec<i32>], l: &MemLayout, sim: &str) {
     let text = String::from_utf8_lossy(output);
-    let words: Vec<&str> = text.lines().filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_hexdigit())).collect();
+    let words: Vec<&str> = text
+        .lines()
+        .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_hexdigit()))
+        .collect();
     assert_eq!(words.len(), l.inputs, "{sim}: {text}");
-    assert_eq!(parse(&words.join("\n"), l, MemFormat::Mem, sim).unwrap(), w, "{sim} {l:?}");
+    assert_eq!(
+        parse(&words.join("\n"), l, MemFormat::Mem, sim).unwrap(),
+        w,
+        "{sim} {l:?}"
+    );
 }
 
 fn workdir(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("snn-fpga").join(name);
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("snn-fpga")
+        .join(name);
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
@@ -72,9 +99,20 @@ fn icarus_reads_every_word_of_exported_images() {
     let dir = workdir("readmemh_icarus");
     for (tb, w, l) in setup(&dir) {
         let exe = tb.with_extension("vvp");
-        let c = Command::new("iverilog").current_dir(&dir).arg("-o").arg(&exe).arg(&tb).output().unwrap();
+        let c = Command::new("iverilog")
+            .current_dir(&dir)
+            .arg("-o")
+            .arg(&exe)
+            .arg(&tb)
+            .output()
+            .unwrap();
         assert!(c.status.success(), "{}", String::from_utf8_lossy(&c.stderr));
-        let r = Command::new("vvp").current_dir(&dir).arg("-n").arg(&exe).output().unwrap();
+        let r = Command::new("vvp")
+            .current_dir(&dir)
+            .arg("-n")
+            .arg(&exe)
+            .output()
+            .unwrap();
         assert!(r.status.success());
         check(&r.stdout, &w, &l, "icarus");
     }
@@ -93,13 +131,28 @@ fn verilator_reads_every_word_of_exported_images() {
         // --binary is safe here (no rust-hdl output, see docs of the HDL crate); -fno-gate anyway.
         let c = Command::new("verilator")
             .current_dir(&dir)
-            .args(["--binary", "-fno-gate", "-Wno-fatal", "--top-module", &top, "--Mdir"])
+            .args([
+                "--binary",
+                "-fno-gate",
+                "-Wno-fatal",
+                "--top-module",
+                &top,
+                "--Mdir",
+            ])
             .arg(&obj)
             .arg(&tb)
             .output()
             .unwrap();
-        assert!(c.status.success(), "{}{}", String::from_utf8_lossy(&c.stdout), String::from_utf8_lossy(&c.stderr));
-        let r = Command::new(obj.join(format!("V{top}"))).current_dir(&dir).output().unwrap();
+        assert!(
+            c.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&c.stdout),
+            String::from_utf8_lossy(&c.stderr)
+        );
+        let r = Command::new(obj.join(format!("V{top}")))
+            .current_dir(&dir)
+            .output()
+            .unwrap();
         assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
         check(&r.stdout, &w, &l, "verilator");
     }

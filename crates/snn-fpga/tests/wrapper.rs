@@ -10,9 +10,9 @@ use snn_core::config::SnnConfig;
 use snn_core::fixed::FixedFormat;
 use snn_fpga::flow::{missing_tools, run, FlowOptions, Target};
 use snn_fpga::wrapper::host::{cmd, Host};
+use snn_fpga::wrapper::top::{generate_top, TOP};
 use snn_fpga::wrapper::uart_rx::UartRx;
 use snn_fpga::wrapper::uart_tx::UartTx;
-use snn_fpga::wrapper::top::{generate_top, TOP};
 use snn_rtlsim::mem::{pack_word, word_digits};
 use snn_sim::Machine;
 use std::fmt::Write as _;
@@ -27,7 +27,10 @@ const DIV: u64 = 4;
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
 }
@@ -36,7 +39,10 @@ impl Lcg {
 fn image(rng: &mut Lcg, h: usize, w: usize) -> Vec<u8> {
     let mut img = vec![0u8; h * w];
     for _ in 0..3 {
-        let (cy, cx) = ((rng.next() % h as u64) as i64, (rng.next() % w as u64) as i64);
+        let (cy, cx) = (
+            (rng.next() % h as u64) as i64,
+            (rng.next() % w as u64) as i64,
+        );
         for (i, px) in img.iter_mut().enumerate() {
             let d2 = (i / w) as i64 - cy;
             let d2 = d2 * d2 + ((i % w) as i64 - cx).pow(2);
@@ -52,11 +58,15 @@ fn word_bytes(lanes: &[i32], wb: u32) -> Vec<u8> {
     let hex = pack_word(lanes, wb);
     let bytes = (lanes.len() * wb as usize).div_ceil(8);
     let padded = format!("{hex:0>width$}", width = 2 * bytes);
-    (0..bytes).map(|k| u8::from_str_radix(&padded[2 * k..2 * k + 2], 16).unwrap()).collect()
+    (0..bytes)
+        .map(|k| u8::from_str_radix(&padded[2 * k..2 * k + 2], 16).unwrap())
+        .collect()
 }
 
 fn all_words(w: &[i32], n: usize, m: usize, wb: u32) -> Vec<u8> {
-    (0..m).flat_map(|i| word_bytes(&(0..n).map(|j| w[j * m + i]).collect::<Vec<_>>(), wb)).collect()
+    (0..m)
+        .flat_map(|i| word_bytes(&(0..n).map(|j| w[j * m + i]).collect::<Vec<_>>(), wb))
+        .collect()
 }
 
 fn result_bytes(winner: Option<usize>, cycles: u64) -> Vec<u8> {
@@ -75,7 +85,9 @@ fn uart_host_protocol_matches_the_cycle_model() {
     let (n, m, wb) = (cfg.neurons, cfg.inputs(), cfg.fixed.weight_bits);
     let fmt = FixedFormat::new(&cfg).unwrap();
     let mut rng = Lcg(7);
-    let weights: Vec<i32> = (0..n * m).map(|_| fmt.w_min + (rng.next() % (fmt.w_max - fmt.w_min + 1) as u64) as i32).collect();
+    let weights: Vec<i32> = (0..n * m)
+        .map(|_| fmt.w_min + (rng.next() % (fmt.w_max - fmt.w_min + 1) as u64) as i32)
+        .collect();
     let train = image(&mut rng, cfg.height, cfg.width);
     let infer = image(&mut rng, cfg.height, cfg.width);
 
@@ -85,7 +97,10 @@ fn uart_host_protocol_matches_the_cycle_model() {
     let r_train = machine.run_image(&train, true).unwrap();
     let r_infer = machine.run_image(&infer, false).unwrap();
     let after = machine.weights();
-    assert_ne!(after, weights, "the training image must change some weights for the read-back to mean anything");
+    assert_ne!(
+        after, weights,
+        "the training image must change some weights for the read-back to mean anything"
+    );
 
     // Requests, and how many answer bytes to wait for before the next one (the protocol is
     // request / response: a request sent while the FPGA is still answering would be lost).
@@ -101,19 +116,28 @@ fn uart_host_protocol_matches_the_cycle_model() {
         expect.extend(result_bytes(r.winner, r.cycles));
         segments.push((req, expect.len()));
     }
-    segments.push((vec![cmd::READ], expect.len() + m * word_digits(n, wb).div_ceil(2)));
+    segments.push((
+        vec![cmd::READ],
+        expect.len() + m * word_digits(n, wb).div_ceil(2),
+    ));
     expect.extend(all_words(&after, n, m, wb));
     segments.push((vec![b'x'], expect.len() + 1));
     expect.push(cmd::UNKNOWN);
 
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("snn-fpga").join("wrapper");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("snn-fpga")
+        .join("wrapper");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     // DIV clocks per bit: a DIV Hz clock at 1 baud.
     let verilog = dir.join(format!("{TOP}.v"));
     std::fs::write(&verilog, generate_top(&cfg, DIV, 1).unwrap()).unwrap();
     let all: Vec<u8> = segments.iter().flat_map(|s| s.0.clone()).collect();
-    std::fs::write(dir.join("in.mem"), all.iter().map(|b| format!("{b:02x}\n")).collect::<String>()).unwrap();
+    std::fs::write(
+        dir.join("in.mem"),
+        all.iter().map(|b| format!("{b:02x}\n")).collect::<String>(),
+    )
+    .unwrap();
     let mut seg_text = String::new();
     for (req, wait) in &segments {
         writeln!(seg_text, "{} {wait}", req.len()).unwrap();
@@ -126,28 +150,82 @@ fn uart_host_protocol_matches_the_cycle_model() {
     let harness = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/uart_host.cpp");
     let build = Command::new("verilator")
         .current_dir(&dir)
-        .args(["--cc", "--exe", "--build", "-O3", "-j", "2", "-Wno-fatal", "-Wno-lint", "-Wno-style"])
-        .args(["--top-module", TOP, "--prefix", "Vdut", "-Mdir", "obj", "-o", "Vdut", "-MAKEFLAGS", "OPT_FAST=-O1"])
+        .args([
+            "--cc",
+            "--exe",
+            "--build",
+            "-O3",
+            "-j",
+            "2",
+            "-Wno-fatal",
+            "-Wno-lint",
+            "-Wno-style",
+        ])
+        .args([
+            "--top-module",
+            TOP,
+            "--prefix",
+            "Vdut",
+            "-Mdir",
+            "obj",
+            "-o",
+            "Vdut",
+            "-MAKEFLAGS",
+            "OPT_FAST=-O1",
+        ])
         .arg(&harness)
         .arg(&verilog)
         .output()
         .unwrap();
-    assert!(build.status.success(), "{}{}", String::from_utf8_lossy(&build.stdout), String::from_utf8_lossy(&build.stderr));
+    assert!(
+        build.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&build.stdout),
+        String::from_utf8_lossy(&build.stderr)
+    );
     let built = start.elapsed().as_secs_f64();
-    let max_cycles = 4 * (all.len() as u64 + expect.len() as u64) * 10 * DIV + 4 * machine.cycle_bound();
+    let max_cycles =
+        4 * (all.len() as u64 + expect.len() as u64) * 10 * DIV + 4 * machine.cycle_bound();
     let run = Command::new(dir.join("obj/Vdut"))
         .current_dir(&dir)
-        .args([DIV.to_string(), "in.mem".into(), "segments.txt".into(), "out.txt".into(), max_cycles.to_string()])
+        .args([
+            DIV.to_string(),
+            "in.mem".into(),
+            "segments.txt".into(),
+            "out.txt".into(),
+            max_cycles.to_string(),
+        ])
         .output()
         .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    println!("verilator: build {built:.1} s, run {:.2} s, {}", start.elapsed().as_secs_f64() - built, String::from_utf8_lossy(&run.stdout).trim());
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    println!(
+        "verilator: build {built:.1} s, run {:.2} s, {}",
+        start.elapsed().as_secs_f64() - built,
+        String::from_utf8_lossy(&run.stdout).trim()
+    );
     let text = std::fs::read_to_string(dir.join("out.txt")).unwrap();
-    assert!(!text.contains("timeout") && !text.contains("framing"), "{}", &text[text.len().saturating_sub(400)..]);
-    let got: Vec<u8> = text.lines().map(|l| u8::from_str_radix(l, 16).unwrap()).collect();
+    assert!(
+        !text.contains("timeout") && !text.contains("framing"),
+        "{}",
+        &text[text.len().saturating_sub(400)..]
+    );
+    let got: Vec<u8> = text
+        .lines()
+        .map(|l| u8::from_str_radix(l, 16).unwrap())
+        .collect();
     assert_eq!(got.len(), expect.len());
     let results = 1..13;
-    assert_eq!(got[..13], expect[..13], "ack and results (winner, valid, cycles) for train then infer: {:?} / {:?}", &got[results.clone()], &expect[results]);
+    assert_eq!(
+        got[..13],
+        expect[..13],
+        "ack and results (winner, valid, cycles) for train then infer: {:?} / {:?}",
+        &got[results.clone()],
+        &expect[results]
+    );
     assert_eq!(got, expect, "weights read back after training");
 }
 
@@ -159,19 +237,37 @@ fn wrapper_blocks_synthesize_small_and_without_latches() {
         eprintln!("SKIPPED wrapper_blocks_synthesize_small_and_without_latches: yosys not on PATH");
         return;
     }
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("snn-fpga").join("wrapper_blocks");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("snn-fpga")
+        .join("wrapper_blocks");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     // The default core's widths: 100-bit words (13 bytes, a partial top byte), 10 address bits.
     let blocks: [(&str, String, u64); 3] = [
-        ("host", snn_hdl::verilog::generate(&mut Host::<100, 104, 10>::new(784), "host"), 500),
-        ("uart_rx", snn_hdl::verilog::generate(&mut UartRx::new(104), "uart_rx"), 60),
-        ("uart_tx", snn_hdl::verilog::generate(&mut UartTx::new(104), "uart_tx"), 60),
+        (
+            "host",
+            snn_hdl::verilog::generate(&mut Host::<100, 104, 10>::new(784), "host"),
+            500,
+        ),
+        (
+            "uart_rx",
+            snn_hdl::verilog::generate(&mut UartRx::new(104), "uart_rx"),
+            60,
+        ),
+        (
+            "uart_tx",
+            snn_hdl::verilog::generate(&mut UartTx::new(104), "uart_tx"),
+            60,
+        ),
     ];
     for (name, verilog, max_luts) in blocks {
         let path = dir.join(format!("{name}.v"));
         std::fs::write(&path, verilog).unwrap();
-        let opts = FlowOptions { place: false, out_dir: Some(dir.join(name)), ..FlowOptions::default() };
+        let opts = FlowOptions {
+            place: false,
+            out_dir: Some(dir.join(name)),
+            ..FlowOptions::default()
+        };
         let r = run(Target::Ice40Hx8k, &path, name, &opts).unwrap();
         println!("{name}: {} LUTs, {} FFs", r.luts, r.ffs);
         assert_eq!(r.latches, 0, "{name}");

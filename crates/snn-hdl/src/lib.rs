@@ -5,16 +5,16 @@
 //! made width-exact and lint-clean, plus runners for Verilator, Icarus and Yosys.
 
 pub mod bram;
-pub mod mult;
-pub mod prelude;
-pub mod verilog;
+pub mod cmp;
 pub mod control;
 pub mod core;
 pub mod generate;
+pub mod mult;
 pub mod neuron;
+pub mod prelude;
 pub mod presets;
 pub mod spike_gen;
 pub mod stdp;
+pub mod verilog;
 pub mod weight_mem;
 pub mod wta;
-pub mod cmp;

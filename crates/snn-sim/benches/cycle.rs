@@ -17,7 +17,12 @@ const IMAGES: usize = 20;
 fn mnist_or_made_up() -> Vec<Vec<u8>> {
     let dir = std::env::var_os("SNN_MNIST_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/mnist")));
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../../shared/data/mnist"
+            ))
+        });
     if let Ok(f) = std::fs::File::open(dir.join("t10k-images-idx3-ubyte.gz")) {
         let mut gz = GzDecoder::new(f);
         let mut header = [0u8; 16];
@@ -30,7 +35,10 @@ fn mnist_or_made_up() -> Vec<Vec<u8>> {
             })
             .collect();
     }
-    eprintln!("MNIST not found under {}: benchmarking made-up images", dir.display());
+    eprintln!(
+        "MNIST not found under {}: benchmarking made-up images",
+        dir.display()
+    );
     (0..IMAGES)
         .map(|k| {
             // A ring of varying radius and thickness, roughly a zero or a one.
@@ -38,7 +46,11 @@ fn mnist_or_made_up() -> Vec<Vec<u8>> {
                 .map(|p| {
                     let (y, x) = ((p / 28) as f64 - 14.0, (p % 28) as f64 - 14.0);
                     let r = (y * y / (1.0 + (k % 3) as f64) + x * x).sqrt();
-                    if (r - 6.0 - (k % 4) as f64).abs() < 1.5 { 255 } else { 0 }
+                    if (r - 6.0 - (k % 4) as f64).abs() < 1.5 {
+                        255
+                    } else {
+                        0
+                    }
                 })
                 .collect()
         })
@@ -55,14 +67,20 @@ fn bench(c: &mut Criterion) {
     for learn in [false, true] {
         // One pass to count the cycles of the set (deterministic: the weights are reloaded first).
         m.load_weights(weights).unwrap();
-        let cycles: u64 = images.iter().map(|px| m.run_image(px, learn).unwrap().cycles).sum();
+        let cycles: u64 = images
+            .iter()
+            .map(|px| m.run_image(px, learn).unwrap().cycles)
+            .sum();
         group.throughput(Throughput::Elements(cycles));
         group.sample_size(20);
         let name = if learn { "training" } else { "inference" };
         group.bench_function(name, |b| {
             b.iter(|| {
                 m.load_weights(weights).unwrap();
-                images.iter().map(|px| m.run_image(px, learn).unwrap().cycles).sum::<u64>()
+                images
+                    .iter()
+                    .map(|px| m.run_image(px, learn).unwrap().cycles)
+                    .sum::<u64>()
             })
         });
     }

@@ -15,11 +15,17 @@ use std::path::Path;
 use std::time::Instant;
 
 fn read_images(path: &Path, count: usize) -> Result<Vec<Vec<u8>>> {
-    let file = if path.is_dir() { path.join("t10k-images-idx3-ubyte.gz") } else { path.to_path_buf() };
+    let file = if path.is_dir() {
+        path.join("t10k-images-idx3-ubyte.gz")
+    } else {
+        path.to_path_buf()
+    };
     let raw = std::fs::read(&file).with_context(|| format!("{}: cannot read", file.display()))?;
     let mut data = Vec::new();
     if raw.starts_with(&[0x1f, 0x8b]) {
-        GzDecoder::new(&raw[..]).read_to_end(&mut data).with_context(|| format!("{}: bad gzip", file.display()))?;
+        GzDecoder::new(&raw[..])
+            .read_to_end(&mut data)
+            .with_context(|| format!("{}: bad gzip", file.display()))?;
     } else {
         data = raw;
     }
@@ -28,7 +34,10 @@ fn read_images(path: &Path, count: usize) -> Result<Vec<Vec<u8>>> {
         bail!("{}: not an IDX file of 28x28 images", file.display());
     }
     let count = count.min(word(4)).min((data.len() - 16) / 784);
-    Ok(data[16..16 + count * 784].chunks_exact(784).map(<[u8]>::to_vec).collect())
+    Ok(data[16..16 + count * 784]
+        .chunks_exact(784)
+        .map(<[u8]>::to_vec)
+        .collect())
 }
 
 fn main() -> Result<()> {

@@ -77,7 +77,10 @@ pub struct StepCounters {
 impl StepCounters {
     /// The counters of `x = 1`.
     pub fn one() -> Self {
-        let mut c = StepCounters { r: [1; MAX_K], q: [0; MAX_K] };
+        let mut c = StepCounters {
+            r: [1; MAX_K],
+            q: [0; MAX_K],
+        };
         c.r[0] = 0;
         c.q[0] = 1;
         c
@@ -277,7 +280,11 @@ impl Control {
     pub fn divide(&mut self, p: &HwParams) {
         self.count_cycle();
         let f = p.format.frac_bits;
-        let b = if self.bit >= f { (self.peak >> (self.bit - f)) & 1 } else { 0 };
+        let b = if self.bit >= f {
+            (self.peak >> (self.bit - f)) & 1
+        } else {
+            0
+        };
         let r2 = (self.rem << 1) | b;
         let qbit = r2 >= p.threshold_divisor;
         self.rem = if qbit { r2 - p.threshold_divisor } else { r2 };
@@ -302,14 +309,26 @@ impl Control {
     fn issue(&self, rd_valid: bool, next_q: u32, head: &[u32], p: &HwParams) -> Issue {
         let pend = self.pend;
         if rd_valid && next_q != p.nil {
-            return Issue { rd: Some(next_q), pend, complete: false };
+            return Issue {
+                rd: Some(next_q),
+                pend,
+                complete: false,
+            };
         }
         if pend != 0 {
             let h = head[self.ctr.class(pend.trailing_zeros(), p)];
             let rd = if h != p.nil { Some(h) } else { None };
-            return Issue { rd, pend: pend & (pend - 1), complete: false };
+            return Issue {
+                rd,
+                pend: pend & (pend - 1),
+                complete: false,
+            };
         }
-        Issue { rd: None, pend, complete: true }
+        Issue {
+            rd: None,
+            pend,
+            complete: true,
+        }
     }
 
     /// Int: stage A (the neurons do stage B: add the word read last cycle when `rd_valid`, and
@@ -331,7 +350,13 @@ impl Control {
     /// The Fire cycle's decision (ARCHITECTURE step 7) from the neurons' comparators:
     /// `above` = some `shown[j] > thr`, `spikes` = the neurons with `pot >= thr`.
     #[inline]
-    pub fn fire_action(&self, winner_valid: bool, above: bool, spikes: u64, p: &HwParams) -> FireAction {
+    pub fn fire_action(
+        &self,
+        winner_valid: bool,
+        above: bool,
+        spikes: u64,
+        p: &HwParams,
+    ) -> FireAction {
         if !winner_valid && above {
             FireAction::Wta
         } else if self.learn && spikes != 0 {
@@ -401,7 +426,11 @@ impl Control {
     #[inline]
     pub fn end(&mut self, winner_valid: bool) {
         self.count_cycle();
-        self.state = if self.learn && winner_valid { FsmState::Pen } else { FsmState::Done };
+        self.state = if self.learn && winner_valid {
+            FsmState::Pen
+        } else {
+            FsmState::Done
+        };
     }
 
     /// Pen: until the silent list ends.
@@ -490,13 +519,19 @@ mod tests {
             }
             assert_eq!(cycles, p.qb);
             assert_eq!(c.thr, p.format.threshold(peak), "peak {peak}");
-            assert_eq!((c.state, c.t, c.lag_m, c.pend, c.cycles), (FsmState::Int, 1, 1, 0, p.qb));
+            assert_eq!(
+                (c.state, c.t, c.lag_m, c.pend, c.cycles),
+                (FsmState::Int, 1, 1, 0, p.qb)
+            );
         }
     }
 
     #[test]
     fn thresh_visits_exactly_the_step_class_pairs_and_finds_the_peak() {
-        let cfg = SnnConfig { t_steps: 130, ..SnnConfig::default() };
+        let cfg = SnnConfig {
+            t_steps: 130,
+            ..SnnConfig::default()
+        };
         let p = HwParams::new(&cfg).unwrap();
         // Class c holds c % 5 inputs: the peak is the largest sum over one step's classes.
         let count: Vec<u32> = (0..p.nc as u32).map(|c| c % 5).collect();
@@ -562,14 +597,23 @@ mod tests {
         assert_eq!((reads, c.cycles), (vec![7, 4], 4));
         assert_eq!((c.t, c.pend), (60, c.ctr.mask(&p)));
         let rd = c.fire(FireAction::Next, &head, &p);
-        assert_eq!((c.state, c.t, rd, c.rd_valid), (FsmState::Int, 61, None, false));
+        assert_eq!(
+            (c.state, c.t, rd, c.rd_valid),
+            (FsmState::Int, 61, None, false)
+        );
     }
 
     #[test]
     fn state_names_and_codes_are_distinct() {
         for (i, s) in FsmState::ALL.iter().enumerate() {
             assert_eq!(*s as usize, i);
-            assert!(FsmState::ALL.iter().filter(|o| o.name() == s.name()).count() == 1);
+            assert!(
+                FsmState::ALL
+                    .iter()
+                    .filter(|o| o.name() == s.name())
+                    .count()
+                    == 1
+            );
         }
     }
 }

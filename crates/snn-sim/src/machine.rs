@@ -129,7 +129,10 @@ impl Machine {
 
     fn require_idle(&self, what: &str) -> Result<()> {
         if self.control.state != FsmState::Idle {
-            bail!("{what} needs the core in Idle, it is in {}", self.control.state.name());
+            bail!(
+                "{what} needs the core in Idle, it is in {}",
+                self.control.state.name()
+            );
         }
         Ok(())
     }
@@ -140,7 +143,11 @@ impl Machine {
         self.require_idle("load_weights")?;
         let (n, m) = (self.p.n, self.p.m);
         if w.len() != n * m {
-            bail!("load_weights: {} values, the core holds N x M = {n} x {m} = {}", w.len(), n * m);
+            bail!(
+                "load_weights: {} values, the core holds N x M = {n} x {m} = {}",
+                w.len(),
+                n * m
+            );
         }
         let f = &self.p.format;
         if let Some(k) = w.iter().position(|&x| x < f.w_min || x > f.w_max) {
@@ -178,7 +185,13 @@ impl Machine {
     pub fn load_image(&mut self, pixels: &[u8]) -> Result<()> {
         self.require_idle("load_image")?;
         if pixels.len() != self.p.m {
-            bail!("image has {} pixels, the core takes H x W = {} x {} = {}", pixels.len(), self.p.height, self.p.width, self.p.m);
+            bail!(
+                "image has {} pixels, the core takes H x W = {} x {} = {}",
+                pixels.len(),
+                self.p.height,
+                self.p.width,
+                self.p.m
+            );
         }
         self.pixels.clear();
         self.pixels.extend_from_slice(pixels);
@@ -214,12 +227,17 @@ impl Machine {
             FsmState::Int => self.int(&mut ev),
             FsmState::Fire => self.fire(&mut ev),
             FsmState::Wta => self.wta_scan(&mut ev),
-            FsmState::Stdp | FsmState::StdpDrain | FsmState::End | FsmState::Pen | FsmState::PenDrain => {
-                self.learn_cycle(&mut ev)
-            }
+            FsmState::Stdp
+            | FsmState::StdpDrain
+            | FsmState::End
+            | FsmState::Pen
+            | FsmState::PenDrain => self.learn_cycle(&mut ev),
             FsmState::Done => {
                 let winner = self.winner();
-                ev.done = Some(DoneEvent { winner, cycles: self.control.done() });
+                ev.done = Some(DoneEvent {
+                    winner,
+                    cycles: self.control.done(),
+                });
             }
         }
         self.now.0 += 1;
@@ -232,7 +250,9 @@ impl Machine {
 
     /// Idle: nothing changes until the host's `start` pulse, which resets the image's registers.
     fn idle(&mut self) {
-        let Some(learn) = self.start.take() else { return };
+        let Some(learn) = self.start.take() else {
+            return;
+        };
         let p = &self.p;
         let (wn, _) = self.wta.next(WtaCmd::Clear, p);
         self.wta = wn;
@@ -279,9 +299,14 @@ impl Machine {
     #[inline(always)]
     fn int(&mut self, ev: &mut Events) {
         let p = &self.p;
-        debug_assert!(!self.stdp.v_b && !self.stdp.v_c, "stdp pipeline busy in Int");
+        debug_assert!(
+            !self.stdp.v_b && !self.stdp.v_c,
+            "stdp pipeline busy in Int"
+        );
         let (t, add) = (self.control.t, self.control.rd_valid);
-        let is = self.control.int(self.spike_gen.next_q, &self.spike_gen.head, p);
+        let is = self
+            .control
+            .int(self.spike_gen.next_q, &self.spike_gen.head, p);
         // Stage B, then (completing cycle) leak and publish: one pass per operation.
         if add {
             for (nr, &w) in self.neurons.iter_mut().zip(self.weight_mem.q()) {
@@ -306,7 +331,9 @@ impl Machine {
             spikes |= (nr.fires(thr) as u64) << j;
             above |= nr.above(thr);
         }
-        let action = self.control.fire_action(self.wta.winner_valid, above, spikes, p);
+        let action = self
+            .control
+            .fire_action(self.wta.winner_valid, above, spikes, p);
         if action == FireAction::Wta {
             let (wn, _) = self.wta.next(WtaCmd::Enter, p);
             self.wta = wn;
@@ -319,7 +346,12 @@ impl Machine {
             }
         }
         if action == FireAction::Stdp {
-            let inp = Self::stdp_in(StdpCmd::Begin { spikes }, &self.control, &self.spike_gen, &self.weight_mem);
+            let inp = Self::stdp_in(
+                StdpCmd::Begin { spikes },
+                &self.control,
+                &self.spike_gen,
+                &self.weight_mem,
+            );
             self.stdp.clock(&inp, p);
         }
         let rd = self.control.fire(action, &self.spike_gen.head, p);
@@ -330,14 +362,23 @@ impl Machine {
     fn wta_scan(&mut self, ev: &mut Events) {
         let p = &self.p;
         let t = self.control.t;
-        let (wn, out) = self.wta.next(WtaCmd::Scan { shown: self.neurons[self.wta.ws as usize].shown, t }, p);
+        let (wn, out) = self.wta.next(
+            WtaCmd::Scan {
+                shown: self.neurons[self.wta.ws as usize].shown,
+                t,
+            },
+            p,
+        );
         if out.last {
             for (j, nr) in self.neurons.iter_mut().enumerate() {
                 if j as u32 != out.winner {
                     nr.inhibit(p);
                 }
             }
-            ev.winner = Some(WinnerEvent { neuron: out.winner, t });
+            ev.winner = Some(WinnerEvent {
+                neuron: out.winner,
+                t,
+            });
         }
         self.wta = wn;
         self.control.wta(out.last);
@@ -345,7 +386,12 @@ impl Machine {
 
     /// stdp's inputs from the other blocks' current registers.
     #[inline(always)]
-    fn stdp_in<'a>(cmd: StdpCmd, control: &'a Control, sg: &'a SpikeGen, wm: &'a WeightMem) -> StdpIn<'a> {
+    fn stdp_in<'a>(
+        cmd: StdpCmd,
+        control: &'a Control,
+        sg: &'a SpikeGen,
+        wm: &'a WeightMem,
+    ) -> StdpIn<'a> {
         StdpIn {
             cmd,
             t: control.t,
@@ -365,7 +411,9 @@ impl Machine {
         let cmd = match state {
             FsmState::Stdp => StdpCmd::Walk,
             FsmState::StdpDrain => StdpCmd::Drain,
-            FsmState::End if self.control.learn && winner_valid => StdpCmd::PenStart { winner: self.wta.winner },
+            FsmState::End if self.control.learn && winner_valid => StdpCmd::PenStart {
+                winner: self.wta.winner,
+            },
             FsmState::Pen => StdpCmd::PenWalk,
             _ => StdpCmd::Hold,
         };
@@ -373,7 +421,11 @@ impl Machine {
         // Stage C writes the word_c of before this edge, which stage B reloads from weight_mem's
         // current read data; weight_mem's read port captures before its write port (read-first).
         let write = self.stdp.write_port(p);
-        let word = if write.is_some() { self.stdp.word_c } else { [0; MAX_N] };
+        let word = if write.is_some() {
+            self.stdp.word_c
+        } else {
+            [0; MAX_N]
+        };
         let inp = Self::stdp_in(cmd, &self.control, &self.spike_gen, &self.weight_mem);
         let out = self.stdp.clock(&inp, p);
         if let Some(a) = out.rd {
@@ -388,7 +440,15 @@ impl Machine {
         }
         match write {
             Some((addr, lane, value)) => {
-                self.weight_mem.clock(out.rd, Some(WordWrite { addr, word: &word, lane, value }));
+                self.weight_mem.clock(
+                    out.rd,
+                    Some(WordWrite {
+                        addr,
+                        word: &word,
+                        lane,
+                        value,
+                    }),
+                );
                 ev.weight_write = Some(WeightWrite { addr, lane, value });
             }
             None if out.rd.is_some() => self.weight_mem.clock(out.rd, None),

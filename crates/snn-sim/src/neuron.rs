@@ -17,7 +17,11 @@ pub struct Neuron {
 
 impl Neuron {
     pub fn new(p: &HwParams) -> Self {
-        Neuron { pot: p.format.p_rest, shown: p.format.p_rest, free_at: 0 }
+        Neuron {
+            pot: p.format.p_rest,
+            shown: p.format.p_rest,
+            free_at: 0,
+        }
     }
 
     /// The neuron's spike comparator (`pot >= thr`).
@@ -38,7 +42,8 @@ impl Neuron {
         if self.free_at <= t {
             self.pot = p.format.integrate(self.pot, lane);
             debug_assert!(
-                (self.pot as i64) >= -(1i64 << (p.widths.potential - 1)) && (self.pot as i64) < (1i64 << (p.widths.potential - 1)),
+                (self.pot as i64) >= -(1i64 << (p.widths.potential - 1))
+                    && (self.pot as i64) < (1i64 << (p.widths.potential - 1)),
                 "pot {} overflows {} bits",
                 self.pot,
                 p.widths.potential
@@ -106,7 +111,10 @@ mod tests {
         let mut low = b;
         low.inhibit(&p);
         assert_eq!(low.pot, p.format.p_min);
-        let mut below = Neuron { pot: p.format.p_min - 1, ..low };
+        let mut below = Neuron {
+            pot: p.format.p_min - 1,
+            ..low
+        };
         below.fire(40, 10, &p);
         assert_eq!(below.pot, p.format.p_rest);
         low.fire(40, 10, &p);

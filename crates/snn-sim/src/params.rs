@@ -247,14 +247,20 @@ mod tests {
         assert_eq!((p.m, p.n, p.t_steps, p.t_ref), (784, 10, 200, 30));
         assert_eq!((p.lo, p.hi, p.hi_t, p.nc, p.k), (30, 96, 96, 67, 6));
         assert_eq!((p.aw, p.nil, p.qb), (10, 1023, 18));
-        assert_eq!((p.widths.weight, p.widths.potential, p.widths.word), (10, 20, 100));
+        assert_eq!(
+            (p.widths.weight, p.widths.potential, p.widths.word),
+            (10, 20, 100)
+        );
         assert_eq!(p.breakpoints.len(), 67);
         assert_eq!(p.scan_cycles, 900);
     }
 
     #[test]
     fn class_of_agrees_with_the_period_table() {
-        let cfg = SnnConfig { t_steps: 60, ..SnnConfig::default() };
+        let cfg = SnnConfig {
+            t_steps: 60,
+            ..SnnConfig::default()
+        };
         let p = HwParams::new(&cfg).unwrap();
         let table = PeriodTable::new(&cfg);
         assert_eq!(p.hi_t, 60);
@@ -270,15 +276,48 @@ mod tests {
     #[test]
     fn rejections_name_their_reason() {
         let cases: Vec<(SnnConfig, &str)> = vec![
-            (SnnConfig { t_steps: 20, ..SnnConfig::default() }, "lo <= T"),
-            (SnnConfig { stdp_window: [2, 40], ..SnnConfig::default() }, "lo > whi - wlo"),
-            (SnnConfig { neurons: 65, ..SnnConfig::small() }, "neurons = 65"),
-            (SnnConfig { t_steps: 2000, ..SnnConfig::small() }, "K = floor"),
             (
-                SnnConfig { depression_bound: DepressionBound::AbsWMin, ..SnnConfig::default() },
+                SnnConfig {
+                    t_steps: 20,
+                    ..SnnConfig::default()
+                },
+                "lo <= T",
+            ),
+            (
+                SnnConfig {
+                    stdp_window: [2, 40],
+                    ..SnnConfig::default()
+                },
+                "lo > whi - wlo",
+            ),
+            (
+                SnnConfig {
+                    neurons: 65,
+                    ..SnnConfig::small()
+                },
+                "neurons = 65",
+            ),
+            (
+                SnnConfig {
+                    t_steps: 2000,
+                    ..SnnConfig::small()
+                },
+                "K = floor",
+            ),
+            (
+                SnnConfig {
+                    depression_bound: DepressionBound::AbsWMin,
+                    ..SnnConfig::default()
+                },
                 "depression_bound",
             ),
-            (SnnConfig { neurons: 0, ..SnnConfig::default() }, "neurons"),
+            (
+                SnnConfig {
+                    neurons: 0,
+                    ..SnnConfig::default()
+                },
+                "neurons",
+            ),
         ];
         for (cfg, why) in cases {
             let err = format!("{:#}", HwParams::new(&cfg).unwrap_err());
@@ -297,6 +336,9 @@ mod tests {
 
     #[test]
     fn bits_is_the_unsigned_width() {
-        assert_eq!((bits(0), bits(1), bits(2), bits(3), bits(4), bits(784)), (0, 1, 2, 2, 3, 10));
+        assert_eq!(
+            (bits(0), bits(1), bits(2), bits(3), bits(4), bits(784)),
+            (0, 1, 2, 2, 3, 10)
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! Everything a user of the cycle model usually needs.
 pub use crate::control::{Control, FsmState};
-pub use crate::machine::{Cycle, DoneEvent, Events, ImageResult, Machine, Observer, SpikeEvent, WeightWrite, WinnerEvent};
+pub use crate::machine::{
+    Cycle, DoneEvent, Events, ImageResult, Machine, Observer, SpikeEvent, WeightWrite, WinnerEvent,
+};
 pub use crate::neuron::Neuron;
 pub use crate::params::{HwParams, Widths};
 pub use crate::spike_gen::SpikeGen;

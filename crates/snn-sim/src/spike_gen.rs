@@ -102,7 +102,9 @@ impl SpikeGen {
     #[inline]
     pub fn scan_last(&self, cmd: SgCmd, p: &HwParams) -> bool {
         match cmd {
-            SgCmd::Ingest => self.scan_r as usize == p.height + 1 && self.scan_c as usize == p.width + 1,
+            SgCmd::Ingest => {
+                self.scan_r as usize == p.height + 1 && self.scan_c as usize == p.width + 1
+            }
             SgCmd::Drain => self.scan_c == 2,
             SgCmd::Start => false,
         }
@@ -244,33 +246,56 @@ mod tests {
 
     #[test]
     fn lists_hold_exactly_the_inputs_of_each_class_after_h2_w2_plus_3_cycles() {
-        for (h, w, seed) in [(16usize, 16usize, 1u64), (5, 7, 2), (1, 1, 3), (28, 28, 4), (3, 12, 5)] {
-            let cfg = SnnConfig { height: h, width: w, t_steps: 150, ..SnnConfig::default() };
+        for (h, w, seed) in [
+            (16usize, 16usize, 1u64),
+            (5, 7, 2),
+            (1, 1, 3),
+            (28, 28, 4),
+            (3, 12, 5),
+        ] {
+            let cfg = SnnConfig {
+                height: h,
+                width: w,
+                t_steps: 150,
+                ..SnnConfig::default()
+            };
             let p = HwParams::new(&cfg).unwrap();
             let mut x = seed;
             let pixels: Vec<u8> = (0..h * w)
                 .map(|_| {
-                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
                     let v = (x >> 56) as u8;
-                    if v < 128 { 0 } else { v }
+                    if v < 128 {
+                        0
+                    } else {
+                        v
+                    }
                 })
                 .collect();
             let mut sg = SpikeGen::new(&p);
             // Twice: the second image must not see anything of the first.
             for _ in 0..2 {
-                assert_eq!(ingest(&mut sg, &pixels, &p), (h as u64 + 2) * (w as u64 + 2) + 3);
+                assert_eq!(
+                    ingest(&mut sg, &pixels, &p),
+                    (h as u64 + 2) * (w as u64 + 2) + 3
+                );
                 let enc = encode(&cfg, &PeriodTable::new(&cfg), &pixels, h, w);
                 for c in 0..p.nc {
                     let mut got = walk(&sg, sg.head[c], &p);
                     got.sort_unstable();
-                    let want: Vec<u32> =
-                        (0..p.m as u32).filter(|&i| enc.periods[i as usize] == Some(p.lo + c as u32)).collect();
+                    let want: Vec<u32> = (0..p.m as u32)
+                        .filter(|&i| enc.periods[i as usize] == Some(p.lo + c as u32))
+                        .collect();
                     assert_eq!(got, want, "{h}x{w} class {c}");
                     assert_eq!(sg.count[c] as usize, want.len());
                 }
                 let mut silent = walk(&sg, sg.head_silent, &p);
                 silent.sort_unstable();
-                let want: Vec<u32> = (0..p.m as u32).filter(|&i| !enc.ever_spikes(i as usize)).collect();
+                let want: Vec<u32> = (0..p.m as u32)
+                    .filter(|&i| !enc.ever_spikes(i as usize))
+                    .collect();
                 assert_eq!(silent, want, "{h}x{w} silent");
             }
         }
@@ -292,6 +317,9 @@ mod tests {
         let mut w = [[0u8; 8]; 5];
         w[2][2] = 255;
         assert_eq!(rf(&w), 8 * 255);
-        assert_eq!(rf(&[[255, 255, 255, 255, 255, 0, 0, 0]; 5]), 255 * (36 - 24));
+        assert_eq!(
+            rf(&[[255, 255, 255, 255, 255, 0, 0, 0]; 5]),
+            255 * (36 - 24)
+        );
     }
 }

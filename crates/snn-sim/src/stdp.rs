@@ -162,7 +162,8 @@ impl Stdp {
     /// those of `word_c` (read it before [`Stdp::clock`] reloads it).
     #[inline(always)]
     pub fn write_port(&self, p: &HwParams) -> Option<(u32, u32, i32)> {
-        self.v_c.then(|| (self.addr_c, self.lane_c, self.stage_c_value(p)))
+        self.v_c
+            .then(|| (self.addr_c, self.lane_c, self.stage_c_value(p)))
     }
 
     /// Loads the walk of neuron `sj` at its first step `m0 = lag_m`.
@@ -185,7 +186,10 @@ impl Stdp {
     /// B moves to C, A to B), so every register gets its next value from current values only.
     #[inline(always)]
     pub fn clock(&mut self, inp: &StdpIn, p: &HwParams) -> StdpOut {
-        let mut out = StdpOut { write: self.write_port(p), ..StdpOut::default() };
+        let mut out = StdpOut {
+            write: self.write_port(p),
+            ..StdpOut::default()
+        };
         // Stage B -> C: the word read last cycle arrives.
         self.v_c = self.v_b;
         if self.v_b {
@@ -216,7 +220,11 @@ impl Stdp {
                     let h = inp.head[self.sctr.class(bit, p)];
                     if h != p.nil {
                         self.issue(h, &mut out);
-                        self.op_b = if self.m < inp.t { StdpOp::Pot } else { StdpOp::Dep };
+                        self.op_b = if self.m < inp.t {
+                            StdpOp::Pot
+                        } else {
+                            StdpOp::Dep
+                        };
                         self.d_b = self.m.abs_diff(inp.t);
                         self.lane_b = self.sj;
                     }
@@ -272,7 +280,13 @@ mod tests {
     /// covers m = 40..=80: input spikes at m = 40 (potentiation, d = 20) and 80 (depression, d = 20).
     #[test]
     fn one_walk_updates_each_visited_lane_like_the_fixed_model() {
-        let p = HwParams::new(&SnnConfig { neurons: 2, height: 2, width: 2, ..SnnConfig::default() }).unwrap();
+        let p = HwParams::new(&SnnConfig {
+            neurons: 2,
+            height: 2,
+            width: 2,
+            ..SnnConfig::default()
+        })
+        .unwrap();
         let mut head = vec![p.nil; p.nc];
         head[10] = 3;
         let next = [p.nil, p.nil, p.nil, 1];
@@ -288,7 +302,16 @@ mod tests {
         let mut reads = Vec::new();
         let mut cycles = 0;
         loop {
-            let inp = StdpIn { cmd, t, lag_m: t - p.whi, lag: &lag, head: &head, head_silent: p.nil, next_q, word_q: &word_q };
+            let inp = StdpIn {
+                cmd,
+                t,
+                lag_m: t - p.whi,
+                lag: &lag,
+                head: &head,
+                head_silent: p.nil,
+                next_q,
+                word_q: &word_q,
+            };
             if let Some((a, lane, v)) = s.write_port(&p) {
                 let mut w = [s.word_c[0], s.word_c[1]];
                 w[lane as usize] = v;

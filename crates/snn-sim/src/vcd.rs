@@ -92,8 +92,16 @@ impl<W: Write> VcdWriter<W> {
                 reg("s_reg", w.s_reg, Box::new(|m| m.spike_gen().s_reg as u64)),
                 reg("v3", 1, Box::new(|m| m.spike_gen().v3 as u64)),
                 reg("i3", w.addr, Box::new(|m| m.spike_gen().i3 as u64)),
-                reg("class_reg", w.class, Box::new(|m| m.spike_gen().class_reg as u64)),
-                reg("head_silent", w.addr, Box::new(|m| m.spike_gen().head_silent as u64)),
+                reg(
+                    "class_reg",
+                    w.class,
+                    Box::new(|m| m.spike_gen().class_reg as u64),
+                ),
+                reg(
+                    "head_silent",
+                    w.addr,
+                    Box::new(|m| m.spike_gen().head_silent as u64),
+                ),
                 reg("next_q", w.addr, Box::new(|m| m.spike_gen().next_q as u64)),
                 port("pix_valid", 1, |e| e.pixel.is_some() as u64),
                 port("pix_data", 8, |e| e.pixel.unwrap_or(0) as u64),
@@ -101,23 +109,41 @@ impl<W: Write> VcdWriter<W> {
         ));
         let mut neuron = Vec::new();
         for j in 0..p.n {
-            neuron.push(reg(&format!("pot_{j}"), w.potential, Box::new(move |m| m.neurons()[j].pot as u64)));
+            neuron.push(reg(
+                &format!("pot_{j}"),
+                w.potential,
+                Box::new(move |m| m.neurons()[j].pot as u64),
+            ));
         }
         for j in 0..p.n {
-            neuron.push(reg(&format!("shown_{j}"), w.potential, Box::new(move |m| m.neurons()[j].shown as u64)));
+            neuron.push(reg(
+                &format!("shown_{j}"),
+                w.potential,
+                Box::new(move |m| m.neurons()[j].shown as u64),
+            ));
         }
         for j in 0..p.n {
-            neuron.push(reg(&format!("free_at_{j}"), w.free_at, Box::new(move |m| m.neurons()[j].free_at as u64)));
+            neuron.push(reg(
+                &format!("free_at_{j}"),
+                w.free_at,
+                Box::new(move |m| m.neurons()[j].free_at as u64),
+            ));
         }
         neuron.push(port("spike_valid", 1, |e| e.spike.is_some() as u64));
-        neuron.push(port("spike_mask", p.n as u32, |e| e.spike.map_or(0, |s| s.mask)));
+        neuron.push(port("spike_mask", p.n as u32, |e| {
+            e.spike.map_or(0, |s| s.mask)
+        }));
         scopes.push(("neuron".into(), neuron));
         scopes.push((
             "wta".into(),
             vec![
                 reg("winner", w.neuron, Box::new(|m| m.wta().winner as u64)),
                 reg("winner_valid", 1, Box::new(|m| m.wta().winner_valid as u64)),
-                reg("inhibit_step", w.step, Box::new(|m| m.wta().inhibit_step as u64)),
+                reg(
+                    "inhibit_step",
+                    w.step,
+                    Box::new(|m| m.wta().inhibit_step as u64),
+                ),
                 reg("ws", w.neuron, Box::new(|m| m.wta().ws as u64)),
                 reg("best_j", w.neuron, Box::new(|m| m.wta().best_j as u64)),
                 reg("best_v", w.potential, Box::new(|m| m.wta().best_v as u64)),
@@ -149,9 +175,15 @@ impl<W: Write> VcdWriter<W> {
                 port("rd_en", 1, |e| e.read.is_some() as u64),
                 port("rd_addr", w.addr, |e| e.read.unwrap_or(0) as u64),
                 port("we", 1, |e| e.weight_write.is_some() as u64),
-                port("wr_addr", w.addr, |e| e.weight_write.map_or(0, |x| x.addr as u64)),
-                port("wr_lane", w.neuron, |e| e.weight_write.map_or(0, |x| x.lane as u64)),
-                port("wr_value", w.weight, |e| e.weight_write.map_or(0, |x| x.value as u64)),
+                port("wr_addr", w.addr, |e| {
+                    e.weight_write.map_or(0, |x| x.addr as u64)
+                }),
+                port("wr_lane", w.neuron, |e| {
+                    e.weight_write.map_or(0, |x| x.lane as u64)
+                }),
+                port("wr_value", w.weight, |e| {
+                    e.weight_write.map_or(0, |x| x.value as u64)
+                }),
             ],
         ));
         scopes.push((
@@ -163,7 +195,13 @@ impl<W: Write> VcdWriter<W> {
             ],
         ));
 
-        let mut v = VcdWriter { out, signals: Vec::new(), last: Vec::new(), last_name: "", error: None };
+        let mut v = VcdWriter {
+            out,
+            signals: Vec::new(),
+            last: Vec::new(),
+            last_name: "",
+            error: None,
+        };
         writeln!(v.out, "$version snn-sim cycle model $end")?;
         writeln!(v.out, "$comment one time unit = one clock cycle $end")?;
         writeln!(v.out, "$timescale 1 ns $end")?;
@@ -172,11 +210,19 @@ impl<W: Write> VcdWriter<W> {
             writeln!(v.out, "$scope module {scope} $end")?;
             for (name, width, probe) in sigs {
                 let id = ident(v.signals.len());
-                let kind = if matches!(probe, Probe::StateName) { "string" } else { "wire" };
+                let kind = if matches!(probe, Probe::StateName) {
+                    "string"
+                } else {
+                    "wire"
+                };
                 if width == 1 || kind == "string" {
                     writeln!(v.out, "$var {kind} 1 {id} {name} $end")?;
                 } else {
-                    writeln!(v.out, "$var wire {width} {id} {name} [{}:0] $end", width - 1)?;
+                    writeln!(
+                        v.out,
+                        "$var wire {width} {id} {name} [{}:0] $end",
+                        width - 1
+                    )?;
                 }
                 v.signals.push(Signal { id, width, probe });
                 v.last.push(None);
@@ -208,7 +254,11 @@ impl<W: Write> VcdWriter<W> {
                 }
                 _ => continue,
             };
-            let masked = if s.width >= 64 { value } else { value & ((1u64 << s.width) - 1) };
+            let masked = if s.width >= 64 {
+                value
+            } else {
+                value & ((1u64 << s.width) - 1)
+            };
             if self.last[k] == Some(masked) {
                 continue;
             }
@@ -216,7 +266,12 @@ impl<W: Write> VcdWriter<W> {
             if s.width == 1 {
                 writeln!(self.out, "{masked}{}", s.id)?;
             } else {
-                writeln!(self.out, "b{masked:0width$b} {}", s.id, width = s.width as usize)?;
+                writeln!(
+                    self.out,
+                    "b{masked:0width$b} {}",
+                    s.id,
+                    width = s.width as usize
+                )?;
             }
         }
         Ok(())
@@ -270,7 +325,12 @@ mod tests {
 
     #[test]
     fn header_and_value_changes_of_one_image() {
-        let cfg = SnnConfig { height: 5, width: 5, neurons: 2, ..SnnConfig::small() };
+        let cfg = SnnConfig {
+            height: 5,
+            width: 5,
+            neurons: 2,
+            ..SnnConfig::small()
+        };
         let mut m = Machine::new(&cfg).unwrap();
         let buf = Shared::default();
         let vcd = VcdWriter::new(buf.clone(), &m).unwrap();
@@ -285,18 +345,32 @@ mod tests {
         assert!(header.contains(" state [3:0] $end"));
         assert!(header.contains("$var string 1 "));
         assert!(header.contains(" pot_1 [17:0] $end"));
-        assert_eq!(header.matches("$scope").count(), header.matches("$upscope").count());
+        assert_eq!(
+            header.matches("$scope").count(),
+            header.matches("$upscope").count()
+        );
         // Every identifier is declared once.
-        let ids: Vec<&str> = header.lines().filter(|l| l.starts_with("$var")).map(|l| l.split(' ').nth(3).unwrap()).collect();
+        let ids: Vec<&str> = header
+            .lines()
+            .filter(|l| l.starts_with("$var"))
+            .map(|l| l.split(' ').nth(3).unwrap())
+            .collect();
         let mut uniq = ids.clone();
         uniq.sort_unstable();
         uniq.dedup();
         assert_eq!(uniq.len(), ids.len());
         // Time stamps increase by one per cycle, from the start pulse's Idle cycle to Done.
-        let stamps: Vec<u64> = body.lines().filter_map(|l| l.strip_prefix('#')).map(|s| s.parse().unwrap()).collect();
+        let stamps: Vec<u64> = body
+            .lines()
+            .filter_map(|l| l.strip_prefix('#'))
+            .map(|s| s.parse().unwrap())
+            .collect();
         assert_eq!(stamps, (0..=r.cycles + 1).collect::<Vec<_>>());
         // Every value line names a declared identifier with a well-formed value.
-        for l in body.lines().filter(|l| !l.starts_with('#') && !l.starts_with('$')) {
+        for l in body
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.starts_with('$'))
+        {
             let id = if let Some(rest) = l.strip_prefix('b') {
                 let (bits, id) = rest.split_once(' ').unwrap();
                 assert!(bits.chars().all(|c| c == '0' || c == '1'), "{l}");
@@ -309,7 +383,9 @@ mod tests {
             };
             assert!(ids.contains(&id), "{l}");
         }
-        for name in ["sIngest", "sThresh", "sDivide", "sInt", "sFire", "sDone", "sIdle"] {
+        for name in [
+            "sIngest", "sThresh", "sDivide", "sInt", "sFire", "sDone", "sIdle",
+        ] {
             assert!(body.contains(name), "{name}");
         }
     }
@@ -321,6 +397,8 @@ mod tests {
         uniq.sort();
         uniq.dedup();
         assert_eq!(uniq.len(), ids.len());
-        assert!(ids.iter().all(|s| s.bytes().all(|b| (b'!'..=b'~').contains(&b))));
+        assert!(ids
+            .iter()
+            .all(|s| s.bytes().all(|b| (b'!'..=b'~').contains(&b))));
     }
 }

@@ -33,7 +33,12 @@ pub struct WeightMem {
 
 impl WeightMem {
     pub fn new(p: &HwParams) -> Self {
-        WeightMem { n: p.n, mem: vec![0; p.m * p.n], q_addr: 0, q_held: None }
+        WeightMem {
+            n: p.n,
+            mem: vec![0; p.m * p.n],
+            q_addr: 0,
+            q_held: None,
+        }
     }
 
     /// The clock edge: the read port captures word `rd` (read-first: a same-edge write to it is
@@ -97,14 +102,30 @@ mod tests {
         assert_eq!(m.q(), &[1, 2, 3, 4]);
         // Read and write of the same word at one edge: the read sees the old word.
         let old = [1, 2, 3, 4];
-        m.clock(Some(5), Some(WordWrite { addr: 5, word: &old, lane: 2, value: -7 }));
+        m.clock(
+            Some(5),
+            Some(WordWrite {
+                addr: 5,
+                word: &old,
+                lane: 2,
+                value: -7,
+            }),
+        );
         assert_eq!(m.q(), &[1, 2, 3, 4]);
         assert_eq!(m.word(5), &[1, 2, -7, 4]);
         // No read: the data register holds, even when the word changes under it.
         m.clock(None, None);
         assert_eq!(m.q(), &[1, 2, 3, 4]);
         let cur = [1, 2, -7, 4];
-        m.clock(None, Some(WordWrite { addr: 5, word: &cur, lane: 0, value: 9 }));
+        m.clock(
+            None,
+            Some(WordWrite {
+                addr: 5,
+                word: &cur,
+                lane: 0,
+                value: 9,
+            }),
+        );
         assert_eq!((m.q(), m.word(5)), (&[1, 2, 3, 4][..], &[9, 2, -7, 4][..]));
         m.clock(Some(5), None);
         assert_eq!(m.q(), &[9, 2, -7, 4]);

@@ -51,14 +51,21 @@ impl Wta {
             WtaCmd::Enter => n.ws = 0,
             WtaCmd::Scan { shown, t } => {
                 // Strictly greater: the lowest index keeps a tie.
-                let (bj, bv) = if self.ws == 0 || shown > self.best_v { (self.ws, shown) } else { (self.best_j, self.best_v) };
+                let (bj, bv) = if self.ws == 0 || shown > self.best_v {
+                    (self.ws, shown)
+                } else {
+                    (self.best_j, self.best_v)
+                };
                 n.best_j = bj;
                 n.best_v = bv;
                 if self.ws as usize == p.n - 1 {
                     n.winner = bj;
                     n.winner_valid = true;
                     n.inhibit_step = t;
-                    out = WtaOut { last: true, winner: bj };
+                    out = WtaOut {
+                        last: true,
+                        winner: bj,
+                    };
                 } else {
                     n.ws = self.ws + 1;
                 }
@@ -75,14 +82,26 @@ mod tests {
 
     /// Scans `shown` and returns the winner and the number of cycles it took.
     fn scan(shown: &[i32]) -> (u32, u32) {
-        let cfg = SnnConfig { neurons: shown.len(), ..SnnConfig::small() };
+        let cfg = SnnConfig {
+            neurons: shown.len(),
+            ..SnnConfig::small()
+        };
         let p = HwParams::new(&cfg).unwrap();
         let (mut w, _) = Wta::default().next(WtaCmd::Enter, &p);
         for cycle in 1.. {
-            let (n, out) = w.next(WtaCmd::Scan { shown: shown[w.ws as usize], t: 7 }, &p);
+            let (n, out) = w.next(
+                WtaCmd::Scan {
+                    shown: shown[w.ws as usize],
+                    t: 7,
+                },
+                &p,
+            );
             w = n;
             if out.last {
-                assert_eq!((w.winner, w.winner_valid, w.inhibit_step), (out.winner, true, 7));
+                assert_eq!(
+                    (w.winner, w.winner_valid, w.inhibit_step),
+                    (out.winner, true, 7)
+                );
                 return (out.winner, cycle);
             }
         }

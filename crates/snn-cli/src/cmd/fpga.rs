@@ -47,10 +47,21 @@ fn mean_cycles(cfg: &SnnConfig, images: usize) -> Result<CyclesPerImage> {
     let net = Network::with_random_weights(FixedArith::new(cfg)?, cfg);
     let raw: Vec<i32> = net.weights.iter().copied().collect();
     let mean = |learn| -> Result<f64> {
-        let r = levels::run(HwLevel::Cycle, cfg, &raw, &px, learn, std::path::Path::new(""), true)?;
+        let r = levels::run(
+            HwLevel::Cycle,
+            cfg,
+            &raw,
+            &px,
+            learn,
+            std::path::Path::new(""),
+            true,
+        )?;
         Ok(r.images.iter().filter_map(|i| i.cycles).sum::<u64>() as f64 / r.images.len() as f64)
     };
-    Ok(CyclesPerImage { inference: mean(false)?, training: mean(true)? })
+    Ok(CyclesPerImage {
+        inference: mean(false)?,
+        training: mean(true)?,
+    })
 }
 
 pub fn run(a: FpgaArgs) -> Result<()> {
@@ -58,7 +69,10 @@ pub fn run(a: FpgaArgs) -> Result<()> {
     let base = a.config.base(None)?;
     let (h, w, n) = (base.cfg.height, base.cfg.width, base.cfg.neurons);
     let cfg = base.finish((h, w), n)?;
-    let dir = a.out.clone().unwrap_or_else(|| default_build_root().join(format!("{TOP}-{}", target.name())));
+    let dir = a
+        .out
+        .clone()
+        .unwrap_or_else(|| default_build_root().join(format!("{TOP}-{}", target.name())));
     let verilog = write_top(&cfg, target.board_clock_hz(), a.baud, &dir)?;
     let opts = FlowOptions {
         place: !a.no_place,
@@ -67,7 +81,8 @@ pub fn run(a: FpgaArgs) -> Result<()> {
         out_dir: Some(dir),
         ..FlowOptions::default()
     };
-    let report = flow(target, &verilog, TOP, &opts).with_context(|| format!("{} flow on {}", target.name(), verilog.display()))?;
+    let report = flow(target, &verilog, TOP, &opts)
+        .with_context(|| format!("{} flow on {}", target.name(), verilog.display()))?;
     if a.json {
         return print_json(&report);
     }
@@ -82,7 +97,10 @@ pub fn run(a: FpgaArgs) -> Result<()> {
         report.latches
     );
     if let Some(f) = report.fmax_mhz {
-        println!("Fmax {f:.1} MHz (asked {:.1}); bitstream {:?}", a.freq, report.bitstream);
+        println!(
+            "Fmax {f:.1} MHz (asked {:.1}); bitstream {:?}",
+            a.freq, report.bitstream
+        );
     }
     if let (Some(i), Some(t)) = (report.inference_images_per_s, report.training_images_per_s) {
         println!("{i:.0} inference images/s, {t:.0} training images/s at that clock");

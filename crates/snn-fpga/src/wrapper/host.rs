@@ -156,10 +156,20 @@ impl<const WORD: usize, const WORD8: usize, const AW: usize> Host<WORD, WORD8, A
     /// `inputs` is `M`, the number of weight words and of pixels per image.
     pub fn new(inputs: usize) -> Self {
         assert!(WORD >= 8, "a word of {WORD} bits is narrower than a byte");
-        assert!(inputs >= 1 && inputs <= 1 << AW, "{inputs} inputs do not fit {AW} address bits");
+        assert!(
+            inputs >= 1 && inputs <= 1 << AW,
+            "{inputs} inputs do not fit {AW} address bits"
+        );
         let bytes = WORD.div_ceil(8);
-        assert_eq!(WORD8, 8 * bytes, "WORD8 must be WORD rounded up to whole bytes");
-        assert!(bytes <= 256, "words of {bytes} bytes exceed the 8-bit byte counter");
+        assert_eq!(
+            WORD8,
+            8 * bytes,
+            "WORD8 must be WORD rounded up to whole bytes"
+        );
+        assert!(
+            bytes <= 256,
+            "words of {bytes} bytes exceed the 8-bit byte counter"
+        );
         let s = |v: u64| Constant::new(Bits::<4>::from(v));
         let c = |v: u8| Constant::new(Bits::<8>::from(v as u64));
         Host {
@@ -294,7 +304,9 @@ impl<const WORD: usize, const WORD8: usize, const AW: usize> Logic for Host<WORD
                     self.state.d.next = self.s_load.val();
                 } else if self.rx_data.val() == self.c_read.val() {
                     self.state.d.next = self.s_read_addr.val();
-                } else if (self.rx_data.val() == self.c_infer.val()) | (self.rx_data.val() == self.c_learn.val()) {
+                } else if (self.rx_data.val() == self.c_infer.val())
+                    | (self.rx_data.val() == self.c_learn.val())
+                {
                     self.learn_r.d.next = self.rx_data.val() == self.c_learn.val();
                     self.state.d.next = self.s_start.val();
                 } else {
@@ -304,7 +316,8 @@ impl<const WORD: usize, const WORD8: usize, const AW: usize> Logic for Host<WORD
             }
         } else if self.state.q.val() == self.s_load.val() {
             if self.rx_valid.val() {
-                self.word.d.next = (self.word.q.val() << 8) | bit_cast::<WORD8, 8>(self.rx_data.val());
+                self.word.d.next =
+                    (self.word.q.val() << 8) | bit_cast::<WORD8, 8>(self.rx_data.val());
                 if self.nbyte.q.val() == self.last_byte.val() {
                     self.nbyte.d.next = 0.into();
                     self.state.d.next = self.s_write.val();
@@ -346,7 +359,8 @@ impl<const WORD: usize, const WORD8: usize, const AW: usize> Logic for Host<WORD
             }
         } else if self.state.q.val() == self.s_capture.val() {
             // The cycle after `done`: the core is idle and `cycles` includes the Done cycle.
-            self.result.d.next = (bit_cast::<48, 8>(self.winner.val()) << 40) | bit_cast::<48, 32>(self.compute.val());
+            self.result.d.next = (bit_cast::<48, 8>(self.winner.val()) << 40)
+                | bit_cast::<48, 32>(self.compute.val());
             if self.winner_valid.val() {
                 self.result.d.next = (bit_cast::<48, 8>(self.winner.val()) << 40)
                     | bit_cast::<48, 32>(self.compute.val())

@@ -22,7 +22,14 @@ pub const TOP: &str = "snn_fpga_top";
 
 /// The board-facing top. Widths as `SnnCore`'s, and `WORD8 = 8 * ceil(WORD / 8)` for [`Host`].
 #[derive(LogicBlock)]
-pub struct FpgaTop<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const WORD8: usize, const AW: usize> {
+pub struct FpgaTop<
+    const N: usize,
+    const WB: usize,
+    const PB: usize,
+    const WORD: usize,
+    const WORD8: usize,
+    const AW: usize,
+> {
     /// The board oscillator; the whole design runs on it.
     pub clock: Signal<In, Clock>,
     /// Serial data from the host (8N1, idle high).
@@ -37,8 +44,14 @@ pub struct FpgaTop<const N: usize, const WB: usize, const PB: usize, const WORD:
     core: SnnCore<N, WB, PB, WORD, AW>,
 }
 
-impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const WORD8: usize, const AW: usize>
-    FpgaTop<N, WB, PB, WORD, WORD8, AW>
+impl<
+        const N: usize,
+        const WB: usize,
+        const PB: usize,
+        const WORD: usize,
+        const WORD8: usize,
+        const AW: usize,
+    > FpgaTop<N, WB, PB, WORD, WORD8, AW>
 {
     pub fn new(p: &HwParams, clocks_per_bit: u32) -> Self {
         FpgaTop {
@@ -54,8 +67,14 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
     }
 }
 
-impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const WORD8: usize, const AW: usize> Logic
-    for FpgaTop<N, WB, PB, WORD, WORD8, AW>
+impl<
+        const N: usize,
+        const WB: usize,
+        const PB: usize,
+        const WORD: usize,
+        const WORD8: usize,
+        const AW: usize,
+    > Logic for FpgaTop<N, WB, PB, WORD, WORD8, AW>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -98,9 +117,16 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
 pub fn clocks_per_bit(clock_hz: u64, baud: u32) -> Result<u32> {
     ensure!(baud > 0, "baud rate must be positive");
     let div = ((clock_hz as f64) / baud as f64).round();
-    ensure!((4.0..=65535.0).contains(&div), "{clock_hz} Hz / {baud} baud = {div} clocks per bit, outside 4..=65535");
+    ensure!(
+        (4.0..=65535.0).contains(&div),
+        "{clock_hz} Hz / {baud} baud = {div} clocks per bit, outside 4..=65535"
+    );
     let err = (clock_hz as f64 / div / baud as f64 - 1.0).abs();
-    ensure!(err <= 0.02, "{clock_hz} Hz cannot make {baud} baud: {div} clocks per bit is {:.1} % off", err * 100.0);
+    ensure!(
+        err <= 0.02,
+        "{clock_hz} Hz cannot make {baud} baud: {div} clocks per bit is {:.1} % off",
+        err * 100.0
+    );
     Ok(div as u32)
 }
 
@@ -157,7 +183,10 @@ mod tests {
         // 12 MHz / 1 Mbaud: 12 exactly; 12 MHz / 921600 = 13.02 -> 13, 0.2 % off.
         assert_eq!(clocks_per_bit(12_000_000, 921_600).unwrap(), 13);
         // 12 MHz / 2.4 Mbaud = 5 exactly; / 2.2 Mbaud = 5.45 -> 5, 9 % off.
-        assert!(clocks_per_bit(12_000_000, 2_200_000).unwrap_err().to_string().contains("off"));
+        assert!(clocks_per_bit(12_000_000, 2_200_000)
+            .unwrap_err()
+            .to_string()
+            .contains("off"));
     }
 
     #[test]

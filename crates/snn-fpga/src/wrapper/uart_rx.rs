@@ -39,7 +39,10 @@ impl UartRx {
     /// `clocks_per_bit` (clock frequency / baud rate) must be at least 4 so that the middle of a
     /// bit is at least one cycle away from its edges.
     pub fn new(clocks_per_bit: u32) -> Self {
-        assert!((4..=65535).contains(&clocks_per_bit), "clocks per bit {clocks_per_bit} outside 4..=65535");
+        assert!(
+            (4..=65535).contains(&clocks_per_bit),
+            "clocks per bit {clocks_per_bit} outside 4..=65535"
+        );
         UartRx {
             clock: Default::default(),
             rx: Default::default(),

@@ -32,7 +32,10 @@ pub struct UartTx {
 impl UartTx {
     /// `clocks_per_bit`: clock frequency / baud rate, at least 4 (the receiver's bound).
     pub fn new(clocks_per_bit: u32) -> Self {
-        assert!((4..=65535).contains(&clocks_per_bit), "clocks per bit {clocks_per_bit} outside 4..=65535");
+        assert!(
+            (4..=65535).contains(&clocks_per_bit),
+            "clocks per bit {clocks_per_bit} outside 4..=65535"
+        );
         UartTx {
             clock: Default::default(),
             data: Default::default(),

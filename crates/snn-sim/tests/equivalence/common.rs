@@ -51,7 +51,10 @@ pub struct Cost {
 impl Pair {
     /// Initial weights drawn by the golden model from `cfg.seed`, loaded into the core.
     pub fn new(cfg: &SnnConfig) -> Self {
-        Pair::with_network(Network::with_random_weights(FixedArith::new(cfg).unwrap(), cfg))
+        Pair::with_network(Network::with_random_weights(
+            FixedArith::new(cfg).unwrap(),
+            cfg,
+        ))
     }
 
     /// Both models with the golden network's weights.
@@ -59,7 +62,12 @@ impl Pair {
         let cfg = &gold.cfg;
         let mut dut = Machine::new(cfg).unwrap();
         dut.load_weights(gold.weights.as_slice().unwrap()).unwrap();
-        Pair { cfg: cfg.clone(), gold, dut, images: 0 }
+        Pair {
+            cfg: cfg.clone(),
+            gold,
+            dut,
+            images: 0,
+        }
     }
 
     /// Presents one image to both models, comparing the potentials and spikes after every step,
@@ -68,14 +76,24 @@ impl Pair {
         let image = self.images;
         self.images += 1;
         let enc = self.gold.encode(pixels);
-        let gold = self.gold.present(pixels, PresentOptions { learn, record: true });
+        let gold = self.gold.present(
+            pixels,
+            PresentOptions {
+                learn,
+                record: true,
+            },
+        );
         let trace = gold.trace.as_ref().unwrap();
         let dut = &mut self.dut;
         dut.load_image(pixels).unwrap();
         dut.start(learn).unwrap();
         let t0 = dut.now().0;
         let n = self.cfg.neurons;
-        let miss = |cycle: u64, block: &'static str, register: String, golden: String, cycle_model: String| Mismatch {
+        let miss = |cycle: u64,
+                    block: &'static str,
+                    register: String,
+                    golden: String,
+                    cycle_model: String| Mismatch {
             image,
             cycle,
             block,
@@ -100,37 +118,94 @@ impl Pair {
                 for (j, (&g, nr)) in trace[t as usize - 1].iter().zip(dut.neurons()).enumerate() {
                     let d = nr.pot;
                     if g != d {
-                        return Err(miss(cycle, "neuron", format!("pot[{j}] after step {t}"), g.to_string(), d.to_string()));
+                        return Err(miss(
+                            cycle,
+                            "neuron",
+                            format!("pot[{j}] after step {t}"),
+                            g.to_string(),
+                            d.to_string(),
+                        ));
                     }
                     let g = gold.spike_times[j].binary_search(&t).is_ok();
                     let d = ev.spike.is_some_and(|s| s.mask >> j & 1 == 1);
                     if g != d {
-                        return Err(miss(cycle, "neuron", format!("spike[{j}] at step {t}"), g.to_string(), d.to_string()));
+                        return Err(miss(
+                            cycle,
+                            "neuron",
+                            format!("spike[{j}] at step {t}"),
+                            g.to_string(),
+                            d.to_string(),
+                        ));
                     }
                 }
             }
             if let Some(w) = ev.winner {
-                let (g, d) = ((gold.winner, gold.inhibit_step), (Some(w.neuron as usize), Some(w.t)));
+                let (g, d) = (
+                    (gold.winner, gold.inhibit_step),
+                    (Some(w.neuron as usize), Some(w.t)),
+                );
                 if g != d {
-                    return Err(miss(cycle, "wta", "(winner, inhibit_step)".into(), format!("{g:?}"), format!("{d:?}")));
+                    return Err(miss(
+                        cycle,
+                        "wta",
+                        "(winner, inhibit_step)".into(),
+                        format!("{g:?}"),
+                        format!("{d:?}"),
+                    ));
                 }
             }
             if let Some(d) = ev.done {
                 break (cycle, d);
             }
             if cycle > dut.cycle_bound() {
-                return Err(miss(cycle, "control", "state".into(), "Done".into(), format!("{:?} (never done)", dut.state())));
+                return Err(miss(
+                    cycle,
+                    "control",
+                    "state".into(),
+                    "Done".into(),
+                    format!("{:?} (never done)", dut.state()),
+                ));
             }
         };
         let (cycle, d) = done;
         let c = dut.control();
         let fields: [(&'static str, &str, String, String); 7] = [
-            ("control", "thr", gold.threshold.to_string(), c.thr.to_string()),
-            ("control", "peak", gold.peak_count.to_string(), c.peak.to_string()),
-            ("wta", "winner", format!("{:?}", gold.winner), format!("{:?}", d.winner.map(|w| w as usize))),
-            ("wta", "inhibit_step", format!("{:?}", gold.inhibit_step), format!("{:?}", dut.inhibit_step())),
-            ("neuron", "spike_times", format!("{:?}", gold.spike_times), format!("{spike_times:?}")),
-            ("neuron", "pot (final)", format!("{:?}", gold.final_potentials), format!("{:?}", dut.potentials())),
+            (
+                "control",
+                "thr",
+                gold.threshold.to_string(),
+                c.thr.to_string(),
+            ),
+            (
+                "control",
+                "peak",
+                gold.peak_count.to_string(),
+                c.peak.to_string(),
+            ),
+            (
+                "wta",
+                "winner",
+                format!("{:?}", gold.winner),
+                format!("{:?}", d.winner.map(|w| w as usize)),
+            ),
+            (
+                "wta",
+                "inhibit_step",
+                format!("{:?}", gold.inhibit_step),
+                format!("{:?}", dut.inhibit_step()),
+            ),
+            (
+                "neuron",
+                "spike_times",
+                format!("{:?}", gold.spike_times),
+                format!("{spike_times:?}"),
+            ),
+            (
+                "neuron",
+                "pot (final)",
+                format!("{:?}", gold.final_potentials),
+                format!("{:?}", dut.potentials()),
+            ),
             (
                 "control",
                 "cycles",
@@ -150,17 +225,29 @@ impl Pair {
             return Err(miss(
                 cycle,
                 "weight_mem",
-                format!("word {} lane {} (input {}, neuron {})", k % m, k / m, k % m, k / m),
+                format!(
+                    "word {} lane {} (input {}, neuron {})",
+                    k % m,
+                    k / m,
+                    k % m,
+                    k / m
+                ),
                 gw[k].to_string(),
                 dw[k].to_string(),
             ));
         }
-        Ok(Cost { cycles: d.cycles as u64, spikes: gold.spike_times.iter().map(|s| s.len() as u32).sum() })
+        Ok(Cost {
+            cycles: d.cycles as u64,
+            spikes: gold.spike_times.iter().map(|s| s.len() as u32).sum(),
+        })
     }
 
     /// Presents every image, panicking with the first mismatch.
     pub fn run_all(&mut self, images: &[Vec<u8>], learn: bool) -> Vec<Cost> {
-        images.iter().map(|px| self.present(px, learn).unwrap_or_else(|e| panic!("{e}"))).collect()
+        images
+            .iter()
+            .map(|px| self.present(px, learn).unwrap_or_else(|e| panic!("{e}")))
+            .collect()
     }
 }
 
@@ -177,7 +264,10 @@ pub fn expected_cycles(p: &HwParams, enc: &Encoded, gold: &Presentation<i32>, le
         }
     }
     let classes = |x: u32| -> Vec<usize> {
-        (1..=p.k as u32).filter(|&k| x.is_multiple_of(k) && (p.lo..=p.hi_t).contains(&(x / k))).map(|k| (x / k - p.lo) as usize).collect()
+        (1..=p.k as u32)
+            .filter(|&k| x.is_multiple_of(k) && (p.lo..=p.hi_t).contains(&(x / k)))
+            .map(|k| (x / k - p.lo) as usize)
+            .collect()
     };
     // Nodes plus empty classes of a step: each costs one cycle.
     let items = |x: u32| -> u64 { classes(x).iter().map(|&c| count[c].max(1)).sum() };
@@ -187,7 +277,11 @@ pub fn expected_cycles(p: &HwParams, enc: &Encoded, gold: &Presentation<i32>, le
     }
     let mut select_in_int = true;
     for t in 1..=t_steps {
-        cycles += if select_in_int { items(t) + 1 } else { items(t).max(1) };
+        cycles += if select_in_int {
+            items(t) + 1
+        } else {
+            items(t).max(1)
+        };
         cycles += 1;
         if gold.inhibit_step == Some(t) {
             cycles += p.n as u64 + 1;
@@ -260,7 +354,15 @@ pub fn edge_images(h: usize, w: usize) -> Vec<Vec<u8>> {
     centre[(h / 2) * w + w / 2] = 255;
     let mut corner = vec![0u8; h * w];
     corner[0] = 255;
-    let checker = (0..h * w).map(|k| if (k / w + k % w).is_multiple_of(2) { 255 } else { 0 }).collect();
+    let checker = (0..h * w)
+        .map(|k| {
+            if (k / w + k % w).is_multiple_of(2) {
+                255
+            } else {
+                0
+            }
+        })
+        .collect();
     vec![vec![0; h * w], vec![255; h * w], centre, corner, checker]
 }
 
@@ -268,7 +370,10 @@ pub fn edge_images(h: usize, w: usize) -> Vec<Vec<u8>> {
 pub fn mnist_dir() -> PathBuf {
     match std::env::var_os("SNN_MNIST_DIR") {
         Some(d) => PathBuf::from(d),
-        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/mnist")),
+        None => PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/mnist"
+        )),
     }
 }
 
@@ -277,19 +382,29 @@ pub fn mnist_dir() -> PathBuf {
 pub fn read_mnist(file: &str, count: usize) -> Option<Vec<Vec<u8>>> {
     let path = mnist_dir().join(file);
     let Ok(f) = std::fs::File::open(&path) else {
-        println!("SKIPPED: {} not found (set SNN_MNIST_DIR to the folder of the MNIST files)", path.display());
+        println!(
+            "SKIPPED: {} not found (set SNN_MNIST_DIR to the folder of the MNIST files)",
+            path.display()
+        );
         return None;
     };
     let mut gz = GzDecoder::new(f);
     let mut header = [0u8; 16];
-    gz.read_exact(&mut header).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    gz.read_exact(&mut header)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let word = |k: usize| u32::from_be_bytes(header[k..k + 4].try_into().unwrap()) as usize;
     assert_eq!(word(0), 0x803, "{}: not an IDX image file", path.display());
-    assert_eq!((word(8), word(12)), (28, 28), "{}: not 28x28", path.display());
+    assert_eq!(
+        (word(8), word(12)),
+        (28, 28),
+        "{}: not 28x28",
+        path.display()
+    );
     let count = count.min(word(4));
     let mut images = vec![vec![0u8; 784]; count];
     for img in &mut images {
-        gz.read_exact(img).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        gz.read_exact(img)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     }
     Some(images)
 }

@@ -30,12 +30,13 @@ fn random_config(rng: &mut ChaCha8Rng, seed: u64) -> SnnConfig {
     cfg.fixed.lut_frac_bits = rng.gen_range(10..=18);
     let w_raw = (cfg.w_max * (1u64 << cfg.fixed.frac_bits) as f64).round() as u64;
     cfg.fixed.weight_bits = 64 - w_raw.leading_zeros() + 1 + rng.gen_range(0..=2);
-    cfg.fixed.potential_bits = (8..=32).find(|&b| {
-        let mut c = cfg.clone();
-        c.fixed.potential_bits = b;
-        FixedFormat::new(&c).is_ok()
-    })
-    .expect("some width holds the potentials")
+    cfg.fixed.potential_bits = (8..=32)
+        .find(|&b| {
+            let mut c = cfg.clone();
+            c.fixed.potential_bits = b;
+            FixedFormat::new(&c).is_ok()
+        })
+        .expect("some width holds the potentials")
         + rng.gen_range(0..=2);
     cfg
 }
@@ -58,10 +59,16 @@ fn random_configurations() {
         for (k, px) in imgs.iter().enumerate() {
             let learn = k % 3 != 2;
             if let Err(e) = pair.present(px, learn) {
-                panic!("seed {seed} ({}x{}, N = {}, T = {}, t_ref = {}): {e}", cfg.height, cfg.width, cfg.neurons, cfg.t_steps, cfg.t_ref);
+                panic!(
+                    "seed {seed} ({}x{}, N = {}, T = {}, t_ref = {}): {e}",
+                    cfg.height, cfg.width, cfg.neurons, cfg.t_steps, cfg.t_ref
+                );
             }
         }
     }
     println!("random configurations: {accepted} accepted, rejected: {rejected:?}");
-    assert!(accepted >= 30, "too few accepted configurations: {rejected:?}");
+    assert!(
+        accepted >= 30,
+        "too few accepted configurations: {rejected:?}"
+    );
 }

@@ -20,7 +20,10 @@ fn train_then_infer(cfg: &SnnConfig, seed: u64, random: usize) {
     let mut pair = Pair::new(cfg);
     let trained = pair.run_all(&imgs, true);
     let inferred = pair.run_all(&imgs, false);
-    assert!(trained.iter().chain(&inferred).any(|c| c.spikes > 0), "the images should make neurons fire");
+    assert!(
+        trained.iter().chain(&inferred).any(|c| c.spikes > 0),
+        "the images should make neurons fire"
+    );
 }
 
 #[test]
@@ -35,14 +38,25 @@ fn small_configuration() {
 
 #[test]
 fn one_neuron() {
-    train_then_infer(&SnnConfig { neurons: 1, ..SnnConfig::small() }, 3, 20);
+    train_then_infer(
+        &SnnConfig {
+            neurons: 1,
+            ..SnnConfig::small()
+        },
+        3,
+        20,
+    );
 }
 
 #[test]
 fn many_neurons_fire_together() {
     // Identical weights: every neuron reaches the threshold at the same step, so STDP walks N
     // neurons back to back (the case the drain cycle between walks exists for).
-    let cfg = SnnConfig { neurons: 6, w_init: [0.3, 0.3], ..SnnConfig::small() };
+    let cfg = SnnConfig {
+        neurons: 6,
+        w_init: [0.3, 0.3],
+        ..SnnConfig::small()
+    };
     train_then_infer(&cfg, 4, 20);
 }
 
@@ -53,7 +67,12 @@ fn back_to_back_walks_never_read_a_word_in_flight() {
     // together. Neuron 0's walk (m = 40..=80) ends by reading input 10 at m = 80 (the last class
     // of that step) and neuron 1's walk starts by reading it at m = 40: without the StdpDrain
     // cycle between the walks that read would return the word before neuron 0's write.
-    let cfg = SnnConfig { height: 5, width: 5, neurons: 2, ..SnnConfig::default() };
+    let cfg = SnnConfig {
+        height: 5,
+        width: 5,
+        neurons: 2,
+        ..SnnConfig::default()
+    };
     let mut px = vec![0u8; 25];
     (px[5], px[10], px[15]) = (127, 245, 215);
     let f = FixedFormat::new(&cfg).unwrap();
@@ -80,8 +99,15 @@ fn all_black_image_fires_at_every_step() {
     let r = m.run_image(&vec![0; cfg.inputs()], false).unwrap();
     let every: Vec<u32> = (1..=cfg.t_steps).collect();
     assert_eq!((r.threshold, r.peak_count, r.winner), (0, 0, None));
-    assert!(r.spike_times.iter().all(|s| *s == every), "{:?}", r.spike_times);
-    assert!(m.free_at().iter().all(|&f| f == cfg.t_steps + cfg.t_ref + 1));
+    assert!(
+        r.spike_times.iter().all(|s| *s == every),
+        "{:?}",
+        r.spike_times
+    );
+    assert!(m
+        .free_at()
+        .iter()
+        .all(|&f| f == cfg.t_steps + cfg.t_ref + 1));
 }
 
 #[test]
@@ -92,10 +118,34 @@ fn run_image_reports_what_the_golden_presentation_reports() {
     m.load_weights(gold.weights.as_slice().unwrap()).unwrap();
     for (k, px) in images(&cfg, 5, 10).iter().enumerate() {
         let learn = k % 2 == 0;
-        let g = gold.present(px, PresentOptions { learn, record: false });
+        let g = gold.present(
+            px,
+            PresentOptions {
+                learn,
+                record: false,
+            },
+        );
         let d = m.run_image(px, learn).unwrap();
-        let as_gold = (d.winner, d.inhibit_step, d.spike_times, d.final_potentials, d.threshold, d.peak_count);
-        assert_eq!(as_gold, (g.winner, g.inhibit_step, g.spike_times, g.final_potentials, g.threshold, g.peak_count), "image {k}");
+        let as_gold = (
+            d.winner,
+            d.inhibit_step,
+            d.spike_times,
+            d.final_potentials,
+            d.threshold,
+            d.peak_count,
+        );
+        assert_eq!(
+            as_gold,
+            (
+                g.winner,
+                g.inhibit_step,
+                g.spike_times,
+                g.final_potentials,
+                g.threshold,
+                g.peak_count
+            ),
+            "image {k}"
+        );
         assert!(d.cycles <= m.cycle_bound());
         assert_eq!(m.weights(), gold.weights.as_slice().unwrap(), "image {k}");
         assert_eq!(m.state(), FsmState::Idle);
@@ -118,5 +168,9 @@ fn host_port_misuse_is_an_error() {
     m.start(true).unwrap();
     m.step();
     assert_eq!(m.state(), FsmState::Ingest);
-    assert!(m.load_weights(&vec![0; cfg.neurons * cfg.inputs()]).unwrap_err().to_string().contains("Idle"));
+    assert!(m
+        .load_weights(&vec![0; cfg.neurons * cfg.inputs()])
+        .unwrap_err()
+        .to_string()
+        .contains("Idle"));
 }
