@@ -77,7 +77,7 @@ struct Shown {
     /// Model after each step: (state, t, cycles).
     trace: Vec<(u8, u32, u32)>,
     /// Steps with a spike event: (step, mask, t); the step that ended with `done`.
-    spikes: Vec<(usize, u64, u32)>,
+    spikes: Vec<(usize, u128, u32)>,
     done_step: usize,
     winner: Option<u32>,
     inhibit_step: Option<u32>,
@@ -237,7 +237,7 @@ fn check(c: &Case, rows: &[Vec<u128>], what: &str) {
         for s in 1..=img.done_step {
             let r = &rows[img.start_row + s - 1];
             if out(r, "spike_valid") == 1 {
-                got_spikes.push((s, out(r, "spike_mask") as u64, out(r, "spike_t") as u32));
+                got_spikes.push((s, out(r, "spike_mask"), out(r, "spike_t") as u32));
             } else {
                 assert_eq!(
                     out(r, "spike_mask"),

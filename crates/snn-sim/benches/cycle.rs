@@ -1,5 +1,7 @@
-//! Simulated clock cycles per second of `Machine::step` on a fixed set of images, inference and
-//! training (criterion reports the throughput in cycles/s as "elem/s").
+//! Simulated clock cycles per second of `Machine::run_image` on a fixed set of images, inference
+//! and training (criterion reports the throughput in cycles/s as "elem/s"). Without an observer,
+//! `run_image` clocks whole phases at once (`Machine::advance`); the cycle counts are those of
+//! stepping every edge.
 //!
 //! The images are the first 20 MNIST test images when present (`SNN_MNIST_DIR` or the shared
 //! data folder), else 20 made-up digits-like images; the weights are the golden model's initial

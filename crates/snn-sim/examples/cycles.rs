@@ -1,5 +1,6 @@
 //! Mean cycles per image of the cycle model on MNIST, N = 10 (default configuration), and the
-//! simulation speed in cycles per second.
+//! simulation speed in simulated cycles per second of `Machine::run_image` (whole phases at once,
+//! `Machine::advance`; the cycle counts are those of stepping every edge).
 //!
 //! `cargo run --release -p snn-sim --example cycles -- PATH COUNT`: PATH is an IDX image file
 //! (gzip or plain) or a folder holding `t10k-images-idx3-ubyte.gz`; the first COUNT images are

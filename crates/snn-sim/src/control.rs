@@ -86,15 +86,28 @@ impl StepCounters {
         c
     }
 
-    /// `x -> x + 1`: `r' = (r + 1 == k) ? 0 : r + 1`, `q' = q + (r + 1 == k)`.
-    #[inline]
-    pub fn advance(&mut self, p: &HwParams) {
-        for i in 0..p.k {
-            let r1 = self.r[i] + 1;
-            let wrap = r1 == i as u32 + 1;
-            self.r[i] = if wrap { 0 } else { r1 };
-            self.q[i] += wrap as u32;
+    /// The counters of `x` (entries past `K` as in [`StepCounters::one`]).
+    pub fn at(x: u32, p: &HwParams) -> Self {
+        let mut c = StepCounters::one();
+        for k in 1..=p.k as u32 {
+            (c.r[k as usize - 1], c.q[k as usize - 1]) = (x % k, x / k);
         }
+        c
+    }
+
+    /// `x -> x + 1`: `r' = (r + 1 == k) ? 0 : r + 1`, `q' = q + (r + 1 == k)`. Returns
+    /// `mask(x + 1)`, the value loaded together with an advance (from the table of masks:
+    /// `x = q[1]`).
+    #[inline]
+    pub fn advance(&mut self, p: &HwParams) -> u64 {
+        for (i, (r, q)) in self.r[..p.k].iter_mut().zip(&mut self.q[..p.k]).enumerate() {
+            let wrap = *r == i as u32;
+            *r = if wrap { 0 } else { *r + 1 };
+            *q += wrap as u32;
+        }
+        let mask = p.masks[self.q[0] as usize];
+        debug_assert_eq!(mask, self.mask(p));
+        mask
     }
 
     /// Bit `k - 1` is set when `x` is the `k`-th multiple of a period that spikes
@@ -102,25 +115,8 @@ impl StepCounters {
     #[inline]
     pub fn mask(&self, p: &HwParams) -> u64 {
         let mut mask = 0u64;
-        for i in 0..p.k {
-            if self.r[i] == 0 && self.q[i] >= p.lo && self.q[i] <= p.hi_t {
-                mask |= 1 << i;
-            }
-        }
-        mask
-    }
-
-    /// `mask(x + 1)`, from the counters of `x` (the value loaded together with an advance).
-    #[inline]
-    pub fn mask_advanced(&self, p: &HwParams) -> u64 {
-        let mut mask = 0u64;
-        for i in 0..p.k {
-            if self.r[i] + 1 == i as u32 + 1 {
-                let q = self.q[i] + 1;
-                if q >= p.lo && q <= p.hi_t {
-                    mask |= 1 << i;
-                }
-            }
+        for (i, (&r, &q)) in self.r[..p.k].iter().zip(&self.q[..p.k]).enumerate() {
+            mask |= ((r == 0 && q >= p.lo && q <= p.hi_t) as u64) << i;
         }
         mask
     }
@@ -233,6 +229,14 @@ impl Control {
         }
     }
 
+    /// The `n` edges of a whole Ingest phase and Drain (from the first Ingest edge): what
+    /// [`Control::ingest`] and [`Control::drain`] do over them.
+    #[inline]
+    pub fn scan_edges(&mut self, n: u64, p: &HwParams) {
+        self.cycles = self.cycles.wrapping_add(n as u32 - 1);
+        self.drain(true, p);
+    }
+
     /// Drain; leaving it starts the threshold pass at `t = 1`.
     #[inline(always)]
     pub fn drain(&mut self, scan_last: bool, p: &HwParams) {
@@ -263,8 +267,7 @@ impl Control {
         }
         self.peak = self.peak.max(v);
         self.acc = 0;
-        self.pend = self.ctr.mask_advanced(p);
-        self.ctr.advance(p);
+        self.pend = self.ctr.advance(p);
         if self.t == p.t_steps {
             self.state = FsmState::Divide;
             self.rem = 0;
@@ -272,6 +275,35 @@ impl Control {
             self.bit = p.qb - 1;
         }
         self.t += 1;
+    }
+
+    /// The whole threshold pass from its first cycle (`t = 1`, as Drain leaves it): what the
+    /// [`Control::thresh`] edges leave, `peak` the largest sum over a step's classes, computed
+    /// step by step instead of per `(t, k)` pair. Returns the number of edges.
+    pub fn thresh_pass(&mut self, count: &[u32], p: &HwParams) -> u64 {
+        debug_assert!(self.state == FsmState::Thresh && self.t == 1 && self.acc == 0);
+        let mut edges = 0;
+        for t in 1..=p.t_steps {
+            let (mut sum, mut pairs) = (0, 0);
+            let mut bits = p.masks[t as usize];
+            while bits != 0 {
+                let k = bits.trailing_zeros() + 1;
+                sum += count[(t / k - p.lo) as usize];
+                pairs += 1;
+                bits &= bits - 1;
+            }
+            self.peak = self.peak.max(sum);
+            edges += pairs.max(1);
+        }
+        self.cycles = self.cycles.wrapping_add(edges as u32);
+        self.t = p.t_steps + 1;
+        self.ctr = StepCounters::at(self.t, p);
+        self.pend = p.masks[self.t as usize];
+        self.state = FsmState::Divide;
+        self.rem = 0;
+        self.quo = 0;
+        self.bit = p.qb - 1;
+        edges
     }
 
     /// Divide: one restoring-division step of `peak << F` by the divisor; leaving it starts Int
@@ -303,11 +335,18 @@ impl Control {
         }
     }
 
-    /// Stage A: follow the list being walked, else select the lowest pending class and read its
-    /// head (unless `NIL`), else report completion.
+    /// Stage A from the pending classes `pend` of the step whose counters are `ctr`: follow the
+    /// list being walked, else select the lowest pending class and read its head (unless `NIL`),
+    /// else report completion.
     #[inline(always)]
-    fn issue(&self, rd_valid: bool, next_q: u32, head: &[u32], p: &HwParams) -> Issue {
-        let pend = self.pend;
+    pub fn issue(
+        pend: u64,
+        ctr: &StepCounters,
+        rd_valid: bool,
+        next_q: u32,
+        head: &[u32],
+        p: &HwParams,
+    ) -> Issue {
         if rd_valid && next_q != p.nil {
             return Issue {
                 rd: Some(next_q),
@@ -316,7 +355,7 @@ impl Control {
             };
         }
         if pend != 0 {
-            let h = head[self.ctr.class(pend.trailing_zeros(), p)];
+            let h = head[ctr.class(pend.trailing_zeros(), p)];
             let rd = if h != p.nil { Some(h) } else { None };
             return Issue {
                 rd,
@@ -336,15 +375,25 @@ impl Control {
     #[inline(always)]
     pub fn int(&mut self, next_q: u32, head: &[u32], p: &HwParams) -> Issue {
         self.count_cycle();
-        let is = self.issue(self.rd_valid, next_q, head, p);
+        let is = Self::issue(self.pend, &self.ctr, self.rd_valid, next_q, head, p);
         self.rd_valid = is.rd.is_some();
         self.pend = is.pend;
         if is.complete {
-            self.pend = self.ctr.mask_advanced(p);
-            self.ctr.advance(p);
+            self.pend = self.ctr.advance(p);
             self.state = FsmState::Fire;
         }
         is
+    }
+
+    /// The `n` edges of one step's Int at once, stage A's register values of the edges before
+    /// the completing one being immaterial (that edge empties `pend` and clears `rd_valid`):
+    /// what the completing edge of [`Control::int`] leaves, the cycles counted.
+    #[inline]
+    pub fn int_edges(&mut self, n: u64, p: &HwParams) {
+        self.cycles = self.cycles.wrapping_add(n as u32);
+        self.rd_valid = false;
+        self.pend = self.ctr.advance(p);
+        self.state = FsmState::Fire;
     }
 
     /// The Fire cycle's decision (ARCHITECTURE step 7) from the neurons' comparators:
@@ -354,7 +403,7 @@ impl Control {
         &self,
         winner_valid: bool,
         above: bool,
-        spikes: u64,
+        spikes: u128,
         p: &HwParams,
     ) -> FireAction {
         if !winner_valid && above {
@@ -378,7 +427,7 @@ impl Control {
             FireAction::Stdp => self.state = FsmState::Stdp,
             FireAction::End => self.state = FsmState::End,
             FireAction::Next => {
-                let is = self.issue(false, 0, head, p);
+                let is = Self::issue(self.pend, &self.ctr, false, 0, head, p);
                 self.next_step(p);
                 self.rd_valid = is.rd.is_some();
                 self.pend = is.pend;
@@ -498,9 +547,13 @@ mod tests {
                 }
             }
             assert_eq!(c.mask(&p), want, "x = {x}");
-            let ahead = c.mask_advanced(&p);
-            c.advance(&p);
+            let ahead = c.advance(&p);
             assert_eq!(ahead, c.mask(&p), "x = {x} + 1");
+            assert_eq!(
+                (c.r[..p.k].to_vec(), c.q[..p.k].to_vec()),
+                (1..=p.k as u32).map(|k| ((x + 1) % k, (x + 1) / k)).unzip(),
+                "counters of x = {x} + 1"
+            );
         }
     }
 

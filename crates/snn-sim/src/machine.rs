@@ -3,10 +3,10 @@
 //! docs/ARCHITECTURE.md), with the effect of committing all of them together.
 
 use crate::control::{Control, FireAction, FsmState};
-use crate::neuron::Neuron;
+use crate::neuron::Neurons;
 use crate::params::{HwParams, MAX_N};
 use crate::spike_gen::{SgCmd, SpikeGen};
-use crate::stdp::{Stdp, StdpCmd, StdpIn};
+use crate::stdp::{Stdp, StdpCmd, StdpIn, StdpOp};
 use crate::weight_mem::{WeightMem, WordWrite};
 use crate::wta::{Wta, WtaCmd};
 use anyhow::{bail, Result};
@@ -20,7 +20,7 @@ pub struct Cycle(pub u64);
 /// The spike port: neurons firing at step `t` (bit `j` = neuron `j`), in a Fire cycle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SpikeEvent {
-    pub mask: u64,
+    pub mask: u128,
     pub t: u32,
 }
 
@@ -87,7 +87,7 @@ pub struct ImageResult {
 pub struct Machine {
     p: HwParams,
     spike_gen: SpikeGen,
-    neurons: Vec<Neuron>,
+    neurons: Neurons,
     wta: Wta,
     stdp: Stdp,
     weight_mem: WeightMem,
@@ -109,7 +109,7 @@ impl Machine {
     pub fn with_params(p: HwParams) -> Self {
         Machine {
             spike_gen: SpikeGen::new(&p),
-            neurons: vec![Neuron::new(&p); p.n],
+            neurons: Neurons::new(&p),
             wta: Wta::default(),
             stdp: Stdp::new(),
             weight_mem: WeightMem::new(&p),
@@ -248,6 +248,288 @@ impl Machine {
         ev
     }
 
+    /// Clocks the rest of the current phase: the same edges as calling [`Machine::step`] until
+    /// the phase ends, with the same registers, memories and [`Machine::now`] after them, but
+    /// without building the events of each edge and, where a phase's outcome has a closed form,
+    /// without computing each edge (each phase function says how it gets the same state).
+    ///
+    /// The phases are Ingest with Drain, Thresh, Divide, the Int steps with their Fire edges
+    /// (up to a Fire edge with spikes, or one that leaves for Wta, Stdp or End), and the
+    /// learning states (Stdp, StdpDrain, End, Pen, PenDrain) up to Int or Done. Of the events
+    /// of their edges, only a Fire edge's spike matters to [`Machine::run_image`], and a phase
+    /// ends with its only Fire edge that has one: the returned events are those of the last
+    /// edge when it is a Fire edge, else empty (the pixel, read and write strobes of a phase are
+    /// not reported). In any other state (Idle, Fire, Wta, Done), and at every edge while an
+    /// observer is attached (tracing must see every cycle), this is exactly one
+    /// [`Machine::step`] and returns its events.
+    pub fn advance(&mut self) -> Events {
+        if self.observer.is_some() {
+            return self.step();
+        }
+        let mut ev = Events::default();
+        let edges = match self.control.state {
+            FsmState::Ingest | FsmState::Drain => self.scan_phase(),
+            FsmState::Thresh => self.thresh_phase(),
+            FsmState::Divide => self.divide_phase(),
+            FsmState::Int => self.int_phase(&mut ev),
+            FsmState::Stdp
+            | FsmState::StdpDrain
+            | FsmState::End
+            | FsmState::Pen
+            | FsmState::PenDrain => self.learn_phase(),
+            FsmState::Idle | FsmState::Fire | FsmState::Wta | FsmState::Done => {
+                return self.step();
+            }
+        };
+        self.now.0 += edges;
+        ev
+    }
+
+    // The phases of `advance`. Each returns the number of edges it clocked. Where a phase's
+    // shortcut needs the state its first edge sees and the machine was stepped past that edge,
+    // the phase runs the handlers of `step` edge by edge. Not inlined: one call per phase, and
+    // each is compiled (and profiled) on its own.
+
+    /// Ingest and Drain: [`SpikeGen::ingest_image`] computes what their edges leave.
+    #[inline(never)]
+    fn scan_phase(&mut self) -> u64 {
+        let p = &self.p;
+        let sg = &self.spike_gen;
+        if self.control.state == FsmState::Ingest
+            && (sg.scan_r, sg.scan_c, sg.v1, sg.v2, sg.v3) == (0, 0, false, false, false)
+        {
+            let edges = self.spike_gen.ingest_image(&self.pixels, p);
+            self.pix_pos = p.m;
+            self.control.scan_edges(edges, p);
+            return edges;
+        }
+        // Entered mid-scan (by stepping): edge by edge.
+        let mut ev = Events::default();
+        let mut edges = 0;
+        while matches!(self.control.state, FsmState::Ingest | FsmState::Drain) {
+            let cmd = if self.control.state == FsmState::Ingest {
+                SgCmd::Ingest
+            } else {
+                SgCmd::Drain
+            };
+            self.scan(cmd, &mut ev);
+            edges += 1;
+        }
+        edges
+    }
+
+    /// Thresh: [`Control::thresh_pass`] computes what its edges leave.
+    #[inline(never)]
+    fn thresh_phase(&mut self) -> u64 {
+        let c = &self.control;
+        if (c.t, c.acc, c.pend) == (1, 0, self.p.mask_one) {
+            return self.control.thresh_pass(&self.spike_gen.count, &self.p);
+        }
+        // Entered after its first cycle (by stepping): edge by edge.
+        let mut edges = 0;
+        while self.control.state == FsmState::Thresh {
+            self.control.thresh(&self.spike_gen.count, &self.p);
+            edges += 1;
+        }
+        edges
+    }
+
+    /// Divide: its `QB` edges (few and cheap), edge by edge.
+    #[inline(never)]
+    fn divide_phase(&mut self) -> u64 {
+        let mut edges = 0;
+        while self.control.state == FsmState::Divide {
+            self.control.divide(&self.p);
+            edges += 1;
+        }
+        edges
+    }
+
+    /// Int steps, each with its Fire edge, up to a Fire edge with spikes (whose events are
+    /// returned in `ev`) or one that leaves for Wta, Stdp or End.
+    #[inline(never)]
+    fn int_phase(&mut self, ev: &mut Events) -> u64 {
+        let mut edges = 0;
+        loop {
+            edges += self.int_step() + 1;
+            *ev = Events::default();
+            self.fire(ev);
+            if ev.spike.is_some() || self.control.state != FsmState::Int {
+                return edges;
+            }
+        }
+    }
+
+    /// One step's Int: [`Machine::int`]'s transfers with control's stage A registers in locals
+    /// (written back by [`Control::int_edges`]) and weight_mem's data register loaded once at
+    /// the end with the last word read (stage B takes each word from the memory, which nothing
+    /// writes in Int).
+    #[inline(always)]
+    fn int_step(&mut self) -> u64 {
+        let p = &self.p;
+        let c = &self.control;
+        let sg = &self.spike_gen;
+        let t = c.t;
+        let (mut pend, mut rd_valid, mut next_q) = (c.pend, c.rd_valid, sg.next_q);
+        let mut last_read = None;
+        let mut edges = 0;
+        loop {
+            edges += 1;
+            if rd_valid {
+                let word = match last_read {
+                    Some(a) => self.weight_mem.word_groups(a as usize),
+                    None => self.weight_mem.q_groups(),
+                };
+                self.neurons.accumulate(t, word, p);
+            }
+            let is = Control::issue(pend, &c.ctr, rd_valid, next_q, &sg.head, p);
+            if is.complete {
+                break;
+            }
+            (pend, rd_valid) = (is.pend, is.rd.is_some());
+            if let Some(a) = is.rd {
+                next_q = sg.next_mem[a as usize];
+                last_read = Some(a);
+            }
+        }
+        self.neurons.complete(t, p);
+        self.control.int_edges(edges, p);
+        self.spike_gen.next_q = next_q;
+        if last_read.is_some() {
+            self.weight_mem.clock(last_read, None);
+        }
+        edges
+    }
+
+    /// The learning states (Stdp, StdpDrain, End, Pen, PenDrain) up to Int or Done, each node of
+    /// a walk applied when it is read. Stepping writes a node's word two edges after reading it,
+    /// and nothing reads that word in between (ARCHITECTURE "Read-after-write safety"), so the
+    /// memory ends the same; stage A runs as in [`Stdp::clock`] (one edge per node, per empty
+    /// class, per advance of `m`, per finished walk), and the registers of stages B and C, the
+    /// data register and `next_q` end as the last node read leaves them ([`Machine::settle`]).
+    #[inline(never)]
+    fn learn_phase(&mut self) -> u64 {
+        let learning = |s| {
+            matches!(
+                s,
+                FsmState::Stdp
+                    | FsmState::StdpDrain
+                    | FsmState::End
+                    | FsmState::Pen
+                    | FsmState::PenDrain
+            )
+        };
+        let mut edges = 0;
+        // The pipeline is empty here unless the machine was stepped into a walk.
+        let mut ev = Events::default();
+        while (self.stdp.v_b || self.stdp.v_c) && learning(self.control.state) {
+            self.learn_cycle(&mut ev);
+            edges += 1;
+        }
+        let p = &self.p;
+        let nil = p.nil;
+        let t = self.control.t;
+        // (address, lane, lane value before) of the last node read.
+        let mut last = None;
+        loop {
+            match self.control.state {
+                FsmState::Stdp => {
+                    edges += 1;
+                    let (rd, done) = self.stdp.select(t, &self.spike_gen.head, p);
+                    self.control.stdp(done);
+                    let Some(mut a) = rd else { continue };
+                    // The list from its head: each further node is read in a cycle of its own.
+                    let (op, d, lane) = (self.stdp.op_b, self.stdp.d_b, self.stdp.lane_b);
+                    loop {
+                        let w = self.weight_mem.lane(a, lane);
+                        self.weight_mem
+                            .set_lane(a, lane, Stdp::update(op, d, w, p).1);
+                        last = Some((a, lane, w));
+                        a = self.spike_gen.next_mem[a as usize];
+                        if a == nil {
+                            break;
+                        }
+                        edges += 1;
+                        self.control.stdp(false);
+                    }
+                }
+                FsmState::StdpDrain => {
+                    edges += 1;
+                    let c = &self.control;
+                    let more = self.stdp.next_walk(t, c.lag_m, &c.lag, p);
+                    self.control.stdp_drain(more, p);
+                }
+                FsmState::End => {
+                    edges += 1;
+                    let winner_valid = self.wta.winner_valid;
+                    self.control.end(winner_valid);
+                    let mut a = self.spike_gen.head_silent;
+                    if self.control.state != FsmState::Pen || a == nil {
+                        continue;
+                    }
+                    // The silent list: the head read at End, each further node in a Pen cycle.
+                    let lane = self.wta.winner;
+                    self.stdp.begin_penalty(lane);
+                    loop {
+                        let w = self.weight_mem.lane(a, lane);
+                        self.weight_mem
+                            .set_lane(a, lane, Stdp::update(StdpOp::Pen, 0, w, p).1);
+                        last = Some((a, lane, w));
+                        a = self.spike_gen.next_mem[a as usize];
+                        if a == nil {
+                            break;
+                        }
+                        edges += 1;
+                        self.control.pen(false);
+                    }
+                }
+                // Not following a list (the pipeline is empty): the list has ended.
+                FsmState::Pen => {
+                    edges += 1;
+                    self.control.pen(true);
+                }
+                FsmState::PenDrain => {
+                    edges += 1;
+                    self.control.pen_drain();
+                }
+                _ => break,
+            }
+        }
+        if let Some((a, lane, w)) = last {
+            self.settle(a, lane, w);
+        }
+        edges
+    }
+
+    /// The registers a learning phase leaves after its last node read, word `a` with lane
+    /// `lane` holding `w` when read: stage B and C hold that node (both invalid now: its write
+    /// was the phase's last), weight_mem's data register the word as read (the write two edges
+    /// after the read found it shown and held the old word), `next_q` its successor.
+    fn settle(&mut self, a: u32, lane: u32, w: i32) {
+        let p = &self.p;
+        let n = p.n;
+        let s = &mut self.stdp;
+        let written = self.weight_mem.lane(a, lane);
+        s.word_c[..n].copy_from_slice(self.weight_mem.word(a as usize));
+        s.word_c[lane as usize] = w;
+        (s.v_b, s.addr_b) = (false, a);
+        (s.v_c, s.op_c, s.lane_c, s.addr_c) = (false, s.op_b, lane, a);
+        (s.w_c, s.prod_c) = (w, Stdp::update(s.op_b, s.d_b, w, p).0);
+        // Replay the read and the write of the node on the word as it was read.
+        self.weight_mem.set_lane(a, lane, w);
+        self.weight_mem.clock(Some(a), None);
+        self.weight_mem.clock(
+            None,
+            Some(WordWrite {
+                addr: a,
+                word: &s.word_c,
+                lane,
+                value: written,
+            }),
+        );
+        self.spike_gen.read_next(a);
+    }
+
     /// Idle: nothing changes until the host's `start` pulse, which resets the image's registers.
     fn idle(&mut self) {
         let Some(learn) = self.start.take() else {
@@ -256,7 +538,7 @@ impl Machine {
         let p = &self.p;
         let (wn, _) = self.wta.next(WtaCmd::Clear, p);
         self.wta = wn;
-        self.neurons.fill(Neuron::new(p));
+        self.neurons.reset(p);
         self.spike_gen.clock(SgCmd::Start, 0, p);
         self.control.idle(learn);
     }
@@ -309,14 +591,10 @@ impl Machine {
             .int(self.spike_gen.next_q, &self.spike_gen.head, p);
         // Stage B, then (completing cycle) leak and publish: one pass per operation.
         if add {
-            for (nr, &w) in self.neurons.iter_mut().zip(self.weight_mem.q()) {
-                nr.accumulate(t, w, p);
-            }
+            self.neurons.accumulate(t, self.weight_mem.q_groups(), p);
         }
         if is.complete {
-            for nr in self.neurons.iter_mut() {
-                nr.complete(t, p);
-            }
+            self.neurons.complete(t, p);
         }
         self.read(is.rd, ev);
     }
@@ -325,21 +603,17 @@ impl Machine {
     fn fire(&mut self, ev: &mut Events) {
         let p = &self.p;
         let (thr, t) = (self.control.thr, self.control.t);
-        let mut spikes = 0u64;
-        let mut above = false;
-        for (j, nr) in self.neurons.iter().enumerate() {
-            spikes |= (nr.fires(thr) as u64) << j;
-            above |= nr.above(thr);
-        }
+        let cmp = self.neurons.compare(thr, !self.wta.winner_valid, p);
+        let spikes = cmp.spikes;
         let action = self
             .control
-            .fire_action(self.wta.winner_valid, above, spikes, p);
+            .fire_action(self.wta.winner_valid, cmp.above, spikes, p);
         if action == FireAction::Wta {
             let (wn, _) = self.wta.next(WtaCmd::Enter, p);
             self.wta = wn;
         } else {
-            for nr in self.neurons.iter_mut() {
-                nr.fire(t, thr, p);
+            if spikes != 0 || cmp.below_min {
+                self.neurons.fire(t, thr, p);
             }
             if spikes != 0 {
                 ev.spike = Some(SpikeEvent { mask: spikes, t });
@@ -364,17 +638,13 @@ impl Machine {
         let t = self.control.t;
         let (wn, out) = self.wta.next(
             WtaCmd::Scan {
-                shown: self.neurons[self.wta.ws as usize].shown,
+                shown: self.neurons.shown()[self.wta.ws as usize],
                 t,
             },
             p,
         );
         if out.last {
-            for (j, nr) in self.neurons.iter_mut().enumerate() {
-                if j as u32 != out.winner {
-                    nr.inhibit(p);
-                }
-            }
+            self.neurons.inhibit_all_but(out.winner, p);
             ev.winner = Some(WinnerEvent {
                 neuron: out.winner,
                 t,
@@ -473,14 +743,16 @@ impl Machine {
         p.scan_cycles + 3 + t * k.max(1) + p.qb as u64 + t * (m + k + 2) + n + t * n * walk + m + 4
     }
 
-    /// Presents one image: load it, start, clock until `done`.
+    /// Presents one image: load it, start, clock until `done` ([`Machine::advance`]: phase by
+    /// phase, or edge by edge while an observer is attached).
     pub fn run_image(&mut self, pixels: &[u8], learn: bool) -> Result<ImageResult> {
         self.load_image(pixels)?;
         self.start(learn)?;
         let mut spike_times = vec![Vec::new(); self.p.n];
         let bound = self.cycle_bound() + 1;
-        for _ in 0..=bound {
-            let ev = self.step();
+        let start = self.now.0;
+        while self.now.0 - start <= bound {
+            let ev = self.advance();
             if let Some(s) = ev.spike {
                 for (j, times) in spike_times.iter_mut().enumerate() {
                     if s.mask >> j & 1 == 1 {
@@ -525,15 +797,15 @@ impl Machine {
     }
 
     pub fn potentials(&self) -> Vec<i32> {
-        self.neurons.iter().map(|n| n.pot).collect()
+        self.neurons.pot().to_vec()
     }
 
     pub fn shown(&self) -> Vec<i32> {
-        self.neurons.iter().map(|n| n.shown).collect()
+        self.neurons.shown().to_vec()
     }
 
     pub fn free_at(&self) -> Vec<u32> {
-        self.neurons.iter().map(|n| n.free_at).collect()
+        self.neurons.free_at().to_vec()
     }
 
     pub fn winner(&self) -> Option<u32> {
@@ -556,7 +828,7 @@ impl Machine {
         &self.spike_gen
     }
 
-    pub fn neurons(&self) -> &[Neuron] {
+    pub fn neurons(&self) -> &Neurons {
         &self.neurons
     }
 

@@ -1,6 +1,10 @@
 //! neuron: the registers of one leaky integrate-and-fire neuron (`pot`, `shown`, `free_at`) and
 //! the operations control applies to all N of them at once (each one clock edge of the neuron's
 //! registers: the new values are computed from the current ones).
+//!
+//! [`Neuron`] is one neuron and its transfers; [`Neurons`] holds the N of them the machine has,
+//! one array per register, and applies a [`Neuron`] transfer to every lane (loops the compiler
+//! turns into vector instructions, where an array of structs would be a loop of scalar ones).
 
 use crate::params::HwParams;
 
@@ -13,6 +17,21 @@ pub struct Neuron {
     pub shown: i32,
     /// First step at which the neuron integrates again (`t_rest = free_at - 1`).
     pub free_at: u32,
+}
+
+/// `c ? a : b` computed with a mask instead of a branch: written this way, a transfer applied to
+/// four neurons in a row compiles to vector instructions.
+#[inline(always)]
+fn sel(c: bool, a: i32, b: i32) -> i32 {
+    let m = -(c as i32);
+    (a & m) | (b & !m)
+}
+
+/// `a <= b` for step values (`t`, `free_at`: far below `2^31`), as a signed comparison, which
+/// the vector instructions have.
+#[inline(always)]
+fn not_after(a: u32, b: u32) -> bool {
+    (a as i32) <= (b as i32)
 }
 
 impl Neuron {
@@ -39,45 +58,226 @@ impl Neuron {
     /// Stage B of Int at step `t`: a non-refractory neuron adds its lane of the weight word.
     #[inline(always)]
     pub fn accumulate(&mut self, t: u32, lane: i32, p: &HwParams) {
-        if self.free_at <= t {
-            self.pot = p.format.integrate(self.pot, lane);
-            debug_assert!(
-                (self.pot as i64) >= -(1i64 << (p.widths.potential - 1))
-                    && (self.pot as i64) < (1i64 << (p.widths.potential - 1)),
-                "pot {} overflows {} bits",
-                self.pot,
-                p.widths.potential
-            );
-        }
+        self.pot = Self::accumulated(self.pot, self.free_at, t, lane, p);
+    }
+
+    /// [`Neuron::accumulate`] on the registers it reads (a refractory neuron adds 0).
+    #[inline(always)]
+    fn accumulated(pot: i32, free_at: u32, t: u32, lane: i32, p: &HwParams) -> i32 {
+        let pot = p.format.integrate(pot, sel(not_after(free_at, t), lane, 0));
+        debug_assert!(
+            (pot as i64) >= -(1i64 << (p.widths.potential - 1))
+                && (pot as i64) < (1i64 << (p.widths.potential - 1)),
+            "pot {pot} overflows {} bits",
+            p.widths.potential
+        );
+        pot
     }
 
     /// Last cycle of Int at step `t` (after stage B): a non-refractory neuron leaks and
     /// publishes its potential to the WTA unit.
     #[inline(always)]
     pub fn complete(&mut self, t: u32, p: &HwParams) {
-        if self.free_at <= t {
-            self.pot = p.format.leak(self.pot);
-            self.shown = self.pot;
-        }
+        (self.pot, self.shown) = Self::completed(self.pot, self.shown, self.free_at, t, p);
+    }
+
+    /// [`Neuron::complete`] on the registers it reads: the new `pot` and `shown`.
+    #[inline(always)]
+    fn completed(pot: i32, shown: i32, free_at: u32, t: u32, p: &HwParams) -> (i32, i32) {
+        let active = not_after(free_at, t);
+        let leaked = p.format.leak(pot);
+        (sel(active, leaked, pot), sel(active, leaked, shown))
     }
 
     /// Fire at step `t`: `pot >= thr` spikes (`pot = p_rest`, `free_at = t + t_ref + 1`), else
     /// `pot < p_min` resets to `p_rest`.
     #[inline(always)]
     pub fn fire(&mut self, t: u32, thr: i32, p: &HwParams) {
+        (self.pot, self.free_at) = Self::fired(self.pot, self.free_at, t, thr, p);
+    }
+
+    /// [`Neuron::fire`] on the registers it reads: the new `pot` and `free_at`.
+    #[inline(always)]
+    fn fired(pot: i32, free_at: u32, t: u32, thr: i32, p: &HwParams) -> (i32, u32) {
         let f = &p.format;
-        if self.pot >= thr {
-            self.pot = f.p_rest;
-            self.free_at = t + p.t_ref + 1;
-        } else if self.pot < f.p_min {
-            self.pot = f.p_rest;
-        }
+        let spikes = pot >= thr;
+        let free_at = sel(spikes, (t + p.t_ref + 1) as i32, free_at as i32) as u32;
+        (sel(spikes | (pot < f.p_min), f.p_rest, pot), free_at)
     }
 
     /// Last Wta cycle, for every neuron but the winner: `pot = p_min`.
     #[inline]
     pub fn inhibit(&mut self, p: &HwParams) {
         self.pot = p.format.p_min;
+    }
+}
+
+/// Neurons per group of the register arrays: each transfer is applied to a group at once, on
+/// copies of its lanes (values the compiler keeps in vector registers).
+pub(crate) const GROUP: usize = 4;
+
+/// The Fire cycle's comparator outputs over all neurons.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Comparators {
+    /// Bit `j`: neuron `j` fires ([`Neuron::fires`]).
+    pub spikes: u128,
+    /// Some neuron is [`Neuron::above`] the threshold (asked while no winner is chosen).
+    pub above: bool,
+    /// Some `pot` is below `p_min`: [`Neuron::fire`] resets it.
+    pub below_min: bool,
+}
+
+/// The N neurons, one array per register: lane `j` of each is neuron `j`'s register. The arrays
+/// are padded to a multiple of 4 lanes with neurons that nothing reads, so that every transfer
+/// runs on whole groups of 4 (vector instructions); the accessors show lanes `0..N`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Neurons {
+    n: usize,
+    pot: Vec<i32>,
+    shown: Vec<i32>,
+    free_at: Vec<u32>,
+}
+
+impl Neurons {
+    /// N neurons at rest (the state `start` loads).
+    pub fn new(p: &HwParams) -> Self {
+        let nr = Neuron::new(p);
+        let lanes = p.n.next_multiple_of(GROUP);
+        Neurons {
+            n: p.n,
+            pot: vec![nr.pot; lanes],
+            shown: vec![nr.shown; lanes],
+            free_at: vec![nr.free_at; lanes],
+        }
+    }
+
+    /// `pot[j]` of every neuron.
+    pub fn pot(&self) -> &[i32] {
+        &self.pot[..self.n]
+    }
+
+    /// `shown[j]` of every neuron.
+    pub fn shown(&self) -> &[i32] {
+        &self.shown[..self.n]
+    }
+
+    /// `free_at[j]` of every neuron.
+    pub fn free_at(&self) -> &[u32] {
+        &self.free_at[..self.n]
+    }
+
+    /// Neuron `j`'s registers.
+    pub fn get(&self, j: usize) -> Neuron {
+        Neuron {
+            pot: self.pot[j],
+            shown: self.shown[j],
+            free_at: self.free_at[j],
+        }
+    }
+
+    /// Every neuron's registers, in order.
+    #[inline(always)]
+    pub fn iter(&self) -> impl Iterator<Item = Neuron> + '_ {
+        let lanes = self.pot().iter().zip(self.shown()).zip(self.free_at());
+        lanes.map(|((&pot, &shown), &free_at)| Neuron {
+            pot,
+            shown,
+            free_at,
+        })
+    }
+
+    /// `start`: every neuron at rest.
+    pub fn reset(&mut self, p: &HwParams) {
+        let nr = Neuron::new(p);
+        self.pot.fill(nr.pot);
+        self.shown.fill(nr.shown);
+        self.free_at.fill(nr.free_at);
+    }
+
+    /// Stage B of Int: [`Neuron::accumulate`] of lane `j` of the weight word, every `j`; the
+    /// word comes with its padding to whole groups ([`WeightMem::q_groups`]).
+    ///
+    /// [`WeightMem::q_groups`]: crate::weight_mem::WeightMem::q_groups
+    #[inline(always)]
+    pub fn accumulate(&mut self, t: u32, word: &[i32], p: &HwParams) {
+        let pot = self.pot.as_chunks_mut::<GROUP>().0;
+        let groups = pot.iter_mut().zip(self.free_at.as_chunks::<GROUP>().0);
+        for ((pot, free_at), word) in groups.zip(word.as_chunks::<GROUP>().0) {
+            let mut pv = *pot;
+            for j in 0..GROUP {
+                pv[j] = Neuron::accumulated(pv[j], free_at[j], t, word[j], p);
+            }
+            *pot = pv;
+        }
+    }
+
+    /// [`Neuron::complete`], every neuron.
+    #[inline(always)]
+    pub fn complete(&mut self, t: u32, p: &HwParams) {
+        let pot = self.pot.as_chunks_mut::<GROUP>().0;
+        let groups = pot.iter_mut().zip(self.shown.as_chunks_mut::<GROUP>().0);
+        for ((pot, shown), free_at) in groups.zip(self.free_at.as_chunks::<GROUP>().0) {
+            let (mut pv, mut sv) = (*pot, *shown);
+            for j in 0..GROUP {
+                (pv[j], sv[j]) = Neuron::completed(pv[j], sv[j], free_at[j], t, p);
+            }
+            (*pot, *shown) = (pv, sv);
+        }
+    }
+
+    /// The Fire cycle's comparators; `above` only while `armed` (no winner yet: once there is
+    /// one, it decides nothing, and reads false). Most steps nobody fires, nothing is above the
+    /// threshold and no potential is below `p_min`: the extreme `pot` and `shown` of the lanes
+    /// (padding included, group by group) rule these out before any exact comparison.
+    #[inline(always)]
+    pub fn compare(&self, thr: i32, armed: bool, p: &HwParams) -> Comparators {
+        let (mut pot_max, mut pot_min) = ([i32::MIN; GROUP], [i32::MAX; GROUP]);
+        let mut shown_max = [i32::MIN; GROUP];
+        let pot = self.pot.as_chunks::<GROUP>().0;
+        for (pot, shown) in pot.iter().zip(self.shown.as_chunks::<GROUP>().0) {
+            for j in 0..GROUP {
+                pot_max[j] = pot_max[j].max(pot[j]);
+                pot_min[j] = pot_min[j].min(pot[j]);
+                shown_max[j] = shown_max[j].max(shown[j]);
+            }
+        }
+        let mut spikes = 0u128;
+        if pot_max.iter().any(|&x| x >= thr) {
+            for (j, nr) in self.iter().enumerate() {
+                spikes |= (nr.fires(thr) as u128) << j;
+            }
+        }
+        let p_min = p.format.p_min;
+        Comparators {
+            spikes,
+            above: armed
+                && shown_max.iter().any(|&x| x > thr)
+                && self.iter().any(|nr| nr.above(thr)),
+            below_min: pot_min.iter().any(|&x| x < p_min) && self.pot().iter().any(|&x| x < p_min),
+        }
+    }
+
+    /// [`Neuron::fire`], every neuron. With no spike and no `pot` below `p_min` (see
+    /// [`Comparators`]) it changes nothing, and the machine skips it.
+    #[inline(always)]
+    pub fn fire(&mut self, t: u32, thr: i32, p: &HwParams) {
+        let pot = self.pot.as_chunks_mut::<GROUP>().0;
+        for (pot, free_at) in pot.iter_mut().zip(self.free_at.as_chunks_mut::<GROUP>().0) {
+            let (mut pv, mut fv) = (*pot, *free_at);
+            for j in 0..GROUP {
+                (pv[j], fv[j]) = Neuron::fired(pv[j], fv[j], t, thr, p);
+            }
+            (*pot, *free_at) = (pv, fv);
+        }
+    }
+
+    /// Last Wta cycle: [`Neuron::inhibit`] every neuron but `winner`.
+    pub fn inhibit_all_but(&mut self, winner: u32, p: &HwParams) {
+        for j in (0..self.n).filter(|&j| j as u32 != winner) {
+            let mut nr = self.get(j);
+            nr.inhibit(p);
+            self.pot[j] = nr.pot;
+        }
     }
 }
 
@@ -123,5 +323,73 @@ mod tests {
         let mut r = Neuron { pot: 10, ..a };
         r.fire(5, 10, &p);
         assert_eq!((r.pot, r.free_at), (0, 5 + 30 + 1));
+    }
+
+    /// A transfer of one neuron, lane `j` of the array.
+    type LaneOp<'a> = dyn Fn(&mut Neuron, usize) + 'a;
+
+    #[test]
+    fn neurons_apply_the_neuron_transfers_to_every_lane() {
+        let mut x = 3u64;
+        let mut rand = |m: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % m
+        };
+        for n in [1, 3, 4, 10, 64, 100, 128] {
+            let p = HwParams::new(&SnnConfig {
+                neurons: n,
+                ..SnnConfig::small()
+            })
+            .unwrap();
+            let (p_min, p_rest) = (p.format.p_min, p.format.p_rest);
+            for _ in 0..50 {
+                let mut all = Neurons::new(&p);
+                for j in 0..n {
+                    all.pot[j] = p_min - 3 + rand(600) as i32;
+                    all.shown[j] = p_min - 3 + rand(600) as i32;
+                    all.free_at[j] = rand(60) as u32;
+                }
+                let lanes: Vec<Neuron> = all.iter().collect();
+                let (t, thr) = (rand(50) as u32 + 5, p_rest + rand(300) as i32 - 100);
+                let word: Vec<i32> = (0..n.next_multiple_of(GROUP))
+                    .map(|j| if j < n { rand(200) as i32 - 100 } else { 0 })
+                    .collect();
+                let cmp = all.compare(thr, true, &p);
+                assert!(!all.compare(thr, false, &p).above);
+                let want_spikes = (0..n).fold(0u128, |m, j| m | (lanes[j].fires(thr) as u128) << j);
+                assert_eq!(cmp.spikes, want_spikes);
+                assert_eq!(cmp.above, lanes.iter().any(|nr| nr.above(thr)));
+                assert_eq!(cmp.below_min, lanes.iter().any(|nr| nr.pot < p_min));
+                // An array operation against the neuron's transfer on every lane.
+                let check = |what: &str, each: &dyn Fn(&mut Neurons), one: &LaneOp| {
+                    let mut got = all.clone();
+                    each(&mut got);
+                    let want: Vec<Neuron> = (0..n)
+                        .map(|j| {
+                            let mut nr = lanes[j];
+                            one(&mut nr, j);
+                            nr
+                        })
+                        .collect();
+                    assert_eq!(got.iter().collect::<Vec<_>>(), want, "N = {n}, {what}");
+                };
+                check("accumulate", &|a| a.accumulate(t, &word, &p), &|nr, j| {
+                    nr.accumulate(t, word[j], &p)
+                });
+                check("complete", &|a| a.complete(t, &p), &|nr, _| {
+                    nr.complete(t, &p)
+                });
+                check("fire", &|a| a.fire(t, thr, &p), &|nr, _| {
+                    nr.fire(t, thr, &p)
+                });
+                check("inhibit", &|a| a.inhibit_all_but(2, &p), &|nr, j| {
+                    if j != 2 {
+                        nr.inhibit(&p)
+                    }
+                });
+            }
+        }
     }
 }

@@ -11,8 +11,8 @@ use snn_core::config::{DepressionBound, SnnConfig};
 use snn_core::fixed::FixedFormat;
 use snn_core::spike_gen::PeriodTable;
 
-/// Widest neuron array: the spike mask and `stdp_mask` are one 64-bit register each.
-pub const MAX_N: usize = 64;
+/// Widest neuron array: the spike mask and `stdp_mask` are one 128-bit register each (`u128`).
+pub const MAX_N: usize = 128;
 /// Most period multiples per step: `pend` and the STDP walk mask are one 64-bit register each.
 pub const MAX_K: usize = 64;
 
@@ -110,6 +110,11 @@ pub struct HwParams {
     pub scan_cycles: u64,
     /// `mask(1)`: the classes spiking at step 1 (loaded by Drain and Divide).
     pub mask_one: u64,
+    /// `mask(x)` for `x = 0..=T+1`: bit `k - 1` set when class `x / k - lo` spikes at `x`. The
+    /// hardware reads it off its step counters (`StepCounters::mask`); the model looks it up.
+    /// Not part of the report.
+    #[serde(skip)]
+    pub masks: Vec<u64>,
     /// Quantized constants (weights, potentials, leak, penalty, STDP tables).
     #[serde(serialize_with = "serialize_format")]
     pub format: FixedFormat,
@@ -119,7 +124,7 @@ pub struct HwParams {
 impl HwParams {
     /// Derives the hardware parameters, rejecting configurations the hardware cannot run with the
     /// reason: everything `SnnConfig::validate` rejects, the seed-compatibility depression rule,
-    /// `lo > T`, `lo <= whi - wlo`, and masks wider than 64 bits.
+    /// `lo > T`, `lo <= whi - wlo`, more than [`MAX_N`] neurons and more than [`MAX_K`] multiples.
     pub fn new(cfg: &SnnConfig) -> Result<Self> {
         cfg.validate()?;
         if cfg.depression_bound != DepressionBound::WMin {
@@ -195,6 +200,13 @@ impl HwParams {
             scan_cycles: (cfg.height as u64 + 2) * (cfg.width as u64 + 2),
             // Step 1 is the first multiple (k = 1) of period 1 only.
             mask_one: (lo == 1) as u64,
+            masks: (0..=t_steps + 1)
+                .map(|x| {
+                    (1..=k as u32)
+                        .filter(|&k| x % k == 0 && (lo..=hi_t).contains(&(x / k)))
+                        .fold(0, |mask, k| mask | 1 << (k - 1))
+                })
+                .collect(),
             format,
             widths,
         })
@@ -292,10 +304,10 @@ mod tests {
             ),
             (
                 SnnConfig {
-                    neurons: 65,
+                    neurons: 129,
                     ..SnnConfig::small()
                 },
-                "neurons = 65",
+                "neurons = 129",
             ),
             (
                 SnnConfig {

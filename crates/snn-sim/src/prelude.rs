@@ -3,7 +3,7 @@ pub use crate::control::{Control, FsmState};
 pub use crate::machine::{
     Cycle, DoneEvent, Events, ImageResult, Machine, Observer, SpikeEvent, WeightWrite, WinnerEvent,
 };
-pub use crate::neuron::Neuron;
+pub use crate::neuron::{Comparators, Neuron, Neurons};
 pub use crate::params::{HwParams, Widths};
 pub use crate::spike_gen::SpikeGen;
 pub use crate::stdp::Stdp;

@@ -55,17 +55,92 @@ pub struct SpikeGen {
 }
 
 /// Receptive-field sum of a window (`window[col][row]`): `sum(8 * kernel * pixel)`
-/// (`pot = S / 2040`). The kernel is symmetric (rows, columns and transposition), so the sum is
-/// taken per kernel value: 8 at the centre, 5, 1, -1 and -4 on their rings.
+/// (`pot = S / 2040`).
 #[inline]
 pub fn rf(w: &[[u8; 8]; 5]) -> i32 {
-    let x = |c: usize, r: usize| w[c][r] as i32;
-    let k8 = x(2, 2);
-    let k5 = x(1, 2) + x(2, 1) + x(2, 3) + x(3, 2);
-    let k1 = x(0, 2) + x(2, 0) + x(2, 4) + x(4, 2) + x(1, 1) + x(1, 3) + x(3, 1) + x(3, 3);
-    let km1 = x(0, 1) + x(0, 3) + x(1, 0) + x(1, 4) + x(3, 0) + x(3, 4) + x(4, 1) + x(4, 3);
-    let km4 = x(0, 0) + x(0, 4) + x(4, 0) + x(4, 4);
-    8 * k8 + 5 * k5 + k1 - km1 - 4 * km4
+    rf_cols(&w.map(u64::from_le_bytes))
+}
+
+/// [`rf`] of a window whose columns are little-endian words (byte `k` = row `k`, bytes 5..8
+/// zero): the kernel's columns are `A, B, C, B, A` ([`column_kernels`]).
+#[inline(always)]
+fn rf_cols(x: &[u64; 5]) -> i32 {
+    let k = x.map(column_kernels);
+    let s = k[0].0 + k[1].1 + k[2].2 + k[3].1 + k[4].0;
+    debug_assert!(s.unsigned_abs() < 1 << (S_REG_BITS - 1));
+    s
+}
+
+/// Stage 3: list insertion of input `i` of class `class` into `next_mem` and the lists' heads
+/// (at the head, so a list runs in descending input order).
+#[inline(always)]
+fn insert(
+    next_mem: &mut [u32],
+    head: &mut [u32],
+    count: &mut [u32],
+    head_silent: &mut u32,
+    i: u32,
+    class: u32,
+    p: &HwParams,
+) {
+    let class = class as usize;
+    if class == p.nc {
+        next_mem[i as usize] = *head_silent;
+        *head_silent = i;
+    } else {
+        next_mem[i as usize] = head[class];
+        head[class] = i;
+        count[class] += 1;
+    }
+}
+
+/// The dot products of one column word (byte `k` = row `k`) with the kernel's column kernels
+/// `A = [-4, -1, 1, -1, -4]`, `B = [-1, 1, 5, 1, -1]`, `C = [1, 5, 8, 5, 1]` (the kernel is
+/// symmetric). Each needs only `e = b0 + b2 + b4`, `o = b1 + b3` and the centre `b2`: the bytes
+/// are spread to 16-bit lanes (even rows, odd rows), each lane set summed by one multiplication.
+/// A black column (most of them) is 0.
+#[inline(always)]
+fn column_kernels(col: u64) -> (i32, i32, i32) {
+    if col == 0 {
+        return (0, 0, 0);
+    }
+    const LANES: u64 = 0x00ff_00ff_00ff_00ff;
+    const SUM: u64 = 0x0001_0001_0001_0001;
+    let even = col & LANES;
+    let e = (even.wrapping_mul(SUM) >> 48) as i32;
+    let o = (((col >> 8) & LANES).wrapping_mul(SUM) >> 48) as i32;
+    let m = (even >> 16 & 0xffff) as i32;
+    (-4 * e - o + 5 * m, -e + o + 6 * m, e + 5 * o + 7 * m)
+}
+
+/// The scan's new column at row `r` (rows `r-4..=r`, a little-endian word): four from the line
+/// buffer data `lb_q` (rows above the image read 0) and the pixel.
+#[inline(always)]
+fn column(lb_q: [u8; 4], r: u32, pixel: u8) -> u64 {
+    let old = u32::from_le_bytes(lb_q) as u64;
+    let above = if r < 4 {
+        old >> (8 * (4 - r)) << (8 * (4 - r))
+    } else {
+        old
+    };
+    above | (pixel as u64) << 32
+}
+
+/// The line buffer entry written with column `col`: its rows `r-3..=r`.
+#[inline(always)]
+fn line_entry(col: u64) -> [u8; 4] {
+    ((col >> 8) as u32).to_le_bytes()
+}
+
+/// The window after taking column `col` at scan column `c`: shifted left by one column, the
+/// four older columns cleared first at `c == 0`.
+#[inline(always)]
+fn shifted(w: &[u64; 5], c: u32, col: u64) -> [u64; 5] {
+    if c == 0 {
+        [0, 0, 0, 0, col]
+    } else {
+        [w[1], w[2], w[3], w[4], col]
+    }
 }
 
 impl SpikeGen {
@@ -127,17 +202,17 @@ impl SpikeGen {
             }
             SgCmd::Ingest | SgCmd::Drain => {}
         }
-        // Stage 3: list insertion (at the head, so a list runs in descending input order).
         if self.v3 {
-            let (i, class) = (self.i3 as usize, self.class_reg as usize);
-            if class == p.nc {
-                self.next_mem[i] = self.head_silent;
-                self.head_silent = self.i3;
-            } else {
-                self.next_mem[i] = self.head[class];
-                self.head[class] = self.i3;
-                self.count[class] += 1;
-            }
+            let sg = &mut *self;
+            insert(
+                &mut sg.next_mem,
+                &mut sg.head,
+                &mut sg.count,
+                &mut sg.head_silent,
+                sg.i3,
+                sg.class_reg,
+                p,
+            );
         }
         // Stage 2 -> 3: period class.
         self.v3 = self.v2;
@@ -145,14 +220,12 @@ impl SpikeGen {
             self.class_reg = p.class_of(self.s_reg);
             self.i3 = self.i2;
         }
-        // Stage 1 -> 2: receptive field of the window.
+        // Stage 1 -> 2: receptive field of the window (a black one sums to 0 without the
+        // multiply-adds).
         self.v2 = self.v1;
         if self.v1 {
-            // An all-black window sums to 0 (the model skips the multiply-adds, not the stage).
-            let lit = self.window.iter().any(|c| u64::from_ne_bytes(*c) != 0);
-            self.s_reg = if lit { rf(&self.window) } else { 0 };
+            self.s_reg = rf_cols(&self.window.map(u64::from_le_bytes));
             self.i2 = self.i1;
-            debug_assert!(self.s_reg.unsigned_abs() < 1 << (S_REG_BITS - 1));
         }
         if cmd == SgCmd::Drain {
             self.v1 = false;
@@ -161,20 +234,10 @@ impl SpikeGen {
             }
         } else {
             let (r, c) = (self.scan_r, self.scan_c);
-            // Column rows r-4..=r: four from the line buffer (rows above the image read 0).
-            let mut col = [0u8; 8];
-            col[..4].copy_from_slice(&self.lb_q);
-            if r < 4 {
-                col[..(4 - r) as usize].fill(0);
-            }
-            col[4] = pixel;
-            self.line_buf[c as usize] = [col[1], col[2], col[3], col[4]];
-            let w = &mut self.window;
-            if c == 0 {
-                *w = [[0; 8], [0; 8], [0; 8], [0; 8], col];
-            } else {
-                *w = [w[1], w[2], w[3], w[4], col];
-            }
+            let col = column(self.lb_q, r, pixel);
+            self.line_buf[c as usize] = line_entry(col);
+            let w = shifted(&self.window.map(u64::from_le_bytes), c, col);
+            self.window = w.map(u64::to_le_bytes);
             self.v1 = r >= 2 && c >= 2;
             if self.v1 {
                 self.i1 = (r - 2) * p.width as u32 + (c - 2);
@@ -189,6 +252,98 @@ impl SpikeGen {
         // The line buffer is read one cycle ahead, at the next scan column (never the column
         // written in this cycle).
         self.lb_q = self.line_buf[self.scan_c as usize];
+    }
+
+    /// The whole Ingest phase and Drain in one call, from the first Ingest cycle (scan at
+    /// `(0, 0)`, pipeline empty, as `start` leaves it): every register and memory as the
+    /// `(H+2)(W+2) + 3` edges of [`SpikeGen::clock`] leave them (the edge count is returned).
+    ///
+    /// The pipeline inserts every input in raster order with the class of its window's sum,
+    /// and it ends empty holding the last input (`i1 = i2 = i3 = M - 1`, its `s_reg` and
+    /// `class_reg`); the window, the line buffer and `lb_q` end with the last rows and columns of
+    /// the padded image. So this computes the sums row by row instead of per edge: each column of
+    /// five pixels is reduced once to its dot products with the three column kernels of the
+    /// receptive field, and an input's sum adds five of them.
+    pub fn ingest_image(&mut self, pixels: &[u8], p: &HwParams) -> u64 {
+        debug_assert!(self.scan_r == 0 && self.scan_c == 0 && !self.v1 && !self.v2 && !self.v3);
+        let (h, w) = (p.height, p.width);
+        // Pixel (y, x) of the padded image: 0 outside the image.
+        let px = |y: isize, x: isize| {
+            let inside = (0..h as isize).contains(&y) && (0..w as isize).contains(&x);
+            if inside {
+                pixels[y as usize * w + x as usize]
+            } else {
+                0
+            }
+        };
+        // Column words of the centre row y (byte k = row y - 2 + k), starting at y = -1.
+        let mut cols: Vec<u64> = (0..w)
+            .map(|x| (px(0, x as isize) as u64) << 24 | (px(1, x as isize) as u64) << 32)
+            .collect();
+        // Their kernel products A, B, C at padded column x + 2 (two zero columns each side).
+        let mut kern = vec![0i32; 3 * (w + 4)];
+        let mut head_silent = self.head_silent;
+        let mut last = (0, 0);
+        for y in 0..h {
+            match pixels.get((y + 2) * w..(y + 3) * w) {
+                Some(row) => {
+                    for (col, &px) in cols.iter_mut().zip(row) {
+                        *col = *col >> 8 | (px as u64) << 32;
+                    }
+                }
+                None => cols.iter_mut().for_each(|col| *col >>= 8),
+            }
+            if cols.iter().all(|&col| col == 0) {
+                // Five black rows: every sum of the row is 0.
+                let class = p.class_of(0);
+                for i in (y * w..(y + 1) * w).map(|i| i as u32) {
+                    let (next_mem, head, count) =
+                        (&mut self.next_mem, &mut self.head, &mut self.count);
+                    insert(next_mem, head, count, &mut head_silent, i, class, p);
+                }
+                last = (0, class);
+                continue;
+            }
+            let (ka, rest) = kern.split_at_mut(w + 4);
+            let (kb, kc) = rest.split_at_mut(w + 4);
+            for (x, &col) in cols.iter().enumerate() {
+                (ka[x + 2], kb[x + 2], kc[x + 2]) = column_kernels(col);
+            }
+            let sums = ka[..w]
+                .iter()
+                .zip(&ka[4..])
+                .zip(&kb[1..])
+                .zip(&kb[3..])
+                .zip(&kc[2..]);
+            for (x, ((((a0, a4), b1), b3), c2)) in sums.enumerate() {
+                let s = a0 + b1 + c2 + b3 + a4;
+                let class = p.class_of(s);
+                let i = (y * w + x) as u32;
+                let (next_mem, head, count) = (&mut self.next_mem, &mut self.head, &mut self.count);
+                insert(next_mem, head, count, &mut head_silent, i, class, p);
+                last = (s, class);
+            }
+        }
+        self.head_silent = head_silent;
+        let m = (h * w) as u32;
+        (self.v1, self.v2, self.v3) = (false, false, false);
+        (self.i1, self.i2, self.i3) = (m - 1, m - 1, m - 1);
+        (self.s_reg, self.class_reg) = last;
+        // The last scan position (H+1, W+1): the window holds columns W-3..=W+1 and rows
+        // H-3..=H+1, line_buf[c] rows H-2..=H+1 of column c.
+        let word = |x: isize, top: isize, rows: isize| {
+            (0..rows).fold(0u64, |acc, k| acc | (px(top + k, x) as u64) << (8 * k))
+        };
+        let (h, w) = (h as isize, w as isize);
+        for (j, col) in (0..).zip(&mut self.window) {
+            *col = word(w - 3 + j, h - 3, 5).to_le_bytes();
+        }
+        for (c, entry) in (0..).zip(&mut self.line_buf) {
+            *entry = (word(c, h - 2, 4) as u32).to_le_bytes();
+        }
+        (self.scan_r, self.scan_c) = (h as u32 + 2, 2);
+        self.lb_q = self.line_buf[2];
+        p.scan_cycles + 3
     }
 
     /// next_mem's read port at the edge (the address weight_mem is read with). next_mem is
@@ -309,6 +464,27 @@ mod tests {
                 w[c][r] = 3;
                 assert_eq!(rf(&w), 3 * RF_KERNEL_X8[r][c], "col {c} row {r}");
             }
+        }
+    }
+
+    #[test]
+    fn rf_is_the_kernel_dot_product_of_random_windows() {
+        let mut x = 7u64;
+        for _ in 0..10_000 {
+            let mut w = [[0u8; 8]; 5];
+            for col in &mut w {
+                for px in &mut col[..5] {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    *px = if x >> 63 == 1 { (x >> 40) as u8 } else { 255 };
+                }
+            }
+            let want: i32 = (0..5)
+                .flat_map(|c| (0..5).map(move |r| (c, r)))
+                .map(|(c, r)| RF_KERNEL_X8[r][c] * w[c][r] as i32)
+                .sum();
+            assert_eq!(rf(&w), want, "{w:?}");
         }
     }
 

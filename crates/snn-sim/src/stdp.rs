@@ -25,7 +25,7 @@ pub enum StdpCmd {
     /// Issue nothing.
     Hold,
     /// Fire with learning: start the walk of the lowest neuron of `spikes`.
-    Begin { spikes: u64 },
+    Begin { spikes: u128 },
     /// State Stdp: one step of the walk.
     Walk,
     /// State StdpDrain: start the walk of the next neuron, if any.
@@ -79,7 +79,7 @@ pub struct Stdp {
     /// Classes of step `m` not yet selected (empty when `|m - t| < wlo`).
     pub spend: u64,
     /// Neurons still to walk after `sj`.
-    pub stdp_mask: u64,
+    pub stdp_mask: u128,
     /// Stage B (the word arrives from weight_mem in this stage).
     pub v_b: bool,
     pub op_b: StdpOp,
@@ -128,12 +128,18 @@ impl Stdp {
     /// Stage C's new lane value.
     #[inline]
     pub fn stage_c_value(&self, p: &HwParams) -> i32 {
+        Self::written(self.op_c, self.w_c, self.prod_c, p)
+    }
+
+    /// Stage C's value from lane `w` and stage B's product.
+    #[inline(always)]
+    fn written(op: StdpOp, w: i32, prod: u64, p: &HwParams) -> i32 {
         let f = &p.format;
-        let step = ((self.prod_c + (1u64 << (f.lut_frac_bits - 1))) >> f.lut_frac_bits) as i32;
-        match self.op_c {
-            StdpOp::Pot => self.w_c + step,
-            StdpOp::Dep => self.w_c - step,
-            StdpOp::Pen => (self.w_c - f.penalty).max(f.w_min),
+        let step = ((prod + (1u64 << (f.lut_frac_bits - 1))) >> f.lut_frac_bits) as i32;
+        match op {
+            StdpOp::Pot => w + step,
+            StdpOp::Dep => w - step,
+            StdpOp::Pen => (w - f.penalty).max(f.w_min),
         }
     }
 
@@ -146,6 +152,14 @@ impl Stdp {
             StdpOp::Dep => f.lut_dep[(d - p.wlo) as usize] as u64 * (w - f.w_min) as u64,
             StdpOp::Pen => 0,
         }
+    }
+
+    /// What stages B and C make of lane value `w` read with `(op, d)`: the product and the
+    /// value written back.
+    #[inline(always)]
+    pub fn update(op: StdpOp, d: u32, w: i32, p: &HwParams) -> (u64, i32) {
+        let prod = Self::product(op, d, w, p);
+        (prod, Self::written(op, w, prod, p))
     }
 
     /// Mask of step `m` restricted to the window: no class when `|m - t| < wlo`.
@@ -166,12 +180,15 @@ impl Stdp {
             .then(|| (self.addr_c, self.lane_c, self.stage_c_value(p)))
     }
 
-    /// Loads the walk of neuron `sj` at its first step `m0 = lag_m`.
+    /// Loads the walk of neuron `sj` at its first step `m0 = lag_m` (`lag` its counters) for
+    /// the output spike at step `t`.
     #[inline(always)]
-    fn begin_walk(&mut self, inp: &StdpIn, p: &HwParams) {
-        self.m = inp.lag_m;
-        self.sctr = *inp.lag;
-        self.spend = Self::windowed(inp.lag_m, inp.t, inp.lag.mask(p), p);
+    fn begin_walk(&mut self, t: u32, lag_m: u32, lag: &StepCounters, p: &HwParams) {
+        self.m = lag_m;
+        self.sctr = *lag;
+        let mask = p.masks[lag_m as usize];
+        debug_assert_eq!(mask, lag.mask(p));
+        self.spend = Self::windowed(lag_m, t, mask, p);
     }
 
     /// Stage A issues a read of `addr` (stage B's other fields are set by the caller).
@@ -180,6 +197,54 @@ impl Stdp {
         self.v_b = true;
         self.addr_b = addr;
         out.rd = Some(addr);
+    }
+
+    /// Stage A in state Stdp when not following a list, for the output spike at step `t`: select
+    /// the lowest class left of step `m` (its head is to be read unless `NIL`, with stage B's
+    /// `op_b, d_b, lane_b` set), else advance `m`, else the walk is done. Returns the head to
+    /// read and whether the walk is done.
+    #[inline(always)]
+    pub fn select(&mut self, t: u32, head: &[u32], p: &HwParams) -> (Option<u32>, bool) {
+        if self.spend != 0 {
+            let bit = self.spend.trailing_zeros();
+            self.spend &= self.spend - 1;
+            let h = head[self.sctr.class(bit, p)];
+            if h == p.nil {
+                return (None, false);
+            }
+            self.op_b = if self.m < t { StdpOp::Pot } else { StdpOp::Dep };
+            self.d_b = self.m.abs_diff(t);
+            self.lane_b = self.sj;
+            (Some(h), false)
+        } else if self.m < p.t_steps.min(t + p.whi) {
+            self.spend = Self::windowed(self.m + 1, t, self.sctr.advance(p), p);
+            self.m += 1;
+            (None, false)
+        } else {
+            (None, true)
+        }
+    }
+
+    /// Stage A in state StdpDrain: loads the walk of the next neuron of `stdp_mask`, if any
+    /// (returned: `more`).
+    #[inline(always)]
+    pub fn next_walk(&mut self, t: u32, lag_m: u32, lag: &StepCounters, p: &HwParams) -> bool {
+        let more = self.stdp_mask != 0;
+        if more {
+            self.sj = self.stdp_mask.trailing_zeros();
+            self.stdp_mask &= self.stdp_mask - 1;
+            self.begin_walk(t, lag_m, lag, p);
+        }
+        more
+    }
+
+    /// Stage A of the penalty's first cycle (state End): stage B's fields for the silent list,
+    /// whose head is to be read.
+    #[inline(always)]
+    pub fn begin_penalty(&mut self, winner: u32) {
+        self.op_b = StdpOp::Pen;
+        self.d_b = 0;
+        self.lane_b = winner;
     }
 
     /// One clock edge of the unit: stages updated last first (C's write is [`Stdp::write_port`],
@@ -209,47 +274,24 @@ impl Stdp {
             StdpCmd::Begin { spikes } => {
                 self.sj = spikes.trailing_zeros();
                 self.stdp_mask = spikes & (spikes - 1);
-                self.begin_walk(inp, p);
+                self.begin_walk(inp.t, inp.lag_m, inp.lag, p);
             }
             StdpCmd::Walk => {
                 if following {
                     self.issue(inp.next_q, &mut out);
-                } else if self.spend != 0 {
-                    let bit = self.spend.trailing_zeros();
-                    self.spend &= self.spend - 1;
-                    let h = inp.head[self.sctr.class(bit, p)];
-                    if h != p.nil {
-                        self.issue(h, &mut out);
-                        self.op_b = if self.m < inp.t {
-                            StdpOp::Pot
-                        } else {
-                            StdpOp::Dep
-                        };
-                        self.d_b = self.m.abs_diff(inp.t);
-                        self.lane_b = self.sj;
-                    }
-                } else if self.m < p.t_steps.min(inp.t + p.whi) {
-                    self.spend = Self::windowed(self.m + 1, inp.t, self.sctr.mask_advanced(p), p);
-                    self.sctr.advance(p);
-                    self.m += 1;
                 } else {
-                    out.walk_done = true;
+                    let (rd, done) = self.select(inp.t, inp.head, p);
+                    if let Some(h) = rd {
+                        self.issue(h, &mut out);
+                    }
+                    out.walk_done = done;
                 }
             }
-            StdpCmd::Drain => {
-                out.more = self.stdp_mask != 0;
-                if out.more {
-                    self.sj = self.stdp_mask.trailing_zeros();
-                    self.stdp_mask &= self.stdp_mask - 1;
-                    self.begin_walk(inp, p);
-                }
-            }
+            StdpCmd::Drain => out.more = self.next_walk(inp.t, inp.lag_m, inp.lag, p),
             StdpCmd::PenStart { winner } => {
                 if inp.head_silent != p.nil {
                     self.issue(inp.head_silent, &mut out);
-                    self.op_b = StdpOp::Pen;
-                    self.d_b = 0;
-                    self.lane_b = winner;
+                    self.begin_penalty(winner);
                 }
             }
             StdpCmd::PenWalk => {

@@ -9,8 +9,10 @@
 use crate::machine::{Events, Machine, Observer};
 use std::io::{self, Write};
 
-type RegProbe = Box<dyn Fn(&Machine) -> u64>;
-type PortProbe = fn(&Events) -> u64;
+/// Probes read values as `u128`, the widest register (the spike mask and `stdp_mask`, up to
+/// `MAX_N` bits).
+type RegProbe = Box<dyn Fn(&Machine) -> u128>;
+type PortProbe = fn(&Events) -> u128;
 /// A scope of the dump: its name and its signals (name, width, probe).
 type Scope = (String, Vec<(String, u32, Probe)>);
 
@@ -34,7 +36,7 @@ pub struct VcdWriter<W: Write> {
     out: W,
     signals: Vec<Signal>,
     /// Last value written per signal (`None` before the first dump).
-    last: Vec<Option<u64>>,
+    last: Vec<Option<u128>>,
     last_name: &'static str,
     error: Option<io::Error>,
 }
@@ -64,47 +66,47 @@ impl<W: Write> VcdWriter<W> {
         scopes.push((
             "control".into(),
             vec![
-                reg("state", 4, Box::new(|m| m.state() as u64)),
+                reg("state", 4, Box::new(|m| m.state() as u128)),
                 ("state_name".into(), 1, Probe::StateName),
-                reg("cycles", 32, Box::new(|m| m.cycles() as u64)),
-                reg("learn", 1, Box::new(|m| m.control().learn as u64)),
-                reg("t", w.step, Box::new(|m| m.t() as u64)),
-                reg("pend", mask_bits, Box::new(|m| m.control().pend)),
-                reg("acc", w.count, Box::new(|m| m.control().acc as u64)),
-                reg("peak", w.count, Box::new(|m| m.control().peak as u64)),
-                reg("rem", w.rem, Box::new(|m| m.control().rem as u64)),
-                reg("quo", w.quo, Box::new(|m| m.control().quo as u64)),
-                reg("bit", w.div_bit, Box::new(|m| m.control().bit as u64)),
-                reg("thr", w.potential, Box::new(|m| m.threshold() as u64)),
-                reg("rd_valid", 1, Box::new(|m| m.control().rd_valid as u64)),
-                reg("lag_m", w.step, Box::new(|m| m.control().lag_m as u64)),
+                reg("cycles", 32, Box::new(|m| m.cycles() as u128)),
+                reg("learn", 1, Box::new(|m| m.control().learn as u128)),
+                reg("t", w.step, Box::new(|m| m.t() as u128)),
+                reg("pend", mask_bits, Box::new(|m| m.control().pend as u128)),
+                reg("acc", w.count, Box::new(|m| m.control().acc as u128)),
+                reg("peak", w.count, Box::new(|m| m.control().peak as u128)),
+                reg("rem", w.rem, Box::new(|m| m.control().rem as u128)),
+                reg("quo", w.quo, Box::new(|m| m.control().quo as u128)),
+                reg("bit", w.div_bit, Box::new(|m| m.control().bit as u128)),
+                reg("thr", w.potential, Box::new(|m| m.threshold() as u128)),
+                reg("rd_valid", 1, Box::new(|m| m.control().rd_valid as u128)),
+                reg("lag_m", w.step, Box::new(|m| m.control().lag_m as u128)),
             ],
         ));
         scopes.push((
             "spike_gen".into(),
             vec![
-                reg("scan_r", 16, Box::new(|m| m.spike_gen().scan_r as u64)),
-                reg("scan_c", 16, Box::new(|m| m.spike_gen().scan_c as u64)),
-                reg("v1", 1, Box::new(|m| m.spike_gen().v1 as u64)),
-                reg("i1", w.addr, Box::new(|m| m.spike_gen().i1 as u64)),
-                reg("v2", 1, Box::new(|m| m.spike_gen().v2 as u64)),
-                reg("i2", w.addr, Box::new(|m| m.spike_gen().i2 as u64)),
-                reg("s_reg", w.s_reg, Box::new(|m| m.spike_gen().s_reg as u64)),
-                reg("v3", 1, Box::new(|m| m.spike_gen().v3 as u64)),
-                reg("i3", w.addr, Box::new(|m| m.spike_gen().i3 as u64)),
+                reg("scan_r", 16, Box::new(|m| m.spike_gen().scan_r as u128)),
+                reg("scan_c", 16, Box::new(|m| m.spike_gen().scan_c as u128)),
+                reg("v1", 1, Box::new(|m| m.spike_gen().v1 as u128)),
+                reg("i1", w.addr, Box::new(|m| m.spike_gen().i1 as u128)),
+                reg("v2", 1, Box::new(|m| m.spike_gen().v2 as u128)),
+                reg("i2", w.addr, Box::new(|m| m.spike_gen().i2 as u128)),
+                reg("s_reg", w.s_reg, Box::new(|m| m.spike_gen().s_reg as u128)),
+                reg("v3", 1, Box::new(|m| m.spike_gen().v3 as u128)),
+                reg("i3", w.addr, Box::new(|m| m.spike_gen().i3 as u128)),
                 reg(
                     "class_reg",
                     w.class,
-                    Box::new(|m| m.spike_gen().class_reg as u64),
+                    Box::new(|m| m.spike_gen().class_reg as u128),
                 ),
                 reg(
                     "head_silent",
                     w.addr,
-                    Box::new(|m| m.spike_gen().head_silent as u64),
+                    Box::new(|m| m.spike_gen().head_silent as u128),
                 ),
-                reg("next_q", w.addr, Box::new(|m| m.spike_gen().next_q as u64)),
-                port("pix_valid", 1, |e| e.pixel.is_some() as u64),
-                port("pix_data", 8, |e| e.pixel.unwrap_or(0) as u64),
+                reg("next_q", w.addr, Box::new(|m| m.spike_gen().next_q as u128)),
+                port("pix_valid", 1, |e| e.pixel.is_some() as u128),
+                port("pix_data", 8, |e| e.pixel.unwrap_or(0) as u128),
             ],
         ));
         let mut neuron = Vec::new();
@@ -112,24 +114,24 @@ impl<W: Write> VcdWriter<W> {
             neuron.push(reg(
                 &format!("pot_{j}"),
                 w.potential,
-                Box::new(move |m| m.neurons()[j].pot as u64),
+                Box::new(move |m| m.neurons().pot()[j] as u128),
             ));
         }
         for j in 0..p.n {
             neuron.push(reg(
                 &format!("shown_{j}"),
                 w.potential,
-                Box::new(move |m| m.neurons()[j].shown as u64),
+                Box::new(move |m| m.neurons().shown()[j] as u128),
             ));
         }
         for j in 0..p.n {
             neuron.push(reg(
                 &format!("free_at_{j}"),
                 w.free_at,
-                Box::new(move |m| m.neurons()[j].free_at as u64),
+                Box::new(move |m| m.neurons().free_at()[j] as u128),
             ));
         }
-        neuron.push(port("spike_valid", 1, |e| e.spike.is_some() as u64));
+        neuron.push(port("spike_valid", 1, |e| e.spike.is_some() as u128));
         neuron.push(port("spike_mask", p.n as u32, |e| {
             e.spike.map_or(0, |s| s.mask)
         }));
@@ -137,61 +139,67 @@ impl<W: Write> VcdWriter<W> {
         scopes.push((
             "wta".into(),
             vec![
-                reg("winner", w.neuron, Box::new(|m| m.wta().winner as u64)),
-                reg("winner_valid", 1, Box::new(|m| m.wta().winner_valid as u64)),
+                reg("winner", w.neuron, Box::new(|m| m.wta().winner as u128)),
+                reg(
+                    "winner_valid",
+                    1,
+                    Box::new(|m| m.wta().winner_valid as u128),
+                ),
                 reg(
                     "inhibit_step",
                     w.step,
-                    Box::new(|m| m.wta().inhibit_step as u64),
+                    Box::new(|m| m.wta().inhibit_step as u128),
                 ),
-                reg("ws", w.neuron, Box::new(|m| m.wta().ws as u64)),
-                reg("best_j", w.neuron, Box::new(|m| m.wta().best_j as u64)),
-                reg("best_v", w.potential, Box::new(|m| m.wta().best_v as u64)),
+                reg("ws", w.neuron, Box::new(|m| m.wta().ws as u128)),
+                reg("best_j", w.neuron, Box::new(|m| m.wta().best_j as u128)),
+                reg("best_v", w.potential, Box::new(|m| m.wta().best_v as u128)),
             ],
         ));
         scopes.push((
             "stdp".into(),
             vec![
-                reg("sj", w.neuron, Box::new(|m| m.stdp().sj as u64)),
-                reg("m", w.step, Box::new(|m| m.stdp().m as u64)),
-                reg("spend", mask_bits, Box::new(|m| m.stdp().spend)),
+                reg("sj", w.neuron, Box::new(|m| m.stdp().sj as u128)),
+                reg("m", w.step, Box::new(|m| m.stdp().m as u128)),
+                reg("spend", mask_bits, Box::new(|m| m.stdp().spend as u128)),
                 reg("stdp_mask", p.n as u32, Box::new(|m| m.stdp().stdp_mask)),
-                reg("v_b", 1, Box::new(|m| m.stdp().v_b as u64)),
-                reg("op_b", 2, Box::new(|m| m.stdp().op_b as u64)),
-                reg("d_b", w.distance, Box::new(|m| m.stdp().d_b as u64)),
-                reg("lane_b", w.neuron, Box::new(|m| m.stdp().lane_b as u64)),
-                reg("addr_b", w.addr, Box::new(|m| m.stdp().addr_b as u64)),
-                reg("v_c", 1, Box::new(|m| m.stdp().v_c as u64)),
-                reg("op_c", 2, Box::new(|m| m.stdp().op_c as u64)),
-                reg("lane_c", w.neuron, Box::new(|m| m.stdp().lane_c as u64)),
-                reg("addr_c", w.addr, Box::new(|m| m.stdp().addr_c as u64)),
-                reg("w_c", w.weight, Box::new(|m| m.stdp().w_c as u64)),
-                reg("prod_c", w.prod, Box::new(|m| m.stdp().prod_c)),
+                reg("v_b", 1, Box::new(|m| m.stdp().v_b as u128)),
+                reg("op_b", 2, Box::new(|m| m.stdp().op_b as u128)),
+                reg("d_b", w.distance, Box::new(|m| m.stdp().d_b as u128)),
+                reg("lane_b", w.neuron, Box::new(|m| m.stdp().lane_b as u128)),
+                reg("addr_b", w.addr, Box::new(|m| m.stdp().addr_b as u128)),
+                reg("v_c", 1, Box::new(|m| m.stdp().v_c as u128)),
+                reg("op_c", 2, Box::new(|m| m.stdp().op_c as u128)),
+                reg("lane_c", w.neuron, Box::new(|m| m.stdp().lane_c as u128)),
+                reg("addr_c", w.addr, Box::new(|m| m.stdp().addr_c as u128)),
+                reg("w_c", w.weight, Box::new(|m| m.stdp().w_c as u128)),
+                reg("prod_c", w.prod, Box::new(|m| m.stdp().prod_c as u128)),
             ],
         ));
         scopes.push((
             "weight_mem".into(),
             vec![
-                port("rd_en", 1, |e| e.read.is_some() as u64),
-                port("rd_addr", w.addr, |e| e.read.unwrap_or(0) as u64),
-                port("we", 1, |e| e.weight_write.is_some() as u64),
+                port("rd_en", 1, |e| e.read.is_some() as u128),
+                port("rd_addr", w.addr, |e| e.read.unwrap_or(0) as u128),
+                port("we", 1, |e| e.weight_write.is_some() as u128),
                 port("wr_addr", w.addr, |e| {
-                    e.weight_write.map_or(0, |x| x.addr as u64)
+                    e.weight_write.map_or(0, |x| x.addr as u128)
                 }),
                 port("wr_lane", w.neuron, |e| {
-                    e.weight_write.map_or(0, |x| x.lane as u64)
+                    e.weight_write.map_or(0, |x| x.lane as u128)
                 }),
                 port("wr_value", w.weight, |e| {
-                    e.weight_write.map_or(0, |x| x.value as u64)
+                    e.weight_write.map_or(0, |x| x.value as u128)
                 }),
             ],
         ));
         scopes.push((
             "host".into(),
             vec![
-                port("done", 1, |e| e.done.is_some() as u64),
-                port("done_cycles", 32, |e| e.done.map_or(0, |d| d.cycles as u64)),
-                port("winner_strobe", 1, |e| e.winner.is_some() as u64),
+                port("done", 1, |e| e.done.is_some() as u128),
+                port("done_cycles", 32, |e| {
+                    e.done.map_or(0, |d| d.cycles as u128)
+                }),
+                port("winner_strobe", 1, |e| e.winner.is_some() as u128),
             ],
         ));
 
@@ -254,10 +262,10 @@ impl<W: Write> VcdWriter<W> {
                 }
                 _ => continue,
             };
-            let masked = if s.width >= 64 {
+            let masked = if s.width >= 128 {
                 value
             } else {
-                value & ((1u64 << s.width) - 1)
+                value & ((1u128 << s.width) - 1)
             };
             if self.last[k] == Some(masked) {
                 continue;

@@ -6,6 +6,7 @@
 //! is still in flight (ARCHITECTURE "Read-after-write safety"); `Machine` asserts that in debug
 //! builds.
 
+use crate::neuron::GROUP;
 use crate::params::{HwParams, MAX_N};
 
 /// The write port in one cycle: the word written is `word` with lane `lane` replaced by `value`
@@ -22,7 +23,10 @@ pub struct WordWrite<'a> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WeightMem {
     n: usize,
-    /// `mem[i * N + j]`: lane `j` of word `i` (a `WB`-bit two's-complement weight).
+    /// Lanes per stored word: N rounded up to whole groups of neurons ([`GROUP`]), the extra
+    /// lanes 0, so that the neurons add whole groups of a word.
+    stride: usize,
+    /// `mem[i * stride + j]`: lane `j` of word `i` (a `WB`-bit two's-complement weight).
     mem: Vec<i32>,
     /// Read data register `q`: the word at `q_addr` as read at the last read edge. The model
     /// keeps the address and copies the word out (`q_held`) only when a write changes that word
@@ -33,9 +37,11 @@ pub struct WeightMem {
 
 impl WeightMem {
     pub fn new(p: &HwParams) -> Self {
+        let stride = p.n.next_multiple_of(GROUP);
         WeightMem {
             n: p.n,
-            mem: vec![0; p.m * p.n],
+            stride,
+            mem: vec![0; p.m * stride],
             q_addr: 0,
             q_held: None,
         }
@@ -51,7 +57,7 @@ impl WeightMem {
             self.q_held = None;
         }
         if let Some(w) = wr {
-            let a = w.addr as usize * n;
+            let a = w.addr as usize * self.stride;
             if w.addr == self.q_addr && self.q_held.is_none() {
                 let mut held = [0; MAX_N];
                 held[..n].copy_from_slice(&self.mem[a..a + n]);
@@ -65,24 +71,46 @@ impl WeightMem {
 
     /// Word `i`, lanes `0..N`.
     pub fn word(&self, i: usize) -> &[i32] {
-        &self.mem[i * self.n..(i + 1) * self.n]
+        &self.mem[i * self.stride..][..self.n]
     }
 
     /// The read data register, lanes `0..N`.
     #[inline]
     pub fn q(&self) -> &[i32] {
+        &self.q_groups()[..self.n]
+    }
+
+    /// The read data register with its word's padding to whole groups of lanes (zeros).
+    #[inline]
+    pub fn q_groups(&self) -> &[i32] {
         match &self.q_held {
-            Some(h) => &h[..self.n],
-            None => {
-                let a = self.q_addr as usize * self.n;
-                &self.mem[a..a + self.n]
-            }
+            Some(h) => &h[..self.stride],
+            None => self.word_groups(self.q_addr as usize),
         }
+    }
+
+    /// Word `i` with its padding to whole groups of lanes (zeros).
+    #[inline]
+    pub fn word_groups(&self, i: usize) -> &[i32] {
+        &self.mem[i * self.stride..][..self.stride]
+    }
+
+    /// Lane `lane` of word `i`.
+    #[inline]
+    pub fn lane(&self, i: u32, lane: u32) -> i32 {
+        self.mem[i as usize * self.stride + lane as usize]
+    }
+
+    /// Lane `lane` of word `i` becomes `value`, the data register left alone (the machine's
+    /// learning phase applies each update at once and sets the data register at its end).
+    #[inline]
+    pub fn set_lane(&mut self, i: u32, lane: u32, value: i32) {
+        self.mem[i as usize * self.stride + lane as usize] = value;
     }
 
     /// Host port (Idle): write word `i`.
     pub fn host_write(&mut self, i: usize, word: &[i32]) {
-        self.mem[i * self.n..(i + 1) * self.n].copy_from_slice(word);
+        self.mem[i * self.stride..][..self.n].copy_from_slice(word);
     }
 }
 

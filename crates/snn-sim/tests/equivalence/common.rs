@@ -115,7 +115,11 @@ impl Pair {
             }
             if before == FsmState::Fire && dut.state() != FsmState::Wta {
                 // The step is complete: potentials and spikes of step t.
-                for (j, (&g, nr)) in trace[t as usize - 1].iter().zip(dut.neurons()).enumerate() {
+                for (j, (&g, nr)) in trace[t as usize - 1]
+                    .iter()
+                    .zip(dut.neurons().iter())
+                    .enumerate()
+                {
                     let d = nr.pot;
                     if g != d {
                         return Err(miss(

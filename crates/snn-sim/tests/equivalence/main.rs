@@ -1,8 +1,10 @@
 //! Equivalence of the cycle model (`dut`) with the golden fixed-point model (`gold`): identical
 //! spikes and potentials after every step, winner, inhibit step, threshold, final potentials,
-//! weights after every image, and the cycle count the doc predicts.
+//! weights after every image, and the cycle count the doc predicts; and the fast phases of
+//! `run_image` against plain stepping (`fast`).
 
 mod common;
+mod fast;
 mod mnist;
 mod sweep;
 mod synthetic;

@@ -8,7 +8,7 @@ use rand_chacha::ChaCha8Rng;
 use snn_core::prelude::*;
 use snn_sim::prelude::*;
 
-fn random_config(rng: &mut ChaCha8Rng, seed: u64) -> SnnConfig {
+pub fn random_config(rng: &mut ChaCha8Rng, seed: u64) -> SnnConfig {
     let mut cfg = SnnConfig {
         height: rng.gen_range(5..=16),
         width: rng.gen_range(5..=16),

@@ -61,6 +61,29 @@ fn many_neurons_fire_together() {
 }
 
 #[test]
+fn hundred_neurons() {
+    // N = 100 needs the 128-bit spike mask and stdp_mask: neurons above 63 must fire, win and be
+    // walked by STDP (the all-black image makes all 100 fire at every step).
+    let cfg = SnnConfig {
+        neurons: 100,
+        ..SnnConfig::small()
+    };
+    let imgs = images(&cfg, 6, 12);
+    let mut pair = Pair::new(&cfg);
+    pair.run_all(&imgs, true);
+    pair.run_all(&imgs, false);
+    let results: Vec<ImageResult> = imgs
+        .iter()
+        .map(|px| pair.dut.run_image(px, false).unwrap())
+        .collect();
+    assert!(
+        results.iter().any(|r| r.winner.is_some_and(|w| w >= 64)),
+        "some winner should be above 63"
+    );
+    assert!(results[0].spike_times[64..].iter().all(|s| s.len() == 200));
+}
+
+#[test]
 fn back_to_back_walks_never_read_a_word_in_flight() {
     // Input 10 is the only input of period 40 and input 11 (period 60) carries weight thr + leak
     // in both neurons, so both reach exactly thr at t = 60 (no WTA: not strictly above) and fire
