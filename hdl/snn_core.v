@@ -65,6 +65,7 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
     wire  control$wta_enter;
     wire  control$wta_scan;
     reg  [7:0] control$st_class_next;
+    reg  [7:0] control$st_begin_class;
     reg  [9:0] control$st_raddr;
     reg  control$st_walk_done;
     reg  control$st_more;
@@ -164,6 +165,7 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
     reg  [9:0] stdp$lane_w;
     wire  [7:0] stdp$lane_sel;
     wire  [7:0] stdp$class_next;
+    wire  [7:0] stdp$begin_class;
     wire  [9:0] stdp$raddr;
     wire  stdp$walk_done;
     wire  stdp$more;
@@ -218,6 +220,7 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
         .wta_enter(control$wta_enter),
         .wta_scan(control$wta_scan),
         .st_class_next(control$st_class_next),
+        .st_begin_class(control$st_begin_class),
         .st_raddr(control$st_raddr),
         .st_walk_done(control$st_walk_done),
         .st_more(control$st_more),
@@ -325,6 +328,7 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
         .lane_w(stdp$lane_w),
         .lane_sel(stdp$lane_sel),
         .class_next(stdp$class_next),
+        .begin_class(stdp$begin_class),
         .raddr(stdp$raddr),
         .walk_done(stdp$walk_done),
         .more(stdp$more),
@@ -440,6 +444,7 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
         neurons$lane_sel = stdp$lane_sel;
         stdp$lane_w = neurons$lane_w;
         control$st_class_next = stdp$class_next;
+        control$st_begin_class = stdp$begin_class;
         control$st_raddr = stdp$raddr;
         control$st_walk_done = stdp$walk_done;
         control$st_more = stdp$more;
@@ -452,7 +457,7 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
 
 endmodule // snn_core
 
-module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan_last,head,count,next_q,sg_start,sg_ingest,sg_drain,class_next,lists_next,raddr,spike_any,above_any,n_reset,n_int,n_add,n_complete,n_fire,spike_valid,wta_last,winner_valid,wta_clear,wta_enter,wta_scan,st_class_next,st_raddr,st_walk_done,st_more,st_pen_done,st_begin,st_walk,st_drain,st_pen_start,st_pen_walk,lag_m,lag_r$0,lag_r$1,lag_r$2,lag_r$3,lag_r$4,lag_r$5,lag_q$0,lag_q$1,lag_q$2,lag_q$3,lag_q$4,lag_q$5,lag_mask);
+module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan_last,head,count,next_q,sg_start,sg_ingest,sg_drain,class_next,lists_next,raddr,spike_any,above_any,n_reset,n_int,n_add,n_complete,n_fire,spike_valid,wta_last,winner_valid,wta_clear,wta_enter,wta_scan,st_class_next,st_begin_class,st_raddr,st_walk_done,st_more,st_pen_done,st_begin,st_walk,st_drain,st_pen_start,st_pen_walk,lag_m,lag_r$0,lag_r$1,lag_r$2,lag_r$3,lag_r$4,lag_r$5,lag_q$0,lag_q$1,lag_q$2,lag_q$3,lag_q$4,lag_q$5,lag_mask);
 
     // Module arguments
     input wire  clock;
@@ -489,6 +494,7 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
     output reg  wta_enter;
     output reg  wta_scan;
     input wire  [7:0] st_class_next;
+    input wire  [7:0] st_begin_class;
     input wire  [9:0] st_raddr;
     input wire  st_walk_done;
     input wire  st_more;
@@ -514,6 +520,7 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
     output reg  [15:0] lag_mask;
 
     // Constant declarations
+    localparam  class_one = 8'he3;
     localparam  s_idle = 4'h0;
     localparam  s_ingest = 4'h1;
     localparam  s_drain = 4'h2;
@@ -761,11 +768,16 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
     reg  [15:0] lacc$3;
     reg  [15:0] lacc$4;
     reg  [15:0] lacc$5;
-    reg  [7:0] sel_q;
+    reg  [7:0] q_hold;
+    reg  [7:0] q_rest;
+    reg  [7:0] q_adv;
     reg  [15:0] rest;
     reg  follow;
     reg  [9:0] issue_addr;
     reg  issued;
+    reg  first_step;
+    reg  advance;
+    reg  next_step;
     reg  to_wta;
     reg  to_stdp;
     reg  last_step;
@@ -1331,6 +1343,9 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
             rem_n = r2 - divisor;
             quo_n = (quo$q << 32'h1) | 20'h1;
         end
+        first_step = 1'h0;
+        advance = 1'h0;
+        next_step = 1'h0;
         if (state_r$q != s_idle) begin
             cycles_r$d = cycles_r$q + 32'h1;
         end
@@ -1349,20 +1364,7 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
         else if (state_r$q == s_drain) begin
             if (scan_last) begin
                 state_r$d = s_thresh;
-                t_r$d = 8'h1;
-                r$0$d = one_r$0;
-                q$0$d = one_q$0;
-                r$1$d = one_r$1;
-                q$1$d = one_q$1;
-                r$2$d = one_r$2;
-                q$2$d = one_q$2;
-                r$3$d = one_r$3;
-                q$3$d = one_q$3;
-                r$4$d = one_r$4;
-                q$4$d = one_q$4;
-                r$5$d = one_r$5;
-                q$5$d = one_q$5;
-                pend$d = mask_one;
+                first_step = 1'h1;
                 acc$d = 16'h0;
                 peak_r$d = 16'h0;
             end
@@ -1378,49 +1380,7 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
                 end
                 acc$d = 16'h0;
                 t_r$d = t_r$q + 8'h1;
-                if (r$0$q == kwrap$0) begin
-                    r$0$d = 4'h0;
-                    q$0$d = q$0$q + 8'h1;
-                end
-                else begin
-                    r$0$d = r$0$q + 4'h1;
-                end
-                if (r$1$q == kwrap$1) begin
-                    r$1$d = 4'h0;
-                    q$1$d = q$1$q + 8'h1;
-                end
-                else begin
-                    r$1$d = r$1$q + 4'h1;
-                end
-                if (r$2$q == kwrap$2) begin
-                    r$2$d = 4'h0;
-                    q$2$d = q$2$q + 8'h1;
-                end
-                else begin
-                    r$2$d = r$2$q + 4'h1;
-                end
-                if (r$3$q == kwrap$3) begin
-                    r$3$d = 4'h0;
-                    q$3$d = q$3$q + 8'h1;
-                end
-                else begin
-                    r$3$d = r$3$q + 4'h1;
-                end
-                if (r$4$q == kwrap$4) begin
-                    r$4$d = 4'h0;
-                    q$4$d = q$4$q + 8'h1;
-                end
-                else begin
-                    r$4$d = r$4$q + 4'h1;
-                end
-                if (r$5$q == kwrap$5) begin
-                    r$5$d = 4'h0;
-                    q$5$d = q$5$q + 8'h1;
-                end
-                else begin
-                    r$5$d = r$5$q + 4'h1;
-                end
-                pend$d = mask_adv;
+                advance = 1'h1;
                 if (last_step) begin
                     state_r$d = s_divide;
                     rem$d = 16'h0;
@@ -1435,32 +1395,19 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
             if (div_bit$q == 8'h0) begin
                 state_r$d = s_int;
                 thr_r$d = quo_n;
-                t_r$d = 8'h1;
-                r$0$d = one_r$0;
-                q$0$d = one_q$0;
+                first_step = 1'h1;
                 lag_r_r$0$d = one_r$0;
                 lag_q_r$0$d = one_q$0;
-                r$1$d = one_r$1;
-                q$1$d = one_q$1;
                 lag_r_r$1$d = one_r$1;
                 lag_q_r$1$d = one_q$1;
-                r$2$d = one_r$2;
-                q$2$d = one_q$2;
                 lag_r_r$2$d = one_r$2;
                 lag_q_r$2$d = one_q$2;
-                r$3$d = one_r$3;
-                q$3$d = one_q$3;
                 lag_r_r$3$d = one_r$3;
                 lag_q_r$3$d = one_q$3;
-                r$4$d = one_r$4;
-                q$4$d = one_q$4;
                 lag_r_r$4$d = one_r$4;
                 lag_q_r$4$d = one_q$4;
-                r$5$d = one_r$5;
-                q$5$d = one_q$5;
                 lag_r_r$5$d = one_r$5;
                 lag_q_r$5$d = one_q$5;
-                pend$d = mask_one;
                 rd_valid$d = 1'h0;
                 lag_m_r$d = 8'h1;
             end
@@ -1475,49 +1422,7 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
             end
             if ((~follow) & (~(|pend$q))) begin
                 rd_valid$d = 1'h0;
-                if (r$0$q == kwrap$0) begin
-                    r$0$d = 4'h0;
-                    q$0$d = q$0$q + 8'h1;
-                end
-                else begin
-                    r$0$d = r$0$q + 4'h1;
-                end
-                if (r$1$q == kwrap$1) begin
-                    r$1$d = 4'h0;
-                    q$1$d = q$1$q + 8'h1;
-                end
-                else begin
-                    r$1$d = r$1$q + 4'h1;
-                end
-                if (r$2$q == kwrap$2) begin
-                    r$2$d = 4'h0;
-                    q$2$d = q$2$q + 8'h1;
-                end
-                else begin
-                    r$2$d = r$2$q + 4'h1;
-                end
-                if (r$3$q == kwrap$3) begin
-                    r$3$d = 4'h0;
-                    q$3$d = q$3$q + 8'h1;
-                end
-                else begin
-                    r$3$d = r$3$q + 4'h1;
-                end
-                if (r$4$q == kwrap$4) begin
-                    r$4$d = 4'h0;
-                    q$4$d = q$4$q + 8'h1;
-                end
-                else begin
-                    r$4$d = r$4$q + 4'h1;
-                end
-                if (r$5$q == kwrap$5) begin
-                    r$5$d = 4'h0;
-                    q$5$d = q$5$q + 8'h1;
-                end
-                else begin
-                    r$5$d = r$5$q + 4'h1;
-                end
-                pend$d = mask_adv;
+                advance = 1'h1;
                 state_r$d = s_fire;
             end
         end
@@ -1532,52 +1437,7 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
                 state_r$d = s_end;
             end
             else begin
-                t_r$d = t_r$q + 8'h1;
-                if (t_gt_whi$ge) begin
-                    lag_m_r$d = lag_m_r$q + 8'h1;
-                    if (lag_r_r$0$q == kwrap$0) begin
-                        lag_r_r$0$d = 4'h0;
-                        lag_q_r$0$d = lag_q_r$0$q + 8'h1;
-                    end
-                    else begin
-                        lag_r_r$0$d = lag_r_r$0$q + 4'h1;
-                    end
-                    if (lag_r_r$1$q == kwrap$1) begin
-                        lag_r_r$1$d = 4'h0;
-                        lag_q_r$1$d = lag_q_r$1$q + 8'h1;
-                    end
-                    else begin
-                        lag_r_r$1$d = lag_r_r$1$q + 4'h1;
-                    end
-                    if (lag_r_r$2$q == kwrap$2) begin
-                        lag_r_r$2$d = 4'h0;
-                        lag_q_r$2$d = lag_q_r$2$q + 8'h1;
-                    end
-                    else begin
-                        lag_r_r$2$d = lag_r_r$2$q + 4'h1;
-                    end
-                    if (lag_r_r$3$q == kwrap$3) begin
-                        lag_r_r$3$d = 4'h0;
-                        lag_q_r$3$d = lag_q_r$3$q + 8'h1;
-                    end
-                    else begin
-                        lag_r_r$3$d = lag_r_r$3$q + 4'h1;
-                    end
-                    if (lag_r_r$4$q == kwrap$4) begin
-                        lag_r_r$4$d = 4'h0;
-                        lag_q_r$4$d = lag_q_r$4$q + 8'h1;
-                    end
-                    else begin
-                        lag_r_r$4$d = lag_r_r$4$q + 4'h1;
-                    end
-                    if (lag_r_r$5$q == kwrap$5) begin
-                        lag_r_r$5$d = 4'h0;
-                        lag_q_r$5$d = lag_q_r$5$q + 8'h1;
-                    end
-                    else begin
-                        lag_r_r$5$d = lag_r_r$5$q + 4'h1;
-                    end
-                end
+                next_step = 1'h1;
                 rd_valid$d = issued;
                 if (|pend$q) begin
                     pend$d = rest;
@@ -1603,52 +1463,7 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
                 state_r$d = s_end;
             end
             else begin
-                t_r$d = t_r$q + 8'h1;
-                if (t_gt_whi$ge) begin
-                    lag_m_r$d = lag_m_r$q + 8'h1;
-                    if (lag_r_r$0$q == kwrap$0) begin
-                        lag_r_r$0$d = 4'h0;
-                        lag_q_r$0$d = lag_q_r$0$q + 8'h1;
-                    end
-                    else begin
-                        lag_r_r$0$d = lag_r_r$0$q + 4'h1;
-                    end
-                    if (lag_r_r$1$q == kwrap$1) begin
-                        lag_r_r$1$d = 4'h0;
-                        lag_q_r$1$d = lag_q_r$1$q + 8'h1;
-                    end
-                    else begin
-                        lag_r_r$1$d = lag_r_r$1$q + 4'h1;
-                    end
-                    if (lag_r_r$2$q == kwrap$2) begin
-                        lag_r_r$2$d = 4'h0;
-                        lag_q_r$2$d = lag_q_r$2$q + 8'h1;
-                    end
-                    else begin
-                        lag_r_r$2$d = lag_r_r$2$q + 4'h1;
-                    end
-                    if (lag_r_r$3$q == kwrap$3) begin
-                        lag_r_r$3$d = 4'h0;
-                        lag_q_r$3$d = lag_q_r$3$q + 8'h1;
-                    end
-                    else begin
-                        lag_r_r$3$d = lag_r_r$3$q + 4'h1;
-                    end
-                    if (lag_r_r$4$q == kwrap$4) begin
-                        lag_r_r$4$d = 4'h0;
-                        lag_q_r$4$d = lag_q_r$4$q + 8'h1;
-                    end
-                    else begin
-                        lag_r_r$4$d = lag_r_r$4$q + 4'h1;
-                    end
-                    if (lag_r_r$5$q == kwrap$5) begin
-                        lag_r_r$5$d = 4'h0;
-                        lag_q_r$5$d = lag_q_r$5$q + 8'h1;
-                    end
-                    else begin
-                        lag_r_r$5$d = lag_r_r$5$q + 4'h1;
-                    end
-                end
+                next_step = 1'h1;
                 rd_valid$d = 1'h0;
                 state_r$d = s_int;
             end
@@ -1672,30 +1487,203 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
         else if (state_r$q == s_done) begin
             state_r$d = s_idle;
         end
-        sel_q = 8'h0;
-        if (pend$d[0] & (~(|(pend$d & below$0)))) begin
-            sel_q = q$0$d;
+        if (first_step) begin
+            t_r$d = 8'h1;
+            r$0$d = one_r$0;
+            q$0$d = one_q$0;
+            r$1$d = one_r$1;
+            q$1$d = one_q$1;
+            r$2$d = one_r$2;
+            q$2$d = one_q$2;
+            r$3$d = one_r$3;
+            q$3$d = one_q$3;
+            r$4$d = one_r$4;
+            q$4$d = one_q$4;
+            r$5$d = one_r$5;
+            q$5$d = one_q$5;
+            pend$d = mask_one;
         end
-        if (pend$d[1] & (~(|(pend$d & below$1)))) begin
-            sel_q = q$1$d;
+        if (advance) begin
+            if (r$0$q == kwrap$0) begin
+                r$0$d = 4'h0;
+                q$0$d = q$0$q + 8'h1;
+            end
+            else begin
+                r$0$d = r$0$q + 4'h1;
+            end
+            if (r$1$q == kwrap$1) begin
+                r$1$d = 4'h0;
+                q$1$d = q$1$q + 8'h1;
+            end
+            else begin
+                r$1$d = r$1$q + 4'h1;
+            end
+            if (r$2$q == kwrap$2) begin
+                r$2$d = 4'h0;
+                q$2$d = q$2$q + 8'h1;
+            end
+            else begin
+                r$2$d = r$2$q + 4'h1;
+            end
+            if (r$3$q == kwrap$3) begin
+                r$3$d = 4'h0;
+                q$3$d = q$3$q + 8'h1;
+            end
+            else begin
+                r$3$d = r$3$q + 4'h1;
+            end
+            if (r$4$q == kwrap$4) begin
+                r$4$d = 4'h0;
+                q$4$d = q$4$q + 8'h1;
+            end
+            else begin
+                r$4$d = r$4$q + 4'h1;
+            end
+            if (r$5$q == kwrap$5) begin
+                r$5$d = 4'h0;
+                q$5$d = q$5$q + 8'h1;
+            end
+            else begin
+                r$5$d = r$5$q + 4'h1;
+            end
+            pend$d = mask_adv;
         end
-        if (pend$d[2] & (~(|(pend$d & below$2)))) begin
-            sel_q = q$2$d;
+        if (next_step) begin
+            t_r$d = t_r$q + 8'h1;
+            if (t_gt_whi$ge) begin
+                lag_m_r$d = lag_m_r$q + 8'h1;
+                if (lag_r_r$0$q == kwrap$0) begin
+                    lag_r_r$0$d = 4'h0;
+                    lag_q_r$0$d = lag_q_r$0$q + 8'h1;
+                end
+                else begin
+                    lag_r_r$0$d = lag_r_r$0$q + 4'h1;
+                end
+                if (lag_r_r$1$q == kwrap$1) begin
+                    lag_r_r$1$d = 4'h0;
+                    lag_q_r$1$d = lag_q_r$1$q + 8'h1;
+                end
+                else begin
+                    lag_r_r$1$d = lag_r_r$1$q + 4'h1;
+                end
+                if (lag_r_r$2$q == kwrap$2) begin
+                    lag_r_r$2$d = 4'h0;
+                    lag_q_r$2$d = lag_q_r$2$q + 8'h1;
+                end
+                else begin
+                    lag_r_r$2$d = lag_r_r$2$q + 4'h1;
+                end
+                if (lag_r_r$3$q == kwrap$3) begin
+                    lag_r_r$3$d = 4'h0;
+                    lag_q_r$3$d = lag_q_r$3$q + 8'h1;
+                end
+                else begin
+                    lag_r_r$3$d = lag_r_r$3$q + 4'h1;
+                end
+                if (lag_r_r$4$q == kwrap$4) begin
+                    lag_r_r$4$d = 4'h0;
+                    lag_q_r$4$d = lag_q_r$4$q + 8'h1;
+                end
+                else begin
+                    lag_r_r$4$d = lag_r_r$4$q + 4'h1;
+                end
+                if (lag_r_r$5$q == kwrap$5) begin
+                    lag_r_r$5$d = 4'h0;
+                    lag_q_r$5$d = lag_q_r$5$q + 8'h1;
+                end
+                else begin
+                    lag_r_r$5$d = lag_r_r$5$q + 4'h1;
+                end
+            end
         end
-        if (pend$d[3] & (~(|(pend$d & below$3)))) begin
-            sel_q = q$3$d;
+        q_hold = 8'h0;
+        q_rest = 8'h0;
+        q_adv = 8'h0;
+        if (pend$q[0] & (~(|(pend$q & below$0)))) begin
+            q_hold = q$0$q;
         end
-        if (pend$d[4] & (~(|(pend$d & below$4)))) begin
-            sel_q = q$4$d;
+        if (rest[0] & (~(|(rest & below$0)))) begin
+            q_rest = q$0$q;
         end
-        if (pend$d[5] & (~(|(pend$d & below$5)))) begin
-            sel_q = q$5$d;
+        if (mask_adv[0] & (~(|(mask_adv & below$0)))) begin
+            q_adv = q$0$q + 8'h1;
         end
-        class_next = sel_q - lo;
-        if (state_r$d == s_stdp) begin
+        if (pend$q[1] & (~(|(pend$q & below$1)))) begin
+            q_hold = q$1$q;
+        end
+        if (rest[1] & (~(|(rest & below$1)))) begin
+            q_rest = q$1$q;
+        end
+        if (mask_adv[1] & (~(|(mask_adv & below$1)))) begin
+            q_adv = q$1$q + 8'h1;
+        end
+        if (pend$q[2] & (~(|(pend$q & below$2)))) begin
+            q_hold = q$2$q;
+        end
+        if (rest[2] & (~(|(rest & below$2)))) begin
+            q_rest = q$2$q;
+        end
+        if (mask_adv[2] & (~(|(mask_adv & below$2)))) begin
+            q_adv = q$2$q + 8'h1;
+        end
+        if (pend$q[3] & (~(|(pend$q & below$3)))) begin
+            q_hold = q$3$q;
+        end
+        if (rest[3] & (~(|(rest & below$3)))) begin
+            q_rest = q$3$q;
+        end
+        if (mask_adv[3] & (~(|(mask_adv & below$3)))) begin
+            q_adv = q$3$q + 8'h1;
+        end
+        if (pend$q[4] & (~(|(pend$q & below$4)))) begin
+            q_hold = q$4$q;
+        end
+        if (rest[4] & (~(|(rest & below$4)))) begin
+            q_rest = q$4$q;
+        end
+        if (mask_adv[4] & (~(|(mask_adv & below$4)))) begin
+            q_adv = q$4$q + 8'h1;
+        end
+        if (pend$q[5] & (~(|(pend$q & below$5)))) begin
+            q_hold = q$5$q;
+        end
+        if (rest[5] & (~(|(rest & below$5)))) begin
+            q_rest = q$5$q;
+        end
+        if (mask_adv[5] & (~(|(mask_adv & below$5)))) begin
+            q_adv = q$5$q + 8'h1;
+        end
+        class_next = q_hold - lo;
+        if ((state_r$q == s_drain) | (state_r$q == s_divide)) begin
+            class_next = class_one;
+        end
+        else if (state_r$q == s_thresh) begin
+            class_next = q_adv - lo;
+            if ((|pend$q) & (|rest)) begin
+                class_next = q_rest - lo;
+            end
+        end
+        else if (state_r$q == s_int) begin
+            if (~(rd_valid$q & (next_q != nil))) begin
+                class_next = q_adv - lo;
+                if (|pend$q) begin
+                    class_next = q_rest - lo;
+                end
+            end
+        end
+        else if (state_r$q == s_fire) begin
+            class_next = q_rest - lo;
+            if (learn_r$q & spike_any) begin
+                class_next = st_begin_class;
+            end
+        end
+        else if (state_r$q == s_stdp) begin
             class_next = st_class_next;
         end
-        lists_next = (state_r$d == s_ingest) | (state_r$d == s_drain);
+        else if ((state_r$q == s_stdp_drain) & st_more) begin
+            class_next = st_begin_class;
+        end
+        lists_next = (((state_r$q == s_idle) & start) | (state_r$q == s_ingest)) | ((state_r$q == s_drain) & (~scan_last));
     end
 
 endmodule // snn_core$control
@@ -3635,6 +3623,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
     localparam  onehot$7 = 10'b10000000;
     localparam  onehot$8 = 10'b100000000;
     localparam  onehot$9 = 10'b1000000000;
+    localparam  lane_ones = 10'b1111111111;
+    localparam  pot_ones = 20'hfffff;
 
     // Stub signals
     reg  nrn$0$clock;
@@ -3821,6 +3811,46 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
     reg  [9:0] abv_acc$8;
     reg  [9:0] abv_acc$9;
     reg  [9:0] above;
+    reg  [9:0] lane_hit$0;
+    reg  [9:0] lane_hit$1;
+    reg  [9:0] lane_hit$2;
+    reg  [9:0] lane_hit$3;
+    reg  [9:0] lane_hit$4;
+    reg  [9:0] lane_hit$5;
+    reg  [9:0] lane_hit$6;
+    reg  [9:0] lane_hit$7;
+    reg  [9:0] lane_hit$8;
+    reg  [9:0] lane_hit$9;
+    reg  [9:0] lane_acc$0;
+    reg  [9:0] lane_acc$1;
+    reg  [9:0] lane_acc$2;
+    reg  [9:0] lane_acc$3;
+    reg  [9:0] lane_acc$4;
+    reg  [9:0] lane_acc$5;
+    reg  [9:0] lane_acc$6;
+    reg  [9:0] lane_acc$7;
+    reg  [9:0] lane_acc$8;
+    reg  [9:0] lane_acc$9;
+    reg  [19:0] ws_hit$0;
+    reg  [19:0] ws_hit$1;
+    reg  [19:0] ws_hit$2;
+    reg  [19:0] ws_hit$3;
+    reg  [19:0] ws_hit$4;
+    reg  [19:0] ws_hit$5;
+    reg  [19:0] ws_hit$6;
+    reg  [19:0] ws_hit$7;
+    reg  [19:0] ws_hit$8;
+    reg  [19:0] ws_hit$9;
+    reg  [19:0] ws_acc$0;
+    reg  [19:0] ws_acc$1;
+    reg  [19:0] ws_acc$2;
+    reg  [19:0] ws_acc$3;
+    reg  [19:0] ws_acc$4;
+    reg  [19:0] ws_acc$5;
+    reg  [19:0] ws_acc$6;
+    reg  [19:0] ws_acc$7;
+    reg  [19:0] ws_acc$8;
+    reg  [19:0] ws_acc$9;
 
     // Sub module instances
     snn_core$neurons$nrn$0 nrn$0(
@@ -4007,8 +4037,6 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
     // Update code
     always @(*) begin
         pot_out = 20'h0;
-        shown_sel = nrn$0$shown;
-        lane_w = nrn$0$lane_out;
         t_free = t + t_ref1;
         nrn$0$clock = clock;
         nrn$0$reset = reset;
@@ -4024,11 +4052,13 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         if (pot_sel == ids$0) begin
             pot_out = nrn$0$pot;
         end
+        lane_hit$0 = 10'h0;
         if (lane_sel == ids$0) begin
-            lane_w = nrn$0$lane_out;
+            lane_hit$0 = lane_ones;
         end
+        ws_hit$0 = 20'h0;
         if (ws == ids$0) begin
-            shown_sel = nrn$0$shown;
+            ws_hit$0 = pot_ones;
         end
         nrn$1$clock = clock;
         nrn$1$reset = reset;
@@ -4044,11 +4074,13 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         if (pot_sel == ids$1) begin
             pot_out = nrn$1$pot;
         end
+        lane_hit$1 = 10'h0;
         if (lane_sel == ids$1) begin
-            lane_w = nrn$1$lane_out;
+            lane_hit$1 = lane_ones;
         end
+        ws_hit$1 = 20'h0;
         if (ws == ids$1) begin
-            shown_sel = nrn$1$shown;
+            ws_hit$1 = pot_ones;
         end
         nrn$2$clock = clock;
         nrn$2$reset = reset;
@@ -4064,11 +4096,13 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         if (pot_sel == ids$2) begin
             pot_out = nrn$2$pot;
         end
+        lane_hit$2 = 10'h0;
         if (lane_sel == ids$2) begin
-            lane_w = nrn$2$lane_out;
+            lane_hit$2 = lane_ones;
         end
+        ws_hit$2 = 20'h0;
         if (ws == ids$2) begin
-            shown_sel = nrn$2$shown;
+            ws_hit$2 = pot_ones;
         end
         nrn$3$clock = clock;
         nrn$3$reset = reset;
@@ -4084,11 +4118,13 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         if (pot_sel == ids$3) begin
             pot_out = nrn$3$pot;
         end
+        lane_hit$3 = 10'h0;
         if (lane_sel == ids$3) begin
-            lane_w = nrn$3$lane_out;
+            lane_hit$3 = lane_ones;
         end
+        ws_hit$3 = 20'h0;
         if (ws == ids$3) begin
-            shown_sel = nrn$3$shown;
+            ws_hit$3 = pot_ones;
         end
         nrn$4$clock = clock;
         nrn$4$reset = reset;
@@ -4104,11 +4140,13 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         if (pot_sel == ids$4) begin
             pot_out = nrn$4$pot;
         end
+        lane_hit$4 = 10'h0;
         if (lane_sel == ids$4) begin
-            lane_w = nrn$4$lane_out;
+            lane_hit$4 = lane_ones;
         end
+        ws_hit$4 = 20'h0;
         if (ws == ids$4) begin
-            shown_sel = nrn$4$shown;
+            ws_hit$4 = pot_ones;
         end
         nrn$5$clock = clock;
         nrn$5$reset = reset;
@@ -4124,11 +4162,13 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         if (pot_sel == ids$5) begin
             pot_out = nrn$5$pot;
         end
+        lane_hit$5 = 10'h0;
         if (lane_sel == ids$5) begin
-            lane_w = nrn$5$lane_out;
+            lane_hit$5 = lane_ones;
         end
+        ws_hit$5 = 20'h0;
         if (ws == ids$5) begin
-            shown_sel = nrn$5$shown;
+            ws_hit$5 = pot_ones;
         end
         nrn$6$clock = clock;
         nrn$6$reset = reset;
@@ -4144,11 +4184,13 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         if (pot_sel == ids$6) begin
             pot_out = nrn$6$pot;
         end
+        lane_hit$6 = 10'h0;
         if (lane_sel == ids$6) begin
-            lane_w = nrn$6$lane_out;
+            lane_hit$6 = lane_ones;
         end
+        ws_hit$6 = 20'h0;
         if (ws == ids$6) begin
-            shown_sel = nrn$6$shown;
+            ws_hit$6 = pot_ones;
         end
         nrn$7$clock = clock;
         nrn$7$reset = reset;
@@ -4164,11 +4206,13 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         if (pot_sel == ids$7) begin
             pot_out = nrn$7$pot;
         end
+        lane_hit$7 = 10'h0;
         if (lane_sel == ids$7) begin
-            lane_w = nrn$7$lane_out;
+            lane_hit$7 = lane_ones;
         end
+        ws_hit$7 = 20'h0;
         if (ws == ids$7) begin
-            shown_sel = nrn$7$shown;
+            ws_hit$7 = pot_ones;
         end
         nrn$8$clock = clock;
         nrn$8$reset = reset;
@@ -4184,11 +4228,13 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         if (pot_sel == ids$8) begin
             pot_out = nrn$8$pot;
         end
+        lane_hit$8 = 10'h0;
         if (lane_sel == ids$8) begin
-            lane_w = nrn$8$lane_out;
+            lane_hit$8 = lane_ones;
         end
+        ws_hit$8 = 20'h0;
         if (ws == ids$8) begin
-            shown_sel = nrn$8$shown;
+            ws_hit$8 = pot_ones;
         end
         nrn$9$clock = clock;
         nrn$9$reset = reset;
@@ -4204,12 +4250,36 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         if (pot_sel == ids$9) begin
             pot_out = nrn$9$pot;
         end
+        lane_hit$9 = 10'h0;
         if (lane_sel == ids$9) begin
-            lane_w = nrn$9$lane_out;
+            lane_hit$9 = lane_ones;
         end
+        ws_hit$9 = 20'h0;
         if (ws == ids$9) begin
-            shown_sel = nrn$9$shown;
+            ws_hit$9 = pot_ones;
         end
+        lane_acc$0 = nrn$0$lane_out & lane_hit$0;
+        lane_acc$1 = lane_acc$0 | (nrn$1$lane_out & lane_hit$1);
+        lane_acc$2 = lane_acc$1 | (nrn$2$lane_out & lane_hit$2);
+        lane_acc$3 = lane_acc$2 | (nrn$3$lane_out & lane_hit$3);
+        lane_acc$4 = lane_acc$3 | (nrn$4$lane_out & lane_hit$4);
+        lane_acc$5 = lane_acc$4 | (nrn$5$lane_out & lane_hit$5);
+        lane_acc$6 = lane_acc$5 | (nrn$6$lane_out & lane_hit$6);
+        lane_acc$7 = lane_acc$6 | (nrn$7$lane_out & lane_hit$7);
+        lane_acc$8 = lane_acc$7 | (nrn$8$lane_out & lane_hit$8);
+        lane_acc$9 = lane_acc$8 | (nrn$9$lane_out & lane_hit$9);
+        ws_acc$0 = nrn$0$shown & ws_hit$0;
+        ws_acc$1 = ws_acc$0 | (nrn$1$shown & ws_hit$1);
+        ws_acc$2 = ws_acc$1 | (nrn$2$shown & ws_hit$2);
+        ws_acc$3 = ws_acc$2 | (nrn$3$shown & ws_hit$3);
+        ws_acc$4 = ws_acc$3 | (nrn$4$shown & ws_hit$4);
+        ws_acc$5 = ws_acc$4 | (nrn$5$shown & ws_hit$5);
+        ws_acc$6 = ws_acc$5 | (nrn$6$shown & ws_hit$6);
+        ws_acc$7 = ws_acc$6 | (nrn$7$shown & ws_hit$7);
+        ws_acc$8 = ws_acc$7 | (nrn$8$shown & ws_hit$8);
+        ws_acc$9 = ws_acc$8 | (nrn$9$shown & ws_hit$9);
+        lane_w = lane_acc$9;
+        shown_sel = ws_acc$9;
         spk_acc$0 = 10'h0;
         if (nrn$0$spike) begin
             spk_acc$0 = onehot$0;
@@ -8127,9 +8197,6 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
     reg  [7:0] rd_class$d;
     wire  [7:0] rd_class$q;
     reg  rd_class$clock;
-    reg  rd_valid$d;
-    wire  rd_valid$q;
-    reg  rd_valid$clock;
     reg  byp_v$d;
     wire  byp_v$q;
     reg  byp_v$clock;
@@ -8458,7 +8525,8 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
     reg  [9:0] ins_count;
     reg  out_hit;
     reg  [7:0] rd_next;
-    reg  valid_next;
+    reg  out_valid;
+    reg  ins_valid;
 
     // Sub module instances
     snn_core$spike_gen$scan_r scan_r(
@@ -9000,11 +9068,6 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
         .q(rd_class$q),
         .clock(rd_class$clock)
     );
-    snn_core$spike_gen$rd_valid rd_valid(
-        .d(rd_valid$d),
-        .q(rd_valid$q),
-        .clock(rd_valid$clock)
-    );
     snn_core$spike_gen$byp_v byp_v(
         .d(byp_v$d),
         .q(byp_v$q),
@@ -9353,7 +9416,6 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
         class_reg$clock = clock;
         silent_r$clock = clock;
         rd_class$clock = clock;
-        rd_valid$clock = clock;
         byp_v$clock = clock;
         byp_class$clock = clock;
         byp_head$clock = clock;
@@ -9370,7 +9432,6 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
         class_reg$d = class_reg$q;
         silent_r$d = silent_r$q;
         rd_class$d = rd_class$q;
-        rd_valid$d = rd_valid$q;
         byp_v$d = byp_v$q;
         byp_class$d = byp_class$q;
         byp_head$d = byp_head$q;
@@ -10139,9 +10200,211 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
             end
         end
         out_hit = byp_v$q & (byp_class$q == rd_class$q);
+        out_valid = 1'h0;
+        if (rd_class$q == ids$0) begin
+            out_valid = valid$0$q;
+        end
+        if (rd_class$q == ids$1) begin
+            out_valid = valid$1$q;
+        end
+        if (rd_class$q == ids$2) begin
+            out_valid = valid$2$q;
+        end
+        if (rd_class$q == ids$3) begin
+            out_valid = valid$3$q;
+        end
+        if (rd_class$q == ids$4) begin
+            out_valid = valid$4$q;
+        end
+        if (rd_class$q == ids$5) begin
+            out_valid = valid$5$q;
+        end
+        if (rd_class$q == ids$6) begin
+            out_valid = valid$6$q;
+        end
+        if (rd_class$q == ids$7) begin
+            out_valid = valid$7$q;
+        end
+        if (rd_class$q == ids$8) begin
+            out_valid = valid$8$q;
+        end
+        if (rd_class$q == ids$9) begin
+            out_valid = valid$9$q;
+        end
+        if (rd_class$q == ids$10) begin
+            out_valid = valid$10$q;
+        end
+        if (rd_class$q == ids$11) begin
+            out_valid = valid$11$q;
+        end
+        if (rd_class$q == ids$12) begin
+            out_valid = valid$12$q;
+        end
+        if (rd_class$q == ids$13) begin
+            out_valid = valid$13$q;
+        end
+        if (rd_class$q == ids$14) begin
+            out_valid = valid$14$q;
+        end
+        if (rd_class$q == ids$15) begin
+            out_valid = valid$15$q;
+        end
+        if (rd_class$q == ids$16) begin
+            out_valid = valid$16$q;
+        end
+        if (rd_class$q == ids$17) begin
+            out_valid = valid$17$q;
+        end
+        if (rd_class$q == ids$18) begin
+            out_valid = valid$18$q;
+        end
+        if (rd_class$q == ids$19) begin
+            out_valid = valid$19$q;
+        end
+        if (rd_class$q == ids$20) begin
+            out_valid = valid$20$q;
+        end
+        if (rd_class$q == ids$21) begin
+            out_valid = valid$21$q;
+        end
+        if (rd_class$q == ids$22) begin
+            out_valid = valid$22$q;
+        end
+        if (rd_class$q == ids$23) begin
+            out_valid = valid$23$q;
+        end
+        if (rd_class$q == ids$24) begin
+            out_valid = valid$24$q;
+        end
+        if (rd_class$q == ids$25) begin
+            out_valid = valid$25$q;
+        end
+        if (rd_class$q == ids$26) begin
+            out_valid = valid$26$q;
+        end
+        if (rd_class$q == ids$27) begin
+            out_valid = valid$27$q;
+        end
+        if (rd_class$q == ids$28) begin
+            out_valid = valid$28$q;
+        end
+        if (rd_class$q == ids$29) begin
+            out_valid = valid$29$q;
+        end
+        if (rd_class$q == ids$30) begin
+            out_valid = valid$30$q;
+        end
+        if (rd_class$q == ids$31) begin
+            out_valid = valid$31$q;
+        end
+        if (rd_class$q == ids$32) begin
+            out_valid = valid$32$q;
+        end
+        if (rd_class$q == ids$33) begin
+            out_valid = valid$33$q;
+        end
+        if (rd_class$q == ids$34) begin
+            out_valid = valid$34$q;
+        end
+        if (rd_class$q == ids$35) begin
+            out_valid = valid$35$q;
+        end
+        if (rd_class$q == ids$36) begin
+            out_valid = valid$36$q;
+        end
+        if (rd_class$q == ids$37) begin
+            out_valid = valid$37$q;
+        end
+        if (rd_class$q == ids$38) begin
+            out_valid = valid$38$q;
+        end
+        if (rd_class$q == ids$39) begin
+            out_valid = valid$39$q;
+        end
+        if (rd_class$q == ids$40) begin
+            out_valid = valid$40$q;
+        end
+        if (rd_class$q == ids$41) begin
+            out_valid = valid$41$q;
+        end
+        if (rd_class$q == ids$42) begin
+            out_valid = valid$42$q;
+        end
+        if (rd_class$q == ids$43) begin
+            out_valid = valid$43$q;
+        end
+        if (rd_class$q == ids$44) begin
+            out_valid = valid$44$q;
+        end
+        if (rd_class$q == ids$45) begin
+            out_valid = valid$45$q;
+        end
+        if (rd_class$q == ids$46) begin
+            out_valid = valid$46$q;
+        end
+        if (rd_class$q == ids$47) begin
+            out_valid = valid$47$q;
+        end
+        if (rd_class$q == ids$48) begin
+            out_valid = valid$48$q;
+        end
+        if (rd_class$q == ids$49) begin
+            out_valid = valid$49$q;
+        end
+        if (rd_class$q == ids$50) begin
+            out_valid = valid$50$q;
+        end
+        if (rd_class$q == ids$51) begin
+            out_valid = valid$51$q;
+        end
+        if (rd_class$q == ids$52) begin
+            out_valid = valid$52$q;
+        end
+        if (rd_class$q == ids$53) begin
+            out_valid = valid$53$q;
+        end
+        if (rd_class$q == ids$54) begin
+            out_valid = valid$54$q;
+        end
+        if (rd_class$q == ids$55) begin
+            out_valid = valid$55$q;
+        end
+        if (rd_class$q == ids$56) begin
+            out_valid = valid$56$q;
+        end
+        if (rd_class$q == ids$57) begin
+            out_valid = valid$57$q;
+        end
+        if (rd_class$q == ids$58) begin
+            out_valid = valid$58$q;
+        end
+        if (rd_class$q == ids$59) begin
+            out_valid = valid$59$q;
+        end
+        if (rd_class$q == ids$60) begin
+            out_valid = valid$60$q;
+        end
+        if (rd_class$q == ids$61) begin
+            out_valid = valid$61$q;
+        end
+        if (rd_class$q == ids$62) begin
+            out_valid = valid$62$q;
+        end
+        if (rd_class$q == ids$63) begin
+            out_valid = valid$63$q;
+        end
+        if (rd_class$q == ids$64) begin
+            out_valid = valid$64$q;
+        end
+        if (rd_class$q == ids$65) begin
+            out_valid = valid$65$q;
+        end
+        if (rd_class$q == ids$66) begin
+            out_valid = valid$66$q;
+        end
         head = nil;
         count = 10'h0;
-        if (rd_valid$q) begin
+        if (out_valid) begin
             head = head_ram$rdata;
             count = count_ram$rdata;
         end
@@ -10150,9 +10413,211 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
             count = byp_count$q;
         end
         ins_hit = byp_v$q & (byp_class$q == rd_class$q);
+        ins_valid = 1'h0;
+        if (rd_class$q == ids$0) begin
+            ins_valid = valid$0$q;
+        end
+        if (rd_class$q == ids$1) begin
+            ins_valid = valid$1$q;
+        end
+        if (rd_class$q == ids$2) begin
+            ins_valid = valid$2$q;
+        end
+        if (rd_class$q == ids$3) begin
+            ins_valid = valid$3$q;
+        end
+        if (rd_class$q == ids$4) begin
+            ins_valid = valid$4$q;
+        end
+        if (rd_class$q == ids$5) begin
+            ins_valid = valid$5$q;
+        end
+        if (rd_class$q == ids$6) begin
+            ins_valid = valid$6$q;
+        end
+        if (rd_class$q == ids$7) begin
+            ins_valid = valid$7$q;
+        end
+        if (rd_class$q == ids$8) begin
+            ins_valid = valid$8$q;
+        end
+        if (rd_class$q == ids$9) begin
+            ins_valid = valid$9$q;
+        end
+        if (rd_class$q == ids$10) begin
+            ins_valid = valid$10$q;
+        end
+        if (rd_class$q == ids$11) begin
+            ins_valid = valid$11$q;
+        end
+        if (rd_class$q == ids$12) begin
+            ins_valid = valid$12$q;
+        end
+        if (rd_class$q == ids$13) begin
+            ins_valid = valid$13$q;
+        end
+        if (rd_class$q == ids$14) begin
+            ins_valid = valid$14$q;
+        end
+        if (rd_class$q == ids$15) begin
+            ins_valid = valid$15$q;
+        end
+        if (rd_class$q == ids$16) begin
+            ins_valid = valid$16$q;
+        end
+        if (rd_class$q == ids$17) begin
+            ins_valid = valid$17$q;
+        end
+        if (rd_class$q == ids$18) begin
+            ins_valid = valid$18$q;
+        end
+        if (rd_class$q == ids$19) begin
+            ins_valid = valid$19$q;
+        end
+        if (rd_class$q == ids$20) begin
+            ins_valid = valid$20$q;
+        end
+        if (rd_class$q == ids$21) begin
+            ins_valid = valid$21$q;
+        end
+        if (rd_class$q == ids$22) begin
+            ins_valid = valid$22$q;
+        end
+        if (rd_class$q == ids$23) begin
+            ins_valid = valid$23$q;
+        end
+        if (rd_class$q == ids$24) begin
+            ins_valid = valid$24$q;
+        end
+        if (rd_class$q == ids$25) begin
+            ins_valid = valid$25$q;
+        end
+        if (rd_class$q == ids$26) begin
+            ins_valid = valid$26$q;
+        end
+        if (rd_class$q == ids$27) begin
+            ins_valid = valid$27$q;
+        end
+        if (rd_class$q == ids$28) begin
+            ins_valid = valid$28$q;
+        end
+        if (rd_class$q == ids$29) begin
+            ins_valid = valid$29$q;
+        end
+        if (rd_class$q == ids$30) begin
+            ins_valid = valid$30$q;
+        end
+        if (rd_class$q == ids$31) begin
+            ins_valid = valid$31$q;
+        end
+        if (rd_class$q == ids$32) begin
+            ins_valid = valid$32$q;
+        end
+        if (rd_class$q == ids$33) begin
+            ins_valid = valid$33$q;
+        end
+        if (rd_class$q == ids$34) begin
+            ins_valid = valid$34$q;
+        end
+        if (rd_class$q == ids$35) begin
+            ins_valid = valid$35$q;
+        end
+        if (rd_class$q == ids$36) begin
+            ins_valid = valid$36$q;
+        end
+        if (rd_class$q == ids$37) begin
+            ins_valid = valid$37$q;
+        end
+        if (rd_class$q == ids$38) begin
+            ins_valid = valid$38$q;
+        end
+        if (rd_class$q == ids$39) begin
+            ins_valid = valid$39$q;
+        end
+        if (rd_class$q == ids$40) begin
+            ins_valid = valid$40$q;
+        end
+        if (rd_class$q == ids$41) begin
+            ins_valid = valid$41$q;
+        end
+        if (rd_class$q == ids$42) begin
+            ins_valid = valid$42$q;
+        end
+        if (rd_class$q == ids$43) begin
+            ins_valid = valid$43$q;
+        end
+        if (rd_class$q == ids$44) begin
+            ins_valid = valid$44$q;
+        end
+        if (rd_class$q == ids$45) begin
+            ins_valid = valid$45$q;
+        end
+        if (rd_class$q == ids$46) begin
+            ins_valid = valid$46$q;
+        end
+        if (rd_class$q == ids$47) begin
+            ins_valid = valid$47$q;
+        end
+        if (rd_class$q == ids$48) begin
+            ins_valid = valid$48$q;
+        end
+        if (rd_class$q == ids$49) begin
+            ins_valid = valid$49$q;
+        end
+        if (rd_class$q == ids$50) begin
+            ins_valid = valid$50$q;
+        end
+        if (rd_class$q == ids$51) begin
+            ins_valid = valid$51$q;
+        end
+        if (rd_class$q == ids$52) begin
+            ins_valid = valid$52$q;
+        end
+        if (rd_class$q == ids$53) begin
+            ins_valid = valid$53$q;
+        end
+        if (rd_class$q == ids$54) begin
+            ins_valid = valid$54$q;
+        end
+        if (rd_class$q == ids$55) begin
+            ins_valid = valid$55$q;
+        end
+        if (rd_class$q == ids$56) begin
+            ins_valid = valid$56$q;
+        end
+        if (rd_class$q == ids$57) begin
+            ins_valid = valid$57$q;
+        end
+        if (rd_class$q == ids$58) begin
+            ins_valid = valid$58$q;
+        end
+        if (rd_class$q == ids$59) begin
+            ins_valid = valid$59$q;
+        end
+        if (rd_class$q == ids$60) begin
+            ins_valid = valid$60$q;
+        end
+        if (rd_class$q == ids$61) begin
+            ins_valid = valid$61$q;
+        end
+        if (rd_class$q == ids$62) begin
+            ins_valid = valid$62$q;
+        end
+        if (rd_class$q == ids$63) begin
+            ins_valid = valid$63$q;
+        end
+        if (rd_class$q == ids$64) begin
+            ins_valid = valid$64$q;
+        end
+        if (rd_class$q == ids$65) begin
+            ins_valid = valid$65$q;
+        end
+        if (rd_class$q == ids$66) begin
+            ins_valid = valid$66$q;
+        end
         ins_head = nil;
         ins_count = 10'h0;
-        if (rd_valid$q) begin
+        if (ins_valid) begin
             ins_head = head_ram$rdata;
             ins_count = count_ram$rdata;
         end
@@ -10592,210 +11057,7 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
         end
         head_ram$raddr = rd_next;
         count_ram$raddr = rd_next;
-        valid_next = 1'h0;
-        if (rd_next == ids$0) begin
-            valid_next = valid$0$q;
-        end
-        if (rd_next == ids$1) begin
-            valid_next = valid$1$q;
-        end
-        if (rd_next == ids$2) begin
-            valid_next = valid$2$q;
-        end
-        if (rd_next == ids$3) begin
-            valid_next = valid$3$q;
-        end
-        if (rd_next == ids$4) begin
-            valid_next = valid$4$q;
-        end
-        if (rd_next == ids$5) begin
-            valid_next = valid$5$q;
-        end
-        if (rd_next == ids$6) begin
-            valid_next = valid$6$q;
-        end
-        if (rd_next == ids$7) begin
-            valid_next = valid$7$q;
-        end
-        if (rd_next == ids$8) begin
-            valid_next = valid$8$q;
-        end
-        if (rd_next == ids$9) begin
-            valid_next = valid$9$q;
-        end
-        if (rd_next == ids$10) begin
-            valid_next = valid$10$q;
-        end
-        if (rd_next == ids$11) begin
-            valid_next = valid$11$q;
-        end
-        if (rd_next == ids$12) begin
-            valid_next = valid$12$q;
-        end
-        if (rd_next == ids$13) begin
-            valid_next = valid$13$q;
-        end
-        if (rd_next == ids$14) begin
-            valid_next = valid$14$q;
-        end
-        if (rd_next == ids$15) begin
-            valid_next = valid$15$q;
-        end
-        if (rd_next == ids$16) begin
-            valid_next = valid$16$q;
-        end
-        if (rd_next == ids$17) begin
-            valid_next = valid$17$q;
-        end
-        if (rd_next == ids$18) begin
-            valid_next = valid$18$q;
-        end
-        if (rd_next == ids$19) begin
-            valid_next = valid$19$q;
-        end
-        if (rd_next == ids$20) begin
-            valid_next = valid$20$q;
-        end
-        if (rd_next == ids$21) begin
-            valid_next = valid$21$q;
-        end
-        if (rd_next == ids$22) begin
-            valid_next = valid$22$q;
-        end
-        if (rd_next == ids$23) begin
-            valid_next = valid$23$q;
-        end
-        if (rd_next == ids$24) begin
-            valid_next = valid$24$q;
-        end
-        if (rd_next == ids$25) begin
-            valid_next = valid$25$q;
-        end
-        if (rd_next == ids$26) begin
-            valid_next = valid$26$q;
-        end
-        if (rd_next == ids$27) begin
-            valid_next = valid$27$q;
-        end
-        if (rd_next == ids$28) begin
-            valid_next = valid$28$q;
-        end
-        if (rd_next == ids$29) begin
-            valid_next = valid$29$q;
-        end
-        if (rd_next == ids$30) begin
-            valid_next = valid$30$q;
-        end
-        if (rd_next == ids$31) begin
-            valid_next = valid$31$q;
-        end
-        if (rd_next == ids$32) begin
-            valid_next = valid$32$q;
-        end
-        if (rd_next == ids$33) begin
-            valid_next = valid$33$q;
-        end
-        if (rd_next == ids$34) begin
-            valid_next = valid$34$q;
-        end
-        if (rd_next == ids$35) begin
-            valid_next = valid$35$q;
-        end
-        if (rd_next == ids$36) begin
-            valid_next = valid$36$q;
-        end
-        if (rd_next == ids$37) begin
-            valid_next = valid$37$q;
-        end
-        if (rd_next == ids$38) begin
-            valid_next = valid$38$q;
-        end
-        if (rd_next == ids$39) begin
-            valid_next = valid$39$q;
-        end
-        if (rd_next == ids$40) begin
-            valid_next = valid$40$q;
-        end
-        if (rd_next == ids$41) begin
-            valid_next = valid$41$q;
-        end
-        if (rd_next == ids$42) begin
-            valid_next = valid$42$q;
-        end
-        if (rd_next == ids$43) begin
-            valid_next = valid$43$q;
-        end
-        if (rd_next == ids$44) begin
-            valid_next = valid$44$q;
-        end
-        if (rd_next == ids$45) begin
-            valid_next = valid$45$q;
-        end
-        if (rd_next == ids$46) begin
-            valid_next = valid$46$q;
-        end
-        if (rd_next == ids$47) begin
-            valid_next = valid$47$q;
-        end
-        if (rd_next == ids$48) begin
-            valid_next = valid$48$q;
-        end
-        if (rd_next == ids$49) begin
-            valid_next = valid$49$q;
-        end
-        if (rd_next == ids$50) begin
-            valid_next = valid$50$q;
-        end
-        if (rd_next == ids$51) begin
-            valid_next = valid$51$q;
-        end
-        if (rd_next == ids$52) begin
-            valid_next = valid$52$q;
-        end
-        if (rd_next == ids$53) begin
-            valid_next = valid$53$q;
-        end
-        if (rd_next == ids$54) begin
-            valid_next = valid$54$q;
-        end
-        if (rd_next == ids$55) begin
-            valid_next = valid$55$q;
-        end
-        if (rd_next == ids$56) begin
-            valid_next = valid$56$q;
-        end
-        if (rd_next == ids$57) begin
-            valid_next = valid$57$q;
-        end
-        if (rd_next == ids$58) begin
-            valid_next = valid$58$q;
-        end
-        if (rd_next == ids$59) begin
-            valid_next = valid$59$q;
-        end
-        if (rd_next == ids$60) begin
-            valid_next = valid$60$q;
-        end
-        if (rd_next == ids$61) begin
-            valid_next = valid$61$q;
-        end
-        if (rd_next == ids$62) begin
-            valid_next = valid$62$q;
-        end
-        if (rd_next == ids$63) begin
-            valid_next = valid$63$q;
-        end
-        if (rd_next == ids$64) begin
-            valid_next = valid$64$q;
-        end
-        if (rd_next == ids$65) begin
-            valid_next = valid$65$q;
-        end
-        if (rd_next == ids$66) begin
-            valid_next = valid$66$q;
-        end
         rd_class$d = rd_next;
-        rd_valid$d = valid_next & (~start);
     end
 
 endmodule // snn_core$spike_gen
@@ -15668,24 +15930,6 @@ module snn_core$spike_gen$rd_class(d,q,clock);
 
 endmodule // snn_core$spike_gen$rd_class
 
-module snn_core$spike_gen$rd_valid(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$rd_valid
-
 module snn_core$spike_gen$row_k$0(x,ge);
 
     // Module arguments
@@ -17636,7 +17880,7 @@ module snn_core$spike_gen$win$9(d,q,clock);
 
 endmodule // snn_core$spike_gen$win$9
 
-module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winner,t,lag_m,lag_r$0,lag_r$1,lag_r$2,lag_r$3,lag_r$4,lag_r$5,lag_q$0,lag_q$1,lag_q$2,lag_q$3,lag_q$4,lag_q$5,lag_mask,head,head_silent,next_q,word,lane_w,lane_sel,class_next,raddr,walk_done,more,pen_done,we,waddr,wdata);
+module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winner,t,lag_m,lag_r$0,lag_r$1,lag_r$2,lag_r$3,lag_r$4,lag_r$5,lag_q$0,lag_q$1,lag_q$2,lag_q$3,lag_q$4,lag_q$5,lag_mask,head,head_silent,next_q,word,lane_w,lane_sel,class_next,begin_class,raddr,walk_done,more,pen_done,we,waddr,wdata);
 
     // Module arguments
     input wire  clock;
@@ -17669,6 +17913,7 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     input wire  [9:0] lane_w;
     output reg  [7:0] lane_sel;
     output reg  [7:0] class_next;
+    output reg  [7:0] begin_class;
     output reg  [9:0] raddr;
     output reg  walk_done;
     output reg  more;
@@ -17678,6 +17923,8 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     output reg  [99:0] wdata;
 
     // Constant declarations
+    localparam  dist_lo_mask = 24'h1f;
+    localparam  split = 8'h5;
     localparam  kwrap$0 = 4'h0;
     localparam  kwrap$1 = 4'h1;
     localparam  kwrap$2 = 4'h2;
@@ -17720,16 +17967,16 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     localparam  lane_off$7 = 16'h46;
     localparam  lane_off$8 = 16'h50;
     localparam  lane_off$9 = 16'h5a;
-    localparam  lane_clr$0 = 100'hffffffffffffffffffffffc00;
-    localparam  lane_clr$1 = 100'hffffffffffffffffffff003ff;
-    localparam  lane_clr$2 = 100'hfffffffffffffffffc00fffff;
-    localparam  lane_clr$3 = 100'hfffffffffffffff003fffffff;
-    localparam  lane_clr$4 = 100'hffffffffffffc00ffffffffff;
-    localparam  lane_clr$5 = 100'hffffffffff003ffffffffffff;
-    localparam  lane_clr$6 = 100'hfffffffc00fffffffffffffff;
-    localparam  lane_clr$7 = 100'hfffff003fffffffffffffffff;
-    localparam  lane_clr$8 = 100'hffc00ffffffffffffffffffff;
-    localparam  lane_clr$9 = 100'h3ffffffffffffffffffffff;
+    localparam  lane_bits$0 = 100'h3ff;
+    localparam  lane_bits$1 = 100'hffc00;
+    localparam  lane_bits$2 = 100'h3ff00000;
+    localparam  lane_bits$3 = 100'hffc0000000;
+    localparam  lane_bits$4 = 100'h3ff0000000000;
+    localparam  lane_bits$5 = 100'hffc000000000000;
+    localparam  lane_bits$6 = 100'h3ff000000000000000;
+    localparam  lane_bits$7 = 100'hffc00000000000000000;
+    localparam  lane_bits$8 = 100'h3ff00000000000000000000;
+    localparam  lane_bits$9 = 100'hffc0000000000000000000000;
     localparam  dids$0 = 8'h2;
     localparam  dids$1 = 8'h3;
     localparam  dids$2 = 8'h4;
@@ -17790,8 +18037,9 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     localparam  op_pot = 2'b0;
     localparam  op_dep = 2'b1;
     localparam  op_pen = 2'b10;
-    localparam  w_max = 10'b110000000;
     localparam  w_min = 10'b1011001101;
+    localparam  w_max1 = 10'b110000001;
+    localparam  neg_w_min = 10'b100110011;
     localparam  penalty = 10'b1111;
     localparam  half = 48'h8000;
     localparam  lut_shift = 8'h10;
@@ -17879,12 +18127,21 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     reg  [9:0] w_c$d;
     wire  [9:0] w_c$q;
     reg  w_c$clock;
-    reg  [47:0] prod_c$d;
-    wire  [47:0] prod_c$q;
-    reg  prod_c$clock;
-    reg  [23:0] mul$a;
-    reg  [23:0] mul$b;
-    wire  [47:0] mul$p;
+    reg  [47:0] prod_lo_c$d;
+    wire  [47:0] prod_lo_c$q;
+    reg  prod_lo_c$clock;
+    reg  [23:0] lut_c$d;
+    wire  [23:0] lut_c$q;
+    reg  lut_c$clock;
+    reg  [23:0] dist_hi_c$d;
+    wire  [23:0] dist_hi_c$q;
+    reg  dist_hi_c$clock;
+    reg  [23:0] mul_lo$a;
+    reg  [23:0] mul_lo$b;
+    wire  [47:0] mul_lo$p;
+    reg  [23:0] mul_hi$a;
+    reg  [23:0] mul_hi$b;
+    wire  [47:0] mul_hi$p;
     reg  [7:0] q_ge_lo1$0$x;
     wire  q_ge_lo1$0$ge;
     reg  [7:0] q_ge_lo1$1$x;
@@ -17915,7 +18172,12 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     wire  pen_ge_min$ge;
 
     // Local signals
-    reg  [7:0] sel_q;
+    reg  [47:0] prod;
+    reg  [23:0] dist_x;
+    reg  [7:0] sq_hold;
+    reg  [7:0] sq_rest;
+    reg  [7:0] sq_adv;
+    reg  [7:0] sq_lag;
     reg  follow;
     reg  [15:0] rest;
     reg  [15:0] abit$0;
@@ -17942,7 +18204,11 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     reg  [7:0] nsj;
     reg  [9:0] w;
     reg  [9:0] bound_dist;
+    reg  [9:0] w_op;
+    reg  [9:0] dist_k;
     reg  [23:0] lut;
+    reg  [99:0] value_rep;
+    reg  [99:0] lane_mask;
     reg  [9:0] stepv;
     reg  [9:0] value;
 
@@ -18082,15 +18348,30 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         .q(w_c$q),
         .clock(w_c$clock)
     );
-    snn_core$stdp$prod_c prod_c(
-        .d(prod_c$d),
-        .q(prod_c$q),
-        .clock(prod_c$clock)
+    snn_core$stdp$prod_lo_c prod_lo_c(
+        .d(prod_lo_c$d),
+        .q(prod_lo_c$q),
+        .clock(prod_lo_c$clock)
     );
-    snn_core$stdp$mul mul(
-        .a(mul$a),
-        .b(mul$b),
-        .p(mul$p)
+    snn_core$stdp$lut_c lut_c(
+        .d(lut_c$d),
+        .q(lut_c$q),
+        .clock(lut_c$clock)
+    );
+    snn_core$stdp$dist_hi_c dist_hi_c(
+        .d(dist_hi_c$d),
+        .q(dist_hi_c$q),
+        .clock(dist_hi_c$clock)
+    );
+    snn_core$stdp$mul_lo mul_lo(
+        .a(mul_lo$a),
+        .b(mul_lo$b),
+        .p(mul_lo$p)
+    );
+    snn_core$stdp$mul_hi mul_hi(
+        .a(mul_hi$a),
+        .b(mul_hi$b),
+        .p(mul_hi$p)
     );
     snn_core$stdp$q_ge_lo1$0 q_ge_lo1$0(
         .x(q_ge_lo1$0$x),
@@ -18177,7 +18458,9 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         addr_c$clock = clock;
         word_c$clock = clock;
         w_c$clock = clock;
-        prod_c$clock = clock;
+        prod_lo_c$clock = clock;
+        lut_c$clock = clock;
+        dist_hi_c$clock = clock;
         sj$d = sj$q;
         m$d = m$q;
         spend$d = spend$q;
@@ -18193,7 +18476,9 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         addr_c$d = addr_c$q;
         word_c$d = word_c$q;
         w_c$d = w_c$q;
-        prod_c$d = prod_c$q;
+        prod_lo_c$d = prod_lo_c$q;
+        lut_c$d = lut_c$q;
+        dist_hi_c$d = dist_hi_c$q;
         sr$0$clock = clock;
         sr$0$d = sr$0$q;
         sq$0$clock = clock;
@@ -18218,7 +18503,10 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         sr$5$d = sr$5$q;
         sq$5$clock = clock;
         sq$5$d = sq$5$q;
-        stepv = rhdl_trunc_10_48(((prod_c$q + half) >> lut_shift));
+        mul_hi$a = lut_c$q;
+        mul_hi$b = dist_hi_c$q;
+        prod = prod_lo_c$q + (mul_hi$p << split);
+        stepv = rhdl_trunc_10_48(((prod + half) >> lut_shift));
         pen_ge_min$x = w_c$q ^ w_sign;
         value = w_c$q + stepv;
         if (op_c$q == op_dep) begin
@@ -18232,42 +18520,57 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         end
         we = v_c$q;
         waddr = addr_c$q;
-        wdata = word_c$q;
+        value_rep = 100'h0;
+        lane_mask = 100'h0;
+        value_rep = value_rep | ({{90{1'b0}}, value} << lane_off$0);
         if (lane_c$q == nids$0) begin
-            wdata = (word_c$q & lane_clr$0) | ({{90{1'b0}}, value} << lane_off$0);
+            lane_mask = lane_bits$0;
         end
+        value_rep = value_rep | ({{90{1'b0}}, value} << lane_off$1);
         if (lane_c$q == nids$1) begin
-            wdata = (word_c$q & lane_clr$1) | ({{90{1'b0}}, value} << lane_off$1);
+            lane_mask = lane_bits$1;
         end
+        value_rep = value_rep | ({{90{1'b0}}, value} << lane_off$2);
         if (lane_c$q == nids$2) begin
-            wdata = (word_c$q & lane_clr$2) | ({{90{1'b0}}, value} << lane_off$2);
+            lane_mask = lane_bits$2;
         end
+        value_rep = value_rep | ({{90{1'b0}}, value} << lane_off$3);
         if (lane_c$q == nids$3) begin
-            wdata = (word_c$q & lane_clr$3) | ({{90{1'b0}}, value} << lane_off$3);
+            lane_mask = lane_bits$3;
         end
+        value_rep = value_rep | ({{90{1'b0}}, value} << lane_off$4);
         if (lane_c$q == nids$4) begin
-            wdata = (word_c$q & lane_clr$4) | ({{90{1'b0}}, value} << lane_off$4);
+            lane_mask = lane_bits$4;
         end
+        value_rep = value_rep | ({{90{1'b0}}, value} << lane_off$5);
         if (lane_c$q == nids$5) begin
-            wdata = (word_c$q & lane_clr$5) | ({{90{1'b0}}, value} << lane_off$5);
+            lane_mask = lane_bits$5;
         end
+        value_rep = value_rep | ({{90{1'b0}}, value} << lane_off$6);
         if (lane_c$q == nids$6) begin
-            wdata = (word_c$q & lane_clr$6) | ({{90{1'b0}}, value} << lane_off$6);
+            lane_mask = lane_bits$6;
         end
+        value_rep = value_rep | ({{90{1'b0}}, value} << lane_off$7);
         if (lane_c$q == nids$7) begin
-            wdata = (word_c$q & lane_clr$7) | ({{90{1'b0}}, value} << lane_off$7);
+            lane_mask = lane_bits$7;
         end
+        value_rep = value_rep | ({{90{1'b0}}, value} << lane_off$8);
         if (lane_c$q == nids$8) begin
-            wdata = (word_c$q & lane_clr$8) | ({{90{1'b0}}, value} << lane_off$8);
+            lane_mask = lane_bits$8;
         end
+        value_rep = value_rep | ({{90{1'b0}}, value} << lane_off$9);
         if (lane_c$q == nids$9) begin
-            wdata = (word_c$q & lane_clr$9) | ({{90{1'b0}}, value} << lane_off$9);
+            lane_mask = lane_bits$9;
         end
+        wdata = (word_c$q & (~lane_mask)) | (value_rep & lane_mask);
         w = lane_w;
-        bound_dist = w_max - w;
-        if (op_b$q != op_pot) begin
-            bound_dist = w - w_min;
+        w_op = w;
+        dist_k = neg_w_min;
+        if (op_b$q == op_pot) begin
+            w_op = ~w;
+            dist_k = w_max1;
         end
+        bound_dist = w_op + dist_k;
         lut = 24'h0;
         if (d_b$q == dids$0) begin
             lut = lut_dep$0;
@@ -18383,8 +18686,9 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
                 lut = lut_pot$18;
             end
         end
-        mul$a = lut;
-        mul$b = {{14{1'b0}}, bound_dist};
+        dist_x = {{14{1'b0}}, bound_dist};
+        mul_lo$a = lut;
+        mul_lo$b = dist_x & dist_lo_mask;
         v_c$d = v_b$q;
         if (v_b$q) begin
             op_c$d = op_b$q;
@@ -18392,7 +18696,9 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
             addr_c$d = addr_b$q;
             word_c$d = word;
             w_c$d = w;
-            prod_c$d = mul$p;
+            prod_lo_c$d = mul_lo$p;
+            lut_c$d = lut;
+            dist_hi_c$d = dist_x >> split;
         end
         m_ge_t$x = m$q;
         lane_sel = lane_b$q;
@@ -18597,26 +18903,90 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
             v_b$d = 1'h1;
             addr_b$d = next_q;
         end
-        sel_q = 8'h0;
-        if (spend$d[0] & (~(|(spend$d & below$0)))) begin
-            sel_q = sq$0$d;
+        sq_hold = 8'h0;
+        sq_rest = 8'h0;
+        sq_adv = 8'h0;
+        sq_lag = 8'h0;
+        if (spend$q[0] & (~(|(spend$q & below$0)))) begin
+            sq_hold = sq$0$q;
         end
-        if (spend$d[1] & (~(|(spend$d & below$1)))) begin
-            sel_q = sq$1$d;
+        if (rest[0] & (~(|(rest & below$0)))) begin
+            sq_rest = sq$0$q;
         end
-        if (spend$d[2] & (~(|(spend$d & below$2)))) begin
-            sel_q = sq$2$d;
+        if (mask_adv[0] & (~(|(mask_adv & below$0)))) begin
+            sq_adv = sq$0$q + 8'h1;
         end
-        if (spend$d[3] & (~(|(spend$d & below$3)))) begin
-            sel_q = sq$3$d;
+        if (lag_mask[0] & (~(|(lag_mask & below$0)))) begin
+            sq_lag = lag_q$0;
         end
-        if (spend$d[4] & (~(|(spend$d & below$4)))) begin
-            sel_q = sq$4$d;
+        if (spend$q[1] & (~(|(spend$q & below$1)))) begin
+            sq_hold = sq$1$q;
         end
-        if (spend$d[5] & (~(|(spend$d & below$5)))) begin
-            sel_q = sq$5$d;
+        if (rest[1] & (~(|(rest & below$1)))) begin
+            sq_rest = sq$1$q;
         end
-        class_next = sel_q - lo;
+        if (mask_adv[1] & (~(|(mask_adv & below$1)))) begin
+            sq_adv = sq$1$q + 8'h1;
+        end
+        if (lag_mask[1] & (~(|(lag_mask & below$1)))) begin
+            sq_lag = lag_q$1;
+        end
+        if (spend$q[2] & (~(|(spend$q & below$2)))) begin
+            sq_hold = sq$2$q;
+        end
+        if (rest[2] & (~(|(rest & below$2)))) begin
+            sq_rest = sq$2$q;
+        end
+        if (mask_adv[2] & (~(|(mask_adv & below$2)))) begin
+            sq_adv = sq$2$q + 8'h1;
+        end
+        if (lag_mask[2] & (~(|(lag_mask & below$2)))) begin
+            sq_lag = lag_q$2;
+        end
+        if (spend$q[3] & (~(|(spend$q & below$3)))) begin
+            sq_hold = sq$3$q;
+        end
+        if (rest[3] & (~(|(rest & below$3)))) begin
+            sq_rest = sq$3$q;
+        end
+        if (mask_adv[3] & (~(|(mask_adv & below$3)))) begin
+            sq_adv = sq$3$q + 8'h1;
+        end
+        if (lag_mask[3] & (~(|(lag_mask & below$3)))) begin
+            sq_lag = lag_q$3;
+        end
+        if (spend$q[4] & (~(|(spend$q & below$4)))) begin
+            sq_hold = sq$4$q;
+        end
+        if (rest[4] & (~(|(rest & below$4)))) begin
+            sq_rest = sq$4$q;
+        end
+        if (mask_adv[4] & (~(|(mask_adv & below$4)))) begin
+            sq_adv = sq$4$q + 8'h1;
+        end
+        if (lag_mask[4] & (~(|(lag_mask & below$4)))) begin
+            sq_lag = lag_q$4;
+        end
+        if (spend$q[5] & (~(|(spend$q & below$5)))) begin
+            sq_hold = sq$5$q;
+        end
+        if (rest[5] & (~(|(rest & below$5)))) begin
+            sq_rest = sq$5$q;
+        end
+        if (mask_adv[5] & (~(|(mask_adv & below$5)))) begin
+            sq_adv = sq$5$q + 8'h1;
+        end
+        if (lag_mask[5] & (~(|(lag_mask & below$5)))) begin
+            sq_lag = lag_q$5;
+        end
+        class_next = sq_hold - lo;
+        if (~follow) begin
+            class_next = sq_adv - lo;
+            if (|spend$q) begin
+                class_next = sq_rest - lo;
+            end
+        end
+        begin_class = sq_lag - lo;
     end
 
 endmodule // snn_core$stdp
@@ -18675,6 +19045,24 @@ module snn_core$stdp$d_b(d,q,clock);
 
 endmodule // snn_core$stdp$d_b
 
+module snn_core$stdp$dist_hi_c(d,q,clock);
+
+    // Module arguments
+    input wire  [23:0] d;
+    output reg  [23:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 24'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$stdp$dist_hi_c
+
 module snn_core$stdp$lane_b(d,q,clock);
 
     // Module arguments
@@ -18710,6 +19098,24 @@ module snn_core$stdp$lane_c(d,q,clock);
     end
 
 endmodule // snn_core$stdp$lane_c
+
+module snn_core$stdp$lut_c(d,q,clock);
+
+    // Module arguments
+    input wire  [23:0] d;
+    output reg  [23:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 24'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$stdp$lut_c
 
 module snn_core$stdp$m(d,q,clock);
 
@@ -18771,7 +19177,7 @@ module snn_core$stdp$m_ge_t(x,ge);
 
 endmodule // snn_core$stdp$m_ge_t
 
-module snn_core$stdp$mul(a,b,p);
+module snn_core$stdp$mul_hi(a,b,p);
 
     // Module arguments
     input wire  [23:0] a;
@@ -18784,7 +19190,22 @@ module snn_core$stdp$mul(a,b,p);
     always @(*) begin
         p = {{24{1'b0}}, a} * {{24{1'b0}}, b};
     end
-endmodule // snn_core$stdp$mul
+endmodule // snn_core$stdp$mul_hi
+
+module snn_core$stdp$mul_lo(a,b,p);
+
+    // Module arguments
+    input wire  [23:0] a;
+    input wire  [23:0] b;
+    output reg  [47:0] p;
+
+    // Update code (custom)
+    // Unsigned 24 x 24 multiplier. Both operands are zero-extended to the 48-bit
+    // product width, so the product is exact and no width is left to context rules.
+    always @(*) begin
+        p = {{24{1'b0}}, a} * {{24{1'b0}}, b};
+    end
+endmodule // snn_core$stdp$mul_lo
 
 module snn_core$stdp$op_b(d,q,clock);
 
@@ -18870,7 +19291,7 @@ module snn_core$stdp$pen_ge_min(x,ge);
 
 endmodule // snn_core$stdp$pen_ge_min
 
-module snn_core$stdp$prod_c(d,q,clock);
+module snn_core$stdp$prod_lo_c(d,q,clock);
 
     // Module arguments
     input wire  [47:0] d;
@@ -18886,7 +19307,7 @@ module snn_core$stdp$prod_c(d,q,clock);
        q <= d;
     end
 
-endmodule // snn_core$stdp$prod_c
+endmodule // snn_core$stdp$prod_lo_c
 
 module snn_core$stdp$q_ge_hi$0(x,ge);
 
@@ -19858,6 +20279,7 @@ module snn_core$wta(clock,clear,enter,scan,t,shown_sel,ws,last,inhibit,winner,wi
 
     // Local signals
     reg  [7:0] bj;
+    reg  take;
     reg  [19:0] bv;
 
     // Sub module instances
@@ -19912,14 +20334,18 @@ module snn_core$wta(clock,clear,enter,scan,t,shown_sel,ws,last,inhibit,winner,wi
         ws = ws_r$q;
         bj = best_j$q;
         bv = best_v$q;
-        if ((ws_r$q == first_id) | ((shown_sel ^ sign) > (best_v$q ^ sign))) begin
+        take = (ws_r$q == first_id) | ((shown_sel ^ sign) > (best_v$q ^ sign));
+        if (take) begin
             bj = ws_r$q;
             bv = shown_sel;
         end
         last = scan & (ws_r$q == last_id);
         inhibit = 10'h0;
         if (last) begin
-            inhibit = all ^ (one << bj);
+            inhibit = all ^ (one << best_j$q);
+            if (take) begin
+                inhibit = all ^ (one << ws_r$q);
+            end
         end
         if (clear) begin
             winner_r$d = 8'h0;

@@ -11,6 +11,9 @@
 #   TOP=snn_core        top module inside VERILOG (ignored for `wrapper`)
 #   CONFIG=<file.toml>  configuration of the wrapped core (default: the default configuration)
 #   BAUD=115200         UART rate of the wrapper, on the board clock (12, 12, 100, 25 MHz)
+#   INIT_WEIGHTS=<W.mem|W.json>  weights the wrapped core's weight memory starts with (block-RAM
+#                       init values: the bitstream classifies without a weight load); .json
+#                       weights are quantized exactly, images (.mem/.hex/.coe/.mif) as exported
 #   FREQ=50             nextpnr target clock in MHz (a miss is reported, not an error)
 #   PCF=<file>|none     constraints (default: the board file in constraints/, written for the
 #                       wrapper's ports; none: nextpnr picks every pin). Ports a file omits are

@@ -59,7 +59,7 @@ module tb_snn_core;
 
   // ---- knobs
   reg [63:0] k_n, k_wb, k_pb, k_aw, k_m, pixels, images, learn_knob, dump_every, trace_on, stall;
-  reg [63:0] max_cycles, vcd_on;
+  reg [63:0] max_cycles, vcd_on, load_on;
   reg [8*1024-1:0] weights_file, images_file, results_file, trace_file, vcd_file;
 
   // ---- run state
@@ -222,6 +222,7 @@ module tb_snn_core;
     knob_num("PIXELS=%d", pixels, M);
     knob_num("IMAGES=%d", images, 0);
     knob_num("learn=%d", learn_knob, 0);
+    knob_num("load_weights=%d", load_on, 1);
     knob_num("dump_every=%d", dump_every, 0);
     knob_num("trace=%d", trace_on, 0);
     knob_num("stall=%d", stall, 0);
@@ -249,17 +250,21 @@ module tb_snn_core;
       $dumpvars(0, tb_snn_core);
     end
 
-    if (!failed) begin
+    // A core generated with initial weights holds them from the start; the weights file is then
+    // neither needed nor read.
+    if (!failed && load_on != 0) begin
       $readmemh(weights_file, wmem);
       // A short file leaves the last words unknown; the C++ harness rejects it the same way.
       if (^wmem[M-1] === 1'bx) report_error(0, "weights file is missing words or holds non-hex digits");
+    end
+    if (!failed) begin
       img_fd = $fopen(images_file, "r");
       if (img_fd == 0) report_error(0, "cannot open the images file");
     end
     if (!failed) begin
       idle_inputs;
       settle;
-      load_weights;
+      if (load_on != 0) load_weights;
       for (img = 0; img < images && !failed; img = img + 1) begin
         present(img);
         if (!failed && dump_every != 0) begin

@@ -190,6 +190,7 @@ class Harness {
           pixels_(k.need("PIXELS")),
           images_(k.need("IMAGES")),
           learn_(k.num("learn", 0) != 0),
+          load_weights_(k.num("load_weights", 1) != 0),
           dump_every_(k.num("dump_every", 0) != 0),
           trace_on_(k.num("trace", 0) != 0),
           stall_(k.num("stall", 0)),
@@ -232,9 +233,14 @@ class Harness {
 
     // False when the core misbehaved (an `error` line names the image and what went wrong).
     bool run() {
-        std::vector<Limbs> weights = read_hex_file(weights_path_, word_);
-        if (weights.size() != m_)
-            fail(weights_path_ + ": " + std::to_string(weights.size()) + " words, expected M = " + std::to_string(m_));
+        // A core generated with initial weights holds them from the start; the weights file is
+        // then neither needed nor read.
+        std::vector<Limbs> weights;
+        if (load_weights_) {
+            weights = read_hex_file(weights_path_, word_);
+            if (weights.size() != m_)
+                fail(weights_path_ + ": " + std::to_string(weights.size()) + " words, expected M = " + std::to_string(m_));
+        }
         std::vector<Limbs> pixels = read_hex_file(images_path_, 8);
         if (pixels.size() != images_ * pixels_)
             fail(images_path_ + ": " + std::to_string(pixels.size()) + " pixels, expected " +
@@ -242,7 +248,7 @@ class Harness {
 
         idle_inputs();
         settle();
-        load_weights(weights);
+        if (load_weights_) load_weights(weights);
         for (uint64_t img = 0; img < images_; ++img) {
             if (!present(img, pixels)) return false;
             if (dump_every_) {
@@ -422,7 +428,7 @@ class Harness {
     }
 
     const uint64_t n_, wb_, pb_, aw_, m_, pixels_, images_;
-    const bool learn_, dump_every_, trace_on_;
+    const bool learn_, load_weights_, dump_every_, trace_on_;
     const uint64_t stall_, max_cycles_;
     const size_t word_, words_;
     std::string weights_path_, images_path_;

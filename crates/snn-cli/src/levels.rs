@@ -2,16 +2,42 @@
 //! cycle-accurate model and the generated RTL in Verilator or Icarus. Each runs the same images
 //! from the same raw weights and returns every field the levels must agree on.
 
-use crate::config::Weights;
+use crate::config::{ConfigArgs, Weights};
+use crate::data::SplitArg;
 use crate::model::fixed_network;
 use crate::progress::Progress;
 use anyhow::{Context, Result};
-use clap::ValueEnum;
+use clap::{Args, ValueEnum};
 use snn_core::prelude::*;
 use snn_rtlsim::{RunOptions, Simulator};
 use snn_sim::Machine;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+/// What `snn simulate` and `snn compare` present, and how: one set of flags for both commands.
+#[derive(Args, Debug)]
+pub struct Presentations {
+    /// Weights to load (the RTL levels load them through the host port).
+    #[arg(long, value_name = "W.json")]
+    pub weights: PathBuf,
+    /// Images, presented in the order given (see `snn train --help`).
+    #[arg(long, value_name = "D", num_args = 1.., required = true)]
+    pub data: Vec<String>,
+    /// Which split of MNIST folders and builtin to use.
+    #[arg(long, value_enum, default_value = "test")]
+    pub split: SplitArg,
+    /// Use only the first K images.
+    #[arg(long, value_name = "K")]
+    pub limit: Option<usize>,
+    /// Round and clamp weights the fixed-point format cannot hold instead of failing.
+    #[arg(long)]
+    pub quantize: bool,
+    /// Generated Verilog for the verilator and icarus levels.
+    #[arg(long, value_name = "FILE", default_value = "hdl/snn_core.v")]
+    pub hdl: PathBuf,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
 
 /// Levels that compute in the hardware's fixed point.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,7 +2,9 @@
 //! report on stdout. `VERILOG` may be the word `wrapper`: then `snn_fpga_top` (the UART wrapper
 //! around the core, the design the board constraint files pin out) is generated first, for the
 //! configuration `CONFIG` (a TOML file; default: the default configuration) with a UART at
-//! `BAUD` (115200) on the target board's clock, into the output folder.
+//! `BAUD` (115200) on the target board's clock, into the output folder; with `INIT_WEIGHTS`
+//! (a `.json` weights file or a `.mem`/`.hex`/`.coe`/`.mif` image) its weight memory starts with
+//! those weights, so the bitstream classifies without a weight load.
 //!
 //! Other knobs come from the environment so the script stays a one-liner: `TOP` (default
 //! `snn_core`), `FREQ` (MHz, 50), `PCF` (a constraints file, or `none`), `PLACE` (`0`: synthesis
@@ -11,6 +13,7 @@
 
 use anyhow::{bail, Context, Result};
 use snn_core::config::SnnConfig;
+use snn_fpga::bram::initial_weights;
 use snn_fpga::flow::{default_build_root, run, Constraints, CyclesPerImage, FlowOptions, Target};
 use snn_fpga::wrapper::top::{write_top, TOP};
 use std::path::PathBuf;
@@ -65,11 +68,14 @@ fn main() -> Result<()> {
             None => SnnConfig::default(),
         };
         let baud = env_parse::<u32>("BAUD")?.unwrap_or(115_200);
+        let init = env_parse::<PathBuf>("INIT_WEIGHTS")?
+            .map(|p| initial_weights(&p, &cfg, false))
+            .transpose()?;
         let dir = opts
             .out_dir
             .clone()
             .unwrap_or_else(|| default_build_root().join(format!("{TOP}-{target}")));
-        let path = write_top(&cfg, target.board_clock_hz(), baud, &dir)?;
+        let path = write_top(&cfg, target.board_clock_hz(), baud, init.as_deref(), &dir)?;
         opts.out_dir = Some(dir);
         (path, TOP.to_string())
     } else {

@@ -618,6 +618,86 @@ pub fn import(image: &Path, cfg: &SnnConfig, out: &Path) -> Result<WeightsFile> 
     Ok(wf)
 }
 
+/// Whether `path` names a weights file (`.json`) rather than a memory image.
+pub fn is_weights_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
+/// The raw weights (`N x M`) that `cfg`'s weight memory starts with in a generated core
+/// (`snn generate --init-weights`, `snn fpga --init-weights`), from a weights file (`.json`,
+/// quantized by [`quantize`]) or an image (`.mem`/`.hex`, `.coe`, `.mif`, read by [`parse`]).
+/// The weights must fit the memory's shape and `[w_min, w_max]`
+/// (`snn_hdl::generate::check_initial_weights`); every error names the file.
+///
+/// Images are held to the exact word width [`render`] writes: [`parse`] accepts short words
+/// (leading zeros dropped, as `$readmemh` does), so the image of a network with fewer neurons
+/// would otherwise fill the low lanes and leave the others zero. A `.mif` declares its WIDTH,
+/// which [`parse`] checks.
+pub fn initial_weights(path: &Path, cfg: &SnnConfig, saturate: bool) -> Result<Vec<Vec<i32>>> {
+    let what = || format!("{}: cannot use as initial weights", path.display());
+    let raw = if is_weights_file(path) {
+        let wf = WeightsFile::load(path)?;
+        quantize(&wf, cfg, saturate).with_context(what)?
+    } else {
+        let format = MemFormat::from_path(path)
+            .context("initial weights are a .json weights file or a .mem/.hex/.coe/.mif image")?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read", path.display()))?;
+        let layout = MemLayout::new(cfg);
+        let name = path.display().to_string();
+        let raw = parse(&text, &layout, format, &name).with_context(what)?;
+        layout.check_shape(&raw).with_context(what)?;
+        let digits = word_digits(layout.neurons, layout.weight_bits);
+        for (line, word) in word_tokens(&text, format) {
+            let k = word.chars().filter(|&c| c != '_').count();
+            ensure!(
+                k == digits,
+                "{name}:{line}: word {word} has {k} hex digits, but a word of {} neurons x {} bits has {digits}: an image of another network shape?",
+                layout.neurons,
+                layout.weight_bits
+            );
+        }
+        raw
+    };
+    snn_hdl::generate::check_initial_weights(&snn_sim::params::HwParams::new(cfg)?, &raw)
+        .with_context(what)?;
+    Ok(raw)
+}
+
+/// The words of an image that [`parse`] has accepted, with their 1-based lines: every non-blank
+/// line of a `.mem` (comments dropped), the elements of a `.coe` vector; none for a `.mif`.
+fn word_tokens(text: &str, format: MemFormat) -> Vec<(usize, &str)> {
+    let mut words = Vec::new();
+    let mut in_vector = false;
+    for (k, raw) in text.lines().enumerate() {
+        let body = match format {
+            MemFormat::Mem => raw.split("//").next().unwrap_or(""),
+            MemFormat::Coe if raw.trim_start().starts_with(';') => continue,
+            MemFormat::Coe if in_vector => raw,
+            MemFormat::Coe => match raw.split_once('=') {
+                Some((key, value))
+                    if key
+                        .trim()
+                        .eq_ignore_ascii_case("memory_initialization_vector") =>
+                {
+                    in_vector = true;
+                    value
+                }
+                _ => continue,
+            },
+            MemFormat::Mif => return words,
+        };
+        let body = body.split(';').next().unwrap_or("");
+        words.extend(
+            body.split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|t| !t.is_empty())
+                .map(|t| (k + 1, t)),
+        );
+    }
+    words
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -872,6 +952,85 @@ mod tests {
             parse(ok, &l, MemFormat::Mif, "x").unwrap(),
             vec![vec![1, 1], vec![-1, -1], vec![-8, -8]]
         );
+    }
+
+    /// Initial weights come from a weights file or any image format; a file of the wrong shape
+    /// or with a weight outside `[w_min, w_max]` is an error naming it.
+    #[test]
+    fn initial_weights_from_each_kind_of_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = SnnConfig::small();
+        let fmt = FixedFormat::new(&cfg).unwrap();
+        let raw: Vec<Vec<i32>> = (0..cfg.neurons)
+            .map(|j| {
+                (0..cfg.inputs())
+                    .map(|i| pseudo(j, i, fmt.w_min, fmt.w_max))
+                    .collect()
+            })
+            .collect();
+        let json = dir.path().join("w.json");
+        dequantize(&raw, &cfg).unwrap().save(&json).unwrap();
+        assert_eq!(initial_weights(&json, &cfg, false).unwrap(), raw);
+        for f in FORMATS {
+            let image = dir.path().join(format!("w.{f}"));
+            write_image(&image, &raw, cfg.fixed.weight_bits, f).unwrap();
+            assert_eq!(initial_weights(&image, &cfg, false).unwrap(), raw, "{f}");
+        }
+        // Four neurons' words read as three: a word too wide, named with the file and line.
+        let three = SnnConfig {
+            neurons: 3,
+            ..cfg.clone()
+        };
+        let image = dir.path().join("w.mem");
+        let e = format!("{:#}", initial_weights(&image, &three, false).unwrap_err());
+        assert!(
+            e.contains("w.mem:1") && e.contains("initial weights"),
+            "{e}"
+        );
+        // Three neurons' words for a memory of four: short words that `$readmemh` would take.
+        for f in [MemFormat::Mem, MemFormat::Coe] {
+            let image = dir.path().join(format!("three.{f}"));
+            write_image(&image, &raw[..3], cfg.fixed.weight_bits, f).unwrap();
+            let e = format!("{:#}", initial_weights(&image, &cfg, false).unwrap_err());
+            let line = if f == MemFormat::Mem { 1 } else { 4 };
+            assert!(
+                e.contains(&format!("three.{f}:{line}")) && e.contains("has 7 hex digits"),
+                "{e}"
+            );
+        }
+        // Fewer words than inputs.
+        let short = dir.path().join("short.mem");
+        write_image(
+            &short,
+            &[raw[0][..10].to_vec()],
+            cfg.fixed.weight_bits,
+            MemFormat::Mem,
+        )
+        .unwrap();
+        let one = SnnConfig {
+            neurons: 1,
+            ..cfg.clone()
+        };
+        let e = format!("{:#}", initial_weights(&short, &one, false).unwrap_err());
+        assert!(
+            e.contains("short.mem") && e.contains("10 words, expected 256"),
+            "{e}"
+        );
+        // In 9 bits but above w_max.
+        let mut over = raw.clone();
+        over[3][200] = fmt.w_max + 1;
+        let bad = dir.path().join("over.coe");
+        write_image(&bad, &over, cfg.fixed.weight_bits, MemFormat::Coe).unwrap();
+        let e = format!("{:#}", initial_weights(&bad, &cfg, false).unwrap_err());
+        assert!(
+            e.contains("over.coe") && e.contains("neuron 3, input 200"),
+            "{e}"
+        );
+        let e = format!(
+            "{:#}",
+            initial_weights(Path::new("w.bin"), &cfg, false).unwrap_err()
+        );
+        assert!(e.contains("w.bin"), "{e}");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! counts and the weights after STDP. The small preset (16 x 16 inputs, N = 4, 36-bit words,
 //! 5 bytes per word) at 4 clocks per bit keeps it to about 150,000 simulated cycles. The cycle
 //! counts the FPGA reports exclude the cycles the core waited for pixels from the slow line,
-//! so they equal the cycle model's exactly.
+//! so they equal the cycle model's exactly. A second run plays a wrapper generated with initial
+//! weights (the inference-only bitstream of `snn fpga --init-weights`) without any `W` request.
 
 use snn_core::config::SnnConfig;
 use snn_core::fixed::FixedFormat;
@@ -124,14 +125,90 @@ fn uart_host_protocol_matches_the_cycle_model() {
     segments.push((vec![b'x'], expect.len() + 1));
     expect.push(cmd::UNKNOWN);
 
+    // DIV clocks per bit: a DIV Hz clock at 1 baud.
+    let verilog = generate_top(&cfg, DIV, 1, None).unwrap();
+    let got = run_wrapper("wrapper", &verilog, &segments, machine.cycle_bound());
+    assert_eq!(got.len(), expect.len());
+    let results = 1..13;
+    assert_eq!(
+        got[..13],
+        expect[..13],
+        "ack and results (winner, valid, cycles) for train then infer: {:?} / {:?}",
+        &got[results.clone()],
+        &expect[results]
+    );
+    assert_eq!(got, expect, "weights read back after training");
+}
+
+/// A wrapper generated with initial weights (an inference-only bitstream) classifies and reads
+/// back those weights without ever receiving a `W` request.
+#[test]
+fn wrapper_with_initial_weights_needs_no_weight_load() {
+    if !missing_tools(&["verilator", "make", "c++"]).is_empty() {
+        eprintln!(
+            "SKIPPED wrapper_with_initial_weights_needs_no_weight_load: verilator not on PATH"
+        );
+        return;
+    }
+    let cfg = SnnConfig::small();
+    let (n, m, wb) = (cfg.neurons, cfg.inputs(), cfg.fixed.weight_bits);
+    let fmt = FixedFormat::new(&cfg).unwrap();
+    let mut rng = Lcg(11);
+    let weights: Vec<i32> = (0..n * m)
+        .map(|_| fmt.w_min + (rng.next() % (fmt.w_max - fmt.w_min + 1) as u64) as i32)
+        .collect();
+    let images = [
+        image(&mut rng, cfg.height, cfg.width),
+        image(&mut rng, cfg.height, cfg.width),
+    ];
+    let mut machine = Machine::new(&cfg).unwrap();
+    machine.load_weights(&weights).unwrap();
+    let mut segments: Vec<(Vec<u8>, usize)> = Vec::new();
+    let mut expect = Vec::new();
+    for img in &images {
+        let r = machine.run_image(img, false).unwrap();
+        let mut req = vec![cmd::INFER];
+        req.extend_from_slice(img);
+        expect.extend(result_bytes(r.winner, r.cycles));
+        segments.push((req, expect.len()));
+    }
+    assert!(
+        expect.chunks(6).any(|r| r[1] == 1),
+        "no image has a winner: the comparison would not show the weights were there"
+    );
+    segments.push((
+        vec![cmd::READ],
+        expect.len() + m * word_digits(n, wb).div_ceil(2),
+    ));
+    expect.extend(all_words(&weights, n, m, wb));
+    let raw: Vec<Vec<i32>> = weights.chunks(m).map(<[i32]>::to_vec).collect();
+    let verilog = generate_top(&cfg, DIV, 1, Some(&raw)).unwrap();
+    let got = run_wrapper("wrapper_init", &verilog, &segments, machine.cycle_bound());
+    assert_eq!(
+        got[..12],
+        expect[..12],
+        "results (winner, valid, cycles) of both images"
+    );
+    assert_eq!(got, expect, "the initial weights read back");
+}
+
+/// Builds `verilog` (the wrapper) with the C++ host of `tests/uart_host.cpp` in Verilator, in
+/// the test folder `name`, plays `segments` (request bytes, answer bytes to wait for before the
+/// next request) on the serial line and returns every byte the FPGA sent. `cycle_bound` is the
+/// cycle model's bound on one image, for the time-out.
+fn run_wrapper(
+    name: &str,
+    verilog: &str,
+    segments: &[(Vec<u8>, usize)],
+    cycle_bound: u64,
+) -> Vec<u8> {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("snn-fpga")
-        .join("wrapper");
+        .join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    // DIV clocks per bit: a DIV Hz clock at 1 baud.
-    let verilog = dir.join(format!("{TOP}.v"));
-    std::fs::write(&verilog, generate_top(&cfg, DIV, 1).unwrap()).unwrap();
+    let path = dir.join(format!("{TOP}.v"));
+    std::fs::write(&path, verilog).unwrap();
     let all: Vec<u8> = segments.iter().flat_map(|s| s.0.clone()).collect();
     std::fs::write(
         dir.join("in.mem"),
@@ -139,11 +216,11 @@ fn uart_host_protocol_matches_the_cycle_model() {
     )
     .unwrap();
     let mut seg_text = String::new();
-    for (req, wait) in &segments {
+    for (req, wait) in segments {
         writeln!(seg_text, "{} {wait}", req.len()).unwrap();
     }
     std::fs::write(dir.join("segments.txt"), seg_text).unwrap();
-
+    let answers = segments.last().map_or(0, |s| s.1) as u64;
     // Verilator with a C++ host (--cc --exe: the HDL notes' advice for rust-hdl output); Icarus
     // needs minutes for these 150,000 cycles of the whole core.
     let start = Instant::now();
@@ -174,7 +251,7 @@ fn uart_host_protocol_matches_the_cycle_model() {
             "OPT_FAST=-O1",
         ])
         .arg(&harness)
-        .arg(&verilog)
+        .arg(&path)
         .output()
         .unwrap();
     assert!(
@@ -184,8 +261,7 @@ fn uart_host_protocol_matches_the_cycle_model() {
         String::from_utf8_lossy(&build.stderr)
     );
     let built = start.elapsed().as_secs_f64();
-    let max_cycles =
-        4 * (all.len() as u64 + expect.len() as u64) * 10 * DIV + 4 * machine.cycle_bound();
+    let max_cycles = 4 * (all.len() as u64 + answers) * 10 * DIV + 4 * cycle_bound;
     let run = Command::new(dir.join("obj/Vdut"))
         .current_dir(&dir)
         .args([
@@ -213,20 +289,9 @@ fn uart_host_protocol_matches_the_cycle_model() {
         "{}",
         &text[text.len().saturating_sub(400)..]
     );
-    let got: Vec<u8> = text
-        .lines()
+    text.lines()
         .map(|l| u8::from_str_radix(l, 16).unwrap())
-        .collect();
-    assert_eq!(got.len(), expect.len());
-    let results = 1..13;
-    assert_eq!(
-        got[..13],
-        expect[..13],
-        "ack and results (winner, valid, cycles) for train then infer: {:?} / {:?}",
-        &got[results.clone()],
-        &expect[results]
-    );
-    assert_eq!(got, expect, "weights read back after training");
+        .collect()
 }
 
 /// The wrapper's own blocks synthesize for the HX8K without latches, and stay small next to the

@@ -7,8 +7,12 @@
 //! period, whose class is `q[k] - lo`.
 //!
 //! spike_gen keeps the class lists in block RAM, read one cycle ahead: control tells it the
-//! class it will look at in the next cycle (`class_next`, from the next values of `pend` and
-//! `q`, or stdp's when the next state is Stdp).
+//! class it will look at in the next cycle (`class_next`), or stdp's when the next state is
+//! Stdp. That class is chosen among candidates computed from registers in parallel (the lowest
+//! class of `pend`, of `pend` without its lowest bit, of `mask(t + 1)`) by the few conditions
+//! that decide `pend`'s next value; in Fire the WTA decision is left out, since after it (Wta,
+//! End) nothing reads the lists. This keeps the comparators and the list-follow test off the
+//! path into the list RAMs' address, the longest path of the core otherwise.
 
 use crate::cmp::AtLeast;
 use rust_hdl::prelude::*;
@@ -98,6 +102,8 @@ pub struct Control<const PB: usize, const AW: usize> {
     pub wta_scan: Signal<Out, Bit>,
     // stdp.
     pub st_class_next: Signal<In, Bits<8>>,
+    /// The first class of any STDP walk starting now (it depends only on the lag counters).
+    pub st_begin_class: Signal<In, Bits<8>>,
     pub st_raddr: Signal<In, Bits<AW>>,
     pub st_walk_done: Signal<In, Bit>,
     pub st_more: Signal<In, Bit>,
@@ -138,8 +144,13 @@ pub struct Control<const PB: usize, const AW: usize> {
     /// The ORs of `abit`, `lbit` up to each `k`.
     aacc: Vec<Signal<Local, Bits<KMAX>>>,
     lacc: Vec<Signal<Local, Bits<KMAX>>>,
-    /// `q[k]` of the lowest bit of `pend` after this edge, for `class_next`.
-    sel_q: Signal<Local, Bits<STEP_W>>,
+    /// `class_next` candidates: `q[k]` of the lowest bit of `pend`, of `rest`, and `q[k] + 1`
+    /// of the lowest bit of `mask(t + 1)` (the counters after an advance).
+    q_hold: Signal<Local, Bits<STEP_W>>,
+    q_rest: Signal<Local, Bits<STEP_W>>,
+    q_adv: Signal<Local, Bits<STEP_W>>,
+    /// The class of `mask(1)`'s lowest bit (`1 - lo`; only read when `lo == 1`).
+    class_one: Constant<Bits<8>>,
     /// `pend` without its lowest bit.
     rest: Signal<Local, Bits<KMAX>>,
     /// Stage A: follow the list (a read was issued last cycle and it has a successor).
@@ -147,6 +158,10 @@ pub struct Control<const PB: usize, const AW: usize> {
     /// Stage A: the address it presents and whether that is a real read.
     issue_addr: Signal<Local, Bits<AW>>,
     issued: Signal<Local, Bit>,
+    /// Counter moves requested by the next-state logic (see there).
+    first_step: Signal<Local, Bit>,
+    advance: Signal<Local, Bit>,
+    next_step: Signal<Local, Bit>,
     /// The Fire decision.
     to_wta: Signal<Local, Bit>,
     to_stdp: Signal<Local, Bit>,
@@ -265,6 +280,7 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
             wta_enter: Default::default(),
             wta_scan: Default::default(),
             st_class_next: Default::default(),
+            st_begin_class: Default::default(),
             st_raddr: Default::default(),
             st_walk_done: Default::default(),
             st_more: Default::default(),
@@ -300,11 +316,17 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
             lbit: (0..k).map(|_| Default::default()).collect(),
             aacc: (0..k).map(|_| Default::default()).collect(),
             lacc: (0..k).map(|_| Default::default()).collect(),
-            sel_q: Default::default(),
+            q_hold: Default::default(),
+            q_rest: Default::default(),
+            q_adv: Default::default(),
+            class_one: Constant::new(Bits::<8>::from((1 - p.lo as i64) as u64 & 0xff)),
             rest: Default::default(),
             follow: Default::default(),
             issue_addr: Default::default(),
             issued: Default::default(),
+            first_step: Default::default(),
+            advance: Default::default(),
+            next_step: Default::default(),
             to_wta: Default::default(),
             to_stdp: Default::default(),
             last_step: Default::default(),
@@ -520,7 +542,13 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
             self.quo_n.next = (self.quo.q.val() << 1) | 1;
         }
 
-        // Next state.
+        // Next state. Three counter moves shared by several states are requested with a flag
+        // and carried out once below: `first_step` (t = 1, its counters and mask), `advance`
+        // (the class counters to t + 1 and `pend = mask(t + 1)`), `next_step` (t + 1 and the lag
+        // counters).
+        self.first_step.next = false;
+        self.advance.next = false;
+        self.next_step.next = false;
         if self.state_r.q.val() != self.s_idle.val() {
             self.cycles_r.d.next = self.cycles_r.q.val() + 1;
         }
@@ -537,12 +565,7 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
         } else if self.state_r.q.val() == self.s_drain.val() {
             if self.scan_last.val() {
                 self.state_r.d.next = self.s_thresh.val();
-                self.t_r.d.next = 1.into();
-                for k in 0..self._k {
-                    self.r[k].d.next = self.one_r[k].val();
-                    self.q[k].d.next = self.one_q[k].val();
-                }
-                self.pend.d.next = self.mask_one.val();
+                self.first_step.next = true;
                 self.acc.d.next = 0.into();
                 self.peak_r.d.next = 0.into();
             }
@@ -556,15 +579,7 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
                 }
                 self.acc.d.next = 0.into();
                 self.t_r.d.next = self.t_r.q.val() + 1;
-                for k in 0..self._k {
-                    if self.r[k].q.val() == self.kwrap[k].val() {
-                        self.r[k].d.next = 0.into();
-                        self.q[k].d.next = self.q[k].q.val() + 1;
-                    } else {
-                        self.r[k].d.next = self.r[k].q.val() + 1;
-                    }
-                }
-                self.pend.d.next = self.mask_adv.val();
+                self.advance.next = true;
                 if self.last_step.val() {
                     self.state_r.d.next = self.s_divide.val();
                     self.rem.d.next = 0.into();
@@ -578,14 +593,11 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
             if self.div_bit.q.val() == 0 {
                 self.state_r.d.next = self.s_int.val();
                 self.thr_r.d.next = self.quo_n.val();
-                self.t_r.d.next = 1.into();
+                self.first_step.next = true;
                 for k in 0..self._k {
-                    self.r[k].d.next = self.one_r[k].val();
-                    self.q[k].d.next = self.one_q[k].val();
                     self.lag_r_r[k].d.next = self.one_r[k].val();
                     self.lag_q_r[k].d.next = self.one_q[k].val();
                 }
-                self.pend.d.next = self.mask_one.val();
                 self.rd_valid.d.next = false;
                 self.lag_m_r.d.next = 1.into();
             } else {
@@ -599,15 +611,7 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
             if !self.follow.val() & !self.pend.q.val().any() {
                 // The step's integration completes in this cycle.
                 self.rd_valid.d.next = false;
-                for k in 0..self._k {
-                    if self.r[k].q.val() == self.kwrap[k].val() {
-                        self.r[k].d.next = 0.into();
-                        self.q[k].d.next = self.q[k].q.val() + 1;
-                    } else {
-                        self.r[k].d.next = self.r[k].q.val() + 1;
-                    }
-                }
-                self.pend.d.next = self.mask_adv.val();
+                self.advance.next = true;
                 self.state_r.d.next = self.s_fire.val();
             }
         } else if self.state_r.q.val() == self.s_fire.val() {
@@ -618,18 +622,7 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
             } else if self.last_step.val() {
                 self.state_r.d.next = self.s_end.val();
             } else {
-                self.t_r.d.next = self.t_r.q.val() + 1;
-                if self.t_gt_whi.ge.val() {
-                    self.lag_m_r.d.next = self.lag_m_r.q.val() + 1;
-                    for k in 0..self._k {
-                        if self.lag_r_r[k].q.val() == self.kwrap[k].val() {
-                            self.lag_r_r[k].d.next = 0.into();
-                            self.lag_q_r[k].d.next = self.lag_q_r[k].q.val() + 1;
-                        } else {
-                            self.lag_r_r[k].d.next = self.lag_r_r[k].q.val() + 1;
-                        }
-                    }
-                }
+                self.next_step.next = true;
                 // The counters hold t + 1 already (advanced in the last Int cycle): select the
                 // first class of the new step.
                 self.rd_valid.d.next = self.issued.val();
@@ -652,18 +645,7 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
             } else if self.last_step.val() {
                 self.state_r.d.next = self.s_end.val();
             } else {
-                self.t_r.d.next = self.t_r.q.val() + 1;
-                if self.t_gt_whi.ge.val() {
-                    self.lag_m_r.d.next = self.lag_m_r.q.val() + 1;
-                    for k in 0..self._k {
-                        if self.lag_r_r[k].q.val() == self.kwrap[k].val() {
-                            self.lag_r_r[k].d.next = 0.into();
-                            self.lag_q_r[k].d.next = self.lag_q_r[k].q.val() + 1;
-                        } else {
-                            self.lag_r_r[k].d.next = self.lag_r_r[k].q.val() + 1;
-                        }
-                    }
-                }
+                self.next_step.next = true;
                 self.rd_valid.d.next = false;
                 self.state_r.d.next = self.s_int.val();
             }
@@ -683,20 +665,89 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
             self.state_r.d.next = self.s_idle.val();
         }
 
-        // The class spike_gen reads at this edge for the next cycle: from the next values of
-        // `pend` and `q` (so this comes after every assignment of them), or stdp's.
-        self.sel_q.next = 0.into();
-        for k in 0..self._k {
-            if self.pend.d.val().get_bit(k) & !(self.pend.d.val() & self.below[k].val()).any() {
-                self.sel_q.next = self.q[k].d.val();
+        // The counter moves the states above ask for, written once.
+        if self.first_step.val() {
+            self.t_r.d.next = 1.into();
+            for k in 0..self._k {
+                self.r[k].d.next = self.one_r[k].val();
+                self.q[k].d.next = self.one_q[k].val();
+            }
+            self.pend.d.next = self.mask_one.val();
+        }
+        if self.advance.val() {
+            for k in 0..self._k {
+                if self.r[k].q.val() == self.kwrap[k].val() {
+                    self.r[k].d.next = 0.into();
+                    self.q[k].d.next = self.q[k].q.val() + 1;
+                } else {
+                    self.r[k].d.next = self.r[k].q.val() + 1;
+                }
+            }
+            self.pend.d.next = self.mask_adv.val();
+        }
+        if self.next_step.val() {
+            self.t_r.d.next = self.t_r.q.val() + 1;
+            if self.t_gt_whi.ge.val() {
+                self.lag_m_r.d.next = self.lag_m_r.q.val() + 1;
+                for k in 0..self._k {
+                    if self.lag_r_r[k].q.val() == self.kwrap[k].val() {
+                        self.lag_r_r[k].d.next = 0.into();
+                        self.lag_q_r[k].d.next = self.lag_q_r[k].q.val() + 1;
+                    } else {
+                        self.lag_r_r[k].d.next = self.lag_r_r[k].q.val() + 1;
+                    }
+                }
             }
         }
-        self.class_next.next = self.sel_q.val() - self.lo.val();
-        if self.state_r.d.val() == self.s_stdp.val() {
-            self.class_next.next = self.st_class_next.val();
+
+        // The class spike_gen reads at this edge for the next cycle: the lowest class of `pend`
+        // after the edge (the next-state logic above, case by case), or stdp's.
+        self.q_hold.next = 0.into();
+        self.q_rest.next = 0.into();
+        self.q_adv.next = 0.into();
+        for k in 0..self._k {
+            if self.pend.q.val().get_bit(k) & !(self.pend.q.val() & self.below[k].val()).any() {
+                self.q_hold.next = self.q[k].q.val();
+            }
+            if self.rest.val().get_bit(k) & !(self.rest.val() & self.below[k].val()).any() {
+                self.q_rest.next = self.q[k].q.val();
+            }
+            if self.mask_adv.val().get_bit(k) & !(self.mask_adv.val() & self.below[k].val()).any()
+            {
+                self.q_adv.next = self.q[k].q.val() + 1;
+            }
         }
-        self.lists_next.next = (self.state_r.d.val() == self.s_ingest.val())
-            | (self.state_r.d.val() == self.s_drain.val());
+        self.class_next.next = self.q_hold.val() - self.lo.val();
+        if (self.state_r.q.val() == self.s_drain.val())
+            | (self.state_r.q.val() == self.s_divide.val())
+        {
+            self.class_next.next = self.class_one.val();
+        } else if self.state_r.q.val() == self.s_thresh.val() {
+            self.class_next.next = self.q_adv.val() - self.lo.val();
+            if self.pend.q.val().any() & self.rest.val().any() {
+                self.class_next.next = self.q_rest.val() - self.lo.val();
+            }
+        } else if self.state_r.q.val() == self.s_int.val() {
+            if !(self.rd_valid.q.val() & (self.next_q.val() != self.nil.val())) {
+                self.class_next.next = self.q_adv.val() - self.lo.val();
+                if self.pend.q.val().any() {
+                    self.class_next.next = self.q_rest.val() - self.lo.val();
+                }
+            }
+        } else if self.state_r.q.val() == self.s_fire.val() {
+            self.class_next.next = self.q_rest.val() - self.lo.val();
+            if self.learn_r.q.val() & self.spike_any.val() {
+                self.class_next.next = self.st_begin_class.val();
+            }
+        } else if self.state_r.q.val() == self.s_stdp.val() {
+            self.class_next.next = self.st_class_next.val();
+        } else if (self.state_r.q.val() == self.s_stdp_drain.val()) & self.st_more.val() {
+            self.class_next.next = self.st_begin_class.val();
+        }
+        // The next state is Ingest or Drain.
+        self.lists_next.next = ((self.state_r.q.val() == self.s_idle.val()) & self.start.val())
+            | (self.state_r.q.val() == self.s_ingest.val())
+            | ((self.state_r.q.val() == self.s_drain.val()) & !self.scan_last.val());
     }
 }
 

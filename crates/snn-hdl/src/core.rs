@@ -91,7 +91,15 @@ pub struct SnnCore<
 impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const AW: usize>
     SnnCore<N, WB, PB, WORD, AW>
 {
+    /// The core with an all-zero weight memory: the host loads weights through its port.
     pub fn new(p: &HwParams) -> Self {
+        Self::with_weights(p, &[])
+    }
+
+    /// The core whose weight memory starts with `words` (word `i` = the weights of input `i`,
+    /// [`crate::weight_mem::pack_words`]): a trained network classifies from power-up, without
+    /// a weight load through the host port. The host port still works as with [`SnnCore::new`].
+    pub fn with_weights(p: &HwParams, words: &[Bits<WORD>]) -> Self {
         SnnCore {
             clock: Default::default(),
             start: Default::default(),
@@ -123,7 +131,7 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
             neurons: Neurons::new(p),
             wta: Wta::new(p),
             stdp: Stdp::new(p),
-            weight_mem: WeightMem::new(p),
+            weight_mem: WeightMem::with_words(p, words),
             _k: p.k,
         }
     }
@@ -227,6 +235,7 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
         self.neurons.lane_sel.next = self.stdp.lane_sel.val();
         self.stdp.lane_w.next = self.neurons.lane_w.val();
         self.control.st_class_next.next = self.stdp.class_next.val();
+        self.control.st_begin_class.next = self.stdp.begin_class.val();
         self.control.st_raddr.next = self.stdp.raddr.val();
         self.control.st_walk_done.next = self.stdp.walk_done.val();
         self.control.st_more.next = self.stdp.more.val();

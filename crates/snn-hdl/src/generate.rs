@@ -1,8 +1,13 @@
 //! The generator's entry points: the Verilog of `snn_core` for a configuration, and the files
 //! `snn_core.v` + `snn_core.json` (the JSON config report of `HwParams`, for `sim/`).
+//!
+//! Optionally the weight memory starts with a trained network's weights (`snn generate
+//! --init-weights`): the Verilog then carries them in the RAM's `initial` block, synthesis makes
+//! them block-RAM init values, and the core classifies from power-up without a weight load.
+//! Without initial weights the output is exactly the committed `hdl/snn_core.v`.
 
 use crate::presets::{generate_preset, PRESETS};
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, ensure, Context, Result};
 use snn_core::atomic::write_atomic;
 use snn_core::config::SnnConfig;
 use snn_sim::params::HwParams;
@@ -11,12 +16,22 @@ use std::path::{Path, PathBuf};
 /// Name of the top module and stem of the generated files.
 pub const TOP: &str = "snn_core";
 
-/// Lint-clean Verilog-2005 of the accelerator for `cfg`, top module `snn_core`. The widths
-/// (`N`, `WB`, `PB`, `AW`) must be those of a compiled preset; the error lists them.
+/// Lint-clean Verilog-2005 of the accelerator for `cfg`, top module `snn_core`, weight memory
+/// all zero. The widths (`N`, `WB`, `PB`, `AW`) must be those of a compiled preset; the error
+/// lists them.
 pub fn generate_verilog(cfg: &SnnConfig) -> Result<String> {
+    generate_verilog_with_weights(cfg, None)
+}
+
+/// As [`generate_verilog`]; with `init` (raw fixed-point weights `N x M`, `init[j][i]` = weight
+/// of neuron `j` on input `i`, as `snn export` writes them) the weight memory starts with them.
+pub fn generate_verilog_with_weights(cfg: &SnnConfig, init: Option<&[Vec<i32>]>) -> Result<String> {
     let p = HwParams::new(cfg)?;
     check_rtl_limits(&p)?;
-    generate_preset(&p, TOP).ok_or_else(|| {
+    if let Some(raw) = init {
+        check_initial_weights(&p, raw)?;
+    }
+    generate_preset(&p, TOP, init).ok_or_else(|| {
         let list: Vec<String> = PRESETS
             .iter()
             .map(|s| format!("{} (N = {}, WB = {}, PB = {}, AW = {})", s.name, s.n, s.wb, s.pb, s.aw))
@@ -32,6 +47,34 @@ pub fn generate_verilog(cfg: &SnnConfig) -> Result<String> {
     })
 }
 
+/// Initial weights must be `N x M` raw values inside `[w_min, w_max]`: the potentials are proven
+/// not to overflow only for weights within those bounds, and STDP's distances `w_max - w`,
+/// `w - w_min` are unsigned. The error names the neuron and input (callers add the file).
+pub fn check_initial_weights(p: &HwParams, raw: &[Vec<i32>]) -> Result<()> {
+    ensure!(
+        raw.len() == p.n,
+        "initial weights for {} neurons, the configuration has {}",
+        raw.len(),
+        p.n
+    );
+    let (lo, hi) = (p.format.w_min, p.format.w_max);
+    for (j, row) in raw.iter().enumerate() {
+        ensure!(
+            row.len() == p.m,
+            "initial weights of neuron {j} cover {} inputs, the configuration has {}",
+            row.len(),
+            p.m
+        );
+        if let Some(i) = row.iter().position(|w| !(lo..=hi).contains(w)) {
+            bail!(
+                "initial weight of neuron {j}, input {i} is {} (raw fixed point), outside [w_min, w_max] = [{lo}, {hi}]",
+                row[i]
+            );
+        }
+    }
+    Ok(())
+}
+
 /// The RTL's own register widths, on top of what `HwParams` (shared with the cycle model) accepts.
 /// Checked here so that a configuration beyond them is an error naming the limit; the blocks'
 /// constructors assert the same conditions as invariants.
@@ -40,12 +83,11 @@ pub fn check_rtl_limits(p: &HwParams) -> Result<()> {
     use crate::spike_gen::LB_AW;
     let steps = p.t_steps + p.t_ref.max(p.whi) + 1;
     let limits = [
-        (p.k as usize <= KMAX, format!("K = floor(T / shortest period) = {} exceeds {KMAX} (the class masks are {KMAX} bits)", p.k)),
+        (p.k <= KMAX, format!("K = floor(T / shortest period) = {} exceeds {KMAX} (the class masks are {KMAX} bits)", p.k)),
         (steps < 1 << STEP_W, format!("T + max(t_ref, window end) + 1 = {steps} must be below {} (the step registers are {STEP_W} bits)", 1 << STEP_W)),
         (p.nc < 255, format!("{} period classes do not fit the 8-bit class register (at most 254)", p.nc)),
         (p.width + 2 <= 1 << LB_AW, format!("width {} exceeds the line buffer's {} columns", p.width, (1usize << LB_AW) - 2)),
         (p.height + 2 <= 1 << 8, format!("height {} exceeds the 8-bit scan row (at most 254)", p.height)),
-        (p.n * p.widths.weight as usize <= 128, format!("N x weight_bits = {} exceeds 128-bit weight words", p.n * p.widths.weight as usize)),
         (p.qb < p.widths.potential, format!("the threshold quotient needs {} bits, more than potential_bits = {}", p.qb, p.widths.potential)),
         (p.m < 1 << 16, format!("M = {} inputs exceed the 16-bit counters", p.m)),
         (p.threshold_divisor < 1 << 15, format!("threshold_divisor {} exceeds the divider's 15 bits", p.threshold_divisor)),
@@ -61,7 +103,16 @@ pub fn check_rtl_limits(p: &HwParams) -> Result<()> {
 /// Writes `snn_core.v` and `snn_core.json` into `out_dir` (created if needed), each atomically
 /// (`snn_core::atomic`), so a reader never sees a partial file. Returns both paths.
 pub fn write_hdl(cfg: &SnnConfig, out_dir: &Path) -> Result<Vec<PathBuf>> {
-    let verilog = generate_verilog(cfg)?;
+    write_hdl_with_weights(cfg, out_dir, None)
+}
+
+/// As [`write_hdl`], the weight memory starting with `init` ([`generate_verilog_with_weights`]).
+pub fn write_hdl_with_weights(
+    cfg: &SnnConfig,
+    out_dir: &Path,
+    init: Option<&[Vec<i32>]>,
+) -> Result<Vec<PathBuf>> {
+    let verilog = generate_verilog_with_weights(cfg, init)?;
     let report = HwParams::new(cfg)?.to_json() + "\n";
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create {}", out_dir.display()))?;
@@ -88,5 +139,72 @@ mod limit_tests {
         assert!(err.contains("step registers"), "{err}");
         check_rtl_limits(&HwParams::new(&SnnConfig::default()).unwrap()).unwrap();
         check_rtl_limits(&HwParams::new(&SnnConfig::small()).unwrap()).unwrap();
+    }
+}
+
+#[cfg(test)]
+mod init_tests {
+    use super::*;
+    use crate::weight_mem::pack_words;
+
+    /// Deterministic raw weights inside `[w_min, w_max]` for `cfg`.
+    fn raw(cfg: &SnnConfig) -> Vec<Vec<i32>> {
+        let f = HwParams::new(cfg).unwrap().format;
+        let span = (f.w_max - f.w_min + 1) as usize;
+        (0..cfg.neurons)
+            .map(|j| {
+                (0..cfg.inputs())
+                    .map(|i| f.w_min + ((i * 7919 + j * 104_729) % span) as i32)
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn initial_weights_of_the_wrong_shape_or_range_are_errors() {
+        let cfg = SnnConfig::small();
+        let p = HwParams::new(&cfg).unwrap();
+        let mut w = raw(&cfg);
+        check_initial_weights(&p, &w).unwrap();
+        let err = check_initial_weights(&p, &w[..3]).unwrap_err().to_string();
+        assert!(err.contains("3 neurons") && err.contains("has 4"), "{err}");
+        w[2].pop();
+        let err = check_initial_weights(&p, &w).unwrap_err().to_string();
+        assert!(err.contains("neuron 2 cover 255 inputs"), "{err}");
+        let mut w = raw(&cfg);
+        w[1][17] = p.format.w_max + 1;
+        let err = generate_verilog_with_weights(&cfg, Some(&w))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("neuron 1, input 17"), "{err}");
+    }
+
+    /// The words appear in the weight memory's `initial` block, one per input, and nowhere
+    /// else; without them the output is what `generate_verilog` writes.
+    #[test]
+    fn initial_weights_land_in_the_weight_memory() {
+        let cfg = SnnConfig::small();
+        let w = raw(&cfg);
+        let plain = generate_verilog(&cfg).unwrap();
+        assert_eq!(generate_verilog_with_weights(&cfg, None).unwrap(), plain);
+        let init = generate_verilog_with_weights(&cfg, Some(&w)).unwrap();
+        let words = pack_words::<36>(&w, 9);
+        // Word assignments at a constant address (the zero fill is a loop over `mem[i[8:0]]`).
+        let words_in = |v: &str| -> Vec<String> {
+            v.lines()
+                .map(str::trim)
+                .filter(|l| {
+                    l.starts_with("mem[") && l[4..].starts_with(|c: char| c.is_ascii_digit())
+                })
+                .map(String::from)
+                .collect()
+        };
+        let want: Vec<String> = words
+            .iter()
+            .enumerate()
+            .map(|(i, x)| format!("mem[{i}] = 36'h{x:x};"))
+            .collect();
+        assert_eq!(words_in(&init), want);
+        assert!(words_in(&plain).is_empty(), "no initial words without init");
     }
 }

@@ -260,12 +260,21 @@ pub struct Neurons<const N: usize, const WB: usize, const PB: usize, const WORD:
     above: Signal<Local, Bits<N>>,
     ids: Vec<Constant<Bits<8>>>,
     onehot: Vec<Constant<Bits<N>>>,
+    /// Per lane: all ones when `lane_sel` picks it; the ORs of the picked lanes up to `j`.
+    lane_hit: Vec<Signal<Local, Bits<WB>>>,
+    lane_acc: Vec<Signal<Local, Bits<WB>>>,
+    lane_ones: Constant<Bits<WB>>,
+    ws_hit: Vec<Signal<Local, Bits<PB>>>,
+    ws_acc: Vec<Signal<Local, Bits<PB>>>,
+    pot_ones: Constant<Bits<PB>>,
+    /// `N - 1`: the loop `for j in _n1..N` visits only the last accumulator.
+    _n1: usize,
 }
 
 impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize> Neurons<N, WB, PB, WORD> {
     pub fn new(p: &HwParams) -> Self {
         assert_eq!((p.n, WORD), (N, N * WB), "neuron count and word width");
-        assert!((1..=64).contains(&N), "1..=64 neurons");
+        assert!((1..=128).contains(&N), "1..=128 neurons");
         assert!(
             p.t_steps as u64 + p.t_ref as u64 + 1 < 1 << STEP_W,
             "free_at must fit {STEP_W} bits"
@@ -299,8 +308,15 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize> Neuron
             ids: (0..N)
                 .map(|j| Constant::new(Bits::<8>::from(j as u64)))
                 .collect(),
+            lane_hit: (0..N).map(|_| Default::default()).collect(),
+            lane_acc: (0..N).map(|_| Default::default()).collect(),
+            lane_ones: Constant::new(Bits::<WB>::mask()),
+            ws_hit: (0..N).map(|_| Default::default()).collect(),
+            ws_acc: (0..N).map(|_| Default::default()).collect(),
+            pot_ones: Constant::new(Bits::<PB>::mask()),
+            _n1: N - 1,
             onehot: (0..N)
-                .map(|j| Constant::new(Bits::<N>::from(1u64 << j)))
+                .map(|j| Constant::new(crate::stdp::only::<N>(j..j + 1)))
                 .collect(),
         }
     }
@@ -312,8 +328,6 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize> Logic
     #[hdl_gen]
     fn update(&mut self) {
         self.pot_out.next = 0.into();
-        self.shown_sel.next = self.nrn[0].shown.val();
-        self.lane_w.next = self.nrn[0].lane_out.val();
         self.t_free.next = self.t.val() + self.t_ref1.val();
         for j in 0..N {
             self.nrn[j].clock.next = self.clock.val();
@@ -330,12 +344,31 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize> Logic
             if self.pot_sel.val() == self.ids[j].val() {
                 self.pot_out.next = self.nrn[j].pot.val();
             }
+            self.lane_hit[j].next = 0.into();
             if self.lane_sel.val() == self.ids[j].val() {
-                self.lane_w.next = self.nrn[j].lane_out.val();
+                self.lane_hit[j].next = self.lane_ones.val();
             }
+            self.ws_hit[j].next = 0.into();
             if self.ws.val() == self.ids[j].val() {
-                self.shown_sel.next = self.nrn[j].shown.val();
+                self.ws_hit[j].next = self.pot_ones.val();
             }
+        }
+        // stdp's lane as an AND-OR over the lanes (a chain of N muxes was on the critical path
+        // from the weight RAM to the multiplier).
+        self.lane_acc[0].next = self.nrn[0].lane_out.val() & self.lane_hit[0].val();
+        for j in 1..N {
+            self.lane_acc[j].next =
+                self.lane_acc[j - 1].val() | (self.nrn[j].lane_out.val() & self.lane_hit[j].val());
+        }
+        // wta's `shown[ws]` likewise (it feeds the WTA comparator and the inhibit decision).
+        self.ws_acc[0].next = self.nrn[0].shown.val() & self.ws_hit[0].val();
+        for j in 1..N {
+            self.ws_acc[j].next =
+                self.ws_acc[j - 1].val() | (self.nrn[j].shown.val() & self.ws_hit[j].val());
+        }
+        for j in self._n1..N {
+            self.lane_w.next = self.lane_acc[j].val();
+            self.shown_sel.next = self.ws_acc[j].val();
         }
         self.spk_acc[0].next = 0.into();
         if self.nrn[0].spike.val() {

@@ -88,9 +88,10 @@ pub struct SpikeGen<const AW: usize> {
     head_ram: Bram<LB_AW, AW>,
     count_ram: Bram<LB_AW, AW>,
     valid: Vec<DFF<Bit>>,
-    /// The class read at the last edge, and its `valid` bit then.
+    /// The class read at the last edge. Its `valid` bit is looked up after the edge, off the
+    /// path that computes the read address: a bit set at that edge belongs to an insertion
+    /// into the class, which the bypass below overrides anyway.
     rd_class: DFF<Bits<8>>,
-    rd_valid: DFF<Bit>,
     /// The insertion at the last edge (its class, new head and count): a read of the same class
     /// at that edge returned the word before it.
     byp_v: DFF<Bit>,
@@ -130,8 +131,9 @@ pub struct SpikeGen<const AW: usize> {
     ins_count: Signal<Local, Bits<AW>>,
     out_hit: Signal<Local, Bit>,
     rd_next: Signal<Local, Bits<8>>,
-    /// `valid[rd_next]`.
-    valid_next: Signal<Local, Bit>,
+    /// `valid[rd_class]`, once for the outputs and once for stage 3 (see `crate::core`).
+    out_valid: Signal<Local, Bit>,
+    ins_valid: Signal<Local, Bit>,
     /// Scan position tests: `r < H`, `c < W`, `r >= 2`, `c >= 2`, and per byte `k` of the
     /// column `r >= 4 - k` (rows above the image read 0).
     r_ge_h: AtLeast<8>,
@@ -217,7 +219,6 @@ impl<const AW: usize> SpikeGen<AW> {
             count_ram: Bram::new(1 << LB_AW),
             valid: (0..p.nc).map(|_| Default::default()).collect(),
             rd_class: Default::default(),
-            rd_valid: Default::default(),
             byp_v: Default::default(),
             byp_class: Default::default(),
             byp_head: Default::default(),
@@ -249,7 +250,8 @@ impl<const AW: usize> SpikeGen<AW> {
             ins_count: Default::default(),
             out_hit: Default::default(),
             rd_next: Default::default(),
-            valid_next: Default::default(),
+            out_valid: Default::default(),
+            ins_valid: Default::default(),
             r_ge_h: AtLeast::new(p.height as u64),
             c_ge_w: AtLeast::new(p.width as u64),
             r_ge_2: AtLeast::new(2),
@@ -282,7 +284,7 @@ impl<const AW: usize> Logic for SpikeGen<AW> {
     fn update(&mut self) {
         dff_setup!(
             self, clock, scan_r, scan_c, v1, i1, v2, i2, s_reg, v3, i3, class_reg, silent_r,
-            rd_class, rd_valid, byp_v, byp_class, byp_head, byp_count
+            rd_class, byp_v, byp_class, byp_head, byp_count
         );
         for x in 0..25 {
             self.win[x].clock.next = self.clock.val();
@@ -454,9 +456,15 @@ impl<const AW: usize> Logic for SpikeGen<AW> {
         // Lists. Outputs: the class read at the last edge, with the insertion of that edge
         // forwarded (from registers only, see `crate::core`).
         self.out_hit.next = self.byp_v.q.val() & (self.byp_class.q.val() == self.rd_class.q.val());
+        self.out_valid.next = false;
+        for c in 0..self._nc {
+            if self.rd_class.q.val() == self.ids[c].val() {
+                self.out_valid.next = self.valid[c].q.val();
+            }
+        }
         self.head.next = self.nil.val();
         self.count.next = 0.into();
-        if self.rd_valid.q.val() {
+        if self.out_valid.val() {
             self.head.next = self.head_ram.rdata.val();
             self.count.next = self.count_ram.rdata.val();
         }
@@ -466,9 +474,15 @@ impl<const AW: usize> Logic for SpikeGen<AW> {
         }
         // Stage 3 inserts `i3` at the head of its class (the same selection, computed apart).
         self.ins_hit.next = self.byp_v.q.val() & (self.byp_class.q.val() == self.rd_class.q.val());
+        self.ins_valid.next = false;
+        for c in 0..self._nc {
+            if self.rd_class.q.val() == self.ids[c].val() {
+                self.ins_valid.next = self.valid[c].q.val();
+            }
+        }
         self.ins_head.next = self.nil.val();
         self.ins_count.next = 0.into();
-        if self.rd_valid.q.val() {
+        if self.ins_valid.val() {
             self.ins_head.next = self.head_ram.rdata.val();
             self.ins_count.next = self.count_ram.rdata.val();
         }
@@ -516,14 +530,7 @@ impl<const AW: usize> Logic for SpikeGen<AW> {
         }
         self.head_ram.raddr.next = self.rd_next.val();
         self.count_ram.raddr.next = self.rd_next.val();
-        self.valid_next.next = false;
-        for c in 0..self._nc {
-            if self.rd_next.val() == self.ids[c].val() {
-                self.valid_next.next = self.valid[c].q.val();
-            }
-        }
         self.rd_class.d.next = self.rd_next.val();
-        self.rd_valid.d.next = self.valid_next.val() & !self.start.val();
     }
 }
 

@@ -1,7 +1,8 @@
 //! stdp: the weight-update unit (`snn_sim::stdp`, register for register). For each neuron that
 //! fired at step `t` it walks the steps `m` of the STDP window and the lists of the period classes
 //! spiking at each `m` (stage A), computes the update of one lane (stage B: bound distance times
-//! lookup table, the design's one multiplier) and writes the word back (stage C). The
+//! lookup table, the design's one product, finished in stage C) and writes the word back
+//! (stage C). The
 //! end-of-image penalty walks the silent list through the same pipeline.
 
 use crate::cmp::AtLeast;
@@ -59,9 +60,12 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     // Results.
     /// Stage B's lane (`lane_b`), for the neuron array's lane mux.
     pub lane_sel: Signal<Out, Bits<8>>,
-    /// The class whose head stage A looks at in the next cycle (from the next values of
-    /// `spend` and `sq`): spike_gen reads it one cycle ahead.
+    /// The class whose head stage A looks at in the next cycle of a walk under way (the lowest
+    /// of `spend` after this edge): spike_gen reads it one cycle ahead.
     pub class_next: Signal<Out, Bits<8>>,
+    /// The first class of a walk that starts at this edge: the lowest of the lag mask, known
+    /// before control decides to start one (see `crate::control`).
+    pub begin_class: Signal<Out, Bits<8>>,
     /// Address stage A presents to weight_mem and next_mem.
     pub raddr: Signal<Out, Bits<AW>>,
     /// Walk: the last `m` of the current neuron finished in this cycle.
@@ -91,11 +95,26 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     addr_c: DFF<Bits<AW>>,
     word_c: DFF<Bits<WORD>>,
     w_c: DFF<Bits<WB>>,
-    prod_c: DFF<Bits<PROD_W>>,
-    mul: UMul<MUL_W, MUL_W, PROD_W>,
+    /// The product `lut * dist` is split across stages B and C (the multiplier after the RAM
+    /// read, the lane mux and the bound distance was the core's longest path): stage B
+    /// multiplies by the low `split` bits of the distance, stage C by the high bits and adds.
+    prod_lo_c: DFF<Bits<PROD_W>>,
+    lut_c: DFF<Bits<MUL_W>>,
+    dist_hi_c: DFF<Bits<MUL_W>>,
+    mul_lo: UMul<MUL_W, MUL_W, PROD_W>,
+    mul_hi: UMul<MUL_W, MUL_W, PROD_W>,
+    prod: Signal<Local, Bits<PROD_W>>,
+    dist_x: Signal<Local, Bits<MUL_W>>,
+    /// The low `split` bits of a distance, and `split = WB / 2`.
+    dist_lo_mask: Constant<Bits<MUL_W>>,
+    split: Constant<Bits<8>>,
     // Stage A.
-    /// `sq[k]` of the lowest bit of `spend` after this edge, for `class_next`.
-    sel_q: Signal<Local, Bits<STEP_W>>,
+    /// Candidates for `class_next`, from registers in parallel: `sq[k]` of the lowest bit of
+    /// `spend`, of `rest`, `sq[k] + 1` of that of `mask(m + 1)`; `lag_q[k]` of the lag mask's.
+    sq_hold: Signal<Local, Bits<STEP_W>>,
+    sq_rest: Signal<Local, Bits<STEP_W>>,
+    sq_adv: Signal<Local, Bits<STEP_W>>,
+    sq_lag: Signal<Local, Bits<STEP_W>>,
     follow: Signal<Local, Bit>,
     /// `spend` without its lowest bit.
     rest: Signal<Local, Bits<KMAX>>,
@@ -119,8 +138,12 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     // Stage B.
     w: Signal<Local, Bits<WB>>,
     bound_dist: Signal<Local, Bits<WB>>,
+    w_op: Signal<Local, Bits<WB>>,
+    dist_k: Signal<Local, Bits<WB>>,
     lut: Signal<Local, Bits<MUL_W>>,
     // Stage C.
+    value_rep: Signal<Local, Bits<WORD>>,
+    lane_mask: Signal<Local, Bits<WORD>>,
     stepv: Signal<Local, Bits<WB>>,
     value: Signal<Local, Bits<WB>>,
     kwrap: Vec<Constant<Bits<RES_W>>>,
@@ -140,7 +163,8 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     nil: Constant<Bits<AW>>,
     nids: Vec<Constant<Bits<8>>>,
     lane_off: Vec<Constant<Bits<16>>>,
-    lane_clr: Vec<Constant<Bits<WORD>>>,
+    /// The bits of lane `j` in a word.
+    lane_bits: Vec<Constant<Bits<WORD>>>,
     /// Window distances `wlo..=whi` and their table entries.
     dids: Vec<Constant<Bits<8>>>,
     lut_pot: Vec<Constant<Bits<MUL_W>>>,
@@ -148,8 +172,10 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     op_pot: Constant<Bits<2>>,
     op_dep: Constant<Bits<2>>,
     op_pen: Constant<Bits<2>>,
-    w_max: Constant<Bits<WB>>,
     w_min: Constant<Bits<WB>>,
+    /// `w_max + 1` and `-w_min` modulo `2^WB`, the constants of the bound distance.
+    w_max1: Constant<Bits<WB>>,
+    neg_w_min: Constant<Bits<WB>>,
     /// The penalty modulo `2^WB` (used only when `w >= w_min + penalty`, where it is exact).
     penalty: Constant<Bits<WB>>,
     half: Constant<Bits<PROD_W>>,
@@ -173,17 +199,10 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
             "multiplier operands"
         );
         assert!(p.k >= 1 && p.k <= KMAX, "K = {} must be in 1..={KMAX}", p.k);
-        assert!(WORD <= 128, "weight words are at most 128 bits");
         let f = &p.format;
         let c16 = |v: u64| Constant::new(Bits::<16>::from(v));
         let cs = |v: u64| Constant::new(Bits::<STEP_W>::from(v));
         let nd = (p.whi - p.wlo + 1) as usize;
-        let lane_mask = (1u128 << WB) - 1;
-        let word_mask = if WORD == 128 {
-            u128::MAX
-        } else {
-            (1u128 << WORD) - 1
-        };
         Stdp {
             clock: Default::default(),
             walk_start: Default::default(),
@@ -205,6 +224,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
             lane_w: Default::default(),
             lane_sel: Default::default(),
             class_next: Default::default(),
+            begin_class: Default::default(),
             raddr: Default::default(),
             walk_done: Default::default(),
             more: Default::default(),
@@ -229,9 +249,19 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
             addr_c: Default::default(),
             word_c: Default::default(),
             w_c: Default::default(),
-            prod_c: Default::default(),
-            mul: UMul::new(),
-            sel_q: Default::default(),
+            prod_lo_c: Default::default(),
+            lut_c: Default::default(),
+            dist_hi_c: Default::default(),
+            mul_lo: UMul::new(),
+            mul_hi: UMul::new(),
+            prod: Default::default(),
+            dist_x: Default::default(),
+            dist_lo_mask: Constant::new(Bits::<MUL_W>::from((1u64 << (WB / 2)) - 1)),
+            split: Constant::new(Bits::<8>::from((WB / 2) as u64)),
+            sq_hold: Default::default(),
+            sq_rest: Default::default(),
+            sq_adv: Default::default(),
+            sq_lag: Default::default(),
             follow: Default::default(),
             rest: Default::default(),
             abit: (0..p.k).map(|_| Default::default()).collect(),
@@ -248,7 +278,11 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
             nsj: Default::default(),
             w: Default::default(),
             bound_dist: Default::default(),
+            w_op: Default::default(),
+            dist_k: Default::default(),
             lut: Default::default(),
+            value_rep: Default::default(),
+            lane_mask: Default::default(),
             stepv: Default::default(),
             value: Default::default(),
             kwrap: (0..p.k)
@@ -272,8 +306,8 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
                 .map(|j| Constant::new(Bits::<8>::from(j as u64)))
                 .collect(),
             lane_off: (0..N).map(|j| c16((j * WB) as u64)).collect(),
-            lane_clr: (0..N)
-                .map(|j| Constant::new(bits_u128::<WORD>(word_mask ^ (lane_mask << (j * WB)))))
+            lane_bits: (0..N)
+                .map(|j| Constant::new(only::<WORD>(j * WB..(j + 1) * WB)))
                 .collect(),
             dids: (0..nd)
                 .map(|d| Constant::new(Bits::<8>::from(p.wlo as u64 + d as u64)))
@@ -291,8 +325,9 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
             op_pot: Constant::new(OP_POT.into()),
             op_dep: Constant::new(OP_DEP.into()),
             op_pen: Constant::new(OP_PEN.into()),
-            w_max: Constant::new(twos::<WB>(f.w_max as i64)),
             w_min: Constant::new(twos::<WB>(f.w_min as i64)),
+            w_max1: Constant::new(Bits::<WB>::from((f.w_max as i64 + 1) as u64 & ((1u64 << WB) - 1))),
+            neg_w_min: Constant::new(Bits::<WB>::from((-(f.w_min as i64)) as u64 & ((1u64 << WB) - 1))),
             penalty: Constant::new(Bits::<WB>::from(f.penalty as u64 & ((1u64 << WB) - 1))),
             half: Constant::new(Bits::<PROD_W>::from(1u64 << (f.lut_frac_bits - 1))),
             lut_shift: Constant::new(Bits::<8>::from(f.lut_frac_bits as u64)),
@@ -314,13 +349,12 @@ fn pen_floor<const WB: usize>(floor: i64) -> u64 {
     }
 }
 
-/// A `u128` as `Bits<B>` (`B <= 128`), for word-wide constants.
-pub(crate) fn bits_u128<const B: usize>(v: u128) -> Bits<B> {
+/// `Bits<B>` with the bits of `set` set: the mask of one lane of a word. Built bit by bit
+/// because words may be wider than any Rust integer.
+pub(crate) fn only<const B: usize>(set: std::ops::Range<usize>) -> Bits<B> {
     let mut b = Bits::<B>::default();
-    for i in 0..B {
-        if v >> i & 1 == 1 {
-            b = b.replace_bit(i, true);
-        }
+    for i in set {
+        b = b.replace_bit(i, true);
     }
     b
 }
@@ -332,7 +366,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
     fn update(&mut self) {
         dff_setup!(
             self, clock, sj, m, spend, stdp_mask, v_b, op_b, d_b, lane_b, addr_b, v_c, op_c,
-            lane_c, addr_c, word_c, w_c, prod_c
+            lane_c, addr_c, word_c, w_c, prod_lo_c, lut_c, dist_hi_c
         );
         for k in 0..self._k {
             self.sr[k].clock.next = self.clock.val();
@@ -342,8 +376,11 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
         }
 
         // Stage C: the new lane value, written back into the word read two cycles ago.
+        self.mul_hi.a.next = self.lut_c.q.val();
+        self.mul_hi.b.next = self.dist_hi_c.q.val();
+        self.prod.next = self.prod_lo_c.q.val() + (self.mul_hi.p.val() << self.split.val());
         self.stepv.next =
-            bit_cast::<WB, PROD_W>((self.prod_c.q.val() + self.half.val()) >> self.lut_shift.val());
+            bit_cast::<WB, PROD_W>((self.prod.val() + self.half.val()) >> self.lut_shift.val());
         self.pen_ge_min.x.next = self.w_c.q.val() ^ self.w_sign.val();
         self.value.next = self.w_c.q.val() + self.stepv.val();
         if self.op_c.q.val() == self.op_dep.val() {
@@ -357,20 +394,31 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
         }
         self.we.next = self.v_c.q.val();
         self.waddr.next = self.addr_c.q.val();
-        self.wdata.next = self.word_c.q.val();
+        // The new value in every lane, and the mask of lane `lane_c`: one AND-OR level per
+        // bit (a chain of N lane muxes was on the critical path).
+        self.value_rep.next = 0.into();
+        self.lane_mask.next = 0.into();
         for j in 0..N {
+            self.value_rep.next = self.value_rep.val()
+                | (bit_cast::<WORD, WB>(self.value.val()) << self.lane_off[j].val());
             if self.lane_c.q.val() == self.nids[j].val() {
-                self.wdata.next = (self.word_c.q.val() & self.lane_clr[j].val())
-                    | (bit_cast::<WORD, WB>(self.value.val()) << self.lane_off[j].val());
+                self.lane_mask.next = self.lane_bits[j].val();
             }
         }
+        self.wdata.next = (self.word_c.q.val() & !self.lane_mask.val())
+            | (self.value_rep.val() & self.lane_mask.val());
 
         // Stage B: the lane arrives from weight_mem; distance to the bound times the table entry.
         self.w.next = self.lane_w.val();
-        self.bound_dist.next = self.w_max.val() - self.w.val();
-        if self.op_b.q.val() != self.op_pot.val() {
-            self.bound_dist.next = self.w.val() - self.w_min.val();
+        // `w_max - w` as `!w + (w_max + 1)`, `w - w_min` as `w + (-w_min)`: one adder whose
+        // operands are chosen from registers, instead of two subtractions and a mux after them.
+        self.w_op.next = self.w.val();
+        self.dist_k.next = self.neg_w_min.val();
+        if self.op_b.q.val() == self.op_pot.val() {
+            self.w_op.next = !self.w.val();
+            self.dist_k.next = self.w_max1.val();
         }
+        self.bound_dist.next = self.w_op.val() + self.dist_k.val();
         self.lut.next = 0.into();
         for d in 0..self._nd {
             if self.d_b.q.val() == self.dids[d].val() {
@@ -380,8 +428,9 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
                 }
             }
         }
-        self.mul.a.next = self.lut.val();
-        self.mul.b.next = bit_cast::<MUL_W, WB>(self.bound_dist.val());
+        self.dist_x.next = bit_cast::<MUL_W, WB>(self.bound_dist.val());
+        self.mul_lo.a.next = self.lut.val();
+        self.mul_lo.b.next = self.dist_x.val() & self.dist_lo_mask.val();
         self.v_c.d.next = self.v_b.q.val();
         if self.v_b.q.val() {
             self.op_c.d.next = self.op_b.q.val();
@@ -389,7 +438,9 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
             self.addr_c.d.next = self.addr_b.q.val();
             self.word_c.d.next = self.word.val();
             self.w_c.d.next = self.w.val();
-            self.prod_c.d.next = self.mul.p.val();
+            self.prod_lo_c.d.next = self.mul_lo.p.val();
+            self.lut_c.d.next = self.lut.val();
+            self.dist_hi_c.d.next = self.dist_x.val() >> self.split.val();
         }
 
         self.m_ge_t.x.next = self.m.q.val();
@@ -514,15 +565,36 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
             self.v_b.d.next = true;
             self.addr_b.d.next = self.next_q.val();
         }
-        // The class of the next cycle's stage A, from the next values of `spend` and `sq` (so
-        // this comes after every assignment of them).
-        self.sel_q.next = 0.into();
+        // The class of the next cycle's stage A: the lowest of `spend` after this edge, case by
+        // case as above (a walk that ends here needs none), and that of a walk starting now.
+        self.sq_hold.next = 0.into();
+        self.sq_rest.next = 0.into();
+        self.sq_adv.next = 0.into();
+        self.sq_lag.next = 0.into();
         for k in 0..self._k {
-            if self.spend.d.val().get_bit(k) & !(self.spend.d.val() & self.below[k].val()).any() {
-                self.sel_q.next = self.sq[k].d.val();
+            if self.spend.q.val().get_bit(k) & !(self.spend.q.val() & self.below[k].val()).any() {
+                self.sq_hold.next = self.sq[k].q.val();
+            }
+            if self.rest.val().get_bit(k) & !(self.rest.val() & self.below[k].val()).any() {
+                self.sq_rest.next = self.sq[k].q.val();
+            }
+            if self.mask_adv.val().get_bit(k) & !(self.mask_adv.val() & self.below[k].val()).any()
+            {
+                self.sq_adv.next = self.sq[k].q.val() + 1;
+            }
+            if self.lag_mask.val().get_bit(k) & !(self.lag_mask.val() & self.below[k].val()).any()
+            {
+                self.sq_lag.next = self.lag_q[k].val();
             }
         }
-        self.class_next.next = self.sel_q.val() - self.lo.val();
+        self.class_next.next = self.sq_hold.val() - self.lo.val();
+        if !self.follow.val() {
+            self.class_next.next = self.sq_adv.val() - self.lo.val();
+            if self.spend.q.val().any() {
+                self.class_next.next = self.sq_rest.val() - self.lo.val();
+            }
+        }
+        self.begin_class.next = self.sq_lag.val() - self.lo.val();
     }
 }
 
@@ -639,7 +711,12 @@ mod tests {
                 (out.walk_done, out.more, out.pen_done),
                 "status, cycle {cycle}"
             );
-            class_read = uut.class_next.val().index();
+            // control's choice: a walk starting at this edge reads stdp's begin class.
+            class_read = match cmd {
+                StdpCmd::Begin { .. } => uut.begin_class.val().index(),
+                StdpCmd::Drain if out.more => uut.begin_class.val().index(),
+                _ => uut.class_next.val().index(),
+            };
             // The RTL's memory: read-first, then the write.
             let a = uut.raddr.val().index();
             rtl_next = next[a];

@@ -1,6 +1,10 @@
 //! weight_mem: `M` words of `N` weight lanes (word `i` = the weights of input `i`, lane `j` in bits
 //! `[j*WB +: WB]` = neuron `j`), one simple dual-port block RAM (`snn_sim::weight_mem`). The host
 //! owns both ports in Idle; otherwise stage A of Int/Stdp/Pen reads and stage C of stdp writes.
+//!
+//! The RAM starts at zero, or with a trained network's weights baked into the Verilog
+//! ([`WeightMem::with_words`], [`pack_words`]): such a core classifies from power-up without a
+//! weight load through the host port, which makes an inference-only bitstream.
 
 use crate::bram::Bram;
 use rust_hdl::prelude::*;
@@ -27,14 +31,27 @@ pub struct WeightMem<const WORD: usize, const AW: usize> {
 }
 
 impl<const WORD: usize, const AW: usize> WeightMem<WORD, AW> {
-    /// All `2^AW` words: the `NIL` address is then a real word, so a read of it (presented when
-    /// no read is issued) returns data rather than X in simulation; the block RAM count is that
-    /// of `M` words anyway (`SB_RAM40_4K` depths are powers of two).
+    /// All `2^AW` words, zero: the `NIL` address is then a real word, so a read of it (presented
+    /// when no read is issued) returns data rather than X in simulation; the block RAM count is
+    /// that of `M` words anyway (`SB_RAM40_4K` depths are powers of two).
     pub fn new(p: &HwParams) -> Self {
+        Self::with_words(p, &[])
+    }
+
+    /// As [`WeightMem::new`], but word `i` starts as `words[i]` (at most `M` words, usually
+    /// [`pack_words`] of a trained network; the rest start at zero). The Verilog writes them in
+    /// the RAM's `initial` block, which synthesis turns into block-RAM init values.
+    pub fn with_words(p: &HwParams, words: &[Bits<WORD>]) -> Self {
         assert_eq!(
             (p.widths.word as usize, p.aw as usize),
             (WORD, AW),
             "word and address widths"
+        );
+        assert!(
+            words.len() <= p.m,
+            "{} initial words for {} inputs",
+            words.len(),
+            p.m
         );
         WeightMem {
             clock: Default::default(),
@@ -47,9 +64,35 @@ impl<const WORD: usize, const AW: usize> WeightMem<WORD, AW> {
             waddr: Default::default(),
             wdata: Default::default(),
             rdata: Default::default(),
-            ram: Bram::new(1 << AW),
+            ram: Bram::with_words(1 << AW, words),
         }
     }
+}
+
+/// The memory words of raw weights `raw` (`N x M`, `raw[j][i]` = weight of neuron `j` on input
+/// `i`, `wb`-bit two's complement): word `i` holds neuron `j` in bits `[j*wb +: wb]`, the layout
+/// of `snn export --format mem`. Built bit by bit because words are wider than any Rust integer
+/// (1000 bits at `N = 100`).
+///
+/// Panics when `N * wb != WORD` or a weight does not fit `wb` bits: the generator checks both
+/// with errors first (`crate::generate::check_initial_weights`).
+pub fn pack_words<const WORD: usize>(raw: &[Vec<i32>], wb: usize) -> Vec<Bits<WORD>> {
+    assert_eq!(raw.len() * wb, WORD, "{} lanes of {wb} bits", raw.len());
+    let m = raw.first().map_or(0, Vec::len);
+    let (lo, hi) = (-(1i64 << (wb - 1)), (1i64 << (wb - 1)) - 1);
+    (0..m)
+        .map(|i| {
+            let mut word = Bits::<WORD>::default();
+            for (j, row) in raw.iter().enumerate() {
+                let w = row[i] as i64;
+                assert!((lo..=hi).contains(&w), "weight {w} does not fit {wb} bits");
+                for k in (0..wb).filter(|&k| (w >> k) & 1 == 1) {
+                    word = word.replace_bit(j * wb + k, true);
+                }
+            }
+            word
+        })
+        .collect()
 }
 
 impl<const WORD: usize, const AW: usize> Logic for WeightMem<WORD, AW> {
@@ -120,6 +163,44 @@ mod tests {
             0x1_0000_0005,
             "no host write outside Idle"
         );
+    }
+
+    /// Lanes low neuron first, two's complement, one word per input.
+    #[test]
+    fn pack_words_lays_out_lanes_like_snn_export() {
+        // Neuron 0 = (1, -1), neuron 1 = (-8, 0), 4-bit lanes: word 0 = 0x81, word 1 = 0x0f.
+        let words = pack_words::<8>(&[vec![1, -1], vec![-8, 0]], 4);
+        assert_eq!(
+            words.iter().map(|w| w.to_u64()).collect::<Vec<_>>(),
+            [0x81, 0x0f]
+        );
+        // 100 lanes of 10 bits: lane 99 = -1 fills the top 10 bits of a 1000-bit word.
+        let mut raw = vec![vec![0]; 100];
+        raw[99][0] = -1;
+        raw[0][0] = 3;
+        let w = pack_words::<1000>(&raw, 10)[0];
+        assert!((990..1000).all(|b| w.get_bit(b)) && !w.get_bit(989));
+        assert_eq!(w.get_bits::<10>(0).to_u64(), 3);
+    }
+
+    /// Initial words read back through the host port without any write, the rest are zero.
+    #[test]
+    fn initial_words_are_there_at_power_up() {
+        let p = HwParams::new(&SnnConfig::small()).unwrap();
+        let words: Vec<Bits<36>> = (0..3u64)
+            .map(|i| ((0x8_0000_0001 * (i + 1)) >> 1).into())
+            .collect();
+        let mut uut = Uut::with_words(&p, &words);
+        uut.connect_all();
+        uut.host_mode.next = true;
+        for (i, want) in [0x4_0000_0000u64, 0x8_0000_0001, 0xc_0000_0001, 0]
+            .into_iter()
+            .enumerate()
+        {
+            uut.host_addr.next = (i as u64).into();
+            tick(&mut uut, clk);
+            assert_eq!(uut.rdata.val().to_u64(), want, "word {i}");
+        }
     }
 
     #[test]

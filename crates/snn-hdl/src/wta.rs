@@ -37,6 +37,8 @@ pub struct Wta<const N: usize, const PB: usize> {
     best_v: DFF<Bits<PB>>,
     /// First maximum of `shown[0..=ws]` and its value.
     bj: Signal<Local, Bits<8>>,
+    /// The scanned neuron becomes the candidate (the first, or strictly above the best).
+    take: Signal<Local, Bit>,
     bv: Signal<Local, Bits<PB>>,
     first_id: Constant<Bits<8>>,
     last_id: Constant<Bits<8>>,
@@ -48,7 +50,7 @@ pub struct Wta<const N: usize, const PB: usize> {
 impl<const N: usize, const PB: usize> Wta<N, PB> {
     pub fn new(p: &HwParams) -> Self {
         assert_eq!(p.n, N, "neuron count");
-        assert!(N <= 64 && N >= 1, "1..=64 neurons");
+        assert!((1..=128).contains(&N), "1..=128 neurons");
         Wta {
             clock: Default::default(),
             clear: Default::default(),
@@ -69,6 +71,7 @@ impl<const N: usize, const PB: usize> Wta<N, PB> {
             best_j: Default::default(),
             best_v: Default::default(),
             bj: Default::default(),
+            take: Default::default(),
             bv: Default::default(),
             first_id: Constant::new(Bits::<8>::from(0u64)),
             last_id: Constant::new(Bits::<8>::from(N as u64 - 1)),
@@ -90,16 +93,21 @@ impl<const N: usize, const PB: usize> Logic for Wta<N, PB> {
         // Strictly greater (signed, compared in offset binary): the lowest index keeps a tie.
         self.bj.next = self.best_j.q.val();
         self.bv.next = self.best_v.q.val();
-        if (self.ws_r.q.val() == self.first_id.val())
-            | ((self.shown_sel.val() ^ self.sign.val()) > (self.best_v.q.val() ^ self.sign.val()))
-        {
+        self.take.next = (self.ws_r.q.val() == self.first_id.val())
+            | ((self.shown_sel.val() ^ self.sign.val()) > (self.best_v.q.val() ^ self.sign.val()));
+        if self.take.val() {
             self.bj.next = self.ws_r.q.val();
             self.bv.next = self.shown_sel.val();
         }
         self.last.next = self.scan.val() & (self.ws_r.q.val() == self.last_id.val());
+        // Everyone but the candidate `bj`, with both one-hot codes decoded from registers so
+        // that only the final choice follows the comparator.
         self.inhibit.next = 0.into();
         if self.last.val() {
-            self.inhibit.next = self.all.val() ^ (self.one.val() << self.bj.val());
+            self.inhibit.next = self.all.val() ^ (self.one.val() << self.best_j.q.val());
+            if self.take.val() {
+                self.inhibit.next = self.all.val() ^ (self.one.val() << self.ws_r.q.val());
+            }
         }
         if self.clear.val() {
             self.winner_r.d.next = 0.into();

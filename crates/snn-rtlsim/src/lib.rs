@@ -9,6 +9,9 @@
 //!
 //! [`run`] is the one-call API; [`RtlRun`] splits it into create (write the run directory), build
 //! and execute, for callers that keep the directory (VCD, `snn export`) or time the run alone.
+//! [`run_preloaded`] runs a core generated with initial weights
+//! (`snn_hdl::generate::write_hdl_with_weights`) without writing its weight memory first, which
+//! is how such a core runs on a board.
 
 pub mod mem;
 mod results;
@@ -193,11 +196,17 @@ impl Dims {
     }
 
     /// The `plusargs` lines both harnesses read.
-    fn plusargs(&self, images: usize, learn: bool, opts: &RunOptions) -> String {
+    fn plusargs(&self, images: usize, learn: bool, load: bool, opts: &RunOptions) -> String {
         let b = |x: bool| x as u8;
         let mut s = format!(
-            "+N={}\n+WB={}\n+PB={}\n+AW={}\n+M={}\n+PIXELS={}\n+IMAGES={images}\n",
-            self.n, self.wb, self.pb, self.aw, self.m, self.pixels
+            "+N={}\n+WB={}\n+PB={}\n+AW={}\n+M={}\n+PIXELS={}\n+IMAGES={images}\n+load_weights={}\n",
+            self.n,
+            self.wb,
+            self.pb,
+            self.aw,
+            self.m,
+            self.pixels,
+            b(load)
         );
         s += &format!(
             "+learn={}\n+dump_every={}\n+trace={}\n+vcd={}\n",
@@ -238,7 +247,8 @@ pub struct RtlRun {
 }
 
 impl RtlRun {
-    /// Writes `weights.mem` (`weights_raw` is `N x M`), `images.mem` and `plusargs`.
+    /// Writes `weights.mem` (`weights_raw` is `N x M`, loaded through the host port before the
+    /// first image), `images.mem` and `plusargs`.
     pub fn create(
         cfg: &SnnConfig,
         weights_raw: &[Vec<i32>],
@@ -246,19 +256,43 @@ impl RtlRun {
         learn: bool,
         opts: &RunOptions,
     ) -> Result<Self> {
+        Self::create_with(cfg, Some(weights_raw), images, learn, opts)
+    }
+
+    /// Writes `images.mem` and `plusargs` for a core whose weight memory holds its weights from
+    /// the start (generated with initial weights): the harness does not touch the host port
+    /// before the first image.
+    pub fn create_preloaded(
+        cfg: &SnnConfig,
+        images: &[Vec<u8>],
+        learn: bool,
+        opts: &RunOptions,
+    ) -> Result<Self> {
+        Self::create_with(cfg, None, images, learn, opts)
+    }
+
+    fn create_with(
+        cfg: &SnnConfig,
+        weights_raw: Option<&[Vec<i32>]>,
+        images: &[Vec<u8>],
+        learn: bool,
+        opts: &RunOptions,
+    ) -> Result<Self> {
         let dims = Dims::new(cfg)?;
-        ensure!(
-            weights_raw.len() == dims.n,
-            "weights have {} rows but the configuration has {} neurons",
-            weights_raw.len(),
-            dims.n
-        );
-        if let Some(j) = weights_raw.iter().position(|r| r.len() != dims.m) {
-            bail!(
-                "weights of neuron {j} have {} inputs, the configuration has {}",
-                weights_raw[j].len(),
-                dims.m
+        if let Some(w) = weights_raw {
+            ensure!(
+                w.len() == dims.n,
+                "weights have {} rows but the configuration has {} neurons",
+                w.len(),
+                dims.n
             );
+            if let Some(j) = w.iter().position(|r| r.len() != dims.m) {
+                bail!(
+                    "weights of neuron {j} have {} inputs, the configuration has {}",
+                    w[j].len(),
+                    dims.m
+                );
+            }
         }
         if let Some(k) = images.iter().position(|im| im.len() != dims.pixels) {
             bail!(
@@ -285,7 +319,9 @@ impl RtlRun {
                 }
             }
         };
-        mem::write_mem(&dir.join("weights.mem"), weights_raw, dims.wb)?;
+        if let Some(w) = weights_raw {
+            mem::write_mem(&dir.join("weights.mem"), w, dims.wb)?;
+        }
         let mut px = String::with_capacity(images.len() * dims.pixels * 3);
         for p in images.iter().flatten() {
             writeln!(px, "{p:02x}").expect("writing to a String");
@@ -294,7 +330,7 @@ impl RtlRun {
             .with_context(|| format!("{}: cannot write images.mem", dir.display()))?;
         std::fs::write(
             dir.join("plusargs"),
-            dims.plusargs(images.len(), learn, opts),
+            dims.plusargs(images.len(), learn, weights_raw.is_some(), opts),
         )
         .with_context(|| format!("{}: cannot write plusargs", dir.display()))?;
         Ok(RtlRun {
@@ -428,4 +464,17 @@ pub fn run(
     opts: &RunOptions,
 ) -> Result<RtlResult> {
     RtlRun::create(cfg, weights_raw, images, learn, opts)?.execute(sim, verilog)
+}
+
+/// Simulates `images` on the core in `verilog`, which was generated with its weights in the
+/// weight memory's initial contents: nothing is written through the host port first.
+pub fn run_preloaded(
+    sim: Simulator,
+    verilog: &Path,
+    cfg: &SnnConfig,
+    images: &[Vec<u8>],
+    learn: bool,
+    opts: &RunOptions,
+) -> Result<RtlResult> {
+    RtlRun::create_preloaded(cfg, images, learn, opts)?.execute(sim, verilog)
 }

@@ -3,14 +3,13 @@
 //! clocked levels) and, with `--train`, every weight after every image. The first mismatch is
 //! reported with its image, field and both values; any mismatch makes the exit code non-zero.
 
-use crate::config::{check_size, ConfigArgs, Weights};
-use crate::data::{self, SplitArg};
-use crate::levels::{self, FullImage, HwLevel, LevelRun};
+use crate::config::{check_size, Weights};
+use crate::data;
+use crate::levels::{self, FullImage, HwLevel, LevelRun, Presentations};
 use crate::output::{print_json, show};
 use anyhow::{bail, Result};
 use clap::Args;
 use serde::Serialize;
-use std::path::PathBuf;
 
 /// Run several levels on the same images and report every disagreement.
 #[derive(Args, Debug)]
@@ -18,28 +17,12 @@ pub struct CompareArgs {
     /// Comma-separated levels; the first is the reference.
     #[arg(long, value_delimiter = ',', default_value = "golden-fixed,cycle")]
     pub levels: Vec<HwLevel>,
-    /// Weights to load (the RTL levels load them through the host port).
-    #[arg(long, value_name = "W.json")]
-    pub weights: PathBuf,
-    /// Images, presented in the order given.
-    #[arg(long, value_name = "D", num_args = 1.., required = true)]
-    pub data: Vec<String>,
-    #[arg(long, value_enum, default_value = "test")]
-    pub split: SplitArg,
-    /// Use only the first K images.
-    #[arg(long, value_name = "K")]
-    pub limit: Option<usize>,
+    #[command(flatten)]
+    pub inputs: Presentations,
     /// Learn image by image and compare every weight after every image.
     #[arg(long)]
     pub train: bool,
-    /// Round and clamp weights the fixed-point format cannot hold instead of failing.
-    #[arg(long)]
-    pub quantize: bool,
-    /// Generated Verilog for the RTL levels.
-    #[arg(long, value_name = "FILE", default_value = "hdl/snn_core.v")]
-    pub hdl: PathBuf,
-    #[command(flatten)]
-    pub config: ConfigArgs,
+    /// Print the JSON report (otherwise a summary).
     #[arg(long)]
     pub json: bool,
 }
@@ -185,16 +168,16 @@ pub fn run(a: CompareArgs) -> Result<()> {
             a.levels.len()
         );
     }
-    let w = Weights::load(&a.weights)?;
-    let ds = data::load(&a.data, a.split.into(), a.limit)?;
+    let w = Weights::load(&a.inputs.weights)?;
+    let ds = data::load(&a.inputs.data, a.inputs.split.into(), a.inputs.limit)?;
     check_size(&ds.source, data::size(&ds), &w)?;
-    let cfg = a.config.base(Some(&w))?.finish(w.size(), w.file.neurons)?;
+    let cfg = a.inputs.config.base(Some(&w))?.finish(w.size(), w.file.neurons)?;
     let images = data::pixels(&ds);
-    let raw = levels::raw_weights(&cfg, &w, a.quantize)?;
+    let raw = levels::raw_weights(&cfg, &w, a.inputs.quantize)?;
     let runs: Vec<LevelRun> = a
         .levels
         .iter()
-        .map(|&l| levels::run(l, &cfg, &raw, &images, a.train, &a.hdl, a.json))
+        .map(|&l| levels::run(l, &cfg, &raw, &images, a.train, &a.inputs.hdl, a.json))
         .collect::<Result<_>>()?;
 
     let (summaries, first_mismatch) = check(&runs, cfg.inputs());
@@ -241,7 +224,7 @@ pub fn run(a: CompareArgs) -> Result<()> {
         match &report.first_mismatch {
             None => println!(
                 "all levels agree bit for bit (weights: {})",
-                show(&a.weights)
+                show(&a.inputs.weights)
             ),
             Some(m) => println!(
                 "first mismatch: image {}, {} vs {}: {} = {} (reference {}){}",

@@ -1,8 +1,10 @@
 //! `snn fpga`: the open FPGA flow on the generated design behind its UART wrapper
 //! (`snn_fpga_top`, the module the boards' constraint files pin out): Yosys synthesis, and for
 //! iCE40 nextpnr place and route plus icepack, with a report of utilization, Fmax and the images
-//! per second that clock gives at the cycle model's mean cycles per image.
+//! per second that clock gives at the cycle model's mean cycles per image. With
+//! `--init-weights` the weight memory starts with trained weights: an inference-ready bitstream.
 
+use crate::cmd::generate::InitArgs;
 use crate::config::ConfigArgs;
 use crate::levels::{self, HwLevel};
 use crate::output::print_json;
@@ -21,6 +23,8 @@ pub struct FpgaArgs {
     pub target: String,
     #[command(flatten)]
     pub config: ConfigArgs,
+    #[command(flatten)]
+    pub init: InitArgs,
     /// Stop after synthesis (utilization only; seconds instead of minutes).
     #[arg(long)]
     pub no_place: bool,
@@ -40,12 +44,24 @@ pub struct FpgaArgs {
     pub json: bool,
 }
 
-/// Mean cycles per image of the cycle model, inference and training, on the built-in digits.
-fn mean_cycles(cfg: &SnnConfig, images: usize) -> Result<CyclesPerImage> {
+/// Mean cycles per image of the cycle model, inference and training, on the built-in digits,
+/// starting from `init` (`N x M`) when the bitstream has initial weights, else from the golden
+/// model's seeded random weights (what a host would load).
+fn mean_cycles(
+    cfg: &SnnConfig,
+    images: usize,
+    init: Option<&[Vec<i32>]>,
+) -> Result<CyclesPerImage> {
     let ds = snn_data::builtin::digits(snn_data::Split::Test, images.max(1), 0);
     let px: Vec<&[u8]> = ds.images.iter().map(|i| i.pixels.as_slice()).collect();
-    let net = Network::with_random_weights(FixedArith::new(cfg)?, cfg);
-    let raw: Vec<i32> = net.weights.iter().copied().collect();
+    let raw: Vec<i32> = match init {
+        Some(rows) => rows.concat(),
+        None => Network::with_random_weights(FixedArith::new(cfg)?, cfg)
+            .weights
+            .iter()
+            .copied()
+            .collect(),
+    };
     let mean = |learn| -> Result<f64> {
         let r = levels::run(
             HwLevel::Cycle,
@@ -66,18 +82,16 @@ fn mean_cycles(cfg: &SnnConfig, images: usize) -> Result<CyclesPerImage> {
 
 pub fn run(a: FpgaArgs) -> Result<()> {
     let target: Target = a.target.parse()?;
-    let base = a.config.base(None)?;
-    let (h, w, n) = (base.cfg.height, base.cfg.width, base.cfg.neurons);
-    let cfg = base.finish((h, w), n)?;
+    let (cfg, init) = a.init.resolve(&a.config)?;
     let dir = a
         .out
         .clone()
         .unwrap_or_else(|| default_build_root().join(format!("{TOP}-{}", target.name())));
-    let verilog = write_top(&cfg, target.board_clock_hz(), a.baud, &dir)?;
+    let verilog = write_top(&cfg, target.board_clock_hz(), a.baud, init.as_deref(), &dir)?;
     let opts = FlowOptions {
         place: !a.no_place,
         freq_mhz: a.freq,
-        cycles: Some(mean_cycles(&cfg, a.cycle_images)?),
+        cycles: Some(mean_cycles(&cfg, a.cycle_images, init.as_deref())?),
         out_dir: Some(dir),
         ..FlowOptions::default()
     };

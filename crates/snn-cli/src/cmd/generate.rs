@@ -1,9 +1,11 @@
-//! `snn generate`: the Verilog of the accelerator for a configuration, from the rust-hdl blocks.
+//! `snn generate`: the Verilog of the accelerator for a configuration, from the rust-hdl blocks,
+//! optionally with trained weights baked into the weight memory (an inference-only core).
 
-use crate::config::ConfigArgs;
+use crate::config::{ConfigArgs, Weights};
 use crate::output::show;
 use anyhow::Result;
 use clap::Args;
+use snn_core::config::SnnConfig;
 use std::path::PathBuf;
 
 /// Generate synthesizable Verilog (`snn_core.v`) and its configuration report (`snn_core.json`).
@@ -11,17 +13,64 @@ use std::path::PathBuf;
 pub struct GenerateArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
+    #[command(flatten)]
+    pub init: InitArgs,
     /// Output folder.
     #[arg(long, value_name = "DIR", default_value = "hdl")]
     pub out: PathBuf,
 }
 
+/// Initial contents of the weight memory (shared by `generate` and `fpga`).
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// Trained weights the weight memory starts with, written into the Verilog as block-RAM
+    /// init values, so the core classifies without a weight load: a weights file (.json; its
+    /// stored configuration applies unless --config is given) or an image as `snn export`
+    /// writes it (.mem/.hex, .coe, .mif; the configuration gives its shape).
+    #[arg(long, value_name = "W.mem|W.json")]
+    pub init_weights: Option<PathBuf>,
+    /// Round and clamp .json weights the fixed-point format cannot hold exactly instead of
+    /// failing (the core then classifies like the golden fixed model on the rounded weights).
+    #[arg(long, requires = "init_weights")]
+    pub saturate: bool,
+}
+
+impl InitArgs {
+    /// The configuration (sizes from a .json weights file when there is one) and the raw
+    /// initial weights (`N x M`), if any.
+    pub fn resolve(&self, config: &ConfigArgs) -> Result<(SnnConfig, Option<Vec<Vec<i32>>>)> {
+        let json = self
+            .init_weights
+            .as_deref()
+            .filter(|p| snn_fpga::bram::is_weights_file(p));
+        let weights = json.map(Weights::load).transpose()?;
+        let base = config.base(weights.as_ref())?;
+        let (size, n) = match &weights {
+            Some(w) => (w.size(), w.file.neurons),
+            None => ((base.cfg.height, base.cfg.width), base.cfg.neurons),
+        };
+        let cfg = base.finish(size, n)?;
+        let init = self
+            .init_weights
+            .as_deref()
+            .map(|p| snn_fpga::bram::initial_weights(p, &cfg, self.saturate))
+            .transpose()?;
+        Ok((cfg, init))
+    }
+}
+
 pub fn run(a: GenerateArgs) -> Result<()> {
-    let base = a.config.base(None)?;
-    let (h, w, n) = (base.cfg.height, base.cfg.width, base.cfg.neurons);
-    let cfg = base.finish((h, w), n)?;
-    for path in snn_hdl::generate::write_hdl(&cfg, &a.out)? {
+    let (cfg, init) = a.init.resolve(&a.config)?;
+    for path in snn_hdl::generate::write_hdl_with_weights(&cfg, &a.out, init.as_deref())? {
         println!("wrote {}", show(&path));
+    }
+    if let Some(p) = &a.init.init_weights {
+        println!(
+            "weight memory starts with {} ({} neurons x {} inputs)",
+            show(p),
+            cfg.neurons,
+            cfg.inputs()
+        );
     }
     Ok(())
 }

@@ -3,9 +3,9 @@
 //! for byte: `{"level", "config", ..., "images": [{"index", "winner", "spike_times", "cycles"}]}`,
 //! where `cycles` exists only for levels that have a clock.
 
-use crate::config::{check_size, ConfigArgs, Weights};
-use crate::data::{self, SplitArg};
-use crate::levels::{self, HwLevel};
+use crate::config::{check_size, Weights};
+use crate::data;
+use crate::levels::{self, HwLevel, Presentations};
 use crate::model::{fixed_network, ArithKind, Model};
 use crate::output::{print_json, show};
 use crate::progress::Progress;
@@ -24,35 +24,17 @@ pub struct SimulateArgs {
     /// Which model runs the presentations.
     #[arg(long, value_enum)]
     pub level: Level,
-    /// Weights to load.
-    #[arg(long, value_name = "W.json")]
-    pub weights: PathBuf,
-    /// Images, presented in the order given (see `snn train --help`).
-    #[arg(long, value_name = "D", num_args = 1.., required = true)]
-    pub data: Vec<String>,
-    /// Which split of MNIST folders and builtin to use.
-    #[arg(long, value_enum, default_value = "test")]
-    pub split: SplitArg,
-    /// Use only the first K images.
-    #[arg(long, value_name = "K")]
-    pub limit: Option<usize>,
+    #[command(flatten)]
+    pub inputs: Presentations,
     /// Learn: STDP image by image, each image once in data order; needs --out.
     #[arg(long, requires = "out")]
     pub train: bool,
     /// Where --train writes the learned weights.
     #[arg(long, value_name = "W2.json", requires = "train")]
     pub out: Option<PathBuf>,
-    /// Round and clamp weights the fixed-point format cannot hold instead of failing.
-    #[arg(long)]
-    pub quantize: bool,
     /// Value-change dump of every cycle (cycle level only; large: use --limit).
     #[arg(long, value_name = "out.vcd")]
     pub vcd: Option<PathBuf>,
-    /// Generated Verilog for the verilator and icarus levels.
-    #[arg(long, value_name = "FILE", default_value = "hdl/snn_core.v")]
-    pub hdl: PathBuf,
-    #[command(flatten)]
-    pub config: ConfigArgs,
     /// Print the JSON report (otherwise a summary).
     #[arg(long)]
     pub json: bool,
@@ -124,10 +106,10 @@ pub fn run(a: SimulateArgs) -> Result<()> {
             a.level.name()
         );
     }
-    let w = Weights::load(&a.weights)?;
-    let ds = data::load(&a.data, a.split.into(), a.limit)?;
+    let w = Weights::load(&a.inputs.weights)?;
+    let ds = data::load(&a.inputs.data, a.inputs.split.into(), a.inputs.limit)?;
     check_size(&ds.source, data::size(&ds), &w)?;
-    let cfg = a.config.base(Some(&w))?.finish(w.size(), w.file.neurons)?;
+    let cfg = a.inputs.config.base(Some(&w))?.finish(w.size(), w.file.neurons)?;
     if a.level != Level::Golden && cfg.depression_bound != DepressionBound::WMin {
         bail!(
             "{}: the configuration uses depression_bound = abs_w_min, which only --level golden implements; pass --depression-bound w-min to run level {}",
@@ -153,7 +135,7 @@ pub fn run(a: SimulateArgs) -> Result<()> {
     let report = SimReport {
         level: a.level.name(),
         config: &cfg,
-        weights: show(&a.weights),
+        weights: show(&a.inputs.weights),
         data: ds.source.clone(),
         weights_out: a.out.as_deref().map(show),
         vcd: a.vcd.as_deref().map(show),
@@ -195,7 +177,7 @@ fn run_golden(
     a: &SimulateArgs,
     images: &[&[u8]],
 ) -> Result<Run> {
-    let mut model = Model::with_weights(kind, cfg, &w.file.to_array(), a.quantize, &w.path)?;
+    let mut model = Model::with_weights(kind, cfg, &w.file.to_array(), a.inputs.quantize, &w.path)?;
     let record = |index: usize, winner, spike_times| ImageRecord {
         index,
         winner,
@@ -234,7 +216,7 @@ fn run_golden(
 
 /// The cycle-accurate model, one image after the other as the hardware runs them.
 fn run_cycle(cfg: &SnnConfig, w: &Weights, a: &SimulateArgs, images: &[&[u8]]) -> Result<Run> {
-    let net = fixed_network(cfg, &w.file.to_array(), a.quantize, &w.path)?;
+    let net = fixed_network(cfg, &w.file.to_array(), a.inputs.quantize, &w.path)?;
     let mut machine = Machine::new(cfg).with_context(|| {
         format!(
             "{}: configuration not supported by the cycle model",
@@ -299,8 +281,8 @@ fn run_rtl(
     a: &SimulateArgs,
     images: &[&[u8]],
 ) -> Result<Run> {
-    let raw = levels::raw_weights(cfg, w, a.quantize)?;
-    let run = levels::run(level, cfg, &raw, images, a.train, &a.hdl, a.json)?;
+    let raw = levels::raw_weights(cfg, w, a.inputs.quantize)?;
+    let run = levels::run(level, cfg, &raw, images, a.train, &a.inputs.hdl, a.json)?;
     let format = FixedFormat::new(cfg)?;
     let weights = run
         .final_weights

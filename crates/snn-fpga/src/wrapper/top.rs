@@ -14,6 +14,8 @@ use anyhow::{bail, ensure, Context, Result};
 use rust_hdl::prelude::*;
 use snn_core::config::SnnConfig;
 use snn_hdl::core::SnnCore;
+use snn_hdl::generate::{check_initial_weights, check_rtl_limits};
+use snn_hdl::weight_mem::pack_words;
 use snn_sim::params::HwParams;
 use std::path::{Path, PathBuf};
 
@@ -53,7 +55,8 @@ impl<
         const AW: usize,
     > FpgaTop<N, WB, PB, WORD, WORD8, AW>
 {
-    pub fn new(p: &HwParams, clocks_per_bit: u32) -> Self {
+    /// `words`: the weight memory's initial contents ([`SnnCore::with_weights`]; empty: zero).
+    pub fn new(p: &HwParams, clocks_per_bit: u32, words: &[Bits<WORD>]) -> Self {
         FpgaTop {
             clock: Default::default(),
             uart_rx: Default::default(),
@@ -62,7 +65,7 @@ impl<
             rx: UartRx::new(clocks_per_bit),
             tx: UartTx::new(clocks_per_bit),
             host: Host::new(p.m),
-            core: SnnCore::new(p),
+            core: SnnCore::with_weights(p, words),
         }
     }
 }
@@ -133,12 +136,14 @@ pub fn clocks_per_bit(clock_hz: u64, baud: u32) -> Result<u32> {
 /// The core's widths for which the wrapper is compiled: those of `snn_hdl::presets::PRESETS`.
 /// rust-hdl widths are const generics, so each needs its own instantiation here.
 macro_rules! widths {
-    ($p:expr, $div:expr; $($n:literal, $wb:literal, $pb:literal, $aw:literal;)+) => {{
+    ($p:expr, $div:expr, $init:expr; $($n:literal, $wb:literal, $pb:literal, $aw:literal;)+) => {{
         let p: &HwParams = $p;
+        let init: Option<&[Vec<i32>]> = $init;
         let key = (p.n, p.widths.weight as usize, p.widths.potential as usize, p.aw as usize);
         $(
             if key == ($n, $wb, $pb, $aw) {
-                let mut top = FpgaTop::<$n, $wb, $pb, { $n * $wb }, { usize::div_ceil($n * $wb, 8) * 8 }, $aw>::new(p, $div);
+                let words = init.map_or_else(Vec::new, |raw| pack_words::<{ $n * $wb }>(raw, $wb));
+                let mut top = FpgaTop::<$n, $wb, $pb, { $n * $wb }, { usize::div_ceil($n * $wb, 8) * 8 }, $aw>::new(p, $div, &words);
                 return Ok(snn_hdl::verilog::generate(&mut top, TOP));
             }
         )+
@@ -151,19 +156,38 @@ macro_rules! widths {
 }
 
 /// The Verilog of `snn_fpga_top` (and the core inside it) for `cfg`, with a UART at `baud` on a
-/// `clock_hz` board clock.
-pub fn generate_top(cfg: &SnnConfig, clock_hz: u64, baud: u32) -> Result<String> {
+/// `clock_hz` board clock. With `init` (raw weights `N x M`, e.g. [`crate::bram::initial_weights`])
+/// the weight memory starts with them, so the bitstream classifies from configuration on without
+/// a `W` request.
+pub fn generate_top(
+    cfg: &SnnConfig,
+    clock_hz: u64,
+    baud: u32,
+    init: Option<&[Vec<i32>]>,
+) -> Result<String> {
     let p = HwParams::new(cfg)?;
+    check_rtl_limits(&p)?;
+    if let Some(raw) = init {
+        check_initial_weights(&p, raw)?;
+    }
     let div = clocks_per_bit(clock_hz, baud)?;
-    widths!(&p, div;
+    widths!(&p, div, init;
         10, 10, 20, 10;
         4, 9, 18, 9;
+        32, 10, 20, 10;
+        100, 10, 20, 10;
     )
 }
 
 /// Writes `snn_fpga_top.v` into `dir` (created if needed; atomically) and returns its path.
-pub fn write_top(cfg: &SnnConfig, clock_hz: u64, baud: u32, dir: &Path) -> Result<PathBuf> {
-    let text = generate_top(cfg, clock_hz, baud)?;
+pub fn write_top(
+    cfg: &SnnConfig,
+    clock_hz: u64,
+    baud: u32,
+    init: Option<&[Vec<i32>]>,
+    dir: &Path,
+) -> Result<PathBuf> {
+    let text = generate_top(cfg, clock_hz, baud, init)?;
     std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
     let path = dir.join(format!("{TOP}.v"));
     snn_core::atomic::write_atomic(&path, text.as_bytes())?;
@@ -192,12 +216,18 @@ mod tests {
     #[test]
     fn every_core_preset_has_a_wrapper() {
         for preset in snn_hdl::presets::PRESETS {
+            // A constructor's name, or an example configuration in configs/.
             let cfg = match preset.name {
                 "default" => SnnConfig::default(),
                 "small" => SnnConfig::small(),
-                other => panic!("preset {other} has no SnnConfig constructor known to this test"),
+                file => SnnConfig::from_toml_file(
+                    &Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("../../configs")
+                        .join(format!("{file}.toml")),
+                )
+                .unwrap(),
             };
-            let v = generate_top(&cfg, 12_000_000, 115_200).unwrap();
+            let v = generate_top(&cfg, 12_000_000, 115_200, None).unwrap();
             assert!(v.contains(&format!("module {TOP}(")), "{}", preset.name);
         }
     }

@@ -1,0 +1,129 @@
+//! A core generated with trained weights baked into its weight memory
+//! (`snn_hdl::generate::write_hdl_with_weights`, what `snn generate --init-weights` writes)
+//! classifies exactly like the golden fixed-point model and the cycle model with those weights,
+//! without a single write through the host port: the harnesses run with `+load_weights=0`.
+//!
+//! The weights are the golden fixed model's after training on built-in digits, written to a
+//! `.mem` file and read back (the layout `snn export --format mem` writes), so neurons spike and
+//! win; a memory that had not been initialised would hold zeros and no neuron would fire. The
+//! weights read back after the images must be the baked ones, word for word.
+
+mod common;
+
+use common::{first_difference, first_weight_difference, have, Outcome};
+use ndarray::Array2;
+use snn_core::prelude::*;
+use snn_data::builtin::digits;
+use snn_data::Split;
+use snn_rtlsim::mem::{read_mem, write_mem};
+use snn_rtlsim::{run_preloaded, RunOptions, Simulator};
+use snn_sim::Machine;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// Digits the golden model trains on before its weights are baked in.
+const TRAIN_IMAGES: usize = 20;
+
+/// The trained weights (`N x M`) and the generated core that holds them, made once per test
+/// binary (the Verilator and Icarus tests share the Verilog, so Verilator's cached build too).
+struct Baked {
+    cfg: SnnConfig,
+    weights: Vec<Vec<i32>>,
+    verilog: PathBuf,
+}
+
+fn baked() -> &'static Baked {
+    static BAKED: OnceLock<Baked> = OnceLock::new();
+    BAKED.get_or_init(|| {
+        let cfg = SnnConfig::default();
+        let mut net = Network::with_random_weights(FixedArith::new(&cfg).unwrap(), &cfg);
+        let train = digits(Split::Train, TRAIN_IMAGES, 3);
+        for im in &train.images {
+            net.present(
+                &im.pixels,
+                PresentOptions {
+                    learn: true,
+                    record: false,
+                },
+            );
+        }
+        let trained: Vec<Vec<i32>> = net.weights.rows().into_iter().map(|r| r.to_vec()).collect();
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("snn-rtlsim-init-weights");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mem = dir.join("trained.mem");
+        write_mem(&mem, &trained, cfg.fixed.weight_bits).unwrap();
+        let weights = read_mem(&mem, cfg.neurons, cfg.inputs(), cfg.fixed.weight_bits).unwrap();
+        assert_eq!(weights, trained, "the .mem file round-trips");
+        let files = snn_hdl::generate::write_hdl_with_weights(&cfg, &dir, Some(&weights)).unwrap();
+        Baked {
+            cfg,
+            weights,
+            verilog: files[0].clone(),
+        }
+    })
+}
+
+/// Runs `count` test digits for inference in `sim` on the baked core, without loading weights,
+/// and compares every field with the golden fixed model and the cycle model.
+fn infer_without_loading(sim: Simulator, count: usize) {
+    let b = baked();
+    let cfg = &b.cfg;
+    let images: Vec<Vec<u8>> = digits(Split::Test, count, 0)
+        .images
+        .into_iter()
+        .map(|i| i.pixels)
+        .collect();
+    let rtl = run_preloaded(sim, &b.verilog, cfg, &images, false, &RunOptions::default()).unwrap();
+
+    let mut gold = Network::with_random_weights(FixedArith::new(cfg).unwrap(), cfg);
+    gold.weights = Array2::from_shape_fn((cfg.neurons, cfg.inputs()), |(j, i)| b.weights[j][i]);
+    let mut model = Machine::new(cfg).unwrap();
+    model.load_weights(&b.weights.concat()).unwrap();
+    for (k, (px, r)) in images.iter().zip(&rtl.images).enumerate() {
+        let ro = Outcome::from(r);
+        let m = model.run_image(px, false).unwrap();
+        if let Some(d) = first_difference(&ro, &Outcome::from(&m), "cycle model") {
+            panic!("{sim}, baked weights, image {k}: {d}");
+        }
+        let g = gold.present(
+            px,
+            PresentOptions {
+                learn: false,
+                record: false,
+            },
+        );
+        if let Some(d) = first_difference(&ro, &Outcome::from(&g), "golden") {
+            panic!("{sim}, baked weights, image {k}: {d}");
+        }
+    }
+    assert_eq!(rtl.images.len(), images.len());
+    if let Some(d) = first_weight_difference(&rtl.final_weights, &b.weights, "baked") {
+        panic!("{sim}: weight memory after inference: {d}");
+    }
+    let winners: Vec<Option<usize>> = rtl.images.iter().map(|i| i.winner).collect();
+    assert!(
+        winners.iter().any(Option::is_some),
+        "{sim}: no image has a winner, so the comparison does not show the weights were there"
+    );
+    eprintln!(
+        "{sim}, baked weights, no load: {} images, winners {winners:?}, {} simulated cycles in {:.2} s",
+        images.len(),
+        rtl.simulated_cycles,
+        rtl.wall_seconds
+    );
+}
+
+#[test]
+fn verilator_classifies_with_baked_weights_like_golden_and_cycle_model() {
+    if have(Simulator::Verilator, "verilator with baked weights") {
+        infer_without_loading(Simulator::Verilator, 10);
+    }
+}
+
+#[test]
+fn icarus_classifies_with_baked_weights_like_golden_and_cycle_model() {
+    if have(Simulator::Icarus, "icarus with baked weights") {
+        infer_without_loading(Simulator::Icarus, 2);
+    }
+}
