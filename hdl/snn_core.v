@@ -15669,9 +15669,10 @@ module snn_core$spike_gen$count_ram(clock,waddr,wdata,we,raddr,rdata);
     output reg  [9:0] rdata;
 
     // Update code (custom)
-    // 256 x 10 simple dual-port RAM, registered read; reading the address being
-    // written returns the old word (non-blocking write after the read).
-    reg [9:0] mem [0:255];
+    // 256 x 10 simple dual-port RAM, registered read;
+    // reading the address being written is a don't-care: simulators (not synthesis)
+    // return the old word inverted so that a design using it fails its tests.
+    (* no_rw_check *) reg [9:0] mem [0:255];
     integer i;
     initial begin
         for (i = 0; i < 256; i = i + 1) begin
@@ -15683,7 +15684,11 @@ module snn_core$spike_gen$count_ram(clock,waddr,wdata,we,raddr,rdata);
         if (we) begin
             mem[waddr] <= wdata;
         end
+    `ifdef SYNTHESIS
         rdata <= mem[raddr];
+    `else
+        rdata <= (we && waddr == raddr) ? ~mem[raddr] : mem[raddr];
+    `endif
     end
 endmodule // snn_core$spike_gen$count_ram
 
@@ -15698,9 +15703,10 @@ module snn_core$spike_gen$head_ram(clock,waddr,wdata,we,raddr,rdata);
     output reg  [9:0] rdata;
 
     // Update code (custom)
-    // 256 x 10 simple dual-port RAM, registered read; reading the address being
-    // written returns the old word (non-blocking write after the read).
-    reg [9:0] mem [0:255];
+    // 256 x 10 simple dual-port RAM, registered read;
+    // reading the address being written is a don't-care: simulators (not synthesis)
+    // return the old word inverted so that a design using it fails its tests.
+    (* no_rw_check *) reg [9:0] mem [0:255];
     integer i;
     initial begin
         for (i = 0; i < 256; i = i + 1) begin
@@ -15712,7 +15718,11 @@ module snn_core$spike_gen$head_ram(clock,waddr,wdata,we,raddr,rdata);
         if (we) begin
             mem[waddr] <= wdata;
         end
+    `ifdef SYNTHESIS
         rdata <= mem[raddr];
+    `else
+        rdata <= (we && waddr == raddr) ? ~mem[raddr] : mem[raddr];
+    `endif
     end
 endmodule // snn_core$spike_gen$head_ram
 
@@ -15781,9 +15791,10 @@ module snn_core$spike_gen$line_buf(clock,waddr,wdata,we,raddr,rdata);
     output reg  [31:0] rdata;
 
     // Update code (custom)
-    // 256 x 32 simple dual-port RAM, registered read; reading the address being
-    // written returns the old word (non-blocking write after the read).
-    reg [31:0] mem [0:255];
+    // 256 x 32 simple dual-port RAM, registered read;
+    // reading the address being written is a don't-care: simulators (not synthesis)
+    // return the old word inverted so that a design using it fails its tests.
+    (* no_rw_check *) reg [31:0] mem [0:255];
     integer i;
     initial begin
         for (i = 0; i < 256; i = i + 1) begin
@@ -15795,7 +15806,11 @@ module snn_core$spike_gen$line_buf(clock,waddr,wdata,we,raddr,rdata);
         if (we) begin
             mem[waddr] <= wdata;
         end
+    `ifdef SYNTHESIS
         rdata <= mem[raddr];
+    `else
+        rdata <= (we && waddr == raddr) ? ~mem[raddr] : mem[raddr];
+    `endif
     end
 endmodule // snn_core$spike_gen$line_buf
 
@@ -15810,9 +15825,10 @@ module snn_core$spike_gen$next_mem(clock,waddr,wdata,we,raddr,rdata);
     output reg  [9:0] rdata;
 
     // Update code (custom)
-    // 1024 x 10 simple dual-port RAM, registered read; reading the address being
-    // written returns the old word (non-blocking write after the read).
-    reg [9:0] mem [0:1023];
+    // 1024 x 10 simple dual-port RAM, registered read;
+    // reading the address being written is a don't-care: simulators (not synthesis)
+    // return the old word inverted so that a design using it fails its tests.
+    (* no_rw_check *) reg [9:0] mem [0:1023];
     integer i;
     initial begin
         for (i = 0; i < 1024; i = i + 1) begin
@@ -15824,7 +15840,11 @@ module snn_core$spike_gen$next_mem(clock,waddr,wdata,we,raddr,rdata);
         if (we) begin
             mem[waddr] <= wdata;
         end
+    `ifdef SYNTHESIS
         rdata <= mem[raddr];
+    `else
+        rdata <= (we && waddr == raddr) ? ~mem[raddr] : mem[raddr];
+    `endif
     end
 endmodule // snn_core$spike_gen$next_mem
 
@@ -17923,7 +17943,7 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     output reg  [99:0] wdata;
 
     // Constant declarations
-    localparam  dist_lo_mask = 24'h1f;
+    localparam  u_lo_mask = 24'h1f;
     localparam  split = 8'h5;
     localparam  kwrap$0 = 4'h0;
     localparam  kwrap$1 = 4'h1;
@@ -18034,14 +18054,49 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     localparam  lut_dep$16 = 24'h229;
     localparam  lut_dep$17 = 24'h1e8;
     localparam  lut_dep$18 = 24'h1ae;
+    localparam  k_pot$0 = 48'h128500;
+    localparam  k_pot$1 = 48'hf4080;
+    localparam  k_pot$2 = 48'hc9280;
+    localparam  k_pot$3 = 48'ha6280;
+    localparam  k_pot$4 = 48'h89800;
+    localparam  k_pot$5 = 48'h72180;
+    localparam  k_pot$6 = 48'h5ed80;
+    localparam  k_pot$7 = 48'h4f180;
+    localparam  k_pot$8 = 48'h42300;
+    localparam  k_pot$9 = 48'h37b00;
+    localparam  k_pot$10 = 48'h2ef00;
+    localparam  k_pot$11 = 48'h27f00;
+    localparam  k_pot$12 = 48'h22400;
+    localparam  k_pot$13 = 48'h1d700;
+    localparam  k_pot$14 = 48'h19800;
+    localparam  k_pot$15 = 48'h16700;
+    localparam  k_pot$16 = 48'h13d00;
+    localparam  k_pot$17 = 48'h11a00;
+    localparam  k_pot$18 = 48'hfe00;
+    localparam  k_dep$0 = 48'hd4596;
+    localparam  k_dep$1 = 48'hbc536;
+    localparam  k_dep$2 = 48'ha727b;
+    localparam  k_dep$3 = 48'h946fd;
+    localparam  k_dep$4 = 48'h83f88;
+    localparam  k_dep$5 = 48'h75681;
+    localparam  k_dep$6 = 48'h688b4;
+    localparam  k_dep$7 = 48'h5d2ed;
+    localparam  k_dep$8 = 48'h532c5;
+    localparam  k_dep$9 = 48'h4a5d5;
+    localparam  k_dep$10 = 48'h428e9;
+    localparam  k_dep$11 = 48'h3ba67;
+    localparam  k_dep$12 = 48'h35982;
+    localparam  k_dep$13 = 48'h303d3;
+    localparam  k_dep$14 = 48'h2b88d;
+    localparam  k_dep$15 = 48'h27549;
+    localparam  k_dep$16 = 48'h23ad4;
+    localparam  k_dep$17 = 48'h206c7;
+    localparam  k_dep$18 = 48'h1d855;
     localparam  op_pot = 2'b0;
     localparam  op_dep = 2'b1;
     localparam  op_pen = 2'b10;
     localparam  w_min = 10'b1011001101;
-    localparam  w_max1 = 10'b110000001;
-    localparam  neg_w_min = 10'b100110011;
     localparam  penalty = 10'b1111;
-    localparam  half = 48'h8000;
     localparam  lut_shift = 8'h10;
     localparam  w_sign = 10'b1000000000;
 
@@ -18133,9 +18188,12 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     reg  [23:0] lut_c$d;
     wire  [23:0] lut_c$q;
     reg  lut_c$clock;
-    reg  [23:0] dist_hi_c$d;
-    wire  [23:0] dist_hi_c$q;
-    reg  dist_hi_c$clock;
+    reg  [23:0] u_hi_c$d;
+    wire  [23:0] u_hi_c$q;
+    reg  u_hi_c$clock;
+    reg  [47:0] k_c$d;
+    wire  [47:0] k_c$q;
+    reg  k_c$clock;
     reg  [23:0] mul_lo$a;
     reg  [23:0] mul_lo$b;
     wire  [47:0] mul_lo$p;
@@ -18172,8 +18230,9 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     wire  pen_ge_min$ge;
 
     // Local signals
-    reg  [47:0] prod;
-    reg  [23:0] dist_x;
+    reg  [47:0] base;
+    reg  [47:0] upd;
+    reg  [23:0] u_x;
     reg  [7:0] sq_hold;
     reg  [7:0] sq_rest;
     reg  [7:0] sq_adv;
@@ -18203,13 +18262,10 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     reg  [9:0] nlow;
     reg  [7:0] nsj;
     reg  [9:0] w;
-    reg  [9:0] bound_dist;
-    reg  [9:0] w_op;
-    reg  [9:0] dist_k;
     reg  [23:0] lut;
+    reg  [47:0] k;
     reg  [99:0] value_rep;
     reg  [99:0] lane_mask;
-    reg  [9:0] stepv;
     reg  [9:0] value;
 
     // Sub module instances
@@ -18358,10 +18414,15 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         .q(lut_c$q),
         .clock(lut_c$clock)
     );
-    snn_core$stdp$dist_hi_c dist_hi_c(
-        .d(dist_hi_c$d),
-        .q(dist_hi_c$q),
-        .clock(dist_hi_c$clock)
+    snn_core$stdp$u_hi_c u_hi_c(
+        .d(u_hi_c$d),
+        .q(u_hi_c$q),
+        .clock(u_hi_c$clock)
+    );
+    snn_core$stdp$k_c k_c(
+        .d(k_c$d),
+        .q(k_c$q),
+        .clock(k_c$clock)
     );
     snn_core$stdp$mul_lo mul_lo(
         .a(mul_lo$a),
@@ -18460,7 +18521,8 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         w_c$clock = clock;
         prod_lo_c$clock = clock;
         lut_c$clock = clock;
-        dist_hi_c$clock = clock;
+        u_hi_c$clock = clock;
+        k_c$clock = clock;
         sj$d = sj$q;
         m$d = m$q;
         spend$d = spend$q;
@@ -18478,7 +18540,8 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         w_c$d = w_c$q;
         prod_lo_c$d = prod_lo_c$q;
         lut_c$d = lut_c$q;
-        dist_hi_c$d = dist_hi_c$q;
+        u_hi_c$d = u_hi_c$q;
+        k_c$d = k_c$q;
         sr$0$clock = clock;
         sr$0$d = sr$0$q;
         sq$0$clock = clock;
@@ -18504,14 +18567,11 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         sq$5$clock = clock;
         sq$5$d = sq$5$q;
         mul_hi$a = lut_c$q;
-        mul_hi$b = dist_hi_c$q;
-        prod = prod_lo_c$q + (mul_hi$p << split);
-        stepv = rhdl_trunc_10_48(((prod + half) >> lut_shift));
+        mul_hi$b = u_hi_c$q;
+        base = (({{38{1'b0}}, w_c$q} << lut_shift) + k_c$q) - prod_lo_c$q;
+        upd = base - (mul_hi$p << split);
         pen_ge_min$x = w_c$q ^ w_sign;
-        value = w_c$q + stepv;
-        if (op_c$q == op_dep) begin
-            value = w_c$q - stepv;
-        end
+        value = rhdl_trunc_10_48((upd >> lut_shift));
         if (op_c$q == op_pen) begin
             value = w_c$q - penalty;
             if (~pen_ge_min$ge) begin
@@ -18564,131 +18624,163 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         end
         wdata = (word_c$q & (~lane_mask)) | (value_rep & lane_mask);
         w = lane_w;
-        w_op = w;
-        dist_k = neg_w_min;
-        if (op_b$q == op_pot) begin
-            w_op = ~w;
-            dist_k = w_max1;
-        end
-        bound_dist = w_op + dist_k;
         lut = 24'h0;
+        k = 48'h0;
         if (d_b$q == dids$0) begin
             lut = lut_dep$0;
+            k = k_dep$0;
             if (op_b$q == op_pot) begin
                 lut = lut_pot$0;
+                k = k_pot$0;
             end
         end
         if (d_b$q == dids$1) begin
             lut = lut_dep$1;
+            k = k_dep$1;
             if (op_b$q == op_pot) begin
                 lut = lut_pot$1;
+                k = k_pot$1;
             end
         end
         if (d_b$q == dids$2) begin
             lut = lut_dep$2;
+            k = k_dep$2;
             if (op_b$q == op_pot) begin
                 lut = lut_pot$2;
+                k = k_pot$2;
             end
         end
         if (d_b$q == dids$3) begin
             lut = lut_dep$3;
+            k = k_dep$3;
             if (op_b$q == op_pot) begin
                 lut = lut_pot$3;
+                k = k_pot$3;
             end
         end
         if (d_b$q == dids$4) begin
             lut = lut_dep$4;
+            k = k_dep$4;
             if (op_b$q == op_pot) begin
                 lut = lut_pot$4;
+                k = k_pot$4;
             end
         end
         if (d_b$q == dids$5) begin
             lut = lut_dep$5;
+            k = k_dep$5;
             if (op_b$q == op_pot) begin
                 lut = lut_pot$5;
+                k = k_pot$5;
             end
         end
         if (d_b$q == dids$6) begin
             lut = lut_dep$6;
+            k = k_dep$6;
             if (op_b$q == op_pot) begin
                 lut = lut_pot$6;
+                k = k_pot$6;
             end
         end
         if (d_b$q == dids$7) begin
             lut = lut_dep$7;
+            k = k_dep$7;
             if (op_b$q == op_pot) begin
                 lut = lut_pot$7;
+                k = k_pot$7;
             end
         end
         if (d_b$q == dids$8) begin
             lut = lut_dep$8;
+            k = k_dep$8;
             if (op_b$q == op_pot) begin
                 lut = lut_pot$8;
+                k = k_pot$8;
             end
         end
         if (d_b$q == dids$9) begin
             lut = lut_dep$9;
+            k = k_dep$9;
             if (op_b$q == op_pot) begin
                 lut = lut_pot$9;
+                k = k_pot$9;
             end
         end
         if (d_b$q == dids$10) begin
             lut = lut_dep$10;
+            k = k_dep$10;
             if (op_b$q == op_pot) begin
                 lut = lut_pot$10;
+                k = k_pot$10;
             end
         end
         if (d_b$q == dids$11) begin
             lut = lut_dep$11;
+            k = k_dep$11;
             if (op_b$q == op_pot) begin
                 lut = lut_pot$11;
+                k = k_pot$11;
             end
         end
         if (d_b$q == dids$12) begin
             lut = lut_dep$12;
+            k = k_dep$12;
             if (op_b$q == op_pot) begin
                 lut = lut_pot$12;
+                k = k_pot$12;
             end
         end
         if (d_b$q == dids$13) begin
             lut = lut_dep$13;
+            k = k_dep$13;
             if (op_b$q == op_pot) begin
                 lut = lut_pot$13;
+                k = k_pot$13;
             end
         end
         if (d_b$q == dids$14) begin
             lut = lut_dep$14;
+            k = k_dep$14;
             if (op_b$q == op_pot) begin
                 lut = lut_pot$14;
+                k = k_pot$14;
             end
         end
         if (d_b$q == dids$15) begin
             lut = lut_dep$15;
+            k = k_dep$15;
             if (op_b$q == op_pot) begin
                 lut = lut_pot$15;
+                k = k_pot$15;
             end
         end
         if (d_b$q == dids$16) begin
             lut = lut_dep$16;
+            k = k_dep$16;
             if (op_b$q == op_pot) begin
                 lut = lut_pot$16;
+                k = k_pot$16;
             end
         end
         if (d_b$q == dids$17) begin
             lut = lut_dep$17;
+            k = k_dep$17;
             if (op_b$q == op_pot) begin
                 lut = lut_pot$17;
+                k = k_pot$17;
             end
         end
         if (d_b$q == dids$18) begin
             lut = lut_dep$18;
+            k = k_dep$18;
             if (op_b$q == op_pot) begin
                 lut = lut_pot$18;
+                k = k_pot$18;
             end
         end
-        dist_x = {{14{1'b0}}, bound_dist};
+        u_x = {{14{1'b0}}, (w ^ w_sign)};
         mul_lo$a = lut;
-        mul_lo$b = dist_x & dist_lo_mask;
+        mul_lo$b = u_x & u_lo_mask;
         v_c$d = v_b$q;
         if (v_b$q) begin
             op_c$d = op_b$q;
@@ -18698,7 +18790,8 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
             w_c$d = w;
             prod_lo_c$d = mul_lo$p;
             lut_c$d = lut;
-            dist_hi_c$d = dist_x >> split;
+            u_hi_c$d = u_x >> split;
+            k_c$d = k;
         end
         m_ge_t$x = m$q;
         lane_sel = lane_b$q;
@@ -19045,23 +19138,23 @@ module snn_core$stdp$d_b(d,q,clock);
 
 endmodule // snn_core$stdp$d_b
 
-module snn_core$stdp$dist_hi_c(d,q,clock);
+module snn_core$stdp$k_c(d,q,clock);
 
     // Module arguments
-    input wire  [23:0] d;
-    output reg  [23:0] q;
+    input wire  [47:0] d;
+    output reg  [47:0] q;
     input wire  clock;
 
     // Update code (custom)
     initial begin
-       q = 24'h0;
+       q = 48'h0;
     end
 
     always @(posedge clock) begin
        q <= d;
     end
 
-endmodule // snn_core$stdp$dist_hi_c
+endmodule // snn_core$stdp$k_c
 
 module snn_core$stdp$lane_b(d,q,clock);
 
@@ -20083,6 +20176,24 @@ module snn_core$stdp$stdp_mask(d,q,clock);
 
 endmodule // snn_core$stdp$stdp_mask
 
+module snn_core$stdp$u_hi_c(d,q,clock);
+
+    // Module arguments
+    input wire  [23:0] d;
+    output reg  [23:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 24'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$stdp$u_hi_c
+
 module snn_core$stdp$v_b(d,q,clock);
 
     // Module arguments
@@ -20216,9 +20327,10 @@ module snn_core$weight_mem$ram(clock,waddr,wdata,we,raddr,rdata);
     output reg  [99:0] rdata;
 
     // Update code (custom)
-    // 1024 x 100 simple dual-port RAM, registered read; reading the address being
-    // written returns the old word (non-blocking write after the read).
-    reg [99:0] mem [0:1023];
+    // 1024 x 100 simple dual-port RAM, registered read;
+    // reading the address being written is a don't-care: simulators (not synthesis)
+    // return the old word inverted so that a design using it fails its tests.
+    (* no_rw_check *) reg [99:0] mem [0:1023];
     integer i;
     initial begin
         for (i = 0; i < 1024; i = i + 1) begin
@@ -20230,7 +20342,11 @@ module snn_core$weight_mem$ram(clock,waddr,wdata,we,raddr,rdata);
         if (we) begin
             mem[waddr] <= wdata;
         end
+    `ifdef SYNTHESIS
         rdata <= mem[raddr];
+    `else
+        rdata <= (we && waddr == raddr) ? ~mem[raddr] : mem[raddr];
+    `endif
     end
 endmodule // snn_core$weight_mem$ram
 

@@ -20,8 +20,8 @@ use rust_hdl::prelude::*;
 /// * Read-during-write of the same address returns the **old** word (the write lands after
 ///   the read), in Verilog and in the Rust simulation. `SB_RAM40_4K` leaves that collision
 ///   undefined, so Yosys guarantees it with a delayed write and a bypass: about `2 DW + AW`
-///   flip-flops and `DW` LUTs (212 FF + 108 LUT for 784 x 100). A design that never reads the
-///   address it writes in the same cycle drops that logic with
+///   flip-flops and `DW` LUTs (212 FF + 108 LUT for 784 x 100), and a LUT level after the
+///   RAM. A design that never uses the word read at a colliding edge drops that logic with
 ///   [`Bram::without_read_during_write`].
 /// * Addresses must be below `depth` when it is not a power of two: out of range, the
 ///   simulators drop writes and Icarus reads X, while the hardware aliases into unused rows.
@@ -130,9 +130,11 @@ impl<const AW: usize, const DW: usize> Bram<AW, DW> {
         }
     }
 
-    /// Promises that no rising edge has `we` high and `raddr == waddr`, which lets Yosys map
-    /// the RAM onto block RAM alone (`(* no_rw_check *)`). The Rust simulation panics when the
-    /// promise is broken; the hardware would read an undefined word.
+    /// Declares the word read at an edge that also writes `raddr` a don't-care, which lets
+    /// Yosys map the RAM onto block RAM alone (`(* no_rw_check *)`). The hardware then reads
+    /// an undefined word; the Rust simulation and the Verilog simulators (code outside
+    /// `SYNTHESIS`) read the old word inverted, so a design that uses such a word fails its
+    /// comparisons instead of passing on the simulators' read-first luck.
     pub fn without_read_during_write(mut self) -> Self {
         self._no_collision = true;
         self
@@ -181,18 +183,20 @@ impl<const AW: usize, const DW: usize> Bram<AW, DW> {
 impl<const AW: usize, const DW: usize> Logic for Bram<AW, DW> {
     fn update(&mut self) {
         if self.clock.pos_edge() {
-            // Read before write: a read of the address being written sees the old word.
-            self.rdata.next = self
+            // Read before write: a read of the address being written sees the old word, or
+            // its inverse when the collision is a don't-care.
+            let old = self
                 ._mem
                 .get(self.raddr.val().index())
                 .copied()
                 .unwrap_or_default();
+            let collision = self.we.val() && self.waddr.val() == self.raddr.val();
+            self.rdata.next = if collision && self._no_collision {
+                !old
+            } else {
+                old
+            };
             if self.we.val() {
-                assert!(
-                    !(self._no_collision && self.waddr.val() == self.raddr.val()),
-                    "Bram: address {} read while written, after without_read_during_write()",
-                    self.waddr.val().index()
-                );
                 if let Some(word) = self._mem.get_mut(self.waddr.val().index()) {
                     *word = self.wdata.val();
                 }
@@ -205,23 +209,37 @@ impl<const AW: usize, const DW: usize> Logic for Bram<AW, DW> {
     }
 
     fn hdl(&self) -> Verilog {
+        let (attr, comment, read) = if self._no_collision {
+            (
+                "(* no_rw_check *) ",
+                "// reading the address being written is a don't-care: simulators (not synthesis)\n\
+                 // return the old word inverted so that a design using it fails its tests.\n",
+                "`ifdef SYNTHESIS\n\
+                 \x20   rdata <= mem[raddr];\n\
+                 `else\n\
+                 \x20   rdata <= (we && waddr == raddr) ? ~mem[raddr] : mem[raddr];\n\
+                 `endif\n",
+            )
+        } else {
+            (
+                "",
+                "// reading the address being written returns the old word (non-blocking write\n\
+                 // after the read).\n",
+                "    rdata <= mem[raddr];\n",
+            )
+        };
         Verilog::Custom(format!(
-            "// {depth} x {DW} simple dual-port RAM, registered read; reading the address being\n\
-             // written returns the old word (non-blocking write after the read).\n\
+            "// {depth} x {DW} simple dual-port RAM, registered read;\n\
+             {comment}\
              {attr}reg [{dhi}:0] mem [0:{ahi}];\n\
              {init}\n\
              always @(posedge clock) begin\n\
              \x20   if (we) begin\n\
              \x20       mem[waddr] <= wdata;\n\
              \x20   end\n\
-             \x20   rdata <= mem[raddr];\n\
+             {read}\
              end\n",
             depth = self.depth(),
-            attr = if self._no_collision {
-                "(* no_rw_check *) "
-            } else {
-                ""
-            },
             dhi = DW - 1,
             ahi = self.depth() - 1,
             init = self.initial_block(),

@@ -95,18 +95,24 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     addr_c: DFF<Bits<AW>>,
     word_c: DFF<Bits<WORD>>,
     w_c: DFF<Bits<WB>>,
-    /// The product `lut * dist` is split across stages B and C (the multiplier after the RAM
-    /// read, the lane mux and the bound distance was the core's longest path): stage B
-    /// multiplies by the low `split` bits of the distance, stage C by the high bits and adds.
+    /// The update is computed as `(w * 2^L + k - lut * u) >> L` (see [`k_pot`]): `u` is the
+    /// weight in offset binary, `k` a constant per operation and distance. The product
+    /// `lut * u` is split across stages B and C (one multiplier after the RAM read and the
+    /// lane mux was the core's longest path): stage B multiplies by the low `split` bits of
+    /// `u`, stage C by the high bits.
     prod_lo_c: DFF<Bits<PROD_W>>,
     lut_c: DFF<Bits<MUL_W>>,
-    dist_hi_c: DFF<Bits<MUL_W>>,
+    u_hi_c: DFF<Bits<MUL_W>>,
+    k_c: DFF<Bits<PROD_W>>,
     mul_lo: UMul<MUL_W, MUL_W, PROD_W>,
     mul_hi: UMul<MUL_W, MUL_W, PROD_W>,
-    prod: Signal<Local, Bits<PROD_W>>,
-    dist_x: Signal<Local, Bits<MUL_W>>,
-    /// The low `split` bits of a distance, and `split = WB / 2`.
-    dist_lo_mask: Constant<Bits<MUL_W>>,
+    /// `w_c * 2^L + k_c - prod_lo_c`, formed while mul_hi works.
+    base: Signal<Local, Bits<PROD_W>>,
+    /// `base - (mul_hi << split)`: the new weight in bits `L..L + WB`.
+    upd: Signal<Local, Bits<PROD_W>>,
+    u_x: Signal<Local, Bits<MUL_W>>,
+    /// The low `split` bits of `u`, and `split = WB / 2`.
+    u_lo_mask: Constant<Bits<MUL_W>>,
     split: Constant<Bits<8>>,
     // Stage A.
     /// Candidates for `class_next`, from registers in parallel: `sq[k]` of the lowest bit of
@@ -137,14 +143,11 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     nsj: Signal<Local, Bits<8>>,
     // Stage B.
     w: Signal<Local, Bits<WB>>,
-    bound_dist: Signal<Local, Bits<WB>>,
-    w_op: Signal<Local, Bits<WB>>,
-    dist_k: Signal<Local, Bits<WB>>,
     lut: Signal<Local, Bits<MUL_W>>,
+    k: Signal<Local, Bits<PROD_W>>,
     // Stage C.
     value_rep: Signal<Local, Bits<WORD>>,
     lane_mask: Signal<Local, Bits<WORD>>,
-    stepv: Signal<Local, Bits<WB>>,
     value: Signal<Local, Bits<WB>>,
     kwrap: Vec<Constant<Bits<RES_W>>>,
     kbit: Vec<Constant<Bits<KMAX>>>,
@@ -165,20 +168,18 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     lane_off: Vec<Constant<Bits<16>>>,
     /// The bits of lane `j` in a word.
     lane_bits: Vec<Constant<Bits<WORD>>>,
-    /// Window distances `wlo..=whi` and their table entries.
+    /// Window distances `wlo..=whi`, their table entries and update constants.
     dids: Vec<Constant<Bits<8>>>,
     lut_pot: Vec<Constant<Bits<MUL_W>>>,
     lut_dep: Vec<Constant<Bits<MUL_W>>>,
+    k_pot: Vec<Constant<Bits<PROD_W>>>,
+    k_dep: Vec<Constant<Bits<PROD_W>>>,
     op_pot: Constant<Bits<2>>,
     op_dep: Constant<Bits<2>>,
     op_pen: Constant<Bits<2>>,
     w_min: Constant<Bits<WB>>,
-    /// `w_max + 1` and `-w_min` modulo `2^WB`, the constants of the bound distance.
-    w_max1: Constant<Bits<WB>>,
-    neg_w_min: Constant<Bits<WB>>,
     /// The penalty modulo `2^WB` (used only when `w >= w_min + penalty`, where it is exact).
     penalty: Constant<Bits<WB>>,
-    half: Constant<Bits<PROD_W>>,
     lut_shift: Constant<Bits<8>>,
     w_sign: Constant<Bits<WB>>,
     _k: usize,
@@ -251,12 +252,14 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
             w_c: Default::default(),
             prod_lo_c: Default::default(),
             lut_c: Default::default(),
-            dist_hi_c: Default::default(),
+            u_hi_c: Default::default(),
+            k_c: Default::default(),
             mul_lo: UMul::new(),
             mul_hi: UMul::new(),
-            prod: Default::default(),
-            dist_x: Default::default(),
-            dist_lo_mask: Constant::new(Bits::<MUL_W>::from((1u64 << (WB / 2)) - 1)),
+            base: Default::default(),
+            upd: Default::default(),
+            u_x: Default::default(),
+            u_lo_mask: Constant::new(Bits::<MUL_W>::from((1u64 << (WB / 2)) - 1)),
             split: Constant::new(Bits::<8>::from((WB / 2) as u64)),
             sq_hold: Default::default(),
             sq_rest: Default::default(),
@@ -277,13 +280,10 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
             nlow: Default::default(),
             nsj: Default::default(),
             w: Default::default(),
-            bound_dist: Default::default(),
-            w_op: Default::default(),
-            dist_k: Default::default(),
             lut: Default::default(),
+            k: Default::default(),
             value_rep: Default::default(),
             lane_mask: Default::default(),
-            stepv: Default::default(),
             value: Default::default(),
             kwrap: (0..p.k)
                 .map(|i| Constant::new(Bits::<RES_W>::from(i as u64)))
@@ -322,14 +322,21 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
                 .iter()
                 .map(|&v| Constant::new(Bits::<MUL_W>::from(v as u64)))
                 .collect(),
+            k_pot: f
+                .lut_pot
+                .iter()
+                .map(|&v| Constant::new(k_pot::<WB>(v, f.w_max, f.lut_frac_bits)))
+                .collect(),
+            k_dep: f
+                .lut_dep
+                .iter()
+                .map(|&v| Constant::new(k_dep::<WB>(v, f.w_min, f.lut_frac_bits)))
+                .collect(),
             op_pot: Constant::new(OP_POT.into()),
             op_dep: Constant::new(OP_DEP.into()),
             op_pen: Constant::new(OP_PEN.into()),
             w_min: Constant::new(twos::<WB>(f.w_min as i64)),
-            w_max1: Constant::new(Bits::<WB>::from((f.w_max as i64 + 1) as u64 & ((1u64 << WB) - 1))),
-            neg_w_min: Constant::new(Bits::<WB>::from((-(f.w_min as i64)) as u64 & ((1u64 << WB) - 1))),
             penalty: Constant::new(Bits::<WB>::from(f.penalty as u64 & ((1u64 << WB) - 1))),
-            half: Constant::new(Bits::<PROD_W>::from(1u64 << (f.lut_frac_bits - 1))),
             lut_shift: Constant::new(Bits::<8>::from(f.lut_frac_bits as u64)),
             w_sign: Constant::new(Bits::<WB>::from(1u64 << (WB - 1))),
             _k: p.k,
@@ -337,6 +344,33 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
             _nd: nd,
         }
     }
+}
+
+/// The constant of a potentiation at table entry `lut`, modulo `2^PROD_W`.
+///
+/// SPEC's `w + round(lut * (w_max - w))` (round half up, `L = lut_frac_bits` fraction bits) is
+/// `floor((w * 2^L + half + lut * (w_max - w)) / 2^L)` with `half = 2^(L-1)`; with
+/// `u = w + 2^(WB-1)` that is `floor((w * 2^L + k - lut * u) / 2^L)` where
+/// `k = half + lut * (w_max + 2^(WB-1))`. The hardware thus multiplies the weight as read,
+/// with no bound distance computed before the multiplier.
+pub fn k_pot<const WB: usize>(lut: u32, w_max: i32, lut_frac_bits: u32) -> Bits<PROD_W> {
+    let half = 1i128 << (lut_frac_bits - 1);
+    k_bits(half + lut as i128 * (w_max as i128 + (1i128 << (WB - 1))))
+}
+
+/// The constant of a depression at table entry `lut`, modulo `2^PROD_W`.
+///
+/// SPEC's `w - round(lut * (w - w_min))` is `w - floor(x / 2^L)` with
+/// `x = lut * (w - w_min) + half`, and `w - floor(x / 2^L) = floor((w * 2^L + 2^L - 1 - x) / 2^L)`
+/// for every integer `x`; with `u = w + 2^(WB-1)` that is `floor((w * 2^L + k - lut * u) / 2^L)`
+/// where `k = 2^L - 1 - half + lut * (w_min + 2^(WB-1))`, the same form as [`k_pot`].
+pub fn k_dep<const WB: usize>(lut: u32, w_min: i32, lut_frac_bits: u32) -> Bits<PROD_W> {
+    let half = 1i128 << (lut_frac_bits - 1);
+    k_bits((1i128 << lut_frac_bits) - 1 - half + lut as i128 * (w_min as i128 + (1i128 << (WB - 1))))
+}
+
+fn k_bits(k: i128) -> Bits<PROD_W> {
+    Bits::<PROD_W>::from((k & ((1i128 << PROD_W) - 1)) as u64)
 }
 
 /// The offset-binary constant of the penalty's floor test `w >= floor` for `WB`-bit weights,
@@ -366,7 +400,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
     fn update(&mut self) {
         dff_setup!(
             self, clock, sj, m, spend, stdp_mask, v_b, op_b, d_b, lane_b, addr_b, v_c, op_c,
-            lane_c, addr_c, word_c, w_c, prod_lo_c, lut_c, dist_hi_c
+            lane_c, addr_c, word_c, w_c, prod_lo_c, lut_c, u_hi_c, k_c
         );
         for k in 0..self._k {
             self.sr[k].clock.next = self.clock.val();
@@ -377,15 +411,14 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
 
         // Stage C: the new lane value, written back into the word read two cycles ago.
         self.mul_hi.a.next = self.lut_c.q.val();
-        self.mul_hi.b.next = self.dist_hi_c.q.val();
-        self.prod.next = self.prod_lo_c.q.val() + (self.mul_hi.p.val() << self.split.val());
-        self.stepv.next =
-            bit_cast::<WB, PROD_W>((self.prod.val() + self.half.val()) >> self.lut_shift.val());
+        self.mul_hi.b.next = self.u_hi_c.q.val();
+        // Only one subtraction follows the multiplier: the rest of the sum is formed beside it.
+        self.base.next = (bit_cast::<PROD_W, WB>(self.w_c.q.val()) << self.lut_shift.val())
+            + self.k_c.q.val()
+            - self.prod_lo_c.q.val();
+        self.upd.next = self.base.val() - (self.mul_hi.p.val() << self.split.val());
         self.pen_ge_min.x.next = self.w_c.q.val() ^ self.w_sign.val();
-        self.value.next = self.w_c.q.val() + self.stepv.val();
-        if self.op_c.q.val() == self.op_dep.val() {
-            self.value.next = self.w_c.q.val() - self.stepv.val();
-        }
+        self.value.next = bit_cast::<WB, PROD_W>(self.upd.val() >> self.lut_shift.val());
         if self.op_c.q.val() == self.op_pen.val() {
             self.value.next = self.w_c.q.val() - self.penalty.val();
             if !self.pen_ge_min.ge.val() {
@@ -408,29 +441,24 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
         self.wdata.next = (self.word_c.q.val() & !self.lane_mask.val())
             | (self.value_rep.val() & self.lane_mask.val());
 
-        // Stage B: the lane arrives from weight_mem; distance to the bound times the table entry.
+        // Stage B: the lane arrives from weight_mem and goes straight into the multiplier (in
+        // offset binary, `u = w + 2^(WB-1)`); the table entry and constant come from registers.
         self.w.next = self.lane_w.val();
-        // `w_max - w` as `!w + (w_max + 1)`, `w - w_min` as `w + (-w_min)`: one adder whose
-        // operands are chosen from registers, instead of two subtractions and a mux after them.
-        self.w_op.next = self.w.val();
-        self.dist_k.next = self.neg_w_min.val();
-        if self.op_b.q.val() == self.op_pot.val() {
-            self.w_op.next = !self.w.val();
-            self.dist_k.next = self.w_max1.val();
-        }
-        self.bound_dist.next = self.w_op.val() + self.dist_k.val();
         self.lut.next = 0.into();
+        self.k.next = 0.into();
         for d in 0..self._nd {
             if self.d_b.q.val() == self.dids[d].val() {
                 self.lut.next = self.lut_dep[d].val();
+                self.k.next = self.k_dep[d].val();
                 if self.op_b.q.val() == self.op_pot.val() {
                     self.lut.next = self.lut_pot[d].val();
+                    self.k.next = self.k_pot[d].val();
                 }
             }
         }
-        self.dist_x.next = bit_cast::<MUL_W, WB>(self.bound_dist.val());
+        self.u_x.next = bit_cast::<MUL_W, WB>(self.w.val() ^ self.w_sign.val());
         self.mul_lo.a.next = self.lut.val();
-        self.mul_lo.b.next = self.dist_x.val() & self.dist_lo_mask.val();
+        self.mul_lo.b.next = self.u_x.val() & self.u_lo_mask.val();
         self.v_c.d.next = self.v_b.q.val();
         if self.v_b.q.val() {
             self.op_c.d.next = self.op_b.q.val();
@@ -440,7 +468,8 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
             self.w_c.d.next = self.w.val();
             self.prod_lo_c.d.next = self.mul_lo.p.val();
             self.lut_c.d.next = self.lut.val();
-            self.dist_hi_c.d.next = self.dist_x.val() >> self.split.val();
+            self.u_hi_c.d.next = self.u_x.val() >> self.split.val();
+            self.k_c.d.next = self.k.val();
         }
 
         self.m_ge_t.x.next = self.m.q.val();
@@ -608,6 +637,43 @@ mod tests {
     use snn_sim::stdp::{Stdp as Model, StdpCmd, StdpIn};
 
     type Uut = Stdp<2, 10, 20, 3>;
+
+    /// Stage C's `(w * 2^L + k - lut * u) >> L`, in the hardware's `PROD_W`-bit arithmetic
+    /// and `WB`-bit result, is SPEC's update for every weight in `[w_min, w_max]`, every
+    /// distance and both directions (the two formats of the presets and a wide one).
+    #[test]
+    fn update_constants_reproduce_the_fixed_point_rule() {
+        fn check<const WB: usize>(cfg: &SnnConfig) {
+            let f = snn_core::fixed::FixedFormat::new(cfg).unwrap();
+            let l = f.lut_frac_bits;
+            let modp = |x: i128| x & ((1i128 << PROD_W) - 1);
+            let hw = |w: i32, lut: u32, k: Bits<PROD_W>| {
+                let u = w as i128 + (1i128 << (WB - 1));
+                let sum = modp((w as i128) * (1i128 << l) + k.to_u64() as i128 - lut as i128 * u);
+                let v = (sum >> l) & ((1i128 << WB) - 1);
+                (v - ((v >> (WB - 1)) << WB)) as i32
+            };
+            for (i, (&lp, &ld)) in f.lut_pot.iter().zip(&f.lut_dep).enumerate() {
+                let d = f.window_lo + i as u32;
+                let (kp, kd) = (
+                    k_pot::<WB>(lp, f.w_max, l),
+                    k_dep::<WB>(ld, f.w_min, l),
+                );
+                for w in f.w_min..=f.w_max {
+                    assert_eq!(hw(w, lp, kp), f.potentiate(w, d), "pot w {w} d {d}");
+                    assert_eq!(hw(w, ld, kd), f.depress(w, d), "dep w {w} d {d}");
+                }
+            }
+        }
+        check::<10>(&SnnConfig::default());
+        check::<9>(&SnnConfig::small());
+        let mut wide = SnnConfig::default();
+        wide.fixed.weight_bits = 16;
+        wide.fixed.frac_bits = 12;
+        wide.fixed.lut_frac_bits = 24;
+        wide.fixed.potential_bits = 28;
+        check::<16>(&wide);
+    }
 
     fn clk(u: &mut Uut, clk: bool) {
         u.clock.next = Clock { clk };
