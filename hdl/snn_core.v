@@ -130,6 +130,7 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
     reg  [7:0] wta$t;
     reg  [19:0] wta$shown_sel;
     wire  [7:0] wta$ws;
+    wire  [7:0] wta$fetch;
     wire  wta$last;
     wire  [9:0] wta$inhibit;
     wire  [7:0] wta$winner;
@@ -291,6 +292,7 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
         .t(wta$t),
         .shown_sel(wta$shown_sel),
         .ws(wta$ws),
+        .fetch(wta$fetch),
         .last(wta$last),
         .inhibit(wta$inhibit),
         .winner(wta$winner),
@@ -405,7 +407,7 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
         neurons$thr = control$thr;
         neurons$word = weight_mem$rdata;
         neurons$inhibit = wta$inhibit;
-        neurons$ws = wta$ws;
+        neurons$ws = wta$fetch;
         control$spike_any = neurons$spike_any;
         control$above_any = neurons$above_any;
         wta$clear = control$wta_clear;
@@ -521,6 +523,7 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
 
     // Constant declarations
     localparam  class_one = 8'he3;
+    localparam  acc_off = 17'b10000000000000000;
     localparam  s_idle = 4'h0;
     localparam  s_ingest = 4'h1;
     localparam  s_drain = 4'h2;
@@ -631,6 +634,9 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
     reg  [15:0] peak_r$d;
     wire  [15:0] peak_r$q;
     reg  peak_r$clock;
+    reg  [16:0] peak_acc$d;
+    wire  [16:0] peak_acc$q;
+    reg  peak_acc$clock;
     reg  [15:0] rem$d;
     wire  [15:0] rem$q;
     reg  rem$clock;
@@ -782,6 +788,8 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
     reg  to_stdp;
     reg  last_step;
     reg  [15:0] v;
+    reg  [15:0] cnt;
+    reg  beats_peak;
     reg  [3:0] pidx;
     reg  dbit;
     reg  [15:0] r2;
@@ -884,6 +892,11 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
         .d(peak_r$d),
         .q(peak_r$q),
         .clock(peak_r$clock)
+    );
+    snn_core$control$peak_acc peak_acc(
+        .d(peak_acc$d),
+        .q(peak_acc$q),
+        .clock(peak_acc$clock)
     );
     snn_core$control$rem rem(
         .d(rem$d),
@@ -1108,6 +1121,7 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
         pend$clock = clock;
         acc$clock = clock;
         peak_r$clock = clock;
+        peak_acc$clock = clock;
         rem$clock = clock;
         quo$clock = clock;
         div_bit$clock = clock;
@@ -1121,6 +1135,7 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
         pend$d = pend$q;
         acc$d = acc$q;
         peak_r$d = peak_r$q;
+        peak_acc$d = peak_acc$q;
         rem$d = rem$q;
         quo$d = quo$q;
         div_bit$d = div_bit$q;
@@ -1317,10 +1332,12 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
         spike_valid = ((state_r$q == s_fire) & (winner_valid | (~above_any))) & spike_any;
         st_begin = (((state_r$q == s_fire) & (winner_valid | (~above_any))) & learn_r$q) & spike_any;
         st_pen_start = ((state_r$q == s_end) & learn_r$q) & winner_valid;
-        v = 16'h0;
+        cnt = 16'h0;
         if (|pend$q) begin
-            v = acc$q + {{6{1'b0}}, count};
+            cnt = {{6{1'b0}}, count};
         end
+        v = acc$q + cnt;
+        beats_peak = ({{1{1'b0}}, cnt} | acc_off) > peak_acc$q;
         pidx = rhdl_trunc_4_8((div_bit$q - frac));
         bit_ge_f$x = div_bit$q;
         dbit = 1'h0;
@@ -1367,16 +1384,20 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
                 first_step = 1'h1;
                 acc$d = 16'h0;
                 peak_r$d = 16'h0;
+                peak_acc$d = acc_off;
             end
         end
         else if (state_r$q == s_thresh) begin
             if ((|pend$q) & (|rest)) begin
                 acc$d = v;
+                peak_acc$d = peak_acc$q - {{1{1'b0}}, cnt};
                 pend$d = rest;
             end
             else begin
-                if (v > peak_r$q) begin
+                peak_acc$d = {{1{1'b0}}, peak_r$q} | acc_off;
+                if (beats_peak) begin
                     peak_r$d = v;
+                    peak_acc$d = {{1{1'b0}}, v} | acc_off;
                 end
                 acc$d = 16'h0;
                 t_r$d = t_r$q + 8'h1;
@@ -2540,6 +2561,24 @@ module snn_core$control$lq_ge_lo$5(x,ge);
 
 endmodule // snn_core$control$lq_ge_lo$5
 
+module snn_core$control$peak_acc(d,q,clock);
+
+    // Module arguments
+    input wire  [16:0] d;
+    output reg  [16:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 17'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$peak_acc
+
 module snn_core$control$peak_r(d,q,clock);
 
     // Module arguments
@@ -3603,6 +3642,9 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
 
     // Constant declarations
     localparam  t_ref1 = 8'h1f;
+    localparam  p_rest_f = 20'h80000;
+    localparam  p_min_f = 20'h60c00;
+    localparam  sign = 20'h80000;
     localparam  ids$0 = 8'h0;
     localparam  ids$1 = 8'h1;
     localparam  ids$2 = 8'h2;
@@ -3637,6 +3679,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
     reg  [7:0] nrn$0$t;
     reg  [7:0] nrn$0$t_free;
     reg  [19:0] nrn$0$thr;
+    reg  nrn$0$rest_fires;
+    reg  nrn$0$min_fires;
     reg  [99:0] nrn$0$word;
     wire  [19:0] nrn$0$pot;
     wire  [19:0] nrn$0$shown;
@@ -3653,6 +3697,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
     reg  [7:0] nrn$1$t;
     reg  [7:0] nrn$1$t_free;
     reg  [19:0] nrn$1$thr;
+    reg  nrn$1$rest_fires;
+    reg  nrn$1$min_fires;
     reg  [99:0] nrn$1$word;
     wire  [19:0] nrn$1$pot;
     wire  [19:0] nrn$1$shown;
@@ -3669,6 +3715,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
     reg  [7:0] nrn$2$t;
     reg  [7:0] nrn$2$t_free;
     reg  [19:0] nrn$2$thr;
+    reg  nrn$2$rest_fires;
+    reg  nrn$2$min_fires;
     reg  [99:0] nrn$2$word;
     wire  [19:0] nrn$2$pot;
     wire  [19:0] nrn$2$shown;
@@ -3685,6 +3733,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
     reg  [7:0] nrn$3$t;
     reg  [7:0] nrn$3$t_free;
     reg  [19:0] nrn$3$thr;
+    reg  nrn$3$rest_fires;
+    reg  nrn$3$min_fires;
     reg  [99:0] nrn$3$word;
     wire  [19:0] nrn$3$pot;
     wire  [19:0] nrn$3$shown;
@@ -3701,6 +3751,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
     reg  [7:0] nrn$4$t;
     reg  [7:0] nrn$4$t_free;
     reg  [19:0] nrn$4$thr;
+    reg  nrn$4$rest_fires;
+    reg  nrn$4$min_fires;
     reg  [99:0] nrn$4$word;
     wire  [19:0] nrn$4$pot;
     wire  [19:0] nrn$4$shown;
@@ -3717,6 +3769,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
     reg  [7:0] nrn$5$t;
     reg  [7:0] nrn$5$t_free;
     reg  [19:0] nrn$5$thr;
+    reg  nrn$5$rest_fires;
+    reg  nrn$5$min_fires;
     reg  [99:0] nrn$5$word;
     wire  [19:0] nrn$5$pot;
     wire  [19:0] nrn$5$shown;
@@ -3733,6 +3787,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
     reg  [7:0] nrn$6$t;
     reg  [7:0] nrn$6$t_free;
     reg  [19:0] nrn$6$thr;
+    reg  nrn$6$rest_fires;
+    reg  nrn$6$min_fires;
     reg  [99:0] nrn$6$word;
     wire  [19:0] nrn$6$pot;
     wire  [19:0] nrn$6$shown;
@@ -3749,6 +3805,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
     reg  [7:0] nrn$7$t;
     reg  [7:0] nrn$7$t_free;
     reg  [19:0] nrn$7$thr;
+    reg  nrn$7$rest_fires;
+    reg  nrn$7$min_fires;
     reg  [99:0] nrn$7$word;
     wire  [19:0] nrn$7$pot;
     wire  [19:0] nrn$7$shown;
@@ -3765,6 +3823,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
     reg  [7:0] nrn$8$t;
     reg  [7:0] nrn$8$t_free;
     reg  [19:0] nrn$8$thr;
+    reg  nrn$8$rest_fires;
+    reg  nrn$8$min_fires;
     reg  [99:0] nrn$8$word;
     wire  [19:0] nrn$8$pot;
     wire  [19:0] nrn$8$shown;
@@ -3781,6 +3841,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
     reg  [7:0] nrn$9$t;
     reg  [7:0] nrn$9$t_free;
     reg  [19:0] nrn$9$thr;
+    reg  nrn$9$rest_fires;
+    reg  nrn$9$min_fires;
     reg  [99:0] nrn$9$word;
     wire  [19:0] nrn$9$pot;
     wire  [19:0] nrn$9$shown;
@@ -3790,6 +3852,9 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
 
     // Local signals
     reg  [7:0] t_free;
+    reg  rest_fires;
+    reg  min_fires;
+    reg  [19:0] thr_f;
     reg  [9:0] spk_acc$0;
     reg  [9:0] spk_acc$1;
     reg  [9:0] spk_acc$2;
@@ -3864,6 +3929,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         .t(nrn$0$t),
         .t_free(nrn$0$t_free),
         .thr(nrn$0$thr),
+        .rest_fires(nrn$0$rest_fires),
+        .min_fires(nrn$0$min_fires),
         .word(nrn$0$word),
         .pot(nrn$0$pot),
         .shown(nrn$0$shown),
@@ -3882,6 +3949,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         .t(nrn$1$t),
         .t_free(nrn$1$t_free),
         .thr(nrn$1$thr),
+        .rest_fires(nrn$1$rest_fires),
+        .min_fires(nrn$1$min_fires),
         .word(nrn$1$word),
         .pot(nrn$1$pot),
         .shown(nrn$1$shown),
@@ -3900,6 +3969,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         .t(nrn$2$t),
         .t_free(nrn$2$t_free),
         .thr(nrn$2$thr),
+        .rest_fires(nrn$2$rest_fires),
+        .min_fires(nrn$2$min_fires),
         .word(nrn$2$word),
         .pot(nrn$2$pot),
         .shown(nrn$2$shown),
@@ -3918,6 +3989,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         .t(nrn$3$t),
         .t_free(nrn$3$t_free),
         .thr(nrn$3$thr),
+        .rest_fires(nrn$3$rest_fires),
+        .min_fires(nrn$3$min_fires),
         .word(nrn$3$word),
         .pot(nrn$3$pot),
         .shown(nrn$3$shown),
@@ -3936,6 +4009,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         .t(nrn$4$t),
         .t_free(nrn$4$t_free),
         .thr(nrn$4$thr),
+        .rest_fires(nrn$4$rest_fires),
+        .min_fires(nrn$4$min_fires),
         .word(nrn$4$word),
         .pot(nrn$4$pot),
         .shown(nrn$4$shown),
@@ -3954,6 +4029,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         .t(nrn$5$t),
         .t_free(nrn$5$t_free),
         .thr(nrn$5$thr),
+        .rest_fires(nrn$5$rest_fires),
+        .min_fires(nrn$5$min_fires),
         .word(nrn$5$word),
         .pot(nrn$5$pot),
         .shown(nrn$5$shown),
@@ -3972,6 +4049,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         .t(nrn$6$t),
         .t_free(nrn$6$t_free),
         .thr(nrn$6$thr),
+        .rest_fires(nrn$6$rest_fires),
+        .min_fires(nrn$6$min_fires),
         .word(nrn$6$word),
         .pot(nrn$6$pot),
         .shown(nrn$6$shown),
@@ -3990,6 +4069,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         .t(nrn$7$t),
         .t_free(nrn$7$t_free),
         .thr(nrn$7$thr),
+        .rest_fires(nrn$7$rest_fires),
+        .min_fires(nrn$7$min_fires),
         .word(nrn$7$word),
         .pot(nrn$7$pot),
         .shown(nrn$7$shown),
@@ -4008,6 +4089,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         .t(nrn$8$t),
         .t_free(nrn$8$t_free),
         .thr(nrn$8$thr),
+        .rest_fires(nrn$8$rest_fires),
+        .min_fires(nrn$8$min_fires),
         .word(nrn$8$word),
         .pot(nrn$8$pot),
         .shown(nrn$8$shown),
@@ -4026,6 +4109,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         .t(nrn$9$t),
         .t_free(nrn$9$t_free),
         .thr(nrn$9$thr),
+        .rest_fires(nrn$9$rest_fires),
+        .min_fires(nrn$9$min_fires),
         .word(nrn$9$word),
         .pot(nrn$9$pot),
         .shown(nrn$9$shown),
@@ -4038,6 +4123,9 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
     always @(*) begin
         pot_out = 20'h0;
         t_free = t + t_ref1;
+        thr_f = thr ^ sign;
+        rest_fires = p_rest_f >= thr_f;
+        min_fires = p_min_f >= thr_f;
         nrn$0$clock = clock;
         nrn$0$reset = reset;
         nrn$0$integrate = integrate;
@@ -4048,6 +4136,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         nrn$0$t = t;
         nrn$0$t_free = t_free;
         nrn$0$thr = thr;
+        nrn$0$rest_fires = rest_fires;
+        nrn$0$min_fires = min_fires;
         nrn$0$word = word;
         if (pot_sel == ids$0) begin
             pot_out = nrn$0$pot;
@@ -4070,6 +4160,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         nrn$1$t = t;
         nrn$1$t_free = t_free;
         nrn$1$thr = thr;
+        nrn$1$rest_fires = rest_fires;
+        nrn$1$min_fires = min_fires;
         nrn$1$word = word;
         if (pot_sel == ids$1) begin
             pot_out = nrn$1$pot;
@@ -4092,6 +4184,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         nrn$2$t = t;
         nrn$2$t_free = t_free;
         nrn$2$thr = thr;
+        nrn$2$rest_fires = rest_fires;
+        nrn$2$min_fires = min_fires;
         nrn$2$word = word;
         if (pot_sel == ids$2) begin
             pot_out = nrn$2$pot;
@@ -4114,6 +4208,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         nrn$3$t = t;
         nrn$3$t_free = t_free;
         nrn$3$thr = thr;
+        nrn$3$rest_fires = rest_fires;
+        nrn$3$min_fires = min_fires;
         nrn$3$word = word;
         if (pot_sel == ids$3) begin
             pot_out = nrn$3$pot;
@@ -4136,6 +4232,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         nrn$4$t = t;
         nrn$4$t_free = t_free;
         nrn$4$thr = thr;
+        nrn$4$rest_fires = rest_fires;
+        nrn$4$min_fires = min_fires;
         nrn$4$word = word;
         if (pot_sel == ids$4) begin
             pot_out = nrn$4$pot;
@@ -4158,6 +4256,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         nrn$5$t = t;
         nrn$5$t_free = t_free;
         nrn$5$thr = thr;
+        nrn$5$rest_fires = rest_fires;
+        nrn$5$min_fires = min_fires;
         nrn$5$word = word;
         if (pot_sel == ids$5) begin
             pot_out = nrn$5$pot;
@@ -4180,6 +4280,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         nrn$6$t = t;
         nrn$6$t_free = t_free;
         nrn$6$thr = thr;
+        nrn$6$rest_fires = rest_fires;
+        nrn$6$min_fires = min_fires;
         nrn$6$word = word;
         if (pot_sel == ids$6) begin
             pot_out = nrn$6$pot;
@@ -4202,6 +4304,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         nrn$7$t = t;
         nrn$7$t_free = t_free;
         nrn$7$thr = thr;
+        nrn$7$rest_fires = rest_fires;
+        nrn$7$min_fires = min_fires;
         nrn$7$word = word;
         if (pot_sel == ids$7) begin
             pot_out = nrn$7$pot;
@@ -4224,6 +4328,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         nrn$8$t = t;
         nrn$8$t_free = t_free;
         nrn$8$thr = thr;
+        nrn$8$rest_fires = rest_fires;
+        nrn$8$min_fires = min_fires;
         nrn$8$word = word;
         if (pot_sel == ids$8) begin
             pot_out = nrn$8$pot;
@@ -4246,6 +4352,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         nrn$9$t = t;
         nrn$9$t_free = t_free;
         nrn$9$thr = thr;
+        nrn$9$rest_fires = rest_fires;
+        nrn$9$min_fires = min_fires;
         nrn$9$word = word;
         if (pot_sel == ids$9) begin
             pot_out = nrn$9$pot;
@@ -4404,7 +4512,7 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
 
 endmodule // snn_core$neurons
 
-module snn_core$neurons$nrn$0(clock,reset,integrate,add,complete,fire,inhibit,t,t_free,thr,word,pot,shown,spike,above,lane_out);
+module snn_core$neurons$nrn$0(clock,reset,integrate,add,complete,fire,inhibit,t,t_free,thr,rest_fires,min_fires,word,pot,shown,spike,above,lane_out);
 
     // Module arguments
     input wire  clock;
@@ -4417,6 +4525,8 @@ module snn_core$neurons$nrn$0(clock,reset,integrate,add,complete,fire,inhibit,t,
     input wire  [7:0] t;
     input wire  [7:0] t_free;
     input wire  [19:0] thr;
+    input wire  rest_fires;
+    input wire  min_fires;
     input wire  [99:0] word;
     output reg  [19:0] pot;
     output reg  [19:0] shown;
@@ -4425,6 +4535,47 @@ module snn_core$neurons$nrn$0(clock,reset,integrate,add,complete,fire,inhibit,t,
     output reg  [9:0] lane_out;
 
     // Constant declarations
+    localparam  neg_bit = 33'h100000;
+    localparam  leak_one$0 = 1'b0;
+    localparam  leak_one$1 = 1'b1;
+    localparam  leak_one$2 = 1'b1;
+    localparam  leak_one$3 = 1'b0;
+    localparam  leak_one$4 = 1'b0;
+    localparam  leak_one$5 = 1'b1;
+    localparam  leak_one$6 = 1'b0;
+    localparam  leak_one$7 = 1'b0;
+    localparam  leak_one$8 = 1'b0;
+    localparam  leak_one$9 = 1'b0;
+    localparam  leak_one$10 = 1'b0;
+    localparam  leak_one$11 = 1'b0;
+    localparam  leak_one$12 = 1'b0;
+    localparam  leak_one$13 = 1'b0;
+    localparam  leak_one$14 = 1'b0;
+    localparam  leak_one$15 = 1'b0;
+    localparam  leak_one$16 = 1'b0;
+    localparam  leak_one$17 = 1'b0;
+    localparam  leak_one$18 = 1'b0;
+    localparam  leak_one$19 = 1'b0;
+    localparam  leak1_one$0 = 1'b1;
+    localparam  leak1_one$1 = 1'b1;
+    localparam  leak1_one$2 = 1'b1;
+    localparam  leak1_one$3 = 1'b0;
+    localparam  leak1_one$4 = 1'b0;
+    localparam  leak1_one$5 = 1'b1;
+    localparam  leak1_one$6 = 1'b0;
+    localparam  leak1_one$7 = 1'b0;
+    localparam  leak1_one$8 = 1'b0;
+    localparam  leak1_one$9 = 1'b0;
+    localparam  leak1_one$10 = 1'b0;
+    localparam  leak1_one$11 = 1'b0;
+    localparam  leak1_one$12 = 1'b0;
+    localparam  leak1_one$13 = 1'b0;
+    localparam  leak1_one$14 = 1'b0;
+    localparam  leak1_one$15 = 1'b0;
+    localparam  leak1_one$16 = 1'b0;
+    localparam  leak1_one$17 = 1'b0;
+    localparam  leak1_one$18 = 1'b0;
+    localparam  leak1_one$19 = 1'b0;
     localparam  sign = 20'h80000;
     localparam  lane_neg = 10'b1000000000;
     localparam  lane_ext = 20'hffc00;
@@ -4464,6 +4615,12 @@ module snn_core$neurons$nrn$0(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  [7:0] free_at$d;
     wire  [7:0] free_at$q;
     reg  free_at$clock;
+    reg  spike_r$d;
+    wire  spike_r$q;
+    reg  spike_r$clock;
+    reg  above_r$d;
+    wire  above_r$q;
+    reg  above_r$clock;
     reg  [19:0] not_below_min$x;
     wire  not_below_min$ge;
 
@@ -4472,8 +4629,50 @@ module snn_core$neurons$nrn$0(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  [19:0] lane_x;
     reg  [19:0] sum;
     reg  [19:0] leaked;
-    reg  [19:0] pot_f;
     reg  [19:0] thr_f;
+    reg  [32:0] sum_thr;
+    reg  neg;
+    reg  [19:0] diff;
+    reg  ge_leak$0;
+    reg  ge_leak$1;
+    reg  ge_leak$2;
+    reg  ge_leak$3;
+    reg  ge_leak$4;
+    reg  ge_leak$5;
+    reg  ge_leak$6;
+    reg  ge_leak$7;
+    reg  ge_leak$8;
+    reg  ge_leak$9;
+    reg  ge_leak$10;
+    reg  ge_leak$11;
+    reg  ge_leak$12;
+    reg  ge_leak$13;
+    reg  ge_leak$14;
+    reg  ge_leak$15;
+    reg  ge_leak$16;
+    reg  ge_leak$17;
+    reg  ge_leak$18;
+    reg  ge_leak$19;
+    reg  gt_leak$0;
+    reg  gt_leak$1;
+    reg  gt_leak$2;
+    reg  gt_leak$3;
+    reg  gt_leak$4;
+    reg  gt_leak$5;
+    reg  gt_leak$6;
+    reg  gt_leak$7;
+    reg  gt_leak$8;
+    reg  gt_leak$9;
+    reg  gt_leak$10;
+    reg  gt_leak$11;
+    reg  gt_leak$12;
+    reg  gt_leak$13;
+    reg  gt_leak$14;
+    reg  gt_leak$15;
+    reg  gt_leak$16;
+    reg  gt_leak$17;
+    reg  gt_leak$18;
+    reg  gt_leak$19;
     reg  [19:0] sum_f;
     reg  rest_gt$0;
     reg  rest_gt$1;
@@ -4512,6 +4711,16 @@ module snn_core$neurons$nrn$0(clock,reset,integrate,add,complete,fire,inhibit,t,
         .q(free_at$q),
         .clock(free_at$clock)
     );
+    snn_core$neurons$nrn$0$spike_r spike_r(
+        .d(spike_r$d),
+        .q(spike_r$q),
+        .clock(spike_r$clock)
+    );
+    snn_core$neurons$nrn$0$above_r above_r(
+        .d(above_r$d),
+        .q(above_r$q),
+        .clock(above_r$clock)
+    );
     snn_core$neurons$nrn$0$not_below_min not_below_min(
         .x(not_below_min$x),
         .ge(not_below_min$ge)
@@ -4533,15 +4742,18 @@ module snn_core$neurons$nrn$0(clock,reset,integrate,add,complete,fire,inhibit,t,
         pot_r$clock = clock;
         shown_r$clock = clock;
         free_at$clock = clock;
+        spike_r$clock = clock;
+        above_r$clock = clock;
         pot_r$d = pot_r$q;
         shown_r$d = shown_r$q;
         free_at$d = free_at$q;
+        spike_r$d = spike_r$q;
+        above_r$d = above_r$q;
         pot = pot_r$q;
         shown = shown_r$q;
-        spike = (pot_r$q ^ sign) >= (thr ^ sign);
-        above = (shown_r$q ^ sign) > (thr ^ sign);
+        spike = spike_r$q;
+        above = above_r$q;
         lane_out = rhdl_trunc_10_100((word >> lane_off));
-        pot_f = pot_r$q ^ sign;
         thr_f = thr ^ sign;
         lane = rhdl_trunc_10_100((word >> lane_off));
         lane_x = {{10{1'b0}}, lane};
@@ -4578,6 +4790,49 @@ module snn_core$neurons$nrn$0(clock,reset,integrate,add,complete,fire,inhibit,t,
         if (rest_gt$19 & rest_reachable) begin
             leaked = sum - leak;
         end
+        sum_thr = {{13{1'b0}}, sum_f} - {{13{1'b0}}, thr_f};
+        neg = |(sum_thr & neg_bit);
+        diff = sum_thr[19:0];
+        ge_leak$0 = diff[32'h0] | (~leak_one$0);
+        gt_leak$0 = diff[32'h0] | (~leak1_one$0);
+        ge_leak$1 = (diff[1] & (~leak_one$1)) | ((~(diff[1] ^ leak_one$1)) & ge_leak$0);
+        gt_leak$1 = (diff[1] & (~leak1_one$1)) | ((~(diff[1] ^ leak1_one$1)) & gt_leak$0);
+        ge_leak$2 = (diff[2] & (~leak_one$2)) | ((~(diff[2] ^ leak_one$2)) & ge_leak$1);
+        gt_leak$2 = (diff[2] & (~leak1_one$2)) | ((~(diff[2] ^ leak1_one$2)) & gt_leak$1);
+        ge_leak$3 = (diff[3] & (~leak_one$3)) | ((~(diff[3] ^ leak_one$3)) & ge_leak$2);
+        gt_leak$3 = (diff[3] & (~leak1_one$3)) | ((~(diff[3] ^ leak1_one$3)) & gt_leak$2);
+        ge_leak$4 = (diff[4] & (~leak_one$4)) | ((~(diff[4] ^ leak_one$4)) & ge_leak$3);
+        gt_leak$4 = (diff[4] & (~leak1_one$4)) | ((~(diff[4] ^ leak1_one$4)) & gt_leak$3);
+        ge_leak$5 = (diff[5] & (~leak_one$5)) | ((~(diff[5] ^ leak_one$5)) & ge_leak$4);
+        gt_leak$5 = (diff[5] & (~leak1_one$5)) | ((~(diff[5] ^ leak1_one$5)) & gt_leak$4);
+        ge_leak$6 = (diff[6] & (~leak_one$6)) | ((~(diff[6] ^ leak_one$6)) & ge_leak$5);
+        gt_leak$6 = (diff[6] & (~leak1_one$6)) | ((~(diff[6] ^ leak1_one$6)) & gt_leak$5);
+        ge_leak$7 = (diff[7] & (~leak_one$7)) | ((~(diff[7] ^ leak_one$7)) & ge_leak$6);
+        gt_leak$7 = (diff[7] & (~leak1_one$7)) | ((~(diff[7] ^ leak1_one$7)) & gt_leak$6);
+        ge_leak$8 = (diff[8] & (~leak_one$8)) | ((~(diff[8] ^ leak_one$8)) & ge_leak$7);
+        gt_leak$8 = (diff[8] & (~leak1_one$8)) | ((~(diff[8] ^ leak1_one$8)) & gt_leak$7);
+        ge_leak$9 = (diff[9] & (~leak_one$9)) | ((~(diff[9] ^ leak_one$9)) & ge_leak$8);
+        gt_leak$9 = (diff[9] & (~leak1_one$9)) | ((~(diff[9] ^ leak1_one$9)) & gt_leak$8);
+        ge_leak$10 = (diff[10] & (~leak_one$10)) | ((~(diff[10] ^ leak_one$10)) & ge_leak$9);
+        gt_leak$10 = (diff[10] & (~leak1_one$10)) | ((~(diff[10] ^ leak1_one$10)) & gt_leak$9);
+        ge_leak$11 = (diff[11] & (~leak_one$11)) | ((~(diff[11] ^ leak_one$11)) & ge_leak$10);
+        gt_leak$11 = (diff[11] & (~leak1_one$11)) | ((~(diff[11] ^ leak1_one$11)) & gt_leak$10);
+        ge_leak$12 = (diff[12] & (~leak_one$12)) | ((~(diff[12] ^ leak_one$12)) & ge_leak$11);
+        gt_leak$12 = (diff[12] & (~leak1_one$12)) | ((~(diff[12] ^ leak1_one$12)) & gt_leak$11);
+        ge_leak$13 = (diff[13] & (~leak_one$13)) | ((~(diff[13] ^ leak_one$13)) & ge_leak$12);
+        gt_leak$13 = (diff[13] & (~leak1_one$13)) | ((~(diff[13] ^ leak1_one$13)) & gt_leak$12);
+        ge_leak$14 = (diff[14] & (~leak_one$14)) | ((~(diff[14] ^ leak_one$14)) & ge_leak$13);
+        gt_leak$14 = (diff[14] & (~leak1_one$14)) | ((~(diff[14] ^ leak1_one$14)) & gt_leak$13);
+        ge_leak$15 = (diff[15] & (~leak_one$15)) | ((~(diff[15] ^ leak_one$15)) & ge_leak$14);
+        gt_leak$15 = (diff[15] & (~leak1_one$15)) | ((~(diff[15] ^ leak1_one$15)) & gt_leak$14);
+        ge_leak$16 = (diff[16] & (~leak_one$16)) | ((~(diff[16] ^ leak_one$16)) & ge_leak$15);
+        gt_leak$16 = (diff[16] & (~leak1_one$16)) | ((~(diff[16] ^ leak1_one$16)) & gt_leak$15);
+        ge_leak$17 = (diff[17] & (~leak_one$17)) | ((~(diff[17] ^ leak_one$17)) & ge_leak$16);
+        gt_leak$17 = (diff[17] & (~leak1_one$17)) | ((~(diff[17] ^ leak1_one$17)) & gt_leak$16);
+        ge_leak$18 = (diff[18] & (~leak_one$18)) | ((~(diff[18] ^ leak_one$18)) & ge_leak$17);
+        gt_leak$18 = (diff[18] & (~leak1_one$18)) | ((~(diff[18] ^ leak1_one$18)) & gt_leak$17);
+        ge_leak$19 = (diff[19] & (~leak_one$19)) | ((~(diff[19] ^ leak_one$19)) & ge_leak$18);
+        gt_leak$19 = (diff[19] & (~leak1_one$19)) | ((~(diff[19] ^ leak1_one$19)) & gt_leak$18);
         if (reset) begin
             pot_r$d = p_rest;
             shown_r$d = p_rest;
@@ -4587,26 +4842,53 @@ module snn_core$neurons$nrn$0(clock,reset,integrate,add,complete,fire,inhibit,t,
             if (complete) begin
                 pot_r$d = leaked;
                 shown_r$d = leaked;
+                spike_r$d = ~neg;
+                above_r$d = (~neg) & (|diff);
+                if (rest_gt$19 & rest_reachable) begin
+                    spike_r$d = (~neg) & ge_leak$19;
+                    above_r$d = (~neg) & gt_leak$19;
+                end
             end
             else begin
                 pot_r$d = sum;
             end
         end
         if (fire) begin
-            if (pot_f >= thr_f) begin
+            if (spike_r$q) begin
                 pot_r$d = p_rest;
                 free_at$d = t_free;
+                spike_r$d = rest_fires;
             end
             else if (~not_below_min$ge) begin
                 pot_r$d = p_rest;
+                spike_r$d = rest_fires;
             end
         end
         if (inhibit) begin
             pot_r$d = p_min;
+            spike_r$d = min_fires;
         end
     end
 
 endmodule // snn_core$neurons$nrn$0
+
+module snn_core$neurons$nrn$0$above_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$0$above_r
 
 module snn_core$neurons$nrn$0$free_at(d,q,clock);
 
@@ -4740,7 +5022,25 @@ module snn_core$neurons$nrn$0$shown_r(d,q,clock);
 
 endmodule // snn_core$neurons$nrn$0$shown_r
 
-module snn_core$neurons$nrn$1(clock,reset,integrate,add,complete,fire,inhibit,t,t_free,thr,word,pot,shown,spike,above,lane_out);
+module snn_core$neurons$nrn$0$spike_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$0$spike_r
+
+module snn_core$neurons$nrn$1(clock,reset,integrate,add,complete,fire,inhibit,t,t_free,thr,rest_fires,min_fires,word,pot,shown,spike,above,lane_out);
 
     // Module arguments
     input wire  clock;
@@ -4753,6 +5053,8 @@ module snn_core$neurons$nrn$1(clock,reset,integrate,add,complete,fire,inhibit,t,
     input wire  [7:0] t;
     input wire  [7:0] t_free;
     input wire  [19:0] thr;
+    input wire  rest_fires;
+    input wire  min_fires;
     input wire  [99:0] word;
     output reg  [19:0] pot;
     output reg  [19:0] shown;
@@ -4761,6 +5063,47 @@ module snn_core$neurons$nrn$1(clock,reset,integrate,add,complete,fire,inhibit,t,
     output reg  [9:0] lane_out;
 
     // Constant declarations
+    localparam  neg_bit = 33'h100000;
+    localparam  leak_one$0 = 1'b0;
+    localparam  leak_one$1 = 1'b1;
+    localparam  leak_one$2 = 1'b1;
+    localparam  leak_one$3 = 1'b0;
+    localparam  leak_one$4 = 1'b0;
+    localparam  leak_one$5 = 1'b1;
+    localparam  leak_one$6 = 1'b0;
+    localparam  leak_one$7 = 1'b0;
+    localparam  leak_one$8 = 1'b0;
+    localparam  leak_one$9 = 1'b0;
+    localparam  leak_one$10 = 1'b0;
+    localparam  leak_one$11 = 1'b0;
+    localparam  leak_one$12 = 1'b0;
+    localparam  leak_one$13 = 1'b0;
+    localparam  leak_one$14 = 1'b0;
+    localparam  leak_one$15 = 1'b0;
+    localparam  leak_one$16 = 1'b0;
+    localparam  leak_one$17 = 1'b0;
+    localparam  leak_one$18 = 1'b0;
+    localparam  leak_one$19 = 1'b0;
+    localparam  leak1_one$0 = 1'b1;
+    localparam  leak1_one$1 = 1'b1;
+    localparam  leak1_one$2 = 1'b1;
+    localparam  leak1_one$3 = 1'b0;
+    localparam  leak1_one$4 = 1'b0;
+    localparam  leak1_one$5 = 1'b1;
+    localparam  leak1_one$6 = 1'b0;
+    localparam  leak1_one$7 = 1'b0;
+    localparam  leak1_one$8 = 1'b0;
+    localparam  leak1_one$9 = 1'b0;
+    localparam  leak1_one$10 = 1'b0;
+    localparam  leak1_one$11 = 1'b0;
+    localparam  leak1_one$12 = 1'b0;
+    localparam  leak1_one$13 = 1'b0;
+    localparam  leak1_one$14 = 1'b0;
+    localparam  leak1_one$15 = 1'b0;
+    localparam  leak1_one$16 = 1'b0;
+    localparam  leak1_one$17 = 1'b0;
+    localparam  leak1_one$18 = 1'b0;
+    localparam  leak1_one$19 = 1'b0;
     localparam  sign = 20'h80000;
     localparam  lane_neg = 10'b1000000000;
     localparam  lane_ext = 20'hffc00;
@@ -4800,6 +5143,12 @@ module snn_core$neurons$nrn$1(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  [7:0] free_at$d;
     wire  [7:0] free_at$q;
     reg  free_at$clock;
+    reg  spike_r$d;
+    wire  spike_r$q;
+    reg  spike_r$clock;
+    reg  above_r$d;
+    wire  above_r$q;
+    reg  above_r$clock;
     reg  [19:0] not_below_min$x;
     wire  not_below_min$ge;
 
@@ -4808,8 +5157,50 @@ module snn_core$neurons$nrn$1(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  [19:0] lane_x;
     reg  [19:0] sum;
     reg  [19:0] leaked;
-    reg  [19:0] pot_f;
     reg  [19:0] thr_f;
+    reg  [32:0] sum_thr;
+    reg  neg;
+    reg  [19:0] diff;
+    reg  ge_leak$0;
+    reg  ge_leak$1;
+    reg  ge_leak$2;
+    reg  ge_leak$3;
+    reg  ge_leak$4;
+    reg  ge_leak$5;
+    reg  ge_leak$6;
+    reg  ge_leak$7;
+    reg  ge_leak$8;
+    reg  ge_leak$9;
+    reg  ge_leak$10;
+    reg  ge_leak$11;
+    reg  ge_leak$12;
+    reg  ge_leak$13;
+    reg  ge_leak$14;
+    reg  ge_leak$15;
+    reg  ge_leak$16;
+    reg  ge_leak$17;
+    reg  ge_leak$18;
+    reg  ge_leak$19;
+    reg  gt_leak$0;
+    reg  gt_leak$1;
+    reg  gt_leak$2;
+    reg  gt_leak$3;
+    reg  gt_leak$4;
+    reg  gt_leak$5;
+    reg  gt_leak$6;
+    reg  gt_leak$7;
+    reg  gt_leak$8;
+    reg  gt_leak$9;
+    reg  gt_leak$10;
+    reg  gt_leak$11;
+    reg  gt_leak$12;
+    reg  gt_leak$13;
+    reg  gt_leak$14;
+    reg  gt_leak$15;
+    reg  gt_leak$16;
+    reg  gt_leak$17;
+    reg  gt_leak$18;
+    reg  gt_leak$19;
     reg  [19:0] sum_f;
     reg  rest_gt$0;
     reg  rest_gt$1;
@@ -4848,6 +5239,16 @@ module snn_core$neurons$nrn$1(clock,reset,integrate,add,complete,fire,inhibit,t,
         .q(free_at$q),
         .clock(free_at$clock)
     );
+    snn_core$neurons$nrn$1$spike_r spike_r(
+        .d(spike_r$d),
+        .q(spike_r$q),
+        .clock(spike_r$clock)
+    );
+    snn_core$neurons$nrn$1$above_r above_r(
+        .d(above_r$d),
+        .q(above_r$q),
+        .clock(above_r$clock)
+    );
     snn_core$neurons$nrn$1$not_below_min not_below_min(
         .x(not_below_min$x),
         .ge(not_below_min$ge)
@@ -4869,15 +5270,18 @@ module snn_core$neurons$nrn$1(clock,reset,integrate,add,complete,fire,inhibit,t,
         pot_r$clock = clock;
         shown_r$clock = clock;
         free_at$clock = clock;
+        spike_r$clock = clock;
+        above_r$clock = clock;
         pot_r$d = pot_r$q;
         shown_r$d = shown_r$q;
         free_at$d = free_at$q;
+        spike_r$d = spike_r$q;
+        above_r$d = above_r$q;
         pot = pot_r$q;
         shown = shown_r$q;
-        spike = (pot_r$q ^ sign) >= (thr ^ sign);
-        above = (shown_r$q ^ sign) > (thr ^ sign);
+        spike = spike_r$q;
+        above = above_r$q;
         lane_out = rhdl_trunc_10_100((word >> lane_off));
-        pot_f = pot_r$q ^ sign;
         thr_f = thr ^ sign;
         lane = rhdl_trunc_10_100((word >> lane_off));
         lane_x = {{10{1'b0}}, lane};
@@ -4914,6 +5318,49 @@ module snn_core$neurons$nrn$1(clock,reset,integrate,add,complete,fire,inhibit,t,
         if (rest_gt$19 & rest_reachable) begin
             leaked = sum - leak;
         end
+        sum_thr = {{13{1'b0}}, sum_f} - {{13{1'b0}}, thr_f};
+        neg = |(sum_thr & neg_bit);
+        diff = sum_thr[19:0];
+        ge_leak$0 = diff[32'h0] | (~leak_one$0);
+        gt_leak$0 = diff[32'h0] | (~leak1_one$0);
+        ge_leak$1 = (diff[1] & (~leak_one$1)) | ((~(diff[1] ^ leak_one$1)) & ge_leak$0);
+        gt_leak$1 = (diff[1] & (~leak1_one$1)) | ((~(diff[1] ^ leak1_one$1)) & gt_leak$0);
+        ge_leak$2 = (diff[2] & (~leak_one$2)) | ((~(diff[2] ^ leak_one$2)) & ge_leak$1);
+        gt_leak$2 = (diff[2] & (~leak1_one$2)) | ((~(diff[2] ^ leak1_one$2)) & gt_leak$1);
+        ge_leak$3 = (diff[3] & (~leak_one$3)) | ((~(diff[3] ^ leak_one$3)) & ge_leak$2);
+        gt_leak$3 = (diff[3] & (~leak1_one$3)) | ((~(diff[3] ^ leak1_one$3)) & gt_leak$2);
+        ge_leak$4 = (diff[4] & (~leak_one$4)) | ((~(diff[4] ^ leak_one$4)) & ge_leak$3);
+        gt_leak$4 = (diff[4] & (~leak1_one$4)) | ((~(diff[4] ^ leak1_one$4)) & gt_leak$3);
+        ge_leak$5 = (diff[5] & (~leak_one$5)) | ((~(diff[5] ^ leak_one$5)) & ge_leak$4);
+        gt_leak$5 = (diff[5] & (~leak1_one$5)) | ((~(diff[5] ^ leak1_one$5)) & gt_leak$4);
+        ge_leak$6 = (diff[6] & (~leak_one$6)) | ((~(diff[6] ^ leak_one$6)) & ge_leak$5);
+        gt_leak$6 = (diff[6] & (~leak1_one$6)) | ((~(diff[6] ^ leak1_one$6)) & gt_leak$5);
+        ge_leak$7 = (diff[7] & (~leak_one$7)) | ((~(diff[7] ^ leak_one$7)) & ge_leak$6);
+        gt_leak$7 = (diff[7] & (~leak1_one$7)) | ((~(diff[7] ^ leak1_one$7)) & gt_leak$6);
+        ge_leak$8 = (diff[8] & (~leak_one$8)) | ((~(diff[8] ^ leak_one$8)) & ge_leak$7);
+        gt_leak$8 = (diff[8] & (~leak1_one$8)) | ((~(diff[8] ^ leak1_one$8)) & gt_leak$7);
+        ge_leak$9 = (diff[9] & (~leak_one$9)) | ((~(diff[9] ^ leak_one$9)) & ge_leak$8);
+        gt_leak$9 = (diff[9] & (~leak1_one$9)) | ((~(diff[9] ^ leak1_one$9)) & gt_leak$8);
+        ge_leak$10 = (diff[10] & (~leak_one$10)) | ((~(diff[10] ^ leak_one$10)) & ge_leak$9);
+        gt_leak$10 = (diff[10] & (~leak1_one$10)) | ((~(diff[10] ^ leak1_one$10)) & gt_leak$9);
+        ge_leak$11 = (diff[11] & (~leak_one$11)) | ((~(diff[11] ^ leak_one$11)) & ge_leak$10);
+        gt_leak$11 = (diff[11] & (~leak1_one$11)) | ((~(diff[11] ^ leak1_one$11)) & gt_leak$10);
+        ge_leak$12 = (diff[12] & (~leak_one$12)) | ((~(diff[12] ^ leak_one$12)) & ge_leak$11);
+        gt_leak$12 = (diff[12] & (~leak1_one$12)) | ((~(diff[12] ^ leak1_one$12)) & gt_leak$11);
+        ge_leak$13 = (diff[13] & (~leak_one$13)) | ((~(diff[13] ^ leak_one$13)) & ge_leak$12);
+        gt_leak$13 = (diff[13] & (~leak1_one$13)) | ((~(diff[13] ^ leak1_one$13)) & gt_leak$12);
+        ge_leak$14 = (diff[14] & (~leak_one$14)) | ((~(diff[14] ^ leak_one$14)) & ge_leak$13);
+        gt_leak$14 = (diff[14] & (~leak1_one$14)) | ((~(diff[14] ^ leak1_one$14)) & gt_leak$13);
+        ge_leak$15 = (diff[15] & (~leak_one$15)) | ((~(diff[15] ^ leak_one$15)) & ge_leak$14);
+        gt_leak$15 = (diff[15] & (~leak1_one$15)) | ((~(diff[15] ^ leak1_one$15)) & gt_leak$14);
+        ge_leak$16 = (diff[16] & (~leak_one$16)) | ((~(diff[16] ^ leak_one$16)) & ge_leak$15);
+        gt_leak$16 = (diff[16] & (~leak1_one$16)) | ((~(diff[16] ^ leak1_one$16)) & gt_leak$15);
+        ge_leak$17 = (diff[17] & (~leak_one$17)) | ((~(diff[17] ^ leak_one$17)) & ge_leak$16);
+        gt_leak$17 = (diff[17] & (~leak1_one$17)) | ((~(diff[17] ^ leak1_one$17)) & gt_leak$16);
+        ge_leak$18 = (diff[18] & (~leak_one$18)) | ((~(diff[18] ^ leak_one$18)) & ge_leak$17);
+        gt_leak$18 = (diff[18] & (~leak1_one$18)) | ((~(diff[18] ^ leak1_one$18)) & gt_leak$17);
+        ge_leak$19 = (diff[19] & (~leak_one$19)) | ((~(diff[19] ^ leak_one$19)) & ge_leak$18);
+        gt_leak$19 = (diff[19] & (~leak1_one$19)) | ((~(diff[19] ^ leak1_one$19)) & gt_leak$18);
         if (reset) begin
             pot_r$d = p_rest;
             shown_r$d = p_rest;
@@ -4923,26 +5370,53 @@ module snn_core$neurons$nrn$1(clock,reset,integrate,add,complete,fire,inhibit,t,
             if (complete) begin
                 pot_r$d = leaked;
                 shown_r$d = leaked;
+                spike_r$d = ~neg;
+                above_r$d = (~neg) & (|diff);
+                if (rest_gt$19 & rest_reachable) begin
+                    spike_r$d = (~neg) & ge_leak$19;
+                    above_r$d = (~neg) & gt_leak$19;
+                end
             end
             else begin
                 pot_r$d = sum;
             end
         end
         if (fire) begin
-            if (pot_f >= thr_f) begin
+            if (spike_r$q) begin
                 pot_r$d = p_rest;
                 free_at$d = t_free;
+                spike_r$d = rest_fires;
             end
             else if (~not_below_min$ge) begin
                 pot_r$d = p_rest;
+                spike_r$d = rest_fires;
             end
         end
         if (inhibit) begin
             pot_r$d = p_min;
+            spike_r$d = min_fires;
         end
     end
 
 endmodule // snn_core$neurons$nrn$1
+
+module snn_core$neurons$nrn$1$above_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$1$above_r
 
 module snn_core$neurons$nrn$1$free_at(d,q,clock);
 
@@ -5076,7 +5550,25 @@ module snn_core$neurons$nrn$1$shown_r(d,q,clock);
 
 endmodule // snn_core$neurons$nrn$1$shown_r
 
-module snn_core$neurons$nrn$2(clock,reset,integrate,add,complete,fire,inhibit,t,t_free,thr,word,pot,shown,spike,above,lane_out);
+module snn_core$neurons$nrn$1$spike_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$1$spike_r
+
+module snn_core$neurons$nrn$2(clock,reset,integrate,add,complete,fire,inhibit,t,t_free,thr,rest_fires,min_fires,word,pot,shown,spike,above,lane_out);
 
     // Module arguments
     input wire  clock;
@@ -5089,6 +5581,8 @@ module snn_core$neurons$nrn$2(clock,reset,integrate,add,complete,fire,inhibit,t,
     input wire  [7:0] t;
     input wire  [7:0] t_free;
     input wire  [19:0] thr;
+    input wire  rest_fires;
+    input wire  min_fires;
     input wire  [99:0] word;
     output reg  [19:0] pot;
     output reg  [19:0] shown;
@@ -5097,6 +5591,47 @@ module snn_core$neurons$nrn$2(clock,reset,integrate,add,complete,fire,inhibit,t,
     output reg  [9:0] lane_out;
 
     // Constant declarations
+    localparam  neg_bit = 33'h100000;
+    localparam  leak_one$0 = 1'b0;
+    localparam  leak_one$1 = 1'b1;
+    localparam  leak_one$2 = 1'b1;
+    localparam  leak_one$3 = 1'b0;
+    localparam  leak_one$4 = 1'b0;
+    localparam  leak_one$5 = 1'b1;
+    localparam  leak_one$6 = 1'b0;
+    localparam  leak_one$7 = 1'b0;
+    localparam  leak_one$8 = 1'b0;
+    localparam  leak_one$9 = 1'b0;
+    localparam  leak_one$10 = 1'b0;
+    localparam  leak_one$11 = 1'b0;
+    localparam  leak_one$12 = 1'b0;
+    localparam  leak_one$13 = 1'b0;
+    localparam  leak_one$14 = 1'b0;
+    localparam  leak_one$15 = 1'b0;
+    localparam  leak_one$16 = 1'b0;
+    localparam  leak_one$17 = 1'b0;
+    localparam  leak_one$18 = 1'b0;
+    localparam  leak_one$19 = 1'b0;
+    localparam  leak1_one$0 = 1'b1;
+    localparam  leak1_one$1 = 1'b1;
+    localparam  leak1_one$2 = 1'b1;
+    localparam  leak1_one$3 = 1'b0;
+    localparam  leak1_one$4 = 1'b0;
+    localparam  leak1_one$5 = 1'b1;
+    localparam  leak1_one$6 = 1'b0;
+    localparam  leak1_one$7 = 1'b0;
+    localparam  leak1_one$8 = 1'b0;
+    localparam  leak1_one$9 = 1'b0;
+    localparam  leak1_one$10 = 1'b0;
+    localparam  leak1_one$11 = 1'b0;
+    localparam  leak1_one$12 = 1'b0;
+    localparam  leak1_one$13 = 1'b0;
+    localparam  leak1_one$14 = 1'b0;
+    localparam  leak1_one$15 = 1'b0;
+    localparam  leak1_one$16 = 1'b0;
+    localparam  leak1_one$17 = 1'b0;
+    localparam  leak1_one$18 = 1'b0;
+    localparam  leak1_one$19 = 1'b0;
     localparam  sign = 20'h80000;
     localparam  lane_neg = 10'b1000000000;
     localparam  lane_ext = 20'hffc00;
@@ -5136,6 +5671,12 @@ module snn_core$neurons$nrn$2(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  [7:0] free_at$d;
     wire  [7:0] free_at$q;
     reg  free_at$clock;
+    reg  spike_r$d;
+    wire  spike_r$q;
+    reg  spike_r$clock;
+    reg  above_r$d;
+    wire  above_r$q;
+    reg  above_r$clock;
     reg  [19:0] not_below_min$x;
     wire  not_below_min$ge;
 
@@ -5144,8 +5685,50 @@ module snn_core$neurons$nrn$2(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  [19:0] lane_x;
     reg  [19:0] sum;
     reg  [19:0] leaked;
-    reg  [19:0] pot_f;
     reg  [19:0] thr_f;
+    reg  [32:0] sum_thr;
+    reg  neg;
+    reg  [19:0] diff;
+    reg  ge_leak$0;
+    reg  ge_leak$1;
+    reg  ge_leak$2;
+    reg  ge_leak$3;
+    reg  ge_leak$4;
+    reg  ge_leak$5;
+    reg  ge_leak$6;
+    reg  ge_leak$7;
+    reg  ge_leak$8;
+    reg  ge_leak$9;
+    reg  ge_leak$10;
+    reg  ge_leak$11;
+    reg  ge_leak$12;
+    reg  ge_leak$13;
+    reg  ge_leak$14;
+    reg  ge_leak$15;
+    reg  ge_leak$16;
+    reg  ge_leak$17;
+    reg  ge_leak$18;
+    reg  ge_leak$19;
+    reg  gt_leak$0;
+    reg  gt_leak$1;
+    reg  gt_leak$2;
+    reg  gt_leak$3;
+    reg  gt_leak$4;
+    reg  gt_leak$5;
+    reg  gt_leak$6;
+    reg  gt_leak$7;
+    reg  gt_leak$8;
+    reg  gt_leak$9;
+    reg  gt_leak$10;
+    reg  gt_leak$11;
+    reg  gt_leak$12;
+    reg  gt_leak$13;
+    reg  gt_leak$14;
+    reg  gt_leak$15;
+    reg  gt_leak$16;
+    reg  gt_leak$17;
+    reg  gt_leak$18;
+    reg  gt_leak$19;
     reg  [19:0] sum_f;
     reg  rest_gt$0;
     reg  rest_gt$1;
@@ -5184,6 +5767,16 @@ module snn_core$neurons$nrn$2(clock,reset,integrate,add,complete,fire,inhibit,t,
         .q(free_at$q),
         .clock(free_at$clock)
     );
+    snn_core$neurons$nrn$2$spike_r spike_r(
+        .d(spike_r$d),
+        .q(spike_r$q),
+        .clock(spike_r$clock)
+    );
+    snn_core$neurons$nrn$2$above_r above_r(
+        .d(above_r$d),
+        .q(above_r$q),
+        .clock(above_r$clock)
+    );
     snn_core$neurons$nrn$2$not_below_min not_below_min(
         .x(not_below_min$x),
         .ge(not_below_min$ge)
@@ -5205,15 +5798,18 @@ module snn_core$neurons$nrn$2(clock,reset,integrate,add,complete,fire,inhibit,t,
         pot_r$clock = clock;
         shown_r$clock = clock;
         free_at$clock = clock;
+        spike_r$clock = clock;
+        above_r$clock = clock;
         pot_r$d = pot_r$q;
         shown_r$d = shown_r$q;
         free_at$d = free_at$q;
+        spike_r$d = spike_r$q;
+        above_r$d = above_r$q;
         pot = pot_r$q;
         shown = shown_r$q;
-        spike = (pot_r$q ^ sign) >= (thr ^ sign);
-        above = (shown_r$q ^ sign) > (thr ^ sign);
+        spike = spike_r$q;
+        above = above_r$q;
         lane_out = rhdl_trunc_10_100((word >> lane_off));
-        pot_f = pot_r$q ^ sign;
         thr_f = thr ^ sign;
         lane = rhdl_trunc_10_100((word >> lane_off));
         lane_x = {{10{1'b0}}, lane};
@@ -5250,6 +5846,49 @@ module snn_core$neurons$nrn$2(clock,reset,integrate,add,complete,fire,inhibit,t,
         if (rest_gt$19 & rest_reachable) begin
             leaked = sum - leak;
         end
+        sum_thr = {{13{1'b0}}, sum_f} - {{13{1'b0}}, thr_f};
+        neg = |(sum_thr & neg_bit);
+        diff = sum_thr[19:0];
+        ge_leak$0 = diff[32'h0] | (~leak_one$0);
+        gt_leak$0 = diff[32'h0] | (~leak1_one$0);
+        ge_leak$1 = (diff[1] & (~leak_one$1)) | ((~(diff[1] ^ leak_one$1)) & ge_leak$0);
+        gt_leak$1 = (diff[1] & (~leak1_one$1)) | ((~(diff[1] ^ leak1_one$1)) & gt_leak$0);
+        ge_leak$2 = (diff[2] & (~leak_one$2)) | ((~(diff[2] ^ leak_one$2)) & ge_leak$1);
+        gt_leak$2 = (diff[2] & (~leak1_one$2)) | ((~(diff[2] ^ leak1_one$2)) & gt_leak$1);
+        ge_leak$3 = (diff[3] & (~leak_one$3)) | ((~(diff[3] ^ leak_one$3)) & ge_leak$2);
+        gt_leak$3 = (diff[3] & (~leak1_one$3)) | ((~(diff[3] ^ leak1_one$3)) & gt_leak$2);
+        ge_leak$4 = (diff[4] & (~leak_one$4)) | ((~(diff[4] ^ leak_one$4)) & ge_leak$3);
+        gt_leak$4 = (diff[4] & (~leak1_one$4)) | ((~(diff[4] ^ leak1_one$4)) & gt_leak$3);
+        ge_leak$5 = (diff[5] & (~leak_one$5)) | ((~(diff[5] ^ leak_one$5)) & ge_leak$4);
+        gt_leak$5 = (diff[5] & (~leak1_one$5)) | ((~(diff[5] ^ leak1_one$5)) & gt_leak$4);
+        ge_leak$6 = (diff[6] & (~leak_one$6)) | ((~(diff[6] ^ leak_one$6)) & ge_leak$5);
+        gt_leak$6 = (diff[6] & (~leak1_one$6)) | ((~(diff[6] ^ leak1_one$6)) & gt_leak$5);
+        ge_leak$7 = (diff[7] & (~leak_one$7)) | ((~(diff[7] ^ leak_one$7)) & ge_leak$6);
+        gt_leak$7 = (diff[7] & (~leak1_one$7)) | ((~(diff[7] ^ leak1_one$7)) & gt_leak$6);
+        ge_leak$8 = (diff[8] & (~leak_one$8)) | ((~(diff[8] ^ leak_one$8)) & ge_leak$7);
+        gt_leak$8 = (diff[8] & (~leak1_one$8)) | ((~(diff[8] ^ leak1_one$8)) & gt_leak$7);
+        ge_leak$9 = (diff[9] & (~leak_one$9)) | ((~(diff[9] ^ leak_one$9)) & ge_leak$8);
+        gt_leak$9 = (diff[9] & (~leak1_one$9)) | ((~(diff[9] ^ leak1_one$9)) & gt_leak$8);
+        ge_leak$10 = (diff[10] & (~leak_one$10)) | ((~(diff[10] ^ leak_one$10)) & ge_leak$9);
+        gt_leak$10 = (diff[10] & (~leak1_one$10)) | ((~(diff[10] ^ leak1_one$10)) & gt_leak$9);
+        ge_leak$11 = (diff[11] & (~leak_one$11)) | ((~(diff[11] ^ leak_one$11)) & ge_leak$10);
+        gt_leak$11 = (diff[11] & (~leak1_one$11)) | ((~(diff[11] ^ leak1_one$11)) & gt_leak$10);
+        ge_leak$12 = (diff[12] & (~leak_one$12)) | ((~(diff[12] ^ leak_one$12)) & ge_leak$11);
+        gt_leak$12 = (diff[12] & (~leak1_one$12)) | ((~(diff[12] ^ leak1_one$12)) & gt_leak$11);
+        ge_leak$13 = (diff[13] & (~leak_one$13)) | ((~(diff[13] ^ leak_one$13)) & ge_leak$12);
+        gt_leak$13 = (diff[13] & (~leak1_one$13)) | ((~(diff[13] ^ leak1_one$13)) & gt_leak$12);
+        ge_leak$14 = (diff[14] & (~leak_one$14)) | ((~(diff[14] ^ leak_one$14)) & ge_leak$13);
+        gt_leak$14 = (diff[14] & (~leak1_one$14)) | ((~(diff[14] ^ leak1_one$14)) & gt_leak$13);
+        ge_leak$15 = (diff[15] & (~leak_one$15)) | ((~(diff[15] ^ leak_one$15)) & ge_leak$14);
+        gt_leak$15 = (diff[15] & (~leak1_one$15)) | ((~(diff[15] ^ leak1_one$15)) & gt_leak$14);
+        ge_leak$16 = (diff[16] & (~leak_one$16)) | ((~(diff[16] ^ leak_one$16)) & ge_leak$15);
+        gt_leak$16 = (diff[16] & (~leak1_one$16)) | ((~(diff[16] ^ leak1_one$16)) & gt_leak$15);
+        ge_leak$17 = (diff[17] & (~leak_one$17)) | ((~(diff[17] ^ leak_one$17)) & ge_leak$16);
+        gt_leak$17 = (diff[17] & (~leak1_one$17)) | ((~(diff[17] ^ leak1_one$17)) & gt_leak$16);
+        ge_leak$18 = (diff[18] & (~leak_one$18)) | ((~(diff[18] ^ leak_one$18)) & ge_leak$17);
+        gt_leak$18 = (diff[18] & (~leak1_one$18)) | ((~(diff[18] ^ leak1_one$18)) & gt_leak$17);
+        ge_leak$19 = (diff[19] & (~leak_one$19)) | ((~(diff[19] ^ leak_one$19)) & ge_leak$18);
+        gt_leak$19 = (diff[19] & (~leak1_one$19)) | ((~(diff[19] ^ leak1_one$19)) & gt_leak$18);
         if (reset) begin
             pot_r$d = p_rest;
             shown_r$d = p_rest;
@@ -5259,26 +5898,53 @@ module snn_core$neurons$nrn$2(clock,reset,integrate,add,complete,fire,inhibit,t,
             if (complete) begin
                 pot_r$d = leaked;
                 shown_r$d = leaked;
+                spike_r$d = ~neg;
+                above_r$d = (~neg) & (|diff);
+                if (rest_gt$19 & rest_reachable) begin
+                    spike_r$d = (~neg) & ge_leak$19;
+                    above_r$d = (~neg) & gt_leak$19;
+                end
             end
             else begin
                 pot_r$d = sum;
             end
         end
         if (fire) begin
-            if (pot_f >= thr_f) begin
+            if (spike_r$q) begin
                 pot_r$d = p_rest;
                 free_at$d = t_free;
+                spike_r$d = rest_fires;
             end
             else if (~not_below_min$ge) begin
                 pot_r$d = p_rest;
+                spike_r$d = rest_fires;
             end
         end
         if (inhibit) begin
             pot_r$d = p_min;
+            spike_r$d = min_fires;
         end
     end
 
 endmodule // snn_core$neurons$nrn$2
+
+module snn_core$neurons$nrn$2$above_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$2$above_r
 
 module snn_core$neurons$nrn$2$free_at(d,q,clock);
 
@@ -5412,7 +6078,25 @@ module snn_core$neurons$nrn$2$shown_r(d,q,clock);
 
 endmodule // snn_core$neurons$nrn$2$shown_r
 
-module snn_core$neurons$nrn$3(clock,reset,integrate,add,complete,fire,inhibit,t,t_free,thr,word,pot,shown,spike,above,lane_out);
+module snn_core$neurons$nrn$2$spike_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$2$spike_r
+
+module snn_core$neurons$nrn$3(clock,reset,integrate,add,complete,fire,inhibit,t,t_free,thr,rest_fires,min_fires,word,pot,shown,spike,above,lane_out);
 
     // Module arguments
     input wire  clock;
@@ -5425,6 +6109,8 @@ module snn_core$neurons$nrn$3(clock,reset,integrate,add,complete,fire,inhibit,t,
     input wire  [7:0] t;
     input wire  [7:0] t_free;
     input wire  [19:0] thr;
+    input wire  rest_fires;
+    input wire  min_fires;
     input wire  [99:0] word;
     output reg  [19:0] pot;
     output reg  [19:0] shown;
@@ -5433,6 +6119,47 @@ module snn_core$neurons$nrn$3(clock,reset,integrate,add,complete,fire,inhibit,t,
     output reg  [9:0] lane_out;
 
     // Constant declarations
+    localparam  neg_bit = 33'h100000;
+    localparam  leak_one$0 = 1'b0;
+    localparam  leak_one$1 = 1'b1;
+    localparam  leak_one$2 = 1'b1;
+    localparam  leak_one$3 = 1'b0;
+    localparam  leak_one$4 = 1'b0;
+    localparam  leak_one$5 = 1'b1;
+    localparam  leak_one$6 = 1'b0;
+    localparam  leak_one$7 = 1'b0;
+    localparam  leak_one$8 = 1'b0;
+    localparam  leak_one$9 = 1'b0;
+    localparam  leak_one$10 = 1'b0;
+    localparam  leak_one$11 = 1'b0;
+    localparam  leak_one$12 = 1'b0;
+    localparam  leak_one$13 = 1'b0;
+    localparam  leak_one$14 = 1'b0;
+    localparam  leak_one$15 = 1'b0;
+    localparam  leak_one$16 = 1'b0;
+    localparam  leak_one$17 = 1'b0;
+    localparam  leak_one$18 = 1'b0;
+    localparam  leak_one$19 = 1'b0;
+    localparam  leak1_one$0 = 1'b1;
+    localparam  leak1_one$1 = 1'b1;
+    localparam  leak1_one$2 = 1'b1;
+    localparam  leak1_one$3 = 1'b0;
+    localparam  leak1_one$4 = 1'b0;
+    localparam  leak1_one$5 = 1'b1;
+    localparam  leak1_one$6 = 1'b0;
+    localparam  leak1_one$7 = 1'b0;
+    localparam  leak1_one$8 = 1'b0;
+    localparam  leak1_one$9 = 1'b0;
+    localparam  leak1_one$10 = 1'b0;
+    localparam  leak1_one$11 = 1'b0;
+    localparam  leak1_one$12 = 1'b0;
+    localparam  leak1_one$13 = 1'b0;
+    localparam  leak1_one$14 = 1'b0;
+    localparam  leak1_one$15 = 1'b0;
+    localparam  leak1_one$16 = 1'b0;
+    localparam  leak1_one$17 = 1'b0;
+    localparam  leak1_one$18 = 1'b0;
+    localparam  leak1_one$19 = 1'b0;
     localparam  sign = 20'h80000;
     localparam  lane_neg = 10'b1000000000;
     localparam  lane_ext = 20'hffc00;
@@ -5472,6 +6199,12 @@ module snn_core$neurons$nrn$3(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  [7:0] free_at$d;
     wire  [7:0] free_at$q;
     reg  free_at$clock;
+    reg  spike_r$d;
+    wire  spike_r$q;
+    reg  spike_r$clock;
+    reg  above_r$d;
+    wire  above_r$q;
+    reg  above_r$clock;
     reg  [19:0] not_below_min$x;
     wire  not_below_min$ge;
 
@@ -5480,8 +6213,50 @@ module snn_core$neurons$nrn$3(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  [19:0] lane_x;
     reg  [19:0] sum;
     reg  [19:0] leaked;
-    reg  [19:0] pot_f;
     reg  [19:0] thr_f;
+    reg  [32:0] sum_thr;
+    reg  neg;
+    reg  [19:0] diff;
+    reg  ge_leak$0;
+    reg  ge_leak$1;
+    reg  ge_leak$2;
+    reg  ge_leak$3;
+    reg  ge_leak$4;
+    reg  ge_leak$5;
+    reg  ge_leak$6;
+    reg  ge_leak$7;
+    reg  ge_leak$8;
+    reg  ge_leak$9;
+    reg  ge_leak$10;
+    reg  ge_leak$11;
+    reg  ge_leak$12;
+    reg  ge_leak$13;
+    reg  ge_leak$14;
+    reg  ge_leak$15;
+    reg  ge_leak$16;
+    reg  ge_leak$17;
+    reg  ge_leak$18;
+    reg  ge_leak$19;
+    reg  gt_leak$0;
+    reg  gt_leak$1;
+    reg  gt_leak$2;
+    reg  gt_leak$3;
+    reg  gt_leak$4;
+    reg  gt_leak$5;
+    reg  gt_leak$6;
+    reg  gt_leak$7;
+    reg  gt_leak$8;
+    reg  gt_leak$9;
+    reg  gt_leak$10;
+    reg  gt_leak$11;
+    reg  gt_leak$12;
+    reg  gt_leak$13;
+    reg  gt_leak$14;
+    reg  gt_leak$15;
+    reg  gt_leak$16;
+    reg  gt_leak$17;
+    reg  gt_leak$18;
+    reg  gt_leak$19;
     reg  [19:0] sum_f;
     reg  rest_gt$0;
     reg  rest_gt$1;
@@ -5520,6 +6295,16 @@ module snn_core$neurons$nrn$3(clock,reset,integrate,add,complete,fire,inhibit,t,
         .q(free_at$q),
         .clock(free_at$clock)
     );
+    snn_core$neurons$nrn$3$spike_r spike_r(
+        .d(spike_r$d),
+        .q(spike_r$q),
+        .clock(spike_r$clock)
+    );
+    snn_core$neurons$nrn$3$above_r above_r(
+        .d(above_r$d),
+        .q(above_r$q),
+        .clock(above_r$clock)
+    );
     snn_core$neurons$nrn$3$not_below_min not_below_min(
         .x(not_below_min$x),
         .ge(not_below_min$ge)
@@ -5541,15 +6326,18 @@ module snn_core$neurons$nrn$3(clock,reset,integrate,add,complete,fire,inhibit,t,
         pot_r$clock = clock;
         shown_r$clock = clock;
         free_at$clock = clock;
+        spike_r$clock = clock;
+        above_r$clock = clock;
         pot_r$d = pot_r$q;
         shown_r$d = shown_r$q;
         free_at$d = free_at$q;
+        spike_r$d = spike_r$q;
+        above_r$d = above_r$q;
         pot = pot_r$q;
         shown = shown_r$q;
-        spike = (pot_r$q ^ sign) >= (thr ^ sign);
-        above = (shown_r$q ^ sign) > (thr ^ sign);
+        spike = spike_r$q;
+        above = above_r$q;
         lane_out = rhdl_trunc_10_100((word >> lane_off));
-        pot_f = pot_r$q ^ sign;
         thr_f = thr ^ sign;
         lane = rhdl_trunc_10_100((word >> lane_off));
         lane_x = {{10{1'b0}}, lane};
@@ -5586,6 +6374,49 @@ module snn_core$neurons$nrn$3(clock,reset,integrate,add,complete,fire,inhibit,t,
         if (rest_gt$19 & rest_reachable) begin
             leaked = sum - leak;
         end
+        sum_thr = {{13{1'b0}}, sum_f} - {{13{1'b0}}, thr_f};
+        neg = |(sum_thr & neg_bit);
+        diff = sum_thr[19:0];
+        ge_leak$0 = diff[32'h0] | (~leak_one$0);
+        gt_leak$0 = diff[32'h0] | (~leak1_one$0);
+        ge_leak$1 = (diff[1] & (~leak_one$1)) | ((~(diff[1] ^ leak_one$1)) & ge_leak$0);
+        gt_leak$1 = (diff[1] & (~leak1_one$1)) | ((~(diff[1] ^ leak1_one$1)) & gt_leak$0);
+        ge_leak$2 = (diff[2] & (~leak_one$2)) | ((~(diff[2] ^ leak_one$2)) & ge_leak$1);
+        gt_leak$2 = (diff[2] & (~leak1_one$2)) | ((~(diff[2] ^ leak1_one$2)) & gt_leak$1);
+        ge_leak$3 = (diff[3] & (~leak_one$3)) | ((~(diff[3] ^ leak_one$3)) & ge_leak$2);
+        gt_leak$3 = (diff[3] & (~leak1_one$3)) | ((~(diff[3] ^ leak1_one$3)) & gt_leak$2);
+        ge_leak$4 = (diff[4] & (~leak_one$4)) | ((~(diff[4] ^ leak_one$4)) & ge_leak$3);
+        gt_leak$4 = (diff[4] & (~leak1_one$4)) | ((~(diff[4] ^ leak1_one$4)) & gt_leak$3);
+        ge_leak$5 = (diff[5] & (~leak_one$5)) | ((~(diff[5] ^ leak_one$5)) & ge_leak$4);
+        gt_leak$5 = (diff[5] & (~leak1_one$5)) | ((~(diff[5] ^ leak1_one$5)) & gt_leak$4);
+        ge_leak$6 = (diff[6] & (~leak_one$6)) | ((~(diff[6] ^ leak_one$6)) & ge_leak$5);
+        gt_leak$6 = (diff[6] & (~leak1_one$6)) | ((~(diff[6] ^ leak1_one$6)) & gt_leak$5);
+        ge_leak$7 = (diff[7] & (~leak_one$7)) | ((~(diff[7] ^ leak_one$7)) & ge_leak$6);
+        gt_leak$7 = (diff[7] & (~leak1_one$7)) | ((~(diff[7] ^ leak1_one$7)) & gt_leak$6);
+        ge_leak$8 = (diff[8] & (~leak_one$8)) | ((~(diff[8] ^ leak_one$8)) & ge_leak$7);
+        gt_leak$8 = (diff[8] & (~leak1_one$8)) | ((~(diff[8] ^ leak1_one$8)) & gt_leak$7);
+        ge_leak$9 = (diff[9] & (~leak_one$9)) | ((~(diff[9] ^ leak_one$9)) & ge_leak$8);
+        gt_leak$9 = (diff[9] & (~leak1_one$9)) | ((~(diff[9] ^ leak1_one$9)) & gt_leak$8);
+        ge_leak$10 = (diff[10] & (~leak_one$10)) | ((~(diff[10] ^ leak_one$10)) & ge_leak$9);
+        gt_leak$10 = (diff[10] & (~leak1_one$10)) | ((~(diff[10] ^ leak1_one$10)) & gt_leak$9);
+        ge_leak$11 = (diff[11] & (~leak_one$11)) | ((~(diff[11] ^ leak_one$11)) & ge_leak$10);
+        gt_leak$11 = (diff[11] & (~leak1_one$11)) | ((~(diff[11] ^ leak1_one$11)) & gt_leak$10);
+        ge_leak$12 = (diff[12] & (~leak_one$12)) | ((~(diff[12] ^ leak_one$12)) & ge_leak$11);
+        gt_leak$12 = (diff[12] & (~leak1_one$12)) | ((~(diff[12] ^ leak1_one$12)) & gt_leak$11);
+        ge_leak$13 = (diff[13] & (~leak_one$13)) | ((~(diff[13] ^ leak_one$13)) & ge_leak$12);
+        gt_leak$13 = (diff[13] & (~leak1_one$13)) | ((~(diff[13] ^ leak1_one$13)) & gt_leak$12);
+        ge_leak$14 = (diff[14] & (~leak_one$14)) | ((~(diff[14] ^ leak_one$14)) & ge_leak$13);
+        gt_leak$14 = (diff[14] & (~leak1_one$14)) | ((~(diff[14] ^ leak1_one$14)) & gt_leak$13);
+        ge_leak$15 = (diff[15] & (~leak_one$15)) | ((~(diff[15] ^ leak_one$15)) & ge_leak$14);
+        gt_leak$15 = (diff[15] & (~leak1_one$15)) | ((~(diff[15] ^ leak1_one$15)) & gt_leak$14);
+        ge_leak$16 = (diff[16] & (~leak_one$16)) | ((~(diff[16] ^ leak_one$16)) & ge_leak$15);
+        gt_leak$16 = (diff[16] & (~leak1_one$16)) | ((~(diff[16] ^ leak1_one$16)) & gt_leak$15);
+        ge_leak$17 = (diff[17] & (~leak_one$17)) | ((~(diff[17] ^ leak_one$17)) & ge_leak$16);
+        gt_leak$17 = (diff[17] & (~leak1_one$17)) | ((~(diff[17] ^ leak1_one$17)) & gt_leak$16);
+        ge_leak$18 = (diff[18] & (~leak_one$18)) | ((~(diff[18] ^ leak_one$18)) & ge_leak$17);
+        gt_leak$18 = (diff[18] & (~leak1_one$18)) | ((~(diff[18] ^ leak1_one$18)) & gt_leak$17);
+        ge_leak$19 = (diff[19] & (~leak_one$19)) | ((~(diff[19] ^ leak_one$19)) & ge_leak$18);
+        gt_leak$19 = (diff[19] & (~leak1_one$19)) | ((~(diff[19] ^ leak1_one$19)) & gt_leak$18);
         if (reset) begin
             pot_r$d = p_rest;
             shown_r$d = p_rest;
@@ -5595,26 +6426,53 @@ module snn_core$neurons$nrn$3(clock,reset,integrate,add,complete,fire,inhibit,t,
             if (complete) begin
                 pot_r$d = leaked;
                 shown_r$d = leaked;
+                spike_r$d = ~neg;
+                above_r$d = (~neg) & (|diff);
+                if (rest_gt$19 & rest_reachable) begin
+                    spike_r$d = (~neg) & ge_leak$19;
+                    above_r$d = (~neg) & gt_leak$19;
+                end
             end
             else begin
                 pot_r$d = sum;
             end
         end
         if (fire) begin
-            if (pot_f >= thr_f) begin
+            if (spike_r$q) begin
                 pot_r$d = p_rest;
                 free_at$d = t_free;
+                spike_r$d = rest_fires;
             end
             else if (~not_below_min$ge) begin
                 pot_r$d = p_rest;
+                spike_r$d = rest_fires;
             end
         end
         if (inhibit) begin
             pot_r$d = p_min;
+            spike_r$d = min_fires;
         end
     end
 
 endmodule // snn_core$neurons$nrn$3
+
+module snn_core$neurons$nrn$3$above_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$3$above_r
 
 module snn_core$neurons$nrn$3$free_at(d,q,clock);
 
@@ -5748,7 +6606,25 @@ module snn_core$neurons$nrn$3$shown_r(d,q,clock);
 
 endmodule // snn_core$neurons$nrn$3$shown_r
 
-module snn_core$neurons$nrn$4(clock,reset,integrate,add,complete,fire,inhibit,t,t_free,thr,word,pot,shown,spike,above,lane_out);
+module snn_core$neurons$nrn$3$spike_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$3$spike_r
+
+module snn_core$neurons$nrn$4(clock,reset,integrate,add,complete,fire,inhibit,t,t_free,thr,rest_fires,min_fires,word,pot,shown,spike,above,lane_out);
 
     // Module arguments
     input wire  clock;
@@ -5761,6 +6637,8 @@ module snn_core$neurons$nrn$4(clock,reset,integrate,add,complete,fire,inhibit,t,
     input wire  [7:0] t;
     input wire  [7:0] t_free;
     input wire  [19:0] thr;
+    input wire  rest_fires;
+    input wire  min_fires;
     input wire  [99:0] word;
     output reg  [19:0] pot;
     output reg  [19:0] shown;
@@ -5769,6 +6647,47 @@ module snn_core$neurons$nrn$4(clock,reset,integrate,add,complete,fire,inhibit,t,
     output reg  [9:0] lane_out;
 
     // Constant declarations
+    localparam  neg_bit = 33'h100000;
+    localparam  leak_one$0 = 1'b0;
+    localparam  leak_one$1 = 1'b1;
+    localparam  leak_one$2 = 1'b1;
+    localparam  leak_one$3 = 1'b0;
+    localparam  leak_one$4 = 1'b0;
+    localparam  leak_one$5 = 1'b1;
+    localparam  leak_one$6 = 1'b0;
+    localparam  leak_one$7 = 1'b0;
+    localparam  leak_one$8 = 1'b0;
+    localparam  leak_one$9 = 1'b0;
+    localparam  leak_one$10 = 1'b0;
+    localparam  leak_one$11 = 1'b0;
+    localparam  leak_one$12 = 1'b0;
+    localparam  leak_one$13 = 1'b0;
+    localparam  leak_one$14 = 1'b0;
+    localparam  leak_one$15 = 1'b0;
+    localparam  leak_one$16 = 1'b0;
+    localparam  leak_one$17 = 1'b0;
+    localparam  leak_one$18 = 1'b0;
+    localparam  leak_one$19 = 1'b0;
+    localparam  leak1_one$0 = 1'b1;
+    localparam  leak1_one$1 = 1'b1;
+    localparam  leak1_one$2 = 1'b1;
+    localparam  leak1_one$3 = 1'b0;
+    localparam  leak1_one$4 = 1'b0;
+    localparam  leak1_one$5 = 1'b1;
+    localparam  leak1_one$6 = 1'b0;
+    localparam  leak1_one$7 = 1'b0;
+    localparam  leak1_one$8 = 1'b0;
+    localparam  leak1_one$9 = 1'b0;
+    localparam  leak1_one$10 = 1'b0;
+    localparam  leak1_one$11 = 1'b0;
+    localparam  leak1_one$12 = 1'b0;
+    localparam  leak1_one$13 = 1'b0;
+    localparam  leak1_one$14 = 1'b0;
+    localparam  leak1_one$15 = 1'b0;
+    localparam  leak1_one$16 = 1'b0;
+    localparam  leak1_one$17 = 1'b0;
+    localparam  leak1_one$18 = 1'b0;
+    localparam  leak1_one$19 = 1'b0;
     localparam  sign = 20'h80000;
     localparam  lane_neg = 10'b1000000000;
     localparam  lane_ext = 20'hffc00;
@@ -5808,6 +6727,12 @@ module snn_core$neurons$nrn$4(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  [7:0] free_at$d;
     wire  [7:0] free_at$q;
     reg  free_at$clock;
+    reg  spike_r$d;
+    wire  spike_r$q;
+    reg  spike_r$clock;
+    reg  above_r$d;
+    wire  above_r$q;
+    reg  above_r$clock;
     reg  [19:0] not_below_min$x;
     wire  not_below_min$ge;
 
@@ -5816,8 +6741,50 @@ module snn_core$neurons$nrn$4(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  [19:0] lane_x;
     reg  [19:0] sum;
     reg  [19:0] leaked;
-    reg  [19:0] pot_f;
     reg  [19:0] thr_f;
+    reg  [32:0] sum_thr;
+    reg  neg;
+    reg  [19:0] diff;
+    reg  ge_leak$0;
+    reg  ge_leak$1;
+    reg  ge_leak$2;
+    reg  ge_leak$3;
+    reg  ge_leak$4;
+    reg  ge_leak$5;
+    reg  ge_leak$6;
+    reg  ge_leak$7;
+    reg  ge_leak$8;
+    reg  ge_leak$9;
+    reg  ge_leak$10;
+    reg  ge_leak$11;
+    reg  ge_leak$12;
+    reg  ge_leak$13;
+    reg  ge_leak$14;
+    reg  ge_leak$15;
+    reg  ge_leak$16;
+    reg  ge_leak$17;
+    reg  ge_leak$18;
+    reg  ge_leak$19;
+    reg  gt_leak$0;
+    reg  gt_leak$1;
+    reg  gt_leak$2;
+    reg  gt_leak$3;
+    reg  gt_leak$4;
+    reg  gt_leak$5;
+    reg  gt_leak$6;
+    reg  gt_leak$7;
+    reg  gt_leak$8;
+    reg  gt_leak$9;
+    reg  gt_leak$10;
+    reg  gt_leak$11;
+    reg  gt_leak$12;
+    reg  gt_leak$13;
+    reg  gt_leak$14;
+    reg  gt_leak$15;
+    reg  gt_leak$16;
+    reg  gt_leak$17;
+    reg  gt_leak$18;
+    reg  gt_leak$19;
     reg  [19:0] sum_f;
     reg  rest_gt$0;
     reg  rest_gt$1;
@@ -5856,6 +6823,16 @@ module snn_core$neurons$nrn$4(clock,reset,integrate,add,complete,fire,inhibit,t,
         .q(free_at$q),
         .clock(free_at$clock)
     );
+    snn_core$neurons$nrn$4$spike_r spike_r(
+        .d(spike_r$d),
+        .q(spike_r$q),
+        .clock(spike_r$clock)
+    );
+    snn_core$neurons$nrn$4$above_r above_r(
+        .d(above_r$d),
+        .q(above_r$q),
+        .clock(above_r$clock)
+    );
     snn_core$neurons$nrn$4$not_below_min not_below_min(
         .x(not_below_min$x),
         .ge(not_below_min$ge)
@@ -5877,15 +6854,18 @@ module snn_core$neurons$nrn$4(clock,reset,integrate,add,complete,fire,inhibit,t,
         pot_r$clock = clock;
         shown_r$clock = clock;
         free_at$clock = clock;
+        spike_r$clock = clock;
+        above_r$clock = clock;
         pot_r$d = pot_r$q;
         shown_r$d = shown_r$q;
         free_at$d = free_at$q;
+        spike_r$d = spike_r$q;
+        above_r$d = above_r$q;
         pot = pot_r$q;
         shown = shown_r$q;
-        spike = (pot_r$q ^ sign) >= (thr ^ sign);
-        above = (shown_r$q ^ sign) > (thr ^ sign);
+        spike = spike_r$q;
+        above = above_r$q;
         lane_out = rhdl_trunc_10_100((word >> lane_off));
-        pot_f = pot_r$q ^ sign;
         thr_f = thr ^ sign;
         lane = rhdl_trunc_10_100((word >> lane_off));
         lane_x = {{10{1'b0}}, lane};
@@ -5922,6 +6902,49 @@ module snn_core$neurons$nrn$4(clock,reset,integrate,add,complete,fire,inhibit,t,
         if (rest_gt$19 & rest_reachable) begin
             leaked = sum - leak;
         end
+        sum_thr = {{13{1'b0}}, sum_f} - {{13{1'b0}}, thr_f};
+        neg = |(sum_thr & neg_bit);
+        diff = sum_thr[19:0];
+        ge_leak$0 = diff[32'h0] | (~leak_one$0);
+        gt_leak$0 = diff[32'h0] | (~leak1_one$0);
+        ge_leak$1 = (diff[1] & (~leak_one$1)) | ((~(diff[1] ^ leak_one$1)) & ge_leak$0);
+        gt_leak$1 = (diff[1] & (~leak1_one$1)) | ((~(diff[1] ^ leak1_one$1)) & gt_leak$0);
+        ge_leak$2 = (diff[2] & (~leak_one$2)) | ((~(diff[2] ^ leak_one$2)) & ge_leak$1);
+        gt_leak$2 = (diff[2] & (~leak1_one$2)) | ((~(diff[2] ^ leak1_one$2)) & gt_leak$1);
+        ge_leak$3 = (diff[3] & (~leak_one$3)) | ((~(diff[3] ^ leak_one$3)) & ge_leak$2);
+        gt_leak$3 = (diff[3] & (~leak1_one$3)) | ((~(diff[3] ^ leak1_one$3)) & gt_leak$2);
+        ge_leak$4 = (diff[4] & (~leak_one$4)) | ((~(diff[4] ^ leak_one$4)) & ge_leak$3);
+        gt_leak$4 = (diff[4] & (~leak1_one$4)) | ((~(diff[4] ^ leak1_one$4)) & gt_leak$3);
+        ge_leak$5 = (diff[5] & (~leak_one$5)) | ((~(diff[5] ^ leak_one$5)) & ge_leak$4);
+        gt_leak$5 = (diff[5] & (~leak1_one$5)) | ((~(diff[5] ^ leak1_one$5)) & gt_leak$4);
+        ge_leak$6 = (diff[6] & (~leak_one$6)) | ((~(diff[6] ^ leak_one$6)) & ge_leak$5);
+        gt_leak$6 = (diff[6] & (~leak1_one$6)) | ((~(diff[6] ^ leak1_one$6)) & gt_leak$5);
+        ge_leak$7 = (diff[7] & (~leak_one$7)) | ((~(diff[7] ^ leak_one$7)) & ge_leak$6);
+        gt_leak$7 = (diff[7] & (~leak1_one$7)) | ((~(diff[7] ^ leak1_one$7)) & gt_leak$6);
+        ge_leak$8 = (diff[8] & (~leak_one$8)) | ((~(diff[8] ^ leak_one$8)) & ge_leak$7);
+        gt_leak$8 = (diff[8] & (~leak1_one$8)) | ((~(diff[8] ^ leak1_one$8)) & gt_leak$7);
+        ge_leak$9 = (diff[9] & (~leak_one$9)) | ((~(diff[9] ^ leak_one$9)) & ge_leak$8);
+        gt_leak$9 = (diff[9] & (~leak1_one$9)) | ((~(diff[9] ^ leak1_one$9)) & gt_leak$8);
+        ge_leak$10 = (diff[10] & (~leak_one$10)) | ((~(diff[10] ^ leak_one$10)) & ge_leak$9);
+        gt_leak$10 = (diff[10] & (~leak1_one$10)) | ((~(diff[10] ^ leak1_one$10)) & gt_leak$9);
+        ge_leak$11 = (diff[11] & (~leak_one$11)) | ((~(diff[11] ^ leak_one$11)) & ge_leak$10);
+        gt_leak$11 = (diff[11] & (~leak1_one$11)) | ((~(diff[11] ^ leak1_one$11)) & gt_leak$10);
+        ge_leak$12 = (diff[12] & (~leak_one$12)) | ((~(diff[12] ^ leak_one$12)) & ge_leak$11);
+        gt_leak$12 = (diff[12] & (~leak1_one$12)) | ((~(diff[12] ^ leak1_one$12)) & gt_leak$11);
+        ge_leak$13 = (diff[13] & (~leak_one$13)) | ((~(diff[13] ^ leak_one$13)) & ge_leak$12);
+        gt_leak$13 = (diff[13] & (~leak1_one$13)) | ((~(diff[13] ^ leak1_one$13)) & gt_leak$12);
+        ge_leak$14 = (diff[14] & (~leak_one$14)) | ((~(diff[14] ^ leak_one$14)) & ge_leak$13);
+        gt_leak$14 = (diff[14] & (~leak1_one$14)) | ((~(diff[14] ^ leak1_one$14)) & gt_leak$13);
+        ge_leak$15 = (diff[15] & (~leak_one$15)) | ((~(diff[15] ^ leak_one$15)) & ge_leak$14);
+        gt_leak$15 = (diff[15] & (~leak1_one$15)) | ((~(diff[15] ^ leak1_one$15)) & gt_leak$14);
+        ge_leak$16 = (diff[16] & (~leak_one$16)) | ((~(diff[16] ^ leak_one$16)) & ge_leak$15);
+        gt_leak$16 = (diff[16] & (~leak1_one$16)) | ((~(diff[16] ^ leak1_one$16)) & gt_leak$15);
+        ge_leak$17 = (diff[17] & (~leak_one$17)) | ((~(diff[17] ^ leak_one$17)) & ge_leak$16);
+        gt_leak$17 = (diff[17] & (~leak1_one$17)) | ((~(diff[17] ^ leak1_one$17)) & gt_leak$16);
+        ge_leak$18 = (diff[18] & (~leak_one$18)) | ((~(diff[18] ^ leak_one$18)) & ge_leak$17);
+        gt_leak$18 = (diff[18] & (~leak1_one$18)) | ((~(diff[18] ^ leak1_one$18)) & gt_leak$17);
+        ge_leak$19 = (diff[19] & (~leak_one$19)) | ((~(diff[19] ^ leak_one$19)) & ge_leak$18);
+        gt_leak$19 = (diff[19] & (~leak1_one$19)) | ((~(diff[19] ^ leak1_one$19)) & gt_leak$18);
         if (reset) begin
             pot_r$d = p_rest;
             shown_r$d = p_rest;
@@ -5931,26 +6954,53 @@ module snn_core$neurons$nrn$4(clock,reset,integrate,add,complete,fire,inhibit,t,
             if (complete) begin
                 pot_r$d = leaked;
                 shown_r$d = leaked;
+                spike_r$d = ~neg;
+                above_r$d = (~neg) & (|diff);
+                if (rest_gt$19 & rest_reachable) begin
+                    spike_r$d = (~neg) & ge_leak$19;
+                    above_r$d = (~neg) & gt_leak$19;
+                end
             end
             else begin
                 pot_r$d = sum;
             end
         end
         if (fire) begin
-            if (pot_f >= thr_f) begin
+            if (spike_r$q) begin
                 pot_r$d = p_rest;
                 free_at$d = t_free;
+                spike_r$d = rest_fires;
             end
             else if (~not_below_min$ge) begin
                 pot_r$d = p_rest;
+                spike_r$d = rest_fires;
             end
         end
         if (inhibit) begin
             pot_r$d = p_min;
+            spike_r$d = min_fires;
         end
     end
 
 endmodule // snn_core$neurons$nrn$4
+
+module snn_core$neurons$nrn$4$above_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$4$above_r
 
 module snn_core$neurons$nrn$4$free_at(d,q,clock);
 
@@ -6084,7 +7134,25 @@ module snn_core$neurons$nrn$4$shown_r(d,q,clock);
 
 endmodule // snn_core$neurons$nrn$4$shown_r
 
-module snn_core$neurons$nrn$5(clock,reset,integrate,add,complete,fire,inhibit,t,t_free,thr,word,pot,shown,spike,above,lane_out);
+module snn_core$neurons$nrn$4$spike_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$4$spike_r
+
+module snn_core$neurons$nrn$5(clock,reset,integrate,add,complete,fire,inhibit,t,t_free,thr,rest_fires,min_fires,word,pot,shown,spike,above,lane_out);
 
     // Module arguments
     input wire  clock;
@@ -6097,6 +7165,8 @@ module snn_core$neurons$nrn$5(clock,reset,integrate,add,complete,fire,inhibit,t,
     input wire  [7:0] t;
     input wire  [7:0] t_free;
     input wire  [19:0] thr;
+    input wire  rest_fires;
+    input wire  min_fires;
     input wire  [99:0] word;
     output reg  [19:0] pot;
     output reg  [19:0] shown;
@@ -6105,6 +7175,47 @@ module snn_core$neurons$nrn$5(clock,reset,integrate,add,complete,fire,inhibit,t,
     output reg  [9:0] lane_out;
 
     // Constant declarations
+    localparam  neg_bit = 33'h100000;
+    localparam  leak_one$0 = 1'b0;
+    localparam  leak_one$1 = 1'b1;
+    localparam  leak_one$2 = 1'b1;
+    localparam  leak_one$3 = 1'b0;
+    localparam  leak_one$4 = 1'b0;
+    localparam  leak_one$5 = 1'b1;
+    localparam  leak_one$6 = 1'b0;
+    localparam  leak_one$7 = 1'b0;
+    localparam  leak_one$8 = 1'b0;
+    localparam  leak_one$9 = 1'b0;
+    localparam  leak_one$10 = 1'b0;
+    localparam  leak_one$11 = 1'b0;
+    localparam  leak_one$12 = 1'b0;
+    localparam  leak_one$13 = 1'b0;
+    localparam  leak_one$14 = 1'b0;
+    localparam  leak_one$15 = 1'b0;
+    localparam  leak_one$16 = 1'b0;
+    localparam  leak_one$17 = 1'b0;
+    localparam  leak_one$18 = 1'b0;
+    localparam  leak_one$19 = 1'b0;
+    localparam  leak1_one$0 = 1'b1;
+    localparam  leak1_one$1 = 1'b1;
+    localparam  leak1_one$2 = 1'b1;
+    localparam  leak1_one$3 = 1'b0;
+    localparam  leak1_one$4 = 1'b0;
+    localparam  leak1_one$5 = 1'b1;
+    localparam  leak1_one$6 = 1'b0;
+    localparam  leak1_one$7 = 1'b0;
+    localparam  leak1_one$8 = 1'b0;
+    localparam  leak1_one$9 = 1'b0;
+    localparam  leak1_one$10 = 1'b0;
+    localparam  leak1_one$11 = 1'b0;
+    localparam  leak1_one$12 = 1'b0;
+    localparam  leak1_one$13 = 1'b0;
+    localparam  leak1_one$14 = 1'b0;
+    localparam  leak1_one$15 = 1'b0;
+    localparam  leak1_one$16 = 1'b0;
+    localparam  leak1_one$17 = 1'b0;
+    localparam  leak1_one$18 = 1'b0;
+    localparam  leak1_one$19 = 1'b0;
     localparam  sign = 20'h80000;
     localparam  lane_neg = 10'b1000000000;
     localparam  lane_ext = 20'hffc00;
@@ -6144,6 +7255,12 @@ module snn_core$neurons$nrn$5(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  [7:0] free_at$d;
     wire  [7:0] free_at$q;
     reg  free_at$clock;
+    reg  spike_r$d;
+    wire  spike_r$q;
+    reg  spike_r$clock;
+    reg  above_r$d;
+    wire  above_r$q;
+    reg  above_r$clock;
     reg  [19:0] not_below_min$x;
     wire  not_below_min$ge;
 
@@ -6152,8 +7269,50 @@ module snn_core$neurons$nrn$5(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  [19:0] lane_x;
     reg  [19:0] sum;
     reg  [19:0] leaked;
-    reg  [19:0] pot_f;
     reg  [19:0] thr_f;
+    reg  [32:0] sum_thr;
+    reg  neg;
+    reg  [19:0] diff;
+    reg  ge_leak$0;
+    reg  ge_leak$1;
+    reg  ge_leak$2;
+    reg  ge_leak$3;
+    reg  ge_leak$4;
+    reg  ge_leak$5;
+    reg  ge_leak$6;
+    reg  ge_leak$7;
+    reg  ge_leak$8;
+    reg  ge_leak$9;
+    reg  ge_leak$10;
+    reg  ge_leak$11;
+    reg  ge_leak$12;
+    reg  ge_leak$13;
+    reg  ge_leak$14;
+    reg  ge_leak$15;
+    reg  ge_leak$16;
+    reg  ge_leak$17;
+    reg  ge_leak$18;
+    reg  ge_leak$19;
+    reg  gt_leak$0;
+    reg  gt_leak$1;
+    reg  gt_leak$2;
+    reg  gt_leak$3;
+    reg  gt_leak$4;
+    reg  gt_leak$5;
+    reg  gt_leak$6;
+    reg  gt_leak$7;
+    reg  gt_leak$8;
+    reg  gt_leak$9;
+    reg  gt_leak$10;
+    reg  gt_leak$11;
+    reg  gt_leak$12;
+    reg  gt_leak$13;
+    reg  gt_leak$14;
+    reg  gt_leak$15;
+    reg  gt_leak$16;
+    reg  gt_leak$17;
+    reg  gt_leak$18;
+    reg  gt_leak$19;
     reg  [19:0] sum_f;
     reg  rest_gt$0;
     reg  rest_gt$1;
@@ -6192,6 +7351,16 @@ module snn_core$neurons$nrn$5(clock,reset,integrate,add,complete,fire,inhibit,t,
         .q(free_at$q),
         .clock(free_at$clock)
     );
+    snn_core$neurons$nrn$5$spike_r spike_r(
+        .d(spike_r$d),
+        .q(spike_r$q),
+        .clock(spike_r$clock)
+    );
+    snn_core$neurons$nrn$5$above_r above_r(
+        .d(above_r$d),
+        .q(above_r$q),
+        .clock(above_r$clock)
+    );
     snn_core$neurons$nrn$5$not_below_min not_below_min(
         .x(not_below_min$x),
         .ge(not_below_min$ge)
@@ -6213,15 +7382,18 @@ module snn_core$neurons$nrn$5(clock,reset,integrate,add,complete,fire,inhibit,t,
         pot_r$clock = clock;
         shown_r$clock = clock;
         free_at$clock = clock;
+        spike_r$clock = clock;
+        above_r$clock = clock;
         pot_r$d = pot_r$q;
         shown_r$d = shown_r$q;
         free_at$d = free_at$q;
+        spike_r$d = spike_r$q;
+        above_r$d = above_r$q;
         pot = pot_r$q;
         shown = shown_r$q;
-        spike = (pot_r$q ^ sign) >= (thr ^ sign);
-        above = (shown_r$q ^ sign) > (thr ^ sign);
+        spike = spike_r$q;
+        above = above_r$q;
         lane_out = rhdl_trunc_10_100((word >> lane_off));
-        pot_f = pot_r$q ^ sign;
         thr_f = thr ^ sign;
         lane = rhdl_trunc_10_100((word >> lane_off));
         lane_x = {{10{1'b0}}, lane};
@@ -6258,6 +7430,49 @@ module snn_core$neurons$nrn$5(clock,reset,integrate,add,complete,fire,inhibit,t,
         if (rest_gt$19 & rest_reachable) begin
             leaked = sum - leak;
         end
+        sum_thr = {{13{1'b0}}, sum_f} - {{13{1'b0}}, thr_f};
+        neg = |(sum_thr & neg_bit);
+        diff = sum_thr[19:0];
+        ge_leak$0 = diff[32'h0] | (~leak_one$0);
+        gt_leak$0 = diff[32'h0] | (~leak1_one$0);
+        ge_leak$1 = (diff[1] & (~leak_one$1)) | ((~(diff[1] ^ leak_one$1)) & ge_leak$0);
+        gt_leak$1 = (diff[1] & (~leak1_one$1)) | ((~(diff[1] ^ leak1_one$1)) & gt_leak$0);
+        ge_leak$2 = (diff[2] & (~leak_one$2)) | ((~(diff[2] ^ leak_one$2)) & ge_leak$1);
+        gt_leak$2 = (diff[2] & (~leak1_one$2)) | ((~(diff[2] ^ leak1_one$2)) & gt_leak$1);
+        ge_leak$3 = (diff[3] & (~leak_one$3)) | ((~(diff[3] ^ leak_one$3)) & ge_leak$2);
+        gt_leak$3 = (diff[3] & (~leak1_one$3)) | ((~(diff[3] ^ leak1_one$3)) & gt_leak$2);
+        ge_leak$4 = (diff[4] & (~leak_one$4)) | ((~(diff[4] ^ leak_one$4)) & ge_leak$3);
+        gt_leak$4 = (diff[4] & (~leak1_one$4)) | ((~(diff[4] ^ leak1_one$4)) & gt_leak$3);
+        ge_leak$5 = (diff[5] & (~leak_one$5)) | ((~(diff[5] ^ leak_one$5)) & ge_leak$4);
+        gt_leak$5 = (diff[5] & (~leak1_one$5)) | ((~(diff[5] ^ leak1_one$5)) & gt_leak$4);
+        ge_leak$6 = (diff[6] & (~leak_one$6)) | ((~(diff[6] ^ leak_one$6)) & ge_leak$5);
+        gt_leak$6 = (diff[6] & (~leak1_one$6)) | ((~(diff[6] ^ leak1_one$6)) & gt_leak$5);
+        ge_leak$7 = (diff[7] & (~leak_one$7)) | ((~(diff[7] ^ leak_one$7)) & ge_leak$6);
+        gt_leak$7 = (diff[7] & (~leak1_one$7)) | ((~(diff[7] ^ leak1_one$7)) & gt_leak$6);
+        ge_leak$8 = (diff[8] & (~leak_one$8)) | ((~(diff[8] ^ leak_one$8)) & ge_leak$7);
+        gt_leak$8 = (diff[8] & (~leak1_one$8)) | ((~(diff[8] ^ leak1_one$8)) & gt_leak$7);
+        ge_leak$9 = (diff[9] & (~leak_one$9)) | ((~(diff[9] ^ leak_one$9)) & ge_leak$8);
+        gt_leak$9 = (diff[9] & (~leak1_one$9)) | ((~(diff[9] ^ leak1_one$9)) & gt_leak$8);
+        ge_leak$10 = (diff[10] & (~leak_one$10)) | ((~(diff[10] ^ leak_one$10)) & ge_leak$9);
+        gt_leak$10 = (diff[10] & (~leak1_one$10)) | ((~(diff[10] ^ leak1_one$10)) & gt_leak$9);
+        ge_leak$11 = (diff[11] & (~leak_one$11)) | ((~(diff[11] ^ leak_one$11)) & ge_leak$10);
+        gt_leak$11 = (diff[11] & (~leak1_one$11)) | ((~(diff[11] ^ leak1_one$11)) & gt_leak$10);
+        ge_leak$12 = (diff[12] & (~leak_one$12)) | ((~(diff[12] ^ leak_one$12)) & ge_leak$11);
+        gt_leak$12 = (diff[12] & (~leak1_one$12)) | ((~(diff[12] ^ leak1_one$12)) & gt_leak$11);
+        ge_leak$13 = (diff[13] & (~leak_one$13)) | ((~(diff[13] ^ leak_one$13)) & ge_leak$12);
+        gt_leak$13 = (diff[13] & (~leak1_one$13)) | ((~(diff[13] ^ leak1_one$13)) & gt_leak$12);
+        ge_leak$14 = (diff[14] & (~leak_one$14)) | ((~(diff[14] ^ leak_one$14)) & ge_leak$13);
+        gt_leak$14 = (diff[14] & (~leak1_one$14)) | ((~(diff[14] ^ leak1_one$14)) & gt_leak$13);
+        ge_leak$15 = (diff[15] & (~leak_one$15)) | ((~(diff[15] ^ leak_one$15)) & ge_leak$14);
+        gt_leak$15 = (diff[15] & (~leak1_one$15)) | ((~(diff[15] ^ leak1_one$15)) & gt_leak$14);
+        ge_leak$16 = (diff[16] & (~leak_one$16)) | ((~(diff[16] ^ leak_one$16)) & ge_leak$15);
+        gt_leak$16 = (diff[16] & (~leak1_one$16)) | ((~(diff[16] ^ leak1_one$16)) & gt_leak$15);
+        ge_leak$17 = (diff[17] & (~leak_one$17)) | ((~(diff[17] ^ leak_one$17)) & ge_leak$16);
+        gt_leak$17 = (diff[17] & (~leak1_one$17)) | ((~(diff[17] ^ leak1_one$17)) & gt_leak$16);
+        ge_leak$18 = (diff[18] & (~leak_one$18)) | ((~(diff[18] ^ leak_one$18)) & ge_leak$17);
+        gt_leak$18 = (diff[18] & (~leak1_one$18)) | ((~(diff[18] ^ leak1_one$18)) & gt_leak$17);
+        ge_leak$19 = (diff[19] & (~leak_one$19)) | ((~(diff[19] ^ leak_one$19)) & ge_leak$18);
+        gt_leak$19 = (diff[19] & (~leak1_one$19)) | ((~(diff[19] ^ leak1_one$19)) & gt_leak$18);
         if (reset) begin
             pot_r$d = p_rest;
             shown_r$d = p_rest;
@@ -6267,26 +7482,53 @@ module snn_core$neurons$nrn$5(clock,reset,integrate,add,complete,fire,inhibit,t,
             if (complete) begin
                 pot_r$d = leaked;
                 shown_r$d = leaked;
+                spike_r$d = ~neg;
+                above_r$d = (~neg) & (|diff);
+                if (rest_gt$19 & rest_reachable) begin
+                    spike_r$d = (~neg) & ge_leak$19;
+                    above_r$d = (~neg) & gt_leak$19;
+                end
             end
             else begin
                 pot_r$d = sum;
             end
         end
         if (fire) begin
-            if (pot_f >= thr_f) begin
+            if (spike_r$q) begin
                 pot_r$d = p_rest;
                 free_at$d = t_free;
+                spike_r$d = rest_fires;
             end
             else if (~not_below_min$ge) begin
                 pot_r$d = p_rest;
+                spike_r$d = rest_fires;
             end
         end
         if (inhibit) begin
             pot_r$d = p_min;
+            spike_r$d = min_fires;
         end
     end
 
 endmodule // snn_core$neurons$nrn$5
+
+module snn_core$neurons$nrn$5$above_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$5$above_r
 
 module snn_core$neurons$nrn$5$free_at(d,q,clock);
 
@@ -6420,7 +7662,25 @@ module snn_core$neurons$nrn$5$shown_r(d,q,clock);
 
 endmodule // snn_core$neurons$nrn$5$shown_r
 
-module snn_core$neurons$nrn$6(clock,reset,integrate,add,complete,fire,inhibit,t,t_free,thr,word,pot,shown,spike,above,lane_out);
+module snn_core$neurons$nrn$5$spike_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$5$spike_r
+
+module snn_core$neurons$nrn$6(clock,reset,integrate,add,complete,fire,inhibit,t,t_free,thr,rest_fires,min_fires,word,pot,shown,spike,above,lane_out);
 
     // Module arguments
     input wire  clock;
@@ -6433,6 +7693,8 @@ module snn_core$neurons$nrn$6(clock,reset,integrate,add,complete,fire,inhibit,t,
     input wire  [7:0] t;
     input wire  [7:0] t_free;
     input wire  [19:0] thr;
+    input wire  rest_fires;
+    input wire  min_fires;
     input wire  [99:0] word;
     output reg  [19:0] pot;
     output reg  [19:0] shown;
@@ -6441,6 +7703,47 @@ module snn_core$neurons$nrn$6(clock,reset,integrate,add,complete,fire,inhibit,t,
     output reg  [9:0] lane_out;
 
     // Constant declarations
+    localparam  neg_bit = 33'h100000;
+    localparam  leak_one$0 = 1'b0;
+    localparam  leak_one$1 = 1'b1;
+    localparam  leak_one$2 = 1'b1;
+    localparam  leak_one$3 = 1'b0;
+    localparam  leak_one$4 = 1'b0;
+    localparam  leak_one$5 = 1'b1;
+    localparam  leak_one$6 = 1'b0;
+    localparam  leak_one$7 = 1'b0;
+    localparam  leak_one$8 = 1'b0;
+    localparam  leak_one$9 = 1'b0;
+    localparam  leak_one$10 = 1'b0;
+    localparam  leak_one$11 = 1'b0;
+    localparam  leak_one$12 = 1'b0;
+    localparam  leak_one$13 = 1'b0;
+    localparam  leak_one$14 = 1'b0;
+    localparam  leak_one$15 = 1'b0;
+    localparam  leak_one$16 = 1'b0;
+    localparam  leak_one$17 = 1'b0;
+    localparam  leak_one$18 = 1'b0;
+    localparam  leak_one$19 = 1'b0;
+    localparam  leak1_one$0 = 1'b1;
+    localparam  leak1_one$1 = 1'b1;
+    localparam  leak1_one$2 = 1'b1;
+    localparam  leak1_one$3 = 1'b0;
+    localparam  leak1_one$4 = 1'b0;
+    localparam  leak1_one$5 = 1'b1;
+    localparam  leak1_one$6 = 1'b0;
+    localparam  leak1_one$7 = 1'b0;
+    localparam  leak1_one$8 = 1'b0;
+    localparam  leak1_one$9 = 1'b0;
+    localparam  leak1_one$10 = 1'b0;
+    localparam  leak1_one$11 = 1'b0;
+    localparam  leak1_one$12 = 1'b0;
+    localparam  leak1_one$13 = 1'b0;
+    localparam  leak1_one$14 = 1'b0;
+    localparam  leak1_one$15 = 1'b0;
+    localparam  leak1_one$16 = 1'b0;
+    localparam  leak1_one$17 = 1'b0;
+    localparam  leak1_one$18 = 1'b0;
+    localparam  leak1_one$19 = 1'b0;
     localparam  sign = 20'h80000;
     localparam  lane_neg = 10'b1000000000;
     localparam  lane_ext = 20'hffc00;
@@ -6480,6 +7783,12 @@ module snn_core$neurons$nrn$6(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  [7:0] free_at$d;
     wire  [7:0] free_at$q;
     reg  free_at$clock;
+    reg  spike_r$d;
+    wire  spike_r$q;
+    reg  spike_r$clock;
+    reg  above_r$d;
+    wire  above_r$q;
+    reg  above_r$clock;
     reg  [19:0] not_below_min$x;
     wire  not_below_min$ge;
 
@@ -6488,8 +7797,50 @@ module snn_core$neurons$nrn$6(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  [19:0] lane_x;
     reg  [19:0] sum;
     reg  [19:0] leaked;
-    reg  [19:0] pot_f;
     reg  [19:0] thr_f;
+    reg  [32:0] sum_thr;
+    reg  neg;
+    reg  [19:0] diff;
+    reg  ge_leak$0;
+    reg  ge_leak$1;
+    reg  ge_leak$2;
+    reg  ge_leak$3;
+    reg  ge_leak$4;
+    reg  ge_leak$5;
+    reg  ge_leak$6;
+    reg  ge_leak$7;
+    reg  ge_leak$8;
+    reg  ge_leak$9;
+    reg  ge_leak$10;
+    reg  ge_leak$11;
+    reg  ge_leak$12;
+    reg  ge_leak$13;
+    reg  ge_leak$14;
+    reg  ge_leak$15;
+    reg  ge_leak$16;
+    reg  ge_leak$17;
+    reg  ge_leak$18;
+    reg  ge_leak$19;
+    reg  gt_leak$0;
+    reg  gt_leak$1;
+    reg  gt_leak$2;
+    reg  gt_leak$3;
+    reg  gt_leak$4;
+    reg  gt_leak$5;
+    reg  gt_leak$6;
+    reg  gt_leak$7;
+    reg  gt_leak$8;
+    reg  gt_leak$9;
+    reg  gt_leak$10;
+    reg  gt_leak$11;
+    reg  gt_leak$12;
+    reg  gt_leak$13;
+    reg  gt_leak$14;
+    reg  gt_leak$15;
+    reg  gt_leak$16;
+    reg  gt_leak$17;
+    reg  gt_leak$18;
+    reg  gt_leak$19;
     reg  [19:0] sum_f;
     reg  rest_gt$0;
     reg  rest_gt$1;
@@ -6528,6 +7879,16 @@ module snn_core$neurons$nrn$6(clock,reset,integrate,add,complete,fire,inhibit,t,
         .q(free_at$q),
         .clock(free_at$clock)
     );
+    snn_core$neurons$nrn$6$spike_r spike_r(
+        .d(spike_r$d),
+        .q(spike_r$q),
+        .clock(spike_r$clock)
+    );
+    snn_core$neurons$nrn$6$above_r above_r(
+        .d(above_r$d),
+        .q(above_r$q),
+        .clock(above_r$clock)
+    );
     snn_core$neurons$nrn$6$not_below_min not_below_min(
         .x(not_below_min$x),
         .ge(not_below_min$ge)
@@ -6549,15 +7910,18 @@ module snn_core$neurons$nrn$6(clock,reset,integrate,add,complete,fire,inhibit,t,
         pot_r$clock = clock;
         shown_r$clock = clock;
         free_at$clock = clock;
+        spike_r$clock = clock;
+        above_r$clock = clock;
         pot_r$d = pot_r$q;
         shown_r$d = shown_r$q;
         free_at$d = free_at$q;
+        spike_r$d = spike_r$q;
+        above_r$d = above_r$q;
         pot = pot_r$q;
         shown = shown_r$q;
-        spike = (pot_r$q ^ sign) >= (thr ^ sign);
-        above = (shown_r$q ^ sign) > (thr ^ sign);
+        spike = spike_r$q;
+        above = above_r$q;
         lane_out = rhdl_trunc_10_100((word >> lane_off));
-        pot_f = pot_r$q ^ sign;
         thr_f = thr ^ sign;
         lane = rhdl_trunc_10_100((word >> lane_off));
         lane_x = {{10{1'b0}}, lane};
@@ -6594,6 +7958,49 @@ module snn_core$neurons$nrn$6(clock,reset,integrate,add,complete,fire,inhibit,t,
         if (rest_gt$19 & rest_reachable) begin
             leaked = sum - leak;
         end
+        sum_thr = {{13{1'b0}}, sum_f} - {{13{1'b0}}, thr_f};
+        neg = |(sum_thr & neg_bit);
+        diff = sum_thr[19:0];
+        ge_leak$0 = diff[32'h0] | (~leak_one$0);
+        gt_leak$0 = diff[32'h0] | (~leak1_one$0);
+        ge_leak$1 = (diff[1] & (~leak_one$1)) | ((~(diff[1] ^ leak_one$1)) & ge_leak$0);
+        gt_leak$1 = (diff[1] & (~leak1_one$1)) | ((~(diff[1] ^ leak1_one$1)) & gt_leak$0);
+        ge_leak$2 = (diff[2] & (~leak_one$2)) | ((~(diff[2] ^ leak_one$2)) & ge_leak$1);
+        gt_leak$2 = (diff[2] & (~leak1_one$2)) | ((~(diff[2] ^ leak1_one$2)) & gt_leak$1);
+        ge_leak$3 = (diff[3] & (~leak_one$3)) | ((~(diff[3] ^ leak_one$3)) & ge_leak$2);
+        gt_leak$3 = (diff[3] & (~leak1_one$3)) | ((~(diff[3] ^ leak1_one$3)) & gt_leak$2);
+        ge_leak$4 = (diff[4] & (~leak_one$4)) | ((~(diff[4] ^ leak_one$4)) & ge_leak$3);
+        gt_leak$4 = (diff[4] & (~leak1_one$4)) | ((~(diff[4] ^ leak1_one$4)) & gt_leak$3);
+        ge_leak$5 = (diff[5] & (~leak_one$5)) | ((~(diff[5] ^ leak_one$5)) & ge_leak$4);
+        gt_leak$5 = (diff[5] & (~leak1_one$5)) | ((~(diff[5] ^ leak1_one$5)) & gt_leak$4);
+        ge_leak$6 = (diff[6] & (~leak_one$6)) | ((~(diff[6] ^ leak_one$6)) & ge_leak$5);
+        gt_leak$6 = (diff[6] & (~leak1_one$6)) | ((~(diff[6] ^ leak1_one$6)) & gt_leak$5);
+        ge_leak$7 = (diff[7] & (~leak_one$7)) | ((~(diff[7] ^ leak_one$7)) & ge_leak$6);
+        gt_leak$7 = (diff[7] & (~leak1_one$7)) | ((~(diff[7] ^ leak1_one$7)) & gt_leak$6);
+        ge_leak$8 = (diff[8] & (~leak_one$8)) | ((~(diff[8] ^ leak_one$8)) & ge_leak$7);
+        gt_leak$8 = (diff[8] & (~leak1_one$8)) | ((~(diff[8] ^ leak1_one$8)) & gt_leak$7);
+        ge_leak$9 = (diff[9] & (~leak_one$9)) | ((~(diff[9] ^ leak_one$9)) & ge_leak$8);
+        gt_leak$9 = (diff[9] & (~leak1_one$9)) | ((~(diff[9] ^ leak1_one$9)) & gt_leak$8);
+        ge_leak$10 = (diff[10] & (~leak_one$10)) | ((~(diff[10] ^ leak_one$10)) & ge_leak$9);
+        gt_leak$10 = (diff[10] & (~leak1_one$10)) | ((~(diff[10] ^ leak1_one$10)) & gt_leak$9);
+        ge_leak$11 = (diff[11] & (~leak_one$11)) | ((~(diff[11] ^ leak_one$11)) & ge_leak$10);
+        gt_leak$11 = (diff[11] & (~leak1_one$11)) | ((~(diff[11] ^ leak1_one$11)) & gt_leak$10);
+        ge_leak$12 = (diff[12] & (~leak_one$12)) | ((~(diff[12] ^ leak_one$12)) & ge_leak$11);
+        gt_leak$12 = (diff[12] & (~leak1_one$12)) | ((~(diff[12] ^ leak1_one$12)) & gt_leak$11);
+        ge_leak$13 = (diff[13] & (~leak_one$13)) | ((~(diff[13] ^ leak_one$13)) & ge_leak$12);
+        gt_leak$13 = (diff[13] & (~leak1_one$13)) | ((~(diff[13] ^ leak1_one$13)) & gt_leak$12);
+        ge_leak$14 = (diff[14] & (~leak_one$14)) | ((~(diff[14] ^ leak_one$14)) & ge_leak$13);
+        gt_leak$14 = (diff[14] & (~leak1_one$14)) | ((~(diff[14] ^ leak1_one$14)) & gt_leak$13);
+        ge_leak$15 = (diff[15] & (~leak_one$15)) | ((~(diff[15] ^ leak_one$15)) & ge_leak$14);
+        gt_leak$15 = (diff[15] & (~leak1_one$15)) | ((~(diff[15] ^ leak1_one$15)) & gt_leak$14);
+        ge_leak$16 = (diff[16] & (~leak_one$16)) | ((~(diff[16] ^ leak_one$16)) & ge_leak$15);
+        gt_leak$16 = (diff[16] & (~leak1_one$16)) | ((~(diff[16] ^ leak1_one$16)) & gt_leak$15);
+        ge_leak$17 = (diff[17] & (~leak_one$17)) | ((~(diff[17] ^ leak_one$17)) & ge_leak$16);
+        gt_leak$17 = (diff[17] & (~leak1_one$17)) | ((~(diff[17] ^ leak1_one$17)) & gt_leak$16);
+        ge_leak$18 = (diff[18] & (~leak_one$18)) | ((~(diff[18] ^ leak_one$18)) & ge_leak$17);
+        gt_leak$18 = (diff[18] & (~leak1_one$18)) | ((~(diff[18] ^ leak1_one$18)) & gt_leak$17);
+        ge_leak$19 = (diff[19] & (~leak_one$19)) | ((~(diff[19] ^ leak_one$19)) & ge_leak$18);
+        gt_leak$19 = (diff[19] & (~leak1_one$19)) | ((~(diff[19] ^ leak1_one$19)) & gt_leak$18);
         if (reset) begin
             pot_r$d = p_rest;
             shown_r$d = p_rest;
@@ -6603,26 +8010,53 @@ module snn_core$neurons$nrn$6(clock,reset,integrate,add,complete,fire,inhibit,t,
             if (complete) begin
                 pot_r$d = leaked;
                 shown_r$d = leaked;
+                spike_r$d = ~neg;
+                above_r$d = (~neg) & (|diff);
+                if (rest_gt$19 & rest_reachable) begin
+                    spike_r$d = (~neg) & ge_leak$19;
+                    above_r$d = (~neg) & gt_leak$19;
+                end
             end
             else begin
                 pot_r$d = sum;
             end
         end
         if (fire) begin
-            if (pot_f >= thr_f) begin
+            if (spike_r$q) begin
                 pot_r$d = p_rest;
                 free_at$d = t_free;
+                spike_r$d = rest_fires;
             end
             else if (~not_below_min$ge) begin
                 pot_r$d = p_rest;
+                spike_r$d = rest_fires;
             end
         end
         if (inhibit) begin
             pot_r$d = p_min;
+            spike_r$d = min_fires;
         end
     end
 
 endmodule // snn_core$neurons$nrn$6
+
+module snn_core$neurons$nrn$6$above_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$6$above_r
 
 module snn_core$neurons$nrn$6$free_at(d,q,clock);
 
@@ -6756,7 +8190,25 @@ module snn_core$neurons$nrn$6$shown_r(d,q,clock);
 
 endmodule // snn_core$neurons$nrn$6$shown_r
 
-module snn_core$neurons$nrn$7(clock,reset,integrate,add,complete,fire,inhibit,t,t_free,thr,word,pot,shown,spike,above,lane_out);
+module snn_core$neurons$nrn$6$spike_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$6$spike_r
+
+module snn_core$neurons$nrn$7(clock,reset,integrate,add,complete,fire,inhibit,t,t_free,thr,rest_fires,min_fires,word,pot,shown,spike,above,lane_out);
 
     // Module arguments
     input wire  clock;
@@ -6769,6 +8221,8 @@ module snn_core$neurons$nrn$7(clock,reset,integrate,add,complete,fire,inhibit,t,
     input wire  [7:0] t;
     input wire  [7:0] t_free;
     input wire  [19:0] thr;
+    input wire  rest_fires;
+    input wire  min_fires;
     input wire  [99:0] word;
     output reg  [19:0] pot;
     output reg  [19:0] shown;
@@ -6777,6 +8231,47 @@ module snn_core$neurons$nrn$7(clock,reset,integrate,add,complete,fire,inhibit,t,
     output reg  [9:0] lane_out;
 
     // Constant declarations
+    localparam  neg_bit = 33'h100000;
+    localparam  leak_one$0 = 1'b0;
+    localparam  leak_one$1 = 1'b1;
+    localparam  leak_one$2 = 1'b1;
+    localparam  leak_one$3 = 1'b0;
+    localparam  leak_one$4 = 1'b0;
+    localparam  leak_one$5 = 1'b1;
+    localparam  leak_one$6 = 1'b0;
+    localparam  leak_one$7 = 1'b0;
+    localparam  leak_one$8 = 1'b0;
+    localparam  leak_one$9 = 1'b0;
+    localparam  leak_one$10 = 1'b0;
+    localparam  leak_one$11 = 1'b0;
+    localparam  leak_one$12 = 1'b0;
+    localparam  leak_one$13 = 1'b0;
+    localparam  leak_one$14 = 1'b0;
+    localparam  leak_one$15 = 1'b0;
+    localparam  leak_one$16 = 1'b0;
+    localparam  leak_one$17 = 1'b0;
+    localparam  leak_one$18 = 1'b0;
+    localparam  leak_one$19 = 1'b0;
+    localparam  leak1_one$0 = 1'b1;
+    localparam  leak1_one$1 = 1'b1;
+    localparam  leak1_one$2 = 1'b1;
+    localparam  leak1_one$3 = 1'b0;
+    localparam  leak1_one$4 = 1'b0;
+    localparam  leak1_one$5 = 1'b1;
+    localparam  leak1_one$6 = 1'b0;
+    localparam  leak1_one$7 = 1'b0;
+    localparam  leak1_one$8 = 1'b0;
+    localparam  leak1_one$9 = 1'b0;
+    localparam  leak1_one$10 = 1'b0;
+    localparam  leak1_one$11 = 1'b0;
+    localparam  leak1_one$12 = 1'b0;
+    localparam  leak1_one$13 = 1'b0;
+    localparam  leak1_one$14 = 1'b0;
+    localparam  leak1_one$15 = 1'b0;
+    localparam  leak1_one$16 = 1'b0;
+    localparam  leak1_one$17 = 1'b0;
+    localparam  leak1_one$18 = 1'b0;
+    localparam  leak1_one$19 = 1'b0;
     localparam  sign = 20'h80000;
     localparam  lane_neg = 10'b1000000000;
     localparam  lane_ext = 20'hffc00;
@@ -6816,6 +8311,12 @@ module snn_core$neurons$nrn$7(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  [7:0] free_at$d;
     wire  [7:0] free_at$q;
     reg  free_at$clock;
+    reg  spike_r$d;
+    wire  spike_r$q;
+    reg  spike_r$clock;
+    reg  above_r$d;
+    wire  above_r$q;
+    reg  above_r$clock;
     reg  [19:0] not_below_min$x;
     wire  not_below_min$ge;
 
@@ -6824,8 +8325,50 @@ module snn_core$neurons$nrn$7(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  [19:0] lane_x;
     reg  [19:0] sum;
     reg  [19:0] leaked;
-    reg  [19:0] pot_f;
     reg  [19:0] thr_f;
+    reg  [32:0] sum_thr;
+    reg  neg;
+    reg  [19:0] diff;
+    reg  ge_leak$0;
+    reg  ge_leak$1;
+    reg  ge_leak$2;
+    reg  ge_leak$3;
+    reg  ge_leak$4;
+    reg  ge_leak$5;
+    reg  ge_leak$6;
+    reg  ge_leak$7;
+    reg  ge_leak$8;
+    reg  ge_leak$9;
+    reg  ge_leak$10;
+    reg  ge_leak$11;
+    reg  ge_leak$12;
+    reg  ge_leak$13;
+    reg  ge_leak$14;
+    reg  ge_leak$15;
+    reg  ge_leak$16;
+    reg  ge_leak$17;
+    reg  ge_leak$18;
+    reg  ge_leak$19;
+    reg  gt_leak$0;
+    reg  gt_leak$1;
+    reg  gt_leak$2;
+    reg  gt_leak$3;
+    reg  gt_leak$4;
+    reg  gt_leak$5;
+    reg  gt_leak$6;
+    reg  gt_leak$7;
+    reg  gt_leak$8;
+    reg  gt_leak$9;
+    reg  gt_leak$10;
+    reg  gt_leak$11;
+    reg  gt_leak$12;
+    reg  gt_leak$13;
+    reg  gt_leak$14;
+    reg  gt_leak$15;
+    reg  gt_leak$16;
+    reg  gt_leak$17;
+    reg  gt_leak$18;
+    reg  gt_leak$19;
     reg  [19:0] sum_f;
     reg  rest_gt$0;
     reg  rest_gt$1;
@@ -6864,6 +8407,16 @@ module snn_core$neurons$nrn$7(clock,reset,integrate,add,complete,fire,inhibit,t,
         .q(free_at$q),
         .clock(free_at$clock)
     );
+    snn_core$neurons$nrn$7$spike_r spike_r(
+        .d(spike_r$d),
+        .q(spike_r$q),
+        .clock(spike_r$clock)
+    );
+    snn_core$neurons$nrn$7$above_r above_r(
+        .d(above_r$d),
+        .q(above_r$q),
+        .clock(above_r$clock)
+    );
     snn_core$neurons$nrn$7$not_below_min not_below_min(
         .x(not_below_min$x),
         .ge(not_below_min$ge)
@@ -6885,15 +8438,18 @@ module snn_core$neurons$nrn$7(clock,reset,integrate,add,complete,fire,inhibit,t,
         pot_r$clock = clock;
         shown_r$clock = clock;
         free_at$clock = clock;
+        spike_r$clock = clock;
+        above_r$clock = clock;
         pot_r$d = pot_r$q;
         shown_r$d = shown_r$q;
         free_at$d = free_at$q;
+        spike_r$d = spike_r$q;
+        above_r$d = above_r$q;
         pot = pot_r$q;
         shown = shown_r$q;
-        spike = (pot_r$q ^ sign) >= (thr ^ sign);
-        above = (shown_r$q ^ sign) > (thr ^ sign);
+        spike = spike_r$q;
+        above = above_r$q;
         lane_out = rhdl_trunc_10_100((word >> lane_off));
-        pot_f = pot_r$q ^ sign;
         thr_f = thr ^ sign;
         lane = rhdl_trunc_10_100((word >> lane_off));
         lane_x = {{10{1'b0}}, lane};
@@ -6930,6 +8486,49 @@ module snn_core$neurons$nrn$7(clock,reset,integrate,add,complete,fire,inhibit,t,
         if (rest_gt$19 & rest_reachable) begin
             leaked = sum - leak;
         end
+        sum_thr = {{13{1'b0}}, sum_f} - {{13{1'b0}}, thr_f};
+        neg = |(sum_thr & neg_bit);
+        diff = sum_thr[19:0];
+        ge_leak$0 = diff[32'h0] | (~leak_one$0);
+        gt_leak$0 = diff[32'h0] | (~leak1_one$0);
+        ge_leak$1 = (diff[1] & (~leak_one$1)) | ((~(diff[1] ^ leak_one$1)) & ge_leak$0);
+        gt_leak$1 = (diff[1] & (~leak1_one$1)) | ((~(diff[1] ^ leak1_one$1)) & gt_leak$0);
+        ge_leak$2 = (diff[2] & (~leak_one$2)) | ((~(diff[2] ^ leak_one$2)) & ge_leak$1);
+        gt_leak$2 = (diff[2] & (~leak1_one$2)) | ((~(diff[2] ^ leak1_one$2)) & gt_leak$1);
+        ge_leak$3 = (diff[3] & (~leak_one$3)) | ((~(diff[3] ^ leak_one$3)) & ge_leak$2);
+        gt_leak$3 = (diff[3] & (~leak1_one$3)) | ((~(diff[3] ^ leak1_one$3)) & gt_leak$2);
+        ge_leak$4 = (diff[4] & (~leak_one$4)) | ((~(diff[4] ^ leak_one$4)) & ge_leak$3);
+        gt_leak$4 = (diff[4] & (~leak1_one$4)) | ((~(diff[4] ^ leak1_one$4)) & gt_leak$3);
+        ge_leak$5 = (diff[5] & (~leak_one$5)) | ((~(diff[5] ^ leak_one$5)) & ge_leak$4);
+        gt_leak$5 = (diff[5] & (~leak1_one$5)) | ((~(diff[5] ^ leak1_one$5)) & gt_leak$4);
+        ge_leak$6 = (diff[6] & (~leak_one$6)) | ((~(diff[6] ^ leak_one$6)) & ge_leak$5);
+        gt_leak$6 = (diff[6] & (~leak1_one$6)) | ((~(diff[6] ^ leak1_one$6)) & gt_leak$5);
+        ge_leak$7 = (diff[7] & (~leak_one$7)) | ((~(diff[7] ^ leak_one$7)) & ge_leak$6);
+        gt_leak$7 = (diff[7] & (~leak1_one$7)) | ((~(diff[7] ^ leak1_one$7)) & gt_leak$6);
+        ge_leak$8 = (diff[8] & (~leak_one$8)) | ((~(diff[8] ^ leak_one$8)) & ge_leak$7);
+        gt_leak$8 = (diff[8] & (~leak1_one$8)) | ((~(diff[8] ^ leak1_one$8)) & gt_leak$7);
+        ge_leak$9 = (diff[9] & (~leak_one$9)) | ((~(diff[9] ^ leak_one$9)) & ge_leak$8);
+        gt_leak$9 = (diff[9] & (~leak1_one$9)) | ((~(diff[9] ^ leak1_one$9)) & gt_leak$8);
+        ge_leak$10 = (diff[10] & (~leak_one$10)) | ((~(diff[10] ^ leak_one$10)) & ge_leak$9);
+        gt_leak$10 = (diff[10] & (~leak1_one$10)) | ((~(diff[10] ^ leak1_one$10)) & gt_leak$9);
+        ge_leak$11 = (diff[11] & (~leak_one$11)) | ((~(diff[11] ^ leak_one$11)) & ge_leak$10);
+        gt_leak$11 = (diff[11] & (~leak1_one$11)) | ((~(diff[11] ^ leak1_one$11)) & gt_leak$10);
+        ge_leak$12 = (diff[12] & (~leak_one$12)) | ((~(diff[12] ^ leak_one$12)) & ge_leak$11);
+        gt_leak$12 = (diff[12] & (~leak1_one$12)) | ((~(diff[12] ^ leak1_one$12)) & gt_leak$11);
+        ge_leak$13 = (diff[13] & (~leak_one$13)) | ((~(diff[13] ^ leak_one$13)) & ge_leak$12);
+        gt_leak$13 = (diff[13] & (~leak1_one$13)) | ((~(diff[13] ^ leak1_one$13)) & gt_leak$12);
+        ge_leak$14 = (diff[14] & (~leak_one$14)) | ((~(diff[14] ^ leak_one$14)) & ge_leak$13);
+        gt_leak$14 = (diff[14] & (~leak1_one$14)) | ((~(diff[14] ^ leak1_one$14)) & gt_leak$13);
+        ge_leak$15 = (diff[15] & (~leak_one$15)) | ((~(diff[15] ^ leak_one$15)) & ge_leak$14);
+        gt_leak$15 = (diff[15] & (~leak1_one$15)) | ((~(diff[15] ^ leak1_one$15)) & gt_leak$14);
+        ge_leak$16 = (diff[16] & (~leak_one$16)) | ((~(diff[16] ^ leak_one$16)) & ge_leak$15);
+        gt_leak$16 = (diff[16] & (~leak1_one$16)) | ((~(diff[16] ^ leak1_one$16)) & gt_leak$15);
+        ge_leak$17 = (diff[17] & (~leak_one$17)) | ((~(diff[17] ^ leak_one$17)) & ge_leak$16);
+        gt_leak$17 = (diff[17] & (~leak1_one$17)) | ((~(diff[17] ^ leak1_one$17)) & gt_leak$16);
+        ge_leak$18 = (diff[18] & (~leak_one$18)) | ((~(diff[18] ^ leak_one$18)) & ge_leak$17);
+        gt_leak$18 = (diff[18] & (~leak1_one$18)) | ((~(diff[18] ^ leak1_one$18)) & gt_leak$17);
+        ge_leak$19 = (diff[19] & (~leak_one$19)) | ((~(diff[19] ^ leak_one$19)) & ge_leak$18);
+        gt_leak$19 = (diff[19] & (~leak1_one$19)) | ((~(diff[19] ^ leak1_one$19)) & gt_leak$18);
         if (reset) begin
             pot_r$d = p_rest;
             shown_r$d = p_rest;
@@ -6939,26 +8538,53 @@ module snn_core$neurons$nrn$7(clock,reset,integrate,add,complete,fire,inhibit,t,
             if (complete) begin
                 pot_r$d = leaked;
                 shown_r$d = leaked;
+                spike_r$d = ~neg;
+                above_r$d = (~neg) & (|diff);
+                if (rest_gt$19 & rest_reachable) begin
+                    spike_r$d = (~neg) & ge_leak$19;
+                    above_r$d = (~neg) & gt_leak$19;
+                end
             end
             else begin
                 pot_r$d = sum;
             end
         end
         if (fire) begin
-            if (pot_f >= thr_f) begin
+            if (spike_r$q) begin
                 pot_r$d = p_rest;
                 free_at$d = t_free;
+                spike_r$d = rest_fires;
             end
             else if (~not_below_min$ge) begin
                 pot_r$d = p_rest;
+                spike_r$d = rest_fires;
             end
         end
         if (inhibit) begin
             pot_r$d = p_min;
+            spike_r$d = min_fires;
         end
     end
 
 endmodule // snn_core$neurons$nrn$7
+
+module snn_core$neurons$nrn$7$above_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$7$above_r
 
 module snn_core$neurons$nrn$7$free_at(d,q,clock);
 
@@ -7092,7 +8718,25 @@ module snn_core$neurons$nrn$7$shown_r(d,q,clock);
 
 endmodule // snn_core$neurons$nrn$7$shown_r
 
-module snn_core$neurons$nrn$8(clock,reset,integrate,add,complete,fire,inhibit,t,t_free,thr,word,pot,shown,spike,above,lane_out);
+module snn_core$neurons$nrn$7$spike_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$7$spike_r
+
+module snn_core$neurons$nrn$8(clock,reset,integrate,add,complete,fire,inhibit,t,t_free,thr,rest_fires,min_fires,word,pot,shown,spike,above,lane_out);
 
     // Module arguments
     input wire  clock;
@@ -7105,6 +8749,8 @@ module snn_core$neurons$nrn$8(clock,reset,integrate,add,complete,fire,inhibit,t,
     input wire  [7:0] t;
     input wire  [7:0] t_free;
     input wire  [19:0] thr;
+    input wire  rest_fires;
+    input wire  min_fires;
     input wire  [99:0] word;
     output reg  [19:0] pot;
     output reg  [19:0] shown;
@@ -7113,6 +8759,47 @@ module snn_core$neurons$nrn$8(clock,reset,integrate,add,complete,fire,inhibit,t,
     output reg  [9:0] lane_out;
 
     // Constant declarations
+    localparam  neg_bit = 33'h100000;
+    localparam  leak_one$0 = 1'b0;
+    localparam  leak_one$1 = 1'b1;
+    localparam  leak_one$2 = 1'b1;
+    localparam  leak_one$3 = 1'b0;
+    localparam  leak_one$4 = 1'b0;
+    localparam  leak_one$5 = 1'b1;
+    localparam  leak_one$6 = 1'b0;
+    localparam  leak_one$7 = 1'b0;
+    localparam  leak_one$8 = 1'b0;
+    localparam  leak_one$9 = 1'b0;
+    localparam  leak_one$10 = 1'b0;
+    localparam  leak_one$11 = 1'b0;
+    localparam  leak_one$12 = 1'b0;
+    localparam  leak_one$13 = 1'b0;
+    localparam  leak_one$14 = 1'b0;
+    localparam  leak_one$15 = 1'b0;
+    localparam  leak_one$16 = 1'b0;
+    localparam  leak_one$17 = 1'b0;
+    localparam  leak_one$18 = 1'b0;
+    localparam  leak_one$19 = 1'b0;
+    localparam  leak1_one$0 = 1'b1;
+    localparam  leak1_one$1 = 1'b1;
+    localparam  leak1_one$2 = 1'b1;
+    localparam  leak1_one$3 = 1'b0;
+    localparam  leak1_one$4 = 1'b0;
+    localparam  leak1_one$5 = 1'b1;
+    localparam  leak1_one$6 = 1'b0;
+    localparam  leak1_one$7 = 1'b0;
+    localparam  leak1_one$8 = 1'b0;
+    localparam  leak1_one$9 = 1'b0;
+    localparam  leak1_one$10 = 1'b0;
+    localparam  leak1_one$11 = 1'b0;
+    localparam  leak1_one$12 = 1'b0;
+    localparam  leak1_one$13 = 1'b0;
+    localparam  leak1_one$14 = 1'b0;
+    localparam  leak1_one$15 = 1'b0;
+    localparam  leak1_one$16 = 1'b0;
+    localparam  leak1_one$17 = 1'b0;
+    localparam  leak1_one$18 = 1'b0;
+    localparam  leak1_one$19 = 1'b0;
     localparam  sign = 20'h80000;
     localparam  lane_neg = 10'b1000000000;
     localparam  lane_ext = 20'hffc00;
@@ -7152,6 +8839,12 @@ module snn_core$neurons$nrn$8(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  [7:0] free_at$d;
     wire  [7:0] free_at$q;
     reg  free_at$clock;
+    reg  spike_r$d;
+    wire  spike_r$q;
+    reg  spike_r$clock;
+    reg  above_r$d;
+    wire  above_r$q;
+    reg  above_r$clock;
     reg  [19:0] not_below_min$x;
     wire  not_below_min$ge;
 
@@ -7160,8 +8853,50 @@ module snn_core$neurons$nrn$8(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  [19:0] lane_x;
     reg  [19:0] sum;
     reg  [19:0] leaked;
-    reg  [19:0] pot_f;
     reg  [19:0] thr_f;
+    reg  [32:0] sum_thr;
+    reg  neg;
+    reg  [19:0] diff;
+    reg  ge_leak$0;
+    reg  ge_leak$1;
+    reg  ge_leak$2;
+    reg  ge_leak$3;
+    reg  ge_leak$4;
+    reg  ge_leak$5;
+    reg  ge_leak$6;
+    reg  ge_leak$7;
+    reg  ge_leak$8;
+    reg  ge_leak$9;
+    reg  ge_leak$10;
+    reg  ge_leak$11;
+    reg  ge_leak$12;
+    reg  ge_leak$13;
+    reg  ge_leak$14;
+    reg  ge_leak$15;
+    reg  ge_leak$16;
+    reg  ge_leak$17;
+    reg  ge_leak$18;
+    reg  ge_leak$19;
+    reg  gt_leak$0;
+    reg  gt_leak$1;
+    reg  gt_leak$2;
+    reg  gt_leak$3;
+    reg  gt_leak$4;
+    reg  gt_leak$5;
+    reg  gt_leak$6;
+    reg  gt_leak$7;
+    reg  gt_leak$8;
+    reg  gt_leak$9;
+    reg  gt_leak$10;
+    reg  gt_leak$11;
+    reg  gt_leak$12;
+    reg  gt_leak$13;
+    reg  gt_leak$14;
+    reg  gt_leak$15;
+    reg  gt_leak$16;
+    reg  gt_leak$17;
+    reg  gt_leak$18;
+    reg  gt_leak$19;
     reg  [19:0] sum_f;
     reg  rest_gt$0;
     reg  rest_gt$1;
@@ -7200,6 +8935,16 @@ module snn_core$neurons$nrn$8(clock,reset,integrate,add,complete,fire,inhibit,t,
         .q(free_at$q),
         .clock(free_at$clock)
     );
+    snn_core$neurons$nrn$8$spike_r spike_r(
+        .d(spike_r$d),
+        .q(spike_r$q),
+        .clock(spike_r$clock)
+    );
+    snn_core$neurons$nrn$8$above_r above_r(
+        .d(above_r$d),
+        .q(above_r$q),
+        .clock(above_r$clock)
+    );
     snn_core$neurons$nrn$8$not_below_min not_below_min(
         .x(not_below_min$x),
         .ge(not_below_min$ge)
@@ -7221,15 +8966,18 @@ module snn_core$neurons$nrn$8(clock,reset,integrate,add,complete,fire,inhibit,t,
         pot_r$clock = clock;
         shown_r$clock = clock;
         free_at$clock = clock;
+        spike_r$clock = clock;
+        above_r$clock = clock;
         pot_r$d = pot_r$q;
         shown_r$d = shown_r$q;
         free_at$d = free_at$q;
+        spike_r$d = spike_r$q;
+        above_r$d = above_r$q;
         pot = pot_r$q;
         shown = shown_r$q;
-        spike = (pot_r$q ^ sign) >= (thr ^ sign);
-        above = (shown_r$q ^ sign) > (thr ^ sign);
+        spike = spike_r$q;
+        above = above_r$q;
         lane_out = rhdl_trunc_10_100((word >> lane_off));
-        pot_f = pot_r$q ^ sign;
         thr_f = thr ^ sign;
         lane = rhdl_trunc_10_100((word >> lane_off));
         lane_x = {{10{1'b0}}, lane};
@@ -7266,6 +9014,49 @@ module snn_core$neurons$nrn$8(clock,reset,integrate,add,complete,fire,inhibit,t,
         if (rest_gt$19 & rest_reachable) begin
             leaked = sum - leak;
         end
+        sum_thr = {{13{1'b0}}, sum_f} - {{13{1'b0}}, thr_f};
+        neg = |(sum_thr & neg_bit);
+        diff = sum_thr[19:0];
+        ge_leak$0 = diff[32'h0] | (~leak_one$0);
+        gt_leak$0 = diff[32'h0] | (~leak1_one$0);
+        ge_leak$1 = (diff[1] & (~leak_one$1)) | ((~(diff[1] ^ leak_one$1)) & ge_leak$0);
+        gt_leak$1 = (diff[1] & (~leak1_one$1)) | ((~(diff[1] ^ leak1_one$1)) & gt_leak$0);
+        ge_leak$2 = (diff[2] & (~leak_one$2)) | ((~(diff[2] ^ leak_one$2)) & ge_leak$1);
+        gt_leak$2 = (diff[2] & (~leak1_one$2)) | ((~(diff[2] ^ leak1_one$2)) & gt_leak$1);
+        ge_leak$3 = (diff[3] & (~leak_one$3)) | ((~(diff[3] ^ leak_one$3)) & ge_leak$2);
+        gt_leak$3 = (diff[3] & (~leak1_one$3)) | ((~(diff[3] ^ leak1_one$3)) & gt_leak$2);
+        ge_leak$4 = (diff[4] & (~leak_one$4)) | ((~(diff[4] ^ leak_one$4)) & ge_leak$3);
+        gt_leak$4 = (diff[4] & (~leak1_one$4)) | ((~(diff[4] ^ leak1_one$4)) & gt_leak$3);
+        ge_leak$5 = (diff[5] & (~leak_one$5)) | ((~(diff[5] ^ leak_one$5)) & ge_leak$4);
+        gt_leak$5 = (diff[5] & (~leak1_one$5)) | ((~(diff[5] ^ leak1_one$5)) & gt_leak$4);
+        ge_leak$6 = (diff[6] & (~leak_one$6)) | ((~(diff[6] ^ leak_one$6)) & ge_leak$5);
+        gt_leak$6 = (diff[6] & (~leak1_one$6)) | ((~(diff[6] ^ leak1_one$6)) & gt_leak$5);
+        ge_leak$7 = (diff[7] & (~leak_one$7)) | ((~(diff[7] ^ leak_one$7)) & ge_leak$6);
+        gt_leak$7 = (diff[7] & (~leak1_one$7)) | ((~(diff[7] ^ leak1_one$7)) & gt_leak$6);
+        ge_leak$8 = (diff[8] & (~leak_one$8)) | ((~(diff[8] ^ leak_one$8)) & ge_leak$7);
+        gt_leak$8 = (diff[8] & (~leak1_one$8)) | ((~(diff[8] ^ leak1_one$8)) & gt_leak$7);
+        ge_leak$9 = (diff[9] & (~leak_one$9)) | ((~(diff[9] ^ leak_one$9)) & ge_leak$8);
+        gt_leak$9 = (diff[9] & (~leak1_one$9)) | ((~(diff[9] ^ leak1_one$9)) & gt_leak$8);
+        ge_leak$10 = (diff[10] & (~leak_one$10)) | ((~(diff[10] ^ leak_one$10)) & ge_leak$9);
+        gt_leak$10 = (diff[10] & (~leak1_one$10)) | ((~(diff[10] ^ leak1_one$10)) & gt_leak$9);
+        ge_leak$11 = (diff[11] & (~leak_one$11)) | ((~(diff[11] ^ leak_one$11)) & ge_leak$10);
+        gt_leak$11 = (diff[11] & (~leak1_one$11)) | ((~(diff[11] ^ leak1_one$11)) & gt_leak$10);
+        ge_leak$12 = (diff[12] & (~leak_one$12)) | ((~(diff[12] ^ leak_one$12)) & ge_leak$11);
+        gt_leak$12 = (diff[12] & (~leak1_one$12)) | ((~(diff[12] ^ leak1_one$12)) & gt_leak$11);
+        ge_leak$13 = (diff[13] & (~leak_one$13)) | ((~(diff[13] ^ leak_one$13)) & ge_leak$12);
+        gt_leak$13 = (diff[13] & (~leak1_one$13)) | ((~(diff[13] ^ leak1_one$13)) & gt_leak$12);
+        ge_leak$14 = (diff[14] & (~leak_one$14)) | ((~(diff[14] ^ leak_one$14)) & ge_leak$13);
+        gt_leak$14 = (diff[14] & (~leak1_one$14)) | ((~(diff[14] ^ leak1_one$14)) & gt_leak$13);
+        ge_leak$15 = (diff[15] & (~leak_one$15)) | ((~(diff[15] ^ leak_one$15)) & ge_leak$14);
+        gt_leak$15 = (diff[15] & (~leak1_one$15)) | ((~(diff[15] ^ leak1_one$15)) & gt_leak$14);
+        ge_leak$16 = (diff[16] & (~leak_one$16)) | ((~(diff[16] ^ leak_one$16)) & ge_leak$15);
+        gt_leak$16 = (diff[16] & (~leak1_one$16)) | ((~(diff[16] ^ leak1_one$16)) & gt_leak$15);
+        ge_leak$17 = (diff[17] & (~leak_one$17)) | ((~(diff[17] ^ leak_one$17)) & ge_leak$16);
+        gt_leak$17 = (diff[17] & (~leak1_one$17)) | ((~(diff[17] ^ leak1_one$17)) & gt_leak$16);
+        ge_leak$18 = (diff[18] & (~leak_one$18)) | ((~(diff[18] ^ leak_one$18)) & ge_leak$17);
+        gt_leak$18 = (diff[18] & (~leak1_one$18)) | ((~(diff[18] ^ leak1_one$18)) & gt_leak$17);
+        ge_leak$19 = (diff[19] & (~leak_one$19)) | ((~(diff[19] ^ leak_one$19)) & ge_leak$18);
+        gt_leak$19 = (diff[19] & (~leak1_one$19)) | ((~(diff[19] ^ leak1_one$19)) & gt_leak$18);
         if (reset) begin
             pot_r$d = p_rest;
             shown_r$d = p_rest;
@@ -7275,26 +9066,53 @@ module snn_core$neurons$nrn$8(clock,reset,integrate,add,complete,fire,inhibit,t,
             if (complete) begin
                 pot_r$d = leaked;
                 shown_r$d = leaked;
+                spike_r$d = ~neg;
+                above_r$d = (~neg) & (|diff);
+                if (rest_gt$19 & rest_reachable) begin
+                    spike_r$d = (~neg) & ge_leak$19;
+                    above_r$d = (~neg) & gt_leak$19;
+                end
             end
             else begin
                 pot_r$d = sum;
             end
         end
         if (fire) begin
-            if (pot_f >= thr_f) begin
+            if (spike_r$q) begin
                 pot_r$d = p_rest;
                 free_at$d = t_free;
+                spike_r$d = rest_fires;
             end
             else if (~not_below_min$ge) begin
                 pot_r$d = p_rest;
+                spike_r$d = rest_fires;
             end
         end
         if (inhibit) begin
             pot_r$d = p_min;
+            spike_r$d = min_fires;
         end
     end
 
 endmodule // snn_core$neurons$nrn$8
+
+module snn_core$neurons$nrn$8$above_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$8$above_r
 
 module snn_core$neurons$nrn$8$free_at(d,q,clock);
 
@@ -7428,7 +9246,25 @@ module snn_core$neurons$nrn$8$shown_r(d,q,clock);
 
 endmodule // snn_core$neurons$nrn$8$shown_r
 
-module snn_core$neurons$nrn$9(clock,reset,integrate,add,complete,fire,inhibit,t,t_free,thr,word,pot,shown,spike,above,lane_out);
+module snn_core$neurons$nrn$8$spike_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$8$spike_r
+
+module snn_core$neurons$nrn$9(clock,reset,integrate,add,complete,fire,inhibit,t,t_free,thr,rest_fires,min_fires,word,pot,shown,spike,above,lane_out);
 
     // Module arguments
     input wire  clock;
@@ -7441,6 +9277,8 @@ module snn_core$neurons$nrn$9(clock,reset,integrate,add,complete,fire,inhibit,t,
     input wire  [7:0] t;
     input wire  [7:0] t_free;
     input wire  [19:0] thr;
+    input wire  rest_fires;
+    input wire  min_fires;
     input wire  [99:0] word;
     output reg  [19:0] pot;
     output reg  [19:0] shown;
@@ -7449,6 +9287,47 @@ module snn_core$neurons$nrn$9(clock,reset,integrate,add,complete,fire,inhibit,t,
     output reg  [9:0] lane_out;
 
     // Constant declarations
+    localparam  neg_bit = 33'h100000;
+    localparam  leak_one$0 = 1'b0;
+    localparam  leak_one$1 = 1'b1;
+    localparam  leak_one$2 = 1'b1;
+    localparam  leak_one$3 = 1'b0;
+    localparam  leak_one$4 = 1'b0;
+    localparam  leak_one$5 = 1'b1;
+    localparam  leak_one$6 = 1'b0;
+    localparam  leak_one$7 = 1'b0;
+    localparam  leak_one$8 = 1'b0;
+    localparam  leak_one$9 = 1'b0;
+    localparam  leak_one$10 = 1'b0;
+    localparam  leak_one$11 = 1'b0;
+    localparam  leak_one$12 = 1'b0;
+    localparam  leak_one$13 = 1'b0;
+    localparam  leak_one$14 = 1'b0;
+    localparam  leak_one$15 = 1'b0;
+    localparam  leak_one$16 = 1'b0;
+    localparam  leak_one$17 = 1'b0;
+    localparam  leak_one$18 = 1'b0;
+    localparam  leak_one$19 = 1'b0;
+    localparam  leak1_one$0 = 1'b1;
+    localparam  leak1_one$1 = 1'b1;
+    localparam  leak1_one$2 = 1'b1;
+    localparam  leak1_one$3 = 1'b0;
+    localparam  leak1_one$4 = 1'b0;
+    localparam  leak1_one$5 = 1'b1;
+    localparam  leak1_one$6 = 1'b0;
+    localparam  leak1_one$7 = 1'b0;
+    localparam  leak1_one$8 = 1'b0;
+    localparam  leak1_one$9 = 1'b0;
+    localparam  leak1_one$10 = 1'b0;
+    localparam  leak1_one$11 = 1'b0;
+    localparam  leak1_one$12 = 1'b0;
+    localparam  leak1_one$13 = 1'b0;
+    localparam  leak1_one$14 = 1'b0;
+    localparam  leak1_one$15 = 1'b0;
+    localparam  leak1_one$16 = 1'b0;
+    localparam  leak1_one$17 = 1'b0;
+    localparam  leak1_one$18 = 1'b0;
+    localparam  leak1_one$19 = 1'b0;
     localparam  sign = 20'h80000;
     localparam  lane_neg = 10'b1000000000;
     localparam  lane_ext = 20'hffc00;
@@ -7488,6 +9367,12 @@ module snn_core$neurons$nrn$9(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  [7:0] free_at$d;
     wire  [7:0] free_at$q;
     reg  free_at$clock;
+    reg  spike_r$d;
+    wire  spike_r$q;
+    reg  spike_r$clock;
+    reg  above_r$d;
+    wire  above_r$q;
+    reg  above_r$clock;
     reg  [19:0] not_below_min$x;
     wire  not_below_min$ge;
 
@@ -7496,8 +9381,50 @@ module snn_core$neurons$nrn$9(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  [19:0] lane_x;
     reg  [19:0] sum;
     reg  [19:0] leaked;
-    reg  [19:0] pot_f;
     reg  [19:0] thr_f;
+    reg  [32:0] sum_thr;
+    reg  neg;
+    reg  [19:0] diff;
+    reg  ge_leak$0;
+    reg  ge_leak$1;
+    reg  ge_leak$2;
+    reg  ge_leak$3;
+    reg  ge_leak$4;
+    reg  ge_leak$5;
+    reg  ge_leak$6;
+    reg  ge_leak$7;
+    reg  ge_leak$8;
+    reg  ge_leak$9;
+    reg  ge_leak$10;
+    reg  ge_leak$11;
+    reg  ge_leak$12;
+    reg  ge_leak$13;
+    reg  ge_leak$14;
+    reg  ge_leak$15;
+    reg  ge_leak$16;
+    reg  ge_leak$17;
+    reg  ge_leak$18;
+    reg  ge_leak$19;
+    reg  gt_leak$0;
+    reg  gt_leak$1;
+    reg  gt_leak$2;
+    reg  gt_leak$3;
+    reg  gt_leak$4;
+    reg  gt_leak$5;
+    reg  gt_leak$6;
+    reg  gt_leak$7;
+    reg  gt_leak$8;
+    reg  gt_leak$9;
+    reg  gt_leak$10;
+    reg  gt_leak$11;
+    reg  gt_leak$12;
+    reg  gt_leak$13;
+    reg  gt_leak$14;
+    reg  gt_leak$15;
+    reg  gt_leak$16;
+    reg  gt_leak$17;
+    reg  gt_leak$18;
+    reg  gt_leak$19;
     reg  [19:0] sum_f;
     reg  rest_gt$0;
     reg  rest_gt$1;
@@ -7536,6 +9463,16 @@ module snn_core$neurons$nrn$9(clock,reset,integrate,add,complete,fire,inhibit,t,
         .q(free_at$q),
         .clock(free_at$clock)
     );
+    snn_core$neurons$nrn$9$spike_r spike_r(
+        .d(spike_r$d),
+        .q(spike_r$q),
+        .clock(spike_r$clock)
+    );
+    snn_core$neurons$nrn$9$above_r above_r(
+        .d(above_r$d),
+        .q(above_r$q),
+        .clock(above_r$clock)
+    );
     snn_core$neurons$nrn$9$not_below_min not_below_min(
         .x(not_below_min$x),
         .ge(not_below_min$ge)
@@ -7557,15 +9494,18 @@ module snn_core$neurons$nrn$9(clock,reset,integrate,add,complete,fire,inhibit,t,
         pot_r$clock = clock;
         shown_r$clock = clock;
         free_at$clock = clock;
+        spike_r$clock = clock;
+        above_r$clock = clock;
         pot_r$d = pot_r$q;
         shown_r$d = shown_r$q;
         free_at$d = free_at$q;
+        spike_r$d = spike_r$q;
+        above_r$d = above_r$q;
         pot = pot_r$q;
         shown = shown_r$q;
-        spike = (pot_r$q ^ sign) >= (thr ^ sign);
-        above = (shown_r$q ^ sign) > (thr ^ sign);
+        spike = spike_r$q;
+        above = above_r$q;
         lane_out = rhdl_trunc_10_100((word >> lane_off));
-        pot_f = pot_r$q ^ sign;
         thr_f = thr ^ sign;
         lane = rhdl_trunc_10_100((word >> lane_off));
         lane_x = {{10{1'b0}}, lane};
@@ -7602,6 +9542,49 @@ module snn_core$neurons$nrn$9(clock,reset,integrate,add,complete,fire,inhibit,t,
         if (rest_gt$19 & rest_reachable) begin
             leaked = sum - leak;
         end
+        sum_thr = {{13{1'b0}}, sum_f} - {{13{1'b0}}, thr_f};
+        neg = |(sum_thr & neg_bit);
+        diff = sum_thr[19:0];
+        ge_leak$0 = diff[32'h0] | (~leak_one$0);
+        gt_leak$0 = diff[32'h0] | (~leak1_one$0);
+        ge_leak$1 = (diff[1] & (~leak_one$1)) | ((~(diff[1] ^ leak_one$1)) & ge_leak$0);
+        gt_leak$1 = (diff[1] & (~leak1_one$1)) | ((~(diff[1] ^ leak1_one$1)) & gt_leak$0);
+        ge_leak$2 = (diff[2] & (~leak_one$2)) | ((~(diff[2] ^ leak_one$2)) & ge_leak$1);
+        gt_leak$2 = (diff[2] & (~leak1_one$2)) | ((~(diff[2] ^ leak1_one$2)) & gt_leak$1);
+        ge_leak$3 = (diff[3] & (~leak_one$3)) | ((~(diff[3] ^ leak_one$3)) & ge_leak$2);
+        gt_leak$3 = (diff[3] & (~leak1_one$3)) | ((~(diff[3] ^ leak1_one$3)) & gt_leak$2);
+        ge_leak$4 = (diff[4] & (~leak_one$4)) | ((~(diff[4] ^ leak_one$4)) & ge_leak$3);
+        gt_leak$4 = (diff[4] & (~leak1_one$4)) | ((~(diff[4] ^ leak1_one$4)) & gt_leak$3);
+        ge_leak$5 = (diff[5] & (~leak_one$5)) | ((~(diff[5] ^ leak_one$5)) & ge_leak$4);
+        gt_leak$5 = (diff[5] & (~leak1_one$5)) | ((~(diff[5] ^ leak1_one$5)) & gt_leak$4);
+        ge_leak$6 = (diff[6] & (~leak_one$6)) | ((~(diff[6] ^ leak_one$6)) & ge_leak$5);
+        gt_leak$6 = (diff[6] & (~leak1_one$6)) | ((~(diff[6] ^ leak1_one$6)) & gt_leak$5);
+        ge_leak$7 = (diff[7] & (~leak_one$7)) | ((~(diff[7] ^ leak_one$7)) & ge_leak$6);
+        gt_leak$7 = (diff[7] & (~leak1_one$7)) | ((~(diff[7] ^ leak1_one$7)) & gt_leak$6);
+        ge_leak$8 = (diff[8] & (~leak_one$8)) | ((~(diff[8] ^ leak_one$8)) & ge_leak$7);
+        gt_leak$8 = (diff[8] & (~leak1_one$8)) | ((~(diff[8] ^ leak1_one$8)) & gt_leak$7);
+        ge_leak$9 = (diff[9] & (~leak_one$9)) | ((~(diff[9] ^ leak_one$9)) & ge_leak$8);
+        gt_leak$9 = (diff[9] & (~leak1_one$9)) | ((~(diff[9] ^ leak1_one$9)) & gt_leak$8);
+        ge_leak$10 = (diff[10] & (~leak_one$10)) | ((~(diff[10] ^ leak_one$10)) & ge_leak$9);
+        gt_leak$10 = (diff[10] & (~leak1_one$10)) | ((~(diff[10] ^ leak1_one$10)) & gt_leak$9);
+        ge_leak$11 = (diff[11] & (~leak_one$11)) | ((~(diff[11] ^ leak_one$11)) & ge_leak$10);
+        gt_leak$11 = (diff[11] & (~leak1_one$11)) | ((~(diff[11] ^ leak1_one$11)) & gt_leak$10);
+        ge_leak$12 = (diff[12] & (~leak_one$12)) | ((~(diff[12] ^ leak_one$12)) & ge_leak$11);
+        gt_leak$12 = (diff[12] & (~leak1_one$12)) | ((~(diff[12] ^ leak1_one$12)) & gt_leak$11);
+        ge_leak$13 = (diff[13] & (~leak_one$13)) | ((~(diff[13] ^ leak_one$13)) & ge_leak$12);
+        gt_leak$13 = (diff[13] & (~leak1_one$13)) | ((~(diff[13] ^ leak1_one$13)) & gt_leak$12);
+        ge_leak$14 = (diff[14] & (~leak_one$14)) | ((~(diff[14] ^ leak_one$14)) & ge_leak$13);
+        gt_leak$14 = (diff[14] & (~leak1_one$14)) | ((~(diff[14] ^ leak1_one$14)) & gt_leak$13);
+        ge_leak$15 = (diff[15] & (~leak_one$15)) | ((~(diff[15] ^ leak_one$15)) & ge_leak$14);
+        gt_leak$15 = (diff[15] & (~leak1_one$15)) | ((~(diff[15] ^ leak1_one$15)) & gt_leak$14);
+        ge_leak$16 = (diff[16] & (~leak_one$16)) | ((~(diff[16] ^ leak_one$16)) & ge_leak$15);
+        gt_leak$16 = (diff[16] & (~leak1_one$16)) | ((~(diff[16] ^ leak1_one$16)) & gt_leak$15);
+        ge_leak$17 = (diff[17] & (~leak_one$17)) | ((~(diff[17] ^ leak_one$17)) & ge_leak$16);
+        gt_leak$17 = (diff[17] & (~leak1_one$17)) | ((~(diff[17] ^ leak1_one$17)) & gt_leak$16);
+        ge_leak$18 = (diff[18] & (~leak_one$18)) | ((~(diff[18] ^ leak_one$18)) & ge_leak$17);
+        gt_leak$18 = (diff[18] & (~leak1_one$18)) | ((~(diff[18] ^ leak1_one$18)) & gt_leak$17);
+        ge_leak$19 = (diff[19] & (~leak_one$19)) | ((~(diff[19] ^ leak_one$19)) & ge_leak$18);
+        gt_leak$19 = (diff[19] & (~leak1_one$19)) | ((~(diff[19] ^ leak1_one$19)) & gt_leak$18);
         if (reset) begin
             pot_r$d = p_rest;
             shown_r$d = p_rest;
@@ -7611,26 +9594,53 @@ module snn_core$neurons$nrn$9(clock,reset,integrate,add,complete,fire,inhibit,t,
             if (complete) begin
                 pot_r$d = leaked;
                 shown_r$d = leaked;
+                spike_r$d = ~neg;
+                above_r$d = (~neg) & (|diff);
+                if (rest_gt$19 & rest_reachable) begin
+                    spike_r$d = (~neg) & ge_leak$19;
+                    above_r$d = (~neg) & gt_leak$19;
+                end
             end
             else begin
                 pot_r$d = sum;
             end
         end
         if (fire) begin
-            if (pot_f >= thr_f) begin
+            if (spike_r$q) begin
                 pot_r$d = p_rest;
                 free_at$d = t_free;
+                spike_r$d = rest_fires;
             end
             else if (~not_below_min$ge) begin
                 pot_r$d = p_rest;
+                spike_r$d = rest_fires;
             end
         end
         if (inhibit) begin
             pot_r$d = p_min;
+            spike_r$d = min_fires;
         end
     end
 
 endmodule // snn_core$neurons$nrn$9
+
+module snn_core$neurons$nrn$9$above_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$9$above_r
 
 module snn_core$neurons$nrn$9$free_at(d,q,clock);
 
@@ -7763,6 +9773,24 @@ module snn_core$neurons$nrn$9$shown_r(d,q,clock);
     end
 
 endmodule // snn_core$neurons$nrn$9$shown_r
+
+module snn_core$neurons$nrn$9$spike_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$9$spike_r
 
 module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,scan_last,class_next,lists_next,head,count,head_silent,raddr,next_q);
 
@@ -18096,7 +20124,7 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     localparam  op_dep = 2'b1;
     localparam  op_pen = 2'b10;
     localparam  w_min = 10'b1011001101;
-    localparam  penalty = 10'b1111;
+    localparam  k_pen = 48'hfffffff10000;
     localparam  lut_shift = 8'h10;
     localparam  w_sign = 10'b1000000000;
 
@@ -18200,6 +20228,9 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     reg  [23:0] mul_hi$a;
     reg  [23:0] mul_hi$b;
     wire  [47:0] mul_hi$p;
+    reg  [7:0] begin_r$d;
+    wire  [7:0] begin_r$q;
+    reg  begin_r$clock;
     reg  [7:0] q_ge_lo1$0$x;
     wire  q_ge_lo1$0$ge;
     reg  [7:0] q_ge_lo1$1$x;
@@ -18434,6 +20465,11 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         .b(mul_hi$b),
         .p(mul_hi$p)
     );
+    snn_core$stdp$begin_r begin_r(
+        .d(begin_r$d),
+        .q(begin_r$q),
+        .clock(begin_r$clock)
+    );
     snn_core$stdp$q_ge_lo1$0 q_ge_lo1$0(
         .x(q_ge_lo1$0$x),
         .ge(q_ge_lo1$0$ge)
@@ -18523,6 +20559,7 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         lut_c$clock = clock;
         u_hi_c$clock = clock;
         k_c$clock = clock;
+        begin_r$clock = clock;
         sj$d = sj$q;
         m$d = m$q;
         spend$d = spend$q;
@@ -18542,6 +20579,7 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         lut_c$d = lut_c$q;
         u_hi_c$d = u_hi_c$q;
         k_c$d = k_c$q;
+        begin_r$d = begin_r$q;
         sr$0$clock = clock;
         sr$0$d = sr$0$q;
         sq$0$clock = clock;
@@ -18572,11 +20610,8 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         upd = base - (mul_hi$p << split);
         pen_ge_min$x = w_c$q ^ w_sign;
         value = rhdl_trunc_10_48((upd >> lut_shift));
-        if (op_c$q == op_pen) begin
-            value = w_c$q - penalty;
-            if (~pen_ge_min$ge) begin
-                value = w_min;
-            end
+        if ((op_c$q == op_pen) & (~pen_ge_min$ge)) begin
+            value = w_min;
         end
         we = v_c$q;
         waddr = addr_c$q;
@@ -18778,6 +20813,10 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
                 k = k_pot$18;
             end
         end
+        if (op_b$q == op_pen) begin
+            lut = 24'h0;
+            k = k_pen;
+        end
         u_x = {{14{1'b0}}, (w ^ w_sign)};
         mul_lo$a = lut;
         mul_lo$b = u_x & u_lo_mask;
@@ -18795,6 +20834,7 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         end
         m_ge_t$x = m$q;
         lane_sel = lane_b$q;
+        begin_class = begin_r$q;
         walk_done = ((walk & (~(v_b$q & (next_q != nil)))) & (~(|spend$q))) & (m_ge_t$ge | (m$q >= (t + whi)));
         more = drain & (|stdp_mask$q);
         raddr = head;
@@ -19079,7 +21119,7 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
                 class_next = sq_rest - lo;
             end
         end
-        begin_class = sq_lag - lo;
+        begin_r$d = sq_lag - lo;
     end
 
 endmodule // snn_core$stdp
@@ -19119,6 +21159,24 @@ module snn_core$stdp$addr_c(d,q,clock);
     end
 
 endmodule // snn_core$stdp$addr_c
+
+module snn_core$stdp$begin_r(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$stdp$begin_r
 
 module snn_core$stdp$d_b(d,q,clock);
 
@@ -20350,7 +22408,7 @@ module snn_core$weight_mem$ram(clock,waddr,wdata,we,raddr,rdata);
     end
 endmodule // snn_core$weight_mem$ram
 
-module snn_core$wta(clock,clear,enter,scan,t,shown_sel,ws,last,inhibit,winner,winner_valid,inhibit_step);
+module snn_core$wta(clock,clear,enter,scan,t,shown_sel,ws,fetch,last,inhibit,winner,winner_valid,inhibit_step);
 
     // Module arguments
     input wire  clock;
@@ -20360,6 +22418,7 @@ module snn_core$wta(clock,clear,enter,scan,t,shown_sel,ws,last,inhibit,winner,wi
     input wire  [7:0] t;
     input wire  [19:0] shown_sel;
     output reg  [7:0] ws;
+    output reg  [7:0] fetch;
     output reg  last;
     output reg  [9:0] inhibit;
     output reg  [7:0] winner;
@@ -20392,6 +22451,9 @@ module snn_core$wta(clock,clear,enter,scan,t,shown_sel,ws,last,inhibit,winner,wi
     reg  [19:0] best_v$d;
     wire  [19:0] best_v$q;
     reg  best_v$clock;
+    reg  [19:0] cand$d;
+    wire  [19:0] cand$q;
+    reg  cand$clock;
 
     // Local signals
     reg  [7:0] bj;
@@ -20429,6 +22491,11 @@ module snn_core$wta(clock,clear,enter,scan,t,shown_sel,ws,last,inhibit,winner,wi
         .q(best_v$q),
         .clock(best_v$clock)
     );
+    snn_core$wta$cand cand(
+        .d(cand$d),
+        .q(cand$q),
+        .clock(cand$clock)
+    );
 
     // Update code
     always @(*) begin
@@ -20438,22 +22505,29 @@ module snn_core$wta(clock,clear,enter,scan,t,shown_sel,ws,last,inhibit,winner,wi
         ws_r$clock = clock;
         best_j$clock = clock;
         best_v$clock = clock;
+        cand$clock = clock;
         winner_r$d = winner_r$q;
         valid_r$d = valid_r$q;
         step_r$d = step_r$q;
         ws_r$d = ws_r$q;
         best_j$d = best_j$q;
         best_v$d = best_v$q;
+        cand$d = cand$q;
         winner = winner_r$q;
         winner_valid = valid_r$q;
         inhibit_step = {{8{1'b0}}, step_r$q};
         ws = ws_r$q;
+        fetch = 8'h0;
+        if (scan) begin
+            fetch = ws_r$q + 8'h1;
+        end
+        cand$d = shown_sel;
         bj = best_j$q;
         bv = best_v$q;
-        take = (ws_r$q == first_id) | ((shown_sel ^ sign) > (best_v$q ^ sign));
+        take = (ws_r$q == first_id) | ((cand$q ^ sign) > (best_v$q ^ sign));
         if (take) begin
             bj = ws_r$q;
-            bv = shown_sel;
+            bv = cand$q;
         end
         last = scan & (ws_r$q == last_id);
         inhibit = 10'h0;
@@ -20522,6 +22596,24 @@ module snn_core$wta$best_v(d,q,clock);
     end
 
 endmodule // snn_core$wta$best_v
+
+module snn_core$wta$cand(d,q,clock);
+
+    // Module arguments
+    input wire  [19:0] d;
+    output reg  [19:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 20'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$wta$cand
 
 module snn_core$wta$step_r(d,q,clock);
 

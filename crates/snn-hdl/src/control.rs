@@ -127,6 +127,10 @@ pub struct Control<const PB: usize, const AW: usize> {
     pend: DFF<Bits<KMAX>>,
     acc: DFF<Bits<16>>,
     peak_r: DFF<Bits<16>>,
+    /// `peak - acc + 2^16` (never negative): a step's sum beats the peak when its last count
+    /// exceeds `peak - acc`, one comparison of the count instead of an adder and a comparator
+    /// after the list read.
+    peak_acc: DFF<Bits<17>>,
     rem: DFF<Bits<16>>,
     quo: DFF<Bits<PB>>,
     div_bit: DFF<Bits<8>>,
@@ -168,6 +172,11 @@ pub struct Control<const PB: usize, const AW: usize> {
     last_step: Signal<Local, Bit>,
     /// Thresh: running sum with the selected class.
     v: Signal<Local, Bits<16>>,
+    /// The selected class's count (0 when none is pending), and whether `acc + cnt > peak`.
+    cnt: Signal<Local, Bits<16>>,
+    beats_peak: Signal<Local, Bit>,
+    /// `2^16`, the offset of `peak_acc`.
+    acc_off: Constant<Bits<17>>,
     /// Divide: the dividend bit shifted in, the shifted remainder and quotient.
     pidx: Signal<Local, Bits<4>>,
     dbit: Signal<Local, Bit>,
@@ -303,6 +312,7 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
             pend: Default::default(),
             acc: Default::default(),
             peak_r: Default::default(),
+            peak_acc: Default::default(),
             rem: Default::default(),
             quo: Default::default(),
             div_bit: Default::default(),
@@ -331,6 +341,9 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
             to_stdp: Default::default(),
             last_step: Default::default(),
             v: Default::default(),
+            cnt: Default::default(),
+            beats_peak: Default::default(),
+            acc_off: Constant::new(Bits::<17>::from(1u64 << 16)),
             pidx: Default::default(),
             dbit: Default::default(),
             r2: Default::default(),
@@ -394,7 +407,8 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, state_r, cycles_r, learn_r, t_r, pend, acc, peak_r, rem, quo, div_bit,
+            self, clock, state_r, cycles_r, learn_r, t_r, pend, acc, peak_r, peak_acc, rem, quo,
+            div_bit,
             thr_r, rd_valid, lag_m_r
         );
         for k in 0..self._k {
@@ -513,10 +527,13 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
             & self.winner_valid.val();
 
         // Thresh: the running sum with the selected class.
-        self.v.next = 0.into();
+        self.cnt.next = 0.into();
         if self.pend.q.val().any() {
-            self.v.next = self.acc.q.val() + bit_cast::<16, AW>(self.count.val());
+            self.cnt.next = bit_cast::<16, AW>(self.count.val());
         }
+        self.v.next = self.acc.q.val() + self.cnt.val();
+        self.beats_peak.next =
+            (bit_cast::<17, 16>(self.cnt.val()) | self.acc_off.val()) > self.peak_acc.q.val();
 
         // Divide: one restoring step, the dividend `peak << F` entering MSB first.
         self.pidx.next = bit_cast::<4, 8>(self.div_bit.q.val() - self.frac.val());
@@ -568,14 +585,18 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
                 self.first_step.next = true;
                 self.acc.d.next = 0.into();
                 self.peak_r.d.next = 0.into();
+                self.peak_acc.d.next = self.acc_off.val();
             }
         } else if self.state_r.q.val() == self.s_thresh.val() {
             if self.pend.q.val().any() & self.rest.val().any() {
                 self.acc.d.next = self.v.val();
+                self.peak_acc.d.next = self.peak_acc.q.val() - bit_cast::<17, 16>(self.cnt.val());
                 self.pend.d.next = self.rest.val();
             } else {
-                if self.v.val() > self.peak_r.q.val() {
+                self.peak_acc.d.next = bit_cast::<17, 16>(self.peak_r.q.val()) | self.acc_off.val();
+                if self.beats_peak.val() {
                     self.peak_r.d.next = self.v.val();
+                    self.peak_acc.d.next = bit_cast::<17, 16>(self.v.val()) | self.acc_off.val();
                 }
                 self.acc.d.next = 0.into();
                 self.t_r.d.next = self.t_r.q.val() + 1;

@@ -202,7 +202,7 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
         self.neurons.thr.next = self.control.thr.val();
         self.neurons.word.next = self.weight_mem.rdata.val();
         self.neurons.inhibit.next = self.wta.inhibit.val();
-        self.neurons.ws.next = self.wta.ws.val();
+        self.neurons.ws.next = self.wta.fetch.val();
         self.control.spike_any.next = self.neurons.spike_any.val();
         self.control.above_any.next = self.neurons.above_any.val();
         self.wta.clear.next = self.control.wta_clear.val();

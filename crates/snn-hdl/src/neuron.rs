@@ -36,6 +36,10 @@ pub struct Neuron<const WB: usize, const PB: usize, const WORD: usize> {
     pub t_free: Signal<In, Bits<STEP_W>>,
     /// Threshold of the image (non-negative), from control.
     pub thr: Signal<In, Bits<PB>>,
+    /// `p_rest >= thr` and `p_min >= thr`: the spike comparator's value after a reset to
+    /// `p_rest` at Fire or to `p_min` by inhibition (shared by all neurons).
+    pub rest_fires: Signal<In, Bit>,
+    pub min_fires: Signal<In, Bit>,
     /// weight_mem's read data.
     pub word: Signal<In, Bits<WORD>>,
     // Outputs, combinational from the registers.
@@ -43,15 +47,20 @@ pub struct Neuron<const WB: usize, const PB: usize, const WORD: usize> {
     pub pot: Signal<Out, Bits<PB>>,
     /// The potential the WTA unit sees (two's complement).
     pub shown: Signal<Out, Bits<PB>>,
-    /// Spike comparator: `pot >= thr`.
+    /// Spike comparator `pot >= thr`, valid in every cycle control can enter Fire from (after
+    /// a completing Int cycle or an inhibition).
     pub spike: Signal<Out, Bit>,
-    /// WTA trigger comparator: `shown > thr`.
+    /// WTA trigger comparator `shown > thr`, valid like `spike`.
     pub above: Signal<Out, Bit>,
     /// This neuron's lane of `word`.
     pub lane_out: Signal<Out, Bits<WB>>,
     pot_r: DFF<Bits<PB>>,
     shown_r: DFF<Bits<PB>>,
     free_at: DFF<Bits<STEP_W>>,
+    /// `spike` and `above`, compared when `pot` and `shown` are written rather than read: the
+    /// Fire decision then starts from registers instead of 2N comparators.
+    spike_r: DFF<Bit>,
+    above_r: DFF<Bit>,
     /// This neuron's lane of `word`, and the lane sign-extended to `PB` bits.
     lane: Signal<Local, Bits<WB>>,
     lane_x: Signal<Local, Bits<PB>>,
@@ -59,9 +68,23 @@ pub struct Neuron<const WB: usize, const PB: usize, const WORD: usize> {
     sum: Signal<Local, Bits<PB>>,
     /// `sum` after the leak.
     leaked: Signal<Local, Bits<PB>>,
-    /// Offset-binary (sign-flipped) forms for the signed comparisons.
-    pot_f: Signal<Local, Bits<PB>>,
+    /// Offset-binary (sign-flipped) form of the threshold for the signed comparisons.
     thr_f: Signal<Local, Bits<PB>>,
+    /// `sum - thr`, exact (`PB + 1` bits used): the comparators of a completing step read it
+    /// rather than `leaked`, so they run beside the leak instead of after it. With `neg` its
+    /// sign and `diff` its low `PB` bits, `leaked >= thr` is `!neg && diff >= leak` when the
+    /// leak applies and `!neg` when not (`leak >= 0`), and `leaked > thr` likewise with
+    /// `diff > leak` and `diff != 0`.
+    sum_thr: Signal<Local, Bits<DIFF_W>>,
+    neg: Signal<Local, Bit>,
+    neg_bit: Constant<Bits<DIFF_W>>,
+    diff: Signal<Local, Bits<PB>>,
+    /// Bit chains as `rest_gt`: bits `i..=0` of `diff` are at least those of `leak` (`ge_leak`)
+    /// and of `leak + 1` (`gt_leak`).
+    ge_leak: Vec<Signal<Local, Bit>>,
+    gt_leak: Vec<Signal<Local, Bit>>,
+    leak_one: Vec<Constant<Bit>>,
+    leak1_one: Vec<Constant<Bit>>,
     /// The sign bit of a `PB`-bit value.
     sign: Constant<Bits<PB>>,
     /// The smallest negative lane (`2^(WB-1)` as unsigned).
@@ -84,6 +107,9 @@ pub struct Neuron<const WB: usize, const PB: usize, const WORD: usize> {
     /// Position of this neuron's lane in a word: `j * WB`.
     lane_off: Constant<Bits<16>>,
 }
+
+/// Width of `sum - thr`: at least `PB + 1` for every supported potential width (`PB <= 32`).
+const DIFF_W: usize = 33;
 
 /// `v` as a `B`-bit two's-complement `Bits` (panics when it does not fit).
 pub(crate) fn twos<const B: usize>(v: i64) -> Bits<B> {
@@ -108,6 +134,9 @@ impl<const WB: usize, const PB: usize, const WORD: usize> Neuron<WB, PB, WORD> {
         let f = &p.format;
         let ext = ((1u64 << PB) - 1) ^ ((1u64 << WB) - 1);
         let rest_gt = flipped::<PB>(f.p_rest as i64).to_u64();
+        assert!(PB < DIFF_W, "{PB}-bit potentials");
+        assert!(f.leak >= 0, "a negative leak");
+        let leak = twos::<PB>(f.leak as i64).to_u64();
         Neuron {
             clock: Default::default(),
             reset: Default::default(),
@@ -119,6 +148,8 @@ impl<const WB: usize, const PB: usize, const WORD: usize> Neuron<WB, PB, WORD> {
             t: Default::default(),
             t_free: Default::default(),
             thr: Default::default(),
+            rest_fires: Default::default(),
+            min_fires: Default::default(),
             word: Default::default(),
             pot: Default::default(),
             shown: Default::default(),
@@ -128,11 +159,22 @@ impl<const WB: usize, const PB: usize, const WORD: usize> Neuron<WB, PB, WORD> {
             pot_r: Default::default(),
             shown_r: Default::default(),
             free_at: Default::default(),
+            spike_r: Default::default(),
+            above_r: Default::default(),
             lane: Default::default(),
             lane_x: Default::default(),
             sum: Default::default(),
             leaked: Default::default(),
-            pot_f: Default::default(),
+            sum_thr: Default::default(),
+            neg: Default::default(),
+            neg_bit: Constant::new(Bits::<DIFF_W>::from(1u64 << PB)),
+            diff: Default::default(),
+            ge_leak: (0..PB).map(|_| Default::default()).collect(),
+            gt_leak: (0..PB).map(|_| Default::default()).collect(),
+            leak_one: (0..PB).map(|i| Constant::new(leak >> i & 1 == 1)).collect(),
+            leak1_one: (0..PB)
+                .map(|i| Constant::new((leak + 1) >> i & 1 == 1))
+                .collect(),
             thr_f: Default::default(),
             sign: Constant::new(Bits::<PB>::from(1u64 << (PB - 1))),
             lane_neg: Constant::new(Bits::<WB>::from(1u64 << (WB - 1))),
@@ -155,18 +197,15 @@ impl<const WB: usize, const PB: usize, const WORD: usize> Neuron<WB, PB, WORD> {
 impl<const WB: usize, const PB: usize, const WORD: usize> Logic for Neuron<WB, PB, WORD> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, pot_r, shown_r, free_at);
+        dff_setup!(self, clock, pot_r, shown_r, free_at, spike_r, above_r);
         // Outputs other blocks use in this cycle: from registers and inputs only, no local shared
         // with the next-state logic below (see `crate::core`).
         self.pot.next = self.pot_r.q.val();
         self.shown.next = self.shown_r.q.val();
-        self.spike.next =
-            (self.pot_r.q.val() ^ self.sign.val()) >= (self.thr.val() ^ self.sign.val());
-        self.above.next =
-            (self.shown_r.q.val() ^ self.sign.val()) > (self.thr.val() ^ self.sign.val());
+        self.spike.next = self.spike_r.q.val();
+        self.above.next = self.above_r.q.val();
         self.lane_out.next = bit_cast::<WB, WORD>(self.word.val() >> self.lane_off.val());
         // Stage B of Int, then the leak of SPEC 5.1 (only above rest).
-        self.pot_f.next = self.pot_r.q.val() ^ self.sign.val();
         self.thr_f.next = self.thr.val() ^ self.sign.val();
         self.lane.next = bit_cast::<WB, WORD>(self.word.val() >> self.lane_off.val());
         self.lane_x.next = bit_cast::<PB, WB>(self.lane.val());
@@ -191,6 +230,24 @@ impl<const WB: usize, const PB: usize, const WORD: usize> Logic for Neuron<WB, P
                 self.leaked.next = self.sum.val() - self.leak.val();
             }
         }
+        self.sum_thr.next =
+            bit_cast::<DIFF_W, PB>(self.sum_f.val()) - bit_cast::<DIFF_W, PB>(self.thr_f.val());
+        self.neg.next = (self.sum_thr.val() & self.neg_bit.val()).any();
+        self.diff.next = bit_cast::<PB, DIFF_W>(self.sum_thr.val());
+        self.ge_leak[0].next = self.diff.val().get_bit(0) | !self.leak_one[0].val();
+        self.gt_leak[0].next = self.diff.val().get_bit(0) | !self.leak1_one[0].val();
+        for i in 1..PB {
+            self.ge_leak[i].next = (self.diff.val().get_bit(i) & !self.leak_one[i].val())
+                | (!(self.diff.val().get_bit(i) ^ self.leak_one[i].val())
+                    & self.ge_leak[i - 1].val());
+            self.gt_leak[i].next = (self.diff.val().get_bit(i) & !self.leak1_one[i].val())
+                | (!(self.diff.val().get_bit(i) ^ self.leak1_one[i].val())
+                    & self.gt_leak[i - 1].val());
+        }
+        // `spike_r` and `above_r` follow `pot` and `shown` wherever a Fire cycle can come next:
+        // a completing step compares the value it writes, a refractory neuron's registers hold
+        // with its potential, and Fire and inhibition write constants. A reset leaves them to
+        // the first step, which every neuron integrates (`free_at = 0`).
         if self.reset.val() {
             self.pot_r.d.next = self.p_rest.val();
             self.shown_r.d.next = self.p_rest.val();
@@ -200,20 +257,31 @@ impl<const WB: usize, const PB: usize, const WORD: usize> Logic for Neuron<WB, P
             if self.complete.val() {
                 self.pot_r.d.next = self.leaked.val();
                 self.shown_r.d.next = self.leaked.val();
+                self.spike_r.d.next = !self.neg.val();
+                self.above_r.d.next = !self.neg.val() & self.diff.val().any();
+                for i in (PB - 1)..PB {
+                    if self.rest_gt[i].val() & self.rest_reachable.val() {
+                        self.spike_r.d.next = !self.neg.val() & self.ge_leak[i].val();
+                        self.above_r.d.next = !self.neg.val() & self.gt_leak[i].val();
+                    }
+                }
             } else {
                 self.pot_r.d.next = self.sum.val();
             }
         }
         if self.fire.val() {
-            if self.pot_f.val() >= self.thr_f.val() {
+            if self.spike_r.q.val() {
                 self.pot_r.d.next = self.p_rest.val();
                 self.free_at.d.next = self.t_free.val();
+                self.spike_r.d.next = self.rest_fires.val();
             } else if !self.not_below_min.ge.val() {
                 self.pot_r.d.next = self.p_rest.val();
+                self.spike_r.d.next = self.rest_fires.val();
             }
         }
         if self.inhibit.val() {
             self.pot_r.d.next = self.p_min.val();
+            self.spike_r.d.next = self.min_fires.val();
         }
     }
 }
@@ -242,10 +310,10 @@ pub struct Neurons<const N: usize, const WB: usize, const PB: usize, const WORD:
     /// stdp: selects the lane shown on `lane_w`.
     pub lane_sel: Signal<In, Bits<8>>,
     pub lane_w: Signal<Out, Bits<WB>>,
-    /// wta: selects the neuron shown on `shown_sel`.
+    /// wta (its `fetch`): selects the neuron shown on `shown_sel`.
     pub ws: Signal<In, Bits<8>>,
     pub shown_sel: Signal<Out, Bits<PB>>,
-    /// The spike comparators (`pot >= thr`) and their OR.
+    /// The spike comparators (`pot >= thr`) and their OR, valid where Fire reads them.
     pub spikes: Signal<Out, Bits<N>>,
     pub spike_any: Signal<Out, Bit>,
     /// Some `shown[j] > thr`.
@@ -254,6 +322,13 @@ pub struct Neurons<const N: usize, const WB: usize, const PB: usize, const WORD:
     /// `t + t_ref + 1`: a neuron spiking at `t` integrates again from then.
     t_free: Signal<Local, Bits<STEP_W>>,
     t_ref1: Constant<Bits<STEP_W>>,
+    /// `p_rest >= thr`, `p_min >= thr` for every neuron (see [`Neuron`]), in offset binary.
+    rest_fires: Signal<Local, Bit>,
+    min_fires: Signal<Local, Bit>,
+    thr_f: Signal<Local, Bits<PB>>,
+    p_rest_f: Constant<Bits<PB>>,
+    p_min_f: Constant<Bits<PB>>,
+    sign: Constant<Bits<PB>>,
     /// The masks accumulated over `j` (entry `j` holds neurons `0..=j`).
     spk_acc: Vec<Signal<Local, Bits<N>>>,
     abv_acc: Vec<Signal<Local, Bits<N>>>,
@@ -302,6 +377,12 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize> Neuron
             nrn: (0..N).map(|j| Neuron::new(p, j)).collect(),
             t_free: Default::default(),
             t_ref1: Constant::new(Bits::<STEP_W>::from(p.t_ref as u64 + 1)),
+            rest_fires: Default::default(),
+            min_fires: Default::default(),
+            thr_f: Default::default(),
+            p_rest_f: Constant::new(flipped::<PB>(p.format.p_rest as i64)),
+            p_min_f: Constant::new(flipped::<PB>(p.format.p_min as i64)),
+            sign: Constant::new(Bits::<PB>::from(1u64 << (PB - 1))),
             spk_acc: (0..N).map(|_| Default::default()).collect(),
             abv_acc: (0..N).map(|_| Default::default()).collect(),
             above: Default::default(),
@@ -329,6 +410,9 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize> Logic
     fn update(&mut self) {
         self.pot_out.next = 0.into();
         self.t_free.next = self.t.val() + self.t_ref1.val();
+        self.thr_f.next = self.thr.val() ^ self.sign.val();
+        self.rest_fires.next = self.p_rest_f.val() >= self.thr_f.val();
+        self.min_fires.next = self.p_min_f.val() >= self.thr_f.val();
         for j in 0..N {
             self.nrn[j].clock.next = self.clock.val();
             self.nrn[j].reset.next = self.reset.val();
@@ -340,6 +424,8 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize> Logic
             self.nrn[j].t.next = self.t.val();
             self.nrn[j].t_free.next = self.t_free.val();
             self.nrn[j].thr.next = self.thr.val();
+            self.nrn[j].rest_fires.next = self.rest_fires.val();
+            self.nrn[j].min_fires.next = self.min_fires.val();
             self.nrn[j].word.next = self.word.val();
             if self.pot_sel.val() == self.ids[j].val() {
                 self.pot_out.next = self.nrn[j].pot.val();
@@ -432,7 +518,9 @@ mod tests {
     }
 
     /// Neuron 2 of the small preset under a random command stream (integration with and without
-    /// the lane, completion, fire, inhibition, reset), against `snn_sim::neuron::Neuron`.
+    /// the lane, completion, fire, inhibition, reset), against `snn_sim::neuron::Neuron`. Fire
+    /// comes only where control can issue it (after a completing step, a Fire or an
+    /// inhibition), and the comparators are checked wherever they must be valid.
     #[test]
     fn follows_the_cycle_model_on_random_commands() {
         let p = params();
@@ -443,14 +531,25 @@ mod tests {
         let mut model = Model::new(&p);
         let mut s = 0x1234_5678u64;
         let mut t = 1u32;
-        let thr = 900i32;
-        for cycle in 0..3000 {
+        let thr = 200i32;
+        // `spike` is valid after a completing step, a Fire or an inhibition, until pot changes
+        // otherwise; `above` from a completing step to the next reset.
+        let (mut spike_ok, mut above_ok) = (false, false);
+        let (mut fires, mut completed) = (0, false);
+        for cycle in 0..6000 {
             let r = xorshift(&mut s);
             let cmd = match (cycle, r % 16) {
-                (0, _) => Cmd::Reset,
-                (_, 0) => Cmd::Fire,
-                (_, 1) => Cmd::Inhibit,
-                (_, 2) => {
+                // An image: reset, steps, and late in it the inhibition (p_min is far below rest).
+                (c, _) if c % 700 == 0 => {
+                    t = 1;
+                    Cmd::Reset
+                }
+                (c, _) if c % 700 == 600 => Cmd::Inhibit,
+                // Mostly as control runs a step: its Fire right after the completing cycle.
+                (_, 4..=15) if completed => Cmd::Fire,
+                (_, 0) if spike_ok => Cmd::Fire,
+                (_, 0) => Cmd::Hold,
+                (_, 1 | 2) => {
                     t += 1;
                     Cmd::Int {
                         add: r & 0x100 != 0,
@@ -487,37 +586,94 @@ mod tests {
                 model.shown,
                 "shown before cycle {cycle}"
             );
-            assert_eq!(
-                uut.spike.val(),
-                model.fires(thr),
-                "spike before cycle {cycle}"
-            );
-            assert_eq!(
-                uut.above.val(),
-                model.above(thr),
-                "above before cycle {cycle}"
-            );
+            if spike_ok {
+                assert_eq!(
+                    uut.spike.val(),
+                    model.fires(thr),
+                    "spike before cycle {cycle}"
+                );
+                fires += usize::from(model.fires(thr) && cmd == Cmd::Fire);
+            }
+            if above_ok {
+                assert_eq!(
+                    uut.above.val(),
+                    model.above(thr),
+                    "above before cycle {cycle}"
+                );
+            }
             assert_eq!(
                 signed(uut.lane_out.val().to_u64(), WB),
                 w,
                 "lane before cycle {cycle}"
             );
             tick(&mut uut, |u, clk| u.clock.next = Clock { clk });
+            completed = matches!(cmd, Cmd::Int { complete: true, .. });
             match cmd {
                 Cmd::Hold => {}
-                Cmd::Reset => model = Model::new(&p),
+                Cmd::Reset => {
+                    model = Model::new(&p);
+                    (spike_ok, above_ok) = (false, false);
+                }
                 Cmd::Int { add, complete } => {
                     if add {
                         model.accumulate(t, w, &p);
                     }
                     if complete {
                         model.complete(t, &p);
+                        (spike_ok, above_ok) = (true, true);
+                    } else {
+                        spike_ok = false;
                     }
                 }
                 Cmd::Fire => model.fire(t, thr, &p),
-                Cmd::Inhibit => model.inhibit(&p),
+                Cmd::Inhibit => {
+                    model.inhibit(&p);
+                    spike_ok = true;
+                }
             }
         }
+        assert!(fires > 10, "the stream fired only {fires} times");
+    }
+
+    /// The registered comparators at their boundaries: from rest, one completing step adds
+    /// each weight, for thresholds at and around rest, the leak and beyond, and `spike` and
+    /// `above` then equal the model's `pot >= thr` and `shown > thr` (the leak applied or not).
+    #[test]
+    fn comparators_agree_at_every_boundary() {
+        let p = params();
+        let f = &p.format;
+        let j = 1;
+        let mut uut = Neuron::<WB, PB, WORD>::new(&p, j);
+        uut.connect_all();
+        let clk = |u: &mut Neuron<WB, PB, WORD>, clk: bool| u.clock.next = Clock { clk };
+        uut.t.next = 1u64.into();
+        uut.t_free.next = (1 + p.t_ref as u64 + 1).into();
+        let (mut spikes, mut checks) = (0, 0);
+        for thr in [0, 1, f.leak - 1, f.leak, f.leak + 1, 2 * f.leak + 1, 150] {
+            uut.thr.next = (thr as u64).into();
+            for w in f.w_min..=f.w_max {
+                uut.word.next = (((w as i64 as u64) & ((1 << WB) - 1)) << (j * WB)).into();
+                uut.reset.next = true;
+                tick(&mut uut, clk);
+                uut.reset.next = false;
+                uut.integrate.next = true;
+                uut.add.next = true;
+                uut.complete.next = true;
+                tick(&mut uut, clk);
+                uut.integrate.next = false;
+                uut.add.next = false;
+                uut.complete.next = false;
+                assert!(simulate(&mut uut, 1000));
+                let mut model = Model::new(&p);
+                model.accumulate(1, w, &p);
+                model.complete(1, &p);
+                assert_eq!(uut.spike.val(), model.fires(thr), "spike, w {w} thr {thr}");
+                assert_eq!(uut.above.val(), model.above(thr), "above, w {w} thr {thr}");
+                spikes += usize::from(model.fires(thr));
+                checks += 1;
+            }
+        }
+        assert!(spikes > 100 && spikes < checks - 100, "{spikes} of {checks} spiked");
     }
 
     #[test]

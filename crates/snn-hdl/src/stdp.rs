@@ -64,7 +64,9 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     /// of `spend` after this edge): spike_gen reads it one cycle ahead.
     pub class_next: Signal<Out, Bits<8>>,
     /// The first class of a walk that starts at this edge: the lowest of the lag mask, known
-    /// before control decides to start one (see `crate::control`).
+    /// before control decides to start one (see `crate::control`). Registered (`begin_r`): the
+    /// lag counters change only at an edge into Int, and a walk starts in Fire or StdpDrain,
+    /// never in the cycle after such an edge, so the register has caught up by then.
     pub begin_class: Signal<Out, Bits<8>>,
     /// Address stage A presents to weight_mem and next_mem.
     pub raddr: Signal<Out, Bits<AW>>,
@@ -121,6 +123,8 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     sq_rest: Signal<Local, Bits<STEP_W>>,
     sq_adv: Signal<Local, Bits<STEP_W>>,
     sq_lag: Signal<Local, Bits<STEP_W>>,
+    /// `sq_lag - lo`, one cycle after the lag counters (see `begin_class`).
+    begin_r: DFF<Bits<8>>,
     follow: Signal<Local, Bit>,
     /// `spend` without its lowest bit.
     rest: Signal<Local, Bits<KMAX>>,
@@ -178,8 +182,8 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     op_dep: Constant<Bits<2>>,
     op_pen: Constant<Bits<2>>,
     w_min: Constant<Bits<WB>>,
-    /// The penalty modulo `2^WB` (used only when `w >= w_min + penalty`, where it is exact).
-    penalty: Constant<Bits<WB>>,
+    /// The penalty's update constant ([`k_pen`]).
+    k_pen: Constant<Bits<PROD_W>>,
     lut_shift: Constant<Bits<8>>,
     w_sign: Constant<Bits<WB>>,
     _k: usize,
@@ -265,6 +269,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
             sq_rest: Default::default(),
             sq_adv: Default::default(),
             sq_lag: Default::default(),
+            begin_r: Default::default(),
             follow: Default::default(),
             rest: Default::default(),
             abit: (0..p.k).map(|_| Default::default()).collect(),
@@ -336,7 +341,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
             op_dep: Constant::new(OP_DEP.into()),
             op_pen: Constant::new(OP_PEN.into()),
             w_min: Constant::new(twos::<WB>(f.w_min as i64)),
-            penalty: Constant::new(Bits::<WB>::from(f.penalty as u64 & ((1u64 << WB) - 1))),
+            k_pen: Constant::new(k_pen(f.penalty, f.lut_frac_bits)),
             lut_shift: Constant::new(Bits::<8>::from(f.lut_frac_bits as u64)),
             w_sign: Constant::new(Bits::<WB>::from(1u64 << (WB - 1))),
             _k: p.k,
@@ -367,6 +372,14 @@ pub fn k_pot<const WB: usize>(lut: u32, w_max: i32, lut_frac_bits: u32) -> Bits<
 pub fn k_dep<const WB: usize>(lut: u32, w_min: i32, lut_frac_bits: u32) -> Bits<PROD_W> {
     let half = 1i128 << (lut_frac_bits - 1);
     k_bits((1i128 << lut_frac_bits) - 1 - half + lut as i128 * (w_min as i128 + (1i128 << (WB - 1))))
+}
+
+/// The constant of the penalty, modulo `2^PROD_W`: with `lut = 0` the update form gives
+/// `floor((w * 2^L - penalty * 2^L) / 2^L) = w - penalty`, exact wherever it is used (`w >=
+/// w_min + penalty`; below, the floor `w_min` is muxed in). The penalty thus shares the
+/// subtraction instead of adding a mux level after it.
+pub fn k_pen(penalty: i32, lut_frac_bits: u32) -> Bits<PROD_W> {
+    k_bits(-(penalty as i128) << lut_frac_bits)
 }
 
 fn k_bits(k: i128) -> Bits<PROD_W> {
@@ -400,7 +413,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
     fn update(&mut self) {
         dff_setup!(
             self, clock, sj, m, spend, stdp_mask, v_b, op_b, d_b, lane_b, addr_b, v_c, op_c,
-            lane_c, addr_c, word_c, w_c, prod_lo_c, lut_c, u_hi_c, k_c
+            lane_c, addr_c, word_c, w_c, prod_lo_c, lut_c, u_hi_c, k_c, begin_r
         );
         for k in 0..self._k {
             self.sr[k].clock.next = self.clock.val();
@@ -419,11 +432,9 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
         self.upd.next = self.base.val() - (self.mul_hi.p.val() << self.split.val());
         self.pen_ge_min.x.next = self.w_c.q.val() ^ self.w_sign.val();
         self.value.next = bit_cast::<WB, PROD_W>(self.upd.val() >> self.lut_shift.val());
-        if self.op_c.q.val() == self.op_pen.val() {
-            self.value.next = self.w_c.q.val() - self.penalty.val();
-            if !self.pen_ge_min.ge.val() {
-                self.value.next = self.w_min.val();
-            }
+        // The penalty's `w - penalty` is `upd` too (see `k_pen`); only its floor is muxed.
+        if (self.op_c.q.val() == self.op_pen.val()) & !self.pen_ge_min.ge.val() {
+            self.value.next = self.w_min.val();
         }
         self.we.next = self.v_c.q.val();
         self.waddr.next = self.addr_c.q.val();
@@ -456,6 +467,10 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
                 }
             }
         }
+        if self.op_b.q.val() == self.op_pen.val() {
+            self.lut.next = 0.into();
+            self.k.next = self.k_pen.val();
+        }
         self.u_x.next = bit_cast::<MUL_W, WB>(self.w.val() ^ self.w_sign.val());
         self.mul_lo.a.next = self.lut.val();
         self.mul_lo.b.next = self.u_x.val() & self.u_lo_mask.val();
@@ -476,6 +491,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
         // Outputs control and spike_gen use in this cycle: from registers and inputs only,
         // through locals of their own (see `crate::core`).
         self.lane_sel.next = self.lane_b.q.val();
+        self.begin_class.next = self.begin_r.q.val();
         self.walk_done.next = self.walk.val()
             & !(self.v_b.q.val() & (self.next_q.val() != self.nil.val()))
             & !self.spend.q.val().any()
@@ -623,7 +639,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
                 self.class_next.next = self.sq_rest.val() - self.lo.val();
             }
         }
-        self.begin_class.next = self.sq_lag.val() - self.lo.val();
+        self.begin_r.d.next = self.sq_lag.val() - self.lo.val();
     }
 }
 
@@ -663,6 +679,10 @@ mod tests {
                     assert_eq!(hw(w, lp, kp), f.potentiate(w, d), "pot w {w} d {d}");
                     assert_eq!(hw(w, ld, kd), f.depress(w, d), "dep w {w} d {d}");
                 }
+            }
+            let kn = k_pen(f.penalty, l);
+            for w in f.w_min + f.penalty..=f.w_max {
+                assert_eq!(hw(w, 0, kn), f.penalize(w), "pen w {w}");
             }
         }
         check::<10>(&SnnConfig::default());
@@ -732,6 +752,9 @@ mod tests {
         let (mut next_q, mut word_q) = (0u32, [0i32; MAX_N]);
         let (mut rtl_next, mut rtl_word) = (0u32, [0i32; 2]);
         let mut cmd = StdpCmd::Begin { spikes: 0b11 };
+        // The lag counters were set when the step began (Int), a cycle before Fire starts a walk.
+        assert!(simulate(&mut uut, 1000));
+        tick(&mut uut, clk);
         // spike_gen shows the head of the class stdp selected at the previous edge.
         let mut class_read = 0;
         for cycle in 0..400 {

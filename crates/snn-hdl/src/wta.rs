@@ -2,6 +2,10 @@
 //! and some neuron's `shown` exceeds the threshold, it scans `shown[0..N]` one neuron per cycle
 //! through the neuron array's `PB`-bit read mux (one comparator instead of N), keeping the first
 //! maximum, and in the last scan cycle latches the winner and inhibits every other neuron.
+//!
+//! The mux is read one cycle ahead into `cand` (`shown` does not change from the Fire cycle that
+//! enters the scan to its end), so the comparator and the inhibit mask start from registers: the
+//! mux, the comparator and the neurons' reset logic were one path before.
 
 use crate::control::STEP_W;
 use rust_hdl::prelude::*;
@@ -17,10 +21,13 @@ pub struct Wta<const N: usize, const PB: usize> {
     /// control, a Wta cycle at step `t`.
     pub scan: Signal<In, Bit>,
     pub t: Signal<In, Bits<STEP_W>>,
-    /// `shown[ws]` (two's complement), from the neuron array's read mux.
+    /// `shown[fetch]` (two's complement), from the neuron array's read mux.
     pub shown_sel: Signal<In, Bits<PB>>,
     /// Scan index: the neuron whose `shown` is looked at this cycle.
     pub ws: Signal<Out, Bits<8>>,
+    /// The neuron whose `shown` is read into `cand` at this edge: `ws + 1` in a scan cycle (`N`,
+    /// no neuron, in the last), else 0, the first of a scan that may start now.
+    pub fetch: Signal<Out, Bits<8>>,
     /// The last scan cycle: the winner is chosen now and `inhibit` is valid.
     pub last: Signal<Out, Bit>,
     /// In the last scan cycle every neuron but the winner, else none.
@@ -35,6 +42,8 @@ pub struct Wta<const N: usize, const PB: usize> {
     ws_r: DFF<Bits<8>>,
     best_j: DFF<Bits<8>>,
     best_v: DFF<Bits<PB>>,
+    /// `shown[ws]`, read the cycle before.
+    cand: DFF<Bits<PB>>,
     /// First maximum of `shown[0..=ws]` and its value.
     bj: Signal<Local, Bits<8>>,
     /// The scanned neuron becomes the candidate (the first, or strictly above the best).
@@ -70,6 +79,8 @@ impl<const N: usize, const PB: usize> Wta<N, PB> {
             ws_r: Default::default(),
             best_j: Default::default(),
             best_v: Default::default(),
+            cand: Default::default(),
+            fetch: Default::default(),
             bj: Default::default(),
             take: Default::default(),
             bv: Default::default(),
@@ -85,19 +96,24 @@ impl<const N: usize, const PB: usize> Wta<N, PB> {
 impl<const N: usize, const PB: usize> Logic for Wta<N, PB> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, winner_r, valid_r, step_r, ws_r, best_j, best_v);
+        dff_setup!(self, clock, winner_r, valid_r, step_r, ws_r, best_j, best_v, cand);
         self.winner.next = self.winner_r.q.val();
         self.winner_valid.next = self.valid_r.q.val();
         self.inhibit_step.next = bit_cast::<16, STEP_W>(self.step_r.q.val());
         self.ws.next = self.ws_r.q.val();
+        self.fetch.next = 0.into();
+        if self.scan.val() {
+            self.fetch.next = self.ws_r.q.val() + 1;
+        }
+        self.cand.d.next = self.shown_sel.val();
         // Strictly greater (signed, compared in offset binary): the lowest index keeps a tie.
         self.bj.next = self.best_j.q.val();
         self.bv.next = self.best_v.q.val();
         self.take.next = (self.ws_r.q.val() == self.first_id.val())
-            | ((self.shown_sel.val() ^ self.sign.val()) > (self.best_v.q.val() ^ self.sign.val()));
+            | ((self.cand.q.val() ^ self.sign.val()) > (self.best_v.q.val() ^ self.sign.val()));
         if self.take.val() {
             self.bj.next = self.ws_r.q.val();
-            self.bv.next = self.shown_sel.val();
+            self.bv.next = self.cand.q.val();
         }
         self.last.next = self.scan.val() & (self.ws_r.q.val() == self.last_id.val());
         // Everyone but the candidate `bj`, with both one-hot codes decoded from registers so
@@ -148,11 +164,20 @@ mod tests {
         uut.connect_all();
         let clk = |u: &mut Wta<4, PB>, clk: bool| u.clock.next = Clock { clk };
         let mut model = Model::default();
+        // The unit reads `shown[fetch]` at every edge, as the neuron array's mux serves it.
+        let serve = |u: &mut Wta<4, PB>| {
+            assert!(simulate(u, 1000));
+            let v = shown.get(u.fetch.val().index()).copied().unwrap_or(0);
+            u.shown_sel.next = ((v as i64 as u64) & ((1 << PB) - 1)).into();
+            assert!(simulate(u, 1000));
+        };
         uut.clear.next = true;
+        serve(&mut uut);
         tick(&mut uut, clk);
         model = model.next(WtaCmd::Clear, &p).0;
         uut.clear.next = false;
         uut.enter.next = true;
+        serve(&mut uut);
         tick(&mut uut, clk);
         model = model.next(WtaCmd::Enter, &p).0;
         uut.enter.next = false;
@@ -162,8 +187,7 @@ mod tests {
             let ws = uut.ws.val().index();
             assert_eq!(ws as u32, model.ws);
             let v = shown[ws];
-            uut.shown_sel.next = ((v as i64 as u64) & ((1 << PB) - 1)).into();
-            assert!(simulate(&mut uut, 1000));
+            serve(&mut uut);
             let (next, out) = model.next(WtaCmd::Scan { shown: v, t: 17 }, &p);
             assert_eq!(uut.last.val(), out.last);
             let inhibit = if out.last {
