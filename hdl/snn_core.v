@@ -43,7 +43,8 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
     wire  [15:0] control$peak;
     reg  control$scan_last;
     reg  [9:0] control$head;
-    reg  [9:0] control$count;
+    reg  [9:0] control$count_raw;
+    reg  control$listed;
     reg  [9:0] control$next_q;
     wire  control$sg_start;
     wire  control$sg_ingest;
@@ -100,7 +101,8 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
     reg  [7:0] spike_gen$class_next;
     reg  spike_gen$lists_next;
     wire  [9:0] spike_gen$head;
-    wire  [9:0] spike_gen$count;
+    wire  [9:0] spike_gen$count_raw;
+    wire  spike_gen$listed;
     wire  [9:0] spike_gen$head_silent;
     reg  [9:0] spike_gen$raddr;
     wire  [9:0] spike_gen$next_q;
@@ -174,6 +176,8 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
     wire  stdp$we;
     wire  [9:0] stdp$waddr;
     wire  [99:0] stdp$wdata;
+    wire  [99:0] stdp$wnew;
+    wire  [99:0] stdp$wsel;
     reg  weight_mem$clock;
     reg  weight_mem$host_mode;
     reg  weight_mem$host_we;
@@ -183,6 +187,8 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
     reg  weight_mem$we;
     reg  [9:0] weight_mem$waddr;
     reg  [99:0] weight_mem$wdata;
+    reg  [99:0] weight_mem$wnew;
+    reg  [99:0] weight_mem$wsel;
     wire  [99:0] weight_mem$rdata;
 
     // Sub module instances
@@ -199,7 +205,8 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
         .peak(control$peak),
         .scan_last(control$scan_last),
         .head(control$head),
-        .count(control$count),
+        .count_raw(control$count_raw),
+        .listed(control$listed),
         .next_q(control$next_q),
         .sg_start(control$sg_start),
         .sg_ingest(control$sg_ingest),
@@ -258,7 +265,8 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
         .class_next(spike_gen$class_next),
         .lists_next(spike_gen$lists_next),
         .head(spike_gen$head),
-        .count(spike_gen$count),
+        .count_raw(spike_gen$count_raw),
+        .listed(spike_gen$listed),
         .head_silent(spike_gen$head_silent),
         .raddr(spike_gen$raddr),
         .next_q(spike_gen$next_q)
@@ -337,7 +345,9 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
         .pen_done(stdp$pen_done),
         .we(stdp$we),
         .waddr(stdp$waddr),
-        .wdata(stdp$wdata)
+        .wdata(stdp$wdata),
+        .wnew(stdp$wnew),
+        .wsel(stdp$wsel)
     );
     snn_core$weight_mem weight_mem(
         .clock(weight_mem$clock),
@@ -349,6 +359,8 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
         .we(weight_mem$we),
         .waddr(weight_mem$waddr),
         .wdata(weight_mem$wdata),
+        .wnew(weight_mem$wnew),
+        .wsel(weight_mem$wsel),
         .rdata(weight_mem$rdata)
     );
 
@@ -396,7 +408,8 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
         spike_gen$raddr = control$raddr;
         control$scan_last = spike_gen$scan_last;
         control$head = spike_gen$head;
-        control$count = spike_gen$count;
+        control$count_raw = spike_gen$count_raw;
+        control$listed = spike_gen$listed;
         control$next_q = spike_gen$next_q;
         neurons$reset = control$n_reset;
         neurons$integrate = control$n_int;
@@ -455,11 +468,13 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
         weight_mem$we = stdp$we;
         weight_mem$waddr = stdp$waddr;
         weight_mem$wdata = stdp$wdata;
+        weight_mem$wnew = stdp$wnew;
+        weight_mem$wsel = stdp$wsel;
     end
 
 endmodule // snn_core
 
-module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan_last,head,count,next_q,sg_start,sg_ingest,sg_drain,class_next,lists_next,raddr,spike_any,above_any,n_reset,n_int,n_add,n_complete,n_fire,spike_valid,wta_last,winner_valid,wta_clear,wta_enter,wta_scan,st_class_next,st_begin_class,st_raddr,st_walk_done,st_more,st_pen_done,st_begin,st_walk,st_drain,st_pen_start,st_pen_walk,lag_m,lag_r$0,lag_r$1,lag_r$2,lag_r$3,lag_r$4,lag_r$5,lag_q$0,lag_q$1,lag_q$2,lag_q$3,lag_q$4,lag_q$5,lag_mask);
+module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan_last,head,count_raw,listed,next_q,sg_start,sg_ingest,sg_drain,class_next,lists_next,raddr,spike_any,above_any,n_reset,n_int,n_add,n_complete,n_fire,spike_valid,wta_last,winner_valid,wta_clear,wta_enter,wta_scan,st_class_next,st_begin_class,st_raddr,st_walk_done,st_more,st_pen_done,st_begin,st_walk,st_drain,st_pen_start,st_pen_walk,lag_m,lag_r$0,lag_r$1,lag_r$2,lag_r$3,lag_r$4,lag_r$5,lag_q$0,lag_q$1,lag_q$2,lag_q$3,lag_q$4,lag_q$5,lag_mask);
 
     // Module arguments
     input wire  clock;
@@ -474,7 +489,8 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
     output reg  [15:0] peak;
     input wire  scan_last;
     input wire  [9:0] head;
-    input wire  [9:0] count;
+    input wire  [9:0] count_raw;
+    input wire  listed;
     input wire  [9:0] next_q;
     output reg  sg_start;
     output reg  sg_ingest;
@@ -1333,11 +1349,14 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
         st_begin = (((state_r$q == s_fire) & (winner_valid | (~above_any))) & learn_r$q) & spike_any;
         st_pen_start = ((state_r$q == s_end) & learn_r$q) & winner_valid;
         cnt = 16'h0;
-        if (|pend$q) begin
-            cnt = {{6{1'b0}}, count};
+        if ((|pend$q) & listed) begin
+            cnt = {{6{1'b0}}, count_raw};
         end
         v = acc$q + cnt;
-        beats_peak = ({{1{1'b0}}, cnt} | acc_off) > peak_acc$q;
+        beats_peak = acc_off > peak_acc$q;
+        if ((|pend$q) & listed) begin
+            beats_peak = ({{7{1'b0}}, count_raw} | acc_off) > peak_acc$q;
+        end
         pidx = rhdl_trunc_4_8((div_bit$q - frac));
         bit_ge_f$x = div_bit$q;
         dbit = 1'h0;
@@ -9792,7 +9811,7 @@ module snn_core$neurons$nrn$9$spike_r(d,q,clock);
 
 endmodule // snn_core$neurons$nrn$9$spike_r
 
-module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,scan_last,class_next,lists_next,head,count,head_silent,raddr,next_q);
+module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,scan_last,class_next,lists_next,head,count_raw,listed,head_silent,raddr,next_q);
 
     // Module arguments
     input wire  clock;
@@ -9806,7 +9825,8 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
     input wire  [7:0] class_next;
     input wire  lists_next;
     output reg  [9:0] head;
-    output reg  [9:0] count;
+    output reg  [9:0] count_raw;
+    output reg  listed;
     output reg  [9:0] head_silent;
     input wire  [9:0] raddr;
     output reg  [9:0] next_q;
@@ -12431,15 +12451,17 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
             out_valid = valid$66$q;
         end
         head = nil;
-        count = 10'h0;
         if (out_valid) begin
             head = head_ram$rdata;
-            count = count_ram$rdata;
         end
         if (out_hit) begin
             head = byp_head$q;
-            count = byp_count$q;
         end
+        count_raw = count_ram$rdata;
+        if (out_hit) begin
+            count_raw = byp_count$q;
+        end
+        listed = out_valid | out_hit;
         ins_hit = byp_v$q & (byp_class$q == rd_class$q);
         ins_valid = 1'h0;
         if (rd_class$q == ids$0) begin
@@ -19928,7 +19950,7 @@ module snn_core$spike_gen$win$9(d,q,clock);
 
 endmodule // snn_core$spike_gen$win$9
 
-module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winner,t,lag_m,lag_r$0,lag_r$1,lag_r$2,lag_r$3,lag_r$4,lag_r$5,lag_q$0,lag_q$1,lag_q$2,lag_q$3,lag_q$4,lag_q$5,lag_mask,head,head_silent,next_q,word,lane_w,lane_sel,class_next,begin_class,raddr,walk_done,more,pen_done,we,waddr,wdata);
+module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winner,t,lag_m,lag_r$0,lag_r$1,lag_r$2,lag_r$3,lag_r$4,lag_r$5,lag_q$0,lag_q$1,lag_q$2,lag_q$3,lag_q$4,lag_q$5,lag_mask,head,head_silent,next_q,word,lane_w,lane_sel,class_next,begin_class,raddr,walk_done,more,pen_done,we,waddr,wdata,wnew,wsel);
 
     // Module arguments
     input wire  clock;
@@ -19969,6 +19991,8 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     output reg  we;
     output reg  [9:0] waddr;
     output reg  [99:0] wdata;
+    output reg  [99:0] wnew;
+    output reg  [99:0] wsel;
 
     // Constant declarations
     localparam  u_lo_mask = 24'h1f;
@@ -20297,6 +20321,8 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     reg  [47:0] k;
     reg  [99:0] value_rep;
     reg  [99:0] lane_mask;
+    reg  floor_c;
+    reg  [99:0] w_min_rep;
     reg  [9:0] value;
 
     // Sub module instances
@@ -20610,54 +20636,69 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         upd = base - (mul_hi$p << split);
         pen_ge_min$x = w_c$q ^ w_sign;
         value = rhdl_trunc_10_48((upd >> lut_shift));
-        if ((op_c$q == op_pen) & (~pen_ge_min$ge)) begin
-            value = w_min;
-        end
+        floor_c = (op_c$q == op_pen) & (~pen_ge_min$ge);
         we = v_c$q;
         waddr = addr_c$q;
         value_rep = 100'h0;
+        w_min_rep = 100'h0;
         lane_mask = 100'h0;
         value_rep = value_rep | ({{90{1'b0}}, value} << lane_off$0);
+        w_min_rep = w_min_rep | ({{90{1'b0}}, w_min} << lane_off$0);
         if (lane_c$q == nids$0) begin
             lane_mask = lane_bits$0;
         end
         value_rep = value_rep | ({{90{1'b0}}, value} << lane_off$1);
+        w_min_rep = w_min_rep | ({{90{1'b0}}, w_min} << lane_off$1);
         if (lane_c$q == nids$1) begin
             lane_mask = lane_bits$1;
         end
         value_rep = value_rep | ({{90{1'b0}}, value} << lane_off$2);
+        w_min_rep = w_min_rep | ({{90{1'b0}}, w_min} << lane_off$2);
         if (lane_c$q == nids$2) begin
             lane_mask = lane_bits$2;
         end
         value_rep = value_rep | ({{90{1'b0}}, value} << lane_off$3);
+        w_min_rep = w_min_rep | ({{90{1'b0}}, w_min} << lane_off$3);
         if (lane_c$q == nids$3) begin
             lane_mask = lane_bits$3;
         end
         value_rep = value_rep | ({{90{1'b0}}, value} << lane_off$4);
+        w_min_rep = w_min_rep | ({{90{1'b0}}, w_min} << lane_off$4);
         if (lane_c$q == nids$4) begin
             lane_mask = lane_bits$4;
         end
         value_rep = value_rep | ({{90{1'b0}}, value} << lane_off$5);
+        w_min_rep = w_min_rep | ({{90{1'b0}}, w_min} << lane_off$5);
         if (lane_c$q == nids$5) begin
             lane_mask = lane_bits$5;
         end
         value_rep = value_rep | ({{90{1'b0}}, value} << lane_off$6);
+        w_min_rep = w_min_rep | ({{90{1'b0}}, w_min} << lane_off$6);
         if (lane_c$q == nids$6) begin
             lane_mask = lane_bits$6;
         end
         value_rep = value_rep | ({{90{1'b0}}, value} << lane_off$7);
+        w_min_rep = w_min_rep | ({{90{1'b0}}, w_min} << lane_off$7);
         if (lane_c$q == nids$7) begin
             lane_mask = lane_bits$7;
         end
         value_rep = value_rep | ({{90{1'b0}}, value} << lane_off$8);
+        w_min_rep = w_min_rep | ({{90{1'b0}}, w_min} << lane_off$8);
         if (lane_c$q == nids$8) begin
             lane_mask = lane_bits$8;
         end
         value_rep = value_rep | ({{90{1'b0}}, value} << lane_off$9);
+        w_min_rep = w_min_rep | ({{90{1'b0}}, w_min} << lane_off$9);
         if (lane_c$q == nids$9) begin
             lane_mask = lane_bits$9;
         end
-        wdata = (word_c$q & (~lane_mask)) | (value_rep & lane_mask);
+        wnew = value_rep;
+        wsel = lane_mask;
+        wdata = word_c$q & (~lane_mask);
+        if (floor_c) begin
+            wsel = 100'h0;
+            wdata = (word_c$q & (~lane_mask)) | (w_min_rep & lane_mask);
+        end
         w = lane_w;
         lut = 24'h0;
         k = 48'h0;
@@ -22324,7 +22365,7 @@ module snn_core$stdp$word_c(d,q,clock);
 
 endmodule // snn_core$stdp$word_c
 
-module snn_core$weight_mem(clock,host_mode,host_we,host_addr,host_wdata,raddr,we,waddr,wdata,rdata);
+module snn_core$weight_mem(clock,host_mode,host_we,host_addr,host_wdata,raddr,we,waddr,wdata,wnew,wsel,rdata);
 
     // Module arguments
     input wire  clock;
@@ -22336,6 +22377,8 @@ module snn_core$weight_mem(clock,host_mode,host_we,host_addr,host_wdata,raddr,we
     input wire  we;
     input wire  [9:0] waddr;
     input wire  [99:0] wdata;
+    input wire  [99:0] wnew;
+    input wire  [99:0] wsel;
     output reg  [99:0] rdata;
 
     // Stub signals
@@ -22345,6 +22388,10 @@ module snn_core$weight_mem(clock,host_mode,host_we,host_addr,host_wdata,raddr,we
     reg  ram$we;
     reg  [9:0] ram$raddr;
     wire  [99:0] ram$rdata;
+
+    // Local signals
+    reg  [99:0] sel;
+    reg  [99:0] rest;
 
     // Sub module instances
     snn_core$weight_mem$ram ram(
@@ -22362,13 +22409,16 @@ module snn_core$weight_mem(clock,host_mode,host_we,host_addr,host_wdata,raddr,we
         ram$raddr = raddr;
         ram$we = we;
         ram$waddr = waddr;
-        ram$wdata = wdata;
+        sel = wsel;
+        rest = wdata;
         if (host_mode) begin
             ram$raddr = host_addr;
             ram$we = host_we;
             ram$waddr = host_addr;
-            ram$wdata = host_wdata;
+            sel = 100'h0;
+            rest = host_wdata;
         end
+        ram$wdata = (wnew & sel) | (rest & (~sel));
         rdata = ram$rdata;
     end
 

@@ -70,7 +70,9 @@ pub struct Control<const PB: usize, const AW: usize> {
     /// `head` and `count` of the class selected at the last edge (`class_next` then): in
     /// Thresh, Int and Fire that of `pend`'s lowest bit now.
     pub head: Signal<In, Bits<AW>>,
-    pub count: Signal<In, Bits<AW>>,
+    pub count_raw: Signal<In, Bits<AW>>,
+    /// The class has a list this image: `count_raw` is its count, else the count is 0.
+    pub listed: Signal<In, Bit>,
     /// next_mem read data.
     pub next_q: Signal<In, Bits<AW>>,
     pub sg_start: Signal<Out, Bit>,
@@ -267,7 +269,8 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
             peak: Default::default(),
             scan_last: Default::default(),
             head: Default::default(),
-            count: Default::default(),
+            count_raw: Default::default(),
+            listed: Default::default(),
             next_q: Default::default(),
             sg_start: Default::default(),
             sg_ingest: Default::default(),
@@ -528,12 +531,17 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
 
         // Thresh: the running sum with the selected class.
         self.cnt.next = 0.into();
-        if self.pend.q.val().any() {
-            self.cnt.next = bit_cast::<16, AW>(self.count.val());
+        if self.pend.q.val().any() & self.listed.val() {
+            self.cnt.next = bit_cast::<16, AW>(self.count_raw.val());
         }
         self.v.next = self.acc.q.val() + self.cnt.val();
-        self.beats_peak.next =
-            (bit_cast::<17, 16>(self.cnt.val()) | self.acc_off.val()) > self.peak_acc.q.val();
+        // `cnt > peak - acc`, compared for the count as read and for 0 and then chosen: the
+        // valid bit behind `listed` arrives last.
+        self.beats_peak.next = self.acc_off.val() > self.peak_acc.q.val();
+        if self.pend.q.val().any() & self.listed.val() {
+            self.beats_peak.next = (bit_cast::<17, AW>(self.count_raw.val()) | self.acc_off.val())
+                > self.peak_acc.q.val();
+        }
 
         // Divide: one restoring step, the dividend `peak << F` entering MSB first.
         self.pidx.next = bit_cast::<4, 8>(self.div_bit.q.val() - self.frac.val());
@@ -820,7 +828,10 @@ mod tests {
         let mut cycles = 0;
         while model.state != FsmState::Int {
             assert!(simulate(&mut uut, 1000));
-            uut.count.next = (count.get(c_read).copied().unwrap_or(0) as u64).into();
+            // A class without a list reads as such whatever the RAM holds.
+            let n = count.get(c_read).copied().unwrap_or(0);
+            uut.listed.next = n > 0;
+            uut.count_raw.next = (if n > 0 { n as u64 } else { 0x55 }).into();
             assert!(simulate(&mut uut, 1000));
             c_read = uut.class_next.val().index();
             tick(&mut uut, clk);

@@ -189,7 +189,8 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
         self.spike_gen.raddr.next = self.control.raddr.val();
         self.control.scan_last.next = self.spike_gen.scan_last.val();
         self.control.head.next = self.spike_gen.head.val();
-        self.control.count.next = self.spike_gen.count.val();
+        self.control.count_raw.next = self.spike_gen.count_raw.val();
+        self.control.listed.next = self.spike_gen.listed.val();
         self.control.next_q.next = self.spike_gen.next_q.val();
 
         // control <-> neurons, wta.
@@ -246,6 +247,8 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
         self.weight_mem.we.next = self.stdp.we.val();
         self.weight_mem.waddr.next = self.stdp.waddr.val();
         self.weight_mem.wdata.next = self.stdp.wdata.val();
+        self.weight_mem.wnew.next = self.stdp.wnew.val();
+        self.weight_mem.wsel.next = self.stdp.wsel.val();
     }
 }
 

@@ -59,9 +59,13 @@ pub struct SpikeGen<const AW: usize> {
     /// Drain (then stage 3's class is read instead).
     pub class_next: Signal<In, Bits<8>>,
     pub lists_next: Signal<In, Bit>,
-    /// Head and count of the class selected last cycle (`class_next` then).
+    /// Head of the class selected last cycle (`class_next` then).
     pub head: Signal<Out, Bits<AW>>,
-    pub count: Signal<Out, Bits<AW>>,
+    /// Its count, in two parts: the count as read (RAM or bypass) and whether the class has a
+    /// list this image (the count is `count_raw` if so, else 0). The per-class valid bit is
+    /// the last to arrive (a mux over every class), so control applies it after its comparator.
+    pub count_raw: Signal<Out, Bits<AW>>,
+    pub listed: Signal<Out, Bit>,
     pub head_silent: Signal<Out, Bits<AW>>,
     /// next_mem read address (the address weight_mem reads in the same cycle).
     pub raddr: Signal<In, Bits<AW>>,
@@ -199,7 +203,8 @@ impl<const AW: usize> SpikeGen<AW> {
             class_next: Default::default(),
             lists_next: Default::default(),
             head: Default::default(),
-            count: Default::default(),
+            count_raw: Default::default(),
+            listed: Default::default(),
             head_silent: Default::default(),
             raddr: Default::default(),
             next_q: Default::default(),
@@ -463,15 +468,17 @@ impl<const AW: usize> Logic for SpikeGen<AW> {
             }
         }
         self.head.next = self.nil.val();
-        self.count.next = 0.into();
         if self.out_valid.val() {
             self.head.next = self.head_ram.rdata.val();
-            self.count.next = self.count_ram.rdata.val();
         }
         if self.out_hit.val() {
             self.head.next = self.byp_head.q.val();
-            self.count.next = self.byp_count.q.val();
         }
+        self.count_raw.next = self.count_ram.rdata.val();
+        if self.out_hit.val() {
+            self.count_raw.next = self.byp_count.q.val();
+        }
+        self.listed.next = self.out_valid.val() | self.out_hit.val();
         // Stage 3 inserts `i3` at the head of its class (the same selection, computed apart).
         self.ins_hit.next = self.byp_v.q.val() & (self.byp_class.q.val() == self.rd_class.q.val());
         self.ins_valid.next = false;
@@ -613,8 +620,9 @@ mod tests {
                 model.head[c],
                 "head of class {c}"
             );
+            let count = if uut.listed.val() { uut.count_raw.val().to_u64() as u32 } else { 0 };
             assert_eq!(
-                uut.count.val().to_u64() as u32,
+                count,
                 model.count[c],
                 "count of class {c}"
             );

@@ -76,10 +76,14 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     pub more: Signal<Out, Bit>,
     /// Pen: the silent list ended.
     pub pen_done: Signal<Out, Bit>,
-    /// Stage C's write to weight_mem.
+    /// Stage C's write to weight_mem: the word written is `wnew` in the bits of `wsel` and
+    /// `wdata` elsewhere. The new value arrives last, so weight_mem merges it with its host
+    /// port in one level after it (see `crate::weight_mem`); the penalty's floor is in `wdata`.
     pub we: Signal<Out, Bit>,
     pub waddr: Signal<Out, Bits<AW>>,
     pub wdata: Signal<Out, Bits<WORD>>,
+    pub wnew: Signal<Out, Bits<WORD>>,
+    pub wsel: Signal<Out, Bits<WORD>>,
     sj: DFF<Bits<8>>,
     m: DFF<Bits<STEP_W>>,
     sr: Vec<DFF<Bits<RES_W>>>,
@@ -152,6 +156,9 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     // Stage C.
     value_rep: Signal<Local, Bits<WORD>>,
     lane_mask: Signal<Local, Bits<WORD>>,
+    /// A penalty that hits the floor: `w_min` (replicated in `w_min_rep`) is written.
+    floor_c: Signal<Local, Bit>,
+    w_min_rep: Signal<Local, Bits<WORD>>,
     value: Signal<Local, Bits<WB>>,
     kwrap: Vec<Constant<Bits<RES_W>>>,
     kbit: Vec<Constant<Bits<KMAX>>>,
@@ -237,6 +244,8 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
             we: Default::default(),
             waddr: Default::default(),
             wdata: Default::default(),
+            wnew: Default::default(),
+            wsel: Default::default(),
             sj: Default::default(),
             m: Default::default(),
             sr: (0..p.k).map(|_| Default::default()).collect(),
@@ -289,6 +298,8 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
             k: Default::default(),
             value_rep: Default::default(),
             lane_mask: Default::default(),
+            floor_c: Default::default(),
+            w_min_rep: Default::default(),
             value: Default::default(),
             kwrap: (0..p.k)
                 .map(|i| Constant::new(Bits::<RES_W>::from(i as u64)))
@@ -432,25 +443,33 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
         self.upd.next = self.base.val() - (self.mul_hi.p.val() << self.split.val());
         self.pen_ge_min.x.next = self.w_c.q.val() ^ self.w_sign.val();
         self.value.next = bit_cast::<WB, PROD_W>(self.upd.val() >> self.lut_shift.val());
-        // The penalty's `w - penalty` is `upd` too (see `k_pen`); only its floor is muxed.
-        if (self.op_c.q.val() == self.op_pen.val()) & !self.pen_ge_min.ge.val() {
-            self.value.next = self.w_min.val();
-        }
+        // The penalty's `w - penalty` is `upd` too (see `k_pen`); its floor `w_min` is decided
+        // from registers and goes into `wdata`.
+        self.floor_c.next = (self.op_c.q.val() == self.op_pen.val()) & !self.pen_ge_min.ge.val();
         self.we.next = self.v_c.q.val();
         self.waddr.next = self.addr_c.q.val();
         // The new value in every lane, and the mask of lane `lane_c`: one AND-OR level per
         // bit (a chain of N lane muxes was on the critical path).
         self.value_rep.next = 0.into();
+        self.w_min_rep.next = 0.into();
         self.lane_mask.next = 0.into();
         for j in 0..N {
             self.value_rep.next = self.value_rep.val()
                 | (bit_cast::<WORD, WB>(self.value.val()) << self.lane_off[j].val());
+            self.w_min_rep.next = self.w_min_rep.val()
+                | (bit_cast::<WORD, WB>(self.w_min.val()) << self.lane_off[j].val());
             if self.lane_c.q.val() == self.nids[j].val() {
                 self.lane_mask.next = self.lane_bits[j].val();
             }
         }
-        self.wdata.next = (self.word_c.q.val() & !self.lane_mask.val())
-            | (self.value_rep.val() & self.lane_mask.val());
+        self.wnew.next = self.value_rep.val();
+        self.wsel.next = self.lane_mask.val();
+        self.wdata.next = self.word_c.q.val() & !self.lane_mask.val();
+        if self.floor_c.val() {
+            self.wsel.next = 0.into();
+            self.wdata.next = (self.word_c.q.val() & !self.lane_mask.val())
+                | (self.w_min_rep.val() & self.lane_mask.val());
+        }
 
         // Stage B: the lane arrives from weight_mem and goes straight into the multiplier (in
         // offset binary, `u = w + 2^(WB-1)`); the table entry and constant come from registers.
@@ -811,7 +830,8 @@ mod tests {
             rtl_next = next[a];
             rtl_word = mem[a];
             if uut.we.val() {
-                let w = uut.wdata.val().to_u64();
+                let w = (uut.wnew.val() & uut.wsel.val() | uut.wdata.val() & !uut.wsel.val())
+                    .to_u64();
                 let sx = |v: u64| ((v << 54) as i64 >> 54) as i32;
                 mem[uut.waddr.val().index()] = [sx(w & 0x3ff), sx(w >> 10)];
             }

@@ -21,13 +21,20 @@ pub struct WeightMem<const WORD: usize, const AW: usize> {
     pub host_wdata: Signal<In, Bits<WORD>>,
     /// Core read address (control's or stdp's stage A).
     pub raddr: Signal<In, Bits<AW>>,
-    /// Core write port (stdp's stage C).
+    /// Core write port (stdp's stage C): the word written is `wnew` in the bits of `wsel` and
+    /// `wdata` elsewhere. `wnew` comes last (after stdp's multiplier and subtraction), so it
+    /// meets everything else, the host port included, in the last level before the RAM.
     pub we: Signal<In, Bit>,
     pub waddr: Signal<In, Bits<AW>>,
     pub wdata: Signal<In, Bits<WORD>>,
+    pub wnew: Signal<In, Bits<WORD>>,
+    pub wsel: Signal<In, Bits<WORD>>,
     /// The word at the read address of the previous cycle (the host's in Idle).
     pub rdata: Signal<Out, Bits<WORD>>,
     ram: Bram<AW, WORD>,
+    /// The bits taken from `wnew` (none in host mode), and the word elsewhere.
+    sel: Signal<Local, Bits<WORD>>,
+    rest: Signal<Local, Bits<WORD>>,
 }
 
 impl<const WORD: usize, const AW: usize> WeightMem<WORD, AW> {
@@ -63,6 +70,10 @@ impl<const WORD: usize, const AW: usize> WeightMem<WORD, AW> {
             we: Default::default(),
             waddr: Default::default(),
             wdata: Default::default(),
+            wnew: Default::default(),
+            wsel: Default::default(),
+            sel: Default::default(),
+            rest: Default::default(),
             rdata: Default::default(),
             ram: Bram::with_words(1 << AW, words).without_read_during_write(),
         }
@@ -102,13 +113,17 @@ impl<const WORD: usize, const AW: usize> Logic for WeightMem<WORD, AW> {
         self.ram.raddr.next = self.raddr.val();
         self.ram.we.next = self.we.val();
         self.ram.waddr.next = self.waddr.val();
-        self.ram.wdata.next = self.wdata.val();
+        self.sel.next = self.wsel.val();
+        self.rest.next = self.wdata.val();
         if self.host_mode.val() {
             self.ram.raddr.next = self.host_addr.val();
             self.ram.we.next = self.host_we.val();
             self.ram.waddr.next = self.host_addr.val();
-            self.ram.wdata.next = self.host_wdata.val();
+            self.sel.next = 0.into();
+            self.rest.next = self.host_wdata.val();
         }
+        self.ram.wdata.next =
+            (self.wnew.val() & self.sel.val()) | (self.rest.val() & !self.sel.val());
         self.rdata.next = self.ram.rdata.val();
     }
 }
@@ -125,16 +140,17 @@ mod tests {
         u.clock.next = Clock { clk };
     }
 
-    /// The host port in Idle, then the core's ports: synchronous reads (data one cycle after the
-    /// address), a read and a write of different words at one edge, the word read at an edge
-    /// that writes it a don't-care (the design never uses one), and host signals ignored
-    /// outside Idle.
+    /// The host port in Idle (stdp's lane select ignored), then the core's ports: synchronous
+    /// reads (data one cycle after the address), a read and a write of different words at one
+    /// edge, the word read at an edge that writes it a don't-care (the design never uses one), a
+    /// write of one new lane into a word, and host signals ignored outside Idle.
     #[test]
     fn host_and_core_ports() {
         let p = HwParams::new(&SnnConfig::small()).unwrap();
         let mut uut = Uut::new(&p);
         uut.connect_all();
         uut.host_mode.next = true;
+        uut.wsel.next = ((1u64 << 36) - 1).into();
         for i in 0..4u64 {
             uut.host_we.next = true;
             uut.host_addr.next = i.into();
@@ -152,15 +168,18 @@ mod tests {
         uut.we.next = true;
         uut.waddr.next = 3u64.into();
         uut.wdata.next = 77u64.into();
+        uut.wsel.next = 0u64.into();
         tick(&mut uut, clk);
         assert_eq!(uut.rdata.val().to_u64(), 0x2_0000_0005);
         uut.raddr.next = 3u64.into();
-        uut.wdata.next = 78u64.into();
+        uut.wdata.next = 0x7_0000_0078u64.into();
+        uut.wnew.next = 0x5_5555_5555u64.into();
+        uut.wsel.next = (0x1ffu64 << 9).into();
         tick(&mut uut, clk);
         assert_eq!(uut.rdata.val().to_u64(), !77u64 & ((1 << 36) - 1), "don't-care");
         uut.we.next = false;
         tick(&mut uut, clk);
-        assert_eq!(uut.rdata.val().to_u64(), 78);
+        assert_eq!(uut.rdata.val().to_u64(), 0x7_0000_0078 | (0x5_5555_5555 & (0x1ff << 9)));
         uut.raddr.next = 1u64.into();
         tick(&mut uut, clk);
         assert_eq!(
