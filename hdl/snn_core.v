@@ -131,7 +131,6 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
     reg  wta$scan;
     reg  [7:0] wta$t;
     reg  [19:0] wta$shown_sel;
-    wire  [7:0] wta$ws;
     wire  [7:0] wta$fetch;
     wire  wta$last;
     wire  [9:0] wta$inhibit;
@@ -299,7 +298,6 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
         .scan(wta$scan),
         .t(wta$t),
         .shown_sel(wta$shown_sel),
-        .ws(wta$ws),
         .fetch(wta$fetch),
         .last(wta$last),
         .inhibit(wta$inhibit),
@@ -22458,7 +22456,7 @@ module snn_core$weight_mem$ram(clock,waddr,wdata,we,raddr,rdata);
     end
 endmodule // snn_core$weight_mem$ram
 
-module snn_core$wta(clock,clear,enter,scan,t,shown_sel,ws,fetch,last,inhibit,winner,winner_valid,inhibit_step);
+module snn_core$wta(clock,clear,enter,scan,t,shown_sel,fetch,last,inhibit,winner,winner_valid,inhibit_step);
 
     // Module arguments
     input wire  clock;
@@ -22467,7 +22465,6 @@ module snn_core$wta(clock,clear,enter,scan,t,shown_sel,ws,fetch,last,inhibit,win
     input wire  scan;
     input wire  [7:0] t;
     input wire  [19:0] shown_sel;
-    output reg  [7:0] ws;
     output reg  [7:0] fetch;
     output reg  last;
     output reg  [9:0] inhibit;
@@ -22566,7 +22563,6 @@ module snn_core$wta(clock,clear,enter,scan,t,shown_sel,ws,fetch,last,inhibit,win
         winner = winner_r$q;
         winner_valid = valid_r$q;
         inhibit_step = {{8{1'b0}}, step_r$q};
-        ws = ws_r$q;
         fetch = 8'h0;
         if (scan) begin
             fetch = ws_r$q + 8'h1;

@@ -23,10 +23,9 @@ pub struct Wta<const N: usize, const PB: usize> {
     pub t: Signal<In, Bits<STEP_W>>,
     /// `shown[fetch]` (two's complement), from the neuron array's read mux.
     pub shown_sel: Signal<In, Bits<PB>>,
-    /// Scan index: the neuron whose `shown` is looked at this cycle.
-    pub ws: Signal<Out, Bits<8>>,
     /// The neuron whose `shown` is read into `cand` at this edge: `ws + 1` in a scan cycle (`N`,
-    /// no neuron, in the last), else 0, the first of a scan that may start now.
+    /// no neuron, in the last; `ws` is the scan index), else 0, the first of a scan that may
+    /// start now.
     pub fetch: Signal<Out, Bits<8>>,
     /// The last scan cycle: the winner is chosen now and `inhibit` is valid.
     pub last: Signal<Out, Bit>,
@@ -67,7 +66,6 @@ impl<const N: usize, const PB: usize> Wta<N, PB> {
             scan: Default::default(),
             t: Default::default(),
             shown_sel: Default::default(),
-            ws: Default::default(),
             last: Default::default(),
             inhibit: Default::default(),
             winner: Default::default(),
@@ -100,7 +98,6 @@ impl<const N: usize, const PB: usize> Logic for Wta<N, PB> {
         self.winner.next = self.winner_r.q.val();
         self.winner_valid.next = self.valid_r.q.val();
         self.inhibit_step.next = bit_cast::<16, STEP_W>(self.step_r.q.val());
-        self.ws.next = self.ws_r.q.val();
         self.fetch.next = 0.into();
         if self.scan.val() {
             self.fetch.next = self.ws_r.q.val() + 1;
@@ -184,10 +181,9 @@ mod tests {
         uut.scan.next = true;
         uut.t.next = 17u64.into();
         for cycle in 1.. {
-            let ws = uut.ws.val().index();
-            assert_eq!(ws as u32, model.ws);
-            let v = shown[ws];
+            let v = shown[model.ws as usize];
             serve(&mut uut);
+            assert_eq!(uut.fetch.val().index() as u32, model.ws + 1, "fetch, cycle {cycle}");
             let (next, out) = model.next(WtaCmd::Scan { shown: v, t: 17 }, &p);
             assert_eq!(uut.last.val(), out.last);
             let inhibit = if out.last {
