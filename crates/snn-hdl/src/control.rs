@@ -67,8 +67,8 @@ pub struct Control<const PB: usize, const AW: usize> {
     pub peak: Signal<Out, Bits<16>>,
     // spike_gen.
     pub scan_last: Signal<In, Bit>,
-    /// `head` and `count` of the class selected at the last edge (`class_next` then): in
-    /// Thresh, Int and Fire that of `pend`'s lowest bit now.
+    /// `head` and count (`count_raw` if `listed`, else 0) of the class selected at the last
+    /// edge (`class_next` then): in Thresh, Int and Fire that of `pend`'s lowest bit now.
     pub head: Signal<In, Bits<AW>>,
     pub count_raw: Signal<In, Bits<AW>>,
     /// The class has a list this image: `count_raw` is its count, else the count is 0.
