@@ -277,7 +277,7 @@ proptest! {
         d_pick in any::<prop::sample::Index>(),
     ) {
         let mut cfg = cfg;
-        cfg.fixed = FixedConfig { frac_bits, weight_bits: frac_bits + 3, potential_bits: 32, lut_frac_bits };
+        cfg.fixed = FixedConfig { frac_bits, weight_bits: frac_bits + 3, potential_bits: 32, lut_frac_bits, ..FixedConfig::default() };
         prop_assume!(cfg.validate().is_ok());
         let f = FixedFormat::new(&cfg).unwrap();
         let w = f.w_min + w_pick.index((f.w_max - f.w_min + 1) as usize) as i32;

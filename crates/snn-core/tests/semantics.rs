@@ -451,6 +451,28 @@ impl Arith for Recorder {
     fn initial_weight(&self, x: f64) -> f64 {
         x
     }
+    fn wta_value(&self, shown: f64, theta: f64) -> f64 {
+        shown - theta
+    }
+    fn fire_threshold(&self, threshold: f64, theta: f64) -> f64 {
+        threshold + theta
+    }
+    fn theta_zero(&self) -> f64 {
+        0.0
+    }
+    fn theta_update(&self, theta: f64, _: bool) -> f64 {
+        theta
+    }
+    fn normalizes(&self) -> bool {
+        false
+    }
+    fn normalize_row(&self, _: &mut [f64]) {}
+    fn with_sigma_halvings(&self, _: u32) -> Self {
+        Recorder::default()
+    }
+    fn theta_from_f64(&self, x: f64, _: bool) -> anyhow::Result<f64> {
+        Ok(x)
+    }
 }
 
 /// The signed distances `t' - t` that STDP visits for each input, in the order each input sees
