@@ -1,7 +1,7 @@
 //! `SnnCore`: the top module `snn_core`, its ports exactly the table of docs/ARCHITECTURE.md
 //! ("Top-level ports of `snn_core`"). It wires the blocks (and gates the spike port's mask).
 //!
-//! # Why every block computes its "early" outputs apart
+//! # Why the outputs others use within the cycle come from sub-blocks
 //!
 //! rust-hdl writes each module's logic as one `always @(*)` block. Verilator orders such a
 //! block as one unit unless it can split it, and it cannot split statements that share a local
@@ -11,9 +11,15 @@
 //! close a false combinational loop through control (Verilator's UNOPTFLAT, and an evaluation
 //! that has to iterate). Each block therefore computes the outputs that others use within the
 //! cycle (comparators, heads and counts, strobes decoded from the state, the walk status) from
-//! registers and inputs only, with locals of their own; synthesis merges the duplicated logic.
-//! Outputs that only feed registers or RAM addresses (`raddr`, `class_next`) may depend on
-//! anything. `verilator --lint-only -Wall` checks the rule (UNOPTFLAT).
+//! registers and inputs only, with no local of its next-state logic. Where the next-state logic
+//! needs the same values, both read one sub-block, a module of its own whose outputs depend on
+//! its registers and inputs only: control's and stdp's [`crate::walk::ClassWalk`] (the pending
+//! classes, the walk status and the class read next), control's [`crate::decide::Decide`]
+//! (Fire's and End's decisions), spike_gen's [`crate::class_lists::ClassLists`] (the head and
+//! count read). A sub-block's inputs that reach its outputs within the cycle are driven by
+//! statements of their own. Outputs that only feed registers or RAM addresses (`raddr`,
+//! `class_next`) may depend on anything. `verilator --lint-only -Wall` checks the rule
+//! (UNOPTFLAT).
 
 use crate::control::Control;
 use crate::neuron::Neurons;
