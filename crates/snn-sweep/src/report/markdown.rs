@@ -85,6 +85,21 @@ pub fn write(sweep: &Sweep, out: &Path, figures: &[Figure]) -> Result<String> {
             writeln!(s, "| `{}` | {:.1} | {:.1} | {} |", e.key, 100.0 * e.spread_of_means, 100.0 * e.max_within_series, per.join("; "))?;
         }
         writeln!(s)?;
+        writeln!(s, "## Test accuracy (%) per key, the other keys fixed\n")?;
+        for e in &eff {
+            let vals: Vec<String> = e.values.iter().map(|v| show(&v.0)).collect();
+            writeln!(s, "`{}`:\n\n| other keys | {} |\n|---|{}", e.key, vals.join(" | "), "---|".repeat(vals.len()))?;
+            for series in &e.series {
+                let cells: Vec<String> = e
+                    .values
+                    .iter()
+                    .map(|(v, ..)| series.points.iter().find(|p| &p.0 == v).map_or("-".into(), |p| format!("{:.2}", 100.0 * p.1)))
+                    .collect();
+                let name = if series.name.is_empty() { "-" } else { series.name.as_str() };
+                writeln!(s, "| {name} | {} |", cells.join(" | "))?;
+            }
+            writeln!(s)?;
+        }
     }
 
     let fronts: Vec<(String, Vec<(&Record, f64, f64)>)> = {

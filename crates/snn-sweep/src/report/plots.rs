@@ -12,22 +12,16 @@ use std::io::Cursor;
 use std::path::Path;
 
 const SIZE: (u32, u32) = (1100, 650);
+/// Width of the legend panel.
+const LEGEND: u32 = 300;
 /// Series drawn as separate lines up to this many; more become a cloud and a mean line.
 const MAX_LINES: usize = 10;
 
-/// The Tableau 10 palette: distinct and readable on white.
-const COLORS: [RGBColor; 10] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-    RGBColor(188, 189, 34),
-    RGBColor(23, 190, 207),
-];
+/// Colour of series `i` (plotters' palette of distinct colours).
+fn color(i: usize) -> RGBColor {
+    let c = Palette99::pick(i).to_rgba();
+    RGBColor(c.0, c.1, c.2)
+}
 
 fn plot_err<E: std::fmt::Display>(e: E) -> anyhow::Error {
     anyhow!("drawing a figure: {e}")
@@ -115,7 +109,10 @@ fn draw_chart(c: &Chart, path: &Path) -> Result<()> {
     {
         let root = BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area();
         root.fill(&WHITE).map_err(plot_err)?;
-        let mut chart = ChartBuilder::on(&root)
+        // The legend gets its own panel right of the chart, so it never hides a point.
+        let named: Vec<&Line> = c.lines.iter().filter(|l| !l.name.is_empty()).collect();
+        let (plot, legend) = root.split_horizontally(SIZE.0 - if named.is_empty() { 0 } else { LEGEND });
+        let mut chart = ChartBuilder::on(&plot)
             .caption(&c.title, ("sans-serif", 20))
             .margin(15)
             .x_label_area_size(50)
@@ -145,23 +142,18 @@ fn draw_chart(c: &Chart, path: &Path) -> Result<()> {
                     .draw_series(LineSeries::new(l.points.iter().copied(), style))
                     .map_err(plot_err)?;
             }
-            let anno = chart
+            chart
                 .draw_series(l.points.iter().map(|&p| Circle::new(p, 4, color.filled())))
                 .map_err(plot_err)?;
-            if !l.name.is_empty() {
-                anno.label(l.name.clone())
-                    .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(3)));
-            }
         }
-        if c.lines.iter().any(|l| !l.name.is_empty()) {
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .label_font(("sans-serif", 13))
-                .position(SeriesLabelPosition::LowerRight)
-                .draw()
-                .map_err(plot_err)?;
+        let font = ("sans-serif", 13).into_font().color(&BLACK);
+        for (k, l) in named.iter().enumerate() {
+            let y = 70 + 24 * k as i32;
+            legend.draw(&Circle::new((12, y), 5, l.color.filled())).map_err(plot_err)?;
+            if !l.scatter {
+                legend.draw(&PathElement::new([(2, y), (22, y)], l.color.stroke_width(2))).map_err(plot_err)?;
+            }
+            legend.draw(&Text::new(l.name.clone(), (30, y - 7), font.clone())).map_err(plot_err)?;
         }
         root.present().map_err(plot_err)?;
     }
@@ -184,7 +176,7 @@ fn key_figure(sweep: &Sweep, e: &Effect, out: &Path) -> Result<Figure> {
             lines.push(Line {
                 name: if s.name.is_empty() { "test accuracy".into() } else { s.name.clone() },
                 points: s.points.iter().map(|(v, a)| (x.x(v), 100.0 * a)).collect(),
-                color: COLORS[i % COLORS.len()],
+                color: color(i),
                 scatter: false,
             });
         }
@@ -195,7 +187,7 @@ fn key_figure(sweep: &Sweep, e: &Effect, out: &Path) -> Result<Figure> {
             color: RGBColor(170, 170, 170),
             scatter: true,
         });
-        for (name, pick, color) in [("mean over the other keys", 1, COLORS[0]), ("best", 2, COLORS[3])] {
+        for (name, pick, color) in [("mean over the other keys", 1, color(0)), ("best", 2, color(1))] {
             lines.push(Line {
                 name: name.into(),
                 points: e.values.iter().map(|v| (x.x(&v.0), 100.0 * if pick == 1 { v.1 } else { v.2 })).collect(),
@@ -356,7 +348,7 @@ fn pareto_figure(sweep: &Sweep, out: &Path, file: &str, what: &str, unit: &str, 
         x: &x,
         lines: vec![
             Line { name: format!("all points ({})", all.len()), points: all, color: RGBColor(170, 170, 170), scatter: true },
-            Line { name: format!("Pareto front ({} points)", front.len()), points: front, color: COLORS[3], scatter: false },
+            Line { name: format!("Pareto front ({} points)", front.len()), points: front, color: color(1), scatter: false },
         ],
     };
     draw_chart(&chart, &out.join(file))?;
