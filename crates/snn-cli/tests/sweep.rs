@@ -46,7 +46,9 @@ fn killed_sweep_resumes_to_the_uninterrupted_result() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     std::fs::write(d.join("s.toml"), SPEC).unwrap();
-    let run = ["sweep", "--spec", "s.toml", "--data", "builtin", "--jobs", "2", "--out"];
+    let run = [
+        "sweep", "--spec", "s.toml", "--data", "builtin", "--jobs", "2", "--out",
+    ];
     let out = ok(d, &[&run[..], &["whole"]].concat());
     assert!(out.contains("24 point(s) in the sweep"), "{out}");
     let reference = canonical(&d.join("whole"));
@@ -67,31 +69,63 @@ fn killed_sweep_resumes_to_the_uninterrupted_result() {
     child.kill().unwrap();
     child.wait().unwrap();
     let done = lines(&d.join("killed"));
-    assert!((3..24).contains(&done), "killed after {done} of 24 points: the test should kill mid-way");
+    assert!(
+        (3..24).contains(&done),
+        "killed after {done} of 24 points: the test should kill mid-way"
+    );
     let out = ok(d, &[&run[..], &["killed"]].concat());
     assert!(out.contains("already finished"), "{out}");
-    assert_eq!(canonical(&d.join("killed")), reference, "resumed = uninterrupted");
+    assert_eq!(
+        canonical(&d.join("killed")),
+        reference,
+        "resumed = uninterrupted"
+    );
 
     // Shards 1/2 and 2/2, merged.
     ok(d, &[&run[..], &["s1", "--shard", "1/2"]].concat());
     ok(d, &[&run[..], &["s2", "--shard", "2/2"]].concat());
-    assert!(ok(d, &["sweep", "merge", "s1", "s2", "--out", "merged"]).contains("merged 24 point(s)"));
+    assert!(
+        ok(d, &["sweep", "merge", "s1", "s2", "--out", "merged"]).contains("merged 24 point(s)")
+    );
     assert_eq!(canonical(&d.join("merged")), reference);
 
-    let rep = ok(d, &["sweep", "report", "merged", "--out", "report", "--heatmap", "sigma,threshold_divisor"]);
+    let rep = ok(
+        d,
+        &[
+            "sweep",
+            "report",
+            "merged",
+            "--out",
+            "report",
+            "--heatmap",
+            "sigma,threshold_divisor",
+        ],
+    );
     assert!(rep.contains("heatmap-sigma-threshold_divisor.png"), "{rep}");
     let md = std::fs::read_to_string(d.join("report/README.md")).unwrap();
-    assert!(md.contains("## Best points") && md.contains("accuracy-vs-threshold_divisor.png"), "{md}");
+    assert!(
+        md.contains("## Best points") && md.contains("accuracy-vs-threshold_divisor.png"),
+        "{md}"
+    );
 }
 
 /// Runs a failing sweep: exit 1, one `Error:` naming every string of `names`, no output folder.
 fn refused(d: &Path, spec: &str, extra: &[&str], names: &[&str]) {
     std::fs::write(d.join("bad.toml"), spec).unwrap();
-    let args = [&["sweep", "--spec", "bad.toml", "--data", "builtin", "--out", "bad-out"][..], extra].concat();
+    let args = [
+        &[
+            "sweep", "--spec", "bad.toml", "--data", "builtin", "--out", "bad-out",
+        ][..],
+        extra,
+    ]
+    .concat();
     let o = snn(d, &args);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
-    assert!(err.starts_with("Error: ") && !err.contains("panicked"), "{args:?}: {err}");
+    assert!(
+        err.starts_with("Error: ") && !err.contains("panicked"),
+        "{args:?}: {err}"
+    );
     for n in names {
         assert!(err.contains(n), "{args:?}: should name {n:?}: {err}");
     }
@@ -103,21 +137,64 @@ fn bad_input_fails_before_any_point_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     let data = "[data]\ntrain = 20\ntest = 10\n";
-    refused(d, &format!("{data}[vary]\nneuronz = [4]\n"), &[], &["bad.toml", "[vary] neuronz", "unknown field"]);
-    refused(d, &format!("{data}[vary]\nsigma = {{ from = 0.1, to = 0.2, steps = 0 }}\n"), &[], &["[vary] sigma: empty range"]);
-    refused(d, &format!("{data}[vary]\nsigma = [0.1, -0.5]\n"), &[], &["[vary] sigma = -0.5", "sigma must be"]);
-    refused(d, &format!("{data}[vary]\nneurons = [4]\n"), &["--synth", "ice99"], &["--synth ice99", "unknown FPGA target"]);
-    refused(d, &format!("{data}[vary]\nneurons = [4]\n"), &["--shard", "3/2"], &["--shard 3/2"]);
-    refused(d, &format!("{data}[vary]\nneurons = [4]\n"), &["--jobs", "0"], &["--jobs 0"]);
+    refused(
+        d,
+        &format!("{data}[vary]\nneuronz = [4]\n"),
+        &[],
+        &["bad.toml", "[vary] neuronz", "unknown field"],
+    );
+    refused(
+        d,
+        &format!("{data}[vary]\nsigma = {{ from = 0.1, to = 0.2, steps = 0 }}\n"),
+        &[],
+        &["[vary] sigma: empty range"],
+    );
+    refused(
+        d,
+        &format!("{data}[vary]\nsigma = [0.1, -0.5]\n"),
+        &[],
+        &["[vary] sigma = -0.5", "sigma must be"],
+    );
+    refused(
+        d,
+        &format!("{data}[vary]\nneurons = [4]\n"),
+        &["--synth", "ice99"],
+        &["--synth ice99", "unknown FPGA target"],
+    );
+    refused(
+        d,
+        &format!("{data}[vary]\nneurons = [4]\n"),
+        &["--shard", "3/2"],
+        &["--shard 3/2"],
+    );
+    refused(
+        d,
+        &format!("{data}[vary]\nneurons = [4]\n"),
+        &["--jobs", "0"],
+        &["--jobs 0"],
+    );
 
     // A results folder of another sweep is refused, its file untouched.
     std::fs::write(d.join("a.toml"), format!("{data}[vary]\nneurons = [4]\n")).unwrap();
-    ok(d, &["sweep", "--spec", "a.toml", "--data", "builtin", "--out", "taken"]);
+    ok(
+        d,
+        &[
+            "sweep", "--spec", "a.toml", "--data", "builtin", "--out", "taken",
+        ],
+    );
     let before = std::fs::read_to_string(d.join("taken/results.jsonl")).unwrap();
     std::fs::write(d.join("b.toml"), format!("{data}[vary]\nneurons = [5]\n")).unwrap();
-    let o = snn(d, &["sweep", "--spec", "b.toml", "--data", "builtin", "--out", "taken"]);
+    let o = snn(
+        d,
+        &[
+            "sweep", "--spec", "b.toml", "--data", "builtin", "--out", "taken",
+        ],
+    );
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("holds results of a different sweep"), "{err}");
-    assert_eq!(std::fs::read_to_string(d.join("taken/results.jsonl")).unwrap(), before);
+    assert_eq!(
+        std::fs::read_to_string(d.join("taken/results.jsonl")).unwrap(),
+        before
+    );
 }

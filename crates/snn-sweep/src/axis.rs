@@ -29,7 +29,10 @@ impl<'de> Deserialize<'de> for OrderedTable {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a table")
             }
-            fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> std::result::Result<Self::Value, M::Error> {
+            fn visit_map<M: MapAccess<'de>>(
+                self,
+                mut m: M,
+            ) -> std::result::Result<Self::Value, M::Error> {
                 let mut out = Vec::new();
                 while let Some(key) = m.next_key::<String>()? {
                     out.push((key, m.next_value::<Node>()?));
@@ -187,7 +190,11 @@ fn range(key: &str, t: &OrderedTable) -> Result<Range> {
         bail!("[vary] {key}: range ends must be finite");
     }
     if r.from > r.to {
-        bail!("[vary] {key}: empty range (from = {} > to = {})", r.from, r.to);
+        bail!(
+            "[vary] {key}: empty range (from = {} > to = {})",
+            r.from,
+            r.to
+        );
     }
     if r.steps.is_some() && r.step.is_some() {
         bail!("[vary] {key}: give either `steps` (a count) or `step` (an increment), not both");
@@ -205,14 +212,19 @@ fn range(key: &str, t: &OrderedTable) -> Result<Range> {
         r.integer &= s.fract() == 0.0;
     }
     if r.log && r.from <= 0.0 {
-        bail!("[vary] {key}: a logarithmic range needs from > 0, got {}", r.from);
+        bail!(
+            "[vary] {key}: a logarithmic range needs from > 0, got {}",
+            r.from
+        );
     }
     Ok(r)
 }
 
 /// `x` rounded to 12 significant digits, so that `0.1 + 2 * 0.1` reads `0.3` in results.
 fn tidy(x: f64) -> f64 {
-    format!("{x:.11e}").parse().expect("a formatted float parses")
+    format!("{x:.11e}")
+        .parse()
+        .expect("a formatted float parses")
 }
 
 impl Range {
@@ -229,7 +241,11 @@ impl Range {
         let xs: Vec<f64> = match (self.steps, self.step) {
             (Some(n), _) => (0..n)
                 .map(|i| {
-                    let f = if n == 1 { 0.0 } else { i as f64 / (n - 1) as f64 };
+                    let f = if n == 1 {
+                        0.0
+                    } else {
+                        i as f64 / (n - 1) as f64
+                    };
                     if self.log {
                         (self.from.ln() + f * (self.to.ln() - self.from.ln())).exp()
                     } else {
@@ -241,9 +257,9 @@ impl Range {
                 let n = ((self.to - self.from) / s + 1e-9).floor() as usize + 1;
                 (0..n).map(|i| self.from + i as f64 * s).collect()
             }
-            (None, None) => bail!(
-                "[vary] {key}: a grid range needs `steps` (a count) or `step` (an increment)"
-            ),
+            (None, None) => {
+                bail!("[vary] {key}: a grid range needs `steps` (a count) or `step` (an increment)")
+            }
         };
         let mut out: Vec<toml::Value> = Vec::with_capacity(xs.len());
         for x in xs {
@@ -267,7 +283,11 @@ impl Range {
         if self.integer {
             self.value(x)
         } else {
-            toml::Value::Float(format!("{x:.3e}").parse().expect("a formatted float parses"))
+            toml::Value::Float(
+                format!("{x:.3e}")
+                    .parse()
+                    .expect("a formatted float parses"),
+            )
         }
     }
 }
@@ -322,7 +342,9 @@ mod tests {
 
     #[test]
     fn keys_keep_file_order_and_nest_with_dots() {
-        let a = parse("[vary]\nz = [1]\nfixed.weight_bits = [8, 10]\na = [2]\n[vary.fixed2]\nx = [1]").unwrap();
+        let a =
+            parse("[vary]\nz = [1]\nfixed.weight_bits = [8, 10]\na = [2]\n[vary.fixed2]\nx = [1]")
+                .unwrap();
         let keys: Vec<&str> = a.iter().map(|a| a.key.as_str()).collect();
         assert_eq!(keys, ["z", "fixed.weight_bits", "a", "fixed2.x"]);
     }
@@ -331,11 +353,19 @@ mod tests {
     fn ranges_linear_log_integer() {
         assert_eq!(
             grid("[vary]\ns = { from = 0.1, to = 0.3, steps = 3 }"),
-            vec![toml::Value::Float(0.1), toml::Value::Float(0.2), toml::Value::Float(0.3)]
+            vec![
+                toml::Value::Float(0.1),
+                toml::Value::Float(0.2),
+                toml::Value::Float(0.3)
+            ]
         );
         assert_eq!(
             grid("[vary]\nn = { from = 10, to = 1000, steps = 3, log = true }"),
-            vec![toml::Value::Integer(10), toml::Value::Integer(100), toml::Value::Integer(1000)]
+            vec![
+                toml::Value::Integer(10),
+                toml::Value::Integer(100),
+                toml::Value::Integer(1000)
+            ]
         );
         assert_eq!(
             grid("[vary]\nn = { from = 1, to = 3, steps = 5 }"),
@@ -351,10 +381,22 @@ mod tests {
     fn bad_ranges_name_the_key() {
         for (text, want) in [
             ("[vary]\nsigma = []", "sigma: empty list"),
-            ("[vary]\nsigma = { from = 1.0, to = 0.5, steps = 3 }", "sigma: empty range"),
-            ("[vary]\nsigma = { from = 0.1, to = 0.5, steps = 0 }", "sigma: empty range"),
-            ("[vary]\nsigma = { from = 0.0, to = 0.5, steps = 3, log = true }", "sigma: a logarithmic"),
-            ("[vary]\nsigma = { from = 0.1, to = 0.5, stepz = 3 }", "unknown range key"),
+            (
+                "[vary]\nsigma = { from = 1.0, to = 0.5, steps = 3 }",
+                "sigma: empty range",
+            ),
+            (
+                "[vary]\nsigma = { from = 0.1, to = 0.5, steps = 0 }",
+                "sigma: empty range",
+            ),
+            (
+                "[vary]\nsigma = { from = 0.0, to = 0.5, steps = 3, log = true }",
+                "sigma: a logarithmic",
+            ),
+            (
+                "[vary]\nsigma = { from = 0.1, to = 0.5, stepz = 3 }",
+                "unknown range key",
+            ),
             ("[vary]\nsigma = 0.1", "sigma = 0.1: give a list"),
         ] {
             let err = match parse(text) {
@@ -363,7 +405,12 @@ mod tests {
             };
             assert!(format!("{err:#}").contains(want), "{text}: {err:#}");
         }
-        let err = parse("[vary]\nsigma = { from = 0.1, to = 0.5 }").unwrap()[0].grid().unwrap_err();
-        assert!(err.to_string().contains("sigma: a grid range needs"), "{err}");
+        let err = parse("[vary]\nsigma = { from = 0.1, to = 0.5 }").unwrap()[0]
+            .grid()
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("sigma: a grid range needs"),
+            "{err}"
+        );
     }
 }

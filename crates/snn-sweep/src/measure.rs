@@ -106,9 +106,15 @@ fn learn<A: Arith>(mut net: Network<A>, data: &Data) -> Learned {
         per_class: eval.3,
         presentations,
         no_winner,
-        no_winner_last: recent[..presentations.min(RECENT)].iter().filter(|&&x| x).count(),
+        no_winner_last: recent[..presentations.min(RECENT)]
+            .iter()
+            .filter(|&&x| x)
+            .count(),
         never_won: wins.iter().filter(|&&w| w == 0).count(),
-        theta: (fold(f64::min, f64::INFINITY), fold(f64::max, f64::NEG_INFINITY)),
+        theta: (
+            fold(f64::min, f64::INFINITY),
+            fold(f64::max, f64::NEG_INFINITY),
+        ),
         weights: net.weights_f64(),
         train_s,
         eval_s: start.elapsed().as_secs_f64(),
@@ -124,7 +130,13 @@ fn raw(cfg: &SnnConfig, w: &ndarray::Array2<f64>) -> Result<Vec<i32>> {
 
 /// Mean cycles per image of the cycle model: training from the initial weights on the first
 /// `k` training images, inference with the trained weights on the first `k` test images.
-fn cycles(cfg: &SnnConfig, initial: &ndarray::Array2<f64>, trained: &ndarray::Array2<f64>, data: &Data, k: usize) -> Result<Cycles> {
+fn cycles(
+    cfg: &SnnConfig,
+    initial: &ndarray::Array2<f64>,
+    trained: &ndarray::Array2<f64>,
+    data: &Data,
+    k: usize,
+) -> Result<Cycles> {
     let mean = |w: &ndarray::Array2<f64>, images: &[Vec<u8>], learn: bool| -> Result<f64> {
         let mut m = Machine::new(cfg)?;
         m.load_weights(&raw(cfg, w)?)?;
@@ -135,7 +147,11 @@ fn cycles(cfg: &SnnConfig, initial: &ndarray::Array2<f64>, trained: &ndarray::Ar
         }
         Ok(total as f64 / images.len().max(1) as f64)
     };
-    let test = if data.test.is_empty() { &data.train } else { &data.test };
+    let test = if data.test.is_empty() {
+        &data.train
+    } else {
+        &data.test
+    };
     Ok(Cycles {
         images: k.min(data.train.len()).min(test.len()),
         training: mean(initial, &data.train, true)?,
@@ -155,7 +171,12 @@ pub struct Shared<'a> {
 }
 
 /// Measures one point.
-pub fn run_point(index: usize, point: serde_json::Value, cfg: &SnnConfig, sh: &Shared) -> Result<Record> {
+pub fn run_point(
+    index: usize,
+    point: serde_json::Value,
+    cfg: &SnnConfig,
+    sh: &Shared,
+) -> Result<Record> {
     let data = sh.data;
     let (learned, initial) = match sh.spec.arith {
         ArithKind::Float => {

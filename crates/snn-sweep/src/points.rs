@@ -35,7 +35,11 @@ impl Serialize for Point {
 impl Point {
     /// `sigma = 0.05, neurons = 10`, for messages and progress.
     pub fn label(&self) -> String {
-        let parts: Vec<String> = self.values.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        let parts: Vec<String> = self
+            .values
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect();
         parts.join(", ")
     }
 
@@ -53,7 +57,11 @@ pub fn expand(spec: &Spec) -> Result<Vec<Point>> {
         let axes = &spec.grids[0];
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         for _ in 0..k {
-            all.push(axes.iter().map(|a| (a.key.clone(), a.sample(&mut rng))).collect());
+            all.push(
+                axes.iter()
+                    .map(|a| (a.key.clone(), a.sample(&mut rng)))
+                    .collect(),
+            );
         }
     } else {
         for grid in &spec.grids {
@@ -112,7 +120,11 @@ fn leaves(table: &toml::Table, prefix: &str, out: &mut Vec<(String, toml::Value)
 /// The configuration of the base with `[set]`, `[data] epochs` and `values` written over it, for
 /// images of `size`, validated (and, for fixed point, its arithmetic built, which checks the
 /// widths against the sizes).
-pub fn config(spec: &Spec, size: (usize, usize), values: &[(String, toml::Value)]) -> Result<SnnConfig> {
+pub fn config(
+    spec: &Spec,
+    size: (usize, usize),
+    values: &[(String, toml::Value)],
+) -> Result<SnnConfig> {
     let mut table = spec.base.clone();
     let mut over = Vec::new();
     leaves(&spec.set, "", &mut over);

@@ -64,8 +64,12 @@ pub fn read(dir: &Path, hash: Option<&str>, repair: bool) -> Result<Vec<Line>> {
     };
     let complete = text.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
     if complete < text.len() && repair {
-        let f = OpenOptions::new().write(true).open(&path)
-            .with_context(|| format!("{}: cannot open to cut its torn last line", path.display()))?;
+        let f = OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .with_context(|| {
+                format!("{}: cannot open to cut its torn last line", path.display())
+            })?;
         f.set_len(complete as u64)
             .with_context(|| format!("{}: cannot cut its torn last line", path.display()))?;
         eprintln!("{}: cut a torn last line (a point that was being written when the sweep stopped; it runs again)", path.display());
@@ -80,7 +84,11 @@ pub fn read(dir: &Path, hash: Option<&str>, repair: bool) -> Result<Vec<Line>> {
         let json: serde_json::Value = serde_json::from_str(line)
             .with_context(|| format!("{}:{}: not a JSON line", path.display(), n + 1))?;
         let (Some(index), Some(spec)) = (json["index"].as_u64(), json["spec"].as_str()) else {
-            bail!("{}:{}: not a sweep result (no index or spec)", path.display(), n + 1);
+            bail!(
+                "{}:{}: not a sweep result (no index or spec)",
+                path.display(),
+                n + 1
+            );
         };
         if let Some(h) = hash {
             if spec != h {
@@ -99,7 +107,9 @@ pub fn read(dir: &Path, hash: Option<&str>, repair: bool) -> Result<Vec<Line>> {
 pub fn read_meta(dir: &Path) -> Result<Option<Meta>> {
     let path = dir.join(META);
     match std::fs::read_to_string(&path) {
-        Ok(t) => Ok(Some(serde_json::from_str(&t).with_context(|| format!("{}: not a sweep description", path.display()))?)),
+        Ok(t) => Ok(Some(serde_json::from_str(&t).with_context(|| {
+            format!("{}: not a sweep description", path.display())
+        })?)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e).with_context(|| format!("{}: cannot read", path.display())),
     }
@@ -108,7 +118,8 @@ pub fn read_meta(dir: &Path) -> Result<Option<Meta>> {
 /// Makes `dir` the home of the sweep `meta`: writes `sweep.json`, or checks that the one there
 /// (and every results line) is this sweep's. Returns the finished lines (a torn one repaired).
 pub fn claim(dir: &Path, meta: &Meta) -> Result<Vec<Line>> {
-    std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the output folder", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("{}: cannot create the output folder", dir.display()))?;
     if let Some(old) = read_meta(dir)? {
         if old.hash != meta.hash {
             return Err(different(&dir.join(META), &old.hash, &meta.hash));
@@ -120,7 +131,10 @@ pub fn claim(dir: &Path, meta: &Meta) -> Result<Vec<Line>> {
 }
 
 pub fn write_meta(dir: &Path, meta: &Meta) -> Result<()> {
-    snn_core::atomic::write_atomic(&dir.join(META), serde_json::to_string_pretty(meta)?.as_bytes())
+    snn_core::atomic::write_atomic(
+        &dir.join(META),
+        serde_json::to_string_pretty(meta)?.as_bytes(),
+    )
 }
 
 /// Appends lines to `results.jsonl`, one whole line per `write`, from any thread.
@@ -171,7 +185,8 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<usize> {
         if !dir.is_dir() {
             bail!("{}: no such results folder", dir.display());
         }
-        let m = read_meta(dir)?.with_context(|| format!("{}: no {META}: not a sweep output folder", dir.display()))?;
+        let m = read_meta(dir)?
+            .with_context(|| format!("{}: no {META}: not a sweep output folder", dir.display()))?;
         match &meta {
             None => meta = Some((dir.clone(), m)),
             Some((first, m0)) if m0.hash != m.hash => bail!(

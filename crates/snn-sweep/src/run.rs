@@ -28,9 +28,12 @@ pub struct Shard {
 impl FromStr for Shard {
     type Err = anyhow::Error;
     fn from_str(s: &str) -> Result<Self> {
-        let parsed = s
-            .split_once('/')
-            .and_then(|(i, n)| Some((i.trim().parse::<usize>().ok()?, n.trim().parse::<usize>().ok()?)));
+        let parsed = s.split_once('/').and_then(|(i, n)| {
+            Some((
+                i.trim().parse::<usize>().ok()?,
+                n.trim().parse::<usize>().ok()?,
+            ))
+        });
         match parsed {
             Some((i, n)) if n >= 1 && (1..=n).contains(&i) => Ok(Shard { index: i, count: n }),
             Some((i, n)) => bail!("--shard {s}: I/N needs 1 <= I <= N, got I = {i}, N = {n}"),
@@ -64,11 +67,27 @@ pub struct Summary {
     pub ran: usize,
 }
 
+/// Pixels, labels and image size of the first images of a split.
+struct Images {
+    pixels: Vec<Vec<u8>>,
+    labels: Vec<u8>,
+    size: (usize, usize),
+}
+
 /// First `k` images of `split`, or an error naming the `[data]` key that asks for too many.
-fn take(path: &str, split: Split, k: usize, key: &str) -> Result<(Vec<Vec<u8>>, Vec<u8>, (usize, usize))> {
+fn take(path: &str, split: Split, k: usize, key: &str) -> Result<Images> {
     let ds = snn_data::load_all(&[path.to_string()], split)?;
     if ds.len() < k {
-        bail!("[data] {key} = {k}: {} holds only {} {} images", ds.source, ds.len(), if split == Split::Train { "training" } else { "test" });
+        bail!(
+            "[data] {key} = {k}: {} holds only {} {} images",
+            ds.source,
+            ds.len(),
+            if split == Split::Train {
+                "training"
+            } else {
+                "test"
+            }
+        );
     }
     let ds = ds.limit(Some(k));
     let labels = ds
@@ -76,28 +95,42 @@ fn take(path: &str, split: Split, k: usize, key: &str) -> Result<(Vec<Vec<u8>>, 
         .clone()
         .with_context(|| format!("{}: has no labels; a sweep labels and scores its points (MNIST with its label files, class-numbered PNG folders, or builtin)", ds.source))?;
     let size = ds.image_size().unwrap_or((0, 0));
-    Ok((ds.images.into_iter().map(|i| i.pixels).collect(), labels, size))
+    Ok(Images {
+        pixels: ds.images.into_iter().map(|i| i.pixels).collect(),
+        labels,
+        size,
+    })
 }
 
 /// Loads the data `spec` asks for from `path` (an MNIST folder, `builtin`, ...).
 pub fn load_data(spec: &Spec, path: &str) -> Result<Data> {
     let d = &spec.data;
-    let (train, train_labels, size) = take(path, Split::Train, d.train, "train")?;
-    let (test, test_labels, test_size) = if d.test > 0 {
+    let train = take(path, Split::Train, d.train, "train")?;
+    let test = if d.test > 0 {
         take(path, Split::Test, d.test, "test")?
     } else {
-        (Vec::new(), Vec::new(), size)
+        Images {
+            pixels: Vec::new(),
+            labels: Vec::new(),
+            size: train.size,
+        }
     };
-    if test_size != size {
-        bail!("{path}: test images are {}x{} but training images {}x{}", test_size.0, test_size.1, size.0, size.1);
+    if test.size != train.size {
+        bail!(
+            "{path}: test images are {}x{} but training images {}x{}",
+            test.size.0,
+            test.size.1,
+            train.size.0,
+            train.size.1
+        );
     }
     Ok(Data {
-        train,
-        train_labels,
-        test,
-        test_labels,
+        train: train.pixels,
+        train_labels: train.labels,
+        test: test.pixels,
+        test_labels: test.labels,
         label: d.label_count(),
-        size,
+        size: train.size,
     })
 }
 
@@ -110,7 +143,8 @@ pub struct Prepared {
 
 pub fn prepare(spec: &Spec, data_path: &str) -> Result<Prepared> {
     let data = load_data(spec, data_path)?;
-    let plan = plan(spec, data.size).with_context(|| format!("{}: invalid sweep", spec.path.display()))?;
+    let plan =
+        plan(spec, data.size).with_context(|| format!("{}: invalid sweep", spec.path.display()))?;
     spec.measure.targets()?;
     let meta = Meta {
         hash: plan.hash.clone(),
@@ -118,7 +152,13 @@ pub fn prepare(spec: &Spec, data_path: &str) -> Result<Prepared> {
         spec: spec.text.clone(),
         data: data_path.to_string(),
         keys: spec.keys(),
-        log_keys: spec.grids.iter().flatten().filter(|a| a.is_log()).map(|a| a.key.clone()).collect(),
+        log_keys: spec
+            .grids
+            .iter()
+            .flatten()
+            .filter(|a| a.is_log())
+            .map(|a| a.key.clone())
+            .collect(),
         points: plan.points.len(),
         train: spec.data.train,
         test: spec.data.test,
@@ -137,7 +177,9 @@ pub fn run(spec: &Spec, data_path: &str, out: &Path, opts: &RunOptions) -> Resul
     let prep = prepare(spec, data_path)?;
     let done: BTreeSet<usize> = claim(out, &prep.meta)?.iter().map(|l| l.index).collect();
     let plan = &prep.plan;
-    let mine: Vec<usize> = (0..plan.points.len()).filter(|&i| opts.shard.is_none_or(|s| s.takes(i))).collect();
+    let mine: Vec<usize> = (0..plan.points.len())
+        .filter(|&i| opts.shard.is_none_or(|s| s.takes(i)))
+        .collect();
     let pending: Vec<usize> = mine.iter().copied().filter(|i| !done.contains(i)).collect();
     let summary = Summary {
         points: plan.points.len(),
@@ -148,7 +190,12 @@ pub fn run(spec: &Spec, data_path: &str, out: &Path, opts: &RunOptions) -> Resul
     if pending.is_empty() {
         return Ok(summary);
     }
-    let synth = SynthCache::new(spec.measure.targets()?, spec.measure.place, spec.measure.freq_mhz, out.join("synth"));
+    let synth = SynthCache::new(
+        spec.measure.targets()?,
+        spec.measure.place,
+        spec.measure.freq_mhz,
+        out.join("synth"),
+    );
     let shared = Shared {
         data: &prep.data,
         spec: &spec.data,
@@ -165,16 +212,25 @@ pub fn run(spec: &Spec, data_path: &str, out: &Path, opts: &RunOptions) -> Resul
     pool.install(|| {
         // par_bridge hands points out in order, so a killed sweep has finished a prefix (more or
         // less) and the progress reads naturally.
-        pending.into_iter().par_bridge().try_for_each(|i| -> Result<()> {
-            let p = &plan.points[i];
-            let start = Instant::now();
-            let r = run_point(i, p.json(), &plan.configs[i], &shared)
-                .with_context(|| format!("point {i} ({})", p.label()))?;
-            appender.append(&r)?;
-            let acc = r.accuracy.map_or(String::new(), |a| format!("accuracy {:.2}%, ", 100.0 * a));
-            progress.done(&format!("point {i} ({}): {acc}{:.1} s", p.label(), start.elapsed().as_secs_f64()));
-            Ok(())
-        })
+        pending
+            .into_iter()
+            .par_bridge()
+            .try_for_each(|i| -> Result<()> {
+                let p = &plan.points[i];
+                let start = Instant::now();
+                let r = run_point(i, p.json(), &plan.configs[i], &shared)
+                    .with_context(|| format!("point {i} ({})", p.label()))?;
+                appender.append(&r)?;
+                let acc = r
+                    .accuracy
+                    .map_or(String::new(), |a| format!("accuracy {:.2}%, ", 100.0 * a));
+                progress.done(&format!(
+                    "point {i} ({}): {acc}{:.1} s",
+                    p.label(),
+                    start.elapsed().as_secs_f64()
+                ));
+                Ok(())
+            })
     })?;
     progress.finish();
     Ok(summary)
@@ -190,14 +246,23 @@ struct Progress {
 impl Progress {
     fn new(len: usize, on: bool) -> Self {
         let terminal = on && std::io::stderr().is_terminal();
-        let target = if terminal { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
+        let target = if terminal {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
         let bar = ProgressBar::with_draw_target(Some(len as u64), target);
         bar.set_style(
-            ProgressStyle::with_template("sweep [{bar:30}] {pos}/{len} points, {elapsed} elapsed, eta {eta}  {msg}")
-                .expect("valid template")
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "sweep [{bar:30}] {pos}/{len} points, {elapsed} elapsed, eta {eta}  {msg}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
         );
-        Progress { bar, lines: on && !terminal }
+        Progress {
+            bar,
+            lines: on && !terminal,
+        }
     }
 
     fn done(&self, what: &str) {

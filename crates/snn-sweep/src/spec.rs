@@ -95,7 +95,10 @@ impl MeasureSpec {
     pub fn targets(&self) -> Result<Vec<Target>> {
         self.synth
             .iter()
-            .map(|s| s.parse::<Target>().with_context(|| format!("--synth / [measure] synth {s:?}")))
+            .map(|s| {
+                s.parse::<Target>()
+                    .with_context(|| format!("--synth / [measure] synth {s:?}"))
+            })
             .collect()
     }
 }
@@ -189,7 +192,10 @@ impl Spec {
         }
         for a in grids.iter().flatten() {
             if FROM_DATA.contains(&a.key.as_str()) {
-                bail!("[vary] {}: the image size comes from the data, it cannot be varied", a.key);
+                bail!(
+                    "[vary] {}: the image size comes from the data, it cannot be varied",
+                    a.key
+                );
             }
         }
         let random = match (f.random, f.seed) {
@@ -216,7 +222,10 @@ impl Spec {
             bail!("[data] epochs = 0: give at least 1");
         }
         if !(f.measure.freq_mhz.is_finite() && f.measure.freq_mhz > 0.0) {
-            bail!("[measure] freq_mhz must be a positive number, got {}", f.measure.freq_mhz);
+            bail!(
+                "[measure] freq_mhz must be a positive number, got {}",
+                f.measure.freq_mhz
+            );
         }
         f.measure.targets()?;
         Ok(Spec {
@@ -235,7 +244,8 @@ impl Spec {
     /// Adds command-line measures (`--synth`, `--place`); an unknown target names `--synth`.
     pub fn add_measures(&mut self, synth: &[String], place: bool) -> Result<()> {
         for s in synth {
-            s.parse::<Target>().with_context(|| format!("--synth {s}"))?;
+            s.parse::<Target>()
+                .with_context(|| format!("--synth {s}"))?;
             if !self.measure.synth.contains(s) {
                 self.measure.synth.push(s.clone());
             }

@@ -55,7 +55,11 @@ impl SynthCache {
 
     /// The measures of `cfg`'s design for every target; `inference_cycles` (from the cycle model)
     /// turns Fmax into images per second.
-    pub fn measure(&self, cfg: &SnnConfig, inference_cycles: Option<f64>) -> BTreeMap<String, Outcome<Synth>> {
+    pub fn measure(
+        &self,
+        cfg: &SnnConfig,
+        inference_cycles: Option<f64>,
+    ) -> BTreeMap<String, Outcome<Synth>> {
         let mut out = BTreeMap::new();
         if self.targets.is_empty() {
             return out;
@@ -74,7 +78,10 @@ impl SynthCache {
                     dsps: r.dsps,
                     fits: r.fits,
                     fmax_mhz: r.fmax_mhz,
-                    inference_images_per_s: r.fmax_mhz.zip(inference_cycles).map(|(f, c)| f * 1e6 / c),
+                    inference_images_per_s: r
+                        .fmax_mhz
+                        .zip(inference_cycles)
+                        .map(|(f, c)| f * 1e6 / c),
                     verilog,
                 }),
                 Err(e) => Outcome::Failed {
@@ -88,10 +95,30 @@ impl SynthCache {
 
     /// The (cached) result for `verilog` on `t`, with the Verilog's hash.
     fn synthesize(&self, t: Target, verilog: &str) -> Result<(Result1, String)> {
-        let hash: String = Md5::digest(verilog.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-        let key = format!("{hash}-{}-{}", t.name(), if self.place { format!("placed-{}", self.freq_mhz) } else { "synth".into() });
-        let slot = self.slots.lock().expect("no panics while locked").entry(key.clone()).or_default().clone();
-        let r = slot.get_or_init(|| self.load_or_run(t, verilog, &hash, &key).map_err(|e| format!("{e:#}")));
+        let hash: String = Md5::digest(verilog.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let key = format!(
+            "{hash}-{}-{}",
+            t.name(),
+            if self.place {
+                format!("placed-{}", self.freq_mhz)
+            } else {
+                "synth".into()
+            }
+        );
+        let slot = self
+            .slots
+            .lock()
+            .expect("no panics while locked")
+            .entry(key.clone())
+            .or_default()
+            .clone();
+        let r = slot.get_or_init(|| {
+            self.load_or_run(t, verilog, &hash, &key)
+                .map_err(|e| format!("{e:#}"))
+        });
         match r {
             Ok(r) => Ok((r.clone(), hash)),
             Err(e) => Err(anyhow::anyhow!("{e}")),
@@ -106,7 +133,8 @@ impl SynthCache {
             }
         }
         let build = self.dir.join(hash);
-        std::fs::create_dir_all(&build).with_context(|| format!("{}: cannot create", build.display()))?;
+        std::fs::create_dir_all(&build)
+            .with_context(|| format!("{}: cannot create", build.display()))?;
         let file = build.join(format!("{TOP}.v"));
         snn_core::atomic::write_atomic(&file, verilog.as_bytes())?;
         let mut opts = FlowOptions {
@@ -117,13 +145,18 @@ impl SynthCache {
         };
         let report = flow::run(t, &file, TOP, &opts).context("yosys")?;
         let cap = report.capacity;
-        let fits = report.luts <= cap.luts && report.ffs <= cap.ffs && report.brams <= cap.brams && report.dsps <= cap.dsps;
+        let fits = report.luts <= cap.luts
+            && report.ffs <= cap.ffs
+            && report.brams <= cap.brams
+            && report.dsps <= cap.dsps;
         // Place and route only what synthesis says fits: nextpnr refuses the rest anyway, and
         // the utilization above stays known.
         let fmax_mhz = if self.place && fits && t.places() {
             opts.place = true;
             opts.out_dir = Some(build.join(format!("{}-placed", t.name())));
-            flow::run(t, &file, TOP, &opts).context("place and route")?.fmax_mhz
+            flow::run(t, &file, TOP, &opts)
+                .context("place and route")?
+                .fmax_mhz
         } else {
             None
         };

@@ -22,9 +22,15 @@ fn one_job_two_jobs_shards_and_resume_agree() {
         assert!(line["accuracy"].as_f64().is_some(), "{line}");
         assert_eq!(line["neurons"], line["point"]["neurons"]);
         assert_eq!(line["per_class"].as_array().unwrap().len(), 10);
-        assert!(line["cycles"]["inference"].as_f64().unwrap() > 0.0, "{line}");
+        assert!(
+            line["cycles"]["inference"].as_f64().unwrap() > 0.0,
+            "{line}"
+        );
     }
-    let distinct: std::collections::BTreeSet<String> = reference.iter().map(|l| l["accuracy"].to_string()).collect();
+    let distinct: std::collections::BTreeSet<String> = reference
+        .iter()
+        .map(|l| l["accuracy"].to_string())
+        .collect();
     assert!(distinct.len() > 3, "points should differ: {distinct:?}");
 
     let two = tmp.path().join("two-jobs");
@@ -35,10 +41,16 @@ fn one_job_two_jobs_shards_and_resume_agree() {
     let s1 = run_into(&spec, &a, 2, Some("1/2".parse().unwrap()));
     let s2 = run_into(&spec, &b, 1, Some(Shard { index: 2, count: 2 }));
     assert_eq!((s1.in_shard, s2.in_shard), (8, 8));
-    assert!(canonical(&a).iter().all(|l| l["index"].as_u64().unwrap() % 2 == 0));
+    assert!(canonical(&a)
+        .iter()
+        .all(|l| l["index"].as_u64().unwrap() % 2 == 0));
     let merged = tmp.path().join("merged");
     assert_eq!(merge(&[a.clone(), b.clone()], &merged).unwrap(), 16);
-    assert_eq!(canonical(&merged), reference, "merged shards = the unsharded run");
+    assert_eq!(
+        canonical(&merged),
+        reference,
+        "merged shards = the unsharded run"
+    );
     // Merging again into the same folder (it takes part) changes nothing.
     assert_eq!(merge(&[a, b], &merged).unwrap(), 16);
     assert_eq!(canonical(&merged), reference);
@@ -53,7 +65,8 @@ fn one_job_two_jobs_shards_and_resume_agree() {
     for l in &lines[..5] {
         writeln!(f, "{l}").unwrap();
     }
-    f.write_all(&lines[5].as_bytes()[..lines[5].len() / 2]).unwrap();
+    f.write_all(&lines[5].as_bytes()[..lines[5].len() / 2])
+        .unwrap();
     drop(f);
     let s = run_into(&spec, &cut, 2, None);
     assert_eq!((s.skipped, s.ran), (5, 11), "the torn point runs again");
@@ -66,13 +79,23 @@ fn one_job_two_jobs_shards_and_resume_agree() {
     // The report reads it all.
     let rep = tmp.path().join("report");
     let w = snn_sweep::report::report(&cut, &rep, None).unwrap();
-    for f in ["results.csv", "README.md", "accuracy-vs-sigma.png", "heatmap-preset-neurons.png", "pareto-cycles.png"] {
+    for f in [
+        "results.csv",
+        "README.md",
+        "accuracy-vs-sigma.png",
+        "heatmap-preset-neurons.png",
+        "pareto-cycles.png",
+    ] {
         assert!(w.files.iter().any(|x| x == f), "{f} in {:?}", w.files);
         assert!(rep.join(f).is_file(), "{f}");
     }
     let csv = std::fs::read_to_string(rep.join("results.csv")).unwrap();
     assert_eq!(csv.lines().count(), 17);
-    assert!(csv.starts_with("index,preset,neurons,fixed.lut_frac_bits,sigma,accuracy,"), "{}", csv.lines().next().unwrap());
+    assert!(
+        csv.starts_with("index,preset,neurons,fixed.lut_frac_bits,sigma,accuracy,"),
+        "{}",
+        csv.lines().next().unwrap()
+    );
 }
 
 #[test]
@@ -93,19 +116,28 @@ encoding = ["rate", "pixel"]
 "#;
     let spec = spec(tmp.path(), text);
     let points = snn_sweep::points::expand(&spec).unwrap();
-    assert_eq!(points, snn_sweep::points::expand(&spec).unwrap(), "same seed, same points");
+    assert_eq!(
+        points,
+        snn_sweep::points::expand(&spec).unwrap(),
+        "same seed, same points"
+    );
     assert_eq!(points.len(), 6);
     for p in &points {
         let sigma = p.values[0].1.as_float().unwrap();
         let n = p.values[1].1.as_integer().unwrap();
-        assert!((0.01..=0.2).contains(&sigma) && (2..=12).contains(&n), "{p:?}");
+        assert!(
+            (0.01..=0.2).contains(&sigma) && (2..=12).contains(&n),
+            "{p:?}"
+        );
     }
     let out = tmp.path().join("out");
     run_into(&spec, &out, 2, None);
     let lines = canonical(&out);
     assert_eq!(lines.len(), 6);
     // test = 0: learning measures only.
-    assert!(lines.iter().all(|l| l.get("accuracy").is_none() && l["presentations"] == 50));
+    assert!(lines
+        .iter()
+        .all(|l| l.get("accuracy").is_none() && l["presentations"] == 50));
 }
 
 #[test]

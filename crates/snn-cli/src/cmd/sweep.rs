@@ -68,7 +68,10 @@ pub fn run(a: SweepArgs) -> Result<()> {
     match a.command {
         Some(SweepCommand::Merge { dirs, out }) => {
             let n = snn_sweep::merge(&dirs, &out)?;
-            println!("merged {n} point(s) into {}", out.join("results.jsonl").display());
+            println!(
+                "merged {n} point(s) into {}",
+                out.join("results.jsonl").display()
+            );
             Ok(())
         }
         Some(SweepCommand::Report { dir, out, heatmap }) => {
@@ -80,7 +83,11 @@ pub fn run(a: SweepArgs) -> Result<()> {
                 },
             };
             let w = snn_sweep::report::report(&dir, &out, heatmap)?;
-            println!("report written to {}: {}", out.display(), w.files.join(", "));
+            println!(
+                "report written to {}: {}",
+                out.display(),
+                w.files.join(", ")
+            );
             Ok(())
         }
         None => run_sweep(a),
@@ -107,7 +114,8 @@ fn run_sweep(a: SweepArgs) -> Result<()> {
         progress: !a.quiet,
     };
     let start = std::time::Instant::now();
-    let sum = snn_sweep::run(&s, &data, &out, &opts).with_context(|| format!("sweep {}", spec.display()))?;
+    let sum = snn_sweep::run(&s, &data, &out, &opts)
+        .with_context(|| format!("sweep {}", spec.display()))?;
     println!(
         "{} point(s) in the sweep, {} in this run{}: {} already finished, {} ran in {:.1} s; results in {}",
         sum.points,

@@ -37,7 +37,11 @@ pub fn values_of(sweep: &Sweep, key: &str) -> Vec<Value> {
         }
     }
     if vals.iter().all(Value::is_number) {
-        vals.sort_by(|a, b| a.as_f64().unwrap_or(0.0).total_cmp(&b.as_f64().unwrap_or(0.0)));
+        vals.sort_by(|a, b| {
+            a.as_f64()
+                .unwrap_or(0.0)
+                .total_cmp(&b.as_f64().unwrap_or(0.0))
+        });
     }
     vals
 }
@@ -85,7 +89,11 @@ fn effect(sweep: &Sweep, key: &str) -> Option<Effect> {
     let values: Vec<(Value, f64, f64, usize)> = vals
         .iter()
         .map(|v| {
-            let accs: Vec<f64> = scored.iter().filter(|(r, _)| Sweep::value(r, key) == Some(v)).map(|&(_, a)| a).collect();
+            let accs: Vec<f64> = scored
+                .iter()
+                .filter(|(r, _)| Sweep::value(r, key) == Some(v))
+                .map(|&(_, a)| a)
+                .collect();
             let n = accs.len();
             let mean = accs.iter().sum::<f64>() / n.max(1) as f64;
             (v.clone(), mean, accs.iter().copied().fold(0.0, f64::max), n)
@@ -100,11 +108,15 @@ fn effect(sweep: &Sweep, key: &str) -> Option<Effect> {
         let v = Sweep::value(r, key).expect("filtered").clone();
         match series.iter_mut().find(|s| s.name == name) {
             Some(s) => s.points.push((v, *a)),
-            None => series.push(Series { name, points: vec![(v, *a)] }),
+            None => series.push(Series {
+                name,
+                points: vec![(v, *a)],
+            }),
         }
     }
     for s in &mut series {
-        s.points.sort_by_key(|(v, _)| vals.iter().position(|x| x == v));
+        s.points
+            .sort_by_key(|(v, _)| vals.iter().position(|x| x == v));
     }
     let max_within_series = series
         .iter()
@@ -122,16 +134,19 @@ fn effect(sweep: &Sweep, key: &str) -> Option<Effect> {
     })
 }
 
+/// Points of a Pareto front: the record, its cost and its accuracy.
+pub type Front<'a> = Vec<(&'a Record, f64, f64)>;
+
 /// The points on the Pareto front of (cost, accuracy): no other point is at least as cheap and
 /// at least as accurate with one of them strictly better. `cost` returns `None` for points
 /// without the measure. Sorted by cost.
-pub fn pareto<'a>(records: &'a [Record], cost: impl Fn(&Record) -> Option<f64>) -> Vec<(&'a Record, f64, f64)> {
-    let mut pts: Vec<(&Record, f64, f64)> = records
+pub fn pareto(records: &[Record], cost: impl Fn(&Record) -> Option<f64>) -> Front<'_> {
+    let mut pts: Front = records
         .iter()
         .filter_map(|r| Some((r, cost(r)?, r.accuracy?)))
         .collect();
     pts.sort_by(|a, b| a.1.total_cmp(&b.1).then(b.2.total_cmp(&a.2)));
-    let mut front: Vec<(&Record, f64, f64)> = Vec::new();
+    let mut front: Front = Vec::new();
     for p in pts {
         if front.last().is_none_or(|l| p.2 > l.2) {
             front.push(p);

@@ -28,23 +28,56 @@ pub fn targets(sweep: &Sweep) -> Vec<String> {
 
 pub fn write(sweep: &Sweep, out: &Path) -> Result<String> {
     let keys = &sweep.meta.keys;
-    let classes = sweep.records.iter().filter_map(|r| r.per_class.as_ref().map(Vec::len)).max().unwrap_or(0);
+    let classes = sweep
+        .records
+        .iter()
+        .filter_map(|r| r.per_class.as_ref().map(Vec::len))
+        .max()
+        .unwrap_or(0);
     let targets = targets(sweep);
     let mut head: Vec<String> = vec!["index".into()];
     head.extend(keys.iter().cloned());
     head.extend(
-        ["accuracy", "correct", "tested", "no_prediction", "neurons", "presentations", "no_winner", "no_winner_last_1000", "never_won", "theta_min", "theta_max"]
-            .map(String::from),
+        [
+            "accuracy",
+            "correct",
+            "tested",
+            "no_prediction",
+            "neurons",
+            "presentations",
+            "no_winner",
+            "no_winner_last_1000",
+            "never_won",
+            "theta_min",
+            "theta_max",
+        ]
+        .map(String::from),
     );
     head.extend((0..classes).map(|c| format!("accuracy_class_{c}")));
     head.extend(["cycles_training", "cycles_inference", "cycles_error"].map(String::from));
     for t in &targets {
-        head.extend(["luts", "ffs", "brams", "dsps", "fits", "fmax_mhz", "images_per_s", "error"].map(|m| format!("{t}_{m}")));
+        head.extend(
+            [
+                "luts",
+                "ffs",
+                "brams",
+                "dsps",
+                "fits",
+                "fmax_mhz",
+                "images_per_s",
+                "error",
+            ]
+            .map(|m| format!("{t}_{m}")),
+        );
     }
     head.extend(["train_s", "eval_s", "cycles_s", "synth_s"].map(String::from));
     let mut text = head.iter().map(|h| quote(h)).collect::<Vec<_>>().join(",") + "\n";
     for r in &sweep.records {
-        text += &row(r, keys, classes, &targets).iter().map(|c| quote(c)).collect::<Vec<_>>().join(",");
+        text += &row(r, keys, classes, &targets)
+            .iter()
+            .map(|c| quote(c))
+            .collect::<Vec<_>>()
+            .join(",");
         text.push('\n');
     }
     snn_core::atomic::write_atomic(&out.join(FILE), text.as_bytes())?;
@@ -53,7 +86,10 @@ pub fn write(sweep: &Sweep, out: &Path) -> Result<String> {
 
 fn row(r: &Record, keys: &[String], classes: usize, targets: &[String]) -> Vec<String> {
     let mut c = vec![r.index.to_string()];
-    c.extend(keys.iter().map(|k| Sweep::value(r, k).map_or(String::new(), show)));
+    c.extend(
+        keys.iter()
+            .map(|k| Sweep::value(r, k).map_or(String::new(), show)),
+    );
     c.extend([
         opt(r.accuracy),
         opt(r.correct),
@@ -94,6 +130,14 @@ fn row(r: &Record, keys: &[String], classes: usize, targets: &[String]) -> Vec<S
             },
         ]);
     }
-    c.extend([r.seconds.train, r.seconds.eval, r.seconds.cycles, r.seconds.synth].map(|s| format!("{s:.3}")));
+    c.extend(
+        [
+            r.seconds.train,
+            r.seconds.eval,
+            r.seconds.cycles,
+            r.seconds.synth,
+        ]
+        .map(|s| format!("{s:.3}")),
+    );
     c
 }

@@ -1,7 +1,7 @@
 //! `README.md` of a report: what was swept, the best points, the effect of each key, the Pareto
 //! fronts and the figures, readable on any Markdown viewer (the PNGs sit beside it).
 
-use super::analysis::{effects, pareto};
+use super::analysis::{effects, pareto, Front};
 use super::{show, Figure, Sweep};
 use crate::record::{Outcome, Record};
 use anyhow::Result;
@@ -25,7 +25,12 @@ fn point(r: &Record, keys: &[String]) -> String {
 }
 
 fn cycles(r: &Record) -> String {
-    r.cycles.as_ref().and_then(|c| c.ok()).map_or("-".into(), |c| format!("{:.0} / {:.0}", c.training, c.inference))
+    r.cycles
+        .as_ref()
+        .and_then(|c| c.ok())
+        .map_or("-".into(), |c| {
+            format!("{:.0} / {:.0}", c.training, c.inference)
+        })
 }
 
 pub fn write(sweep: &Sweep, out: &Path, figures: &[Figure]) -> Result<String> {
@@ -46,10 +51,23 @@ pub fn write(sweep: &Sweep, out: &Path, figures: &[Figure]) -> Result<String> {
         m.epochs.map_or(String::new(), |e| format!(", {e} epoch(s)")),
         keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
     )?;
-    writeln!(s, "Sweep hash `{}`. Made by `snn sweep report`; every row of `results.csv` is one point.\n", m.hash)?;
+    writeln!(
+        s,
+        "Sweep hash `{}`. Made by `snn sweep report`; every row of `results.csv` is one point.\n",
+        m.hash
+    )?;
 
-    let mut best: Vec<&Record> = sweep.records.iter().filter(|r| r.accuracy.is_some()).collect();
-    best.sort_by(|a, b| b.accuracy.unwrap_or(0.0).total_cmp(&a.accuracy.unwrap_or(0.0)).then(a.index.cmp(&b.index)));
+    let mut best: Vec<&Record> = sweep
+        .records
+        .iter()
+        .filter(|r| r.accuracy.is_some())
+        .collect();
+    best.sort_by(|a, b| {
+        b.accuracy
+            .unwrap_or(0.0)
+            .total_cmp(&a.accuracy.unwrap_or(0.0))
+            .then(a.index.cmp(&b.index))
+    });
     if !best.is_empty() {
         writeln!(s, "## Best points\n")?;
         writeln!(s, "| # | point | accuracy (%) | no prediction | no winner, last 1,000 | neurons never won | theta range | cycles/image train / infer |")?;
@@ -81,34 +99,65 @@ pub fn write(sweep: &Sweep, out: &Path, figures: &[Figure]) -> Result<String> {
         writeln!(s, "| key | spread of means (points) | largest change within one series | mean accuracy per value |")?;
         writeln!(s, "|---|---|---|---|")?;
         for e in &eff {
-            let per: Vec<String> = e.values.iter().map(|(v, mean, _, _)| format!("{}: {:.1}", show(v), 100.0 * mean)).collect();
-            writeln!(s, "| `{}` | {:.1} | {:.1} | {} |", e.key, 100.0 * e.spread_of_means, 100.0 * e.max_within_series, per.join("; "))?;
+            let per: Vec<String> = e
+                .values
+                .iter()
+                .map(|(v, mean, _, _)| format!("{}: {:.1}", show(v), 100.0 * mean))
+                .collect();
+            writeln!(
+                s,
+                "| `{}` | {:.1} | {:.1} | {} |",
+                e.key,
+                100.0 * e.spread_of_means,
+                100.0 * e.max_within_series,
+                per.join("; ")
+            )?;
         }
         writeln!(s)?;
         writeln!(s, "## Test accuracy (%) per key, the other keys fixed\n")?;
         for e in &eff {
             let vals: Vec<String> = e.values.iter().map(|v| show(&v.0)).collect();
-            writeln!(s, "`{}`:\n\n| other keys | {} |\n|---|{}", e.key, vals.join(" | "), "---|".repeat(vals.len()))?;
+            writeln!(
+                s,
+                "`{}`:\n\n| other keys | {} |\n|---|{}",
+                e.key,
+                vals.join(" | "),
+                "---|".repeat(vals.len())
+            )?;
             for series in &e.series {
                 let cells: Vec<String> = e
                     .values
                     .iter()
-                    .map(|(v, ..)| series.points.iter().find(|p| &p.0 == v).map_or("-".into(), |p| format!("{:.2}", 100.0 * p.1)))
+                    .map(|(v, ..)| {
+                        series
+                            .points
+                            .iter()
+                            .find(|p| &p.0 == v)
+                            .map_or("-".into(), |p| format!("{:.2}", 100.0 * p.1))
+                    })
                     .collect();
-                let name = if series.name.is_empty() { "-" } else { series.name.as_str() };
+                let name = if series.name.is_empty() {
+                    "-"
+                } else {
+                    series.name.as_str()
+                };
                 writeln!(s, "| {name} | {} |", cells.join(" | "))?;
             }
             writeln!(s)?;
         }
     }
 
-    let fronts: Vec<(String, Vec<(&Record, f64, f64)>)> = {
+    let fronts: Vec<(String, Front)> = {
         let mut f = vec![(
             "mean inference cycles per image".to_string(),
-            pareto(&sweep.records, |r| r.cycles.as_ref()?.ok().map(|c| c.inference)),
+            pareto(&sweep.records, |r| {
+                r.cycles.as_ref()?.ok().map(|c| c.inference)
+            }),
         )];
         for t in super::csv::targets(sweep) {
-            let luts = pareto(&sweep.records, |r| r.synth.get(&t)?.ok().map(|s| s.luts as f64));
+            let luts = pareto(&sweep.records, |r| {
+                r.synth.get(&t)?.ok().map(|s| s.luts as f64)
+            });
             f.push((format!("{t} LUTs"), luts));
         }
         f.into_iter().filter(|(_, p)| !p.is_empty()).collect()
@@ -118,7 +167,13 @@ pub fn write(sweep: &Sweep, out: &Path, figures: &[Figure]) -> Result<String> {
         writeln!(s, "| # | point | {what} | accuracy (%) |")?;
         writeln!(s, "|---|---|---|---|")?;
         for (r, c, a) in front {
-            writeln!(s, "| {} | {} | {c:.0} | {:.2} |", r.index, point(r, keys), 100.0 * a)?;
+            writeln!(
+                s,
+                "| {} | {} | {c:.0} | {:.2} |",
+                r.index,
+                point(r, keys),
+                100.0 * a
+            )?;
         }
         writeln!(s)?;
     }
@@ -142,7 +197,8 @@ pub fn write(sweep: &Sweep, out: &Path, figures: &[Figure]) -> Result<String> {
                         x.dsps,
                         if x.fits { "yes" } else { "no" },
                         x.fmax_mhz.map_or("-".into(), |f| format!("{f:.2}")),
-                        x.inference_images_per_s.map_or("-".into(), |i| format!("{i:.0}"))
+                        x.inference_images_per_s
+                            .map_or("-".into(), |i| format!("{i:.0}"))
                     )?;
                 }
             }
@@ -158,7 +214,10 @@ pub fn write(sweep: &Sweep, out: &Path, figures: &[Figure]) -> Result<String> {
         }
         for (t, o) in &r.synth {
             if let Outcome::Failed { error } = o {
-                errors.entry(format!("{t}: {error}")).or_default().push(r.index);
+                errors
+                    .entry(format!("{t}: {error}"))
+                    .or_default()
+                    .push(r.index);
             }
         }
     }

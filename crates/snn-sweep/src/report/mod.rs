@@ -23,12 +23,21 @@ pub struct Sweep {
 
 impl Sweep {
     pub fn load(dir: &Path) -> Result<Self> {
-        let meta = read_meta(dir)?
-            .with_context(|| format!("{}: no sweep.json: not a sweep output folder", dir.display()))?;
+        let meta = read_meta(dir)?.with_context(|| {
+            format!(
+                "{}: no sweep.json: not a sweep output folder",
+                dir.display()
+            )
+        })?;
         let mut records = Vec::new();
         for line in read(dir, Some(&meta.hash), false)? {
-            let r: Record = serde_json::from_value(line.json)
-                .with_context(|| format!("{}: point {}: not a result record", dir.display(), line.index))?;
+            let r: Record = serde_json::from_value(line.json).with_context(|| {
+                format!(
+                    "{}: point {}: not a result record",
+                    dir.display(),
+                    line.index
+                )
+            })?;
             records.push(r);
         }
         records.sort_by_key(|r| r.index);
@@ -57,7 +66,10 @@ pub fn report(dir: &Path, out: &Path, heatmap: Option<(String, String)>) -> Resu
     if let Some((a, b)) = &heatmap {
         for k in [a, b] {
             if !sweep.meta.keys.contains(k) {
-                bail!("--heatmap {a},{b}: {k} is not a varied key of this sweep ({})", sweep.meta.keys.join(", "));
+                bail!(
+                    "--heatmap {a},{b}: {k} is not a varied key of this sweep ({})",
+                    sweep.meta.keys.join(", ")
+                );
             }
         }
     }
@@ -77,14 +89,24 @@ pub struct Figure {
 
 /// `fixed.weight_bits` -> `fixed-weight_bits`, for file names.
 fn slug(key: &str) -> String {
-    key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' }).collect()
+    key.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
 }
 
 /// A JSON value as a short label (`0.05`, `seed`, `[0.0, 0.4]`).
 pub fn show(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Array(a) => format!("[{}]", a.iter().map(show).collect::<Vec<_>>().join(", ")),
+        serde_json::Value::Array(a) => {
+            format!("[{}]", a.iter().map(show).collect::<Vec<_>>().join(", "))
+        }
         other => other.to_string(),
     }
 }

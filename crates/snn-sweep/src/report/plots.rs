@@ -37,7 +37,8 @@ enum XAxis {
 impl XAxis {
     fn for_key(sweep: &Sweep, key: &str, values: &[Value]) -> Self {
         if values.iter().all(Value::is_number) {
-            let log = sweep.meta.log_keys.iter().any(|k| k == key) && values.iter().all(|v| v.as_f64().unwrap_or(0.0) > 0.0);
+            let log = sweep.meta.log_keys.iter().any(|k| k == key)
+                && values.iter().all(|v| v.as_f64().unwrap_or(0.0) > 0.0);
             XAxis::Numeric { log }
         } else {
             XAxis::Categories(values.iter().map(show).collect())
@@ -56,7 +57,10 @@ impl XAxis {
     fn label(&self, x: f64) -> String {
         match self {
             XAxis::Numeric { log: false } => format!("{x}"),
-            XAxis::Numeric { log: true } => format!("{:.3}", 10f64.powf(x)).trim_end_matches('0').trim_end_matches('.').to_string(),
+            XAxis::Numeric { log: true } => format!("{:.3}", 10f64.powf(x))
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string(),
             XAxis::Categories(c) => {
                 let i = x.round();
                 if (x - i).abs() < 1e-6 && i >= 0.0 {
@@ -98,9 +102,11 @@ struct Chart<'a> {
 }
 
 fn encode(rgb: Vec<u8>, path: &Path) -> Result<()> {
-    let img = image::RgbImage::from_raw(SIZE.0, SIZE.1, rgb).ok_or_else(|| anyhow!("figure buffer has the wrong size"))?;
+    let img = image::RgbImage::from_raw(SIZE.0, SIZE.1, rgb)
+        .ok_or_else(|| anyhow!("figure buffer has the wrong size"))?;
     let mut png = Cursor::new(Vec::new());
-    img.write_to(&mut png, image::ImageFormat::Png).map_err(plot_err)?;
+    img.write_to(&mut png, image::ImageFormat::Png)
+        .map_err(plot_err)?;
     snn_core::atomic::write_atomic(path, png.get_ref())
 }
 
@@ -111,7 +117,8 @@ fn draw_chart(c: &Chart, path: &Path) -> Result<()> {
         root.fill(&WHITE).map_err(plot_err)?;
         // The legend gets its own panel right of the chart, so it never hides a point.
         let named: Vec<&Line> = c.lines.iter().filter(|l| !l.name.is_empty()).collect();
-        let (plot, legend) = root.split_horizontally(SIZE.0 - if named.is_empty() { 0 } else { LEGEND });
+        let (plot, legend) =
+            root.split_horizontally(SIZE.0 - if named.is_empty() { 0 } else { LEGEND });
         let mut chart = ChartBuilder::on(&plot)
             .caption(&c.title, ("sans-serif", 20))
             .margin(15)
@@ -149,11 +156,20 @@ fn draw_chart(c: &Chart, path: &Path) -> Result<()> {
         let font = ("sans-serif", 13).into_font().color(&BLACK);
         for (k, l) in named.iter().enumerate() {
             let y = 70 + 24 * k as i32;
-            legend.draw(&Circle::new((12, y), 5, l.color.filled())).map_err(plot_err)?;
+            legend
+                .draw(&Circle::new((12, y), 5, l.color.filled()))
+                .map_err(plot_err)?;
             if !l.scatter {
-                legend.draw(&PathElement::new([(2, y), (22, y)], l.color.stroke_width(2))).map_err(plot_err)?;
+                legend
+                    .draw(&PathElement::new(
+                        [(2, y), (22, y)],
+                        l.color.stroke_width(2),
+                    ))
+                    .map_err(plot_err)?;
             }
-            legend.draw(&Text::new(l.name.clone(), (30, y - 7), font.clone())).map_err(plot_err)?;
+            legend
+                .draw(&Text::new(l.name.clone(), (30, y - 7), font.clone()))
+                .map_err(plot_err)?;
         }
         root.present().map_err(plot_err)?;
     }
@@ -174,7 +190,11 @@ fn key_figure(sweep: &Sweep, e: &Effect, out: &Path) -> Result<Figure> {
     if e.series.len() <= MAX_LINES {
         for (i, s) in e.series.iter().enumerate() {
             lines.push(Line {
-                name: if s.name.is_empty() { "test accuracy".into() } else { s.name.clone() },
+                name: if s.name.is_empty() {
+                    "test accuracy".into()
+                } else {
+                    s.name.clone()
+                },
                 points: s.points.iter().map(|(v, a)| (x.x(v), 100.0 * a)).collect(),
                 color: color(i),
                 scatter: false,
@@ -182,15 +202,29 @@ fn key_figure(sweep: &Sweep, e: &Effect, out: &Path) -> Result<Figure> {
         }
     } else {
         lines.push(Line {
-            name: format!("each point ({})", e.series.iter().map(|s| s.points.len()).sum::<usize>()),
-            points: e.series.iter().flat_map(|s| s.points.iter().map(|(v, a)| (x.x(v), 100.0 * a))).collect(),
+            name: format!(
+                "each point ({})",
+                e.series.iter().map(|s| s.points.len()).sum::<usize>()
+            ),
+            points: e
+                .series
+                .iter()
+                .flat_map(|s| s.points.iter().map(|(v, a)| (x.x(v), 100.0 * a)))
+                .collect(),
             color: RGBColor(170, 170, 170),
             scatter: true,
         });
-        for (name, pick, color) in [("mean over the other keys", 1, color(0)), ("best", 2, color(1))] {
+        for (name, pick, color) in [
+            ("mean over the other keys", 1, color(0)),
+            ("best", 2, color(1)),
+        ] {
             lines.push(Line {
                 name: name.into(),
-                points: e.values.iter().map(|v| (x.x(&v.0), 100.0 * if pick == 1 { v.1 } else { v.2 })).collect(),
+                points: e
+                    .values
+                    .iter()
+                    .map(|v| (x.x(&v.0), 100.0 * if pick == 1 { v.1 } else { v.2 }))
+                    .collect(),
                 color,
                 scatter: false,
             });
@@ -198,10 +232,21 @@ fn key_figure(sweep: &Sweep, e: &Effect, out: &Path) -> Result<Figure> {
     }
     let file = format!("accuracy-vs-{}.png", slug(&e.key));
     let title = format!("Test accuracy against {} ({})", e.key, subtitle(sweep));
-    let top = lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).fold(0.0, f64::max);
+    let top = lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.1))
+        .fold(0.0, f64::max);
     let chart = Chart {
         title: title.clone(),
-        x_desc: format!("{}{}", e.key, if matches!(x, XAxis::Numeric { log: true }) { " (log scale)" } else { "" }),
+        x_desc: format!(
+            "{}{}",
+            e.key,
+            if matches!(x, XAxis::Numeric { log: true }) {
+                " (log scale)"
+            } else {
+                ""
+            }
+        ),
         y_desc: "test accuracy (%)".into(),
         x_range: x.range(values.iter().map(|v| x.x(v))),
         y_range: (0.0, (top * 1.1).clamp(10.0, 100.0)),
@@ -214,7 +259,13 @@ fn key_figure(sweep: &Sweep, e: &Effect, out: &Path) -> Result<Figure> {
 
 /// Colour of `t` in [0, 1] on a viridis-like ramp (dark blue to yellow).
 fn ramp(t: f64) -> RGBColor {
-    const STOPS: [(f64, f64, f64); 5] = [(68., 1., 84.), (59., 82., 139.), (33., 145., 140.), (94., 201., 98.), (253., 231., 37.)];
+    const STOPS: [(f64, f64, f64); 5] = [
+        (68., 1., 84.),
+        (59., 82., 139.),
+        (33., 145., 140.),
+        (94., 201., 98.),
+        (253., 231., 37.),
+    ];
     let t = t.clamp(0.0, 1.0) * 4.0;
     let i = (t.floor() as usize).min(3);
     let f = t - i as f64;
@@ -259,7 +310,12 @@ fn heatmap_figure(sweep: &Sweep, a: &str, b: &str, out: &Path) -> Result<Option<
                 .filter_map(|r| r.accuracy)
                 .collect();
             if !accs.is_empty() {
-                cells.push((i, j, accs.iter().sum::<f64>() / accs.len() as f64, accs.len()));
+                cells.push((
+                    i,
+                    j,
+                    accs.iter().sum::<f64>() / accs.len() as f64,
+                    accs.len(),
+                ));
             }
         }
     }
@@ -269,13 +325,26 @@ fn heatmap_figure(sweep: &Sweep, a: &str, b: &str, out: &Path) -> Result<Option<
     let top = cells.iter().map(|c| c.2).fold(0.0, f64::max);
     let low = cells.iter().map(|c| c.2).fold(1.0, f64::min);
     // Colours span the cells' own range (dark: lowest, yellow: highest); the numbers are printed.
-    let shade = |acc: f64| if top > low { (acc - low) / (top - low) } else { 1.0 };
-    let (xa, ya) = (XAxis::Categories(va.iter().map(show).collect()), XAxis::Categories(vb.iter().map(show).collect()));
+    let shade = |acc: f64| {
+        if top > low {
+            (acc - low) / (top - low)
+        } else {
+            1.0
+        }
+    };
+    let (xa, ya) = (
+        XAxis::Categories(va.iter().map(show).collect()),
+        XAxis::Categories(vb.iter().map(show).collect()),
+    );
     let file = format!("heatmap-{}-{}.png", slug(a), slug(b));
     let several = cells.iter().any(|c| c.3 > 1);
     let title = format!(
         "Test accuracy (%){} by {a} and {b} ({})",
-        if several { ", mean over the other keys," } else { "" },
+        if several {
+            ", mean over the other keys,"
+        } else {
+            ""
+        },
         subtitle(sweep)
     );
     let mut rgb = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
@@ -305,7 +374,10 @@ fn heatmap_figure(sweep: &Sweep, a: &str, b: &str, out: &Path) -> Result<Option<
         chart
             .draw_series(cells.iter().map(|&(i, j, acc, _)| {
                 let (x, y) = (i as f64, j as f64);
-                Rectangle::new([(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)], ramp(shade(acc)).filled())
+                Rectangle::new(
+                    [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
+                    ramp(shade(acc)).filled(),
+                )
             }))
             .map_err(plot_err)?;
         chart
@@ -326,9 +398,21 @@ fn heatmap_figure(sweep: &Sweep, a: &str, b: &str, out: &Path) -> Result<Option<
 
 /// Accuracy against a cost with its Pareto front (`lower_is_better`: cycles, LUTs; else the
 /// cost is a benefit, images per second, and the front is taken on its negation).
-fn pareto_figure(sweep: &Sweep, out: &Path, file: &str, what: &str, unit: &str, lower_is_better: bool, cost: impl Fn(&Record) -> Option<f64>) -> Result<Option<Figure>> {
+fn pareto_figure(
+    sweep: &Sweep,
+    out: &Path,
+    file: &str,
+    what: &str,
+    unit: &str,
+    lower_is_better: bool,
+    cost: impl Fn(&Record) -> Option<f64>,
+) -> Result<Option<Figure>> {
     let sign = if lower_is_better { 1.0 } else { -1.0 };
-    let all: Vec<(f64, f64)> = sweep.records.iter().filter_map(|r| Some((cost(r)?, 100.0 * r.accuracy?))).collect();
+    let all: Vec<(f64, f64)> = sweep
+        .records
+        .iter()
+        .filter_map(|r| Some((cost(r)?, 100.0 * r.accuracy?)))
+        .collect();
     if all.len() < 2 {
         return Ok(None);
     }
@@ -337,7 +421,10 @@ fn pareto_figure(sweep: &Sweep, out: &Path, file: &str, what: &str, unit: &str, 
         .map(|(_, c, a)| (sign * c, 100.0 * a))
         .collect();
     let x = XAxis::Numeric { log: false };
-    let title = format!("Test accuracy against {what}: Pareto front ({})", subtitle(sweep));
+    let title = format!(
+        "Test accuracy against {what}: Pareto front ({})",
+        subtitle(sweep)
+    );
     let top = all.iter().map(|p| p.1).fold(0.0, f64::max);
     let chart = Chart {
         title: title.clone(),
@@ -347,15 +434,32 @@ fn pareto_figure(sweep: &Sweep, out: &Path, file: &str, what: &str, unit: &str, 
         y_range: (0.0, (top * 1.1).clamp(10.0, 100.0)),
         x: &x,
         lines: vec![
-            Line { name: format!("all points ({})", all.len()), points: all, color: RGBColor(170, 170, 170), scatter: true },
-            Line { name: format!("Pareto front ({} points)", front.len()), points: front, color: color(1), scatter: false },
+            Line {
+                name: format!("all points ({})", all.len()),
+                points: all,
+                color: RGBColor(170, 170, 170),
+                scatter: true,
+            },
+            Line {
+                name: format!("Pareto front ({} points)", front.len()),
+                points: front,
+                color: color(1),
+                scatter: false,
+            },
         ],
     };
     draw_chart(&chart, &out.join(file))?;
-    Ok(Some(Figure { file: file.to_string(), title }))
+    Ok(Some(Figure {
+        file: file.to_string(),
+        title,
+    }))
 }
 
-pub fn write_all(sweep: &Sweep, out: &Path, heatmap: Option<(String, String)>) -> Result<Vec<Figure>> {
+pub fn write_all(
+    sweep: &Sweep,
+    out: &Path,
+    heatmap: Option<(String, String)>,
+) -> Result<Vec<Figure>> {
     register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
         .map_err(|_| anyhow!("the embedded DejaVu Sans font is invalid"))?;
     let mut figs = Vec::new();
@@ -366,11 +470,35 @@ pub fn write_all(sweep: &Sweep, out: &Path, heatmap: Option<(String, String)>) -
         figs.extend(heatmap_figure(sweep, &a, &b, out)?);
     }
     let inference = |r: &Record| r.cycles.as_ref()?.ok().map(|c| c.inference);
-    figs.extend(pareto_figure(sweep, out, "pareto-cycles.png", "mean inference cycles per image", "clock cycles", true, inference)?);
+    figs.extend(pareto_figure(
+        sweep,
+        out,
+        "pareto-cycles.png",
+        "mean inference cycles per image",
+        "clock cycles",
+        true,
+        inference,
+    )?);
     for t in super::csv::targets(sweep) {
         let synth = |r: &Record| r.synth.get(&t).and_then(|o| o.ok()).cloned();
-        figs.extend(pareto_figure(sweep, out, &format!("pareto-luts-{t}.png"), &format!("{t} LUTs"), "LUT4 after Yosys synthesis", true, |r| synth(r).map(|s| s.luts as f64))?);
-        figs.extend(pareto_figure(sweep, out, &format!("pareto-images-per-s-{t}.png"), &format!("{t} inference images per second"), "Fmax / cycles per image", false, |r| synth(r)?.inference_images_per_s)?);
+        figs.extend(pareto_figure(
+            sweep,
+            out,
+            &format!("pareto-luts-{t}.png"),
+            &format!("{t} LUTs"),
+            "LUT4 after Yosys synthesis",
+            true,
+            |r| synth(r).map(|s| s.luts as f64),
+        )?);
+        figs.extend(pareto_figure(
+            sweep,
+            out,
+            &format!("pareto-images-per-s-{t}.png"),
+            &format!("{t} inference images per second"),
+            "Fmax / cycles per image",
+            false,
+            |r| synth(r)?.inference_images_per_s,
+        )?);
     }
     Ok(figs)
 }

@@ -60,7 +60,12 @@ pub fn canonical(dir: &Path) -> Vec<serde_json::Value> {
 pub fn mnist_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("SNN_MNIST_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/mnist")));
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../../shared/data/mnist"
+            ))
+        });
     if dir.join("train-images-idx3-ubyte.gz").is_file() {
         return Some(dir);
     }
