@@ -33,6 +33,9 @@ pub struct Meta {
     /// Points in the whole sweep (every shard).
     pub points: usize,
     pub train: usize,
+    /// Training images that label the neurons (absent in older folders: all of them).
+    #[serde(default)]
+    pub label: Option<usize>,
     pub test: usize,
     pub epochs: Option<usize>,
     pub arith: String,

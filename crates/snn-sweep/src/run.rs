@@ -161,6 +161,7 @@ pub fn prepare(spec: &Spec, data_path: &str) -> Result<Prepared> {
             .collect(),
         points: plan.points.len(),
         train: spec.data.train,
+        label: Some(spec.data.label_count()),
         test: spec.data.test,
         epochs: spec.data.epochs,
         arith: format!("{:?}", spec.data.arith).to_lowercase(),

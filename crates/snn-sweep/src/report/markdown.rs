@@ -40,12 +40,13 @@ pub fn write(sweep: &Sweep, out: &Path, figures: &[Figure]) -> Result<String> {
     writeln!(s, "# Sweep report: {}\n", m.spec_file)?;
     writeln!(
         s,
-        "{} of {} points finished. Base `{}`, {} arithmetic, first {} training images (labelling too) and {} test images of `{}`{}. Varied: {}.\n",
+        "{} of {} points finished. Base `{}`, {} arithmetic, first {} training images (the first {} of them label the neurons) and {} test images of `{}`{}. Varied: {}.\n",
         sweep.records.len(),
         m.points,
         m.base,
         m.arith,
         m.train,
+        m.label.unwrap_or(m.train),
         m.test,
         m.data,
         m.epochs.map_or(String::new(), |e| format!(", {e} epoch(s)")),
@@ -53,8 +54,8 @@ pub fn write(sweep: &Sweep, out: &Path, figures: &[Figure]) -> Result<String> {
     )?;
     writeln!(
         s,
-        "Sweep hash `{}`. Made by `snn sweep report`; every row of `results.csv` is one point.\n",
-        m.hash
+        "Made by `snn sweep --spec {} --data {} --out DIR` and `snn sweep report DIR --out REPORT` (sweep hash `{}`); every row of `results.csv` is one point.\n",
+        m.spec_file, m.data, m.hash
     )?;
 
     let mut best: Vec<&Record> = sweep
