@@ -8,6 +8,7 @@ use anyhow::{anyhow, Result};
 use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
 use serde_json::Value;
+use snn_fpga::flow::Target;
 use std::io::Cursor;
 use std::path::Path;
 
@@ -120,7 +121,7 @@ fn draw_chart(c: &Chart, path: &Path) -> Result<()> {
         let (plot, legend) =
             root.split_horizontally(SIZE.0 - if named.is_empty() { 0 } else { LEGEND });
         let mut chart = ChartBuilder::on(&plot)
-            .caption(&c.title, ("sans-serif", 20))
+            .caption(&c.title, ("sans-serif", 17))
             .margin(15)
             .x_label_area_size(50)
             .y_label_area_size(70)
@@ -352,7 +353,7 @@ fn heatmap_figure(sweep: &Sweep, a: &str, b: &str, out: &Path) -> Result<Option<
         let root = BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area();
         root.fill(&WHITE).map_err(plot_err)?;
         let mut chart = ChartBuilder::on(&root)
-            .caption(&title, ("sans-serif", 20))
+            .caption(&title, ("sans-serif", 17))
             .margin(15)
             .x_label_area_size(50)
             .y_label_area_size(90)
@@ -396,18 +397,26 @@ fn heatmap_figure(sweep: &Sweep, a: &str, b: &str, out: &Path) -> Result<Option<
     Ok(Some(Figure { file, title }))
 }
 
-/// Accuracy against a cost with its Pareto front (`lower_is_better`: cycles, LUTs; else the
-/// cost is a benefit, images per second, and the front is taken on its negation).
+/// A cost axis of a Pareto figure.
+struct Cost<'a> {
+    file: String,
+    what: String,
+    unit: &'a str,
+    /// Cycles and LUTs: lower is better; images per second: higher is better (the front is then
+    /// taken on the negated value).
+    lower_is_better: bool,
+    /// A vertical line at the part's capacity, with its legend text.
+    limit: Option<(f64, String)>,
+}
+
+/// Accuracy against a cost, every point and the Pareto front.
 fn pareto_figure(
     sweep: &Sweep,
     out: &Path,
-    file: &str,
-    what: &str,
-    unit: &str,
-    lower_is_better: bool,
+    c: Cost,
     cost: impl Fn(&Record) -> Option<f64>,
 ) -> Result<Option<Figure>> {
-    let sign = if lower_is_better { 1.0 } else { -1.0 };
+    let sign = if c.lower_is_better { 1.0 } else { -1.0 };
     let all: Vec<(f64, f64)> = sweep
         .records
         .iter()
@@ -421,36 +430,49 @@ fn pareto_figure(
         .map(|(_, c, a)| (sign * c, 100.0 * a))
         .collect();
     let x = XAxis::Numeric { log: false };
+    let what = &c.what;
     let title = format!(
-        "Test accuracy against {what}: Pareto front ({})",
+        "Accuracy against {what}, Pareto front ({})",
         subtitle(sweep)
     );
     let top = all.iter().map(|p| p.1).fold(0.0, f64::max);
+    let y_range = (0.0, (top * 1.1).clamp(10.0, 100.0));
+    let mut xs: Vec<f64> = all.iter().map(|p| p.0).collect();
+    let mut lines = vec![
+        Line {
+            name: format!("all points ({})", all.len()),
+            points: all,
+            color: RGBColor(170, 170, 170),
+            scatter: true,
+        },
+        Line {
+            name: format!("Pareto front ({} points)", front.len()),
+            points: front,
+            color: color(1),
+            scatter: false,
+        },
+    ];
+    if let Some((at, name)) = c.limit {
+        xs.push(at);
+        lines.push(Line {
+            name,
+            points: vec![(at, y_range.0), (at, y_range.1)],
+            color: BLACK,
+            scatter: false,
+        });
+    }
     let chart = Chart {
         title: title.clone(),
-        x_desc: format!("{what} ({unit})"),
+        x_desc: format!("{what} ({})", c.unit),
         y_desc: "test accuracy (%)".into(),
-        x_range: x.range(all.iter().map(|p| p.0)),
-        y_range: (0.0, (top * 1.1).clamp(10.0, 100.0)),
+        x_range: x.range(xs.into_iter()),
+        y_range,
         x: &x,
-        lines: vec![
-            Line {
-                name: format!("all points ({})", all.len()),
-                points: all,
-                color: RGBColor(170, 170, 170),
-                scatter: true,
-            },
-            Line {
-                name: format!("Pareto front ({} points)", front.len()),
-                points: front,
-                color: color(1),
-                scatter: false,
-            },
-        ],
+        lines,
     };
-    draw_chart(&chart, &out.join(file))?;
+    draw_chart(&chart, &out.join(&c.file))?;
     Ok(Some(Figure {
-        file: file.to_string(),
+        file: c.file,
         title,
     }))
 }
@@ -470,35 +492,39 @@ pub fn write_all(
         figs.extend(heatmap_figure(sweep, &a, &b, out)?);
     }
     let inference = |r: &Record| r.cycles.as_ref()?.ok().map(|c| c.inference);
-    figs.extend(pareto_figure(
-        sweep,
-        out,
-        "pareto-cycles.png",
-        "mean inference cycles per image",
-        "clock cycles",
-        true,
-        inference,
-    )?);
+    let cycles = Cost {
+        file: "pareto-cycles.png".into(),
+        what: "mean inference cycles per image".into(),
+        unit: "clock cycles",
+        lower_is_better: true,
+        limit: None,
+    };
+    figs.extend(pareto_figure(sweep, out, cycles, inference)?);
     for t in super::csv::targets(sweep) {
         let synth = |r: &Record| r.synth.get(&t).and_then(|o| o.ok()).cloned();
-        figs.extend(pareto_figure(
-            sweep,
-            out,
-            &format!("pareto-luts-{t}.png"),
-            &format!("{t} LUTs"),
-            "LUT4 after Yosys synthesis",
-            true,
-            |r| synth(r).map(|s| s.luts as f64),
-        )?);
-        figs.extend(pareto_figure(
-            sweep,
-            out,
-            &format!("pareto-images-per-s-{t}.png"),
-            &format!("{t} inference images per second"),
-            "Fmax / cycles per image",
-            false,
-            |r| synth(r)?.inference_images_per_s,
-        )?);
+        let cap = t.parse::<Target>().map(|t| t.capacity());
+        let luts = Cost {
+            file: format!("pareto-luts-{t}.png"),
+            what: format!("{t} LUTs"),
+            unit: "LUT4 after Yosys synthesis",
+            lower_is_better: true,
+            limit: cap
+                .ok()
+                .map(|c| (c.luts as f64, format!("{} LUTs of the {}", c.luts, c.part))),
+        };
+        figs.extend(pareto_figure(sweep, out, luts, |r| {
+            synth(r).map(|s| s.luts as f64)
+        })?);
+        let speed = Cost {
+            file: format!("pareto-images-per-s-{t}.png"),
+            what: format!("{t} inference images per second"),
+            unit: "Fmax / cycles per image",
+            lower_is_better: false,
+            limit: None,
+        };
+        figs.extend(pareto_figure(sweep, out, speed, |r| {
+            synth(r)?.inference_images_per_s
+        })?);
     }
     Ok(figs)
 }
