@@ -182,6 +182,29 @@ fn subtitle(sweep: &Sweep) -> String {
     format!("{} training / {} test images, {}", m.train, m.test, m.arith)
 }
 
+/// The unit of a configuration key on an axis (SPEC sections 1 and 10), when it has one.
+fn unit(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "t_steps" | "t_ref" | "stdp_window" => "time steps",
+        "neurons" => "output neurons",
+        "w_min" | "w_max" | "w_init" | "norm_target" => "weight units",
+        "p_rest"
+        | "p_min"
+        | "leak"
+        | "penalty"
+        | "theta_plus"
+        | "theta_minus"
+        | "theta_max"
+        | "theta_plus_per_neuron" => "potential units",
+        "sigma" => "STDP learning rate, dimensionless",
+        "threshold_divisor" => "threshold = peak input spike count / divisor",
+        "period_numerator" => "spike period = numerator / rate, time steps",
+        "epochs" => "passes over the training images",
+        k if k.starts_with("fixed.") => "bits",
+        _ => return None,
+    })
+}
+
 /// Accuracy against one key: a line per series (the other keys fixed), or a cloud with the
 /// mean and best per value when there are many series.
 fn key_figure(sweep: &Sweep, e: &Effect, out: &Path) -> Result<Figure> {
@@ -240,10 +263,11 @@ fn key_figure(sweep: &Sweep, e: &Effect, out: &Path) -> Result<Figure> {
     let chart = Chart {
         title: title.clone(),
         x_desc: format!(
-            "{}{}",
+            "{}{}{}",
             e.key,
+            unit(&e.key).map_or(String::new(), |u| format!(" ({u})")),
             if matches!(x, XAxis::Numeric { log: true }) {
-                " (log scale)"
+                ", log scale"
             } else {
                 ""
             }
