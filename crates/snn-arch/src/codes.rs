@@ -22,13 +22,16 @@ pub enum FsmState {
     Pen = 11,
     PenDrain = 12,
     Done = 13,
+    /// Homeostasis only: one cycle after Divide loads every neuron's own threshold
+    /// `thr + theta[j]`.
+    Bias = 14,
 }
 
 /// Width of the `state` register and port.
 pub const STATE_BITS: usize = 4;
 
 impl FsmState {
-    pub const ALL: [FsmState; 14] = [
+    pub const ALL: [FsmState; 15] = [
         FsmState::Idle,
         FsmState::Ingest,
         FsmState::Drain,
@@ -43,6 +46,7 @@ impl FsmState {
         FsmState::Pen,
         FsmState::PenDrain,
         FsmState::Done,
+        FsmState::Bias,
     ];
 
     /// The code on the `state` port.
@@ -72,6 +76,7 @@ impl FsmState {
             FsmState::Pen => "Pen",
             FsmState::PenDrain => "PenDrain",
             FsmState::Done => "Done",
+            FsmState::Bias => "Bias",
         }
     }
 }
@@ -116,7 +121,7 @@ mod tests {
                 1
             );
         }
-        assert_eq!(FsmState::from_code(14), None);
+        assert_eq!(FsmState::from_code(FsmState::ALL.len() as u64), None);
         for op in [StdpOp::Pot, StdpOp::Dep, StdpOp::Pen] {
             assert!(op.code() < 1 << OP_BITS);
         }

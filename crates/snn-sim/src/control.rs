@@ -186,7 +186,7 @@ impl Control {
     }
 
     /// Divide: one restoring-division step of `peak << F` by the divisor; leaving it starts Int
-    /// at `t = 1`.
+    /// at `t = 1` (through Bias with homeostasis).
     #[inline(always)]
     pub fn divide(&mut self, p: &HwParams) {
         self.count_cycle();
@@ -201,7 +201,12 @@ impl Control {
         self.rem = if qbit { r2 - p.threshold_divisor } else { r2 };
         self.quo = (self.quo << 1) | qbit as u32;
         if self.bit == 0 {
-            self.state = FsmState::Int;
+            // With homeostasis the Bias cycle loads the neurons' own thresholds first.
+            self.state = if p.homeostasis {
+                FsmState::Bias
+            } else {
+                FsmState::Int
+            };
             self.thr = self.quo as i32;
             self.t = 1;
             self.ctr = StepCounters::one();
@@ -212,6 +217,14 @@ impl Control {
         } else {
             self.bit -= 1;
         }
+    }
+
+    /// Bias (homeostasis only, one cycle): the neurons load `thr + theta[j]`; then Int, whose
+    /// registers Divide's last cycle set.
+    #[inline]
+    pub fn bias(&mut self) {
+        self.count_cycle();
+        self.state = FsmState::Int;
     }
 
     /// Stage A from the pending classes `pend` of the step whose counters are `ctr`: follow the

@@ -175,6 +175,32 @@ impl Machine {
         w
     }
 
+    /// Host port, Idle only: the adaptive thresholds, raw, one per neuron, each in
+    /// `[0, theta_max]` (all 0 when homeostasis is not built).
+    pub fn load_theta(&mut self, theta: &[i32]) -> Result<()> {
+        self.require_idle("load_theta")?;
+        let n = self.p.n;
+        if theta.len() != n {
+            bail!("load_theta: {} values, the core has N = {n} neurons", theta.len());
+        }
+        let max = self.p.format.theta_max;
+        if let Some(j) = theta.iter().position(|&x| !(0..=max).contains(&x)) {
+            bail!(
+                "load_theta: neuron {j}: raw theta {} outside [0, theta_max] = [0, {max}]",
+                theta[j]
+            );
+        }
+        for (j, &x) in theta.iter().enumerate() {
+            self.neurons.set_theta(j, x);
+        }
+        Ok(())
+    }
+
+    /// Host port: the adaptive thresholds, raw.
+    pub fn theta(&self) -> Vec<i32> {
+        self.neurons.theta().to_vec()
+    }
+
     /// Weight of neuron `j` for input `i`.
     pub fn weight(&self, j: usize, i: usize) -> i32 {
         self.weight_mem.word(i)[j]
@@ -223,7 +249,11 @@ impl Machine {
             FsmState::Ingest => self.scan(SgCmd::Ingest, &mut ev),
             FsmState::Drain => self.scan(SgCmd::Drain, &mut ev),
             FsmState::Thresh => self.control.thresh(&self.spike_gen.count, &self.p),
-            FsmState::Divide => self.control.divide(&self.p),
+            FsmState::Divide => self.divide(),
+            FsmState::Bias => {
+                self.neurons.load_thresholds(self.control.thr);
+                self.control.bias();
+            }
             FsmState::Int => self.int(&mut ev),
             FsmState::Fire => self.fire(&mut ev),
             FsmState::Wta => self.wta_scan(&mut ev),
@@ -234,6 +264,9 @@ impl Machine {
             | FsmState::PenDrain => self.learn_cycle(&mut ev),
             FsmState::Done => {
                 let winner = self.winner();
+                if self.control.learn && self.p.homeostasis {
+                    self.neurons.update_theta(winner, &self.p);
+                }
                 ev.done = Some(DoneEvent {
                     winner,
                     cycles: self.control.done(),
@@ -277,7 +310,11 @@ impl Machine {
             | FsmState::End
             | FsmState::Pen
             | FsmState::PenDrain => self.learn_phase(),
-            FsmState::Idle | FsmState::Fire | FsmState::Wta | FsmState::Done => {
+            FsmState::Idle
+            | FsmState::Fire
+            | FsmState::Wta
+            | FsmState::Bias
+            | FsmState::Done => {
                 return self.step();
             }
         };
@@ -339,10 +376,20 @@ impl Machine {
     fn divide_phase(&mut self) -> u64 {
         let mut edges = 0;
         while self.control.state == FsmState::Divide {
-            self.control.divide(&self.p);
+            self.divide();
             edges += 1;
         }
         edges
+    }
+
+    /// One Divide edge. Without homeostasis the neurons' thresholds are `thr` itself, loaded
+    /// with it at the last edge (the RTL compares with `thr`); with it, Bias loads them.
+    #[inline]
+    fn divide(&mut self) {
+        self.control.divide(&self.p);
+        if self.control.state == FsmState::Int {
+            self.neurons.load_thresholds(self.control.thr);
+        }
     }
 
     /// Int steps, each with its Fire edge, up to a Fire edge with spikes (whose events are
@@ -602,8 +649,8 @@ impl Machine {
     /// Fire: the neurons' comparators decide; spikes, or the WTA scan, or an STDP walk.
     fn fire(&mut self, ev: &mut Events) {
         let p = &self.p;
-        let (thr, t) = (self.control.thr, self.control.t);
-        let cmp = self.neurons.compare(thr, !self.wta.winner_valid, p);
+        let t = self.control.t;
+        let cmp = self.neurons.compare(!self.wta.winner_valid, p);
         let spikes = cmp.spikes;
         let action = self
             .control
@@ -613,7 +660,7 @@ impl Machine {
             self.wta = wn;
         } else {
             if spikes != 0 || cmp.below_min {
-                self.neurons.fire(t, thr, p);
+                self.neurons.fire(t, p);
             }
             if spikes != 0 {
                 ev.spike = Some(SpikeEvent { mask: spikes, t });
@@ -638,7 +685,7 @@ impl Machine {
         let t = self.control.t;
         let (wn, out) = self.wta.next(
             WtaCmd::Scan {
-                shown: self.neurons.shown()[self.wta.ws as usize],
+                shown: self.neurons.wta_value(self.wta.ws as usize),
                 t,
             },
             p,
@@ -740,7 +787,7 @@ impl Machine {
         let p = &self.p;
         let (m, k, t, n) = (p.m as u64, p.k as u64, p.t_steps as u64, p.n as u64);
         let walk = (2 * p.whi as u64 + 1) * (1 + k) + 2 * m + 1;
-        p.scan_cycles + 3 + t * k.max(1) + p.qb as u64 + t * (m + k + 2) + n + t * n * walk + m + 4
+        p.scan_cycles + 3 + t * k.max(1) + p.qb as u64 + 1 + t * (m + k + 2) + n + t * n * walk + m + 4
     }
 
     /// Presents one image: load it, start, clock until `done` ([`Machine::advance`]: phase by

@@ -2,7 +2,7 @@
 //! edge sizes, training then inference.
 
 use crate::common::{edge_images, random_image, Pair};
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use snn_core::prelude::*;
 use snn_sim::prelude::*;
@@ -29,6 +29,29 @@ fn train_then_infer(cfg: &SnnConfig, seed: u64, random: usize) {
 #[test]
 fn default_configuration() {
     train_then_infer(&SnnConfig::default(), 1, 25);
+}
+
+#[test]
+fn homeostasis_with_learned_thresholds() {
+    // The learning preset's homeostasis with thresholds as training leaves them (different per
+    // neuron, up to about 300 potential units): the WTA compares shown - theta, Fire pot >= thr +
+    // theta, and theta moves after every training image.
+    let cfg = SnnConfig {
+        norm_target: 0.0,
+        ..SnnConfig::learning()
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let imgs = images(&cfg, 7, 30);
+    let mut pair = Pair::new(&cfg);
+    for scale in [0, 2, 40, 300] {
+        let theta: Vec<i32> = (0..cfg.neurons)
+            .map(|_| rng.gen_range(0..=scale * 256))
+            .collect();
+        pair.set_theta(&theta);
+        pair.run_all(&imgs, true);
+        pair.run_all(&imgs, false);
+    }
+    assert!(pair.dut.theta().iter().any(|&t| t > 0));
 }
 
 #[test]
