@@ -25,13 +25,19 @@ pub enum FsmState {
     /// Homeostasis only: one cycle after Divide loads every neuron's own threshold
     /// `thr + theta[j]`.
     Bias = 14,
+    /// Normalization only: the step `(S - rsum[winner]) / M`, one multiplier bit per cycle.
+    NormMul = 15,
+    /// Normalization only: the pass over the winner's row, one input per cycle.
+    Norm = 16,
+    /// Normalization only: stage C of the pass's last input.
+    NormDrain = 17,
 }
 
 /// Width of the `state` register and port.
-pub const STATE_BITS: usize = 4;
+pub const STATE_BITS: usize = 5;
 
 impl FsmState {
-    pub const ALL: [FsmState; 15] = [
+    pub const ALL: [FsmState; 18] = [
         FsmState::Idle,
         FsmState::Ingest,
         FsmState::Drain,
@@ -47,6 +53,9 @@ impl FsmState {
         FsmState::PenDrain,
         FsmState::Done,
         FsmState::Bias,
+        FsmState::NormMul,
+        FsmState::Norm,
+        FsmState::NormDrain,
     ];
 
     /// The code on the `state` port.
@@ -77,6 +86,9 @@ impl FsmState {
             FsmState::PenDrain => "PenDrain",
             FsmState::Done => "Done",
             FsmState::Bias => "Bias",
+            FsmState::NormMul => "NormMul",
+            FsmState::Norm => "Norm",
+            FsmState::NormDrain => "NormDrain",
         }
     }
 }
@@ -92,6 +104,8 @@ pub enum StdpOp {
     Dep = 1,
     /// End-of-image penalty: `max(w - penalty, w_min)`.
     Pen = 2,
+    /// Row normalization: `min(max(w + delta, w_min), w_max)`.
+    Norm = 3,
 }
 
 /// Width of `op_b` and `op_c`.
@@ -122,7 +136,7 @@ mod tests {
             );
         }
         assert_eq!(FsmState::from_code(FsmState::ALL.len() as u64), None);
-        for op in [StdpOp::Pot, StdpOp::Dep, StdpOp::Pen] {
+        for op in [StdpOp::Pot, StdpOp::Dep, StdpOp::Pen, StdpOp::Norm] {
             assert!(op.code() < 1 << OP_BITS);
         }
     }

@@ -383,9 +383,38 @@ impl Control {
         }
     }
 
-    /// PenDrain: one cycle.
+    /// PenDrain: one cycle; then the winner's row is normalized when normalization is built.
     #[inline]
-    pub fn pen_drain(&mut self) {
+    pub fn pen_drain(&mut self, p: &HwParams) {
+        self.count_cycle();
+        self.state = if p.normalization {
+            FsmState::NormMul
+        } else {
+            FsmState::Done
+        };
+    }
+
+    /// NormMul: `RB` cycles, until stdp's product is complete.
+    #[inline]
+    pub fn norm_mul(&mut self, last: bool) {
+        self.count_cycle();
+        if last {
+            self.state = FsmState::Norm;
+        }
+    }
+
+    /// Norm: until every input of the winner's row has been read.
+    #[inline]
+    pub fn norm(&mut self, norm_done: bool) {
+        self.count_cycle();
+        if norm_done {
+            self.state = FsmState::NormDrain;
+        }
+    }
+
+    /// NormDrain: one cycle (stage C of the row's last input).
+    #[inline]
+    pub fn norm_drain(&mut self) {
         self.count_cycle();
         self.state = FsmState::Done;
     }

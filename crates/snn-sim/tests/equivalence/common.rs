@@ -321,6 +321,10 @@ pub fn expected_cycles(p: &HwParams, enc: &Encoded, gold: &Presentation<i32>, le
     cycles += 1;
     if learn && gold.winner.is_some() {
         cycles += silent.max(1) + 1;
+        if p.normalization {
+            // NormMul, Norm (one read per input and the cycle that finds the row done), NormDrain.
+            cycles += p.rb as u64 + p.m as u64 + 1 + 1;
+        }
     }
     cycles + 1
 }

@@ -32,6 +32,11 @@ pub fn random_config(rng: &mut ChaCha8Rng, seed: u64) -> SnnConfig {
         cfg.theta_plus = rng.gen_range(0.0..2.0);
         cfg.theta_minus = rng.gen_range(0.0..0.3);
     }
+    if rng.gen_bool(0.5) {
+        // Row normalization to a sum anywhere between all-w_min and all-w_max rows.
+        let m = (cfg.height * cfg.width) as f64;
+        cfg.norm_target = m * rng.gen_range(0.05..1.4);
+    }
     cfg.fixed.frac_bits = rng.gen_range(5..=10);
     cfg.fixed.theta_bits = 18;
     cfg.fixed.lut_frac_bits = rng.gen_range(10..=18);

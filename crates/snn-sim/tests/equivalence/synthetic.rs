@@ -40,10 +40,27 @@ fn homeostasis_with_learned_thresholds() {
         norm_target: 0.0,
         ..SnnConfig::learning()
     };
+    homeostasis_run(&cfg);
+}
+
+#[test]
+fn learning_preset_with_row_normalization() {
+    // Homeostasis and subtractive normalization of the winner's row together (the default
+    // preset): the row sums come from Ingest's pass and the writes' tracking.
+    homeostasis_run(&SnnConfig::learning());
+    homeostasis_run(&SnnConfig {
+        norm_target: 20.0,
+        neurons: 3,
+        ..SnnConfig::small()
+    });
+}
+
+fn homeostasis_run(cfg: &SnnConfig) {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
-    let imgs = images(&cfg, 7, 30);
-    let mut pair = Pair::new(&cfg);
-    for scale in [0, 2, 40, 300] {
+    let imgs = images(cfg, 7, 30);
+    let mut pair = Pair::new(cfg);
+    let cap = cfg.theta_max as i32;
+    for scale in [0, 2, 40, 300].map(|s| s.min(cap)) {
         let theta: Vec<i32> = (0..cfg.neurons)
             .map(|_| rng.gen_range(0..=scale * 256))
             .collect();
@@ -51,7 +68,9 @@ fn homeostasis_with_learned_thresholds() {
         pair.run_all(&imgs, true);
         pair.run_all(&imgs, false);
     }
-    assert!(pair.dut.theta().iter().any(|&t| t > 0));
+    if cfg.theta_max > 0.0 {
+        assert!(pair.dut.theta().iter().any(|&t| t > 0));
+    }
 }
 
 #[test]
