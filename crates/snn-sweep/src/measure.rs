@@ -38,8 +38,9 @@ struct Learned {
     no_winner_last: usize,
     never_won: usize,
     theta: (f64, f64),
-    /// Trained weights as reals, for the cycle model.
+    /// Trained weights and adaptive thresholds as reals, for the cycle model.
     weights: ndarray::Array2<f64>,
+    theta_values: Vec<f64>,
     train_s: f64,
     eval_s: f64,
 }
@@ -116,6 +117,7 @@ fn learn<A: Arith>(mut net: Network<A>, data: &Data) -> Learned {
             fold(f64::max, f64::NEG_INFINITY),
         ),
         weights: net.weights_f64(),
+        theta_values: theta.clone(),
         train_s,
         eval_s: start.elapsed().as_secs_f64(),
     }
@@ -128,25 +130,40 @@ fn raw(cfg: &SnnConfig, w: &ndarray::Array2<f64>) -> Result<Vec<i32>> {
     w.iter().map(|&x| a.weight_from_f64(x, true)).collect()
 }
 
-/// Mean cycles per image of the cycle model: training from the initial weights on the first
-/// `k` training images, inference with the trained weights on the first `k` test images.
+/// A trained network as the hardware's raw weights and thresholds.
+struct Trained<'a> {
+    weights: &'a ndarray::Array2<f64>,
+    theta: &'a [f64],
+}
+
+/// Mean cycles per image of the cycle model: training from the initial weights (theta 0) on the
+/// first `k` training images, inference with the trained weights and thresholds on the first
+/// `k` test images.
 fn cycles(
     cfg: &SnnConfig,
     initial: &ndarray::Array2<f64>,
-    trained: &ndarray::Array2<f64>,
+    trained: Trained,
     data: &Data,
     k: usize,
 ) -> Result<Cycles> {
-    let mean = |w: &ndarray::Array2<f64>, images: &[Vec<u8>], learn: bool| -> Result<f64> {
-        let mut m = Machine::new(cfg)?;
-        m.load_weights(&raw(cfg, w)?)?;
-        let images = &images[..k.min(images.len())];
-        let mut total = 0u64;
-        for px in images {
-            total += m.run_image(px, learn)?.cycles;
-        }
-        Ok(total as f64 / images.len().max(1) as f64)
-    };
+    let arith = FixedArith::new(cfg)?;
+    let zero = vec![0.0; cfg.neurons];
+    let mean =
+        |w: &ndarray::Array2<f64>, theta: &[f64], images: &[Vec<u8>], learn: bool| -> Result<f64> {
+            let mut m = Machine::new(cfg)?;
+            m.load_weights(&raw(cfg, w)?)?;
+            let theta: Vec<i32> = theta
+                .iter()
+                .map(|&x| arith.theta_from_f64(x, true))
+                .collect::<Result<_>>()?;
+            m.load_theta(&theta)?;
+            let images = &images[..k.min(images.len())];
+            let mut total = 0u64;
+            for px in images {
+                total += m.run_image(px, learn)?.cycles;
+            }
+            Ok(total as f64 / images.len().max(1) as f64)
+        };
     let test = if data.test.is_empty() {
         &data.train
     } else {
@@ -154,8 +171,8 @@ fn cycles(
     };
     Ok(Cycles {
         images: k.min(data.train.len()).min(test.len()),
-        training: mean(initial, &data.train, true)?,
-        inference: mean(trained, test, false)?,
+        training: mean(initial, &zero, &data.train, true)?,
+        inference: mean(trained.weights, trained.theta, test, false)?,
     })
 }
 
@@ -192,7 +209,11 @@ pub fn run_point(
     };
     let start = Instant::now();
     let cycles = (sh.cycle_images > 0).then(|| {
-        match self::cycles(cfg, &initial, &learned.weights, data, sh.cycle_images) {
+        let trained = Trained {
+            weights: &learned.weights,
+            theta: &learned.theta_values,
+        };
+        match self::cycles(cfg, &initial, trained, data, sh.cycle_images) {
             Ok(c) => Outcome::Ok(c),
             Err(e) => Outcome::Failed {
                 error: format!("cycle model: {e:#}"),

@@ -32,7 +32,8 @@ pub struct Cycles {
     /// Training presentations of the first training images, from the point's initial weights.
     pub training: f64,
     /// Inference on the first test images (training images when `test = 0`) with the trained
-    /// weights (quantized to the hardware's format when training ran in float).
+    /// weights and adaptive thresholds (quantized to the hardware's format when training ran in
+    /// float).
     pub inference: f64,
 }
 

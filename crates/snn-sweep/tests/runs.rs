@@ -27,11 +27,18 @@ fn one_job_two_jobs_shards_and_resume_agree() {
             "{line}"
         );
     }
+    // The points measure different things (their measures, not only their keys, differ).
     let distinct: std::collections::BTreeSet<String> = reference
         .iter()
-        .map(|l| l["accuracy"].to_string())
+        .map(|l| {
+            let mut m = l.clone();
+            let o = m.as_object_mut().unwrap();
+            o.remove("index");
+            o.remove("point");
+            m.to_string()
+        })
         .collect();
-    assert!(distinct.len() > 3, "points should differ: {distinct:?}");
+    assert!(distinct.len() > 8, "points should differ: {} distinct of 16", distinct.len());
 
     let two = tmp.path().join("two-jobs");
     run_into(&spec, &two, 2, None);
