@@ -96,7 +96,7 @@ impl FloatArith {
                 DepressionBound::WMin => cfg.w_min,
                 DepressionBound::AbsWMin => cfg.w_min.abs(),
             },
-            theta_plus: cfg.theta_plus,
+            theta_plus: cfg.theta_plus_effective(),
             theta_minus: cfg.theta_minus,
             theta_max: cfg.theta_max,
             norm_target: cfg.norm_target,

@@ -118,7 +118,13 @@ pub struct SnnConfig {
     pub period_numerator: f64,
     pub depression_bound: DepressionBound,
     /// Homeostasis (SPEC section 10): added to a neuron's `theta` when it wins a training image.
+    /// Exclusive with `theta_plus_per_neuron`.
     pub theta_plus: f64,
+    /// `theta_plus` as `neurons * theta_plus_per_neuron` (0 = use `theta_plus`): with every
+    /// neuron winning `1/N` of the images, the mean rise of theta per image is then
+    /// `theta_plus_per_neuron - theta_minus` whatever `N`, and that rise is what sets the
+    /// thresholds' level at the end of training (README, "Learning").
+    pub theta_plus_per_neuron: f64,
     /// Subtracted from every neuron's `theta` after every training image (floored at 0).
     pub theta_minus: f64,
     /// Ceiling of `theta` (potential units): keeps the adaptive threshold bounded over many
@@ -165,6 +171,7 @@ impl Default for SnnConfig {
             period_numerator: 600.0,
             depression_bound: DepressionBound::WMin,
             theta_plus: 0.0,
+            theta_plus_per_neuron: 0.0,
             theta_minus: 0.0,
             theta_max: 0.0,
             norm_target: 0.0,
@@ -197,16 +204,30 @@ impl SnnConfig {
     /// `snn generate` use when nothing else is said. Measured in the README ("Learning").
     pub fn learning() -> Self {
         SnnConfig {
-            a_plus: 0.1,
-            a_minus: 0.5,
+            a_plus: 0.08,
+            a_minus: 0.25,
             sigma: 0.05,
             threshold_divisor: 2,
             penalty: 0.003,
-            theta_plus: 200.0 / 256.0,
+            theta_plus_per_neuron: 2.0 / 256.0,
             theta_minus: 1.0 / 256.0,
-            theta_max: 255.0,
+            theta_max: 511.0,
             norm_target: 100.0,
+            fixed: FixedConfig {
+                potential_bits: 21,
+                theta_bits: 17,
+                ..FixedConfig::default()
+            },
             ..SnnConfig::default()
+        }
+    }
+
+    /// The amount a win adds to `theta`: `theta_plus`, or `neurons * theta_plus_per_neuron`.
+    pub fn theta_plus_effective(&self) -> f64 {
+        if self.theta_plus_per_neuron > 0.0 {
+            self.neurons as f64 * self.theta_plus_per_neuron
+        } else {
+            self.theta_plus
         }
     }
 
@@ -255,6 +276,12 @@ impl SnnConfig {
         let base = SnnConfig::preset(&preset)?;
         let mut merged: toml::Table =
             toml::Table::try_from(&base).expect("SnnConfig always serializes to a table");
+        // Setting one key of an exclusive pair replaces the preset's choice of the other.
+        for (key, other) in EXCLUSIVE {
+            if table.contains_key(key) && !table.contains_key(other) {
+                merged.insert(other.to_string(), toml::Value::Float(0.0));
+            }
+        }
         merge_tables(&mut merged, table);
         Ok(merged.try_into::<SnnConfig>()?)
     }
@@ -325,11 +352,19 @@ impl SnnConfig {
             ("penalty", self.penalty),
             ("sigma", self.sigma),
             ("theta_plus", self.theta_plus),
+            ("theta_plus_per_neuron", self.theta_plus_per_neuron),
             ("theta_minus", self.theta_minus),
             ("theta_max", self.theta_max),
             ("norm_target", self.norm_target),
         ] {
             non_negative(name, v)?;
+        }
+        if self.theta_plus > 0.0 && self.theta_plus_per_neuron > 0.0 {
+            bail!(
+                "theta_plus = {} and theta_plus_per_neuron = {} both set: give one of them (the other 0)",
+                self.theta_plus,
+                self.theta_plus_per_neuron
+            );
         }
         if self.w_min >= self.w_max {
             bail!(
@@ -395,6 +430,12 @@ impl SnnConfig {
         Ok(())
     }
 }
+
+/// Pairs of keys that say the same thing two ways: a configuration sets at most one (non-zero).
+const EXCLUSIVE: [(&str, &str); 2] = [
+    ("theta_plus", "theta_plus_per_neuron"),
+    ("theta_plus_per_neuron", "theta_plus"),
+];
 
 /// Overrides `base` with `over`, key by key; nested tables (`[fixed]`) merge rather than replace,
 /// so `[fixed] weight_bits = 12` keeps the preset's other widths.
@@ -490,6 +531,12 @@ mod tests {
         want.sigma = 0.2;
         want.fixed.weight_bits = 12;
         assert_eq!(cfg, want);
+        // theta_plus replaces the preset's theta_plus_per_neuron instead of clashing with it.
+        let cfg = SnnConfig::from_toml_str("theta_plus = 0.5").unwrap();
+        assert_eq!((cfg.theta_plus, cfg.theta_plus_per_neuron), (0.5, 0.0));
+        assert_eq!(cfg.theta_plus_effective(), 0.5);
+        let cfg = SnnConfig::from_toml_str("neurons = 100").unwrap();
+        assert_eq!(cfg.theta_plus_effective(), 100.0 * 2.0 / 256.0);
         let err = format!("{:#}", SnnConfig::from_toml_str("preset = \"fast\"").unwrap_err());
         assert!(err.contains("\"fast\"") && err.contains("default, seed"), "{err}");
         let err = format!("{:#}", SnnConfig::from_toml_str("encoding = \"morse\"").unwrap_err());
@@ -503,6 +550,7 @@ mod tests {
     fn learning_keys_are_checked() {
         for (cfg, field) in [
             (SnnConfig { theta_minus: -1.0, ..SnnConfig::learning() }, "theta_minus"),
+            (SnnConfig { theta_plus: 1.0, ..SnnConfig::learning() }, "theta_plus_per_neuron"),
             (SnnConfig { norm_target: 5000.0, ..SnnConfig::learning() }, "norm_target"),
             (SnnConfig { t_steps: u32::MAX, ..SnnConfig::learning() }, "t_steps"),
             (SnnConfig { theta_max: f64::NAN, ..SnnConfig::learning() }, "theta_max"),

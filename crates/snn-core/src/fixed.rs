@@ -52,6 +52,8 @@ pub struct FixedFormat {
     pub theta_plus: i32,
     pub theta_minus: i32,
     pub theta_max: i32,
+    /// Width of the unsigned `theta` registers.
+    pub theta_bits: u32,
     /// Row-normalization target `S` (raw weight scale; 0 = off) and `M`, the row length.
     pub norm_target: i64,
     pub inputs: u32,
@@ -135,7 +137,7 @@ impl FixedFormat {
         let (p_rest, p_min, leak) = (q(cfg.p_rest), q(cfg.p_min), q(cfg.leak));
         let penalty = q(cfg.penalty);
         let (theta_plus, theta_minus, theta_max) =
-            (q(cfg.theta_plus), q(cfg.theta_minus), q(cfg.theta_max));
+            (q(cfg.theta_plus_effective()), q(cfg.theta_minus), q(cfg.theta_max));
         if theta_max >= 1i64 << f.theta_bits {
             bail!(
                 "fixed.theta_bits = {} holds theta up to {}, but theta_max = {} needs {theta_max} at frac_bits = {}",
@@ -148,7 +150,7 @@ impl FixedFormat {
         if theta_plus > theta_max {
             bail!(
                 "theta_plus = {} exceeds theta_max = {}: a win could never raise theta by theta_plus",
-                cfg.theta_plus,
+                cfg.theta_plus_effective(),
                 cfg.theta_max
             );
         }
@@ -192,6 +194,7 @@ impl FixedFormat {
             theta_plus: i32_of(theta_plus),
             theta_minus: i32_of(theta_minus),
             theta_max: i32_of(theta_max),
+            theta_bits: f.theta_bits,
             norm_target,
             inputs: m as u32,
             norm_recip,
@@ -380,12 +383,17 @@ mod tests {
     #[test]
     fn homeostasis_and_normalization_by_hand() {
         let f = FixedFormat::new(&SnnConfig::learning()).unwrap();
-        // theta_plus = 200/256 -> 200, theta_minus = 1/256 -> 1, theta_max = 255 -> 65280.
-        assert_eq!((f.theta_plus, f.theta_minus, f.theta_max), (200, 1, 65280));
+        // N = 10: theta_plus = 10 * 2/256 -> 20, theta_minus = 1/256 -> 1, theta_max = 511 -> 130816.
+        assert_eq!((f.theta_plus, f.theta_minus, f.theta_max), (20, 1, 130816));
         assert_eq!(f.theta_update(0, false), 0);
-        assert_eq!(f.theta_update(0, true), 199);
+        assert_eq!(f.theta_update(0, true), 19);
         assert_eq!(f.theta_update(10, false), 9);
-        assert_eq!(f.theta_update(65200, true), 65280);
+        assert_eq!(f.theta_update(130800, true), 130816);
+        let n100 = SnnConfig {
+            neurons: 100,
+            ..SnnConfig::learning()
+        };
+        assert_eq!(FixedFormat::new(&n100).unwrap().theta_plus, 200);
         // M = 784: norm_shift = bits(784) + 15 = 25, recip = round(2^25 / 784) = 42799.
         assert_eq!((f.norm_shift, f.norm_recip, f.norm_target), (25, 42799, 25600));
         // Row sum 25600 - 784 * 3 = 23248: delta = 2352 * 42799 / 2^25 = 3.0000... -> 3.
@@ -408,9 +416,9 @@ mod tests {
     #[test]
     fn theta_register_must_hold_theta_max() {
         let mut cfg = SnnConfig::learning();
-        cfg.fixed.theta_bits = 15;
+        cfg.fixed.theta_bits = 16;
         let err = FixedFormat::new(&cfg).unwrap_err().to_string();
-        assert!(err.contains("theta_bits = 15") && err.contains("theta_max"), "{err}");
+        assert!(err.contains("theta_bits = 16") && err.contains("theta_max"), "{err}");
     }
 
     #[test]

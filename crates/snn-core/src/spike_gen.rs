@@ -375,8 +375,8 @@ pub fn pixel_period(cfg: &SnnConfig, pixel: u8) -> Option<u32> {
 }
 
 /// LFSR streams of the input codes: the phases and the Bernoulli draws never share a draw.
-const PHASE_STREAM: u64 = 1;
-const BERNOULLI_STREAM: u64 = 2;
+pub const PHASE_STREAM: u64 = 1;
+pub const BERNOULLI_STREAM: u64 = 2;
 
 /// The input codes' random source: a 32-bit Galois LFSR shifted right with the feedback mask
 /// `0x8020_0003` (taps 32, 22, 2, 1: the maximal-length polynomial `x^32 + x^22 + x^2 + x + 1`),
