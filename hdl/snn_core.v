@@ -27,14 +27,14 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
     output reg  spike_valid;
     output reg  [9:0] spike_mask;
     output reg  [15:0] spike_t;
-    output reg  [3:0] state;
+    output reg  [4:0] state;
     output reg  [15:0] t;
 
     // Stub signals
     reg  control$clock;
     reg  control$start;
     reg  control$learn;
-    wire  [3:0] control$state;
+    wire  [4:0] control$state;
     wire  control$busy;
     wire  control$done;
     wire  [7:0] control$t;
@@ -478,7 +478,7 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
     input wire  clock;
     input wire  start;
     input wire  learn;
-    output reg  [3:0] state;
+    output reg  [4:0] state;
     output reg  busy;
     output reg  done;
     output reg  [7:0] t;
@@ -538,20 +538,20 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
     // Constant declarations
     localparam  class_one = 8'he3;
     localparam  acc_off = 17'b10000000000000000;
-    localparam  s_idle = 4'h0;
-    localparam  s_ingest = 4'h1;
-    localparam  s_drain = 4'h2;
-    localparam  s_thresh = 4'h3;
-    localparam  s_divide = 4'h4;
-    localparam  s_int = 4'h5;
-    localparam  s_fire = 4'h6;
-    localparam  s_wta = 4'h7;
-    localparam  s_stdp = 4'h8;
-    localparam  s_stdp_drain = 4'h9;
-    localparam  s_end = 4'ha;
-    localparam  s_pen = 4'hb;
-    localparam  s_pen_drain = 4'hc;
-    localparam  s_done = 4'hd;
+    localparam  s_idle = 5'b0;
+    localparam  s_ingest = 5'b1;
+    localparam  s_drain = 5'b10;
+    localparam  s_thresh = 5'b11;
+    localparam  s_divide = 5'b100;
+    localparam  s_int = 5'b101;
+    localparam  s_fire = 5'b110;
+    localparam  s_wta = 5'b111;
+    localparam  s_stdp = 5'b1000;
+    localparam  s_stdp_drain = 5'b1001;
+    localparam  s_end = 5'b1010;
+    localparam  s_pen = 5'b1011;
+    localparam  s_pen_drain = 5'b1100;
+    localparam  s_done = 5'b1101;
     localparam  one_r$0 = 4'h0;
     localparam  one_r$1 = 4'h1;
     localparam  one_r$2 = 4'h1;
@@ -572,8 +572,8 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
     localparam  divisor = 16'h3;
 
     // Stub signals
-    reg  [3:0] state_r$d;
-    wire  [3:0] state_r$q;
+    reg  [4:0] state_r$d;
+    wire  [4:0] state_r$q;
     reg  state_r$clock;
     reg  [31:0] cycles_r$d;
     wire  [31:0] cycles_r$q;
@@ -4348,13 +4348,13 @@ endmodule // snn_core$control$rem_ge_1
 module snn_core$control$state_r(d,q,clock);
 
     // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
+    input wire  [4:0] d;
+    output reg  [4:0] q;
     input wire  clock;
 
     // Update code (custom)
     initial begin
-       q = 4'h0;
+       q = 5'h0;
     end
 
     always @(posedge clock) begin
