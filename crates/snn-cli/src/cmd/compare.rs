@@ -4,9 +4,10 @@
 //! reported with its image, field and both values; any mismatch makes the exit code non-zero.
 
 use crate::config::{check_size, Weights};
-use crate::data;
+use crate::data::{self, Inputs};
 use crate::levels::{self, FullImage, HwLevel, LevelRun, Presentations};
 use crate::output::{print_json, show};
+use crate::paths::IoPlan;
 use anyhow::{bail, Result};
 use clap::Args;
 use serde::Serialize;
@@ -168,16 +169,27 @@ pub fn run(a: CompareArgs) -> Result<()> {
             a.levels.len()
         );
     }
+    let rtl = a.levels.iter().any(|l| l.is_rtl());
+    let inputs = Inputs::resolve(&a.inputs.data, a.inputs.split.into())?;
+    let plan: IoPlan = a.inputs.plan(&inputs, rtl);
+    plan.check()?;
     let w = Weights::load(&a.inputs.weights)?;
-    let ds = data::load(&a.inputs.data, a.inputs.split.into(), a.inputs.limit)?;
+    let ds = inputs.load(a.inputs.limit)?;
     check_size(&ds.source, data::size(&ds), &w)?;
-    let cfg = a.inputs.config.base(Some(&w))?.finish(w.size(), w.file.neurons)?;
+    let cfg = a
+        .inputs
+        .config
+        .base(Some(&w))?
+        .finish(w.size(), w.file.neurons)?;
+    if rtl {
+        levels::check_hdl(&a.inputs.hdl, &cfg)?;
+    }
     let images = data::pixels(&ds);
     let raw = levels::raw_weights(&cfg, &w, a.inputs.quantize)?;
     let runs: Vec<LevelRun> = a
         .levels
         .iter()
-        .map(|&l| levels::run(l, &cfg, &raw, &images, a.train, &a.inputs.hdl, a.json))
+        .map(|&l| levels::run(l, &cfg, &raw, &images, a.train, &a.inputs.hdl))
         .collect::<Result<_>>()?;
 
     let (summaries, first_mismatch) = check(&runs, cfg.inputs());

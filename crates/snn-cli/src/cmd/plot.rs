@@ -2,8 +2,10 @@
 //! variable threshold, in the style of the original experiments' figures.
 
 use crate::config::{check_size, ConfigArgs, Weights};
+use crate::data::{self, SplitArg};
 use crate::model::{ArithArgs, Model, Outcome};
-use crate::output::{print_json, show};
+use crate::output::{print_json, show, write_file};
+use crate::paths::IoPlan;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 use plotters::prelude::*;
@@ -26,11 +28,14 @@ pub struct PlotArgs {
     /// Which image of IMG to present, when it holds several.
     #[arg(long, default_value_t = 0)]
     pub index: usize,
+    /// Which split of an MNIST folder or builtin IMG names.
+    #[arg(long, value_enum, default_value = "train")]
+    pub split: SplitArg,
     #[command(flatten)]
     pub arith: ArithArgs,
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// PNG file to write.
+    /// PNG file to write (missing folders are created).
     #[arg(long, value_name = "plot.png")]
     pub out: PathBuf,
     /// Machine-readable summary of the presentation.
@@ -43,6 +48,10 @@ const SIZE: (u32, u32) = (1200, 700);
 #[derive(Serialize)]
 struct PlotReport {
     plot: String,
+    /// What IMG resolved to, and the split it was read from (`null` when it has none).
+    source: String,
+    split: Option<Split>,
+    index: usize,
     level: &'static str,
     winner: Option<usize>,
     inhibit_step: Option<u32>,
@@ -51,8 +60,14 @@ struct PlotReport {
 }
 
 pub fn run(a: PlotArgs) -> Result<()> {
+    let (source, split) = data::resolve_one(&a.image, a.split.into())?;
+    a.config
+        .plan(IoPlan::new().input("--weights", &a.weights))
+        .inputs("--image", source.files())
+        .output("--out", &a.out)
+        .check()?;
     let w = Weights::load(&a.weights)?;
-    let ds = snn_data::load(&a.image, Split::Train)?;
+    let ds = source.load(&a.image)?;
     let Some(img) = ds.images.get(a.index) else {
         bail!(
             "{}: has {} image(s), no image at --index {}",
@@ -72,14 +87,18 @@ pub fn run(a: PlotArgs) -> Result<()> {
             record: true,
         },
     );
-    let name = std::path::Path::new(&a.image)
+    let name = std::path::Path::new(&ds.source)
         .file_name()
-        .map_or(a.image.clone(), |n| n.to_string_lossy().into_owned());
-    let title = format!("{name} image {} ({})", a.index, model.level());
+        .map_or(ds.source.clone(), |n| n.to_string_lossy().into_owned());
+    let of_split = split.map_or(String::new(), |s| format!(", {s} split"));
+    let title = format!("{name} image {}{of_split} ({})", a.index, model.level());
     let png = render(&outcome, cfg.p_min, &title)?;
-    snn_data::write_atomic(&a.out, &png)?;
+    write_file(&a.out, &png)?;
     let report = PlotReport {
         plot: show(&a.out),
+        source: ds.source.clone(),
+        split,
+        index: a.index,
         level: model.level(),
         winner: outcome.winner,
         inhibit_step: outcome.inhibit_step,

@@ -3,6 +3,7 @@
 
 use crate::config::{ConfigArgs, Weights};
 use crate::output::{ensure_dir, print_json, show};
+use crate::paths::IoPlan;
 use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
@@ -35,6 +36,20 @@ pub struct ReconstructArgs {
 /// stay distinguishable whatever the weights.
 const GAP_GRAY: u8 = 128;
 
+/// The name of neuron `j`'s picture among `n`: zero-padded so that the files sort in order.
+fn neuron_file(j: usize, n: usize) -> String {
+    let digits = (n.saturating_sub(1)).to_string().len().max(2);
+    format!("neuron_{j:0digits$}.png")
+}
+
+/// The files [`write_pictures`] writes for `n` neurons.
+fn file_names(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|j| neuron_file(j, n))
+        .chain(["grid.png".into()])
+        .collect()
+}
+
 /// Writes `neuron_JJ.png` for every neuron and `grid.png` into `dir`; returns the files written.
 pub fn write_pictures(
     wf: &WeightsFile,
@@ -45,7 +60,6 @@ pub fn write_pictures(
 ) -> Result<Vec<PathBuf>> {
     ensure_dir(dir)?;
     let (h, w, n) = (wf.height, wf.width, wf.neurons);
-    let digits = (n.saturating_sub(1)).to_string().len().max(2);
     let pictures: Vec<Vec<u8>> = wf
         .weights
         .iter()
@@ -53,7 +67,7 @@ pub fn write_pictures(
         .collect();
     let mut files = Vec::with_capacity(n + 1);
     for (j, px) in pictures.iter().enumerate() {
-        let path = dir.join(format!("neuron_{j:0digits$}.png"));
+        let path = dir.join(neuron_file(j, n));
         snn_data::png::write(
             &path,
             &Image {
@@ -102,6 +116,11 @@ struct ReconstructReport {
 
 pub fn run(a: ReconstructArgs) -> Result<()> {
     let wts = Weights::load(&a.weights)?;
+    IoPlan::new()
+        .input("--weights", &a.weights)
+        .input_opt("--config", a.config.as_deref())
+        .output_folder("--out", &a.out, &file_names(wts.file.neurons))
+        .check()?;
     let config = ConfigArgs {
         config: a.config.clone(),
         t_steps: None,
