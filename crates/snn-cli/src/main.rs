@@ -14,6 +14,7 @@ mod model;
 mod output;
 mod paths;
 mod progress;
+mod text;
 
 use clap::{Parser, Subcommand};
 

@@ -225,11 +225,15 @@ fn train_eval_reconstruct_plot_pipeline() {
         ],
     );
     assert_eq!(r["files"].as_array().unwrap().len(), 5);
+    // Each weight an 8x8 block.
     let n0 = png::read(&d.join("pics/neuron_00.png")).unwrap();
-    assert_eq!((n0.height, n0.width), (28, 28));
+    assert_eq!((n0.height, n0.width), (224, 224));
     let grid = png::read(&d.join("pics/grid.png")).unwrap();
-    // 2 x 2 cells of 4x upscaled 28x28 pictures with 1-pixel gaps and frame.
-    assert_eq!((grid.height, grid.width), (2 * 113 + 1, 2 * 113 + 1));
+    // 2 x 2 captioned tiles of 224x224 with 10-pixel spacing, the grey-scale key below.
+    assert_eq!(
+        (grid.height, grid.width),
+        (10 + 2 * (18 + 224 + 10) + 50, 10 + 2 * (224 + 10))
+    );
 
     std::fs::create_dir(d.join("one")).unwrap();
     let img = snn_data::builtin::digits(snn_data::Split::Test, 1, 0)

@@ -223,7 +223,10 @@ fn step_pictures(d: &mut Demo) -> Result<String> {
     let model = d.model.as_ref().context("no trained model")?;
     let cfg = model.cfg();
     let dir = d.out.join("weights");
-    let files = reconstruct::write_pictures(&model.weights_file(), cfg.w_min, cfg.w_max, &dir, 4)?;
+    let mut wf = model.weights_file();
+    wf.labels = d.evaluation.as_ref().map(|r| r.neuron_labels.clone());
+    let files =
+        reconstruct::write_pictures(&wf, cfg.w_min, cfg.w_max, &dir, reconstruct::DEFAULT_SCALE)?;
     d.report.files.extend(files.iter().map(|p| show(p)));
     Ok(format!(
         "{} neuron pictures and grid.png in {}",
