@@ -11,14 +11,9 @@
 use crate::paths::IoPlan;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
-use snn_core::config::{DepressionBound, SnnConfig};
+use snn_core::config::{DepressionBound, SnnConfig, MAX_T_STEPS};
 use snn_core::weights::WeightsFile;
 use std::path::{Path, PathBuf};
-
-/// The most time steps a presentation may have: 50 times the SPEC's T = 200. The golden model's
-/// time is linear in `t_steps` and `snn plot` records every step, so an unbounded value (up to
-/// 2^32 - 1) would run for days; the RTL allows far fewer (`snn generate` names its limit).
-pub const MAX_T_STEPS: u32 = 10_000;
 
 /// Configuration flags shared by every command that runs the network.
 #[derive(Args, Debug, Clone)]
@@ -28,7 +23,8 @@ pub struct ConfigArgs {
     /// width and neurons must agree with the data and weights, which fix them.
     #[arg(long, value_name = "C.toml")]
     pub config: Option<PathBuf>,
-    /// Time steps per presentation (overrides `t_steps`; 1 to 10000).
+    /// Time steps per presentation (overrides `t_steps`; 1 to 65535, the limit of every level:
+    /// a presentation must end in bounded time).
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u32).range(1..=MAX_T_STEPS as i64))]
     pub t_steps: Option<u32>,
     /// STDP depression bound: `w-min` is the corrected rule (default, what the hardware does),
@@ -176,13 +172,6 @@ impl BaseConfig {
             bail!(
                 "{}: sets neurons = {n}, but this run has {neurons} neurons ; remove neurons from the file or make them agree",
                 self.source
-            );
-        }
-        if self.cfg.t_steps > MAX_T_STEPS {
-            bail!(
-                "{}: t_steps = {} exceeds the limit of {MAX_T_STEPS} time steps per presentation",
-                self.source,
-                self.cfg.t_steps
             );
         }
         self.cfg.height = height;

@@ -132,12 +132,7 @@ pub fn run(
             let arith = FixedArith::new(cfg)?;
             let weights =
                 ndarray::Array2::from_shape_vec((cfg.neurons, cfg.inputs()), raw.to_vec())?;
-            let mut net = Network {
-                table: PeriodTable::new(cfg),
-                arith,
-                cfg: cfg.clone(),
-                weights,
-            };
+            let mut net = Network::from_parts(arith, cfg, weights);
             let mut out = Vec::with_capacity(images.len());
             for px in images {
                 let p = net.present(

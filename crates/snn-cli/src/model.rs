@@ -174,12 +174,29 @@ impl Model {
         with_net!(self, n => n.weights_f64())
     }
 
-    /// The weights file of this network: weights, configuration and the level that produced them.
+    /// The adaptive thresholds (SPEC section 10) in potential units.
+    pub fn theta_f64(&self) -> Vec<f64> {
+        with_net!(self, n => n.theta_f64())
+    }
+
+    /// Sets the adaptive thresholds from a weights file's `theta` (absent: all 0).
+    pub fn set_theta(&mut self, wf: &WeightsFile, quantize: bool, file: &Path) -> Result<()> {
+        let kind = match self {
+            Model::Float(_) => ArithKind::Float,
+            Model::Fixed(_) => ArithKind::Fixed,
+        };
+        with_net!(self, n => n.set_theta(&wf.theta_or_zero(), quantize))
+            .with_context(|| misfit(file, kind))
+    }
+
+    /// The weights file of this network: weights, adaptive thresholds, configuration and the
+    /// level that produced them.
     pub fn weights_file(&self) -> WeightsFile {
         let cfg = self.cfg();
         let mut wf = WeightsFile::new(cfg.height, cfg.width, &self.weights_f64());
         wf.arith = Some(self.level().to_string());
         wf.config = Some(cfg.clone());
+        wf.theta = Some(self.theta_f64());
         wf
     }
 }

@@ -1,12 +1,51 @@
 //! The one configuration type of the project.
 //!
 //! `SnnConfig` holds every parameter of SPEC section 1 plus image size, neuron count, seed, epochs
-//! and the fixed-point widths. The golden models, the cycle model and the HDL generator all take a
-//! `&SnnConfig`, so a parameter can never mean two different things at two levels.
+//! and the fixed-point widths, and the learning extensions of SPEC sections 10-11. The golden
+//! models, the cycle model and the HDL generator all take a `&SnnConfig`, so a parameter can never
+//! mean two different things at two levels.
+//!
+//! `SnnConfig::default()` is SPEC section 1 (the `seed` preset); [`SnnConfig::learning`] is the
+//! `default` preset that commands use when nothing else is said. A config file starts from the
+//! preset it names (`preset = "seed"`), else from `default`.
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+
+/// How receptive-field potentials (or pixels) become spike trains (SPEC section 11).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Encoding {
+    /// The seed's deterministic rate code: input `i` spikes at `period, 2*period, ...`.
+    #[default]
+    Rate,
+    /// The rate code shifted by a per-input phase drawn from the code's LFSR.
+    Phased,
+    /// At every step, a spike with probability `1 / period` from the code's LFSR.
+    Bernoulli,
+    /// The seed's `encode2`: no receptive field, the rate comes from the raw pixel.
+    Pixel,
+}
+
+impl Encoding {
+    pub const ALL: [Encoding; 4] = [
+        Encoding::Rate,
+        Encoding::Phased,
+        Encoding::Bernoulli,
+        Encoding::Pixel,
+    ];
+
+    /// The name used in configuration files and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Rate => "rate",
+            Encoding::Phased => "phased",
+            Encoding::Bernoulli => "bernoulli",
+            Encoding::Pixel => "pixel",
+        }
+    }
+}
 
 /// Which bound the depression branch of STDP measures its distance from (SPEC section 6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -32,6 +71,9 @@ pub struct FixedConfig {
     pub potential_bits: u32,
     /// Fractional bits of the unsigned STDP lookup tables holding `sigma * |rl(d)|`.
     pub lut_frac_bits: u32,
+    /// Width of the unsigned adaptive-threshold registers `theta[j]` (scale `2^frac_bits`, like
+    /// potentials); `theta_max` must fit.
+    pub theta_bits: u32,
 }
 
 impl Default for FixedConfig {
@@ -41,6 +83,7 @@ impl Default for FixedConfig {
             weight_bits: 10,
             potential_bits: 20,
             lut_frac_bits: 16,
+            theta_bits: 16,
         }
     }
 }
@@ -74,6 +117,26 @@ pub struct SnnConfig {
     pub rate_range: [f64; 2],
     pub period_numerator: f64,
     pub depression_bound: DepressionBound,
+    /// Homeostasis (SPEC section 10): added to a neuron's `theta` when it wins a training image.
+    /// Exclusive with `theta_plus_per_neuron`.
+    pub theta_plus: f64,
+    /// `theta_plus` as `neurons * theta_plus_per_neuron` (0 = use `theta_plus`): with every
+    /// neuron winning `1/N` of the images, the mean rise of theta per image is then
+    /// `theta_plus_per_neuron - theta_minus` whatever `N`, and that rise is what sets the
+    /// thresholds' level at the end of training (README, "Learning").
+    pub theta_plus_per_neuron: f64,
+    /// Subtracted from every neuron's `theta` after every training image (floored at 0).
+    pub theta_minus: f64,
+    /// Ceiling of `theta` (potential units): keeps the adaptive threshold bounded over many
+    /// epochs and sizes its register (`fixed.theta_bits`).
+    pub theta_max: f64,
+    /// Subtractive normalization of the winner's row to this sum after each training image
+    /// (SPEC section 10); 0 = off.
+    pub norm_target: f64,
+    /// Halve `sigma` every this many epochs (epoch `e` uses `sigma / 2^floor(e / k)`); 0 = never.
+    pub sigma_halving_epochs: usize,
+    /// Input code (SPEC section 11).
+    pub encoding: Encoding,
     pub seed: u64,
     pub epochs: usize,
     /// Shuffle the training order every epoch (seeded by `seed` and the epoch number).
@@ -107,6 +170,13 @@ impl Default for SnnConfig {
             rate_range: [1.0, 20.0],
             period_numerator: 600.0,
             depression_bound: DepressionBound::WMin,
+            theta_plus: 0.0,
+            theta_plus_per_neuron: 0.0,
+            theta_minus: 0.0,
+            theta_max: 0.0,
+            norm_target: 0.0,
+            sigma_halving_epochs: 0,
+            encoding: Encoding::Rate,
             seed: 0,
             epochs: 1,
             shuffle: false,
@@ -115,7 +185,64 @@ impl Default for SnnConfig {
     }
 }
 
+/// Longest presentation any level accepts: step counters and ports are 16 bits wide, and a
+/// presentation must end in bounded time.
+pub const MAX_T_STEPS: u32 = 65_535;
+
+/// Names of the built-in presets (`--preset NAME`, `preset = "NAME"` in a config file).
+pub const PRESETS: [&str; 2] = ["default", "seed"];
+
 impl SnnConfig {
+    /// The original experiments, SPEC section 1 exactly: no homeostasis, no normalization, the
+    /// seed's constants. With `depression_bound = abs_w_min` (float only) it reproduces the
+    /// original runs.
+    pub fn seed() -> Self {
+        SnnConfig::default()
+    }
+
+    /// The project's learning configuration (SPEC section 10), what `snn train`, `snn demo` and
+    /// `snn generate` use when nothing else is said. Measured in the README ("Learning").
+    pub fn learning() -> Self {
+        SnnConfig {
+            a_plus: 0.1,
+            a_minus: 0.5,
+            sigma: 0.05,
+            threshold_divisor: 2,
+            penalty: 0.003,
+            theta_plus_per_neuron: 2.0 / 256.0,
+            theta_minus: 1.0 / 256.0,
+            theta_max: 511.0,
+            norm_target: 100.0,
+            fixed: FixedConfig {
+                potential_bits: 21,
+                theta_bits: 17,
+                ..FixedConfig::default()
+            },
+            ..SnnConfig::default()
+        }
+    }
+
+    /// The amount a win adds to `theta`: `theta_plus`, or `neurons * theta_plus_per_neuron`.
+    pub fn theta_plus_effective(&self) -> f64 {
+        if self.theta_plus_per_neuron > 0.0 {
+            self.neurons as f64 * self.theta_plus_per_neuron
+        } else {
+            self.theta_plus
+        }
+    }
+
+    /// A built-in preset by name; an unknown name is an error listing the known ones.
+    pub fn preset(name: &str) -> Result<Self> {
+        match name {
+            "default" => Ok(SnnConfig::learning()),
+            "seed" => Ok(SnnConfig::seed()),
+            _ => bail!(
+                "unknown preset {name:?} (known presets: {})",
+                PRESETS.join(", ")
+            ),
+        }
+    }
+
     /// A small preset used by unit tests and the second hardware configuration: 16x16, 4 neurons.
     pub fn small() -> Self {
         SnnConfig {
@@ -127,8 +254,9 @@ impl SnnConfig {
                 weight_bits: 9,
                 potential_bits: 18,
                 lut_frac_bits: 14,
+                theta_bits: 16,
             },
-            ..SnnConfig::default()
+            ..SnnConfig::seed()
         }
     }
 
@@ -137,27 +265,59 @@ impl SnnConfig {
         self.height * self.width
     }
 
+    /// A configuration from a TOML table: the preset it names (`preset = "NAME"`, else
+    /// `default`) with the table's other keys overriding it. Not yet validated.
+    pub fn from_toml_table(mut table: toml::Table) -> Result<Self> {
+        let preset = match table.remove("preset") {
+            None => "default".to_string(),
+            Some(toml::Value::String(s)) => s,
+            Some(v) => bail!("preset must be a string naming a preset, got {v}"),
+        };
+        let base = SnnConfig::preset(&preset)?;
+        let mut merged: toml::Table =
+            toml::Table::try_from(&base).expect("SnnConfig always serializes to a table");
+        // Setting one key of an exclusive pair replaces the preset's choice of the other.
+        for (key, other) in EXCLUSIVE {
+            if table.contains_key(key) && !table.contains_key(other) {
+                merged.insert(other.to_string(), toml::Value::Float(0.0));
+            }
+        }
+        merge_tables(&mut merged, table);
+        Ok(merged.try_into::<SnnConfig>()?)
+    }
+
+    /// Parses TOML text (see [`SnnConfig::from_toml_table`]) and validates.
+    pub fn from_toml_str(text: &str) -> Result<Self> {
+        let table: toml::Table = toml::from_str(text)?;
+        let cfg = SnnConfig::from_toml_table(table)?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
     /// Reads a TOML file; unknown keys and invalid values are errors naming the file and field.
     pub fn from_toml_file(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("{}: cannot read config", path.display()))?;
-        let cfg: SnnConfig =
-            toml::from_str(&text).with_context(|| format!("{}: invalid config", path.display()))?;
-        cfg.validate()
-            .with_context(|| format!("{}: invalid config", path.display()))?;
-        Ok(cfg)
+        SnnConfig::from_toml_str(&text)
+            .with_context(|| format!("{}: invalid config", path.display()))
     }
 
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(self).expect("SnnConfig always serializes")
     }
 
-    /// Rejects values that make the algorithm meaningless or the hardware overflow, naming the
-    /// field (and, for widths, the bound that was violated).
-    pub fn validate(&self) -> Result<()> {
+    /// Rejects values that make the algorithm meaningless, naming the field. The fixed-point
+    /// widths are checked by `FixedFormat::new`, which [`SnnConfig::validate`] also runs.
+    pub fn validate_algorithm(&self) -> Result<()> {
         fn positive(name: &str, v: f64) -> Result<()> {
             if !(v.is_finite() && v > 0.0) {
                 bail!("{name} must be a positive finite number, got {v}");
+            }
+            Ok(())
+        }
+        fn non_negative(name: &str, v: f64) -> Result<()> {
+            if !(v.is_finite() && v >= 0.0) {
+                bail!("{name} must be a finite number >= 0, got {v}");
             }
             Ok(())
         }
@@ -171,30 +331,40 @@ impl SnnConfig {
         if self.neurons == 0 {
             bail!("neurons must be at least 1, got 0");
         }
-        if self.t_steps == 0 {
-            bail!("t_steps must be at least 1, got 0");
+        if self.t_steps == 0 || self.t_steps > MAX_T_STEPS {
+            bail!(
+                "t_steps must be in 1..={MAX_T_STEPS}, got {}",
+                self.t_steps
+            );
         }
         for (name, v) in [
             ("p_rest", self.p_rest),
             ("p_min", self.p_min),
-            ("leak", self.leak),
             ("w_min", self.w_min),
             ("w_max", self.w_max),
-            ("sigma", self.sigma),
-            ("penalty", self.penalty),
         ] {
             if !v.is_finite() {
                 bail!("{name} must be finite, got {v}");
             }
         }
-        if self.leak < 0.0 {
-            bail!("leak must be >= 0, got {}", self.leak);
+        for (name, v) in [
+            ("leak", self.leak),
+            ("penalty", self.penalty),
+            ("sigma", self.sigma),
+            ("theta_plus", self.theta_plus),
+            ("theta_plus_per_neuron", self.theta_plus_per_neuron),
+            ("theta_minus", self.theta_minus),
+            ("theta_max", self.theta_max),
+            ("norm_target", self.norm_target),
+        ] {
+            non_negative(name, v)?;
         }
-        if self.penalty < 0.0 {
-            bail!("penalty must be >= 0, got {}", self.penalty);
-        }
-        if self.sigma < 0.0 {
-            bail!("sigma must be >= 0, got {}", self.sigma);
+        if self.theta_plus > 0.0 && self.theta_plus_per_neuron > 0.0 {
+            bail!(
+                "theta_plus = {} and theta_plus_per_neuron = {} both set: give one of them (the other 0)",
+                self.theta_plus,
+                self.theta_plus_per_neuron
+            );
         }
         if self.w_min >= self.w_max {
             bail!(
@@ -216,6 +386,20 @@ impl SnnConfig {
                 "w_init [{lo}, {hi}) must be an interval inside [w_min, w_max] = [{}, {}]",
                 self.w_min,
                 self.w_max
+            );
+        }
+        let m = self.inputs() as f64;
+        if self.norm_target > 0.0
+            && !(m * self.w_min..=m * self.w_max).contains(&self.norm_target)
+        {
+            bail!(
+                "norm_target = {} is no row sum of {} weights in [w_min, w_max] = [{}, {}]: it must lie in [{}, {}] (or be 0 for no normalization)",
+                self.norm_target,
+                self.inputs(),
+                self.w_min,
+                self.w_max,
+                m * self.w_min,
+                m * self.w_max
             );
         }
         positive("tau_plus", self.tau_plus)?;
@@ -243,7 +427,26 @@ impl SnnConfig {
         if self.epochs == 0 {
             bail!("epochs must be at least 1, got 0");
         }
-        crate::fixed::FixedFormat::new(self).map(|_| ())
+        Ok(())
+    }
+}
+
+/// Pairs of keys that say the same thing two ways: a configuration sets at most one (non-zero).
+const EXCLUSIVE: [(&str, &str); 2] = [
+    ("theta_plus", "theta_plus_per_neuron"),
+    ("theta_plus_per_neuron", "theta_plus"),
+];
+
+/// Overrides `base` with `over`, key by key; nested tables (`[fixed]`) merge rather than replace,
+/// so `[fixed] weight_bits = 12` keeps the preset's other widths.
+fn merge_tables(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge_tables(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
     }
 }
 
@@ -253,11 +456,12 @@ mod tests {
 
     #[test]
     fn default_is_valid_and_round_trips_through_toml() {
-        let cfg = SnnConfig::default();
-        cfg.validate().unwrap();
-        let back: SnnConfig = toml::from_str(&cfg.to_toml()).unwrap();
-        assert_eq!(back, cfg);
-        SnnConfig::small().validate().unwrap();
+        for cfg in [SnnConfig::seed(), SnnConfig::learning(), SnnConfig::small()] {
+            cfg.validate().unwrap();
+            let back: SnnConfig = toml::from_str(&cfg.to_toml()).unwrap();
+            assert_eq!(back, cfg);
+            assert_eq!(SnnConfig::from_toml_str(&cfg.to_toml()).unwrap(), cfg);
+        }
     }
 
     #[test]
@@ -307,6 +511,50 @@ mod tests {
             ),
         ];
         for (cfg, field) in cases {
+            let err = format!("{:#}", cfg.validate().unwrap_err());
+            assert!(err.contains(field), "error {err:?} should name {field}");
+        }
+    }
+
+    #[test]
+    fn a_config_file_starts_from_its_preset() {
+        let cfg = SnnConfig::from_toml_str("neurons = 32").unwrap();
+        assert_eq!(
+            cfg,
+            SnnConfig {
+                neurons: 32,
+                ..SnnConfig::learning()
+            }
+        );
+        let cfg = SnnConfig::from_toml_str("preset = \"seed\"\nsigma = 0.2\n[fixed]\nweight_bits = 12").unwrap();
+        let mut want = SnnConfig::seed();
+        want.sigma = 0.2;
+        want.fixed.weight_bits = 12;
+        assert_eq!(cfg, want);
+        // theta_plus replaces the preset's theta_plus_per_neuron instead of clashing with it.
+        let cfg = SnnConfig::from_toml_str("theta_plus = 0.5").unwrap();
+        assert_eq!((cfg.theta_plus, cfg.theta_plus_per_neuron), (0.5, 0.0));
+        assert_eq!(cfg.theta_plus_effective(), 0.5);
+        let cfg = SnnConfig::from_toml_str("neurons = 100").unwrap();
+        assert_eq!(cfg.theta_plus_effective(), 100.0 * 2.0 / 256.0);
+        let err = format!("{:#}", SnnConfig::from_toml_str("preset = \"fast\"").unwrap_err());
+        assert!(err.contains("\"fast\"") && err.contains("default, seed"), "{err}");
+        let err = format!("{:#}", SnnConfig::from_toml_str("encoding = \"morse\"").unwrap_err());
+        assert!(err.contains("morse") && err.contains("encoding"), "{err}");
+        for name in PRESETS {
+            SnnConfig::preset(name).unwrap().validate().unwrap();
+        }
+    }
+
+    #[test]
+    fn learning_keys_are_checked() {
+        for (cfg, field) in [
+            (SnnConfig { theta_minus: -1.0, ..SnnConfig::learning() }, "theta_minus"),
+            (SnnConfig { theta_plus: 1.0, ..SnnConfig::learning() }, "theta_plus_per_neuron"),
+            (SnnConfig { norm_target: 5000.0, ..SnnConfig::learning() }, "norm_target"),
+            (SnnConfig { t_steps: u32::MAX, ..SnnConfig::learning() }, "t_steps"),
+            (SnnConfig { theta_max: f64::NAN, ..SnnConfig::learning() }, "theta_max"),
+        ] {
             let err = format!("{:#}", cfg.validate().unwrap_err());
             assert!(err.contains(field), "error {err:?} should name {field}");
         }

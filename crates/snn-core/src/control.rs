@@ -1,5 +1,6 @@
 //! control: one presentation of an image (SPEC section 5), the sequencing the hardware's control
-//! FSM implements: integrate, WTA, fire (with STDP), and the end-of-image penalty.
+//! FSM implements: integrate, WTA, fire (with STDP), and the end of a training image: penalty,
+//! row normalization and homeostasis (SPEC section 10).
 
 use crate::arith::Arith;
 use crate::neuron::{self, Fire, NeuronState};
@@ -40,16 +41,19 @@ pub struct PresentOptions {
     pub record: bool,
 }
 
-/// Presents one encoded image to the network whose weights are `weights` (neurons x inputs).
+/// Presents one encoded image to the network whose weights are `weights` (neurons x inputs) and
+/// adaptive thresholds `theta` (one per neuron). Training changes both; inference neither.
 pub fn present<A: Arith>(
     a: &A,
     t_ref: u32,
     window: [u32; 2],
     weights: &mut Array2<A::W>,
+    theta: &mut [A::P],
     enc: &Encoded,
     opts: PresentOptions,
 ) -> Presentation<A::P> {
     let (n, m) = weights.dim();
+    assert_eq!(theta.len(), n, "one theta per neuron");
     let threshold = a.threshold(enc.peak_count);
     let mut state = vec![NeuronState::new(a.p_rest()); n];
     let mut spike_times = vec![Vec::new(); n];
@@ -63,7 +67,8 @@ pub fn present<A: Arith>(
             neuron::integrate(a, s, t, &rows[j * m..(j + 1) * m], inputs);
         }
         if winner.is_none() {
-            if let Some(w) = wta::select(state.iter().map(|s| s.shown), threshold) {
+            let seen = state.iter().zip(theta.iter());
+            if let Some(w) = wta::select(seen.map(|(s, &th)| a.wta_value(s.shown, th)), threshold) {
                 winner = Some(w);
                 inhibit_step = Some(t);
                 for (j, s) in state.iter_mut().enumerate() {
@@ -74,7 +79,8 @@ pub fn present<A: Arith>(
             }
         }
         for (j, s) in state.iter_mut().enumerate() {
-            if neuron::fire(a, s, t, t_ref, threshold) == Fire::Spike {
+            let own = a.fire_threshold(threshold, theta[j]);
+            if neuron::fire(a, s, t, t_ref, own) == Fire::Spike {
                 spike_times[j].push(t);
                 if opts.learn {
                     let rows = weights.as_slice_mut().expect("standard layout");
@@ -89,7 +95,14 @@ pub fn present<A: Arith>(
     if opts.learn {
         if let Some(w) = winner {
             let mut row = weights.row_mut(w);
-            stdp::penalty_row(a, row.as_slice_mut().expect("standard layout"), enc);
+            let row = row.as_slice_mut().expect("standard layout");
+            stdp::penalty_row(a, row, enc);
+            if a.normalizes() {
+                a.normalize_row(row);
+            }
+        }
+        for (j, th) in theta.iter_mut().enumerate() {
+            *th = a.theta_update(*th, winner == Some(j));
         }
     }
     Presentation {

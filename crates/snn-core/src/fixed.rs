@@ -12,6 +12,17 @@
 use crate::config::SnnConfig;
 use anyhow::{bail, Result};
 
+impl SnnConfig {
+    /// Rejects values that make the algorithm meaningless or the hardware's registers overflow,
+    /// naming the field (and, for widths, the bound that was violated). It lives beside the
+    /// fixed-point derivation because the width checks are that derivation: config.rs stays free
+    /// of fixed-point knowledge.
+    pub fn validate(&self) -> Result<()> {
+        self.validate_algorithm()?;
+        FixedFormat::new(self).map(|_| ())
+    }
+}
+
 /// Quantized constants and widths derived once from a [`SnnConfig`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct FixedFormat {
@@ -36,6 +47,20 @@ pub struct FixedFormat {
     pub lut_dep: Vec<u32>,
     /// Inclusive range a potential register can take, proved from the configuration.
     pub potential_range: (i64, i64),
+    /// Homeostasis (SPEC section 10): the winner's `theta` gains `theta_plus`, every `theta`
+    /// loses `theta_minus`, and `theta` stays in `0..=theta_max` (all raw, potential scale).
+    pub theta_plus: i32,
+    pub theta_minus: i32,
+    pub theta_max: i32,
+    /// Row-normalization target `S` (raw weight scale; 0 = off) and `M`, the row length.
+    pub norm_target: i64,
+    pub inputs: u32,
+    /// `1 / M` as `norm_recip / 2^norm_shift`: `norm_recip = round(2^norm_shift / M)` with
+    /// `norm_shift = bits(M) + 15`, so the reciprocal keeps 15-16 significant bits.
+    pub norm_recip: u32,
+    pub norm_shift: u32,
+    /// How many times the STDP tables have been halved (the `sigma` schedule).
+    pub sigma_halvings: u32,
 }
 
 /// Round half away from zero: the one rounding used to turn real constants into fixed point.
@@ -51,6 +76,9 @@ impl FixedFormat {
     /// Derives every constant and checks that every register can hold every value it can reach.
     pub fn new(cfg: &SnnConfig) -> Result<Self> {
         let f = &cfg.fixed;
+        if !(1..=31).contains(&f.theta_bits) {
+            bail!("fixed.theta_bits must be in 1..=31, got {}", f.theta_bits);
+        }
         if !(1..=20).contains(&f.frac_bits) {
             bail!("fixed.frac_bits must be in 1..=20, got {}", f.frac_bits);
         }
@@ -106,15 +134,41 @@ impl FixedFormat {
         let m = cfg.inputs() as i64;
         let (p_rest, p_min, leak) = (q(cfg.p_rest), q(cfg.p_min), q(cfg.leak));
         let penalty = q(cfg.penalty);
+        let (theta_plus, theta_minus, theta_max) =
+            (q(cfg.theta_plus_effective()), q(cfg.theta_minus), q(cfg.theta_max));
+        if theta_max >= 1i64 << f.theta_bits {
+            bail!(
+                "fixed.theta_bits = {} holds theta up to {}, but theta_max = {} needs {theta_max} at frac_bits = {}",
+                f.theta_bits,
+                (1i64 << f.theta_bits) - 1,
+                cfg.theta_max,
+                f.frac_bits
+            );
+        }
+        if theta_plus > theta_max {
+            bail!(
+                "theta_plus = {} exceeds theta_max = {}: a win could never raise theta by theta_plus",
+                cfg.theta_plus_effective(),
+                cfg.theta_max
+            );
+        }
+        let norm_target = if cfg.norm_target > 0.0 {
+            q(cfg.norm_target)
+        } else {
+            0
+        };
+        let norm_shift = 64 - (m as u64).leading_zeros() + 15;
+        let norm_recip = (((1u64 << norm_shift) as f64) / m as f64).round() as u32;
         let thr_max = (m << f.frac_bits) / cfg.threshold_divisor as i64;
-        // Before integration a potential is >= min(p_min, p_rest) and < max(threshold, p_rest) or
-        // frozen at p_rest; one step adds at most M weights, then the leak subtracts once.
+        // Before integration a potential is >= min(p_min, p_rest) and below its neuron's
+        // threshold (at most thr_max + theta_max) or frozen at p_rest; one step adds at most M
+        // weights, then the leak subtracts once.
         let low = p_min.min(p_rest) + m * w_min.min(0) - leak;
-        let high = thr_max.max(p_rest) + m * w_max.max(0);
+        let high = (thr_max + theta_max).max(p_rest) + m * w_max.max(0);
         let (plo, phi) = signed_range(f.potential_bits);
         if low < plo || high > phi {
             bail!(
-                "fixed.potential_bits = {} holds raw potentials {plo}..={phi}, but M = {m} inputs with weights in [{}, {}] reach {low}..={high} (bound: min(p_min, p_rest) + M*min(w_min, 0) - leak >= {plo} and max(threshold_max, p_rest) + M*max(w_max, 0) <= {phi})",
+                "fixed.potential_bits = {} holds raw potentials {plo}..={phi}, but M = {m} inputs with weights in [{}, {}] reach {low}..={high} (bound: min(p_min, p_rest) + M*min(w_min, 0) - leak >= {plo} and max(threshold_max + theta_max, p_rest) + M*max(w_max, 0) <= {phi})",
                 f.potential_bits, cfg.w_min, cfg.w_max
             );
         }
@@ -135,7 +189,27 @@ impl FixedFormat {
             lut_pot,
             lut_dep,
             potential_range: (low, high),
+            theta_plus: i32_of(theta_plus),
+            theta_minus: i32_of(theta_minus),
+            theta_max: i32_of(theta_max),
+            norm_target,
+            inputs: m as u32,
+            norm_recip,
+            norm_shift,
+            sigma_halvings: 0,
         })
+    }
+
+    /// The format with `sigma` halved `times` times (the learning-rate schedule of SPEC section
+    /// 10): every STDP table entry shifted right by `times`, rounding down.
+    pub fn with_sigma_halvings(&self, times: u32) -> Self {
+        let shift = |t: &[u32]| t.iter().map(|&v| v.checked_shr(times).unwrap_or(0)).collect();
+        FixedFormat {
+            lut_pot: shift(&self.lut_pot),
+            lut_dep: shift(&self.lut_dep),
+            sigma_halvings: self.sigma_halvings + times,
+            ..self.clone()
+        }
     }
 
     /// The real value of a raw fixed-point number.
@@ -223,6 +297,29 @@ impl FixedFormat {
     pub fn penalize(&self, w: i32) -> i32 {
         (w - self.penalty).max(self.w_min)
     }
+
+    /// The homeostasis update after a training image:
+    /// `min(max(theta - theta_minus + (theta_plus if won), 0), theta_max)`.
+    #[inline]
+    pub fn theta_update(&self, theta: i32, won: bool) -> i32 {
+        let plus = if won { self.theta_plus } else { 0 };
+        (theta - self.theta_minus + plus).clamp(0, self.theta_max)
+    }
+
+    /// The normalization step of a row whose raw weights sum to `row_sum`:
+    /// `floor(((S - row_sum) * norm_recip + 2^(norm_shift - 1)) / 2^norm_shift)`, i.e.
+    /// `(S - row_sum) / M` rounded half up through the reciprocal.
+    #[inline]
+    pub fn norm_delta(&self, row_sum: i64) -> i32 {
+        let diff = self.norm_target - row_sum;
+        ((diff * self.norm_recip as i64 + (1i64 << (self.norm_shift - 1))) >> self.norm_shift) as i32
+    }
+
+    /// One weight of the normalized row: `min(max(w + delta, w_min), w_max)`.
+    #[inline]
+    pub fn normalize(&self, w: i32, delta: i32) -> i32 {
+        (w + delta).clamp(self.w_min, self.w_max)
+    }
 }
 
 #[cfg(test)]
@@ -278,6 +375,47 @@ mod tests {
         }
         assert_eq!(f.penalize(f.w_min + 3), f.w_min);
         assert_eq!(f.penalize(0), -15);
+    }
+
+    #[test]
+    fn homeostasis_and_normalization_by_hand() {
+        let f = FixedFormat::new(&SnnConfig::learning()).unwrap();
+        // N = 10: theta_plus = 10 * 2/256 -> 20, theta_minus = 1/256 -> 1, theta_max = 511 -> 130816.
+        assert_eq!((f.theta_plus, f.theta_minus, f.theta_max), (20, 1, 130816));
+        assert_eq!(f.theta_update(0, false), 0);
+        assert_eq!(f.theta_update(0, true), 19);
+        assert_eq!(f.theta_update(10, false), 9);
+        assert_eq!(f.theta_update(130800, true), 130816);
+        let n100 = SnnConfig {
+            neurons: 100,
+            ..SnnConfig::learning()
+        };
+        assert_eq!(FixedFormat::new(&n100).unwrap().theta_plus, 200);
+        // M = 784: norm_shift = bits(784) + 15 = 25, recip = round(2^25 / 784) = 42799.
+        assert_eq!((f.norm_shift, f.norm_recip, f.norm_target), (25, 42799, 25600));
+        // Row sum 25600 - 784 * 3 = 23248: delta = 2352 * 42799 / 2^25 = 3.0000... -> 3.
+        assert_eq!(f.norm_delta(25600 - 784 * 3), 3);
+        assert_eq!(f.norm_delta(25600 + 784 * 3), -3);
+        // diff = 392 is 0.5 per input, but the rounded reciprocal is slightly below 2^25 / 784:
+        // 392 * 42799 + 2^24 = 2^25 - 8, so the step is 0 (the reciprocal decides ties).
+        assert_eq!(f.norm_delta(25600 - 392), 0);
+        assert_eq!(f.norm_delta(25600 - 393), 1);
+        assert_eq!(f.norm_delta(25600 + 392), 0);
+        assert_eq!(f.norm_delta(25600 + 393), -1);
+        assert_eq!(f.normalize(f.w_max - 1, 5), f.w_max);
+        assert_eq!(f.normalize(f.w_min + 1, -5), f.w_min);
+        // Halving sigma shifts every table entry right.
+        let h = f.with_sigma_halvings(2);
+        assert_eq!(h.lut_pot[0], f.lut_pot[0] >> 2);
+        assert_eq!(h.sigma_halvings, 2);
+    }
+
+    #[test]
+    fn theta_register_must_hold_theta_max() {
+        let mut cfg = SnnConfig::learning();
+        cfg.fixed.theta_bits = 16;
+        let err = FixedFormat::new(&cfg).unwrap_err().to_string();
+        assert!(err.contains("theta_bits = 16") && err.contains("theta_max"), "{err}");
     }
 
     #[test]

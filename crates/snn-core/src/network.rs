@@ -1,10 +1,11 @@
-//! A network: configuration, arithmetic, period table and weights, with training and inference
-//! over many images. A thin stateful wrapper around `spike_gen::encode` and `control::present`.
+//! A network: configuration, arithmetic, input code, weights and adaptive thresholds, with
+//! training and inference over many images. A thin stateful wrapper around
+//! `spike_gen::InputCode::encode` and `control::present`.
 
 use crate::arith::Arith;
 use crate::config::SnnConfig;
 use crate::control::{present, PresentOptions, Presentation};
-use crate::spike_gen::{encode, Encoded, PeriodTable};
+use crate::spike_gen::{Encoded, InputCode};
 use anyhow::{bail, Result};
 use ndarray::Array2;
 use rand::seq::SliceRandom;
@@ -15,12 +16,26 @@ use rayon::prelude::*;
 pub struct Network<A: Arith> {
     pub arith: A,
     pub cfg: SnnConfig,
-    pub table: PeriodTable,
+    pub code: InputCode,
     /// `weights[[j, i]]`: synapse from input `i` (row-major pixel order) to neuron `j`.
     pub weights: Array2<A::W>,
+    /// Adaptive threshold of each neuron (SPEC section 10), potential units; all 0 untrained.
+    pub theta: Vec<A::P>,
 }
 
 impl<A: Arith> Network<A> {
+    /// The network with the given raw weights and `theta = 0`.
+    pub fn from_parts(arith: A, cfg: &SnnConfig, weights: Array2<A::W>) -> Self {
+        assert_eq!(weights.dim(), (cfg.neurons, cfg.inputs()), "weights shape");
+        Network {
+            code: InputCode::new(cfg),
+            theta: vec![arith.theta_zero(); cfg.neurons],
+            arith,
+            cfg: cfg.clone(),
+            weights,
+        }
+    }
+
     /// Initial weights uniform in `[w_init[0], w_init[1])`, drawn row by row from ChaCha8 seeded
     /// with `cfg.seed`, so a seed gives the same network on every machine and thread count.
     pub fn with_random_weights(arith: A, cfg: &SnnConfig) -> Self {
@@ -30,12 +45,7 @@ impl<A: Arith> Network<A> {
             let x = if hi > lo { rng.gen_range(lo..hi) } else { lo };
             arith.initial_weight(x)
         });
-        Network {
-            table: PeriodTable::new(cfg),
-            arith,
-            cfg: cfg.clone(),
-            weights,
-        }
+        Network::from_parts(arith, cfg, weights)
     }
 
     /// Weights given as reals (a weights file); see [`Arith::weight_from_f64`] for `quantize`.
@@ -63,12 +73,28 @@ impl<A: Arith> Network<A> {
             }
         }
         let weights = Array2::from_shape_vec(weights.dim(), raw).expect("same shape");
-        Ok(Network {
-            table: PeriodTable::new(cfg),
-            arith,
-            cfg: cfg.clone(),
-            weights,
-        })
+        Ok(Network::from_parts(arith, cfg, weights))
+    }
+
+    /// Sets the adaptive thresholds from reals (a weights file's `theta`), naming the first
+    /// neuron whose value the arithmetic cannot hold.
+    pub fn set_theta(&mut self, theta: &[f64], quantize: bool) -> Result<()> {
+        if theta.len() != self.cfg.neurons {
+            bail!(
+                "theta has {} values but the network has {} neurons",
+                theta.len(),
+                self.cfg.neurons
+            );
+        }
+        let mut raw = Vec::with_capacity(theta.len());
+        for (j, &x) in theta.iter().enumerate() {
+            match self.arith.theta_from_f64(x, quantize) {
+                Ok(v) => raw.push(v),
+                Err(e) => bail!("neuron {j}: {e}"),
+            }
+        }
+        self.theta = raw;
+        Ok(())
     }
 
     /// The weights as reals (what weights files hold).
@@ -76,17 +102,20 @@ impl<A: Arith> Network<A> {
         self.weights.mapv(|w| self.arith.weight_to_f64(w))
     }
 
-    pub fn encode(&self, pixels: &[u8]) -> Encoded {
-        encode(
-            &self.cfg,
-            &self.table,
-            pixels,
-            self.cfg.height,
-            self.cfg.width,
-        )
+    /// The adaptive thresholds as reals.
+    pub fn theta_f64(&self) -> Vec<f64> {
+        self.theta
+            .iter()
+            .map(|&p| self.arith.potential_to_f64(p))
+            .collect()
     }
 
-    /// One presentation (learning when `opts.learn`).
+    pub fn encode(&self, pixels: &[u8]) -> Encoded {
+        self.code
+            .encode(&self.cfg, pixels, self.cfg.height, self.cfg.width)
+    }
+
+    /// One presentation at the first epoch's learning rate (learning when `opts.learn`).
     pub fn present(&mut self, pixels: &[u8], opts: PresentOptions) -> Presentation<A::P> {
         let enc = self.encode(pixels);
         present(
@@ -94,8 +123,39 @@ impl<A: Arith> Network<A> {
             self.cfg.t_ref,
             self.cfg.stdp_window,
             &mut self.weights,
+            &mut self.theta,
             &enc,
             opts,
+        )
+    }
+
+    /// How many times `sigma` is halved in `epoch` (`sigma_halving_epochs`, SPEC section 10).
+    pub fn sigma_halvings(&self, epoch: usize) -> u32 {
+        match self.cfg.sigma_halving_epochs {
+            0 => 0,
+            k => (epoch / k).min(u32::MAX as usize) as u32,
+        }
+    }
+
+    /// The arithmetic of `epoch`: the learning-rate schedule applied.
+    pub fn epoch_arith(&self, epoch: usize) -> A {
+        self.arith.with_sigma_halvings(self.sigma_halvings(epoch))
+    }
+
+    /// One training presentation with `epoch_arith` (from [`Network::epoch_arith`]).
+    pub fn train_image(&mut self, epoch_arith: &A, pixels: &[u8]) -> Presentation<A::P> {
+        let enc = self.encode(pixels);
+        present(
+            epoch_arith,
+            self.cfg.t_ref,
+            self.cfg.stdp_window,
+            &mut self.weights,
+            &mut self.theta,
+            &enc,
+            PresentOptions {
+                learn: true,
+                record: false,
+            },
         )
     }
 
@@ -119,14 +179,9 @@ impl<A: Arith> Network<A> {
         mut on_image: impl FnMut(usize, usize, &Presentation<A::P>),
     ) {
         for epoch in 0..self.cfg.epochs {
+            let arith = self.epoch_arith(epoch);
             for k in self.epoch_order(images.len(), epoch) {
-                let p = self.present(
-                    images[k],
-                    PresentOptions {
-                        learn: true,
-                        record: false,
-                    },
-                );
+                let p = self.train_image(&arith, images[k]);
                 on_image(epoch, k, &p);
             }
         }
@@ -138,14 +193,15 @@ impl<A: Arith> Network<A> {
         images
             .par_iter()
             .map_init(
-                || self.weights.clone(),
-                |w, px| {
+                || (self.weights.clone(), self.theta.clone()),
+                |(w, th), px| {
                     let enc = self.encode(px);
                     present(
                         &self.arith,
                         self.cfg.t_ref,
                         self.cfg.stdp_window,
                         w,
+                        th,
                         &enc,
                         PresentOptions::default(),
                     )

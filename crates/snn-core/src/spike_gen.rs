@@ -6,7 +6,7 @@
 //! sums at which it changes gives the spec's `ceil(600 / interp(pot))` with no divider, and the
 //! float and fixed models see identical spike trains by construction.
 
-use crate::config::SnnConfig;
+use crate::config::{Encoding, SnnConfig};
 
 /// The SPEC section 2 kernel times 8.
 pub const RF_KERNEL_X8: [[i32; 5]; 5] = [
@@ -134,15 +134,17 @@ impl PeriodTable {
     }
 }
 
-/// The spike trains of one image: input `i` spikes at `periods[i], 2*periods[i], ... <= T`.
+/// The spike trains of one image, whatever the input code.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Encoded {
     pub height: usize,
     pub width: usize,
     pub t_steps: u32,
-    /// Receptive-field sums (`pot = sum / 2040`).
+    /// Receptive-field sums (`pot = sum / 2040`); for the `pixel` code `8 * pixel`, so that the
+    /// potential reads `pixel / 255`.
     pub sums: Vec<i32>,
-    /// Period of each input; `None` never spikes (a period above T never spikes either).
+    /// Period of each input under its code (`None` never spikes). The `rate` and `pixel` codes
+    /// spike at its multiples; `phased` and `bernoulli` use it as their rate.
     pub periods: Vec<Option<u32>>,
     /// Peak number of inputs spiking at one step (SPEC section 4, before the division).
     pub peak_count: u32,
@@ -151,9 +153,56 @@ pub struct Encoded {
     /// STDP visit only the ~600 spikes of an MNIST image instead of all inputs at every step.
     step_start: Vec<u32>,
     spikes: Vec<u32>,
+    /// Whether input `i` spikes at least once in `1..=T` (the penalty's "silent" test).
+    ever: Vec<bool>,
 }
 
 impl Encoded {
+    /// The raster of the inputs whose spike times (ascending, in `1..=T`) `train(i, period,
+    /// emit)` produces by calling `emit(t)` (`period` is `periods[i]`). A counting sort by step: one pass counts, one fills in
+    /// ascending input order, so each step's list is ascending.
+    pub fn from_trains(
+        (height, width): (usize, usize),
+        t_steps: u32,
+        sums: Vec<i32>,
+        periods: Vec<Option<u32>>,
+        train: impl Fn(usize, Option<u32>, &mut dyn FnMut(u32)),
+    ) -> Encoded {
+        let m = periods.len();
+        let mut step_start = vec![0u32; t_steps as usize + 2];
+        let mut ever = vec![false; m];
+        for (i, e) in ever.iter_mut().enumerate() {
+            train(i, periods[i], &mut |t| {
+                debug_assert!((1..=t_steps).contains(&t), "spike time {t} outside 1..=T");
+                step_start[t as usize + 1] += 1;
+                *e = true;
+            });
+        }
+        let peak_count = step_start.iter().copied().max().unwrap_or(0);
+        for t in 1..step_start.len() {
+            step_start[t] += step_start[t - 1];
+        }
+        let mut cursor = step_start.clone();
+        let mut spikes = vec![0u32; step_start[t_steps as usize + 1] as usize];
+        for i in 0..m {
+            train(i, periods[i], &mut |t| {
+                spikes[cursor[t as usize] as usize] = i as u32;
+                cursor[t as usize] += 1;
+            });
+        }
+        Encoded {
+            height,
+            width,
+            t_steps,
+            sums,
+            periods,
+            peak_count,
+            step_start,
+            spikes,
+            ever,
+        }
+    }
+
     /// Receptive-field potential of input `i`.
     pub fn potential(&self, i: usize) -> f64 {
         self.sums[i] as f64 / RF_SCALE
@@ -161,20 +210,21 @@ impl Encoded {
 
     /// Whether input `i` spikes at step `t` (`t = 0` never spikes).
     pub fn spikes_at(&self, i: usize, t: u32) -> bool {
-        matches!(self.periods[i], Some(p) if t >= 1 && t <= self.t_steps && t.is_multiple_of(p))
+        t <= self.t_steps && self.inputs_at(t).binary_search(&(i as u32)).is_ok()
     }
 
     /// Whether input `i` spikes at least once in `1..=T`.
+    #[inline]
     pub fn ever_spikes(&self, i: usize) -> bool {
-        matches!(self.periods[i], Some(p) if p <= self.t_steps)
+        self.ever[i]
     }
 
     /// Spike times of input `i`.
     pub fn spike_times(&self, i: usize) -> Vec<u32> {
-        match self.periods[i] {
-            Some(p) => (1..=self.t_steps / p).map(|k| k * p).collect(),
-            None => Vec::new(),
+        if !self.ever[i] {
+            return Vec::new();
         }
+        (1..=self.t_steps).filter(|&t| self.spikes_at(i, t)).collect()
     }
 
     /// Inputs spiking at step `t` (`0..=T`), ascending.
@@ -198,8 +248,18 @@ impl Encoded {
     }
 }
 
-/// Encodes one image: receptive field, period of every input, the spike raster by step and the
-/// peak simultaneous spike count.
+/// Calls `emit(t)` for `t = first, first + period, ...` while `t <= t_steps`.
+#[inline]
+fn periodic(first: u32, period: u32, t_steps: u32, emit: &mut dyn FnMut(u32)) {
+    let mut t = first;
+    while t <= t_steps {
+        emit(t);
+        t += period;
+    }
+}
+
+/// Encodes one image with the seed's rate code (SPEC section 3): receptive field, period of
+/// every input, the spike raster by step and the peak simultaneous spike count.
 pub fn encode(
     cfg: &SnnConfig,
     table: &PeriodTable,
@@ -208,48 +268,147 @@ pub fn encode(
     width: usize,
 ) -> Encoded {
     let sums = rf_sums(pixels, height, width);
+    let periods: Vec<Option<u32>> = sums.iter().map(|&s| table.period(s)).collect();
     let t_steps = cfg.t_steps;
-    let steps = t_steps as usize;
-    // Counting sort of the spikes by step: count (into step_start[t + 1]) while looking up the
-    // periods, prefix sums, then fill in ascending input order so each step's list is ascending.
-    let mut step_start = vec![0u32; steps + 2];
-    let mut periods = Vec::with_capacity(sums.len());
-    for &s in &sums {
-        let period = table.period(s);
+    Encoded::from_trains((height, width), t_steps, sums, periods, |_, period, emit| {
         if let Some(p) = period {
-            let mut t = p as usize;
-            while t <= steps {
-                step_start[t + 1] += 1;
-                t += p as usize;
+            periodic(p, p, t_steps, emit);
+        }
+    })
+}
+
+/// The input code of a configuration (SPEC section 11) with everything that does not depend on
+/// the image computed once: the period table and the LFSR draws of `phased` and `bernoulli`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputCode {
+    pub encoding: Encoding,
+    pub table: PeriodTable,
+    /// `pixel` code: the period of each pixel value (`None` for 0).
+    pixel_periods: Vec<Option<u32>>,
+    /// `phased`: one 16-bit draw per input; `phase = 1 + draw mod period`.
+    phase_draws: Vec<u16>,
+    /// `bernoulli`: one 16-bit draw per (step, input), step-major from step 1; a spike when
+    /// `draw * period < 2^16`, i.e. `draw < 2^16 / period`.
+    bernoulli_draws: Vec<u16>,
+}
+
+impl InputCode {
+    pub fn new(cfg: &SnnConfig) -> Self {
+        let m = cfg.inputs();
+        let draws = |stream: u64, count: usize| {
+            let mut lfsr = Lfsr32::new(cfg.seed, stream);
+            (0..count).map(|_| lfsr.draw16()).collect::<Vec<u16>>()
+        };
+        InputCode {
+            encoding: cfg.encoding,
+            table: PeriodTable::new(cfg),
+            pixel_periods: match cfg.encoding {
+                Encoding::Pixel => (0..=255u8).map(|p| pixel_period(cfg, p)).collect(),
+                _ => Vec::new(),
+            },
+            phase_draws: match cfg.encoding {
+                Encoding::Phased => draws(PHASE_STREAM, m),
+                _ => Vec::new(),
+            },
+            bernoulli_draws: match cfg.encoding {
+                Encoding::Bernoulli => draws(BERNOULLI_STREAM, m * cfg.t_steps as usize),
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    /// The spike trains of one image under this code.
+    pub fn encode(&self, cfg: &SnnConfig, pixels: &[u8], height: usize, width: usize) -> Encoded {
+        let t = cfg.t_steps;
+        match self.encoding {
+            Encoding::Rate => encode(cfg, &self.table, pixels, height, width),
+            Encoding::Pixel => {
+                assert_eq!(pixels.len(), height * width, "image size");
+                let periods: Vec<Option<u32>> = pixels
+                    .iter()
+                    .map(|&p| self.pixel_periods[p as usize])
+                    .collect();
+                let sums = pixels.iter().map(|&p| 8 * p as i32).collect();
+                Encoded::from_trains((height, width), t, sums, periods, |_, period, emit| {
+                    if let Some(p) = period {
+                        periodic(p, p, t, emit);
+                    }
+                })
+            }
+            Encoding::Phased => {
+                let sums = rf_sums(pixels, height, width);
+                let periods: Vec<Option<u32>> = sums.iter().map(|&s| self.table.period(s)).collect();
+                Encoded::from_trains((height, width), t, sums, periods, |i, period, emit| {
+                    if let Some(p) = period {
+                        periodic(1 + self.phase_draws[i] as u32 % p, p, t, emit);
+                    }
+                })
+            }
+            Encoding::Bernoulli => {
+                let sums = rf_sums(pixels, height, width);
+                let periods: Vec<Option<u32>> = sums.iter().map(|&s| self.table.period(s)).collect();
+                let m = periods.len();
+                Encoded::from_trains((height, width), t, sums, periods, |i, period, emit| {
+                    if let Some(p) = period {
+                        for step in 1..=t {
+                            let draw = self.bernoulli_draws[(step as usize - 1) * m + i];
+                            if (draw as u64) * (p as u64) < 1 << 16 {
+                                emit(step);
+                            }
+                        }
+                    }
+                })
             }
         }
-        periods.push(period);
     }
-    let peak_count = step_start.iter().copied().max().unwrap_or(0);
-    for t in 1..step_start.len() {
-        step_start[t] += step_start[t - 1];
+}
+
+/// The `pixel` code's period of a raw pixel: the rate interpolated from `[0, 255]` to
+/// `rate_range` (slope first, as numpy's `interp`), `ceil(numerator / rate)`; 0 never spikes.
+pub fn pixel_period(cfg: &SnnConfig, pixel: u8) -> Option<u32> {
+    if pixel == 0 {
+        return None;
     }
-    let mut cursor = step_start.clone();
-    let mut spikes = vec![0u32; step_start[steps + 1] as usize];
-    for (i, period) in periods.iter().enumerate() {
-        if let Some(p) = *period {
-            let mut t = p as usize;
-            while t <= steps {
-                spikes[cursor[t] as usize] = i as u32;
-                cursor[t] += 1;
-                t += p as usize;
-            }
+    let [r0, r1] = cfg.rate_range;
+    let rate = (r1 - r0) / 255.0 * pixel as f64 + r0;
+    Some((cfg.period_numerator / rate).ceil() as u32)
+}
+
+/// LFSR streams of the input codes: the phases and the Bernoulli draws never share a draw.
+pub const PHASE_STREAM: u64 = 1;
+pub const BERNOULLI_STREAM: u64 = 2;
+
+/// The input codes' random source: a 32-bit Galois LFSR shifted right with the feedback mask
+/// `0x8020_0003` (taps 32, 22, 2, 1: the maximal-length polynomial `x^32 + x^22 + x^2 + x + 1`),
+/// a form a hardware code generator builds from one register and four XOR gates.
+#[derive(Clone, Debug)]
+pub struct Lfsr32(u32);
+
+impl Lfsr32 {
+    /// The register seeded from the configuration's seed and a stream number; never all zero.
+    pub fn new(seed: u64, stream: u64) -> Self {
+        let mixed = seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let s = (mixed as u32) ^ ((mixed >> 32) as u32) ^ 0xACE1_2468;
+        Lfsr32(if s == 0 { 1 } else { s })
+    }
+
+    /// One shift.
+    #[inline]
+    pub fn step(&mut self) -> u32 {
+        let lsb = self.0 & 1;
+        self.0 >>= 1;
+        if lsb != 0 {
+            self.0 ^= 0x8020_0003;
         }
+        self.0
     }
-    Encoded {
-        height,
-        width,
-        t_steps,
-        sums,
-        periods,
-        peak_count,
-        step_start,
-        spikes,
+
+    /// A 16-bit draw: 16 shifts, then the low half of the register (each draw has its own bits).
+    pub fn draw16(&mut self) -> u16 {
+        for _ in 0..16 {
+            self.step();
+        }
+        self.0 as u16
     }
 }
 

@@ -23,6 +23,9 @@ pub struct WeightsFile {
     /// The configuration used to train them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<SnnConfig>,
+    /// Adaptive threshold of each neuron (SPEC section 10, potential units); absent means all 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theta: Option<Vec<f64>>,
 }
 
 impl WeightsFile {
@@ -35,7 +38,15 @@ impl WeightsFile {
             labels: None,
             arith: None,
             config: None,
+            theta: None,
         }
+    }
+
+    /// The adaptive thresholds, all 0 when the file has none.
+    pub fn theta_or_zero(&self) -> Vec<f64> {
+        self.theta
+            .clone()
+            .unwrap_or_else(|| vec![0.0; self.neurons])
     }
 
     /// Reads and checks the shape: `neurons` rows of `height * width` finite values.
@@ -88,6 +99,17 @@ impl WeightsFile {
                 bail!("{} labels but neurons = {}", l.len(), self.neurons);
             }
         }
+        if let Some(theta) = &self.theta {
+            if theta.len() != self.neurons {
+                bail!("{} theta values but neurons = {}", theta.len(), self.neurons);
+            }
+            if let Some(j) = theta.iter().position(|x| !(x.is_finite() && *x >= 0.0)) {
+                bail!(
+                    "neuron {j}: theta {} must be a finite number >= 0",
+                    theta[j]
+                );
+            }
+        }
         Ok(())
     }
 
@@ -137,6 +159,25 @@ mod tests {
         );
         std::fs::write(&p, "not json").unwrap();
         assert!(format!("{:#}", WeightsFile::load(&p).unwrap_err()).contains("not a weights file"));
+        for (theta, why) in [
+            (vec![0.0], "1 theta values but neurons = 2"),
+            (vec![0.0, -0.5], "neuron 1: theta -0.5"),
+        ] {
+            let bad = WeightsFile {
+                theta: Some(theta),
+                ..wf.clone()
+            };
+            std::fs::write(&p, serde_json::to_string(&bad).unwrap()).unwrap();
+            let err = format!("{:#}", WeightsFile::load(&p).unwrap_err());
+            assert!(err.contains("w.json") && err.contains(why), "{err}");
+        }
+        let with_theta = WeightsFile {
+            theta: Some(vec![1.5, 0.0]),
+            ..wf.clone()
+        };
+        with_theta.save(&p).unwrap();
+        assert_eq!(WeightsFile::load(&p).unwrap().theta_or_zero(), vec![1.5, 0.0]);
+        assert_eq!(wf.theta_or_zero(), vec![0.0, 0.0]);
     }
 
     #[test]

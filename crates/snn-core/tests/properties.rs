@@ -2,14 +2,16 @@
 //!
 //! The central one compares the event-driven presentation (`control::present`, which walks a
 //! precomputed spike raster and, for STDP, only the steps inside the window) with a literal
-//! transcription of SPEC sections 4 to 6 written here: every input tested at every step, STDP
-//! input by input and distance by distance. They must agree bit for bit, in both arithmetics.
+//! transcription of SPEC sections 4 to 6 and 10 written here: every input tested at every step,
+//! STDP input by input and distance by distance, then penalty, row normalization and homeostasis.
+//! They must agree bit for bit, in both arithmetics and for every input code.
 
 use ndarray::Array2;
 use proptest::prelude::*;
 use snn_core::prelude::*;
 use snn_core::spike_gen::{
-    period_of_potential, rf_sums, PeriodTable, RF_KERNEL_X8, RF_SCALE, RF_SUM_MAX, RF_SUM_MIN,
+    period_of_potential, pixel_period, rf_sums, Lfsr32, PeriodTable, BERNOULLI_STREAM,
+    PHASE_STREAM, RF_KERNEL_X8, RF_SCALE, RF_SUM_MAX, RF_SUM_MIN,
 };
 
 /// A random valid configuration small enough for hundreds of cases: up to 6x6 inputs, 1 to 4
@@ -21,6 +23,13 @@ fn small_config() -> impl Strategy<Value = SnnConfig> {
         (5.0f64..=600.0, 0u32..=40, 0.0f64..=0.5, 1u32..=4),
         (2u32..=5, 0u32..=20, 0.0f64..=0.3, 0.0f64..=0.2),
         (-5.0f64..=-0.25, any::<u64>(), 0.0f64..=1.0),
+        (
+            prop_oneof![Just(0.0f64), 0.0f64..=2.0],
+            0.0f64..=0.5,
+            0.0f64..=8.0,
+            prop_oneof![Just(None), (-1.0f64..=1.0).prop_map(Some)],
+            prop::sample::select(Encoding::ALL.to_vec()),
+        ),
     )
         .prop_map(
             |(
@@ -28,8 +37,16 @@ fn small_config() -> impl Strategy<Value = SnnConfig> {
                 (numerator, t_ref, leak, divisor),
                 (lo, span, sigma, penalty),
                 (p_min, seed, a_scale),
+                (theta_plus, theta_minus, theta_max, norm, encoding),
             )| {
+                let inputs = (height * width) as f64;
                 SnnConfig {
+                    theta_plus: theta_plus.min(theta_max),
+                    theta_minus,
+                    theta_max,
+                    // A row-sum target anywhere between all-w_min and all-w_max (1.0 scale).
+                    norm_target: norm.map_or(0.0, |x| ((x * 1.35 + 0.15) * inputs).max(0.01)),
+                    encoding,
                     height,
                     width,
                     neurons,
@@ -80,11 +97,13 @@ struct Outcome<P> {
     peak_count: u32,
 }
 
-/// SPEC sections 4 to 6, transcribed literally (slow on purpose: no raster, no event lists).
+/// SPEC sections 4 to 6 and 10, transcribed literally (slow on purpose: no raster, no event
+/// lists).
 fn reference_present<A: Arith>(
     a: &A,
     cfg: &SnnConfig,
     w: &mut Array2<A::W>,
+    theta: &mut [A::P],
     enc: &Encoded,
     learn: bool,
 ) -> Outcome<A::P> {
@@ -112,13 +131,14 @@ fn reference_present<A: Arith>(
             }
         }
         if winner.is_none() {
+            let seen: Vec<A::P> = (0..n).map(|j| a.wta_value(shown[j], theta[j])).collect();
             let mut best = 0;
             for j in 1..n {
-                if shown[j] > shown[best] {
+                if seen[j] > seen[best] {
                     best = j;
                 }
             }
-            if shown[best] > threshold {
+            if seen[best] > threshold {
                 winner = Some(best);
                 inhibit_step = Some(t);
                 for (j, pj) in p.iter_mut().enumerate() {
@@ -129,7 +149,7 @@ fn reference_present<A: Arith>(
             }
         }
         for j in 0..n {
-            if p[j] >= threshold {
+            if p[j] >= a.fire_threshold(threshold, theta[j]) {
                 p[j] = a.p_rest();
                 t_rest[j] = t as i64 + cfg.t_ref as i64;
                 spike_times[j].push(t);
@@ -161,6 +181,14 @@ fn reference_present<A: Arith>(
                     w[[win, i]] = a.penalize(w[[win, i]]);
                 }
             }
+            if cfg.norm_target > 0.0 {
+                let mut row = w.row(win).to_vec();
+                a.normalize_row(&mut row);
+                w.row_mut(win).assign(&ndarray::ArrayView1::from(&row));
+            }
+        }
+        for (j, th) in theta.iter_mut().enumerate() {
+            *th = a.theta_update(*th, winner == Some(j));
         }
     }
     Outcome {
@@ -183,9 +211,10 @@ fn same_as_reference<A: Arith>(
 ) -> Result<(), TestCaseError> {
     let mut net = Network::with_random_weights(arith, cfg);
     let mut weights = net.weights.clone();
+    let mut theta = net.theta.clone();
     for (k, px) in images.iter().enumerate() {
         let enc = net.encode(px);
-        let expected = reference_present(&net.arith, cfg, &mut weights, &enc, learn);
+        let expected = reference_present(&net.arith, cfg, &mut weights, &mut theta, &enc, learn);
         let got = net.present(
             px,
             PresentOptions {
@@ -203,6 +232,7 @@ fn same_as_reference<A: Arith>(
         };
         prop_assert_eq!(&got, &expected, "image {}", k);
         prop_assert_eq!(&net.weights, &weights, "weights after image {}", k);
+        prop_assert_eq!(&net.theta, &theta, "theta after image {}", k);
     }
     Ok(())
 }
@@ -224,6 +254,47 @@ fn reference_rf(px: &[u8], h: usize, w: usize) -> Vec<i32> {
         }
     }
     out
+}
+
+/// SPEC section 11 transcribed: the spike times of input `i` under the configuration's code.
+fn reference_train(cfg: &SnnConfig, px: &[u8], i: usize) -> Vec<u32> {
+    let t_max = cfg.t_steps;
+    let period = match cfg.encoding {
+        Encoding::Pixel => pixel_period(cfg, px[i]),
+        _ => period_of_potential(cfg, rf_sums(px, cfg.height, cfg.width)[i] as f64 / RF_SCALE),
+    };
+    let Some(p) = period else { return Vec::new() };
+    let nth_draw = |stream: u64, k: usize| {
+        let mut lfsr = Lfsr32::new(cfg.seed, stream);
+        (0..=k).map(|_| lfsr.draw16()).last().unwrap()
+    };
+    match cfg.encoding {
+        Encoding::Rate | Encoding::Pixel => (1..=t_max).filter(|t| t % p == 0).collect(),
+        Encoding::Phased => {
+            let phase = 1 + nth_draw(PHASE_STREAM, i) as u32 % p;
+            (1..=t_max).filter(|&t| t >= phase && (t - phase) % p == 0).collect()
+        }
+        Encoding::Bernoulli => (1..=t_max)
+            .filter(|&t| {
+                let draw = nth_draw(BERNOULLI_STREAM, (t as usize - 1) * cfg.inputs() + i);
+                (draw as f64) < 65536.0 / p as f64
+            })
+            .collect(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn every_code_matches_its_literal_definition((cfg, imgs) in config_and_images()) {
+        let net = Network::with_random_weights(FloatArith::new(&cfg), &cfg);
+        for px in &imgs {
+            let enc = net.encode(px);
+            for i in 0..cfg.inputs() {
+                prop_assert_eq!(enc.spike_times(i), reference_train(&cfg, px, i), "input {} ({:?})", i, cfg.encoding);
+            }
+        }
+    }
 }
 
 proptest! {
@@ -277,7 +348,7 @@ proptest! {
         d_pick in any::<prop::sample::Index>(),
     ) {
         let mut cfg = cfg;
-        cfg.fixed = FixedConfig { frac_bits, weight_bits: frac_bits + 3, potential_bits: 32, lut_frac_bits };
+        cfg.fixed = FixedConfig { frac_bits, weight_bits: frac_bits + 3, potential_bits: 32, lut_frac_bits, ..FixedConfig::default() };
         prop_assume!(cfg.validate().is_ok());
         let f = FixedFormat::new(&cfg).unwrap();
         let w = f.w_min + w_pick.index((f.w_max - f.w_min + 1) as usize) as i32;

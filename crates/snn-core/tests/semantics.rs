@@ -451,6 +451,28 @@ impl Arith for Recorder {
     fn initial_weight(&self, x: f64) -> f64 {
         x
     }
+    fn wta_value(&self, shown: f64, theta: f64) -> f64 {
+        shown - theta
+    }
+    fn fire_threshold(&self, threshold: f64, theta: f64) -> f64 {
+        threshold + theta
+    }
+    fn theta_zero(&self) -> f64 {
+        0.0
+    }
+    fn theta_update(&self, theta: f64, _: bool) -> f64 {
+        theta
+    }
+    fn normalizes(&self) -> bool {
+        false
+    }
+    fn normalize_row(&self, _: &mut [f64]) {}
+    fn with_sigma_halvings(&self, _: u32) -> Self {
+        Recorder::default()
+    }
+    fn theta_from_f64(&self, x: f64, _: bool) -> anyhow::Result<f64> {
+        Ok(x)
+    }
 }
 
 /// The signed distances `t' - t` that STDP visits for each input, in the order each input sees
@@ -730,4 +752,126 @@ fn training_presentation_fixed() {
     // Penalty: 0 - 15 = -15; max(-302 - 15, -307) = -307.
     assert_eq!(net.weights.row(1).to_vec(), vec![57, 238, -15, -15, -307]);
     assert_eq!(net.weights.row(0).to_vec(), row0.to_vec());
+}
+
+// ---------------------------------------------------------------- SPEC 10: homeostasis, normalization
+
+/// The tiny configuration with divisor 2 (peak 2 at t = 18: threshold 1.0) and the given theta
+/// constants and row-sum target.
+fn tiny_homeostatic(theta: [f64; 3], norm_target: f64) -> SnnConfig {
+    let cfg = SnnConfig {
+        threshold_divisor: 2,
+        theta_plus: theta[0],
+        theta_minus: theta[1],
+        theta_max: theta[2],
+        norm_target,
+        ..tiny(20, 2)
+    };
+    cfg.validate().unwrap();
+    cfg
+}
+
+#[test]
+fn theta_moves_the_wta_and_fire_thresholds_float() {
+    // Neuron 0 sees input 0 (t = 6, 12, 18), neuron 1 input 1 (t = 7, 14), both with weight 1.5.
+    let cfg = tiny_homeostatic([0.5, 0.125, 4.0], 0.0);
+    let mut net = float_net(&cfg, &[[1.5, 0.0, 0.0, 0.0, 0.0], [0.0, 1.5, 0.0, 0.0, 0.0]]);
+    // theta = 0: t = 6, P0 = 1.5 - 0.25 = 1.25 > 1.0: neuron 0 wins at 6 and fires.
+    let p = net.present(&IMG, record());
+    assert_eq!((p.winner, p.inhibit_step), (Some(0), Some(6)));
+    // theta = [0.5, 0]: at t = 6, 1.25 - 0.5 = 0.75 is not above 1.0 and 1.25 < 1.0 + 0.5: no
+    // spike. t = 7: P0 = 1.0 (leak), P1 = 1.25; WTA values 0.5 and 1.25: neuron 1 wins at 7,
+    // neuron 0 goes to p_min, neuron 1 fires (1.25 >= 1.0).
+    net.theta = vec![0.5, 0.0];
+    let p = net.present(&IMG, record());
+    assert_eq!((p.winner, p.inhibit_step), (Some(1), Some(7)));
+    assert_eq!(p.spike_times[1][0], 7);
+    assert!(p.spike_times[0].is_empty());
+    // theta = [0.5, 0.25]: at t = 7 the WTA value 1.25 - 0.25 = 1.0 is not strictly above the
+    // threshold, but P1 = 1.25 >= 1.0 + 0.25 fires: a spike without a winner (SPEC 10: strict
+    // WTA, >= for fire). At t = 14 P1 = 1.25 again (refractory until 12, then 0 + 1.5 - 0.25):
+    // the same. Neuron 0 never reaches 1.5.
+    net.theta = vec![0.5, 0.25];
+    let p = net.present(&IMG, record());
+    assert_eq!(p.winner, None);
+    assert_eq!(p.spike_times, vec![vec![], vec![7, 14]]);
+    // Inference leaves theta alone.
+    assert_eq!(net.theta, vec![0.5, 0.25]);
+}
+
+#[test]
+fn theta_update_after_training_images() {
+    let cfg = SnnConfig {
+        sigma: 0.0,
+        penalty: 0.0,
+        ..tiny_homeostatic([0.5, 0.125, 0.5], 0.0)
+    };
+    let mut net = float_net(&cfg, &[[1.5, 0.0, 0.0, 0.0, 0.0], [0.0, 1.5, 0.0, 0.0, 0.0]]);
+    net.theta = vec![0.0625, 0.25];
+    // Neuron 0 wins at t = 6 (1.25 - 0.0625 > 1.0). Then theta0 = 0.0625 - 0.125 + 0.5 = 0.4375,
+    // theta1 = 0.25 - 0.125 = 0.125.
+    let p = net.present(&IMG, learn());
+    assert_eq!(p.winner, Some(0));
+    assert_eq!(net.theta, vec![0.4375, 0.125]);
+    // Again: at t = 6, 1.25 - 0.4375 = 0.8125 is not above 1.0; at t = 7 neuron 1 shows
+    // 1.25 - 0.125 = 1.125 and wins. theta0 = 0.4375 - 0.125 = 0.3125; theta1 = 0.125 - 0.125 +
+    // 0.5 = 0.5, exactly theta_max.
+    let p = net.present(&IMG, learn());
+    assert_eq!(p.winner, Some(1));
+    assert_eq!(net.theta, vec![0.3125, 0.5]);
+    // Neuron 1 with inputs 0 and 1 (P1 = 2.5 at t = 7) wins again: 0.5 - 0.125 + 0.5 = 0.875 is
+    // capped at theta_max = 0.5; neuron 0's 0.0625 - 0.125 floors at 0.
+    net.weights.row_mut(0).fill(0.0);
+    net.weights[[1, 0]] = 1.5;
+    net.theta = vec![0.0625, 0.5];
+    let p = net.present(&IMG, learn());
+    assert_eq!((p.winner, p.inhibit_step), (Some(1), Some(7)));
+    assert_eq!(net.theta, vec![0.0, 0.5]);
+}
+
+#[test]
+fn penalty_then_subtractive_normalization_float_and_fixed() {
+    // sigma = 0: STDP leaves weights unchanged, so only the end of the image moves them.
+    let cfg = SnnConfig {
+        sigma: 0.0,
+        penalty: 0.25,
+        ..tiny_homeostatic([0.5, 0.125, 4.0], 3.5)
+    };
+    let mut net = float_net(&cfg, &[[0.0; 5], [0.0, 1.5, 0.0, 0.0, 0.0]]);
+    let p = net.present(&IMG, learn());
+    assert_eq!(p.winner, Some(1));
+    // Penalty on the silent inputs 3 and 4: row [0, 1.5, 0, -0.25, -0.25], sum 1.0.
+    // delta = (3.5 - 1.0) / 5 = 0.5: [0.5, 2.0 -> 1.5 (w_max), 0.5, 0.25, 0.25].
+    assert_eq!(net.weights.row(1).to_vec(), vec![0.5, 1.5, 0.5, 0.25, 0.25]);
+    assert_eq!(net.weights.row(0).to_vec(), vec![0.0; 5], "only the winner's row");
+    assert_eq!(net.theta, vec![0.0, 0.375]);
+
+    // Fixed point, F = 8: penalty 64, row [0, 384, 0, -64, -64], sum 256, S = 896, diff 640.
+    // M = 5: K = bits(5) + 15 = 18, R = round(2^18 / 5) = 52429;
+    // delta = (640 * 52429 + 2^17) >> 18 = 33685632 >> 18 = 128 (128.5005 rounded down).
+    let mut net = fixed_net(&cfg, &[[0; 5], [0, 384, 0, 0, 0]]);
+    let f = &net.arith.format;
+    assert_eq!((f.norm_shift, f.norm_recip, f.norm_target), (18, 52429, 896));
+    let p = net.present(&IMG, learn());
+    assert_eq!(p.winner, Some(1));
+    assert_eq!(net.weights.row(1).to_vec(), vec![128, 384, 128, 64, 64]);
+    assert_eq!(net.theta, vec![0, 96]);
+}
+
+#[test]
+fn sigma_halving_shifts_the_learning_rate_per_epoch() {
+    let cfg = SnnConfig {
+        sigma_halving_epochs: 2,
+        epochs: 5,
+        ..tiny(20, 1)
+    };
+    let net = float_net(&cfg, &[[0.0; 5]]);
+    let halvings: Vec<u32> = (0..5).map(|e| net.sigma_halvings(e)).collect();
+    assert_eq!(halvings, vec![0, 0, 1, 1, 2]);
+    // Float: a potentiation step of w = 0 at d = 2 is sigma * a_minus * e^-0.4 * 1.5, halved.
+    let full = net.arith.potentiate(0.0, 2);
+    assert!(close(net.epoch_arith(4).potentiate(0.0, 2), full / 4.0));
+    let fixed = fixed_net(&cfg, &[[0; 5]]);
+    let lut = fixed.arith.format.lut_pot[0];
+    assert_eq!(fixed.epoch_arith(2).format.lut_pot[0], lut >> 1);
 }

@@ -586,6 +586,7 @@ pub fn dequantize(raw: &[Vec<i32>], cfg: &SnnConfig) -> Result<WeightsFile> {
         labels: None,
         arith: None,
         config: Some(cfg.clone()),
+        theta: None,
     })
 }
 
@@ -817,6 +818,7 @@ mod tests {
                 labels: None,
                 arith: None,
                 config: None,
+                theta: None,
             };
             let json = dir.path().join("w.json");
             wf.save(&json).unwrap();
@@ -849,6 +851,7 @@ mod tests {
             labels: None,
             arith: None,
             config: None,
+            theta: None,
         };
         wf.weights[2][17] = 9.0;
         let err = format!("{:#}", quantize(&wf, &cfg, false).unwrap_err());

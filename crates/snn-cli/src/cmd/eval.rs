@@ -145,7 +145,8 @@ pub fn run(a: EvalArgs) -> Result<()> {
     check_size(&label_set.source, data::size(&label_set), &w)?;
     let cfg = a.config.base(Some(&w))?.finish(w.size(), w.file.neurons)?;
     let kind = a.arith.kind(Some(&w.file));
-    let model = Model::with_weights(kind, &cfg, &w.file.to_array(), a.arith.quantize, &w.path)?;
+    let mut model = Model::with_weights(kind, &cfg, &w.file.to_array(), a.arith.quantize, &w.path)?;
+    model.set_theta(&w.file, a.arith.quantize, &w.path)?;
     let report = evaluate(&model, &label_set, &test_set, a.classes)?;
     if a.json {
         #[derive(Serialize)]

@@ -83,6 +83,7 @@ pub fn run(a: PlotArgs) -> Result<()> {
     let cfg = a.config.base(Some(&w))?.finish(w.size(), w.file.neurons)?;
     let kind = a.arith.kind(Some(&w.file));
     let mut model = Model::with_weights(kind, &cfg, &w.file.to_array(), a.arith.quantize, &w.path)?;
+    model.set_theta(&w.file, a.arith.quantize, &w.path)?;
     let outcome = model.present(
         &img.pixels,
         PresentOptions {

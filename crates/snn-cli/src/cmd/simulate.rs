@@ -201,6 +201,7 @@ fn run_golden(
     images: &[&[u8]],
 ) -> Result<Run> {
     let mut model = Model::with_weights(kind, cfg, &w.file.to_array(), a.inputs.quantize, &w.path)?;
+    model.set_theta(&w.file, a.inputs.quantize, &w.path)?;
     let record = |index: usize, winner, spike_times| ImageRecord {
         index,
         winner,

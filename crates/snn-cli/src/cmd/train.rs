@@ -172,7 +172,12 @@ pub fn run(a: TrainArgs) -> Result<()> {
     let cfg = base.finish(size, neurons)?;
     let kind = a.arith.kind(init.as_ref().map(|w| &w.file));
     let mut model = match &init {
-        Some(w) => Model::with_weights(kind, &cfg, &w.file.to_array(), a.arith.quantize, &w.path)?,
+        Some(w) => {
+            let mut m =
+                Model::with_weights(kind, &cfg, &w.file.to_array(), a.arith.quantize, &w.path)?;
+            m.set_theta(&w.file, a.arith.quantize, &w.path)?;
+            m
+        }
         None => Model::random(kind, &cfg)?,
     };
     let images = data::pixels(&ds);
