@@ -85,19 +85,29 @@ struct Explicit {
 }
 
 impl Explicit {
-    /// The size keys present in the TOML file `path` (already parsed as a valid configuration).
-    fn of_file(path: &Path, cfg: &SnnConfig) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("{}: cannot read config", path.display()))?;
-        let table: toml::Table = text
-            .parse()
-            .with_context(|| format!("{}: invalid config", path.display()))?;
-        Ok(Explicit {
+    /// The size keys `table` sets, with their values in `cfg` (the configuration it gives).
+    fn of(table: &toml::Table, cfg: &SnnConfig) -> Self {
+        Explicit {
             height: table.contains_key("height").then_some(cfg.height),
             width: table.contains_key("width").then_some(cfg.width),
             neurons: table.contains_key("neurons").then_some(cfg.neurons),
-        })
+        }
     }
+}
+
+/// A `--config` file, not validated yet: [`BaseConfig::finish`] validates it with the sizes of
+/// the run (a file alone does not know them).
+fn read_config_file(path: &Path) -> Result<BaseConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read config", path.display()))?;
+    let invalid = || format!("{}: invalid config", path.display());
+    let table: toml::Table = toml::from_str(&text).with_context(invalid)?;
+    let cfg = SnnConfig::from_toml_table(table.clone()).with_context(invalid)?;
+    Ok(BaseConfig {
+        explicit: Explicit::of(&table, &cfg),
+        cfg,
+        source: path.display().to_string(),
+    })
 }
 
 impl ConfigArgs {
@@ -122,14 +132,7 @@ impl ConfigArgs {
     /// As [`ConfigArgs::base`], with the stored configuration and its name for messages given.
     pub fn base_stored(&self, stored: Option<(&SnnConfig, String)>) -> Result<BaseConfig> {
         let mut base = match (&self.config, stored) {
-            (Some(path), _) => {
-                let cfg = SnnConfig::from_toml_file(path)?;
-                BaseConfig {
-                    explicit: Explicit::of_file(path, &cfg)?,
-                    cfg,
-                    source: path.display().to_string(),
-                }
-            }
+            (Some(path), _) => read_config_file(path)?,
             (None, Some((cfg, source))) => BaseConfig {
                 cfg: cfg.clone(),
                 source,

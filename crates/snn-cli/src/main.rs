@@ -87,7 +87,7 @@ fn main() {
 }
 
 fn fail(message: &str) -> ! {
-    eprintln!("Error: {}", message.trim_end());
+    eprintln!("Error: {}", output::compact_numbers(message.trim_end()));
     std::process::exit(1);
 }
 

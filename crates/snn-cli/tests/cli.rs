@@ -6,38 +6,7 @@ use snn_data::{idx, png, Image};
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::{ok, snn};
-
-fn ok_json(dir: &Path, args: &[&str]) -> Value {
-    let text = ok(dir, args);
-    serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("snn {args:?} printed no JSON ({e}):\n{text}"))
-}
-
-/// Stderr of a run that must fail cleanly: exit code 1, one `Error:` message naming `names`, no
-/// panic.
-fn fails(dir: &Path, args: &[&str], names: &[&str]) -> String {
-    let out = snn(dir, args);
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "snn {args:?} should fail with exit 1; stderr:\n{err}"
-    );
-    assert!(err.starts_with("Error: "), "snn {args:?}: {err}");
-    assert!(!err.contains("panicked"), "snn {args:?} panicked: {err}");
-    for n in names {
-        assert!(
-            err.contains(n),
-            "snn {args:?}: error should name {n:?}: {err}"
-        );
-    }
-    err
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
+use common::{fails, ok, ok_json, read_json};
 
 /// Trains 4 neurons on 40 built-in digits in fixed point (so that the weights are representable
 /// at every level) and returns the weights file.

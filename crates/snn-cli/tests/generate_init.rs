@@ -7,24 +7,7 @@
 use std::path::Path;
 
 mod common;
-use common::{ok, snn};
-
-/// A run that must fail with exit 1 and an error naming every string of `names`.
-fn fails(dir: &Path, args: &[&str], names: &[&str]) {
-    let out = snn(dir, args);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "snn {args:?}: {err}");
-    assert!(
-        err.starts_with("Error: ") && !err.contains("panicked"),
-        "snn {args:?}: {err}"
-    );
-    for n in names {
-        assert!(
-            err.contains(n),
-            "snn {args:?}: error should name {n:?}: {err}"
-        );
-    }
-}
+use common::{fails, ok};
 
 /// Trains `neurons` neurons on 30 built-in digits in fixed point into `out`.
 fn train(dir: &Path, neurons: &str, out: &str) {

@@ -91,7 +91,6 @@ struct DemoReport {
     data: String,
     train_images: usize,
     test_images: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
     accuracy: Option<f64>,
     files: Vec<String>,
     steps: Vec<StepReport>,
