@@ -356,3 +356,26 @@ fn brief(v: &Value) -> String {
         other => other.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// Progress follows the results file as the harness appends to it, a partial line at a time.
+    #[test]
+    fn images_are_counted_as_the_results_grow() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("results.txt");
+        let mut counter = ImageCounter::default();
+        assert_eq!(counter.images_started(&path), 0, "no file yet");
+        let mut f = std::fs::File::create(&path).unwrap();
+        write!(f, "image 0 learn=0\nspike t=3 mask=1\nresult winner_valid=1\nimage 1 le").unwrap();
+        f.flush().unwrap();
+        assert_eq!(counter.images_started(&path), 1);
+        write!(f, "arn=0\nresult winner_valid=0\nimage 2 learn=0\n").unwrap();
+        f.flush().unwrap();
+        assert_eq!(counter.images_started(&path), 3);
+        assert_eq!(counter.images_started(&path), 3);
+    }
+}

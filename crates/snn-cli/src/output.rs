@@ -83,7 +83,9 @@ pub fn compact_numbers(message: &str) -> String {
 }
 
 /// Digits beyond which a number in a message is written in scientific notation.
-const LONG_NUMBER: usize = 17;
+/// Beyond any float Rust prints in positional notation without need (17 significant digits and
+/// a few leading zeros): 1e21 and 1e-7 of full precision are the first ones compacted.
+const LONG_NUMBER: usize = 21;
 
 /// A path for messages and reports.
 pub fn show(path: &Path) -> String {

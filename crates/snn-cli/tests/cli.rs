@@ -742,6 +742,7 @@ fn demo_runs_on_builtin_digits() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let r = ok_json(d, &["demo", "--builtin", "--out", "demo", "--json"]);
+    common::assert_documented("## `snn demo", &r);
     assert_eq!(r["data"], "built-in digits");
     assert!(r["accuracy"].is_f64());
     let steps: Vec<&str> = r["steps"]

@@ -845,6 +845,23 @@ mod tests {
     }
 
     #[test]
+    fn nextpnr_phases_are_read_from_its_log_as_it_grows() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("nextpnr.log");
+        let mut follower = LogFollower::new(&log);
+        assert!(follower.new_lines().is_empty(), "no log yet");
+        std::fs::write(&log, "Info: Packing IOs..\nInfo: Creating initial analytic placement for 3").unwrap();
+        assert_eq!(follower.new_lines(), ["Info: Packing IOs.."]);
+        let more = "Info: Packing IOs..\nInfo: Creating initial analytic placement for 3 cells\nInfo: Routing..\n";
+        std::fs::write(&log, more).unwrap();
+        let lines = follower.new_lines();
+        let phases: Vec<&str> = lines.iter().filter_map(|l| nextpnr_phase(l)).collect();
+        assert_eq!(phases, ["placement", "routing"]);
+        assert_eq!(nextpnr_phase("Info: Critical path report for clock 'clk'"), Some("timing report"));
+        assert_eq!(nextpnr_phase("Info: Routing complete."), None);
+    }
+
+    #[test]
     fn targets_parse_and_name_their_files() {
         for t in Target::ALL {
             assert_eq!(t.name().parse::<Target>().unwrap(), t);

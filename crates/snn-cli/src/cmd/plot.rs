@@ -117,7 +117,9 @@ pub fn run(a: PlotArgs) -> Result<()> {
         .winner
         .map_or("no winner".to_string(), |j| format!("winner neuron {j}"));
     println!(
-        "{winner}, threshold {:.3}; plot written to {}",
+        "{} image {}{of_split}: {winner}, threshold {:.3}; plot written to {}",
+        report.source,
+        report.index,
         report.threshold,
         a.out.display()
     );

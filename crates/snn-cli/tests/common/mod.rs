@@ -126,3 +126,56 @@ pub fn train_fixed(dir: &Path, neurons: &str, limit: &str, out: &str) {
         ],
     );
 }
+
+/// The example of `heading` in docs/JSON.md: the first ```json block after the line that starts
+/// with `heading`.
+pub fn documented(heading: &str) -> Value {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/JSON.md"))
+        .expect("docs/JSON.md");
+    let start = doc
+        .lines()
+        .position(|l| l.starts_with(heading))
+        .unwrap_or_else(|| panic!("docs/JSON.md has no section {heading:?}"));
+    let rest: Vec<&str> = doc.lines().skip(start).collect();
+    let open = rest.iter().position(|l| *l == "```json").expect("a JSON example");
+    let close = open + rest[open..].iter().position(|l| *l == "```").expect("closed");
+    let text = rest[open + 1..close].join("\n");
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("docs/JSON.md, {heading}: the example is not JSON: {e}"))
+}
+
+/// Fails unless `actual` has exactly the keys of the example of `heading` in docs/JSON.md, at
+/// every level (see [`same_keys`]).
+pub fn assert_documented(heading: &str, actual: &Value) {
+    same_keys(&documented(heading), actual, heading);
+}
+
+/// Objects have the same keys, recursively; each element of a list has the keys of the
+/// example's first element; `null` on either side matches anything (a value that does not
+/// apply), and an example object `{"...": ...}` stands for any object.
+pub fn same_keys(doc: &Value, actual: &Value, at: &str) {
+    match (doc, actual) {
+        (Value::Object(d), _) if d.len() == 1 && d.contains_key("...") => {}
+        (Value::Object(d), Value::Object(a)) => {
+            let (mut dk, mut ak): (Vec<&String>, Vec<&String>) = (d.keys().collect(), a.keys().collect());
+            dk.sort();
+            ak.sort();
+            assert_eq!(ak, dk, "keys of {at} differ from docs/JSON.md");
+            for (k, v) in d {
+                same_keys(v, &a[k], &format!("{at}.{k}"));
+            }
+        }
+        (Value::Array(d), Value::Array(a)) => {
+            if let Some(first) = d.first() {
+                for (k, v) in a.iter().enumerate() {
+                    same_keys(first, v, &format!("{at}[{k}]"));
+                }
+            }
+        }
+        (Value::Null, _) | (_, Value::Null) => {}
+        (d, a) => assert!(
+            d.is_object() == a.is_object() && d.is_array() == a.is_array(),
+            "{at}: docs/JSON.md shows {d}, the command printed {a}"
+        ),
+    }
+}
