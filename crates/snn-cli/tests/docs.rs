@@ -1,0 +1,38 @@
+//! The documents say what the code does: the lint flags the READMEs quote are those
+//! `scripts/lint.sh` runs, and hdl/README.md lists the `state` code of every FSM state.
+
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(format!("{ROOT}/{path}")).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn the_readmes_quote_the_lint_that_runs() {
+    let script = read("scripts/lint.sh");
+    let command = script
+        .lines()
+        .find(|l| l.contains("exec verilator"))
+        .expect("lint.sh runs verilator");
+    let flags: Vec<&str> = command
+        .split_whitespace()
+        .skip_while(|w| *w != "--lint-only")
+        .take_while(|w| w.starts_with('-') && *w != "--top-module")
+        .collect();
+    assert!(flags.contains(&"-Wall"), "{flags:?}");
+    let lint = format!("verilator {}", flags.join(" "));
+    for doc in ["README.md", "hdl/README.md"] {
+        let text = read(doc).split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(text.contains(&lint), "{doc} does not quote `{lint}`");
+        assert!(!text.contains("no waivers)"), "{doc} still says there are no waivers");
+    }
+}
+
+#[test]
+fn the_hdl_readme_lists_every_state_code() {
+    let text = read("hdl/README.md");
+    for s in snn_sim::FsmState::ALL {
+        let entry = format!("| {} | `{}` |", s as u8, s.name());
+        assert!(text.contains(&entry), "hdl/README.md lacks {entry}");
+    }
+}
