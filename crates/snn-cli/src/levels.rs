@@ -370,7 +370,11 @@ mod tests {
         let mut counter = ImageCounter::default();
         assert_eq!(counter.images_started(&path), 0, "no file yet");
         let mut f = std::fs::File::create(&path).unwrap();
-        write!(f, "image 0 learn=0\nspike t=3 mask=1\nresult winner_valid=1\nimage 1 le").unwrap();
+        write!(
+            f,
+            "image 0 learn=0\nspike t=3 mask=1\nresult winner_valid=1\nimage 1 le"
+        )
+        .unwrap();
         f.flush().unwrap();
         assert_eq!(counter.images_started(&path), 1);
         write!(f, "arn=0\nresult winner_valid=0\nimage 2 learn=0\n").unwrap();

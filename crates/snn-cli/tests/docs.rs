@@ -24,7 +24,10 @@ fn the_readmes_quote_the_lint_that_runs() {
     for doc in ["README.md", "hdl/README.md"] {
         let text = read(doc).split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(text.contains(&lint), "{doc} does not quote `{lint}`");
-        assert!(!text.contains("no waivers)"), "{doc} still says there are no waivers");
+        assert!(
+            !text.contains("no waivers)"),
+            "{doc} still says there are no waivers"
+        );
     }
 }
 

@@ -42,7 +42,10 @@ fn fake_tools(dir: &Path) -> std::path::PathBuf {
 fn fpga(dir: &Path, mode: &str, args: &[&str]) -> std::process::Command {
     let bin = fake_tools(dir);
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
-    let mut cmd = command(dir, &[&["fpga", "--target", "ecp5", "--cycle-images", "1"], args].concat());
+    let mut cmd = command(
+        dir,
+        &[&["fpga", "--target", "ecp5", "--cycle-images", "1"], args].concat(),
+    );
     cmd.env("PATH", path)
         .env("FAKE_DIR", dir)
         .env("FAKE_MODE", mode);
@@ -58,12 +61,20 @@ fn the_flow_writes_beside_the_caller_and_reports_progress() {
     assert!(out.status.success(), "{err}");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_documented("## `snn fpga", &report);
-    assert_eq!((report["luts"].as_u64(), report["placed"].as_bool()), (Some(108), Some(false)));
+    assert_eq!(
+        (report["luts"].as_u64(), report["placed"].as_bool()),
+        (Some(108), Some(false))
+    );
     // The default folder is in the current directory, not in the source tree.
     assert!(d.join("fpga-out/snn_fpga_top-ecp5/report.json").is_file());
-    assert!(d.join("fpga-out/snn_fpga_top-ecp5/snn_fpga_top.v").is_file());
+    assert!(d
+        .join("fpga-out/snn_fpga_top-ecp5/snn_fpga_top.v")
+        .is_file());
     // Progress on stderr while stdout holds the JSON: the step and the elapsed time.
-    assert!(err.contains("] fpga ecp5: yosys: synthesis (synth_ecp5"), "{err}");
+    assert!(
+        err.contains("] fpga ecp5: yosys: synthesis (synth_ecp5"),
+        "{err}"
+    );
     assert!(err.lines().all(|l| l.starts_with("[0:0")), "{err}");
     // $SNN_FPGA_BUILD moves the default folder.
     let out = fpga(d, "ok", &["--no-place"])
@@ -102,10 +113,16 @@ fn a_signal_to_snn_alone_ends_the_tools_it_started() {
         .unwrap();
     let start = Instant::now();
     let (tool, child) = loop {
-        if let (Some(t), Some(c)) = (read_pid(&d.join("yosys.pid")), read_pid(&d.join("child.pid"))) {
+        if let (Some(t), Some(c)) = (
+            read_pid(&d.join("yosys.pid")),
+            read_pid(&d.join("child.pid")),
+        ) {
             break (t, c);
         }
-        assert!(start.elapsed() < Duration::from_secs(120), "yosys never started");
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "yosys never started"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(running(tool) && running(child));

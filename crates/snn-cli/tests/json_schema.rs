@@ -12,8 +12,18 @@ fn reports_have_the_documented_keys() {
     let train = ok_json(
         d,
         &[
-            "train", "--data", "builtin", "--limit", "20", "--neurons", "3", "--arith", "fixed",
-            "--out", "w.json", "--json",
+            "train",
+            "--data",
+            "builtin",
+            "--limit",
+            "20",
+            "--neurons",
+            "3",
+            "--arith",
+            "fixed",
+            "--out",
+            "w.json",
+            "--json",
         ],
     );
     assert_documented("## `snn train", &train);
@@ -21,8 +31,18 @@ fn reports_have_the_documented_keys() {
     let traced = ok_json(
         d,
         &[
-            "train", "--data", "builtin", "--limit", "5", "--neurons", "3", "--out", "w2.json",
-            "--trace", "t.json", "--json",
+            "train",
+            "--data",
+            "builtin",
+            "--limit",
+            "5",
+            "--neurons",
+            "3",
+            "--out",
+            "w2.json",
+            "--trace",
+            "t.json",
+            "--json",
         ],
     );
     assert_documented("## `snn train", &traced);
@@ -32,7 +52,10 @@ fn reports_have_the_documented_keys() {
     let doc = common::documented("## The weights file");
     let w = read_json(&d.join("w.json"));
     for key in w.as_object().unwrap().keys() {
-        assert!(doc.get(key).is_some(), "weights file key {key} is not in docs/JSON.md");
+        assert!(
+            doc.get(key).is_some(),
+            "weights file key {key} is not in docs/JSON.md"
+        );
     }
     for key in ["height", "width", "neurons", "weights"] {
         assert!(w.get(key).is_some(), "{key}");
@@ -44,14 +67,42 @@ fn reports_have_the_documented_keys() {
     }
     let e = ok_json(
         d,
-        &["eval", "--weights", "w.json", "--data", "builtin", "--limit", "20", "--json"],
+        &[
+            "eval",
+            "--weights",
+            "w.json",
+            "--data",
+            "builtin",
+            "--limit",
+            "20",
+            "--json",
+        ],
     );
     assert_documented("## `snn eval", &e);
-    let r = ok_json(d, &["reconstruct", "--weights", "w.json", "--out", "pics", "--json"]);
+    let r = ok_json(
+        d,
+        &[
+            "reconstruct",
+            "--weights",
+            "w.json",
+            "--out",
+            "pics",
+            "--json",
+        ],
+    );
     assert_documented("## `snn reconstruct", &r);
     let p = ok_json(
         d,
-        &["plot", "--weights", "w.json", "--image", "builtin", "--out", "p.png", "--json"],
+        &[
+            "plot",
+            "--weights",
+            "w.json",
+            "--image",
+            "builtin",
+            "--out",
+            "p.png",
+            "--json",
+        ],
     );
     assert_documented("## `snn plot", &p);
 
@@ -60,8 +111,16 @@ fn reports_have_the_documented_keys() {
         let s = ok_json(
             d,
             &[
-                "simulate", "--level", level, "--weights", "w.json", "--data", "builtin",
-                "--limit", "3", "--json",
+                "simulate",
+                "--level",
+                level,
+                "--weights",
+                "w.json",
+                "--data",
+                "builtin",
+                "--limit",
+                "3",
+                "--json",
             ],
         );
         assert_documented("## `snn simulate", &s);
@@ -75,14 +134,32 @@ fn reports_have_the_documented_keys() {
     }
     let c = ok_json(
         d,
-        &["compare", "--weights", "w.json", "--data", "builtin", "--limit", "3", "--json"],
+        &[
+            "compare",
+            "--weights",
+            "w.json",
+            "--data",
+            "builtin",
+            "--limit",
+            "3",
+            "--json",
+        ],
     );
     assert_documented("## `snn compare", &c);
     assert_eq!(c["first_mismatch"], Value::Null);
 
     let a = ok_json(
         d,
-        &["agree", "--data", "builtin", "--train-limit", "20", "--limit", "20", "--json"],
+        &[
+            "agree",
+            "--data",
+            "builtin",
+            "--train-limit",
+            "20",
+            "--limit",
+            "20",
+            "--json",
+        ],
     );
     assert_documented("## `snn agree", &a);
 }
@@ -96,7 +173,15 @@ fn the_documented_examples_are_consistent() {
     let dir = tempfile::tempdir().unwrap();
     let top = ok(dir.path(), &["--help"]);
     for cmd in [
-        "encode", "train", "eval", "reconstruct", "plot", "simulate", "compare", "agree", "fpga",
+        "encode",
+        "train",
+        "eval",
+        "reconstruct",
+        "plot",
+        "simulate",
+        "compare",
+        "agree",
+        "fpga",
         "demo",
     ] {
         assert!(top.contains(cmd));

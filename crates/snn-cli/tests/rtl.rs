@@ -21,7 +21,17 @@ fn verilog_of_another_shape_is_refused_before_any_build() {
         ("compare", vec!["--levels", "golden-fixed,verilator"]),
         ("simulate", vec!["--level", "icarus"]),
     ] {
-        let mut args = vec![cmd, "--weights", "w4.json", "--data", "builtin", "--limit", "1", "--hdl", HDL];
+        let mut args = vec![
+            cmd,
+            "--weights",
+            "w4.json",
+            "--data",
+            "builtin",
+            "--limit",
+            "1",
+            "--hdl",
+            HDL,
+        ];
         args.extend(levels);
         let out = command(d, &args).env("PATH", &empty).output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
@@ -36,8 +46,17 @@ fn verilog_of_another_shape_is_refused_before_any_build() {
     fails(
         d,
         &[
-            "compare", "--levels", "golden-fixed,icarus", "--weights", "w4.json", "--data",
-            "builtin", "--limit", "1", "--hdl", "alone.v",
+            "compare",
+            "--levels",
+            "golden-fixed,icarus",
+            "--weights",
+            "w4.json",
+            "--data",
+            "builtin",
+            "--limit",
+            "1",
+            "--hdl",
+            "alone.v",
         ],
         &["alone.json", "alone.v"],
     );
@@ -79,13 +98,33 @@ fn icarus_agrees_and_its_build_is_reported() {
     ok(d, &["generate", "--config", "small.toml", "--out", "hdl16"]);
     ok(
         d,
-        &["train", "--data", "bars", "--config", "small.toml", "--arith", "fixed", "--out", "w.json"],
+        &[
+            "train",
+            "--data",
+            "bars",
+            "--config",
+            "small.toml",
+            "--arith",
+            "fixed",
+            "--out",
+            "w.json",
+        ],
     );
     let out = command(
         d,
         &[
-            "compare", "--levels", "golden-fixed,cycle,icarus", "--weights", "w.json", "--data",
-            "bars", "--limit", "1", "--hdl", "hdl16/snn_core.v", "--json",
+            "compare",
+            "--levels",
+            "golden-fixed,cycle,icarus",
+            "--weights",
+            "w.json",
+            "--data",
+            "bars",
+            "--limit",
+            "1",
+            "--hdl",
+            "hdl16/snn_core.v",
+            "--json",
         ],
     )
     .output()

@@ -180,7 +180,7 @@ impl FromStr for Target {
             .with_context(|| {
                 let names: Vec<&str> = Target::ALL.iter().map(|t| t.name()).collect();
                 format!(
-                    "unknown FPGA target {s:?} (expected one of {})",
+                    "unknown FPGA target \"{s}\" (expected one of {})",
                     names.join(", ")
                 )
             })
@@ -784,12 +784,12 @@ fn parse_nextpnr_log(log: &str) -> Result<NextpnrResult> {
             // "'clk$SB_IO_IN_$glb_clk': 194.33 MHz (PASS at 50.00 MHz)"
             let (name, rest) = rest
                 .rsplit_once("': ")
-                .with_context(|| format!("cannot read {line:?}"))?;
+                .with_context(|| format!("cannot read the line \"{line}\""))?;
             let mhz: f64 = rest
                 .split_whitespace()
                 .next()
                 .and_then(|x| x.parse().ok())
-                .with_context(|| format!("no MHz in {line:?}"))?;
+                .with_context(|| format!("no MHz in the line \"{line}\""))?;
             clocks.insert(
                 name.trim_start_matches('\'').to_string(),
                 (mhz, rest.contains("(PASS")),
@@ -850,14 +850,21 @@ mod tests {
         let log = dir.path().join("nextpnr.log");
         let mut follower = LogFollower::new(&log);
         assert!(follower.new_lines().is_empty(), "no log yet");
-        std::fs::write(&log, "Info: Packing IOs..\nInfo: Creating initial analytic placement for 3").unwrap();
+        std::fs::write(
+            &log,
+            "Info: Packing IOs..\nInfo: Creating initial analytic placement for 3",
+        )
+        .unwrap();
         assert_eq!(follower.new_lines(), ["Info: Packing IOs.."]);
         let more = "Info: Packing IOs..\nInfo: Creating initial analytic placement for 3 cells\nInfo: Routing..\n";
         std::fs::write(&log, more).unwrap();
         let lines = follower.new_lines();
         let phases: Vec<&str> = lines.iter().filter_map(|l| nextpnr_phase(l)).collect();
         assert_eq!(phases, ["placement", "routing"]);
-        assert_eq!(nextpnr_phase("Info: Critical path report for clock 'clk'"), Some("timing report"));
+        assert_eq!(
+            nextpnr_phase("Info: Critical path report for clock 'clk'"),
+            Some("timing report")
+        );
         assert_eq!(nextpnr_phase("Info: Routing complete."), None);
     }
 

@@ -231,3 +231,44 @@ pub fn run(a: ReconstructArgs) -> Result<()> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Five 2x2 tiles in a 3 x 2 grid: the sixth cell is plain background (no grey padding
+    /// cell that reads like a picture of mid-range weights), every tile is framed, and the key
+    /// runs from black to white.
+    #[test]
+    fn the_grid_has_framed_tiles_empty_cells_and_a_key() {
+        let tiles: Vec<GrayImage> = (0..5)
+            .map(|k| GrayImage::from_pixel(20, 20, image::Luma([k * 50])))
+            .collect();
+        let captions: Vec<String> = (0..5).map(|j| format!("#{j}")).collect();
+        let img = grid(&tiles, &captions, (-1.2, 1.5));
+        let cell = |col: u32, row: u32| {
+            (
+                PAD + col * (20 + PAD),
+                PAD + row * (CAPTION + 20 + PAD) + CAPTION,
+            )
+        };
+        // Tile 4 (second row, second column) and its frame.
+        let (x, y) = cell(1, 1);
+        assert_eq!(img.get_pixel(x + 5, y + 5), &Rgb([200; 3]));
+        assert_eq!(img.get_pixel(x - 1, y + 5), &FRAME);
+        // The empty sixth cell: background only.
+        let (x, y) = cell(2, 1);
+        for dy in 0..20 {
+            for dx in 0..20 {
+                assert_eq!(img.get_pixel(x + dx, y + dy), &BACKGROUND);
+            }
+        }
+        // The key: a ramp from black to white along its row.
+        let ky = img.height() - KEY + 6 + 7;
+        let row: Vec<u8> = (PAD..img.width() - PAD)
+            .map(|x| img.get_pixel(x, ky).0[0])
+            .collect();
+        assert_eq!((row[0], *row.last().unwrap()), (0, 255));
+        assert!(row.windows(2).all(|w| w[0] <= w[1]));
+    }
+}

@@ -137,8 +137,15 @@ pub fn documented(heading: &str) -> Value {
         .position(|l| l.starts_with(heading))
         .unwrap_or_else(|| panic!("docs/JSON.md has no section {heading:?}"));
     let rest: Vec<&str> = doc.lines().skip(start).collect();
-    let open = rest.iter().position(|l| *l == "```json").expect("a JSON example");
-    let close = open + rest[open..].iter().position(|l| *l == "```").expect("closed");
+    let open = rest
+        .iter()
+        .position(|l| *l == "```json")
+        .expect("a JSON example");
+    let close = open
+        + rest[open..]
+            .iter()
+            .position(|l| *l == "```")
+            .expect("closed");
     let text = rest[open + 1..close].join("\n");
     serde_json::from_str(&text)
         .unwrap_or_else(|e| panic!("docs/JSON.md, {heading}: the example is not JSON: {e}"))
@@ -157,7 +164,8 @@ pub fn same_keys(doc: &Value, actual: &Value, at: &str) {
     match (doc, actual) {
         (Value::Object(d), _) if d.len() == 1 && d.contains_key("...") => {}
         (Value::Object(d), Value::Object(a)) => {
-            let (mut dk, mut ak): (Vec<&String>, Vec<&String>) = (d.keys().collect(), a.keys().collect());
+            let (mut dk, mut ak): (Vec<&String>, Vec<&String>) =
+                (d.keys().collect(), a.keys().collect());
             dk.sort();
             ak.sort();
             assert_eq!(ak, dk, "keys of {at} differ from docs/JSON.md");
