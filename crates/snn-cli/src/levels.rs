@@ -13,9 +13,9 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use serde_json::Value;
 use snn_core::prelude::*;
+use snn_fpga::flow::LogFollower;
 use snn_rtlsim::{RtlRun, RunOptions, Simulator};
 use snn_sim::Machine;
-use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -252,10 +252,10 @@ fn run_rtl(
     let results = run.dir().join("results.txt");
     std::thread::scope(|s| {
         let running = s.spawn(|| run.execute(sim, hdl));
-        let mut counter = ImageCounter::default();
+        let mut counter = ImageCounter::new(&results);
         while !running.is_finished() {
             std::thread::sleep(POLL);
-            progress.set(counter.images_started(&results));
+            progress.set(counter.images_started());
         }
         running.join().expect("the simulator thread does not panic")
     })
@@ -263,29 +263,22 @@ fn run_rtl(
 
 /// Counts the images the harness has started, from the `image K ...` lines it appends to its
 /// results file (`sim/README.md`).
-#[derive(Default)]
 struct ImageCounter {
-    offset: u64,
+    results: LogFollower,
     images: u64,
-    partial: String,
 }
 
 impl ImageCounter {
-    fn images_started(&mut self, results: &Path) -> u64 {
-        let mut chunk = Vec::new();
-        let read = std::fs::File::open(results).and_then(|mut f| {
-            f.seek(SeekFrom::Start(self.offset))?;
-            f.read_to_end(&mut chunk)
-        });
-        if read.is_ok() {
-            self.offset += chunk.len() as u64;
-            self.partial.push_str(&String::from_utf8_lossy(&chunk));
-            if let Some(end) = self.partial.rfind('\n') {
-                let rest = self.partial.split_off(end + 1);
-                let done = std::mem::replace(&mut self.partial, rest);
-                self.images += done.lines().filter(|l| l.starts_with("image ")).count() as u64;
-            }
+    fn new(results: &Path) -> Self {
+        ImageCounter {
+            results: LogFollower::new(results),
+            images: 0,
         }
+    }
+
+    fn images_started(&mut self) -> u64 {
+        let lines = self.results.new_lines();
+        self.images += lines.iter().filter(|l| l.starts_with("image ")).count() as u64;
         self.images
     }
 }
@@ -367,8 +360,8 @@ mod tests {
     fn images_are_counted_as_the_results_grow() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("results.txt");
-        let mut counter = ImageCounter::default();
-        assert_eq!(counter.images_started(&path), 0, "no file yet");
+        let mut counter = ImageCounter::new(&path);
+        assert_eq!(counter.images_started(), 0, "no file yet");
         let mut f = std::fs::File::create(&path).unwrap();
         write!(
             f,
@@ -376,10 +369,10 @@ mod tests {
         )
         .unwrap();
         f.flush().unwrap();
-        assert_eq!(counter.images_started(&path), 1);
+        assert_eq!(counter.images_started(), 1);
         write!(f, "arn=0\nresult winner_valid=0\nimage 2 learn=0\n").unwrap();
         f.flush().unwrap();
-        assert_eq!(counter.images_started(&path), 3);
-        assert_eq!(counter.images_started(&path), 3);
+        assert_eq!(counter.images_started(), 3);
+        assert_eq!(counter.images_started(), 3);
     }
 }

@@ -105,11 +105,8 @@ mod tests {
         );
         let tiny = format!("leak {} and -{}.", 1e-300, 2.5e-30);
         assert_eq!(compact_numbers(&tiny), "leak 1e-300 and -2.5e-30.");
-        let plain = "w.json:12: 784 words, 0.0001 and 12345678901234567 at t10k-images-idx3-ubyte";
+        // Numbers Rust prints in full without need stay as they are.
+        let plain = "w.json:12: 784 words, -0.02070018652293956 and 18446744073709551615 at t10k-images-idx3-ubyte";
         assert_eq!(compact_numbers(plain), plain);
-        assert_eq!(
-            compact_numbers("u64 max 18446744073709551615"),
-            "u64 max 1.8446744073709552e19"
-        );
     }
 }

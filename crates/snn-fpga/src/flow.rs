@@ -607,15 +607,15 @@ fn tool(
     )
 }
 
-/// Reads the lines a running tool appends to its log.
-struct LogFollower {
+/// Reads the lines a running program appends to a file (a tool's log, a harness' results).
+pub struct LogFollower {
     path: PathBuf,
     offset: u64,
     partial: String,
 }
 
 impl LogFollower {
-    fn new(path: &Path) -> Self {
+    pub fn new(path: &Path) -> Self {
         LogFollower {
             path: path.to_path_buf(),
             offset: 0,
@@ -623,8 +623,8 @@ impl LogFollower {
         }
     }
 
-    /// The complete lines written since the last call (none while the log does not exist yet).
-    fn new_lines(&mut self) -> Vec<String> {
+    /// The complete lines written since the last call (none while the file does not exist yet).
+    pub fn new_lines(&mut self) -> Vec<String> {
         let mut chunk = Vec::new();
         let read = std::fs::File::open(&self.path).and_then(|mut f| {
             f.seek(SeekFrom::Start(self.offset))?;
