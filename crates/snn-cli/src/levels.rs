@@ -303,7 +303,7 @@ pub fn check_hdl(hdl: &Path, cfg: &SnnConfig) -> Result<()> {
     })?;
     let found: Value = serde_json::from_str(&text)
         .with_context(|| format!("{}: not a configuration report (JSON)", report.display()))?;
-    let wanted: Value = serde_json::from_str(&snn_sim::params::HwParams::new(cfg)?.to_json())
+    let wanted: Value = serde_json::from_str(&snn_arch::HwParams::new(cfg)?.to_json())
         .expect("the report of a configuration is JSON");
     let mut differ = Vec::new();
     differences("", &found, &wanted, &mut differ);

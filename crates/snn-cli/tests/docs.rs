@@ -34,7 +34,7 @@ fn the_readmes_quote_the_lint_that_runs() {
 #[test]
 fn the_hdl_readme_lists_every_state_code() {
     let text = read("hdl/README.md");
-    for s in snn_sim::FsmState::ALL {
+    for s in snn_arch::FsmState::ALL {
         let entry = format!("| {} | `{}` |", s as u8, s.name());
         assert!(text.contains(&entry), "hdl/README.md lacks {entry}");
     }

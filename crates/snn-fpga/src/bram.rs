@@ -6,7 +6,7 @@
 //! that the same trained network initialises the RAM of any vendor flow:
 //!
 //! * [`MemFormat::Mem`] (`.mem`, `.hex`): `$readmemh` text, one word per line, exactly what
-//!   `snn_rtlsim::mem` writes for the RTL harnesses (Yosys, Icarus, Verilator, Vivado read it).
+//!   `snn_arch::readmemh` writes for the RTL harnesses (Yosys, Icarus, Verilator, Vivado read it).
 //! * [`MemFormat::Coe`] (`.coe`): Xilinx Block Memory Generator coefficients file.
 //! * [`MemFormat::Mif`] (`.mif`): Intel (Quartus) memory initialisation file.
 //!
@@ -14,15 +14,16 @@
 //! words, so that the list terminator `NIL` is a real address); the words past `M` are never
 //! used as weights, and every tool fills them with zeros.
 //!
-//! Words are packed and unpacked by `snn_rtlsim::mem` (`pack_word`, `unpack_word`) only, so the
-//! harnesses, the exporter and the importer cannot disagree on a bit.
+//! Words are packed and unpacked by `snn_arch::MemLayout` only, so the RTL, the harnesses, the
+//! exporter and the importer cannot disagree on a bit.
 
 use anyhow::{bail, ensure, Context, Result};
+pub use snn_arch::MemLayout;
+use snn_arch::{readmemh, HwParams};
 use snn_core::atomic::write_atomic;
 use snn_core::config::SnnConfig;
 use snn_core::fixed::FixedFormat;
 use snn_core::weights::WeightsFile;
-use snn_rtlsim::mem::{mem_text, parse_words, unpack_word, word_digits};
 use std::fmt::{self, Write as _};
 use std::path::Path;
 use std::str::FromStr;
@@ -78,50 +79,6 @@ impl FromStr for MemFormat {
     }
 }
 
-/// The geometry of `weight_mem`: `inputs` words of `neurons` lanes of `weight_bits` bits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct MemLayout {
-    /// `N`, lanes per word.
-    pub neurons: usize,
-    /// `M`, words.
-    pub inputs: usize,
-    /// `WB`, bits per lane.
-    pub weight_bits: u32,
-}
-
-impl MemLayout {
-    pub fn new(cfg: &SnnConfig) -> Self {
-        MemLayout {
-            neurons: cfg.neurons,
-            inputs: cfg.inputs(),
-            weight_bits: cfg.fixed.weight_bits,
-        }
-    }
-
-    /// `N * WB`, the RAM's data width.
-    pub fn word_bits(&self) -> usize {
-        self.neurons * self.weight_bits as usize
-    }
-
-    /// Checks that `weights` is `N x M`.
-    fn check_shape(&self, weights: &[Vec<i32>]) -> Result<()> {
-        ensure!(
-            weights.len() == self.neurons,
-            "{} neurons of weights for a memory of {} lanes",
-            weights.len(),
-            self.neurons
-        );
-        if let Some(j) = weights.iter().position(|r| r.len() != self.inputs) {
-            bail!(
-                "neuron {j} has {} weights for a memory of {} words",
-                weights[j].len(),
-                self.inputs
-            );
-        }
-        Ok(())
-    }
-}
-
 /// One line of layout description, written as a comment at the top of `.coe` and `.mif` files so
 /// that a reader of the file knows which bits belong to which neuron.
 fn layout_comment(l: &MemLayout) -> String {
@@ -140,8 +97,8 @@ fn layout_comment(l: &MemLayout) -> String {
 ///
 /// Errors when a weight does not fit `WB`-bit two's complement (naming neuron, input and value).
 pub fn render(weights: &[Vec<i32>], weight_bits: u32, format: MemFormat) -> Result<String> {
-    // mem_text checks the shape and every value, so the packers below never see a bad weight.
-    let mem = mem_text(weights, weight_bits)?;
+    // weights_text checks the shape and every value, so the packers below never see a bad weight.
+    let mem = readmemh::weights_text(weights, weight_bits)?;
     if format == MemFormat::Mem {
         return Ok(mem);
     }
@@ -197,32 +154,18 @@ pub fn parse(
     name: &str,
 ) -> Result<Vec<Vec<i32>>> {
     match format {
-        MemFormat::Mem => parse_words(
-            text.lines(),
-            layout.neurons,
-            layout.inputs,
-            layout.weight_bits,
-            name,
-            1,
-        ),
+        MemFormat::Mem => readmemh::parse_weights(text, layout, name, 1),
         MemFormat::Coe => parse_coe(text, layout, name),
         MemFormat::Mif => parse_mif(text, layout, name),
     }
 }
 
-/// Adds word `lanes` to the `N x M` accumulator.
-fn push_word(weights: &mut [Vec<i32>], lanes: Vec<i32>) {
-    for (row, w) in weights.iter_mut().zip(lanes) {
-        row.push(w);
-    }
-}
-
 /// A word's hex digits into lanes; the error names the place.
 fn word_at(digits: &str, layout: &MemLayout, name: &str, line: usize) -> Result<Vec<i32>> {
-    unpack_word(digits, layout.neurons, layout.weight_bits).with_context(|| {
+    layout.parse_word(digits).with_context(|| {
         format!(
             "{name}:{line}: bad word (expected at most {} hex digits for {} bits)",
-            word_digits(layout.neurons, layout.weight_bits),
+            layout.word_digits(),
             layout.word_bits()
         )
     })
@@ -235,8 +178,7 @@ fn parse_coe(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>
     let mut radix_seen = false;
     let mut in_vector = false;
     let mut done = false;
-    let mut weights = vec![Vec::with_capacity(layout.inputs); layout.neurons];
-    let mut count = 0;
+    let mut words = Vec::with_capacity(layout.inputs);
     for (k, raw) in text.lines().enumerate() {
         let line = k + 1;
         let trimmed = raw.trim();
@@ -285,17 +227,17 @@ fn parse_coe(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>
             .filter(|t| !t.is_empty())
         {
             ensure!(
-                count < layout.inputs,
+                words.len() < layout.inputs,
                 "{name}:{line}: more than the {} words (one per input) expected",
                 layout.inputs
             );
-            push_word(&mut weights, word_at(tok, layout, name, line)?);
-            count += 1;
+            words.push(word_at(tok, layout, name, line)?);
         }
         done = end;
     }
     ensure!(radix_seen, "{name}: no memory_initialization_radix");
     ensure!(in_vector, "{name}: no memory_initialization_vector");
+    let count = words.len();
     ensure!(
         done,
         "{name}: truncated: memory_initialization_vector has no closing ';' ({count} words read)"
@@ -305,7 +247,7 @@ fn parse_coe(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>
         "{name}: {count} words, expected {} (one per input)",
         layout.inputs
     );
-    Ok(weights)
+    Ok(layout.weights(words))
 }
 
 /// Intel `.mif`: `--` line comments and `%...%` block comments; the header (`DEPTH`, `WIDTH`,
@@ -364,7 +306,6 @@ fn parse_mif(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>
     let mut width = None;
     let mut content = false;
     let mut ended = false;
-    let mut weights = vec![Vec::new(); layout.neurons];
     let mut words: Vec<Option<Vec<i32>>> = vec![None; layout.inputs];
     for (line, st) in statements {
         ensure!(!ended, "{name}:{line}: text after END;");
@@ -460,16 +401,19 @@ fn parse_mif(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>
     }
     ensure!(content, "{name}: truncated: no CONTENT BEGIN");
     ensure!(ended, "{name}: truncated: no END;");
-    for (i, w) in words.into_iter().enumerate() {
-        let w = w.with_context(|| {
-            format!(
-                "{name}: address {i:x} is never set (every one of the {} words must be)",
-                layout.inputs
-            )
-        })?;
-        push_word(&mut weights, w);
-    }
-    Ok(weights)
+    let words = words
+        .into_iter()
+        .enumerate()
+        .map(|(i, w)| {
+            w.with_context(|| {
+                format!(
+                    "{name}: address {i:x} is never set (every one of the {} words must be)",
+                    layout.inputs
+                )
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(layout.weights(words))
 }
 
 /// What follows the keyword pair `CONTENT BEGIN` (any case, any white space) that starts `s`.
@@ -511,7 +455,7 @@ pub fn read_image(path: &Path, layout: &MemLayout, format: MemFormat) -> Result<
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("{}: cannot read", path.display()))?;
     let weights = parse(&text, layout, format, &path.display().to_string())?;
-    layout.check_shape(&weights)?;
+    layout.check(&weights)?;
     Ok(weights)
 }
 
@@ -550,7 +494,7 @@ pub fn quantize(wf: &WeightsFile, cfg: &SnnConfig, saturate: bool) -> Result<Vec
                 .collect::<Result<Vec<i32>>>()
         })
         .collect::<Result<_>>()?;
-    layout.check_shape(&raw)?;
+    layout.check(&raw)?;
     Ok(raw)
 }
 
@@ -560,7 +504,7 @@ pub fn quantize(wf: &WeightsFile, cfg: &SnnConfig, saturate: bool) -> Result<Vec
 /// proves its potentials cannot overflow only for weights inside those bounds.
 pub fn dequantize(raw: &[Vec<i32>], cfg: &SnnConfig) -> Result<WeightsFile> {
     let fmt = FixedFormat::new(cfg)?;
-    MemLayout::new(cfg).check_shape(raw)?;
+    MemLayout::new(cfg).check(raw)?;
     for (j, row) in raw.iter().enumerate() {
         if let Some(i) = row
             .iter()
@@ -648,9 +592,9 @@ pub fn initial_weights(path: &Path, cfg: &SnnConfig, saturate: bool) -> Result<V
         let layout = MemLayout::new(cfg);
         let name = path.display().to_string();
         let raw = parse(&text, &layout, format, &name).with_context(what)?;
-        layout.check_shape(&raw).with_context(what)?;
-        let digits = word_digits(layout.neurons, layout.weight_bits);
-        for (line, word) in word_tokens(&text, format) {
+        layout.check(&raw).with_context(what)?;
+        let digits = layout.word_digits();
+        for (line, word) in word_tokens(&text, format, &name) {
             let k = word.chars().filter(|&c| c != '_').count();
             ensure!(
                 k == digits,
@@ -661,19 +605,24 @@ pub fn initial_weights(path: &Path, cfg: &SnnConfig, saturate: bool) -> Result<V
         }
         raw
     };
-    snn_hdl::generate::check_initial_weights(&snn_sim::params::HwParams::new(cfg)?, &raw)
-        .with_context(what)?;
+    snn_hdl::generate::check_initial_weights(&HwParams::new(cfg)?, &raw).with_context(what)?;
     Ok(raw)
 }
 
-/// The words of an image that [`parse`] has accepted, with their 1-based lines: every non-blank
-/// line of a `.mem` (comments dropped), the elements of a `.coe` vector; none for a `.mif`.
-fn word_tokens(text: &str, format: MemFormat) -> Vec<(usize, &str)> {
+/// The words of an image that [`parse`] has accepted, with their 1-based lines: those of a
+/// `.mem` (as `$readmemh` reads them), the elements of a `.coe` vector; none for a `.mif`.
+fn word_tokens<'a>(text: &'a str, format: MemFormat, name: &str) -> Vec<(usize, &'a str)> {
     let mut words = Vec::new();
     let mut in_vector = false;
     for (k, raw) in text.lines().enumerate() {
         let body = match format {
-            MemFormat::Mem => raw.split("//").next().unwrap_or(""),
+            MemFormat::Mem => {
+                return readmemh::tokens(text, name, 1)
+                    .expect("parse accepted the text")
+                    .into_iter()
+                    .map(|t| (t.line, t.text))
+                    .collect()
+            }
             MemFormat::Coe if raw.trim_start().starts_with(';') => continue,
             MemFormat::Coe if in_vector => raw,
             MemFormat::Coe => match raw.split_once('=') {

@@ -1,7 +1,9 @@
 //! Exported `.mem` images load in Icarus and Verilator: a testbench reads each file with
 //! `$readmemh` into a memory of the weight memory's shape and prints every word back; the words
 //! must unpack to the exported weights. Shapes cover a word that is not a whole number of hex
-//! digits (3 x 5 = 15 bits) and words wider than 128 bits (13 x 10, 100 x 10).
+//! digits (3 x 5 = 15 bits) and words wider than 128 bits (13 x 10, 100 x 10). One more image
+//! is the first rewritten the way other tools write `$readmemh` files (`@` jumps in any order,
+//! several words on a line, comments): the simulators and `snn import`'s reader must read it alike.
 
 use snn_fpga::bram::{parse, write_image, MemFormat, MemLayout};
 use snn_fpga::flow::missing_tools;
@@ -41,15 +43,34 @@ fn weights(l: &MemLayout) -> Vec<Vec<i32>> {
         .collect()
 }
 
+/// The `$readmemh` text `mem` (one word per line) rewritten: chunks of three words, each behind
+/// an `@` jump, last chunk first, with comments.
+fn with_jumps(mem: &str) -> String {
+    let words: Vec<&str> = mem.lines().collect();
+    let mut out = String::from("// rewritten with address jumps\n");
+    for (c, chunk) in words.chunks(3).enumerate().rev() {
+        out += &format!("@{:x} {} // chunk {c}\n", 3 * c, chunk.join(" "));
+    }
+    out
+}
+
 /// Writes the images and one testbench per image; returns (testbench, expected weights, layout).
 fn setup(dir: &Path) -> Vec<(PathBuf, Vec<Vec<i32>>, MemLayout)> {
-    layouts()
+    let mut images: Vec<(MemLayout, bool)> = layouts().iter().map(|l| (*l, false)).collect();
+    images.push((layouts()[0], true));
+    images
         .iter()
         .enumerate()
-        .map(|(k, l)| {
+        .map(|(k, &(l, jumps))| {
+            let l = &l;
             let w = weights(l);
             let mem = format!("w{k}.mem");
             write_image(&dir.join(&mem), &w, l.weight_bits, MemFormat::Mem).unwrap();
+            if jumps {
+                let text = with_jumps(&std::fs::read_to_string(dir.join(&mem)).unwrap());
+                assert_eq!(parse(&text, l, MemFormat::Mem, &mem).unwrap(), w, "our reader");
+                std::fs::write(dir.join(&mem), text).unwrap();
+            }
             let tb = dir.join(format!("tb{k}.v"));
             let bits = l.word_bits();
             std::fs::write(

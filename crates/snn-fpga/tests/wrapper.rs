@@ -7,6 +7,7 @@
 //! so they equal the cycle model's exactly. A second run plays a wrapper generated with initial
 //! weights (the inference-only bitstream of `snn fpga --init-weights`) without any `W` request.
 
+use snn_arch::MemLayout;
 use snn_core::config::SnnConfig;
 use snn_core::fixed::FixedFormat;
 use snn_fpga::flow::{missing_tools, run, FlowOptions, Target};
@@ -14,7 +15,6 @@ use snn_fpga::wrapper::host::{cmd, Host};
 use snn_fpga::wrapper::top::{generate_top, TOP};
 use snn_fpga::wrapper::uart_rx::UartRx;
 use snn_fpga::wrapper::uart_tx::UartTx;
-use snn_rtlsim::mem::{pack_word, word_digits};
 use snn_sim::Machine;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -56,7 +56,12 @@ fn image(rng: &mut Lcg, h: usize, w: usize) -> Vec<u8> {
 
 /// A weight word as the protocol sends it: `B` bytes, most significant first.
 fn word_bytes(lanes: &[i32], wb: u32) -> Vec<u8> {
-    let hex = pack_word(lanes, wb);
+    let layout = MemLayout {
+        neurons: lanes.len(),
+        inputs: 1,
+        weight_bits: wb,
+    };
+    let hex = layout.pack(lanes).to_hex();
     let bytes = (lanes.len() * wb as usize).div_ceil(8);
     let padded = format!("{hex:0>width$}", width = 2 * bytes);
     (0..bytes)
@@ -119,7 +124,7 @@ fn uart_host_protocol_matches_the_cycle_model() {
     }
     segments.push((
         vec![cmd::READ],
-        expect.len() + m * word_digits(n, wb).div_ceil(2),
+        expect.len() + m * word_bytes(&vec![0; n], wb).len(),
     ));
     expect.extend(all_words(&after, n, m, wb));
     segments.push((vec![b'x'], expect.len() + 1));
@@ -178,7 +183,7 @@ fn wrapper_with_initial_weights_needs_no_weight_load() {
     );
     segments.push((
         vec![cmd::READ],
-        expect.len() + m * word_digits(n, wb).div_ceil(2),
+        expect.len() + m * word_bytes(&vec![0; n], wb).len(),
     ));
     expect.extend(all_words(&weights, n, m, wb));
     let raw: Vec<Vec<i32>> = weights.chunks(m).map(<[i32]>::to_vec).collect();

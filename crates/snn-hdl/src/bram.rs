@@ -9,8 +9,9 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use anyhow::{bail, ensure, Context, Result};
+use anyhow::{ensure, Context, Result};
 use rust_hdl::prelude::*;
+use snn_arch::{readmemh, Word};
 
 /// Simple dual-port RAM of `depth` words of `DW` bits, one clock.
 ///
@@ -83,7 +84,7 @@ impl<const AW: usize, const DW: usize> Bram<AW, DW> {
     }
 
     /// A RAM of `depth` words loaded by `$readmemh` from the `.mem` file `file` (format:
-    /// [`read_mem_hex`]); addresses the file does not set start at zero. The Rust simulation
+    /// `snn_arch::readmemh`); addresses the file does not set start at zero. The Rust simulation
     /// reads `file` now; the Verilog reads `verilog_name` when it starts: the runners of
     /// [`crate::verilog`] resolve a relative name against the folder of the Verilog file, so
     /// pass the bare file name when the `.mem` file sits beside the generated Verilog.
@@ -93,8 +94,11 @@ impl<const AW: usize, const DW: usize> Bram<AW, DW> {
             "`{verilog_name}` cannot be written into a Verilog string"
         );
         let text = std::fs::read_to_string(file).with_context(|| format!("{}", file.display()))?;
-        let words =
-            read_mem_hex::<DW>(&text, depth).with_context(|| format!("{}", file.display()))?;
+        let words: Vec<Option<Bits<DW>>> =
+            readmemh::read_words(&text, DW, depth, &file.display().to_string())?
+                .iter()
+                .map(|w| w.as_ref().map(to_bits))
+                .collect();
         let mem = words.iter().map(|w| w.unwrap_or_default()).collect();
         Ok(Self::build(
             depth,
@@ -256,61 +260,18 @@ impl<const AW: usize, const DW: usize> Logic for Bram<AW, DW> {
     }
 }
 
-/// Reads a `$readmemh` file of `DW`-bit words for a memory of `depth` words: entry `i` is the
-/// word the file puts at address `i`, `None` where it puts nothing.
-///
-/// Accepts the subset that Icarus, Verilator and Yosys read identically: hex words separated
-/// by white space, `_` inside words, `//` comments and `@ADDR` (hex) address jumps. A word wider
-/// than `DW` bits, an address past `depth`, `x`/`z` digits and `/* */` comments are errors.
-pub fn read_mem_hex<const DW: usize>(text: &str, depth: usize) -> Result<Vec<Option<Bits<DW>>>> {
-    let mut words = vec![None; depth];
-    let mut addr = 0usize;
-    for (n, line) in text.lines().enumerate() {
-        let code = line.split("//").next().unwrap_or("");
-        ensure!(
-            !code.contains("/*"),
-            "line {}: block comments are not supported",
-            n + 1
-        );
-        for token in code.split_whitespace() {
-            if let Some(a) = token.strip_prefix('@') {
-                addr = usize::from_str_radix(a, 16)
-                    .with_context(|| format!("line {}: address `{token}`", n + 1))?;
-                continue;
-            }
-            ensure!(
-                addr < depth,
-                "line {}: address {addr} is past the depth {depth}",
-                n + 1
-            );
-            words[addr] =
-                Some(parse_hex_word::<DW>(token).with_context(|| format!("line {}", n + 1))?);
-            addr += 1;
-        }
-    }
-    Ok(words)
+/// A word of `snn_arch` as rust-hdl bits (of the same width).
+pub fn to_bits<const B: usize>(w: &Word) -> Bits<B> {
+    assert_eq!(w.bits(), B, "word width");
+    w.ones()
+        .fold(Bits::<B>::default(), |b, i| b.replace_bit(i, true))
 }
 
-/// Formats words as a `$readmemh` file, one word per line (address `i` on line `i + 1`).
-pub fn mem_hex<const DW: usize>(words: &[Bits<DW>]) -> String {
-    words.iter().map(|w| format!("{w:x}\n")).collect()
-}
-
-fn parse_hex_word<const DW: usize>(token: &str) -> Result<Bits<DW>> {
-    let mut word = Bits::<DW>::default();
-    let mut bit = 0;
-    for c in token.chars().rev().filter(|&c| c != '_') {
-        let Some(digit) = c.to_digit(16) else {
-            bail!("`{token}` is not a hex word")
-        };
-        for k in 0..4 {
-            if digit >> k & 1 == 1 {
-                ensure!(bit + k < DW, "`{token}` does not fit {DW} bits");
-                word = word.replace_bit(bit + k, true);
-            }
-        }
-        bit += 4;
+/// rust-hdl bits as a word of `snn_arch` (to write or compare `$readmemh` files).
+pub fn to_word<const B: usize>(b: &Bits<B>) -> Word {
+    let mut w = Word::zeros(B);
+    for i in (0..B).filter(|&i| b.get_bit(i)) {
+        w.set(i);
     }
-    ensure!(bit > 0, "empty word");
-    Ok(word)
+    w
 }

@@ -16,35 +16,12 @@
 
 use crate::cmp::AtLeast;
 use rust_hdl::prelude::*;
-use snn_sim::params::HwParams;
+use snn_arch::codes::STATE_BITS;
+use snn_arch::widths::*;
+use snn_arch::{FsmState, HwParams};
 
-/// Width of the class masks `pend`, `spend` and of the lag mask: `K` is at most this.
-pub const KMAX: usize = 16;
-/// Width of the step registers (`t`, `q[k]`, `m`, `lag_m`, `free_at`...) inside the core: the
-/// configuration must keep `T + t_ref + 1` and `T + whi` below `2^STEP_W`. The ports carry
-/// steps in 16 bits. (Eight-bit steps and four-bit residues instead of sixteen and eight bits
-/// saved about 900 iCE40 logic cells: three banks of K counters, their comparators, `free_at`.)
-pub const STEP_W: usize = 8;
-/// Width of the residues `r[k] = t mod k` (`k <= KMAX`).
-pub const RES_W: usize = 4;
-
-/// The 4-bit state codes of the `state` port (`snn_sim::control::FsmState as u8`).
-pub mod st {
-    pub const IDLE: u64 = 0;
-    pub const INGEST: u64 = 1;
-    pub const DRAIN: u64 = 2;
-    pub const THRESH: u64 = 3;
-    pub const DIVIDE: u64 = 4;
-    pub const INT: u64 = 5;
-    pub const FIRE: u64 = 6;
-    pub const WTA: u64 = 7;
-    pub const STDP: u64 = 8;
-    pub const STDP_DRAIN: u64 = 9;
-    pub const END: u64 = 10;
-    pub const PEN: u64 = 11;
-    pub const PEN_DRAIN: u64 = 12;
-    pub const DONE: u64 = 13;
-}
+/// `peak_acc`: a sum and its offset `2^SUM_BITS`.
+const PEAK_ACC_BITS: usize = SUM_BITS + 1;
 
 #[derive(LogicBlock)]
 pub struct Control<const PB: usize, const AW: usize> {
@@ -54,17 +31,17 @@ pub struct Control<const PB: usize, const AW: usize> {
     pub start: Signal<In, Bit>,
     /// Sampled with `start`: training (STDP and penalty).
     pub learn: Signal<In, Bit>,
-    pub state: Signal<Out, Bits<4>>,
+    pub state: Signal<Out, Bits<STATE_BITS>>,
     pub busy: Signal<Out, Bit>,
     /// One-cycle pulse in Done.
     pub done: Signal<Out, Bit>,
-    pub t: Signal<Out, Bits<STEP_W>>,
+    pub t: Signal<Out, Bits<STEP_BITS>>,
     /// Cycles of this image spent outside Idle so far (the Done cycle is counted at its edge).
-    pub cycles: Signal<Out, Bits<32>>,
+    pub cycles: Signal<Out, Bits<CYCLES_BITS>>,
     /// Threshold of the image (non-negative, `PB` bits).
     pub thr: Signal<Out, Bits<PB>>,
     /// Peak number of inputs spiking at one step.
-    pub peak: Signal<Out, Bits<16>>,
+    pub peak: Signal<Out, Bits<SUM_BITS>>,
     // spike_gen.
     pub scan_last: Signal<In, Bit>,
     /// `head` and count (`count_raw` if `listed`, else 0) of the class selected at the last
@@ -81,7 +58,7 @@ pub struct Control<const PB: usize, const AW: usize> {
     /// The class whose head and count spike_gen is to show in the next cycle: control's own
     /// select from its registers' next values, or stdp's when the next state is Stdp; and
     /// whether the next state is Ingest or Drain (spike_gen reads stage 3's class then).
-    pub class_next: Signal<Out, Bits<8>>,
+    pub class_next: Signal<Out, Bits<CLASS_BITS>>,
     pub lists_next: Signal<Out, Bit>,
     /// Address presented to weight_mem and next_mem (control's stage A, or stdp's).
     pub raddr: Signal<Out, Bits<AW>>,
@@ -103,9 +80,9 @@ pub struct Control<const PB: usize, const AW: usize> {
     pub wta_enter: Signal<Out, Bit>,
     pub wta_scan: Signal<Out, Bit>,
     // stdp.
-    pub st_class_next: Signal<In, Bits<8>>,
+    pub st_class_next: Signal<In, Bits<CLASS_BITS>>,
     /// The first class of any STDP walk starting now (it depends only on the lag counters).
-    pub st_begin_class: Signal<In, Bits<8>>,
+    pub st_begin_class: Signal<In, Bits<CLASS_BITS>>,
     pub st_raddr: Signal<In, Bits<AW>>,
     pub st_walk_done: Signal<In, Bit>,
     pub st_more: Signal<In, Bit>,
@@ -116,49 +93,49 @@ pub struct Control<const PB: usize, const AW: usize> {
     pub st_pen_start: Signal<Out, Bit>,
     pub st_pen_walk: Signal<Out, Bit>,
     /// `lag_m = max(1, t - whi)`, its counters and its class mask: where an STDP walk starts.
-    pub lag_m: Signal<Out, Bits<STEP_W>>,
-    pub lag_r: Vec<Signal<Out, Bits<RES_W>>>,
-    pub lag_q: Vec<Signal<Out, Bits<STEP_W>>>,
-    pub lag_mask: Signal<Out, Bits<KMAX>>,
-    state_r: DFF<Bits<4>>,
-    cycles_r: DFF<Bits<32>>,
+    pub lag_m: Signal<Out, Bits<STEP_BITS>>,
+    pub lag_r: Vec<Signal<Out, Bits<RESIDUE_BITS>>>,
+    pub lag_q: Vec<Signal<Out, Bits<STEP_BITS>>>,
+    pub lag_mask: Signal<Out, Bits<MASK_BITS>>,
+    state_r: DFF<Bits<STATE_BITS>>,
+    cycles_r: DFF<Bits<CYCLES_BITS>>,
     learn_r: DFF<Bit>,
-    t_r: DFF<Bits<STEP_W>>,
-    r: Vec<DFF<Bits<RES_W>>>,
-    q: Vec<DFF<Bits<STEP_W>>>,
-    pend: DFF<Bits<KMAX>>,
-    acc: DFF<Bits<16>>,
-    peak_r: DFF<Bits<16>>,
+    t_r: DFF<Bits<STEP_BITS>>,
+    r: Vec<DFF<Bits<RESIDUE_BITS>>>,
+    q: Vec<DFF<Bits<STEP_BITS>>>,
+    pend: DFF<Bits<MASK_BITS>>,
+    acc: DFF<Bits<SUM_BITS>>,
+    peak_r: DFF<Bits<SUM_BITS>>,
     /// `peak - acc + 2^16` (never negative): a step's sum beats the peak when its last count
     /// exceeds `peak - acc`, one comparison of the count instead of an adder and a comparator
     /// after the list read.
-    peak_acc: DFF<Bits<17>>,
-    rem: DFF<Bits<16>>,
+    peak_acc: DFF<Bits<PEAK_ACC_BITS>>,
+    rem: DFF<Bits<REM_BITS>>,
     quo: DFF<Bits<PB>>,
-    div_bit: DFF<Bits<8>>,
+    div_bit: DFF<Bits<DIV_BIT_BITS>>,
     thr_r: DFF<Bits<PB>>,
     rd_valid: DFF<Bit>,
-    lag_m_r: DFF<Bits<STEP_W>>,
-    lag_r_r: Vec<DFF<Bits<RES_W>>>,
-    lag_q_r: Vec<DFF<Bits<STEP_W>>>,
+    lag_m_r: DFF<Bits<STEP_BITS>>,
+    lag_r_r: Vec<DFF<Bits<RESIDUE_BITS>>>,
+    lag_q_r: Vec<DFF<Bits<STEP_BITS>>>,
     // Combinational.
     /// `mask(t + 1)` of the counters (loaded together with an advance).
-    mask_adv: Signal<Local, Bits<KMAX>>,
+    mask_adv: Signal<Local, Bits<MASK_BITS>>,
     /// Per `k`: its bit of `mask_adv` / of the lag mask, as a one-bit mask.
-    abit: Vec<Signal<Local, Bits<KMAX>>>,
-    lbit: Vec<Signal<Local, Bits<KMAX>>>,
+    abit: Vec<Signal<Local, Bits<MASK_BITS>>>,
+    lbit: Vec<Signal<Local, Bits<MASK_BITS>>>,
     /// The ORs of `abit`, `lbit` up to each `k`.
-    aacc: Vec<Signal<Local, Bits<KMAX>>>,
-    lacc: Vec<Signal<Local, Bits<KMAX>>>,
+    aacc: Vec<Signal<Local, Bits<MASK_BITS>>>,
+    lacc: Vec<Signal<Local, Bits<MASK_BITS>>>,
     /// `class_next` candidates: `q[k]` of the lowest bit of `pend`, of `rest`, and `q[k] + 1`
     /// of the lowest bit of `mask(t + 1)` (the counters after an advance).
-    q_hold: Signal<Local, Bits<STEP_W>>,
-    q_rest: Signal<Local, Bits<STEP_W>>,
-    q_adv: Signal<Local, Bits<STEP_W>>,
+    q_hold: Signal<Local, Bits<STEP_BITS>>,
+    q_rest: Signal<Local, Bits<STEP_BITS>>,
+    q_adv: Signal<Local, Bits<STEP_BITS>>,
     /// The class of `mask(1)`'s lowest bit (`1 - lo`; only read when `lo == 1`).
-    class_one: Constant<Bits<8>>,
+    class_one: Constant<Bits<CLASS_BITS>>,
     /// `pend` without its lowest bit.
-    rest: Signal<Local, Bits<KMAX>>,
+    rest: Signal<Local, Bits<MASK_BITS>>,
     /// Stage A: follow the list (a read was issued last cycle and it has a successor).
     follow: Signal<Local, Bit>,
     /// Stage A: the address it presents and whether that is a real read.
@@ -173,59 +150,59 @@ pub struct Control<const PB: usize, const AW: usize> {
     to_stdp: Signal<Local, Bit>,
     last_step: Signal<Local, Bit>,
     /// Thresh: running sum with the selected class.
-    v: Signal<Local, Bits<16>>,
+    v: Signal<Local, Bits<SUM_BITS>>,
     /// The selected class's count (0 when none is pending), and whether `acc + cnt > peak`.
-    cnt: Signal<Local, Bits<16>>,
+    cnt: Signal<Local, Bits<SUM_BITS>>,
     beats_peak: Signal<Local, Bit>,
     /// `2^16`, the offset of `peak_acc`.
-    acc_off: Constant<Bits<17>>,
+    acc_off: Constant<Bits<PEAK_ACC_BITS>>,
     /// Divide: the dividend bit shifted in, the shifted remainder and quotient.
     pidx: Signal<Local, Bits<4>>,
     dbit: Signal<Local, Bit>,
-    r2: Signal<Local, Bits<16>>,
+    r2: Signal<Local, Bits<REM_BITS>>,
     qbit: Signal<Local, Bit>,
-    rem_n: Signal<Local, Bits<16>>,
+    rem_n: Signal<Local, Bits<REM_BITS>>,
     quo_n: Signal<Local, Bits<PB>>,
-    s_idle: Constant<Bits<4>>,
-    s_ingest: Constant<Bits<4>>,
-    s_drain: Constant<Bits<4>>,
-    s_thresh: Constant<Bits<4>>,
-    s_divide: Constant<Bits<4>>,
-    s_int: Constant<Bits<4>>,
-    s_fire: Constant<Bits<4>>,
-    s_wta: Constant<Bits<4>>,
-    s_stdp: Constant<Bits<4>>,
-    s_stdp_drain: Constant<Bits<4>>,
-    s_end: Constant<Bits<4>>,
-    s_pen: Constant<Bits<4>>,
-    s_pen_drain: Constant<Bits<4>>,
-    s_done: Constant<Bits<4>>,
+    s_idle: Constant<Bits<STATE_BITS>>,
+    s_ingest: Constant<Bits<STATE_BITS>>,
+    s_drain: Constant<Bits<STATE_BITS>>,
+    s_thresh: Constant<Bits<STATE_BITS>>,
+    s_divide: Constant<Bits<STATE_BITS>>,
+    s_int: Constant<Bits<STATE_BITS>>,
+    s_fire: Constant<Bits<STATE_BITS>>,
+    s_wta: Constant<Bits<STATE_BITS>>,
+    s_stdp: Constant<Bits<STATE_BITS>>,
+    s_stdp_drain: Constant<Bits<STATE_BITS>>,
+    s_end: Constant<Bits<STATE_BITS>>,
+    s_pen: Constant<Bits<STATE_BITS>>,
+    s_pen_drain: Constant<Bits<STATE_BITS>>,
+    s_done: Constant<Bits<STATE_BITS>>,
     /// `k - 1` per counter index (the residue that wraps), and the counters of `t = 1`.
-    kwrap: Vec<Constant<Bits<RES_W>>>,
-    one_r: Vec<Constant<Bits<RES_W>>>,
-    one_q: Vec<Constant<Bits<STEP_W>>>,
+    kwrap: Vec<Constant<Bits<RESIDUE_BITS>>>,
+    one_r: Vec<Constant<Bits<RESIDUE_BITS>>>,
+    one_q: Vec<Constant<Bits<STEP_BITS>>>,
     /// Single-bit masks `1 << (k - 1)`.
-    kbit: Vec<Constant<Bits<KMAX>>>,
+    kbit: Vec<Constant<Bits<MASK_BITS>>>,
     /// The bits below bit `k - 1`: a set bit is the lowest when its `below` bits are clear.
-    below: Vec<Constant<Bits<KMAX>>>,
-    mask_one: Constant<Bits<KMAX>>,
-    lo: Constant<Bits<STEP_W>>,
-    t_steps: Constant<Bits<STEP_W>>,
+    below: Vec<Constant<Bits<MASK_BITS>>>,
+    mask_one: Constant<Bits<MASK_BITS>>,
+    lo: Constant<Bits<STEP_BITS>>,
+    t_steps: Constant<Bits<STEP_BITS>>,
     nil: Constant<Bits<AW>>,
-    frac: Constant<Bits<8>>,
-    qb_m1: Constant<Bits<8>>,
-    divisor: Constant<Bits<16>>,
+    frac: Constant<Bits<DIV_BIT_BITS>>,
+    qb_m1: Constant<Bits<DIV_BIT_BITS>>,
+    divisor: Constant<Bits<REM_BITS>>,
     /// Constant comparisons: `q[k] >= lo - 1`, `q[k] >= hiT` (the range of `q` whose successor
     /// spikes), `lag_q[k] >= lo`, `lag_q[k] >= hiT + 1`, `t > whi`, `bit >= F`, and the
     /// divider's `2 rem + b >= divisor` as `rem >= ceil((divisor - b) / 2)` for `b = 0, 1`.
-    q_ge_lo1: Vec<AtLeast<STEP_W>>,
-    q_ge_hi: Vec<AtLeast<STEP_W>>,
-    lq_ge_lo: Vec<AtLeast<STEP_W>>,
-    lq_ge_hi1: Vec<AtLeast<STEP_W>>,
-    t_gt_whi: AtLeast<STEP_W>,
-    bit_ge_f: AtLeast<8>,
-    rem_ge_0: AtLeast<16>,
-    rem_ge_1: AtLeast<16>,
+    q_ge_lo1: Vec<AtLeast<STEP_BITS>>,
+    q_ge_hi: Vec<AtLeast<STEP_BITS>>,
+    lq_ge_lo: Vec<AtLeast<STEP_BITS>>,
+    lq_ge_hi1: Vec<AtLeast<STEP_BITS>>,
+    t_gt_whi: AtLeast<STEP_BITS>,
+    bit_ge_f: AtLeast<DIV_BIT_BITS>,
+    rem_ge_0: AtLeast<REM_BITS>,
+    rem_ge_1: AtLeast<REM_BITS>,
     _k: usize,
     /// `K - 1`: the loop `for k in _k1.._k` visits only the last counter pair.
     _k1: usize,
@@ -235,26 +212,9 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
     pub fn new(p: &HwParams) -> Self {
         assert_eq!(p.aw as usize, AW, "address width");
         assert_eq!(p.widths.potential as usize, PB, "potential width");
-        assert!(p.k >= 1 && p.k <= KMAX, "K = {} must be in 1..={KMAX}", p.k);
-        assert!(
-            (p.qb as usize) < PB,
-            "the quotient (QB = {} bits) must fit thr ({PB} bits)",
-            p.qb
-        );
-        assert!(
-            (p.t_steps + p.t_ref.max(p.whi) + 1) < 1 << STEP_W,
-            "T + max(t_ref, whi) + 1 = {} must be below {}: the step registers are {STEP_W}-bit",
-            p.t_steps + p.t_ref.max(p.whi) + 1,
-            1 << STEP_W
-        );
-        assert!(p.m < 1 << 16, "counts are 16-bit");
-        assert!(
-            p.threshold_divisor < 1 << 15,
-            "the divider's remainder is 16-bit"
-        );
-        let c4 = |v: u64| Constant::new(Bits::<4>::from(v));
-        let c16 = |v: u64| Constant::new(Bits::<16>::from(v));
-        let cs = |v: u64| Constant::new(Bits::<STEP_W>::from(v));
+        snn_arch::limits::assert_rtl(p);
+        let cs4 = |s: FsmState| Constant::new(Bits::<STATE_BITS>::from(s.code()));
+        let cs = |v: u64| Constant::new(Bits::<STEP_BITS>::from(v));
         let k = p.k;
         Control {
             clock: Default::default(),
@@ -332,7 +292,9 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
             q_hold: Default::default(),
             q_rest: Default::default(),
             q_adv: Default::default(),
-            class_one: Constant::new(Bits::<8>::from((1 - p.lo as i64) as u64 & 0xff)),
+            class_one: Constant::new(Bits::<CLASS_BITS>::from(
+                (1 - p.lo as i64) as u64 & ((1 << CLASS_BITS) - 1),
+            )),
             rest: Default::default(),
             follow: Default::default(),
             issue_addr: Default::default(),
@@ -346,47 +308,47 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
             v: Default::default(),
             cnt: Default::default(),
             beats_peak: Default::default(),
-            acc_off: Constant::new(Bits::<17>::from(1u64 << 16)),
+            acc_off: Constant::new(Bits::<PEAK_ACC_BITS>::from(1u64 << SUM_BITS)),
             pidx: Default::default(),
             dbit: Default::default(),
             r2: Default::default(),
             qbit: Default::default(),
             rem_n: Default::default(),
             quo_n: Default::default(),
-            s_idle: c4(st::IDLE),
-            s_ingest: c4(st::INGEST),
-            s_drain: c4(st::DRAIN),
-            s_thresh: c4(st::THRESH),
-            s_divide: c4(st::DIVIDE),
-            s_int: c4(st::INT),
-            s_fire: c4(st::FIRE),
-            s_wta: c4(st::WTA),
-            s_stdp: c4(st::STDP),
-            s_stdp_drain: c4(st::STDP_DRAIN),
-            s_end: c4(st::END),
-            s_pen: c4(st::PEN),
-            s_pen_drain: c4(st::PEN_DRAIN),
-            s_done: c4(st::DONE),
+            s_idle: cs4(FsmState::Idle),
+            s_ingest: cs4(FsmState::Ingest),
+            s_drain: cs4(FsmState::Drain),
+            s_thresh: cs4(FsmState::Thresh),
+            s_divide: cs4(FsmState::Divide),
+            s_int: cs4(FsmState::Int),
+            s_fire: cs4(FsmState::Fire),
+            s_wta: cs4(FsmState::Wta),
+            s_stdp: cs4(FsmState::Stdp),
+            s_stdp_drain: cs4(FsmState::StdpDrain),
+            s_end: cs4(FsmState::End),
+            s_pen: cs4(FsmState::Pen),
+            s_pen_drain: cs4(FsmState::PenDrain),
+            s_done: cs4(FsmState::Done),
             kwrap: (0..k)
-                .map(|i| Constant::new(Bits::<RES_W>::from(i as u64)))
+                .map(|i| Constant::new(Bits::<RESIDUE_BITS>::from(i as u64)))
                 .collect(),
             one_r: (0..k)
-                .map(|i| Constant::new(Bits::<RES_W>::from(if i == 0 { 0 } else { 1 })))
+                .map(|i| Constant::new(Bits::<RESIDUE_BITS>::from(if i == 0 { 0 } else { 1 })))
                 .collect(),
             one_q: (0..k).map(|i| cs(if i == 0 { 1 } else { 0 })).collect(),
             kbit: (0..k)
-                .map(|i| Constant::new(Bits::<KMAX>::from(1u64 << i)))
+                .map(|i| Constant::new(Bits::<MASK_BITS>::from(1u64 << i)))
                 .collect(),
             below: (0..k)
-                .map(|i| Constant::new(Bits::<KMAX>::from((1u64 << i) - 1)))
+                .map(|i| Constant::new(Bits::<MASK_BITS>::from((1u64 << i) - 1)))
                 .collect(),
-            mask_one: Constant::new(Bits::<KMAX>::from(mask_of_one(p))),
+            mask_one: Constant::new(Bits::<MASK_BITS>::from(mask_of_one(p))),
             lo: cs(p.lo as u64),
             t_steps: cs(p.t_steps as u64),
             nil: Constant::new(Bits::<AW>::from(p.nil as u64)),
-            frac: Constant::new(Bits::<8>::from(p.format.frac_bits as u64)),
-            qb_m1: Constant::new(Bits::<8>::from(p.qb as u64 - 1)),
-            divisor: c16(p.threshold_divisor as u64),
+            frac: Constant::new(Bits::<DIV_BIT_BITS>::from(p.format.frac_bits as u64)),
+            qb_m1: Constant::new(Bits::<DIV_BIT_BITS>::from(p.qb as u64 - 1)),
+            divisor: Constant::new(Bits::<REM_BITS>::from(p.threshold_divisor as u64)),
             q_ge_lo1: (0..k).map(|_| AtLeast::new(p.lo as u64 - 1)).collect(),
             q_ge_hi: (0..k).map(|_| AtLeast::new(p.hi_t as u64)).collect(),
             lq_ge_lo: (0..k).map(|_| AtLeast::new(p.lo as u64)).collect(),
@@ -411,8 +373,7 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
     fn update(&mut self) {
         dff_setup!(
             self, clock, state_r, cycles_r, learn_r, t_r, pend, acc, peak_r, peak_acc, rem, quo,
-            div_bit,
-            thr_r, rd_valid, lag_m_r
+            div_bit, thr_r, rd_valid, lag_m_r
         );
         for k in 0..self._k {
             self.r[k].clock.next = self.clock.val();
@@ -532,19 +493,20 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
         // Thresh: the running sum with the selected class.
         self.cnt.next = 0.into();
         if self.pend.q.val().any() & self.listed.val() {
-            self.cnt.next = bit_cast::<16, AW>(self.count_raw.val());
+            self.cnt.next = bit_cast::<SUM_BITS, AW>(self.count_raw.val());
         }
         self.v.next = self.acc.q.val() + self.cnt.val();
         // `cnt > peak - acc`, compared for the count as read and for 0 and then chosen: the
         // valid bit behind `listed` arrives last.
         self.beats_peak.next = self.acc_off.val() > self.peak_acc.q.val();
         if self.pend.q.val().any() & self.listed.val() {
-            self.beats_peak.next = (bit_cast::<17, AW>(self.count_raw.val()) | self.acc_off.val())
+            self.beats_peak.next = (bit_cast::<PEAK_ACC_BITS, AW>(self.count_raw.val())
+                | self.acc_off.val())
                 > self.peak_acc.q.val();
         }
 
         // Divide: one restoring step, the dividend `peak << F` entering MSB first.
-        self.pidx.next = bit_cast::<4, 8>(self.div_bit.q.val() - self.frac.val());
+        self.pidx.next = bit_cast::<4, DIV_BIT_BITS>(self.div_bit.q.val() - self.frac.val());
         self.bit_ge_f.x.next = self.div_bit.q.val();
         self.dbit.next = false;
         if self.bit_ge_f.ge.val() {
@@ -598,13 +560,16 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
         } else if self.state_r.q.val() == self.s_thresh.val() {
             if self.pend.q.val().any() & self.rest.val().any() {
                 self.acc.d.next = self.v.val();
-                self.peak_acc.d.next = self.peak_acc.q.val() - bit_cast::<17, 16>(self.cnt.val());
+                self.peak_acc.d.next =
+                    self.peak_acc.q.val() - bit_cast::<PEAK_ACC_BITS, SUM_BITS>(self.cnt.val());
                 self.pend.d.next = self.rest.val();
             } else {
-                self.peak_acc.d.next = bit_cast::<17, 16>(self.peak_r.q.val()) | self.acc_off.val();
+                self.peak_acc.d.next =
+                    bit_cast::<PEAK_ACC_BITS, SUM_BITS>(self.peak_r.q.val()) | self.acc_off.val();
                 if self.beats_peak.val() {
                     self.peak_r.d.next = self.v.val();
-                    self.peak_acc.d.next = bit_cast::<17, 16>(self.v.val()) | self.acc_off.val();
+                    self.peak_acc.d.next =
+                        bit_cast::<PEAK_ACC_BITS, SUM_BITS>(self.v.val()) | self.acc_off.val();
                 }
                 self.acc.d.next = 0.into();
                 self.t_r.d.next = self.t_r.q.val() + 1;
@@ -741,8 +706,7 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
             if self.rest.val().get_bit(k) & !(self.rest.val() & self.below[k].val()).any() {
                 self.q_rest.next = self.q[k].q.val();
             }
-            if self.mask_adv.val().get_bit(k) & !(self.mask_adv.val() & self.below[k].val()).any()
-            {
+            if self.mask_adv.val().get_bit(k) & !(self.mask_adv.val() & self.below[k].val()).any() {
                 self.q_adv.next = self.q[k].q.val() + 1;
             }
         }

@@ -15,14 +15,16 @@
 //! Outputs that only feed registers or RAM addresses (`raddr`, `class_next`) may depend on
 //! anything. `verilator --lint-only -Wall` checks the rule (UNOPTFLAT).
 
-use crate::control::{Control, STEP_W};
+use crate::control::Control;
 use crate::neuron::Neurons;
 use crate::spike_gen::SpikeGen;
 use crate::stdp::Stdp;
 use crate::weight_mem::WeightMem;
 use crate::wta::Wta;
 use rust_hdl::prelude::*;
-use snn_sim::params::HwParams;
+use snn_arch::codes::STATE_BITS;
+use snn_arch::widths::{NEURON_BITS, STEP_BITS};
+use snn_arch::HwParams;
 
 /// The accelerator. Widths: `N` neurons, `WB` weight bits, `PB` potential bits, `WORD = N * WB`,
 /// `AW` address bits; everything else comes from the [`HwParams`] given to [`SnnCore::new`].
@@ -53,7 +55,7 @@ pub struct SnnCore<
     /// The word at the `host_addr` of the previous cycle (Idle only).
     pub host_rdata: Signal<Out, Bits<WORD>>,
     /// Selects a neuron for `pot_out`.
-    pub pot_sel: Signal<In, Bits<8>>,
+    pub pot_sel: Signal<In, Bits<NEURON_BITS>>,
     /// `pot[pot_sel]` (combinational; 0 for `pot_sel >= N`).
     pub pot_out: Signal<Out, Bits<PB>>,
     /// Not Idle.
@@ -61,7 +63,7 @@ pub struct SnnCore<
     /// One-cycle pulse in Done.
     pub done: Signal<Out, Bit>,
     /// WTA result of the last image.
-    pub winner: Signal<Out, Bits<8>>,
+    pub winner: Signal<Out, Bits<NEURON_BITS>>,
     pub winner_valid: Signal<Out, Bit>,
     /// Step at which the winner was chosen.
     pub inhibit_step: Signal<Out, Bits<16>>,
@@ -75,8 +77,8 @@ pub struct SnnCore<
     pub spike_valid: Signal<Out, Bit>,
     pub spike_mask: Signal<Out, Bits<N>>,
     pub spike_t: Signal<Out, Bits<16>>,
-    /// FSM state code (`snn_sim::control::FsmState as u8`).
-    pub state: Signal<Out, Bits<4>>,
+    /// FSM state code (`snn_arch::FsmState::code`).
+    pub state: Signal<Out, Bits<STATE_BITS>>,
     /// Current step.
     pub t: Signal<Out, Bits<16>>,
     control: Control<PB, AW>,
@@ -176,9 +178,9 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
         if self.control.spike_valid.val() {
             self.spike_mask.next = self.neurons.spikes.val();
         }
-        self.spike_t.next = bit_cast::<16, STEP_W>(self.control.t.val());
+        self.spike_t.next = bit_cast::<16, STEP_BITS>(self.control.t.val());
         self.state.next = self.control.state.val();
-        self.t.next = bit_cast::<16, STEP_W>(self.control.t.val());
+        self.t.next = bit_cast::<16, STEP_BITS>(self.control.t.val());
 
         // control <-> spike_gen.
         self.spike_gen.start.next = self.control.sg_start.val();

@@ -8,9 +8,10 @@
 
 use crate::presets::{generate_preset, PRESETS};
 use anyhow::{anyhow, bail, ensure, Context, Result};
+use snn_arch::limits::check_rtl;
+use snn_arch::HwParams;
 use snn_core::atomic::write_atomic;
 use snn_core::config::SnnConfig;
-use snn_sim::params::HwParams;
 use std::path::{Path, PathBuf};
 
 /// Name of the top module and stem of the generated files.
@@ -27,7 +28,7 @@ pub fn generate_verilog(cfg: &SnnConfig) -> Result<String> {
 /// of neuron `j` on input `i`, as `snn export` writes them) the weight memory starts with them.
 pub fn generate_verilog_with_weights(cfg: &SnnConfig, init: Option<&[Vec<i32>]>) -> Result<String> {
     let p = HwParams::new(cfg)?;
-    check_rtl_limits(&p)?;
+    check_rtl(&p)?;
     if let Some(raw) = init {
         check_initial_weights(&p, raw)?;
     }
@@ -75,31 +76,6 @@ pub fn check_initial_weights(p: &HwParams, raw: &[Vec<i32>]) -> Result<()> {
     Ok(())
 }
 
-/// The RTL's own register widths, on top of what `HwParams` (shared with the cycle model) accepts.
-/// Checked here so that a configuration beyond them is an error naming the limit; the blocks'
-/// constructors assert the same conditions as invariants.
-pub fn check_rtl_limits(p: &HwParams) -> Result<()> {
-    use crate::control::{KMAX, STEP_W};
-    use crate::spike_gen::LB_AW;
-    let steps = p.t_steps + p.t_ref.max(p.whi) + 1;
-    let limits = [
-        (p.k <= KMAX, format!("K = floor(T / shortest period) = {} exceeds {KMAX} (the class masks are {KMAX} bits)", p.k)),
-        (steps < 1 << STEP_W, format!("T + max(t_ref, window end) + 1 = {steps} must be below {} (the step registers are {STEP_W} bits)", 1 << STEP_W)),
-        (p.nc < 255, format!("{} period classes do not fit the 8-bit class register (at most 254)", p.nc)),
-        (p.width + 2 <= 1 << LB_AW, format!("width {} exceeds the line buffer's {} columns", p.width, (1usize << LB_AW) - 2)),
-        (p.height + 2 <= 1 << 8, format!("height {} exceeds the 8-bit scan row (at most 254)", p.height)),
-        (p.qb < p.widths.potential, format!("the threshold quotient needs {} bits, more than potential_bits = {}", p.qb, p.widths.potential)),
-        (p.m < 1 << 16, format!("M = {} inputs exceed the 16-bit counters", p.m)),
-        (p.threshold_divisor < 1 << 15, format!("threshold_divisor {} exceeds the divider's 15 bits", p.threshold_divisor)),
-    ];
-    for (ok, why) in limits {
-        if !ok {
-            bail!("configuration beyond the RTL's limits: {why}");
-        }
-    }
-    Ok(())
-}
-
 /// Writes `snn_core.v` and `snn_core.json` into `out_dir` (created if needed), each atomically
 /// (`snn_core::atomic`), so a reader never sees a partial file. Returns both paths.
 pub fn write_hdl(cfg: &SnnConfig, out_dir: &Path) -> Result<Vec<PathBuf>> {
@@ -137,8 +113,6 @@ mod limit_tests {
         };
         let err = generate_verilog(&cfg).unwrap_err().to_string();
         assert!(err.contains("step registers"), "{err}");
-        check_rtl_limits(&HwParams::new(&SnnConfig::default()).unwrap()).unwrap();
-        check_rtl_limits(&HwParams::new(&SnnConfig::small()).unwrap()).unwrap();
     }
 }
 

@@ -8,9 +8,9 @@
 //! emits literals unsigned, so a `Signed` compare could silently turn unsigned in Verilog.
 
 use crate::cmp::AtLeast;
-use crate::control::STEP_W;
 use rust_hdl::prelude::*;
-use snn_sim::params::HwParams;
+use snn_arch::widths::{NEURON_BITS, STEP_BITS};
+use snn_arch::HwParams;
 
 /// One neuron. `WB` is the weight width, `PB` the potential width, `WORD = N * WB` the width of
 /// a weight-memory word, from which the neuron takes its own lane.
@@ -31,9 +31,9 @@ pub struct Neuron<const WB: usize, const PB: usize, const WORD: usize> {
     /// From wta, in its last scan cycle, for every neuron but the winner: `pot = p_min`.
     pub inhibit: Signal<In, Bit>,
     /// Current step, from control.
-    pub t: Signal<In, Bits<STEP_W>>,
+    pub t: Signal<In, Bits<STEP_BITS>>,
     /// `t + t_ref + 1`, the `free_at` of a spike now (one adder for all neurons).
-    pub t_free: Signal<In, Bits<STEP_W>>,
+    pub t_free: Signal<In, Bits<STEP_BITS>>,
     /// Threshold of the image (non-negative), from control.
     pub thr: Signal<In, Bits<PB>>,
     /// `p_rest >= thr` and `p_min >= thr`: the spike comparator's value after a reset to
@@ -56,7 +56,7 @@ pub struct Neuron<const WB: usize, const PB: usize, const WORD: usize> {
     pub lane_out: Signal<Out, Bits<WB>>,
     pot_r: DFF<Bits<PB>>,
     shown_r: DFF<Bits<PB>>,
-    free_at: DFF<Bits<STEP_W>>,
+    free_at: DFF<Bits<STEP_BITS>>,
     /// `spike` and `above`, compared when `pot` and `shown` are written rather than read: the
     /// Fire decision then starts from registers instead of 2N comparators.
     spike_r: DFF<Bit>,
@@ -300,18 +300,18 @@ pub struct Neurons<const N: usize, const WB: usize, const PB: usize, const WORD:
     pub fire: Signal<In, Bit>,
     /// From wta: the neurons to inhibit.
     pub inhibit: Signal<In, Bits<N>>,
-    pub t: Signal<In, Bits<STEP_W>>,
+    pub t: Signal<In, Bits<STEP_BITS>>,
     pub thr: Signal<In, Bits<PB>>,
     /// weight_mem read data: lane `j` (bits `[j*WB +: WB]`) goes to neuron `j`.
     pub word: Signal<In, Bits<WORD>>,
     /// Host: selects the neuron shown on `pot_out`.
-    pub pot_sel: Signal<In, Bits<8>>,
+    pub pot_sel: Signal<In, Bits<NEURON_BITS>>,
     pub pot_out: Signal<Out, Bits<PB>>,
     /// stdp: selects the lane shown on `lane_w`.
-    pub lane_sel: Signal<In, Bits<8>>,
+    pub lane_sel: Signal<In, Bits<NEURON_BITS>>,
     pub lane_w: Signal<Out, Bits<WB>>,
     /// wta (its `fetch`): selects the neuron shown on `shown_sel`.
-    pub ws: Signal<In, Bits<8>>,
+    pub ws: Signal<In, Bits<NEURON_BITS>>,
     pub shown_sel: Signal<Out, Bits<PB>>,
     /// The spike comparators (`pot >= thr`) and their OR, valid where Fire reads them.
     pub spikes: Signal<Out, Bits<N>>,
@@ -320,8 +320,8 @@ pub struct Neurons<const N: usize, const WB: usize, const PB: usize, const WORD:
     pub above_any: Signal<Out, Bit>,
     nrn: Vec<Neuron<WB, PB, WORD>>,
     /// `t + t_ref + 1`: a neuron spiking at `t` integrates again from then.
-    t_free: Signal<Local, Bits<STEP_W>>,
-    t_ref1: Constant<Bits<STEP_W>>,
+    t_free: Signal<Local, Bits<STEP_BITS>>,
+    t_ref1: Constant<Bits<STEP_BITS>>,
     /// `p_rest >= thr`, `p_min >= thr` for every neuron (see [`Neuron`]), in offset binary.
     rest_fires: Signal<Local, Bit>,
     min_fires: Signal<Local, Bit>,
@@ -333,7 +333,7 @@ pub struct Neurons<const N: usize, const WB: usize, const PB: usize, const WORD:
     spk_acc: Vec<Signal<Local, Bits<N>>>,
     abv_acc: Vec<Signal<Local, Bits<N>>>,
     above: Signal<Local, Bits<N>>,
-    ids: Vec<Constant<Bits<8>>>,
+    ids: Vec<Constant<Bits<NEURON_BITS>>>,
     onehot: Vec<Constant<Bits<N>>>,
     /// Per lane: all ones when `lane_sel` picks it; the ORs of the picked lanes up to `j`.
     lane_hit: Vec<Signal<Local, Bits<WB>>>,
@@ -349,11 +349,7 @@ pub struct Neurons<const N: usize, const WB: usize, const PB: usize, const WORD:
 impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize> Neurons<N, WB, PB, WORD> {
     pub fn new(p: &HwParams) -> Self {
         assert_eq!((p.n, WORD), (N, N * WB), "neuron count and word width");
-        assert!((1..=128).contains(&N), "1..=128 neurons");
-        assert!(
-            p.t_steps as u64 + p.t_ref as u64 + 1 < 1 << STEP_W,
-            "free_at must fit {STEP_W} bits"
-        );
+        snn_arch::limits::assert_rtl(p);
         Neurons {
             clock: Default::default(),
             reset: Default::default(),
@@ -376,7 +372,7 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize> Neuron
             above_any: Default::default(),
             nrn: (0..N).map(|j| Neuron::new(p, j)).collect(),
             t_free: Default::default(),
-            t_ref1: Constant::new(Bits::<STEP_W>::from(p.t_ref as u64 + 1)),
+            t_ref1: Constant::new(Bits::<STEP_BITS>::from(p.t_ref as u64 + 1)),
             rest_fires: Default::default(),
             min_fires: Default::default(),
             thr_f: Default::default(),
@@ -387,7 +383,7 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize> Neuron
             abv_acc: (0..N).map(|_| Default::default()).collect(),
             above: Default::default(),
             ids: (0..N)
-                .map(|j| Constant::new(Bits::<8>::from(j as u64)))
+                .map(|j| Constant::new(Bits::<NEURON_BITS>::from(j as u64)))
                 .collect(),
             lane_hit: (0..N).map(|_| Default::default()).collect(),
             lane_acc: (0..N).map(|_| Default::default()).collect(),
@@ -673,7 +669,10 @@ mod tests {
                 checks += 1;
             }
         }
-        assert!(spikes > 100 && spikes < checks - 100, "{spikes} of {checks} spiked");
+        assert!(
+            spikes > 100 && spikes < checks - 100,
+            "{spikes} of {checks} spiked"
+        );
     }
 
     #[test]

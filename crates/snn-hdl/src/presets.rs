@@ -5,7 +5,7 @@
 use crate::core::SnnCore;
 use crate::verilog;
 use crate::weight_mem::pack_words;
-use snn_sim::params::HwParams;
+use snn_arch::HwParams;
 
 /// One compiled width set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -19,13 +19,9 @@ use crate::bram::Bram;
 use crate::cmp::AtLeast;
 use crate::neuron::flipped;
 use rust_hdl::prelude::*;
+use snn_arch::widths::*;
+use snn_arch::HwParams;
 use snn_core::spike_gen::RF_KERNEL_X8;
-use snn_sim::params::HwParams;
-
-/// Width of `line_buf` addresses: 256 entries fill the two `SB_RAM40_4K` a 32-bit word needs
-/// anyway, so any image up to 254 columns wide costs the same two block RAMs. The class RAMs
-/// (up to 255 classes) use the same 8-bit addresses: one `SB_RAM40_4K` each.
-pub const LB_AW: usize = 8;
 
 /// Kernel entries (times 8) grouped by value, as `rf` sums them: positions `row * 5 + col`.
 const RF_GROUPS: [(i32, &[usize]); 5] = [
@@ -57,7 +53,7 @@ pub struct SpikeGen<const AW: usize> {
     /// The class whose `head` and `count` are wanted in the next cycle (control's or stdp's
     /// select, from their registers' next values), and whether the next cycle is Ingest or
     /// Drain (then stage 3's class is read instead).
-    pub class_next: Signal<In, Bits<8>>,
+    pub class_next: Signal<In, Bits<CLASS_BITS>>,
     pub lists_next: Signal<In, Bit>,
     /// Head of the class selected last cycle (`class_next` then).
     pub head: Signal<Out, Bits<AW>>,
@@ -71,35 +67,35 @@ pub struct SpikeGen<const AW: usize> {
     pub raddr: Signal<In, Bits<AW>>,
     /// next_mem read data: the list successor of the node read last cycle.
     pub next_q: Signal<Out, Bits<AW>>,
-    scan_r: DFF<Bits<8>>,
-    scan_c: DFF<Bits<8>>,
+    scan_r: DFF<Bits<SCAN_BITS>>,
+    scan_c: DFF<Bits<SCAN_BITS>>,
     /// `win[row * 5 + col]`: rows `r-4..=r`, columns `c-4..=c` (column 4 is the newest).
     win: Vec<DFF<Bits<8>>>,
-    line_buf: Bram<LB_AW, 32>,
+    line_buf: Bram<LINE_BUF_ADDR_BITS, LINE_BUF_BITS>,
     v1: DFF<Bit>,
     i1: DFF<Bits<AW>>,
     v2: DFF<Bit>,
     i2: DFF<Bits<AW>>,
     /// Receptive-field sum, two's complement (|S| < 2^14).
-    s_reg: DFF<Bits<16>>,
+    s_reg: DFF<Bits<S_REG_BITS>>,
     v3: DFF<Bit>,
     i3: DFF<Bits<AW>>,
     /// Period class of `i3`; `NC` = silent.
-    class_reg: DFF<Bits<8>>,
+    class_reg: DFF<Bits<CLASS_BITS>>,
     /// Per class: first input of its list and number of inputs, in block RAM read one cycle
     /// ahead; `valid[c]` is clear until the class's first insertion of the image (a RAM cannot
     /// be emptied in one cycle): an invalid class reads as the empty list.
-    head_ram: Bram<LB_AW, AW>,
-    count_ram: Bram<LB_AW, AW>,
+    head_ram: Bram<LINE_BUF_ADDR_BITS, AW>,
+    count_ram: Bram<LINE_BUF_ADDR_BITS, AW>,
     valid: Vec<DFF<Bit>>,
     /// The class read at the last edge. Its `valid` bit is looked up after the edge, off the
     /// path that computes the read address: a bit set at that edge belongs to an insertion
     /// into the class, which the bypass below overrides anyway.
-    rd_class: DFF<Bits<8>>,
+    rd_class: DFF<Bits<CLASS_BITS>>,
     /// The insertion at the last edge (its class, new head and count): a read of the same class
     /// at that edge returned the word before it.
     byp_v: DFF<Bit>,
-    byp_class: DFF<Bits<8>>,
+    byp_class: DFF<Bits<CLASS_BITS>>,
     byp_head: DFF<Bits<AW>>,
     byp_count: DFF<Bits<AW>>,
     silent_r: DFF<Bits<AW>>,
@@ -114,18 +110,18 @@ pub struct SpikeGen<const AW: usize> {
     /// Byte `k` of the line buffer's word, or 0 for a row above the image.
     lb_byte: Vec<Signal<Local, Bits<40>>>,
     /// Sums of the window pixels whose kernel entry (times 8) is 5, 1, -4 and -1.
-    g5: Signal<Local, Bits<16>>,
-    g1: Signal<Local, Bits<16>>,
-    g4n: Signal<Local, Bits<16>>,
-    g1n: Signal<Local, Bits<16>>,
-    rf: Signal<Local, Bits<16>>,
+    g5: Signal<Local, Bits<S_REG_BITS>>,
+    g1: Signal<Local, Bits<S_REG_BITS>>,
+    g4n: Signal<Local, Bits<S_REG_BITS>>,
+    g1n: Signal<Local, Bits<S_REG_BITS>>,
+    rf: Signal<Local, Bits<S_REG_BITS>>,
     /// `s_reg >= breakpoints[c]` per class (offset binary): `!ge` is a thermometer code.
-    bp_cmp: Vec<AtLeast<16>>,
+    bp_cmp: Vec<AtLeast<S_REG_BITS>>,
     /// `cls_hit[c]`: `s_reg` lies in class `c + 1` exactly (below boundary `c`, not below `c + 1`),
     /// as an all-ones or all-zeros byte; the class number is the OR of `ids[c + 1] & cls_hit[c]`.
-    cls_hit: Vec<Signal<Local, Bits<8>>>,
-    cls_acc: Vec<Signal<Local, Bits<8>>>,
-    cls: Signal<Local, Bits<8>>,
+    cls_hit: Vec<Signal<Local, Bits<CLASS_BITS>>>,
+    cls_acc: Vec<Signal<Local, Bits<CLASS_BITS>>>,
+    cls: Signal<Local, Bits<CLASS_BITS>>,
     insert: Signal<Local, Bit>,
     silent: Signal<Local, Bit>,
     /// The head and count of `class_reg` for stage 3 (the same selection as the `head` and
@@ -134,29 +130,29 @@ pub struct SpikeGen<const AW: usize> {
     ins_head: Signal<Local, Bits<AW>>,
     ins_count: Signal<Local, Bits<AW>>,
     out_hit: Signal<Local, Bit>,
-    rd_next: Signal<Local, Bits<8>>,
+    rd_next: Signal<Local, Bits<CLASS_BITS>>,
     /// `valid[rd_class]`, once for the outputs and once for stage 3 (see `crate::core`).
     out_valid: Signal<Local, Bit>,
     ins_valid: Signal<Local, Bit>,
     /// Scan position tests: `r < H`, `c < W`, `r >= 2`, `c >= 2`, and per byte `k` of the
     /// column `r >= 4 - k` (rows above the image read 0).
-    r_ge_h: AtLeast<8>,
-    c_ge_w: AtLeast<8>,
-    r_ge_2: AtLeast<8>,
-    c_ge_2: AtLeast<8>,
-    row_k: Vec<AtLeast<8>>,
-    last_r: Constant<Bits<8>>,
-    last_c: Constant<Bits<8>>,
-    drain_last: Constant<Bits<8>>,
+    r_ge_h: AtLeast<SCAN_BITS>,
+    c_ge_w: AtLeast<SCAN_BITS>,
+    r_ge_2: AtLeast<SCAN_BITS>,
+    c_ge_2: AtLeast<SCAN_BITS>,
+    row_k: Vec<AtLeast<SCAN_BITS>>,
+    last_r: Constant<Bits<SCAN_BITS>>,
+    last_c: Constant<Bits<SCAN_BITS>>,
+    drain_last: Constant<Bits<SCAN_BITS>>,
     /// Byte `k` of a column: its mask and its bit offset.
     byte_mask: Vec<Constant<Bits<40>>>,
     byte_off: Vec<Constant<Bits<6>>>,
-    sign16: Constant<Bits<16>>,
+    sign16: Constant<Bits<S_REG_BITS>>,
     /// `ids[c] = c` for `c in 0..=NC` (`NC` = silent).
-    ids: Vec<Constant<Bits<8>>>,
-    nc_id: Constant<Bits<8>>,
+    ids: Vec<Constant<Bits<CLASS_BITS>>>,
+    nc_id: Constant<Bits<CLASS_BITS>>,
     nil: Constant<Bits<AW>>,
-    byte_ones: Constant<Bits<8>>,
+    byte_ones: Constant<Bits<CLASS_BITS>>,
     _nc: usize,
     /// `NC - 1`: `for c in _nc1.._nc` visits only the last class.
     _nc1: usize,
@@ -165,20 +161,7 @@ pub struct SpikeGen<const AW: usize> {
 impl<const AW: usize> SpikeGen<AW> {
     pub fn new(p: &HwParams) -> Self {
         assert_eq!(p.aw as usize, AW, "address width");
-        assert!(
-            p.nc < 255,
-            "NC = {} classes do not fit the 8-bit class register",
-            p.nc
-        );
-        assert!(
-            p.width + 2 <= 1 << LB_AW,
-            "the line buffer holds at most {} columns",
-            (1 << LB_AW) - 2
-        );
-        assert!(
-            p.height + 2 <= 1 << 8,
-            "scan rows are 8-bit: at most 254 image rows"
-        );
+        snn_arch::limits::assert_rtl(p);
         // The adder tree below hard-wires the kernel; it must be the one the models use.
         let mut k = [[0i32; 5]; 5];
         for (v, pos) in RF_GROUPS {
@@ -190,7 +173,7 @@ impl<const AW: usize> SpikeGen<AW> {
             k, RF_KERNEL_X8,
             "rf adder tree out of date with RF_KERNEL_X8"
         );
-        let c8 = |v: u64| Constant::new(Bits::<8>::from(v));
+        let cscan = |v: u64| Constant::new(Bits::<SCAN_BITS>::from(v));
         SpikeGen {
             clock: Default::default(),
             start: Default::default(),
@@ -211,7 +194,7 @@ impl<const AW: usize> SpikeGen<AW> {
             scan_r: Default::default(),
             scan_c: Default::default(),
             win: (0..25).map(|_| Default::default()).collect(),
-            line_buf: Bram::new(1 << LB_AW).without_read_during_write(),
+            line_buf: Bram::new(1 << LINE_BUF_ADDR_BITS).without_read_during_write(),
             v1: Default::default(),
             i1: Default::default(),
             v2: Default::default(),
@@ -220,8 +203,8 @@ impl<const AW: usize> SpikeGen<AW> {
             v3: Default::default(),
             i3: Default::default(),
             class_reg: Default::default(),
-            head_ram: Bram::new(1 << LB_AW).without_read_during_write(),
-            count_ram: Bram::new(1 << LB_AW).without_read_during_write(),
+            head_ram: Bram::new(1 << LINE_BUF_ADDR_BITS).without_read_during_write(),
+            count_ram: Bram::new(1 << LINE_BUF_ADDR_BITS).without_read_during_write(),
             valid: (0..p.nc).map(|_| Default::default()).collect(),
             rd_class: Default::default(),
             byp_v: Default::default(),
@@ -243,7 +226,7 @@ impl<const AW: usize> SpikeGen<AW> {
             bp_cmp: p
                 .breakpoints
                 .iter()
-                .map(|&b| AtLeast::new(flipped::<16>(b as i64).to_u64()))
+                .map(|&b| AtLeast::new(flipped::<S_REG_BITS>(b as i64).to_u64()))
                 .collect(),
             cls_hit: (0..p.nc).map(|_| Default::default()).collect(),
             cls_acc: (0..p.nc).map(|_| Default::default()).collect(),
@@ -262,22 +245,22 @@ impl<const AW: usize> SpikeGen<AW> {
             r_ge_2: AtLeast::new(2),
             c_ge_2: AtLeast::new(2),
             row_k: (0..4).map(|k| AtLeast::new(4 - k)).collect(),
-            last_r: c8(p.height as u64 + 1),
-            last_c: c8(p.width as u64 + 1),
-            drain_last: c8(2),
+            last_r: cscan(p.height as u64 + 1),
+            last_c: cscan(p.width as u64 + 1),
+            drain_last: cscan(2),
             byte_mask: (0..4)
                 .map(|k| Constant::new(Bits::<40>::from(0xffu64 << (8 * k))))
                 .collect(),
             byte_off: (0..5)
                 .map(|k| Constant::new(Bits::<6>::from(8 * k as u64)))
                 .collect(),
-            sign16: Constant::new(Bits::<16>::from(1u64 << 15)),
+            sign16: Constant::new(Bits::<S_REG_BITS>::from(1u64 << (S_REG_BITS - 1))),
             ids: (0..=p.nc)
-                .map(|c| Constant::new(Bits::<8>::from(c as u64)))
+                .map(|c| Constant::new(Bits::<CLASS_BITS>::from(c as u64)))
                 .collect(),
-            nc_id: Constant::new(Bits::<8>::from(p.nc as u64)),
+            nc_id: Constant::new(Bits::<CLASS_BITS>::from(p.nc as u64)),
             nil: Constant::new(Bits::<AW>::from(p.nil as u64)),
-            byte_ones: Constant::new(Bits::<8>::mask()),
+            byte_ones: Constant::new(Bits::<CLASS_BITS>::mask()),
             _nc: p.nc,
             _nc1: p.nc - 1,
         }
@@ -333,8 +316,8 @@ impl<const AW: usize> Logic for SpikeGen<AW> {
         for k in 0..4 {
             self.lb_byte[k].next = 0.into();
             if self.row_k[k].ge.val() {
-                self.lb_byte[k].next =
-                    bit_cast::<40, 32>(self.line_buf.rdata.val()) & self.byte_mask[k].val();
+                self.lb_byte[k].next = bit_cast::<40, LINE_BUF_BITS>(self.line_buf.rdata.val())
+                    & self.byte_mask[k].val();
             }
         }
         self.col.next = self.lb_byte[0].val()
@@ -387,31 +370,31 @@ impl<const AW: usize> Logic for SpikeGen<AW> {
         }
 
         // Stage 2: receptive-field sum of the window.
-        self.g5.next = bit_cast::<16, 8>(self.win[7].q.val())
-            + bit_cast::<16, 8>(self.win[11].q.val())
-            + bit_cast::<16, 8>(self.win[13].q.val())
-            + bit_cast::<16, 8>(self.win[17].q.val());
-        self.g1.next = bit_cast::<16, 8>(self.win[6].q.val())
-            + bit_cast::<16, 8>(self.win[8].q.val())
-            + bit_cast::<16, 8>(self.win[16].q.val())
-            + bit_cast::<16, 8>(self.win[18].q.val())
-            + bit_cast::<16, 8>(self.win[2].q.val())
-            + bit_cast::<16, 8>(self.win[10].q.val())
-            + bit_cast::<16, 8>(self.win[14].q.val())
-            + bit_cast::<16, 8>(self.win[22].q.val());
-        self.g4n.next = bit_cast::<16, 8>(self.win[0].q.val())
-            + bit_cast::<16, 8>(self.win[4].q.val())
-            + bit_cast::<16, 8>(self.win[20].q.val())
-            + bit_cast::<16, 8>(self.win[24].q.val());
-        self.g1n.next = bit_cast::<16, 8>(self.win[1].q.val())
-            + bit_cast::<16, 8>(self.win[3].q.val())
-            + bit_cast::<16, 8>(self.win[5].q.val())
-            + bit_cast::<16, 8>(self.win[9].q.val())
-            + bit_cast::<16, 8>(self.win[15].q.val())
-            + bit_cast::<16, 8>(self.win[19].q.val())
-            + bit_cast::<16, 8>(self.win[21].q.val())
-            + bit_cast::<16, 8>(self.win[23].q.val());
-        self.rf.next = (bit_cast::<16, 8>(self.win[12].q.val()) << 3)
+        self.g5.next = bit_cast::<S_REG_BITS, 8>(self.win[7].q.val())
+            + bit_cast::<S_REG_BITS, 8>(self.win[11].q.val())
+            + bit_cast::<S_REG_BITS, 8>(self.win[13].q.val())
+            + bit_cast::<S_REG_BITS, 8>(self.win[17].q.val());
+        self.g1.next = bit_cast::<S_REG_BITS, 8>(self.win[6].q.val())
+            + bit_cast::<S_REG_BITS, 8>(self.win[8].q.val())
+            + bit_cast::<S_REG_BITS, 8>(self.win[16].q.val())
+            + bit_cast::<S_REG_BITS, 8>(self.win[18].q.val())
+            + bit_cast::<S_REG_BITS, 8>(self.win[2].q.val())
+            + bit_cast::<S_REG_BITS, 8>(self.win[10].q.val())
+            + bit_cast::<S_REG_BITS, 8>(self.win[14].q.val())
+            + bit_cast::<S_REG_BITS, 8>(self.win[22].q.val());
+        self.g4n.next = bit_cast::<S_REG_BITS, 8>(self.win[0].q.val())
+            + bit_cast::<S_REG_BITS, 8>(self.win[4].q.val())
+            + bit_cast::<S_REG_BITS, 8>(self.win[20].q.val())
+            + bit_cast::<S_REG_BITS, 8>(self.win[24].q.val());
+        self.g1n.next = bit_cast::<S_REG_BITS, 8>(self.win[1].q.val())
+            + bit_cast::<S_REG_BITS, 8>(self.win[3].q.val())
+            + bit_cast::<S_REG_BITS, 8>(self.win[5].q.val())
+            + bit_cast::<S_REG_BITS, 8>(self.win[9].q.val())
+            + bit_cast::<S_REG_BITS, 8>(self.win[15].q.val())
+            + bit_cast::<S_REG_BITS, 8>(self.win[19].q.val())
+            + bit_cast::<S_REG_BITS, 8>(self.win[21].q.val())
+            + bit_cast::<S_REG_BITS, 8>(self.win[23].q.val());
+        self.rf.next = (bit_cast::<S_REG_BITS, 8>(self.win[12].q.val()) << 3)
             + (self.g5.val() << 2)
             + self.g5.val()
             + self.g1.val()
@@ -620,12 +603,12 @@ mod tests {
                 model.head[c],
                 "head of class {c}"
             );
-            let count = if uut.listed.val() { uut.count_raw.val().to_u64() as u32 } else { 0 };
-            assert_eq!(
-                count,
-                model.count[c],
-                "count of class {c}"
-            );
+            let count = if uut.listed.val() {
+                uut.count_raw.val().to_u64() as u32
+            } else {
+                0
+            };
+            assert_eq!(count, model.count[c], "count of class {c}");
         }
         assert_eq!(
             uut.head_silent.val().to_u64() as u32,

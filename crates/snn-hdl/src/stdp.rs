@@ -6,23 +6,15 @@
 //! end-of-image penalty walks the silent list through the same pipeline.
 
 use crate::cmp::AtLeast;
-use crate::control::{KMAX, RES_W, STEP_W};
 use crate::mult::UMul;
 use crate::neuron::{flipped, twos};
 use rust_hdl::prelude::*;
-use snn_sim::params::HwParams;
+use snn_arch::codes::OP_BITS;
+use snn_arch::widths::*;
+use snn_arch::{HwParams, StdpOp};
 
-/// Operand width of the multiplier: any lookup-table entry (`lut_frac_bits <= 24`) and any
-/// bound distance (below `2^WB`, `WB <= 24`). Unused high bits are constant zero and synthesis
-/// trims them, so the hardware multiplier is `L x WB`.
-pub const MUL_W: usize = 24;
-/// Product width.
-pub const PROD_W: usize = 2 * MUL_W;
-
-/// `op_b`/`op_c` encoding (`snn_sim::stdp::StdpOp as u8`).
-const OP_POT: u64 = 0;
-const OP_DEP: u64 = 1;
-const OP_PEN: u64 = 2;
+/// Product width of the multiplier (`MUL_BITS` operands).
+pub const PROD_W: usize = 2 * MUL_BITS;
 
 #[derive(LogicBlock)]
 pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: usize> {
@@ -41,13 +33,13 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     // Operands.
     /// The neurons spiking in this Fire cycle.
     pub spikes: Signal<In, Bits<N>>,
-    pub winner: Signal<In, Bits<8>>,
+    pub winner: Signal<In, Bits<NEURON_BITS>>,
     /// control: current step, and `lag_m = max(1, t - whi)` with its counters and class mask.
-    pub t: Signal<In, Bits<STEP_W>>,
-    pub lag_m: Signal<In, Bits<STEP_W>>,
-    pub lag_r: Vec<Signal<In, Bits<RES_W>>>,
-    pub lag_q: Vec<Signal<In, Bits<STEP_W>>>,
-    pub lag_mask: Signal<In, Bits<KMAX>>,
+    pub t: Signal<In, Bits<STEP_BITS>>,
+    pub lag_m: Signal<In, Bits<STEP_BITS>>,
+    pub lag_r: Vec<Signal<In, Bits<RESIDUE_BITS>>>,
+    pub lag_q: Vec<Signal<In, Bits<STEP_BITS>>>,
+    pub lag_mask: Signal<In, Bits<MASK_BITS>>,
     /// spike_gen: head of the class selected at the last edge (`class_next` then), head of the
     /// silent list, next_mem read data.
     pub head: Signal<In, Bits<AW>>,
@@ -59,15 +51,15 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     pub lane_w: Signal<In, Bits<WB>>,
     // Results.
     /// Stage B's lane (`lane_b`), for the neuron array's lane mux.
-    pub lane_sel: Signal<Out, Bits<8>>,
+    pub lane_sel: Signal<Out, Bits<NEURON_BITS>>,
     /// The class whose head stage A looks at in the next cycle of a walk under way (the lowest
     /// of `spend` after this edge): spike_gen reads it one cycle ahead.
-    pub class_next: Signal<Out, Bits<8>>,
+    pub class_next: Signal<Out, Bits<CLASS_BITS>>,
     /// The first class of a walk that starts at this edge: the lowest of the lag mask, known
     /// before control decides to start one (see `crate::control`). Registered (`begin_r`): the
     /// lag counters change only at an edge into Int, and a walk starts in Fire or StdpDrain,
     /// never in the cycle after such an edge, so the register has caught up by then.
-    pub begin_class: Signal<Out, Bits<8>>,
+    pub begin_class: Signal<Out, Bits<CLASS_BITS>>,
     /// Address stage A presents to weight_mem and next_mem.
     pub raddr: Signal<Out, Bits<AW>>,
     /// Walk: the last `m` of the current neuron finished in this cycle.
@@ -84,20 +76,20 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     pub wdata: Signal<Out, Bits<WORD>>,
     pub wnew: Signal<Out, Bits<WORD>>,
     pub wsel: Signal<Out, Bits<WORD>>,
-    sj: DFF<Bits<8>>,
-    m: DFF<Bits<STEP_W>>,
-    sr: Vec<DFF<Bits<RES_W>>>,
-    sq: Vec<DFF<Bits<STEP_W>>>,
-    spend: DFF<Bits<KMAX>>,
+    sj: DFF<Bits<NEURON_BITS>>,
+    m: DFF<Bits<STEP_BITS>>,
+    sr: Vec<DFF<Bits<RESIDUE_BITS>>>,
+    sq: Vec<DFF<Bits<STEP_BITS>>>,
+    spend: DFF<Bits<MASK_BITS>>,
     stdp_mask: DFF<Bits<N>>,
     v_b: DFF<Bit>,
-    op_b: DFF<Bits<2>>,
-    d_b: DFF<Bits<8>>,
-    lane_b: DFF<Bits<8>>,
+    op_b: DFF<Bits<OP_BITS>>,
+    d_b: DFF<Bits<DISTANCE_BITS>>,
+    lane_b: DFF<Bits<NEURON_BITS>>,
     addr_b: DFF<Bits<AW>>,
     v_c: DFF<Bit>,
-    op_c: DFF<Bits<2>>,
-    lane_c: DFF<Bits<8>>,
+    op_c: DFF<Bits<OP_BITS>>,
+    lane_c: DFF<Bits<NEURON_BITS>>,
     addr_c: DFF<Bits<AW>>,
     word_c: DFF<Bits<WORD>>,
     w_c: DFF<Bits<WB>>,
@@ -107,39 +99,39 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     /// lane mux was the core's longest path): stage B multiplies by the low `split` bits of
     /// `u`, stage C by the high bits.
     prod_lo_c: DFF<Bits<PROD_W>>,
-    lut_c: DFF<Bits<MUL_W>>,
-    u_hi_c: DFF<Bits<MUL_W>>,
+    lut_c: DFF<Bits<MUL_BITS>>,
+    u_hi_c: DFF<Bits<MUL_BITS>>,
     k_c: DFF<Bits<PROD_W>>,
-    mul_lo: UMul<MUL_W, MUL_W, PROD_W>,
-    mul_hi: UMul<MUL_W, MUL_W, PROD_W>,
+    mul_lo: UMul<MUL_BITS, MUL_BITS, PROD_W>,
+    mul_hi: UMul<MUL_BITS, MUL_BITS, PROD_W>,
     /// `w_c * 2^L + k_c - prod_lo_c`, formed while mul_hi works.
     base: Signal<Local, Bits<PROD_W>>,
     /// `base - (mul_hi << split)`: the new weight in bits `L..L + WB`.
     upd: Signal<Local, Bits<PROD_W>>,
-    u_x: Signal<Local, Bits<MUL_W>>,
+    u_x: Signal<Local, Bits<MUL_BITS>>,
     /// The low `split` bits of `u`, and `split = WB / 2`.
-    u_lo_mask: Constant<Bits<MUL_W>>,
+    u_lo_mask: Constant<Bits<MUL_BITS>>,
     split: Constant<Bits<8>>,
     // Stage A.
     /// Candidates for `class_next`, from registers in parallel: `sq[k]` of the lowest bit of
     /// `spend`, of `rest`, `sq[k] + 1` of that of `mask(m + 1)`; `lag_q[k]` of the lag mask's.
-    sq_hold: Signal<Local, Bits<STEP_W>>,
-    sq_rest: Signal<Local, Bits<STEP_W>>,
-    sq_adv: Signal<Local, Bits<STEP_W>>,
-    sq_lag: Signal<Local, Bits<STEP_W>>,
+    sq_hold: Signal<Local, Bits<STEP_BITS>>,
+    sq_rest: Signal<Local, Bits<STEP_BITS>>,
+    sq_adv: Signal<Local, Bits<STEP_BITS>>,
+    sq_lag: Signal<Local, Bits<STEP_BITS>>,
     /// `sq_lag - lo`, one cycle after the lag counters (see `begin_class`).
-    begin_r: DFF<Bits<8>>,
+    begin_r: DFF<Bits<CLASS_BITS>>,
     follow: Signal<Local, Bit>,
     /// `spend` without its lowest bit.
-    rest: Signal<Local, Bits<KMAX>>,
+    rest: Signal<Local, Bits<MASK_BITS>>,
     /// `mask(m + 1)` of `sr/sq`, accumulated over `k` as in control.
-    abit: Vec<Signal<Local, Bits<KMAX>>>,
-    aacc: Vec<Signal<Local, Bits<KMAX>>>,
-    mask_adv: Signal<Local, Bits<KMAX>>,
-    m1: Signal<Local, Bits<STEP_W>>,
+    abit: Vec<Signal<Local, Bits<MASK_BITS>>>,
+    aacc: Vec<Signal<Local, Bits<MASK_BITS>>>,
+    mask_adv: Signal<Local, Bits<MASK_BITS>>,
+    m1: Signal<Local, Bits<STEP_BITS>>,
     /// `t - m` and `m - t`: the distance of a potentiation / depression.
-    d_before: Signal<Local, Bits<8>>,
-    d_after: Signal<Local, Bits<8>>,
+    d_before: Signal<Local, Bits<DISTANCE_BITS>>,
+    d_after: Signal<Local, Bits<DISTANCE_BITS>>,
     /// `|m + 1 - t| >= wlo` and `|lag_m - t| >= wlo`: the step is inside the window.
     in_win1: Signal<Local, Bit>,
     in_win_lag: Signal<Local, Bit>,
@@ -148,10 +140,10 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     /// Next neuron: the lowest of `spikes` (Begin) or of `stdp_mask` (Drain).
     nsrc: Signal<Local, Bits<N>>,
     nlow: Signal<Local, Bits<N>>,
-    nsj: Signal<Local, Bits<8>>,
+    nsj: Signal<Local, Bits<NEURON_BITS>>,
     // Stage B.
     w: Signal<Local, Bits<WB>>,
-    lut: Signal<Local, Bits<MUL_W>>,
+    lut: Signal<Local, Bits<MUL_BITS>>,
     k: Signal<Local, Bits<PROD_W>>,
     // Stage C.
     value_rep: Signal<Local, Bits<WORD>>,
@@ -160,34 +152,34 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     floor_c: Signal<Local, Bit>,
     w_min_rep: Signal<Local, Bits<WORD>>,
     value: Signal<Local, Bits<WB>>,
-    kwrap: Vec<Constant<Bits<RES_W>>>,
-    kbit: Vec<Constant<Bits<KMAX>>>,
+    kwrap: Vec<Constant<Bits<RESIDUE_BITS>>>,
+    kbit: Vec<Constant<Bits<MASK_BITS>>>,
     /// The bits below bit `k - 1`: a set bit is the lowest when its `below` bits are clear.
-    below: Vec<Constant<Bits<KMAX>>>,
-    lo: Constant<Bits<STEP_W>>,
+    below: Vec<Constant<Bits<MASK_BITS>>>,
+    lo: Constant<Bits<STEP_BITS>>,
     /// Constant comparisons: `sq[k] >= lo - 1`, `sq[k] >= hiT` (the range of `sq` whose
     /// successor spikes), `m >= T`, and the penalty's floor `w >= w_min + penalty` (offset
     /// binary; unreachable when `w_min + penalty` exceeds every weight).
-    q_ge_lo1: Vec<AtLeast<STEP_W>>,
-    q_ge_hi: Vec<AtLeast<STEP_W>>,
-    m_ge_t: AtLeast<STEP_W>,
+    q_ge_lo1: Vec<AtLeast<STEP_BITS>>,
+    q_ge_hi: Vec<AtLeast<STEP_BITS>>,
+    m_ge_t: AtLeast<STEP_BITS>,
     pen_ge_min: AtLeast<WB>,
-    wlo: Constant<Bits<STEP_W>>,
-    whi: Constant<Bits<STEP_W>>,
+    wlo: Constant<Bits<STEP_BITS>>,
+    whi: Constant<Bits<STEP_BITS>>,
     nil: Constant<Bits<AW>>,
-    nids: Vec<Constant<Bits<8>>>,
+    nids: Vec<Constant<Bits<NEURON_BITS>>>,
     lane_off: Vec<Constant<Bits<16>>>,
     /// The bits of lane `j` in a word.
     lane_bits: Vec<Constant<Bits<WORD>>>,
     /// Window distances `wlo..=whi`, their table entries and update constants.
-    dids: Vec<Constant<Bits<8>>>,
-    lut_pot: Vec<Constant<Bits<MUL_W>>>,
-    lut_dep: Vec<Constant<Bits<MUL_W>>>,
+    dids: Vec<Constant<Bits<DISTANCE_BITS>>>,
+    lut_pot: Vec<Constant<Bits<MUL_BITS>>>,
+    lut_dep: Vec<Constant<Bits<MUL_BITS>>>,
     k_pot: Vec<Constant<Bits<PROD_W>>>,
     k_dep: Vec<Constant<Bits<PROD_W>>>,
-    op_pot: Constant<Bits<2>>,
-    op_dep: Constant<Bits<2>>,
-    op_pen: Constant<Bits<2>>,
+    op_pot: Constant<Bits<OP_BITS>>,
+    op_dep: Constant<Bits<OP_BITS>>,
+    op_pen: Constant<Bits<OP_BITS>>,
     w_min: Constant<Bits<WB>>,
     /// The penalty's update constant ([`k_pen`]).
     k_pen: Constant<Bits<PROD_W>>,
@@ -206,14 +198,10 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
             (N * WB, AW),
             "word and address widths"
         );
-        assert!(
-            WB <= MUL_W && (p.format.lut_frac_bits as usize) <= MUL_W,
-            "multiplier operands"
-        );
-        assert!(p.k >= 1 && p.k <= KMAX, "K = {} must be in 1..={KMAX}", p.k);
+        snn_arch::limits::assert_rtl(p);
         let f = &p.format;
         let c16 = |v: u64| Constant::new(Bits::<16>::from(v));
-        let cs = |v: u64| Constant::new(Bits::<STEP_W>::from(v));
+        let cs = |v: u64| Constant::new(Bits::<STEP_BITS>::from(v));
         let nd = (p.whi - p.wlo + 1) as usize;
         Stdp {
             clock: Default::default(),
@@ -272,7 +260,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
             base: Default::default(),
             upd: Default::default(),
             u_x: Default::default(),
-            u_lo_mask: Constant::new(Bits::<MUL_W>::from((1u64 << (WB / 2)) - 1)),
+            u_lo_mask: Constant::new(Bits::<MUL_BITS>::from((1u64 << (WB / 2)) - 1)),
             split: Constant::new(Bits::<8>::from((WB / 2) as u64)),
             sq_hold: Default::default(),
             sq_rest: Default::default(),
@@ -302,13 +290,13 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
             w_min_rep: Default::default(),
             value: Default::default(),
             kwrap: (0..p.k)
-                .map(|i| Constant::new(Bits::<RES_W>::from(i as u64)))
+                .map(|i| Constant::new(Bits::<RESIDUE_BITS>::from(i as u64)))
                 .collect(),
             kbit: (0..p.k)
-                .map(|i| Constant::new(Bits::<KMAX>::from(1u64 << i)))
+                .map(|i| Constant::new(Bits::<MASK_BITS>::from(1u64 << i)))
                 .collect(),
             below: (0..p.k)
-                .map(|i| Constant::new(Bits::<KMAX>::from((1u64 << i) - 1)))
+                .map(|i| Constant::new(Bits::<MASK_BITS>::from((1u64 << i) - 1)))
                 .collect(),
             lo: cs(p.lo as u64),
             q_ge_lo1: (0..p.k).map(|_| AtLeast::new(p.lo as u64 - 1)).collect(),
@@ -319,24 +307,24 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
             whi: cs(p.whi as u64),
             nil: Constant::new(Bits::<AW>::from(p.nil as u64)),
             nids: (0..N)
-                .map(|j| Constant::new(Bits::<8>::from(j as u64)))
+                .map(|j| Constant::new(Bits::<NEURON_BITS>::from(j as u64)))
                 .collect(),
             lane_off: (0..N).map(|j| c16((j * WB) as u64)).collect(),
             lane_bits: (0..N)
                 .map(|j| Constant::new(only::<WORD>(j * WB..(j + 1) * WB)))
                 .collect(),
             dids: (0..nd)
-                .map(|d| Constant::new(Bits::<8>::from(p.wlo as u64 + d as u64)))
+                .map(|d| Constant::new(Bits::<DISTANCE_BITS>::from(p.wlo as u64 + d as u64)))
                 .collect(),
             lut_pot: f
                 .lut_pot
                 .iter()
-                .map(|&v| Constant::new(Bits::<MUL_W>::from(v as u64)))
+                .map(|&v| Constant::new(Bits::<MUL_BITS>::from(v as u64)))
                 .collect(),
             lut_dep: f
                 .lut_dep
                 .iter()
-                .map(|&v| Constant::new(Bits::<MUL_W>::from(v as u64)))
+                .map(|&v| Constant::new(Bits::<MUL_BITS>::from(v as u64)))
                 .collect(),
             k_pot: f
                 .lut_pot
@@ -348,9 +336,9 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
                 .iter()
                 .map(|&v| Constant::new(k_dep::<WB>(v, f.w_min, f.lut_frac_bits)))
                 .collect(),
-            op_pot: Constant::new(OP_POT.into()),
-            op_dep: Constant::new(OP_DEP.into()),
-            op_pen: Constant::new(OP_PEN.into()),
+            op_pot: Constant::new(StdpOp::Pot.code().into()),
+            op_dep: Constant::new(StdpOp::Dep.code().into()),
+            op_pen: Constant::new(StdpOp::Pen.code().into()),
             w_min: Constant::new(twos::<WB>(f.w_min as i64)),
             k_pen: Constant::new(k_pen(f.penalty, f.lut_frac_bits)),
             lut_shift: Constant::new(Bits::<8>::from(f.lut_frac_bits as u64)),
@@ -382,7 +370,9 @@ pub fn k_pot<const WB: usize>(lut: u32, w_max: i32, lut_frac_bits: u32) -> Bits<
 /// where `k = 2^L - 1 - half + lut * (w_min + 2^(WB-1))`, the same form as [`k_pot`].
 pub fn k_dep<const WB: usize>(lut: u32, w_min: i32, lut_frac_bits: u32) -> Bits<PROD_W> {
     let half = 1i128 << (lut_frac_bits - 1);
-    k_bits((1i128 << lut_frac_bits) - 1 - half + lut as i128 * (w_min as i128 + (1i128 << (WB - 1))))
+    k_bits(
+        (1i128 << lut_frac_bits) - 1 - half + lut as i128 * (w_min as i128 + (1i128 << (WB - 1))),
+    )
 }
 
 /// The constant of the penalty, modulo `2^PROD_W`: with `lut = 0` the update form gives
@@ -490,7 +480,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
             self.lut.next = 0.into();
             self.k.next = self.k_pen.val();
         }
-        self.u_x.next = bit_cast::<MUL_W, WB>(self.w.val() ^ self.w_sign.val());
+        self.u_x.next = bit_cast::<MUL_BITS, WB>(self.w.val() ^ self.w_sign.val());
         self.mul_lo.a.next = self.lut.val();
         self.mul_lo.b.next = self.u_x.val() & self.u_lo_mask.val();
         self.v_c.d.next = self.v_b.q.val();
@@ -642,12 +632,10 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
             if self.rest.val().get_bit(k) & !(self.rest.val() & self.below[k].val()).any() {
                 self.sq_rest.next = self.sq[k].q.val();
             }
-            if self.mask_adv.val().get_bit(k) & !(self.mask_adv.val() & self.below[k].val()).any()
-            {
+            if self.mask_adv.val().get_bit(k) & !(self.mask_adv.val() & self.below[k].val()).any() {
                 self.sq_adv.next = self.sq[k].q.val() + 1;
             }
-            if self.lag_mask.val().get_bit(k) & !(self.lag_mask.val() & self.below[k].val()).any()
-            {
+            if self.lag_mask.val().get_bit(k) & !(self.lag_mask.val() & self.below[k].val()).any() {
                 self.sq_lag.next = self.lag_q[k].val();
             }
         }
@@ -666,9 +654,9 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
 mod tests {
     use super::*;
     use crate::core::testing::{lint_and_synth, tick};
+    use snn_arch::StepCounters;
+    use snn_arch::MAX_N;
     use snn_core::config::SnnConfig;
-    use snn_sim::control::StepCounters;
-    use snn_sim::params::MAX_N;
     use snn_sim::stdp::{Stdp as Model, StdpCmd, StdpIn};
 
     type Uut = Stdp<2, 10, 20, 3>;
@@ -690,10 +678,7 @@ mod tests {
             };
             for (i, (&lp, &ld)) in f.lut_pot.iter().zip(&f.lut_dep).enumerate() {
                 let d = f.window_lo + i as u32;
-                let (kp, kd) = (
-                    k_pot::<WB>(lp, f.w_max, l),
-                    k_dep::<WB>(ld, f.w_min, l),
-                );
+                let (kp, kd) = (k_pot::<WB>(lp, f.w_max, l), k_dep::<WB>(ld, f.w_min, l));
                 for w in f.w_min..=f.w_max {
                     assert_eq!(hw(w, lp, kp), f.potentiate(w, d), "pot w {w} d {d}");
                     assert_eq!(hw(w, ld, kd), f.depress(w, d), "dep w {w} d {d}");
@@ -830,8 +815,8 @@ mod tests {
             rtl_next = next[a];
             rtl_word = mem[a];
             if uut.we.val() {
-                let w = (uut.wnew.val() & uut.wsel.val() | uut.wdata.val() & !uut.wsel.val())
-                    .to_u64();
+                let w =
+                    (uut.wnew.val() & uut.wsel.val() | uut.wdata.val() & !uut.wsel.val()).to_u64();
                 let sx = |v: u64| ((v << 54) as i64 >> 54) as i32;
                 mem[uut.waddr.val().index()] = [sx(w & 0x3ff), sx(w >> 10)];
             }

@@ -6,9 +6,9 @@
 //! ([`WeightMem::with_words`], [`pack_words`]): such a core classifies from power-up without a
 //! weight load through the host port, which makes an inference-only bitstream.
 
-use crate::bram::Bram;
+use crate::bram::{to_bits, Bram};
 use rust_hdl::prelude::*;
-use snn_sim::params::HwParams;
+use snn_arch::{HwParams, MemLayout};
 
 #[derive(LogicBlock)]
 pub struct WeightMem<const WORD: usize, const AW: usize> {
@@ -81,29 +81,17 @@ impl<const WORD: usize, const AW: usize> WeightMem<WORD, AW> {
 }
 
 /// The memory words of raw weights `raw` (`N x M`, `raw[j][i]` = weight of neuron `j` on input
-/// `i`, `wb`-bit two's complement): word `i` holds neuron `j` in bits `[j*wb +: wb]`, the layout
-/// of `snn export --format mem`. Built bit by bit because words are wider than any Rust integer
-/// (1000 bits at `N = 100`).
+/// `i`, `wb`-bit two's complement) in `snn_arch::MemLayout`'s layout, that of
+/// `snn export --format mem`.
 ///
 /// Panics when `N * wb != WORD` or a weight does not fit `wb` bits: the generator checks both
 /// with errors first (`crate::generate::check_initial_weights`).
 pub fn pack_words<const WORD: usize>(raw: &[Vec<i32>], wb: usize) -> Vec<Bits<WORD>> {
     assert_eq!(raw.len() * wb, WORD, "{} lanes of {wb} bits", raw.len());
-    let m = raw.first().map_or(0, Vec::len);
-    let (lo, hi) = (-(1i64 << (wb - 1)), (1i64 << (wb - 1)) - 1);
-    (0..m)
-        .map(|i| {
-            let mut word = Bits::<WORD>::default();
-            for (j, row) in raw.iter().enumerate() {
-                let w = row[i] as i64;
-                assert!((lo..=hi).contains(&w), "weight {w} does not fit {wb} bits");
-                for k in (0..wb).filter(|&k| (w >> k) & 1 == 1) {
-                    word = word.replace_bit(j * wb + k, true);
-                }
-            }
-            word
-        })
-        .collect()
+    let words = MemLayout::of(raw, wb as u32)
+        .words(raw)
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    words.iter().map(to_bits).collect()
 }
 
 impl<const WORD: usize, const AW: usize> Logic for WeightMem<WORD, AW> {
@@ -176,10 +164,17 @@ mod tests {
         uut.wnew.next = 0x5_5555_5555u64.into();
         uut.wsel.next = (0x1ffu64 << 9).into();
         tick(&mut uut, clk);
-        assert_eq!(uut.rdata.val().to_u64(), !77u64 & ((1 << 36) - 1), "don't-care");
+        assert_eq!(
+            uut.rdata.val().to_u64(),
+            !77u64 & ((1 << 36) - 1),
+            "don't-care"
+        );
         uut.we.next = false;
         tick(&mut uut, clk);
-        assert_eq!(uut.rdata.val().to_u64(), 0x7_0000_0078 | (0x5_5555_5555 & (0x1ff << 9)));
+        assert_eq!(
+            uut.rdata.val().to_u64(),
+            0x7_0000_0078 | (0x5_5555_5555 & (0x1ff << 9))
+        );
         uut.raddr.next = 1u64.into();
         tick(&mut uut, clk);
         assert_eq!(

@@ -7,9 +7,9 @@
 //! enters the scan to its end), so the comparator and the inhibit mask start from registers: the
 //! mux, the comparator and the neurons' reset logic were one path before.
 
-use crate::control::STEP_W;
 use rust_hdl::prelude::*;
-use snn_sim::params::HwParams;
+use snn_arch::widths::{NEURON_BITS, STEP_BITS};
+use snn_arch::HwParams;
 
 #[derive(LogicBlock)]
 pub struct Wta<const N: usize, const PB: usize> {
@@ -20,36 +20,36 @@ pub struct Wta<const N: usize, const PB: usize> {
     pub enter: Signal<In, Bit>,
     /// control, a Wta cycle at step `t`.
     pub scan: Signal<In, Bit>,
-    pub t: Signal<In, Bits<STEP_W>>,
+    pub t: Signal<In, Bits<STEP_BITS>>,
     /// `shown[fetch]` (two's complement), from the neuron array's read mux.
     pub shown_sel: Signal<In, Bits<PB>>,
     /// The neuron whose `shown` is read into `cand` at this edge: `ws + 1` in a scan cycle (`N`,
     /// no neuron, in the last; `ws` is the scan index), else 0, the first of a scan that may
     /// start now.
-    pub fetch: Signal<Out, Bits<8>>,
+    pub fetch: Signal<Out, Bits<NEURON_BITS>>,
     /// The last scan cycle: the winner is chosen now and `inhibit` is valid.
     pub last: Signal<Out, Bit>,
     /// In the last scan cycle every neuron but the winner, else none.
     pub inhibit: Signal<Out, Bits<N>>,
-    pub winner: Signal<Out, Bits<8>>,
+    pub winner: Signal<Out, Bits<NEURON_BITS>>,
     pub winner_valid: Signal<Out, Bit>,
     /// Step at which the winner was chosen.
     pub inhibit_step: Signal<Out, Bits<16>>,
-    winner_r: DFF<Bits<8>>,
+    winner_r: DFF<Bits<NEURON_BITS>>,
     valid_r: DFF<Bit>,
-    step_r: DFF<Bits<STEP_W>>,
-    ws_r: DFF<Bits<8>>,
-    best_j: DFF<Bits<8>>,
+    step_r: DFF<Bits<STEP_BITS>>,
+    ws_r: DFF<Bits<NEURON_BITS>>,
+    best_j: DFF<Bits<NEURON_BITS>>,
     best_v: DFF<Bits<PB>>,
     /// `shown[ws]`, read the cycle before.
     cand: DFF<Bits<PB>>,
     /// First maximum of `shown[0..=ws]` and its value.
-    bj: Signal<Local, Bits<8>>,
+    bj: Signal<Local, Bits<NEURON_BITS>>,
     /// The scanned neuron becomes the candidate (the first, or strictly above the best).
     take: Signal<Local, Bit>,
     bv: Signal<Local, Bits<PB>>,
-    first_id: Constant<Bits<8>>,
-    last_id: Constant<Bits<8>>,
+    first_id: Constant<Bits<NEURON_BITS>>,
+    last_id: Constant<Bits<NEURON_BITS>>,
     sign: Constant<Bits<PB>>,
     all: Constant<Bits<N>>,
     one: Constant<Bits<N>>,
@@ -58,7 +58,7 @@ pub struct Wta<const N: usize, const PB: usize> {
 impl<const N: usize, const PB: usize> Wta<N, PB> {
     pub fn new(p: &HwParams) -> Self {
         assert_eq!(p.n, N, "neuron count");
-        assert!((1..=128).contains(&N), "1..=128 neurons");
+        snn_arch::limits::assert_rtl(p);
         Wta {
             clock: Default::default(),
             clear: Default::default(),
@@ -82,8 +82,8 @@ impl<const N: usize, const PB: usize> Wta<N, PB> {
             bj: Default::default(),
             take: Default::default(),
             bv: Default::default(),
-            first_id: Constant::new(Bits::<8>::from(0u64)),
-            last_id: Constant::new(Bits::<8>::from(N as u64 - 1)),
+            first_id: Constant::new(Bits::<NEURON_BITS>::from(0u64)),
+            last_id: Constant::new(Bits::<NEURON_BITS>::from(N as u64 - 1)),
             sign: Constant::new(Bits::<PB>::from(1u64 << (PB - 1))),
             all: Constant::new(Bits::<N>::mask()),
             one: Constant::new(Bits::<N>::from(1u64)),
@@ -97,7 +97,7 @@ impl<const N: usize, const PB: usize> Logic for Wta<N, PB> {
         dff_setup!(self, clock, winner_r, valid_r, step_r, ws_r, best_j, best_v, cand);
         self.winner.next = self.winner_r.q.val();
         self.winner_valid.next = self.valid_r.q.val();
-        self.inhibit_step.next = bit_cast::<16, STEP_W>(self.step_r.q.val());
+        self.inhibit_step.next = bit_cast::<16, STEP_BITS>(self.step_r.q.val());
         self.fetch.next = 0.into();
         if self.scan.val() {
             self.fetch.next = self.ws_r.q.val() + 1;
@@ -183,7 +183,11 @@ mod tests {
         for cycle in 1.. {
             let v = shown[model.ws as usize];
             serve(&mut uut);
-            assert_eq!(uut.fetch.val().index() as u32, model.ws + 1, "fetch, cycle {cycle}");
+            assert_eq!(
+                uut.fetch.val().index() as u32,
+                model.ws + 1,
+                "fetch, cycle {cycle}"
+            );
             let (next, out) = model.next(WtaCmd::Scan { shown: v, t: 17 }, &p);
             assert_eq!(uut.last.val(), out.last);
             let inhibit = if out.last {

@@ -19,6 +19,12 @@ fn workdir(test: &str) -> PathBuf {
     dir
 }
 
+/// A `$readmemh` file of `words`, one per line.
+fn mem_text<const B: usize>(words: &[Bits<B>]) -> String {
+    let words: Vec<snn_arch::Word> = words.iter().map(to_word).collect();
+    snn_arch::readmemh::words_text(&words)
+}
+
 /// Generates `uut` as module `top` into `dir/top.v`.
 fn write_verilog(uut: &mut impl Block, top: &str, dir: &Path) -> PathBuf {
     let path = dir.join(format!("{top}.v"));
@@ -183,7 +189,7 @@ fn bram_readmemh_loads_every_word() {
     let mut rng = Rng(0x5eed_0002);
     let words: Vec<Bits<100>> = (0..DEPTH).map(|_| b(rng.bits(100))).collect();
     let mem = dir.join("weights.mem");
-    std::fs::write(&mem, mem_hex(&words)).unwrap();
+    std::fs::write(&mem, mem_text(&words)).unwrap();
 
     let stimulus: Vec<Vec<u128>> = (0..=DEPTH)
         .map(|a| vec![0, 0, 0, (a % DEPTH) as u128])
@@ -291,7 +297,7 @@ fn bram_maps_to_ice40_block_ram() {
 
     let mut rng = Rng(0x5eed_0004);
     let words: Vec<Bits<100>> = (0..784).map(|_| b(rng.bits(100))).collect();
-    std::fs::write(dir.join("w.mem"), mem_hex(&words)).unwrap();
+    std::fs::write(dir.join("w.mem"), mem_text(&words)).unwrap();
     let big = Bram::<10, 100>::from_mem_file(784, &dir.join("w.mem"), "w.mem").unwrap();
     let big = write_verilog(&mut big.without_read_during_write(), "bram_784x100", &dir);
     let r = synth_ice40(&big, "bram_784x100").unwrap();

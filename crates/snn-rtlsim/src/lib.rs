@@ -13,13 +13,13 @@
 //! (`snn_hdl::generate::write_hdl_with_weights`) without writing its weight memory first, which
 //! is how such a core runs on a board.
 
-pub mod mem;
 mod results;
 
 pub use results::{RtlImage, TraceCycle};
 
 use anyhow::{bail, ensure, Context, Result};
 use serde::Serialize;
+use snn_arch::{readmemh, MemLayout};
 use snn_core::config::SnnConfig;
 use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
@@ -195,6 +195,15 @@ impl Dims {
         Ok(d)
     }
 
+    /// The weight memory's layout (`snn_arch::MemLayout`).
+    pub fn layout(&self) -> MemLayout {
+        MemLayout {
+            neurons: self.n,
+            inputs: self.m,
+            weight_bits: self.wb,
+        }
+    }
+
     /// The `plusargs` lines both harnesses read.
     fn plusargs(&self, images: usize, learn: bool, load: bool, opts: &RunOptions) -> String {
         let b = |x: bool| x as u8;
@@ -320,7 +329,7 @@ impl RtlRun {
             }
         };
         if let Some(w) = weights_raw {
-            mem::write_mem(&dir.join("weights.mem"), w, dims.wb)?;
+            readmemh::write_weights(&dir.join("weights.mem"), w, dims.wb)?;
         }
         let mut px = String::with_capacity(images.len() * dims.pixels * 3);
         for p in images.iter().flatten() {

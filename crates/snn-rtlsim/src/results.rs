@@ -4,10 +4,10 @@
 //! not expect is an error naming the file and line, because a silently skipped line would hide a
 //! harness or core bug from the co-simulation tests.
 
-use crate::mem::parse_words;
 use crate::Dims;
 use anyhow::{bail, ensure, Context, Result};
 use serde::Serialize;
+use snn_arch::readmemh;
 use std::collections::HashMap;
 use std::str::FromStr;
 
@@ -197,7 +197,8 @@ pub(crate) fn parse_results(text: &str, name: &str, d: &Dims) -> Result<Parsed> 
                     "{at}: fewer than {} weight words follow",
                     d.m
                 );
-                let w = parse_words(all[k..k + d.m].iter().copied(), d.n, d.m, d.wb, name, k + 1)?;
+                let w =
+                    readmemh::parse_weights(&all[k..k + d.m].join("\n"), &d.layout(), name, k + 1)?;
                 k += d.m;
                 if rest == "final" {
                     final_weights = Some(w);

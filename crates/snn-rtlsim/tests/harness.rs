@@ -193,7 +193,7 @@ fn toy_file(cfg: &SnnConfig) -> PathBuf {
 
 /// Weights spread over the whole range, negative values and extremes included.
 fn weights(d: &Dims, seed: i64) -> Vec<Vec<i32>> {
-    let (lo, hi) = snn_rtlsim::mem::weight_range(d.wb);
+    let (lo, hi) = d.layout().lane_range();
     (0..d.n)
         .map(|j| {
             (0..d.m)

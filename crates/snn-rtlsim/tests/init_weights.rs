@@ -12,10 +12,11 @@ mod common;
 
 use common::{first_difference, first_weight_difference, have, Outcome};
 use ndarray::Array2;
+use snn_arch::readmemh::{read_weights, write_weights};
+use snn_arch::MemLayout;
 use snn_core::prelude::*;
 use snn_data::builtin::digits;
 use snn_data::Split;
-use snn_rtlsim::mem::{read_mem, write_mem};
 use snn_rtlsim::{run_preloaded, RunOptions, Simulator};
 use snn_sim::Machine;
 use std::path::PathBuf;
@@ -52,8 +53,8 @@ fn baked() -> &'static Baked {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let mem = dir.join("trained.mem");
-        write_mem(&mem, &trained, cfg.fixed.weight_bits).unwrap();
-        let weights = read_mem(&mem, cfg.neurons, cfg.inputs(), cfg.fixed.weight_bits).unwrap();
+        write_weights(&mem, &trained, cfg.fixed.weight_bits).unwrap();
+        let weights = read_weights(&mem, &MemLayout::new(&cfg)).unwrap();
         assert_eq!(weights, trained, "the .mem file round-trips");
         let files = snn_hdl::generate::write_hdl_with_weights(&cfg, &dir, Some(&weights)).unwrap();
         Baked {

@@ -3,130 +3,9 @@
 //!
 //! One method per state, each one clock edge of control's registers.
 
-use crate::params::{HwParams, MAX_K};
-use serde::Serialize;
-
-/// FSM states, with the 4-bit encoding the RTL uses (`state as u8`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[repr(u8)]
-pub enum FsmState {
-    Idle = 0,
-    Ingest = 1,
-    Drain = 2,
-    Thresh = 3,
-    Divide = 4,
-    Int = 5,
-    Fire = 6,
-    Wta = 7,
-    Stdp = 8,
-    StdpDrain = 9,
-    End = 10,
-    Pen = 11,
-    PenDrain = 12,
-    Done = 13,
-}
-
-impl FsmState {
-    pub const ALL: [FsmState; 14] = [
-        FsmState::Idle,
-        FsmState::Ingest,
-        FsmState::Drain,
-        FsmState::Thresh,
-        FsmState::Divide,
-        FsmState::Int,
-        FsmState::Fire,
-        FsmState::Wta,
-        FsmState::Stdp,
-        FsmState::StdpDrain,
-        FsmState::End,
-        FsmState::Pen,
-        FsmState::PenDrain,
-        FsmState::Done,
-    ];
-
-    /// The name used in the doc, the VCD and the RTL's localparams.
-    pub fn name(self) -> &'static str {
-        match self {
-            FsmState::Idle => "Idle",
-            FsmState::Ingest => "Ingest",
-            FsmState::Drain => "Drain",
-            FsmState::Thresh => "Thresh",
-            FsmState::Divide => "Divide",
-            FsmState::Int => "Int",
-            FsmState::Fire => "Fire",
-            FsmState::Wta => "Wta",
-            FsmState::Stdp => "Stdp",
-            FsmState::StdpDrain => "StdpDrain",
-            FsmState::End => "End",
-            FsmState::Pen => "Pen",
-            FsmState::PenDrain => "PenDrain",
-            FsmState::Done => "Done",
-        }
-    }
-}
-
-/// Divisibility counters of a step value `x`: `r[k-1] = x mod k`, `q[k-1] = x div k` for
-/// `k = 1..=K` (entries past `K` are unused). They replace a divider: the set of period classes
-/// spiking at `x` is read off them ([`StepCounters::mask`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct StepCounters {
-    pub r: [u32; MAX_K],
-    pub q: [u32; MAX_K],
-}
-
-impl StepCounters {
-    /// The counters of `x = 1`.
-    pub fn one() -> Self {
-        let mut c = StepCounters {
-            r: [1; MAX_K],
-            q: [0; MAX_K],
-        };
-        c.r[0] = 0;
-        c.q[0] = 1;
-        c
-    }
-
-    /// The counters of `x` (entries past `K` as in [`StepCounters::one`]).
-    pub fn at(x: u32, p: &HwParams) -> Self {
-        let mut c = StepCounters::one();
-        for k in 1..=p.k as u32 {
-            (c.r[k as usize - 1], c.q[k as usize - 1]) = (x % k, x / k);
-        }
-        c
-    }
-
-    /// `x -> x + 1`: `r' = (r + 1 == k) ? 0 : r + 1`, `q' = q + (r + 1 == k)`. Returns
-    /// `mask(x + 1)`, the value loaded together with an advance (from the table of masks:
-    /// `x = q[1]`).
-    #[inline]
-    pub fn advance(&mut self, p: &HwParams) -> u64 {
-        for (i, (r, q)) in self.r[..p.k].iter_mut().zip(&mut self.q[..p.k]).enumerate() {
-            let wrap = *r == i as u32;
-            *r = if wrap { 0 } else { *r + 1 };
-            *q += wrap as u32;
-        }
-        let mask = p.masks[self.q[0] as usize];
-        debug_assert_eq!(mask, self.mask(p));
-        mask
-    }
-
-    /// Bit `k - 1` is set when `x` is the `k`-th multiple of a period that spikes
-    /// (`r[k] == 0` and `lo <= q[k] <= hiT`): class `q[k] - lo` spikes at `x`.
-    #[inline]
-    pub fn mask(&self, p: &HwParams) -> u64 {
-        let mut mask = 0u64;
-        for (i, (&r, &q)) in self.r[..p.k].iter().zip(&self.q[..p.k]).enumerate() {
-            mask |= ((r == 0 && q >= p.lo && q <= p.hi_t) as u64) << i;
-        }
-        mask
-    }
-
-    /// The class selected by mask bit `bit` (= `k - 1`): `q[k] - lo`.
-    #[inline]
-    pub fn class(&self, bit: u32, p: &HwParams) -> usize {
-        (self.q[bit as usize] - p.lo) as usize
-    }
-}
+pub use snn_arch::codes::FsmState;
+use snn_arch::counters::StepCounters;
+use snn_arch::HwParams;
 
 /// What the Fire cycle does, decided from the neurons' comparators (ARCHITECTURE step 7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -534,30 +413,6 @@ mod tests {
     }
 
     #[test]
-    fn counters_give_the_classes_spiking_at_every_step() {
-        let p = params();
-        let mut c = StepCounters::one();
-        assert_eq!(c.mask(&p), p.mask_one);
-        for x in 1..=p.t_steps {
-            let mut want = 0u64;
-            for k in 1..=p.k as u32 {
-                let per = x / k;
-                if x % k == 0 && per >= p.lo && per <= p.hi_t {
-                    want |= 1 << (k - 1);
-                }
-            }
-            assert_eq!(c.mask(&p), want, "x = {x}");
-            let ahead = c.advance(&p);
-            assert_eq!(ahead, c.mask(&p), "x = {x} + 1");
-            assert_eq!(
-                (c.r[..p.k].to_vec(), c.q[..p.k].to_vec()),
-                (1..=p.k as u32).map(|k| ((x + 1) % k, (x + 1) / k)).unzip(),
-                "counters of x = {x} + 1"
-            );
-        }
-    }
-
-    #[test]
     fn divider_gives_the_floored_threshold_in_qb_cycles() {
         let p = params();
         for peak in [0u32, 1, 2, 3, 299, 784] {
@@ -654,19 +509,5 @@ mod tests {
             (c.state, c.t, rd, c.rd_valid),
             (FsmState::Int, 61, None, false)
         );
-    }
-
-    #[test]
-    fn state_names_and_codes_are_distinct() {
-        for (i, s) in FsmState::ALL.iter().enumerate() {
-            assert_eq!(*s as usize, i);
-            assert!(
-                FsmState::ALL
-                    .iter()
-                    .filter(|o| o.name() == s.name())
-                    .count()
-                    == 1
-            );
-        }
     }
 }

@@ -22,7 +22,6 @@
 pub mod control;
 pub mod machine;
 pub mod neuron;
-pub mod params;
 pub mod prelude;
 pub mod spike_gen;
 pub mod stdp;
@@ -33,7 +32,7 @@ pub mod wta;
 pub use control::{Control, FsmState};
 pub use machine::{Cycle, Events, ImageResult, Machine, Observer};
 pub use neuron::{Comparators, Neuron, Neurons};
-pub use params::HwParams;
+pub use snn_arch::HwParams;
 pub use spike_gen::SpikeGen;
 pub use stdp::Stdp;
 pub use vcd::VcdWriter;

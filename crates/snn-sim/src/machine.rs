@@ -4,13 +4,13 @@
 
 use crate::control::{Control, FireAction, FsmState};
 use crate::neuron::Neurons;
-use crate::params::{HwParams, MAX_N};
 use crate::spike_gen::{SgCmd, SpikeGen};
 use crate::stdp::{Stdp, StdpCmd, StdpIn, StdpOp};
 use crate::weight_mem::{WeightMem, WordWrite};
 use crate::wta::{Wta, WtaCmd};
 use anyhow::{bail, Result};
 use serde::Serialize;
+use snn_arch::{HwParams, MAX_N};
 use snn_core::config::SnnConfig;
 
 /// Clock edges since the machine was built.

@@ -6,7 +6,7 @@
 //! one array per register, and applies a [`Neuron`] transfer to every lane (loops the compiler
 //! turns into vector instructions, where an array of structs would be a loop of scalar ones).
 
-use crate::params::HwParams;
+use snn_arch::HwParams;
 
 /// One neuron's registers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

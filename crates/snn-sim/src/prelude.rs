@@ -4,9 +4,9 @@ pub use crate::machine::{
     Cycle, DoneEvent, Events, ImageResult, Machine, Observer, SpikeEvent, WeightWrite, WinnerEvent,
 };
 pub use crate::neuron::{Comparators, Neuron, Neurons};
-pub use crate::params::{HwParams, Widths};
 pub use crate::spike_gen::SpikeGen;
 pub use crate::stdp::Stdp;
 pub use crate::vcd::VcdWriter;
 pub use crate::weight_mem::WeightMem;
 pub use crate::wta::Wta;
+pub use snn_arch::{HwParams, Widths};

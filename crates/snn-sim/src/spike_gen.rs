@@ -5,7 +5,8 @@
 //! Because the spike trains are periodic, an input is fully described by its period class; the
 //! lists replace a per-step scan of all `M` inputs by a walk of exactly the inputs that spike.
 
-use crate::params::{HwParams, S_REG_BITS};
+use snn_arch::widths::S_REG_BITS;
+use snn_arch::HwParams;
 
 /// What the unit does in one cycle (driven by control).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

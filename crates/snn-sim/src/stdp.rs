@@ -3,21 +3,9 @@
 //! computes the update of one lane (stage B: bound distance times lookup table) and writes the
 //! word back (stage C). The end-of-image penalty walks the silent list through the same pipeline.
 
-use crate::control::StepCounters;
-use crate::params::{HwParams, MAX_N};
-
-/// Operation carried down the pipeline, with its 2-bit RTL encoding.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[repr(u8)]
-pub enum StdpOp {
-    /// Input spiked `d` steps before the output spike: `w + round(lut_pot[d] * (w_max - w))`.
-    #[default]
-    Pot = 0,
-    /// Input spiked `d` steps after: `w - round(lut_dep[d] * (w - w_min))`.
-    Dep = 1,
-    /// End-of-image penalty: `max(w - penalty, w_min)`.
-    Pen = 2,
-}
+pub use snn_arch::codes::StdpOp;
+use snn_arch::counters::StepCounters;
+use snn_arch::{HwParams, MAX_N};
 
 /// What stage A does in one cycle (driven by control from its state).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

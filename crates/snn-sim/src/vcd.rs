@@ -10,6 +10,7 @@
 //! pyvcd).
 
 use crate::machine::{Events, Machine, Observer};
+use snn_arch::bits;
 use std::io::{self, Write};
 
 /// Probes read values as `u128`, the widest register (the spike mask and `stdp_mask`, up to
@@ -63,11 +64,19 @@ impl<W: Write> VcdWriter<W> {
     /// Writes the header and the values at the machine's current time.
     pub fn new(out: W, m: &Machine) -> io::Result<Self> {
         let p = m.params();
-        let w = &p.widths;
+        // The RTL's register widths (`HwParams::widths`), widened where a configuration beyond
+        // the RTL's limits (the model runs more) needs more bits.
+        let mut w = p.widths.clone();
+        w.step = w
+            .step
+            .max(bits(p.t_steps as u64 + p.t_ref.max(p.whi) as u64 + 1));
+        w.mask = w.mask.max(p.k as u32);
+        w.class = w.class.max(bits(p.nc as u64));
+        // `prod_c` is the model's register (the RTL splits the product across two stages).
+        let prod_bits = p.format.lut_frac_bits + bits((p.format.w_max - p.format.w_min) as u64);
         let mut scopes: Vec<Scope> = Vec::new();
         let reg = |name: &str, width: u32, f: RegProbe| (name.to_string(), width, Probe::Reg(f));
         let port = |name: &str, width: u32, f: PortProbe| (name.to_string(), width, Probe::Port(f));
-        let mask_bits = p.k as u32;
         scopes.push((
             "control".into(),
             vec![
@@ -76,11 +85,11 @@ impl<W: Write> VcdWriter<W> {
                 reg("cycles", 32, Box::new(|m| m.cycles() as u128)),
                 reg("learn", 1, Box::new(|m| m.control().learn as u128)),
                 reg("t", w.step, Box::new(|m| m.t() as u128)),
-                reg("pend", mask_bits, Box::new(|m| m.control().pend as u128)),
-                reg("acc", w.count, Box::new(|m| m.control().acc as u128)),
-                reg("peak", w.count, Box::new(|m| m.control().peak as u128)),
+                reg("pend", w.mask, Box::new(|m| m.control().pend as u128)),
+                reg("acc", w.sum, Box::new(|m| m.control().acc as u128)),
+                reg("peak", w.sum, Box::new(|m| m.control().peak as u128)),
                 reg("rem", w.rem, Box::new(|m| m.control().rem as u128)),
-                reg("quo", w.quo, Box::new(|m| m.control().quo as u128)),
+                reg("quo", w.potential, Box::new(|m| m.control().quo as u128)),
                 reg("bit", w.div_bit, Box::new(|m| m.control().bit as u128)),
                 reg("thr", w.potential, Box::new(|m| m.threshold() as u128)),
                 reg("rd_valid", 1, Box::new(|m| m.control().rd_valid as u128)),
@@ -90,8 +99,8 @@ impl<W: Write> VcdWriter<W> {
         scopes.push((
             "spike_gen".into(),
             vec![
-                reg("scan_r", 16, Box::new(|m| m.spike_gen().scan_r as u128)),
-                reg("scan_c", 16, Box::new(|m| m.spike_gen().scan_c as u128)),
+                reg("scan_r", w.scan, Box::new(|m| m.spike_gen().scan_r as u128)),
+                reg("scan_c", w.scan, Box::new(|m| m.spike_gen().scan_c as u128)),
                 reg("v1", 1, Box::new(|m| m.spike_gen().v1 as u128)),
                 reg("i1", w.addr, Box::new(|m| m.spike_gen().i1 as u128)),
                 reg("v2", 1, Box::new(|m| m.spike_gen().v2 as u128)),
@@ -132,7 +141,7 @@ impl<W: Write> VcdWriter<W> {
         for j in 0..p.n {
             neuron.push(reg(
                 &format!("free_at_{j}"),
-                w.free_at,
+                w.step,
                 Box::new(move |m| m.neurons().free_at()[j] as u128),
             ));
         }
@@ -165,7 +174,7 @@ impl<W: Write> VcdWriter<W> {
             vec![
                 reg("sj", w.neuron, Box::new(|m| m.stdp().sj as u128)),
                 reg("m", w.step, Box::new(|m| m.stdp().m as u128)),
-                reg("spend", mask_bits, Box::new(|m| m.stdp().spend as u128)),
+                reg("spend", w.mask, Box::new(|m| m.stdp().spend as u128)),
                 reg("stdp_mask", p.n as u32, Box::new(|m| m.stdp().stdp_mask)),
                 reg("v_b", 1, Box::new(|m| m.stdp().v_b as u128)),
                 reg("op_b", 2, Box::new(|m| m.stdp().op_b as u128)),
@@ -177,7 +186,7 @@ impl<W: Write> VcdWriter<W> {
                 reg("lane_c", w.neuron, Box::new(|m| m.stdp().lane_c as u128)),
                 reg("addr_c", w.addr, Box::new(|m| m.stdp().addr_c as u128)),
                 reg("w_c", w.weight, Box::new(|m| m.stdp().w_c as u128)),
-                reg("prod_c", w.prod, Box::new(|m| m.stdp().prod_c as u128)),
+                reg("prod_c", prod_bits, Box::new(|m| m.stdp().prod_c as u128)),
             ],
         ));
         scopes.push((

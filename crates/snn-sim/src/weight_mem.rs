@@ -7,7 +7,7 @@
 //! builds.
 
 use crate::neuron::GROUP;
-use crate::params::{HwParams, MAX_N};
+use snn_arch::{HwParams, MAX_N};
 
 /// The write port in one cycle: the word written is `word` with lane `lane` replaced by `value`
 /// (stage C of stdp writes back the word it read, one lane changed).

@@ -2,7 +2,7 @@
 //! `shown` exceeds the threshold, it scans `shown[0..N]` one neuron per cycle keeping the first
 //! maximum, latches the winner and inhibits every other neuron in the last scan cycle.
 
-use crate::params::HwParams;
+use snn_arch::HwParams;
 
 /// What the unit does in one cycle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -12,11 +12,12 @@ use super::uart_rx::UartRx;
 use super::uart_tx::UartTx;
 use anyhow::{bail, ensure, Context, Result};
 use rust_hdl::prelude::*;
+use snn_arch::limits::check_rtl;
+use snn_arch::HwParams;
 use snn_core::config::SnnConfig;
 use snn_hdl::core::SnnCore;
-use snn_hdl::generate::{check_initial_weights, check_rtl_limits};
+use snn_hdl::generate::check_initial_weights;
 use snn_hdl::weight_mem::pack_words;
-use snn_sim::params::HwParams;
 use std::path::{Path, PathBuf};
 
 /// Name of the generated top module and stem of its file.
@@ -166,7 +167,7 @@ pub fn generate_top(
     init: Option<&[Vec<i32>]>,
 ) -> Result<String> {
     let p = HwParams::new(cfg)?;
-    check_rtl_limits(&p)?;
+    check_rtl(&p)?;
     if let Some(raw) = init {
         check_initial_weights(&p, raw)?;
     }

@@ -1,73 +1,22 @@
 //! Hardware parameters: every constant and width of the micro-architecture (docs/ARCHITECTURE.md,
 //! "Parameters"), derived once from a [`SnnConfig`].
 //!
-//! The cycle model and the RTL generator both read this struct, so a size can never mean two
-//! things at two levels; serialized, it is the JSON config report that sits beside the Verilog.
+//! The cycle model, the RTL generator, the harnesses and the FPGA flow all read this struct, so a
+//! size can never mean two things at two levels; serialized, it is the JSON config report that
+//! sits beside the Verilog.
 
-use anyhow::{bail, Result};
+use crate::limits;
+use crate::widths::Widths;
+use anyhow::Result;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
-use snn_core::config::{DepressionBound, SnnConfig};
+use snn_core::config::SnnConfig;
 use snn_core::fixed::FixedFormat;
 use snn_core::spike_gen::PeriodTable;
-
-/// Widest neuron array: the spike mask and `stdp_mask` are one 128-bit register each (`u128`).
-pub const MAX_N: usize = 128;
-/// Most period multiples per step: `pend` and the STDP walk mask are one 64-bit register each.
-pub const MAX_K: usize = 64;
-
-/// Width of the receptive-field sum register `s_reg` (range -6120..=9180).
-pub const S_REG_BITS: u32 = 15;
 
 /// Number of bits of `x` as an unsigned number (`bits(0) = 0`): `ceil(log2(x + 1))`.
 pub fn bits(x: u64) -> u32 {
     64 - x.leading_zeros()
-}
-
-/// Register widths in bits, named after the registers of docs/ARCHITECTURE.md.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Widths {
-    /// One weight lane (`WB`).
-    pub weight: u32,
-    /// `pot`, `shown`, `thr`, `best_v` (`PB`).
-    pub potential: u32,
-    /// One weight-memory word, `N * WB`.
-    pub word: u32,
-    /// Input indices and list pointers `head`, `next_mem`, `i1..i3`, `addr_b`, `addr_c` (`AW`).
-    pub addr: u32,
-    /// `count[c]`, `acc`, `peak`: `bits(M)`.
-    pub count: u32,
-    /// `t`, `m`, `lag_m`, `q[k]`, `sq[k]`, `lag_q[k]`, `inhibit_step`: `bits(T + 1)` (the step
-    /// counters may pass `T` by one on the last advance).
-    pub step: u32,
-    /// `r[k]`, `sr[k]`, `lag_r[k]`: `bits(K - 1)`, at least 1.
-    pub residue: u32,
-    /// `free_at[j]`: `bits(T + t_ref + 1)`.
-    pub free_at: u32,
-    /// `class_reg`: `bits(NC)`; the value `NC` means silent.
-    pub class: u32,
-    /// `s_reg` (signed).
-    pub s_reg: u32,
-    /// Divider quotient `quo` (`QB`).
-    pub quo: u32,
-    /// Divider remainder `rem`: `bits(threshold_divisor)`.
-    pub rem: u32,
-    /// Divider bit index `bit`: `bits(QB - 1)`, at least 1.
-    pub div_bit: u32,
-    /// `cycles`.
-    pub cycles: u32,
-    /// `d_b`: `bits(whi)`.
-    pub distance: u32,
-    /// STDP lookup-table entries (`L`, unsigned, always below `2^L`).
-    pub lut: u32,
-    /// Bound distance `w_max - w` or `w - w_min` (unsigned): `bits(w_max - w_min)`.
-    pub dist: u32,
-    /// `prod_c = lut * dist` (unsigned): `L + bits(w_max - w_min)`.
-    pub prod: u32,
-    /// `winner`, `ws`, `best_j`, `sj`, `lane_b`, `lane_c`: `bits(N - 1)`, at least 1.
-    pub neuron: u32,
-    /// One `line_buf` entry (four pixels).
-    pub line_buf: u32,
 }
 
 /// Every constant of the hardware for one configuration.
@@ -122,62 +71,26 @@ pub struct HwParams {
 }
 
 impl HwParams {
-    /// Derives the hardware parameters, rejecting configurations the hardware cannot run with the
-    /// reason: everything `SnnConfig::validate` rejects, the seed-compatibility depression rule,
-    /// `lo > T`, `lo <= whi - wlo`, more than [`MAX_N`] neurons and more than [`MAX_K`] multiples.
+    /// Derives the hardware parameters, rejecting configurations the cycle model cannot run with
+    /// the reason: everything `SnnConfig::validate` and `FixedFormat::new` reject, and
+    /// [`limits::check_model`]. The RTL's further limits are [`limits::check_rtl`].
     pub fn new(cfg: &SnnConfig) -> Result<Self> {
         cfg.validate()?;
-        if cfg.depression_bound != DepressionBound::WMin {
-            bail!("depression_bound = abs_w_min is not implemented by the hardware (it implements the corrected rule w - w_min); use depression_bound = w_min");
-        }
-        let format = FixedFormat::new(cfg)?;
         let table = PeriodTable::new(cfg);
-        let t_steps = cfg.t_steps;
-        let [wlo, whi] = cfg.stdp_window;
         let (lo, hi) = (table.lo, table.hi);
-        if lo > t_steps {
-            bail!("the hardware needs lo <= T: the shortest spike period lo = {lo} exceeds t_steps = {t_steps}, so no input could ever spike");
-        }
-        if lo <= whi - wlo {
-            bail!("the hardware needs lo > whi - wlo (at most one multiple of any period in each STDP window): shortest period lo = {lo}, stdp_window = [{wlo}, {whi}]");
-        }
-        let n = cfg.neurons;
-        if n > MAX_N {
-            bail!("neurons = {n} exceeds {MAX_N}: the spike mask and stdp_mask registers are at most {MAX_N} bits");
-        }
+        let t_steps = cfg.t_steps;
         let k = (t_steps / lo) as usize;
-        if k > MAX_K {
-            bail!("K = floor(t_steps / lo) = floor({t_steps} / {lo}) = {k} exceeds {MAX_K}: the class mask registers (pend, spend) are at most {MAX_K} bits");
-        }
+        limits::check_model(cfg, lo, k)?;
+        let format = FixedFormat::new(cfg)?;
+        let [wlo, whi] = cfg.stdp_window;
+        let n = cfg.neurons;
         let m = cfg.inputs();
         let hi_t = hi.min(t_steps);
         let nc = (hi_t - lo + 1) as usize;
         let aw = bits(m as u64);
         let f = format.frac_bits;
         let qb = bits(m as u64) + f;
-        let weight_span = (format.w_max - format.w_min) as u64;
-        let widths = Widths {
-            weight: format.weight_bits,
-            potential: format.potential_bits,
-            word: n as u32 * format.weight_bits,
-            addr: aw,
-            count: bits(m as u64),
-            step: bits(t_steps as u64 + 1),
-            residue: bits(k as u64 - 1).max(1),
-            free_at: bits(t_steps as u64 + cfg.t_ref as u64 + 1),
-            class: bits(nc as u64),
-            s_reg: S_REG_BITS,
-            quo: qb,
-            rem: bits(cfg.threshold_divisor as u64),
-            div_bit: bits(qb as u64 - 1).max(1),
-            cycles: 32,
-            distance: bits(whi as u64),
-            lut: format.lut_frac_bits,
-            dist: bits(weight_span),
-            prod: format.lut_frac_bits + bits(weight_span),
-            neuron: bits(n as u64 - 1).max(1),
-            line_buf: 32,
-        };
+        let widths = Widths::new(format.weight_bits, format.potential_bits, n, aw);
         Ok(HwParams {
             height: cfg.height,
             width: cfg.width,
@@ -286,63 +199,12 @@ mod tests {
     }
 
     #[test]
-    fn rejections_name_their_reason() {
-        let cases: Vec<(SnnConfig, &str)> = vec![
-            (
-                SnnConfig {
-                    t_steps: 20,
-                    ..SnnConfig::default()
-                },
-                "lo <= T",
-            ),
-            (
-                SnnConfig {
-                    stdp_window: [2, 40],
-                    ..SnnConfig::default()
-                },
-                "lo > whi - wlo",
-            ),
-            (
-                SnnConfig {
-                    neurons: 129,
-                    ..SnnConfig::small()
-                },
-                "neurons = 129",
-            ),
-            (
-                SnnConfig {
-                    t_steps: 2000,
-                    ..SnnConfig::small()
-                },
-                "K = floor",
-            ),
-            (
-                SnnConfig {
-                    depression_bound: DepressionBound::AbsWMin,
-                    ..SnnConfig::default()
-                },
-                "depression_bound",
-            ),
-            (
-                SnnConfig {
-                    neurons: 0,
-                    ..SnnConfig::default()
-                },
-                "neurons",
-            ),
-        ];
-        for (cfg, why) in cases {
-            let err = format!("{:#}", HwParams::new(&cfg).unwrap_err());
-            assert!(err.contains(why), "error {err:?} should say {why:?}");
-        }
-    }
-
-    #[test]
     fn report_is_json_with_the_format() {
         let p = HwParams::new(&SnnConfig::small()).unwrap();
         let v: serde_json::Value = serde_json::from_str(&p.to_json()).unwrap();
         assert_eq!(v["format"]["frac_bits"], 7);
         assert_eq!(v["widths"]["addr"], 9);
+        assert_eq!(v["widths"]["s_reg"], 16);
         assert_eq!(v["nil"], 511);
     }
 

@@ -1,0 +1,171 @@
+//! Every limit on a configuration, in one place: what the cycle model can run
+//! ([`check_model`], called by `HwParams::new`) and what the RTL's registers hold on top of
+//! that ([`check_rtl`], called by the generator; the blocks' constructors assert it). Each
+//! rejection is an error naming the limit.
+
+use crate::params::HwParams;
+use crate::widths::*;
+use anyhow::{bail, Result};
+use snn_core::config::{DepressionBound, SnnConfig};
+
+/// Widest neuron array: the spike mask and `stdp_mask` are one 128-bit register each (`u128`).
+pub const MAX_N: usize = 128;
+/// Most period multiples per step in the cycle model: `pend` and the STDP walk mask are one
+/// 64-bit register each.
+pub const MAX_K: usize = 64;
+
+/// The cycle model's limits, for a configuration whose shortest period is `lo` and whose
+/// `K = floor(T / lo)` is `k`: the seed-compatibility depression rule, `lo > T`,
+/// `lo <= whi - wlo`, more than [`MAX_N`] neurons and more than [`MAX_K`] multiples.
+pub fn check_model(cfg: &SnnConfig, lo: u32, k: usize) -> Result<()> {
+    let (t, n) = (cfg.t_steps, cfg.neurons);
+    let [wlo, whi] = cfg.stdp_window;
+    if cfg.depression_bound != DepressionBound::WMin {
+        bail!("depression_bound = abs_w_min is not implemented by the hardware (it implements the corrected rule w - w_min); use depression_bound = w_min");
+    }
+    if lo > t {
+        bail!("the hardware needs lo <= T: the shortest spike period lo = {lo} exceeds t_steps = {t}, so no input could ever spike");
+    }
+    if lo <= whi - wlo {
+        bail!("the hardware needs lo > whi - wlo (at most one multiple of any period in each STDP window): shortest period lo = {lo}, stdp_window = [{wlo}, {whi}]");
+    }
+    if n > MAX_N {
+        bail!("neurons = {n} exceeds {MAX_N}: the spike mask and stdp_mask registers are at most {MAX_N} bits");
+    }
+    if k > MAX_K {
+        bail!("K = floor(t_steps / lo) = floor({t} / {lo}) = {k} exceeds {MAX_K}: the class mask registers (pend, spend) are at most {MAX_K} bits");
+    }
+    Ok(())
+}
+
+/// The RTL's limits on top of the model's: each register of `crate::widths` must hold every
+/// value the configuration gives it.
+pub fn check_rtl(p: &HwParams) -> Result<()> {
+    let steps = p.t_steps + p.t_ref.max(p.whi) + 1;
+    let k_max = MASK_BITS.min(1 << RESIDUE_BITS);
+    let f = &p.format;
+    let limits = [
+        (p.k <= k_max, format!("K = floor(T / shortest period) = {} exceeds {k_max} (the class masks are {MASK_BITS} bits)", p.k)),
+        (steps < 1 << STEP_BITS, format!("T + max(t_ref, window end) + 1 = {steps} must be below {} (the step registers are {STEP_BITS} bits)", 1 << STEP_BITS)),
+        (p.nc < (1 << CLASS_BITS) - 1, format!("{} period classes do not fit the {CLASS_BITS}-bit class register (at most {})", p.nc, (1 << CLASS_BITS) - 2)),
+        (p.width + 2 <= 1 << LINE_BUF_ADDR_BITS, format!("width {} exceeds the line buffer's {} columns", p.width, (1usize << LINE_BUF_ADDR_BITS) - 2)),
+        (p.height + 2 <= 1 << SCAN_BITS, format!("height {} exceeds the {SCAN_BITS}-bit scan row (at most {})", p.height, (1 << SCAN_BITS) - 2)),
+        (p.qb < f.potential_bits, format!("the threshold quotient needs {} bits, more than potential_bits = {}", p.qb, f.potential_bits)),
+        (f.weight_bits < f.potential_bits, format!("weight_bits = {} must be below potential_bits = {}", f.weight_bits, f.potential_bits)),
+        (p.m < 1 << SUM_BITS, format!("M = {} inputs exceed the {SUM_BITS}-bit counters", p.m)),
+        (p.threshold_divisor < 1 << (REM_BITS - 1), format!("threshold_divisor {} exceeds the divider's {} bits", p.threshold_divisor, REM_BITS - 1)),
+        (p.n <= 1 << NEURON_BITS, format!("neurons = {} exceed the {NEURON_BITS}-bit neuron index", p.n)),
+        (f.lut_frac_bits as usize <= MUL_BITS && f.weight_bits as usize <= MUL_BITS, format!("lut_frac_bits = {} and weight_bits = {} must fit the {MUL_BITS}-bit multiplier", f.lut_frac_bits, f.weight_bits)),
+    ];
+    for (ok, why) in limits {
+        if !ok {
+            bail!("configuration beyond the RTL's limits: {why}");
+        }
+    }
+    Ok(())
+}
+
+/// For the RTL blocks' constructors: panics with [`check_rtl`]'s reason. The generator checks
+/// first and reports it as an error, so this only fires on a direct misuse of a block.
+pub fn assert_rtl(p: &HwParams) {
+    if let Err(e) = check_rtl(p) {
+        panic!("{e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rtl_error(cfg: SnnConfig) -> String {
+        check_rtl(&HwParams::new(&cfg).unwrap())
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn model_rejections_name_their_reason() {
+        let cases: Vec<(SnnConfig, &str)> = vec![
+            (
+                SnnConfig {
+                    t_steps: 20,
+                    ..SnnConfig::default()
+                },
+                "lo <= T",
+            ),
+            (
+                SnnConfig {
+                    stdp_window: [2, 40],
+                    ..SnnConfig::default()
+                },
+                "lo > whi - wlo",
+            ),
+            (
+                SnnConfig {
+                    neurons: 129,
+                    ..SnnConfig::small()
+                },
+                "neurons = 129",
+            ),
+            (
+                SnnConfig {
+                    t_steps: 2000,
+                    ..SnnConfig::small()
+                },
+                "K = floor",
+            ),
+            (
+                SnnConfig {
+                    depression_bound: DepressionBound::AbsWMin,
+                    ..SnnConfig::default()
+                },
+                "depression_bound",
+            ),
+            (
+                SnnConfig {
+                    neurons: 0,
+                    ..SnnConfig::default()
+                },
+                "neurons",
+            ),
+        ];
+        for (cfg, why) in cases {
+            let err = format!("{:#}", HwParams::new(&cfg).unwrap_err());
+            assert!(err.contains(why), "error {err:?} should say {why:?}");
+        }
+    }
+
+    /// Each RTL limit at its boundary: the last step value that fits passes, one more fails,
+    /// naming the register.
+    #[test]
+    fn rtl_limits_hold_exactly_at_their_boundary() {
+        check_rtl(&HwParams::new(&SnnConfig::default()).unwrap()).unwrap();
+        check_rtl(&HwParams::new(&SnnConfig::small()).unwrap()).unwrap();
+        // Default: t_ref = 30 > whi = 20, so T + 31 < 256 allows T = 224.
+        let at = |t_steps| SnnConfig {
+            t_steps,
+            ..SnnConfig::default()
+        };
+        check_rtl(&HwParams::new(&at(224)).unwrap()).unwrap();
+        assert!(rtl_error(at(225)).contains("step registers are 8 bits"));
+        // Wide potentials, so that the many inputs cannot overflow them.
+        let big = |height, width| {
+            let mut cfg = SnnConfig {
+                height,
+                width,
+                ..SnnConfig::small()
+            };
+            cfg.fixed.potential_bits = 28;
+            cfg
+        };
+        let wide = |width| big(16, width);
+        check_rtl(&HwParams::new(&wide(254)).unwrap()).unwrap();
+        assert!(rtl_error(wide(255)).contains("line buffer's 254 columns"));
+        let tall = |height| big(height, 16);
+        check_rtl(&HwParams::new(&tall(254)).unwrap()).unwrap();
+        assert!(rtl_error(tall(255)).contains("8-bit scan row"));
+        let mut neurons = SnnConfig::small();
+        neurons.neurons = 128;
+        check_rtl(&HwParams::new(&neurons).unwrap()).unwrap();
+    }
+}

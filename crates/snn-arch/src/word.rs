@@ -1,0 +1,287 @@
+//! The weight-memory word layout (docs/ARCHITECTURE.md, "Memories"): word `i` holds the `N`
+//! weights of input `i`, neuron `j` in bits `[j*WB +: WB]`, two's complement.
+//!
+//! This is the only place that decides which bit of a word belongs to which neuron: the RTL's
+//! initial weights, the harnesses' `$readmemh` files and the vendor init files (`.coe`, `.mif`)
+//! all pack and unpack through [`MemLayout`]. Words wider than any Rust integer are the normal
+//! case (`N = 10, WB = 10` is 100 bits, `N = 100` is 1000), so a [`Word`] is a bit vector.
+
+use anyhow::{bail, ensure, Context, Result};
+use snn_core::config::SnnConfig;
+
+/// One memory word of any width, bit `0` first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Word {
+    bits: usize,
+    limbs: Vec<u64>,
+}
+
+impl Word {
+    /// `bits` zero bits.
+    pub fn zeros(bits: usize) -> Self {
+        Word {
+            bits,
+            limbs: vec![0; bits.div_ceil(64)],
+        }
+    }
+
+    /// The word's width in bits.
+    pub fn bits(&self) -> usize {
+        self.bits
+    }
+
+    pub fn bit(&self, i: usize) -> bool {
+        assert!(i < self.bits, "bit {i} of a {}-bit word", self.bits);
+        self.limbs[i / 64] >> (i % 64) & 1 == 1
+    }
+
+    pub fn set(&mut self, i: usize) {
+        assert!(i < self.bits, "bit {i} of a {}-bit word", self.bits);
+        self.limbs[i / 64] |= 1 << (i % 64);
+    }
+
+    /// Indices of the set bits, ascending (what a consumer with its own bit type needs).
+    pub fn ones(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.bits).filter(|&i| self.bit(i))
+    }
+
+    /// Exactly `ceil(bits / 4)` lowercase hex digits: what Verilog's `%h` prints for the word.
+    pub fn to_hex(&self) -> String {
+        (0..self.bits.div_ceil(4))
+            .rev()
+            .map(|d| {
+                let nibble = (0..4)
+                    .filter(|&k| 4 * d + k < self.bits && self.bit(4 * d + k))
+                    .fold(0, |acc, k| acc | 1 << k);
+                char::from_digit(nibble, 16).expect("a nibble")
+            })
+            .collect()
+    }
+
+    /// A hex word of at most `bits` bits. Fewer digits are accepted (leading zeros dropped, as
+    /// `$readmemh` does), so are `_` separators; a set bit at or beyond `bits`, a non-hex
+    /// character (`x`, `z` included) or no digit at all is an error.
+    pub fn parse_hex(token: &str, bits: usize) -> Result<Self> {
+        let mut w = Word::zeros(bits);
+        let mut digits = 0;
+        for (pos, c) in token.chars().rev().filter(|&c| c != '_').enumerate() {
+            let d = c
+                .to_digit(16)
+                .with_context(|| format!("{c:?} is not a hex digit in word {token:?}"))?;
+            for k in (0..4).filter(|k| d >> k & 1 == 1) {
+                let b = 4 * pos + k;
+                ensure!(
+                    b < bits,
+                    "word {token:?} has bit {b} set but a word is {bits} bits"
+                );
+                w.set(b);
+            }
+            digits += 1;
+        }
+        ensure!(digits > 0, "empty word {token:?}");
+        Ok(w)
+    }
+}
+
+/// The geometry of `weight_mem`: `inputs` words of `neurons` lanes of `weight_bits` bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemLayout {
+    /// `N`, lanes per word.
+    pub neurons: usize,
+    /// `M`, words.
+    pub inputs: usize,
+    /// `WB`, bits per lane.
+    pub weight_bits: u32,
+}
+
+impl MemLayout {
+    /// The layout of `cfg`'s weight memory.
+    pub fn new(cfg: &SnnConfig) -> Self {
+        MemLayout {
+            neurons: cfg.neurons,
+            inputs: cfg.inputs(),
+            weight_bits: cfg.fixed.weight_bits,
+        }
+    }
+
+    /// The layout that holds `weights` (`N x M`, rows of neuron 0 giving `M`).
+    pub fn of(weights: &[Vec<i32>], weight_bits: u32) -> Self {
+        MemLayout {
+            neurons: weights.len(),
+            inputs: weights.first().map_or(0, Vec::len),
+            weight_bits,
+        }
+    }
+
+    /// `N * WB`, the RAM's data width.
+    pub fn word_bits(&self) -> usize {
+        self.neurons * self.weight_bits as usize
+    }
+
+    /// Hex digits of one word in a `$readmemh` file.
+    pub fn word_digits(&self) -> usize {
+        self.word_bits().div_ceil(4)
+    }
+
+    /// Inclusive range of one lane (`WB`-bit two's complement).
+    pub fn lane_range(&self) -> (i32, i32) {
+        let wb = self.weight_bits;
+        assert!(
+            (1..=31).contains(&wb),
+            "weight width {wb} must be in 1..=31"
+        );
+        (-(1i32 << (wb - 1)), (1i32 << (wb - 1)) - 1)
+    }
+
+    /// Checks that `weights` is `N x M` and that every weight fits its lane; errors name the
+    /// neuron and input.
+    pub fn check(&self, weights: &[Vec<i32>]) -> Result<()> {
+        ensure!(
+            weights.len() == self.neurons,
+            "{} neurons of weights for a memory of {} lanes",
+            weights.len(),
+            self.neurons
+        );
+        let (lo, hi) = self.lane_range();
+        for (j, row) in weights.iter().enumerate() {
+            ensure!(
+                row.len() == self.inputs,
+                "neuron {j} has {} weights for a memory of {} words",
+                row.len(),
+                self.inputs
+            );
+            if let Some(i) = row.iter().position(|w| !(lo..=hi).contains(w)) {
+                bail!(
+                    "neuron {j}, input {i}: weight {} does not fit {}-bit two's complement ({lo}..={hi})",
+                    row[i],
+                    self.weight_bits
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The word of one input, `lanes[j]` = weight of neuron `j`. Panics when a weight does not
+    /// fit its lane: callers hold weights already [`check`](Self::check)ed.
+    pub fn pack(&self, lanes: &[i32]) -> Word {
+        assert_eq!(lanes.len(), self.neurons, "one weight per neuron");
+        let (lo, hi) = self.lane_range();
+        let wb = self.weight_bits as usize;
+        let mut word = Word::zeros(self.word_bits());
+        for (j, &w) in lanes.iter().enumerate() {
+            assert!(
+                (lo..=hi).contains(&w),
+                "weight {w} of neuron {j} does not fit {wb} bits"
+            );
+            for k in (0..wb).filter(|&k| w >> k & 1 == 1) {
+                word.set(j * wb + k);
+            }
+        }
+        word
+    }
+
+    /// The `N` sign-extended weights of a word.
+    pub fn unpack(&self, word: &Word) -> Vec<i32> {
+        assert_eq!(word.bits(), self.word_bits(), "word width");
+        let wb = self.weight_bits as usize;
+        (0..self.neurons)
+            .map(|j| {
+                let raw = (0..wb).fold(0i64, |acc, k| acc | (word.bit(j * wb + k) as i64) << k);
+                let signed = if word.bit(j * wb + wb - 1) {
+                    raw - (1i64 << wb)
+                } else {
+                    raw
+                };
+                signed as i32
+            })
+            .collect()
+    }
+
+    /// The `M` words of `weights` (`N x M`, `weights[j][i]`), word `i` for input `i`.
+    pub fn words(&self, weights: &[Vec<i32>]) -> Result<Vec<Word>> {
+        self.check(weights)?;
+        let mut lanes = vec![0; self.neurons];
+        Ok((0..self.inputs)
+            .map(|i| {
+                for (lane, row) in lanes.iter_mut().zip(weights) {
+                    *lane = row[i];
+                }
+                self.pack(&lanes)
+            })
+            .collect())
+    }
+
+    /// A hex word (see [`Word::parse_hex`]) as `N` weights.
+    pub fn parse_word(&self, token: &str) -> Result<Vec<i32>> {
+        Ok(self.unpack(&Word::parse_hex(token, self.word_bits())?))
+    }
+
+    /// Weights `N x M` from the words of all `M` inputs, in input order.
+    pub fn weights(&self, words: impl IntoIterator<Item = Vec<i32>>) -> Vec<Vec<i32>> {
+        let mut weights = vec![Vec::with_capacity(self.inputs); self.neurons];
+        for lanes in words {
+            for (row, w) in weights.iter_mut().zip(lanes) {
+                row.push(w);
+            }
+        }
+        weights
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout(neurons: usize, weight_bits: u32) -> MemLayout {
+        MemLayout {
+            neurons,
+            inputs: 1,
+            weight_bits,
+        }
+    }
+
+    #[test]
+    fn lanes_are_low_neuron_first_in_twos_complement() {
+        // Neuron 0 = 1 in bits 3:0, neuron 1 = -1 in bits 7:4, neuron 2 = -8 in bits 11:8.
+        assert_eq!(layout(3, 4).pack(&[1, -1, -8]).to_hex(), "8f1");
+        // 3 x 5 = 15 bits: 4 digits, the top digit holds 3 bits.
+        assert_eq!(layout(3, 5).pack(&[-1, 0, -16]).to_hex(), "401f");
+        assert_eq!(layout(3, 5).parse_word("401f").unwrap(), [-1, 0, -16]);
+        assert_eq!(
+            layout(2, 10)
+                .parse_word(&layout(2, 10).pack(&[-512, 511]).to_hex())
+                .unwrap(),
+            [-512, 511]
+        );
+    }
+
+    #[test]
+    fn words_wider_than_any_integer_round_trip() {
+        for (n, wb, digits) in [(100, 10, 250), (13, 10, 33), (7, 31, 55)] {
+            let l = layout(n, wb);
+            let (lo, hi) = l.lane_range();
+            let ws: Vec<i32> = (0..n as i64)
+                .map(|j| (lo as i64 + (j * 7919 + 13) % (hi as i64 - lo as i64 + 1)) as i32)
+                .collect();
+            let hex = l.pack(&ws).to_hex();
+            assert_eq!(hex.len(), digits);
+            assert_eq!(l.parse_word(&hex).unwrap(), ws);
+        }
+    }
+
+    #[test]
+    fn what_does_not_fit_is_an_error() {
+        let err = format!("{:#}", layout(3, 5).parse_word("8000").unwrap_err());
+        assert!(err.contains("bit 15"), "{err}");
+        assert!(layout(2, 4).parse_word("7g").is_err());
+        assert!(layout(2, 4).parse_word("_").is_err());
+        let l = MemLayout::of(&[vec![0, 512]], 10);
+        let err = format!("{:#}", l.words(&[vec![0, 512]]).unwrap_err());
+        assert!(
+            err.contains("neuron 0, input 1") && err.contains("512"),
+            "{err}"
+        );
+        let err = format!("{:#}", l.check(&[vec![0]]).unwrap_err());
+        assert!(err.contains("neuron 0 has 1 weights"), "{err}");
+    }
+}
