@@ -77,10 +77,7 @@ impl IoPlan {
             path: dir.to_path_buf(),
         });
         for f in files {
-            self = self.output(
-                &format!("{flag} {} (its file {f})", dir.display()),
-                &dir.join(f),
-            );
+            self = self.output(flag, &dir.join(f));
         }
         self
     }

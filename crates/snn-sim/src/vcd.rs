@@ -446,7 +446,6 @@ mod tests {
                 match i {
                     ScopeItem::Var(v) => out.push(v.clone()),
                     ScopeItem::Scope(s) => vars(&s.children, out),
-                    _ => {}
                 }
             }
         }
