@@ -22,13 +22,22 @@ pub enum FsmState {
     Pen = 11,
     PenDrain = 12,
     Done = 13,
+    /// Homeostasis only: one cycle after Divide loads every neuron's own threshold
+    /// `thr + theta[j]`.
+    Bias = 14,
+    /// Normalization only: the step `(S - rsum[winner]) / M`, one multiplier bit per cycle.
+    NormMul = 15,
+    /// Normalization only: the pass over the winner's row, one input per cycle.
+    Norm = 16,
+    /// Normalization only: stage C of the pass's last input.
+    NormDrain = 17,
 }
 
 /// Width of the `state` register and port.
-pub const STATE_BITS: usize = 4;
+pub const STATE_BITS: usize = 5;
 
 impl FsmState {
-    pub const ALL: [FsmState; 14] = [
+    pub const ALL: [FsmState; 18] = [
         FsmState::Idle,
         FsmState::Ingest,
         FsmState::Drain,
@@ -43,6 +52,10 @@ impl FsmState {
         FsmState::Pen,
         FsmState::PenDrain,
         FsmState::Done,
+        FsmState::Bias,
+        FsmState::NormMul,
+        FsmState::Norm,
+        FsmState::NormDrain,
     ];
 
     /// The code on the `state` port.
@@ -72,6 +85,10 @@ impl FsmState {
             FsmState::Pen => "Pen",
             FsmState::PenDrain => "PenDrain",
             FsmState::Done => "Done",
+            FsmState::Bias => "Bias",
+            FsmState::NormMul => "NormMul",
+            FsmState::Norm => "Norm",
+            FsmState::NormDrain => "NormDrain",
         }
     }
 }
@@ -87,6 +104,8 @@ pub enum StdpOp {
     Dep = 1,
     /// End-of-image penalty: `max(w - penalty, w_min)`.
     Pen = 2,
+    /// Row normalization: `min(max(w + delta, w_min), w_max)`.
+    Norm = 3,
 }
 
 /// Width of `op_b` and `op_c`.
@@ -116,8 +135,8 @@ mod tests {
                 1
             );
         }
-        assert_eq!(FsmState::from_code(14), None);
-        for op in [StdpOp::Pot, StdpOp::Dep, StdpOp::Pen] {
+        assert_eq!(FsmState::from_code(FsmState::ALL.len() as u64), None);
+        for op in [StdpOp::Pot, StdpOp::Dep, StdpOp::Pen, StdpOp::Norm] {
             assert!(op.code() < 1 << OP_BITS);
         }
     }

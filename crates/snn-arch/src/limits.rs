@@ -6,7 +6,7 @@
 use crate::params::HwParams;
 use crate::widths::*;
 use anyhow::{bail, Result};
-use snn_core::config::{DepressionBound, SnnConfig};
+use snn_core::config::{DepressionBound, Encoding, SnnConfig};
 
 /// Widest neuron array: the spike mask and `stdp_mask` are one 128-bit register each (`u128`).
 pub const MAX_N: usize = 128;
@@ -22,6 +22,15 @@ pub fn check_model(cfg: &SnnConfig, lo: u32, k: usize) -> Result<()> {
     let [wlo, whi] = cfg.stdp_window;
     if cfg.depression_bound != DepressionBound::WMin {
         bail!("depression_bound = abs_w_min is not implemented by the hardware (it implements the corrected rule w - w_min); use depression_bound = w_min");
+    }
+    if cfg.encoding != Encoding::Rate {
+        bail!(
+            "encoding = {:?} is not implemented by the hardware (it offers the rate code only; the other codes are golden-model research options): use encoding = \"rate\"",
+            cfg.encoding.name()
+        );
+    }
+    if cfg.sigma_halving_epochs != 0 {
+        bail!("sigma_halving_epochs = {} is not implemented by the hardware (its STDP tables are constants): use sigma_halving_epochs = 0", cfg.sigma_halving_epochs);
     }
     if lo > t {
         bail!("the hardware needs lo <= T: the shortest spike period lo = {lo} exceeds t_steps = {t}, so no input could ever spike");
@@ -127,6 +136,20 @@ mod tests {
                     ..SnnConfig::default()
                 },
                 "neurons",
+            ),
+            (
+                SnnConfig {
+                    encoding: Encoding::Bernoulli,
+                    ..SnnConfig::default()
+                },
+                "encoding = \"bernoulli\"",
+            ),
+            (
+                SnnConfig {
+                    sigma_halving_epochs: 2,
+                    ..SnnConfig::default()
+                },
+                "sigma_halving_epochs",
             ),
         ];
         for (cfg, why) in cases {

@@ -64,6 +64,15 @@ pub struct HwParams {
     /// Not part of the report.
     #[serde(skip)]
     pub masks: Vec<u64>,
+    /// Homeostasis is built (`theta_max > 0`): every neuron has an adaptive threshold `theta`
+    /// and a threshold register of its own, loaded in the Bias cycle.
+    pub homeostasis: bool,
+    /// Row normalization is built (`norm_target > 0`): stdp sums every row during Ingest,
+    /// tracks each write, and after a training image's penalty moves the winner's row by
+    /// `delta` (NormMul, Norm, NormDrain).
+    pub normalization: bool,
+    /// Cycles of NormMul: the bits of the reciprocal `norm_recip`, one per cycle.
+    pub rb: u32,
     /// Quantized constants (weights, potentials, leak, penalty, STDP tables).
     #[serde(serialize_with = "serialize_format")]
     pub format: FixedFormat,
@@ -120,6 +129,9 @@ impl HwParams {
                         .fold(0, |mask, k| mask | 1 << (k - 1))
                 })
                 .collect(),
+            homeostasis: format.theta_max > 0,
+            normalization: format.norm_target > 0,
+            rb: bits(format.norm_recip as u64),
             format,
             widths,
         })
@@ -143,7 +155,7 @@ impl HwParams {
 
 /// `FixedFormat` lives in snn-core without `Serialize`; the report writes its fields by name.
 fn serialize_format<S: Serializer>(f: &FixedFormat, s: S) -> Result<S::Ok, S::Error> {
-    let mut st = s.serialize_struct("FixedFormat", 15)?;
+    let mut st = s.serialize_struct("FixedFormat", 22)?;
     st.serialize_field("frac_bits", &f.frac_bits)?;
     st.serialize_field("weight_bits", &f.weight_bits)?;
     st.serialize_field("potential_bits", &f.potential_bits)?;
@@ -159,6 +171,13 @@ fn serialize_format<S: Serializer>(f: &FixedFormat, s: S) -> Result<S::Ok, S::Er
     st.serialize_field("lut_pot", &f.lut_pot)?;
     st.serialize_field("lut_dep", &f.lut_dep)?;
     st.serialize_field("potential_range", &f.potential_range)?;
+    st.serialize_field("theta_bits", &f.theta_bits)?;
+    st.serialize_field("theta_plus", &f.theta_plus)?;
+    st.serialize_field("theta_minus", &f.theta_minus)?;
+    st.serialize_field("theta_max", &f.theta_max)?;
+    st.serialize_field("norm_target", &f.norm_target)?;
+    st.serialize_field("norm_recip", &f.norm_recip)?;
+    st.serialize_field("norm_shift", &f.norm_shift)?;
     st.end()
 }
 

@@ -1,6 +1,7 @@
-//! Training and inference throughput of the golden models (N = 10, 28x28, default configuration)
-//! on synthetic MNIST-like digits, so the benchmark needs no data files:
-//! `cargo bench -p snn-core --bench golden`. Criterion reports images per second ("elem/s").
+//! Training and inference throughput of the golden models (N = 10, 28x28) on synthetic
+//! MNIST-like digits, so the benchmark needs no data files: `cargo bench -p snn-core --bench
+//! golden`. Criterion reports images per second ("elem/s"). Both presets run side by side:
+//! `seed` (SPEC section 1) and `default` (homeostasis and row normalization, SPEC section 10).
 //!
 //! The images are drawn from a seeded RNG, so every run measures the same work.
 
@@ -85,14 +86,16 @@ fn bench_arith<A: Arith + Clone>(c: &mut Criterion, name: &str, arith: A, cfg: &
 }
 
 fn golden(c: &mut Criterion) {
-    let cfg = SnnConfig::default();
-    bench_arith(c, "float", FloatArith::new(&cfg), &cfg);
-    bench_arith(
-        c,
-        "fixed",
-        FixedArith::new(&cfg).expect("default config is valid"),
-        &cfg,
-    );
+    for preset in ["seed", "default"] {
+        let cfg = SnnConfig::preset(preset).expect("built-in preset");
+        bench_arith(c, &format!("{preset}/float"), FloatArith::new(&cfg), &cfg);
+        bench_arith(
+            c,
+            &format!("{preset}/fixed"),
+            FixedArith::new(&cfg).expect("presets are valid"),
+            &cfg,
+        );
+    }
 }
 
 criterion_group! {

@@ -1,4 +1,5 @@
-//! Throughput of the golden models on MNIST (N = 10, 28x28, default configuration).
+//! Throughput of the golden models on MNIST (N = 10, 28x28), for the `seed` and `default`
+//! presets side by side.
 //!
 //! ```text
 //! cargo run --release -p snn-core --example throughput -- [MNIST_DIR] [K]
@@ -65,8 +66,8 @@ fn fnv1a(words: impl IntoIterator<Item = u64>) -> u64 {
 }
 
 /// Trains on `train` and infers `test` with arithmetic `arith`, printing the rates.
-fn run<A: Arith>(arith: A, cfg: &SnnConfig, train: &[&[u8]], test: &[&[u8]]) {
-    let level = arith.level();
+fn run<A: Arith>(preset: &str, arith: A, cfg: &SnnConfig, train: &[&[u8]], test: &[&[u8]]) {
+    let level = format!("{preset}/{}", arith.level());
     let mut net = Network::with_random_weights(arith, cfg);
     let start = Instant::now();
     net.train(train, |_, _, _| {});
@@ -81,7 +82,7 @@ fn run<A: Arith>(arith: A, cfg: &SnnConfig, train: &[&[u8]], test: &[&[u8]]) {
             .flat_map(|s| s.iter().map(|&t| t as u64).chain([u64::MAX]))
     }));
     println!(
-        "{level:<13} train {:>6} images {:>7.3} s {:>9.0} images/s | infer {:>6} images {:>7.3} s {:>9.0} images/s | weights {weights:016x} spikes {spikes:016x}",
+        "{level:<20} train {:>6} images {:>7.3} s {:>9.0} images/s | infer {:>6} images {:>7.3} s {:>9.0} images/s | weights {weights:016x} spikes {spikes:016x}",
         train.len(),
         train_s,
         train.len() as f64 / train_s,
@@ -110,16 +111,14 @@ fn main() -> Result<()> {
     }
     let train: Vec<&[u8]> = train[..k].iter().map(Vec::as_slice).collect();
     let test: Vec<&[u8]> = test[..k].iter().map(Vec::as_slice).collect();
-    let cfg = SnnConfig::default();
     println!(
-        "N = {}, {}x{}, T = {}, rayon threads = {}",
-        cfg.neurons,
-        cfg.height,
-        cfg.width,
-        cfg.t_steps,
+        "N = 10, 28x28, T = 200, rayon threads = {}",
         rayon::current_num_threads()
     );
-    run(FloatArith::new(&cfg), &cfg, &train, &test);
-    run(FixedArith::new(&cfg)?, &cfg, &train, &test);
+    for preset in ["seed", "default"] {
+        let cfg = SnnConfig::preset(preset)?;
+        run(preset, FloatArith::new(&cfg), &cfg, &train, &test);
+        run(preset, FixedArith::new(&cfg)?, &cfg, &train, &test);
+    }
     Ok(())
 }

@@ -204,8 +204,8 @@ impl SnnConfig {
     /// `snn generate` use when nothing else is said. Measured in the README ("Learning").
     pub fn learning() -> Self {
         SnnConfig {
-            a_plus: 0.1,
-            a_minus: 0.5,
+            a_plus: 0.08,
+            a_minus: 0.25,
             sigma: 0.05,
             threshold_divisor: 2,
             penalty: 0.003,

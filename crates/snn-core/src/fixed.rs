@@ -52,6 +52,8 @@ pub struct FixedFormat {
     pub theta_plus: i32,
     pub theta_minus: i32,
     pub theta_max: i32,
+    /// Width of the unsigned `theta` registers.
+    pub theta_bits: u32,
     /// Row-normalization target `S` (raw weight scale; 0 = off) and `M`, the row length.
     pub norm_target: i64,
     pub inputs: u32,
@@ -192,6 +194,7 @@ impl FixedFormat {
             theta_plus: i32_of(theta_plus),
             theta_minus: i32_of(theta_minus),
             theta_max: i32_of(theta_max),
+            theta_bits: f.theta_bits,
             norm_target,
             inputs: m as u32,
             norm_recip,

@@ -1,11 +1,12 @@
-//! Mean cycles per image of the cycle model on MNIST, N = 10 (default configuration), and the
-//! simulation speed in simulated cycles per second of `Machine::run_image` (whole phases at once,
-//! `Machine::advance`; the cycle counts are those of stepping every edge).
+//! Mean cycles per image of the cycle model on MNIST, and the simulation speed in simulated
+//! cycles per second of `Machine::run_image` (whole phases at once, `Machine::advance`; the
+//! cycle counts are those of stepping every edge).
 //!
-//! `cargo run --release -p snn-sim --example cycles -- PATH COUNT`: PATH is an IDX image file
-//! (gzip or plain) or a folder holding `t10k-images-idx3-ubyte.gz`; the first COUNT images are
-//! presented once with learning (from the golden model's initial weights), then once for
-//! inference with the learned weights.
+//! `cargo run --release -p snn-sim --example cycles -- PATH COUNT [CONFIG]`: PATH is an IDX
+//! image file (gzip or plain) or a folder holding `t10k-images-idx3-ubyte.gz`; the first COUNT
+//! images are presented once with learning (from the golden model's initial weights), then once
+//! for inference with the learned weights. CONFIG is a configuration TOML (default: the `seed`
+//! preset, N = 10).
 
 use anyhow::{bail, Context, Result};
 use flate2::read::GzDecoder;
@@ -43,12 +44,15 @@ fn read_images(path: &Path, count: usize) -> Result<Vec<Vec<u8>>> {
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [path, count] = args.as_slice() else {
-        bail!("usage: cycles PATH COUNT (PATH: an MNIST IDX image file or its folder)");
+    let (path, count, cfg) = match args.as_slice() {
+        [path, count] => (path, count, SnnConfig::seed()),
+        [path, count, config] => (path, count, SnnConfig::from_toml_file(Path::new(config))?),
+        _ => bail!(
+            "usage: cycles PATH COUNT [CONFIG] (PATH: an MNIST IDX image file or its folder)"
+        ),
     };
     let count: usize = count.parse().context("COUNT must be a number")?;
     let images = read_images(Path::new(path), count)?;
-    let cfg = SnnConfig::default();
     let gold = Network::with_random_weights(FixedArith::new(&cfg)?, &cfg);
     let mut m = Machine::new(&cfg)?;
     m.load_weights(gold.weights.as_slice().expect("standard layout"))?;

@@ -186,7 +186,7 @@ impl Control {
     }
 
     /// Divide: one restoring-division step of `peak << F` by the divisor; leaving it starts Int
-    /// at `t = 1`.
+    /// at `t = 1` (through Bias with homeostasis).
     #[inline(always)]
     pub fn divide(&mut self, p: &HwParams) {
         self.count_cycle();
@@ -201,7 +201,12 @@ impl Control {
         self.rem = if qbit { r2 - p.threshold_divisor } else { r2 };
         self.quo = (self.quo << 1) | qbit as u32;
         if self.bit == 0 {
-            self.state = FsmState::Int;
+            // With homeostasis the Bias cycle loads the neurons' own thresholds first.
+            self.state = if p.homeostasis {
+                FsmState::Bias
+            } else {
+                FsmState::Int
+            };
             self.thr = self.quo as i32;
             self.t = 1;
             self.ctr = StepCounters::one();
@@ -212,6 +217,14 @@ impl Control {
         } else {
             self.bit -= 1;
         }
+    }
+
+    /// Bias (homeostasis only, one cycle): the neurons load `thr + theta[j]`; then Int, whose
+    /// registers Divide's last cycle set.
+    #[inline]
+    pub fn bias(&mut self) {
+        self.count_cycle();
+        self.state = FsmState::Int;
     }
 
     /// Stage A from the pending classes `pend` of the step whose counters are `ctr`: follow the
@@ -370,9 +383,38 @@ impl Control {
         }
     }
 
-    /// PenDrain: one cycle.
+    /// PenDrain: one cycle; then the winner's row is normalized when normalization is built.
     #[inline]
-    pub fn pen_drain(&mut self) {
+    pub fn pen_drain(&mut self, p: &HwParams) {
+        self.count_cycle();
+        self.state = if p.normalization {
+            FsmState::NormMul
+        } else {
+            FsmState::Done
+        };
+    }
+
+    /// NormMul: `RB` cycles, until stdp's product is complete.
+    #[inline]
+    pub fn norm_mul(&mut self, last: bool) {
+        self.count_cycle();
+        if last {
+            self.state = FsmState::Norm;
+        }
+    }
+
+    /// Norm: until every input of the winner's row has been read.
+    #[inline]
+    pub fn norm(&mut self, norm_done: bool) {
+        self.count_cycle();
+        if norm_done {
+            self.state = FsmState::NormDrain;
+        }
+    }
+
+    /// NormDrain: one cycle (stage C of the row's last input).
+    #[inline]
+    pub fn norm_drain(&mut self) {
         self.count_cycle();
         self.state = FsmState::Done;
     }

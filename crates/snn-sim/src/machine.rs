@@ -175,6 +175,32 @@ impl Machine {
         w
     }
 
+    /// Host port, Idle only: the adaptive thresholds, raw, one per neuron, each in
+    /// `[0, theta_max]` (all 0 when homeostasis is not built).
+    pub fn load_theta(&mut self, theta: &[i32]) -> Result<()> {
+        self.require_idle("load_theta")?;
+        let n = self.p.n;
+        if theta.len() != n {
+            bail!("load_theta: {} values, the core has N = {n} neurons", theta.len());
+        }
+        let max = self.p.format.theta_max;
+        if let Some(j) = theta.iter().position(|&x| !(0..=max).contains(&x)) {
+            bail!(
+                "load_theta: neuron {j}: raw theta {} outside [0, theta_max] = [0, {max}]",
+                theta[j]
+            );
+        }
+        for (j, &x) in theta.iter().enumerate() {
+            self.neurons.set_theta(j, x);
+        }
+        Ok(())
+    }
+
+    /// Host port: the adaptive thresholds, raw.
+    pub fn theta(&self) -> Vec<i32> {
+        self.neurons.theta().to_vec()
+    }
+
     /// Weight of neuron `j` for input `i`.
     pub fn weight(&self, j: usize, i: usize) -> i32 {
         self.weight_mem.word(i)[j]
@@ -223,7 +249,11 @@ impl Machine {
             FsmState::Ingest => self.scan(SgCmd::Ingest, &mut ev),
             FsmState::Drain => self.scan(SgCmd::Drain, &mut ev),
             FsmState::Thresh => self.control.thresh(&self.spike_gen.count, &self.p),
-            FsmState::Divide => self.control.divide(&self.p),
+            FsmState::Divide => self.divide(),
+            FsmState::Bias => {
+                self.neurons.load_thresholds(self.control.thr);
+                self.control.bias();
+            }
             FsmState::Int => self.int(&mut ev),
             FsmState::Fire => self.fire(&mut ev),
             FsmState::Wta => self.wta_scan(&mut ev),
@@ -231,9 +261,15 @@ impl Machine {
             | FsmState::StdpDrain
             | FsmState::End
             | FsmState::Pen
-            | FsmState::PenDrain => self.learn_cycle(&mut ev),
+            | FsmState::PenDrain
+            | FsmState::NormMul
+            | FsmState::Norm
+            | FsmState::NormDrain => self.learn_cycle(&mut ev),
             FsmState::Done => {
                 let winner = self.winner();
+                if self.control.learn && self.p.homeostasis {
+                    self.neurons.update_theta(winner, &self.p);
+                }
                 ev.done = Some(DoneEvent {
                     winner,
                     cycles: self.control.done(),
@@ -276,8 +312,15 @@ impl Machine {
             | FsmState::StdpDrain
             | FsmState::End
             | FsmState::Pen
-            | FsmState::PenDrain => self.learn_phase(),
-            FsmState::Idle | FsmState::Fire | FsmState::Wta | FsmState::Done => {
+            | FsmState::PenDrain
+            | FsmState::NormMul
+            | FsmState::Norm
+            | FsmState::NormDrain => self.learn_phase(),
+            FsmState::Idle
+            | FsmState::Fire
+            | FsmState::Wta
+            | FsmState::Bias
+            | FsmState::Done => {
                 return self.step();
             }
         };
@@ -300,6 +343,17 @@ impl Machine {
         {
             let edges = self.spike_gen.ingest_image(&self.pixels, p);
             self.pix_pos = p.m;
+            if self.control.learn && p.normalization {
+                // The sum pass reads every word once, in order, well within Ingest.
+                let mut sums = vec![0i32; p.n];
+                for a in 0..p.m {
+                    for (s, &w) in sums.iter_mut().zip(self.weight_mem.word(a)) {
+                        *s += w;
+                    }
+                }
+                self.stdp.sum_rows(&sums, p);
+                self.weight_mem.clock(Some(p.m as u32 - 1), None);
+            }
             self.control.scan_edges(edges, p);
             return edges;
         }
@@ -339,10 +393,20 @@ impl Machine {
     fn divide_phase(&mut self) -> u64 {
         let mut edges = 0;
         while self.control.state == FsmState::Divide {
-            self.control.divide(&self.p);
+            self.divide();
             edges += 1;
         }
         edges
+    }
+
+    /// One Divide edge. Without homeostasis the neurons' thresholds are `thr` itself, loaded
+    /// with it at the last edge (the RTL compares with `thr`); with it, Bias loads them.
+    #[inline]
+    fn divide(&mut self) {
+        self.control.divide(&self.p);
+        if self.control.state == FsmState::Int {
+            self.neurons.load_thresholds(self.control.thr);
+        }
     }
 
     /// Int steps, each with its Fire edge, up to a Fire edge with spikes (whose events are
@@ -401,8 +465,9 @@ impl Machine {
         edges
     }
 
-    /// The learning states (Stdp, StdpDrain, End, Pen, PenDrain) up to Int or Done, each node of
-    /// a walk applied when it is read. Stepping writes a node's word two edges after reading it,
+    /// The learning states (Stdp, StdpDrain, End, Pen, PenDrain, and with normalization NormMul,
+    /// Norm, NormDrain) up to Int or Done, each node of a walk applied when it is read (and its
+    /// change added to its row's sum). Stepping writes a node's word two edges after reading it,
     /// and nothing reads that word in between (ARCHITECTURE "Read-after-write safety"), so the
     /// memory ends the same; stage A runs as in [`Stdp::clock`] (one edge per node, per empty
     /// class, per advance of `m`, per finished walk), and the registers of stages B and C, the
@@ -417,6 +482,9 @@ impl Machine {
                     | FsmState::End
                     | FsmState::Pen
                     | FsmState::PenDrain
+                    | FsmState::NormMul
+                    | FsmState::Norm
+                    | FsmState::NormDrain
             )
         };
         let mut edges = 0;
@@ -429,7 +497,7 @@ impl Machine {
         let p = &self.p;
         let nil = p.nil;
         let t = self.control.t;
-        // (address, lane, lane value before) of the last node read.
+        // (address, lane, lane value before, read from a list) of the last node read.
         let mut last = None;
         loop {
             match self.control.state {
@@ -442,9 +510,10 @@ impl Machine {
                     let (op, d, lane) = (self.stdp.op_b, self.stdp.d_b, self.stdp.lane_b);
                     loop {
                         let w = self.weight_mem.lane(a, lane);
-                        self.weight_mem
-                            .set_lane(a, lane, Stdp::update(op, d, w, p).1);
-                        last = Some((a, lane, w));
+                        let new = Stdp::update(op, d, w, 0, p).1;
+                        self.weight_mem.set_lane(a, lane, new);
+                        self.stdp.track(lane, new - w, p);
+                        last = Some((a, lane, w, true));
                         a = self.spike_gen.next_mem[a as usize];
                         if a == nil {
                             break;
@@ -472,9 +541,10 @@ impl Machine {
                     self.stdp.begin_penalty(lane);
                     loop {
                         let w = self.weight_mem.lane(a, lane);
-                        self.weight_mem
-                            .set_lane(a, lane, Stdp::update(StdpOp::Pen, 0, w, p).1);
-                        last = Some((a, lane, w));
+                        let new = Stdp::update(StdpOp::Pen, 0, w, 0, p).1;
+                        self.weight_mem.set_lane(a, lane, new);
+                        self.stdp.track(lane, new - w, p);
+                        last = Some((a, lane, w, true));
                         a = self.spike_gen.next_mem[a as usize];
                         if a == nil {
                             break;
@@ -490,13 +560,43 @@ impl Machine {
                 }
                 FsmState::PenDrain => {
                     edges += 1;
-                    self.control.pen_drain();
+                    self.control.pen_drain(p);
+                    self.stdp.begin_norm_mul();
+                }
+                FsmState::NormMul => {
+                    edges += 1;
+                    let last_bit = self.stdp.norm_mul(self.wta.winner, p);
+                    self.control.norm_mul(last_bit);
+                }
+                // The row: one read per cycle from input 0, then the cycle that finds it done.
+                FsmState::Norm => {
+                    let lane = self.wta.winner;
+                    let delta = self.stdp.delta;
+                    for a in self.stdp.norm_a..p.m as u32 {
+                        let w = self.weight_mem.lane(a, lane);
+                        let new = p.format.normalize(w, delta);
+                        self.weight_mem.set_lane(a, lane, new);
+                        self.stdp.track(lane, new - w, p);
+                        last = Some((a, lane, w, false));
+                        edges += 1;
+                        self.control.norm(false);
+                    }
+                    if let Some((a, ..)) = last.filter(|l| !l.3) {
+                        (self.stdp.op_b, self.stdp.d_b, self.stdp.lane_b) = (StdpOp::Norm, 0, lane);
+                        self.stdp.norm_a = a + 1;
+                    }
+                    edges += 1;
+                    self.control.norm(true);
+                }
+                FsmState::NormDrain => {
+                    edges += 1;
+                    self.control.norm_drain();
                 }
                 _ => break,
             }
         }
-        if let Some((a, lane, w)) = last {
-            self.settle(a, lane, w);
+        if let Some((a, lane, w, list)) = last {
+            self.settle(a, lane, w, list);
         }
         edges
     }
@@ -504,8 +604,9 @@ impl Machine {
     /// The registers a learning phase leaves after its last node read, word `a` with lane
     /// `lane` holding `w` when read: stage B and C hold that node (both invalid now: its write
     /// was the phase's last), weight_mem's data register the word as read (the write two edges
-    /// after the read found it shown and held the old word), `next_q` its successor.
-    fn settle(&mut self, a: u32, lane: u32, w: i32) {
+    /// after the read found it shown and held the old word), and for a node read from a `list`
+    /// `next_q` its successor (the Norm pass reads weight_mem alone).
+    fn settle(&mut self, a: u32, lane: u32, w: i32, list: bool) {
         let p = &self.p;
         let n = p.n;
         let s = &mut self.stdp;
@@ -514,7 +615,7 @@ impl Machine {
         s.word_c[lane as usize] = w;
         (s.v_b, s.addr_b) = (false, a);
         (s.v_c, s.op_c, s.lane_c, s.addr_c) = (false, s.op_b, lane, a);
-        (s.w_c, s.prod_c) = (w, Stdp::update(s.op_b, s.d_b, w, p).0);
+        (s.w_c, s.prod_c) = (w, Stdp::update(s.op_b, s.d_b, w, s.delta, p).0);
         // Replay the read and the write of the node on the word as it was read.
         self.weight_mem.set_lane(a, lane, w);
         self.weight_mem.clock(Some(a), None);
@@ -527,7 +628,9 @@ impl Machine {
                 value: written,
             }),
         );
-        self.spike_gen.read_next(a);
+        if list {
+            self.spike_gen.read_next(a);
+        }
     }
 
     /// Idle: nothing changes until the host's `start` pulse, which resets the image's registers.
@@ -540,6 +643,7 @@ impl Machine {
         self.wta = wn;
         self.neurons.reset(p);
         self.spike_gen.clock(SgCmd::Start, 0, p);
+        self.stdp.start_sums();
         self.control.idle(learn);
     }
 
@@ -555,6 +659,13 @@ impl Machine {
         }
         let last = self.spike_gen.scan_last(cmd, p);
         self.spike_gen.clock(cmd, pixel, p);
+        if self.control.learn && p.normalization {
+            let rd = self.stdp.sum_cycle(self.weight_mem.q(), p);
+            if rd.is_some() {
+                self.weight_mem.clock(rd, None);
+                ev.read = rd;
+            }
+        }
         if cmd == SgCmd::Ingest {
             self.control.ingest(last);
         } else {
@@ -602,8 +713,8 @@ impl Machine {
     /// Fire: the neurons' comparators decide; spikes, or the WTA scan, or an STDP walk.
     fn fire(&mut self, ev: &mut Events) {
         let p = &self.p;
-        let (thr, t) = (self.control.thr, self.control.t);
-        let cmp = self.neurons.compare(thr, !self.wta.winner_valid, p);
+        let t = self.control.t;
+        let cmp = self.neurons.compare(!self.wta.winner_valid, p);
         let spikes = cmp.spikes;
         let action = self
             .control
@@ -613,7 +724,7 @@ impl Machine {
             self.wta = wn;
         } else {
             if spikes != 0 || cmp.below_min {
-                self.neurons.fire(t, thr, p);
+                self.neurons.fire(t, p);
             }
             if spikes != 0 {
                 ev.spike = Some(SpikeEvent { mask: spikes, t });
@@ -638,7 +749,7 @@ impl Machine {
         let t = self.control.t;
         let (wn, out) = self.wta.next(
             WtaCmd::Scan {
-                shown: self.neurons.shown()[self.wta.ws as usize],
+                shown: self.neurons.wta_value(self.wta.ws as usize),
                 t,
             },
             p,
@@ -674,17 +785,23 @@ impl Machine {
         }
     }
 
-    /// Stdp, StdpDrain, End, Pen, PenDrain: the stdp unit's walk and pipeline.
+    /// Stdp, StdpDrain, End, Pen, PenDrain, NormMul, Norm, NormDrain: the stdp unit's walks
+    /// and pipeline.
     fn learn_cycle(&mut self, ev: &mut Events) {
         let state = self.control.state;
         let winner_valid = self.wta.winner_valid;
+        let winner = self.wta.winner;
+        if state == FsmState::NormMul {
+            let last = self.stdp.norm_mul(winner, &self.p);
+            self.control.norm_mul(last);
+            return;
+        }
         let cmd = match state {
             FsmState::Stdp => StdpCmd::Walk,
             FsmState::StdpDrain => StdpCmd::Drain,
-            FsmState::End if self.control.learn && winner_valid => StdpCmd::PenStart {
-                winner: self.wta.winner,
-            },
+            FsmState::End if self.control.learn && winner_valid => StdpCmd::PenStart { winner },
             FsmState::Pen => StdpCmd::PenWalk,
+            FsmState::Norm => StdpCmd::NormWalk { winner },
             _ => StdpCmd::Hold,
         };
         let p = &self.p;
@@ -705,7 +822,10 @@ impl Machine {
                 "read-after-write hazard at cycle {}: word {a} is read while its write is in stdp stage B/C",
                 self.now.0
             );
-            self.spike_gen.read_next(a);
+            // next_mem follows the address only for the lists (the Norm pass reads weights).
+            if state != FsmState::Norm {
+                self.spike_gen.read_next(a);
+            }
             ev.read = out.rd;
         }
         match write {
@@ -729,7 +849,12 @@ impl Machine {
             FsmState::StdpDrain => self.control.stdp_drain(out.more, p),
             FsmState::End => self.control.end(winner_valid),
             FsmState::Pen => self.control.pen(out.pen_done),
-            _ => self.control.pen_drain(),
+            FsmState::PenDrain => {
+                self.control.pen_drain(p);
+                self.stdp.begin_norm_mul();
+            }
+            FsmState::Norm => self.control.norm(out.norm_done),
+            _ => self.control.norm_drain(),
         }
     }
 
@@ -740,7 +865,8 @@ impl Machine {
         let p = &self.p;
         let (m, k, t, n) = (p.m as u64, p.k as u64, p.t_steps as u64, p.n as u64);
         let walk = (2 * p.whi as u64 + 1) * (1 + k) + 2 * m + 1;
-        p.scan_cycles + 3 + t * k.max(1) + p.qb as u64 + t * (m + k + 2) + n + t * n * walk + m + 4
+        let norm = p.rb as u64 + m + 2;
+        p.scan_cycles + 3 + t * k.max(1) + p.qb as u64 + 1 + t * (m + k + 2) + n + t * n * walk + m + 4 + norm
     }
 
     /// Presents one image: load it, start, clock until `done` ([`Machine::advance`]: phase by

@@ -1,5 +1,6 @@
-//! neuron: the registers of one leaky integrate-and-fire neuron (`pot`, `shown`, `free_at`) and
-//! the operations control applies to all N of them at once (each one clock edge of the neuron's
+//! neuron: the registers of one leaky integrate-and-fire neuron (`pot`, `shown`, `free_at`, and
+//! with homeostasis its adaptive threshold `theta` and its own threshold `thr_j`) and the
+//! operations control applies to all N of them at once (each one clock edge of the neuron's
 //! registers: the new values are computed from the current ones).
 //!
 //! [`Neuron`] is one neuron and its transfers; [`Neurons`] holds the N of them the machine has,
@@ -43,13 +44,13 @@ impl Neuron {
         }
     }
 
-    /// The neuron's spike comparator (`pot >= thr`).
+    /// The neuron's spike comparator (`pot >= thr`, `thr` its own threshold `thr + theta`).
     #[inline]
     pub fn fires(&self, thr: i32) -> bool {
         self.pot >= thr
     }
 
-    /// The WTA trigger comparator (`shown > thr`).
+    /// The WTA trigger comparator (`shown > thr`, i.e. `shown - theta > thr + 0`).
     #[inline]
     pub fn above(&self, thr: i32) -> bool {
         self.shown > thr
@@ -136,6 +137,12 @@ pub struct Neurons {
     pot: Vec<i32>,
     shown: Vec<i32>,
     free_at: Vec<u32>,
+    /// Adaptive thresholds (SPEC section 10): learned state like the weights, kept across
+    /// images, written and read by the host; 0 without homeostasis.
+    theta: Vec<i32>,
+    /// Each neuron's threshold for this image, `thr + theta[j]` (loaded in Bias, or with `thr`
+    /// itself when homeostasis is not built); padding lanes hold `i32::MAX` (never reached).
+    thr_j: Vec<i32>,
 }
 
 impl Neurons {
@@ -148,6 +155,39 @@ impl Neurons {
             pot: vec![nr.pot; lanes],
             shown: vec![nr.shown; lanes],
             free_at: vec![nr.free_at; lanes],
+            theta: vec![0; lanes],
+            thr_j: vec![i32::MAX; lanes],
+        }
+    }
+
+    /// `theta[j]` of every neuron.
+    pub fn theta(&self) -> &[i32] {
+        &self.theta[..self.n]
+    }
+
+    /// Each neuron's threshold of the current image.
+    pub fn thr_j(&self) -> &[i32] {
+        &self.thr_j[..self.n]
+    }
+
+    /// Host port: neuron `j`'s adaptive threshold.
+    pub fn set_theta(&mut self, j: usize, theta: i32) {
+        self.theta[j] = theta;
+    }
+
+    /// The threshold registers loaded with the image's `thr`: `thr + theta[j]` (Bias), which is
+    /// `thr` itself when homeostasis is not built (theta stays 0).
+    pub fn load_thresholds(&mut self, thr: i32) {
+        for (tj, &th) in self.thr_j[..self.n].iter_mut().zip(&self.theta) {
+            *tj = thr + th;
+        }
+    }
+
+    /// Homeostasis in the Done cycle of a training image: every neuron's `theta` moves by the
+    /// fixed-point rule, the winner's up.
+    pub fn update_theta(&mut self, winner: Option<u32>, p: &HwParams) {
+        for (j, th) in self.theta[..self.n].iter_mut().enumerate() {
+            *th = p.format.theta_update(*th, winner == Some(j as u32));
         }
     }
 
@@ -186,7 +226,7 @@ impl Neurons {
         })
     }
 
-    /// `start`: every neuron at rest.
+    /// `start`: every neuron at rest (theta, learned state, is kept).
     pub fn reset(&mut self, p: &HwParams) {
         let nr = Neuron::new(p);
         self.pot.fill(nr.pot);
@@ -225,50 +265,60 @@ impl Neurons {
         }
     }
 
-    /// The Fire cycle's comparators; `above` only while `armed` (no winner yet: once there is
-    /// one, it decides nothing, and reads false). Most steps nobody fires, nothing is above the
-    /// threshold and no potential is below `p_min`: the extreme `pot` and `shown` of the lanes
-    /// (padding included, group by group) rule these out before any exact comparison.
+    /// The Fire cycle's comparators against each neuron's own threshold `thr_j`; `above` only
+    /// while `armed` (no winner yet: once there is one, it decides nothing, and reads false).
+    /// Most steps nobody fires, nothing is above its threshold and no potential is below
+    /// `p_min`: the margins `pot - thr_j`, `shown - thr_j` and the lowest `pot` of the lanes
+    /// (padding lanes never reach `i32::MAX`), group by group, rule these out before any exact
+    /// comparison.
     #[inline(always)]
-    pub fn compare(&self, thr: i32, armed: bool, p: &HwParams) -> Comparators {
-        let (mut pot_max, mut pot_min) = ([i32::MIN; GROUP], [i32::MAX; GROUP]);
-        let mut shown_max = [i32::MIN; GROUP];
+    pub fn compare(&self, armed: bool, p: &HwParams) -> Comparators {
+        let (mut pot_margin, mut pot_min) = ([i64::MIN; GROUP], [i32::MAX; GROUP]);
+        let mut shown_margin = [i64::MIN; GROUP];
         let pot = self.pot.as_chunks::<GROUP>().0;
-        for (pot, shown) in pot.iter().zip(self.shown.as_chunks::<GROUP>().0) {
+        let lanes = pot.iter().zip(self.shown.as_chunks::<GROUP>().0);
+        for ((pot, shown), thr) in lanes.zip(self.thr_j.as_chunks::<GROUP>().0) {
             for j in 0..GROUP {
-                pot_max[j] = pot_max[j].max(pot[j]);
+                pot_margin[j] = pot_margin[j].max(pot[j] as i64 - thr[j] as i64);
                 pot_min[j] = pot_min[j].min(pot[j]);
-                shown_max[j] = shown_max[j].max(shown[j]);
+                shown_margin[j] = shown_margin[j].max(shown[j] as i64 - thr[j] as i64);
             }
         }
         let mut spikes = 0u128;
-        if pot_max.iter().any(|&x| x >= thr) {
+        if pot_margin.iter().any(|&x| x >= 0) {
             for (j, nr) in self.iter().enumerate() {
-                spikes |= (nr.fires(thr) as u128) << j;
+                spikes |= (nr.fires(self.thr_j[j]) as u128) << j;
             }
         }
         let p_min = p.format.p_min;
         Comparators {
             spikes,
             above: armed
-                && shown_max.iter().any(|&x| x > thr)
-                && self.iter().any(|nr| nr.above(thr)),
+                && shown_margin.iter().any(|&x| x > 0)
+                && self.iter().enumerate().any(|(j, nr)| nr.above(self.thr_j[j])),
             below_min: pot_min.iter().any(|&x| x < p_min) && self.pot().iter().any(|&x| x < p_min),
         }
     }
 
-    /// [`Neuron::fire`], every neuron. With no spike and no `pot` below `p_min` (see
-    /// [`Comparators`]) it changes nothing, and the machine skips it.
+    /// [`Neuron::fire`], every neuron against its own threshold. With no spike and no `pot`
+    /// below `p_min` (see [`Comparators`]) it changes nothing, and the machine skips it.
     #[inline(always)]
-    pub fn fire(&mut self, t: u32, thr: i32, p: &HwParams) {
+    pub fn fire(&mut self, t: u32, p: &HwParams) {
         let pot = self.pot.as_chunks_mut::<GROUP>().0;
-        for (pot, free_at) in pot.iter_mut().zip(self.free_at.as_chunks_mut::<GROUP>().0) {
+        let lanes = pot.iter_mut().zip(self.free_at.as_chunks_mut::<GROUP>().0);
+        for ((pot, free_at), thr) in lanes.zip(self.thr_j.as_chunks::<GROUP>().0) {
             let (mut pv, mut fv) = (*pot, *free_at);
             for j in 0..GROUP {
-                (pv[j], fv[j]) = Neuron::fired(pv[j], fv[j], t, thr, p);
+                (pv[j], fv[j]) = Neuron::fired(pv[j], fv[j], t, thr[j], p);
             }
             (*pot, *free_at) = (pv, fv);
         }
+    }
+
+    /// The value the WTA scan compares for neuron `j`: `shown[j] - theta[j]`.
+    #[inline]
+    pub fn wta_value(&self, j: usize) -> i32 {
+        self.shown[j] - self.theta[j]
     }
 
     /// Last Wta cycle: [`Neuron::inhibit`] every neuron but `winner`.
@@ -353,14 +403,22 @@ mod tests {
                 }
                 let lanes: Vec<Neuron> = all.iter().collect();
                 let (t, thr) = (rand(50) as u32 + 5, p_rest + rand(300) as i32 - 100);
+                // Every neuron its own threshold (homeostasis): thr + theta[j].
+                for j in 0..n {
+                    all.set_theta(j, rand(3) as i32 * rand(100) as i32);
+                }
+                all.load_thresholds(thr);
+                let own: Vec<i32> = (0..n).map(|j| thr + all.theta()[j]).collect();
+                assert_eq!(all.thr_j(), &own[..]);
                 let word: Vec<i32> = (0..n.next_multiple_of(GROUP))
                     .map(|j| if j < n { rand(200) as i32 - 100 } else { 0 })
                     .collect();
-                let cmp = all.compare(thr, true, &p);
-                assert!(!all.compare(thr, false, &p).above);
-                let want_spikes = (0..n).fold(0u128, |m, j| m | (lanes[j].fires(thr) as u128) << j);
+                let cmp = all.compare(true, &p);
+                assert!(!all.compare(false, &p).above);
+                let want_spikes =
+                    (0..n).fold(0u128, |m, j| m | (lanes[j].fires(own[j]) as u128) << j);
                 assert_eq!(cmp.spikes, want_spikes);
-                assert_eq!(cmp.above, lanes.iter().any(|nr| nr.above(thr)));
+                assert_eq!(cmp.above, (0..n).any(|j| lanes[j].above(own[j])));
                 assert_eq!(cmp.below_min, lanes.iter().any(|nr| nr.pot < p_min));
                 // An array operation against the neuron's transfer on every lane.
                 let check = |what: &str, each: &dyn Fn(&mut Neurons), one: &LaneOp| {
@@ -381,9 +439,7 @@ mod tests {
                 check("complete", &|a| a.complete(t, &p), &|nr, _| {
                     nr.complete(t, &p)
                 });
-                check("fire", &|a| a.fire(t, thr, &p), &|nr, _| {
-                    nr.fire(t, thr, &p)
-                });
+                check("fire", &|a| a.fire(t, &p), &|nr, j| nr.fire(t, own[j], &p));
                 check("inhibit", &|a| a.inhibit_all_but(2, &p), &|nr, j| {
                     if j != 2 {
                         nr.inhibit(&p)

@@ -2,6 +2,12 @@
 //! `m` of the STDP window and the lists of the period classes spiking at each `m` (stage A),
 //! computes the update of one lane (stage B: bound distance times lookup table) and writes the
 //! word back (stage C). The end-of-image penalty walks the silent list through the same pipeline.
+//!
+//! With row normalization built it also keeps every row's sum `rsum[j]`: summed from the
+//! weight memory during Ingest (while the memory is otherwise idle), then moved by every write
+//! of stage C, so that after the penalty the winner's sum is known without a pass; NormMul
+//! multiplies `S - rsum[winner]` by the reciprocal of `M`, one bit per cycle, and Norm walks
+//! the winner's row through stages B and C adding the step (SPEC section 10).
 
 pub use snn_arch::codes::StdpOp;
 use snn_arch::counters::StepCounters;
@@ -22,6 +28,8 @@ pub enum StdpCmd {
     PenStart { winner: u32 },
     /// State Pen: follow the silent list.
     PenWalk,
+    /// State Norm: the next input of the winner's row.
+    NormWalk { winner: u32 },
 }
 
 /// Inputs of one cycle.
@@ -54,6 +62,8 @@ pub struct StdpOut {
     pub more: bool,
     /// PenWalk: the silent list ended.
     pub pen_done: bool,
+    /// NormWalk: every input of the winner's row has been read.
+    pub norm_done: bool,
 }
 
 /// The unit's registers. Data fields of a pipeline stage load only with its valid bit.
@@ -82,6 +92,17 @@ pub struct Stdp {
     pub word_c: [i32; MAX_N],
     pub w_c: i32,
     pub prod_c: u64,
+    /// Row normalization: each row's sum (`RSB` bits, signed).
+    pub rsum: [i32; MAX_N],
+    /// Ingest's sum pass: next address to read, and a read was issued last cycle.
+    pub sum_a: u32,
+    pub sum_v: bool,
+    /// NormMul: the product `(S - rsum[winner]) * norm_recip` so far, and the multiplier bit.
+    pub nm_acc: i64,
+    pub nm_bit: u32,
+    /// The normalization step of this image, and Norm's next address.
+    pub delta: i32,
+    pub norm_a: u32,
 }
 
 impl Stdp {
@@ -104,6 +125,13 @@ impl Stdp {
             word_c: [0; MAX_N],
             w_c: 0,
             prod_c: 0,
+            rsum: [0; MAX_N],
+            sum_a: 0,
+            sum_v: false,
+            nm_acc: 0,
+            nm_bit: 0,
+            delta: 0,
+            norm_a: 0,
         }
     }
 
@@ -116,18 +144,19 @@ impl Stdp {
     /// Stage C's new lane value.
     #[inline]
     pub fn stage_c_value(&self, p: &HwParams) -> i32 {
-        Self::written(self.op_c, self.w_c, self.prod_c, p)
+        Self::written(self.op_c, self.w_c, self.prod_c, self.delta, p)
     }
 
-    /// Stage C's value from lane `w` and stage B's product.
+    /// Stage C's value from lane `w`, stage B's product and (Norm) the step `delta`.
     #[inline(always)]
-    fn written(op: StdpOp, w: i32, prod: u64, p: &HwParams) -> i32 {
+    fn written(op: StdpOp, w: i32, prod: u64, delta: i32, p: &HwParams) -> i32 {
         let f = &p.format;
         let step = ((prod + (1u64 << (f.lut_frac_bits - 1))) >> f.lut_frac_bits) as i32;
         match op {
             StdpOp::Pot => w + step,
             StdpOp::Dep => w - step,
             StdpOp::Pen => (w - f.penalty).max(f.w_min),
+            StdpOp::Norm => f.normalize(w, delta),
         }
     }
 
@@ -138,16 +167,99 @@ impl Stdp {
         match op {
             StdpOp::Pot => f.lut_pot[(d - p.wlo) as usize] as u64 * (f.w_max - w) as u64,
             StdpOp::Dep => f.lut_dep[(d - p.wlo) as usize] as u64 * (w - f.w_min) as u64,
-            StdpOp::Pen => 0,
+            StdpOp::Pen | StdpOp::Norm => 0,
         }
     }
 
-    /// What stages B and C make of lane value `w` read with `(op, d)`: the product and the
-    /// value written back.
+    /// What stages B and C make of lane value `w` read with `(op, d)` (and, for Norm, the step
+    /// `delta`): the product and the value written back.
     #[inline(always)]
-    pub fn update(op: StdpOp, d: u32, w: i32, p: &HwParams) -> (u64, i32) {
+    pub fn update(op: StdpOp, d: u32, w: i32, delta: i32, p: &HwParams) -> (u64, i32) {
         let prod = Self::product(op, d, w, p);
-        (prod, Self::written(op, w, prod, p))
+        (prod, Self::written(op, w, prod, delta, p))
+    }
+
+    /// `start`: the row sums and their pass start over.
+    pub fn start_sums(&mut self) {
+        self.rsum = [0; MAX_N];
+        self.sum_a = 0;
+        self.sum_v = false;
+    }
+
+    /// One cycle of Ingest's sum pass (learning with normalization): add the word read last
+    /// cycle to the row sums, lane by lane, and read the next word while any is left. Returns
+    /// the address read (weight_mem only: next_mem is being written in Ingest).
+    #[inline]
+    pub fn sum_cycle(&mut self, word_q: &[i32], p: &HwParams) -> Option<u32> {
+        if self.sum_v {
+            for (s, &w) in self.rsum[..p.n].iter_mut().zip(word_q) {
+                *s += w;
+            }
+        }
+        self.sum_v = (self.sum_a as usize) < p.m;
+        let rd = self.sum_v.then_some(self.sum_a);
+        self.sum_a += self.sum_v as u32;
+        rd
+    }
+
+    /// The whole sum pass at once (the machine's fast Ingest): every row's sum, and the
+    /// registers as the pass leaves them. The caller loads weight_mem's data register with the
+    /// last word read.
+    pub fn sum_rows(&mut self, row_sums: &[i32], p: &HwParams) {
+        self.rsum[..p.n].copy_from_slice(row_sums);
+        self.sum_a = p.m as u32;
+        self.sum_v = false;
+    }
+
+    /// A stage C write changed lane `lane` by `change`: its row sum follows (normalization).
+    #[inline(always)]
+    pub fn track(&mut self, lane: u32, change: i32, p: &HwParams) {
+        if p.normalization {
+            self.rsum[lane as usize] += change;
+        }
+    }
+
+    /// PenDrain's edge into NormMul: the product starts at 0.
+    pub fn begin_norm_mul(&mut self) {
+        self.nm_acc = 0;
+        self.nm_bit = 0;
+    }
+
+    /// One NormMul cycle for the winner's row: add `(S - rsum[winner]) << nm_bit` when bit
+    /// `nm_bit` of the reciprocal is set; the last cycle (`nm_bit == RB - 1`) rounds and shifts
+    /// the product into `delta` and points Norm at input 0. Returns whether it was the last.
+    #[inline]
+    pub fn norm_mul(&mut self, winner: u32, p: &HwParams) -> bool {
+        let f = &p.format;
+        let diff = f.norm_target - self.rsum[winner as usize] as i64;
+        if f.norm_recip >> self.nm_bit & 1 == 1 {
+            self.nm_acc += diff << self.nm_bit;
+        }
+        let last = self.nm_bit + 1 == p.rb;
+        if last {
+            self.delta = ((self.nm_acc + (1i64 << (f.norm_shift - 1))) >> f.norm_shift) as i32;
+            debug_assert_eq!(self.delta, f.norm_delta(self.rsum[winner as usize] as i64));
+            self.norm_a = 0;
+        } else {
+            self.nm_bit += 1;
+        }
+        last
+    }
+
+    /// Stage A of one Norm cycle: read the next input of the winner's row (stage B: op Norm,
+    /// lane `winner`), or report that the row is done.
+    #[inline]
+    fn norm_issue(&mut self, winner: u32, out: &mut StdpOut, p: &HwParams) {
+        if (self.norm_a as usize) < p.m {
+            self.op_b = StdpOp::Norm;
+            self.d_b = 0;
+            self.lane_b = winner;
+            let a = self.norm_a;
+            self.issue(a, out);
+            self.norm_a += 1;
+        } else {
+            out.norm_done = true;
+        }
     }
 
     /// Mask of step `m` restricted to the window: no class when `|m - t| < wlo`.
@@ -243,6 +355,9 @@ impl Stdp {
             write: self.write_port(p),
             ..StdpOut::default()
         };
+        if let Some((_, lane, value)) = out.write {
+            self.track(lane, value - self.w_c, p);
+        }
         // Stage B -> C: the word read last cycle arrives.
         self.v_c = self.v_b;
         if self.v_b {
@@ -289,6 +404,7 @@ impl Stdp {
                     out.pen_done = true;
                 }
             }
+            StdpCmd::NormWalk { winner } => self.norm_issue(winner, &mut out, p),
         }
         out
     }

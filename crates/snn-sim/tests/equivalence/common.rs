@@ -62,12 +62,19 @@ impl Pair {
         let cfg = &gold.cfg;
         let mut dut = Machine::new(cfg).unwrap();
         dut.load_weights(gold.weights.as_slice().unwrap()).unwrap();
+        dut.load_theta(&gold.theta).unwrap();
         Pair {
             cfg: cfg.clone(),
             gold,
             dut,
             images: 0,
         }
+    }
+
+    /// Both models' adaptive thresholds set to `theta` (raw).
+    pub fn set_theta(&mut self, theta: &[i32]) {
+        self.gold.theta = theta.to_vec();
+        self.dut.load_theta(theta).unwrap();
     }
 
     /// Presents one image to both models, comparing the potentials and spikes after every step,
@@ -240,6 +247,16 @@ impl Pair {
                 dw[k].to_string(),
             ));
         }
+        let (gt, dt) = (&self.gold.theta, dut.theta());
+        if let Some(j) = (0..n).find(|&j| gt[j] != dt[j]) {
+            return Err(miss(
+                cycle,
+                "neuron",
+                format!("theta[{j}] after the image"),
+                gt[j].to_string(),
+                dt[j].to_string(),
+            ));
+        }
         Ok(Cost {
             cycles: d.cycles as u64,
             spikes: gold.spike_times.iter().map(|s| s.len() as u32).sum(),
@@ -275,7 +292,8 @@ pub fn expected_cycles(p: &HwParams, enc: &Encoded, gold: &Presentation<i32>, le
     };
     // Nodes plus empty classes of a step: each costs one cycle.
     let items = |x: u32| -> u64 { classes(x).iter().map(|&c| count[c].max(1)).sum() };
-    let mut cycles = p.scan_cycles + 3 + p.qb as u64;
+    // Ingest, Drain, Divide, and Bias when homeostasis is built.
+    let mut cycles = p.scan_cycles + 3 + p.qb as u64 + p.homeostasis as u64;
     for t in 1..=t_steps {
         cycles += (classes(t).len() as u64).max(1);
     }
@@ -303,6 +321,10 @@ pub fn expected_cycles(p: &HwParams, enc: &Encoded, gold: &Presentation<i32>, le
     cycles += 1;
     if learn && gold.winner.is_some() {
         cycles += silent.max(1) + 1;
+        if p.normalization {
+            // NormMul, Norm (one read per input and the cycle that finds the row done), NormDrain.
+            cycles += p.rb as u64 + p.m as u64 + 1 + 1;
+        }
     }
     cycles + 1
 }

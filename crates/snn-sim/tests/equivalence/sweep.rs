@@ -26,7 +26,19 @@ pub fn random_config(rng: &mut ChaCha8Rng, seed: u64) -> SnnConfig {
         seed,
         ..SnnConfig::default()
     };
+    if rng.gen_bool(0.5) {
+        // Homeostasis: wins raise theta by up to 2, every image lowers it, capped at theta_max.
+        cfg.theta_max = rng.gen_range(2.0..40.0);
+        cfg.theta_plus = rng.gen_range(0.0..2.0);
+        cfg.theta_minus = rng.gen_range(0.0..0.3);
+    }
+    if rng.gen_bool(0.5) {
+        // Row normalization to a sum anywhere between all-w_min and all-w_max rows.
+        let m = (cfg.height * cfg.width) as f64;
+        cfg.norm_target = m * rng.gen_range(0.05..1.4);
+    }
     cfg.fixed.frac_bits = rng.gen_range(5..=10);
+    cfg.fixed.theta_bits = 18;
     cfg.fixed.lut_frac_bits = rng.gen_range(10..=18);
     let w_raw = (cfg.w_max * (1u64 << cfg.fixed.frac_bits) as f64).round() as u64;
     cfg.fixed.weight_bits = 64 - w_raw.leading_zeros() + 1 + rng.gen_range(0..=2);

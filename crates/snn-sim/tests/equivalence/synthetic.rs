@@ -2,7 +2,7 @@
 //! edge sizes, training then inference.
 
 use crate::common::{edge_images, random_image, Pair};
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use snn_core::prelude::*;
 use snn_sim::prelude::*;
@@ -29,6 +29,48 @@ fn train_then_infer(cfg: &SnnConfig, seed: u64, random: usize) {
 #[test]
 fn default_configuration() {
     train_then_infer(&SnnConfig::default(), 1, 25);
+}
+
+#[test]
+fn homeostasis_with_learned_thresholds() {
+    // The learning preset's homeostasis with thresholds as training leaves them (different per
+    // neuron, up to about 300 potential units): the WTA compares shown - theta, Fire pot >= thr +
+    // theta, and theta moves after every training image.
+    let cfg = SnnConfig {
+        norm_target: 0.0,
+        ..SnnConfig::learning()
+    };
+    homeostasis_run(&cfg);
+}
+
+#[test]
+fn learning_preset_with_row_normalization() {
+    // Homeostasis and subtractive normalization of the winner's row together (the default
+    // preset): the row sums come from Ingest's pass and the writes' tracking.
+    homeostasis_run(&SnnConfig::learning());
+    homeostasis_run(&SnnConfig {
+        norm_target: 20.0,
+        neurons: 3,
+        ..SnnConfig::small()
+    });
+}
+
+fn homeostasis_run(cfg: &SnnConfig) {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let imgs = images(cfg, 7, 30);
+    let mut pair = Pair::new(cfg);
+    let cap = cfg.theta_max as i32;
+    for scale in [0, 2, 40, 300].map(|s| s.min(cap)) {
+        let theta: Vec<i32> = (0..cfg.neurons)
+            .map(|_| rng.gen_range(0..=scale * 256))
+            .collect();
+        pair.set_theta(&theta);
+        pair.run_all(&imgs, true);
+        pair.run_all(&imgs, false);
+    }
+    if cfg.theta_max > 0.0 {
+        assert!(pair.dut.theta().iter().any(|&t| t > 0));
+    }
 }
 
 #[test]
