@@ -317,8 +317,22 @@ pub fn check_hdl(hdl: &Path, cfg: &SnnConfig) -> Result<()> {
     Ok(())
 }
 
-/// The keys (dotted paths) where `found` differs from `wanted`, with both values.
+/// The keys (dotted paths) where `found` differs from `wanted`, with both values: the values
+/// that differ first (the shape, `n`, `height`, `width`, leads), then the keys `found` lacks (a
+/// report from another version of the generator).
 fn differences(path: &str, found: &Value, wanted: &Value, out: &mut Vec<String>) {
+    let mut missing = Vec::new();
+    walk(path, found, wanted, out, &mut missing);
+    out.append(&mut missing);
+}
+
+fn walk(
+    path: &str,
+    found: &Value,
+    wanted: &Value,
+    out: &mut Vec<String>,
+    missing: &mut Vec<String>,
+) {
     match (found, wanted) {
         (Value::Object(f), Value::Object(w)) => {
             for (k, wv) in w {
@@ -328,8 +342,8 @@ fn differences(path: &str, found: &Value, wanted: &Value, out: &mut Vec<String>)
                     format!("{path}.{k}")
                 };
                 match f.get(k) {
-                    Some(fv) => differences(&key, fv, wv, out),
-                    None => out.push(format!("{key} missing")),
+                    Some(fv) => walk(&key, fv, wv, out, missing),
+                    None => missing.push(format!("{key} missing")),
                 }
             }
         }

@@ -6,14 +6,13 @@ use std::path::Path;
 mod common;
 use common::{command, fails, have, ok, train_fixed};
 
-/// The committed Verilog: the default configuration, 10 neurons.
-const HDL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../hdl/snn_core.v");
-
 #[test]
 fn verilog_of_another_shape_is_refused_before_any_build() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     train_fixed(d, "4", "5", "w4.json");
+    // The Verilog of the default configuration, 10 neurons.
+    ok(d, &["generate", "--out", "hdl10"]);
     // No simulator can even start (an empty PATH): the check must come before any build.
     let empty = d.join("no-tools");
     std::fs::create_dir(&empty).unwrap();
@@ -30,7 +29,7 @@ fn verilog_of_another_shape_is_refused_before_any_build() {
             "--limit",
             "1",
             "--hdl",
-            HDL,
+            "hdl10/snn_core.v",
         ];
         args.extend(levels);
         let out = command(d, &args).env("PATH", &empty).output().unwrap();
@@ -42,7 +41,7 @@ fn verilog_of_another_shape_is_refused_before_any_build() {
         );
     }
     // A Verilog file without its report beside it.
-    std::fs::copy(HDL, d.join("alone.v")).unwrap();
+    std::fs::copy(d.join("hdl10/snn_core.v"), d.join("alone.v")).unwrap();
     fails(
         d,
         &[

@@ -5,12 +5,13 @@
 //! at time `2c`, the `c`-th edge, and falls at `2c + 1`. From time `2c` the registers show their
 //! value during cycle `c` (after `c` edges) and the port signals (`rd_addr`, `we`,
 //! `spike_valid`, `done`, ...) what the core drives in cycle `c`. Registers are declared `reg`,
-//! ports `wire`, as a viewer expects of a Verilog dump; the FSM state is both a 4-bit `state`
+//! ports `wire`, as a viewer expects of a Verilog dump; the FSM state is both a `state` register
 //! (the RTL encoding) and a `state_name` `string` signal (the GTKWave extension, also read by
 //! pyvcd).
 
 use crate::machine::{Events, Machine, Observer};
 use snn_arch::bits;
+use snn_arch::codes::STATE_BITS;
 use std::io::{self, Write};
 
 /// Probes read values as `u128`, the widest register (the spike mask and `stdp_mask`, up to
@@ -80,7 +81,7 @@ impl<W: Write> VcdWriter<W> {
         scopes.push((
             "control".into(),
             vec![
-                reg("state", 4, Box::new(|m| m.state() as u128)),
+                reg("state", STATE_BITS as u32, Box::new(|m| m.state() as u128)),
                 ("state_name".into(), 1, Probe::StateName),
                 reg("cycles", 32, Box::new(|m| m.cycles() as u128)),
                 reg("learn", 1, Box::new(|m| m.control().learn as u128)),
@@ -373,7 +374,7 @@ mod tests {
         assert!(header.starts_with("$version"));
         assert!(header.contains("$timescale 10 ns $end"));
         assert!(header.contains("$scope module control $end"));
-        assert!(header.contains(" state [3:0] $end"));
+        assert!(header.contains(&format!(" state [{}:0] $end", STATE_BITS - 1)));
         assert!(header.contains("$var string 1 "));
         assert!(header.contains(" pot_1 [17:0] $end"));
         assert_eq!(
