@@ -45,6 +45,7 @@ enum Command {
     Fpga(cmd::fpga::FpgaArgs),
     Demo(cmd::demo::DemoArgs),
     Data(cmd::data::DataCommand),
+    Sweep(cmd::sweep::SweepArgs),
 }
 
 fn main() {
@@ -73,6 +74,7 @@ fn main() {
         Command::Fpga(a) => cmd::fpga::run(a),
         Command::Demo(a) => cmd::demo::run(a),
         Command::Data(a) => cmd::data::run(a),
+        Command::Sweep(a) => cmd::sweep::run(a),
     };
     if let Err(e) = result {
         if cleanup::interrupted() {

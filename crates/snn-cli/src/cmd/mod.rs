@@ -10,4 +10,5 @@ pub mod generate;
 pub mod plot;
 pub mod reconstruct;
 pub mod simulate;
+pub mod sweep;
 pub mod train;
