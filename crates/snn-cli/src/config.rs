@@ -3,10 +3,15 @@
 //! command reads, else the SPEC defaults), then the CLI overrides, then the image size from the
 //! data or weights, and only then validation, so that the check sees the sizes that will really
 //! run (a potential register that fits 16x16 inputs may overflow at 28x28).
+//!
+//! Nothing a configuration file sets is ignored in silence: the image size comes from the data
+//! or weights and the neuron count from the weights or `--neurons`, so a file that sets them to
+//! something else is an error rather than a value quietly replaced.
 
+use crate::paths::IoPlan;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
-use snn_core::config::{DepressionBound, SnnConfig};
+use snn_core::config::{DepressionBound, SnnConfig, MAX_T_STEPS};
 use snn_core::weights::WeightsFile;
 use std::path::{Path, PathBuf};
 
@@ -14,11 +19,13 @@ use std::path::{Path, PathBuf};
 #[derive(Args, Debug, Clone)]
 pub struct ConfigArgs {
     /// SnnConfig TOML file (every key optional, defaults from SPEC section 1). Without it, a
-    /// command reading a weights file uses the configuration stored in that file.
+    /// command reading a weights file uses the configuration stored in that file. Its height,
+    /// width and neurons must agree with the data and weights, which fix them.
     #[arg(long, value_name = "C.toml")]
     pub config: Option<PathBuf>,
-    /// Time steps per presentation (overrides `t_steps`).
-    #[arg(long, value_name = "T")]
+    /// Time steps per presentation (overrides `t_steps`; 1 to 65535, the limit of every level:
+    /// a presentation must end in bounded time).
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u32).range(1..=MAX_T_STEPS as i64))]
     pub t_steps: Option<u32>,
     /// STDP depression bound: `w-min` is the corrected rule (default, what the hardware does),
     /// `abs-w-min` the original code's variant, kept to reproduce its runs (float only).
@@ -65,26 +72,76 @@ impl Weights {
 pub struct BaseConfig {
     pub cfg: SnnConfig,
     source: String,
+    /// The sizes a `--config` file sets explicitly (`height`, `width`, `neurons`).
+    explicit: Explicit,
+}
+
+/// Keys of a configuration file that the data or weights decide, when the file sets them.
+#[derive(Default)]
+struct Explicit {
+    height: Option<usize>,
+    width: Option<usize>,
+    neurons: Option<usize>,
+}
+
+impl Explicit {
+    /// The size keys `table` sets, with their values in `cfg` (the configuration it gives).
+    fn of(table: &toml::Table, cfg: &SnnConfig) -> Self {
+        Explicit {
+            height: table.contains_key("height").then_some(cfg.height),
+            width: table.contains_key("width").then_some(cfg.width),
+            neurons: table.contains_key("neurons").then_some(cfg.neurons),
+        }
+    }
+}
+
+/// A `--config` file, not validated yet: [`BaseConfig::finish`] validates it with the sizes of
+/// the run (a file alone does not know them).
+fn read_config_file(path: &Path) -> Result<BaseConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read config", path.display()))?;
+    let invalid = || format!("{}: invalid config", path.display());
+    let table: toml::Table = toml::from_str(&text).with_context(invalid)?;
+    let cfg = SnnConfig::from_toml_table(table.clone()).with_context(invalid)?;
+    Ok(BaseConfig {
+        explicit: Explicit::of(&table, &cfg),
+        cfg,
+        source: path.display().to_string(),
+    })
 }
 
 impl ConfigArgs {
-    /// The base configuration with the overrides of this group applied.
+    /// Adds the `--config` file to the command's inputs.
+    pub fn plan(&self, plan: IoPlan) -> IoPlan {
+        plan.input_opt("--config", self.config.as_deref())
+    }
+
+    /// The base configuration with the overrides of this group applied: `--config`, else the
+    /// configuration stored in `weights`, else the defaults.
     pub fn base(&self, weights: Option<&Weights>) -> Result<BaseConfig> {
-        let mut base = match (
-            &self.config,
-            weights.and_then(|w| w.file.config.as_ref().map(|c| (w, c))),
-        ) {
-            (Some(path), _) => BaseConfig {
-                cfg: SnnConfig::from_toml_file(path)?,
-                source: path.display().to_string(),
-            },
-            (None, Some((w, cfg))) => BaseConfig {
+        let stored = weights.and_then(|w| {
+            let cfg = w.file.config.as_ref()?;
+            Some((
+                cfg,
+                format!("{} (its stored configuration)", w.path.display()),
+            ))
+        });
+        self.base_stored(stored)
+    }
+
+    /// As [`ConfigArgs::base`], with the stored configuration and its name for messages given.
+    pub fn base_stored(&self, stored: Option<(&SnnConfig, String)>) -> Result<BaseConfig> {
+        let mut base = match (&self.config, stored) {
+            (Some(path), _) => read_config_file(path)?,
+            (None, Some((cfg, source))) => BaseConfig {
                 cfg: cfg.clone(),
-                source: format!("{} (its stored configuration)", w.path.display()),
+                source,
+                explicit: Explicit::default(),
             },
             (None, None) => BaseConfig {
                 cfg: SnnConfig::default(),
                 source: "default configuration".into(),
+                explicit: Explicit::default(),
             },
         };
         if let Some(t) = self.t_steps {
@@ -99,7 +156,27 @@ impl ConfigArgs {
 
 impl BaseConfig {
     /// Sets the image size and neuron count and validates, naming the configuration's source.
+    /// A configuration file that sets another size or neuron count is an error.
     pub fn finish(mut self, (height, width): (usize, usize), neurons: usize) -> Result<SnnConfig> {
+        let e = &self.explicit;
+        if e.height.is_some_and(|h| h != height) || e.width.is_some_and(|w| w != width) {
+            let set: Vec<String> = [("height", e.height), ("width", e.width)]
+                .iter()
+                .filter_map(|(k, v)| v.map(|v| format!("{k} = {v}")))
+                .collect();
+            bail!(
+                "{}: sets {}, but the images are {height}x{width}: the data and weights fix the image size, so remove {} from the file or use images of that size",
+                self.source,
+                set.join(", "),
+                if set.len() == 2 { "them" } else { "it" }
+            );
+        }
+        if let Some(n) = e.neurons.filter(|&n| n != neurons) {
+            bail!(
+                "{}: sets neurons = {n}, but this run has {neurons} neurons ; remove neurons from the file or make them agree",
+                self.source
+            );
+        }
         self.cfg.height = height;
         self.cfg.width = width;
         self.cfg.neurons = neurons;

@@ -2,17 +2,22 @@
 //! cycle-accurate model and the generated RTL in Verilator or Icarus. Each runs the same images
 //! from the same raw weights and returns every field the levels must agree on.
 
+use crate::cleanup::Temporary;
 use crate::config::{ConfigArgs, Weights};
-use crate::data::SplitArg;
+use crate::data::{Inputs, SplitArg};
+use crate::flags::at_least_one;
 use crate::model::fixed_network;
-use crate::progress::Progress;
-use anyhow::{Context, Result};
+use crate::paths::IoPlan;
+use crate::progress::{Progress, Steps};
+use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
+use serde_json::Value;
 use snn_core::prelude::*;
-use snn_rtlsim::{RunOptions, Simulator};
+use snn_fpga::flow::LogFollower;
+use snn_rtlsim::{RtlRun, RunOptions, Simulator};
 use snn_sim::Machine;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// What `snn simulate` and `snn compare` present, and how: one set of flags for both commands.
 #[derive(Args, Debug)]
@@ -27,16 +32,33 @@ pub struct Presentations {
     #[arg(long, value_enum, default_value = "test")]
     pub split: SplitArg,
     /// Use only the first K images.
-    #[arg(long, value_name = "K")]
+    #[arg(long, value_name = "K", value_parser = at_least_one)]
     pub limit: Option<usize>,
     /// Round and clamp weights the fixed-point format cannot hold instead of failing.
     #[arg(long)]
     pub quantize: bool,
-    /// Generated Verilog for the verilator and icarus levels.
+    /// Generated Verilog for the verilator and icarus levels; the `.json` report beside it
+    /// (as `snn generate` writes it) must describe the same configuration.
     #[arg(long, value_name = "FILE", default_value = "hdl/snn_core.v")]
     pub hdl: PathBuf,
     #[command(flatten)]
     pub config: ConfigArgs,
+}
+
+impl Presentations {
+    /// The files these presentations read (the Verilog and its report when `rtl`), for the
+    /// command's [`IoPlan`].
+    pub fn plan(&self, inputs: &Inputs, rtl: bool) -> IoPlan {
+        let plan = self
+            .config
+            .plan(inputs.plan(IoPlan::new().input("--weights", &self.weights), "--data"));
+        if rtl {
+            plan.input("--hdl", &self.hdl)
+                .input("--hdl", &self.hdl.with_extension("json"))
+        } else {
+            plan
+        }
+    }
 }
 
 /// Levels that compute in the hardware's fixed point.
@@ -49,6 +71,11 @@ pub enum HwLevel {
 }
 
 impl HwLevel {
+    /// Whether this level simulates the generated Verilog.
+    pub fn is_rtl(self) -> bool {
+        matches!(self, HwLevel::Verilator | HwLevel::Icarus)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             HwLevel::GoldenFixed => "golden-fixed",
@@ -97,10 +124,9 @@ pub fn run(
     images: &[&[u8]],
     learn: bool,
     hdl: &Path,
-    quiet: bool,
 ) -> Result<LevelRun> {
     let start = Instant::now();
-    let mut progress = Progress::new(images.len() as u64, level.name(), quiet);
+    let mut progress = Progress::new(images.len() as u64, level.name());
     let (images, final_weights, seconds) = match level {
         HwLevel::GoldenFixed => {
             let arith = FixedArith::new(cfg)?;
@@ -155,20 +181,9 @@ pub fn run(
             (out, machine.weights(), start.elapsed().as_secs_f64())
         }
         HwLevel::Verilator | HwLevel::Icarus => {
-            let sim = if level == HwLevel::Verilator {
-                Simulator::Verilator
-            } else {
-                Simulator::Icarus
-            };
             let rows: Vec<Vec<i32>> = raw.chunks(cfg.inputs()).map(<[i32]>::to_vec).collect();
-            let owned: Vec<Vec<u8>> = images.iter().map(|p| p.to_vec()).collect();
-            let opts = RunOptions {
-                dump_every: learn,
-                ..RunOptions::default()
-            };
-            let r = snn_rtlsim::run(sim, hdl, cfg, &rows, &owned, learn, &opts)
+            let r = run_rtl(level, hdl, cfg, &rows, images, learn, &mut progress)
                 .with_context(|| format!("{}: {} run failed", hdl.display(), level.name()))?;
-            progress.inc(images.len() as u64);
             let flat = |w: &Vec<Vec<i32>>| w.iter().flatten().copied().collect::<Vec<i32>>();
             let out = r
                 .images
@@ -195,4 +210,183 @@ pub fn run(
         final_weights,
         seconds,
     })
+}
+
+/// How often the RTL results file is read for progress.
+const POLL: Duration = Duration::from_millis(250);
+
+/// The generated Verilog in a simulator: the build (cached after the first) is reported as a
+/// step, the image loop moves `progress` as the harness writes each image's results, and the
+/// run directory is removed if a signal ends the command.
+fn run_rtl(
+    level: HwLevel,
+    hdl: &Path,
+    cfg: &SnnConfig,
+    rows: &[Vec<i32>],
+    images: &[&[u8]],
+    learn: bool,
+    progress: &mut Progress,
+) -> Result<snn_rtlsim::RtlResult> {
+    let sim = if level == HwLevel::Verilator {
+        Simulator::Verilator
+    } else {
+        Simulator::Icarus
+    };
+    let owned: Vec<Vec<u8>> = images.iter().map(|p| p.to_vec()).collect();
+    let opts = RunOptions {
+        dump_every: learn,
+        ..RunOptions::default()
+    };
+    let (run, _dir) = Temporary::create(|| {
+        let run = RtlRun::create(cfg, rows, &owned, learn, &opts)?;
+        let dir = run.dir().to_path_buf();
+        Ok((run, dir))
+    })?;
+    let steps = Steps::new(level.name());
+    steps.step(&format!(
+        "building the simulator of {} (cached after the first build)",
+        hdl.display()
+    ));
+    run.build(sim, hdl)?;
+    steps.finish();
+    let results = run.dir().join("results.txt");
+    std::thread::scope(|s| {
+        let running = s.spawn(|| run.execute(sim, hdl));
+        let mut counter = ImageCounter::new(&results);
+        while !running.is_finished() {
+            std::thread::sleep(POLL);
+            progress.set(counter.images_started());
+        }
+        running.join().expect("the simulator thread does not panic")
+    })
+}
+
+/// Counts the images the harness has started, from the `image K ...` lines it appends to its
+/// results file (`sim/README.md`).
+struct ImageCounter {
+    results: LogFollower,
+    images: u64,
+}
+
+impl ImageCounter {
+    fn new(results: &Path) -> Self {
+        ImageCounter {
+            results: LogFollower::new(results),
+            images: 0,
+        }
+    }
+
+    fn images_started(&mut self) -> u64 {
+        let lines = self.results.new_lines();
+        self.images += lines.iter().filter(|l| l.starts_with("image ")).count() as u64;
+        self.images
+    }
+}
+
+/// Fails, before any simulator is built, when the report beside the Verilog (`snn_core.json`
+/// for `snn_core.v`, as `snn generate` writes them) describes another configuration than `cfg`:
+/// weights of another shape would otherwise surface only after minutes of Verilator build.
+pub fn check_hdl(hdl: &Path, cfg: &SnnConfig) -> Result<()> {
+    if !hdl.is_file() {
+        bail!(
+            "{}: no such Verilog file (snn generate writes it)",
+            hdl.display()
+        );
+    }
+    let report = hdl.with_extension("json");
+    let text = std::fs::read_to_string(&report).with_context(|| {
+        format!(
+            "{}: cannot read the configuration report beside {} (snn generate writes both)",
+            report.display(),
+            hdl.display()
+        )
+    })?;
+    let found: Value = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a configuration report (JSON)", report.display()))?;
+    let wanted: Value = serde_json::from_str(&snn_arch::HwParams::new(cfg)?.to_json())
+        .expect("the report of a configuration is JSON");
+    let mut differ = Vec::new();
+    differences("", &found, &wanted, &mut differ);
+    if !differ.is_empty() {
+        bail!(
+            "{}: the Verilog was generated for another configuration than these weights and options: {}; generate it for them with snn generate",
+            report.display(),
+            differ[..differ.len().min(6)].join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// The keys (dotted paths) where `found` differs from `wanted`, with both values: the values
+/// that differ first (the shape, `n`, `height`, `width`, leads), then the keys `found` lacks (a
+/// report from another version of the generator).
+fn differences(path: &str, found: &Value, wanted: &Value, out: &mut Vec<String>) {
+    let mut missing = Vec::new();
+    walk(path, found, wanted, out, &mut missing);
+    out.append(&mut missing);
+}
+
+fn walk(
+    path: &str,
+    found: &Value,
+    wanted: &Value,
+    out: &mut Vec<String>,
+    missing: &mut Vec<String>,
+) {
+    match (found, wanted) {
+        (Value::Object(f), Value::Object(w)) => {
+            for (k, wv) in w {
+                let key = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                match f.get(k) {
+                    Some(fv) => walk(&key, fv, wv, out, missing),
+                    None => missing.push(format!("{key} missing")),
+                }
+            }
+        }
+        (f, w) if f != w => out.push(format!(
+            "{path} = {} (the run needs {})",
+            brief(f),
+            brief(w)
+        )),
+        _ => {}
+    }
+}
+
+/// A JSON value for a message, long arrays summarised.
+fn brief(v: &Value) -> String {
+    match v {
+        Value::Array(a) if a.len() > 4 => format!("[{} values]", a.len()),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// Progress follows the results file as the harness appends to it, a partial line at a time.
+    #[test]
+    fn images_are_counted_as_the_results_grow() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("results.txt");
+        let mut counter = ImageCounter::new(&path);
+        assert_eq!(counter.images_started(), 0, "no file yet");
+        let mut f = std::fs::File::create(&path).unwrap();
+        write!(
+            f,
+            "image 0 learn=0\nspike t=3 mask=1\nresult winner_valid=1\nimage 1 le"
+        )
+        .unwrap();
+        f.flush().unwrap();
+        assert_eq!(counter.images_started(), 1);
+        write!(f, "arn=0\nresult winner_valid=0\nimage 2 learn=0\n").unwrap();
+        f.flush().unwrap();
+        assert_eq!(counter.images_started(), 3);
+        assert_eq!(counter.images_started(), 3);
+    }
 }

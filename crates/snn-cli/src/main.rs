@@ -4,13 +4,17 @@
 //! overrides, data loading, the golden models behind one type, progress bars, JSON output) sit
 //! beside this file so that all commands accept the same flags and fail the same way.
 
+mod cleanup;
 mod cmd;
 mod config;
 mod data;
+mod flags;
 mod levels;
 mod model;
 mod output;
+mod paths;
 mod progress;
+mod text;
 
 use clap::{Parser, Subcommand};
 
@@ -45,7 +49,16 @@ enum Command {
 }
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version print and exit 0 through clap.
+        Err(e) if !e.use_stderr() => e.exit(),
+        // Usage errors fail like every other bad input: one `Error:` message, exit code 1.
+        Err(e) => fail(e.render().to_string().trim_start_matches("error: ")),
+    };
+    if let Err(e) = cleanup::install() {
+        fail(&format!("{e:#}"));
+    }
     let result = match cli.command {
         Command::Encode(a) => cmd::encode::run(a),
         Command::Agree(a) => cmd::agree::run(a),
@@ -64,8 +77,48 @@ fn main() {
         Command::Sweep(a) => cmd::sweep::run(a),
     };
     if let Err(e) = result {
+        if cleanup::interrupted() {
+            // The error comes from the signal (a tool it ended): the handler ends the process.
+            loop {
+                std::thread::park();
+            }
+        }
         // `{:#}` prints the whole context chain on one line: "<file>: <problem>: <cause>".
-        eprintln!("Error: {e:#}");
-        std::process::exit(1);
+        fail(&format!("{e:#}"));
+    }
+}
+
+fn fail(message: &str) -> ! {
+    eprintln!("Error: {}", output::compact_numbers(message.trim_end()));
+    std::process::exit(1);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every argument of every command explains itself in `--help`.
+    #[test]
+    fn every_argument_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+                if !builtin && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_about().is_none() && sub.get_long_about().is_none() {
+                    missing.push(format!("{path} {} (the command)", sub.get_name()));
+                }
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        let cmd = Cli::command();
+        cmd.clone().debug_assert();
+        walk(&cmd, "snn", &mut missing);
+        assert!(missing.is_empty(), "arguments without help: {missing:?}");
     }
 }

@@ -6,38 +6,7 @@ use snn_data::{idx, png, Image};
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::{ok, snn};
-
-fn ok_json(dir: &Path, args: &[&str]) -> Value {
-    let text = ok(dir, args);
-    serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("snn {args:?} printed no JSON ({e}):\n{text}"))
-}
-
-/// Stderr of a run that must fail cleanly: exit code 1, one `Error:` message naming `names`, no
-/// panic.
-fn fails(dir: &Path, args: &[&str], names: &[&str]) -> String {
-    let out = snn(dir, args);
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "snn {args:?} should fail with exit 1; stderr:\n{err}"
-    );
-    assert!(err.starts_with("Error: "), "snn {args:?}: {err}");
-    assert!(!err.contains("panicked"), "snn {args:?} panicked: {err}");
-    for n in names {
-        assert!(
-            err.contains(n),
-            "snn {args:?}: error should name {n:?}: {err}"
-        );
-    }
-    err
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
+use common::{fails, ok, ok_json, read_json};
 
 /// Trains 4 neurons on 40 built-in digits in fixed point (so that the weights are representable
 /// at every level) and returns the weights file.
@@ -225,11 +194,15 @@ fn train_eval_reconstruct_plot_pipeline() {
         ],
     );
     assert_eq!(r["files"].as_array().unwrap().len(), 5);
+    // Each weight an 8x8 block.
     let n0 = png::read(&d.join("pics/neuron_00.png")).unwrap();
-    assert_eq!((n0.height, n0.width), (28, 28));
+    assert_eq!((n0.height, n0.width), (224, 224));
     let grid = png::read(&d.join("pics/grid.png")).unwrap();
-    // 2 x 2 cells of 4x upscaled 28x28 pictures with 1-pixel gaps and frame.
-    assert_eq!((grid.height, grid.width), (2 * 113 + 1, 2 * 113 + 1));
+    // 2 x 2 captioned tiles of 224x224 with 10-pixel spacing, the grey-scale key below.
+    assert_eq!(
+        (grid.height, grid.width),
+        (10 + 2 * (18 + 224 + 10) + 50, 10 + 2 * (224 + 10))
+    );
 
     std::fs::create_dir(d.join("one")).unwrap();
     let img = snn_data::builtin::digits(snn_data::Split::Test, 1, 0)
@@ -272,7 +245,7 @@ fn encode_reports_potentials_spikes_and_threshold() {
     assert_eq!(f["total_spikes"].as_u64(), Some(total as u64));
     let peak = f["peak_count"].as_f64().unwrap();
     assert_eq!(f["threshold"].as_f64(), Some(peak / 3.0));
-    assert!(f.get("threshold_raw").is_none());
+    assert!(f["threshold_raw"].is_null());
     let x = ok_json(d, &["encode", "d.png", "--arith", "fixed", "--json"]);
     assert_eq!(x["spike_times"], f["spike_times"]);
     let raw = x["threshold_raw"].as_i64().unwrap();
@@ -377,14 +350,16 @@ fn simulate_levels_share_one_schema() {
             .keys()
             .map(String::as_str)
             .collect();
-        let want: &[&str] = if level == "cycle" {
-            &["cycles", "index", "spike_times", "winner"]
-        } else {
-            &["index", "spike_times", "winner"]
-        };
+        // The same keys at every level; `cycles` is null where there is no clock.
         let mut keys = keys;
         keys.sort_unstable();
-        assert_eq!(keys, want, "{level}");
+        assert_eq!(
+            keys,
+            ["cycles", "index", "spike_times", "winner"],
+            "{level}"
+        );
+        assert_eq!(images[0]["cycles"].is_null(), level != "cycle", "{level}");
+        assert_eq!(r["mean_cycles"].is_null(), level != "cycle", "{level}");
         assert_eq!(images[5]["index"], 5);
         assert_eq!(images[0]["spike_times"].as_array().unwrap().len(), 4);
     }
@@ -656,7 +631,11 @@ fn bad_inputs_fail_cleanly_without_output() {
 
     // A file that is not an image.
     std::fs::write(d.join("notes.txt"), "hello").unwrap();
-    fails(d, &["encode", "notes.txt"], &["notes.txt", "not a PNG"]);
+    fails(
+        d,
+        &["encode", "notes.txt"],
+        &["notes.txt", "neither a PNG image nor an MNIST IDX file"],
+    );
     fails(d, &train("notes.txt"), &["notes.txt"]);
     fails(
         d,
@@ -763,6 +742,7 @@ fn demo_runs_on_builtin_digits() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let r = ok_json(d, &["demo", "--builtin", "--out", "demo", "--json"]);
+    common::assert_documented("## `snn demo", &r);
     assert_eq!(r["data"], "built-in digits");
     assert!(r["accuracy"].is_f64());
     let steps: Vec<&str> = r["steps"]

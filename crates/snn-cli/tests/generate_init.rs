@@ -7,24 +7,7 @@
 use std::path::Path;
 
 mod common;
-use common::{ok, snn};
-
-/// A run that must fail with exit 1 and an error naming every string of `names`.
-fn fails(dir: &Path, args: &[&str], names: &[&str]) {
-    let out = snn(dir, args);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "snn {args:?}: {err}");
-    assert!(
-        err.starts_with("Error: ") && !err.contains("panicked"),
-        "snn {args:?}: {err}"
-    );
-    for n in names {
-        assert!(
-            err.contains(n),
-            "snn {args:?}: error should name {n:?}: {err}"
-        );
-    }
-}
+use common::{fails, ok};
 
 /// Trains `neurons` neurons on 30 built-in digits in fixed point into `out`.
 fn train(dir: &Path, neurons: &str, out: &str) {
@@ -44,6 +27,12 @@ fn train(dir: &Path, neurons: &str, out: &str) {
             out,
         ],
     );
+}
+
+/// The weight words of a `.mem` that `snn export` wrote: every line but its `// snn-weights`
+/// header comment.
+fn mem_words(mem: &str) -> Vec<&str> {
+    mem.lines().filter(|l| !l.starts_with("//")).collect()
 }
 
 /// The word assignments at constant addresses in the generated Verilog (the initial words).
@@ -96,8 +85,8 @@ fn weights_file_and_mem_image_bake_the_same_weights() {
         "no initial words without --init-weights"
     );
     let mem = std::fs::read_to_string(dir.join("w.mem")).unwrap();
-    let want: Vec<String> = mem
-        .lines()
+    let want: Vec<String> = mem_words(&mem)
+        .iter()
         .enumerate()
         .map(|(i, w)| format!("mem[{i}] = 100'h{w};"))
         .collect();
@@ -124,11 +113,12 @@ fn images_of_the_wrong_shape_are_errors_naming_the_file() {
     fails(
         dir,
         &["generate", "--init-weights", "w4.mem", "--out", "out"],
-        &["w4.mem:1", "has 10 hex digits", "25"],
+        &["w4.mem:2", "has 10 hex digits", "25"],
     );
     // One word missing.
     let mem = std::fs::read_to_string(dir.join("w.mem")).unwrap();
-    let short: String = mem.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    let words = mem_words(&mem);
+    let short: String = words.iter().skip(1).map(|l| format!("{l}\n")).collect();
     std::fs::write(dir.join("short.mem"), short).unwrap();
     fails(
         dir,
@@ -136,7 +126,7 @@ fn images_of_the_wrong_shape_are_errors_naming_the_file() {
         &["short.mem", "783 words, expected 784"],
     );
     // A word wider than 100 bits.
-    let wide: String = mem.lines().map(|l| format!("f{l}\n")).collect();
+    let wide: String = words.iter().map(|l| format!("f{l}\n")).collect();
     std::fs::write(dir.join("wide.mem"), wide).unwrap();
     fails(
         dir,
@@ -144,7 +134,7 @@ fn images_of_the_wrong_shape_are_errors_naming_the_file() {
         &["wide.mem:1", "initial weights"],
     );
     // A weight in 10 bits but above w_max (1.5 = raw 384): neuron 0 of input 0 set to 511.
-    let mut lines: Vec<String> = mem.lines().map(String::from).collect();
+    let mut lines: Vec<String> = words.iter().map(|w| w.to_string()).collect();
     let last = lines[0].len() - 3;
     lines[0].replace_range(last.., "1ff");
     std::fs::write(dir.join("big.mem"), lines.join("\n") + "\n").unwrap();

@@ -7,15 +7,24 @@ use anyhow::{bail, Context, Result};
 
 use crate::{png, Dataset, Image};
 
-/// Loads a folder of PNGs. Two layouts are accepted:
-/// - PNG files directly in `dir`: unlabelled, in file-name order (plain byte order of the names,
-///   so `10.png` sorts before `2.png`; zero-pad names to get numeric order);
+/// The files of a PNG folder, in load order, with their labels when the folder has class
+/// subfolders. Two layouts are accepted:
+/// - PNG files directly in the folder: unlabelled, in file-name order (plain byte order of the
+///   names, so `10.png` sorts before `2.png`; zero-pad names to get numeric order);
 /// - subfolders named by an integer label (`0`, `1`, ..., up to 255) holding PNGs: labelled,
 ///   subfolders in numeric order, files in name order within each.
-///
-/// Mixing both layouts is an error rather than a guess. Other entries (non-PNG files, other
-/// subfolders, and hidden names such as macOS `._x.png` side files) are ignored.
-pub(crate) fn load_png_folder(dir: &Path) -> Result<Dataset> {
+#[derive(Clone, Debug)]
+pub struct PngListing {
+    pub dir: PathBuf,
+    pub files: Vec<PathBuf>,
+    /// One label per file (class-subfolder layout), `None` for a flat folder.
+    pub labels: Option<Vec<u8>>,
+}
+
+/// Lists a folder of PNGs (see [`PngListing`]). Mixing both layouts is an error rather than a
+/// guess, and so is a subfolder whose name is not a label: skipping it would silently drop its
+/// images. Non-PNG files and hidden names (such as macOS `._x.png` side files) are ignored.
+pub(crate) fn list_png_folder(dir: &Path) -> Result<PngListing> {
     let mut pngs = Vec::new();
     let mut classes: Vec<(u8, PathBuf)> = Vec::new();
     for entry in sorted_entries(dir)? {
@@ -30,37 +39,38 @@ pub(crate) fn load_png_folder(dir: &Path) -> Result<Dataset> {
             continue;
         }
         if entry.is_dir() {
-            if let Some(label) = class_label(&name) {
-                if let Some((_, other)) = classes.iter().find(|(l, _)| *l == label) {
-                    bail!(
-                        "{}: {} and {} both name class {label}",
-                        dir.display(),
-                        other.display(),
-                        entry.display()
-                    );
-                }
-                classes.push((label, entry));
+            let Some(label) = class_label(&name) else {
+                bail!(
+                    "{}: a subfolder whose name is not a class label; class subfolders are named by their label, 0 to 255",
+                    entry.display()
+                );
+            };
+            if let Some((_, other)) = classes.iter().find(|(l, _)| *l == label) {
+                bail!(
+                    "{}: {} and {} both name class {label}",
+                    dir.display(),
+                    other.display(),
+                    entry.display()
+                );
             }
+            classes.push((label, entry));
         } else if is_png_name(&name) {
             pngs.push(entry);
         }
     }
 
-    let source = dir.display().to_string();
+    let dir = dir.to_path_buf();
     match (pngs.is_empty(), classes.is_empty()) {
         (false, false) => bail!(
             "{}: holds both PNG files and class subfolders (such as {}); use one layout",
             dir.display(),
             classes[0].1.display()
         ),
-        (false, true) => {
-            let images = read_same_size(&pngs)?;
-            Ok(Dataset {
-                images,
-                labels: None,
-                source,
-            })
-        }
+        (false, true) => Ok(PngListing {
+            dir,
+            files: pngs,
+            labels: None,
+        }),
         (true, false) => {
             classes.sort_by_key(|(label, _)| *label);
             let mut files = Vec::new();
@@ -77,17 +87,27 @@ pub(crate) fn load_png_folder(dir: &Path) -> Result<Dataset> {
             if files.is_empty() {
                 bail!("{}: the class subfolders hold no PNG files", dir.display());
             }
-            let images = read_same_size(&files)?;
-            Ok(Dataset {
-                images,
+            Ok(PngListing {
+                dir,
+                files,
                 labels: Some(labels),
-                source,
             })
         }
         (true, true) => bail!(
             "{}: no PNG files and no class subfolders (named 0, 1, ...) found",
             dir.display()
         ),
+    }
+}
+
+impl PngListing {
+    /// Reads the listed images.
+    pub fn load(&self) -> Result<Dataset> {
+        Ok(Dataset {
+            images: read_same_size(&self.files)?,
+            labels: self.labels.clone(),
+            source: self.dir.display().to_string(),
+        })
     }
 }
 

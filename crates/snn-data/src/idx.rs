@@ -235,20 +235,64 @@ fn check_magic(path: &Path, data: &[u8], want: u32) -> Result<()> {
     )
 }
 
-/// Describes the first four bytes of a would-be IDX file for error messages.
+/// Describes the first four bytes of a would-be IDX file for error messages: the magic, and for
+/// an IDX header (two zero bytes, a type code, a dimension count) what it declares.
 fn describe_magic(data: &[u8]) -> String {
     match data {
         [a, b, c, d, ..] => {
             let magic = u32::from_be_bytes([*a, *b, *c, *d]);
-            let what = match kind_of(&data[..4]) {
-                Some(Kind::Images) => " (IDX images)",
-                Some(Kind::Labels) => " (IDX labels)",
-                None => "",
+            let what = match (kind_of(&data[..4]), idx_type_name(data)) {
+                (Some(Kind::Images), _) => " (IDX images)".to_string(),
+                (Some(Kind::Labels), _) => " (IDX labels)".to_string(),
+                (None, Some(ty)) => format!(
+                    " (IDX type code 0x{c:02x} = {ty}, {d} dimension{})",
+                    if *d == 1 { "" } else { "s" }
+                ),
+                (None, None) => String::new(),
             };
             format!("0x{magic:08x}{what}")
         }
         _ => format!("only {} bytes", data.len()),
     }
+}
+
+/// The element type an IDX header declares (two zero bytes, then a type code), if `head` is one.
+fn idx_type_name(head: &[u8]) -> Option<&'static str> {
+    match head {
+        [0, 0, code, _, ..] => match code {
+            0x08 => Some("unsigned byte"),
+            0x09 => Some("signed byte"),
+            0x0B => Some("16-bit integer"),
+            0x0C => Some("32-bit integer"),
+            0x0D => Some("32-bit float"),
+            0x0E => Some("64-bit float"),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// For a file that [`sniff`] found to be neither MNIST images nor labels: an error saying what
+/// it is not when it looks like an IDX file (an IDX header of another type or dimension count,
+/// or an IDX-style name such as `x.idx` or `*-ubyte`), so that it is not reported as a broken
+/// PNG. `head` is the start of the file.
+pub(crate) fn refuse_idx_lookalike(path: &Path, head: &[u8]) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let idx_name = name.ends_with(".idx")
+        || name.contains("idx1")
+        || name.contains("idx3")
+        || name.contains("ubyte");
+    if idx_type_name(head).is_some() || idx_name {
+        bail!(
+            "{}: not an MNIST IDX file: magic {}, but MNIST images have 0x{IMAGES_MAGIC:08x} (unsigned bytes, 3 dimensions) and labels 0x{LABELS_MAGIC:08x} (unsigned bytes, 1 dimension)",
+            path.display(),
+            describe_magic(head)
+        );
+    }
+    Ok(())
 }
 
 fn check_length(path: &Path, data: &[u8], expected: usize, gz: bool, declared: &str) -> Result<()> {

@@ -60,7 +60,7 @@ impl FromStr for Split {
         match s {
             "train" => Ok(Split::Train),
             "test" => Ok(Split::Test),
-            other => bail!("unknown split {other:?}: expected \"train\" or \"test\""),
+            other => bail!("unknown split \"{other}\": expected \"train\" or \"test\""),
         }
     }
 }

@@ -16,6 +16,7 @@ mod load;
 pub mod png;
 
 pub use crate::dataset::Dataset;
+pub use crate::folder::PngListing;
 pub use crate::image::{Image, Split};
-pub use crate::load::{load, load_all};
+pub use crate::load::{load, load_all, resolve, Source};
 pub use snn_core::atomic::write_atomic;

@@ -16,14 +16,12 @@ const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
 /// - 16-bit samples: scaled to 8 bits by keeping the high byte (`>> 8`), before the luma step.
 pub fn read(path: &Path) -> Result<Image> {
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    if !bytes.starts_with(&PNG_SIGNATURE) {
-        let head: Vec<String> = bytes.iter().take(8).map(|b| format!("{b:02x}")).collect();
-        let found = if bytes.is_empty() {
-            "the file is empty".to_string()
-        } else {
-            format!("starts with bytes {}", head.join(" "))
-        };
-        bail!("{}: not a PNG image ({found})", path.display());
+    if !has_signature(&bytes) {
+        bail!(
+            "{}: not a PNG image ({})",
+            path.display(),
+            describe_start(&bytes)
+        );
     }
     let decoded = image::load_from_memory_with_format(&bytes, ImageFormat::Png)
         .with_context(|| format!("{}: corrupt PNG image", path.display()))?;
@@ -33,6 +31,20 @@ pub fn read(path: &Path) -> Result<Image> {
         width,
         pixels: to_gray8(decoded),
     })
+}
+
+/// Whether `bytes` start with the PNG signature.
+pub(crate) fn has_signature(bytes: &[u8]) -> bool {
+    bytes.starts_with(&PNG_SIGNATURE)
+}
+
+/// The first bytes of a file that is not what it should be, for error messages.
+pub(crate) fn describe_start(bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        return "the file is empty".to_string();
+    }
+    let head: Vec<String> = bytes.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("starts with bytes {}", head.join(" "))
 }
 
 /// Writes an 8-bit grayscale PNG atomically (see [`write_atomic`]).

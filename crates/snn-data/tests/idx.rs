@@ -155,6 +155,41 @@ fn writing_inconsistent_images_is_an_error() {
 }
 
 #[test]
+fn idx_lookalikes_say_what_they_are_not() {
+    let dir = tempfile::tempdir().unwrap();
+    // An IDX file of floats (type code 0x0d): not "a broken PNG".
+    let floats = dir.path().join("weights.bin");
+    fs::write(
+        &floats,
+        [
+            0, 0, 0x0d, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0,
+        ],
+    )
+    .unwrap();
+    let err = format!("{:#}", load(s(&floats), Split::Train).unwrap_err());
+    assert!(
+        err.contains("weights.bin: not an MNIST IDX file: magic 0x00000d03 (IDX type code 0x0d = 32-bit float, 3 dimensions)")
+            && err.contains("0x00000803")
+            && !err.contains("PNG"),
+        "{err}"
+    );
+    // Random bytes under an IDX name: bad magic.
+    let random = dir.path().join("random.idx");
+    fs::write(&random, [0x37, 0x12, 0xa0, 0x05, 0x99]).unwrap();
+    let err = format!("{:#}", load(s(&random), Split::Train).unwrap_err());
+    assert!(
+        err.contains("random.idx: not an MNIST IDX file: magic 0x3712a005,")
+            && !err.contains("PNG"),
+        "{err}"
+    );
+    // Unsigned bytes in 2 dimensions: the dimension count is named.
+    let two = dir.path().join("t10k-images-idx3-ubyte");
+    fs::write(&two, [0, 0, 8, 2, 0, 0, 0, 1, 0, 0, 0, 1, 7]).unwrap();
+    let err = format!("{:#}", load(s(&two), Split::Train).unwrap_err());
+    assert!(err.contains("unsigned byte, 2 dimensions"), "{err}");
+}
+
+#[test]
 fn load_picks_up_labels_beside_the_images() {
     let dir = tempfile::tempdir().unwrap();
     let images: Vec<_> = (0..4).map(|k| ramp(3, 3, k)).collect();
@@ -167,6 +202,16 @@ fn load_picks_up_labels_beside_the_images() {
     idx::write_labels(&dir.path().join("train-labels-idx1-ubyte"), &[3, 1, 4, 1]).unwrap();
     let labelled = load(s(&img_path), Split::Test).unwrap();
     assert_eq!(labelled.labels, Some(vec![3, 1, 4, 1]));
+    let source = snn_data::resolve(s(&img_path), Split::Test).unwrap();
+    let files: Vec<_> = source.files().iter().map(|p| p.to_path_buf()).collect();
+    assert_eq!(
+        files,
+        [img_path.clone(), dir.path().join("train-labels-idx1-ubyte")]
+    );
+    assert!(source
+        .label_origin(2)
+        .unwrap()
+        .ends_with("train-labels-idx1-ubyte"));
     assert_eq!(labelled.image_size(), Some((3, 3)));
 }
 

@@ -111,7 +111,12 @@ fn non_image_file_is_not_a_png() {
         "{err}"
     );
     let err = format!("{:#}", load(s(&path), Split::Train).unwrap_err());
-    assert!(err.contains("not a PNG image"), "{err}");
+    assert!(
+        err.contains(
+            "notes.txt: neither a PNG image nor an MNIST IDX file (starts with bytes 6a 75"
+        ),
+        "{err}"
+    );
 
     let empty = dir.path().join("empty.png");
     fs::write(&empty, "").unwrap();
@@ -158,11 +163,29 @@ fn class_folders_are_labelled_in_numeric_order() {
             png::write(&sub.join(f), &flat(3, 3, value)).unwrap();
         }
     }
-    fs::create_dir(dir.path().join("notes")).unwrap();
+    fs::create_dir(dir.path().join(".git")).unwrap();
     let d = load(s(dir.path()), Split::Test).unwrap();
     assert_eq!(d.labels, Some(vec![0, 0, 2, 10, 10]));
     let values: Vec<u8> = d.images.iter().map(|i| i.pixels[0]).collect();
     assert_eq!(values, vec![0, 25, 35, 123, 124]);
+    // What a load reads, and where each label comes from, before reading anything.
+    let source = snn_data::resolve(s(dir.path()), Split::Test).unwrap();
+    assert_eq!(source.files().len(), 5);
+    assert!(source.files()[2].ends_with("2/p.png"));
+    assert!(source.label_origin(3).unwrap().ends_with("10"));
+
+    // A subfolder that is not a label would silently drop its images: an error naming it.
+    for name in ["notes", "256", "-1"] {
+        fs::create_dir(dir.path().join(name)).unwrap();
+        let err = format!("{:#}", load(s(dir.path()), Split::Test).unwrap_err());
+        assert!(
+            err.contains(&format!(
+                "{name}: a subfolder whose name is not a class label"
+            )),
+            "{err}"
+        );
+        fs::remove_dir(dir.path().join(name)).unwrap();
+    }
 }
 
 #[test]

@@ -10,15 +10,23 @@
 //! Every tool runs in the Verilog file's folder, so a relative `$readmemh` file name resolves
 //! the same way as in the simulators; logs and products go to the output folder
 //! ([`FlowOptions::out_dir`]), and a failing tool's error ends with the tail of its log.
+//!
+//! The tools run for minutes, so each runs in its own process group: [`end_running_tools`] ends
+//! a tool together with the programs it starts itself (yosys runs `yosys-abc`), which a signal
+//! to the caller alone would leave running and writing. What the flow is doing is reported
+//! through [`FlowOptions::progress`] (the step, and nextpnr's phase read from its log).
 
 use anyhow::{bail, ensure, Context, Result};
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::io::{Read, Seek, SeekFrom};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::str::FromStr;
-use std::time::Instant;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 /// The repository, where `constraints/` lives.
 const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
@@ -172,7 +180,7 @@ impl FromStr for Target {
             .with_context(|| {
                 let names: Vec<&str> = Target::ALL.iter().map(|t| t.name()).collect();
                 format!(
-                    "unknown FPGA target {s:?} (expected one of {})",
+                    "unknown FPGA target \"{s}\" (expected one of {})",
                     names.join(", ")
                 )
             })
@@ -203,6 +211,17 @@ pub struct CyclesPerImage {
     pub training: f64,
 }
 
+/// Receives one line per step of the flow ("yosys: synthesis (synth_ice40 ...)", "nextpnr-ice40:
+/// routing", ...), as it starts; the caller shows it with the elapsed time.
+#[derive(Clone)]
+pub struct Progress(pub Arc<dyn Fn(&str) + Send + Sync>);
+
+impl fmt::Debug for Progress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Progress(..)")
+    }
+}
+
 /// Knobs of [`run`]. The defaults run the whole flow for the target's board at 50 MHz.
 #[derive(Clone, Debug)]
 pub struct FlowOptions {
@@ -217,9 +236,11 @@ pub struct FlowOptions {
     pub seed: Option<u64>,
     /// For `inference_images_per_s` / `training_images_per_s`; `None` leaves them out.
     pub cycles: Option<CyclesPerImage>,
-    /// Where netlist, logs, `.asc`, `.bin` and `report.json` go. `None`: `$SNN_FPGA_BUILD`, else
-    /// the workspace's `target/fpga`, in a folder `<top>-<target>`.
+    /// Where netlist, logs, `.asc`, `.bin` and `report.json` go. `None`: a folder
+    /// `<top>-<target>` in [`default_build_root`].
     pub out_dir: Option<PathBuf>,
+    /// Where the steps are reported; `None`: nowhere.
+    pub progress: Option<Progress>,
 }
 
 impl Default for FlowOptions {
@@ -231,6 +252,7 @@ impl Default for FlowOptions {
             seed: None,
             cycles: None,
             out_dir: None,
+            progress: None,
         }
     }
 }
@@ -301,11 +323,13 @@ pub fn missing_tools(tools: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// `$SNN_FPGA_BUILD`, else the workspace's `target/fpga`.
+/// The folder that holds the flow's output folders: `$SNN_FPGA_BUILD`, else `fpga-out` in the
+/// current directory (beside whatever the user runs from, like `snn demo`'s `demo-out`, rather
+/// than somewhere inside the source tree the program was built from).
 pub fn default_build_root() -> PathBuf {
     std::env::var_os("SNN_FPGA_BUILD")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(REPO).join("target").join("fpga"))
+        .unwrap_or_else(|| PathBuf::from("fpga-out"))
 }
 
 /// Synthesizes `verilog` (top module `top`) for `target` and, on iCE40 with `opts.place`,
@@ -337,6 +361,11 @@ pub fn run(target: Target, verilog: &Path, top: &str, opts: &FlowOptions) -> Res
         .with_context(|| format!("{}: cannot create the output folder", out.display()))?;
     let out = out.canonicalize()?;
     let mut seconds = BTreeMap::new();
+    let report_step = |step: &str| {
+        if let Some(p) = &opts.progress {
+            (p.0)(step)
+        }
+    };
 
     let netlist = out.join(format!("{top}.json"));
     let stat = out.join("stat.json");
@@ -348,6 +377,7 @@ pub fn run(target: Target, verilog: &Path, top: &str, opts: &FlowOptions) -> Res
         script_path(&stat)?,
         script_path(&netlist)?
     );
+    report_step(&format!("yosys: synthesis ({})", target.synth_command(top)));
     tool(
         &mut seconds,
         "yosys",
@@ -357,6 +387,7 @@ pub fn run(target: Target, verilog: &Path, top: &str, opts: &FlowOptions) -> Res
             .arg(&ylog)
             .args(["-p", &script]),
         Some(&ylog),
+        &|_| {},
     )?;
     let cells = read_stat(&stat)?;
     let log = std::fs::read_to_string(&ylog)
@@ -425,17 +456,26 @@ pub fn run(target: Target, verilog: &Path, top: &str, opts: &FlowOptions) -> Res
         if let Some(seed) = opts.seed {
             cmd.args(["--seed", &seed.to_string()]);
         }
-        tool(&mut seconds, "nextpnr-ice40", &mut cmd, Some(&plog))?;
+        report_step("nextpnr-ice40: packing");
+        let last = std::cell::Cell::new("packing");
+        let phase = |line: &str| {
+            if let Some(p) = nextpnr_phase(line).filter(|&p| last.replace(p) != p) {
+                report_step(&format!("nextpnr-ice40: {p}"));
+            }
+        };
+        tool(&mut seconds, "nextpnr-ice40", &mut cmd, Some(&plog), &phase)?;
         let plog_text = std::fs::read_to_string(&plog)
             .with_context(|| format!("{}: cannot read", plog.display()))?;
         let pnr = parse_nextpnr_log(&plog_text)
             .with_context(|| format!("{}: unexpected nextpnr log", plog.display()))?;
         let bin = out.join(format!("{top}.bin"));
+        report_step("icepack: bitstream");
         tool(
             &mut seconds,
             "icepack",
             Command::new("icepack").arg(&asc).arg(&bin),
             None,
+            &|_| {},
         )?;
         report.placed = true;
         report.fmax_mhz = Some(pnr.fmax_mhz);
@@ -468,18 +508,84 @@ fn script_path(p: &Path) -> Result<String> {
     Ok(s.to_string())
 }
 
-/// Runs `cmd`, records its wall time under `name`; on failure the error carries the tail of
-/// `log`, or of the captured output for a tool that writes no log.
+/// Process groups of the tools running now (one per tool: the tool and what it starts), so that
+/// [`end_running_tools`] can end them. `None` once ended: no tool starts after that.
+static RUNNING: Mutex<Option<Vec<u32>>> = Mutex::new(Some(Vec::new()));
+
+/// Ends every tool the flow is running (SIGTERM to each tool's process group) and lets no other
+/// start. For a caller that is being interrupted: the tools would otherwise outlive it.
+pub fn end_running_tools() {
+    let groups = RUNNING
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take();
+    for group in groups.into_iter().flatten() {
+        // SAFETY: killpg only sends a signal; the group ids are those of children this process
+        // started and has not reaped (each is unregistered before its wait returns).
+        unsafe {
+            libc::killpg(group as libc::pid_t, libc::SIGTERM);
+        }
+    }
+}
+
+/// Removes a tool's process group from [`RUNNING`] when its run ends, however it ends.
+struct Registered(u32);
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        if let Some(list) = RUNNING
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_mut()
+        {
+            list.retain(|&g| g != self.0);
+        }
+    }
+}
+
+/// How often a running tool's log is read for progress.
+const POLL: Duration = Duration::from_millis(200);
+
+/// Runs `cmd` in its own process group, records its wall time under `name`, and hands every new
+/// line of `log` to `on_line` while it runs; on failure the error carries the tail of `log`, or
+/// of the captured output for a tool that writes no log.
 fn tool(
     seconds: &mut BTreeMap<String, f64>,
     name: &str,
     cmd: &mut Command,
     log: Option<&Path>,
+    on_line: &dyn Fn(&str),
 ) -> Result<()> {
     let start = Instant::now();
-    let out = cmd
-        .output()
-        .with_context(|| format!("cannot start {name}"))?;
+    cmd.process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // Started and registered under the lock, so that end_running_tools cannot miss it.
+    let child = {
+        let mut running = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(list) = running.as_mut() else {
+            bail!("interrupted: {name} not started");
+        };
+        let child = cmd
+            .spawn()
+            .with_context(|| format!("cannot start {name}"))?;
+        list.push(child.id());
+        child
+    };
+    let _registered = Registered(child.id());
+    let mut follower = log.map(LogFollower::new);
+    let out = std::thread::scope(|s| {
+        let waiter = s.spawn(move || child.wait_with_output());
+        while !waiter.is_finished() {
+            std::thread::sleep(POLL);
+            if let Some(f) = &mut follower {
+                f.new_lines().iter().for_each(|l| on_line(l));
+            }
+        }
+        waiter.join().expect("waiting for a child does not panic")
+    })
+    .with_context(|| format!("cannot run {name}"))?;
     seconds.insert(name.to_string(), start.elapsed().as_secs_f64());
     if out.status.success() {
         return Ok(());
@@ -499,6 +605,57 @@ fn tool(
         out.status,
         lines[lines.len().saturating_sub(30)..].join("\n")
     )
+}
+
+/// Reads the lines a running program appends to a file (a tool's log, a harness' results).
+pub struct LogFollower {
+    path: PathBuf,
+    offset: u64,
+    partial: String,
+}
+
+impl LogFollower {
+    pub fn new(path: &Path) -> Self {
+        LogFollower {
+            path: path.to_path_buf(),
+            offset: 0,
+            partial: String::new(),
+        }
+    }
+
+    /// The complete lines written since the last call (none while the file does not exist yet).
+    pub fn new_lines(&mut self) -> Vec<String> {
+        let mut chunk = Vec::new();
+        let read = std::fs::File::open(&self.path).and_then(|mut f| {
+            f.seek(SeekFrom::Start(self.offset))?;
+            f.read_to_end(&mut chunk)
+        });
+        if read.is_err() {
+            return Vec::new();
+        }
+        self.offset += chunk.len() as u64;
+        self.partial.push_str(&String::from_utf8_lossy(&chunk));
+        let Some(end) = self.partial.rfind('\n') else {
+            return Vec::new();
+        };
+        let rest = self.partial.split_off(end + 1);
+        let lines = std::mem::replace(&mut self.partial, rest);
+        lines.lines().map(str::to_string).collect()
+    }
+}
+
+/// The phase a line of nextpnr's log starts, if it starts one.
+fn nextpnr_phase(line: &str) -> Option<&'static str> {
+    let body = line.strip_prefix("Info: ")?;
+    if body.starts_with("Creating initial analytic placement") {
+        Some("placement")
+    } else if body.starts_with("Routing..") {
+        Some("routing")
+    } else if body.starts_with("Critical path report") {
+        Some("timing report")
+    } else {
+        None
+    }
 }
 
 /// Cell counts of the whole design from Yosys' `stat -json`. Every synthesis command here
@@ -627,12 +784,12 @@ fn parse_nextpnr_log(log: &str) -> Result<NextpnrResult> {
             // "'clk$SB_IO_IN_$glb_clk': 194.33 MHz (PASS at 50.00 MHz)"
             let (name, rest) = rest
                 .rsplit_once("': ")
-                .with_context(|| format!("cannot read {line:?}"))?;
+                .with_context(|| format!("cannot read the line \"{line}\""))?;
             let mhz: f64 = rest
                 .split_whitespace()
                 .next()
                 .and_then(|x| x.parse().ok())
-                .with_context(|| format!("no MHz in {line:?}"))?;
+                .with_context(|| format!("no MHz in the line \"{line}\""))?;
             clocks.insert(
                 name.trim_start_matches('\'').to_string(),
                 (mhz, rest.contains("(PASS")),
@@ -685,6 +842,30 @@ mod tests {
         assert_eq!(r.utilization.len(), 3);
         assert_eq!(r.unconstrained_ports, ["we"]);
         assert!(parse_nextpnr_log("Info: Device utilisation:\n").is_err());
+    }
+
+    #[test]
+    fn nextpnr_phases_are_read_from_its_log_as_it_grows() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("nextpnr.log");
+        let mut follower = LogFollower::new(&log);
+        assert!(follower.new_lines().is_empty(), "no log yet");
+        std::fs::write(
+            &log,
+            "Info: Packing IOs..\nInfo: Creating initial analytic placement for 3",
+        )
+        .unwrap();
+        assert_eq!(follower.new_lines(), ["Info: Packing IOs.."]);
+        let more = "Info: Packing IOs..\nInfo: Creating initial analytic placement for 3 cells\nInfo: Routing..\n";
+        std::fs::write(&log, more).unwrap();
+        let lines = follower.new_lines();
+        let phases: Vec<&str> = lines.iter().filter_map(|l| nextpnr_phase(l)).collect();
+        assert_eq!(phases, ["placement", "routing"]);
+        assert_eq!(
+            nextpnr_phase("Info: Critical path report for clock 'clk'"),
+            Some("timing report")
+        );
+        assert_eq!(nextpnr_phase("Info: Routing complete."), None);
     }
 
     #[test]

@@ -1,13 +1,17 @@
 //! A VCD (value change dump) tracer of the machine's main registers and ports, named as in
-//! docs/ARCHITECTURE.md, one scope per block, one time unit per clock cycle.
+//! docs/ARCHITECTURE.md, one scope per block, and the clock `clk`.
 //!
-//! At time `c` the registers show their value during cycle `c` (after `c` edges) and the port
-//! signals (`rd_addr`, `we`, `spike_valid`, `done`, ...) what the core drove in cycle `c`. The FSM
-//! state is both a 4-bit `state` (the RTL encoding) and a `state_name` string signal (the GTKWave
-//! `string` extension, also read by pyvcd).
+//! A clock cycle is two time units of 10 ns (a 50 MHz clock, the design's target): `clk` rises
+//! at time `2c`, the `c`-th edge, and falls at `2c + 1`. From time `2c` the registers show their
+//! value during cycle `c` (after `c` edges) and the port signals (`rd_addr`, `we`,
+//! `spike_valid`, `done`, ...) what the core drives in cycle `c`. Registers are declared `reg`,
+//! ports `wire`, as a viewer expects of a Verilog dump; the FSM state is both a `state` register
+//! (the RTL encoding) and a `state_name` `string` signal (the GTKWave extension, also read by
+//! pyvcd).
 
 use crate::machine::{Events, Machine, Observer};
 use snn_arch::bits;
+use snn_arch::codes::STATE_BITS;
 use std::io::{self, Write};
 
 /// Probes read values as `u128`, the widest register (the spike mask and `stdp_mask`, up to
@@ -35,6 +39,8 @@ struct Signal {
 /// Writes a VCD of every cycle to `out` (see the module doc for the timing).
 pub struct VcdWriter<W: Write> {
     out: W,
+    /// Identifier of `clk`.
+    clock: String,
     signals: Vec<Signal>,
     /// Last value written per signal (`None` before the first dump).
     last: Vec<Option<u128>>,
@@ -75,7 +81,7 @@ impl<W: Write> VcdWriter<W> {
         scopes.push((
             "control".into(),
             vec![
-                reg("state", 4, Box::new(|m| m.state() as u128)),
+                reg("state", STATE_BITS as u32, Box::new(|m| m.state() as u128)),
                 ("state_name".into(), 1, Probe::StateName),
                 reg("cycles", 32, Box::new(|m| m.cycles() as u128)),
                 reg("learn", 1, Box::new(|m| m.control().learn as u128)),
@@ -214,30 +220,35 @@ impl<W: Write> VcdWriter<W> {
 
         let mut v = VcdWriter {
             out,
+            clock: ident(0),
             signals: Vec::new(),
             last: Vec::new(),
             last_name: "",
             error: None,
         };
         writeln!(v.out, "$version snn-sim cycle model $end")?;
-        writeln!(v.out, "$comment one time unit = one clock cycle $end")?;
-        writeln!(v.out, "$timescale 1 ns $end")?;
+        writeln!(
+            v.out,
+            "$comment one clock cycle = two time units (clk rises at 2c, falls at 2c+1) $end"
+        )?;
+        writeln!(v.out, "$timescale 10 ns $end")?;
         writeln!(v.out, "$scope module snn_core $end")?;
+        writeln!(v.out, "$var wire 1 {} clk $end", v.clock)?;
         for (scope, sigs) in scopes {
             writeln!(v.out, "$scope module {scope} $end")?;
             for (name, width, probe) in sigs {
-                let id = ident(v.signals.len());
-                let kind = if matches!(probe, Probe::StateName) {
-                    "string"
-                } else {
-                    "wire"
+                let id = ident(v.signals.len() + 1);
+                let kind = match probe {
+                    Probe::StateName => "string",
+                    Probe::Reg(_) => "reg",
+                    Probe::Port(_) => "wire",
                 };
                 if width == 1 || kind == "string" {
                     writeln!(v.out, "$var {kind} 1 {id} {name} $end")?;
                 } else {
                     writeln!(
                         v.out,
-                        "$var wire {width} {id} {name} [{}:0] $end",
+                        "$var {kind} {width} {id} {name} [{}:0] $end",
                         width - 1
                     )?;
                 }
@@ -248,8 +259,9 @@ impl<W: Write> VcdWriter<W> {
         }
         writeln!(v.out, "$upscope $end")?;
         writeln!(v.out, "$enddefinitions $end")?;
-        writeln!(v.out, "#{}", m.now().0)?;
+        writeln!(v.out, "#{}", 2 * m.now().0)?;
         writeln!(v.out, "$dumpvars")?;
+        writeln!(v.out, "1{}", v.clock)?;
         v.dump(m, &Events::default(), true, true)?;
         writeln!(v.out, "$end")?;
         Ok(v)
@@ -295,9 +307,12 @@ impl<W: Write> VcdWriter<W> {
     }
 
     fn record(&mut self, m: &Machine, ev: &Events) -> io::Result<()> {
-        // Ports of the cycle that just ended belong to its (already open) time stamp.
+        // Ports of the cycle that just ended belong to its (already open) time stamp; the clock
+        // falls half-way through that cycle and rises with the edge that ended it.
         self.dump(m, ev, false, true)?;
-        writeln!(self.out, "#{}", m.now().0)?;
+        let edge = 2 * m.now().0;
+        writeln!(self.out, "#{}\n0{}", edge - 1, self.clock)?;
+        writeln!(self.out, "#{edge}\n1{}", self.clock)?;
         self.dump(m, ev, true, false)
     }
 }
@@ -357,9 +372,9 @@ mod tests {
         let text = String::from_utf8(buf.0.borrow().clone()).unwrap();
         let (header, body) = text.split_once("$enddefinitions $end\n").unwrap();
         assert!(header.starts_with("$version"));
-        assert!(header.contains("$timescale 1 ns $end"));
+        assert!(header.contains("$timescale 10 ns $end"));
         assert!(header.contains("$scope module control $end"));
-        assert!(header.contains(" state [3:0] $end"));
+        assert!(header.contains(&format!(" state [{}:0] $end", STATE_BITS - 1)));
         assert!(header.contains("$var string 1 "));
         assert!(header.contains(" pot_1 [17:0] $end"));
         assert_eq!(
@@ -376,13 +391,13 @@ mod tests {
         uniq.sort_unstable();
         uniq.dedup();
         assert_eq!(uniq.len(), ids.len());
-        // Time stamps increase by one per cycle, from the start pulse's Idle cycle to Done.
+        // Two time stamps per cycle, from the start pulse's Idle cycle to Done.
         let stamps: Vec<u64> = body
             .lines()
             .filter_map(|l| l.strip_prefix('#'))
             .map(|s| s.parse().unwrap())
             .collect();
-        assert_eq!(stamps, (0..=r.cycles + 1).collect::<Vec<_>>());
+        assert_eq!(stamps, (0..=2 * (r.cycles + 1)).collect::<Vec<_>>());
         // Every value line names a declared identifier with a well-formed value.
         for l in body
             .lines()
@@ -404,6 +419,78 @@ mod tests {
             "sIngest", "sThresh", "sDivide", "sInt", "sFire", "sDone", "sIdle",
         ] {
             assert!(body.contains(name), "{name}");
+        }
+    }
+
+    /// An independent reader (the `vcd` crate, as a viewer reads the file) takes the whole dump:
+    /// standard variable types, a clock that toggles every time unit, values only for declared
+    /// identifiers, increasing time.
+    #[test]
+    fn a_vcd_reader_reads_the_dump() {
+        use vcd::{Command, ScopeItem, Value, VarType};
+        let cfg = SnnConfig {
+            height: 4,
+            width: 4,
+            neurons: 2,
+            ..SnnConfig::small()
+        };
+        let mut m = Machine::new(&cfg).unwrap();
+        let buf = Shared::default();
+        m.set_observer(Box::new(VcdWriter::new(buf.clone(), &m).unwrap()));
+        let r = m.run_image(&[180u8; 16], true).unwrap();
+        m.finish_observer().unwrap();
+        let bytes = buf.0.borrow().clone();
+        let mut parser = vcd::Parser::new(&bytes[..]);
+        let header = parser.parse_header().unwrap();
+        fn vars(items: &[ScopeItem], out: &mut Vec<vcd::Var>) {
+            for i in items {
+                match i {
+                    ScopeItem::Var(v) => out.push(v.clone()),
+                    ScopeItem::Scope(s) => vars(&s.children, out),
+                }
+            }
+        }
+        let mut declared = Vec::new();
+        vars(&header.items, &mut declared);
+        let clk = header.find_var(&["snn_core", "clk"]).expect("a clock");
+        assert_eq!((clk.var_type, clk.size), (VarType::Wire, 1));
+        let kind = |path: &[&str]| header.find_var(path).unwrap().var_type;
+        assert_eq!(kind(&["snn_core", "control", "state"]), VarType::Reg);
+        assert_eq!(kind(&["snn_core", "weight_mem", "we"]), VarType::Wire);
+        assert_eq!(
+            kind(&["snn_core", "control", "state_name"]),
+            VarType::String
+        );
+        assert!(declared
+            .iter()
+            .all(|v| matches!(v.var_type, VarType::Reg | VarType::Wire | VarType::String)));
+        let (mut last_time, mut clock) = (None, Vec::new());
+        for cmd in parser {
+            match cmd.unwrap() {
+                Command::Timestamp(t) => {
+                    assert!(last_time.map_or(true, |l| t > l), "time goes forward");
+                    last_time = Some(t);
+                }
+                Command::ChangeScalar(id, v) => {
+                    assert!(declared.iter().any(|d| d.code == id));
+                    if id == clk.code {
+                        clock.push((last_time.unwrap(), v));
+                    }
+                }
+                Command::ChangeVector(id, _) | Command::ChangeString(id, _) => {
+                    assert!(declared.iter().any(|d| d.code == id));
+                }
+                _ => {}
+            }
+        }
+        // The clock is high at even times (from the edge) and low at odd ones, every cycle.
+        assert_eq!(clock.len() as u64, 2 * (r.cycles + 1) + 1);
+        for (t, v) in clock {
+            assert_eq!(
+                v,
+                if t % 2 == 0 { Value::V1 } else { Value::V0 },
+                "clk at {t}"
+            );
         }
     }
 

@@ -8,7 +8,8 @@
 
 use crate::cmd::eval::evaluate;
 use crate::config::ConfigArgs;
-use crate::data::{self, SplitArg};
+use crate::data::{self, Inputs, DEFAULT_CLASSES};
+use crate::flags::{at_least_one, class_count};
 use crate::model::{fixed_network, ArithKind, Model};
 use crate::output::print_json;
 use anyhow::Result;
@@ -28,14 +29,17 @@ pub struct AgreeArgs {
     #[arg(long, value_name = "D", num_args = 1.., required = true)]
     pub data: Vec<String>,
     /// Training (and labelling) images: the first K of the train split.
-    #[arg(long, value_name = "K", default_value_t = 10_000)]
+    #[arg(long, value_name = "K", default_value_t = 10_000, value_parser = at_least_one)]
     pub train_limit: usize,
     /// Scored images: the first K of the test split.
-    #[arg(long, value_name = "K", default_value_t = 10_000)]
+    #[arg(long, value_name = "K", default_value_t = 10_000, value_parser = at_least_one)]
     pub limit: usize,
-    /// Output neurons.
-    #[arg(long, value_name = "N", default_value_t = 10)]
-    pub neurons: usize,
+    /// Output neurons (default: the configuration's, 10).
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
+    pub neurons: Option<usize>,
+    /// Number of classes (1 to 256): every label must be below it.
+    #[arg(long, value_name = "C", default_value_t = DEFAULT_CLASSES, value_parser = class_count)]
+    pub classes: usize,
     /// Seed of the initial weights.
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
@@ -122,15 +126,17 @@ fn quantized(cfg: &SnnConfig, w: &Array2<f64>) -> Result<Model> {
 
 pub fn run(a: AgreeArgs) -> Result<()> {
     let start = Instant::now();
-    let train = data::load(&a.data, Split::Train, Some(a.train_limit))?;
-    let test = data::load(&a.data, SplitArg::Test.into(), Some(a.limit))?;
+    let train =
+        Inputs::resolve(&a.data, Split::Train)?.load_labelled(Some(a.train_limit), a.classes)?;
+    let test = Inputs::resolve(&a.data, Split::Test)?.load_labelled(Some(a.limit), a.classes)?;
     data::labels(&train, "labelling")?;
     data::labels(&test, "scoring")?;
     let mut base = a.config.base(None)?;
     if let Some(s) = a.seed {
         base.cfg.seed = s;
     }
-    let cfg = base.finish(data::size(&train), a.neurons)?;
+    let neurons = a.neurons.unwrap_or(base.cfg.neurons);
+    let cfg = base.finish(data::size(&train), neurons)?;
     let test_px = data::pixels(&test);
 
     let mut float = Model::random(ArithKind::Float, &cfg)?;
@@ -164,12 +170,14 @@ pub fn run(a: AgreeArgs) -> Result<()> {
                 mean_abs: diff.mean().unwrap_or(0.0),
             }
         }),
-        accuracy_float: evaluate(&float, &train, &test, true)?.evaluation.accuracy,
+        accuracy_float: evaluate(&float, &train, &test, a.classes)?
+            .evaluation
+            .accuracy,
         accuracy_fixed: match &fixed {
-            Some(f) => Some(evaluate(f, &train, &test, true)?.evaluation.accuracy),
+            Some(f) => Some(evaluate(f, &train, &test, a.classes)?.evaluation.accuracy),
             None => None,
         },
-        accuracy_fixed_with_float_weights: evaluate(&float_q, &train, &test, true)?
+        accuracy_fixed_with_float_weights: evaluate(&float_q, &train, &test, a.classes)?
             .evaluation
             .accuracy,
         seconds: start.elapsed().as_secs_f64(),

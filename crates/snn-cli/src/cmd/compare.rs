@@ -4,12 +4,14 @@
 //! reported with its image, field and both values; any mismatch makes the exit code non-zero.
 
 use crate::config::{check_size, Weights};
-use crate::data;
+use crate::data::{self, Inputs};
 use crate::levels::{self, FullImage, HwLevel, LevelRun, Presentations};
 use crate::output::{print_json, show};
+use crate::paths::IoPlan;
 use anyhow::{bail, Result};
 use clap::Args;
 use serde::Serialize;
+use serde_json::Value;
 
 /// Run several levels on the same images and report every disagreement.
 #[derive(Args, Debug)]
@@ -35,8 +37,9 @@ pub struct Mismatch {
     pub reference: &'static str,
     /// Field (or `weight[neuron][input]`) that differs.
     pub signal: String,
-    pub value: String,
-    pub reference_value: String,
+    /// The field's value at `level` and at the reference, as JSON (`null`, a number, a list).
+    pub value: Value,
+    pub reference_value: Value,
     /// Cycles of that image at the clocked level, when it has them.
     pub cycle: Option<u64>,
 }
@@ -68,11 +71,11 @@ fn first_difference(
     a: &FullImage,
     b: &FullImage,
     cycles_too: bool,
-) -> Option<(String, String, String)> {
+) -> Option<(String, Value, Value)> {
     macro_rules! check {
         ($($f:ident),*) => {$(
             if a.$f != b.$f {
-                return Some((stringify!($f).to_string(), format!("{:?}", b.$f), format!("{:?}", a.$f)));
+                return Some((stringify!($f).to_string(), Value::from(b.$f.clone()), Value::from(a.$f.clone())));
             }
         )*};
     }
@@ -87,8 +90,8 @@ fn first_difference(
     if cycles_too && a.cycles.is_some() && b.cycles.is_some() && a.cycles != b.cycles {
         return Some((
             "cycles".into(),
-            format!("{:?}", b.cycles),
-            format!("{:?}", a.cycles),
+            Value::from(b.cycles),
+            Value::from(a.cycles),
         ));
     }
     if let (Some(wa), Some(wb)) = (&a.weights_after, &b.weights_after) {
@@ -96,8 +99,8 @@ fn first_difference(
             let m = wa.len() / a.spike_times.len().max(1);
             return Some((
                 format!("weight[{}][{}]", k / m, k % m),
-                wb[k].to_string(),
-                wa[k].to_string(),
+                Value::from(wb[k]),
+                Value::from(wa[k]),
             ));
         }
     }
@@ -141,8 +144,8 @@ pub fn check(runs: &[LevelRun], m: usize) -> (Vec<LevelSummary>, Option<Mismatch
                 level: run.level.name(),
                 reference: reference.level.name(),
                 signal: format!("final weight[{}][{}]", k / m, k % m),
-                value: run.final_weights[k].to_string(),
-                reference_value: reference.final_weights[k].to_string(),
+                value: Value::from(run.final_weights[k]),
+                reference_value: Value::from(reference.final_weights[k]),
                 cycle: None,
             });
         }
@@ -168,16 +171,27 @@ pub fn run(a: CompareArgs) -> Result<()> {
             a.levels.len()
         );
     }
+    let rtl = a.levels.iter().any(|l| l.is_rtl());
+    let inputs = Inputs::resolve(&a.inputs.data, a.inputs.split.into())?;
+    let plan: IoPlan = a.inputs.plan(&inputs, rtl);
+    plan.check()?;
     let w = Weights::load(&a.inputs.weights)?;
-    let ds = data::load(&a.inputs.data, a.inputs.split.into(), a.inputs.limit)?;
+    let ds = inputs.load(a.inputs.limit)?;
     check_size(&ds.source, data::size(&ds), &w)?;
-    let cfg = a.inputs.config.base(Some(&w))?.finish(w.size(), w.file.neurons)?;
+    let cfg = a
+        .inputs
+        .config
+        .base(Some(&w))?
+        .finish(w.size(), w.file.neurons)?;
+    if rtl {
+        levels::check_hdl(&a.inputs.hdl, &cfg)?;
+    }
     let images = data::pixels(&ds);
     let raw = levels::raw_weights(&cfg, &w, a.inputs.quantize)?;
     let runs: Vec<LevelRun> = a
         .levels
         .iter()
-        .map(|&l| levels::run(l, &cfg, &raw, &images, a.train, &a.inputs.hdl, a.json))
+        .map(|&l| levels::run(l, &cfg, &raw, &images, a.train, &a.inputs.hdl))
         .collect::<Result<_>>()?;
 
     let (summaries, first_mismatch) = check(&runs, cfg.inputs());
@@ -285,6 +299,30 @@ mod tests {
             let (signal, _, _) = first_difference(&a, &b, true).expect(name);
             assert_eq!(signal, name);
         }
+        // Values are JSON of the field, not Rust's debug text of it.
+        let mut b = a.clone();
+        b.spike_times[1][1] = 76;
+        let (_, value, reference) = first_difference(&a, &b, true).unwrap();
+        assert_eq!(value, serde_json::json!([[], [40, 76]]));
+        assert_eq!(reference, serde_json::json!([[], [40, 75]]));
+        let mut b = a.clone();
+        b.winner = None;
+        let (_, value, reference) = first_difference(&a, &b, true).unwrap();
+        assert_eq!((value, reference), (Value::Null, serde_json::json!(1)));
+        let m = Mismatch {
+            image: 0,
+            level: "cycle",
+            reference: "golden-fixed",
+            signal: "winner".into(),
+            value: Value::Null,
+            reference_value: serde_json::json!(1),
+            cycle: None,
+        };
+        let text = serde_json::to_string(&m).unwrap();
+        assert!(
+            text.contains(r#""value":null,"reference_value":1"#),
+            "{text}"
+        );
         // A level without a clock is never blamed for cycles.
         let mut b = a.clone();
         b.cycles = None;

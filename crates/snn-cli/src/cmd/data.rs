@@ -1,6 +1,7 @@
 //! `snn data`: getting data sets onto the machine.
 
 use crate::output::{print_json, show};
+use crate::paths::IoPlan;
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use serde::Serialize;
@@ -45,7 +46,14 @@ pub fn run(a: DataCommand) -> Result<()> {
 }
 
 fn fetch(a: FetchArgs) -> Result<()> {
-    let progress = !a.json && std::io::stderr().is_terminal();
+    let files: Vec<String> = snn_data::fetch::FILES
+        .iter()
+        .map(|(f, _)| f.to_string())
+        .collect();
+    IoPlan::new()
+        .output_folder("--out", &a.out, &files)
+        .check()?;
+    let progress = std::io::stderr().is_terminal();
     let files = snn_data::fetch::fetch_mnist(&a.out, &a.mirrors, progress)?;
     let report = FetchReport {
         files: files.iter().map(|p| show(p)).collect(),

@@ -13,10 +13,11 @@
 //! did.
 
 use crate::cmd::{compare, eval, reconstruct, train};
-use crate::data;
+use crate::data::{self, Inputs, DEFAULT_CLASSES};
 use crate::levels::{self, HwLevel};
 use crate::model::{ArithKind, Model};
-use crate::output::{ensure_dir, print_json, show, write_json};
+use crate::output::{ensure_dir, print_json, save_weights, show, write_json};
+use crate::paths::IoPlan;
 use anyhow::{Context, Result};
 use clap::Args;
 use serde::Serialize;
@@ -71,7 +72,6 @@ const ON_CHIP_IMAGES: usize = 20;
 /// State the steps share.
 struct Demo {
     out: PathBuf,
-    json: bool,
     /// The MNIST folder, when the demo runs on MNIST.
     mnist: Option<PathBuf>,
     train_set: Dataset,
@@ -91,7 +91,6 @@ struct DemoReport {
     data: String,
     train_images: usize,
     test_images: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
     accuracy: Option<f64>,
     files: Vec<String>,
     steps: Vec<StepReport>,
@@ -128,19 +127,17 @@ fn has_mnist(dir: &Path) -> bool {
 }
 
 fn step_data(d: &mut Demo) -> Result<String> {
-    let (train_set, test_set) = match &d.mnist {
-        Some(dir) => {
-            let path = [dir.display().to_string()];
-            (
-                data::load(&path, Split::Train, Some(MNIST_TRAIN))?,
-                data::load(&path, Split::Test, Some(MNIST_TEST))?,
-            )
-        }
-        None => (
-            data::load(&["builtin:train".into()], Split::Train, None)?,
-            data::load(&["builtin:test".into()], Split::Test, None)?,
+    let (path, limits) = match &d.mnist {
+        Some(dir) => (
+            dir.display().to_string(),
+            (Some(MNIST_TRAIN), Some(MNIST_TEST)),
         ),
+        None => ("builtin".to_string(), (None, None)),
     };
+    let load = |split, limit| {
+        Inputs::resolve(std::slice::from_ref(&path), split)?.load_labelled(limit, DEFAULT_CLASSES)
+    };
+    let (train_set, test_set) = (load(Split::Train, limits.0)?, load(Split::Test, limits.1)?);
     d.report.data = if d.mnist.is_some() {
         format!("MNIST ({})", train_set.source)
     } else {
@@ -176,7 +173,7 @@ fn step_train(d: &mut Demo) -> Result<String> {
         ..cfg.clone()
     });
     let mut model = Model::random(ArithKind::Float, &cfg)?;
-    let (stats, _) = train::train(&mut model, &data::pixels(&d.train_set), false, d.json);
+    let (stats, _) = train::train(&mut model, &data::pixels(&d.train_set), false);
     d.model = Some(model);
     Ok(format!(
         "{} neurons, {} presentation(s) in {:.2} s ({:.0} images/s), float, seed-compatible STDP rule",
@@ -186,7 +183,7 @@ fn step_train(d: &mut Demo) -> Result<String> {
 
 fn step_evaluate(d: &mut Demo) -> Result<String> {
     let model = d.model.as_ref().context("no trained model")?;
-    let r = eval::evaluate(model, &d.train_set, &d.test_set, d.json)?;
+    let r = eval::evaluate(model, &d.train_set, &d.test_set, DEFAULT_CLASSES)?;
     let e = &r.evaluation;
     let summary = format!(
         "accuracy {:.2}% ({} of {} test images; neurons labelled on the {} training images)",
@@ -205,7 +202,7 @@ fn step_save(d: &mut Demo) -> Result<String> {
     let mut wf = model.weights_file();
     wf.labels = d.evaluation.as_ref().map(|r| r.neuron_labels.clone());
     let weights = d.out.join("weights.json");
-    wf.save(&weights)?;
+    save_weights(&wf, &weights)?;
     let mut written = vec![weights];
     if let Some(r) = &d.evaluation {
         let path = d.out.join("eval.json");
@@ -225,7 +222,10 @@ fn step_pictures(d: &mut Demo) -> Result<String> {
     let model = d.model.as_ref().context("no trained model")?;
     let cfg = model.cfg();
     let dir = d.out.join("weights");
-    let files = reconstruct::write_pictures(&model.weights_file(), cfg.w_min, cfg.w_max, &dir, 4)?;
+    let mut wf = model.weights_file();
+    wf.labels = d.evaluation.as_ref().map(|r| r.neuron_labels.clone());
+    let files =
+        reconstruct::write_pictures(&wf, cfg.w_min, cfg.w_max, &dir, reconstruct::DEFAULT_SCALE)?;
     d.report.files.extend(files.iter().map(|p| show(p)));
     Ok(format!(
         "{} neuron pictures and grid.png in {}",
@@ -269,7 +269,7 @@ fn agree(d: &Demo, raw: &[i32], images: &[&[u8]], learn: bool) -> Result<String>
     let (levels, note) = hw_levels();
     let runs = levels
         .iter()
-        .map(|&l| levels::run(l, cfg, raw, images, learn, hdl, true))
+        .map(|&l| levels::run(l, cfg, raw, images, learn, hdl))
         .collect::<Result<Vec<_>>>()?;
     let (summaries, mismatch) = compare::check(&runs, cfg.inputs());
     if let Some(m) = mismatch {
@@ -331,11 +331,17 @@ fn step_on_chip(d: &mut Demo) -> Result<String> {
 }
 
 pub fn run(a: DemoArgs) -> Result<()> {
+    IoPlan::new()
+        .output_folder(
+            "--out",
+            &a.out,
+            &["weights.json".into(), "eval.json".into()],
+        )
+        .check()?;
     ensure_dir(&a.out)?;
     let start = Instant::now();
     let mut d = Demo {
         out: a.out.clone(),
-        json: a.json,
         mnist: find_mnist(&a),
         train_set: Dataset::default(),
         test_set: Dataset::default(),

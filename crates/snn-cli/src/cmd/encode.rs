@@ -2,6 +2,7 @@
 //! potentials, the spike train of every input and the variable threshold.
 
 use crate::config::ConfigArgs;
+use crate::data::{self, SplitArg};
 use crate::model::ArithKind;
 use crate::output::print_json;
 use anyhow::{bail, Result};
@@ -19,6 +20,9 @@ pub struct EncodeArgs {
     /// Which image of IMAGE to encode, when it holds several (an IDX file, a folder, builtin).
     #[arg(long, default_value_t = 0)]
     pub index: usize,
+    /// Which split of an MNIST folder or builtin IMAGE names.
+    #[arg(long, value_enum, default_value = "train")]
+    pub split: SplitArg,
     /// Arithmetic of the threshold: float (peak / divisor) or fixed (raw register and its value).
     #[arg(long, value_enum, default_value = "float")]
     pub arith: ArithKind,
@@ -32,6 +36,10 @@ pub struct EncodeArgs {
 #[derive(Serialize)]
 struct EncodeReport {
     image: String,
+    /// What IMAGE resolved to (the IDX file of the split, `builtin:test (...)`, the PNG).
+    source: String,
+    /// The split IMAGE was read from, `null` when it has none (a file, a PNG folder).
+    split: Option<Split>,
     index: usize,
     height: usize,
     width: usize,
@@ -44,13 +52,13 @@ struct EncodeReport {
     /// Most inputs spiking at one step.
     peak_count: u32,
     threshold: f64,
-    /// The threshold register of the fixed-point model (absent for float).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The threshold register of the fixed-point model (`null` for float).
     threshold_raw: Option<i32>,
 }
 
 pub fn run(a: EncodeArgs) -> Result<()> {
-    let ds = snn_data::load(&a.image, Split::Train)?;
+    let (source, split) = data::resolve_one(&a.image, a.split.into())?;
+    let ds = source.load(&a.image)?;
     let Some(img) = ds.images.get(a.index) else {
         bail!(
             "{}: has {} image(s), no image at --index {}",
@@ -80,6 +88,8 @@ pub fn run(a: EncodeArgs) -> Result<()> {
     let m = img.height * img.width;
     let report = EncodeReport {
         image: a.image.clone(),
+        source: ds.source.clone(),
+        split,
         index: a.index,
         height: img.height,
         width: img.width,
@@ -101,9 +111,10 @@ pub fn run(a: EncodeArgs) -> Result<()> {
         return print_json(&report);
     }
     let spiking = report.spike_times.iter().filter(|s| !s.is_empty()).count();
+    let of_split = split.map_or(String::new(), |s| format!(" of the {s} split"));
     println!(
-        "{} (image {}): {}x{}, {} of {m} inputs spike, {} spikes in total",
-        a.image, a.index, img.height, img.width, spiking, report.total_spikes
+        "{} (image {}{of_split}): {}x{}, {} of {m} inputs spike, {} spikes in total",
+        report.source, a.index, img.height, img.width, spiking, report.total_spikes
     );
     match threshold_raw {
         Some(raw) => println!(

@@ -2,7 +2,8 @@
 //! (SPEC section 7).
 
 use crate::config::{check_size, ConfigArgs, Weights};
-use crate::data::{self, SplitArg};
+use crate::data::{self, Inputs, SplitArg, DEFAULT_CLASSES};
+use crate::flags::{at_least_one, class_count};
 use crate::model::{ArithArgs, Model};
 use crate::output::{print_json, show};
 use crate::progress::Progress;
@@ -31,8 +32,11 @@ pub struct EvalArgs {
     #[arg(long, value_name = "D2", num_args = 1..)]
     pub label_data: Option<Vec<String>>,
     /// Use only the first K images of each set.
-    #[arg(long, value_name = "K")]
+    #[arg(long, value_name = "K", value_parser = at_least_one)]
     pub limit: Option<usize>,
+    /// Number of classes (1 to 256): every label must be below it.
+    #[arg(long, value_name = "C", default_value_t = DEFAULT_CLASSES, value_parser = class_count)]
+    pub classes: usize,
     #[command(flatten)]
     pub arith: ArithArgs,
     #[command(flatten)]
@@ -57,10 +61,10 @@ pub struct EvalReport {
 
 /// Spike counts of every image, in chunks so that the progress bar moves (each chunk runs in
 /// parallel over its images).
-fn spike_counts(model: &Model, ds: &Dataset, what: &str, json: bool) -> Vec<Vec<u32>> {
+fn spike_counts(model: &Model, ds: &Dataset, what: &str) -> Vec<Vec<u32>> {
     const CHUNK: usize = 2048;
     let images = data::pixels(ds);
-    let mut progress = Progress::new(images.len() as u64, what, json);
+    let mut progress = Progress::new(images.len() as u64, what);
     let mut counts = Vec::with_capacity(images.len());
     for chunk in images.chunks(CHUNK) {
         counts.extend(model.infer(chunk).iter().map(|o| o.spike_counts()));
@@ -70,29 +74,22 @@ fn spike_counts(model: &Model, ds: &Dataset, what: &str, json: bool) -> Vec<Vec<
     counts
 }
 
-/// Labels the neurons on `label_set` and scores `test_set`. Both sets must be labelled; the class
-/// count covers every label seen (at least the 10 digits).
+/// Labels the neurons on `label_set` and scores `test_set`. Both sets must be labelled, with
+/// labels below `classes` ([`Inputs::load_labelled`] checks them).
 pub fn evaluate(
     model: &Model,
     label_set: &Dataset,
     test_set: &Dataset,
-    json: bool,
+    classes: usize,
 ) -> Result<EvalReport> {
     let label_labels = data::labels(label_set, "labelling the neurons")?;
     let test_labels = data::labels(test_set, "scoring")?;
-    let classes = label_labels
-        .iter()
-        .chain(test_labels)
-        .map(|&l| l as usize + 1)
-        .max()
-        .unwrap_or(0)
-        .max(10);
     let neuron_labels = metrics::label_neurons(
-        &spike_counts(model, label_set, "labelling", json),
+        &spike_counts(model, label_set, "labelling"),
         label_labels,
         classes,
     );
-    let predictions: Vec<Option<u8>> = spike_counts(model, test_set, "classifying", json)
+    let predictions: Vec<Option<u8>> = spike_counts(model, test_set, "classifying")
         .iter()
         .map(|c| metrics::predict(c, &neuron_labels))
         .collect();
@@ -140,16 +137,17 @@ pub fn print_summary(r: &EvalReport) {
 
 pub fn run(a: EvalArgs) -> Result<()> {
     let w = Weights::load(&a.weights)?;
-    let test_set = data::load(&a.data, a.split.into(), a.limit)?;
+    let test_set = Inputs::resolve(&a.data, a.split.into())?.load_labelled(a.limit, a.classes)?;
     check_size(&test_set.source, data::size(&test_set), &w)?;
     let label_paths = a.label_data.as_ref().unwrap_or(&a.data);
-    let label_set = data::load(label_paths, Split::Train, a.limit)?;
+    let label_set =
+        Inputs::resolve(label_paths, Split::Train)?.load_labelled(a.limit, a.classes)?;
     check_size(&label_set.source, data::size(&label_set), &w)?;
     let cfg = a.config.base(Some(&w))?.finish(w.size(), w.file.neurons)?;
     let kind = a.arith.kind(Some(&w.file));
     let mut model = Model::with_weights(kind, &cfg, &w.file.to_array(), a.arith.quantize, &w.path)?;
     model.set_theta(&w.file, a.arith.quantize, &w.path)?;
-    let report = evaluate(&model, &label_set, &test_set, a.json)?;
+    let report = evaluate(&model, &label_set, &test_set, a.classes)?;
     if a.json {
         #[derive(Serialize)]
         struct WithWeights<'a> {

@@ -1,12 +1,23 @@
 //! `snn export` / `snn import`: trained weights to and from block-RAM init files laid out exactly
 //! as the generated weight memory (address = input index, word = the N weights packed).
+//!
+//! An image holds only the weight words, which is all a RAM takes; everything else of the
+//! weights file (arithmetic, configuration with its seed, neuron labels, and any field a later
+//! version adds) travels in one comment line at the top, `snn-weights {JSON}`, which every
+//! reader of the formats skips (`$readmemh`, Vivado, Quartus). `snn import` restores it, so an
+//! export/import round trip evaluates exactly like the original file.
 
 use crate::config::{ConfigArgs, Weights};
-use crate::output::show;
-use anyhow::Result;
+use crate::flags::at_least_one;
+use crate::model::fixed_network;
+use crate::output::{save_weights, show, write_file};
+use crate::paths::IoPlan;
+use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
-use snn_fpga::bram::{self, MemFormat};
-use std::path::PathBuf;
+use serde_json::{Map, Value};
+use snn_core::weights::WeightsFile;
+use snn_fpga::bram::{self, MemFormat, MemLayout};
+use std::path::{Path, PathBuf};
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
 pub enum FormatArg {
@@ -31,16 +42,18 @@ impl From<FormatArg> for MemFormat {
 /// Write weights as a block-RAM init file of the generated weight memory.
 #[derive(Args, Debug)]
 pub struct ExportArgs {
+    /// The weights file to export.
     #[arg(long, value_name = "W.json")]
     pub weights: PathBuf,
     /// Default: from the extension of --out (.mem/.hex, .coe, .mif).
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
+    /// The init file to write (missing folders are created).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
-    /// Clamp (and round) weights the fixed-point format cannot hold instead of failing.
-    #[arg(long)]
-    pub saturate: bool,
+    /// Round (and clamp) weights the fixed-point format cannot hold instead of failing.
+    #[arg(long, alias = "saturate")]
+    pub quantize: bool,
     #[command(flatten)]
     pub config: ConfigArgs,
 }
@@ -50,43 +63,149 @@ pub struct ExportArgs {
 pub struct ImportArgs {
     /// The init file.
     pub file: PathBuf,
+    /// Format of FILE. Default: from its extension (.mem/.hex, .coe, .mif).
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// The weights file to write (missing folders are created).
     #[arg(long, value_name = "W.json")]
     pub out: PathBuf,
-    /// Neurons of the memory (default: the configuration's).
-    #[arg(long, value_name = "N")]
+    /// Neurons of the memory (default: the file's header as `snn export` writes it, else the
+    /// configuration's).
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
     pub neurons: Option<usize>,
-    /// Image height and width of the memory (default: the configuration's).
-    #[arg(long, value_name = "H")]
+    /// Image height of the memory (default: as for --neurons).
+    #[arg(long, value_name = "H", value_parser = at_least_one)]
     pub height: Option<usize>,
-    #[arg(long, value_name = "W")]
+    /// Image width of the memory (default: as for --neurons).
+    #[arg(long, value_name = "W", value_parser = at_least_one)]
     pub width: Option<usize>,
     #[command(flatten)]
     pub config: ConfigArgs,
 }
 
+/// Marks the comment line that carries the rest of the weights file.
+const HEADER: &str = "snn-weights ";
+
+/// How a comment line starts in `format`.
+fn comment(format: MemFormat) -> &'static str {
+    match format {
+        MemFormat::Mem => "//",
+        MemFormat::Coe => ";",
+        MemFormat::Mif => "--",
+    }
+}
+
+/// The format of FILE: `--format`, else its extension.
+fn format_of(flag: Option<FormatArg>, path: &Path) -> Result<MemFormat> {
+    match flag {
+        Some(f) => Ok(f.into()),
+        None => MemFormat::from_path(path).context("pass --format"),
+    }
+}
+
 pub fn export(a: ExportArgs) -> Result<()> {
+    a.config
+        .plan(IoPlan::new().input("--weights", &a.weights))
+        .output("--out", &a.out)
+        .check()?;
+    let format = format_of(a.format, &a.out)?;
     let w = Weights::load(&a.weights)?;
     let cfg = a.config.base(Some(&w))?.finish(w.size(), w.file.neurons)?;
-    bram::export(
-        &a.weights,
-        &cfg,
-        &a.out,
-        a.format.map(Into::into),
-        a.saturate,
-    )?;
+    let net = fixed_network(&cfg, &w.file.to_array(), a.quantize, &w.path)?;
+    let rows: Vec<Vec<i32>> = net.weights.rows().into_iter().map(|r| r.to_vec()).collect();
+    let words = bram::render(&rows, cfg.fixed.weight_bits, format)
+        .with_context(|| format!("{}: cannot write the weight image", a.out.display()))?;
+    let mut meta = serde_json::to_value(&w.file).context("cannot serialize the weights file")?;
+    if let Value::Object(m) = &mut meta {
+        m.remove("weights");
+        m.insert("config".into(), serde_json::to_value(&cfg)?);
+    }
+    let text = format!("{} {HEADER}{meta}\n{words}", comment(format));
+    write_file(&a.out, text.as_bytes())?;
     println!("wrote {}", show(&a.out));
     Ok(())
 }
 
+/// The weights file fields of FILE's header line (`None` for an image without one).
+fn header(text: &str, format: MemFormat, path: &Path) -> Result<Option<Map<String, Value>>> {
+    let Some(json) = text.lines().find_map(|l| {
+        l.trim_start()
+            .strip_prefix(comment(format))
+            .and_then(|rest| rest.trim_start().strip_prefix(HEADER))
+    }) else {
+        return Ok(None);
+    };
+    match serde_json::from_str(json) {
+        Ok(Value::Object(m)) => Ok(Some(m)),
+        _ => bail!(
+            "{}: the {HEADER}header line is not a JSON object",
+            path.display()
+        ),
+    }
+}
+
 pub fn import(a: ImportArgs) -> Result<()> {
-    let base = a.config.base(None)?;
+    a.config
+        .plan(IoPlan::new().input("FILE", &a.file))
+        .output("--out", &a.out)
+        .check()?;
+    let format = format_of(a.format, &a.file)?;
+    let text = std::fs::read_to_string(&a.file)
+        .with_context(|| format!("{}: cannot read", a.file.display()))?;
+    let mut meta = header(&text, format, &a.file)?.unwrap_or_default();
+    let stored = |key: &str| meta.get(key).and_then(Value::as_u64).map(|v| v as usize);
+    // The shape: flags, else the header, else the configuration; flags and header must agree.
+    for (flag, given, key) in [
+        ("--neurons", a.neurons, "neurons"),
+        ("--height", a.height, "height"),
+        ("--width", a.width, "width"),
+    ] {
+        if let (Some(g), Some(s)) = (given, stored(key)) {
+            if g != s {
+                bail!(
+                    "{}: holds a memory of {key} = {s} (its {HEADER}header), but {flag} {g}",
+                    a.file.display()
+                );
+            }
+        }
+    }
+    let base = match (&a.config.config, meta.get("config")) {
+        (None, Some(c)) => {
+            let cfg = serde_json::from_value(c.clone()).with_context(|| {
+                format!(
+                    "{}: the configuration in the {HEADER}header is invalid",
+                    a.file.display()
+                )
+            })?;
+            a.config
+                .base_stored(Some((&cfg, format!("{} (its header)", a.file.display()))))?
+        }
+        _ => a.config.base(None)?,
+    };
     let size = (
-        a.height.unwrap_or(base.cfg.height),
-        a.width.unwrap_or(base.cfg.width),
+        a.height.or(stored("height")).unwrap_or(base.cfg.height),
+        a.width.or(stored("width")).unwrap_or(base.cfg.width),
     );
-    let n = a.neurons.unwrap_or(base.cfg.neurons);
+    let n = a.neurons.or(stored("neurons")).unwrap_or(base.cfg.neurons);
     let cfg = base.finish(size, n)?;
-    bram::import(&a.file, &cfg, &a.out)?;
+    let raw = bram::read_image(&a.file, &MemLayout::new(&cfg), format)?;
+    let wf = bram::dequantize(&raw, &cfg)
+        .with_context(|| format!("{}: cannot import", a.file.display()))?;
+    // The header's fields over the image's weights; an image without a header holds the
+    // hardware's fixed-point weights, which the golden-fixed level runs.
+    meta.entry("arith")
+        .or_insert_with(|| Value::from("golden-fixed"));
+    let image = serde_json::to_value(&wf)?;
+    for key in ["height", "width", "neurons", "weights", "config"] {
+        meta.insert(key.into(), image[key].clone());
+    }
+    let wf: WeightsFile = serde_json::from_value(Value::Object(meta)).with_context(|| {
+        format!(
+            "{}: the {HEADER}header does not fit a weights file",
+            a.file.display()
+        )
+    })?;
+    save_weights(&wf, &a.out)?;
     println!("wrote {}", show(&a.out));
     Ok(())
 }

@@ -6,14 +6,20 @@
 
 use crate::cmd::generate::InitArgs;
 use crate::config::ConfigArgs;
+use crate::flags::{at_least_one, positive};
 use crate::levels::{self, HwLevel};
-use crate::output::print_json;
+use crate::output::{print_json, show};
+use crate::paths::IoPlan;
+use crate::progress::Steps;
 use anyhow::{Context, Result};
 use clap::Args;
 use snn_core::prelude::*;
-use snn_fpga::flow::{default_build_root, run as flow, CyclesPerImage, FlowOptions, Target};
+use snn_fpga::flow::{
+    default_build_root, run as flow, CyclesPerImage, FlowOptions, Progress, Target,
+};
 use snn_fpga::wrapper::top::{write_top, TOP};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Synthesize (and for iCE40 place, route and pack) the accelerator for an FPGA.
 #[derive(Args, Debug)]
@@ -29,19 +35,35 @@ pub struct FpgaArgs {
     #[arg(long)]
     pub no_place: bool,
     /// Clock nextpnr aims for, MHz.
-    #[arg(long, default_value_t = 50.0)]
+    #[arg(long, default_value_t = 50.0, value_parser = positive)]
     pub freq: f64,
     /// UART baud rate of the wrapper.
-    #[arg(long, default_value_t = 115_200)]
+    #[arg(long, default_value_t = 115_200, value_parser = clap::value_parser!(u32).range(1..))]
     pub baud: u32,
     /// Images (built-in digits) the cycle model runs to measure mean cycles per image.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = at_least_one)]
     pub cycle_images: usize,
-    /// Output folder (default: target/fpga/snn_fpga_top-<target>).
+    /// Output folder, created when missing (default: snn_fpga_top-<target> in $SNN_FPGA_BUILD
+    /// when set, else in fpga-out in the current directory).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Print the report as JSON (progress still goes to stderr).
     #[arg(long)]
     pub json: bool,
+}
+
+/// The files the flow writes into its folder.
+fn files(target: Target) -> Vec<String> {
+    let mut f: Vec<String> = ["v", "json"].iter().map(|e| format!("{TOP}.{e}")).collect();
+    f.extend(["stat.json", "yosys.log", "report.json"].map(String::from));
+    if target.places() {
+        f.extend([
+            format!("{TOP}.asc"),
+            format!("{TOP}.bin"),
+            "nextpnr.log".into(),
+        ]);
+    }
+    f
 }
 
 /// Mean cycles per image of the cycle model, inference and training, on the built-in digits,
@@ -70,7 +92,6 @@ fn mean_cycles(
             &px,
             learn,
             std::path::Path::new(""),
-            true,
         )?;
         Ok(r.images.iter().filter_map(|i| i.cycles).sum::<u64>() as f64 / r.images.len() as f64)
     };
@@ -82,21 +103,31 @@ fn mean_cycles(
 
 pub fn run(a: FpgaArgs) -> Result<()> {
     let target: Target = a.target.parse()?;
-    let (cfg, init) = a.init.resolve(&a.config)?;
     let dir = a
         .out
         .clone()
         .unwrap_or_else(|| default_build_root().join(format!("{TOP}-{}", target.name())));
+    a.init
+        .plan(a.config.plan(IoPlan::new()))
+        .output_folder("--out", &dir, &files(target))
+        .check()?;
+    let (cfg, init) = a.init.resolve(&a.config)?;
+    let steps = Steps::new(&format!("fpga {}", target.name()));
+    steps.step("the wrapper's Verilog and the cycle model's mean cycles per image");
     let verilog = write_top(&cfg, target.board_clock_hz(), a.baud, init.as_deref(), &dir)?;
+    let cycles = mean_cycles(&cfg, a.cycle_images, init.as_deref())?;
+    let reporter = steps.clone();
     let opts = FlowOptions {
         place: !a.no_place,
         freq_mhz: a.freq,
-        cycles: Some(mean_cycles(&cfg, a.cycle_images, init.as_deref())?),
+        cycles: Some(cycles),
         out_dir: Some(dir),
+        progress: Some(Progress(Arc::new(move |step| reporter.step(step)))),
         ..FlowOptions::default()
     };
     let report = flow(target, &verilog, TOP, &opts)
         .with_context(|| format!("{} flow on {}", target.name(), verilog.display()))?;
+    steps.finish();
     if a.json {
         return print_json(&report);
     }
@@ -110,10 +141,11 @@ pub fn run(a: FpgaArgs) -> Result<()> {
         report.dsps,
         report.latches
     );
-    if let Some(f) = report.fmax_mhz {
+    if let (Some(f), Some(bin)) = (report.fmax_mhz, &report.bitstream) {
         println!(
-            "Fmax {f:.1} MHz (asked {:.1}); bitstream {:?}",
-            a.freq, report.bitstream
+            "Fmax {f:.1} MHz (asked {}); bitstream {}",
+            a.freq,
+            show(bin)
         );
     }
     if let (Some(i), Some(t)) = (report.inference_images_per_s, report.training_images_per_s) {

@@ -2,7 +2,9 @@
 //! optionally with trained weights baked into the weight memory (an inference-only core).
 
 use crate::config::{ConfigArgs, Weights};
+use crate::model::fixed_network;
 use crate::output::show;
+use crate::paths::IoPlan;
 use anyhow::Result;
 use clap::Args;
 use snn_core::config::SnnConfig;
@@ -15,10 +17,13 @@ pub struct GenerateArgs {
     pub config: ConfigArgs,
     #[command(flatten)]
     pub init: InitArgs,
-    /// Output folder.
+    /// Output folder (created when missing).
     #[arg(long, value_name = "DIR", default_value = "hdl")]
     pub out: PathBuf,
 }
+
+/// The files `snn generate` writes into its folder.
+const FILES: [&str; 2] = ["snn_core.v", "snn_core.json"];
 
 /// Initial contents of the weight memory (shared by `generate` and `fpga`).
 #[derive(Args, Debug)]
@@ -31,11 +36,16 @@ pub struct InitArgs {
     pub init_weights: Option<PathBuf>,
     /// Round and clamp .json weights the fixed-point format cannot hold exactly instead of
     /// failing (the core then classifies like the golden fixed model on the rounded weights).
-    #[arg(long, requires = "init_weights")]
-    pub saturate: bool,
+    #[arg(long, alias = "saturate", requires = "init_weights")]
+    pub quantize: bool,
 }
 
 impl InitArgs {
+    /// Adds the initial weights to the command's inputs.
+    pub fn plan(&self, plan: IoPlan) -> IoPlan {
+        plan.input_opt("--init-weights", self.init_weights.as_deref())
+    }
+
     /// The configuration (sizes from a .json weights file when there is one) and the raw
     /// initial weights (`N x M`), if any.
     pub fn resolve(&self, config: &ConfigArgs) -> Result<(SnnConfig, Option<Vec<Vec<i32>>>)> {
@@ -50,16 +60,25 @@ impl InitArgs {
             None => ((base.cfg.height, base.cfg.width), base.cfg.neurons),
         };
         let cfg = base.finish(size, n)?;
+        if let Some(w) = &weights {
+            // The golden fixed-point model's check, whose message names this command's flag.
+            fixed_network(&cfg, &w.file.to_array(), self.quantize, &w.path)?;
+        }
         let init = self
             .init_weights
             .as_deref()
-            .map(|p| snn_fpga::bram::initial_weights(p, &cfg, self.saturate))
+            .map(|p| snn_fpga::bram::initial_weights(p, &cfg, self.quantize))
             .transpose()?;
         Ok((cfg, init))
     }
 }
 
 pub fn run(a: GenerateArgs) -> Result<()> {
+    let files = FILES.map(String::from);
+    a.init
+        .plan(a.config.plan(IoPlan::new()))
+        .output_folder("--out", &a.out, &files)
+        .check()?;
     let (cfg, init) = a.init.resolve(&a.config)?;
     for path in snn_hdl::generate::write_hdl_with_weights(&cfg, &a.out, init.as_deref())? {
         println!("wrote {}", show(&path));

@@ -2,12 +2,14 @@
 //! variable threshold, in the style of the original experiments' figures.
 
 use crate::config::{check_size, ConfigArgs, Weights};
+use crate::data::{self, SplitArg};
 use crate::model::{ArithArgs, Model, Outcome};
-use crate::output::{print_json, show};
+use crate::output::{print_json, show, write_file};
+use crate::paths::IoPlan;
+use crate::text::{Align, Label, Pen};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 use plotters::prelude::*;
-use plotters::style::{register_font, FontStyle};
 use serde::Serialize;
 use snn_core::prelude::PresentOptions;
 use snn_data::Split;
@@ -26,11 +28,14 @@ pub struct PlotArgs {
     /// Which image of IMG to present, when it holds several.
     #[arg(long, default_value_t = 0)]
     pub index: usize,
+    /// Which split of an MNIST folder or builtin IMG names.
+    #[arg(long, value_enum, default_value = "train")]
+    pub split: SplitArg,
     #[command(flatten)]
     pub arith: ArithArgs,
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// PNG file to write.
+    /// PNG file to write (missing folders are created).
     #[arg(long, value_name = "plot.png")]
     pub out: PathBuf,
     /// Machine-readable summary of the presentation.
@@ -43,16 +48,29 @@ const SIZE: (u32, u32) = (1200, 700);
 #[derive(Serialize)]
 struct PlotReport {
     plot: String,
+    /// What IMG resolved to, and the split it was read from (`null` when it has none).
+    source: String,
+    split: Option<Split>,
+    index: usize,
     level: &'static str,
     winner: Option<usize>,
     inhibit_step: Option<u32>,
     threshold: f64,
     spike_times: Vec<Vec<u32>>,
+    /// The legend's lines, top to bottom: threshold, inhibition step, the winner, the other
+    /// neurons that spiked, and one line for the faded rest.
+    legend: Vec<String>,
 }
 
 pub fn run(a: PlotArgs) -> Result<()> {
+    let (source, split) = data::resolve_one(&a.image, a.split.into())?;
+    a.config
+        .plan(IoPlan::new().input("--weights", &a.weights))
+        .inputs("--image", source.files())
+        .output("--out", &a.out)
+        .check()?;
     let w = Weights::load(&a.weights)?;
-    let ds = snn_data::load(&a.image, Split::Train)?;
+    let ds = source.load(&a.image)?;
     let Some(img) = ds.images.get(a.index) else {
         bail!(
             "{}: has {} image(s), no image at --index {}",
@@ -76,16 +94,21 @@ pub fn run(a: PlotArgs) -> Result<()> {
     let name = std::path::Path::new(&a.image)
         .file_name()
         .map_or(a.image.clone(), |n| n.to_string_lossy().into_owned());
-    let title = format!("{name} image {} ({})", a.index, model.level());
-    let png = render(&outcome, cfg.p_min, &title)?;
-    snn_data::write_atomic(&a.out, &png)?;
+    let of_split = split.map_or(String::new(), |s| format!(", {s} split"));
+    let title = format!("{name} image {}{of_split} ({})", a.index, model.level());
+    let (png, legend) = render(&outcome, cfg.p_min, &title)?;
+    write_file(&a.out, &png)?;
     let report = PlotReport {
         plot: show(&a.out),
+        source: ds.source.clone(),
+        split,
+        index: a.index,
         level: model.level(),
         winner: outcome.winner,
         inhibit_step: outcome.inhibit_step,
         threshold: outcome.threshold,
         spike_times: outcome.spike_times,
+        legend,
     };
     if a.json {
         return print_json(&report);
@@ -94,46 +117,117 @@ pub fn run(a: PlotArgs) -> Result<()> {
         .winner
         .map_or("no winner".to_string(), |j| format!("winner neuron {j}"));
     println!(
-        "{winner}, threshold {}; plot written to {}",
+        "{} image {}{of_split}: {winner}, threshold {:.3}; plot written to {}",
+        report.source,
+        report.index,
         report.threshold,
         a.out.display()
     );
     Ok(())
 }
 
-/// Registers the embedded DejaVu Sans as plotters' "sans-serif" (the `ab_glyph` backend has no
-/// system fonts).
-fn register_embedded_font() -> Result<()> {
-    register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
-        .map_err(|_| anyhow!("the embedded DejaVu Sans font is invalid"))
-}
+/// The winner's line: the one curve that always stands out.
+const WINNER: RGBColor = RGBColor(214, 39, 40);
 
-/// Line colours of the neurons (the Tableau 10 palette: distinct and readable on white).
+/// Colours of the other neurons that are drawn in colour (the Tableau 10 palette without the
+/// winner's red and its light grey, plus teal and dark grey: distinct and readable on white).
 const COLORS: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
     RGBColor(148, 103, 189),
     RGBColor(140, 86, 75),
     RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
     RGBColor(188, 189, 34),
     RGBColor(23, 190, 207),
+    RGBColor(0, 110, 110),
+    RGBColor(90, 90, 90),
 ];
+
+/// Neurons that did not spike, in a network too large to give each a colour.
+const FADED: RGBColor = RGBColor(205, 205, 205);
 
 /// Width of the legend panel right of the chart, so the legend never hides a curve.
 const LEGEND_WIDTH: u32 = 250;
 
-/// Draws the potentials of `o.trace` and encodes them as PNG bytes.
+/// How a neuron's curve is drawn.
+struct Curve {
+    neuron: usize,
+    color: RGBColor,
+    width: u32,
+    /// Has its own legend line (faded curves share one).
+    listed: bool,
+}
+
+/// The curves in drawing order, faded first (underneath) and the winner last (on top), and the
+/// legend order: the winner, then the neurons that spiked by their first spike, then the rest.
+/// Every neuron has a colour when the palette covers them all (N <= 10); in larger networks only
+/// the winner and the neurons that spiked do, and the rest are faded, so the curves that matter
+/// are never lost among dozens of lines of repeating colours.
+fn curves(o: &Outcome) -> (Vec<Curve>, Vec<usize>) {
+    let n = o.spike_times.len();
+    let first = |j: usize| o.spike_times[j].first().copied().unwrap_or(u32::MAX);
+    let mut order: Vec<usize> = (0..n).filter(|&j| Some(j) != o.winner).collect();
+    order.sort_by_key(|&j| (first(j), j));
+    let everyone = n <= COLORS.len();
+    let mut colored = 0;
+    let mut list = Vec::with_capacity(n);
+    for &j in &order {
+        let listed = everyone || !o.spike_times[j].is_empty();
+        let color = if listed {
+            colored += 1;
+            COLORS[(colored - 1) % COLORS.len()]
+        } else {
+            FADED
+        };
+        list.push(Curve {
+            neuron: j,
+            color,
+            width: if listed { 2 } else { 1 },
+            listed,
+        });
+    }
+    list.sort_by_key(|c| c.listed);
+    if let Some(w) = o.winner {
+        list.push(Curve {
+            neuron: w,
+            color: WINNER,
+            width: 3,
+            listed: true,
+        });
+    }
+    let legend_order = o.winner.into_iter().chain(order).collect();
+    (list, legend_order)
+}
+
+/// About `target` round tick values covering `[lo, hi]`: steps of 1, 2 or 5 times a power of
+/// ten, with the decimals that step needs.
+fn ticks(lo: f64, hi: f64, target: usize) -> (Vec<f64>, usize) {
+    let raw = ((hi - lo) / target as f64).max(f64::MIN_POSITIVE);
+    let power = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * power)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * power);
+    let decimals = (-step.log10().floor()).max(0.0) as usize;
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    ((first..=last).map(|k| k as f64 * step).collect(), decimals)
+}
+
+fn spikes(k: usize) -> String {
+    format!("{k} spike{}", if k == 1 { "" } else { "s" })
+}
+
+/// Draws the potentials of `o.trace`; returns the PNG bytes and the legend's lines.
 ///
 /// The trace holds potentials after each step's reset, so a spike at `t` is drawn as a stroke up to
 /// the threshold and back, with a dot on the threshold line, as in the classic figures.
 /// Inhibited neurons sit at `p_min` (-500 by default), far below the range around the threshold,
 /// so the y axis stops a little below zero and lower values are drawn on the bottom edge (the axis
-/// description says so).
-fn render(o: &Outcome, p_min: f64, title: &str) -> Result<Vec<u8>> {
-    register_embedded_font()?;
+/// description says so). plotters draws the lines; the text is drawn afterwards by [`Pen`].
+fn render(o: &Outcome, p_min: f64, title: &str) -> Result<(Vec<u8>, Vec<String>)> {
     let trace = o
         .trace
         .as_ref()
@@ -147,41 +241,60 @@ fn render(o: &Outcome, p_min: f64, title: &str) -> Result<Vec<u8>> {
     let clipped = lowest < floor;
     let y_lo = if clipped { floor } else { lowest - 0.05 * span };
     let y_hi = top + 0.1 * span;
-    let neurons = trace.first().map_or(0, Vec::len);
+    let (curves, legend_order) = curves(o);
 
     let (w, h) = SIZE;
     let mut rgb = vec![0u8; (w * h * 3) as usize];
+    let mut labels = Vec::new();
+    let mut entries: Vec<(ShapeStyle, String)> = Vec::new();
     {
         let root = BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area();
         root.fill(&WHITE).map_err(plot_err)?;
         let (left, legend) = root.split_horizontally(w - LEGEND_WIDTH);
-        let caption = match o.winner {
-            Some(j) => format!("Membrane potentials, {title}: winner neuron {j}"),
-            None => format!("Membrane potentials, {title}: no winner"),
-        };
         let mut chart = ChartBuilder::on(&left)
-            .caption(caption, ("sans-serif", 22))
             .margin(15)
+            .margin_top(50)
             .x_label_area_size(50)
             .y_label_area_size(70)
             .build_cartesian_2d(0u32..t_steps + 1, y_lo..y_hi)
             .map_err(plot_err)?;
-        let x_desc = if clipped {
-            format!("time step t   (values below {y_lo:.1}, e.g. inhibited at p_min = {p_min}, drawn on the bottom edge)")
-        } else {
-            "time step t".to_string()
-        };
+        // Axes, grid and tick labels at round values (plotters' mesh would draw its own labels).
         chart
-            .configure_mesh()
-            .x_desc(x_desc)
-            .y_desc("membrane potential")
-            .axis_desc_style(("sans-serif", 18))
-            .label_style(("sans-serif", 15))
-            .light_line_style(WHITE)
-            .draw()
+            .draw_series(LineSeries::new(
+                [(0, y_hi), (0, y_lo), (t_steps + 1, y_lo)],
+                BLACK.stroke_width(1),
+            ))
             .map_err(plot_err)?;
+        let grid = RGBColor(225, 225, 225).stroke_width(1);
+        let (xs, _) = ticks(0.0, t_steps as f64, 8);
+        for x in xs {
+            let x = x as u32;
+            chart
+                .draw_series(LineSeries::new([(x, y_lo), (x, y_hi)], grid))
+                .map_err(plot_err)?;
+            let (px, py) = chart.backend_coord(&(x, y_lo));
+            labels.push(Label::new(
+                x.to_string(),
+                15.0,
+                (px as f32, py as f32 + 20.0),
+                Align::Middle,
+            ));
+        }
+        let (ys, decimals) = ticks(y_lo, y_hi, 8);
+        for y in ys {
+            chart
+                .draw_series(LineSeries::new([(0, y), (t_steps + 1, y)], grid))
+                .map_err(plot_err)?;
+            let (px, py) = chart.backend_coord(&(0, y));
+            let text = format!("{:.*}", decimals, if y == 0.0 { 0.0 } else { y });
+            labels.push(Label::new(
+                text,
+                15.0,
+                (px as f32 - 8.0, py as f32 + 5.0),
+                Align::End,
+            ));
+        }
 
-        let mut entries: Vec<(ShapeStyle, String)> = Vec::new();
         let thr_style = BLACK.stroke_width(2);
         chart
             .draw_series(DashedLineSeries::new(
@@ -199,73 +312,213 @@ fn render(o: &Outcome, p_min: f64, title: &str) -> Result<Vec<u8>> {
                 .map_err(plot_err)?;
             entries.push((style, format!("WTA inhibition at t = {t}")));
         }
-        for j in 0..neurons {
-            let color = COLORS[j % COLORS.len()];
-            let style = color.stroke_width(2);
-            let spikes = &o.spike_times[j];
+        for c in &curves {
+            let style = c.color.stroke_width(c.width);
+            let spikes = &o.spike_times[c.neuron];
             let mut points = vec![(0, 0.0_f64.max(y_lo))];
             for (k, p) in trace.iter().enumerate() {
                 let t = k as u32 + 1;
                 if spikes.contains(&t) {
                     points.push((t, o.threshold));
                 }
-                points.push((t, p[j].max(y_lo)));
+                points.push((t, p[c.neuron].max(y_lo)));
             }
             chart
                 .draw_series(LineSeries::new(points, style))
                 .map_err(plot_err)?;
             chart
                 .draw_series(
-                    spikes
-                        .iter()
-                        .map(|&t| Circle::new((t, o.threshold), 5, color.filled())),
+                    spikes.iter().map(|&t| {
+                        Circle::new((t, o.threshold), 4 + c.width as i32, c.color.filled())
+                    }),
                 )
                 .map_err(plot_err)?;
-            entries.push((style, format!("neuron {j}: {} spike(s)", spikes.len())));
         }
-        draw_legend(&legend, &entries)?;
+        for &j in &legend_order {
+            let c = curves
+                .iter()
+                .find(|c| c.neuron == j)
+                .expect("every neuron has a curve");
+            if c.listed {
+                let role = if Some(j) == o.winner { " (winner)" } else { "" };
+                let text = format!("neuron {j}{role}: {}", spikes(o.spike_times[j].len()));
+                entries.push((c.color.stroke_width(c.width), text));
+            }
+        }
+        let faded = curves.iter().filter(|c| !c.listed).count();
+        draw_legend(&legend, &mut entries, faded, &mut labels)?;
+
+        let (cx, _) = left.get_pixel_range();
+        let caption = match o.winner {
+            Some(j) => format!("Membrane potentials, {title}: winner neuron {j}"),
+            None => format!("Membrane potentials, {title}: no winner"),
+        };
+        let size = Pen::new().fit(&caption, 22.0, (cx.end - cx.start - 20) as f32);
+        labels.push(Label::new(
+            caption,
+            size,
+            ((cx.start + cx.end) as f32 / 2.0, 32.0),
+            Align::Middle,
+        ));
+        let (_, bottom) = chart.backend_coord(&(0, y_lo));
+        let (x_mid, _) = chart.backend_coord(&(t_steps / 2, y_lo));
+        let x_desc = if clipped {
+            format!("time step t   (values below {y_lo:.1}, e.g. inhibited at p_min = {p_min}, drawn on the bottom edge)")
+        } else {
+            "time step t".to_string()
+        };
+        labels.push(Label::new(
+            x_desc,
+            18.0,
+            (x_mid as f32, bottom as f32 + 45.0),
+            Align::Middle,
+        ));
+        let (_, y_mid) = chart.backend_coord(&(0, (y_lo + y_hi) / 2.0));
+        let mut y_desc = Label::new(
+            "membrane potential",
+            18.0,
+            (cx.start as f32 + 25.0, y_mid as f32),
+            Align::Middle,
+        );
+        y_desc.upward = true;
+        labels.push(y_desc);
         root.present().map_err(plot_err)?;
     }
-    let img = image::RgbImage::from_raw(w, h, rgb).context("plot buffer has the wrong size")?;
+    let mut img = image::RgbImage::from_raw(w, h, rgb).context("plot buffer has the wrong size")?;
+    let pen = Pen::new();
+    for l in &labels {
+        pen.draw(&mut img, l);
+    }
     let mut png = Cursor::new(Vec::new());
     img.write_to(&mut png, image::ImageFormat::Png)
         .context("PNG encoding of the plot failed")?;
-    Ok(png.into_inner())
+    Ok((
+        png.into_inner(),
+        entries.into_iter().map(|(_, t)| t).collect(),
+    ))
 }
 
-/// One line per entry: a stroke in the entry's style and its text. Entries that do not fit the
-/// panel (networks of many neurons) are summed up in a last line.
+/// One line per entry: a stroke in the entry's style (drawn now) and its text (added to
+/// `labels`). The winner comes right after the threshold lines, so it is always listed; when
+/// the other neurons do not fit the panel, the last lines say how many more there are, and the
+/// `faded` neurons share one line.
 fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
-    entries: &[(ShapeStyle, String)],
+    entries: &mut Vec<(ShapeStyle, String)>,
+    faded: usize,
+    labels: &mut Vec<Label>,
 ) -> Result<()> {
-    let font = ("sans-serif", 15).into_font().color(&BLACK);
     let (x0, y0, dy) = (10, 60, 22);
-    let rows = ((area.dim_in_pixel().1 as i32 - y0) / dy).max(1) as usize;
-    let shown = if entries.len() > rows {
-        rows - 1
-    } else {
-        entries.len()
-    };
-    for (k, (style, text)) in entries[..shown].iter().enumerate() {
+    let rows = ((area.dim_in_pixel().1 as i32 - y0) / dy).max(4) as usize;
+    let tail = usize::from(faded > 0);
+    if entries.len() + tail > rows {
+        let keep = rows - tail - 1;
+        let more = entries.len() - keep;
+        entries.truncate(keep);
+        entries.push((
+            WHITE.stroke_width(1),
+            format!("... and {more} more that spiked"),
+        ));
+    }
+    if faded > 0 {
+        let what = if faded == 1 { "neuron" } else { "neurons" };
+        entries.push((
+            FADED.stroke_width(1),
+            format!("{faded} other {what}: no spike"),
+        ));
+    }
+    let (ax, ay) = area.get_base_pixel();
+    for (k, (style, text)) in entries.iter().enumerate() {
         let y = y0 + dy * k as i32;
         area.draw(&PathElement::new([(x0, y), (x0 + 28, y)], *style))
             .map_err(plot_err)?;
-        area.draw(&Text::new(text.as_str(), (x0 + 38, y - 8), font.clone()))
-            .map_err(plot_err)?;
-    }
-    if shown < entries.len() {
-        let more = format!("... and {} more", entries.len() - shown);
-        area.draw(&Text::new(
-            more,
-            (x0 + 38, y0 + dy * shown as i32 - 8),
-            font,
-        ))
-        .map_err(plot_err)?;
+        labels.push(Label::new(
+            text.as_str(),
+            15.0,
+            ((ax + x0 + 38) as f32, (ay + y + 5) as f32),
+            Align::Start,
+        ));
     }
     Ok(())
 }
 
 fn plot_err<E: std::fmt::Display>(e: E) -> anyhow::Error {
     anyhow!("drawing the plot failed: {e}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(n: usize, winner: Option<usize>, spiking: &[(usize, u32)]) -> Outcome {
+        let mut spike_times = vec![Vec::new(); n];
+        for &(j, t) in spiking {
+            spike_times[j].push(t);
+        }
+        Outcome {
+            winner,
+            inhibit_step: winner.map(|_| 40),
+            spike_times,
+            threshold: 8.0 + 1.0 / 3.0,
+            trace: Some(vec![vec![0.5; n]; 60]),
+        }
+    }
+
+    #[test]
+    fn the_winner_and_the_spiking_neurons_lead_the_legend_of_a_large_network() {
+        let o = outcome(100, Some(87), &[(87, 40), (87, 52), (12, 45), (64, 41)]);
+        let (curves, order) = curves(&o);
+        assert_eq!(&order[..3], &[87, 64, 12]);
+        let last = curves.last().unwrap();
+        assert_eq!((last.neuron, last.color, last.width), (87, WINNER, 3));
+        let listed: Vec<usize> = curves
+            .iter()
+            .filter(|c| c.listed)
+            .map(|c| c.neuron)
+            .collect();
+        assert_eq!(listed.len(), 3, "{listed:?}");
+        assert!(curves
+            .iter()
+            .filter(|c| !c.listed)
+            .all(|c| c.color == FADED));
+        let colors: Vec<RGBColor> = curves
+            .iter()
+            .filter(|c| c.listed)
+            .map(|c| c.color)
+            .collect();
+        assert!(colors[0] != colors[1] && colors[1] != colors[2] && colors[0] != colors[2]);
+        let (_, legend) = render(&o, -500.0, "test").unwrap();
+        assert_eq!(legend[0], "threshold 8.333");
+        assert_eq!(legend[2], "neuron 87 (winner): 2 spikes");
+        assert_eq!(legend[3], "neuron 64: 1 spike");
+        assert_eq!(legend.last().unwrap(), "97 other neurons: no spike");
+    }
+
+    #[test]
+    fn small_networks_give_every_neuron_a_colour() {
+        let o = outcome(10, None, &[]);
+        let (curves, _) = curves(&o);
+        assert!(curves.iter().all(|c| c.listed && c.color != FADED));
+        let mut colors: Vec<(u8, u8, u8)> = curves
+            .iter()
+            .map(|c| (c.color.0, c.color.1, c.color.2))
+            .collect();
+        colors.sort_unstable();
+        colors.dedup();
+        assert_eq!(colors.len(), 10);
+    }
+
+    #[test]
+    fn ticks_are_round_values() {
+        assert_eq!(
+            ticks(0.0, 200.0, 8),
+            ((0..=4).map(|k| k as f64 * 50.0).collect::<Vec<_>>(), 0)
+        );
+        let (ys, d) = ticks(-2.7, 11.7, 8);
+        assert_eq!(d, 0);
+        assert_eq!(ys.first(), Some(&-2.0));
+        assert_eq!(ys.last(), Some(&10.0));
+        let (_, d) = ticks(0.0, 0.35, 8);
+        assert_eq!(d, 2);
+    }
 }

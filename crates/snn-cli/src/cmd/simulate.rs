@@ -1,13 +1,15 @@
 //! `snn simulate`: the same presentations at any level of the project (golden float, golden fixed
 //! point, cycle-accurate model), reported in ONE JSON schema so that levels can be compared byte
 //! for byte: `{"level", "config", ..., "images": [{"index", "winner", "spike_times", "cycles"}]}`,
-//! where `cycles` exists only for levels that have a clock.
+//! with the same keys at every level (`cycles` is `null` for the levels without a clock); the
+//! schema is in docs/JSON.md.
 
+use crate::cleanup::Temporary;
 use crate::config::{check_size, Weights};
-use crate::data;
+use crate::data::{self, Inputs};
 use crate::levels::{self, HwLevel, Presentations};
 use crate::model::{fixed_network, ArithKind, Model};
-use crate::output::{print_json, show};
+use crate::output::{create_parent, print_json, save_weights, show};
 use crate::progress::Progress;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
@@ -29,7 +31,7 @@ pub struct SimulateArgs {
     /// Learn: STDP image by image, each image once in data order; needs --out.
     #[arg(long, requires = "out")]
     pub train: bool,
-    /// Where --train writes the learned weights.
+    /// Where --train writes the learned weights (missing folders are created).
     #[arg(long, value_name = "W2.json", requires = "train")]
     pub out: Option<PathBuf>,
     /// Value-change dump of every cycle (cycle level only; large: use --limit).
@@ -65,6 +67,17 @@ impl Level {
             Level::Icarus => "icarus",
         }
     }
+
+    /// The hardware-faithful level this is, `None` for the float golden model.
+    fn hw(self) -> Option<HwLevel> {
+        match self {
+            Level::Golden => None,
+            Level::GoldenFixed => Some(HwLevel::GoldenFixed),
+            Level::Cycle => Some(HwLevel::Cycle),
+            Level::Verilator => Some(HwLevel::Verilator),
+            Level::Icarus => Some(HwLevel::Icarus),
+        }
+    }
 }
 
 /// One presentation, identical in form at every level.
@@ -73,7 +86,7 @@ pub struct ImageRecord {
     pub index: usize,
     pub winner: Option<usize>,
     pub spike_times: Vec<Vec<u32>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Clock cycles of the presentation; `null` at the levels without a clock.
     pub cycles: Option<u64>,
 }
 
@@ -83,12 +96,9 @@ struct SimReport<'a> {
     config: &'a SnnConfig,
     weights: String,
     data: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     weights_out: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     vcd: Option<String>,
-    /// Mean cycles per image (clocked levels only).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Mean cycles per image; `null` at the levels without a clock.
     mean_cycles: Option<f64>,
     images: Vec<ImageRecord>,
 }
@@ -106,10 +116,23 @@ pub fn run(a: SimulateArgs) -> Result<()> {
             a.level.name()
         );
     }
+    let inputs = Inputs::resolve(&a.inputs.data, a.inputs.split.into())?;
+    a.inputs
+        .plan(&inputs, a.level.hw().is_some_and(HwLevel::is_rtl))
+        .output_opt("--out", a.out.as_deref())
+        .output_opt("--vcd", a.vcd.as_deref())
+        .check()?;
     let w = Weights::load(&a.inputs.weights)?;
-    let ds = data::load(&a.inputs.data, a.inputs.split.into(), a.inputs.limit)?;
+    let ds = inputs.load(a.inputs.limit)?;
     check_size(&ds.source, data::size(&ds), &w)?;
-    let cfg = a.inputs.config.base(Some(&w))?.finish(w.size(), w.file.neurons)?;
+    let cfg = a
+        .inputs
+        .config
+        .base(Some(&w))?
+        .finish(w.size(), w.file.neurons)?;
+    if a.level.hw().is_some_and(HwLevel::is_rtl) {
+        levels::check_hdl(&a.inputs.hdl, &cfg)?;
+    }
     if a.level != Level::Golden && cfg.depression_bound != DepressionBound::WMin {
         bail!(
             "{}: the configuration uses depression_bound = abs_w_min, which only --level golden implements; pass --depression-bound w-min to run level {}",
@@ -129,7 +152,7 @@ pub fn run(a: SimulateArgs) -> Result<()> {
         let mut wf = WeightsFile::new(cfg.height, cfg.width, &run.weights);
         wf.arith = Some(a.level.name().to_string());
         wf.config = Some(cfg.clone());
-        wf.save(out)?;
+        save_weights(&wf, out)?;
     }
     let cycles: Vec<u64> = run.images.iter().filter_map(|r| r.cycles).collect();
     let report = SimReport {
@@ -186,7 +209,7 @@ fn run_golden(
         cycles: None,
     };
     let records = if a.train {
-        let mut progress = Progress::new(images.len() as u64, "simulating", a.json);
+        let mut progress = Progress::new(images.len() as u64, "simulating");
         let mut out = Vec::with_capacity(images.len());
         for (k, px) in images.iter().enumerate() {
             let o = model.present(
@@ -232,7 +255,7 @@ fn run_cycle(cfg: &SnnConfig, w: &Weights, a: &SimulateArgs, images: &[&[u8]]) -
         Some(path) => Some(attach_vcd(&mut machine, path)?),
         None => None,
     };
-    let mut progress = Progress::new(images.len() as u64, "simulating", a.json);
+    let mut progress = Progress::new(images.len() as u64, "simulating");
     let mut records = Vec::with_capacity(images.len());
     for (k, px) in images.iter().enumerate() {
         let r = machine
@@ -247,7 +270,7 @@ fn run_cycle(cfg: &SnnConfig, w: &Weights, a: &SimulateArgs, images: &[&[u8]]) -
         progress.inc(1);
     }
     progress.finish();
-    if let (Some(tmp), Some(path)) = (vcd, &a.vcd) {
+    if let (Some((tmp, _registered)), Some(path)) = (vcd, &a.vcd) {
         machine
             .finish_observer()
             .with_context(|| format!("{}: cannot write the VCD", path.display()))?;
@@ -283,7 +306,7 @@ fn run_rtl(
     images: &[&[u8]],
 ) -> Result<Run> {
     let raw = levels::raw_weights(cfg, w, a.inputs.quantize)?;
-    let run = levels::run(level, cfg, &raw, images, a.train, &a.inputs.hdl, a.json)?;
+    let run = levels::run(level, cfg, &raw, images, a.train, &a.inputs.hdl)?;
     let format = FixedFormat::new(cfg)?;
     let weights = run
         .final_weights
@@ -307,26 +330,19 @@ fn run_rtl(
     })
 }
 
-/// Starts a VCD of the machine into a temporary file beside `path`; the caller renames it into
-/// place once the run succeeded, so a failed run leaves no partial VCD.
-fn attach_vcd(machine: &mut Machine, path: &Path) -> Result<tempfile::TempPath> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(dir)
-        .with_context(|| {
-            format!(
-                "{}: cannot create a temporary file in {}",
-                path.display(),
-                dir.display()
-            )
-        })?;
-    let (file, tmp_path) = tmp.into_parts();
+/// Starts a VCD of the machine into a temporary file beside `path` (mode 0644 like every
+/// output); the caller renames it into place once the run succeeded, so a failed run leaves no
+/// partial VCD, and the registration removes it if a signal ends the command.
+fn attach_vcd(machine: &mut Machine, path: &Path) -> Result<(tempfile::TempPath, Temporary)> {
+    create_parent(path)?;
+    let (file, registered) = Temporary::create(|| {
+        let (file, tmp) = snn_core::atomic::temp_file_beside(path)?.into_parts();
+        let at = tmp.to_path_buf();
+        Ok(((file, tmp), at))
+    })?;
+    let (file, tmp_path) = file;
     let writer = VcdWriter::new(BufWriter::new(file), machine)
         .with_context(|| format!("{}: cannot write the VCD", path.display()))?;
     machine.set_observer(Box::new(writer));
-    Ok(tmp_path)
+    Ok((tmp_path, registered))
 }

@@ -48,6 +48,7 @@ pub enum SweepCommand {
         /// Results folders.
         #[arg(value_name = "DIR", num_args = 1.., required = true)]
         dirs: Vec<PathBuf>,
+        /// Folder of the joined results.jsonl.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
@@ -56,6 +57,7 @@ pub enum SweepCommand {
         /// Results folder.
         #[arg(value_name = "DIR")]
         dir: PathBuf,
+        /// Folder for results.csv, the figures and the summary.
         #[arg(long, value_name = "REPORT")]
         out: PathBuf,
         /// The two keys of the heatmap, KEY1,KEY2 (default: the first two keys varied together).

@@ -1,9 +1,11 @@
 //! `snn train`: STDP learning over one or more data sets, written to a weights file.
 
 use crate::config::{check_size, ConfigArgs, Weights};
-use crate::data::{self, SplitArg};
+use crate::data::{self, Inputs, SplitArg};
+use crate::flags::at_least_one;
 use crate::model::{ArithArgs, Model};
-use crate::output::{print_json, show, write_json};
+use crate::output::{print_json, save_weights, show, write_json};
+use crate::paths::IoPlan;
 use crate::progress::Progress;
 use anyhow::{bail, Result};
 use clap::Args;
@@ -22,13 +24,13 @@ pub struct TrainArgs {
     #[arg(long, value_enum, default_value = "train")]
     pub split: SplitArg,
     /// Use only the first K images.
-    #[arg(long, value_name = "K")]
+    #[arg(long, value_name = "K", value_parser = at_least_one)]
     pub limit: Option<usize>,
     /// Output neurons (default: 10, or the count of --init-weights).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
     pub neurons: Option<usize>,
-    /// Passes over the training images.
-    #[arg(long, value_name = "E")]
+    /// Passes over the training images (default: the configuration's, 1).
+    #[arg(long, value_name = "E", value_parser = at_least_one)]
     pub epochs: Option<usize>,
     /// Seed of the initial weights (and of the shuffle, when the config enables it).
     #[arg(long, value_name = "S")]
@@ -40,7 +42,7 @@ pub struct TrainArgs {
     pub arith: ArithArgs,
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// Weights file to write.
+    /// Weights file to write (missing folders are created).
     #[arg(long, value_name = "W.json")]
     pub out: PathBuf,
     /// Also write, per presentation, the WTA winner, inhibition step and spike times.
@@ -81,16 +83,15 @@ pub struct TrainStats {
     pub images_per_second: f64,
 }
 
-/// Trains `model` on `images` (with a progress bar unless `json`), keeping the trace if asked.
+/// Trains `model` on `images` (with a progress bar), keeping the trace if asked.
 pub fn train(
     model: &mut Model,
     images: &[&[u8]],
     keep_trace: bool,
-    json: bool,
 ) -> (TrainStats, Vec<TraceEntry>) {
     let epochs = model.cfg().epochs;
     let total = images.len() * epochs;
-    let mut progress = Progress::new(total as u64, "training", json);
+    let mut progress = Progress::new(total as u64, "training");
     let mut trace = Vec::new();
     let mut no_winner = 0;
     let start = Instant::now();
@@ -128,7 +129,6 @@ pub fn train(
 #[derive(Serialize)]
 struct TrainReport {
     weights: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     trace: Option<String>,
     data: String,
     height: usize,
@@ -139,7 +139,13 @@ struct TrainReport {
 }
 
 pub fn run(a: TrainArgs) -> Result<()> {
-    let ds = data::load(&a.data, a.split.into(), a.limit)?;
+    let inputs = Inputs::resolve(&a.data, a.split.into())?;
+    let plan = a.config.plan(inputs.plan(IoPlan::new(), "--data"));
+    plan.input_opt("--init-weights", a.init_weights.as_deref())
+        .output("--out", &a.out)
+        .output_opt("--trace", a.trace.as_deref())
+        .check()?;
+    let ds = inputs.load(a.limit)?;
     let size = data::size(&ds);
     let init = a.init_weights.as_deref().map(Weights::load).transpose()?;
     let mut base = a.config.base(init.as_ref())?;
@@ -175,8 +181,8 @@ pub fn run(a: TrainArgs) -> Result<()> {
         None => Model::random(kind, &cfg)?,
     };
     let images = data::pixels(&ds);
-    let (stats, trace) = train(&mut model, &images, a.trace.is_some(), a.json);
-    model.weights_file().save(&a.out)?;
+    let (stats, trace) = train(&mut model, &images, a.trace.is_some());
+    save_weights(&model.weights_file(), &a.out)?;
     if let Some(path) = &a.trace {
         write_json(
             path,
