@@ -191,11 +191,8 @@ mod tests {
         let mut uut = Uut::new(&p);
         uut.connect_all();
         let (mut head, mut count) = (vec![p.nil; p.nc], vec![0u32; p.nc]);
-        let mut s = 7u64;
-        let mut rand = |n: u64| {
-            s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            (s >> 33) % n
-        };
+        let mut rng = snn_testkit::Lcg::new(7);
+        let mut rand = |n: u64| rng.below(n);
         // Clear once (the RAMs and valid bits start unknown in hardware).
         uut.clear.next = true;
         tick(&mut uut, clk);
@@ -206,7 +203,11 @@ mod tests {
             let insert = !clear && rand(3) > 0;
             let input = rand(p.m as u64) as u32;
             // Usually read a class near the last (to exercise the bypass), sometimes any.
-            let next = if rand(2) == 0 { read } else { rand(p.nc as u64) as usize };
+            let next = if rand(2) == 0 {
+                read
+            } else {
+                rand(p.nc as u64) as usize
+            };
             uut.clear.next = clear;
             uut.insert.next = insert;
             uut.wclass.next = (read as u64).into();
@@ -223,7 +224,11 @@ mod tests {
                 inserts += 1;
             }
             read = next;
-            let got_count = if uut.listed.val() { uut.count_raw.val().to_u64() as u32 } else { 0 };
+            let got_count = if uut.listed.val() {
+                uut.count_raw.val().to_u64() as u32
+            } else {
+                0
+            };
             assert_eq!(
                 (uut.head.val().to_u64() as u32, got_count),
                 (head[read], count[read]),

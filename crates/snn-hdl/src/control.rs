@@ -310,8 +310,8 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, state_r, cycles_r, learn_r, t_r, acc, peak_r, peak_acc, rem, quo,
-            div_bit, thr_r, rd_valid, lag_m_r
+            self, clock, state_r, cycles_r, learn_r, t_r, acc, peak_r, peak_acc, rem, quo, div_bit,
+            thr_r, rd_valid, lag_m_r
         );
         self.cw.clock.next = self.clock.val();
         self.lag.clock.next = self.clock.val();

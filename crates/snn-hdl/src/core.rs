@@ -263,22 +263,16 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
 /// Shared by the blocks' unit tests: the synth check of one block.
 #[cfg(test)]
 pub(crate) mod testing {
-    use crate::verilog::{self, lint_verilator, synth_ice40, tools_or_skip, SynthReport};
+    use crate::verilog::{self, lint_verilator, synth_ice40, SynthReport};
     use rust_hdl::prelude::*;
-    use std::path::PathBuf;
 
     /// Generates `uut` as module `top`, lints it with Verilator `-Wall` and synthesises it for
-    /// iCE40; asserts no latch. `None` (after a `skipping` line) when a tool is missing.
+    /// iCE40; asserts no latch. `None` when a tool is missing (`snn_testkit::tools`).
     pub fn lint_and_synth(uut: &mut impl Block, top: &str) -> Option<SynthReport> {
-        if !tools_or_skip(top, &["verilator", "yosys"]) {
+        if !snn_testkit::tools(top, &["verilator", "yosys"]) {
             return None;
         }
-        let base = option_env!("CARGO_TARGET_TMPDIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(std::env::temp_dir);
-        let dir = base.join("snn-hdl-units").join(top);
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = snn_testkit::workdir(&format!("snn-hdl-units/{top}"));
         let path = dir.join(format!("{top}.v"));
         std::fs::write(&path, verilog::generate(uut, top)).unwrap();
         lint_verilator(&path, top).unwrap();

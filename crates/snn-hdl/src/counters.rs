@@ -126,9 +126,7 @@ impl ClassMask {
             rsel: (0..k)
                 .map(|i| Constant::new(Bits::<RESIDUE_BITS>::from(i as u64 * ahead)))
                 .collect(),
-            q_ge_lo: (0..k)
-                .map(|_| AtLeast::new(p.lo as u64 - ahead))
-                .collect(),
+            q_ge_lo: (0..k).map(|_| AtLeast::new(p.lo as u64 - ahead)).collect(),
             q_ge_hi: (0..k)
                 .map(|_| AtLeast::new(p.hi_t as u64 + 1 - ahead))
                 .collect(),
@@ -243,7 +241,13 @@ mod tests {
     /// after every edge, for the default and a short configuration.
     #[test]
     fn bank_and_masks_step_like_the_cycle_model() {
-        for cfg in [SnnConfig::default(), SnnConfig { t_steps: 60, ..SnnConfig::small() }] {
+        for cfg in [
+            SnnConfig::default(),
+            SnnConfig {
+                t_steps: 60,
+                ..SnnConfig::small()
+            },
+        ] {
             let p = HwParams::new(&cfg).unwrap();
             let mut uut = Bank::new(&p);
             uut.connect_all();
@@ -257,9 +261,9 @@ mod tests {
             };
             load(&mut uut, &model);
             tick(&mut uut, clk);
-            let mut s = 12345u64;
+            let mut rng = snn_testkit::Lcg::new(12345);
             for edge in 0..3 * p.t_steps {
-                s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                let s = rng.next_u64();
                 uut.load.next = false;
                 uut.advance.next = false;
                 if s >> 60 == 0 {
@@ -273,9 +277,21 @@ mod tests {
                 tick(&mut uut, clk);
                 let r: Vec<u32> = uut.r.iter().map(|x| x.val().to_u64() as u32).collect();
                 let q: Vec<u32> = uut.q.iter().map(|x| x.val().to_u64() as u32).collect();
-                assert_eq!((&r[..], &q[..]), (&model.r[..p.k], &model.q[..p.k]), "edge {edge}");
-                assert_eq!(uut.mask_now.val().to_u64(), model.mask(&p), "mask, edge {edge}");
-                assert_eq!(uut.mask_ahead.val().to_u64(), model.mask_next(&p), "ahead, edge {edge}");
+                assert_eq!(
+                    (&r[..], &q[..]),
+                    (&model.r[..p.k], &model.q[..p.k]),
+                    "edge {edge}"
+                );
+                assert_eq!(
+                    uut.mask_now.val().to_u64(),
+                    model.mask(&p),
+                    "mask, edge {edge}"
+                );
+                assert_eq!(
+                    uut.mask_ahead.val().to_u64(),
+                    model.mask_next(&p),
+                    "ahead, edge {edge}"
+                );
             }
         }
     }

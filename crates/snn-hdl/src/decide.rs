@@ -105,7 +105,14 @@ mod tests {
             } else {
                 model.state = FsmState::End;
                 model.end(winner_valid);
-                [false, false, false, false, false, model.state == FsmState::Pen]
+                [
+                    false,
+                    false,
+                    false,
+                    false,
+                    false,
+                    model.state == FsmState::Pen,
+                ]
             };
             assert_eq!(got, want, "inputs {bits:06b}");
         }

@@ -47,13 +47,21 @@ impl RfSum {
     /// The distinct non-zero entries in the order they are added (positive first, then by
     /// magnitude, largest first), each with its positions.
     fn groups(&self) -> Vec<(i32, Vec<usize>)> {
-        let mut values: Vec<i32> = self._kernel.iter().flatten().copied().filter(|&k| k != 0).collect();
+        let mut values: Vec<i32> = self
+            ._kernel
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|&k| k != 0)
+            .collect();
         values.sort_by_key(|&k| (k < 0, -k.abs()));
         values.dedup();
         values
             .into_iter()
             .map(|v| {
-                let taps = (0..TAPS).filter(|&x| self._kernel[x / 5][x % 5] == v).collect();
+                let taps = (0..TAPS)
+                    .filter(|&x| self._kernel[x / 5][x % 5] == v)
+                    .collect();
                 (v, taps)
             })
             .collect()
@@ -91,8 +99,18 @@ impl Logic for RfSum {
                 .collect();
             let _ = writeln!(v, "    g{g} = {};", pixels.join(" + "));
             for bit in (0..32).rev().filter(|b| entry.unsigned_abs() >> b & 1 == 1) {
-                let term = if bit == 0 { format!("g{g}") } else { format!("(g{g} << {bit})") };
-                let op = if *entry < 0 { " - " } else if terms.is_empty() { "" } else { " + " };
+                let term = if bit == 0 {
+                    format!("g{g}")
+                } else {
+                    format!("(g{g} << {bit})")
+                };
+                let op = if *entry < 0 {
+                    " - "
+                } else if terms.is_empty() {
+                    ""
+                } else {
+                    " + "
+                };
                 if terms.is_empty() && *entry < 0 {
                     terms = format!("{w}'h0");
                 }
@@ -112,8 +130,9 @@ impl Logic for RfSum {
 mod tests {
     use super::*;
     use crate::core::testing::lint_and_synth;
-    use crate::verilog::{self, tools_or_skip, Cosim};
+    use crate::verilog::{self, Cosim};
     use snn_core::spike_gen::RF_KERNEL_X8;
+    use snn_testkit::Lcg;
 
     /// A clocked wrapper (the co-simulation runs clocked tops with plain ports): the window
     /// arrives as two buses (pixels 0..13, 13..25), `q` registers the sum.
@@ -144,12 +163,12 @@ mod tests {
     }
 
     fn windows(count: usize) -> Vec<[u8; 25]> {
-        let mut s = 3u64;
+        let mut rng = Lcg::new(3);
         (0..count)
             .map(|_| {
                 let mut w = [0u8; 25];
                 for px in &mut w {
-                    s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    let s = rng.next_u64();
                     // Mostly black or saturated, as digits are; some grey.
                     *px = match s >> 62 {
                         0 => 0,
@@ -177,7 +196,11 @@ mod tests {
 
     /// The sums of `kernel` over `windows` in rust-hdl's simulation, and in Icarus and
     /// Verilator running the generated Verilog (`None` for those when a tool is missing).
-    fn sums(kernel: [[i32; 5]; 5], windows: &[[u8; 25]], test: &str) -> (Vec<i32>, Option<[Vec<i32>; 2]>) {
+    fn sums(
+        kernel: [[i32; 5]; 5],
+        windows: &[[u8; 25]],
+        test: &str,
+    ) -> (Vec<i32>, Option<[Vec<i32>; 2]>) {
         let mut uut = RfSum::new(kernel);
         uut.connect_all();
         let rust = windows
@@ -190,16 +213,10 @@ mod tests {
                 to_signed(uut.sum.val().to_u64() as u128)
             })
             .collect();
-        if !tools_or_skip(test, &["iverilog", "vvp", "verilator"]) {
+        if !snn_testkit::tools(test, &["iverilog", "vvp", "verilator"]) {
             return (rust, None);
         }
-        let dir = option_env!("CARGO_TARGET_TMPDIR")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(std::env::temp_dir)
-            .join("snn-hdl-units")
-            .join(test);
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = snn_testkit::workdir(&format!("snn-hdl-units/{test}"));
         let path = dir.join("rf.v");
         let mut top = Registered {
             clock: Default::default(),
@@ -208,12 +225,16 @@ mod tests {
             q: Default::default(),
             rf: RfSum::new(kernel),
             r: Default::default(),
-            off: (0..13).map(|x| Constant::new(Bits::<7>::from(8 * x as u64))).collect(),
+            off: (0..13)
+                .map(|x| Constant::new(Bits::<7>::from(8 * x as u64)))
+                .collect(),
         };
         std::fs::write(&path, verilog::generate(&mut top, "rf")).unwrap();
         let bus = |px: &[u8]| px.iter().rev().fold(0u128, |acc, &p| acc << 8 | p as u128);
-        let stimulus: Vec<Vec<u128>> =
-            windows.iter().map(|w| vec![bus(&w[..13]), bus(&w[13..])]).collect();
+        let stimulus: Vec<Vec<u128>> = windows
+            .iter()
+            .map(|w| vec![bus(&w[..13]), bus(&w[13..])])
+            .collect();
         let cosim = Cosim::new(&path, "rf", "clock", &dir);
         let column = |rows: Vec<Vec<u128>>| rows.iter().map(|r| to_signed(r[0])).collect();
         let icarus = column(cosim.run_icarus(&stimulus).unwrap());
@@ -246,7 +267,13 @@ mod tests {
     #[test]
     fn tree_follows_any_kernel_table() {
         let kernels = [
-            [[1, 0, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, -3, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 7]],
+            [
+                [1, 0, 0, 0, 0],
+                [0, 0, 0, 0, 0],
+                [0, 0, -3, 0, 0],
+                [0, 0, 0, 0, 0],
+                [0, 0, 0, 0, 7],
+            ],
             [[-2; 5], [0; 5], [3; 5], [0; 5], [-1; 5]],
         ];
         let ws = windows(50);

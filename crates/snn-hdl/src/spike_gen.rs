@@ -206,9 +206,7 @@ impl<const AW: usize> SpikeGen<AW> {
 impl<const AW: usize> Logic for SpikeGen<AW> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(
-            self, clock, scan_r, scan_c, v1, i1, v2, i2, s_reg, v3, i3, class_reg, silent_r
-        );
+        dff_setup!(self, clock, scan_r, scan_c, v1, i1, v2, i2, s_reg, v3, i3, class_reg, silent_r);
         for x in 0..25 {
             self.win[x].clock.next = self.clock.val();
             self.win[x].d.next = self.win[x].q.val();
@@ -383,13 +381,6 @@ mod tests {
     use snn_core::config::SnnConfig;
     use snn_sim::spike_gen::{SgCmd, SpikeGen as Model};
 
-    fn xorshift(s: &mut u64) -> u64 {
-        *s ^= *s << 13;
-        *s ^= *s >> 7;
-        *s ^= *s << 17;
-        *s
-    }
-
     fn clk<const AW: usize>(u: &mut SpikeGen<AW>, clk: bool) {
         u.clock.next = Clock { clk };
     }
@@ -407,14 +398,14 @@ mod tests {
         tick(uut, clk);
         uut.start.next = false;
         model.clock(SgCmd::Start, 0, p);
-        let mut s = 99u64;
+        let mut rng = snn_testkit::XorShift::new(99);
         let mut pos = 0;
         for cmd in [SgCmd::Ingest, SgCmd::Drain] {
             uut.ingest.next = cmd == SgCmd::Ingest;
             uut.drain.next = cmd == SgCmd::Drain;
             uut.lists_next.next = true;
             loop {
-                let valid = stall == 0 || !xorshift(&mut s).is_multiple_of(stall);
+                let valid = stall == 0 || !rng.next_u64().is_multiple_of(stall);
                 uut.pix_valid.next = valid;
                 uut.pix_data.next = (px.get(pos).copied().unwrap_or(0) as u64).into();
                 assert!(simulate(uut, 1000));
@@ -483,9 +474,9 @@ mod tests {
             ..SnnConfig::small()
         };
         let p = HwParams::new(&cfg).unwrap();
-        let mut s = 7u64;
+        let mut rng = snn_testkit::XorShift::new(7);
         let px: Vec<u8> = (0..p.m)
-            .map(|_| (xorshift(&mut s) >> 56) as u8 & 0xf0)
+            .map(|_| (rng.next_u64() >> 56) as u8 & 0xf0)
             .collect();
         for stall in [0, 3] {
             let mut uut = SpikeGen::<7>::new(&p);

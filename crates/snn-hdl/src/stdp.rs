@@ -8,8 +8,8 @@
 use crate::cmp::AtLeast;
 use crate::lowest::{Base, LowestClass};
 use crate::mult::UMul;
-use crate::walk::ClassWalk;
 use crate::neuron::{flipped, twos};
+use crate::walk::ClassWalk;
 use rust_hdl::prelude::*;
 use snn_arch::codes::OP_BITS;
 use snn_arch::widths::*;

@@ -191,7 +191,13 @@ mod tests {
         let mut model = Model::new();
         let one = StepCounters::one();
         let idle = |u: &mut ClassWalk| {
-            for s in [&mut u.load, &mut u.sweep, &mut u.walk, &mut u.pop, &mut u.pop_next] {
+            for s in [
+                &mut u.load,
+                &mut u.sweep,
+                &mut u.walk,
+                &mut u.pop,
+                &mut u.pop_next,
+            ] {
                 s.next = false;
             }
             u.follow.next = false;
@@ -209,9 +215,11 @@ mod tests {
         model.state = FsmState::Drain;
         model.drain(true, &p);
         // Every class is listed with a count: `head` is a stub, nil for odd classes.
-        let head: Vec<u32> = (0..p.nc as u32).map(|c| if c % 2 == 1 { p.nil } else { c }).collect();
+        let head: Vec<u32> = (0..p.nc as u32)
+            .map(|c| if c % 2 == 1 { p.nil } else { c })
+            .collect();
         let count = vec![1; p.nc];
-        let mut s = 99u64;
+        let mut rng = snn_testkit::Lcg::new(99);
         let mut class_read = None;
         let mut edges = 0;
         loop {
@@ -230,9 +238,12 @@ mod tests {
                     (model.pend, model.rd_valid) = (p.mask_one, false);
                 }
                 FsmState::Int => {
-                    s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
                     // A list node read last cycle has a successor one time in four.
-                    let next_q = if model.rd_valid && s >> 62 == 0 { 0 } else { p.nil };
+                    let next_q = if model.rd_valid && rng.next_u64() >> 62 == 0 {
+                        0
+                    } else {
+                        p.nil
+                    };
                     uut.walk.next = true;
                     uut.follow.next = next_q != p.nil;
                     model.int(next_q, &head, &p);
@@ -254,7 +265,11 @@ mod tests {
             assert!(simulate(&mut uut, 1000));
             class_read = (!uut.load.val()).then(|| uut.class_next.val().index());
             tick(&mut uut, clk);
-            assert_eq!(uut.pend.val().to_u64(), model.pend, "pend after edge {edges}");
+            assert_eq!(
+                uut.pend.val().to_u64(),
+                model.pend,
+                "pend after edge {edges}"
+            );
             edges += 1;
         }
         assert!(edges > 2 * p.t_steps as usize, "{edges} edges");

@@ -52,7 +52,10 @@ const REGISTERS: &[(&str, &[(&str, &str)])] = &[
             ("stdp$cw$ctr$r_r$0", "q"),
         ],
     ),
-    ("mask", &[("control$cw$pend_r", "q"), ("stdp$cw$pend_r", "q")]),
+    (
+        "mask",
+        &[("control$cw$pend_r", "q"), ("stdp$cw$pend_r", "q")],
+    ),
     (
         "class",
         &[
