@@ -23,6 +23,14 @@ for p in N WB PB AW M; do
   [ -n "$v" ] || { echo "$0: $RUN/plusargs has no +$p=" >&2; exit 2; }
   PARAMS+=("-Ptb_snn_core.$p=$v")
 done
+# A core with homeostasis has the theta ports: the testbench drives them, TB bits wide.
+DEFS=()
+if grep -q '^ *input wire *theta_we;' "$VERILOG"; then
+  v=$(sed -n "s/^+TB=//p" "$RUN/plusargs" | head -n 1)
+  [ -n "$v" ] || { echo "$0: the core has theta ports but $RUN/plusargs has no +TB=" >&2; exit 2; }
+  PARAMS+=("-Ptb_snn_core.TB=$v")
+  DEFS+=("-DSNN_THETA")
+fi
 KEY=$({ cat "$VERILOG" "$REPO/sim/tb_snn_core.v"; iverilog -V 2>&1 | head -n 1; echo "$TOP ${PARAMS[*]}"; } | sha256sum | cut -c1-16)
 OBJ=$BUILD_ROOT/icarus-$KEY
 if [ "$PHASE" != run ] && [ ! -f "$OBJ/tb.vvp" ]; then
@@ -31,7 +39,7 @@ if [ "$PHASE" != run ] && [ ! -f "$OBJ/tb.vvp" ]; then
     flock 9
     if [ ! -f "$OBJ/tb.vvp" ]; then
       TMP=$(mktemp -d "$BUILD_ROOT/tmp-XXXXXX")
-      if ! iverilog -g2005 -s tb_snn_core -DDUT="$TOP" "${PARAMS[@]}" -o "$TMP/tb.vvp" \
+      if ! iverilog -g2005 -s tb_snn_core -DDUT="$TOP" "${DEFS[@]}" "${PARAMS[@]}" -o "$TMP/tb.vvp" \
           "$REPO/sim/tb_snn_core.v" "$VERILOG" >"$TMP/build.log" 2>&1; then
         cat "$TMP/build.log" >&2
         echo "$0: iverilog failed (log: $TMP/build.log)" >&2

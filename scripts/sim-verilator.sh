@@ -19,6 +19,9 @@ PHASE=${PHASE:-all}
 [ -f "$RUN/plusargs" ] || { echo "$0: $RUN/plusargs is missing" >&2; exit 2; }
 VCD=0
 grep -qx '+vcd=1' "$RUN/plusargs" && VCD=1
+# A core with homeostasis has the theta ports; the harness is then built to use them.
+THETA=0
+grep -q '^ *input wire *theta_we;' "$VERILOG" && THETA=1
 KEY=$({ cat "$VERILOG" "$REPO/sim/verilator/main.cpp" "$REPO/sim/verilator/Makefile"; verilator --version; echo "$TOP $VCD"; } | sha256sum | cut -c1-16)
 OBJ=$BUILD_ROOT/verilator-$KEY
 if [ "$PHASE" != run ] && [ ! -x "$OBJ/Vdut" ]; then
@@ -27,7 +30,7 @@ if [ "$PHASE" != run ] && [ ! -x "$OBJ/Vdut" ]; then
     flock 9
     if [ ! -x "$OBJ/Vdut" ]; then
       TMP=$(mktemp -d "$BUILD_ROOT/tmp-XXXXXX")
-      if ! make -s -f "$REPO/sim/verilator/Makefile" VERILOG="$VERILOG" TOP="$TOP" VCD="$VCD" OBJ="$TMP" >"$TMP/build.log" 2>&1; then
+      if ! make -s -f "$REPO/sim/verilator/Makefile" VERILOG="$VERILOG" TOP="$TOP" VCD="$VCD" THETA="$THETA" OBJ="$TMP" >"$TMP/build.log" 2>&1; then
         cat "$TMP/build.log" >&2
         echo "$0: Verilator build failed (log: $TMP/build.log)" >&2
         exit 1

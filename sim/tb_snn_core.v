@@ -10,6 +10,10 @@
 // free-running, so potentials can be read through the combinational pot_out without a clock edge,
 // exactly as the C++ harness does.
 //
+// A core with homeostasis (ports theta_we, theta_wdata, theta_out) is compiled with
+// -DSNN_THETA and -P tb_snn_core.TB=...: theta.mem is then loaded through those ports before
+// the first image (+load_theta=1) and every neuron's theta is printed after every image.
+//
 // Compile: iverilog -g2005 -s tb_snn_core -P tb_snn_core.N=10 ... [-DDUT=top] tb_snn_core.v core.v
 `timescale 1ns / 1ns
 `ifndef DUT
@@ -22,6 +26,7 @@ module tb_snn_core;
   parameter PB = 20;
   parameter AW = 10;
   parameter M = 784;
+  parameter TB = 16;
   localparam WORD = N * WB;
 
   // ---- DUT ports
@@ -45,12 +50,20 @@ module tb_snn_core;
   // Signed views, so %0d prints negative potentials as the C++ harness does.
   wire signed [PB-1:0] pot_s = pot_out;
   wire signed [PB-1:0] thr_s = threshold;
+`ifdef SNN_THETA
+  reg theta_we = 0;
+  reg [TB-1:0] theta_wdata = 0;
+  wire [TB-1:0] theta_out;
+`endif
 
   `DUT dut (
     .clock(clock), .start(start), .learn(learn),
     .pix_data(pix_data), .pix_valid(pix_valid), .pix_ready(pix_ready),
     .host_we(host_we), .host_addr(host_addr), .host_wdata(host_wdata), .host_rdata(host_rdata),
     .pot_sel(pot_sel), .pot_out(pot_out),
+`ifdef SNN_THETA
+    .theta_we(theta_we), .theta_wdata(theta_wdata), .theta_out(theta_out),
+`endif
     .busy(busy), .done(done), .winner(winner), .winner_valid(winner_valid),
     .inhibit_step(inhibit_step), .cycles(cycles), .threshold(threshold), .peak(peak),
     .spike_valid(spike_valid), .spike_mask(spike_mask), .spike_t(spike_t),
@@ -59,11 +72,12 @@ module tb_snn_core;
 
   // ---- knobs
   reg [63:0] k_n, k_wb, k_pb, k_aw, k_m, pixels, images, learn_knob, dump_every, trace_on, stall;
-  reg [63:0] max_cycles, vcd_on, load_on;
-  reg [8*1024-1:0] weights_file, images_file, results_file, trace_file, vcd_file;
+  reg [63:0] max_cycles, vcd_on, load_on, k_tb, theta_on;
+  reg [8*1024-1:0] theta_file, weights_file, images_file, results_file, trace_file, vcd_file;
 
   // ---- run state
   reg [WORD-1:0] wmem [0:M-1];
+  reg [TB-1:0] tmem [0:N-1];
   integer out, trace_fd, img_fd, rc;
   reg failed = 0;
   reg [63:0] sim_cycles = 0;
@@ -92,6 +106,10 @@ module tb_snn_core;
       host_addr = 0;
       host_wdata = 0;
       pot_sel = 0;
+`ifdef SNN_THETA
+      theta_we = 0;
+      theta_wdata = 0;
+`endif
     end
   endtask
 
@@ -114,6 +132,24 @@ module tb_snn_core;
       end
       idle_inputs;
       settle;
+    end
+  endtask
+
+  // theta[j] through the host port, one neuron per cycle (Idle).
+  task load_theta;
+    reg [63:0] j;
+    begin
+`ifdef SNN_THETA
+      for (j = 0; j < N; j = j + 1) begin
+        theta_we = 1;
+        pot_sel = j;
+        theta_wdata = tmem[j];
+        settle;
+        tick;
+      end
+      idle_inputs;
+      settle;
+`endif
     end
   endtask
 
@@ -198,6 +234,9 @@ module tb_snn_core;
           pot_sel = j;
           settle;
           $fdisplay(out, "pot %0d %0d", j, pot_s);
+`ifdef SNN_THETA
+          $fdisplay(out, "theta %0d %0d", j, theta_out);
+`endif
         end
         pot_sel = 0;
         settle;
@@ -228,6 +267,9 @@ module tb_snn_core;
     knob_num("stall=%d", stall, 0);
     knob_num("max_cycles=%d", max_cycles, 50000000);
     knob_num("vcd=%d", vcd_on, 0);
+    knob_num("TB=%d", k_tb, 0);
+    knob_num("load_theta=%d", theta_on, 0);
+    knob_str("theta=%s", theta_file, "theta.mem");
     knob_str("weights=%s", weights_file, "weights.mem");
     knob_str("images=%s", images_file, "images.mem");
     knob_str("results=%s", results_file, "results.txt");
@@ -244,6 +286,17 @@ module tb_snn_core;
                 k_n, k_wb, k_pb, k_aw, k_m, N, WB, PB, AW, M);
       failed = 1;
     end
+`ifdef SNN_THETA
+    if (!failed && k_tb != TB) begin
+      $fdisplay(out, "error image=0 cycle_total=0 state=0 t=0: knob TB=%0d disagrees with the compiled TB=%0d", k_tb, TB);
+      failed = 1;
+    end
+`else
+    if (!failed && (k_tb != 0 || theta_on != 0)) begin
+      $fdisplay(out, "error image=0 cycle_total=0 state=0 t=0: +TB/+load_theta given, but this core has no theta ports");
+      failed = 1;
+    end
+`endif
     if (trace_on != 0) trace_fd = $fopen(trace_file, "w");
     if (vcd_on != 0) begin
       $dumpfile(vcd_file);
@@ -257,6 +310,10 @@ module tb_snn_core;
       // A short file leaves the last words unknown; the C++ harness rejects it the same way.
       if (^wmem[M-1] === 1'bx) report_error(0, "weights file is missing words or holds non-hex digits");
     end
+    if (!failed && theta_on != 0) begin
+      $readmemh(theta_file, tmem);
+      if (^tmem[N-1] === 1'bx) report_error(0, "theta file is missing values or holds non-hex digits");
+    end
     if (!failed) begin
       img_fd = $fopen(images_file, "r");
       if (img_fd == 0) report_error(0, "cannot open the images file");
@@ -265,6 +322,7 @@ module tb_snn_core;
       idle_inputs;
       settle;
       if (load_on != 0) load_weights;
+      if (theta_on != 0) load_theta;
       for (img = 0; img < images && !failed; img = img + 1) begin
         present(img);
         if (!failed && dump_every != 0) begin

@@ -12,6 +12,14 @@
 // `VlWide<W>` above 64 bits). The `put`/`get` overloads below accept all of them, so one harness
 // serves every configuration; the run-time knobs N, WB, PB give the widths for formatting and
 // sign extension, and are checked against the port types at start-up.
+//
+// A core with homeostasis has the ports theta_we, theta_wdata, theta_out; the build defines
+// SNN_THETA=1 for it (scripts/sim-verilator.sh finds the ports in the Verilog). The harness then
+// loads theta.mem through them before the first image (+load_theta=1) and prints every neuron's
+// theta after every image.
+#ifndef SNN_THETA
+#define SNN_THETA 0
+#endif
 
 #include "Vdut.h"
 #include "verilated.h"
@@ -195,6 +203,8 @@ class Harness {
           trace_on_(k.num("trace", 0) != 0),
           stall_(k.num("stall", 0)),
           max_cycles_(k.num("max_cycles", 50000000)),
+          tb_(k.num("TB", 0)),
+          load_theta_(k.num("load_theta", 0) != 0),
           word_(n_ * wb_),
           words_((word_ + 31) / 32),
           ctx_(new VerilatedContext) {
@@ -204,6 +214,7 @@ class Harness {
         dut_.reset(new Vdut{ctx_.get()});
         check_widths();
         weights_path_ = k.str("weights", "weights.mem");
+        theta_path_ = k.str("theta", "theta.mem");
         images_path_ = k.str("images", "images.mem");
         out_ = std::fopen(k.str("results", "results.txt").c_str(), "w");
         if (!out_) fail("cannot write the results file");
@@ -246,9 +257,17 @@ class Harness {
             fail(images_path_ + ": " + std::to_string(pixels.size()) + " pixels, expected " +
                  std::to_string(images_) + " images x " + std::to_string(pixels_));
 
+        std::vector<Limbs> theta;
+        if (load_theta_) {
+            theta = read_hex_file(theta_path_, tb_);
+            if (theta.size() != n_)
+                fail(theta_path_ + ": " + std::to_string(theta.size()) + " values, expected N = " + std::to_string(n_));
+        }
+
         idle_inputs();
         settle();
         if (load_weights_) load_weights(weights);
+        if (load_theta_) load_theta(theta);
         for (uint64_t img = 0; img < images_; ++img) {
             if (!present(img, pixels)) return false;
             if (dump_every_) {
@@ -286,6 +305,12 @@ class Harness {
                      " (N, WB, PB, AW knobs disagree with the Verilog)");
         }
         if (aw_ > 32 || pb_ > 64) fail("AW must be <= 32 and PB <= 64");
+#if SNN_THETA
+        if (tb_ < 1 || tb_ > 31 || port_bits(dut_->theta_out) < tb_)
+            fail("+TB must give the theta ports' width (1..31)");
+#else
+        if (tb_ != 0 || load_theta_) fail("+TB/+load_theta given, but this core has no theta ports");
+#endif
         if ((1ull << aw_) < m_) fail("AW is too small to address M inputs");
     }
 
@@ -298,6 +323,10 @@ class Harness {
         dut_->host_addr = 0;
         put(dut_->host_wdata, Limbs(words_, 0));
         dut_->pot_sel = 0;
+#if SNN_THETA
+        dut_->theta_we = 0;
+        dut_->theta_wdata = 0;
+#endif
     }
 
     // Settles the combinational logic with the inputs of this cycle, so outputs can be sampled.
@@ -345,6 +374,23 @@ class Harness {
         }
         idle_inputs();
         settle();
+    }
+
+    // theta[j] through the host port, one neuron per cycle (Idle).
+    void load_theta(const std::vector<Limbs>& theta) {
+#if SNN_THETA
+        for (uint64_t j = 0; j < n_; ++j) {
+            dut_->theta_we = 1;
+            dut_->pot_sel = static_cast<uint8_t>(j);
+            put(dut_->theta_wdata, theta[j]);
+            settle();
+            tick();
+        }
+        idle_inputs();
+        settle();
+#else
+        (void)theta;
+#endif
     }
 
     // host_rdata is the word at the previous cycle's host_addr: M + 1 cycles read M words.
@@ -415,6 +461,9 @@ class Harness {
             dut_->pot_sel = static_cast<uint8_t>(j);
             settle();
             std::fprintf(out_, "pot %llu %lld\n", ull(j), static_cast<long long>(sign_extend(dut_->pot_out, pb_)));
+#if SNN_THETA
+            std::fprintf(out_, "theta %llu %llu\n", ull(j), ull(dut_->theta_out));
+#endif
         }
         dut_->pot_sel = 0;
         settle();
@@ -429,9 +478,10 @@ class Harness {
 
     const uint64_t n_, wb_, pb_, aw_, m_, pixels_, images_;
     const bool learn_, load_weights_, dump_every_, trace_on_;
-    const uint64_t stall_, max_cycles_;
+    const uint64_t stall_, max_cycles_, tb_;
+    const bool load_theta_;
     const size_t word_, words_;
-    std::string weights_path_, images_path_;
+    std::string weights_path_, images_path_, theta_path_;
     std::FILE* out_ = nullptr;
     std::FILE* trace_ = nullptr;
     uint64_t sim_cycles_ = 0;

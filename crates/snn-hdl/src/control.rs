@@ -94,6 +94,10 @@ pub struct Control<const PB: usize, const AW: usize> {
     pub lag_r: Vec<Signal<Out, Bits<RESIDUE_BITS>>>,
     pub lag_q: Vec<Signal<Out, Bits<STEP_BITS>>>,
     pub lag_mask: Signal<Out, Bits<MASK_BITS>>,
+    /// With homeostasis (else empty): the Bias cycle (neurons load `thr + theta`), and the
+    /// Done cycle of a training image (every `theta` moves).
+    pub n_bias: Vec<Signal<Out, Bit>>,
+    pub theta_upd: Vec<Signal<Out, Bit>>,
     state_r: DFF<Bits<STATE_BITS>>,
     cycles_r: DFF<Bits<CYCLES_BITS>>,
     learn_r: DFF<Bit>,
@@ -159,6 +163,7 @@ pub struct Control<const PB: usize, const AW: usize> {
     s_pen: Constant<Bits<STATE_BITS>>,
     s_pen_drain: Constant<Bits<STATE_BITS>>,
     s_done: Constant<Bits<STATE_BITS>>,
+    s_bias: Vec<Constant<Bits<STATE_BITS>>>,
     /// The counters of `t = 1` and `mask(1)`.
     one_r: Vec<Constant<Bits<RESIDUE_BITS>>>,
     one_q: Vec<Constant<Bits<STEP_BITS>>>,
@@ -175,6 +180,8 @@ pub struct Control<const PB: usize, const AW: usize> {
     rem_ge_0: AtLeast<REM_BITS>,
     rem_ge_1: AtLeast<REM_BITS>,
     _k: usize,
+    /// 1 with homeostasis, else 0: the loops over it build the Bias state only when used.
+    _h: usize,
 }
 
 impl<const PB: usize, const AW: usize> Control<PB, AW> {
@@ -185,6 +192,7 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
         let cs4 = |s: FsmState| Constant::new(Bits::<STATE_BITS>::from(s.code()));
         let cs = |v: u64| Constant::new(Bits::<STEP_BITS>::from(v));
         let k = p.k;
+        let h = usize::from(p.homeostasis);
         let one = StepCounters::one();
         Control {
             clock: Default::default(),
@@ -287,6 +295,9 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
             s_pen: cs4(FsmState::Pen),
             s_pen_drain: cs4(FsmState::PenDrain),
             s_done: cs4(FsmState::Done),
+            s_bias: (0..h).map(|_| cs4(FsmState::Bias)).collect(),
+            n_bias: (0..h).map(|_| Default::default()).collect(),
+            theta_upd: (0..h).map(|_| Default::default()).collect(),
             one_r: (0..k)
                 .map(|i| Constant::new(Bits::<RESIDUE_BITS>::from(one.r[i] as u64)))
                 .collect(),
@@ -302,6 +313,7 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
             rem_ge_0: AtLeast::new((p.threshold_divisor as u64).div_ceil(2)),
             rem_ge_1: AtLeast::new(p.threshold_divisor as u64 / 2),
             _k: k,
+            _h: h,
         }
     }
 }
@@ -369,6 +381,11 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
         self.st_pen_start.next = self.decide.pen_start.val();
         self.st_pen_walk.next = self.state_r.q.val() == self.s_pen.val();
         self.done.next = self.state_r.q.val() == self.s_done.val();
+        for h in 0..self._h {
+            self.n_bias[h].next = self.state_r.q.val() == self.s_bias[h].val();
+            self.theta_upd[h].next =
+                (self.state_r.q.val() == self.s_done.val()) & self.learn_r.q.val();
+        }
 
         // Stage A of Int (also run by Fire for the next step's first class, with no read last
         // cycle): follow the list, else read the head of the lowest pending class.
@@ -554,6 +571,16 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
         } else if self.state_r.q.val() == self.s_done.val() {
             self.state_r.d.next = self.s_idle.val();
         }
+        // Homeostasis: Divide's last cycle goes to Bias (its registers for Int are loaded
+        // already), and Bias to Int.
+        for h in 0..self._h {
+            if (self.state_r.q.val() == self.s_divide.val()) & (self.div_bit.q.val() == 0) {
+                self.state_r.d.next = self.s_bias[h].val();
+            }
+            if self.state_r.q.val() == self.s_bias[h].val() {
+                self.state_r.d.next = self.s_int.val();
+            }
+        }
 
         // The step move Fire and StdpDrain ask for, written once.
         self.lag.advance.next = false;
@@ -581,6 +608,12 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
             self.class_next.next = self.st_class_next.val();
         } else if (self.state_r.q.val() == self.s_stdp_drain.val()) & self.st_more.val() {
             self.class_next.next = self.st_begin_class.val();
+        }
+        // Bias holds what Divide loaded for Int's first cycle: the class of `mask(1)`.
+        for h in 0..self._h {
+            if self.state_r.q.val() == self.s_bias[h].val() {
+                self.class_next.next = self.class_one.val();
+            }
         }
         // The next state is Ingest or Drain.
         self.lists_next.next = ((self.state_r.q.val() == self.s_idle.val()) & self.start.val())

@@ -33,7 +33,13 @@ use snn_arch::widths::{NEURON_BITS, STEP_BITS};
 use snn_arch::HwParams;
 
 /// The accelerator. Widths: `N` neurons, `WB` weight bits, `PB` potential bits, `WORD = N * WB`,
-/// `AW` address bits; everything else comes from the [`HwParams`] given to [`SnnCore::new`].
+/// `AW` address bits, `TB` theta bits and `VB` the WTA's value bits (`PB + 1` with homeostasis,
+/// else `PB`, and `TB` unused); everything else comes from the [`HwParams`] given to
+/// [`SnnCore::new`].
+///
+/// With homeostasis the core has the theta unit and the ports `theta_we`, `theta_wdata`,
+/// `theta_out` (rust-hdl names them `theta_we$0`...: they are one-element vectors, empty
+/// without homeostasis, and `crate::verilog` drops the suffix of the top's ports).
 #[derive(LogicBlock)]
 pub struct SnnCore<
     const N: usize,
@@ -41,6 +47,8 @@ pub struct SnnCore<
     const PB: usize,
     const WORD: usize,
     const AW: usize,
+    const TB: usize,
+    const VB: usize,
 > {
     pub clock: Signal<In, Clock>,
     /// Sampled in Idle: begins one image.
@@ -64,6 +72,11 @@ pub struct SnnCore<
     pub pot_sel: Signal<In, Bits<NEURON_BITS>>,
     /// `pot[pot_sel]` (combinational; 0 for `pot_sel >= N`).
     pub pot_out: Signal<Out, Bits<PB>>,
+    /// Homeostasis only, Idle only: write `theta_wdata` to `theta[pot_sel]`.
+    pub theta_we: Vec<Signal<In, Bit>>,
+    pub theta_wdata: Vec<Signal<In, Bits<TB>>>,
+    /// Homeostasis only: `theta[pot_sel]` (combinational; 0 for `pot_sel >= N`).
+    pub theta_out: Vec<Signal<Out, Bits<TB>>>,
     /// Not Idle.
     pub busy: Signal<Out, Bit>,
     /// One-cycle pulse in Done.
@@ -89,15 +102,24 @@ pub struct SnnCore<
     pub t: Signal<Out, Bits<16>>,
     control: Control<PB, AW>,
     spike_gen: SpikeGen<AW>,
-    neurons: Neurons<N, WB, PB, WORD>,
-    wta: Wta<N, PB>,
+    neurons: Neurons<N, WB, PB, WORD, TB>,
+    wta: Wta<N, PB, VB, TB>,
     stdp: Stdp<N, WB, WORD, AW>,
     weight_mem: WeightMem<WORD, AW>,
     _k: usize,
+    /// 1 with homeostasis, else 0: the loop over it wires the theta path.
+    _h: usize,
 }
 
-impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const AW: usize>
-    SnnCore<N, WB, PB, WORD, AW>
+impl<
+        const N: usize,
+        const WB: usize,
+        const PB: usize,
+        const WORD: usize,
+        const AW: usize,
+        const TB: usize,
+        const VB: usize,
+    > SnnCore<N, WB, PB, WORD, AW, TB, VB>
 {
     /// The core with an all-zero weight memory: the host loads weights through its port.
     pub fn new(p: &HwParams) -> Self {
@@ -108,7 +130,19 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
     /// [`crate::weight_mem::pack_words`]): a trained network classifies from power-up, without
     /// a weight load through the host port. The host port still works as with [`SnnCore::new`].
     pub fn with_weights(p: &HwParams, words: &[Bits<WORD>]) -> Self {
+        Self::with_state(p, words, &[])
+    }
+
+    /// As [`SnnCore::with_weights`], with homeostasis `theta` starting at `theta` (raw, one per
+    /// neuron; empty: all 0), the learned state that travels with the weights.
+    pub fn with_state(p: &HwParams, words: &[Bits<WORD>], theta: &[u64]) -> Self {
+        let h = usize::from(p.homeostasis);
+        assert!(h == 1 || theta.is_empty(), "theta without homeostasis");
         SnnCore {
+            theta_we: (0..h).map(|_| Default::default()).collect(),
+            theta_wdata: (0..h).map(|_| Default::default()).collect(),
+            theta_out: (0..h).map(|_| Default::default()).collect(),
+            _h: h,
             clock: Default::default(),
             start: Default::default(),
             learn: Default::default(),
@@ -136,7 +170,7 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
             t: Default::default(),
             control: Control::new(p),
             spike_gen: SpikeGen::new(p),
-            neurons: Neurons::new(p),
+            neurons: Neurons::new(p, theta),
             wta: Wta::new(p),
             stdp: Stdp::new(p),
             weight_mem: WeightMem::with_words(p, words),
@@ -145,8 +179,15 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
     }
 }
 
-impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const AW: usize> Logic
-    for SnnCore<N, WB, PB, WORD, AW>
+impl<
+        const N: usize,
+        const WB: usize,
+        const PB: usize,
+        const WORD: usize,
+        const AW: usize,
+        const TB: usize,
+        const VB: usize,
+    > Logic for SnnCore<N, WB, PB, WORD, AW, TB, VB>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -257,6 +298,19 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
         self.weight_mem.wdata.next = self.stdp.wdata.val();
         self.weight_mem.wnew.next = self.stdp.wnew.val();
         self.weight_mem.wsel.next = self.stdp.wsel.val();
+
+        // Homeostasis: the neurons' theta <-> host, control, wta.
+        for h in 0..self._h {
+            self.neurons.bias[h].next = self.control.n_bias[h].val();
+            self.neurons.theta_upd[h].next = self.control.theta_upd[h].val();
+            self.neurons.winner[h].next = self.wta.winner.val();
+            self.neurons.winner_valid[h].next = self.wta.winner_valid.val();
+            self.neurons.host_mode[h].next = !self.control.busy.val();
+            self.neurons.theta_we[h].next = self.theta_we[h].val();
+            self.neurons.theta_wdata[h].next = self.theta_wdata[h].val();
+            self.theta_out[h].next = self.neurons.theta_out[h].val();
+            self.wta.theta_sel[h].next = self.neurons.theta_ws[h].val();
+        }
     }
 }
 

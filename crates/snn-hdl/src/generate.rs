@@ -32,7 +32,7 @@ pub fn generate_verilog_with_weights(cfg: &SnnConfig, init: Option<&[Vec<i32>]>)
     if let Some(raw) = init {
         check_initial_weights(&p, raw)?;
     }
-    generate_preset(&p, TOP, init).ok_or_else(|| {
+    generate_preset(&p, TOP, init, &[]).ok_or_else(|| {
         let list: Vec<String> = PRESETS
             .iter()
             .map(|s| format!("{} (N = {}, WB = {}, PB = {}, AW = {})", s.name, s.n, s.wb, s.pb, s.aw))

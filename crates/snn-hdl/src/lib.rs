@@ -20,6 +20,7 @@ pub mod presets;
 pub mod rf;
 pub mod spike_gen;
 pub mod stdp;
+pub mod theta;
 pub mod verilog;
 pub mod walk;
 pub mod weight_mem;

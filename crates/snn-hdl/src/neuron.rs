@@ -8,6 +8,7 @@
 //! emits literals unsigned, so a `Signed` compare could silently turn unsigned in Verilog.
 
 use crate::cmp::AtLeast;
+use crate::theta::ThetaCell;
 use rust_hdl::prelude::*;
 use snn_arch::widths::{NEURON_BITS, STEP_BITS};
 use snn_arch::HwParams;
@@ -288,9 +289,17 @@ impl<const WB: usize, const PB: usize, const WORD: usize> Logic for Neuron<WB, P
 
 /// The N neurons with the shared parts around them: the lanes of the weight word, the spike and
 /// WTA-trigger masks, and the three read muxes (`pot_out` for the host, `shown[ws]` for wta,
-/// the lane of stage B for stdp).
+/// the lane of stage B for stdp). With homeostasis also a [`ThetaCell`] per neuron (`TB` theta
+/// bits) and two more muxes (`theta_out` for the host, `theta[ws]` for wta); the ports and
+/// signals of that part are one-element vectors (`N` for per-neuron ones), empty without it.
 #[derive(LogicBlock)]
-pub struct Neurons<const N: usize, const WB: usize, const PB: usize, const WORD: usize> {
+pub struct Neurons<
+    const N: usize,
+    const WB: usize,
+    const PB: usize,
+    const WORD: usize,
+    const TB: usize,
+> {
     pub clock: Signal<In, Clock>,
     /// Commands from control, broadcast to every neuron (see [`Neuron`]).
     pub reset: Signal<In, Bit>,
@@ -318,7 +327,28 @@ pub struct Neurons<const N: usize, const WB: usize, const PB: usize, const WORD:
     pub spike_any: Signal<Out, Bit>,
     /// Some `shown[j] > thr`.
     pub above_any: Signal<Out, Bit>,
+    /// Homeostasis: control's Bias cycle and the Done cycle of a training image.
+    pub bias: Vec<Signal<In, Bit>>,
+    pub theta_upd: Vec<Signal<In, Bit>>,
+    /// Homeostasis: wta's result, which the update reads.
+    pub winner: Vec<Signal<In, Bits<NEURON_BITS>>>,
+    pub winner_valid: Vec<Signal<In, Bit>>,
+    /// Homeostasis, host port (Idle only, `host_mode`): `theta_we` writes `theta_wdata` to
+    /// `theta[pot_sel]`; `theta_out = theta[pot_sel]`.
+    pub host_mode: Vec<Signal<In, Bit>>,
+    pub theta_we: Vec<Signal<In, Bit>>,
+    pub theta_wdata: Vec<Signal<In, Bits<TB>>>,
+    pub theta_out: Vec<Signal<Out, Bits<TB>>>,
+    /// Homeostasis: `theta[ws]` for wta.
+    pub theta_ws: Vec<Signal<Out, Bits<TB>>>,
     nrn: Vec<Neuron<WB, PB, WORD>>,
+    /// Homeostasis: neuron `j`'s `theta` and threshold registers, and the theta muxes' chains.
+    cell: Vec<ThetaCell<PB, TB>>,
+    th_host_hit: Vec<Signal<Local, Bits<TB>>>,
+    th_host_acc: Vec<Signal<Local, Bits<TB>>>,
+    th_ws_hit: Vec<Signal<Local, Bits<TB>>>,
+    th_ws_acc: Vec<Signal<Local, Bits<TB>>>,
+    theta_ones: Vec<Constant<Bits<TB>>>,
     /// `t + t_ref + 1`: a neuron spiking at `t` integrates again from then.
     t_free: Signal<Local, Bits<STEP_BITS>>,
     t_ref1: Constant<Bits<STEP_BITS>>,
@@ -344,13 +374,45 @@ pub struct Neurons<const N: usize, const WB: usize, const PB: usize, const WORD:
     pot_ones: Constant<Bits<PB>>,
     /// `N - 1`: the loop `for j in _n1..N` visits only the last accumulator.
     _n1: usize,
+    /// `N` with homeostasis, else 0: the neurons with a theta cell; and `N - 1` likewise (the
+    /// last mux entry).
+    _hn: usize,
+    _hn1: usize,
 }
 
-impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize> Neurons<N, WB, PB, WORD> {
-    pub fn new(p: &HwParams) -> Self {
+impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const TB: usize>
+    Neurons<N, WB, PB, WORD, TB>
+{
+    /// The array; with homeostasis `theta` starts at `theta` (raw, one per neuron; empty: 0).
+    pub fn new(p: &HwParams, theta: &[u64]) -> Self {
         assert_eq!((p.n, WORD), (N, N * WB), "neuron count and word width");
         snn_arch::limits::assert_rtl(p);
+        let h = usize::from(p.homeostasis);
+        let hn = h * N;
+        assert!(theta.is_empty() || theta.len() == hn, "one initial theta per neuron");
+        fn many<T: Default>(n: usize) -> Vec<T> {
+            (0..n).map(|_| T::default()).collect()
+        }
         Neurons {
+            bias: many(h),
+            theta_upd: many(h),
+            winner: many(h),
+            winner_valid: many(h),
+            host_mode: many(h),
+            theta_we: many(h),
+            theta_wdata: many(h),
+            theta_out: many(h),
+            theta_ws: many(h),
+            cell: (0..hn)
+                .map(|j| ThetaCell::new(p, theta.get(j).copied().unwrap_or(0)))
+                .collect(),
+            th_host_hit: many(hn),
+            th_host_acc: many(hn),
+            th_ws_hit: many(hn),
+            th_ws_acc: many(hn),
+            theta_ones: (0..h).map(|_| Constant::new(Bits::<TB>::mask())).collect(),
+            _hn: hn,
+            _hn1: hn.saturating_sub(1),
             clock: Default::default(),
             reset: Default::default(),
             integrate: Default::default(),
@@ -399,8 +461,8 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize> Neuron
     }
 }
 
-impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize> Logic
-    for Neurons<N, WB, PB, WORD>
+impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const TB: usize> Logic
+    for Neurons<N, WB, PB, WORD, TB>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -447,6 +509,44 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize> Logic
         for j in 1..N {
             self.ws_acc[j].next =
                 self.ws_acc[j - 1].val() | (self.nrn[j].shown.val() & self.ws_hit[j].val());
+        }
+        // Homeostasis: each neuron compares with its own threshold; the theta muxes.
+        for j in 0..self._hn {
+            self.cell[j].clock.next = self.clock.val();
+            self.cell[j].bias.next = self.bias[0].val();
+            self.cell[j].update.next = self.theta_upd[0].val();
+            self.cell[j].won.next =
+                self.winner_valid[0].val() & (self.winner[0].val() == self.ids[j].val());
+            self.cell[j].thr.next = self.thr.val();
+            self.cell[j].we.next = self.host_mode[0].val()
+                & self.theta_we[0].val()
+                & (self.pot_sel.val() == self.ids[j].val());
+            self.cell[j].wdata.next = self.theta_wdata[0].val();
+            self.nrn[j].thr.next = self.cell[j].thr_j.val();
+            self.nrn[j].rest_fires.next = self.cell[j].rest_fires.val();
+            self.nrn[j].min_fires.next = self.cell[j].min_fires.val();
+            self.th_host_hit[j].next = 0.into();
+            if self.pot_sel.val() == self.ids[j].val() {
+                self.th_host_hit[j].next = self.theta_ones[0].val();
+            }
+            self.th_ws_hit[j].next = 0.into();
+            if self.ws.val() == self.ids[j].val() {
+                self.th_ws_hit[j].next = self.theta_ones[0].val();
+            }
+        }
+        for j in 0..self._hn.min(1) {
+            self.th_host_acc[j].next = self.cell[j].theta.val() & self.th_host_hit[j].val();
+            self.th_ws_acc[j].next = self.cell[j].theta.val() & self.th_ws_hit[j].val();
+        }
+        for j in 1..self._hn {
+            self.th_host_acc[j].next = self.th_host_acc[j - 1].val()
+                | (self.cell[j].theta.val() & self.th_host_hit[j].val());
+            self.th_ws_acc[j].next = self.th_ws_acc[j - 1].val()
+                | (self.cell[j].theta.val() & self.th_ws_hit[j].val());
+        }
+        for j in self._hn1..self._hn {
+            self.theta_out[0].next = self.th_host_acc[j].val();
+            self.theta_ws[0].next = self.th_ws_acc[j].val();
         }
         for j in self._n1..N {
             self.lane_w.next = self.lane_acc[j].val();

@@ -6,6 +6,18 @@ use crate::core::SnnCore;
 use crate::verilog;
 use crate::weight_mem::pack_words;
 use snn_arch::HwParams;
+use snn_core::config::SnnConfig;
+
+/// `SnnConfig::small()` with homeostasis (preset `small-theta`): theta moves by whole
+/// thresholds' worth within a few images, so a short co-simulation exercises both clamps.
+pub fn small_theta() -> SnnConfig {
+    SnnConfig {
+        theta_plus: 2.0,
+        theta_minus: 0.25,
+        theta_max: 64.0,
+        ..SnnConfig::small()
+    }
+}
 
 /// One compiled width set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,6 +29,9 @@ pub struct Preset {
     pub wb: usize,
     pub pb: usize,
     pub aw: usize,
+    /// Theta bits; only a configuration with homeostasis has theta (and `VB = PB + 1`).
+    pub tb: usize,
+    pub homeostasis: bool,
 }
 
 impl Preset {
@@ -27,30 +42,33 @@ impl Preset {
             p.widths.weight as usize,
             p.widths.potential as usize,
             p.aw as usize,
-        ) == (self.n, self.wb, self.pb, self.aw)
+            p.homeostasis,
+        ) == (self.n, self.wb, self.pb, self.aw, self.homeostasis)
+            && (!p.homeostasis || p.format.theta_bits as usize == self.tb)
     }
 }
 
 /// Declares the presets: for each, a type alias of the top and an entry of [`PRESETS`];
 /// [`generate_preset`] dispatches on them.
 macro_rules! presets {
-    ($($(#[$doc:meta])* $ty:ident = $name:literal: N = $n:literal, WB = $wb:literal, PB = $pb:literal, AW = $aw:literal;)+) => {
+    ($($(#[$doc:meta])* $ty:ident = $name:literal: N = $n:literal, WB = $wb:literal, PB = $pb:literal, AW = $aw:literal, TB = $tb:literal, VB = $vb:literal;)+) => {
         $(
             $(#[$doc])*
-            pub type $ty = SnnCore<$n, $wb, $pb, { $n * $wb }, $aw>;
+            pub type $ty = SnnCore<$n, $wb, $pb, { $n * $wb }, $aw, $tb, $vb>;
         )+
 
         /// Every compiled width set.
-        pub const PRESETS: &[Preset] = &[$(Preset { name: $name, n: $n, wb: $wb, pb: $pb, aw: $aw }),+];
+        pub const PRESETS: &[Preset] = &[$(Preset { name: $name, n: $n, wb: $wb, pb: $pb, aw: $aw, tb: $tb, homeostasis: $vb > $pb }),+];
 
         /// The Verilog of the top (module `top_name`) for `p`, or `None` when no preset has its
         /// widths. With `init` (raw weights `N x M`, already checked by
-        /// `crate::generate::check_initial_weights`), the weight memory starts with them.
-        pub fn generate_preset(p: &HwParams, top_name: &str, init: Option<&[Vec<i32>]>) -> Option<String> {
+        /// `crate::generate::check_initial_weights`), the weight memory starts with them, and
+        /// with `theta` (raw, one per neuron, homeostasis only) the theta registers.
+        pub fn generate_preset(p: &HwParams, top_name: &str, init: Option<&[Vec<i32>]>, theta: &[u64]) -> Option<String> {
             $(
                 if PRESETS.iter().any(|s| s.name == $name && s.matches(p)) {
                     let words = init.map_or_else(Vec::new, |raw| pack_words::<{ $n * $wb }>(raw, $wb));
-                    let mut core = <$ty>::with_weights(p, &words);
+                    let mut core = <$ty>::with_state(p, &words, theta);
                     return Some(verilog::generate(&mut core, top_name));
                 }
             )+
@@ -60,20 +78,26 @@ macro_rules! presets {
 }
 
 presets! {
-    /// The top for the widths of `SnnConfig::default()` (28 x 28 inputs, 10 neurons).
-    DefaultCore = "default": N = 10, WB = 10, PB = 20, AW = 10;
+    /// The top for the widths of the `seed` preset, `SnnConfig::seed()` (28 x 28 inputs, 10
+    /// neurons, no homeostasis: `TB` unused).
+    DefaultCore = "default": N = 10, WB = 10, PB = 20, AW = 10, TB = 16, VB = 20;
     /// The top for the widths of `SnnConfig::small()` (16 x 16 inputs, 4 neurons).
-    SmallCore = "small": N = 4, WB = 9, PB = 18, AW = 9;
-    /// The top for `configs/n32.toml`: the default configuration with 32 neurons.
-    N32Core = "n32": N = 32, WB = 10, PB = 20, AW = 10;
-    /// The top for `configs/n100.toml`: the default configuration with 100 neurons.
-    N100Core = "n100": N = 100, WB = 10, PB = 20, AW = 10;
+    SmallCore = "small": N = 4, WB = 9, PB = 18, AW = 9, TB = 16, VB = 18;
+    /// The top for `configs/n32.toml`: the seed configuration with 32 neurons.
+    N32Core = "n32": N = 32, WB = 10, PB = 20, AW = 10, TB = 16, VB = 20;
+    /// The top for `configs/n100.toml`: the seed configuration with 100 neurons.
+    N100Core = "n100": N = 100, WB = 10, PB = 20, AW = 10, TB = 16, VB = 20;
+    /// The top for the `default` (learning) preset, `SnnConfig::learning()`: homeostasis.
+    LearningCore = "learning": N = 10, WB = 10, PB = 21, AW = 10, TB = 17, VB = 22;
+    /// The `learning` preset with 100 neurons (`configs/learning-n100.toml`).
+    LearningN100Core = "learning-n100": N = 100, WB = 10, PB = 21, AW = 10, TB = 17, VB = 22;
+    /// `SnnConfig::small()` with homeostasis (the co-simulation's small configuration).
+    SmallThetaCore = "small-theta": N = 4, WB = 9, PB = 18, AW = 9, TB = 16, VB = 19;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use snn_core::config::SnnConfig;
     use std::path::Path;
 
     /// The configuration a preset's name stands for: a constructor or an example file.
@@ -81,6 +105,8 @@ mod tests {
         match name {
             "default" => SnnConfig::default(),
             "small" => SnnConfig::small(),
+            "learning" => SnnConfig::learning(),
+            "small-theta" => small_theta(),
             file => SnnConfig::from_toml_file(
                 &Path::new(env!("CARGO_MANIFEST_DIR"))
                     .join("../../configs")

@@ -25,7 +25,9 @@
 //! language rust-hdl emits makes [`generate`] panic rather than pass through unchecked.
 //!
 //! Other fixes: the top module `top` (and its sub-modules `top$...`) are renamed; enum
-//! `localparam`s copied into modules that never use them are dropped (UNUSEDPARAM).
+//! `localparam`s copied into modules that never use them are dropped (UNUSEDPARAM); a port of
+//! the top that is a one-element vector (`theta_we$0`: rust-hdl's name for element 0 of a
+//! `Vec` field, how a block has ports only when a feature is built) loses its `$0`.
 //!
 //! # Tool runners
 //!
@@ -72,7 +74,10 @@ pub fn tidy(raw: &str, top_name: &str) -> Result<String> {
     for module in split_modules(raw)? {
         let lines =
             fix_module(&module.lines).with_context(|| format!("in module `{}`", module.name))?;
-        let lines = drop_unused_enum_params(lines);
+        let mut lines = drop_unused_enum_params(lines);
+        if module.name == "top" {
+            lines = drop_vector_port_suffix(lines);
+        }
         let renamed: Vec<String> = lines.iter().map(|l| rename_top(l, top_name)).collect();
         out.push('\n');
         for line in renamed {
@@ -186,6 +191,53 @@ fn drop_unused_enum_params(lines: Vec<String>) -> Vec<String> {
     out
 }
 
+/// The top's ports named `x$0` (element 0 of a one-element `Vec` field) become `x`, in the
+/// header and wherever the module names them.
+fn drop_vector_port_suffix(lines: Vec<String>) -> Vec<String> {
+    let header = lines.first().cloned().unwrap_or_default();
+    let ports: Vec<String> = header
+        .split(['(', ')', ','])
+        .skip(1)
+        .map(str::trim)
+        .filter(|p| p.ends_with("$0") && is_identifier(p) && !p[..p.len() - 2].contains('$'))
+        .map(str::to_string)
+        .collect();
+    lines
+        .into_iter()
+        .map(|line| {
+            ports.iter().fold(line, |l, port| {
+                replace_ident(&l, port, &port[..port.len() - 2])
+            })
+        })
+        .collect()
+}
+
+/// `text` with every whole-identifier occurrence of `name` replaced by `new`, except as a port
+/// name in an instance's connection list (`.name(...)`, a port of the instantiated module).
+fn replace_ident(text: &str, name: &str, new: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for start in ident_starts(text, name).filter(|&s| !text[..s].ends_with('.')) {
+        out.push_str(&text[from..start]);
+        out.push_str(new);
+        from = start + name.len();
+    }
+    out.push_str(&text[from..]);
+    out
+}
+
+/// Where `text` contains `name` as a whole identifier.
+fn ident_starts<'a>(text: &'a str, name: &'a str) -> impl Iterator<Item = usize> + 'a {
+    text.match_indices(name).map(|(start, _)| start).filter(move |&start| {
+        let end = start + name.len();
+        let before_ok = text[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !is_ident_char(c));
+        before_ok && text[end..].chars().next().is_none_or(|c| !is_ident_char(c))
+    })
+}
+
 fn is_ident_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '$'
 }
@@ -198,21 +250,7 @@ fn is_identifier(s: &str) -> bool {
 
 /// Whether `text` contains `name` as a whole identifier.
 fn mentions(text: &str, name: &str) -> bool {
-    let mut from = 0;
-    while let Some(pos) = text[from..].find(name) {
-        let start = from + pos;
-        let end = start + name.len();
-        let before_ok = text[..start]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !is_ident_char(c));
-        let after_ok = text[end..].chars().next().is_none_or(|c| !is_ident_char(c));
-        if before_ok && after_ok {
-            return true;
-        }
-        from = end;
-    }
-    false
+    ident_starts(text, name).next().is_some()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,13 +6,16 @@
 //! The mux is read one cycle ahead into `cand` (`shown` does not change from the Fire cycle that
 //! enters the scan to its end), so the comparator and the inhibit mask start from registers: the
 //! mux, the comparator and the neurons' reset logic were one path before.
+//!
+//! With homeostasis the scanned value is `shown[ws] - theta[ws]`, `VB = PB + 1` bits (`cand`,
+//! `best_v`); without it `VB = PB` and `cand` is `shown[ws]` itself.
 
 use rust_hdl::prelude::*;
 use snn_arch::widths::{NEURON_BITS, STEP_BITS};
 use snn_arch::HwParams;
 
 #[derive(LogicBlock)]
-pub struct Wta<const N: usize, const PB: usize> {
+pub struct Wta<const N: usize, const PB: usize, const VB: usize, const TB: usize> {
     pub clock: Signal<In, Clock>,
     /// control, `start` of an image: no winner yet (`winner = inhibit_step = 0`).
     pub clear: Signal<In, Bit>,
@@ -23,6 +26,8 @@ pub struct Wta<const N: usize, const PB: usize> {
     pub t: Signal<In, Bits<STEP_BITS>>,
     /// `shown[fetch]` (two's complement), from the neuron array's read mux.
     pub shown_sel: Signal<In, Bits<PB>>,
+    /// With homeostasis (else empty): `theta[fetch]`, from the theta unit's read mux.
+    pub theta_sel: Vec<Signal<In, Bits<TB>>>,
     /// The neuron whose `shown` is read into `cand` at this edge: `ws + 1` in a scan cycle (`N`,
     /// no neuron, in the last; `ws` is the scan index), else 0, the first of a scan that may
     /// start now.
@@ -40,26 +45,35 @@ pub struct Wta<const N: usize, const PB: usize> {
     step_r: DFF<Bits<STEP_BITS>>,
     ws_r: DFF<Bits<NEURON_BITS>>,
     best_j: DFF<Bits<NEURON_BITS>>,
-    best_v: DFF<Bits<PB>>,
-    /// `shown[ws]`, read the cycle before.
-    cand: DFF<Bits<PB>>,
+    best_v: DFF<Bits<VB>>,
+    /// `shown[ws]` (`- theta[ws]`), read the cycle before.
+    cand: DFF<Bits<VB>>,
     /// First maximum of `shown[0..=ws]` and its value.
     bj: Signal<Local, Bits<NEURON_BITS>>,
     /// The scanned neuron becomes the candidate (the first, or strictly above the best).
     take: Signal<Local, Bit>,
-    bv: Signal<Local, Bits<PB>>,
+    bv: Signal<Local, Bits<VB>>,
+    /// With homeostasis: `shown[ws] - theta[ws]`.
+    value: Vec<WtaValue<PB, VB, TB>>,
     first_id: Constant<Bits<NEURON_BITS>>,
     last_id: Constant<Bits<NEURON_BITS>>,
-    sign: Constant<Bits<PB>>,
+    sign: Constant<Bits<VB>>,
     all: Constant<Bits<N>>,
     one: Constant<Bits<N>>,
+    /// 1 with homeostasis, else 0: the loops over it build the theta path only when used.
+    _h: usize,
 }
 
-impl<const N: usize, const PB: usize> Wta<N, PB> {
+impl<const N: usize, const PB: usize, const VB: usize, const TB: usize> Wta<N, PB, VB, TB> {
     pub fn new(p: &HwParams) -> Self {
         assert_eq!(p.n, N, "neuron count");
         snn_arch::limits::assert_rtl(p);
+        let h = usize::from(p.homeostasis);
+        assert_eq!(VB, PB + h, "the scanned value's width");
         Wta {
+            theta_sel: (0..h).map(|_| Default::default()).collect(),
+            value: (0..h).map(|_| WtaValue::default()).collect(),
+            _h: h,
             clock: Default::default(),
             clear: Default::default(),
             enter: Default::default(),
@@ -84,14 +98,16 @@ impl<const N: usize, const PB: usize> Wta<N, PB> {
             bv: Default::default(),
             first_id: Constant::new(Bits::<NEURON_BITS>::from(0u64)),
             last_id: Constant::new(Bits::<NEURON_BITS>::from(N as u64 - 1)),
-            sign: Constant::new(Bits::<PB>::from(1u64 << (PB - 1))),
+            sign: Constant::new(Bits::<VB>::from(1u64 << (VB - 1))),
             all: Constant::new(Bits::<N>::mask()),
             one: Constant::new(Bits::<N>::from(1u64)),
         }
     }
 }
 
-impl<const N: usize, const PB: usize> Logic for Wta<N, PB> {
+impl<const N: usize, const PB: usize, const VB: usize, const TB: usize> Logic
+    for Wta<N, PB, VB, TB>
+{
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, winner_r, valid_r, step_r, ws_r, best_j, best_v, cand);
@@ -102,7 +118,12 @@ impl<const N: usize, const PB: usize> Logic for Wta<N, PB> {
         if self.scan.val() {
             self.fetch.next = self.ws_r.q.val() + 1;
         }
-        self.cand.d.next = self.shown_sel.val();
+        self.cand.d.next = bit_cast::<VB, PB>(self.shown_sel.val());
+        for h in 0..self._h {
+            self.value[h].shown.next = self.shown_sel.val();
+            self.value[h].theta.next = self.theta_sel[h].val();
+            self.cand.d.next = self.value[h].v.val();
+        }
         // Strictly greater (signed, compared in offset binary): the lowest index keeps a tie.
         self.bj.next = self.best_j.q.val();
         self.bv.next = self.best_v.q.val();
@@ -144,6 +165,44 @@ impl<const N: usize, const PB: usize> Logic for Wta<N, PB> {
     }
 }
 
+/// With homeostasis, the value the scan compares: `shown - theta` in `VB = PB + 1` bits
+/// (`shown` sign-extended, `theta` unsigned).
+#[derive(LogicBlock)]
+pub struct WtaValue<const PB: usize, const VB: usize, const TB: usize> {
+    pub shown: Signal<In, Bits<PB>>,
+    pub theta: Signal<In, Bits<TB>>,
+    pub v: Signal<Out, Bits<VB>>,
+    shown_x: Signal<Local, Bits<VB>>,
+    /// The bits `PB..VB` a negative `shown` sets, and the sign of a `PB`-bit value.
+    ext: Constant<Bits<VB>>,
+    neg: Constant<Bits<PB>>,
+}
+
+impl<const PB: usize, const VB: usize, const TB: usize> Default for WtaValue<PB, VB, TB> {
+    fn default() -> Self {
+        assert!(VB > PB && VB > TB && VB < 64, "a value wider than shown and theta");
+        WtaValue {
+            shown: Default::default(),
+            theta: Default::default(),
+            v: Default::default(),
+            shown_x: Default::default(),
+            ext: Constant::new(Bits::<VB>::from(((1u64 << VB) - 1) ^ ((1u64 << PB) - 1))),
+            neg: Constant::new(Bits::<PB>::from(1u64 << (PB - 1))),
+        }
+    }
+}
+
+impl<const PB: usize, const VB: usize, const TB: usize> Logic for WtaValue<PB, VB, TB> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.shown_x.next = bit_cast::<VB, PB>(self.shown.val());
+        if self.shown.val() >= self.neg.val() {
+            self.shown_x.next = bit_cast::<VB, PB>(self.shown.val()) | self.ext.val();
+        }
+        self.v.next = self.shown_x.val() - bit_cast::<VB, TB>(self.theta.val());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,19 +212,25 @@ mod tests {
 
     const PB: usize = 18;
 
-    /// Scans `shown` (4 neurons) after a clear, as control drives it, against the cycle model:
-    /// the same winner, inhibit mask, step and number of cycles.
-    fn scan(shown: [i32; 4]) -> (u32, u32) {
-        let p = HwParams::new(&SnnConfig::small()).unwrap();
-        let mut uut = Wta::<4, PB>::new(&p);
+    /// Scans `shown` (4 neurons; with homeostasis `theta` subtracted, `VB = PB + 1`) after a
+    /// clear, as control drives it, against the cycle model: the same winner, inhibit mask,
+    /// step and number of cycles.
+    fn scan_with<const VB: usize>(p: &HwParams, shown: [i32; 4], theta: [i32; 4]) -> (u32, u32) {
+        let mut uut = Wta::<4, PB, VB, 16>::new(p);
         uut.connect_all();
-        let clk = |u: &mut Wta<4, PB>, clk: bool| u.clock.next = Clock { clk };
+        let clk = |u: &mut Wta<4, PB, VB, 16>, clk: bool| u.clock.next = Clock { clk };
         let mut model = Model::default();
-        // The unit reads `shown[fetch]` at every edge, as the neuron array's mux serves it.
-        let serve = |u: &mut Wta<4, PB>| {
+        let p = p.clone();
+        // The unit reads `shown[fetch]` (and `theta[fetch]`) at every edge, as the neuron
+        // array's and theta unit's muxes serve them.
+        let serve = |u: &mut Wta<4, PB, VB, 16>| {
             assert!(simulate(u, 1000));
-            let v = shown.get(u.fetch.val().index()).copied().unwrap_or(0);
+            let j = u.fetch.val().index();
+            let v = shown.get(j).copied().unwrap_or(0);
             u.shown_sel.next = ((v as i64 as u64) & ((1 << PB) - 1)).into();
+            for th in u.theta_sel.iter_mut() {
+                th.next = (theta.get(j).copied().unwrap_or(0) as u64).into();
+            }
             assert!(simulate(u, 1000));
         };
         uut.clear.next = true;
@@ -181,7 +246,7 @@ mod tests {
         uut.scan.next = true;
         uut.t.next = 17u64.into();
         for cycle in 1.. {
-            let v = shown[model.ws as usize];
+            let v = shown[model.ws as usize] - theta[model.ws as usize];
             serve(&mut uut);
             assert_eq!(
                 uut.fetch.val().index() as u32,
@@ -208,6 +273,27 @@ mod tests {
         unreachable!()
     }
 
+    fn scan(shown: [i32; 4]) -> (u32, u32) {
+        let p = HwParams::new(&SnnConfig::small()).unwrap();
+        scan_with::<PB>(&p, shown, [0; 4])
+    }
+
+    /// With homeostasis the scan compares `shown - theta`, one bit wider than a potential.
+    #[test]
+    fn theta_is_subtracted_before_the_comparison() {
+        let p = HwParams::new(&crate::presets::small_theta()).unwrap();
+        let scan = |shown, theta| scan_with::<{ PB + 1 }>(&p, shown, theta);
+        assert_eq!(scan([5, 9, 9, 1], [0, 0, 0, 0]), (1, 4));
+        assert_eq!(scan([5, 9, 9, 1], [0, 5, 0, 0]), (2, 4));
+        assert_eq!(scan([5, 9, 9, 1], [5, 5, 5, 3]), (1, 4));
+        assert_eq!(scan([5, 9, 9, 1], [5, 9, 9, 0]), (3, 4));
+        // Values below the most negative potential: only the wider value orders them.
+        let low = -(1 << (PB - 1));
+        assert_eq!(scan([low, low + 1, low, low], [0, 8000, 3, 2]), (0, 4));
+        assert_eq!(scan([low, low, -5, 0], [40000, 9, 65535, 65535]), (3, 4));
+        assert_eq!(scan([low, low, -5, 0], [40000, 9, 0, 65535]), (2, 4));
+    }
+
     #[test]
     fn first_maximum_in_n_cycles_like_the_model() {
         assert_eq!(scan([5, 9, 9, 1]), (1, 4));
@@ -219,6 +305,8 @@ mod tests {
     #[test]
     fn wta_synthesizes_without_latches() {
         let p = HwParams::new(&SnnConfig::default()).unwrap();
-        lint_and_synth(&mut Wta::<10, 20>::new(&p), "wta");
+        lint_and_synth(&mut Wta::<10, 20, 20, 16>::new(&p), "wta");
+        let p = HwParams::new(&crate::presets::small_theta()).unwrap();
+        lint_and_synth(&mut Wta::<4, 18, 19, 16>::new(&p), "wta_theta");
     }
 }

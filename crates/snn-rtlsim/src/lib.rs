@@ -110,6 +110,10 @@ pub struct RunOptions {
     pub max_cycles: u64,
     /// Name of the top module in the Verilog file.
     pub top: String,
+    /// Homeostasis: raw `theta` (one per neuron, in `[0, theta_max]`) written through the
+    /// theta port before the first image. `None`: theta keeps its power-up value (0, or the
+    /// generator's initial theta).
+    pub theta: Option<Vec<i32>>,
     /// Where to write the run directory (kept). `None`: a temporary folder under the build root,
     /// removed after reading the results unless `vcd` is set.
     pub run_dir: Option<PathBuf>,
@@ -127,6 +131,7 @@ impl Default for RunOptions {
             stall: 0,
             max_cycles: 10_000_000,
             top: "snn_core".into(),
+            theta: None,
             run_dir: None,
             build_root: None,
         }
@@ -161,12 +166,18 @@ pub struct Dims {
     pub m: usize,
     /// Pixels per image (`H * W`, which is `M`).
     pub pixels: usize,
+    /// Theta bits `TB` of a core with homeostasis (its theta ports), else `None`.
+    pub tb: Option<u32>,
 }
 
 impl Dims {
     pub fn new(cfg: &SnnConfig) -> Result<Self> {
         let m = cfg.inputs();
+        // The harness tests drive toy cores whose configuration the fixed-point checks refuse;
+        // those have no homeostasis.
+        let homeostasis = snn_arch::HwParams::new(cfg).is_ok_and(|h| h.homeostasis);
         let d = Dims {
+            tb: homeostasis.then_some(cfg.fixed.theta_bits),
             n: cfg.neurons,
             wb: cfg.fixed.weight_bits,
             pb: cfg.fixed.potential_bits,
@@ -225,6 +236,9 @@ impl Dims {
             b(opts.vcd)
         );
         s += &format!("+stall={}\n+max_cycles={}\n", opts.stall, opts.max_cycles);
+        if let Some(tb) = self.tb {
+            s += &format!("+TB={tb}\n+load_theta={}\n", b(opts.theta.is_some()));
+        }
         s
     }
 }
@@ -303,6 +317,20 @@ impl RtlRun {
                 );
             }
         }
+        if let Some(theta) = &opts.theta {
+            let Some(tb) = dims.tb else {
+                bail!("initial theta given, but the configuration has no homeostasis (theta_max = 0)");
+            };
+            ensure!(
+                theta.len() == dims.n,
+                "{} theta values, the configuration has {} neurons",
+                theta.len(),
+                dims.n
+            );
+            if let Some(j) = theta.iter().position(|&x| x < 0 || x as u64 >= 1 << tb) {
+                bail!("theta of neuron {j} is {}, outside the {tb}-bit register", theta[j]);
+            }
+        }
         if let Some(k) = images.iter().position(|im| im.len() != dims.pixels) {
             bail!(
                 "image {k} has {} pixels, the configuration needs {}",
@@ -330,6 +358,11 @@ impl RtlRun {
         };
         if let Some(w) = weights_raw {
             readmemh::write_weights(&dir.join("weights.mem"), w, dims.wb)?;
+        }
+        if let Some(theta) = &opts.theta {
+            let text: String = theta.iter().map(|x| format!("{x:x}\n")).collect();
+            std::fs::write(dir.join("theta.mem"), text)
+                .with_context(|| format!("{}: cannot write theta.mem", dir.display()))?;
         }
         let mut px = String::with_capacity(images.len() * dims.pixels * 3);
         for p in images.iter().flatten() {

@@ -34,6 +34,10 @@ pub struct RtlImage {
     pub peak_count: u32,
     /// The core's `cycles` port after `done`.
     pub cycles: u64,
+    /// With homeostasis, every neuron's `theta` read through `pot_sel`/`theta_out` after `done`
+    /// (empty for a core without it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub theta: Vec<i32>,
     /// Cycles in which the harness saw `busy`; equal to `cycles` when the counter keeps its
     /// contract (every cycle outside Idle), which the co-simulation tests check.
     pub busy_cycles: u64,
@@ -58,6 +62,7 @@ struct Open {
     spikes: Vec<Vec<u32>>,
     result: Option<RtlImage>,
     pots: Vec<i32>,
+    theta: Vec<i32>,
 }
 
 /// `key=value` fields of a line, looked up by name with the line's location in errors.
@@ -118,6 +123,7 @@ pub(crate) fn parse_results(text: &str, name: &str, d: &Dims) -> Result<Parsed> 
                     spikes: vec![Vec::new(); d.n],
                     result: None,
                     pots: Vec::new(),
+                    theta: Vec::new(),
                 });
             }
             "spike" => {
@@ -170,6 +176,7 @@ pub(crate) fn parse_results(text: &str, name: &str, d: &Dims) -> Result<Parsed> 
                     peak_count: f.get("peak")?,
                     cycles: f.get("cycles")?,
                     busy_cycles: f.get("busy")?,
+                    theta: Vec::new(),
                     trace: None,
                 });
             }
@@ -188,6 +195,25 @@ pub(crate) fn parse_results(text: &str, name: &str, d: &Dims) -> Result<Parsed> 
                 o.pots.push(
                     v.parse()
                         .map_err(|_| anyhow::anyhow!("{at}: potential {v} is not a number"))?,
+                );
+            }
+            "theta" => {
+                let o = open
+                    .as_mut()
+                    .filter(|o| o.result.is_some() && d.tb.is_some())
+                    .with_context(|| {
+                        format!("{at}: theta before the result line or from a core without it")
+                    })?;
+                let (j, v) = rest
+                    .split_once(' ')
+                    .with_context(|| format!("{at}: expected `theta J VALUE`"))?;
+                ensure!(
+                    j.parse::<usize>().ok() == Some(o.theta.len()),
+                    "{at}: theta {j} out of order"
+                );
+                o.theta.push(
+                    v.parse()
+                        .map_err(|_| anyhow::anyhow!("{at}: theta {v} is not a number"))?,
                 );
             }
             "weights" => {
@@ -251,8 +277,16 @@ fn close(open: &mut Option<Open>, images: &mut Vec<RtlImage>, d: &Dims, at: &str
             o.pots.len(),
             d.n
         );
+        let thetas = if d.tb.is_some() { d.n } else { 0 };
+        ensure!(
+            o.theta.len() == thetas,
+            "{at}: image {} has {} theta values, expected {thetas}",
+            images.len(),
+            o.theta.len()
+        );
         r.spike_times = o.spikes;
         r.final_potentials = o.pots;
+        r.theta = o.theta;
         images.push(r);
     }
     Ok(())
@@ -301,6 +335,7 @@ mod tests {
             aw: 2,
             m: 2,
             pixels: 2,
+            tb: None,
         }
     }
 

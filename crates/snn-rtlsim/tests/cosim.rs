@@ -86,23 +86,35 @@ impl Observer for Recorder {
     }
 }
 
-/// The cycle model's run: results, per-cycle traces and weights (`N x M`) after each image.
+/// The cycle model's run: results, per-cycle traces, weights (`N x M`) and theta after each
+/// image.
 struct ModelRun {
     images: Vec<snn_sim::ImageResult>,
     traces: Vec<Vec<TraceCycle>>,
     weights_after: Vec<Vec<Vec<i32>>>,
+    theta_after: Vec<Vec<i32>>,
 }
 
-fn run_model(cfg: &SnnConfig, w: &[Vec<i32>], images: &[Vec<u8>], learn: bool) -> ModelRun {
+fn run_model(
+    cfg: &SnnConfig,
+    w: &[Vec<i32>],
+    theta: &[i32],
+    images: &[Vec<u8>],
+    learn: bool,
+) -> ModelRun {
     let mut m = Machine::new(cfg).unwrap();
     let flat: Vec<i32> = w.iter().flatten().copied().collect();
     m.load_weights(&flat).unwrap();
+    if !theta.is_empty() {
+        m.load_theta(theta).unwrap();
+    }
     let rec = Rc::new(RefCell::new(Vec::new()));
     m.set_observer(Box::new(Recorder(rec.clone())));
     let mut out = ModelRun {
         images: Vec::new(),
         traces: Vec::new(),
         weights_after: Vec::new(),
+        theta_after: Vec::new(),
     };
     for px in images {
         out.images.push(m.run_image(px, learn).unwrap());
@@ -113,21 +125,29 @@ fn run_model(cfg: &SnnConfig, w: &[Vec<i32>], images: &[Vec<u8>], learn: bool) -
                 .map(<[i32]>::to_vec)
                 .collect(),
         );
+        out.theta_after.push(m.theta());
     }
     out
 }
 
-/// The golden fixed-point model's presentations and weights after each image.
+/// The golden fixed-point model's presentations, and weights and theta after each image.
+type GoldenRun = (Vec<Presentation<i32>>, Vec<Vec<Vec<i32>>>, Vec<Vec<i32>>);
+
 fn run_golden(
     cfg: &SnnConfig,
     w: &[Vec<i32>],
+    theta: &[i32],
     images: &[Vec<u8>],
     learn: bool,
-) -> (Vec<Presentation<i32>>, Vec<Vec<Vec<i32>>>) {
+) -> GoldenRun {
     let mut net = Network::with_random_weights(FixedArith::new(cfg).unwrap(), cfg);
     net.weights = Array2::from_shape_fn((cfg.neurons, cfg.inputs()), |(j, i)| w[j][i]);
+    if !theta.is_empty() {
+        net.theta = theta.to_vec();
+    }
     let mut pres = Vec::new();
     let mut after = Vec::new();
+    let mut theta_after = Vec::new();
     for px in images {
         pres.push(net.present(
             px,
@@ -137,8 +157,9 @@ fn run_golden(
             },
         ));
         after.push(net.weights.rows().into_iter().map(|r| r.to_vec()).collect());
+        theta_after.push(net.theta.clone());
     }
-    (pres, after)
+    (pres, after, theta_after)
 }
 
 /// One co-simulation: the core, the configuration, the initial weights, the images, the mode.
@@ -147,8 +168,19 @@ struct Case<'a> {
     verilog: &'a Path,
     cfg: &'a SnnConfig,
     w: Vec<Vec<i32>>,
+    /// Initial theta (homeostasis; empty without).
+    theta: Vec<i32>,
     images: &'a [Vec<u8>],
     learn: bool,
+}
+
+impl Case<'_> {
+    fn options(&self) -> RunOptions {
+        RunOptions {
+            theta: (!self.theta.is_empty()).then(|| self.theta.clone()),
+            ..RunOptions::default()
+        }
+    }
 }
 
 /// Re-runs images `0..=k` with the trace knob and names the first cycle of image `k` whose
@@ -156,7 +188,7 @@ struct Case<'a> {
 fn localise(c: &Case, k: usize, model: &[TraceCycle]) -> String {
     let opts = RunOptions {
         trace: true,
-        ..RunOptions::default()
+        ..c.options()
     };
     let rtl = match run(
         c.sim,
@@ -189,6 +221,19 @@ fn localise(c: &Case, k: usize, model: &[TraceCycle]) -> String {
     }
 }
 
+/// Initial theta for `cfg`: none without homeostasis, else a spread over `[0, theta_max]` so
+/// that the neurons start unequal (seeded).
+fn initial_theta(cfg: &SnnConfig) -> Vec<i32> {
+    let p = HwParams::new(cfg).unwrap();
+    if !p.homeostasis {
+        return Vec::new();
+    }
+    let mut rng = snn_testkit::rng::XorShift::new(9);
+    (0..cfg.neurons)
+        .map(|_| rng.below(p.format.theta_max as u64 / 4 + 1) as i32)
+        .collect()
+}
+
 /// Runs `images` in `sim` and compares with both models; panics with the first mismatch.
 fn cosim(
     sim: Simulator,
@@ -202,16 +247,17 @@ fn cosim(
         verilog,
         cfg,
         w: initial_weights(cfg),
+        theta: initial_theta(cfg),
         images,
         learn,
     };
     let opts = RunOptions {
         dump_every: learn,
-        ..RunOptions::default()
+        ..case.options()
     };
     let rtl = run(sim, verilog, cfg, &case.w, images, learn, &opts).unwrap();
-    let model = run_model(cfg, &case.w, images, learn);
-    let (gold, gold_w) = run_golden(cfg, &case.w, images, learn);
+    let model = run_model(cfg, &case.w, &case.theta, images, learn);
+    let (gold, gold_w, gold_theta) = run_golden(cfg, &case.w, &case.theta, images, learn);
     let mode = if learn { "training" } else { "inference" };
     for (k, r) in rtl.images.iter().enumerate() {
         let ro = Outcome::from(r);
@@ -224,6 +270,12 @@ fn cosim(
         assert_eq!(r.busy_cycles, r.cycles, "{sim} {mode}, image {k}: the cycles port disagrees with the cycles the harness saw busy");
         if let Some(d) = first_difference(&ro, &Outcome::from(&gold[k]), "golden") {
             panic!("{sim} {mode}, image {k}: {d}");
+        }
+        if !case.theta.is_empty() {
+            assert_eq!(r.theta, model.theta_after[k], "{sim} {mode}, theta after image {k}: rtl vs cycle model");
+            assert_eq!(r.theta, gold_theta[k], "{sim} {mode}, theta after image {k}: rtl vs golden");
+        } else {
+            assert!(r.theta.is_empty(), "{sim} {mode}: theta from a core without homeostasis");
         }
         if learn {
             let after = &rtl.weights_after.as_ref().expect("dump_every")[k];
@@ -377,14 +429,21 @@ fn icarus_inference_and_training_match_cycle_model_and_golden() {
 /// default core): Verilator inference and training on `count` images, every image and weight
 /// compared, and some winner among the neurons.
 fn generated_preset_matches(file: &str, neurons: usize, count: usize) {
-    let test = format!("verilator {file}");
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../configs")
         .join(format!("{file}.toml"));
     let cfg = SnnConfig::from_toml_file(&path).unwrap();
     assert_eq!(cfg.neurons, neurons, "{}", path.display());
+    generated_config_matches(file, &cfg, count);
+}
+
+/// [`generated_preset_matches`] for a configuration given directly.
+fn generated_config_matches(file: &str, cfg: &SnnConfig, count: usize) -> Option<RtlResult> {
+    let test = format!("verilator {file}");
+    let neurons = cfg.neurons;
+    let cfg = cfg.clone();
     if !have(Simulator::Verilator, &test) {
-        return;
+        return None;
     }
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("snn-rtlsim-{file}"));
     let files = snn_hdl::generate::write_hdl(&cfg, &dir).unwrap();
@@ -394,7 +453,7 @@ fn generated_preset_matches(file: &str, neurons: usize, count: usize) {
         inference.images.iter().any(|i| i.winner.is_some()),
         "{test}: no winner among {neurons} neurons: the test exercises too little"
     );
-    cosim(Simulator::Verilator, &files[0], &cfg, &im, true);
+    Some(cosim(Simulator::Verilator, &files[0], &cfg, &im, true))
 }
 
 /// `configs/n32.toml`: 32-bit spike masks, 320-bit weight words.
@@ -408,4 +467,52 @@ fn verilator_n32_matches_cycle_model_and_golden() {
 #[test]
 fn verilator_n100_matches_cycle_model_and_golden() {
     generated_preset_matches("n100", 100, 4);
+}
+
+/// The `default` (learning) preset's homeostasis, without its row normalization (not built in
+/// the RTL yet): N = 10 at 28 x 28, PB = 21, TB = 17; theta loaded, moved by every training
+/// image and read back, compared with both models after every image.
+#[test]
+fn verilator_learning_homeostasis_matches_cycle_model_and_golden() {
+    let cfg = SnnConfig {
+        norm_target: 0.0,
+        ..SnnConfig::learning()
+    };
+    if let Some(rtl) = generated_config_matches("learning-theta", &cfg, 20) {
+        let moved = rtl.images.windows(2).any(|w| w[0].theta != w[1].theta);
+        assert!(moved, "theta never moved in training");
+    }
+}
+
+/// `SnnConfig::small()` with homeostasis (16 x 16, N = 4): theta reaches both clamps.
+#[test]
+fn verilator_small_homeostasis_matches_cycle_model_and_golden() {
+    let cfg = snn_hdl::presets::small_theta();
+    let test = "verilator small-theta";
+    if !have(Simulator::Verilator, test) {
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("snn-rtlsim-small-theta");
+    let files = snn_hdl::generate::write_hdl(&cfg, &dir).unwrap();
+    let im = blobs(5, 30, 16, 16);
+    cosim(Simulator::Verilator, &files[0], &cfg, &im, false);
+    cosim(Simulator::Verilator, &files[0], &cfg, &im, true);
+}
+
+/// Icarus on 2 images of the learning preset with homeostasis, both modes.
+#[test]
+fn icarus_learning_homeostasis_matches_cycle_model_and_golden() {
+    let cfg = SnnConfig {
+        norm_target: 0.0,
+        ..SnnConfig::learning()
+    };
+    let test = "icarus learning-theta";
+    if !have(Simulator::Icarus, test) {
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("snn-rtlsim-learning-theta-icarus");
+    let files = snn_hdl::generate::write_hdl(&cfg, &dir).unwrap();
+    let im = images(2, 2, test);
+    cosim(Simulator::Icarus, &files[0], &cfg, &im, false);
+    cosim(Simulator::Icarus, &files[0], &cfg, &im, true);
 }

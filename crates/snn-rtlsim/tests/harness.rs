@@ -156,6 +156,7 @@ fn expect(
             peak_count: peak,
             cycles: c + 1,
             busy_cycles: c + 1,
+            theta: Vec::new(),
             trace: None,
         });
         after.push(w.clone());

@@ -32,6 +32,8 @@ pub struct FpgaTop<
     const WORD: usize,
     const WORD8: usize,
     const AW: usize,
+    const TB: usize,
+    const VB: usize,
 > {
     /// The board oscillator; the whole design runs on it.
     pub clock: Signal<In, Clock>,
@@ -44,7 +46,10 @@ pub struct FpgaTop<
     rx: UartRx,
     tx: UartTx,
     host: Host<WORD, WORD8, AW>,
-    core: SnnCore<N, WB, PB, WORD, AW>,
+    core: SnnCore<N, WB, PB, WORD, AW, TB, VB>,
+    /// 1 with homeostasis: the UART host has no theta command, theta keeps its initial value
+    /// until learning moves it.
+    _h: usize,
 }
 
 impl<
@@ -54,7 +59,9 @@ impl<
         const WORD: usize,
         const WORD8: usize,
         const AW: usize,
-    > FpgaTop<N, WB, PB, WORD, WORD8, AW>
+        const TB: usize,
+        const VB: usize,
+    > FpgaTop<N, WB, PB, WORD, WORD8, AW, TB, VB>
 {
     /// `words`: the weight memory's initial contents ([`SnnCore::with_weights`]; empty: zero).
     pub fn new(p: &HwParams, clocks_per_bit: u32, words: &[Bits<WORD>]) -> Self {
@@ -67,6 +74,7 @@ impl<
             tx: UartTx::new(clocks_per_bit),
             host: Host::new(p.m),
             core: SnnCore::with_weights(p, words),
+            _h: usize::from(p.homeostasis),
         }
     }
 }
@@ -78,7 +86,9 @@ impl<
         const WORD: usize,
         const WORD8: usize,
         const AW: usize,
-    > Logic for FpgaTop<N, WB, PB, WORD, WORD8, AW>
+        const TB: usize,
+        const VB: usize,
+    > Logic for FpgaTop<N, WB, PB, WORD, WORD8, AW, TB, VB>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -107,6 +117,10 @@ impl<
         self.core.host_wdata.next = self.host.host_wdata.val();
         self.host.host_rdata.next = self.core.host_rdata.val();
         self.core.pot_sel.next = 0.into();
+        for h in 0..self._h {
+            self.core.theta_we[h].next = false;
+            self.core.theta_wdata[h].next = 0.into();
+        }
         self.host.busy.next = self.core.busy.val();
         self.host.done.next = self.core.done.val();
         self.host.winner.next = self.core.winner.val();
@@ -137,14 +151,15 @@ pub fn clocks_per_bit(clock_hz: u64, baud: u32) -> Result<u32> {
 /// The core's widths for which the wrapper is compiled: those of `snn_hdl::presets::PRESETS`.
 /// rust-hdl widths are const generics, so each needs its own instantiation here.
 macro_rules! widths {
-    ($p:expr, $div:expr, $init:expr; $($n:literal, $wb:literal, $pb:literal, $aw:literal;)+) => {{
+    ($p:expr, $div:expr, $init:expr; $($n:literal, $wb:literal, $pb:literal, $aw:literal, $tb:literal, $vb:literal;)+) => {{
         let p: &HwParams = $p;
         let init: Option<&[Vec<i32>]> = $init;
         let key = (p.n, p.widths.weight as usize, p.widths.potential as usize, p.aw as usize);
+        let theta = p.homeostasis.then_some(p.format.theta_bits as usize);
         $(
-            if key == ($n, $wb, $pb, $aw) {
+            if key == ($n, $wb, $pb, $aw) && theta == ($vb > $pb).then_some($tb) {
                 let words = init.map_or_else(Vec::new, |raw| pack_words::<{ $n * $wb }>(raw, $wb));
-                let mut top = FpgaTop::<$n, $wb, $pb, { $n * $wb }, { usize::div_ceil($n * $wb, 8) * 8 }, $aw>::new(p, $div, &words);
+                let mut top = FpgaTop::<$n, $wb, $pb, { $n * $wb }, { usize::div_ceil($n * $wb, 8) * 8 }, $aw, $tb, $vb>::new(p, $div, &words);
                 return Ok(snn_hdl::verilog::generate(&mut top, TOP));
             }
         )+
@@ -173,10 +188,13 @@ pub fn generate_top(
     }
     let div = clocks_per_bit(clock_hz, baud)?;
     widths!(&p, div, init;
-        10, 10, 20, 10;
-        4, 9, 18, 9;
-        32, 10, 20, 10;
-        100, 10, 20, 10;
+        10, 10, 20, 10, 16, 20;
+        4, 9, 18, 9, 16, 18;
+        32, 10, 20, 10, 16, 20;
+        100, 10, 20, 10, 16, 20;
+        10, 10, 21, 10, 17, 22;
+        100, 10, 21, 10, 17, 22;
+        4, 9, 18, 9, 16, 19;
     )
 }
 
