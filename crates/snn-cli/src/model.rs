@@ -63,36 +63,12 @@ impl ArithArgs {
     }
 }
 
-/// A presentation's result in reals, whatever the arithmetic.
-#[derive(Clone, Debug)]
-pub struct Outcome {
-    pub winner: Option<usize>,
-    pub inhibit_step: Option<u32>,
-    pub spike_times: Vec<Vec<u32>>,
-    pub threshold: f64,
-    /// Potentials after every step (`trace[t-1][j]`) when recorded.
-    pub trace: Option<Vec<Vec<f64>>>,
-}
+/// A presentation's result in reals, whatever the arithmetic (potentials converted from raw fixed
+/// point).
+pub type Outcome = Presentation<f64>;
 
-impl Outcome {
-    fn of<A: Arith>(a: &A, p: &Presentation<A::P>) -> Self {
-        let real = |v: &Vec<A::P>| {
-            v.iter()
-                .map(|&x| a.potential_to_f64(x))
-                .collect::<Vec<f64>>()
-        };
-        Outcome {
-            winner: p.winner,
-            inhibit_step: p.inhibit_step,
-            spike_times: p.spike_times.clone(),
-            threshold: a.potential_to_f64(p.threshold),
-            trace: p.trace.as_ref().map(|t| t.iter().map(real).collect()),
-        }
-    }
-
-    pub fn spike_counts(&self) -> Vec<u32> {
-        self.spike_times.iter().map(|s| s.len() as u32).collect()
-    }
+fn outcome<A: Arith>(a: &A, p: &Presentation<A::P>) -> Outcome {
+    p.map(|&x| a.potential_to_f64(x))
 }
 
 pub enum Model {
@@ -153,7 +129,7 @@ impl Model {
     pub fn present(&mut self, pixels: &[u8], opts: PresentOptions) -> Outcome {
         with_net!(self, n => {
             let p = n.present(pixels, opts);
-            Outcome::of(&n.arith, &p)
+            outcome(&n.arith, &p)
         })
     }
 
@@ -161,13 +137,13 @@ impl Model {
     pub fn train(&mut self, images: &[&[u8]], mut on_image: impl FnMut(usize, usize, Outcome)) {
         with_net!(self, n => {
             let arith = n.arith.clone();
-            n.train(images, |e, k, p| on_image(e, k, Outcome::of(&arith, p)));
+            n.train(images, |e, k, p| on_image(e, k, outcome(&arith, p)));
         })
     }
 
     /// Inference in parallel over images (rayon inside `Network::infer`), results in input order.
     pub fn infer(&self, images: &[&[u8]]) -> Vec<Outcome> {
-        with_net!(self, n => n.infer(images).iter().map(|p| Outcome::of(&n.arith, p)).collect())
+        with_net!(self, n => n.infer(images).iter().map(|p| outcome(&n.arith, p)).collect())
     }
 
     pub fn weights_f64(&self) -> Array2<f64> {

@@ -460,6 +460,9 @@ mod tests {
             inhibit_step: winner.map(|_| 40),
             spike_times,
             threshold: 8.0 + 1.0 / 3.0,
+            final_potentials: vec![0.5; n],
+            peak_count: 40,
+            cycles: None,
             trace: Some(vec![vec![0.5; n]; 60]),
         }
     }
