@@ -15,6 +15,7 @@ use crate::paths::IoPlan;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use serde_json::{Map, Value};
+use snn_core::config::SnnConfig;
 use snn_core::weights::WeightsFile;
 use snn_fpga::bram::{self, MemFormat, MemLayout};
 use std::path::{Path, PathBuf};
@@ -169,19 +170,21 @@ pub fn import(a: ImportArgs) -> Result<()> {
             }
         }
     }
-    let base = match (&a.config.config, meta.get("config")) {
-        (None, Some(c)) => {
-            let cfg = serde_json::from_value(c.clone()).with_context(|| {
-                format!(
-                    "{}: the configuration in the {HEADER}header is invalid",
-                    a.file.display()
-                )
-            })?;
-            a.config
-                .base_stored(Some((&cfg, format!("{} (its header)", a.file.display()))))?
-        }
-        _ => a.config.base(None)?,
-    };
+    let header_cfg: Option<SnnConfig> = meta
+        .get("config")
+        .map(|c| serde_json::from_value(c.clone()))
+        .transpose()
+        .with_context(|| {
+            format!(
+                "{}: the configuration in the {HEADER}header is invalid",
+                a.file.display()
+            )
+        })?;
+    let base = a.config.base_stored(
+        header_cfg
+            .as_ref()
+            .map(|cfg| (cfg, format!("{} (its header)", a.file.display()))),
+    )?;
     let size = (
         a.height.or(stored("height")).unwrap_or(base.cfg.height),
         a.width.or(stored("width")).unwrap_or(base.cfg.width),
