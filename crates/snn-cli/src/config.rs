@@ -137,7 +137,8 @@ fn read_config_file(path: &Path, preset: Option<&str>) -> Result<BaseConfig> {
         .with_context(|| format!("{}: cannot read config", path.display()))?;
     let invalid = || format!("{}: invalid config", path.display());
     let table: toml::Table = toml::from_str(&text).with_context(invalid)?;
-    if let (Some(flag), Some(named)) = (preset, SnnConfig::preset_of(&table).with_context(invalid)?) {
+    if let (Some(flag), Some(named)) = (preset, SnnConfig::preset_of(&table).with_context(invalid)?)
+    {
         if flag != named {
             bail!(
                 "{}: starts from preset = \"{named}\", but --preset {flag} asks for another; drop one of them or make them agree",
