@@ -261,11 +261,6 @@ impl MemLayout {
             .collect())
     }
 
-    /// A hex word (see [`Word::parse_hex`]) as `N` weights.
-    pub fn parse_word(&self, token: &str) -> Result<Vec<i32>> {
-        Ok(self.unpack(&Word::parse_hex(token, self.word_bits())?))
-    }
-
     /// Weights `N x M` from the words of all `M` inputs, in input order.
     pub fn weights(&self, words: impl IntoIterator<Item = Vec<i32>>) -> Vec<Vec<i32>> {
         let mut weights = vec![Vec::with_capacity(self.inputs); self.neurons];
@@ -416,6 +411,13 @@ mod tests {
             ("w", "w.theta"),
         ] {
             assert_eq!(ThetaLayout::file_beside(Path::new(image)), Path::new(theta));
+        }
+    }
+
+    impl MemLayout {
+        /// A hex word (see [`Word::parse_hex`]) as `N` weights.
+        fn parse_word(&self, token: &str) -> Result<Vec<i32>> {
+            Ok(self.unpack(&Word::parse_hex(token, self.word_bits())?))
         }
     }
 
