@@ -562,6 +562,30 @@ pub fn dequantize(raw: &[Vec<i32>], cfg: &SnnConfig) -> Result<WeightsFile> {
     })
 }
 
+/// The theta memory of the core built for `cfg`: `Some` when it builds homeostasis
+/// (`theta_max > 0` in its fixed-point format, as `HwParams::homeostasis`), `None` when its
+/// thresholds are all 0 and it has no theta memory.
+pub fn theta_layout(cfg: &SnnConfig) -> Result<Option<ThetaLayout>> {
+    Ok((FixedFormat::new(cfg)?.theta_max > 0).then(|| ThetaLayout::new(cfg)))
+}
+
+/// Raw thresholds (one per neuron) back to reals in potential units (exact: `raw / 2^F`).
+/// Values outside `[0, theta_max]` are an error naming the neuron and value: the hardware
+/// never holds them, and its potentials are proven not to overflow only below `theta_max`.
+pub fn dequantize_theta(raw: &[i32], cfg: &SnnConfig) -> Result<Vec<f64>> {
+    let fmt = FixedFormat::new(cfg)?;
+    ThetaLayout::new(cfg).check(raw)?;
+    if let Some(j) = raw.iter().position(|t| !(0..=fmt.theta_max).contains(t)) {
+        bail!(
+            "neuron {j}: raw theta {} ({}) is outside [0, theta_max] = [0, {}]",
+            raw[j],
+            fmt.to_f64(raw[j]),
+            fmt.theta_max
+        );
+    }
+    Ok(raw.iter().map(|&t| fmt.to_f64(t)).collect())
+}
+
 /// `snn export`: the weights file `weights` quantized for `cfg` and written to `out` in `format`
 /// (default: from `out`'s extension).
 pub fn export(
