@@ -27,14 +27,14 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
     output reg  spike_valid;
     output reg  [9:0] spike_mask;
     output reg  [15:0] spike_t;
-    output reg  [3:0] state;
+    output reg  [4:0] state;
     output reg  [15:0] t;
 
     // Stub signals
     reg  control$clock;
     reg  control$start;
     reg  control$learn;
-    wire  [3:0] control$state;
+    wire  [4:0] control$state;
     wire  control$busy;
     wire  control$done;
     wire  [7:0] control$t;
@@ -478,7 +478,7 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
     input wire  clock;
     input wire  start;
     input wire  learn;
-    output reg  [3:0] state;
+    output reg  [4:0] state;
     output reg  busy;
     output reg  done;
     output reg  [7:0] t;
@@ -538,26 +538,20 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
     // Constant declarations
     localparam  class_one = 8'he3;
     localparam  acc_off = 17'b10000000000000000;
-    localparam  s_idle = 4'h0;
-    localparam  s_ingest = 4'h1;
-    localparam  s_drain = 4'h2;
-    localparam  s_thresh = 4'h3;
-    localparam  s_divide = 4'h4;
-    localparam  s_int = 4'h5;
-    localparam  s_fire = 4'h6;
-    localparam  s_wta = 4'h7;
-    localparam  s_stdp = 4'h8;
-    localparam  s_stdp_drain = 4'h9;
-    localparam  s_end = 4'ha;
-    localparam  s_pen = 4'hb;
-    localparam  s_pen_drain = 4'hc;
-    localparam  s_done = 4'hd;
-    localparam  kwrap$0 = 4'h0;
-    localparam  kwrap$1 = 4'h1;
-    localparam  kwrap$2 = 4'h2;
-    localparam  kwrap$3 = 4'h3;
-    localparam  kwrap$4 = 4'h4;
-    localparam  kwrap$5 = 4'h5;
+    localparam  s_idle = 5'b0;
+    localparam  s_ingest = 5'b1;
+    localparam  s_drain = 5'b10;
+    localparam  s_thresh = 5'b11;
+    localparam  s_divide = 5'b100;
+    localparam  s_int = 5'b101;
+    localparam  s_fire = 5'b110;
+    localparam  s_wta = 5'b111;
+    localparam  s_stdp = 5'b1000;
+    localparam  s_stdp_drain = 5'b1001;
+    localparam  s_end = 5'b1010;
+    localparam  s_pen = 5'b1011;
+    localparam  s_pen_drain = 5'b1100;
+    localparam  s_done = 5'b1101;
     localparam  one_r$0 = 4'h0;
     localparam  one_r$1 = 4'h1;
     localparam  one_r$2 = 4'h1;
@@ -570,20 +564,7 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
     localparam  one_q$3 = 8'h0;
     localparam  one_q$4 = 8'h0;
     localparam  one_q$5 = 8'h0;
-    localparam  kbit$0 = 16'h1;
-    localparam  kbit$1 = 16'h2;
-    localparam  kbit$2 = 16'h4;
-    localparam  kbit$3 = 16'h8;
-    localparam  kbit$4 = 16'h10;
-    localparam  kbit$5 = 16'h20;
-    localparam  below$0 = 16'h0;
-    localparam  below$1 = 16'h1;
-    localparam  below$2 = 16'h3;
-    localparam  below$3 = 16'h7;
-    localparam  below$4 = 16'hf;
-    localparam  below$5 = 16'h1f;
     localparam  mask_one = 16'h0;
-    localparam  lo = 8'h1e;
     localparam  t_steps = 8'hc8;
     localparam  nil = 10'b1111111111;
     localparam  frac = 8'h8;
@@ -591,8 +572,8 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
     localparam  divisor = 16'h3;
 
     // Stub signals
-    reg  [3:0] state_r$d;
-    wire  [3:0] state_r$q;
+    reg  [4:0] state_r$d;
+    wire  [4:0] state_r$q;
     reg  state_r$clock;
     reg  [31:0] cycles_r$d;
     wire  [31:0] cycles_r$q;
@@ -603,45 +584,6 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
     reg  [7:0] t_r$d;
     wire  [7:0] t_r$q;
     reg  t_r$clock;
-    reg  [3:0] r$0$d;
-    wire  [3:0] r$0$q;
-    reg  r$0$clock;
-    reg  [3:0] r$1$d;
-    wire  [3:0] r$1$q;
-    reg  r$1$clock;
-    reg  [3:0] r$2$d;
-    wire  [3:0] r$2$q;
-    reg  r$2$clock;
-    reg  [3:0] r$3$d;
-    wire  [3:0] r$3$q;
-    reg  r$3$clock;
-    reg  [3:0] r$4$d;
-    wire  [3:0] r$4$q;
-    reg  r$4$clock;
-    reg  [3:0] r$5$d;
-    wire  [3:0] r$5$q;
-    reg  r$5$clock;
-    reg  [7:0] q$0$d;
-    wire  [7:0] q$0$q;
-    reg  q$0$clock;
-    reg  [7:0] q$1$d;
-    wire  [7:0] q$1$q;
-    reg  q$1$clock;
-    reg  [7:0] q$2$d;
-    wire  [7:0] q$2$q;
-    reg  q$2$clock;
-    reg  [7:0] q$3$d;
-    wire  [7:0] q$3$q;
-    reg  q$3$clock;
-    reg  [7:0] q$4$d;
-    wire  [7:0] q$4$q;
-    reg  q$4$clock;
-    reg  [7:0] q$5$d;
-    wire  [7:0] q$5$q;
-    reg  q$5$clock;
-    reg  [15:0] pend$d;
-    wire  [15:0] pend$q;
-    reg  pend$clock;
     reg  [15:0] acc$d;
     wire  [15:0] acc$q;
     reg  acc$clock;
@@ -669,90 +611,84 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
     reg  [7:0] lag_m_r$d;
     wire  [7:0] lag_m_r$q;
     reg  lag_m_r$clock;
-    reg  [3:0] lag_r_r$0$d;
-    wire  [3:0] lag_r_r$0$q;
-    reg  lag_r_r$0$clock;
-    reg  [3:0] lag_r_r$1$d;
-    wire  [3:0] lag_r_r$1$q;
-    reg  lag_r_r$1$clock;
-    reg  [3:0] lag_r_r$2$d;
-    wire  [3:0] lag_r_r$2$q;
-    reg  lag_r_r$2$clock;
-    reg  [3:0] lag_r_r$3$d;
-    wire  [3:0] lag_r_r$3$q;
-    reg  lag_r_r$3$clock;
-    reg  [3:0] lag_r_r$4$d;
-    wire  [3:0] lag_r_r$4$q;
-    reg  lag_r_r$4$clock;
-    reg  [3:0] lag_r_r$5$d;
-    wire  [3:0] lag_r_r$5$q;
-    reg  lag_r_r$5$clock;
-    reg  [7:0] lag_q_r$0$d;
-    wire  [7:0] lag_q_r$0$q;
-    reg  lag_q_r$0$clock;
-    reg  [7:0] lag_q_r$1$d;
-    wire  [7:0] lag_q_r$1$q;
-    reg  lag_q_r$1$clock;
-    reg  [7:0] lag_q_r$2$d;
-    wire  [7:0] lag_q_r$2$q;
-    reg  lag_q_r$2$clock;
-    reg  [7:0] lag_q_r$3$d;
-    wire  [7:0] lag_q_r$3$q;
-    reg  lag_q_r$3$clock;
-    reg  [7:0] lag_q_r$4$d;
-    wire  [7:0] lag_q_r$4$q;
-    reg  lag_q_r$4$clock;
-    reg  [7:0] lag_q_r$5$d;
-    wire  [7:0] lag_q_r$5$q;
-    reg  lag_q_r$5$clock;
-    reg  [7:0] q_ge_lo1$0$x;
-    wire  q_ge_lo1$0$ge;
-    reg  [7:0] q_ge_lo1$1$x;
-    wire  q_ge_lo1$1$ge;
-    reg  [7:0] q_ge_lo1$2$x;
-    wire  q_ge_lo1$2$ge;
-    reg  [7:0] q_ge_lo1$3$x;
-    wire  q_ge_lo1$3$ge;
-    reg  [7:0] q_ge_lo1$4$x;
-    wire  q_ge_lo1$4$ge;
-    reg  [7:0] q_ge_lo1$5$x;
-    wire  q_ge_lo1$5$ge;
-    reg  [7:0] q_ge_hi$0$x;
-    wire  q_ge_hi$0$ge;
-    reg  [7:0] q_ge_hi$1$x;
-    wire  q_ge_hi$1$ge;
-    reg  [7:0] q_ge_hi$2$x;
-    wire  q_ge_hi$2$ge;
-    reg  [7:0] q_ge_hi$3$x;
-    wire  q_ge_hi$3$ge;
-    reg  [7:0] q_ge_hi$4$x;
-    wire  q_ge_hi$4$ge;
-    reg  [7:0] q_ge_hi$5$x;
-    wire  q_ge_hi$5$ge;
-    reg  [7:0] lq_ge_lo$0$x;
-    wire  lq_ge_lo$0$ge;
-    reg  [7:0] lq_ge_lo$1$x;
-    wire  lq_ge_lo$1$ge;
-    reg  [7:0] lq_ge_lo$2$x;
-    wire  lq_ge_lo$2$ge;
-    reg  [7:0] lq_ge_lo$3$x;
-    wire  lq_ge_lo$3$ge;
-    reg  [7:0] lq_ge_lo$4$x;
-    wire  lq_ge_lo$4$ge;
-    reg  [7:0] lq_ge_lo$5$x;
-    wire  lq_ge_lo$5$ge;
-    reg  [7:0] lq_ge_hi1$0$x;
-    wire  lq_ge_hi1$0$ge;
-    reg  [7:0] lq_ge_hi1$1$x;
-    wire  lq_ge_hi1$1$ge;
-    reg  [7:0] lq_ge_hi1$2$x;
-    wire  lq_ge_hi1$2$ge;
-    reg  [7:0] lq_ge_hi1$3$x;
-    wire  lq_ge_hi1$3$ge;
-    reg  [7:0] lq_ge_hi1$4$x;
-    wire  lq_ge_hi1$4$ge;
-    reg  [7:0] lq_ge_hi1$5$x;
-    wire  lq_ge_hi1$5$ge;
+    reg  cw$clock;
+    reg  cw$load;
+    reg  [3:0] cw$r_in$0;
+    reg  [3:0] cw$r_in$1;
+    reg  [3:0] cw$r_in$2;
+    reg  [3:0] cw$r_in$3;
+    reg  [3:0] cw$r_in$4;
+    reg  [3:0] cw$r_in$5;
+    reg  [7:0] cw$q_in$0;
+    reg  [7:0] cw$q_in$1;
+    reg  [7:0] cw$q_in$2;
+    reg  [7:0] cw$q_in$3;
+    reg  [7:0] cw$q_in$4;
+    reg  [7:0] cw$q_in$5;
+    reg  [15:0] cw$mask_in;
+    reg  cw$sweep;
+    reg  cw$walk;
+    reg  cw$follow;
+    reg  cw$more;
+    reg  cw$pop;
+    reg  cw$pop_next;
+    reg  cw$gate;
+    wire  [15:0] cw$pend;
+    wire  cw$done;
+    wire  [7:0] cw$class_next;
+    reg  lag$clock;
+    reg  lag$load;
+    reg  [3:0] lag$r_in$0;
+    reg  [3:0] lag$r_in$1;
+    reg  [3:0] lag$r_in$2;
+    reg  [3:0] lag$r_in$3;
+    reg  [3:0] lag$r_in$4;
+    reg  [3:0] lag$r_in$5;
+    reg  [7:0] lag$q_in$0;
+    reg  [7:0] lag$q_in$1;
+    reg  [7:0] lag$q_in$2;
+    reg  [7:0] lag$q_in$3;
+    reg  [7:0] lag$q_in$4;
+    reg  [7:0] lag$q_in$5;
+    reg  lag$advance;
+    wire  [3:0] lag$r$0;
+    wire  [3:0] lag$r$1;
+    wire  [3:0] lag$r$2;
+    wire  [3:0] lag$r$3;
+    wire  [3:0] lag$r$4;
+    wire  [3:0] lag$r$5;
+    wire  [7:0] lag$q$0;
+    wire  [7:0] lag$q$1;
+    wire  [7:0] lag$q$2;
+    wire  [7:0] lag$q$3;
+    wire  [7:0] lag$q$4;
+    wire  [7:0] lag$q$5;
+    reg  [3:0] lag_now$r$0;
+    reg  [3:0] lag_now$r$1;
+    reg  [3:0] lag_now$r$2;
+    reg  [3:0] lag_now$r$3;
+    reg  [3:0] lag_now$r$4;
+    reg  [3:0] lag_now$r$5;
+    reg  [7:0] lag_now$q$0;
+    reg  [7:0] lag_now$q$1;
+    reg  [7:0] lag_now$q$2;
+    reg  [7:0] lag_now$q$3;
+    reg  [7:0] lag_now$q$4;
+    reg  [7:0] lag_now$q$5;
+    wire  [15:0] lag_now$mask;
+    reg  decide$in_fire;
+    reg  decide$in_end;
+    reg  decide$learn;
+    reg  decide$last_step;
+    reg  decide$winner_valid;
+    reg  decide$above_any;
+    reg  decide$spike_any;
+    wire  decide$to_wta;
+    wire  decide$fires;
+    wire  decide$spike_valid;
+    wire  decide$to_stdp;
+    wire  decide$next_step;
+    wire  decide$pen_start;
     reg  [7:0] t_gt_whi$x;
     wire  t_gt_whi$ge;
     reg  [7:0] bit_ge_f$x;
@@ -763,43 +699,12 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
     wire  rem_ge_1$ge;
 
     // Local signals
-    reg  [15:0] mask_adv;
-    reg  [15:0] abit$0;
-    reg  [15:0] abit$1;
-    reg  [15:0] abit$2;
-    reg  [15:0] abit$3;
-    reg  [15:0] abit$4;
-    reg  [15:0] abit$5;
-    reg  [15:0] lbit$0;
-    reg  [15:0] lbit$1;
-    reg  [15:0] lbit$2;
-    reg  [15:0] lbit$3;
-    reg  [15:0] lbit$4;
-    reg  [15:0] lbit$5;
-    reg  [15:0] aacc$0;
-    reg  [15:0] aacc$1;
-    reg  [15:0] aacc$2;
-    reg  [15:0] aacc$3;
-    reg  [15:0] aacc$4;
-    reg  [15:0] aacc$5;
-    reg  [15:0] lacc$0;
-    reg  [15:0] lacc$1;
-    reg  [15:0] lacc$2;
-    reg  [15:0] lacc$3;
-    reg  [15:0] lacc$4;
-    reg  [15:0] lacc$5;
-    reg  [7:0] q_hold;
-    reg  [7:0] q_rest;
-    reg  [7:0] q_adv;
-    reg  [15:0] rest;
+    reg  [15:0] pend;
+    reg  pend_more;
     reg  follow;
     reg  [9:0] issue_addr;
     reg  issued;
-    reg  first_step;
-    reg  advance;
     reg  next_step;
-    reg  to_wta;
-    reg  to_stdp;
     reg  last_step;
     reg  [15:0] v;
     reg  [15:0] cnt;
@@ -831,71 +736,6 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
         .d(t_r$d),
         .q(t_r$q),
         .clock(t_r$clock)
-    );
-    snn_core$control$r$0 r$0(
-        .d(r$0$d),
-        .q(r$0$q),
-        .clock(r$0$clock)
-    );
-    snn_core$control$r$1 r$1(
-        .d(r$1$d),
-        .q(r$1$q),
-        .clock(r$1$clock)
-    );
-    snn_core$control$r$2 r$2(
-        .d(r$2$d),
-        .q(r$2$q),
-        .clock(r$2$clock)
-    );
-    snn_core$control$r$3 r$3(
-        .d(r$3$d),
-        .q(r$3$q),
-        .clock(r$3$clock)
-    );
-    snn_core$control$r$4 r$4(
-        .d(r$4$d),
-        .q(r$4$q),
-        .clock(r$4$clock)
-    );
-    snn_core$control$r$5 r$5(
-        .d(r$5$d),
-        .q(r$5$q),
-        .clock(r$5$clock)
-    );
-    snn_core$control$q$0 q$0(
-        .d(q$0$d),
-        .q(q$0$q),
-        .clock(q$0$clock)
-    );
-    snn_core$control$q$1 q$1(
-        .d(q$1$d),
-        .q(q$1$q),
-        .clock(q$1$clock)
-    );
-    snn_core$control$q$2 q$2(
-        .d(q$2$d),
-        .q(q$2$q),
-        .clock(q$2$clock)
-    );
-    snn_core$control$q$3 q$3(
-        .d(q$3$d),
-        .q(q$3$q),
-        .clock(q$3$clock)
-    );
-    snn_core$control$q$4 q$4(
-        .d(q$4$d),
-        .q(q$4$q),
-        .clock(q$4$clock)
-    );
-    snn_core$control$q$5 q$5(
-        .d(q$5$d),
-        .q(q$5$q),
-        .clock(q$5$clock)
-    );
-    snn_core$control$pend pend(
-        .d(pend$d),
-        .q(pend$q),
-        .clock(pend$clock)
     );
     snn_core$control$acc acc(
         .d(acc$d),
@@ -942,161 +782,91 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
         .q(lag_m_r$q),
         .clock(lag_m_r$clock)
     );
-    snn_core$control$lag_r_r$0 lag_r_r$0(
-        .d(lag_r_r$0$d),
-        .q(lag_r_r$0$q),
-        .clock(lag_r_r$0$clock)
+    snn_core$control$cw cw(
+        .clock(cw$clock),
+        .load(cw$load),
+        .r_in$0(cw$r_in$0),
+        .r_in$1(cw$r_in$1),
+        .r_in$2(cw$r_in$2),
+        .r_in$3(cw$r_in$3),
+        .r_in$4(cw$r_in$4),
+        .r_in$5(cw$r_in$5),
+        .q_in$0(cw$q_in$0),
+        .q_in$1(cw$q_in$1),
+        .q_in$2(cw$q_in$2),
+        .q_in$3(cw$q_in$3),
+        .q_in$4(cw$q_in$4),
+        .q_in$5(cw$q_in$5),
+        .mask_in(cw$mask_in),
+        .sweep(cw$sweep),
+        .walk(cw$walk),
+        .follow(cw$follow),
+        .more(cw$more),
+        .pop(cw$pop),
+        .pop_next(cw$pop_next),
+        .gate(cw$gate),
+        .pend(cw$pend),
+        .done(cw$done),
+        .class_next(cw$class_next)
     );
-    snn_core$control$lag_r_r$1 lag_r_r$1(
-        .d(lag_r_r$1$d),
-        .q(lag_r_r$1$q),
-        .clock(lag_r_r$1$clock)
+    snn_core$control$lag lag(
+        .clock(lag$clock),
+        .load(lag$load),
+        .r_in$0(lag$r_in$0),
+        .r_in$1(lag$r_in$1),
+        .r_in$2(lag$r_in$2),
+        .r_in$3(lag$r_in$3),
+        .r_in$4(lag$r_in$4),
+        .r_in$5(lag$r_in$5),
+        .q_in$0(lag$q_in$0),
+        .q_in$1(lag$q_in$1),
+        .q_in$2(lag$q_in$2),
+        .q_in$3(lag$q_in$3),
+        .q_in$4(lag$q_in$4),
+        .q_in$5(lag$q_in$5),
+        .advance(lag$advance),
+        .r$0(lag$r$0),
+        .r$1(lag$r$1),
+        .r$2(lag$r$2),
+        .r$3(lag$r$3),
+        .r$4(lag$r$4),
+        .r$5(lag$r$5),
+        .q$0(lag$q$0),
+        .q$1(lag$q$1),
+        .q$2(lag$q$2),
+        .q$3(lag$q$3),
+        .q$4(lag$q$4),
+        .q$5(lag$q$5)
     );
-    snn_core$control$lag_r_r$2 lag_r_r$2(
-        .d(lag_r_r$2$d),
-        .q(lag_r_r$2$q),
-        .clock(lag_r_r$2$clock)
+    snn_core$control$lag_now lag_now(
+        .r$0(lag_now$r$0),
+        .r$1(lag_now$r$1),
+        .r$2(lag_now$r$2),
+        .r$3(lag_now$r$3),
+        .r$4(lag_now$r$4),
+        .r$5(lag_now$r$5),
+        .q$0(lag_now$q$0),
+        .q$1(lag_now$q$1),
+        .q$2(lag_now$q$2),
+        .q$3(lag_now$q$3),
+        .q$4(lag_now$q$4),
+        .q$5(lag_now$q$5),
+        .mask(lag_now$mask)
     );
-    snn_core$control$lag_r_r$3 lag_r_r$3(
-        .d(lag_r_r$3$d),
-        .q(lag_r_r$3$q),
-        .clock(lag_r_r$3$clock)
-    );
-    snn_core$control$lag_r_r$4 lag_r_r$4(
-        .d(lag_r_r$4$d),
-        .q(lag_r_r$4$q),
-        .clock(lag_r_r$4$clock)
-    );
-    snn_core$control$lag_r_r$5 lag_r_r$5(
-        .d(lag_r_r$5$d),
-        .q(lag_r_r$5$q),
-        .clock(lag_r_r$5$clock)
-    );
-    snn_core$control$lag_q_r$0 lag_q_r$0(
-        .d(lag_q_r$0$d),
-        .q(lag_q_r$0$q),
-        .clock(lag_q_r$0$clock)
-    );
-    snn_core$control$lag_q_r$1 lag_q_r$1(
-        .d(lag_q_r$1$d),
-        .q(lag_q_r$1$q),
-        .clock(lag_q_r$1$clock)
-    );
-    snn_core$control$lag_q_r$2 lag_q_r$2(
-        .d(lag_q_r$2$d),
-        .q(lag_q_r$2$q),
-        .clock(lag_q_r$2$clock)
-    );
-    snn_core$control$lag_q_r$3 lag_q_r$3(
-        .d(lag_q_r$3$d),
-        .q(lag_q_r$3$q),
-        .clock(lag_q_r$3$clock)
-    );
-    snn_core$control$lag_q_r$4 lag_q_r$4(
-        .d(lag_q_r$4$d),
-        .q(lag_q_r$4$q),
-        .clock(lag_q_r$4$clock)
-    );
-    snn_core$control$lag_q_r$5 lag_q_r$5(
-        .d(lag_q_r$5$d),
-        .q(lag_q_r$5$q),
-        .clock(lag_q_r$5$clock)
-    );
-    snn_core$control$q_ge_lo1$0 q_ge_lo1$0(
-        .x(q_ge_lo1$0$x),
-        .ge(q_ge_lo1$0$ge)
-    );
-    snn_core$control$q_ge_lo1$1 q_ge_lo1$1(
-        .x(q_ge_lo1$1$x),
-        .ge(q_ge_lo1$1$ge)
-    );
-    snn_core$control$q_ge_lo1$2 q_ge_lo1$2(
-        .x(q_ge_lo1$2$x),
-        .ge(q_ge_lo1$2$ge)
-    );
-    snn_core$control$q_ge_lo1$3 q_ge_lo1$3(
-        .x(q_ge_lo1$3$x),
-        .ge(q_ge_lo1$3$ge)
-    );
-    snn_core$control$q_ge_lo1$4 q_ge_lo1$4(
-        .x(q_ge_lo1$4$x),
-        .ge(q_ge_lo1$4$ge)
-    );
-    snn_core$control$q_ge_lo1$5 q_ge_lo1$5(
-        .x(q_ge_lo1$5$x),
-        .ge(q_ge_lo1$5$ge)
-    );
-    snn_core$control$q_ge_hi$0 q_ge_hi$0(
-        .x(q_ge_hi$0$x),
-        .ge(q_ge_hi$0$ge)
-    );
-    snn_core$control$q_ge_hi$1 q_ge_hi$1(
-        .x(q_ge_hi$1$x),
-        .ge(q_ge_hi$1$ge)
-    );
-    snn_core$control$q_ge_hi$2 q_ge_hi$2(
-        .x(q_ge_hi$2$x),
-        .ge(q_ge_hi$2$ge)
-    );
-    snn_core$control$q_ge_hi$3 q_ge_hi$3(
-        .x(q_ge_hi$3$x),
-        .ge(q_ge_hi$3$ge)
-    );
-    snn_core$control$q_ge_hi$4 q_ge_hi$4(
-        .x(q_ge_hi$4$x),
-        .ge(q_ge_hi$4$ge)
-    );
-    snn_core$control$q_ge_hi$5 q_ge_hi$5(
-        .x(q_ge_hi$5$x),
-        .ge(q_ge_hi$5$ge)
-    );
-    snn_core$control$lq_ge_lo$0 lq_ge_lo$0(
-        .x(lq_ge_lo$0$x),
-        .ge(lq_ge_lo$0$ge)
-    );
-    snn_core$control$lq_ge_lo$1 lq_ge_lo$1(
-        .x(lq_ge_lo$1$x),
-        .ge(lq_ge_lo$1$ge)
-    );
-    snn_core$control$lq_ge_lo$2 lq_ge_lo$2(
-        .x(lq_ge_lo$2$x),
-        .ge(lq_ge_lo$2$ge)
-    );
-    snn_core$control$lq_ge_lo$3 lq_ge_lo$3(
-        .x(lq_ge_lo$3$x),
-        .ge(lq_ge_lo$3$ge)
-    );
-    snn_core$control$lq_ge_lo$4 lq_ge_lo$4(
-        .x(lq_ge_lo$4$x),
-        .ge(lq_ge_lo$4$ge)
-    );
-    snn_core$control$lq_ge_lo$5 lq_ge_lo$5(
-        .x(lq_ge_lo$5$x),
-        .ge(lq_ge_lo$5$ge)
-    );
-    snn_core$control$lq_ge_hi1$0 lq_ge_hi1$0(
-        .x(lq_ge_hi1$0$x),
-        .ge(lq_ge_hi1$0$ge)
-    );
-    snn_core$control$lq_ge_hi1$1 lq_ge_hi1$1(
-        .x(lq_ge_hi1$1$x),
-        .ge(lq_ge_hi1$1$ge)
-    );
-    snn_core$control$lq_ge_hi1$2 lq_ge_hi1$2(
-        .x(lq_ge_hi1$2$x),
-        .ge(lq_ge_hi1$2$ge)
-    );
-    snn_core$control$lq_ge_hi1$3 lq_ge_hi1$3(
-        .x(lq_ge_hi1$3$x),
-        .ge(lq_ge_hi1$3$ge)
-    );
-    snn_core$control$lq_ge_hi1$4 lq_ge_hi1$4(
-        .x(lq_ge_hi1$4$x),
-        .ge(lq_ge_hi1$4$ge)
-    );
-    snn_core$control$lq_ge_hi1$5 lq_ge_hi1$5(
-        .x(lq_ge_hi1$5$x),
-        .ge(lq_ge_hi1$5$ge)
+    snn_core$control$decide decide(
+        .in_fire(decide$in_fire),
+        .in_end(decide$in_end),
+        .learn(decide$learn),
+        .last_step(decide$last_step),
+        .winner_valid(decide$winner_valid),
+        .above_any(decide$above_any),
+        .spike_any(decide$spike_any),
+        .to_wta(decide$to_wta),
+        .fires(decide$fires),
+        .spike_valid(decide$spike_valid),
+        .to_stdp(decide$to_stdp),
+        .next_step(decide$next_step),
+        .pen_start(decide$pen_start)
     );
     snn_core$control$t_gt_whi t_gt_whi(
         .x(t_gt_whi$x),
@@ -1132,7 +902,6 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
         cycles_r$clock = clock;
         learn_r$clock = clock;
         t_r$clock = clock;
-        pend$clock = clock;
         acc$clock = clock;
         peak_r$clock = clock;
         peak_acc$clock = clock;
@@ -1146,7 +915,6 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
         cycles_r$d = cycles_r$q;
         learn_r$d = learn_r$q;
         t_r$d = t_r$q;
-        pend$d = pend$q;
         acc$d = acc$q;
         peak_r$d = peak_r$q;
         peak_acc$d = peak_acc$q;
@@ -1156,66 +924,60 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
         thr_r$d = thr_r$q;
         rd_valid$d = rd_valid$q;
         lag_m_r$d = lag_m_r$q;
-        r$0$clock = clock;
-        r$0$d = r$0$q;
-        q$0$clock = clock;
-        q$0$d = q$0$q;
-        lag_r_r$0$clock = clock;
-        lag_r_r$0$d = lag_r_r$0$q;
-        lag_q_r$0$clock = clock;
-        lag_q_r$0$d = lag_q_r$0$q;
-        lag_r$0 = lag_r_r$0$q;
-        lag_q$0 = lag_q_r$0$q;
-        r$1$clock = clock;
-        r$1$d = r$1$q;
-        q$1$clock = clock;
-        q$1$d = q$1$q;
-        lag_r_r$1$clock = clock;
-        lag_r_r$1$d = lag_r_r$1$q;
-        lag_q_r$1$clock = clock;
-        lag_q_r$1$d = lag_q_r$1$q;
-        lag_r$1 = lag_r_r$1$q;
-        lag_q$1 = lag_q_r$1$q;
-        r$2$clock = clock;
-        r$2$d = r$2$q;
-        q$2$clock = clock;
-        q$2$d = q$2$q;
-        lag_r_r$2$clock = clock;
-        lag_r_r$2$d = lag_r_r$2$q;
-        lag_q_r$2$clock = clock;
-        lag_q_r$2$d = lag_q_r$2$q;
-        lag_r$2 = lag_r_r$2$q;
-        lag_q$2 = lag_q_r$2$q;
-        r$3$clock = clock;
-        r$3$d = r$3$q;
-        q$3$clock = clock;
-        q$3$d = q$3$q;
-        lag_r_r$3$clock = clock;
-        lag_r_r$3$d = lag_r_r$3$q;
-        lag_q_r$3$clock = clock;
-        lag_q_r$3$d = lag_q_r$3$q;
-        lag_r$3 = lag_r_r$3$q;
-        lag_q$3 = lag_q_r$3$q;
-        r$4$clock = clock;
-        r$4$d = r$4$q;
-        q$4$clock = clock;
-        q$4$d = q$4$q;
-        lag_r_r$4$clock = clock;
-        lag_r_r$4$d = lag_r_r$4$q;
-        lag_q_r$4$clock = clock;
-        lag_q_r$4$d = lag_q_r$4$q;
-        lag_r$4 = lag_r_r$4$q;
-        lag_q$4 = lag_q_r$4$q;
-        r$5$clock = clock;
-        r$5$d = r$5$q;
-        q$5$clock = clock;
-        q$5$d = q$5$q;
-        lag_r_r$5$clock = clock;
-        lag_r_r$5$d = lag_r_r$5$q;
-        lag_q_r$5$clock = clock;
-        lag_q_r$5$d = lag_q_r$5$q;
-        lag_r$5 = lag_r_r$5$q;
-        lag_q$5 = lag_q_r$5$q;
+        cw$clock = clock;
+        lag$clock = clock;
+        cw$r_in$0 = one_r$0;
+        cw$q_in$0 = one_q$0;
+        lag$r_in$0 = one_r$0;
+        lag$q_in$0 = one_q$0;
+        lag_now$r$0 = lag$r$0;
+        lag_now$q$0 = lag$q$0;
+        lag_r$0 = lag$r$0;
+        lag_q$0 = lag$q$0;
+        cw$r_in$1 = one_r$1;
+        cw$q_in$1 = one_q$1;
+        lag$r_in$1 = one_r$1;
+        lag$q_in$1 = one_q$1;
+        lag_now$r$1 = lag$r$1;
+        lag_now$q$1 = lag$q$1;
+        lag_r$1 = lag$r$1;
+        lag_q$1 = lag$q$1;
+        cw$r_in$2 = one_r$2;
+        cw$q_in$2 = one_q$2;
+        lag$r_in$2 = one_r$2;
+        lag$q_in$2 = one_q$2;
+        lag_now$r$2 = lag$r$2;
+        lag_now$q$2 = lag$q$2;
+        lag_r$2 = lag$r$2;
+        lag_q$2 = lag$q$2;
+        cw$r_in$3 = one_r$3;
+        cw$q_in$3 = one_q$3;
+        lag$r_in$3 = one_r$3;
+        lag$q_in$3 = one_q$3;
+        lag_now$r$3 = lag$r$3;
+        lag_now$q$3 = lag$q$3;
+        lag_r$3 = lag$r$3;
+        lag_q$3 = lag$q$3;
+        cw$r_in$4 = one_r$4;
+        cw$q_in$4 = one_q$4;
+        lag$r_in$4 = one_r$4;
+        lag$q_in$4 = one_q$4;
+        lag_now$r$4 = lag$r$4;
+        lag_now$q$4 = lag$q$4;
+        lag_r$4 = lag$r$4;
+        lag_q$4 = lag$q$4;
+        cw$r_in$5 = one_r$5;
+        cw$q_in$5 = one_q$5;
+        lag$r_in$5 = one_r$5;
+        lag$q_in$5 = one_q$5;
+        lag_now$r$5 = lag$r$5;
+        lag_now$q$5 = lag$q$5;
+        lag_r$5 = lag$r$5;
+        lag_q$5 = lag$q$5;
+        cw$mask_in = mask_one;
+        cw$more = 1'h1;
+        cw$gate = 1'h1;
+        lag_mask = lag_now$mask;
         state = state_r$q;
         busy = state_r$q != s_idle;
         t = t_r$q;
@@ -1223,111 +985,43 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
         thr = thr_r$q;
         peak = peak_r$q;
         lag_m = lag_m_r$q;
-        abit$0 = 16'h0;
-        lbit$0 = 16'h0;
-        q_ge_lo1$0$x = q$0$q;
-        q_ge_hi$0$x = q$0$q;
-        lq_ge_lo$0$x = lag_q_r$0$q;
-        lq_ge_hi1$0$x = lag_q_r$0$q;
-        if (((r$0$q == kwrap$0) & q_ge_lo1$0$ge) & (~q_ge_hi$0$ge)) begin
-            abit$0 = kbit$0;
-        end
-        if (((lag_r_r$0$q == 4'h0) & lq_ge_lo$0$ge) & (~lq_ge_hi1$0$ge)) begin
-            lbit$0 = kbit$0;
-        end
-        abit$1 = 16'h0;
-        lbit$1 = 16'h0;
-        q_ge_lo1$1$x = q$1$q;
-        q_ge_hi$1$x = q$1$q;
-        lq_ge_lo$1$x = lag_q_r$1$q;
-        lq_ge_hi1$1$x = lag_q_r$1$q;
-        if (((r$1$q == kwrap$1) & q_ge_lo1$1$ge) & (~q_ge_hi$1$ge)) begin
-            abit$1 = kbit$1;
-        end
-        if (((lag_r_r$1$q == 4'h0) & lq_ge_lo$1$ge) & (~lq_ge_hi1$1$ge)) begin
-            lbit$1 = kbit$1;
-        end
-        abit$2 = 16'h0;
-        lbit$2 = 16'h0;
-        q_ge_lo1$2$x = q$2$q;
-        q_ge_hi$2$x = q$2$q;
-        lq_ge_lo$2$x = lag_q_r$2$q;
-        lq_ge_hi1$2$x = lag_q_r$2$q;
-        if (((r$2$q == kwrap$2) & q_ge_lo1$2$ge) & (~q_ge_hi$2$ge)) begin
-            abit$2 = kbit$2;
-        end
-        if (((lag_r_r$2$q == 4'h0) & lq_ge_lo$2$ge) & (~lq_ge_hi1$2$ge)) begin
-            lbit$2 = kbit$2;
-        end
-        abit$3 = 16'h0;
-        lbit$3 = 16'h0;
-        q_ge_lo1$3$x = q$3$q;
-        q_ge_hi$3$x = q$3$q;
-        lq_ge_lo$3$x = lag_q_r$3$q;
-        lq_ge_hi1$3$x = lag_q_r$3$q;
-        if (((r$3$q == kwrap$3) & q_ge_lo1$3$ge) & (~q_ge_hi$3$ge)) begin
-            abit$3 = kbit$3;
-        end
-        if (((lag_r_r$3$q == 4'h0) & lq_ge_lo$3$ge) & (~lq_ge_hi1$3$ge)) begin
-            lbit$3 = kbit$3;
-        end
-        abit$4 = 16'h0;
-        lbit$4 = 16'h0;
-        q_ge_lo1$4$x = q$4$q;
-        q_ge_hi$4$x = q$4$q;
-        lq_ge_lo$4$x = lag_q_r$4$q;
-        lq_ge_hi1$4$x = lag_q_r$4$q;
-        if (((r$4$q == kwrap$4) & q_ge_lo1$4$ge) & (~q_ge_hi$4$ge)) begin
-            abit$4 = kbit$4;
-        end
-        if (((lag_r_r$4$q == 4'h0) & lq_ge_lo$4$ge) & (~lq_ge_hi1$4$ge)) begin
-            lbit$4 = kbit$4;
-        end
-        abit$5 = 16'h0;
-        lbit$5 = 16'h0;
-        q_ge_lo1$5$x = q$5$q;
-        q_ge_hi$5$x = q$5$q;
-        lq_ge_lo$5$x = lag_q_r$5$q;
-        lq_ge_hi1$5$x = lag_q_r$5$q;
-        if (((r$5$q == kwrap$5) & q_ge_lo1$5$ge) & (~q_ge_hi$5$ge)) begin
-            abit$5 = kbit$5;
-        end
-        if (((lag_r_r$5$q == 4'h0) & lq_ge_lo$5$ge) & (~lq_ge_hi1$5$ge)) begin
-            lbit$5 = kbit$5;
-        end
-        aacc$0 = abit$0;
-        lacc$0 = lbit$0;
-        aacc$1 = aacc$0 | abit$1;
-        lacc$1 = lacc$0 | lbit$1;
-        aacc$2 = aacc$1 | abit$2;
-        lacc$2 = lacc$1 | lbit$2;
-        aacc$3 = aacc$2 | abit$3;
-        lacc$3 = lacc$2 | lbit$3;
-        aacc$4 = aacc$3 | abit$4;
-        lacc$4 = lacc$3 | lbit$4;
-        aacc$5 = aacc$4 | abit$5;
-        lacc$5 = lacc$4 | lbit$5;
-        mask_adv = aacc$5;
-        lag_mask = lacc$5;
+        cw$sweep = state_r$q == s_thresh;
+        cw$walk = state_r$q == s_int;
+        cw$follow = rd_valid$q & (next_q != nil);
+        cw$pop_next = state_r$q == s_fire;
+        decide$in_fire = state_r$q == s_fire;
+        decide$in_end = state_r$q == s_end;
+        decide$learn = learn_r$q;
+        decide$last_step = t_r$q == t_steps;
+        decide$winner_valid = winner_valid;
+        decide$above_any = above_any;
+        decide$spike_any = spike_any;
         sg_start = (state_r$q == s_idle) & start;
         sg_ingest = state_r$q == s_ingest;
         sg_drain = state_r$q == s_drain;
         n_reset = (state_r$q == s_idle) & start;
         n_int = state_r$q == s_int;
         n_add = rd_valid$q;
+        n_complete = cw$done;
+        n_fire = decide$fires;
+        spike_valid = decide$spike_valid;
         wta_clear = (state_r$q == s_idle) & start;
+        wta_enter = decide$to_wta;
         wta_scan = state_r$q == s_wta;
+        st_begin = decide$to_stdp;
         st_walk = state_r$q == s_stdp;
         st_drain = state_r$q == s_stdp_drain;
+        st_pen_start = decide$pen_start;
         st_pen_walk = state_r$q == s_pen;
         done = state_r$q == s_done;
-        rest = pend$q & (pend$q - 16'h1);
+        pend = cw$pend;
+        pend_more = |(pend & (pend - 16'h1));
         follow = rd_valid$q & (next_q != nil);
         if (state_r$q == s_fire) begin
             follow = 1'h0;
         end
         issue_addr = head;
-        issued = (|pend$q) & (head != nil);
+        issued = (|pend) & (head != nil);
         if (follow) begin
             issue_addr = next_q;
             issued = 1'h1;
@@ -1336,23 +1030,15 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
         if (((state_r$q == s_stdp) | (state_r$q == s_end)) | (state_r$q == s_pen)) begin
             raddr = st_raddr;
         end
-        to_wta = (~winner_valid) & above_any;
-        to_stdp = ((~to_wta) & learn_r$q) & spike_any;
         last_step = t_r$q == t_steps;
         t_gt_whi$x = t_r$q;
-        n_complete = ((state_r$q == s_int) & (~(rd_valid$q & (next_q != nil)))) & (~(|pend$q));
-        wta_enter = ((state_r$q == s_fire) & (~winner_valid)) & above_any;
-        n_fire = (state_r$q == s_fire) & (winner_valid | (~above_any));
-        spike_valid = ((state_r$q == s_fire) & (winner_valid | (~above_any))) & spike_any;
-        st_begin = (((state_r$q == s_fire) & (winner_valid | (~above_any))) & learn_r$q) & spike_any;
-        st_pen_start = ((state_r$q == s_end) & learn_r$q) & winner_valid;
         cnt = 16'h0;
-        if ((|pend$q) & listed) begin
+        if ((|pend) & listed) begin
             cnt = {{6{1'b0}}, count_raw};
         end
         v = acc$q + cnt;
         beats_peak = acc_off > peak_acc$q;
-        if ((|pend$q) & listed) begin
+        if ((|pend) & listed) begin
             beats_peak = ({{7{1'b0}}, count_raw} | acc_off) > peak_acc$q;
         end
         pidx = rhdl_trunc_4_8((div_bit$q - frac));
@@ -1377,8 +1063,9 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
             rem_n = r2 - divisor;
             quo_n = (quo$q << 32'h1) | 20'h1;
         end
-        first_step = 1'h0;
-        advance = 1'h0;
+        cw$load = 1'h0;
+        cw$pop = 1'h0;
+        lag$load = 1'h0;
         next_step = 1'h0;
         if (state_r$q != s_idle) begin
             cycles_r$d = cycles_r$q + 32'h1;
@@ -1398,17 +1085,17 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
         else if (state_r$q == s_drain) begin
             if (scan_last) begin
                 state_r$d = s_thresh;
-                first_step = 1'h1;
+                t_r$d = 8'h1;
+                cw$load = 1'h1;
                 acc$d = 16'h0;
                 peak_r$d = 16'h0;
                 peak_acc$d = acc_off;
             end
         end
         else if (state_r$q == s_thresh) begin
-            if ((|pend$q) & (|rest)) begin
+            if (pend_more) begin
                 acc$d = v;
                 peak_acc$d = peak_acc$q - {{1{1'b0}}, cnt};
-                pend$d = rest;
             end
             else begin
                 peak_acc$d = {{1{1'b0}}, peak_r$q} | acc_off;
@@ -1418,7 +1105,6 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
                 end
                 acc$d = 16'h0;
                 t_r$d = t_r$q + 8'h1;
-                advance = 1'h1;
                 if (last_step) begin
                     state_r$d = s_divide;
                     rem$d = 16'h0;
@@ -1433,19 +1119,9 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
             if (div_bit$q == 8'h0) begin
                 state_r$d = s_int;
                 thr_r$d = quo_n;
-                first_step = 1'h1;
-                lag_r_r$0$d = one_r$0;
-                lag_q_r$0$d = one_q$0;
-                lag_r_r$1$d = one_r$1;
-                lag_q_r$1$d = one_q$1;
-                lag_r_r$2$d = one_r$2;
-                lag_q_r$2$d = one_q$2;
-                lag_r_r$3$d = one_r$3;
-                lag_q_r$3$d = one_q$3;
-                lag_r_r$4$d = one_r$4;
-                lag_q_r$4$d = one_q$4;
-                lag_r_r$5$d = one_r$5;
-                lag_q_r$5$d = one_q$5;
+                t_r$d = 8'h1;
+                cw$load = 1'h1;
+                lag$load = 1'h1;
                 rd_valid$d = 1'h0;
                 lag_m_r$d = 8'h1;
             end
@@ -1455,32 +1131,26 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
         end
         else if (state_r$q == s_int) begin
             rd_valid$d = issued;
-            if ((~follow) & (|pend$q)) begin
-                pend$d = rest;
-            end
-            if ((~follow) & (~(|pend$q))) begin
+            if (cw$done) begin
                 rd_valid$d = 1'h0;
-                advance = 1'h1;
                 state_r$d = s_fire;
             end
         end
         else if (state_r$q == s_fire) begin
-            if (to_wta) begin
+            if (decide$to_wta) begin
                 state_r$d = s_wta;
             end
-            else if (to_stdp) begin
+            else if (decide$to_stdp) begin
                 state_r$d = s_stdp;
             end
-            else if (last_step) begin
-                state_r$d = s_end;
-            end
-            else begin
+            else if (decide$next_step) begin
                 next_step = 1'h1;
                 rd_valid$d = issued;
-                if (|pend$q) begin
-                    pend$d = rest;
-                end
+                cw$pop = 1'h1;
                 state_r$d = s_int;
+            end
+            else begin
+                state_r$d = s_end;
             end
         end
         else if (state_r$q == s_wta) begin
@@ -1507,7 +1177,7 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
             end
         end
         else if (state_r$q == s_end) begin
-            if (learn_r$q & winner_valid) begin
+            if (decide$pen_start) begin
                 state_r$d = s_pen;
             end
             else begin
@@ -1525,195 +1195,20 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
         else if (state_r$q == s_done) begin
             state_r$d = s_idle;
         end
-        if (first_step) begin
-            t_r$d = 8'h1;
-            r$0$d = one_r$0;
-            q$0$d = one_q$0;
-            r$1$d = one_r$1;
-            q$1$d = one_q$1;
-            r$2$d = one_r$2;
-            q$2$d = one_q$2;
-            r$3$d = one_r$3;
-            q$3$d = one_q$3;
-            r$4$d = one_r$4;
-            q$4$d = one_q$4;
-            r$5$d = one_r$5;
-            q$5$d = one_q$5;
-            pend$d = mask_one;
-        end
-        if (advance) begin
-            if (r$0$q == kwrap$0) begin
-                r$0$d = 4'h0;
-                q$0$d = q$0$q + 8'h1;
-            end
-            else begin
-                r$0$d = r$0$q + 4'h1;
-            end
-            if (r$1$q == kwrap$1) begin
-                r$1$d = 4'h0;
-                q$1$d = q$1$q + 8'h1;
-            end
-            else begin
-                r$1$d = r$1$q + 4'h1;
-            end
-            if (r$2$q == kwrap$2) begin
-                r$2$d = 4'h0;
-                q$2$d = q$2$q + 8'h1;
-            end
-            else begin
-                r$2$d = r$2$q + 4'h1;
-            end
-            if (r$3$q == kwrap$3) begin
-                r$3$d = 4'h0;
-                q$3$d = q$3$q + 8'h1;
-            end
-            else begin
-                r$3$d = r$3$q + 4'h1;
-            end
-            if (r$4$q == kwrap$4) begin
-                r$4$d = 4'h0;
-                q$4$d = q$4$q + 8'h1;
-            end
-            else begin
-                r$4$d = r$4$q + 4'h1;
-            end
-            if (r$5$q == kwrap$5) begin
-                r$5$d = 4'h0;
-                q$5$d = q$5$q + 8'h1;
-            end
-            else begin
-                r$5$d = r$5$q + 4'h1;
-            end
-            pend$d = mask_adv;
-        end
+        lag$advance = 1'h0;
         if (next_step) begin
             t_r$d = t_r$q + 8'h1;
             if (t_gt_whi$ge) begin
                 lag_m_r$d = lag_m_r$q + 8'h1;
-                if (lag_r_r$0$q == kwrap$0) begin
-                    lag_r_r$0$d = 4'h0;
-                    lag_q_r$0$d = lag_q_r$0$q + 8'h1;
-                end
-                else begin
-                    lag_r_r$0$d = lag_r_r$0$q + 4'h1;
-                end
-                if (lag_r_r$1$q == kwrap$1) begin
-                    lag_r_r$1$d = 4'h0;
-                    lag_q_r$1$d = lag_q_r$1$q + 8'h1;
-                end
-                else begin
-                    lag_r_r$1$d = lag_r_r$1$q + 4'h1;
-                end
-                if (lag_r_r$2$q == kwrap$2) begin
-                    lag_r_r$2$d = 4'h0;
-                    lag_q_r$2$d = lag_q_r$2$q + 8'h1;
-                end
-                else begin
-                    lag_r_r$2$d = lag_r_r$2$q + 4'h1;
-                end
-                if (lag_r_r$3$q == kwrap$3) begin
-                    lag_r_r$3$d = 4'h0;
-                    lag_q_r$3$d = lag_q_r$3$q + 8'h1;
-                end
-                else begin
-                    lag_r_r$3$d = lag_r_r$3$q + 4'h1;
-                end
-                if (lag_r_r$4$q == kwrap$4) begin
-                    lag_r_r$4$d = 4'h0;
-                    lag_q_r$4$d = lag_q_r$4$q + 8'h1;
-                end
-                else begin
-                    lag_r_r$4$d = lag_r_r$4$q + 4'h1;
-                end
-                if (lag_r_r$5$q == kwrap$5) begin
-                    lag_r_r$5$d = 4'h0;
-                    lag_q_r$5$d = lag_q_r$5$q + 8'h1;
-                end
-                else begin
-                    lag_r_r$5$d = lag_r_r$5$q + 4'h1;
-                end
+                lag$advance = 1'h1;
             end
         end
-        q_hold = 8'h0;
-        q_rest = 8'h0;
-        q_adv = 8'h0;
-        if (pend$q[0] & (~(|(pend$q & below$0)))) begin
-            q_hold = q$0$q;
-        end
-        if (rest[0] & (~(|(rest & below$0)))) begin
-            q_rest = q$0$q;
-        end
-        if (mask_adv[0] & (~(|(mask_adv & below$0)))) begin
-            q_adv = q$0$q + 8'h1;
-        end
-        if (pend$q[1] & (~(|(pend$q & below$1)))) begin
-            q_hold = q$1$q;
-        end
-        if (rest[1] & (~(|(rest & below$1)))) begin
-            q_rest = q$1$q;
-        end
-        if (mask_adv[1] & (~(|(mask_adv & below$1)))) begin
-            q_adv = q$1$q + 8'h1;
-        end
-        if (pend$q[2] & (~(|(pend$q & below$2)))) begin
-            q_hold = q$2$q;
-        end
-        if (rest[2] & (~(|(rest & below$2)))) begin
-            q_rest = q$2$q;
-        end
-        if (mask_adv[2] & (~(|(mask_adv & below$2)))) begin
-            q_adv = q$2$q + 8'h1;
-        end
-        if (pend$q[3] & (~(|(pend$q & below$3)))) begin
-            q_hold = q$3$q;
-        end
-        if (rest[3] & (~(|(rest & below$3)))) begin
-            q_rest = q$3$q;
-        end
-        if (mask_adv[3] & (~(|(mask_adv & below$3)))) begin
-            q_adv = q$3$q + 8'h1;
-        end
-        if (pend$q[4] & (~(|(pend$q & below$4)))) begin
-            q_hold = q$4$q;
-        end
-        if (rest[4] & (~(|(rest & below$4)))) begin
-            q_rest = q$4$q;
-        end
-        if (mask_adv[4] & (~(|(mask_adv & below$4)))) begin
-            q_adv = q$4$q + 8'h1;
-        end
-        if (pend$q[5] & (~(|(pend$q & below$5)))) begin
-            q_hold = q$5$q;
-        end
-        if (rest[5] & (~(|(rest & below$5)))) begin
-            q_rest = q$5$q;
-        end
-        if (mask_adv[5] & (~(|(mask_adv & below$5)))) begin
-            q_adv = q$5$q + 8'h1;
-        end
-        class_next = q_hold - lo;
+        class_next = cw$class_next;
         if ((state_r$q == s_drain) | (state_r$q == s_divide)) begin
             class_next = class_one;
         end
-        else if (state_r$q == s_thresh) begin
-            class_next = q_adv - lo;
-            if ((|pend$q) & (|rest)) begin
-                class_next = q_rest - lo;
-            end
-        end
-        else if (state_r$q == s_int) begin
-            if (~(rd_valid$q & (next_q != nil))) begin
-                class_next = q_adv - lo;
-                if (|pend$q) begin
-                    class_next = q_rest - lo;
-                end
-            end
-        end
-        else if (state_r$q == s_fire) begin
-            class_next = q_rest - lo;
-            if (learn_r$q & spike_any) begin
-                class_next = st_begin_class;
-            end
+        else if (((state_r$q == s_fire) & learn_r$q) & spike_any) begin
+            class_next = st_begin_class;
         end
         else if (state_r$q == s_stdp) begin
             class_next = st_class_next;
@@ -1786,6 +1281,1598 @@ module snn_core$control$bit_ge_f(x,ge);
 
 endmodule // snn_core$control$bit_ge_f
 
+module snn_core$control$cw(clock,load,r_in$0,r_in$1,r_in$2,r_in$3,r_in$4,r_in$5,q_in$0,q_in$1,q_in$2,q_in$3,q_in$4,q_in$5,mask_in,sweep,walk,follow,more,pop,pop_next,gate,pend,done,class_next);
+
+    // Module arguments
+    input wire  clock;
+    input wire  load;
+    input wire  [3:0] r_in$0;
+    input wire  [3:0] r_in$1;
+    input wire  [3:0] r_in$2;
+    input wire  [3:0] r_in$3;
+    input wire  [3:0] r_in$4;
+    input wire  [3:0] r_in$5;
+    input wire  [7:0] q_in$0;
+    input wire  [7:0] q_in$1;
+    input wire  [7:0] q_in$2;
+    input wire  [7:0] q_in$3;
+    input wire  [7:0] q_in$4;
+    input wire  [7:0] q_in$5;
+    input wire  [15:0] mask_in;
+    input wire  sweep;
+    input wire  walk;
+    input wire  follow;
+    input wire  more;
+    input wire  pop;
+    input wire  pop_next;
+    input wire  gate;
+    output reg  [15:0] pend;
+    output reg  done;
+    output reg  [7:0] class_next;
+
+    // Stub signals
+    reg  ctr$clock;
+    reg  ctr$load;
+    reg  [3:0] ctr$r_in$0;
+    reg  [3:0] ctr$r_in$1;
+    reg  [3:0] ctr$r_in$2;
+    reg  [3:0] ctr$r_in$3;
+    reg  [3:0] ctr$r_in$4;
+    reg  [3:0] ctr$r_in$5;
+    reg  [7:0] ctr$q_in$0;
+    reg  [7:0] ctr$q_in$1;
+    reg  [7:0] ctr$q_in$2;
+    reg  [7:0] ctr$q_in$3;
+    reg  [7:0] ctr$q_in$4;
+    reg  [7:0] ctr$q_in$5;
+    reg  ctr$advance;
+    wire  [3:0] ctr$r$0;
+    wire  [3:0] ctr$r$1;
+    wire  [3:0] ctr$r$2;
+    wire  [3:0] ctr$r$3;
+    wire  [3:0] ctr$r$4;
+    wire  [3:0] ctr$r$5;
+    wire  [7:0] ctr$q$0;
+    wire  [7:0] ctr$q$1;
+    wire  [7:0] ctr$q$2;
+    wire  [7:0] ctr$q$3;
+    wire  [7:0] ctr$q$4;
+    wire  [7:0] ctr$q$5;
+    reg  [3:0] ahead$r$0;
+    reg  [3:0] ahead$r$1;
+    reg  [3:0] ahead$r$2;
+    reg  [3:0] ahead$r$3;
+    reg  [3:0] ahead$r$4;
+    reg  [3:0] ahead$r$5;
+    reg  [7:0] ahead$q$0;
+    reg  [7:0] ahead$q$1;
+    reg  [7:0] ahead$q$2;
+    reg  [7:0] ahead$q$3;
+    reg  [7:0] ahead$q$4;
+    reg  [7:0] ahead$q$5;
+    wire  [15:0] ahead$mask;
+    reg  [15:0] pend_r$d;
+    wire  [15:0] pend_r$q;
+    reg  pend_r$clock;
+    reg  [15:0] low_hold$mask;
+    reg  [7:0] low_hold$q$0;
+    reg  [7:0] low_hold$q$1;
+    reg  [7:0] low_hold$q$2;
+    reg  [7:0] low_hold$q$3;
+    reg  [7:0] low_hold$q$4;
+    reg  [7:0] low_hold$q$5;
+    wire  [7:0] low_hold$cls;
+    reg  [15:0] low_rest$mask;
+    reg  [7:0] low_rest$q$0;
+    reg  [7:0] low_rest$q$1;
+    reg  [7:0] low_rest$q$2;
+    reg  [7:0] low_rest$q$3;
+    reg  [7:0] low_rest$q$4;
+    reg  [7:0] low_rest$q$5;
+    wire  [7:0] low_rest$cls;
+    reg  [15:0] low_adv$mask;
+    reg  [7:0] low_adv$q$0;
+    reg  [7:0] low_adv$q$1;
+    reg  [7:0] low_adv$q$2;
+    reg  [7:0] low_adv$q$3;
+    reg  [7:0] low_adv$q$4;
+    reg  [7:0] low_adv$q$5;
+    wire  [7:0] low_adv$cls;
+
+    // Local signals
+    reg  [15:0] rest;
+    reg  take;
+    reg  adv;
+    reg  [7:0] cls;
+
+    // Sub module instances
+    snn_core$control$cw$ctr ctr(
+        .clock(ctr$clock),
+        .load(ctr$load),
+        .r_in$0(ctr$r_in$0),
+        .r_in$1(ctr$r_in$1),
+        .r_in$2(ctr$r_in$2),
+        .r_in$3(ctr$r_in$3),
+        .r_in$4(ctr$r_in$4),
+        .r_in$5(ctr$r_in$5),
+        .q_in$0(ctr$q_in$0),
+        .q_in$1(ctr$q_in$1),
+        .q_in$2(ctr$q_in$2),
+        .q_in$3(ctr$q_in$3),
+        .q_in$4(ctr$q_in$4),
+        .q_in$5(ctr$q_in$5),
+        .advance(ctr$advance),
+        .r$0(ctr$r$0),
+        .r$1(ctr$r$1),
+        .r$2(ctr$r$2),
+        .r$3(ctr$r$3),
+        .r$4(ctr$r$4),
+        .r$5(ctr$r$5),
+        .q$0(ctr$q$0),
+        .q$1(ctr$q$1),
+        .q$2(ctr$q$2),
+        .q$3(ctr$q$3),
+        .q$4(ctr$q$4),
+        .q$5(ctr$q$5)
+    );
+    snn_core$control$cw$ahead ahead(
+        .r$0(ahead$r$0),
+        .r$1(ahead$r$1),
+        .r$2(ahead$r$2),
+        .r$3(ahead$r$3),
+        .r$4(ahead$r$4),
+        .r$5(ahead$r$5),
+        .q$0(ahead$q$0),
+        .q$1(ahead$q$1),
+        .q$2(ahead$q$2),
+        .q$3(ahead$q$3),
+        .q$4(ahead$q$4),
+        .q$5(ahead$q$5),
+        .mask(ahead$mask)
+    );
+    snn_core$control$cw$pend_r pend_r(
+        .d(pend_r$d),
+        .q(pend_r$q),
+        .clock(pend_r$clock)
+    );
+    snn_core$control$cw$low_hold low_hold(
+        .mask(low_hold$mask),
+        .q$0(low_hold$q$0),
+        .q$1(low_hold$q$1),
+        .q$2(low_hold$q$2),
+        .q$3(low_hold$q$3),
+        .q$4(low_hold$q$4),
+        .q$5(low_hold$q$5),
+        .cls(low_hold$cls)
+    );
+    snn_core$control$cw$low_rest low_rest(
+        .mask(low_rest$mask),
+        .q$0(low_rest$q$0),
+        .q$1(low_rest$q$1),
+        .q$2(low_rest$q$2),
+        .q$3(low_rest$q$3),
+        .q$4(low_rest$q$4),
+        .q$5(low_rest$q$5),
+        .cls(low_rest$cls)
+    );
+    snn_core$control$cw$low_adv low_adv(
+        .mask(low_adv$mask),
+        .q$0(low_adv$q$0),
+        .q$1(low_adv$q$1),
+        .q$2(low_adv$q$2),
+        .q$3(low_adv$q$3),
+        .q$4(low_adv$q$4),
+        .q$5(low_adv$q$5),
+        .cls(low_adv$cls)
+    );
+
+    // Update code
+    always @(*) begin
+        pend_r$clock = clock;
+        pend_r$d = pend_r$q;
+        ctr$clock = clock;
+        ctr$r_in$0 = r_in$0;
+        ctr$q_in$0 = q_in$0;
+        ahead$r$0 = ctr$r$0;
+        ahead$q$0 = ctr$q$0;
+        low_hold$q$0 = ctr$q$0;
+        low_rest$q$0 = ctr$q$0;
+        low_adv$q$0 = ctr$q$0;
+        ctr$r_in$1 = r_in$1;
+        ctr$q_in$1 = q_in$1;
+        ahead$r$1 = ctr$r$1;
+        ahead$q$1 = ctr$q$1;
+        low_hold$q$1 = ctr$q$1;
+        low_rest$q$1 = ctr$q$1;
+        low_adv$q$1 = ctr$q$1;
+        ctr$r_in$2 = r_in$2;
+        ctr$q_in$2 = q_in$2;
+        ahead$r$2 = ctr$r$2;
+        ahead$q$2 = ctr$q$2;
+        low_hold$q$2 = ctr$q$2;
+        low_rest$q$2 = ctr$q$2;
+        low_adv$q$2 = ctr$q$2;
+        ctr$r_in$3 = r_in$3;
+        ctr$q_in$3 = q_in$3;
+        ahead$r$3 = ctr$r$3;
+        ahead$q$3 = ctr$q$3;
+        low_hold$q$3 = ctr$q$3;
+        low_rest$q$3 = ctr$q$3;
+        low_adv$q$3 = ctr$q$3;
+        ctr$r_in$4 = r_in$4;
+        ctr$q_in$4 = q_in$4;
+        ahead$r$4 = ctr$r$4;
+        ahead$q$4 = ctr$q$4;
+        low_hold$q$4 = ctr$q$4;
+        low_rest$q$4 = ctr$q$4;
+        low_adv$q$4 = ctr$q$4;
+        ctr$r_in$5 = r_in$5;
+        ctr$q_in$5 = q_in$5;
+        ahead$r$5 = ctr$r$5;
+        ahead$q$5 = ctr$q$5;
+        low_hold$q$5 = ctr$q$5;
+        low_rest$q$5 = ctr$q$5;
+        low_adv$q$5 = ctr$q$5;
+        pend = pend_r$q;
+        rest = pend_r$q & (pend_r$q - 16'h1);
+        low_hold$mask = pend_r$q;
+        low_rest$mask = rest;
+        low_adv$mask = ahead$mask;
+        take = ((sweep & (|rest)) | (walk & (~follow))) | pop;
+        adv = (sweep & (~(|rest))) | (((walk & (~follow)) & (~(|pend_r$q))) & more);
+        if (take) begin
+            pend_r$d = rest;
+        end
+        if (adv) begin
+            pend_r$d = 16'h0;
+            if (gate) begin
+                pend_r$d = ahead$mask;
+            end
+        end
+        if (load) begin
+            pend_r$d = mask_in;
+        end
+        ctr$load = load;
+        ctr$advance = adv;
+        done = (walk & (~follow)) & (~(|pend_r$q));
+        cls = low_hold$cls;
+        if (walk & (~follow)) begin
+            cls = low_adv$cls;
+            if (|pend_r$q) begin
+                cls = low_rest$cls;
+            end
+        end
+        if (sweep) begin
+            cls = low_adv$cls;
+            if (|(pend_r$q & (pend_r$q - 16'h1))) begin
+                cls = low_rest$cls;
+            end
+        end
+        if (pop_next) begin
+            cls = low_rest$cls;
+        end
+        class_next = cls;
+    end
+
+endmodule // snn_core$control$cw
+
+module snn_core$control$cw$ahead(r$0,r$1,r$2,r$3,r$4,r$5,q$0,q$1,q$2,q$3,q$4,q$5,mask);
+
+    // Module arguments
+    input wire  [3:0] r$0;
+    input wire  [3:0] r$1;
+    input wire  [3:0] r$2;
+    input wire  [3:0] r$3;
+    input wire  [3:0] r$4;
+    input wire  [3:0] r$5;
+    input wire  [7:0] q$0;
+    input wire  [7:0] q$1;
+    input wire  [7:0] q$2;
+    input wire  [7:0] q$3;
+    input wire  [7:0] q$4;
+    input wire  [7:0] q$5;
+    output reg  [15:0] mask;
+
+    // Constant declarations
+    localparam  rsel$0 = 4'h0;
+    localparam  rsel$1 = 4'h1;
+    localparam  rsel$2 = 4'h2;
+    localparam  rsel$3 = 4'h3;
+    localparam  rsel$4 = 4'h4;
+    localparam  rsel$5 = 4'h5;
+    localparam  kbit$0 = 16'h1;
+    localparam  kbit$1 = 16'h2;
+    localparam  kbit$2 = 16'h4;
+    localparam  kbit$3 = 16'h8;
+    localparam  kbit$4 = 16'h10;
+    localparam  kbit$5 = 16'h20;
+
+    // Stub signals
+    reg  [7:0] q_ge_lo$0$x;
+    wire  q_ge_lo$0$ge;
+    reg  [7:0] q_ge_lo$1$x;
+    wire  q_ge_lo$1$ge;
+    reg  [7:0] q_ge_lo$2$x;
+    wire  q_ge_lo$2$ge;
+    reg  [7:0] q_ge_lo$3$x;
+    wire  q_ge_lo$3$ge;
+    reg  [7:0] q_ge_lo$4$x;
+    wire  q_ge_lo$4$ge;
+    reg  [7:0] q_ge_lo$5$x;
+    wire  q_ge_lo$5$ge;
+    reg  [7:0] q_ge_hi$0$x;
+    wire  q_ge_hi$0$ge;
+    reg  [7:0] q_ge_hi$1$x;
+    wire  q_ge_hi$1$ge;
+    reg  [7:0] q_ge_hi$2$x;
+    wire  q_ge_hi$2$ge;
+    reg  [7:0] q_ge_hi$3$x;
+    wire  q_ge_hi$3$ge;
+    reg  [7:0] q_ge_hi$4$x;
+    wire  q_ge_hi$4$ge;
+    reg  [7:0] q_ge_hi$5$x;
+    wire  q_ge_hi$5$ge;
+
+    // Local signals
+    reg  [15:0] kb$0;
+    reg  [15:0] kb$1;
+    reg  [15:0] kb$2;
+    reg  [15:0] kb$3;
+    reg  [15:0] kb$4;
+    reg  [15:0] kb$5;
+    reg  [15:0] acc$0;
+    reg  [15:0] acc$1;
+    reg  [15:0] acc$2;
+    reg  [15:0] acc$3;
+    reg  [15:0] acc$4;
+    reg  [15:0] acc$5;
+
+    // Sub module instances
+    snn_core$control$cw$ahead$q_ge_lo$0 q_ge_lo$0(
+        .x(q_ge_lo$0$x),
+        .ge(q_ge_lo$0$ge)
+    );
+    snn_core$control$cw$ahead$q_ge_lo$1 q_ge_lo$1(
+        .x(q_ge_lo$1$x),
+        .ge(q_ge_lo$1$ge)
+    );
+    snn_core$control$cw$ahead$q_ge_lo$2 q_ge_lo$2(
+        .x(q_ge_lo$2$x),
+        .ge(q_ge_lo$2$ge)
+    );
+    snn_core$control$cw$ahead$q_ge_lo$3 q_ge_lo$3(
+        .x(q_ge_lo$3$x),
+        .ge(q_ge_lo$3$ge)
+    );
+    snn_core$control$cw$ahead$q_ge_lo$4 q_ge_lo$4(
+        .x(q_ge_lo$4$x),
+        .ge(q_ge_lo$4$ge)
+    );
+    snn_core$control$cw$ahead$q_ge_lo$5 q_ge_lo$5(
+        .x(q_ge_lo$5$x),
+        .ge(q_ge_lo$5$ge)
+    );
+    snn_core$control$cw$ahead$q_ge_hi$0 q_ge_hi$0(
+        .x(q_ge_hi$0$x),
+        .ge(q_ge_hi$0$ge)
+    );
+    snn_core$control$cw$ahead$q_ge_hi$1 q_ge_hi$1(
+        .x(q_ge_hi$1$x),
+        .ge(q_ge_hi$1$ge)
+    );
+    snn_core$control$cw$ahead$q_ge_hi$2 q_ge_hi$2(
+        .x(q_ge_hi$2$x),
+        .ge(q_ge_hi$2$ge)
+    );
+    snn_core$control$cw$ahead$q_ge_hi$3 q_ge_hi$3(
+        .x(q_ge_hi$3$x),
+        .ge(q_ge_hi$3$ge)
+    );
+    snn_core$control$cw$ahead$q_ge_hi$4 q_ge_hi$4(
+        .x(q_ge_hi$4$x),
+        .ge(q_ge_hi$4$ge)
+    );
+    snn_core$control$cw$ahead$q_ge_hi$5 q_ge_hi$5(
+        .x(q_ge_hi$5$x),
+        .ge(q_ge_hi$5$ge)
+    );
+
+    // Update code
+    always @(*) begin
+        q_ge_lo$0$x = q$0;
+        q_ge_hi$0$x = q$0;
+        kb$0 = 16'h0;
+        if (((r$0 == rsel$0) & q_ge_lo$0$ge) & (~q_ge_hi$0$ge)) begin
+            kb$0 = kbit$0;
+        end
+        q_ge_lo$1$x = q$1;
+        q_ge_hi$1$x = q$1;
+        kb$1 = 16'h0;
+        if (((r$1 == rsel$1) & q_ge_lo$1$ge) & (~q_ge_hi$1$ge)) begin
+            kb$1 = kbit$1;
+        end
+        q_ge_lo$2$x = q$2;
+        q_ge_hi$2$x = q$2;
+        kb$2 = 16'h0;
+        if (((r$2 == rsel$2) & q_ge_lo$2$ge) & (~q_ge_hi$2$ge)) begin
+            kb$2 = kbit$2;
+        end
+        q_ge_lo$3$x = q$3;
+        q_ge_hi$3$x = q$3;
+        kb$3 = 16'h0;
+        if (((r$3 == rsel$3) & q_ge_lo$3$ge) & (~q_ge_hi$3$ge)) begin
+            kb$3 = kbit$3;
+        end
+        q_ge_lo$4$x = q$4;
+        q_ge_hi$4$x = q$4;
+        kb$4 = 16'h0;
+        if (((r$4 == rsel$4) & q_ge_lo$4$ge) & (~q_ge_hi$4$ge)) begin
+            kb$4 = kbit$4;
+        end
+        q_ge_lo$5$x = q$5;
+        q_ge_hi$5$x = q$5;
+        kb$5 = 16'h0;
+        if (((r$5 == rsel$5) & q_ge_lo$5$ge) & (~q_ge_hi$5$ge)) begin
+            kb$5 = kbit$5;
+        end
+        acc$0 = kb$0;
+        acc$1 = acc$0 | kb$1;
+        acc$2 = acc$1 | kb$2;
+        acc$3 = acc$2 | kb$3;
+        acc$4 = acc$3 | kb$4;
+        acc$5 = acc$4 | kb$5;
+        mask = acc$5;
+    end
+
+endmodule // snn_core$control$cw$ahead
+
+module snn_core$control$cw$ahead$q_ge_hi$0(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b0;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b0;
+    localparam  one$3 = 1'b0;
+    localparam  one$4 = 1'b0;
+    localparam  one$5 = 1'b1;
+    localparam  one$6 = 1'b1;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$control$cw$ahead$q_ge_hi$0
+
+module snn_core$control$cw$ahead$q_ge_hi$1(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b0;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b0;
+    localparam  one$3 = 1'b0;
+    localparam  one$4 = 1'b0;
+    localparam  one$5 = 1'b1;
+    localparam  one$6 = 1'b1;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$control$cw$ahead$q_ge_hi$1
+
+module snn_core$control$cw$ahead$q_ge_hi$2(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b0;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b0;
+    localparam  one$3 = 1'b0;
+    localparam  one$4 = 1'b0;
+    localparam  one$5 = 1'b1;
+    localparam  one$6 = 1'b1;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$control$cw$ahead$q_ge_hi$2
+
+module snn_core$control$cw$ahead$q_ge_hi$3(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b0;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b0;
+    localparam  one$3 = 1'b0;
+    localparam  one$4 = 1'b0;
+    localparam  one$5 = 1'b1;
+    localparam  one$6 = 1'b1;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$control$cw$ahead$q_ge_hi$3
+
+module snn_core$control$cw$ahead$q_ge_hi$4(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b0;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b0;
+    localparam  one$3 = 1'b0;
+    localparam  one$4 = 1'b0;
+    localparam  one$5 = 1'b1;
+    localparam  one$6 = 1'b1;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$control$cw$ahead$q_ge_hi$4
+
+module snn_core$control$cw$ahead$q_ge_hi$5(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b0;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b0;
+    localparam  one$3 = 1'b0;
+    localparam  one$4 = 1'b0;
+    localparam  one$5 = 1'b1;
+    localparam  one$6 = 1'b1;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$control$cw$ahead$q_ge_hi$5
+
+module snn_core$control$cw$ahead$q_ge_lo$0(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b1;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b1;
+    localparam  one$3 = 1'b1;
+    localparam  one$4 = 1'b1;
+    localparam  one$5 = 1'b0;
+    localparam  one$6 = 1'b0;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$control$cw$ahead$q_ge_lo$0
+
+module snn_core$control$cw$ahead$q_ge_lo$1(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b1;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b1;
+    localparam  one$3 = 1'b1;
+    localparam  one$4 = 1'b1;
+    localparam  one$5 = 1'b0;
+    localparam  one$6 = 1'b0;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$control$cw$ahead$q_ge_lo$1
+
+module snn_core$control$cw$ahead$q_ge_lo$2(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b1;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b1;
+    localparam  one$3 = 1'b1;
+    localparam  one$4 = 1'b1;
+    localparam  one$5 = 1'b0;
+    localparam  one$6 = 1'b0;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$control$cw$ahead$q_ge_lo$2
+
+module snn_core$control$cw$ahead$q_ge_lo$3(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b1;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b1;
+    localparam  one$3 = 1'b1;
+    localparam  one$4 = 1'b1;
+    localparam  one$5 = 1'b0;
+    localparam  one$6 = 1'b0;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$control$cw$ahead$q_ge_lo$3
+
+module snn_core$control$cw$ahead$q_ge_lo$4(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b1;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b1;
+    localparam  one$3 = 1'b1;
+    localparam  one$4 = 1'b1;
+    localparam  one$5 = 1'b0;
+    localparam  one$6 = 1'b0;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$control$cw$ahead$q_ge_lo$4
+
+module snn_core$control$cw$ahead$q_ge_lo$5(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b1;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b1;
+    localparam  one$3 = 1'b1;
+    localparam  one$4 = 1'b1;
+    localparam  one$5 = 1'b0;
+    localparam  one$6 = 1'b0;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$control$cw$ahead$q_ge_lo$5
+
+module snn_core$control$cw$ctr(clock,load,r_in$0,r_in$1,r_in$2,r_in$3,r_in$4,r_in$5,q_in$0,q_in$1,q_in$2,q_in$3,q_in$4,q_in$5,advance,r$0,r$1,r$2,r$3,r$4,r$5,q$0,q$1,q$2,q$3,q$4,q$5);
+
+    // Module arguments
+    input wire  clock;
+    input wire  load;
+    input wire  [3:0] r_in$0;
+    input wire  [3:0] r_in$1;
+    input wire  [3:0] r_in$2;
+    input wire  [3:0] r_in$3;
+    input wire  [3:0] r_in$4;
+    input wire  [3:0] r_in$5;
+    input wire  [7:0] q_in$0;
+    input wire  [7:0] q_in$1;
+    input wire  [7:0] q_in$2;
+    input wire  [7:0] q_in$3;
+    input wire  [7:0] q_in$4;
+    input wire  [7:0] q_in$5;
+    input wire  advance;
+    output reg  [3:0] r$0;
+    output reg  [3:0] r$1;
+    output reg  [3:0] r$2;
+    output reg  [3:0] r$3;
+    output reg  [3:0] r$4;
+    output reg  [3:0] r$5;
+    output reg  [7:0] q$0;
+    output reg  [7:0] q$1;
+    output reg  [7:0] q$2;
+    output reg  [7:0] q$3;
+    output reg  [7:0] q$4;
+    output reg  [7:0] q$5;
+
+    // Constant declarations
+    localparam  kwrap$0 = 4'h0;
+    localparam  kwrap$1 = 4'h1;
+    localparam  kwrap$2 = 4'h2;
+    localparam  kwrap$3 = 4'h3;
+    localparam  kwrap$4 = 4'h4;
+    localparam  kwrap$5 = 4'h5;
+
+    // Stub signals
+    reg  [3:0] r_r$0$d;
+    wire  [3:0] r_r$0$q;
+    reg  r_r$0$clock;
+    reg  [3:0] r_r$1$d;
+    wire  [3:0] r_r$1$q;
+    reg  r_r$1$clock;
+    reg  [3:0] r_r$2$d;
+    wire  [3:0] r_r$2$q;
+    reg  r_r$2$clock;
+    reg  [3:0] r_r$3$d;
+    wire  [3:0] r_r$3$q;
+    reg  r_r$3$clock;
+    reg  [3:0] r_r$4$d;
+    wire  [3:0] r_r$4$q;
+    reg  r_r$4$clock;
+    reg  [3:0] r_r$5$d;
+    wire  [3:0] r_r$5$q;
+    reg  r_r$5$clock;
+    reg  [7:0] q_r$0$d;
+    wire  [7:0] q_r$0$q;
+    reg  q_r$0$clock;
+    reg  [7:0] q_r$1$d;
+    wire  [7:0] q_r$1$q;
+    reg  q_r$1$clock;
+    reg  [7:0] q_r$2$d;
+    wire  [7:0] q_r$2$q;
+    reg  q_r$2$clock;
+    reg  [7:0] q_r$3$d;
+    wire  [7:0] q_r$3$q;
+    reg  q_r$3$clock;
+    reg  [7:0] q_r$4$d;
+    wire  [7:0] q_r$4$q;
+    reg  q_r$4$clock;
+    reg  [7:0] q_r$5$d;
+    wire  [7:0] q_r$5$q;
+    reg  q_r$5$clock;
+
+    // Sub module instances
+    snn_core$control$cw$ctr$r_r$0 r_r$0(
+        .d(r_r$0$d),
+        .q(r_r$0$q),
+        .clock(r_r$0$clock)
+    );
+    snn_core$control$cw$ctr$r_r$1 r_r$1(
+        .d(r_r$1$d),
+        .q(r_r$1$q),
+        .clock(r_r$1$clock)
+    );
+    snn_core$control$cw$ctr$r_r$2 r_r$2(
+        .d(r_r$2$d),
+        .q(r_r$2$q),
+        .clock(r_r$2$clock)
+    );
+    snn_core$control$cw$ctr$r_r$3 r_r$3(
+        .d(r_r$3$d),
+        .q(r_r$3$q),
+        .clock(r_r$3$clock)
+    );
+    snn_core$control$cw$ctr$r_r$4 r_r$4(
+        .d(r_r$4$d),
+        .q(r_r$4$q),
+        .clock(r_r$4$clock)
+    );
+    snn_core$control$cw$ctr$r_r$5 r_r$5(
+        .d(r_r$5$d),
+        .q(r_r$5$q),
+        .clock(r_r$5$clock)
+    );
+    snn_core$control$cw$ctr$q_r$0 q_r$0(
+        .d(q_r$0$d),
+        .q(q_r$0$q),
+        .clock(q_r$0$clock)
+    );
+    snn_core$control$cw$ctr$q_r$1 q_r$1(
+        .d(q_r$1$d),
+        .q(q_r$1$q),
+        .clock(q_r$1$clock)
+    );
+    snn_core$control$cw$ctr$q_r$2 q_r$2(
+        .d(q_r$2$d),
+        .q(q_r$2$q),
+        .clock(q_r$2$clock)
+    );
+    snn_core$control$cw$ctr$q_r$3 q_r$3(
+        .d(q_r$3$d),
+        .q(q_r$3$q),
+        .clock(q_r$3$clock)
+    );
+    snn_core$control$cw$ctr$q_r$4 q_r$4(
+        .d(q_r$4$d),
+        .q(q_r$4$q),
+        .clock(q_r$4$clock)
+    );
+    snn_core$control$cw$ctr$q_r$5 q_r$5(
+        .d(q_r$5$d),
+        .q(q_r$5$q),
+        .clock(q_r$5$clock)
+    );
+
+    // Update code
+    always @(*) begin
+        r_r$0$clock = clock;
+        q_r$0$clock = clock;
+        r_r$0$d = r_r$0$q;
+        q_r$0$d = q_r$0$q;
+        r$0 = r_r$0$q;
+        q$0 = q_r$0$q;
+        if (advance) begin
+            if (r_r$0$q == kwrap$0) begin
+                r_r$0$d = 4'h0;
+                q_r$0$d = q_r$0$q + 8'h1;
+            end
+            else begin
+                r_r$0$d = r_r$0$q + 4'h1;
+            end
+        end
+        if (load) begin
+            r_r$0$d = r_in$0;
+            q_r$0$d = q_in$0;
+        end
+        r_r$1$clock = clock;
+        q_r$1$clock = clock;
+        r_r$1$d = r_r$1$q;
+        q_r$1$d = q_r$1$q;
+        r$1 = r_r$1$q;
+        q$1 = q_r$1$q;
+        if (advance) begin
+            if (r_r$1$q == kwrap$1) begin
+                r_r$1$d = 4'h0;
+                q_r$1$d = q_r$1$q + 8'h1;
+            end
+            else begin
+                r_r$1$d = r_r$1$q + 4'h1;
+            end
+        end
+        if (load) begin
+            r_r$1$d = r_in$1;
+            q_r$1$d = q_in$1;
+        end
+        r_r$2$clock = clock;
+        q_r$2$clock = clock;
+        r_r$2$d = r_r$2$q;
+        q_r$2$d = q_r$2$q;
+        r$2 = r_r$2$q;
+        q$2 = q_r$2$q;
+        if (advance) begin
+            if (r_r$2$q == kwrap$2) begin
+                r_r$2$d = 4'h0;
+                q_r$2$d = q_r$2$q + 8'h1;
+            end
+            else begin
+                r_r$2$d = r_r$2$q + 4'h1;
+            end
+        end
+        if (load) begin
+            r_r$2$d = r_in$2;
+            q_r$2$d = q_in$2;
+        end
+        r_r$3$clock = clock;
+        q_r$3$clock = clock;
+        r_r$3$d = r_r$3$q;
+        q_r$3$d = q_r$3$q;
+        r$3 = r_r$3$q;
+        q$3 = q_r$3$q;
+        if (advance) begin
+            if (r_r$3$q == kwrap$3) begin
+                r_r$3$d = 4'h0;
+                q_r$3$d = q_r$3$q + 8'h1;
+            end
+            else begin
+                r_r$3$d = r_r$3$q + 4'h1;
+            end
+        end
+        if (load) begin
+            r_r$3$d = r_in$3;
+            q_r$3$d = q_in$3;
+        end
+        r_r$4$clock = clock;
+        q_r$4$clock = clock;
+        r_r$4$d = r_r$4$q;
+        q_r$4$d = q_r$4$q;
+        r$4 = r_r$4$q;
+        q$4 = q_r$4$q;
+        if (advance) begin
+            if (r_r$4$q == kwrap$4) begin
+                r_r$4$d = 4'h0;
+                q_r$4$d = q_r$4$q + 8'h1;
+            end
+            else begin
+                r_r$4$d = r_r$4$q + 4'h1;
+            end
+        end
+        if (load) begin
+            r_r$4$d = r_in$4;
+            q_r$4$d = q_in$4;
+        end
+        r_r$5$clock = clock;
+        q_r$5$clock = clock;
+        r_r$5$d = r_r$5$q;
+        q_r$5$d = q_r$5$q;
+        r$5 = r_r$5$q;
+        q$5 = q_r$5$q;
+        if (advance) begin
+            if (r_r$5$q == kwrap$5) begin
+                r_r$5$d = 4'h0;
+                q_r$5$d = q_r$5$q + 8'h1;
+            end
+            else begin
+                r_r$5$d = r_r$5$q + 4'h1;
+            end
+        end
+        if (load) begin
+            r_r$5$d = r_in$5;
+            q_r$5$d = q_in$5;
+        end
+    end
+
+endmodule // snn_core$control$cw$ctr
+
+module snn_core$control$cw$ctr$q_r$0(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$cw$ctr$q_r$0
+
+module snn_core$control$cw$ctr$q_r$1(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$cw$ctr$q_r$1
+
+module snn_core$control$cw$ctr$q_r$2(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$cw$ctr$q_r$2
+
+module snn_core$control$cw$ctr$q_r$3(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$cw$ctr$q_r$3
+
+module snn_core$control$cw$ctr$q_r$4(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$cw$ctr$q_r$4
+
+module snn_core$control$cw$ctr$q_r$5(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$cw$ctr$q_r$5
+
+module snn_core$control$cw$ctr$r_r$0(d,q,clock);
+
+    // Module arguments
+    input wire  [3:0] d;
+    output reg  [3:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 4'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$cw$ctr$r_r$0
+
+module snn_core$control$cw$ctr$r_r$1(d,q,clock);
+
+    // Module arguments
+    input wire  [3:0] d;
+    output reg  [3:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 4'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$cw$ctr$r_r$1
+
+module snn_core$control$cw$ctr$r_r$2(d,q,clock);
+
+    // Module arguments
+    input wire  [3:0] d;
+    output reg  [3:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 4'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$cw$ctr$r_r$2
+
+module snn_core$control$cw$ctr$r_r$3(d,q,clock);
+
+    // Module arguments
+    input wire  [3:0] d;
+    output reg  [3:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 4'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$cw$ctr$r_r$3
+
+module snn_core$control$cw$ctr$r_r$4(d,q,clock);
+
+    // Module arguments
+    input wire  [3:0] d;
+    output reg  [3:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 4'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$cw$ctr$r_r$4
+
+module snn_core$control$cw$ctr$r_r$5(d,q,clock);
+
+    // Module arguments
+    input wire  [3:0] d;
+    output reg  [3:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 4'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$cw$ctr$r_r$5
+
+module snn_core$control$cw$low_adv(mask,q$0,q$1,q$2,q$3,q$4,q$5,cls);
+
+    // Module arguments
+    input wire  [15:0] mask;
+    input wire  [7:0] q$0;
+    input wire  [7:0] q$1;
+    input wire  [7:0] q$2;
+    input wire  [7:0] q$3;
+    input wire  [7:0] q$4;
+    input wire  [7:0] q$5;
+    output reg  [7:0] cls;
+
+    // Constant declarations
+    localparam  below$0 = 16'h0;
+    localparam  below$1 = 16'h1;
+    localparam  below$2 = 16'h3;
+    localparam  below$3 = 16'h7;
+    localparam  below$4 = 16'hf;
+    localparam  below$5 = 16'h1f;
+    localparam  base = 8'h1d;
+
+    // Local signals
+    reg  [7:0] sel;
+
+    // Update code
+    always @(*) begin
+        sel = 8'h0;
+        if (mask[0] & (~(|(mask & below$0)))) begin
+            sel = q$0;
+        end
+        if (mask[1] & (~(|(mask & below$1)))) begin
+            sel = q$1;
+        end
+        if (mask[2] & (~(|(mask & below$2)))) begin
+            sel = q$2;
+        end
+        if (mask[3] & (~(|(mask & below$3)))) begin
+            sel = q$3;
+        end
+        if (mask[4] & (~(|(mask & below$4)))) begin
+            sel = q$4;
+        end
+        if (mask[5] & (~(|(mask & below$5)))) begin
+            sel = q$5;
+        end
+        cls = sel - base;
+    end
+
+endmodule // snn_core$control$cw$low_adv
+
+module snn_core$control$cw$low_hold(mask,q$0,q$1,q$2,q$3,q$4,q$5,cls);
+
+    // Module arguments
+    input wire  [15:0] mask;
+    input wire  [7:0] q$0;
+    input wire  [7:0] q$1;
+    input wire  [7:0] q$2;
+    input wire  [7:0] q$3;
+    input wire  [7:0] q$4;
+    input wire  [7:0] q$5;
+    output reg  [7:0] cls;
+
+    // Constant declarations
+    localparam  below$0 = 16'h0;
+    localparam  below$1 = 16'h1;
+    localparam  below$2 = 16'h3;
+    localparam  below$3 = 16'h7;
+    localparam  below$4 = 16'hf;
+    localparam  below$5 = 16'h1f;
+    localparam  base = 8'h1e;
+
+    // Local signals
+    reg  [7:0] sel;
+
+    // Update code
+    always @(*) begin
+        sel = 8'h0;
+        if (mask[0] & (~(|(mask & below$0)))) begin
+            sel = q$0;
+        end
+        if (mask[1] & (~(|(mask & below$1)))) begin
+            sel = q$1;
+        end
+        if (mask[2] & (~(|(mask & below$2)))) begin
+            sel = q$2;
+        end
+        if (mask[3] & (~(|(mask & below$3)))) begin
+            sel = q$3;
+        end
+        if (mask[4] & (~(|(mask & below$4)))) begin
+            sel = q$4;
+        end
+        if (mask[5] & (~(|(mask & below$5)))) begin
+            sel = q$5;
+        end
+        cls = sel - base;
+    end
+
+endmodule // snn_core$control$cw$low_hold
+
+module snn_core$control$cw$low_rest(mask,q$0,q$1,q$2,q$3,q$4,q$5,cls);
+
+    // Module arguments
+    input wire  [15:0] mask;
+    input wire  [7:0] q$0;
+    input wire  [7:0] q$1;
+    input wire  [7:0] q$2;
+    input wire  [7:0] q$3;
+    input wire  [7:0] q$4;
+    input wire  [7:0] q$5;
+    output reg  [7:0] cls;
+
+    // Constant declarations
+    localparam  below$0 = 16'h0;
+    localparam  below$1 = 16'h1;
+    localparam  below$2 = 16'h3;
+    localparam  below$3 = 16'h7;
+    localparam  below$4 = 16'hf;
+    localparam  below$5 = 16'h1f;
+    localparam  base = 8'h1e;
+
+    // Local signals
+    reg  [7:0] sel;
+
+    // Update code
+    always @(*) begin
+        sel = 8'h0;
+        if (mask[0] & (~(|(mask & below$0)))) begin
+            sel = q$0;
+        end
+        if (mask[1] & (~(|(mask & below$1)))) begin
+            sel = q$1;
+        end
+        if (mask[2] & (~(|(mask & below$2)))) begin
+            sel = q$2;
+        end
+        if (mask[3] & (~(|(mask & below$3)))) begin
+            sel = q$3;
+        end
+        if (mask[4] & (~(|(mask & below$4)))) begin
+            sel = q$4;
+        end
+        if (mask[5] & (~(|(mask & below$5)))) begin
+            sel = q$5;
+        end
+        cls = sel - base;
+    end
+
+endmodule // snn_core$control$cw$low_rest
+
+module snn_core$control$cw$pend_r(d,q,clock);
+
+    // Module arguments
+    input wire  [15:0] d;
+    output reg  [15:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 16'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$cw$pend_r
+
 module snn_core$control$cycles_r(d,q,clock);
 
     // Module arguments
@@ -1803,6 +2890,35 @@ module snn_core$control$cycles_r(d,q,clock);
     end
 
 endmodule // snn_core$control$cycles_r
+
+module snn_core$control$decide(in_fire,in_end,learn,last_step,winner_valid,above_any,spike_any,to_wta,fires,spike_valid,to_stdp,next_step,pen_start);
+
+    // Module arguments
+    input wire  in_fire;
+    input wire  in_end;
+    input wire  learn;
+    input wire  last_step;
+    input wire  winner_valid;
+    input wire  above_any;
+    input wire  spike_any;
+    output reg  to_wta;
+    output reg  fires;
+    output reg  spike_valid;
+    output reg  to_stdp;
+    output reg  next_step;
+    output reg  pen_start;
+
+    // Update code
+    always @(*) begin
+        to_wta = (in_fire & (~winner_valid)) & above_any;
+        fires = in_fire & (winner_valid | (~above_any));
+        spike_valid = (in_fire & (winner_valid | (~above_any))) & spike_any;
+        to_stdp = ((in_fire & (winner_valid | (~above_any))) & learn) & spike_any;
+        next_step = ((in_fire & (winner_valid | (~above_any))) & (~(learn & spike_any))) & (~last_step);
+        pen_start = (in_end & learn) & winner_valid;
+    end
+
+endmodule // snn_core$control$decide
 
 module snn_core$control$div_bit(d,q,clock);
 
@@ -1822,6 +2938,481 @@ module snn_core$control$div_bit(d,q,clock);
 
 endmodule // snn_core$control$div_bit
 
+module snn_core$control$lag(clock,load,r_in$0,r_in$1,r_in$2,r_in$3,r_in$4,r_in$5,q_in$0,q_in$1,q_in$2,q_in$3,q_in$4,q_in$5,advance,r$0,r$1,r$2,r$3,r$4,r$5,q$0,q$1,q$2,q$3,q$4,q$5);
+
+    // Module arguments
+    input wire  clock;
+    input wire  load;
+    input wire  [3:0] r_in$0;
+    input wire  [3:0] r_in$1;
+    input wire  [3:0] r_in$2;
+    input wire  [3:0] r_in$3;
+    input wire  [3:0] r_in$4;
+    input wire  [3:0] r_in$5;
+    input wire  [7:0] q_in$0;
+    input wire  [7:0] q_in$1;
+    input wire  [7:0] q_in$2;
+    input wire  [7:0] q_in$3;
+    input wire  [7:0] q_in$4;
+    input wire  [7:0] q_in$5;
+    input wire  advance;
+    output reg  [3:0] r$0;
+    output reg  [3:0] r$1;
+    output reg  [3:0] r$2;
+    output reg  [3:0] r$3;
+    output reg  [3:0] r$4;
+    output reg  [3:0] r$5;
+    output reg  [7:0] q$0;
+    output reg  [7:0] q$1;
+    output reg  [7:0] q$2;
+    output reg  [7:0] q$3;
+    output reg  [7:0] q$4;
+    output reg  [7:0] q$5;
+
+    // Constant declarations
+    localparam  kwrap$0 = 4'h0;
+    localparam  kwrap$1 = 4'h1;
+    localparam  kwrap$2 = 4'h2;
+    localparam  kwrap$3 = 4'h3;
+    localparam  kwrap$4 = 4'h4;
+    localparam  kwrap$5 = 4'h5;
+
+    // Stub signals
+    reg  [3:0] r_r$0$d;
+    wire  [3:0] r_r$0$q;
+    reg  r_r$0$clock;
+    reg  [3:0] r_r$1$d;
+    wire  [3:0] r_r$1$q;
+    reg  r_r$1$clock;
+    reg  [3:0] r_r$2$d;
+    wire  [3:0] r_r$2$q;
+    reg  r_r$2$clock;
+    reg  [3:0] r_r$3$d;
+    wire  [3:0] r_r$3$q;
+    reg  r_r$3$clock;
+    reg  [3:0] r_r$4$d;
+    wire  [3:0] r_r$4$q;
+    reg  r_r$4$clock;
+    reg  [3:0] r_r$5$d;
+    wire  [3:0] r_r$5$q;
+    reg  r_r$5$clock;
+    reg  [7:0] q_r$0$d;
+    wire  [7:0] q_r$0$q;
+    reg  q_r$0$clock;
+    reg  [7:0] q_r$1$d;
+    wire  [7:0] q_r$1$q;
+    reg  q_r$1$clock;
+    reg  [7:0] q_r$2$d;
+    wire  [7:0] q_r$2$q;
+    reg  q_r$2$clock;
+    reg  [7:0] q_r$3$d;
+    wire  [7:0] q_r$3$q;
+    reg  q_r$3$clock;
+    reg  [7:0] q_r$4$d;
+    wire  [7:0] q_r$4$q;
+    reg  q_r$4$clock;
+    reg  [7:0] q_r$5$d;
+    wire  [7:0] q_r$5$q;
+    reg  q_r$5$clock;
+
+    // Sub module instances
+    snn_core$control$lag$r_r$0 r_r$0(
+        .d(r_r$0$d),
+        .q(r_r$0$q),
+        .clock(r_r$0$clock)
+    );
+    snn_core$control$lag$r_r$1 r_r$1(
+        .d(r_r$1$d),
+        .q(r_r$1$q),
+        .clock(r_r$1$clock)
+    );
+    snn_core$control$lag$r_r$2 r_r$2(
+        .d(r_r$2$d),
+        .q(r_r$2$q),
+        .clock(r_r$2$clock)
+    );
+    snn_core$control$lag$r_r$3 r_r$3(
+        .d(r_r$3$d),
+        .q(r_r$3$q),
+        .clock(r_r$3$clock)
+    );
+    snn_core$control$lag$r_r$4 r_r$4(
+        .d(r_r$4$d),
+        .q(r_r$4$q),
+        .clock(r_r$4$clock)
+    );
+    snn_core$control$lag$r_r$5 r_r$5(
+        .d(r_r$5$d),
+        .q(r_r$5$q),
+        .clock(r_r$5$clock)
+    );
+    snn_core$control$lag$q_r$0 q_r$0(
+        .d(q_r$0$d),
+        .q(q_r$0$q),
+        .clock(q_r$0$clock)
+    );
+    snn_core$control$lag$q_r$1 q_r$1(
+        .d(q_r$1$d),
+        .q(q_r$1$q),
+        .clock(q_r$1$clock)
+    );
+    snn_core$control$lag$q_r$2 q_r$2(
+        .d(q_r$2$d),
+        .q(q_r$2$q),
+        .clock(q_r$2$clock)
+    );
+    snn_core$control$lag$q_r$3 q_r$3(
+        .d(q_r$3$d),
+        .q(q_r$3$q),
+        .clock(q_r$3$clock)
+    );
+    snn_core$control$lag$q_r$4 q_r$4(
+        .d(q_r$4$d),
+        .q(q_r$4$q),
+        .clock(q_r$4$clock)
+    );
+    snn_core$control$lag$q_r$5 q_r$5(
+        .d(q_r$5$d),
+        .q(q_r$5$q),
+        .clock(q_r$5$clock)
+    );
+
+    // Update code
+    always @(*) begin
+        r_r$0$clock = clock;
+        q_r$0$clock = clock;
+        r_r$0$d = r_r$0$q;
+        q_r$0$d = q_r$0$q;
+        r$0 = r_r$0$q;
+        q$0 = q_r$0$q;
+        if (advance) begin
+            if (r_r$0$q == kwrap$0) begin
+                r_r$0$d = 4'h0;
+                q_r$0$d = q_r$0$q + 8'h1;
+            end
+            else begin
+                r_r$0$d = r_r$0$q + 4'h1;
+            end
+        end
+        if (load) begin
+            r_r$0$d = r_in$0;
+            q_r$0$d = q_in$0;
+        end
+        r_r$1$clock = clock;
+        q_r$1$clock = clock;
+        r_r$1$d = r_r$1$q;
+        q_r$1$d = q_r$1$q;
+        r$1 = r_r$1$q;
+        q$1 = q_r$1$q;
+        if (advance) begin
+            if (r_r$1$q == kwrap$1) begin
+                r_r$1$d = 4'h0;
+                q_r$1$d = q_r$1$q + 8'h1;
+            end
+            else begin
+                r_r$1$d = r_r$1$q + 4'h1;
+            end
+        end
+        if (load) begin
+            r_r$1$d = r_in$1;
+            q_r$1$d = q_in$1;
+        end
+        r_r$2$clock = clock;
+        q_r$2$clock = clock;
+        r_r$2$d = r_r$2$q;
+        q_r$2$d = q_r$2$q;
+        r$2 = r_r$2$q;
+        q$2 = q_r$2$q;
+        if (advance) begin
+            if (r_r$2$q == kwrap$2) begin
+                r_r$2$d = 4'h0;
+                q_r$2$d = q_r$2$q + 8'h1;
+            end
+            else begin
+                r_r$2$d = r_r$2$q + 4'h1;
+            end
+        end
+        if (load) begin
+            r_r$2$d = r_in$2;
+            q_r$2$d = q_in$2;
+        end
+        r_r$3$clock = clock;
+        q_r$3$clock = clock;
+        r_r$3$d = r_r$3$q;
+        q_r$3$d = q_r$3$q;
+        r$3 = r_r$3$q;
+        q$3 = q_r$3$q;
+        if (advance) begin
+            if (r_r$3$q == kwrap$3) begin
+                r_r$3$d = 4'h0;
+                q_r$3$d = q_r$3$q + 8'h1;
+            end
+            else begin
+                r_r$3$d = r_r$3$q + 4'h1;
+            end
+        end
+        if (load) begin
+            r_r$3$d = r_in$3;
+            q_r$3$d = q_in$3;
+        end
+        r_r$4$clock = clock;
+        q_r$4$clock = clock;
+        r_r$4$d = r_r$4$q;
+        q_r$4$d = q_r$4$q;
+        r$4 = r_r$4$q;
+        q$4 = q_r$4$q;
+        if (advance) begin
+            if (r_r$4$q == kwrap$4) begin
+                r_r$4$d = 4'h0;
+                q_r$4$d = q_r$4$q + 8'h1;
+            end
+            else begin
+                r_r$4$d = r_r$4$q + 4'h1;
+            end
+        end
+        if (load) begin
+            r_r$4$d = r_in$4;
+            q_r$4$d = q_in$4;
+        end
+        r_r$5$clock = clock;
+        q_r$5$clock = clock;
+        r_r$5$d = r_r$5$q;
+        q_r$5$d = q_r$5$q;
+        r$5 = r_r$5$q;
+        q$5 = q_r$5$q;
+        if (advance) begin
+            if (r_r$5$q == kwrap$5) begin
+                r_r$5$d = 4'h0;
+                q_r$5$d = q_r$5$q + 8'h1;
+            end
+            else begin
+                r_r$5$d = r_r$5$q + 4'h1;
+            end
+        end
+        if (load) begin
+            r_r$5$d = r_in$5;
+            q_r$5$d = q_in$5;
+        end
+    end
+
+endmodule // snn_core$control$lag
+
+module snn_core$control$lag$q_r$0(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$lag$q_r$0
+
+module snn_core$control$lag$q_r$1(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$lag$q_r$1
+
+module snn_core$control$lag$q_r$2(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$lag$q_r$2
+
+module snn_core$control$lag$q_r$3(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$lag$q_r$3
+
+module snn_core$control$lag$q_r$4(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$lag$q_r$4
+
+module snn_core$control$lag$q_r$5(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$lag$q_r$5
+
+module snn_core$control$lag$r_r$0(d,q,clock);
+
+    // Module arguments
+    input wire  [3:0] d;
+    output reg  [3:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 4'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$lag$r_r$0
+
+module snn_core$control$lag$r_r$1(d,q,clock);
+
+    // Module arguments
+    input wire  [3:0] d;
+    output reg  [3:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 4'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$lag$r_r$1
+
+module snn_core$control$lag$r_r$2(d,q,clock);
+
+    // Module arguments
+    input wire  [3:0] d;
+    output reg  [3:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 4'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$lag$r_r$2
+
+module snn_core$control$lag$r_r$3(d,q,clock);
+
+    // Module arguments
+    input wire  [3:0] d;
+    output reg  [3:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 4'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$lag$r_r$3
+
+module snn_core$control$lag$r_r$4(d,q,clock);
+
+    // Module arguments
+    input wire  [3:0] d;
+    output reg  [3:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 4'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$lag$r_r$4
+
+module snn_core$control$lag$r_r$5(d,q,clock);
+
+    // Module arguments
+    input wire  [3:0] d;
+    output reg  [3:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 4'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$control$lag$r_r$5
+
 module snn_core$control$lag_m_r(d,q,clock);
 
     // Module arguments
@@ -1840,221 +3431,679 @@ module snn_core$control$lag_m_r(d,q,clock);
 
 endmodule // snn_core$control$lag_m_r
 
-module snn_core$control$lag_q_r$0(d,q,clock);
+module snn_core$control$lag_now(r$0,r$1,r$2,r$3,r$4,r$5,q$0,q$1,q$2,q$3,q$4,q$5,mask);
 
     // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
+    input wire  [3:0] r$0;
+    input wire  [3:0] r$1;
+    input wire  [3:0] r$2;
+    input wire  [3:0] r$3;
+    input wire  [3:0] r$4;
+    input wire  [3:0] r$5;
+    input wire  [7:0] q$0;
+    input wire  [7:0] q$1;
+    input wire  [7:0] q$2;
+    input wire  [7:0] q$3;
+    input wire  [7:0] q$4;
+    input wire  [7:0] q$5;
+    output reg  [15:0] mask;
 
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
+    // Constant declarations
+    localparam  rsel$0 = 4'h0;
+    localparam  rsel$1 = 4'h0;
+    localparam  rsel$2 = 4'h0;
+    localparam  rsel$3 = 4'h0;
+    localparam  rsel$4 = 4'h0;
+    localparam  rsel$5 = 4'h0;
+    localparam  kbit$0 = 16'h1;
+    localparam  kbit$1 = 16'h2;
+    localparam  kbit$2 = 16'h4;
+    localparam  kbit$3 = 16'h8;
+    localparam  kbit$4 = 16'h10;
+    localparam  kbit$5 = 16'h20;
+
+    // Stub signals
+    reg  [7:0] q_ge_lo$0$x;
+    wire  q_ge_lo$0$ge;
+    reg  [7:0] q_ge_lo$1$x;
+    wire  q_ge_lo$1$ge;
+    reg  [7:0] q_ge_lo$2$x;
+    wire  q_ge_lo$2$ge;
+    reg  [7:0] q_ge_lo$3$x;
+    wire  q_ge_lo$3$ge;
+    reg  [7:0] q_ge_lo$4$x;
+    wire  q_ge_lo$4$ge;
+    reg  [7:0] q_ge_lo$5$x;
+    wire  q_ge_lo$5$ge;
+    reg  [7:0] q_ge_hi$0$x;
+    wire  q_ge_hi$0$ge;
+    reg  [7:0] q_ge_hi$1$x;
+    wire  q_ge_hi$1$ge;
+    reg  [7:0] q_ge_hi$2$x;
+    wire  q_ge_hi$2$ge;
+    reg  [7:0] q_ge_hi$3$x;
+    wire  q_ge_hi$3$ge;
+    reg  [7:0] q_ge_hi$4$x;
+    wire  q_ge_hi$4$ge;
+    reg  [7:0] q_ge_hi$5$x;
+    wire  q_ge_hi$5$ge;
+
+    // Local signals
+    reg  [15:0] kb$0;
+    reg  [15:0] kb$1;
+    reg  [15:0] kb$2;
+    reg  [15:0] kb$3;
+    reg  [15:0] kb$4;
+    reg  [15:0] kb$5;
+    reg  [15:0] acc$0;
+    reg  [15:0] acc$1;
+    reg  [15:0] acc$2;
+    reg  [15:0] acc$3;
+    reg  [15:0] acc$4;
+    reg  [15:0] acc$5;
+
+    // Sub module instances
+    snn_core$control$lag_now$q_ge_lo$0 q_ge_lo$0(
+        .x(q_ge_lo$0$x),
+        .ge(q_ge_lo$0$ge)
+    );
+    snn_core$control$lag_now$q_ge_lo$1 q_ge_lo$1(
+        .x(q_ge_lo$1$x),
+        .ge(q_ge_lo$1$ge)
+    );
+    snn_core$control$lag_now$q_ge_lo$2 q_ge_lo$2(
+        .x(q_ge_lo$2$x),
+        .ge(q_ge_lo$2$ge)
+    );
+    snn_core$control$lag_now$q_ge_lo$3 q_ge_lo$3(
+        .x(q_ge_lo$3$x),
+        .ge(q_ge_lo$3$ge)
+    );
+    snn_core$control$lag_now$q_ge_lo$4 q_ge_lo$4(
+        .x(q_ge_lo$4$x),
+        .ge(q_ge_lo$4$ge)
+    );
+    snn_core$control$lag_now$q_ge_lo$5 q_ge_lo$5(
+        .x(q_ge_lo$5$x),
+        .ge(q_ge_lo$5$ge)
+    );
+    snn_core$control$lag_now$q_ge_hi$0 q_ge_hi$0(
+        .x(q_ge_hi$0$x),
+        .ge(q_ge_hi$0$ge)
+    );
+    snn_core$control$lag_now$q_ge_hi$1 q_ge_hi$1(
+        .x(q_ge_hi$1$x),
+        .ge(q_ge_hi$1$ge)
+    );
+    snn_core$control$lag_now$q_ge_hi$2 q_ge_hi$2(
+        .x(q_ge_hi$2$x),
+        .ge(q_ge_hi$2$ge)
+    );
+    snn_core$control$lag_now$q_ge_hi$3 q_ge_hi$3(
+        .x(q_ge_hi$3$x),
+        .ge(q_ge_hi$3$ge)
+    );
+    snn_core$control$lag_now$q_ge_hi$4 q_ge_hi$4(
+        .x(q_ge_hi$4$x),
+        .ge(q_ge_hi$4$ge)
+    );
+    snn_core$control$lag_now$q_ge_hi$5 q_ge_hi$5(
+        .x(q_ge_hi$5$x),
+        .ge(q_ge_hi$5$ge)
+    );
+
+    // Update code
+    always @(*) begin
+        q_ge_lo$0$x = q$0;
+        q_ge_hi$0$x = q$0;
+        kb$0 = 16'h0;
+        if (((r$0 == rsel$0) & q_ge_lo$0$ge) & (~q_ge_hi$0$ge)) begin
+            kb$0 = kbit$0;
+        end
+        q_ge_lo$1$x = q$1;
+        q_ge_hi$1$x = q$1;
+        kb$1 = 16'h0;
+        if (((r$1 == rsel$1) & q_ge_lo$1$ge) & (~q_ge_hi$1$ge)) begin
+            kb$1 = kbit$1;
+        end
+        q_ge_lo$2$x = q$2;
+        q_ge_hi$2$x = q$2;
+        kb$2 = 16'h0;
+        if (((r$2 == rsel$2) & q_ge_lo$2$ge) & (~q_ge_hi$2$ge)) begin
+            kb$2 = kbit$2;
+        end
+        q_ge_lo$3$x = q$3;
+        q_ge_hi$3$x = q$3;
+        kb$3 = 16'h0;
+        if (((r$3 == rsel$3) & q_ge_lo$3$ge) & (~q_ge_hi$3$ge)) begin
+            kb$3 = kbit$3;
+        end
+        q_ge_lo$4$x = q$4;
+        q_ge_hi$4$x = q$4;
+        kb$4 = 16'h0;
+        if (((r$4 == rsel$4) & q_ge_lo$4$ge) & (~q_ge_hi$4$ge)) begin
+            kb$4 = kbit$4;
+        end
+        q_ge_lo$5$x = q$5;
+        q_ge_hi$5$x = q$5;
+        kb$5 = 16'h0;
+        if (((r$5 == rsel$5) & q_ge_lo$5$ge) & (~q_ge_hi$5$ge)) begin
+            kb$5 = kbit$5;
+        end
+        acc$0 = kb$0;
+        acc$1 = acc$0 | kb$1;
+        acc$2 = acc$1 | kb$2;
+        acc$3 = acc$2 | kb$3;
+        acc$4 = acc$3 | kb$4;
+        acc$5 = acc$4 | kb$5;
+        mask = acc$5;
     end
 
-    always @(posedge clock) begin
-       q <= d;
-    end
+endmodule // snn_core$control$lag_now
 
-endmodule // snn_core$control$lag_q_r$0
-
-module snn_core$control$lag_q_r$1(d,q,clock);
+module snn_core$control$lag_now$q_ge_hi$0(x,ge);
 
     // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
+    input wire  [7:0] x;
+    output reg  ge;
 
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
+    // Constant declarations
+    localparam  one$0 = 1'b1;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b0;
+    localparam  one$3 = 1'b0;
+    localparam  one$4 = 1'b0;
+    localparam  one$5 = 1'b1;
+    localparam  one$6 = 1'b1;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
     end
 
-    always @(posedge clock) begin
-       q <= d;
-    end
+endmodule // snn_core$control$lag_now$q_ge_hi$0
 
-endmodule // snn_core$control$lag_q_r$1
-
-module snn_core$control$lag_q_r$2(d,q,clock);
+module snn_core$control$lag_now$q_ge_hi$1(x,ge);
 
     // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
+    input wire  [7:0] x;
+    output reg  ge;
 
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
+    // Constant declarations
+    localparam  one$0 = 1'b1;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b0;
+    localparam  one$3 = 1'b0;
+    localparam  one$4 = 1'b0;
+    localparam  one$5 = 1'b1;
+    localparam  one$6 = 1'b1;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
     end
 
-    always @(posedge clock) begin
-       q <= d;
-    end
+endmodule // snn_core$control$lag_now$q_ge_hi$1
 
-endmodule // snn_core$control$lag_q_r$2
-
-module snn_core$control$lag_q_r$3(d,q,clock);
+module snn_core$control$lag_now$q_ge_hi$2(x,ge);
 
     // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
+    input wire  [7:0] x;
+    output reg  ge;
 
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
+    // Constant declarations
+    localparam  one$0 = 1'b1;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b0;
+    localparam  one$3 = 1'b0;
+    localparam  one$4 = 1'b0;
+    localparam  one$5 = 1'b1;
+    localparam  one$6 = 1'b1;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
     end
 
-    always @(posedge clock) begin
-       q <= d;
-    end
+endmodule // snn_core$control$lag_now$q_ge_hi$2
 
-endmodule // snn_core$control$lag_q_r$3
-
-module snn_core$control$lag_q_r$4(d,q,clock);
+module snn_core$control$lag_now$q_ge_hi$3(x,ge);
 
     // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
+    input wire  [7:0] x;
+    output reg  ge;
 
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
+    // Constant declarations
+    localparam  one$0 = 1'b1;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b0;
+    localparam  one$3 = 1'b0;
+    localparam  one$4 = 1'b0;
+    localparam  one$5 = 1'b1;
+    localparam  one$6 = 1'b1;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
     end
 
-    always @(posedge clock) begin
-       q <= d;
-    end
+endmodule // snn_core$control$lag_now$q_ge_hi$3
 
-endmodule // snn_core$control$lag_q_r$4
-
-module snn_core$control$lag_q_r$5(d,q,clock);
+module snn_core$control$lag_now$q_ge_hi$4(x,ge);
 
     // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
+    input wire  [7:0] x;
+    output reg  ge;
 
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
+    // Constant declarations
+    localparam  one$0 = 1'b1;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b0;
+    localparam  one$3 = 1'b0;
+    localparam  one$4 = 1'b0;
+    localparam  one$5 = 1'b1;
+    localparam  one$6 = 1'b1;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
     end
 
-    always @(posedge clock) begin
-       q <= d;
-    end
+endmodule // snn_core$control$lag_now$q_ge_hi$4
 
-endmodule // snn_core$control$lag_q_r$5
-
-module snn_core$control$lag_r_r$0(d,q,clock);
+module snn_core$control$lag_now$q_ge_hi$5(x,ge);
 
     // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
-    input wire  clock;
+    input wire  [7:0] x;
+    output reg  ge;
 
-    // Update code (custom)
-    initial begin
-       q = 4'h0;
+    // Constant declarations
+    localparam  one$0 = 1'b1;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b0;
+    localparam  one$3 = 1'b0;
+    localparam  one$4 = 1'b0;
+    localparam  one$5 = 1'b1;
+    localparam  one$6 = 1'b1;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
     end
 
-    always @(posedge clock) begin
-       q <= d;
-    end
+endmodule // snn_core$control$lag_now$q_ge_hi$5
 
-endmodule // snn_core$control$lag_r_r$0
-
-module snn_core$control$lag_r_r$1(d,q,clock);
+module snn_core$control$lag_now$q_ge_lo$0(x,ge);
 
     // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
-    input wire  clock;
+    input wire  [7:0] x;
+    output reg  ge;
 
-    // Update code (custom)
-    initial begin
-       q = 4'h0;
+    // Constant declarations
+    localparam  one$0 = 1'b0;
+    localparam  one$1 = 1'b1;
+    localparam  one$2 = 1'b1;
+    localparam  one$3 = 1'b1;
+    localparam  one$4 = 1'b1;
+    localparam  one$5 = 1'b0;
+    localparam  one$6 = 1'b0;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
     end
 
-    always @(posedge clock) begin
-       q <= d;
-    end
+endmodule // snn_core$control$lag_now$q_ge_lo$0
 
-endmodule // snn_core$control$lag_r_r$1
-
-module snn_core$control$lag_r_r$2(d,q,clock);
+module snn_core$control$lag_now$q_ge_lo$1(x,ge);
 
     // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
-    input wire  clock;
+    input wire  [7:0] x;
+    output reg  ge;
 
-    // Update code (custom)
-    initial begin
-       q = 4'h0;
+    // Constant declarations
+    localparam  one$0 = 1'b0;
+    localparam  one$1 = 1'b1;
+    localparam  one$2 = 1'b1;
+    localparam  one$3 = 1'b1;
+    localparam  one$4 = 1'b1;
+    localparam  one$5 = 1'b0;
+    localparam  one$6 = 1'b0;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
     end
 
-    always @(posedge clock) begin
-       q <= d;
-    end
+endmodule // snn_core$control$lag_now$q_ge_lo$1
 
-endmodule // snn_core$control$lag_r_r$2
-
-module snn_core$control$lag_r_r$3(d,q,clock);
+module snn_core$control$lag_now$q_ge_lo$2(x,ge);
 
     // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
-    input wire  clock;
+    input wire  [7:0] x;
+    output reg  ge;
 
-    // Update code (custom)
-    initial begin
-       q = 4'h0;
+    // Constant declarations
+    localparam  one$0 = 1'b0;
+    localparam  one$1 = 1'b1;
+    localparam  one$2 = 1'b1;
+    localparam  one$3 = 1'b1;
+    localparam  one$4 = 1'b1;
+    localparam  one$5 = 1'b0;
+    localparam  one$6 = 1'b0;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
     end
 
-    always @(posedge clock) begin
-       q <= d;
-    end
+endmodule // snn_core$control$lag_now$q_ge_lo$2
 
-endmodule // snn_core$control$lag_r_r$3
-
-module snn_core$control$lag_r_r$4(d,q,clock);
+module snn_core$control$lag_now$q_ge_lo$3(x,ge);
 
     // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
-    input wire  clock;
+    input wire  [7:0] x;
+    output reg  ge;
 
-    // Update code (custom)
-    initial begin
-       q = 4'h0;
+    // Constant declarations
+    localparam  one$0 = 1'b0;
+    localparam  one$1 = 1'b1;
+    localparam  one$2 = 1'b1;
+    localparam  one$3 = 1'b1;
+    localparam  one$4 = 1'b1;
+    localparam  one$5 = 1'b0;
+    localparam  one$6 = 1'b0;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
     end
 
-    always @(posedge clock) begin
-       q <= d;
-    end
+endmodule // snn_core$control$lag_now$q_ge_lo$3
 
-endmodule // snn_core$control$lag_r_r$4
-
-module snn_core$control$lag_r_r$5(d,q,clock);
+module snn_core$control$lag_now$q_ge_lo$4(x,ge);
 
     // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
-    input wire  clock;
+    input wire  [7:0] x;
+    output reg  ge;
 
-    // Update code (custom)
-    initial begin
-       q = 4'h0;
+    // Constant declarations
+    localparam  one$0 = 1'b0;
+    localparam  one$1 = 1'b1;
+    localparam  one$2 = 1'b1;
+    localparam  one$3 = 1'b1;
+    localparam  one$4 = 1'b1;
+    localparam  one$5 = 1'b0;
+    localparam  one$6 = 1'b0;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
     end
 
-    always @(posedge clock) begin
-       q <= d;
+endmodule // snn_core$control$lag_now$q_ge_lo$4
+
+module snn_core$control$lag_now$q_ge_lo$5(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b0;
+    localparam  one$1 = 1'b1;
+    localparam  one$2 = 1'b1;
+    localparam  one$3 = 1'b1;
+    localparam  one$4 = 1'b1;
+    localparam  one$5 = 1'b0;
+    localparam  one$6 = 1'b0;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
     end
 
-endmodule // snn_core$control$lag_r_r$5
+endmodule // snn_core$control$lag_now$q_ge_lo$5
 
 module snn_core$control$learn_r(d,q,clock);
 
@@ -2073,510 +4122,6 @@ module snn_core$control$learn_r(d,q,clock);
     end
 
 endmodule // snn_core$control$learn_r
-
-module snn_core$control$lq_ge_hi1$0(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b1;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b0;
-    localparam  one$3 = 1'b0;
-    localparam  one$4 = 1'b0;
-    localparam  one$5 = 1'b1;
-    localparam  one$6 = 1'b1;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$lq_ge_hi1$0
-
-module snn_core$control$lq_ge_hi1$1(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b1;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b0;
-    localparam  one$3 = 1'b0;
-    localparam  one$4 = 1'b0;
-    localparam  one$5 = 1'b1;
-    localparam  one$6 = 1'b1;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$lq_ge_hi1$1
-
-module snn_core$control$lq_ge_hi1$2(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b1;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b0;
-    localparam  one$3 = 1'b0;
-    localparam  one$4 = 1'b0;
-    localparam  one$5 = 1'b1;
-    localparam  one$6 = 1'b1;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$lq_ge_hi1$2
-
-module snn_core$control$lq_ge_hi1$3(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b1;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b0;
-    localparam  one$3 = 1'b0;
-    localparam  one$4 = 1'b0;
-    localparam  one$5 = 1'b1;
-    localparam  one$6 = 1'b1;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$lq_ge_hi1$3
-
-module snn_core$control$lq_ge_hi1$4(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b1;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b0;
-    localparam  one$3 = 1'b0;
-    localparam  one$4 = 1'b0;
-    localparam  one$5 = 1'b1;
-    localparam  one$6 = 1'b1;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$lq_ge_hi1$4
-
-module snn_core$control$lq_ge_hi1$5(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b1;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b0;
-    localparam  one$3 = 1'b0;
-    localparam  one$4 = 1'b0;
-    localparam  one$5 = 1'b1;
-    localparam  one$6 = 1'b1;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$lq_ge_hi1$5
-
-module snn_core$control$lq_ge_lo$0(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b0;
-    localparam  one$1 = 1'b1;
-    localparam  one$2 = 1'b1;
-    localparam  one$3 = 1'b1;
-    localparam  one$4 = 1'b1;
-    localparam  one$5 = 1'b0;
-    localparam  one$6 = 1'b0;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$lq_ge_lo$0
-
-module snn_core$control$lq_ge_lo$1(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b0;
-    localparam  one$1 = 1'b1;
-    localparam  one$2 = 1'b1;
-    localparam  one$3 = 1'b1;
-    localparam  one$4 = 1'b1;
-    localparam  one$5 = 1'b0;
-    localparam  one$6 = 1'b0;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$lq_ge_lo$1
-
-module snn_core$control$lq_ge_lo$2(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b0;
-    localparam  one$1 = 1'b1;
-    localparam  one$2 = 1'b1;
-    localparam  one$3 = 1'b1;
-    localparam  one$4 = 1'b1;
-    localparam  one$5 = 1'b0;
-    localparam  one$6 = 1'b0;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$lq_ge_lo$2
-
-module snn_core$control$lq_ge_lo$3(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b0;
-    localparam  one$1 = 1'b1;
-    localparam  one$2 = 1'b1;
-    localparam  one$3 = 1'b1;
-    localparam  one$4 = 1'b1;
-    localparam  one$5 = 1'b0;
-    localparam  one$6 = 1'b0;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$lq_ge_lo$3
-
-module snn_core$control$lq_ge_lo$4(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b0;
-    localparam  one$1 = 1'b1;
-    localparam  one$2 = 1'b1;
-    localparam  one$3 = 1'b1;
-    localparam  one$4 = 1'b1;
-    localparam  one$5 = 1'b0;
-    localparam  one$6 = 1'b0;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$lq_ge_lo$4
-
-module snn_core$control$lq_ge_lo$5(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b0;
-    localparam  one$1 = 1'b1;
-    localparam  one$2 = 1'b1;
-    localparam  one$3 = 1'b1;
-    localparam  one$4 = 1'b1;
-    localparam  one$5 = 1'b0;
-    localparam  one$6 = 1'b0;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$lq_ge_lo$5
 
 module snn_core$control$peak_acc(d,q,clock);
 
@@ -2614,636 +4159,6 @@ module snn_core$control$peak_r(d,q,clock);
 
 endmodule // snn_core$control$peak_r
 
-module snn_core$control$pend(d,q,clock);
-
-    // Module arguments
-    input wire  [15:0] d;
-    output reg  [15:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 16'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$control$pend
-
-module snn_core$control$q$0(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$control$q$0
-
-module snn_core$control$q$1(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$control$q$1
-
-module snn_core$control$q$2(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$control$q$2
-
-module snn_core$control$q$3(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$control$q$3
-
-module snn_core$control$q$4(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$control$q$4
-
-module snn_core$control$q$5(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$control$q$5
-
-module snn_core$control$q_ge_hi$0(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b0;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b0;
-    localparam  one$3 = 1'b0;
-    localparam  one$4 = 1'b0;
-    localparam  one$5 = 1'b1;
-    localparam  one$6 = 1'b1;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$q_ge_hi$0
-
-module snn_core$control$q_ge_hi$1(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b0;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b0;
-    localparam  one$3 = 1'b0;
-    localparam  one$4 = 1'b0;
-    localparam  one$5 = 1'b1;
-    localparam  one$6 = 1'b1;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$q_ge_hi$1
-
-module snn_core$control$q_ge_hi$2(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b0;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b0;
-    localparam  one$3 = 1'b0;
-    localparam  one$4 = 1'b0;
-    localparam  one$5 = 1'b1;
-    localparam  one$6 = 1'b1;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$q_ge_hi$2
-
-module snn_core$control$q_ge_hi$3(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b0;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b0;
-    localparam  one$3 = 1'b0;
-    localparam  one$4 = 1'b0;
-    localparam  one$5 = 1'b1;
-    localparam  one$6 = 1'b1;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$q_ge_hi$3
-
-module snn_core$control$q_ge_hi$4(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b0;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b0;
-    localparam  one$3 = 1'b0;
-    localparam  one$4 = 1'b0;
-    localparam  one$5 = 1'b1;
-    localparam  one$6 = 1'b1;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$q_ge_hi$4
-
-module snn_core$control$q_ge_hi$5(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b0;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b0;
-    localparam  one$3 = 1'b0;
-    localparam  one$4 = 1'b0;
-    localparam  one$5 = 1'b1;
-    localparam  one$6 = 1'b1;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$q_ge_hi$5
-
-module snn_core$control$q_ge_lo1$0(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b1;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b1;
-    localparam  one$3 = 1'b1;
-    localparam  one$4 = 1'b1;
-    localparam  one$5 = 1'b0;
-    localparam  one$6 = 1'b0;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$q_ge_lo1$0
-
-module snn_core$control$q_ge_lo1$1(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b1;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b1;
-    localparam  one$3 = 1'b1;
-    localparam  one$4 = 1'b1;
-    localparam  one$5 = 1'b0;
-    localparam  one$6 = 1'b0;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$q_ge_lo1$1
-
-module snn_core$control$q_ge_lo1$2(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b1;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b1;
-    localparam  one$3 = 1'b1;
-    localparam  one$4 = 1'b1;
-    localparam  one$5 = 1'b0;
-    localparam  one$6 = 1'b0;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$q_ge_lo1$2
-
-module snn_core$control$q_ge_lo1$3(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b1;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b1;
-    localparam  one$3 = 1'b1;
-    localparam  one$4 = 1'b1;
-    localparam  one$5 = 1'b0;
-    localparam  one$6 = 1'b0;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$q_ge_lo1$3
-
-module snn_core$control$q_ge_lo1$4(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b1;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b1;
-    localparam  one$3 = 1'b1;
-    localparam  one$4 = 1'b1;
-    localparam  one$5 = 1'b0;
-    localparam  one$6 = 1'b0;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$q_ge_lo1$4
-
-module snn_core$control$q_ge_lo1$5(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b1;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b1;
-    localparam  one$3 = 1'b1;
-    localparam  one$4 = 1'b1;
-    localparam  one$5 = 1'b0;
-    localparam  one$6 = 1'b0;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$control$q_ge_lo1$5
-
 module snn_core$control$quo(d,q,clock);
 
     // Module arguments
@@ -3261,114 +4176,6 @@ module snn_core$control$quo(d,q,clock);
     end
 
 endmodule // snn_core$control$quo
-
-module snn_core$control$r$0(d,q,clock);
-
-    // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 4'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$control$r$0
-
-module snn_core$control$r$1(d,q,clock);
-
-    // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 4'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$control$r$1
-
-module snn_core$control$r$2(d,q,clock);
-
-    // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 4'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$control$r$2
-
-module snn_core$control$r$3(d,q,clock);
-
-    // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 4'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$control$r$3
-
-module snn_core$control$r$4(d,q,clock);
-
-    // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 4'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$control$r$4
-
-module snn_core$control$r$5(d,q,clock);
-
-    // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 4'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$control$r$5
 
 module snn_core$control$rd_valid(d,q,clock);
 
@@ -3541,13 +4348,13 @@ endmodule // snn_core$control$rem_ge_1
 module snn_core$control$state_r(d,q,clock);
 
     // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
+    input wire  [4:0] d;
+    output reg  [4:0] q;
     input wire  clock;
 
     // Update code (custom)
     initial begin
-       q = 4'h0;
+       q = 5'h0;
     end
 
     always @(posedge clock) begin
@@ -9843,74 +10650,73 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
     localparam  byte_off$3 = 6'b11000;
     localparam  byte_off$4 = 6'b100000;
     localparam  sign16 = 16'h8000;
-    localparam  ids$0 = 8'h0;
-    localparam  ids$1 = 8'h1;
-    localparam  ids$2 = 8'h2;
-    localparam  ids$3 = 8'h3;
-    localparam  ids$4 = 8'h4;
-    localparam  ids$5 = 8'h5;
-    localparam  ids$6 = 8'h6;
-    localparam  ids$7 = 8'h7;
-    localparam  ids$8 = 8'h8;
-    localparam  ids$9 = 8'h9;
-    localparam  ids$10 = 8'ha;
-    localparam  ids$11 = 8'hb;
-    localparam  ids$12 = 8'hc;
-    localparam  ids$13 = 8'hd;
-    localparam  ids$14 = 8'he;
-    localparam  ids$15 = 8'hf;
-    localparam  ids$16 = 8'h10;
-    localparam  ids$17 = 8'h11;
-    localparam  ids$18 = 8'h12;
-    localparam  ids$19 = 8'h13;
-    localparam  ids$20 = 8'h14;
-    localparam  ids$21 = 8'h15;
-    localparam  ids$22 = 8'h16;
-    localparam  ids$23 = 8'h17;
-    localparam  ids$24 = 8'h18;
-    localparam  ids$25 = 8'h19;
-    localparam  ids$26 = 8'h1a;
-    localparam  ids$27 = 8'h1b;
-    localparam  ids$28 = 8'h1c;
-    localparam  ids$29 = 8'h1d;
-    localparam  ids$30 = 8'h1e;
-    localparam  ids$31 = 8'h1f;
-    localparam  ids$32 = 8'h20;
-    localparam  ids$33 = 8'h21;
-    localparam  ids$34 = 8'h22;
-    localparam  ids$35 = 8'h23;
-    localparam  ids$36 = 8'h24;
-    localparam  ids$37 = 8'h25;
-    localparam  ids$38 = 8'h26;
-    localparam  ids$39 = 8'h27;
-    localparam  ids$40 = 8'h28;
-    localparam  ids$41 = 8'h29;
-    localparam  ids$42 = 8'h2a;
-    localparam  ids$43 = 8'h2b;
-    localparam  ids$44 = 8'h2c;
-    localparam  ids$45 = 8'h2d;
-    localparam  ids$46 = 8'h2e;
-    localparam  ids$47 = 8'h2f;
-    localparam  ids$48 = 8'h30;
-    localparam  ids$49 = 8'h31;
-    localparam  ids$50 = 8'h32;
-    localparam  ids$51 = 8'h33;
-    localparam  ids$52 = 8'h34;
-    localparam  ids$53 = 8'h35;
-    localparam  ids$54 = 8'h36;
-    localparam  ids$55 = 8'h37;
-    localparam  ids$56 = 8'h38;
-    localparam  ids$57 = 8'h39;
-    localparam  ids$58 = 8'h3a;
-    localparam  ids$59 = 8'h3b;
-    localparam  ids$60 = 8'h3c;
-    localparam  ids$61 = 8'h3d;
-    localparam  ids$62 = 8'h3e;
-    localparam  ids$63 = 8'h3f;
-    localparam  ids$64 = 8'h40;
-    localparam  ids$65 = 8'h41;
-    localparam  ids$66 = 8'h42;
-    localparam  ids$67 = 8'h43;
+    localparam  ids$0 = 8'h1;
+    localparam  ids$1 = 8'h2;
+    localparam  ids$2 = 8'h3;
+    localparam  ids$3 = 8'h4;
+    localparam  ids$4 = 8'h5;
+    localparam  ids$5 = 8'h6;
+    localparam  ids$6 = 8'h7;
+    localparam  ids$7 = 8'h8;
+    localparam  ids$8 = 8'h9;
+    localparam  ids$9 = 8'ha;
+    localparam  ids$10 = 8'hb;
+    localparam  ids$11 = 8'hc;
+    localparam  ids$12 = 8'hd;
+    localparam  ids$13 = 8'he;
+    localparam  ids$14 = 8'hf;
+    localparam  ids$15 = 8'h10;
+    localparam  ids$16 = 8'h11;
+    localparam  ids$17 = 8'h12;
+    localparam  ids$18 = 8'h13;
+    localparam  ids$19 = 8'h14;
+    localparam  ids$20 = 8'h15;
+    localparam  ids$21 = 8'h16;
+    localparam  ids$22 = 8'h17;
+    localparam  ids$23 = 8'h18;
+    localparam  ids$24 = 8'h19;
+    localparam  ids$25 = 8'h1a;
+    localparam  ids$26 = 8'h1b;
+    localparam  ids$27 = 8'h1c;
+    localparam  ids$28 = 8'h1d;
+    localparam  ids$29 = 8'h1e;
+    localparam  ids$30 = 8'h1f;
+    localparam  ids$31 = 8'h20;
+    localparam  ids$32 = 8'h21;
+    localparam  ids$33 = 8'h22;
+    localparam  ids$34 = 8'h23;
+    localparam  ids$35 = 8'h24;
+    localparam  ids$36 = 8'h25;
+    localparam  ids$37 = 8'h26;
+    localparam  ids$38 = 8'h27;
+    localparam  ids$39 = 8'h28;
+    localparam  ids$40 = 8'h29;
+    localparam  ids$41 = 8'h2a;
+    localparam  ids$42 = 8'h2b;
+    localparam  ids$43 = 8'h2c;
+    localparam  ids$44 = 8'h2d;
+    localparam  ids$45 = 8'h2e;
+    localparam  ids$46 = 8'h2f;
+    localparam  ids$47 = 8'h30;
+    localparam  ids$48 = 8'h31;
+    localparam  ids$49 = 8'h32;
+    localparam  ids$50 = 8'h33;
+    localparam  ids$51 = 8'h34;
+    localparam  ids$52 = 8'h35;
+    localparam  ids$53 = 8'h36;
+    localparam  ids$54 = 8'h37;
+    localparam  ids$55 = 8'h38;
+    localparam  ids$56 = 8'h39;
+    localparam  ids$57 = 8'h3a;
+    localparam  ids$58 = 8'h3b;
+    localparam  ids$59 = 8'h3c;
+    localparam  ids$60 = 8'h3d;
+    localparam  ids$61 = 8'h3e;
+    localparam  ids$62 = 8'h3f;
+    localparam  ids$63 = 8'h40;
+    localparam  ids$64 = 8'h41;
+    localparam  ids$65 = 8'h42;
+    localparam  ids$66 = 8'h43;
     localparam  nc_id = 8'h43;
     localparam  nil = 10'b1111111111;
     localparam  byte_ones = 8'hff;
@@ -10027,234 +10833,15 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
     reg  [7:0] class_reg$d;
     wire  [7:0] class_reg$q;
     reg  class_reg$clock;
-    reg  head_ram$clock;
-    reg  [7:0] head_ram$waddr;
-    reg  [9:0] head_ram$wdata;
-    reg  head_ram$we;
-    reg  [7:0] head_ram$raddr;
-    wire  [9:0] head_ram$rdata;
-    reg  count_ram$clock;
-    reg  [7:0] count_ram$waddr;
-    reg  [9:0] count_ram$wdata;
-    reg  count_ram$we;
-    reg  [7:0] count_ram$raddr;
-    wire  [9:0] count_ram$rdata;
-    reg  valid$0$d;
-    wire  valid$0$q;
-    reg  valid$0$clock;
-    reg  valid$1$d;
-    wire  valid$1$q;
-    reg  valid$1$clock;
-    reg  valid$2$d;
-    wire  valid$2$q;
-    reg  valid$2$clock;
-    reg  valid$3$d;
-    wire  valid$3$q;
-    reg  valid$3$clock;
-    reg  valid$4$d;
-    wire  valid$4$q;
-    reg  valid$4$clock;
-    reg  valid$5$d;
-    wire  valid$5$q;
-    reg  valid$5$clock;
-    reg  valid$6$d;
-    wire  valid$6$q;
-    reg  valid$6$clock;
-    reg  valid$7$d;
-    wire  valid$7$q;
-    reg  valid$7$clock;
-    reg  valid$8$d;
-    wire  valid$8$q;
-    reg  valid$8$clock;
-    reg  valid$9$d;
-    wire  valid$9$q;
-    reg  valid$9$clock;
-    reg  valid$10$d;
-    wire  valid$10$q;
-    reg  valid$10$clock;
-    reg  valid$11$d;
-    wire  valid$11$q;
-    reg  valid$11$clock;
-    reg  valid$12$d;
-    wire  valid$12$q;
-    reg  valid$12$clock;
-    reg  valid$13$d;
-    wire  valid$13$q;
-    reg  valid$13$clock;
-    reg  valid$14$d;
-    wire  valid$14$q;
-    reg  valid$14$clock;
-    reg  valid$15$d;
-    wire  valid$15$q;
-    reg  valid$15$clock;
-    reg  valid$16$d;
-    wire  valid$16$q;
-    reg  valid$16$clock;
-    reg  valid$17$d;
-    wire  valid$17$q;
-    reg  valid$17$clock;
-    reg  valid$18$d;
-    wire  valid$18$q;
-    reg  valid$18$clock;
-    reg  valid$19$d;
-    wire  valid$19$q;
-    reg  valid$19$clock;
-    reg  valid$20$d;
-    wire  valid$20$q;
-    reg  valid$20$clock;
-    reg  valid$21$d;
-    wire  valid$21$q;
-    reg  valid$21$clock;
-    reg  valid$22$d;
-    wire  valid$22$q;
-    reg  valid$22$clock;
-    reg  valid$23$d;
-    wire  valid$23$q;
-    reg  valid$23$clock;
-    reg  valid$24$d;
-    wire  valid$24$q;
-    reg  valid$24$clock;
-    reg  valid$25$d;
-    wire  valid$25$q;
-    reg  valid$25$clock;
-    reg  valid$26$d;
-    wire  valid$26$q;
-    reg  valid$26$clock;
-    reg  valid$27$d;
-    wire  valid$27$q;
-    reg  valid$27$clock;
-    reg  valid$28$d;
-    wire  valid$28$q;
-    reg  valid$28$clock;
-    reg  valid$29$d;
-    wire  valid$29$q;
-    reg  valid$29$clock;
-    reg  valid$30$d;
-    wire  valid$30$q;
-    reg  valid$30$clock;
-    reg  valid$31$d;
-    wire  valid$31$q;
-    reg  valid$31$clock;
-    reg  valid$32$d;
-    wire  valid$32$q;
-    reg  valid$32$clock;
-    reg  valid$33$d;
-    wire  valid$33$q;
-    reg  valid$33$clock;
-    reg  valid$34$d;
-    wire  valid$34$q;
-    reg  valid$34$clock;
-    reg  valid$35$d;
-    wire  valid$35$q;
-    reg  valid$35$clock;
-    reg  valid$36$d;
-    wire  valid$36$q;
-    reg  valid$36$clock;
-    reg  valid$37$d;
-    wire  valid$37$q;
-    reg  valid$37$clock;
-    reg  valid$38$d;
-    wire  valid$38$q;
-    reg  valid$38$clock;
-    reg  valid$39$d;
-    wire  valid$39$q;
-    reg  valid$39$clock;
-    reg  valid$40$d;
-    wire  valid$40$q;
-    reg  valid$40$clock;
-    reg  valid$41$d;
-    wire  valid$41$q;
-    reg  valid$41$clock;
-    reg  valid$42$d;
-    wire  valid$42$q;
-    reg  valid$42$clock;
-    reg  valid$43$d;
-    wire  valid$43$q;
-    reg  valid$43$clock;
-    reg  valid$44$d;
-    wire  valid$44$q;
-    reg  valid$44$clock;
-    reg  valid$45$d;
-    wire  valid$45$q;
-    reg  valid$45$clock;
-    reg  valid$46$d;
-    wire  valid$46$q;
-    reg  valid$46$clock;
-    reg  valid$47$d;
-    wire  valid$47$q;
-    reg  valid$47$clock;
-    reg  valid$48$d;
-    wire  valid$48$q;
-    reg  valid$48$clock;
-    reg  valid$49$d;
-    wire  valid$49$q;
-    reg  valid$49$clock;
-    reg  valid$50$d;
-    wire  valid$50$q;
-    reg  valid$50$clock;
-    reg  valid$51$d;
-    wire  valid$51$q;
-    reg  valid$51$clock;
-    reg  valid$52$d;
-    wire  valid$52$q;
-    reg  valid$52$clock;
-    reg  valid$53$d;
-    wire  valid$53$q;
-    reg  valid$53$clock;
-    reg  valid$54$d;
-    wire  valid$54$q;
-    reg  valid$54$clock;
-    reg  valid$55$d;
-    wire  valid$55$q;
-    reg  valid$55$clock;
-    reg  valid$56$d;
-    wire  valid$56$q;
-    reg  valid$56$clock;
-    reg  valid$57$d;
-    wire  valid$57$q;
-    reg  valid$57$clock;
-    reg  valid$58$d;
-    wire  valid$58$q;
-    reg  valid$58$clock;
-    reg  valid$59$d;
-    wire  valid$59$q;
-    reg  valid$59$clock;
-    reg  valid$60$d;
-    wire  valid$60$q;
-    reg  valid$60$clock;
-    reg  valid$61$d;
-    wire  valid$61$q;
-    reg  valid$61$clock;
-    reg  valid$62$d;
-    wire  valid$62$q;
-    reg  valid$62$clock;
-    reg  valid$63$d;
-    wire  valid$63$q;
-    reg  valid$63$clock;
-    reg  valid$64$d;
-    wire  valid$64$q;
-    reg  valid$64$clock;
-    reg  valid$65$d;
-    wire  valid$65$q;
-    reg  valid$65$clock;
-    reg  valid$66$d;
-    wire  valid$66$q;
-    reg  valid$66$clock;
-    reg  [7:0] rd_class$d;
-    wire  [7:0] rd_class$q;
-    reg  rd_class$clock;
-    reg  byp_v$d;
-    wire  byp_v$q;
-    reg  byp_v$clock;
-    reg  [7:0] byp_class$d;
-    wire  [7:0] byp_class$q;
-    reg  byp_class$clock;
-    reg  [9:0] byp_head$d;
-    wire  [9:0] byp_head$q;
-    reg  byp_head$clock;
-    reg  [9:0] byp_count$d;
-    wire  [9:0] byp_count$q;
-    reg  byp_count$clock;
+    reg  lists$clock;
+    reg  lists$clear;
+    reg  lists$insert;
+    reg  [7:0] lists$wclass;
+    reg  [9:0] lists$node;
+    reg  [7:0] lists$rd_next;
+    wire  [9:0] lists$head;
+    wire  [9:0] lists$count_raw;
+    wire  lists$listed;
     reg  [9:0] silent_r$d;
     wire  [9:0] silent_r$q;
     reg  silent_r$clock;
@@ -10264,6 +10851,32 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
     reg  next_mem$we;
     reg  [9:0] next_mem$raddr;
     wire  [9:0] next_mem$rdata;
+    reg  [7:0] rf$px$0;
+    reg  [7:0] rf$px$1;
+    reg  [7:0] rf$px$2;
+    reg  [7:0] rf$px$3;
+    reg  [7:0] rf$px$4;
+    reg  [7:0] rf$px$5;
+    reg  [7:0] rf$px$6;
+    reg  [7:0] rf$px$7;
+    reg  [7:0] rf$px$8;
+    reg  [7:0] rf$px$9;
+    reg  [7:0] rf$px$10;
+    reg  [7:0] rf$px$11;
+    reg  [7:0] rf$px$12;
+    reg  [7:0] rf$px$13;
+    reg  [7:0] rf$px$14;
+    reg  [7:0] rf$px$15;
+    reg  [7:0] rf$px$16;
+    reg  [7:0] rf$px$17;
+    reg  [7:0] rf$px$18;
+    reg  [7:0] rf$px$19;
+    reg  [7:0] rf$px$20;
+    reg  [7:0] rf$px$21;
+    reg  [7:0] rf$px$22;
+    reg  [7:0] rf$px$23;
+    reg  [7:0] rf$px$24;
+    wire  [15:0] rf$sum;
     reg  [15:0] bp_cmp$0$x;
     wire  bp_cmp$0$ge;
     reg  [15:0] bp_cmp$1$x;
@@ -10424,11 +11037,6 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
     reg  [39:0] lb_byte$1;
     reg  [39:0] lb_byte$2;
     reg  [39:0] lb_byte$3;
-    reg  [15:0] g5;
-    reg  [15:0] g1;
-    reg  [15:0] g4n;
-    reg  [15:0] g1n;
-    reg  [15:0] rf;
     reg  [7:0] cls_hit$0;
     reg  [7:0] cls_hit$1;
     reg  [7:0] cls_hit$2;
@@ -10566,13 +11174,7 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
     reg  [7:0] cls;
     reg  insert;
     reg  silent;
-    reg  ins_hit;
-    reg  [9:0] ins_head;
-    reg  [9:0] ins_count;
-    reg  out_hit;
     reg  [7:0] rd_next;
-    reg  out_valid;
-    reg  ins_valid;
 
     // Sub module instances
     snn_core$spike_gen$scan_r scan_r(
@@ -10758,381 +11360,16 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
         .q(class_reg$q),
         .clock(class_reg$clock)
     );
-    snn_core$spike_gen$head_ram head_ram(
-        .clock(head_ram$clock),
-        .waddr(head_ram$waddr),
-        .wdata(head_ram$wdata),
-        .we(head_ram$we),
-        .raddr(head_ram$raddr),
-        .rdata(head_ram$rdata)
-    );
-    snn_core$spike_gen$count_ram count_ram(
-        .clock(count_ram$clock),
-        .waddr(count_ram$waddr),
-        .wdata(count_ram$wdata),
-        .we(count_ram$we),
-        .raddr(count_ram$raddr),
-        .rdata(count_ram$rdata)
-    );
-    snn_core$spike_gen$valid$0 valid$0(
-        .d(valid$0$d),
-        .q(valid$0$q),
-        .clock(valid$0$clock)
-    );
-    snn_core$spike_gen$valid$1 valid$1(
-        .d(valid$1$d),
-        .q(valid$1$q),
-        .clock(valid$1$clock)
-    );
-    snn_core$spike_gen$valid$2 valid$2(
-        .d(valid$2$d),
-        .q(valid$2$q),
-        .clock(valid$2$clock)
-    );
-    snn_core$spike_gen$valid$3 valid$3(
-        .d(valid$3$d),
-        .q(valid$3$q),
-        .clock(valid$3$clock)
-    );
-    snn_core$spike_gen$valid$4 valid$4(
-        .d(valid$4$d),
-        .q(valid$4$q),
-        .clock(valid$4$clock)
-    );
-    snn_core$spike_gen$valid$5 valid$5(
-        .d(valid$5$d),
-        .q(valid$5$q),
-        .clock(valid$5$clock)
-    );
-    snn_core$spike_gen$valid$6 valid$6(
-        .d(valid$6$d),
-        .q(valid$6$q),
-        .clock(valid$6$clock)
-    );
-    snn_core$spike_gen$valid$7 valid$7(
-        .d(valid$7$d),
-        .q(valid$7$q),
-        .clock(valid$7$clock)
-    );
-    snn_core$spike_gen$valid$8 valid$8(
-        .d(valid$8$d),
-        .q(valid$8$q),
-        .clock(valid$8$clock)
-    );
-    snn_core$spike_gen$valid$9 valid$9(
-        .d(valid$9$d),
-        .q(valid$9$q),
-        .clock(valid$9$clock)
-    );
-    snn_core$spike_gen$valid$10 valid$10(
-        .d(valid$10$d),
-        .q(valid$10$q),
-        .clock(valid$10$clock)
-    );
-    snn_core$spike_gen$valid$11 valid$11(
-        .d(valid$11$d),
-        .q(valid$11$q),
-        .clock(valid$11$clock)
-    );
-    snn_core$spike_gen$valid$12 valid$12(
-        .d(valid$12$d),
-        .q(valid$12$q),
-        .clock(valid$12$clock)
-    );
-    snn_core$spike_gen$valid$13 valid$13(
-        .d(valid$13$d),
-        .q(valid$13$q),
-        .clock(valid$13$clock)
-    );
-    snn_core$spike_gen$valid$14 valid$14(
-        .d(valid$14$d),
-        .q(valid$14$q),
-        .clock(valid$14$clock)
-    );
-    snn_core$spike_gen$valid$15 valid$15(
-        .d(valid$15$d),
-        .q(valid$15$q),
-        .clock(valid$15$clock)
-    );
-    snn_core$spike_gen$valid$16 valid$16(
-        .d(valid$16$d),
-        .q(valid$16$q),
-        .clock(valid$16$clock)
-    );
-    snn_core$spike_gen$valid$17 valid$17(
-        .d(valid$17$d),
-        .q(valid$17$q),
-        .clock(valid$17$clock)
-    );
-    snn_core$spike_gen$valid$18 valid$18(
-        .d(valid$18$d),
-        .q(valid$18$q),
-        .clock(valid$18$clock)
-    );
-    snn_core$spike_gen$valid$19 valid$19(
-        .d(valid$19$d),
-        .q(valid$19$q),
-        .clock(valid$19$clock)
-    );
-    snn_core$spike_gen$valid$20 valid$20(
-        .d(valid$20$d),
-        .q(valid$20$q),
-        .clock(valid$20$clock)
-    );
-    snn_core$spike_gen$valid$21 valid$21(
-        .d(valid$21$d),
-        .q(valid$21$q),
-        .clock(valid$21$clock)
-    );
-    snn_core$spike_gen$valid$22 valid$22(
-        .d(valid$22$d),
-        .q(valid$22$q),
-        .clock(valid$22$clock)
-    );
-    snn_core$spike_gen$valid$23 valid$23(
-        .d(valid$23$d),
-        .q(valid$23$q),
-        .clock(valid$23$clock)
-    );
-    snn_core$spike_gen$valid$24 valid$24(
-        .d(valid$24$d),
-        .q(valid$24$q),
-        .clock(valid$24$clock)
-    );
-    snn_core$spike_gen$valid$25 valid$25(
-        .d(valid$25$d),
-        .q(valid$25$q),
-        .clock(valid$25$clock)
-    );
-    snn_core$spike_gen$valid$26 valid$26(
-        .d(valid$26$d),
-        .q(valid$26$q),
-        .clock(valid$26$clock)
-    );
-    snn_core$spike_gen$valid$27 valid$27(
-        .d(valid$27$d),
-        .q(valid$27$q),
-        .clock(valid$27$clock)
-    );
-    snn_core$spike_gen$valid$28 valid$28(
-        .d(valid$28$d),
-        .q(valid$28$q),
-        .clock(valid$28$clock)
-    );
-    snn_core$spike_gen$valid$29 valid$29(
-        .d(valid$29$d),
-        .q(valid$29$q),
-        .clock(valid$29$clock)
-    );
-    snn_core$spike_gen$valid$30 valid$30(
-        .d(valid$30$d),
-        .q(valid$30$q),
-        .clock(valid$30$clock)
-    );
-    snn_core$spike_gen$valid$31 valid$31(
-        .d(valid$31$d),
-        .q(valid$31$q),
-        .clock(valid$31$clock)
-    );
-    snn_core$spike_gen$valid$32 valid$32(
-        .d(valid$32$d),
-        .q(valid$32$q),
-        .clock(valid$32$clock)
-    );
-    snn_core$spike_gen$valid$33 valid$33(
-        .d(valid$33$d),
-        .q(valid$33$q),
-        .clock(valid$33$clock)
-    );
-    snn_core$spike_gen$valid$34 valid$34(
-        .d(valid$34$d),
-        .q(valid$34$q),
-        .clock(valid$34$clock)
-    );
-    snn_core$spike_gen$valid$35 valid$35(
-        .d(valid$35$d),
-        .q(valid$35$q),
-        .clock(valid$35$clock)
-    );
-    snn_core$spike_gen$valid$36 valid$36(
-        .d(valid$36$d),
-        .q(valid$36$q),
-        .clock(valid$36$clock)
-    );
-    snn_core$spike_gen$valid$37 valid$37(
-        .d(valid$37$d),
-        .q(valid$37$q),
-        .clock(valid$37$clock)
-    );
-    snn_core$spike_gen$valid$38 valid$38(
-        .d(valid$38$d),
-        .q(valid$38$q),
-        .clock(valid$38$clock)
-    );
-    snn_core$spike_gen$valid$39 valid$39(
-        .d(valid$39$d),
-        .q(valid$39$q),
-        .clock(valid$39$clock)
-    );
-    snn_core$spike_gen$valid$40 valid$40(
-        .d(valid$40$d),
-        .q(valid$40$q),
-        .clock(valid$40$clock)
-    );
-    snn_core$spike_gen$valid$41 valid$41(
-        .d(valid$41$d),
-        .q(valid$41$q),
-        .clock(valid$41$clock)
-    );
-    snn_core$spike_gen$valid$42 valid$42(
-        .d(valid$42$d),
-        .q(valid$42$q),
-        .clock(valid$42$clock)
-    );
-    snn_core$spike_gen$valid$43 valid$43(
-        .d(valid$43$d),
-        .q(valid$43$q),
-        .clock(valid$43$clock)
-    );
-    snn_core$spike_gen$valid$44 valid$44(
-        .d(valid$44$d),
-        .q(valid$44$q),
-        .clock(valid$44$clock)
-    );
-    snn_core$spike_gen$valid$45 valid$45(
-        .d(valid$45$d),
-        .q(valid$45$q),
-        .clock(valid$45$clock)
-    );
-    snn_core$spike_gen$valid$46 valid$46(
-        .d(valid$46$d),
-        .q(valid$46$q),
-        .clock(valid$46$clock)
-    );
-    snn_core$spike_gen$valid$47 valid$47(
-        .d(valid$47$d),
-        .q(valid$47$q),
-        .clock(valid$47$clock)
-    );
-    snn_core$spike_gen$valid$48 valid$48(
-        .d(valid$48$d),
-        .q(valid$48$q),
-        .clock(valid$48$clock)
-    );
-    snn_core$spike_gen$valid$49 valid$49(
-        .d(valid$49$d),
-        .q(valid$49$q),
-        .clock(valid$49$clock)
-    );
-    snn_core$spike_gen$valid$50 valid$50(
-        .d(valid$50$d),
-        .q(valid$50$q),
-        .clock(valid$50$clock)
-    );
-    snn_core$spike_gen$valid$51 valid$51(
-        .d(valid$51$d),
-        .q(valid$51$q),
-        .clock(valid$51$clock)
-    );
-    snn_core$spike_gen$valid$52 valid$52(
-        .d(valid$52$d),
-        .q(valid$52$q),
-        .clock(valid$52$clock)
-    );
-    snn_core$spike_gen$valid$53 valid$53(
-        .d(valid$53$d),
-        .q(valid$53$q),
-        .clock(valid$53$clock)
-    );
-    snn_core$spike_gen$valid$54 valid$54(
-        .d(valid$54$d),
-        .q(valid$54$q),
-        .clock(valid$54$clock)
-    );
-    snn_core$spike_gen$valid$55 valid$55(
-        .d(valid$55$d),
-        .q(valid$55$q),
-        .clock(valid$55$clock)
-    );
-    snn_core$spike_gen$valid$56 valid$56(
-        .d(valid$56$d),
-        .q(valid$56$q),
-        .clock(valid$56$clock)
-    );
-    snn_core$spike_gen$valid$57 valid$57(
-        .d(valid$57$d),
-        .q(valid$57$q),
-        .clock(valid$57$clock)
-    );
-    snn_core$spike_gen$valid$58 valid$58(
-        .d(valid$58$d),
-        .q(valid$58$q),
-        .clock(valid$58$clock)
-    );
-    snn_core$spike_gen$valid$59 valid$59(
-        .d(valid$59$d),
-        .q(valid$59$q),
-        .clock(valid$59$clock)
-    );
-    snn_core$spike_gen$valid$60 valid$60(
-        .d(valid$60$d),
-        .q(valid$60$q),
-        .clock(valid$60$clock)
-    );
-    snn_core$spike_gen$valid$61 valid$61(
-        .d(valid$61$d),
-        .q(valid$61$q),
-        .clock(valid$61$clock)
-    );
-    snn_core$spike_gen$valid$62 valid$62(
-        .d(valid$62$d),
-        .q(valid$62$q),
-        .clock(valid$62$clock)
-    );
-    snn_core$spike_gen$valid$63 valid$63(
-        .d(valid$63$d),
-        .q(valid$63$q),
-        .clock(valid$63$clock)
-    );
-    snn_core$spike_gen$valid$64 valid$64(
-        .d(valid$64$d),
-        .q(valid$64$q),
-        .clock(valid$64$clock)
-    );
-    snn_core$spike_gen$valid$65 valid$65(
-        .d(valid$65$d),
-        .q(valid$65$q),
-        .clock(valid$65$clock)
-    );
-    snn_core$spike_gen$valid$66 valid$66(
-        .d(valid$66$d),
-        .q(valid$66$q),
-        .clock(valid$66$clock)
-    );
-    snn_core$spike_gen$rd_class rd_class(
-        .d(rd_class$d),
-        .q(rd_class$q),
-        .clock(rd_class$clock)
-    );
-    snn_core$spike_gen$byp_v byp_v(
-        .d(byp_v$d),
-        .q(byp_v$q),
-        .clock(byp_v$clock)
-    );
-    snn_core$spike_gen$byp_class byp_class(
-        .d(byp_class$d),
-        .q(byp_class$q),
-        .clock(byp_class$clock)
-    );
-    snn_core$spike_gen$byp_head byp_head(
-        .d(byp_head$d),
-        .q(byp_head$q),
-        .clock(byp_head$clock)
-    );
-    snn_core$spike_gen$byp_count byp_count(
-        .d(byp_count$d),
-        .q(byp_count$q),
-        .clock(byp_count$clock)
+    snn_core$spike_gen$lists lists(
+        .clock(lists$clock),
+        .clear(lists$clear),
+        .insert(lists$insert),
+        .wclass(lists$wclass),
+        .node(lists$node),
+        .rd_next(lists$rd_next),
+        .head(lists$head),
+        .count_raw(lists$count_raw),
+        .listed(lists$listed)
     );
     snn_core$spike_gen$silent_r silent_r(
         .d(silent_r$d),
@@ -11146,6 +11383,34 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
         .we(next_mem$we),
         .raddr(next_mem$raddr),
         .rdata(next_mem$rdata)
+    );
+    snn_core$spike_gen$rf rf(
+        .px$0(rf$px$0),
+        .px$1(rf$px$1),
+        .px$2(rf$px$2),
+        .px$3(rf$px$3),
+        .px$4(rf$px$4),
+        .px$5(rf$px$5),
+        .px$6(rf$px$6),
+        .px$7(rf$px$7),
+        .px$8(rf$px$8),
+        .px$9(rf$px$9),
+        .px$10(rf$px$10),
+        .px$11(rf$px$11),
+        .px$12(rf$px$12),
+        .px$13(rf$px$13),
+        .px$14(rf$px$14),
+        .px$15(rf$px$15),
+        .px$16(rf$px$16),
+        .px$17(rf$px$17),
+        .px$18(rf$px$18),
+        .px$19(rf$px$19),
+        .px$20(rf$px$20),
+        .px$21(rf$px$21),
+        .px$22(rf$px$22),
+        .px$23(rf$px$23),
+        .px$24(rf$px$24),
+        .sum(rf$sum)
     );
     snn_core$spike_gen$bp_cmp$0 bp_cmp$0(
         .x(bp_cmp$0$x),
@@ -11461,11 +11726,6 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
         i3$clock = clock;
         class_reg$clock = clock;
         silent_r$clock = clock;
-        rd_class$clock = clock;
-        byp_v$clock = clock;
-        byp_class$clock = clock;
-        byp_head$clock = clock;
-        byp_count$clock = clock;
         scan_r$d = scan_r$q;
         scan_c$d = scan_c$q;
         v1$d = v1$q;
@@ -11477,11 +11737,6 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
         i3$d = i3$q;
         class_reg$d = class_reg$q;
         silent_r$d = silent_r$q;
-        rd_class$d = rd_class$q;
-        byp_v$d = byp_v$q;
-        byp_class$d = byp_class$q;
-        byp_head$d = byp_head$q;
-        byp_count$d = byp_count$q;
         win$0$clock = clock;
         win$0$d = win$0$q;
         win$1$clock = clock;
@@ -11532,142 +11787,7 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
         win$23$d = win$23$q;
         win$24$clock = clock;
         win$24$d = win$24$q;
-        valid$0$clock = clock;
-        valid$0$d = valid$0$q;
-        valid$1$clock = clock;
-        valid$1$d = valid$1$q;
-        valid$2$clock = clock;
-        valid$2$d = valid$2$q;
-        valid$3$clock = clock;
-        valid$3$d = valid$3$q;
-        valid$4$clock = clock;
-        valid$4$d = valid$4$q;
-        valid$5$clock = clock;
-        valid$5$d = valid$5$q;
-        valid$6$clock = clock;
-        valid$6$d = valid$6$q;
-        valid$7$clock = clock;
-        valid$7$d = valid$7$q;
-        valid$8$clock = clock;
-        valid$8$d = valid$8$q;
-        valid$9$clock = clock;
-        valid$9$d = valid$9$q;
-        valid$10$clock = clock;
-        valid$10$d = valid$10$q;
-        valid$11$clock = clock;
-        valid$11$d = valid$11$q;
-        valid$12$clock = clock;
-        valid$12$d = valid$12$q;
-        valid$13$clock = clock;
-        valid$13$d = valid$13$q;
-        valid$14$clock = clock;
-        valid$14$d = valid$14$q;
-        valid$15$clock = clock;
-        valid$15$d = valid$15$q;
-        valid$16$clock = clock;
-        valid$16$d = valid$16$q;
-        valid$17$clock = clock;
-        valid$17$d = valid$17$q;
-        valid$18$clock = clock;
-        valid$18$d = valid$18$q;
-        valid$19$clock = clock;
-        valid$19$d = valid$19$q;
-        valid$20$clock = clock;
-        valid$20$d = valid$20$q;
-        valid$21$clock = clock;
-        valid$21$d = valid$21$q;
-        valid$22$clock = clock;
-        valid$22$d = valid$22$q;
-        valid$23$clock = clock;
-        valid$23$d = valid$23$q;
-        valid$24$clock = clock;
-        valid$24$d = valid$24$q;
-        valid$25$clock = clock;
-        valid$25$d = valid$25$q;
-        valid$26$clock = clock;
-        valid$26$d = valid$26$q;
-        valid$27$clock = clock;
-        valid$27$d = valid$27$q;
-        valid$28$clock = clock;
-        valid$28$d = valid$28$q;
-        valid$29$clock = clock;
-        valid$29$d = valid$29$q;
-        valid$30$clock = clock;
-        valid$30$d = valid$30$q;
-        valid$31$clock = clock;
-        valid$31$d = valid$31$q;
-        valid$32$clock = clock;
-        valid$32$d = valid$32$q;
-        valid$33$clock = clock;
-        valid$33$d = valid$33$q;
-        valid$34$clock = clock;
-        valid$34$d = valid$34$q;
-        valid$35$clock = clock;
-        valid$35$d = valid$35$q;
-        valid$36$clock = clock;
-        valid$36$d = valid$36$q;
-        valid$37$clock = clock;
-        valid$37$d = valid$37$q;
-        valid$38$clock = clock;
-        valid$38$d = valid$38$q;
-        valid$39$clock = clock;
-        valid$39$d = valid$39$q;
-        valid$40$clock = clock;
-        valid$40$d = valid$40$q;
-        valid$41$clock = clock;
-        valid$41$d = valid$41$q;
-        valid$42$clock = clock;
-        valid$42$d = valid$42$q;
-        valid$43$clock = clock;
-        valid$43$d = valid$43$q;
-        valid$44$clock = clock;
-        valid$44$d = valid$44$q;
-        valid$45$clock = clock;
-        valid$45$d = valid$45$q;
-        valid$46$clock = clock;
-        valid$46$d = valid$46$q;
-        valid$47$clock = clock;
-        valid$47$d = valid$47$q;
-        valid$48$clock = clock;
-        valid$48$d = valid$48$q;
-        valid$49$clock = clock;
-        valid$49$d = valid$49$q;
-        valid$50$clock = clock;
-        valid$50$d = valid$50$q;
-        valid$51$clock = clock;
-        valid$51$d = valid$51$q;
-        valid$52$clock = clock;
-        valid$52$d = valid$52$q;
-        valid$53$clock = clock;
-        valid$53$d = valid$53$q;
-        valid$54$clock = clock;
-        valid$54$d = valid$54$q;
-        valid$55$clock = clock;
-        valid$55$d = valid$55$q;
-        valid$56$clock = clock;
-        valid$56$d = valid$56$q;
-        valid$57$clock = clock;
-        valid$57$d = valid$57$q;
-        valid$58$clock = clock;
-        valid$58$d = valid$58$q;
-        valid$59$clock = clock;
-        valid$59$d = valid$59$q;
-        valid$60$clock = clock;
-        valid$60$d = valid$60$q;
-        valid$61$clock = clock;
-        valid$61$d = valid$61$q;
-        valid$62$clock = clock;
-        valid$62$d = valid$62$q;
-        valid$63$clock = clock;
-        valid$63$d = valid$63$q;
-        valid$64$clock = clock;
-        valid$64$d = valid$64$q;
-        valid$65$clock = clock;
-        valid$65$d = valid$65$q;
-        valid$66$clock = clock;
-        valid$66$d = valid$66$q;
-        head_ram$clock = clock;
-        count_ram$clock = clock;
+        lists$clock = clock;
         line_buf$clock = clock;
         next_mem$clock = clock;
         head_silent = silent_r$q;
@@ -11823,11 +11943,31 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
             line_buf$raddr = 8'h0;
             i1$d = nil;
         end
-        g5 = (({{8{1'b0}}, win$7$q} + {{8{1'b0}}, win$11$q}) + {{8{1'b0}}, win$13$q}) + {{8{1'b0}}, win$17$q};
-        g1 = (((((({{8{1'b0}}, win$6$q} + {{8{1'b0}}, win$8$q}) + {{8{1'b0}}, win$16$q}) + {{8{1'b0}}, win$18$q}) + {{8{1'b0}}, win$2$q}) + {{8{1'b0}}, win$10$q}) + {{8{1'b0}}, win$14$q}) + {{8{1'b0}}, win$22$q};
-        g4n = (({{8{1'b0}}, win$0$q} + {{8{1'b0}}, win$4$q}) + {{8{1'b0}}, win$20$q}) + {{8{1'b0}}, win$24$q};
-        g1n = (((((({{8{1'b0}}, win$1$q} + {{8{1'b0}}, win$3$q}) + {{8{1'b0}}, win$5$q}) + {{8{1'b0}}, win$9$q}) + {{8{1'b0}}, win$15$q}) + {{8{1'b0}}, win$19$q}) + {{8{1'b0}}, win$21$q}) + {{8{1'b0}}, win$23$q};
-        rf = ((((({{8{1'b0}}, win$12$q} << 32'h3) + (g5 << 32'h2)) + g5) + g1) - (g4n << 32'h2)) - g1n;
+        rf$px$0 = win$0$q;
+        rf$px$1 = win$1$q;
+        rf$px$2 = win$2$q;
+        rf$px$3 = win$3$q;
+        rf$px$4 = win$4$q;
+        rf$px$5 = win$5$q;
+        rf$px$6 = win$6$q;
+        rf$px$7 = win$7$q;
+        rf$px$8 = win$8$q;
+        rf$px$9 = win$9$q;
+        rf$px$10 = win$10$q;
+        rf$px$11 = win$11$q;
+        rf$px$12 = win$12$q;
+        rf$px$13 = win$13$q;
+        rf$px$14 = win$14$q;
+        rf$px$15 = win$15$q;
+        rf$px$16 = win$16$q;
+        rf$px$17 = win$17$q;
+        rf$px$18 = win$18$q;
+        rf$px$19 = win$19$q;
+        rf$px$20 = win$20$q;
+        rf$px$21 = win$21$q;
+        rf$px$22 = win$22$q;
+        rf$px$23 = win$23$q;
+        rf$px$24 = win$24$q;
         bp_cmp$0$x = s_reg$q ^ sign16;
         bp_cmp$1$x = s_reg$q ^ sign16;
         bp_cmp$2$x = s_reg$q ^ sign16;
@@ -12163,73 +12303,73 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
         if (~bp_cmp$66$ge) begin
             cls_hit$66 = byte_ones;
         end
-        cls_acc$0 = ids$1 & cls_hit$0;
-        cls_acc$1 = cls_acc$0 | (ids$2 & cls_hit$1);
-        cls_acc$2 = cls_acc$1 | (ids$3 & cls_hit$2);
-        cls_acc$3 = cls_acc$2 | (ids$4 & cls_hit$3);
-        cls_acc$4 = cls_acc$3 | (ids$5 & cls_hit$4);
-        cls_acc$5 = cls_acc$4 | (ids$6 & cls_hit$5);
-        cls_acc$6 = cls_acc$5 | (ids$7 & cls_hit$6);
-        cls_acc$7 = cls_acc$6 | (ids$8 & cls_hit$7);
-        cls_acc$8 = cls_acc$7 | (ids$9 & cls_hit$8);
-        cls_acc$9 = cls_acc$8 | (ids$10 & cls_hit$9);
-        cls_acc$10 = cls_acc$9 | (ids$11 & cls_hit$10);
-        cls_acc$11 = cls_acc$10 | (ids$12 & cls_hit$11);
-        cls_acc$12 = cls_acc$11 | (ids$13 & cls_hit$12);
-        cls_acc$13 = cls_acc$12 | (ids$14 & cls_hit$13);
-        cls_acc$14 = cls_acc$13 | (ids$15 & cls_hit$14);
-        cls_acc$15 = cls_acc$14 | (ids$16 & cls_hit$15);
-        cls_acc$16 = cls_acc$15 | (ids$17 & cls_hit$16);
-        cls_acc$17 = cls_acc$16 | (ids$18 & cls_hit$17);
-        cls_acc$18 = cls_acc$17 | (ids$19 & cls_hit$18);
-        cls_acc$19 = cls_acc$18 | (ids$20 & cls_hit$19);
-        cls_acc$20 = cls_acc$19 | (ids$21 & cls_hit$20);
-        cls_acc$21 = cls_acc$20 | (ids$22 & cls_hit$21);
-        cls_acc$22 = cls_acc$21 | (ids$23 & cls_hit$22);
-        cls_acc$23 = cls_acc$22 | (ids$24 & cls_hit$23);
-        cls_acc$24 = cls_acc$23 | (ids$25 & cls_hit$24);
-        cls_acc$25 = cls_acc$24 | (ids$26 & cls_hit$25);
-        cls_acc$26 = cls_acc$25 | (ids$27 & cls_hit$26);
-        cls_acc$27 = cls_acc$26 | (ids$28 & cls_hit$27);
-        cls_acc$28 = cls_acc$27 | (ids$29 & cls_hit$28);
-        cls_acc$29 = cls_acc$28 | (ids$30 & cls_hit$29);
-        cls_acc$30 = cls_acc$29 | (ids$31 & cls_hit$30);
-        cls_acc$31 = cls_acc$30 | (ids$32 & cls_hit$31);
-        cls_acc$32 = cls_acc$31 | (ids$33 & cls_hit$32);
-        cls_acc$33 = cls_acc$32 | (ids$34 & cls_hit$33);
-        cls_acc$34 = cls_acc$33 | (ids$35 & cls_hit$34);
-        cls_acc$35 = cls_acc$34 | (ids$36 & cls_hit$35);
-        cls_acc$36 = cls_acc$35 | (ids$37 & cls_hit$36);
-        cls_acc$37 = cls_acc$36 | (ids$38 & cls_hit$37);
-        cls_acc$38 = cls_acc$37 | (ids$39 & cls_hit$38);
-        cls_acc$39 = cls_acc$38 | (ids$40 & cls_hit$39);
-        cls_acc$40 = cls_acc$39 | (ids$41 & cls_hit$40);
-        cls_acc$41 = cls_acc$40 | (ids$42 & cls_hit$41);
-        cls_acc$42 = cls_acc$41 | (ids$43 & cls_hit$42);
-        cls_acc$43 = cls_acc$42 | (ids$44 & cls_hit$43);
-        cls_acc$44 = cls_acc$43 | (ids$45 & cls_hit$44);
-        cls_acc$45 = cls_acc$44 | (ids$46 & cls_hit$45);
-        cls_acc$46 = cls_acc$45 | (ids$47 & cls_hit$46);
-        cls_acc$47 = cls_acc$46 | (ids$48 & cls_hit$47);
-        cls_acc$48 = cls_acc$47 | (ids$49 & cls_hit$48);
-        cls_acc$49 = cls_acc$48 | (ids$50 & cls_hit$49);
-        cls_acc$50 = cls_acc$49 | (ids$51 & cls_hit$50);
-        cls_acc$51 = cls_acc$50 | (ids$52 & cls_hit$51);
-        cls_acc$52 = cls_acc$51 | (ids$53 & cls_hit$52);
-        cls_acc$53 = cls_acc$52 | (ids$54 & cls_hit$53);
-        cls_acc$54 = cls_acc$53 | (ids$55 & cls_hit$54);
-        cls_acc$55 = cls_acc$54 | (ids$56 & cls_hit$55);
-        cls_acc$56 = cls_acc$55 | (ids$57 & cls_hit$56);
-        cls_acc$57 = cls_acc$56 | (ids$58 & cls_hit$57);
-        cls_acc$58 = cls_acc$57 | (ids$59 & cls_hit$58);
-        cls_acc$59 = cls_acc$58 | (ids$60 & cls_hit$59);
-        cls_acc$60 = cls_acc$59 | (ids$61 & cls_hit$60);
-        cls_acc$61 = cls_acc$60 | (ids$62 & cls_hit$61);
-        cls_acc$62 = cls_acc$61 | (ids$63 & cls_hit$62);
-        cls_acc$63 = cls_acc$62 | (ids$64 & cls_hit$63);
-        cls_acc$64 = cls_acc$63 | (ids$65 & cls_hit$64);
-        cls_acc$65 = cls_acc$64 | (ids$66 & cls_hit$65);
-        cls_acc$66 = cls_acc$65 | (ids$67 & cls_hit$66);
+        cls_acc$0 = ids$0 & cls_hit$0;
+        cls_acc$1 = cls_acc$0 | (ids$1 & cls_hit$1);
+        cls_acc$2 = cls_acc$1 | (ids$2 & cls_hit$2);
+        cls_acc$3 = cls_acc$2 | (ids$3 & cls_hit$3);
+        cls_acc$4 = cls_acc$3 | (ids$4 & cls_hit$4);
+        cls_acc$5 = cls_acc$4 | (ids$5 & cls_hit$5);
+        cls_acc$6 = cls_acc$5 | (ids$6 & cls_hit$6);
+        cls_acc$7 = cls_acc$6 | (ids$7 & cls_hit$7);
+        cls_acc$8 = cls_acc$7 | (ids$8 & cls_hit$8);
+        cls_acc$9 = cls_acc$8 | (ids$9 & cls_hit$9);
+        cls_acc$10 = cls_acc$9 | (ids$10 & cls_hit$10);
+        cls_acc$11 = cls_acc$10 | (ids$11 & cls_hit$11);
+        cls_acc$12 = cls_acc$11 | (ids$12 & cls_hit$12);
+        cls_acc$13 = cls_acc$12 | (ids$13 & cls_hit$13);
+        cls_acc$14 = cls_acc$13 | (ids$14 & cls_hit$14);
+        cls_acc$15 = cls_acc$14 | (ids$15 & cls_hit$15);
+        cls_acc$16 = cls_acc$15 | (ids$16 & cls_hit$16);
+        cls_acc$17 = cls_acc$16 | (ids$17 & cls_hit$17);
+        cls_acc$18 = cls_acc$17 | (ids$18 & cls_hit$18);
+        cls_acc$19 = cls_acc$18 | (ids$19 & cls_hit$19);
+        cls_acc$20 = cls_acc$19 | (ids$20 & cls_hit$20);
+        cls_acc$21 = cls_acc$20 | (ids$21 & cls_hit$21);
+        cls_acc$22 = cls_acc$21 | (ids$22 & cls_hit$22);
+        cls_acc$23 = cls_acc$22 | (ids$23 & cls_hit$23);
+        cls_acc$24 = cls_acc$23 | (ids$24 & cls_hit$24);
+        cls_acc$25 = cls_acc$24 | (ids$25 & cls_hit$25);
+        cls_acc$26 = cls_acc$25 | (ids$26 & cls_hit$26);
+        cls_acc$27 = cls_acc$26 | (ids$27 & cls_hit$27);
+        cls_acc$28 = cls_acc$27 | (ids$28 & cls_hit$28);
+        cls_acc$29 = cls_acc$28 | (ids$29 & cls_hit$29);
+        cls_acc$30 = cls_acc$29 | (ids$30 & cls_hit$30);
+        cls_acc$31 = cls_acc$30 | (ids$31 & cls_hit$31);
+        cls_acc$32 = cls_acc$31 | (ids$32 & cls_hit$32);
+        cls_acc$33 = cls_acc$32 | (ids$33 & cls_hit$33);
+        cls_acc$34 = cls_acc$33 | (ids$34 & cls_hit$34);
+        cls_acc$35 = cls_acc$34 | (ids$35 & cls_hit$35);
+        cls_acc$36 = cls_acc$35 | (ids$36 & cls_hit$36);
+        cls_acc$37 = cls_acc$36 | (ids$37 & cls_hit$37);
+        cls_acc$38 = cls_acc$37 | (ids$38 & cls_hit$38);
+        cls_acc$39 = cls_acc$38 | (ids$39 & cls_hit$39);
+        cls_acc$40 = cls_acc$39 | (ids$40 & cls_hit$40);
+        cls_acc$41 = cls_acc$40 | (ids$41 & cls_hit$41);
+        cls_acc$42 = cls_acc$41 | (ids$42 & cls_hit$42);
+        cls_acc$43 = cls_acc$42 | (ids$43 & cls_hit$43);
+        cls_acc$44 = cls_acc$43 | (ids$44 & cls_hit$44);
+        cls_acc$45 = cls_acc$44 | (ids$45 & cls_hit$45);
+        cls_acc$46 = cls_acc$45 | (ids$46 & cls_hit$46);
+        cls_acc$47 = cls_acc$46 | (ids$47 & cls_hit$47);
+        cls_acc$48 = cls_acc$47 | (ids$48 & cls_hit$48);
+        cls_acc$49 = cls_acc$48 | (ids$49 & cls_hit$49);
+        cls_acc$50 = cls_acc$49 | (ids$50 & cls_hit$50);
+        cls_acc$51 = cls_acc$50 | (ids$51 & cls_hit$51);
+        cls_acc$52 = cls_acc$51 | (ids$52 & cls_hit$52);
+        cls_acc$53 = cls_acc$52 | (ids$53 & cls_hit$53);
+        cls_acc$54 = cls_acc$53 | (ids$54 & cls_hit$54);
+        cls_acc$55 = cls_acc$54 | (ids$55 & cls_hit$55);
+        cls_acc$56 = cls_acc$55 | (ids$56 & cls_hit$56);
+        cls_acc$57 = cls_acc$56 | (ids$57 & cls_hit$57);
+        cls_acc$58 = cls_acc$57 | (ids$58 & cls_hit$58);
+        cls_acc$59 = cls_acc$58 | (ids$59 & cls_hit$59);
+        cls_acc$60 = cls_acc$59 | (ids$60 & cls_hit$60);
+        cls_acc$61 = cls_acc$60 | (ids$61 & cls_hit$61);
+        cls_acc$62 = cls_acc$61 | (ids$62 & cls_hit$62);
+        cls_acc$63 = cls_acc$62 | (ids$63 & cls_hit$63);
+        cls_acc$64 = cls_acc$63 | (ids$64 & cls_hit$64);
+        cls_acc$65 = cls_acc$64 | (ids$65 & cls_hit$65);
+        cls_acc$66 = cls_acc$65 | (ids$66 & cls_hit$66);
         cls = cls_acc$66;
         insert = 1'h0;
         if (step | drain) begin
@@ -12237,7 +12377,7 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
             v3$d = v2$q;
             insert = v3$q;
             if (v1$q) begin
-                s_reg$d = rf;
+                s_reg$d = rf$sum;
                 i2$d = i1$q;
             end
             if (v2$q) begin
@@ -12245,437 +12385,12 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
                 i3$d = i2$q;
             end
         end
-        out_hit = byp_v$q & (byp_class$q == rd_class$q);
-        out_valid = 1'h0;
-        if (rd_class$q == ids$0) begin
-            out_valid = valid$0$q;
-        end
-        if (rd_class$q == ids$1) begin
-            out_valid = valid$1$q;
-        end
-        if (rd_class$q == ids$2) begin
-            out_valid = valid$2$q;
-        end
-        if (rd_class$q == ids$3) begin
-            out_valid = valid$3$q;
-        end
-        if (rd_class$q == ids$4) begin
-            out_valid = valid$4$q;
-        end
-        if (rd_class$q == ids$5) begin
-            out_valid = valid$5$q;
-        end
-        if (rd_class$q == ids$6) begin
-            out_valid = valid$6$q;
-        end
-        if (rd_class$q == ids$7) begin
-            out_valid = valid$7$q;
-        end
-        if (rd_class$q == ids$8) begin
-            out_valid = valid$8$q;
-        end
-        if (rd_class$q == ids$9) begin
-            out_valid = valid$9$q;
-        end
-        if (rd_class$q == ids$10) begin
-            out_valid = valid$10$q;
-        end
-        if (rd_class$q == ids$11) begin
-            out_valid = valid$11$q;
-        end
-        if (rd_class$q == ids$12) begin
-            out_valid = valid$12$q;
-        end
-        if (rd_class$q == ids$13) begin
-            out_valid = valid$13$q;
-        end
-        if (rd_class$q == ids$14) begin
-            out_valid = valid$14$q;
-        end
-        if (rd_class$q == ids$15) begin
-            out_valid = valid$15$q;
-        end
-        if (rd_class$q == ids$16) begin
-            out_valid = valid$16$q;
-        end
-        if (rd_class$q == ids$17) begin
-            out_valid = valid$17$q;
-        end
-        if (rd_class$q == ids$18) begin
-            out_valid = valid$18$q;
-        end
-        if (rd_class$q == ids$19) begin
-            out_valid = valid$19$q;
-        end
-        if (rd_class$q == ids$20) begin
-            out_valid = valid$20$q;
-        end
-        if (rd_class$q == ids$21) begin
-            out_valid = valid$21$q;
-        end
-        if (rd_class$q == ids$22) begin
-            out_valid = valid$22$q;
-        end
-        if (rd_class$q == ids$23) begin
-            out_valid = valid$23$q;
-        end
-        if (rd_class$q == ids$24) begin
-            out_valid = valid$24$q;
-        end
-        if (rd_class$q == ids$25) begin
-            out_valid = valid$25$q;
-        end
-        if (rd_class$q == ids$26) begin
-            out_valid = valid$26$q;
-        end
-        if (rd_class$q == ids$27) begin
-            out_valid = valid$27$q;
-        end
-        if (rd_class$q == ids$28) begin
-            out_valid = valid$28$q;
-        end
-        if (rd_class$q == ids$29) begin
-            out_valid = valid$29$q;
-        end
-        if (rd_class$q == ids$30) begin
-            out_valid = valid$30$q;
-        end
-        if (rd_class$q == ids$31) begin
-            out_valid = valid$31$q;
-        end
-        if (rd_class$q == ids$32) begin
-            out_valid = valid$32$q;
-        end
-        if (rd_class$q == ids$33) begin
-            out_valid = valid$33$q;
-        end
-        if (rd_class$q == ids$34) begin
-            out_valid = valid$34$q;
-        end
-        if (rd_class$q == ids$35) begin
-            out_valid = valid$35$q;
-        end
-        if (rd_class$q == ids$36) begin
-            out_valid = valid$36$q;
-        end
-        if (rd_class$q == ids$37) begin
-            out_valid = valid$37$q;
-        end
-        if (rd_class$q == ids$38) begin
-            out_valid = valid$38$q;
-        end
-        if (rd_class$q == ids$39) begin
-            out_valid = valid$39$q;
-        end
-        if (rd_class$q == ids$40) begin
-            out_valid = valid$40$q;
-        end
-        if (rd_class$q == ids$41) begin
-            out_valid = valid$41$q;
-        end
-        if (rd_class$q == ids$42) begin
-            out_valid = valid$42$q;
-        end
-        if (rd_class$q == ids$43) begin
-            out_valid = valid$43$q;
-        end
-        if (rd_class$q == ids$44) begin
-            out_valid = valid$44$q;
-        end
-        if (rd_class$q == ids$45) begin
-            out_valid = valid$45$q;
-        end
-        if (rd_class$q == ids$46) begin
-            out_valid = valid$46$q;
-        end
-        if (rd_class$q == ids$47) begin
-            out_valid = valid$47$q;
-        end
-        if (rd_class$q == ids$48) begin
-            out_valid = valid$48$q;
-        end
-        if (rd_class$q == ids$49) begin
-            out_valid = valid$49$q;
-        end
-        if (rd_class$q == ids$50) begin
-            out_valid = valid$50$q;
-        end
-        if (rd_class$q == ids$51) begin
-            out_valid = valid$51$q;
-        end
-        if (rd_class$q == ids$52) begin
-            out_valid = valid$52$q;
-        end
-        if (rd_class$q == ids$53) begin
-            out_valid = valid$53$q;
-        end
-        if (rd_class$q == ids$54) begin
-            out_valid = valid$54$q;
-        end
-        if (rd_class$q == ids$55) begin
-            out_valid = valid$55$q;
-        end
-        if (rd_class$q == ids$56) begin
-            out_valid = valid$56$q;
-        end
-        if (rd_class$q == ids$57) begin
-            out_valid = valid$57$q;
-        end
-        if (rd_class$q == ids$58) begin
-            out_valid = valid$58$q;
-        end
-        if (rd_class$q == ids$59) begin
-            out_valid = valid$59$q;
-        end
-        if (rd_class$q == ids$60) begin
-            out_valid = valid$60$q;
-        end
-        if (rd_class$q == ids$61) begin
-            out_valid = valid$61$q;
-        end
-        if (rd_class$q == ids$62) begin
-            out_valid = valid$62$q;
-        end
-        if (rd_class$q == ids$63) begin
-            out_valid = valid$63$q;
-        end
-        if (rd_class$q == ids$64) begin
-            out_valid = valid$64$q;
-        end
-        if (rd_class$q == ids$65) begin
-            out_valid = valid$65$q;
-        end
-        if (rd_class$q == ids$66) begin
-            out_valid = valid$66$q;
-        end
-        head = nil;
-        if (out_valid) begin
-            head = head_ram$rdata;
-        end
-        if (out_hit) begin
-            head = byp_head$q;
-        end
-        count_raw = count_ram$rdata;
-        if (out_hit) begin
-            count_raw = byp_count$q;
-        end
-        listed = out_valid | out_hit;
-        ins_hit = byp_v$q & (byp_class$q == rd_class$q);
-        ins_valid = 1'h0;
-        if (rd_class$q == ids$0) begin
-            ins_valid = valid$0$q;
-        end
-        if (rd_class$q == ids$1) begin
-            ins_valid = valid$1$q;
-        end
-        if (rd_class$q == ids$2) begin
-            ins_valid = valid$2$q;
-        end
-        if (rd_class$q == ids$3) begin
-            ins_valid = valid$3$q;
-        end
-        if (rd_class$q == ids$4) begin
-            ins_valid = valid$4$q;
-        end
-        if (rd_class$q == ids$5) begin
-            ins_valid = valid$5$q;
-        end
-        if (rd_class$q == ids$6) begin
-            ins_valid = valid$6$q;
-        end
-        if (rd_class$q == ids$7) begin
-            ins_valid = valid$7$q;
-        end
-        if (rd_class$q == ids$8) begin
-            ins_valid = valid$8$q;
-        end
-        if (rd_class$q == ids$9) begin
-            ins_valid = valid$9$q;
-        end
-        if (rd_class$q == ids$10) begin
-            ins_valid = valid$10$q;
-        end
-        if (rd_class$q == ids$11) begin
-            ins_valid = valid$11$q;
-        end
-        if (rd_class$q == ids$12) begin
-            ins_valid = valid$12$q;
-        end
-        if (rd_class$q == ids$13) begin
-            ins_valid = valid$13$q;
-        end
-        if (rd_class$q == ids$14) begin
-            ins_valid = valid$14$q;
-        end
-        if (rd_class$q == ids$15) begin
-            ins_valid = valid$15$q;
-        end
-        if (rd_class$q == ids$16) begin
-            ins_valid = valid$16$q;
-        end
-        if (rd_class$q == ids$17) begin
-            ins_valid = valid$17$q;
-        end
-        if (rd_class$q == ids$18) begin
-            ins_valid = valid$18$q;
-        end
-        if (rd_class$q == ids$19) begin
-            ins_valid = valid$19$q;
-        end
-        if (rd_class$q == ids$20) begin
-            ins_valid = valid$20$q;
-        end
-        if (rd_class$q == ids$21) begin
-            ins_valid = valid$21$q;
-        end
-        if (rd_class$q == ids$22) begin
-            ins_valid = valid$22$q;
-        end
-        if (rd_class$q == ids$23) begin
-            ins_valid = valid$23$q;
-        end
-        if (rd_class$q == ids$24) begin
-            ins_valid = valid$24$q;
-        end
-        if (rd_class$q == ids$25) begin
-            ins_valid = valid$25$q;
-        end
-        if (rd_class$q == ids$26) begin
-            ins_valid = valid$26$q;
-        end
-        if (rd_class$q == ids$27) begin
-            ins_valid = valid$27$q;
-        end
-        if (rd_class$q == ids$28) begin
-            ins_valid = valid$28$q;
-        end
-        if (rd_class$q == ids$29) begin
-            ins_valid = valid$29$q;
-        end
-        if (rd_class$q == ids$30) begin
-            ins_valid = valid$30$q;
-        end
-        if (rd_class$q == ids$31) begin
-            ins_valid = valid$31$q;
-        end
-        if (rd_class$q == ids$32) begin
-            ins_valid = valid$32$q;
-        end
-        if (rd_class$q == ids$33) begin
-            ins_valid = valid$33$q;
-        end
-        if (rd_class$q == ids$34) begin
-            ins_valid = valid$34$q;
-        end
-        if (rd_class$q == ids$35) begin
-            ins_valid = valid$35$q;
-        end
-        if (rd_class$q == ids$36) begin
-            ins_valid = valid$36$q;
-        end
-        if (rd_class$q == ids$37) begin
-            ins_valid = valid$37$q;
-        end
-        if (rd_class$q == ids$38) begin
-            ins_valid = valid$38$q;
-        end
-        if (rd_class$q == ids$39) begin
-            ins_valid = valid$39$q;
-        end
-        if (rd_class$q == ids$40) begin
-            ins_valid = valid$40$q;
-        end
-        if (rd_class$q == ids$41) begin
-            ins_valid = valid$41$q;
-        end
-        if (rd_class$q == ids$42) begin
-            ins_valid = valid$42$q;
-        end
-        if (rd_class$q == ids$43) begin
-            ins_valid = valid$43$q;
-        end
-        if (rd_class$q == ids$44) begin
-            ins_valid = valid$44$q;
-        end
-        if (rd_class$q == ids$45) begin
-            ins_valid = valid$45$q;
-        end
-        if (rd_class$q == ids$46) begin
-            ins_valid = valid$46$q;
-        end
-        if (rd_class$q == ids$47) begin
-            ins_valid = valid$47$q;
-        end
-        if (rd_class$q == ids$48) begin
-            ins_valid = valid$48$q;
-        end
-        if (rd_class$q == ids$49) begin
-            ins_valid = valid$49$q;
-        end
-        if (rd_class$q == ids$50) begin
-            ins_valid = valid$50$q;
-        end
-        if (rd_class$q == ids$51) begin
-            ins_valid = valid$51$q;
-        end
-        if (rd_class$q == ids$52) begin
-            ins_valid = valid$52$q;
-        end
-        if (rd_class$q == ids$53) begin
-            ins_valid = valid$53$q;
-        end
-        if (rd_class$q == ids$54) begin
-            ins_valid = valid$54$q;
-        end
-        if (rd_class$q == ids$55) begin
-            ins_valid = valid$55$q;
-        end
-        if (rd_class$q == ids$56) begin
-            ins_valid = valid$56$q;
-        end
-        if (rd_class$q == ids$57) begin
-            ins_valid = valid$57$q;
-        end
-        if (rd_class$q == ids$58) begin
-            ins_valid = valid$58$q;
-        end
-        if (rd_class$q == ids$59) begin
-            ins_valid = valid$59$q;
-        end
-        if (rd_class$q == ids$60) begin
-            ins_valid = valid$60$q;
-        end
-        if (rd_class$q == ids$61) begin
-            ins_valid = valid$61$q;
-        end
-        if (rd_class$q == ids$62) begin
-            ins_valid = valid$62$q;
-        end
-        if (rd_class$q == ids$63) begin
-            ins_valid = valid$63$q;
-        end
-        if (rd_class$q == ids$64) begin
-            ins_valid = valid$64$q;
-        end
-        if (rd_class$q == ids$65) begin
-            ins_valid = valid$65$q;
-        end
-        if (rd_class$q == ids$66) begin
-            ins_valid = valid$66$q;
-        end
-        ins_head = nil;
-        ins_count = 10'h0;
-        if (ins_valid) begin
-            ins_head = head_ram$rdata;
-            ins_count = count_ram$rdata;
-        end
-        if (ins_hit) begin
-            ins_head = byp_head$q;
-            ins_count = byp_count$q;
-        end
+        head = lists$head;
+        count_raw = lists$count_raw;
+        listed = lists$listed;
         silent = class_reg$q == nc_id;
         next_mem$waddr = i3$q;
-        next_mem$wdata = ins_head;
+        next_mem$wdata = lists$head;
         next_mem$we = insert;
         if (silent) begin
             next_mem$wdata = silent_r$q;
@@ -12683,429 +12398,18 @@ module snn_core$spike_gen(clock,start,ingest,drain,pix_data,pix_valid,pix_ready,
         if (insert & silent) begin
             silent_r$d = i3$q;
         end
-        head_ram$waddr = class_reg$q;
-        head_ram$wdata = i3$q;
-        head_ram$we = insert & (~silent);
-        count_ram$waddr = class_reg$q;
-        count_ram$wdata = ins_count + 10'h1;
-        count_ram$we = insert & (~silent);
-        byp_v$d = insert & (~silent);
-        byp_class$d = class_reg$q;
-        byp_head$d = i3$q;
-        byp_count$d = ins_count + 10'h1;
-        if (insert & (class_reg$q == ids$0)) begin
-            valid$0$d = 1'h1;
-        end
-        if (start) begin
-            valid$0$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$1)) begin
-            valid$1$d = 1'h1;
-        end
-        if (start) begin
-            valid$1$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$2)) begin
-            valid$2$d = 1'h1;
-        end
-        if (start) begin
-            valid$2$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$3)) begin
-            valid$3$d = 1'h1;
-        end
-        if (start) begin
-            valid$3$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$4)) begin
-            valid$4$d = 1'h1;
-        end
-        if (start) begin
-            valid$4$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$5)) begin
-            valid$5$d = 1'h1;
-        end
-        if (start) begin
-            valid$5$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$6)) begin
-            valid$6$d = 1'h1;
-        end
-        if (start) begin
-            valid$6$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$7)) begin
-            valid$7$d = 1'h1;
-        end
-        if (start) begin
-            valid$7$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$8)) begin
-            valid$8$d = 1'h1;
-        end
-        if (start) begin
-            valid$8$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$9)) begin
-            valid$9$d = 1'h1;
-        end
-        if (start) begin
-            valid$9$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$10)) begin
-            valid$10$d = 1'h1;
-        end
-        if (start) begin
-            valid$10$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$11)) begin
-            valid$11$d = 1'h1;
-        end
-        if (start) begin
-            valid$11$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$12)) begin
-            valid$12$d = 1'h1;
-        end
-        if (start) begin
-            valid$12$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$13)) begin
-            valid$13$d = 1'h1;
-        end
-        if (start) begin
-            valid$13$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$14)) begin
-            valid$14$d = 1'h1;
-        end
-        if (start) begin
-            valid$14$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$15)) begin
-            valid$15$d = 1'h1;
-        end
-        if (start) begin
-            valid$15$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$16)) begin
-            valid$16$d = 1'h1;
-        end
-        if (start) begin
-            valid$16$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$17)) begin
-            valid$17$d = 1'h1;
-        end
-        if (start) begin
-            valid$17$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$18)) begin
-            valid$18$d = 1'h1;
-        end
-        if (start) begin
-            valid$18$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$19)) begin
-            valid$19$d = 1'h1;
-        end
-        if (start) begin
-            valid$19$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$20)) begin
-            valid$20$d = 1'h1;
-        end
-        if (start) begin
-            valid$20$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$21)) begin
-            valid$21$d = 1'h1;
-        end
-        if (start) begin
-            valid$21$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$22)) begin
-            valid$22$d = 1'h1;
-        end
-        if (start) begin
-            valid$22$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$23)) begin
-            valid$23$d = 1'h1;
-        end
-        if (start) begin
-            valid$23$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$24)) begin
-            valid$24$d = 1'h1;
-        end
-        if (start) begin
-            valid$24$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$25)) begin
-            valid$25$d = 1'h1;
-        end
-        if (start) begin
-            valid$25$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$26)) begin
-            valid$26$d = 1'h1;
-        end
-        if (start) begin
-            valid$26$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$27)) begin
-            valid$27$d = 1'h1;
-        end
-        if (start) begin
-            valid$27$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$28)) begin
-            valid$28$d = 1'h1;
-        end
-        if (start) begin
-            valid$28$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$29)) begin
-            valid$29$d = 1'h1;
-        end
-        if (start) begin
-            valid$29$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$30)) begin
-            valid$30$d = 1'h1;
-        end
-        if (start) begin
-            valid$30$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$31)) begin
-            valid$31$d = 1'h1;
-        end
-        if (start) begin
-            valid$31$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$32)) begin
-            valid$32$d = 1'h1;
-        end
-        if (start) begin
-            valid$32$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$33)) begin
-            valid$33$d = 1'h1;
-        end
-        if (start) begin
-            valid$33$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$34)) begin
-            valid$34$d = 1'h1;
-        end
-        if (start) begin
-            valid$34$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$35)) begin
-            valid$35$d = 1'h1;
-        end
-        if (start) begin
-            valid$35$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$36)) begin
-            valid$36$d = 1'h1;
-        end
-        if (start) begin
-            valid$36$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$37)) begin
-            valid$37$d = 1'h1;
-        end
-        if (start) begin
-            valid$37$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$38)) begin
-            valid$38$d = 1'h1;
-        end
-        if (start) begin
-            valid$38$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$39)) begin
-            valid$39$d = 1'h1;
-        end
-        if (start) begin
-            valid$39$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$40)) begin
-            valid$40$d = 1'h1;
-        end
-        if (start) begin
-            valid$40$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$41)) begin
-            valid$41$d = 1'h1;
-        end
-        if (start) begin
-            valid$41$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$42)) begin
-            valid$42$d = 1'h1;
-        end
-        if (start) begin
-            valid$42$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$43)) begin
-            valid$43$d = 1'h1;
-        end
-        if (start) begin
-            valid$43$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$44)) begin
-            valid$44$d = 1'h1;
-        end
-        if (start) begin
-            valid$44$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$45)) begin
-            valid$45$d = 1'h1;
-        end
-        if (start) begin
-            valid$45$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$46)) begin
-            valid$46$d = 1'h1;
-        end
-        if (start) begin
-            valid$46$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$47)) begin
-            valid$47$d = 1'h1;
-        end
-        if (start) begin
-            valid$47$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$48)) begin
-            valid$48$d = 1'h1;
-        end
-        if (start) begin
-            valid$48$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$49)) begin
-            valid$49$d = 1'h1;
-        end
-        if (start) begin
-            valid$49$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$50)) begin
-            valid$50$d = 1'h1;
-        end
-        if (start) begin
-            valid$50$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$51)) begin
-            valid$51$d = 1'h1;
-        end
-        if (start) begin
-            valid$51$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$52)) begin
-            valid$52$d = 1'h1;
-        end
-        if (start) begin
-            valid$52$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$53)) begin
-            valid$53$d = 1'h1;
-        end
-        if (start) begin
-            valid$53$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$54)) begin
-            valid$54$d = 1'h1;
-        end
-        if (start) begin
-            valid$54$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$55)) begin
-            valid$55$d = 1'h1;
-        end
-        if (start) begin
-            valid$55$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$56)) begin
-            valid$56$d = 1'h1;
-        end
-        if (start) begin
-            valid$56$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$57)) begin
-            valid$57$d = 1'h1;
-        end
-        if (start) begin
-            valid$57$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$58)) begin
-            valid$58$d = 1'h1;
-        end
-        if (start) begin
-            valid$58$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$59)) begin
-            valid$59$d = 1'h1;
-        end
-        if (start) begin
-            valid$59$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$60)) begin
-            valid$60$d = 1'h1;
-        end
-        if (start) begin
-            valid$60$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$61)) begin
-            valid$61$d = 1'h1;
-        end
-        if (start) begin
-            valid$61$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$62)) begin
-            valid$62$d = 1'h1;
-        end
-        if (start) begin
-            valid$62$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$63)) begin
-            valid$63$d = 1'h1;
-        end
-        if (start) begin
-            valid$63$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$64)) begin
-            valid$64$d = 1'h1;
-        end
-        if (start) begin
-            valid$64$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$65)) begin
-            valid$65$d = 1'h1;
-        end
-        if (start) begin
-            valid$65$d = 1'h0;
-        end
-        if (insert & (class_reg$q == ids$66)) begin
-            valid$66$d = 1'h1;
-        end
-        if (start) begin
-            valid$66$d = 1'h0;
-        end
+        lists$insert = insert & (~silent);
+        lists$wclass = class_reg$q;
+        lists$node = i3$q;
+        lists$clear = start;
         if (start) begin
             silent_r$d = nil;
-            byp_v$d = 1'h0;
         end
         rd_next = class_next;
         if (lists_next) begin
             rd_next = class_reg$d;
         end
-        head_ram$raddr = rd_next;
-        count_ram$raddr = rd_next;
-        rd_class$d = rd_next;
+        lists$rd_next = rd_next;
     end
 
 endmodule // snn_core$spike_gen
@@ -17532,78 +16836,6 @@ module snn_core$spike_gen$bp_cmp$9(x,ge);
 
 endmodule // snn_core$spike_gen$bp_cmp$9
 
-module snn_core$spike_gen$byp_class(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$byp_class
-
-module snn_core$spike_gen$byp_count(d,q,clock);
-
-    // Module arguments
-    input wire  [9:0] d;
-    output reg  [9:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 10'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$byp_count
-
-module snn_core$spike_gen$byp_head(d,q,clock);
-
-    // Module arguments
-    input wire  [9:0] d;
-    output reg  [9:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 10'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$byp_head
-
-module snn_core$spike_gen$byp_v(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$byp_v
-
 module snn_core$spike_gen$c_ge_2(x,ge);
 
     // Module arguments
@@ -17706,74 +16938,6 @@ module snn_core$spike_gen$class_reg(d,q,clock);
 
 endmodule // snn_core$spike_gen$class_reg
 
-module snn_core$spike_gen$count_ram(clock,waddr,wdata,we,raddr,rdata);
-
-    // Module arguments
-    input wire  clock;
-    input wire  [7:0] waddr;
-    input wire  [9:0] wdata;
-    input wire  we;
-    input wire  [7:0] raddr;
-    output reg  [9:0] rdata;
-
-    // Update code (custom)
-    // 256 x 10 simple dual-port RAM, registered read;
-    // reading the address being written is a don't-care: simulators (not synthesis)
-    // return the old word inverted so that a design using it fails its tests.
-    (* no_rw_check *) reg [9:0] mem [0:255];
-    integer i;
-    initial begin
-        for (i = 0; i < 256; i = i + 1) begin
-            mem[i[7:0]] = 10'h0;
-        end
-    end
-
-    always @(posedge clock) begin
-        if (we) begin
-            mem[waddr] <= wdata;
-        end
-    `ifdef SYNTHESIS
-        rdata <= mem[raddr];
-    `else
-        rdata <= (we && waddr == raddr) ? ~mem[raddr] : mem[raddr];
-    `endif
-    end
-endmodule // snn_core$spike_gen$count_ram
-
-module snn_core$spike_gen$head_ram(clock,waddr,wdata,we,raddr,rdata);
-
-    // Module arguments
-    input wire  clock;
-    input wire  [7:0] waddr;
-    input wire  [9:0] wdata;
-    input wire  we;
-    input wire  [7:0] raddr;
-    output reg  [9:0] rdata;
-
-    // Update code (custom)
-    // 256 x 10 simple dual-port RAM, registered read;
-    // reading the address being written is a don't-care: simulators (not synthesis)
-    // return the old word inverted so that a design using it fails its tests.
-    (* no_rw_check *) reg [9:0] mem [0:255];
-    integer i;
-    initial begin
-        for (i = 0; i < 256; i = i + 1) begin
-            mem[i[7:0]] = 10'h0;
-        end
-    end
-
-    always @(posedge clock) begin
-        if (we) begin
-            mem[waddr] <= wdata;
-        end
-    `ifdef SYNTHESIS
-        rdata <= mem[raddr];
-    `else
-        rdata <= (we && waddr == raddr) ? ~mem[raddr] : mem[raddr];
-    `endif
-    end
-endmodule // snn_core$spike_gen$head_ram
-
 module snn_core$spike_gen$i1(d,q,clock);
 
     // Module arguments
@@ -17861,6 +17025,2862 @@ module snn_core$spike_gen$line_buf(clock,waddr,wdata,we,raddr,rdata);
     `endif
     end
 endmodule // snn_core$spike_gen$line_buf
+
+module snn_core$spike_gen$lists(clock,clear,insert,wclass,node,rd_next,head,count_raw,listed);
+
+    // Module arguments
+    input wire  clock;
+    input wire  clear;
+    input wire  insert;
+    input wire  [7:0] wclass;
+    input wire  [9:0] node;
+    input wire  [7:0] rd_next;
+    output reg  [9:0] head;
+    output reg  [9:0] count_raw;
+    output reg  listed;
+
+    // Constant declarations
+    localparam  ids$0 = 8'h0;
+    localparam  ids$1 = 8'h1;
+    localparam  ids$2 = 8'h2;
+    localparam  ids$3 = 8'h3;
+    localparam  ids$4 = 8'h4;
+    localparam  ids$5 = 8'h5;
+    localparam  ids$6 = 8'h6;
+    localparam  ids$7 = 8'h7;
+    localparam  ids$8 = 8'h8;
+    localparam  ids$9 = 8'h9;
+    localparam  ids$10 = 8'ha;
+    localparam  ids$11 = 8'hb;
+    localparam  ids$12 = 8'hc;
+    localparam  ids$13 = 8'hd;
+    localparam  ids$14 = 8'he;
+    localparam  ids$15 = 8'hf;
+    localparam  ids$16 = 8'h10;
+    localparam  ids$17 = 8'h11;
+    localparam  ids$18 = 8'h12;
+    localparam  ids$19 = 8'h13;
+    localparam  ids$20 = 8'h14;
+    localparam  ids$21 = 8'h15;
+    localparam  ids$22 = 8'h16;
+    localparam  ids$23 = 8'h17;
+    localparam  ids$24 = 8'h18;
+    localparam  ids$25 = 8'h19;
+    localparam  ids$26 = 8'h1a;
+    localparam  ids$27 = 8'h1b;
+    localparam  ids$28 = 8'h1c;
+    localparam  ids$29 = 8'h1d;
+    localparam  ids$30 = 8'h1e;
+    localparam  ids$31 = 8'h1f;
+    localparam  ids$32 = 8'h20;
+    localparam  ids$33 = 8'h21;
+    localparam  ids$34 = 8'h22;
+    localparam  ids$35 = 8'h23;
+    localparam  ids$36 = 8'h24;
+    localparam  ids$37 = 8'h25;
+    localparam  ids$38 = 8'h26;
+    localparam  ids$39 = 8'h27;
+    localparam  ids$40 = 8'h28;
+    localparam  ids$41 = 8'h29;
+    localparam  ids$42 = 8'h2a;
+    localparam  ids$43 = 8'h2b;
+    localparam  ids$44 = 8'h2c;
+    localparam  ids$45 = 8'h2d;
+    localparam  ids$46 = 8'h2e;
+    localparam  ids$47 = 8'h2f;
+    localparam  ids$48 = 8'h30;
+    localparam  ids$49 = 8'h31;
+    localparam  ids$50 = 8'h32;
+    localparam  ids$51 = 8'h33;
+    localparam  ids$52 = 8'h34;
+    localparam  ids$53 = 8'h35;
+    localparam  ids$54 = 8'h36;
+    localparam  ids$55 = 8'h37;
+    localparam  ids$56 = 8'h38;
+    localparam  ids$57 = 8'h39;
+    localparam  ids$58 = 8'h3a;
+    localparam  ids$59 = 8'h3b;
+    localparam  ids$60 = 8'h3c;
+    localparam  ids$61 = 8'h3d;
+    localparam  ids$62 = 8'h3e;
+    localparam  ids$63 = 8'h3f;
+    localparam  ids$64 = 8'h40;
+    localparam  ids$65 = 8'h41;
+    localparam  ids$66 = 8'h42;
+    localparam  nil = 10'b1111111111;
+
+    // Stub signals
+    reg  head_ram$clock;
+    reg  [7:0] head_ram$waddr;
+    reg  [9:0] head_ram$wdata;
+    reg  head_ram$we;
+    reg  [7:0] head_ram$raddr;
+    wire  [9:0] head_ram$rdata;
+    reg  count_ram$clock;
+    reg  [7:0] count_ram$waddr;
+    reg  [9:0] count_ram$wdata;
+    reg  count_ram$we;
+    reg  [7:0] count_ram$raddr;
+    wire  [9:0] count_ram$rdata;
+    reg  valid$0$d;
+    wire  valid$0$q;
+    reg  valid$0$clock;
+    reg  valid$1$d;
+    wire  valid$1$q;
+    reg  valid$1$clock;
+    reg  valid$2$d;
+    wire  valid$2$q;
+    reg  valid$2$clock;
+    reg  valid$3$d;
+    wire  valid$3$q;
+    reg  valid$3$clock;
+    reg  valid$4$d;
+    wire  valid$4$q;
+    reg  valid$4$clock;
+    reg  valid$5$d;
+    wire  valid$5$q;
+    reg  valid$5$clock;
+    reg  valid$6$d;
+    wire  valid$6$q;
+    reg  valid$6$clock;
+    reg  valid$7$d;
+    wire  valid$7$q;
+    reg  valid$7$clock;
+    reg  valid$8$d;
+    wire  valid$8$q;
+    reg  valid$8$clock;
+    reg  valid$9$d;
+    wire  valid$9$q;
+    reg  valid$9$clock;
+    reg  valid$10$d;
+    wire  valid$10$q;
+    reg  valid$10$clock;
+    reg  valid$11$d;
+    wire  valid$11$q;
+    reg  valid$11$clock;
+    reg  valid$12$d;
+    wire  valid$12$q;
+    reg  valid$12$clock;
+    reg  valid$13$d;
+    wire  valid$13$q;
+    reg  valid$13$clock;
+    reg  valid$14$d;
+    wire  valid$14$q;
+    reg  valid$14$clock;
+    reg  valid$15$d;
+    wire  valid$15$q;
+    reg  valid$15$clock;
+    reg  valid$16$d;
+    wire  valid$16$q;
+    reg  valid$16$clock;
+    reg  valid$17$d;
+    wire  valid$17$q;
+    reg  valid$17$clock;
+    reg  valid$18$d;
+    wire  valid$18$q;
+    reg  valid$18$clock;
+    reg  valid$19$d;
+    wire  valid$19$q;
+    reg  valid$19$clock;
+    reg  valid$20$d;
+    wire  valid$20$q;
+    reg  valid$20$clock;
+    reg  valid$21$d;
+    wire  valid$21$q;
+    reg  valid$21$clock;
+    reg  valid$22$d;
+    wire  valid$22$q;
+    reg  valid$22$clock;
+    reg  valid$23$d;
+    wire  valid$23$q;
+    reg  valid$23$clock;
+    reg  valid$24$d;
+    wire  valid$24$q;
+    reg  valid$24$clock;
+    reg  valid$25$d;
+    wire  valid$25$q;
+    reg  valid$25$clock;
+    reg  valid$26$d;
+    wire  valid$26$q;
+    reg  valid$26$clock;
+    reg  valid$27$d;
+    wire  valid$27$q;
+    reg  valid$27$clock;
+    reg  valid$28$d;
+    wire  valid$28$q;
+    reg  valid$28$clock;
+    reg  valid$29$d;
+    wire  valid$29$q;
+    reg  valid$29$clock;
+    reg  valid$30$d;
+    wire  valid$30$q;
+    reg  valid$30$clock;
+    reg  valid$31$d;
+    wire  valid$31$q;
+    reg  valid$31$clock;
+    reg  valid$32$d;
+    wire  valid$32$q;
+    reg  valid$32$clock;
+    reg  valid$33$d;
+    wire  valid$33$q;
+    reg  valid$33$clock;
+    reg  valid$34$d;
+    wire  valid$34$q;
+    reg  valid$34$clock;
+    reg  valid$35$d;
+    wire  valid$35$q;
+    reg  valid$35$clock;
+    reg  valid$36$d;
+    wire  valid$36$q;
+    reg  valid$36$clock;
+    reg  valid$37$d;
+    wire  valid$37$q;
+    reg  valid$37$clock;
+    reg  valid$38$d;
+    wire  valid$38$q;
+    reg  valid$38$clock;
+    reg  valid$39$d;
+    wire  valid$39$q;
+    reg  valid$39$clock;
+    reg  valid$40$d;
+    wire  valid$40$q;
+    reg  valid$40$clock;
+    reg  valid$41$d;
+    wire  valid$41$q;
+    reg  valid$41$clock;
+    reg  valid$42$d;
+    wire  valid$42$q;
+    reg  valid$42$clock;
+    reg  valid$43$d;
+    wire  valid$43$q;
+    reg  valid$43$clock;
+    reg  valid$44$d;
+    wire  valid$44$q;
+    reg  valid$44$clock;
+    reg  valid$45$d;
+    wire  valid$45$q;
+    reg  valid$45$clock;
+    reg  valid$46$d;
+    wire  valid$46$q;
+    reg  valid$46$clock;
+    reg  valid$47$d;
+    wire  valid$47$q;
+    reg  valid$47$clock;
+    reg  valid$48$d;
+    wire  valid$48$q;
+    reg  valid$48$clock;
+    reg  valid$49$d;
+    wire  valid$49$q;
+    reg  valid$49$clock;
+    reg  valid$50$d;
+    wire  valid$50$q;
+    reg  valid$50$clock;
+    reg  valid$51$d;
+    wire  valid$51$q;
+    reg  valid$51$clock;
+    reg  valid$52$d;
+    wire  valid$52$q;
+    reg  valid$52$clock;
+    reg  valid$53$d;
+    wire  valid$53$q;
+    reg  valid$53$clock;
+    reg  valid$54$d;
+    wire  valid$54$q;
+    reg  valid$54$clock;
+    reg  valid$55$d;
+    wire  valid$55$q;
+    reg  valid$55$clock;
+    reg  valid$56$d;
+    wire  valid$56$q;
+    reg  valid$56$clock;
+    reg  valid$57$d;
+    wire  valid$57$q;
+    reg  valid$57$clock;
+    reg  valid$58$d;
+    wire  valid$58$q;
+    reg  valid$58$clock;
+    reg  valid$59$d;
+    wire  valid$59$q;
+    reg  valid$59$clock;
+    reg  valid$60$d;
+    wire  valid$60$q;
+    reg  valid$60$clock;
+    reg  valid$61$d;
+    wire  valid$61$q;
+    reg  valid$61$clock;
+    reg  valid$62$d;
+    wire  valid$62$q;
+    reg  valid$62$clock;
+    reg  valid$63$d;
+    wire  valid$63$q;
+    reg  valid$63$clock;
+    reg  valid$64$d;
+    wire  valid$64$q;
+    reg  valid$64$clock;
+    reg  valid$65$d;
+    wire  valid$65$q;
+    reg  valid$65$clock;
+    reg  valid$66$d;
+    wire  valid$66$q;
+    reg  valid$66$clock;
+    reg  [7:0] rd_class$d;
+    wire  [7:0] rd_class$q;
+    reg  rd_class$clock;
+    reg  byp_v$d;
+    wire  byp_v$q;
+    reg  byp_v$clock;
+    reg  [7:0] byp_class$d;
+    wire  [7:0] byp_class$q;
+    reg  byp_class$clock;
+    reg  [9:0] byp_head$d;
+    wire  [9:0] byp_head$q;
+    reg  byp_head$clock;
+    reg  [9:0] byp_count$d;
+    wire  [9:0] byp_count$q;
+    reg  byp_count$clock;
+
+    // Local signals
+    reg  hit;
+    reg  read_valid;
+    reg  [9:0] count_in;
+    reg  [9:0] head_in;
+    reg  [9:0] count_read;
+
+    // Sub module instances
+    snn_core$spike_gen$lists$head_ram head_ram(
+        .clock(head_ram$clock),
+        .waddr(head_ram$waddr),
+        .wdata(head_ram$wdata),
+        .we(head_ram$we),
+        .raddr(head_ram$raddr),
+        .rdata(head_ram$rdata)
+    );
+    snn_core$spike_gen$lists$count_ram count_ram(
+        .clock(count_ram$clock),
+        .waddr(count_ram$waddr),
+        .wdata(count_ram$wdata),
+        .we(count_ram$we),
+        .raddr(count_ram$raddr),
+        .rdata(count_ram$rdata)
+    );
+    snn_core$spike_gen$lists$valid$0 valid$0(
+        .d(valid$0$d),
+        .q(valid$0$q),
+        .clock(valid$0$clock)
+    );
+    snn_core$spike_gen$lists$valid$1 valid$1(
+        .d(valid$1$d),
+        .q(valid$1$q),
+        .clock(valid$1$clock)
+    );
+    snn_core$spike_gen$lists$valid$2 valid$2(
+        .d(valid$2$d),
+        .q(valid$2$q),
+        .clock(valid$2$clock)
+    );
+    snn_core$spike_gen$lists$valid$3 valid$3(
+        .d(valid$3$d),
+        .q(valid$3$q),
+        .clock(valid$3$clock)
+    );
+    snn_core$spike_gen$lists$valid$4 valid$4(
+        .d(valid$4$d),
+        .q(valid$4$q),
+        .clock(valid$4$clock)
+    );
+    snn_core$spike_gen$lists$valid$5 valid$5(
+        .d(valid$5$d),
+        .q(valid$5$q),
+        .clock(valid$5$clock)
+    );
+    snn_core$spike_gen$lists$valid$6 valid$6(
+        .d(valid$6$d),
+        .q(valid$6$q),
+        .clock(valid$6$clock)
+    );
+    snn_core$spike_gen$lists$valid$7 valid$7(
+        .d(valid$7$d),
+        .q(valid$7$q),
+        .clock(valid$7$clock)
+    );
+    snn_core$spike_gen$lists$valid$8 valid$8(
+        .d(valid$8$d),
+        .q(valid$8$q),
+        .clock(valid$8$clock)
+    );
+    snn_core$spike_gen$lists$valid$9 valid$9(
+        .d(valid$9$d),
+        .q(valid$9$q),
+        .clock(valid$9$clock)
+    );
+    snn_core$spike_gen$lists$valid$10 valid$10(
+        .d(valid$10$d),
+        .q(valid$10$q),
+        .clock(valid$10$clock)
+    );
+    snn_core$spike_gen$lists$valid$11 valid$11(
+        .d(valid$11$d),
+        .q(valid$11$q),
+        .clock(valid$11$clock)
+    );
+    snn_core$spike_gen$lists$valid$12 valid$12(
+        .d(valid$12$d),
+        .q(valid$12$q),
+        .clock(valid$12$clock)
+    );
+    snn_core$spike_gen$lists$valid$13 valid$13(
+        .d(valid$13$d),
+        .q(valid$13$q),
+        .clock(valid$13$clock)
+    );
+    snn_core$spike_gen$lists$valid$14 valid$14(
+        .d(valid$14$d),
+        .q(valid$14$q),
+        .clock(valid$14$clock)
+    );
+    snn_core$spike_gen$lists$valid$15 valid$15(
+        .d(valid$15$d),
+        .q(valid$15$q),
+        .clock(valid$15$clock)
+    );
+    snn_core$spike_gen$lists$valid$16 valid$16(
+        .d(valid$16$d),
+        .q(valid$16$q),
+        .clock(valid$16$clock)
+    );
+    snn_core$spike_gen$lists$valid$17 valid$17(
+        .d(valid$17$d),
+        .q(valid$17$q),
+        .clock(valid$17$clock)
+    );
+    snn_core$spike_gen$lists$valid$18 valid$18(
+        .d(valid$18$d),
+        .q(valid$18$q),
+        .clock(valid$18$clock)
+    );
+    snn_core$spike_gen$lists$valid$19 valid$19(
+        .d(valid$19$d),
+        .q(valid$19$q),
+        .clock(valid$19$clock)
+    );
+    snn_core$spike_gen$lists$valid$20 valid$20(
+        .d(valid$20$d),
+        .q(valid$20$q),
+        .clock(valid$20$clock)
+    );
+    snn_core$spike_gen$lists$valid$21 valid$21(
+        .d(valid$21$d),
+        .q(valid$21$q),
+        .clock(valid$21$clock)
+    );
+    snn_core$spike_gen$lists$valid$22 valid$22(
+        .d(valid$22$d),
+        .q(valid$22$q),
+        .clock(valid$22$clock)
+    );
+    snn_core$spike_gen$lists$valid$23 valid$23(
+        .d(valid$23$d),
+        .q(valid$23$q),
+        .clock(valid$23$clock)
+    );
+    snn_core$spike_gen$lists$valid$24 valid$24(
+        .d(valid$24$d),
+        .q(valid$24$q),
+        .clock(valid$24$clock)
+    );
+    snn_core$spike_gen$lists$valid$25 valid$25(
+        .d(valid$25$d),
+        .q(valid$25$q),
+        .clock(valid$25$clock)
+    );
+    snn_core$spike_gen$lists$valid$26 valid$26(
+        .d(valid$26$d),
+        .q(valid$26$q),
+        .clock(valid$26$clock)
+    );
+    snn_core$spike_gen$lists$valid$27 valid$27(
+        .d(valid$27$d),
+        .q(valid$27$q),
+        .clock(valid$27$clock)
+    );
+    snn_core$spike_gen$lists$valid$28 valid$28(
+        .d(valid$28$d),
+        .q(valid$28$q),
+        .clock(valid$28$clock)
+    );
+    snn_core$spike_gen$lists$valid$29 valid$29(
+        .d(valid$29$d),
+        .q(valid$29$q),
+        .clock(valid$29$clock)
+    );
+    snn_core$spike_gen$lists$valid$30 valid$30(
+        .d(valid$30$d),
+        .q(valid$30$q),
+        .clock(valid$30$clock)
+    );
+    snn_core$spike_gen$lists$valid$31 valid$31(
+        .d(valid$31$d),
+        .q(valid$31$q),
+        .clock(valid$31$clock)
+    );
+    snn_core$spike_gen$lists$valid$32 valid$32(
+        .d(valid$32$d),
+        .q(valid$32$q),
+        .clock(valid$32$clock)
+    );
+    snn_core$spike_gen$lists$valid$33 valid$33(
+        .d(valid$33$d),
+        .q(valid$33$q),
+        .clock(valid$33$clock)
+    );
+    snn_core$spike_gen$lists$valid$34 valid$34(
+        .d(valid$34$d),
+        .q(valid$34$q),
+        .clock(valid$34$clock)
+    );
+    snn_core$spike_gen$lists$valid$35 valid$35(
+        .d(valid$35$d),
+        .q(valid$35$q),
+        .clock(valid$35$clock)
+    );
+    snn_core$spike_gen$lists$valid$36 valid$36(
+        .d(valid$36$d),
+        .q(valid$36$q),
+        .clock(valid$36$clock)
+    );
+    snn_core$spike_gen$lists$valid$37 valid$37(
+        .d(valid$37$d),
+        .q(valid$37$q),
+        .clock(valid$37$clock)
+    );
+    snn_core$spike_gen$lists$valid$38 valid$38(
+        .d(valid$38$d),
+        .q(valid$38$q),
+        .clock(valid$38$clock)
+    );
+    snn_core$spike_gen$lists$valid$39 valid$39(
+        .d(valid$39$d),
+        .q(valid$39$q),
+        .clock(valid$39$clock)
+    );
+    snn_core$spike_gen$lists$valid$40 valid$40(
+        .d(valid$40$d),
+        .q(valid$40$q),
+        .clock(valid$40$clock)
+    );
+    snn_core$spike_gen$lists$valid$41 valid$41(
+        .d(valid$41$d),
+        .q(valid$41$q),
+        .clock(valid$41$clock)
+    );
+    snn_core$spike_gen$lists$valid$42 valid$42(
+        .d(valid$42$d),
+        .q(valid$42$q),
+        .clock(valid$42$clock)
+    );
+    snn_core$spike_gen$lists$valid$43 valid$43(
+        .d(valid$43$d),
+        .q(valid$43$q),
+        .clock(valid$43$clock)
+    );
+    snn_core$spike_gen$lists$valid$44 valid$44(
+        .d(valid$44$d),
+        .q(valid$44$q),
+        .clock(valid$44$clock)
+    );
+    snn_core$spike_gen$lists$valid$45 valid$45(
+        .d(valid$45$d),
+        .q(valid$45$q),
+        .clock(valid$45$clock)
+    );
+    snn_core$spike_gen$lists$valid$46 valid$46(
+        .d(valid$46$d),
+        .q(valid$46$q),
+        .clock(valid$46$clock)
+    );
+    snn_core$spike_gen$lists$valid$47 valid$47(
+        .d(valid$47$d),
+        .q(valid$47$q),
+        .clock(valid$47$clock)
+    );
+    snn_core$spike_gen$lists$valid$48 valid$48(
+        .d(valid$48$d),
+        .q(valid$48$q),
+        .clock(valid$48$clock)
+    );
+    snn_core$spike_gen$lists$valid$49 valid$49(
+        .d(valid$49$d),
+        .q(valid$49$q),
+        .clock(valid$49$clock)
+    );
+    snn_core$spike_gen$lists$valid$50 valid$50(
+        .d(valid$50$d),
+        .q(valid$50$q),
+        .clock(valid$50$clock)
+    );
+    snn_core$spike_gen$lists$valid$51 valid$51(
+        .d(valid$51$d),
+        .q(valid$51$q),
+        .clock(valid$51$clock)
+    );
+    snn_core$spike_gen$lists$valid$52 valid$52(
+        .d(valid$52$d),
+        .q(valid$52$q),
+        .clock(valid$52$clock)
+    );
+    snn_core$spike_gen$lists$valid$53 valid$53(
+        .d(valid$53$d),
+        .q(valid$53$q),
+        .clock(valid$53$clock)
+    );
+    snn_core$spike_gen$lists$valid$54 valid$54(
+        .d(valid$54$d),
+        .q(valid$54$q),
+        .clock(valid$54$clock)
+    );
+    snn_core$spike_gen$lists$valid$55 valid$55(
+        .d(valid$55$d),
+        .q(valid$55$q),
+        .clock(valid$55$clock)
+    );
+    snn_core$spike_gen$lists$valid$56 valid$56(
+        .d(valid$56$d),
+        .q(valid$56$q),
+        .clock(valid$56$clock)
+    );
+    snn_core$spike_gen$lists$valid$57 valid$57(
+        .d(valid$57$d),
+        .q(valid$57$q),
+        .clock(valid$57$clock)
+    );
+    snn_core$spike_gen$lists$valid$58 valid$58(
+        .d(valid$58$d),
+        .q(valid$58$q),
+        .clock(valid$58$clock)
+    );
+    snn_core$spike_gen$lists$valid$59 valid$59(
+        .d(valid$59$d),
+        .q(valid$59$q),
+        .clock(valid$59$clock)
+    );
+    snn_core$spike_gen$lists$valid$60 valid$60(
+        .d(valid$60$d),
+        .q(valid$60$q),
+        .clock(valid$60$clock)
+    );
+    snn_core$spike_gen$lists$valid$61 valid$61(
+        .d(valid$61$d),
+        .q(valid$61$q),
+        .clock(valid$61$clock)
+    );
+    snn_core$spike_gen$lists$valid$62 valid$62(
+        .d(valid$62$d),
+        .q(valid$62$q),
+        .clock(valid$62$clock)
+    );
+    snn_core$spike_gen$lists$valid$63 valid$63(
+        .d(valid$63$d),
+        .q(valid$63$q),
+        .clock(valid$63$clock)
+    );
+    snn_core$spike_gen$lists$valid$64 valid$64(
+        .d(valid$64$d),
+        .q(valid$64$q),
+        .clock(valid$64$clock)
+    );
+    snn_core$spike_gen$lists$valid$65 valid$65(
+        .d(valid$65$d),
+        .q(valid$65$q),
+        .clock(valid$65$clock)
+    );
+    snn_core$spike_gen$lists$valid$66 valid$66(
+        .d(valid$66$d),
+        .q(valid$66$q),
+        .clock(valid$66$clock)
+    );
+    snn_core$spike_gen$lists$rd_class rd_class(
+        .d(rd_class$d),
+        .q(rd_class$q),
+        .clock(rd_class$clock)
+    );
+    snn_core$spike_gen$lists$byp_v byp_v(
+        .d(byp_v$d),
+        .q(byp_v$q),
+        .clock(byp_v$clock)
+    );
+    snn_core$spike_gen$lists$byp_class byp_class(
+        .d(byp_class$d),
+        .q(byp_class$q),
+        .clock(byp_class$clock)
+    );
+    snn_core$spike_gen$lists$byp_head byp_head(
+        .d(byp_head$d),
+        .q(byp_head$q),
+        .clock(byp_head$clock)
+    );
+    snn_core$spike_gen$lists$byp_count byp_count(
+        .d(byp_count$d),
+        .q(byp_count$q),
+        .clock(byp_count$clock)
+    );
+
+    // Update code
+    always @(*) begin
+        rd_class$clock = clock;
+        byp_v$clock = clock;
+        byp_class$clock = clock;
+        byp_head$clock = clock;
+        byp_count$clock = clock;
+        rd_class$d = rd_class$q;
+        byp_v$d = byp_v$q;
+        byp_class$d = byp_class$q;
+        byp_head$d = byp_head$q;
+        byp_count$d = byp_count$q;
+        valid$0$clock = clock;
+        valid$0$d = valid$0$q;
+        valid$1$clock = clock;
+        valid$1$d = valid$1$q;
+        valid$2$clock = clock;
+        valid$2$d = valid$2$q;
+        valid$3$clock = clock;
+        valid$3$d = valid$3$q;
+        valid$4$clock = clock;
+        valid$4$d = valid$4$q;
+        valid$5$clock = clock;
+        valid$5$d = valid$5$q;
+        valid$6$clock = clock;
+        valid$6$d = valid$6$q;
+        valid$7$clock = clock;
+        valid$7$d = valid$7$q;
+        valid$8$clock = clock;
+        valid$8$d = valid$8$q;
+        valid$9$clock = clock;
+        valid$9$d = valid$9$q;
+        valid$10$clock = clock;
+        valid$10$d = valid$10$q;
+        valid$11$clock = clock;
+        valid$11$d = valid$11$q;
+        valid$12$clock = clock;
+        valid$12$d = valid$12$q;
+        valid$13$clock = clock;
+        valid$13$d = valid$13$q;
+        valid$14$clock = clock;
+        valid$14$d = valid$14$q;
+        valid$15$clock = clock;
+        valid$15$d = valid$15$q;
+        valid$16$clock = clock;
+        valid$16$d = valid$16$q;
+        valid$17$clock = clock;
+        valid$17$d = valid$17$q;
+        valid$18$clock = clock;
+        valid$18$d = valid$18$q;
+        valid$19$clock = clock;
+        valid$19$d = valid$19$q;
+        valid$20$clock = clock;
+        valid$20$d = valid$20$q;
+        valid$21$clock = clock;
+        valid$21$d = valid$21$q;
+        valid$22$clock = clock;
+        valid$22$d = valid$22$q;
+        valid$23$clock = clock;
+        valid$23$d = valid$23$q;
+        valid$24$clock = clock;
+        valid$24$d = valid$24$q;
+        valid$25$clock = clock;
+        valid$25$d = valid$25$q;
+        valid$26$clock = clock;
+        valid$26$d = valid$26$q;
+        valid$27$clock = clock;
+        valid$27$d = valid$27$q;
+        valid$28$clock = clock;
+        valid$28$d = valid$28$q;
+        valid$29$clock = clock;
+        valid$29$d = valid$29$q;
+        valid$30$clock = clock;
+        valid$30$d = valid$30$q;
+        valid$31$clock = clock;
+        valid$31$d = valid$31$q;
+        valid$32$clock = clock;
+        valid$32$d = valid$32$q;
+        valid$33$clock = clock;
+        valid$33$d = valid$33$q;
+        valid$34$clock = clock;
+        valid$34$d = valid$34$q;
+        valid$35$clock = clock;
+        valid$35$d = valid$35$q;
+        valid$36$clock = clock;
+        valid$36$d = valid$36$q;
+        valid$37$clock = clock;
+        valid$37$d = valid$37$q;
+        valid$38$clock = clock;
+        valid$38$d = valid$38$q;
+        valid$39$clock = clock;
+        valid$39$d = valid$39$q;
+        valid$40$clock = clock;
+        valid$40$d = valid$40$q;
+        valid$41$clock = clock;
+        valid$41$d = valid$41$q;
+        valid$42$clock = clock;
+        valid$42$d = valid$42$q;
+        valid$43$clock = clock;
+        valid$43$d = valid$43$q;
+        valid$44$clock = clock;
+        valid$44$d = valid$44$q;
+        valid$45$clock = clock;
+        valid$45$d = valid$45$q;
+        valid$46$clock = clock;
+        valid$46$d = valid$46$q;
+        valid$47$clock = clock;
+        valid$47$d = valid$47$q;
+        valid$48$clock = clock;
+        valid$48$d = valid$48$q;
+        valid$49$clock = clock;
+        valid$49$d = valid$49$q;
+        valid$50$clock = clock;
+        valid$50$d = valid$50$q;
+        valid$51$clock = clock;
+        valid$51$d = valid$51$q;
+        valid$52$clock = clock;
+        valid$52$d = valid$52$q;
+        valid$53$clock = clock;
+        valid$53$d = valid$53$q;
+        valid$54$clock = clock;
+        valid$54$d = valid$54$q;
+        valid$55$clock = clock;
+        valid$55$d = valid$55$q;
+        valid$56$clock = clock;
+        valid$56$d = valid$56$q;
+        valid$57$clock = clock;
+        valid$57$d = valid$57$q;
+        valid$58$clock = clock;
+        valid$58$d = valid$58$q;
+        valid$59$clock = clock;
+        valid$59$d = valid$59$q;
+        valid$60$clock = clock;
+        valid$60$d = valid$60$q;
+        valid$61$clock = clock;
+        valid$61$d = valid$61$q;
+        valid$62$clock = clock;
+        valid$62$d = valid$62$q;
+        valid$63$clock = clock;
+        valid$63$d = valid$63$q;
+        valid$64$clock = clock;
+        valid$64$d = valid$64$q;
+        valid$65$clock = clock;
+        valid$65$d = valid$65$q;
+        valid$66$clock = clock;
+        valid$66$d = valid$66$q;
+        head_ram$clock = clock;
+        count_ram$clock = clock;
+        hit = byp_v$q & (byp_class$q == rd_class$q);
+        read_valid = 1'h0;
+        if (rd_class$q == ids$0) begin
+            read_valid = valid$0$q;
+        end
+        if (rd_class$q == ids$1) begin
+            read_valid = valid$1$q;
+        end
+        if (rd_class$q == ids$2) begin
+            read_valid = valid$2$q;
+        end
+        if (rd_class$q == ids$3) begin
+            read_valid = valid$3$q;
+        end
+        if (rd_class$q == ids$4) begin
+            read_valid = valid$4$q;
+        end
+        if (rd_class$q == ids$5) begin
+            read_valid = valid$5$q;
+        end
+        if (rd_class$q == ids$6) begin
+            read_valid = valid$6$q;
+        end
+        if (rd_class$q == ids$7) begin
+            read_valid = valid$7$q;
+        end
+        if (rd_class$q == ids$8) begin
+            read_valid = valid$8$q;
+        end
+        if (rd_class$q == ids$9) begin
+            read_valid = valid$9$q;
+        end
+        if (rd_class$q == ids$10) begin
+            read_valid = valid$10$q;
+        end
+        if (rd_class$q == ids$11) begin
+            read_valid = valid$11$q;
+        end
+        if (rd_class$q == ids$12) begin
+            read_valid = valid$12$q;
+        end
+        if (rd_class$q == ids$13) begin
+            read_valid = valid$13$q;
+        end
+        if (rd_class$q == ids$14) begin
+            read_valid = valid$14$q;
+        end
+        if (rd_class$q == ids$15) begin
+            read_valid = valid$15$q;
+        end
+        if (rd_class$q == ids$16) begin
+            read_valid = valid$16$q;
+        end
+        if (rd_class$q == ids$17) begin
+            read_valid = valid$17$q;
+        end
+        if (rd_class$q == ids$18) begin
+            read_valid = valid$18$q;
+        end
+        if (rd_class$q == ids$19) begin
+            read_valid = valid$19$q;
+        end
+        if (rd_class$q == ids$20) begin
+            read_valid = valid$20$q;
+        end
+        if (rd_class$q == ids$21) begin
+            read_valid = valid$21$q;
+        end
+        if (rd_class$q == ids$22) begin
+            read_valid = valid$22$q;
+        end
+        if (rd_class$q == ids$23) begin
+            read_valid = valid$23$q;
+        end
+        if (rd_class$q == ids$24) begin
+            read_valid = valid$24$q;
+        end
+        if (rd_class$q == ids$25) begin
+            read_valid = valid$25$q;
+        end
+        if (rd_class$q == ids$26) begin
+            read_valid = valid$26$q;
+        end
+        if (rd_class$q == ids$27) begin
+            read_valid = valid$27$q;
+        end
+        if (rd_class$q == ids$28) begin
+            read_valid = valid$28$q;
+        end
+        if (rd_class$q == ids$29) begin
+            read_valid = valid$29$q;
+        end
+        if (rd_class$q == ids$30) begin
+            read_valid = valid$30$q;
+        end
+        if (rd_class$q == ids$31) begin
+            read_valid = valid$31$q;
+        end
+        if (rd_class$q == ids$32) begin
+            read_valid = valid$32$q;
+        end
+        if (rd_class$q == ids$33) begin
+            read_valid = valid$33$q;
+        end
+        if (rd_class$q == ids$34) begin
+            read_valid = valid$34$q;
+        end
+        if (rd_class$q == ids$35) begin
+            read_valid = valid$35$q;
+        end
+        if (rd_class$q == ids$36) begin
+            read_valid = valid$36$q;
+        end
+        if (rd_class$q == ids$37) begin
+            read_valid = valid$37$q;
+        end
+        if (rd_class$q == ids$38) begin
+            read_valid = valid$38$q;
+        end
+        if (rd_class$q == ids$39) begin
+            read_valid = valid$39$q;
+        end
+        if (rd_class$q == ids$40) begin
+            read_valid = valid$40$q;
+        end
+        if (rd_class$q == ids$41) begin
+            read_valid = valid$41$q;
+        end
+        if (rd_class$q == ids$42) begin
+            read_valid = valid$42$q;
+        end
+        if (rd_class$q == ids$43) begin
+            read_valid = valid$43$q;
+        end
+        if (rd_class$q == ids$44) begin
+            read_valid = valid$44$q;
+        end
+        if (rd_class$q == ids$45) begin
+            read_valid = valid$45$q;
+        end
+        if (rd_class$q == ids$46) begin
+            read_valid = valid$46$q;
+        end
+        if (rd_class$q == ids$47) begin
+            read_valid = valid$47$q;
+        end
+        if (rd_class$q == ids$48) begin
+            read_valid = valid$48$q;
+        end
+        if (rd_class$q == ids$49) begin
+            read_valid = valid$49$q;
+        end
+        if (rd_class$q == ids$50) begin
+            read_valid = valid$50$q;
+        end
+        if (rd_class$q == ids$51) begin
+            read_valid = valid$51$q;
+        end
+        if (rd_class$q == ids$52) begin
+            read_valid = valid$52$q;
+        end
+        if (rd_class$q == ids$53) begin
+            read_valid = valid$53$q;
+        end
+        if (rd_class$q == ids$54) begin
+            read_valid = valid$54$q;
+        end
+        if (rd_class$q == ids$55) begin
+            read_valid = valid$55$q;
+        end
+        if (rd_class$q == ids$56) begin
+            read_valid = valid$56$q;
+        end
+        if (rd_class$q == ids$57) begin
+            read_valid = valid$57$q;
+        end
+        if (rd_class$q == ids$58) begin
+            read_valid = valid$58$q;
+        end
+        if (rd_class$q == ids$59) begin
+            read_valid = valid$59$q;
+        end
+        if (rd_class$q == ids$60) begin
+            read_valid = valid$60$q;
+        end
+        if (rd_class$q == ids$61) begin
+            read_valid = valid$61$q;
+        end
+        if (rd_class$q == ids$62) begin
+            read_valid = valid$62$q;
+        end
+        if (rd_class$q == ids$63) begin
+            read_valid = valid$63$q;
+        end
+        if (rd_class$q == ids$64) begin
+            read_valid = valid$64$q;
+        end
+        if (rd_class$q == ids$65) begin
+            read_valid = valid$65$q;
+        end
+        if (rd_class$q == ids$66) begin
+            read_valid = valid$66$q;
+        end
+        head_in = nil;
+        if (read_valid) begin
+            head_in = head_ram$rdata;
+        end
+        if (hit) begin
+            head_in = byp_head$q;
+        end
+        count_read = count_ram$rdata;
+        if (hit) begin
+            count_read = byp_count$q;
+        end
+        head = head_in;
+        count_raw = count_read;
+        listed = read_valid | hit;
+        count_in = 10'h0;
+        if (read_valid) begin
+            count_in = count_ram$rdata;
+        end
+        if (hit) begin
+            count_in = byp_count$q;
+        end
+        head_ram$waddr = wclass;
+        head_ram$wdata = node;
+        head_ram$we = insert;
+        count_ram$waddr = wclass;
+        count_ram$wdata = count_in + 10'h1;
+        count_ram$we = insert;
+        byp_v$d = insert;
+        byp_class$d = wclass;
+        byp_head$d = node;
+        byp_count$d = count_in + 10'h1;
+        if (insert & (wclass == ids$0)) begin
+            valid$0$d = 1'h1;
+        end
+        if (clear) begin
+            valid$0$d = 1'h0;
+        end
+        if (insert & (wclass == ids$1)) begin
+            valid$1$d = 1'h1;
+        end
+        if (clear) begin
+            valid$1$d = 1'h0;
+        end
+        if (insert & (wclass == ids$2)) begin
+            valid$2$d = 1'h1;
+        end
+        if (clear) begin
+            valid$2$d = 1'h0;
+        end
+        if (insert & (wclass == ids$3)) begin
+            valid$3$d = 1'h1;
+        end
+        if (clear) begin
+            valid$3$d = 1'h0;
+        end
+        if (insert & (wclass == ids$4)) begin
+            valid$4$d = 1'h1;
+        end
+        if (clear) begin
+            valid$4$d = 1'h0;
+        end
+        if (insert & (wclass == ids$5)) begin
+            valid$5$d = 1'h1;
+        end
+        if (clear) begin
+            valid$5$d = 1'h0;
+        end
+        if (insert & (wclass == ids$6)) begin
+            valid$6$d = 1'h1;
+        end
+        if (clear) begin
+            valid$6$d = 1'h0;
+        end
+        if (insert & (wclass == ids$7)) begin
+            valid$7$d = 1'h1;
+        end
+        if (clear) begin
+            valid$7$d = 1'h0;
+        end
+        if (insert & (wclass == ids$8)) begin
+            valid$8$d = 1'h1;
+        end
+        if (clear) begin
+            valid$8$d = 1'h0;
+        end
+        if (insert & (wclass == ids$9)) begin
+            valid$9$d = 1'h1;
+        end
+        if (clear) begin
+            valid$9$d = 1'h0;
+        end
+        if (insert & (wclass == ids$10)) begin
+            valid$10$d = 1'h1;
+        end
+        if (clear) begin
+            valid$10$d = 1'h0;
+        end
+        if (insert & (wclass == ids$11)) begin
+            valid$11$d = 1'h1;
+        end
+        if (clear) begin
+            valid$11$d = 1'h0;
+        end
+        if (insert & (wclass == ids$12)) begin
+            valid$12$d = 1'h1;
+        end
+        if (clear) begin
+            valid$12$d = 1'h0;
+        end
+        if (insert & (wclass == ids$13)) begin
+            valid$13$d = 1'h1;
+        end
+        if (clear) begin
+            valid$13$d = 1'h0;
+        end
+        if (insert & (wclass == ids$14)) begin
+            valid$14$d = 1'h1;
+        end
+        if (clear) begin
+            valid$14$d = 1'h0;
+        end
+        if (insert & (wclass == ids$15)) begin
+            valid$15$d = 1'h1;
+        end
+        if (clear) begin
+            valid$15$d = 1'h0;
+        end
+        if (insert & (wclass == ids$16)) begin
+            valid$16$d = 1'h1;
+        end
+        if (clear) begin
+            valid$16$d = 1'h0;
+        end
+        if (insert & (wclass == ids$17)) begin
+            valid$17$d = 1'h1;
+        end
+        if (clear) begin
+            valid$17$d = 1'h0;
+        end
+        if (insert & (wclass == ids$18)) begin
+            valid$18$d = 1'h1;
+        end
+        if (clear) begin
+            valid$18$d = 1'h0;
+        end
+        if (insert & (wclass == ids$19)) begin
+            valid$19$d = 1'h1;
+        end
+        if (clear) begin
+            valid$19$d = 1'h0;
+        end
+        if (insert & (wclass == ids$20)) begin
+            valid$20$d = 1'h1;
+        end
+        if (clear) begin
+            valid$20$d = 1'h0;
+        end
+        if (insert & (wclass == ids$21)) begin
+            valid$21$d = 1'h1;
+        end
+        if (clear) begin
+            valid$21$d = 1'h0;
+        end
+        if (insert & (wclass == ids$22)) begin
+            valid$22$d = 1'h1;
+        end
+        if (clear) begin
+            valid$22$d = 1'h0;
+        end
+        if (insert & (wclass == ids$23)) begin
+            valid$23$d = 1'h1;
+        end
+        if (clear) begin
+            valid$23$d = 1'h0;
+        end
+        if (insert & (wclass == ids$24)) begin
+            valid$24$d = 1'h1;
+        end
+        if (clear) begin
+            valid$24$d = 1'h0;
+        end
+        if (insert & (wclass == ids$25)) begin
+            valid$25$d = 1'h1;
+        end
+        if (clear) begin
+            valid$25$d = 1'h0;
+        end
+        if (insert & (wclass == ids$26)) begin
+            valid$26$d = 1'h1;
+        end
+        if (clear) begin
+            valid$26$d = 1'h0;
+        end
+        if (insert & (wclass == ids$27)) begin
+            valid$27$d = 1'h1;
+        end
+        if (clear) begin
+            valid$27$d = 1'h0;
+        end
+        if (insert & (wclass == ids$28)) begin
+            valid$28$d = 1'h1;
+        end
+        if (clear) begin
+            valid$28$d = 1'h0;
+        end
+        if (insert & (wclass == ids$29)) begin
+            valid$29$d = 1'h1;
+        end
+        if (clear) begin
+            valid$29$d = 1'h0;
+        end
+        if (insert & (wclass == ids$30)) begin
+            valid$30$d = 1'h1;
+        end
+        if (clear) begin
+            valid$30$d = 1'h0;
+        end
+        if (insert & (wclass == ids$31)) begin
+            valid$31$d = 1'h1;
+        end
+        if (clear) begin
+            valid$31$d = 1'h0;
+        end
+        if (insert & (wclass == ids$32)) begin
+            valid$32$d = 1'h1;
+        end
+        if (clear) begin
+            valid$32$d = 1'h0;
+        end
+        if (insert & (wclass == ids$33)) begin
+            valid$33$d = 1'h1;
+        end
+        if (clear) begin
+            valid$33$d = 1'h0;
+        end
+        if (insert & (wclass == ids$34)) begin
+            valid$34$d = 1'h1;
+        end
+        if (clear) begin
+            valid$34$d = 1'h0;
+        end
+        if (insert & (wclass == ids$35)) begin
+            valid$35$d = 1'h1;
+        end
+        if (clear) begin
+            valid$35$d = 1'h0;
+        end
+        if (insert & (wclass == ids$36)) begin
+            valid$36$d = 1'h1;
+        end
+        if (clear) begin
+            valid$36$d = 1'h0;
+        end
+        if (insert & (wclass == ids$37)) begin
+            valid$37$d = 1'h1;
+        end
+        if (clear) begin
+            valid$37$d = 1'h0;
+        end
+        if (insert & (wclass == ids$38)) begin
+            valid$38$d = 1'h1;
+        end
+        if (clear) begin
+            valid$38$d = 1'h0;
+        end
+        if (insert & (wclass == ids$39)) begin
+            valid$39$d = 1'h1;
+        end
+        if (clear) begin
+            valid$39$d = 1'h0;
+        end
+        if (insert & (wclass == ids$40)) begin
+            valid$40$d = 1'h1;
+        end
+        if (clear) begin
+            valid$40$d = 1'h0;
+        end
+        if (insert & (wclass == ids$41)) begin
+            valid$41$d = 1'h1;
+        end
+        if (clear) begin
+            valid$41$d = 1'h0;
+        end
+        if (insert & (wclass == ids$42)) begin
+            valid$42$d = 1'h1;
+        end
+        if (clear) begin
+            valid$42$d = 1'h0;
+        end
+        if (insert & (wclass == ids$43)) begin
+            valid$43$d = 1'h1;
+        end
+        if (clear) begin
+            valid$43$d = 1'h0;
+        end
+        if (insert & (wclass == ids$44)) begin
+            valid$44$d = 1'h1;
+        end
+        if (clear) begin
+            valid$44$d = 1'h0;
+        end
+        if (insert & (wclass == ids$45)) begin
+            valid$45$d = 1'h1;
+        end
+        if (clear) begin
+            valid$45$d = 1'h0;
+        end
+        if (insert & (wclass == ids$46)) begin
+            valid$46$d = 1'h1;
+        end
+        if (clear) begin
+            valid$46$d = 1'h0;
+        end
+        if (insert & (wclass == ids$47)) begin
+            valid$47$d = 1'h1;
+        end
+        if (clear) begin
+            valid$47$d = 1'h0;
+        end
+        if (insert & (wclass == ids$48)) begin
+            valid$48$d = 1'h1;
+        end
+        if (clear) begin
+            valid$48$d = 1'h0;
+        end
+        if (insert & (wclass == ids$49)) begin
+            valid$49$d = 1'h1;
+        end
+        if (clear) begin
+            valid$49$d = 1'h0;
+        end
+        if (insert & (wclass == ids$50)) begin
+            valid$50$d = 1'h1;
+        end
+        if (clear) begin
+            valid$50$d = 1'h0;
+        end
+        if (insert & (wclass == ids$51)) begin
+            valid$51$d = 1'h1;
+        end
+        if (clear) begin
+            valid$51$d = 1'h0;
+        end
+        if (insert & (wclass == ids$52)) begin
+            valid$52$d = 1'h1;
+        end
+        if (clear) begin
+            valid$52$d = 1'h0;
+        end
+        if (insert & (wclass == ids$53)) begin
+            valid$53$d = 1'h1;
+        end
+        if (clear) begin
+            valid$53$d = 1'h0;
+        end
+        if (insert & (wclass == ids$54)) begin
+            valid$54$d = 1'h1;
+        end
+        if (clear) begin
+            valid$54$d = 1'h0;
+        end
+        if (insert & (wclass == ids$55)) begin
+            valid$55$d = 1'h1;
+        end
+        if (clear) begin
+            valid$55$d = 1'h0;
+        end
+        if (insert & (wclass == ids$56)) begin
+            valid$56$d = 1'h1;
+        end
+        if (clear) begin
+            valid$56$d = 1'h0;
+        end
+        if (insert & (wclass == ids$57)) begin
+            valid$57$d = 1'h1;
+        end
+        if (clear) begin
+            valid$57$d = 1'h0;
+        end
+        if (insert & (wclass == ids$58)) begin
+            valid$58$d = 1'h1;
+        end
+        if (clear) begin
+            valid$58$d = 1'h0;
+        end
+        if (insert & (wclass == ids$59)) begin
+            valid$59$d = 1'h1;
+        end
+        if (clear) begin
+            valid$59$d = 1'h0;
+        end
+        if (insert & (wclass == ids$60)) begin
+            valid$60$d = 1'h1;
+        end
+        if (clear) begin
+            valid$60$d = 1'h0;
+        end
+        if (insert & (wclass == ids$61)) begin
+            valid$61$d = 1'h1;
+        end
+        if (clear) begin
+            valid$61$d = 1'h0;
+        end
+        if (insert & (wclass == ids$62)) begin
+            valid$62$d = 1'h1;
+        end
+        if (clear) begin
+            valid$62$d = 1'h0;
+        end
+        if (insert & (wclass == ids$63)) begin
+            valid$63$d = 1'h1;
+        end
+        if (clear) begin
+            valid$63$d = 1'h0;
+        end
+        if (insert & (wclass == ids$64)) begin
+            valid$64$d = 1'h1;
+        end
+        if (clear) begin
+            valid$64$d = 1'h0;
+        end
+        if (insert & (wclass == ids$65)) begin
+            valid$65$d = 1'h1;
+        end
+        if (clear) begin
+            valid$65$d = 1'h0;
+        end
+        if (insert & (wclass == ids$66)) begin
+            valid$66$d = 1'h1;
+        end
+        if (clear) begin
+            valid$66$d = 1'h0;
+        end
+        if (clear) begin
+            byp_v$d = 1'h0;
+        end
+        head_ram$raddr = rd_next;
+        count_ram$raddr = rd_next;
+        rd_class$d = rd_next;
+    end
+
+endmodule // snn_core$spike_gen$lists
+
+module snn_core$spike_gen$lists$byp_class(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$byp_class
+
+module snn_core$spike_gen$lists$byp_count(d,q,clock);
+
+    // Module arguments
+    input wire  [9:0] d;
+    output reg  [9:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 10'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$byp_count
+
+module snn_core$spike_gen$lists$byp_head(d,q,clock);
+
+    // Module arguments
+    input wire  [9:0] d;
+    output reg  [9:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 10'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$byp_head
+
+module snn_core$spike_gen$lists$byp_v(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$byp_v
+
+module snn_core$spike_gen$lists$count_ram(clock,waddr,wdata,we,raddr,rdata);
+
+    // Module arguments
+    input wire  clock;
+    input wire  [7:0] waddr;
+    input wire  [9:0] wdata;
+    input wire  we;
+    input wire  [7:0] raddr;
+    output reg  [9:0] rdata;
+
+    // Update code (custom)
+    // 256 x 10 simple dual-port RAM, registered read;
+    // reading the address being written is a don't-care: simulators (not synthesis)
+    // return the old word inverted so that a design using it fails its tests.
+    (* no_rw_check *) reg [9:0] mem [0:255];
+    integer i;
+    initial begin
+        for (i = 0; i < 256; i = i + 1) begin
+            mem[i[7:0]] = 10'h0;
+        end
+    end
+
+    always @(posedge clock) begin
+        if (we) begin
+            mem[waddr] <= wdata;
+        end
+    `ifdef SYNTHESIS
+        rdata <= mem[raddr];
+    `else
+        rdata <= (we && waddr == raddr) ? ~mem[raddr] : mem[raddr];
+    `endif
+    end
+endmodule // snn_core$spike_gen$lists$count_ram
+
+module snn_core$spike_gen$lists$head_ram(clock,waddr,wdata,we,raddr,rdata);
+
+    // Module arguments
+    input wire  clock;
+    input wire  [7:0] waddr;
+    input wire  [9:0] wdata;
+    input wire  we;
+    input wire  [7:0] raddr;
+    output reg  [9:0] rdata;
+
+    // Update code (custom)
+    // 256 x 10 simple dual-port RAM, registered read;
+    // reading the address being written is a don't-care: simulators (not synthesis)
+    // return the old word inverted so that a design using it fails its tests.
+    (* no_rw_check *) reg [9:0] mem [0:255];
+    integer i;
+    initial begin
+        for (i = 0; i < 256; i = i + 1) begin
+            mem[i[7:0]] = 10'h0;
+        end
+    end
+
+    always @(posedge clock) begin
+        if (we) begin
+            mem[waddr] <= wdata;
+        end
+    `ifdef SYNTHESIS
+        rdata <= mem[raddr];
+    `else
+        rdata <= (we && waddr == raddr) ? ~mem[raddr] : mem[raddr];
+    `endif
+    end
+endmodule // snn_core$spike_gen$lists$head_ram
+
+module snn_core$spike_gen$lists$rd_class(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$rd_class
+
+module snn_core$spike_gen$lists$valid$0(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$0
+
+module snn_core$spike_gen$lists$valid$1(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$1
+
+module snn_core$spike_gen$lists$valid$10(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$10
+
+module snn_core$spike_gen$lists$valid$11(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$11
+
+module snn_core$spike_gen$lists$valid$12(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$12
+
+module snn_core$spike_gen$lists$valid$13(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$13
+
+module snn_core$spike_gen$lists$valid$14(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$14
+
+module snn_core$spike_gen$lists$valid$15(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$15
+
+module snn_core$spike_gen$lists$valid$16(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$16
+
+module snn_core$spike_gen$lists$valid$17(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$17
+
+module snn_core$spike_gen$lists$valid$18(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$18
+
+module snn_core$spike_gen$lists$valid$19(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$19
+
+module snn_core$spike_gen$lists$valid$2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$2
+
+module snn_core$spike_gen$lists$valid$20(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$20
+
+module snn_core$spike_gen$lists$valid$21(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$21
+
+module snn_core$spike_gen$lists$valid$22(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$22
+
+module snn_core$spike_gen$lists$valid$23(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$23
+
+module snn_core$spike_gen$lists$valid$24(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$24
+
+module snn_core$spike_gen$lists$valid$25(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$25
+
+module snn_core$spike_gen$lists$valid$26(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$26
+
+module snn_core$spike_gen$lists$valid$27(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$27
+
+module snn_core$spike_gen$lists$valid$28(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$28
+
+module snn_core$spike_gen$lists$valid$29(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$29
+
+module snn_core$spike_gen$lists$valid$3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$3
+
+module snn_core$spike_gen$lists$valid$30(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$30
+
+module snn_core$spike_gen$lists$valid$31(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$31
+
+module snn_core$spike_gen$lists$valid$32(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$32
+
+module snn_core$spike_gen$lists$valid$33(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$33
+
+module snn_core$spike_gen$lists$valid$34(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$34
+
+module snn_core$spike_gen$lists$valid$35(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$35
+
+module snn_core$spike_gen$lists$valid$36(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$36
+
+module snn_core$spike_gen$lists$valid$37(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$37
+
+module snn_core$spike_gen$lists$valid$38(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$38
+
+module snn_core$spike_gen$lists$valid$39(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$39
+
+module snn_core$spike_gen$lists$valid$4(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$4
+
+module snn_core$spike_gen$lists$valid$40(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$40
+
+module snn_core$spike_gen$lists$valid$41(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$41
+
+module snn_core$spike_gen$lists$valid$42(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$42
+
+module snn_core$spike_gen$lists$valid$43(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$43
+
+module snn_core$spike_gen$lists$valid$44(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$44
+
+module snn_core$spike_gen$lists$valid$45(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$45
+
+module snn_core$spike_gen$lists$valid$46(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$46
+
+module snn_core$spike_gen$lists$valid$47(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$47
+
+module snn_core$spike_gen$lists$valid$48(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$48
+
+module snn_core$spike_gen$lists$valid$49(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$49
+
+module snn_core$spike_gen$lists$valid$5(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$5
+
+module snn_core$spike_gen$lists$valid$50(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$50
+
+module snn_core$spike_gen$lists$valid$51(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$51
+
+module snn_core$spike_gen$lists$valid$52(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$52
+
+module snn_core$spike_gen$lists$valid$53(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$53
+
+module snn_core$spike_gen$lists$valid$54(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$54
+
+module snn_core$spike_gen$lists$valid$55(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$55
+
+module snn_core$spike_gen$lists$valid$56(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$56
+
+module snn_core$spike_gen$lists$valid$57(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$57
+
+module snn_core$spike_gen$lists$valid$58(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$58
+
+module snn_core$spike_gen$lists$valid$59(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$59
+
+module snn_core$spike_gen$lists$valid$6(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$6
+
+module snn_core$spike_gen$lists$valid$60(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$60
+
+module snn_core$spike_gen$lists$valid$61(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$61
+
+module snn_core$spike_gen$lists$valid$62(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$62
+
+module snn_core$spike_gen$lists$valid$63(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$63
+
+module snn_core$spike_gen$lists$valid$64(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$64
+
+module snn_core$spike_gen$lists$valid$65(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$65
+
+module snn_core$spike_gen$lists$valid$66(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$66
+
+module snn_core$spike_gen$lists$valid$7(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$7
+
+module snn_core$spike_gen$lists$valid$8(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$8
+
+module snn_core$spike_gen$lists$valid$9(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$spike_gen$lists$valid$9
 
 module snn_core$spike_gen$next_mem(clock,waddr,wdata,we,raddr,rdata);
 
@@ -17980,23 +20000,53 @@ module snn_core$spike_gen$r_ge_h(x,ge);
 
 endmodule // snn_core$spike_gen$r_ge_h
 
-module snn_core$spike_gen$rd_class(d,q,clock);
+module snn_core$spike_gen$rf(px$0,px$1,px$2,px$3,px$4,px$5,px$6,px$7,px$8,px$9,px$10,px$11,px$12,px$13,px$14,px$15,px$16,px$17,px$18,px$19,px$20,px$21,px$22,px$23,px$24,sum);
 
     // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
+    input wire  [7:0] px$0;
+    input wire  [7:0] px$1;
+    input wire  [7:0] px$2;
+    input wire  [7:0] px$3;
+    input wire  [7:0] px$4;
+    input wire  [7:0] px$5;
+    input wire  [7:0] px$6;
+    input wire  [7:0] px$7;
+    input wire  [7:0] px$8;
+    input wire  [7:0] px$9;
+    input wire  [7:0] px$10;
+    input wire  [7:0] px$11;
+    input wire  [7:0] px$12;
+    input wire  [7:0] px$13;
+    input wire  [7:0] px$14;
+    input wire  [7:0] px$15;
+    input wire  [7:0] px$16;
+    input wire  [7:0] px$17;
+    input wire  [7:0] px$18;
+    input wire  [7:0] px$19;
+    input wire  [7:0] px$20;
+    input wire  [7:0] px$21;
+    input wire  [7:0] px$22;
+    input wire  [7:0] px$23;
+    input wire  [7:0] px$24;
+    output reg  [15:0] sum;
 
     // Update code (custom)
-    initial begin
-       q = 8'h0;
+    // Receptive-field sum from the kernel table: the pixels of each entry summed, then
+    // each group sum scaled by its entry with shifts and adds.
+    reg [15:0] g0;
+    reg [15:0] g1;
+    reg [15:0] g2;
+    reg [15:0] g3;
+    reg [15:0] g4;
+    always @(*) begin
+        g0 = {8'h0, px$12};
+        g1 = {8'h0, px$7} + {8'h0, px$11} + {8'h0, px$13} + {8'h0, px$17};
+        g2 = {8'h0, px$2} + {8'h0, px$6} + {8'h0, px$8} + {8'h0, px$10} + {8'h0, px$14} + {8'h0, px$16} + {8'h0, px$18} + {8'h0, px$22};
+        g3 = {8'h0, px$0} + {8'h0, px$4} + {8'h0, px$20} + {8'h0, px$24};
+        g4 = {8'h0, px$1} + {8'h0, px$3} + {8'h0, px$5} + {8'h0, px$9} + {8'h0, px$15} + {8'h0, px$19} + {8'h0, px$21} + {8'h0, px$23};
+        sum = (((((g0 << 3) + (g1 << 2)) + g1) + g2) - (g3 << 2)) - g4;
     end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$rd_class
+endmodule // snn_core$spike_gen$rf
 
 module snn_core$spike_gen$row_k$0(x,ge);
 
@@ -18291,1212 +20341,6 @@ module snn_core$spike_gen$v3(d,q,clock);
     end
 
 endmodule // snn_core$spike_gen$v3
-
-module snn_core$spike_gen$valid$0(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$0
-
-module snn_core$spike_gen$valid$1(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$1
-
-module snn_core$spike_gen$valid$10(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$10
-
-module snn_core$spike_gen$valid$11(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$11
-
-module snn_core$spike_gen$valid$12(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$12
-
-module snn_core$spike_gen$valid$13(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$13
-
-module snn_core$spike_gen$valid$14(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$14
-
-module snn_core$spike_gen$valid$15(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$15
-
-module snn_core$spike_gen$valid$16(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$16
-
-module snn_core$spike_gen$valid$17(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$17
-
-module snn_core$spike_gen$valid$18(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$18
-
-module snn_core$spike_gen$valid$19(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$19
-
-module snn_core$spike_gen$valid$2(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$2
-
-module snn_core$spike_gen$valid$20(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$20
-
-module snn_core$spike_gen$valid$21(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$21
-
-module snn_core$spike_gen$valid$22(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$22
-
-module snn_core$spike_gen$valid$23(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$23
-
-module snn_core$spike_gen$valid$24(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$24
-
-module snn_core$spike_gen$valid$25(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$25
-
-module snn_core$spike_gen$valid$26(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$26
-
-module snn_core$spike_gen$valid$27(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$27
-
-module snn_core$spike_gen$valid$28(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$28
-
-module snn_core$spike_gen$valid$29(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$29
-
-module snn_core$spike_gen$valid$3(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$3
-
-module snn_core$spike_gen$valid$30(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$30
-
-module snn_core$spike_gen$valid$31(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$31
-
-module snn_core$spike_gen$valid$32(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$32
-
-module snn_core$spike_gen$valid$33(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$33
-
-module snn_core$spike_gen$valid$34(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$34
-
-module snn_core$spike_gen$valid$35(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$35
-
-module snn_core$spike_gen$valid$36(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$36
-
-module snn_core$spike_gen$valid$37(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$37
-
-module snn_core$spike_gen$valid$38(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$38
-
-module snn_core$spike_gen$valid$39(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$39
-
-module snn_core$spike_gen$valid$4(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$4
-
-module snn_core$spike_gen$valid$40(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$40
-
-module snn_core$spike_gen$valid$41(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$41
-
-module snn_core$spike_gen$valid$42(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$42
-
-module snn_core$spike_gen$valid$43(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$43
-
-module snn_core$spike_gen$valid$44(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$44
-
-module snn_core$spike_gen$valid$45(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$45
-
-module snn_core$spike_gen$valid$46(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$46
-
-module snn_core$spike_gen$valid$47(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$47
-
-module snn_core$spike_gen$valid$48(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$48
-
-module snn_core$spike_gen$valid$49(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$49
-
-module snn_core$spike_gen$valid$5(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$5
-
-module snn_core$spike_gen$valid$50(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$50
-
-module snn_core$spike_gen$valid$51(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$51
-
-module snn_core$spike_gen$valid$52(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$52
-
-module snn_core$spike_gen$valid$53(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$53
-
-module snn_core$spike_gen$valid$54(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$54
-
-module snn_core$spike_gen$valid$55(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$55
-
-module snn_core$spike_gen$valid$56(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$56
-
-module snn_core$spike_gen$valid$57(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$57
-
-module snn_core$spike_gen$valid$58(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$58
-
-module snn_core$spike_gen$valid$59(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$59
-
-module snn_core$spike_gen$valid$6(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$6
-
-module snn_core$spike_gen$valid$60(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$60
-
-module snn_core$spike_gen$valid$61(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$61
-
-module snn_core$spike_gen$valid$62(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$62
-
-module snn_core$spike_gen$valid$63(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$63
-
-module snn_core$spike_gen$valid$64(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$64
-
-module snn_core$spike_gen$valid$65(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$65
-
-module snn_core$spike_gen$valid$66(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$66
-
-module snn_core$spike_gen$valid$7(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$7
-
-module snn_core$spike_gen$valid$8(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$8
-
-module snn_core$spike_gen$valid$9(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$spike_gen$valid$9
 
 module snn_core$spike_gen$win$0(d,q,clock);
 
@@ -19995,25 +20839,6 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     // Constant declarations
     localparam  u_lo_mask = 24'h1f;
     localparam  split = 8'h5;
-    localparam  kwrap$0 = 4'h0;
-    localparam  kwrap$1 = 4'h1;
-    localparam  kwrap$2 = 4'h2;
-    localparam  kwrap$3 = 4'h3;
-    localparam  kwrap$4 = 4'h4;
-    localparam  kwrap$5 = 4'h5;
-    localparam  kbit$0 = 16'h1;
-    localparam  kbit$1 = 16'h2;
-    localparam  kbit$2 = 16'h4;
-    localparam  kbit$3 = 16'h8;
-    localparam  kbit$4 = 16'h10;
-    localparam  kbit$5 = 16'h20;
-    localparam  below$0 = 16'h0;
-    localparam  below$1 = 16'h1;
-    localparam  below$2 = 16'h3;
-    localparam  below$3 = 16'h7;
-    localparam  below$4 = 16'hf;
-    localparam  below$5 = 16'h1f;
-    localparam  lo = 8'h1e;
     localparam  wlo = 8'h2;
     localparam  whi = 8'h14;
     localparam  nil = 10'b1111111111;
@@ -20157,45 +20982,31 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     reg  [7:0] m$d;
     wire  [7:0] m$q;
     reg  m$clock;
-    reg  [3:0] sr$0$d;
-    wire  [3:0] sr$0$q;
-    reg  sr$0$clock;
-    reg  [3:0] sr$1$d;
-    wire  [3:0] sr$1$q;
-    reg  sr$1$clock;
-    reg  [3:0] sr$2$d;
-    wire  [3:0] sr$2$q;
-    reg  sr$2$clock;
-    reg  [3:0] sr$3$d;
-    wire  [3:0] sr$3$q;
-    reg  sr$3$clock;
-    reg  [3:0] sr$4$d;
-    wire  [3:0] sr$4$q;
-    reg  sr$4$clock;
-    reg  [3:0] sr$5$d;
-    wire  [3:0] sr$5$q;
-    reg  sr$5$clock;
-    reg  [7:0] sq$0$d;
-    wire  [7:0] sq$0$q;
-    reg  sq$0$clock;
-    reg  [7:0] sq$1$d;
-    wire  [7:0] sq$1$q;
-    reg  sq$1$clock;
-    reg  [7:0] sq$2$d;
-    wire  [7:0] sq$2$q;
-    reg  sq$2$clock;
-    reg  [7:0] sq$3$d;
-    wire  [7:0] sq$3$q;
-    reg  sq$3$clock;
-    reg  [7:0] sq$4$d;
-    wire  [7:0] sq$4$q;
-    reg  sq$4$clock;
-    reg  [7:0] sq$5$d;
-    wire  [7:0] sq$5$q;
-    reg  sq$5$clock;
-    reg  [15:0] spend$d;
-    wire  [15:0] spend$q;
-    reg  spend$clock;
+    reg  cw$clock;
+    reg  cw$load;
+    reg  [3:0] cw$r_in$0;
+    reg  [3:0] cw$r_in$1;
+    reg  [3:0] cw$r_in$2;
+    reg  [3:0] cw$r_in$3;
+    reg  [3:0] cw$r_in$4;
+    reg  [3:0] cw$r_in$5;
+    reg  [7:0] cw$q_in$0;
+    reg  [7:0] cw$q_in$1;
+    reg  [7:0] cw$q_in$2;
+    reg  [7:0] cw$q_in$3;
+    reg  [7:0] cw$q_in$4;
+    reg  [7:0] cw$q_in$5;
+    reg  [15:0] cw$mask_in;
+    reg  cw$sweep;
+    reg  cw$walk;
+    reg  cw$follow;
+    reg  cw$more;
+    reg  cw$pop;
+    reg  cw$pop_next;
+    reg  cw$gate;
+    wire  [15:0] cw$pend;
+    wire  cw$done;
+    wire  [7:0] cw$class_next;
     reg  [9:0] stdp_mask$d;
     wire  [9:0] stdp_mask$q;
     reg  stdp_mask$clock;
@@ -20250,33 +21061,17 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     reg  [23:0] mul_hi$a;
     reg  [23:0] mul_hi$b;
     wire  [47:0] mul_hi$p;
+    reg  [15:0] low_lag$mask;
+    reg  [7:0] low_lag$q$0;
+    reg  [7:0] low_lag$q$1;
+    reg  [7:0] low_lag$q$2;
+    reg  [7:0] low_lag$q$3;
+    reg  [7:0] low_lag$q$4;
+    reg  [7:0] low_lag$q$5;
+    wire  [7:0] low_lag$cls;
     reg  [7:0] begin_r$d;
     wire  [7:0] begin_r$q;
     reg  begin_r$clock;
-    reg  [7:0] q_ge_lo1$0$x;
-    wire  q_ge_lo1$0$ge;
-    reg  [7:0] q_ge_lo1$1$x;
-    wire  q_ge_lo1$1$ge;
-    reg  [7:0] q_ge_lo1$2$x;
-    wire  q_ge_lo1$2$ge;
-    reg  [7:0] q_ge_lo1$3$x;
-    wire  q_ge_lo1$3$ge;
-    reg  [7:0] q_ge_lo1$4$x;
-    wire  q_ge_lo1$4$ge;
-    reg  [7:0] q_ge_lo1$5$x;
-    wire  q_ge_lo1$5$ge;
-    reg  [7:0] q_ge_hi$0$x;
-    wire  q_ge_hi$0$ge;
-    reg  [7:0] q_ge_hi$1$x;
-    wire  q_ge_hi$1$ge;
-    reg  [7:0] q_ge_hi$2$x;
-    wire  q_ge_hi$2$ge;
-    reg  [7:0] q_ge_hi$3$x;
-    wire  q_ge_hi$3$ge;
-    reg  [7:0] q_ge_hi$4$x;
-    wire  q_ge_hi$4$ge;
-    reg  [7:0] q_ge_hi$5$x;
-    wire  q_ge_hi$5$ge;
     reg  [7:0] m_ge_t$x;
     wire  m_ge_t$ge;
     reg  [9:0] pen_ge_min$x;
@@ -20286,25 +21081,7 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     reg  [47:0] base;
     reg  [47:0] upd;
     reg  [23:0] u_x;
-    reg  [7:0] sq_hold;
-    reg  [7:0] sq_rest;
-    reg  [7:0] sq_adv;
-    reg  [7:0] sq_lag;
     reg  follow;
-    reg  [15:0] rest;
-    reg  [15:0] abit$0;
-    reg  [15:0] abit$1;
-    reg  [15:0] abit$2;
-    reg  [15:0] abit$3;
-    reg  [15:0] abit$4;
-    reg  [15:0] abit$5;
-    reg  [15:0] aacc$0;
-    reg  [15:0] aacc$1;
-    reg  [15:0] aacc$2;
-    reg  [15:0] aacc$3;
-    reg  [15:0] aacc$4;
-    reg  [15:0] aacc$5;
-    reg  [15:0] mask_adv;
     reg  [7:0] m1;
     reg  [7:0] d_before;
     reg  [7:0] d_after;
@@ -20334,70 +21111,32 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         .q(m$q),
         .clock(m$clock)
     );
-    snn_core$stdp$sr$0 sr$0(
-        .d(sr$0$d),
-        .q(sr$0$q),
-        .clock(sr$0$clock)
-    );
-    snn_core$stdp$sr$1 sr$1(
-        .d(sr$1$d),
-        .q(sr$1$q),
-        .clock(sr$1$clock)
-    );
-    snn_core$stdp$sr$2 sr$2(
-        .d(sr$2$d),
-        .q(sr$2$q),
-        .clock(sr$2$clock)
-    );
-    snn_core$stdp$sr$3 sr$3(
-        .d(sr$3$d),
-        .q(sr$3$q),
-        .clock(sr$3$clock)
-    );
-    snn_core$stdp$sr$4 sr$4(
-        .d(sr$4$d),
-        .q(sr$4$q),
-        .clock(sr$4$clock)
-    );
-    snn_core$stdp$sr$5 sr$5(
-        .d(sr$5$d),
-        .q(sr$5$q),
-        .clock(sr$5$clock)
-    );
-    snn_core$stdp$sq$0 sq$0(
-        .d(sq$0$d),
-        .q(sq$0$q),
-        .clock(sq$0$clock)
-    );
-    snn_core$stdp$sq$1 sq$1(
-        .d(sq$1$d),
-        .q(sq$1$q),
-        .clock(sq$1$clock)
-    );
-    snn_core$stdp$sq$2 sq$2(
-        .d(sq$2$d),
-        .q(sq$2$q),
-        .clock(sq$2$clock)
-    );
-    snn_core$stdp$sq$3 sq$3(
-        .d(sq$3$d),
-        .q(sq$3$q),
-        .clock(sq$3$clock)
-    );
-    snn_core$stdp$sq$4 sq$4(
-        .d(sq$4$d),
-        .q(sq$4$q),
-        .clock(sq$4$clock)
-    );
-    snn_core$stdp$sq$5 sq$5(
-        .d(sq$5$d),
-        .q(sq$5$q),
-        .clock(sq$5$clock)
-    );
-    snn_core$stdp$spend spend(
-        .d(spend$d),
-        .q(spend$q),
-        .clock(spend$clock)
+    snn_core$stdp$cw cw(
+        .clock(cw$clock),
+        .load(cw$load),
+        .r_in$0(cw$r_in$0),
+        .r_in$1(cw$r_in$1),
+        .r_in$2(cw$r_in$2),
+        .r_in$3(cw$r_in$3),
+        .r_in$4(cw$r_in$4),
+        .r_in$5(cw$r_in$5),
+        .q_in$0(cw$q_in$0),
+        .q_in$1(cw$q_in$1),
+        .q_in$2(cw$q_in$2),
+        .q_in$3(cw$q_in$3),
+        .q_in$4(cw$q_in$4),
+        .q_in$5(cw$q_in$5),
+        .mask_in(cw$mask_in),
+        .sweep(cw$sweep),
+        .walk(cw$walk),
+        .follow(cw$follow),
+        .more(cw$more),
+        .pop(cw$pop),
+        .pop_next(cw$pop_next),
+        .gate(cw$gate),
+        .pend(cw$pend),
+        .done(cw$done),
+        .class_next(cw$class_next)
     );
     snn_core$stdp$stdp_mask stdp_mask(
         .d(stdp_mask$d),
@@ -20489,58 +21228,20 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         .b(mul_hi$b),
         .p(mul_hi$p)
     );
+    snn_core$stdp$low_lag low_lag(
+        .mask(low_lag$mask),
+        .q$0(low_lag$q$0),
+        .q$1(low_lag$q$1),
+        .q$2(low_lag$q$2),
+        .q$3(low_lag$q$3),
+        .q$4(low_lag$q$4),
+        .q$5(low_lag$q$5),
+        .cls(low_lag$cls)
+    );
     snn_core$stdp$begin_r begin_r(
         .d(begin_r$d),
         .q(begin_r$q),
         .clock(begin_r$clock)
-    );
-    snn_core$stdp$q_ge_lo1$0 q_ge_lo1$0(
-        .x(q_ge_lo1$0$x),
-        .ge(q_ge_lo1$0$ge)
-    );
-    snn_core$stdp$q_ge_lo1$1 q_ge_lo1$1(
-        .x(q_ge_lo1$1$x),
-        .ge(q_ge_lo1$1$ge)
-    );
-    snn_core$stdp$q_ge_lo1$2 q_ge_lo1$2(
-        .x(q_ge_lo1$2$x),
-        .ge(q_ge_lo1$2$ge)
-    );
-    snn_core$stdp$q_ge_lo1$3 q_ge_lo1$3(
-        .x(q_ge_lo1$3$x),
-        .ge(q_ge_lo1$3$ge)
-    );
-    snn_core$stdp$q_ge_lo1$4 q_ge_lo1$4(
-        .x(q_ge_lo1$4$x),
-        .ge(q_ge_lo1$4$ge)
-    );
-    snn_core$stdp$q_ge_lo1$5 q_ge_lo1$5(
-        .x(q_ge_lo1$5$x),
-        .ge(q_ge_lo1$5$ge)
-    );
-    snn_core$stdp$q_ge_hi$0 q_ge_hi$0(
-        .x(q_ge_hi$0$x),
-        .ge(q_ge_hi$0$ge)
-    );
-    snn_core$stdp$q_ge_hi$1 q_ge_hi$1(
-        .x(q_ge_hi$1$x),
-        .ge(q_ge_hi$1$ge)
-    );
-    snn_core$stdp$q_ge_hi$2 q_ge_hi$2(
-        .x(q_ge_hi$2$x),
-        .ge(q_ge_hi$2$ge)
-    );
-    snn_core$stdp$q_ge_hi$3 q_ge_hi$3(
-        .x(q_ge_hi$3$x),
-        .ge(q_ge_hi$3$ge)
-    );
-    snn_core$stdp$q_ge_hi$4 q_ge_hi$4(
-        .x(q_ge_hi$4$x),
-        .ge(q_ge_hi$4$ge)
-    );
-    snn_core$stdp$q_ge_hi$5 q_ge_hi$5(
-        .x(q_ge_hi$5$x),
-        .ge(q_ge_hi$5$ge)
     );
     snn_core$stdp$m_ge_t m_ge_t(
         .x(m_ge_t$x),
@@ -20566,7 +21267,6 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     always @(*) begin
         sj$clock = clock;
         m$clock = clock;
-        spend$clock = clock;
         stdp_mask$clock = clock;
         v_b$clock = clock;
         op_b$clock = clock;
@@ -20586,7 +21286,6 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         begin_r$clock = clock;
         sj$d = sj$q;
         m$d = m$q;
-        spend$d = spend$q;
         stdp_mask$d = stdp_mask$q;
         v_b$d = v_b$q;
         op_b$d = op_b$q;
@@ -20604,30 +21303,25 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         u_hi_c$d = u_hi_c$q;
         k_c$d = k_c$q;
         begin_r$d = begin_r$q;
-        sr$0$clock = clock;
-        sr$0$d = sr$0$q;
-        sq$0$clock = clock;
-        sq$0$d = sq$0$q;
-        sr$1$clock = clock;
-        sr$1$d = sr$1$q;
-        sq$1$clock = clock;
-        sq$1$d = sq$1$q;
-        sr$2$clock = clock;
-        sr$2$d = sr$2$q;
-        sq$2$clock = clock;
-        sq$2$d = sq$2$q;
-        sr$3$clock = clock;
-        sr$3$d = sr$3$q;
-        sq$3$clock = clock;
-        sq$3$d = sq$3$q;
-        sr$4$clock = clock;
-        sr$4$d = sr$4$q;
-        sq$4$clock = clock;
-        sq$4$d = sq$4$q;
-        sr$5$clock = clock;
-        sr$5$d = sr$5$q;
-        sq$5$clock = clock;
-        sq$5$d = sq$5$q;
+        cw$clock = clock;
+        cw$r_in$0 = lag_r$0;
+        cw$q_in$0 = lag_q$0;
+        low_lag$q$0 = lag_q$0;
+        cw$r_in$1 = lag_r$1;
+        cw$q_in$1 = lag_q$1;
+        low_lag$q$1 = lag_q$1;
+        cw$r_in$2 = lag_r$2;
+        cw$q_in$2 = lag_q$2;
+        low_lag$q$2 = lag_q$2;
+        cw$r_in$3 = lag_r$3;
+        cw$q_in$3 = lag_q$3;
+        low_lag$q$3 = lag_q$3;
+        cw$r_in$4 = lag_r$4;
+        cw$q_in$4 = lag_q$4;
+        low_lag$q$4 = lag_q$4;
+        cw$r_in$5 = lag_r$5;
+        cw$q_in$5 = lag_q$5;
+        low_lag$q$5 = lag_q$5;
         mul_hi$a = lut_c$q;
         mul_hi$b = u_hi_c$q;
         base = (({{38{1'b0}}, w_c$q} << lut_shift) + k_c$q) - prod_lo_c$q;
@@ -20874,7 +21568,13 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         m_ge_t$x = m$q;
         lane_sel = lane_b$q;
         begin_class = begin_r$q;
-        walk_done = ((walk & (~(v_b$q & (next_q != nil)))) & (~(|spend$q))) & (m_ge_t$ge | (m$q >= (t + whi)));
+        walk_done = cw$done & (m_ge_t$ge | (m$q >= (t + whi)));
+        class_next = cw$class_next;
+        cw$walk = walk;
+        cw$follow = v_b$q & (next_q != nil);
+        cw$sweep = 1'h0;
+        cw$pop = 1'h0;
+        cw$pop_next = 1'h0;
         more = drain & (|stdp_mask$q);
         raddr = head;
         if (v_b$q & (next_q != nil)) begin
@@ -20885,50 +21585,6 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         end
         pen_done = pen_walk & (~(v_b$q & (next_q != nil)));
         follow = v_b$q & (next_q != nil);
-        rest = spend$q & (spend$q - 16'h1);
-        abit$0 = 16'h0;
-        q_ge_lo1$0$x = sq$0$q;
-        q_ge_hi$0$x = sq$0$q;
-        if (((sr$0$q == kwrap$0) & q_ge_lo1$0$ge) & (~q_ge_hi$0$ge)) begin
-            abit$0 = kbit$0;
-        end
-        abit$1 = 16'h0;
-        q_ge_lo1$1$x = sq$1$q;
-        q_ge_hi$1$x = sq$1$q;
-        if (((sr$1$q == kwrap$1) & q_ge_lo1$1$ge) & (~q_ge_hi$1$ge)) begin
-            abit$1 = kbit$1;
-        end
-        abit$2 = 16'h0;
-        q_ge_lo1$2$x = sq$2$q;
-        q_ge_hi$2$x = sq$2$q;
-        if (((sr$2$q == kwrap$2) & q_ge_lo1$2$ge) & (~q_ge_hi$2$ge)) begin
-            abit$2 = kbit$2;
-        end
-        abit$3 = 16'h0;
-        q_ge_lo1$3$x = sq$3$q;
-        q_ge_hi$3$x = sq$3$q;
-        if (((sr$3$q == kwrap$3) & q_ge_lo1$3$ge) & (~q_ge_hi$3$ge)) begin
-            abit$3 = kbit$3;
-        end
-        abit$4 = 16'h0;
-        q_ge_lo1$4$x = sq$4$q;
-        q_ge_hi$4$x = sq$4$q;
-        if (((sr$4$q == kwrap$4) & q_ge_lo1$4$ge) & (~q_ge_hi$4$ge)) begin
-            abit$4 = kbit$4;
-        end
-        abit$5 = 16'h0;
-        q_ge_lo1$5$x = sq$5$q;
-        q_ge_hi$5$x = sq$5$q;
-        if (((sr$5$q == kwrap$5) & q_ge_lo1$5$ge) & (~q_ge_hi$5$ge)) begin
-            abit$5 = kbit$5;
-        end
-        aacc$0 = abit$0;
-        aacc$1 = aacc$0 | abit$1;
-        aacc$2 = aacc$1 | abit$2;
-        aacc$3 = aacc$2 | abit$3;
-        aacc$4 = aacc$3 | abit$4;
-        aacc$5 = aacc$4 | abit$5;
-        mask_adv = aacc$5;
         m1 = m$q + 8'h1;
         d_before = t - m$q;
         d_after = m$q - t;
@@ -20971,35 +21627,25 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         if (nlow[9]) begin
             nsj = nids$9;
         end
+        cw$load = walk_start | (drain & (|stdp_mask$q));
+        cw$mask_in = 16'h0;
+        if (in_win_lag) begin
+            cw$mask_in = lag_mask;
+        end
+        cw$more = ~m_end;
+        cw$gate = in_win1;
         v_b$d = 1'h0;
         if (walk_start | (drain & (|stdp_mask$q))) begin
             sj$d = nsj;
             stdp_mask$d = nsrc ^ nlow;
             m$d = lag_m;
-            sr$0$d = lag_r$0;
-            sq$0$d = lag_q$0;
-            sr$1$d = lag_r$1;
-            sq$1$d = lag_q$1;
-            sr$2$d = lag_r$2;
-            sq$2$d = lag_q$2;
-            sr$3$d = lag_r$3;
-            sq$3$d = lag_q$3;
-            sr$4$d = lag_r$4;
-            sq$4$d = lag_q$4;
-            sr$5$d = lag_r$5;
-            sq$5$d = lag_q$5;
-            spend$d = 16'h0;
-            if (in_win_lag) begin
-                spend$d = lag_mask;
-            end
         end
         if (walk) begin
             if (follow) begin
                 v_b$d = 1'h1;
                 addr_b$d = next_q;
             end
-            else if (|spend$q) begin
-                spend$d = rest;
+            else if (|cw$pend) begin
                 if (head != nil) begin
                     v_b$d = 1'h1;
                     addr_b$d = head;
@@ -21016,52 +21662,6 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
             end
             else if (~m_end) begin
                 m$d = m1;
-                if (sr$0$q == kwrap$0) begin
-                    sr$0$d = 4'h0;
-                    sq$0$d = sq$0$q + 8'h1;
-                end
-                else begin
-                    sr$0$d = sr$0$q + 4'h1;
-                end
-                if (sr$1$q == kwrap$1) begin
-                    sr$1$d = 4'h0;
-                    sq$1$d = sq$1$q + 8'h1;
-                end
-                else begin
-                    sr$1$d = sr$1$q + 4'h1;
-                end
-                if (sr$2$q == kwrap$2) begin
-                    sr$2$d = 4'h0;
-                    sq$2$d = sq$2$q + 8'h1;
-                end
-                else begin
-                    sr$2$d = sr$2$q + 4'h1;
-                end
-                if (sr$3$q == kwrap$3) begin
-                    sr$3$d = 4'h0;
-                    sq$3$d = sq$3$q + 8'h1;
-                end
-                else begin
-                    sr$3$d = sr$3$q + 4'h1;
-                end
-                if (sr$4$q == kwrap$4) begin
-                    sr$4$d = 4'h0;
-                    sq$4$d = sq$4$q + 8'h1;
-                end
-                else begin
-                    sr$4$d = sr$4$q + 4'h1;
-                end
-                if (sr$5$q == kwrap$5) begin
-                    sr$5$d = 4'h0;
-                    sq$5$d = sq$5$q + 8'h1;
-                end
-                else begin
-                    sr$5$d = sr$5$q + 4'h1;
-                end
-                spend$d = 16'h0;
-                if (in_win1) begin
-                    spend$d = mask_adv;
-                end
             end
         end
         if (pen_start & (head_silent != nil)) begin
@@ -21075,90 +21675,8 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
             v_b$d = 1'h1;
             addr_b$d = next_q;
         end
-        sq_hold = 8'h0;
-        sq_rest = 8'h0;
-        sq_adv = 8'h0;
-        sq_lag = 8'h0;
-        if (spend$q[0] & (~(|(spend$q & below$0)))) begin
-            sq_hold = sq$0$q;
-        end
-        if (rest[0] & (~(|(rest & below$0)))) begin
-            sq_rest = sq$0$q;
-        end
-        if (mask_adv[0] & (~(|(mask_adv & below$0)))) begin
-            sq_adv = sq$0$q + 8'h1;
-        end
-        if (lag_mask[0] & (~(|(lag_mask & below$0)))) begin
-            sq_lag = lag_q$0;
-        end
-        if (spend$q[1] & (~(|(spend$q & below$1)))) begin
-            sq_hold = sq$1$q;
-        end
-        if (rest[1] & (~(|(rest & below$1)))) begin
-            sq_rest = sq$1$q;
-        end
-        if (mask_adv[1] & (~(|(mask_adv & below$1)))) begin
-            sq_adv = sq$1$q + 8'h1;
-        end
-        if (lag_mask[1] & (~(|(lag_mask & below$1)))) begin
-            sq_lag = lag_q$1;
-        end
-        if (spend$q[2] & (~(|(spend$q & below$2)))) begin
-            sq_hold = sq$2$q;
-        end
-        if (rest[2] & (~(|(rest & below$2)))) begin
-            sq_rest = sq$2$q;
-        end
-        if (mask_adv[2] & (~(|(mask_adv & below$2)))) begin
-            sq_adv = sq$2$q + 8'h1;
-        end
-        if (lag_mask[2] & (~(|(lag_mask & below$2)))) begin
-            sq_lag = lag_q$2;
-        end
-        if (spend$q[3] & (~(|(spend$q & below$3)))) begin
-            sq_hold = sq$3$q;
-        end
-        if (rest[3] & (~(|(rest & below$3)))) begin
-            sq_rest = sq$3$q;
-        end
-        if (mask_adv[3] & (~(|(mask_adv & below$3)))) begin
-            sq_adv = sq$3$q + 8'h1;
-        end
-        if (lag_mask[3] & (~(|(lag_mask & below$3)))) begin
-            sq_lag = lag_q$3;
-        end
-        if (spend$q[4] & (~(|(spend$q & below$4)))) begin
-            sq_hold = sq$4$q;
-        end
-        if (rest[4] & (~(|(rest & below$4)))) begin
-            sq_rest = sq$4$q;
-        end
-        if (mask_adv[4] & (~(|(mask_adv & below$4)))) begin
-            sq_adv = sq$4$q + 8'h1;
-        end
-        if (lag_mask[4] & (~(|(lag_mask & below$4)))) begin
-            sq_lag = lag_q$4;
-        end
-        if (spend$q[5] & (~(|(spend$q & below$5)))) begin
-            sq_hold = sq$5$q;
-        end
-        if (rest[5] & (~(|(rest & below$5)))) begin
-            sq_rest = sq$5$q;
-        end
-        if (mask_adv[5] & (~(|(mask_adv & below$5)))) begin
-            sq_adv = sq$5$q + 8'h1;
-        end
-        if (lag_mask[5] & (~(|(lag_mask & below$5)))) begin
-            sq_lag = lag_q$5;
-        end
-        class_next = sq_hold - lo;
-        if (~follow) begin
-            class_next = sq_adv - lo;
-            if (|spend$q) begin
-                class_next = sq_rest - lo;
-            end
-        end
-        begin_r$d = sq_lag - lo;
+        low_lag$mask = lag_mask;
+        begin_r$d = low_lag$cls;
     end
 
 endmodule // snn_core$stdp
@@ -21216,6 +21734,1598 @@ module snn_core$stdp$begin_r(d,q,clock);
     end
 
 endmodule // snn_core$stdp$begin_r
+
+module snn_core$stdp$cw(clock,load,r_in$0,r_in$1,r_in$2,r_in$3,r_in$4,r_in$5,q_in$0,q_in$1,q_in$2,q_in$3,q_in$4,q_in$5,mask_in,sweep,walk,follow,more,pop,pop_next,gate,pend,done,class_next);
+
+    // Module arguments
+    input wire  clock;
+    input wire  load;
+    input wire  [3:0] r_in$0;
+    input wire  [3:0] r_in$1;
+    input wire  [3:0] r_in$2;
+    input wire  [3:0] r_in$3;
+    input wire  [3:0] r_in$4;
+    input wire  [3:0] r_in$5;
+    input wire  [7:0] q_in$0;
+    input wire  [7:0] q_in$1;
+    input wire  [7:0] q_in$2;
+    input wire  [7:0] q_in$3;
+    input wire  [7:0] q_in$4;
+    input wire  [7:0] q_in$5;
+    input wire  [15:0] mask_in;
+    input wire  sweep;
+    input wire  walk;
+    input wire  follow;
+    input wire  more;
+    input wire  pop;
+    input wire  pop_next;
+    input wire  gate;
+    output reg  [15:0] pend;
+    output reg  done;
+    output reg  [7:0] class_next;
+
+    // Stub signals
+    reg  ctr$clock;
+    reg  ctr$load;
+    reg  [3:0] ctr$r_in$0;
+    reg  [3:0] ctr$r_in$1;
+    reg  [3:0] ctr$r_in$2;
+    reg  [3:0] ctr$r_in$3;
+    reg  [3:0] ctr$r_in$4;
+    reg  [3:0] ctr$r_in$5;
+    reg  [7:0] ctr$q_in$0;
+    reg  [7:0] ctr$q_in$1;
+    reg  [7:0] ctr$q_in$2;
+    reg  [7:0] ctr$q_in$3;
+    reg  [7:0] ctr$q_in$4;
+    reg  [7:0] ctr$q_in$5;
+    reg  ctr$advance;
+    wire  [3:0] ctr$r$0;
+    wire  [3:0] ctr$r$1;
+    wire  [3:0] ctr$r$2;
+    wire  [3:0] ctr$r$3;
+    wire  [3:0] ctr$r$4;
+    wire  [3:0] ctr$r$5;
+    wire  [7:0] ctr$q$0;
+    wire  [7:0] ctr$q$1;
+    wire  [7:0] ctr$q$2;
+    wire  [7:0] ctr$q$3;
+    wire  [7:0] ctr$q$4;
+    wire  [7:0] ctr$q$5;
+    reg  [3:0] ahead$r$0;
+    reg  [3:0] ahead$r$1;
+    reg  [3:0] ahead$r$2;
+    reg  [3:0] ahead$r$3;
+    reg  [3:0] ahead$r$4;
+    reg  [3:0] ahead$r$5;
+    reg  [7:0] ahead$q$0;
+    reg  [7:0] ahead$q$1;
+    reg  [7:0] ahead$q$2;
+    reg  [7:0] ahead$q$3;
+    reg  [7:0] ahead$q$4;
+    reg  [7:0] ahead$q$5;
+    wire  [15:0] ahead$mask;
+    reg  [15:0] pend_r$d;
+    wire  [15:0] pend_r$q;
+    reg  pend_r$clock;
+    reg  [15:0] low_hold$mask;
+    reg  [7:0] low_hold$q$0;
+    reg  [7:0] low_hold$q$1;
+    reg  [7:0] low_hold$q$2;
+    reg  [7:0] low_hold$q$3;
+    reg  [7:0] low_hold$q$4;
+    reg  [7:0] low_hold$q$5;
+    wire  [7:0] low_hold$cls;
+    reg  [15:0] low_rest$mask;
+    reg  [7:0] low_rest$q$0;
+    reg  [7:0] low_rest$q$1;
+    reg  [7:0] low_rest$q$2;
+    reg  [7:0] low_rest$q$3;
+    reg  [7:0] low_rest$q$4;
+    reg  [7:0] low_rest$q$5;
+    wire  [7:0] low_rest$cls;
+    reg  [15:0] low_adv$mask;
+    reg  [7:0] low_adv$q$0;
+    reg  [7:0] low_adv$q$1;
+    reg  [7:0] low_adv$q$2;
+    reg  [7:0] low_adv$q$3;
+    reg  [7:0] low_adv$q$4;
+    reg  [7:0] low_adv$q$5;
+    wire  [7:0] low_adv$cls;
+
+    // Local signals
+    reg  [15:0] rest;
+    reg  take;
+    reg  adv;
+    reg  [7:0] cls;
+
+    // Sub module instances
+    snn_core$stdp$cw$ctr ctr(
+        .clock(ctr$clock),
+        .load(ctr$load),
+        .r_in$0(ctr$r_in$0),
+        .r_in$1(ctr$r_in$1),
+        .r_in$2(ctr$r_in$2),
+        .r_in$3(ctr$r_in$3),
+        .r_in$4(ctr$r_in$4),
+        .r_in$5(ctr$r_in$5),
+        .q_in$0(ctr$q_in$0),
+        .q_in$1(ctr$q_in$1),
+        .q_in$2(ctr$q_in$2),
+        .q_in$3(ctr$q_in$3),
+        .q_in$4(ctr$q_in$4),
+        .q_in$5(ctr$q_in$5),
+        .advance(ctr$advance),
+        .r$0(ctr$r$0),
+        .r$1(ctr$r$1),
+        .r$2(ctr$r$2),
+        .r$3(ctr$r$3),
+        .r$4(ctr$r$4),
+        .r$5(ctr$r$5),
+        .q$0(ctr$q$0),
+        .q$1(ctr$q$1),
+        .q$2(ctr$q$2),
+        .q$3(ctr$q$3),
+        .q$4(ctr$q$4),
+        .q$5(ctr$q$5)
+    );
+    snn_core$stdp$cw$ahead ahead(
+        .r$0(ahead$r$0),
+        .r$1(ahead$r$1),
+        .r$2(ahead$r$2),
+        .r$3(ahead$r$3),
+        .r$4(ahead$r$4),
+        .r$5(ahead$r$5),
+        .q$0(ahead$q$0),
+        .q$1(ahead$q$1),
+        .q$2(ahead$q$2),
+        .q$3(ahead$q$3),
+        .q$4(ahead$q$4),
+        .q$5(ahead$q$5),
+        .mask(ahead$mask)
+    );
+    snn_core$stdp$cw$pend_r pend_r(
+        .d(pend_r$d),
+        .q(pend_r$q),
+        .clock(pend_r$clock)
+    );
+    snn_core$stdp$cw$low_hold low_hold(
+        .mask(low_hold$mask),
+        .q$0(low_hold$q$0),
+        .q$1(low_hold$q$1),
+        .q$2(low_hold$q$2),
+        .q$3(low_hold$q$3),
+        .q$4(low_hold$q$4),
+        .q$5(low_hold$q$5),
+        .cls(low_hold$cls)
+    );
+    snn_core$stdp$cw$low_rest low_rest(
+        .mask(low_rest$mask),
+        .q$0(low_rest$q$0),
+        .q$1(low_rest$q$1),
+        .q$2(low_rest$q$2),
+        .q$3(low_rest$q$3),
+        .q$4(low_rest$q$4),
+        .q$5(low_rest$q$5),
+        .cls(low_rest$cls)
+    );
+    snn_core$stdp$cw$low_adv low_adv(
+        .mask(low_adv$mask),
+        .q$0(low_adv$q$0),
+        .q$1(low_adv$q$1),
+        .q$2(low_adv$q$2),
+        .q$3(low_adv$q$3),
+        .q$4(low_adv$q$4),
+        .q$5(low_adv$q$5),
+        .cls(low_adv$cls)
+    );
+
+    // Update code
+    always @(*) begin
+        pend_r$clock = clock;
+        pend_r$d = pend_r$q;
+        ctr$clock = clock;
+        ctr$r_in$0 = r_in$0;
+        ctr$q_in$0 = q_in$0;
+        ahead$r$0 = ctr$r$0;
+        ahead$q$0 = ctr$q$0;
+        low_hold$q$0 = ctr$q$0;
+        low_rest$q$0 = ctr$q$0;
+        low_adv$q$0 = ctr$q$0;
+        ctr$r_in$1 = r_in$1;
+        ctr$q_in$1 = q_in$1;
+        ahead$r$1 = ctr$r$1;
+        ahead$q$1 = ctr$q$1;
+        low_hold$q$1 = ctr$q$1;
+        low_rest$q$1 = ctr$q$1;
+        low_adv$q$1 = ctr$q$1;
+        ctr$r_in$2 = r_in$2;
+        ctr$q_in$2 = q_in$2;
+        ahead$r$2 = ctr$r$2;
+        ahead$q$2 = ctr$q$2;
+        low_hold$q$2 = ctr$q$2;
+        low_rest$q$2 = ctr$q$2;
+        low_adv$q$2 = ctr$q$2;
+        ctr$r_in$3 = r_in$3;
+        ctr$q_in$3 = q_in$3;
+        ahead$r$3 = ctr$r$3;
+        ahead$q$3 = ctr$q$3;
+        low_hold$q$3 = ctr$q$3;
+        low_rest$q$3 = ctr$q$3;
+        low_adv$q$3 = ctr$q$3;
+        ctr$r_in$4 = r_in$4;
+        ctr$q_in$4 = q_in$4;
+        ahead$r$4 = ctr$r$4;
+        ahead$q$4 = ctr$q$4;
+        low_hold$q$4 = ctr$q$4;
+        low_rest$q$4 = ctr$q$4;
+        low_adv$q$4 = ctr$q$4;
+        ctr$r_in$5 = r_in$5;
+        ctr$q_in$5 = q_in$5;
+        ahead$r$5 = ctr$r$5;
+        ahead$q$5 = ctr$q$5;
+        low_hold$q$5 = ctr$q$5;
+        low_rest$q$5 = ctr$q$5;
+        low_adv$q$5 = ctr$q$5;
+        pend = pend_r$q;
+        rest = pend_r$q & (pend_r$q - 16'h1);
+        low_hold$mask = pend_r$q;
+        low_rest$mask = rest;
+        low_adv$mask = ahead$mask;
+        take = ((sweep & (|rest)) | (walk & (~follow))) | pop;
+        adv = (sweep & (~(|rest))) | (((walk & (~follow)) & (~(|pend_r$q))) & more);
+        if (take) begin
+            pend_r$d = rest;
+        end
+        if (adv) begin
+            pend_r$d = 16'h0;
+            if (gate) begin
+                pend_r$d = ahead$mask;
+            end
+        end
+        if (load) begin
+            pend_r$d = mask_in;
+        end
+        ctr$load = load;
+        ctr$advance = adv;
+        done = (walk & (~follow)) & (~(|pend_r$q));
+        cls = low_hold$cls;
+        if (walk & (~follow)) begin
+            cls = low_adv$cls;
+            if (|pend_r$q) begin
+                cls = low_rest$cls;
+            end
+        end
+        if (sweep) begin
+            cls = low_adv$cls;
+            if (|(pend_r$q & (pend_r$q - 16'h1))) begin
+                cls = low_rest$cls;
+            end
+        end
+        if (pop_next) begin
+            cls = low_rest$cls;
+        end
+        class_next = cls;
+    end
+
+endmodule // snn_core$stdp$cw
+
+module snn_core$stdp$cw$ahead(r$0,r$1,r$2,r$3,r$4,r$5,q$0,q$1,q$2,q$3,q$4,q$5,mask);
+
+    // Module arguments
+    input wire  [3:0] r$0;
+    input wire  [3:0] r$1;
+    input wire  [3:0] r$2;
+    input wire  [3:0] r$3;
+    input wire  [3:0] r$4;
+    input wire  [3:0] r$5;
+    input wire  [7:0] q$0;
+    input wire  [7:0] q$1;
+    input wire  [7:0] q$2;
+    input wire  [7:0] q$3;
+    input wire  [7:0] q$4;
+    input wire  [7:0] q$5;
+    output reg  [15:0] mask;
+
+    // Constant declarations
+    localparam  rsel$0 = 4'h0;
+    localparam  rsel$1 = 4'h1;
+    localparam  rsel$2 = 4'h2;
+    localparam  rsel$3 = 4'h3;
+    localparam  rsel$4 = 4'h4;
+    localparam  rsel$5 = 4'h5;
+    localparam  kbit$0 = 16'h1;
+    localparam  kbit$1 = 16'h2;
+    localparam  kbit$2 = 16'h4;
+    localparam  kbit$3 = 16'h8;
+    localparam  kbit$4 = 16'h10;
+    localparam  kbit$5 = 16'h20;
+
+    // Stub signals
+    reg  [7:0] q_ge_lo$0$x;
+    wire  q_ge_lo$0$ge;
+    reg  [7:0] q_ge_lo$1$x;
+    wire  q_ge_lo$1$ge;
+    reg  [7:0] q_ge_lo$2$x;
+    wire  q_ge_lo$2$ge;
+    reg  [7:0] q_ge_lo$3$x;
+    wire  q_ge_lo$3$ge;
+    reg  [7:0] q_ge_lo$4$x;
+    wire  q_ge_lo$4$ge;
+    reg  [7:0] q_ge_lo$5$x;
+    wire  q_ge_lo$5$ge;
+    reg  [7:0] q_ge_hi$0$x;
+    wire  q_ge_hi$0$ge;
+    reg  [7:0] q_ge_hi$1$x;
+    wire  q_ge_hi$1$ge;
+    reg  [7:0] q_ge_hi$2$x;
+    wire  q_ge_hi$2$ge;
+    reg  [7:0] q_ge_hi$3$x;
+    wire  q_ge_hi$3$ge;
+    reg  [7:0] q_ge_hi$4$x;
+    wire  q_ge_hi$4$ge;
+    reg  [7:0] q_ge_hi$5$x;
+    wire  q_ge_hi$5$ge;
+
+    // Local signals
+    reg  [15:0] kb$0;
+    reg  [15:0] kb$1;
+    reg  [15:0] kb$2;
+    reg  [15:0] kb$3;
+    reg  [15:0] kb$4;
+    reg  [15:0] kb$5;
+    reg  [15:0] acc$0;
+    reg  [15:0] acc$1;
+    reg  [15:0] acc$2;
+    reg  [15:0] acc$3;
+    reg  [15:0] acc$4;
+    reg  [15:0] acc$5;
+
+    // Sub module instances
+    snn_core$stdp$cw$ahead$q_ge_lo$0 q_ge_lo$0(
+        .x(q_ge_lo$0$x),
+        .ge(q_ge_lo$0$ge)
+    );
+    snn_core$stdp$cw$ahead$q_ge_lo$1 q_ge_lo$1(
+        .x(q_ge_lo$1$x),
+        .ge(q_ge_lo$1$ge)
+    );
+    snn_core$stdp$cw$ahead$q_ge_lo$2 q_ge_lo$2(
+        .x(q_ge_lo$2$x),
+        .ge(q_ge_lo$2$ge)
+    );
+    snn_core$stdp$cw$ahead$q_ge_lo$3 q_ge_lo$3(
+        .x(q_ge_lo$3$x),
+        .ge(q_ge_lo$3$ge)
+    );
+    snn_core$stdp$cw$ahead$q_ge_lo$4 q_ge_lo$4(
+        .x(q_ge_lo$4$x),
+        .ge(q_ge_lo$4$ge)
+    );
+    snn_core$stdp$cw$ahead$q_ge_lo$5 q_ge_lo$5(
+        .x(q_ge_lo$5$x),
+        .ge(q_ge_lo$5$ge)
+    );
+    snn_core$stdp$cw$ahead$q_ge_hi$0 q_ge_hi$0(
+        .x(q_ge_hi$0$x),
+        .ge(q_ge_hi$0$ge)
+    );
+    snn_core$stdp$cw$ahead$q_ge_hi$1 q_ge_hi$1(
+        .x(q_ge_hi$1$x),
+        .ge(q_ge_hi$1$ge)
+    );
+    snn_core$stdp$cw$ahead$q_ge_hi$2 q_ge_hi$2(
+        .x(q_ge_hi$2$x),
+        .ge(q_ge_hi$2$ge)
+    );
+    snn_core$stdp$cw$ahead$q_ge_hi$3 q_ge_hi$3(
+        .x(q_ge_hi$3$x),
+        .ge(q_ge_hi$3$ge)
+    );
+    snn_core$stdp$cw$ahead$q_ge_hi$4 q_ge_hi$4(
+        .x(q_ge_hi$4$x),
+        .ge(q_ge_hi$4$ge)
+    );
+    snn_core$stdp$cw$ahead$q_ge_hi$5 q_ge_hi$5(
+        .x(q_ge_hi$5$x),
+        .ge(q_ge_hi$5$ge)
+    );
+
+    // Update code
+    always @(*) begin
+        q_ge_lo$0$x = q$0;
+        q_ge_hi$0$x = q$0;
+        kb$0 = 16'h0;
+        if (((r$0 == rsel$0) & q_ge_lo$0$ge) & (~q_ge_hi$0$ge)) begin
+            kb$0 = kbit$0;
+        end
+        q_ge_lo$1$x = q$1;
+        q_ge_hi$1$x = q$1;
+        kb$1 = 16'h0;
+        if (((r$1 == rsel$1) & q_ge_lo$1$ge) & (~q_ge_hi$1$ge)) begin
+            kb$1 = kbit$1;
+        end
+        q_ge_lo$2$x = q$2;
+        q_ge_hi$2$x = q$2;
+        kb$2 = 16'h0;
+        if (((r$2 == rsel$2) & q_ge_lo$2$ge) & (~q_ge_hi$2$ge)) begin
+            kb$2 = kbit$2;
+        end
+        q_ge_lo$3$x = q$3;
+        q_ge_hi$3$x = q$3;
+        kb$3 = 16'h0;
+        if (((r$3 == rsel$3) & q_ge_lo$3$ge) & (~q_ge_hi$3$ge)) begin
+            kb$3 = kbit$3;
+        end
+        q_ge_lo$4$x = q$4;
+        q_ge_hi$4$x = q$4;
+        kb$4 = 16'h0;
+        if (((r$4 == rsel$4) & q_ge_lo$4$ge) & (~q_ge_hi$4$ge)) begin
+            kb$4 = kbit$4;
+        end
+        q_ge_lo$5$x = q$5;
+        q_ge_hi$5$x = q$5;
+        kb$5 = 16'h0;
+        if (((r$5 == rsel$5) & q_ge_lo$5$ge) & (~q_ge_hi$5$ge)) begin
+            kb$5 = kbit$5;
+        end
+        acc$0 = kb$0;
+        acc$1 = acc$0 | kb$1;
+        acc$2 = acc$1 | kb$2;
+        acc$3 = acc$2 | kb$3;
+        acc$4 = acc$3 | kb$4;
+        acc$5 = acc$4 | kb$5;
+        mask = acc$5;
+    end
+
+endmodule // snn_core$stdp$cw$ahead
+
+module snn_core$stdp$cw$ahead$q_ge_hi$0(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b0;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b0;
+    localparam  one$3 = 1'b0;
+    localparam  one$4 = 1'b0;
+    localparam  one$5 = 1'b1;
+    localparam  one$6 = 1'b1;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$stdp$cw$ahead$q_ge_hi$0
+
+module snn_core$stdp$cw$ahead$q_ge_hi$1(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b0;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b0;
+    localparam  one$3 = 1'b0;
+    localparam  one$4 = 1'b0;
+    localparam  one$5 = 1'b1;
+    localparam  one$6 = 1'b1;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$stdp$cw$ahead$q_ge_hi$1
+
+module snn_core$stdp$cw$ahead$q_ge_hi$2(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b0;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b0;
+    localparam  one$3 = 1'b0;
+    localparam  one$4 = 1'b0;
+    localparam  one$5 = 1'b1;
+    localparam  one$6 = 1'b1;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$stdp$cw$ahead$q_ge_hi$2
+
+module snn_core$stdp$cw$ahead$q_ge_hi$3(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b0;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b0;
+    localparam  one$3 = 1'b0;
+    localparam  one$4 = 1'b0;
+    localparam  one$5 = 1'b1;
+    localparam  one$6 = 1'b1;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$stdp$cw$ahead$q_ge_hi$3
+
+module snn_core$stdp$cw$ahead$q_ge_hi$4(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b0;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b0;
+    localparam  one$3 = 1'b0;
+    localparam  one$4 = 1'b0;
+    localparam  one$5 = 1'b1;
+    localparam  one$6 = 1'b1;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$stdp$cw$ahead$q_ge_hi$4
+
+module snn_core$stdp$cw$ahead$q_ge_hi$5(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b0;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b0;
+    localparam  one$3 = 1'b0;
+    localparam  one$4 = 1'b0;
+    localparam  one$5 = 1'b1;
+    localparam  one$6 = 1'b1;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$stdp$cw$ahead$q_ge_hi$5
+
+module snn_core$stdp$cw$ahead$q_ge_lo$0(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b1;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b1;
+    localparam  one$3 = 1'b1;
+    localparam  one$4 = 1'b1;
+    localparam  one$5 = 1'b0;
+    localparam  one$6 = 1'b0;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$stdp$cw$ahead$q_ge_lo$0
+
+module snn_core$stdp$cw$ahead$q_ge_lo$1(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b1;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b1;
+    localparam  one$3 = 1'b1;
+    localparam  one$4 = 1'b1;
+    localparam  one$5 = 1'b0;
+    localparam  one$6 = 1'b0;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$stdp$cw$ahead$q_ge_lo$1
+
+module snn_core$stdp$cw$ahead$q_ge_lo$2(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b1;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b1;
+    localparam  one$3 = 1'b1;
+    localparam  one$4 = 1'b1;
+    localparam  one$5 = 1'b0;
+    localparam  one$6 = 1'b0;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$stdp$cw$ahead$q_ge_lo$2
+
+module snn_core$stdp$cw$ahead$q_ge_lo$3(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b1;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b1;
+    localparam  one$3 = 1'b1;
+    localparam  one$4 = 1'b1;
+    localparam  one$5 = 1'b0;
+    localparam  one$6 = 1'b0;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$stdp$cw$ahead$q_ge_lo$3
+
+module snn_core$stdp$cw$ahead$q_ge_lo$4(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b1;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b1;
+    localparam  one$3 = 1'b1;
+    localparam  one$4 = 1'b1;
+    localparam  one$5 = 1'b0;
+    localparam  one$6 = 1'b0;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$stdp$cw$ahead$q_ge_lo$4
+
+module snn_core$stdp$cw$ahead$q_ge_lo$5(x,ge);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  ge;
+
+    // Constant declarations
+    localparam  one$0 = 1'b1;
+    localparam  one$1 = 1'b0;
+    localparam  one$2 = 1'b1;
+    localparam  one$3 = 1'b1;
+    localparam  one$4 = 1'b1;
+    localparam  one$5 = 1'b0;
+    localparam  one$6 = 1'b0;
+    localparam  one$7 = 1'b0;
+    localparam  reachable = 1'b1;
+
+    // Local signals
+    reg  chain$0;
+    reg  chain$1;
+    reg  chain$2;
+    reg  chain$3;
+    reg  chain$4;
+    reg  chain$5;
+    reg  chain$6;
+    reg  chain$7;
+
+    // Update code
+    always @(*) begin
+        chain$0 = x[32'h0] | (~one$0);
+        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
+        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
+        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
+        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
+        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
+        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
+        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
+        ge = chain$7 & reachable;
+    end
+
+endmodule // snn_core$stdp$cw$ahead$q_ge_lo$5
+
+module snn_core$stdp$cw$ctr(clock,load,r_in$0,r_in$1,r_in$2,r_in$3,r_in$4,r_in$5,q_in$0,q_in$1,q_in$2,q_in$3,q_in$4,q_in$5,advance,r$0,r$1,r$2,r$3,r$4,r$5,q$0,q$1,q$2,q$3,q$4,q$5);
+
+    // Module arguments
+    input wire  clock;
+    input wire  load;
+    input wire  [3:0] r_in$0;
+    input wire  [3:0] r_in$1;
+    input wire  [3:0] r_in$2;
+    input wire  [3:0] r_in$3;
+    input wire  [3:0] r_in$4;
+    input wire  [3:0] r_in$5;
+    input wire  [7:0] q_in$0;
+    input wire  [7:0] q_in$1;
+    input wire  [7:0] q_in$2;
+    input wire  [7:0] q_in$3;
+    input wire  [7:0] q_in$4;
+    input wire  [7:0] q_in$5;
+    input wire  advance;
+    output reg  [3:0] r$0;
+    output reg  [3:0] r$1;
+    output reg  [3:0] r$2;
+    output reg  [3:0] r$3;
+    output reg  [3:0] r$4;
+    output reg  [3:0] r$5;
+    output reg  [7:0] q$0;
+    output reg  [7:0] q$1;
+    output reg  [7:0] q$2;
+    output reg  [7:0] q$3;
+    output reg  [7:0] q$4;
+    output reg  [7:0] q$5;
+
+    // Constant declarations
+    localparam  kwrap$0 = 4'h0;
+    localparam  kwrap$1 = 4'h1;
+    localparam  kwrap$2 = 4'h2;
+    localparam  kwrap$3 = 4'h3;
+    localparam  kwrap$4 = 4'h4;
+    localparam  kwrap$5 = 4'h5;
+
+    // Stub signals
+    reg  [3:0] r_r$0$d;
+    wire  [3:0] r_r$0$q;
+    reg  r_r$0$clock;
+    reg  [3:0] r_r$1$d;
+    wire  [3:0] r_r$1$q;
+    reg  r_r$1$clock;
+    reg  [3:0] r_r$2$d;
+    wire  [3:0] r_r$2$q;
+    reg  r_r$2$clock;
+    reg  [3:0] r_r$3$d;
+    wire  [3:0] r_r$3$q;
+    reg  r_r$3$clock;
+    reg  [3:0] r_r$4$d;
+    wire  [3:0] r_r$4$q;
+    reg  r_r$4$clock;
+    reg  [3:0] r_r$5$d;
+    wire  [3:0] r_r$5$q;
+    reg  r_r$5$clock;
+    reg  [7:0] q_r$0$d;
+    wire  [7:0] q_r$0$q;
+    reg  q_r$0$clock;
+    reg  [7:0] q_r$1$d;
+    wire  [7:0] q_r$1$q;
+    reg  q_r$1$clock;
+    reg  [7:0] q_r$2$d;
+    wire  [7:0] q_r$2$q;
+    reg  q_r$2$clock;
+    reg  [7:0] q_r$3$d;
+    wire  [7:0] q_r$3$q;
+    reg  q_r$3$clock;
+    reg  [7:0] q_r$4$d;
+    wire  [7:0] q_r$4$q;
+    reg  q_r$4$clock;
+    reg  [7:0] q_r$5$d;
+    wire  [7:0] q_r$5$q;
+    reg  q_r$5$clock;
+
+    // Sub module instances
+    snn_core$stdp$cw$ctr$r_r$0 r_r$0(
+        .d(r_r$0$d),
+        .q(r_r$0$q),
+        .clock(r_r$0$clock)
+    );
+    snn_core$stdp$cw$ctr$r_r$1 r_r$1(
+        .d(r_r$1$d),
+        .q(r_r$1$q),
+        .clock(r_r$1$clock)
+    );
+    snn_core$stdp$cw$ctr$r_r$2 r_r$2(
+        .d(r_r$2$d),
+        .q(r_r$2$q),
+        .clock(r_r$2$clock)
+    );
+    snn_core$stdp$cw$ctr$r_r$3 r_r$3(
+        .d(r_r$3$d),
+        .q(r_r$3$q),
+        .clock(r_r$3$clock)
+    );
+    snn_core$stdp$cw$ctr$r_r$4 r_r$4(
+        .d(r_r$4$d),
+        .q(r_r$4$q),
+        .clock(r_r$4$clock)
+    );
+    snn_core$stdp$cw$ctr$r_r$5 r_r$5(
+        .d(r_r$5$d),
+        .q(r_r$5$q),
+        .clock(r_r$5$clock)
+    );
+    snn_core$stdp$cw$ctr$q_r$0 q_r$0(
+        .d(q_r$0$d),
+        .q(q_r$0$q),
+        .clock(q_r$0$clock)
+    );
+    snn_core$stdp$cw$ctr$q_r$1 q_r$1(
+        .d(q_r$1$d),
+        .q(q_r$1$q),
+        .clock(q_r$1$clock)
+    );
+    snn_core$stdp$cw$ctr$q_r$2 q_r$2(
+        .d(q_r$2$d),
+        .q(q_r$2$q),
+        .clock(q_r$2$clock)
+    );
+    snn_core$stdp$cw$ctr$q_r$3 q_r$3(
+        .d(q_r$3$d),
+        .q(q_r$3$q),
+        .clock(q_r$3$clock)
+    );
+    snn_core$stdp$cw$ctr$q_r$4 q_r$4(
+        .d(q_r$4$d),
+        .q(q_r$4$q),
+        .clock(q_r$4$clock)
+    );
+    snn_core$stdp$cw$ctr$q_r$5 q_r$5(
+        .d(q_r$5$d),
+        .q(q_r$5$q),
+        .clock(q_r$5$clock)
+    );
+
+    // Update code
+    always @(*) begin
+        r_r$0$clock = clock;
+        q_r$0$clock = clock;
+        r_r$0$d = r_r$0$q;
+        q_r$0$d = q_r$0$q;
+        r$0 = r_r$0$q;
+        q$0 = q_r$0$q;
+        if (advance) begin
+            if (r_r$0$q == kwrap$0) begin
+                r_r$0$d = 4'h0;
+                q_r$0$d = q_r$0$q + 8'h1;
+            end
+            else begin
+                r_r$0$d = r_r$0$q + 4'h1;
+            end
+        end
+        if (load) begin
+            r_r$0$d = r_in$0;
+            q_r$0$d = q_in$0;
+        end
+        r_r$1$clock = clock;
+        q_r$1$clock = clock;
+        r_r$1$d = r_r$1$q;
+        q_r$1$d = q_r$1$q;
+        r$1 = r_r$1$q;
+        q$1 = q_r$1$q;
+        if (advance) begin
+            if (r_r$1$q == kwrap$1) begin
+                r_r$1$d = 4'h0;
+                q_r$1$d = q_r$1$q + 8'h1;
+            end
+            else begin
+                r_r$1$d = r_r$1$q + 4'h1;
+            end
+        end
+        if (load) begin
+            r_r$1$d = r_in$1;
+            q_r$1$d = q_in$1;
+        end
+        r_r$2$clock = clock;
+        q_r$2$clock = clock;
+        r_r$2$d = r_r$2$q;
+        q_r$2$d = q_r$2$q;
+        r$2 = r_r$2$q;
+        q$2 = q_r$2$q;
+        if (advance) begin
+            if (r_r$2$q == kwrap$2) begin
+                r_r$2$d = 4'h0;
+                q_r$2$d = q_r$2$q + 8'h1;
+            end
+            else begin
+                r_r$2$d = r_r$2$q + 4'h1;
+            end
+        end
+        if (load) begin
+            r_r$2$d = r_in$2;
+            q_r$2$d = q_in$2;
+        end
+        r_r$3$clock = clock;
+        q_r$3$clock = clock;
+        r_r$3$d = r_r$3$q;
+        q_r$3$d = q_r$3$q;
+        r$3 = r_r$3$q;
+        q$3 = q_r$3$q;
+        if (advance) begin
+            if (r_r$3$q == kwrap$3) begin
+                r_r$3$d = 4'h0;
+                q_r$3$d = q_r$3$q + 8'h1;
+            end
+            else begin
+                r_r$3$d = r_r$3$q + 4'h1;
+            end
+        end
+        if (load) begin
+            r_r$3$d = r_in$3;
+            q_r$3$d = q_in$3;
+        end
+        r_r$4$clock = clock;
+        q_r$4$clock = clock;
+        r_r$4$d = r_r$4$q;
+        q_r$4$d = q_r$4$q;
+        r$4 = r_r$4$q;
+        q$4 = q_r$4$q;
+        if (advance) begin
+            if (r_r$4$q == kwrap$4) begin
+                r_r$4$d = 4'h0;
+                q_r$4$d = q_r$4$q + 8'h1;
+            end
+            else begin
+                r_r$4$d = r_r$4$q + 4'h1;
+            end
+        end
+        if (load) begin
+            r_r$4$d = r_in$4;
+            q_r$4$d = q_in$4;
+        end
+        r_r$5$clock = clock;
+        q_r$5$clock = clock;
+        r_r$5$d = r_r$5$q;
+        q_r$5$d = q_r$5$q;
+        r$5 = r_r$5$q;
+        q$5 = q_r$5$q;
+        if (advance) begin
+            if (r_r$5$q == kwrap$5) begin
+                r_r$5$d = 4'h0;
+                q_r$5$d = q_r$5$q + 8'h1;
+            end
+            else begin
+                r_r$5$d = r_r$5$q + 4'h1;
+            end
+        end
+        if (load) begin
+            r_r$5$d = r_in$5;
+            q_r$5$d = q_in$5;
+        end
+    end
+
+endmodule // snn_core$stdp$cw$ctr
+
+module snn_core$stdp$cw$ctr$q_r$0(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$stdp$cw$ctr$q_r$0
+
+module snn_core$stdp$cw$ctr$q_r$1(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$stdp$cw$ctr$q_r$1
+
+module snn_core$stdp$cw$ctr$q_r$2(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$stdp$cw$ctr$q_r$2
+
+module snn_core$stdp$cw$ctr$q_r$3(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$stdp$cw$ctr$q_r$3
+
+module snn_core$stdp$cw$ctr$q_r$4(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$stdp$cw$ctr$q_r$4
+
+module snn_core$stdp$cw$ctr$q_r$5(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$stdp$cw$ctr$q_r$5
+
+module snn_core$stdp$cw$ctr$r_r$0(d,q,clock);
+
+    // Module arguments
+    input wire  [3:0] d;
+    output reg  [3:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 4'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$stdp$cw$ctr$r_r$0
+
+module snn_core$stdp$cw$ctr$r_r$1(d,q,clock);
+
+    // Module arguments
+    input wire  [3:0] d;
+    output reg  [3:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 4'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$stdp$cw$ctr$r_r$1
+
+module snn_core$stdp$cw$ctr$r_r$2(d,q,clock);
+
+    // Module arguments
+    input wire  [3:0] d;
+    output reg  [3:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 4'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$stdp$cw$ctr$r_r$2
+
+module snn_core$stdp$cw$ctr$r_r$3(d,q,clock);
+
+    // Module arguments
+    input wire  [3:0] d;
+    output reg  [3:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 4'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$stdp$cw$ctr$r_r$3
+
+module snn_core$stdp$cw$ctr$r_r$4(d,q,clock);
+
+    // Module arguments
+    input wire  [3:0] d;
+    output reg  [3:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 4'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$stdp$cw$ctr$r_r$4
+
+module snn_core$stdp$cw$ctr$r_r$5(d,q,clock);
+
+    // Module arguments
+    input wire  [3:0] d;
+    output reg  [3:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 4'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$stdp$cw$ctr$r_r$5
+
+module snn_core$stdp$cw$low_adv(mask,q$0,q$1,q$2,q$3,q$4,q$5,cls);
+
+    // Module arguments
+    input wire  [15:0] mask;
+    input wire  [7:0] q$0;
+    input wire  [7:0] q$1;
+    input wire  [7:0] q$2;
+    input wire  [7:0] q$3;
+    input wire  [7:0] q$4;
+    input wire  [7:0] q$5;
+    output reg  [7:0] cls;
+
+    // Constant declarations
+    localparam  below$0 = 16'h0;
+    localparam  below$1 = 16'h1;
+    localparam  below$2 = 16'h3;
+    localparam  below$3 = 16'h7;
+    localparam  below$4 = 16'hf;
+    localparam  below$5 = 16'h1f;
+    localparam  base = 8'h1d;
+
+    // Local signals
+    reg  [7:0] sel;
+
+    // Update code
+    always @(*) begin
+        sel = 8'h0;
+        if (mask[0] & (~(|(mask & below$0)))) begin
+            sel = q$0;
+        end
+        if (mask[1] & (~(|(mask & below$1)))) begin
+            sel = q$1;
+        end
+        if (mask[2] & (~(|(mask & below$2)))) begin
+            sel = q$2;
+        end
+        if (mask[3] & (~(|(mask & below$3)))) begin
+            sel = q$3;
+        end
+        if (mask[4] & (~(|(mask & below$4)))) begin
+            sel = q$4;
+        end
+        if (mask[5] & (~(|(mask & below$5)))) begin
+            sel = q$5;
+        end
+        cls = sel - base;
+    end
+
+endmodule // snn_core$stdp$cw$low_adv
+
+module snn_core$stdp$cw$low_hold(mask,q$0,q$1,q$2,q$3,q$4,q$5,cls);
+
+    // Module arguments
+    input wire  [15:0] mask;
+    input wire  [7:0] q$0;
+    input wire  [7:0] q$1;
+    input wire  [7:0] q$2;
+    input wire  [7:0] q$3;
+    input wire  [7:0] q$4;
+    input wire  [7:0] q$5;
+    output reg  [7:0] cls;
+
+    // Constant declarations
+    localparam  below$0 = 16'h0;
+    localparam  below$1 = 16'h1;
+    localparam  below$2 = 16'h3;
+    localparam  below$3 = 16'h7;
+    localparam  below$4 = 16'hf;
+    localparam  below$5 = 16'h1f;
+    localparam  base = 8'h1e;
+
+    // Local signals
+    reg  [7:0] sel;
+
+    // Update code
+    always @(*) begin
+        sel = 8'h0;
+        if (mask[0] & (~(|(mask & below$0)))) begin
+            sel = q$0;
+        end
+        if (mask[1] & (~(|(mask & below$1)))) begin
+            sel = q$1;
+        end
+        if (mask[2] & (~(|(mask & below$2)))) begin
+            sel = q$2;
+        end
+        if (mask[3] & (~(|(mask & below$3)))) begin
+            sel = q$3;
+        end
+        if (mask[4] & (~(|(mask & below$4)))) begin
+            sel = q$4;
+        end
+        if (mask[5] & (~(|(mask & below$5)))) begin
+            sel = q$5;
+        end
+        cls = sel - base;
+    end
+
+endmodule // snn_core$stdp$cw$low_hold
+
+module snn_core$stdp$cw$low_rest(mask,q$0,q$1,q$2,q$3,q$4,q$5,cls);
+
+    // Module arguments
+    input wire  [15:0] mask;
+    input wire  [7:0] q$0;
+    input wire  [7:0] q$1;
+    input wire  [7:0] q$2;
+    input wire  [7:0] q$3;
+    input wire  [7:0] q$4;
+    input wire  [7:0] q$5;
+    output reg  [7:0] cls;
+
+    // Constant declarations
+    localparam  below$0 = 16'h0;
+    localparam  below$1 = 16'h1;
+    localparam  below$2 = 16'h3;
+    localparam  below$3 = 16'h7;
+    localparam  below$4 = 16'hf;
+    localparam  below$5 = 16'h1f;
+    localparam  base = 8'h1e;
+
+    // Local signals
+    reg  [7:0] sel;
+
+    // Update code
+    always @(*) begin
+        sel = 8'h0;
+        if (mask[0] & (~(|(mask & below$0)))) begin
+            sel = q$0;
+        end
+        if (mask[1] & (~(|(mask & below$1)))) begin
+            sel = q$1;
+        end
+        if (mask[2] & (~(|(mask & below$2)))) begin
+            sel = q$2;
+        end
+        if (mask[3] & (~(|(mask & below$3)))) begin
+            sel = q$3;
+        end
+        if (mask[4] & (~(|(mask & below$4)))) begin
+            sel = q$4;
+        end
+        if (mask[5] & (~(|(mask & below$5)))) begin
+            sel = q$5;
+        end
+        cls = sel - base;
+    end
+
+endmodule // snn_core$stdp$cw$low_rest
+
+module snn_core$stdp$cw$pend_r(d,q,clock);
+
+    // Module arguments
+    input wire  [15:0] d;
+    output reg  [15:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 16'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$stdp$cw$pend_r
 
 module snn_core$stdp$d_b(d,q,clock);
 
@@ -21288,6 +23398,56 @@ module snn_core$stdp$lane_c(d,q,clock);
     end
 
 endmodule // snn_core$stdp$lane_c
+
+module snn_core$stdp$low_lag(mask,q$0,q$1,q$2,q$3,q$4,q$5,cls);
+
+    // Module arguments
+    input wire  [15:0] mask;
+    input wire  [7:0] q$0;
+    input wire  [7:0] q$1;
+    input wire  [7:0] q$2;
+    input wire  [7:0] q$3;
+    input wire  [7:0] q$4;
+    input wire  [7:0] q$5;
+    output reg  [7:0] cls;
+
+    // Constant declarations
+    localparam  below$0 = 16'h0;
+    localparam  below$1 = 16'h1;
+    localparam  below$2 = 16'h3;
+    localparam  below$3 = 16'h7;
+    localparam  below$4 = 16'hf;
+    localparam  below$5 = 16'h1f;
+    localparam  base = 8'h1e;
+
+    // Local signals
+    reg  [7:0] sel;
+
+    // Update code
+    always @(*) begin
+        sel = 8'h0;
+        if (mask[0] & (~(|(mask & below$0)))) begin
+            sel = q$0;
+        end
+        if (mask[1] & (~(|(mask & below$1)))) begin
+            sel = q$1;
+        end
+        if (mask[2] & (~(|(mask & below$2)))) begin
+            sel = q$2;
+        end
+        if (mask[3] & (~(|(mask & below$3)))) begin
+            sel = q$3;
+        end
+        if (mask[4] & (~(|(mask & below$4)))) begin
+            sel = q$4;
+        end
+        if (mask[5] & (~(|(mask & below$5)))) begin
+            sel = q$5;
+        end
+        cls = sel - base;
+    end
+
+endmodule // snn_core$stdp$low_lag
 
 module snn_core$stdp$lut_c(d,q,clock);
 
@@ -21499,510 +23659,6 @@ module snn_core$stdp$prod_lo_c(d,q,clock);
 
 endmodule // snn_core$stdp$prod_lo_c
 
-module snn_core$stdp$q_ge_hi$0(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b0;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b0;
-    localparam  one$3 = 1'b0;
-    localparam  one$4 = 1'b0;
-    localparam  one$5 = 1'b1;
-    localparam  one$6 = 1'b1;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$stdp$q_ge_hi$0
-
-module snn_core$stdp$q_ge_hi$1(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b0;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b0;
-    localparam  one$3 = 1'b0;
-    localparam  one$4 = 1'b0;
-    localparam  one$5 = 1'b1;
-    localparam  one$6 = 1'b1;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$stdp$q_ge_hi$1
-
-module snn_core$stdp$q_ge_hi$2(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b0;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b0;
-    localparam  one$3 = 1'b0;
-    localparam  one$4 = 1'b0;
-    localparam  one$5 = 1'b1;
-    localparam  one$6 = 1'b1;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$stdp$q_ge_hi$2
-
-module snn_core$stdp$q_ge_hi$3(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b0;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b0;
-    localparam  one$3 = 1'b0;
-    localparam  one$4 = 1'b0;
-    localparam  one$5 = 1'b1;
-    localparam  one$6 = 1'b1;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$stdp$q_ge_hi$3
-
-module snn_core$stdp$q_ge_hi$4(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b0;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b0;
-    localparam  one$3 = 1'b0;
-    localparam  one$4 = 1'b0;
-    localparam  one$5 = 1'b1;
-    localparam  one$6 = 1'b1;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$stdp$q_ge_hi$4
-
-module snn_core$stdp$q_ge_hi$5(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b0;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b0;
-    localparam  one$3 = 1'b0;
-    localparam  one$4 = 1'b0;
-    localparam  one$5 = 1'b1;
-    localparam  one$6 = 1'b1;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$stdp$q_ge_hi$5
-
-module snn_core$stdp$q_ge_lo1$0(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b1;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b1;
-    localparam  one$3 = 1'b1;
-    localparam  one$4 = 1'b1;
-    localparam  one$5 = 1'b0;
-    localparam  one$6 = 1'b0;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$stdp$q_ge_lo1$0
-
-module snn_core$stdp$q_ge_lo1$1(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b1;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b1;
-    localparam  one$3 = 1'b1;
-    localparam  one$4 = 1'b1;
-    localparam  one$5 = 1'b0;
-    localparam  one$6 = 1'b0;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$stdp$q_ge_lo1$1
-
-module snn_core$stdp$q_ge_lo1$2(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b1;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b1;
-    localparam  one$3 = 1'b1;
-    localparam  one$4 = 1'b1;
-    localparam  one$5 = 1'b0;
-    localparam  one$6 = 1'b0;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$stdp$q_ge_lo1$2
-
-module snn_core$stdp$q_ge_lo1$3(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b1;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b1;
-    localparam  one$3 = 1'b1;
-    localparam  one$4 = 1'b1;
-    localparam  one$5 = 1'b0;
-    localparam  one$6 = 1'b0;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$stdp$q_ge_lo1$3
-
-module snn_core$stdp$q_ge_lo1$4(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b1;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b1;
-    localparam  one$3 = 1'b1;
-    localparam  one$4 = 1'b1;
-    localparam  one$5 = 1'b0;
-    localparam  one$6 = 1'b0;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$stdp$q_ge_lo1$4
-
-module snn_core$stdp$q_ge_lo1$5(x,ge);
-
-    // Module arguments
-    input wire  [7:0] x;
-    output reg  ge;
-
-    // Constant declarations
-    localparam  one$0 = 1'b1;
-    localparam  one$1 = 1'b0;
-    localparam  one$2 = 1'b1;
-    localparam  one$3 = 1'b1;
-    localparam  one$4 = 1'b1;
-    localparam  one$5 = 1'b0;
-    localparam  one$6 = 1'b0;
-    localparam  one$7 = 1'b0;
-    localparam  reachable = 1'b1;
-
-    // Local signals
-    reg  chain$0;
-    reg  chain$1;
-    reg  chain$2;
-    reg  chain$3;
-    reg  chain$4;
-    reg  chain$5;
-    reg  chain$6;
-    reg  chain$7;
-
-    // Update code
-    always @(*) begin
-        chain$0 = x[32'h0] | (~one$0);
-        chain$1 = (x[1] & (~one$1)) | ((~(x[1] ^ one$1)) & chain$0);
-        chain$2 = (x[2] & (~one$2)) | ((~(x[2] ^ one$2)) & chain$1);
-        chain$3 = (x[3] & (~one$3)) | ((~(x[3] ^ one$3)) & chain$2);
-        chain$4 = (x[4] & (~one$4)) | ((~(x[4] ^ one$4)) & chain$3);
-        chain$5 = (x[5] & (~one$5)) | ((~(x[5] ^ one$5)) & chain$4);
-        chain$6 = (x[6] & (~one$6)) | ((~(x[6] ^ one$6)) & chain$5);
-        chain$7 = (x[7] & (~one$7)) | ((~(x[7] ^ one$7)) & chain$6);
-        ge = chain$7 & reachable;
-    end
-
-endmodule // snn_core$stdp$q_ge_lo1$5
-
 module snn_core$stdp$sj(d,q,clock);
 
     // Module arguments
@@ -22020,240 +23676,6 @@ module snn_core$stdp$sj(d,q,clock);
     end
 
 endmodule // snn_core$stdp$sj
-
-module snn_core$stdp$spend(d,q,clock);
-
-    // Module arguments
-    input wire  [15:0] d;
-    output reg  [15:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 16'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$stdp$spend
-
-module snn_core$stdp$sq$0(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$stdp$sq$0
-
-module snn_core$stdp$sq$1(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$stdp$sq$1
-
-module snn_core$stdp$sq$2(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$stdp$sq$2
-
-module snn_core$stdp$sq$3(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$stdp$sq$3
-
-module snn_core$stdp$sq$4(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$stdp$sq$4
-
-module snn_core$stdp$sq$5(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$stdp$sq$5
-
-module snn_core$stdp$sr$0(d,q,clock);
-
-    // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 4'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$stdp$sr$0
-
-module snn_core$stdp$sr$1(d,q,clock);
-
-    // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 4'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$stdp$sr$1
-
-module snn_core$stdp$sr$2(d,q,clock);
-
-    // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 4'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$stdp$sr$2
-
-module snn_core$stdp$sr$3(d,q,clock);
-
-    // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 4'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$stdp$sr$3
-
-module snn_core$stdp$sr$4(d,q,clock);
-
-    // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 4'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$stdp$sr$4
-
-module snn_core$stdp$sr$5(d,q,clock);
-
-    // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 4'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$stdp$sr$5
 
 module snn_core$stdp$stdp_mask(d,q,clock);
 

@@ -41,7 +41,7 @@ module tb_snn_core;
   wire [15:0] inhibit_step, peak, spike_t, t;
   wire [31:0] cycles;
   wire [N-1:0] spike_mask;
-  wire [3:0] state;
+  wire [4:0] state;  // snn_arch::codes::STATE_BITS
   // Signed views, so %0d prints negative potentials as the C++ harness does.
   wire signed [PB-1:0] pot_s = pot_out;
   wire signed [PB-1:0] thr_s = threshold;

@@ -65,6 +65,8 @@ pub fn check_rtl(p: &HwParams) -> Result<()> {
         (p.threshold_divisor < 1 << (REM_BITS - 1), format!("threshold_divisor {} exceeds the divider's {} bits", p.threshold_divisor, REM_BITS - 1)),
         (p.n <= 1 << NEURON_BITS, format!("neurons = {} exceed the {NEURON_BITS}-bit neuron index", p.n)),
         (f.lut_frac_bits as usize <= MUL_BITS && f.weight_bits as usize <= MUL_BITS, format!("lut_frac_bits = {} and weight_bits = {} must fit the {MUL_BITS}-bit multiplier", f.lut_frac_bits, f.weight_bits)),
+        (!p.homeostasis, "homeostasis (theta_max > 0) is not built in the RTL yet (the cycle model has it): use theta_max = 0, e.g. preset = \"seed\"".to_string()),
+        (!p.normalization, "row normalization (norm_target > 0) is not built in the RTL yet (the cycle model has it): use norm_target = 0, e.g. preset = \"seed\"".to_string()),
     ];
     for (ok, why) in limits {
         if !ok {
@@ -190,5 +192,14 @@ mod tests {
         let mut neurons = SnnConfig::small();
         neurons.neurons = 128;
         check_rtl(&HwParams::new(&neurons).unwrap()).unwrap();
+        // The learning preset's homeostasis and normalization run in the cycle model only.
+        assert!(rtl_error(SnnConfig::learning()).contains("homeostasis"));
+        let no_theta = SnnConfig {
+            theta_plus_per_neuron: 0.0,
+            theta_minus: 0.0,
+            theta_max: 0.0,
+            ..SnnConfig::learning()
+        };
+        assert!(rtl_error(no_theta).contains("row normalization"));
     }
 }

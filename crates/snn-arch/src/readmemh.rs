@@ -184,12 +184,10 @@ pub fn read_weights(path: &Path, layout: &MemLayout) -> Result<Vec<Vec<i32>>> {
 mod tests {
     use super::*;
 
-    /// A deterministic weight in range (no RNG dependency for a unit test).
+    /// A deterministic weight in range.
     fn weight(j: usize, i: usize, l: &MemLayout) -> i32 {
         let (lo, hi) = l.lane_range();
-        let x =
-            (j as i64 * 2_654_435_761 + i as i64 * 40_503 + 12_345) % (hi as i64 - lo as i64 + 1);
-        (lo as i64 + x) as i32
+        snn_testkit::Lcg::pick(j, i, lo, hi)
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 mod common;
-use common::{command, fails, have, ok, train_fixed};
+use common::{command, fails, ok, train_fixed};
 
 #[test]
 fn verilog_of_another_shape_is_refused_before_any_build() {
@@ -82,7 +82,11 @@ fn bars(dir: &Path) {
 
 #[test]
 fn icarus_agrees_and_its_build_is_reported() {
-    if !have("icarus", snn_rtlsim::Simulator::Icarus.available()) {
+    if !snn_testkit::available(
+        "icarus_agrees_and_its_build_is_reported",
+        snn_rtlsim::Simulator::Icarus.available(),
+        "icarus",
+    ) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -166,7 +166,9 @@ impl Arith for FloatArith {
     }
     fn theta_update(&self, theta: f64, won: bool) -> f64 {
         let plus = if won { self.theta_plus } else { 0.0 };
-        (theta - self.theta_minus + plus).max(0.0).min(self.theta_max)
+        (theta - self.theta_minus + plus)
+            .max(0.0)
+            .min(self.theta_max)
     }
     fn normalizes(&self) -> bool {
         self.norm_target > 0.0
@@ -290,9 +292,7 @@ impl Arith for FixedArith {
         self.format.norm_target > 0
     }
     fn normalize_row(&self, row: &mut [i32]) {
-        let delta = self
-            .format
-            .norm_delta(row.iter().map(|&w| w as i64).sum());
+        let delta = self.format.norm_delta(row.iter().map(|&w| w as i64).sum());
         for w in row {
             *w = self.format.normalize(*w, delta);
         }

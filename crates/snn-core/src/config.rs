@@ -347,10 +347,7 @@ impl SnnConfig {
             bail!("neurons must be at least 1, got 0");
         }
         if self.t_steps == 0 || self.t_steps > MAX_T_STEPS {
-            bail!(
-                "t_steps must be in 1..={MAX_T_STEPS}, got {}",
-                self.t_steps
-            );
+            bail!("t_steps must be in 1..={MAX_T_STEPS}, got {}", self.t_steps);
         }
         for (name, v) in [
             ("p_rest", self.p_rest),
@@ -404,8 +401,7 @@ impl SnnConfig {
             );
         }
         let m = self.inputs() as f64;
-        if self.norm_target > 0.0
-            && !(m * self.w_min..=m * self.w_max).contains(&self.norm_target)
+        if self.norm_target > 0.0 && !(m * self.w_min..=m * self.w_max).contains(&self.norm_target)
         {
             bail!(
                 "norm_target = {} is no row sum of {} weights in [w_min, w_max] = [{}, {}]: it must lie in [{}, {}] (or be 0 for no normalization)",
@@ -541,7 +537,9 @@ mod tests {
                 ..SnnConfig::learning()
             }
         );
-        let cfg = SnnConfig::from_toml_str("preset = \"seed\"\nsigma = 0.2\n[fixed]\nweight_bits = 12").unwrap();
+        let cfg =
+            SnnConfig::from_toml_str("preset = \"seed\"\nsigma = 0.2\n[fixed]\nweight_bits = 12")
+                .unwrap();
         let mut want = SnnConfig::seed();
         want.sigma = 0.2;
         want.fixed.weight_bits = 12;
@@ -552,9 +550,18 @@ mod tests {
         assert_eq!(cfg.theta_plus_effective(), 0.5);
         let cfg = SnnConfig::from_toml_str("neurons = 100").unwrap();
         assert_eq!(cfg.theta_plus_effective(), 100.0 * 2.0 / 256.0);
-        let err = format!("{:#}", SnnConfig::from_toml_str("preset = \"fast\"").unwrap_err());
-        assert!(err.contains("\"fast\"") && err.contains("default, seed"), "{err}");
-        let err = format!("{:#}", SnnConfig::from_toml_str("encoding = \"morse\"").unwrap_err());
+        let err = format!(
+            "{:#}",
+            SnnConfig::from_toml_str("preset = \"fast\"").unwrap_err()
+        );
+        assert!(
+            err.contains("\"fast\"") && err.contains("default, seed"),
+            "{err}"
+        );
+        let err = format!(
+            "{:#}",
+            SnnConfig::from_toml_str("encoding = \"morse\"").unwrap_err()
+        );
         assert!(err.contains("morse") && err.contains("encoding"), "{err}");
         for name in PRESETS {
             SnnConfig::preset(name).unwrap().validate().unwrap();
@@ -564,11 +571,41 @@ mod tests {
     #[test]
     fn learning_keys_are_checked() {
         for (cfg, field) in [
-            (SnnConfig { theta_minus: -1.0, ..SnnConfig::learning() }, "theta_minus"),
-            (SnnConfig { theta_plus: 1.0, ..SnnConfig::learning() }, "theta_plus_per_neuron"),
-            (SnnConfig { norm_target: 5000.0, ..SnnConfig::learning() }, "norm_target"),
-            (SnnConfig { t_steps: u32::MAX, ..SnnConfig::learning() }, "t_steps"),
-            (SnnConfig { theta_max: f64::NAN, ..SnnConfig::learning() }, "theta_max"),
+            (
+                SnnConfig {
+                    theta_minus: -1.0,
+                    ..SnnConfig::learning()
+                },
+                "theta_minus",
+            ),
+            (
+                SnnConfig {
+                    theta_plus: 1.0,
+                    ..SnnConfig::learning()
+                },
+                "theta_plus_per_neuron",
+            ),
+            (
+                SnnConfig {
+                    norm_target: 5000.0,
+                    ..SnnConfig::learning()
+                },
+                "norm_target",
+            ),
+            (
+                SnnConfig {
+                    t_steps: u32::MAX,
+                    ..SnnConfig::learning()
+                },
+                "t_steps",
+            ),
+            (
+                SnnConfig {
+                    theta_max: f64::NAN,
+                    ..SnnConfig::learning()
+                },
+                "theta_max",
+            ),
         ] {
             let err = format!("{:#}", cfg.validate().unwrap_err());
             assert!(err.contains(field), "error {err:?} should name {field}");

@@ -136,8 +136,11 @@ impl FixedFormat {
         let m = cfg.inputs() as i64;
         let (p_rest, p_min, leak) = (q(cfg.p_rest), q(cfg.p_min), q(cfg.leak));
         let penalty = q(cfg.penalty);
-        let (theta_plus, theta_minus, theta_max) =
-            (q(cfg.theta_plus_effective()), q(cfg.theta_minus), q(cfg.theta_max));
+        let (theta_plus, theta_minus, theta_max) = (
+            q(cfg.theta_plus_effective()),
+            q(cfg.theta_minus),
+            q(cfg.theta_max),
+        );
         if theta_max >= 1i64 << f.theta_bits {
             bail!(
                 "fixed.theta_bits = {} holds theta up to {}, but theta_max = {} needs {theta_max} at frac_bits = {}",
@@ -206,7 +209,11 @@ impl FixedFormat {
     /// The format with `sigma` halved `times` times (the learning-rate schedule of SPEC section
     /// 10): every STDP table entry shifted right by `times`, rounding down.
     pub fn with_sigma_halvings(&self, times: u32) -> Self {
-        let shift = |t: &[u32]| t.iter().map(|&v| v.checked_shr(times).unwrap_or(0)).collect();
+        let shift = |t: &[u32]| {
+            t.iter()
+                .map(|&v| v.checked_shr(times).unwrap_or(0))
+                .collect()
+        };
         FixedFormat {
             lut_pot: shift(&self.lut_pot),
             lut_dep: shift(&self.lut_dep),
@@ -315,7 +322,8 @@ impl FixedFormat {
     #[inline]
     pub fn norm_delta(&self, row_sum: i64) -> i32 {
         let diff = self.norm_target - row_sum;
-        ((diff * self.norm_recip as i64 + (1i64 << (self.norm_shift - 1))) >> self.norm_shift) as i32
+        ((diff * self.norm_recip as i64 + (1i64 << (self.norm_shift - 1))) >> self.norm_shift)
+            as i32
     }
 
     /// One weight of the normalized row: `min(max(w + delta, w_min), w_max)`.
@@ -395,7 +403,10 @@ mod tests {
         };
         assert_eq!(FixedFormat::new(&n100).unwrap().theta_plus, 200);
         // M = 784: norm_shift = bits(784) + 15 = 25, recip = round(2^25 / 784) = 42799.
-        assert_eq!((f.norm_shift, f.norm_recip, f.norm_target), (25, 42799, 25600));
+        assert_eq!(
+            (f.norm_shift, f.norm_recip, f.norm_target),
+            (25, 42799, 25600)
+        );
         // Row sum 25600 - 784 * 3 = 23248: delta = 2352 * 42799 / 2^25 = 3.0000... -> 3.
         assert_eq!(f.norm_delta(25600 - 784 * 3), 3);
         assert_eq!(f.norm_delta(25600 + 784 * 3), -3);
@@ -418,7 +429,10 @@ mod tests {
         let mut cfg = SnnConfig::learning();
         cfg.fixed.theta_bits = 16;
         let err = FixedFormat::new(&cfg).unwrap_err().to_string();
-        assert!(err.contains("theta_bits = 16") && err.contains("theta_max"), "{err}");
+        assert!(
+            err.contains("theta_bits = 16") && err.contains("theta_max"),
+            "{err}"
+        );
     }
 
     #[test]

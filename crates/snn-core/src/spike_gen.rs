@@ -224,7 +224,9 @@ impl Encoded {
         if !self.ever[i] {
             return Vec::new();
         }
-        (1..=self.t_steps).filter(|&t| self.spikes_at(i, t)).collect()
+        (1..=self.t_steps)
+            .filter(|&t| self.spikes_at(i, t))
+            .collect()
     }
 
     /// Inputs spiking at step `t` (`0..=T`), ascending.
@@ -270,11 +272,17 @@ pub fn encode(
     let sums = rf_sums(pixels, height, width);
     let periods: Vec<Option<u32>> = sums.iter().map(|&s| table.period(s)).collect();
     let t_steps = cfg.t_steps;
-    Encoded::from_trains((height, width), t_steps, sums, periods, |_, period, emit| {
-        if let Some(p) = period {
-            periodic(p, p, t_steps, emit);
-        }
-    })
+    Encoded::from_trains(
+        (height, width),
+        t_steps,
+        sums,
+        periods,
+        |_, period, emit| {
+            if let Some(p) = period {
+                periodic(p, p, t_steps, emit);
+            }
+        },
+    )
 }
 
 /// The input code of a configuration (SPEC section 11) with everything that does not depend on
@@ -337,7 +345,8 @@ impl InputCode {
             }
             Encoding::Phased => {
                 let sums = rf_sums(pixels, height, width);
-                let periods: Vec<Option<u32>> = sums.iter().map(|&s| self.table.period(s)).collect();
+                let periods: Vec<Option<u32>> =
+                    sums.iter().map(|&s| self.table.period(s)).collect();
                 Encoded::from_trains((height, width), t, sums, periods, |i, period, emit| {
                     if let Some(p) = period {
                         periodic(1 + self.phase_draws[i] as u32 % p, p, t, emit);
@@ -346,7 +355,8 @@ impl InputCode {
             }
             Encoding::Bernoulli => {
                 let sums = rf_sums(pixels, height, width);
-                let periods: Vec<Option<u32>> = sums.iter().map(|&s| self.table.period(s)).collect();
+                let periods: Vec<Option<u32>> =
+                    sums.iter().map(|&s| self.table.period(s)).collect();
                 let m = periods.len();
                 Encoded::from_trains((height, width), t, sums, periods, |i, period, emit| {
                     if let Some(p) = period {

@@ -101,7 +101,11 @@ impl WeightsFile {
         }
         if let Some(theta) = &self.theta {
             if theta.len() != self.neurons {
-                bail!("{} theta values but neurons = {}", theta.len(), self.neurons);
+                bail!(
+                    "{} theta values but neurons = {}",
+                    theta.len(),
+                    self.neurons
+                );
             }
             if let Some(j) = theta.iter().position(|x| !(x.is_finite() && *x >= 0.0)) {
                 bail!(
@@ -176,7 +180,10 @@ mod tests {
             ..wf.clone()
         };
         with_theta.save(&p).unwrap();
-        assert_eq!(WeightsFile::load(&p).unwrap().theta_or_zero(), vec![1.5, 0.0]);
+        assert_eq!(
+            WeightsFile::load(&p).unwrap().theta_or_zero(),
+            vec![1.5, 0.0]
+        );
         assert_eq!(wf.theta_or_zero(), vec![0.0, 0.0]);
     }
 

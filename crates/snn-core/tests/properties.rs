@@ -272,7 +272,9 @@ fn reference_train(cfg: &SnnConfig, px: &[u8], i: usize) -> Vec<u32> {
         Encoding::Rate | Encoding::Pixel => (1..=t_max).filter(|t| t % p == 0).collect(),
         Encoding::Phased => {
             let phase = 1 + nth_draw(PHASE_STREAM, i) as u32 % p;
-            (1..=t_max).filter(|&t| t >= phase && (t - phase) % p == 0).collect()
+            (1..=t_max)
+                .filter(|&t| t >= phase && (t - phase) % p == 0)
+                .collect()
         }
         Encoding::Bernoulli => (1..=t_max)
             .filter(|&t| {

@@ -775,7 +775,10 @@ fn tiny_homeostatic(theta: [f64; 3], norm_target: f64) -> SnnConfig {
 fn theta_moves_the_wta_and_fire_thresholds_float() {
     // Neuron 0 sees input 0 (t = 6, 12, 18), neuron 1 input 1 (t = 7, 14), both with weight 1.5.
     let cfg = tiny_homeostatic([0.5, 0.125, 4.0], 0.0);
-    let mut net = float_net(&cfg, &[[1.5, 0.0, 0.0, 0.0, 0.0], [0.0, 1.5, 0.0, 0.0, 0.0]]);
+    let mut net = float_net(
+        &cfg,
+        &[[1.5, 0.0, 0.0, 0.0, 0.0], [0.0, 1.5, 0.0, 0.0, 0.0]],
+    );
     // theta = 0: t = 6, P0 = 1.5 - 0.25 = 1.25 > 1.0: neuron 0 wins at 6 and fires.
     let p = net.present(&IMG, record());
     assert_eq!((p.winner, p.inhibit_step), (Some(0), Some(6)));
@@ -806,7 +809,10 @@ fn theta_update_after_training_images() {
         penalty: 0.0,
         ..tiny_homeostatic([0.5, 0.125, 0.5], 0.0)
     };
-    let mut net = float_net(&cfg, &[[1.5, 0.0, 0.0, 0.0, 0.0], [0.0, 1.5, 0.0, 0.0, 0.0]]);
+    let mut net = float_net(
+        &cfg,
+        &[[1.5, 0.0, 0.0, 0.0, 0.0], [0.0, 1.5, 0.0, 0.0, 0.0]],
+    );
     net.theta = vec![0.0625, 0.25];
     // Neuron 0 wins at t = 6 (1.25 - 0.0625 > 1.0). Then theta0 = 0.0625 - 0.125 + 0.5 = 0.4375,
     // theta1 = 0.25 - 0.125 = 0.125.
@@ -843,7 +849,11 @@ fn penalty_then_subtractive_normalization_float_and_fixed() {
     // Penalty on the silent inputs 3 and 4: row [0, 1.5, 0, -0.25, -0.25], sum 1.0.
     // delta = (3.5 - 1.0) / 5 = 0.5: [0.5, 2.0 -> 1.5 (w_max), 0.5, 0.25, 0.25].
     assert_eq!(net.weights.row(1).to_vec(), vec![0.5, 1.5, 0.5, 0.25, 0.25]);
-    assert_eq!(net.weights.row(0).to_vec(), vec![0.0; 5], "only the winner's row");
+    assert_eq!(
+        net.weights.row(0).to_vec(),
+        vec![0.0; 5],
+        "only the winner's row"
+    );
     assert_eq!(net.theta, vec![0.0, 0.375]);
 
     // Fixed point, F = 8: penalty 64, row [0, 384, 0, -64, -64], sum 256, S = 896, diff 640.
@@ -851,7 +861,10 @@ fn penalty_then_subtractive_normalization_float_and_fixed() {
     // delta = (640 * 52429 + 2^17) >> 18 = 33685632 >> 18 = 128 (128.5005 rounded down).
     let mut net = fixed_net(&cfg, &[[0; 5], [0, 384, 0, 0, 0]]);
     let f = &net.arith.format;
-    assert_eq!((f.norm_shift, f.norm_recip, f.norm_target), (18, 52429, 896));
+    assert_eq!(
+        (f.norm_shift, f.norm_recip, f.norm_target),
+        (18, 52429, 896)
+    );
     let p = net.present(&IMG, learn());
     assert_eq!(p.winner, Some(1));
     assert_eq!(net.weights.row(1).to_vec(), vec![128, 384, 128, 64, 64]);

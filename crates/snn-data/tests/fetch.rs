@@ -163,7 +163,7 @@ fn all_mirrors_failing_names_each_problem() {
 
 #[test]
 fn fetch_mnist_gets_the_real_files() {
-    let Some(mnist) = common::mnist_dir() else {
+    let Some(mnist) = snn_testkit::mnist_dir("fetch_mnist_gets_the_real_files") else {
         return;
     };
     let base = serve(mnist);

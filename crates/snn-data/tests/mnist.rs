@@ -6,7 +6,7 @@ use snn_data::{load, Split};
 
 #[test]
 fn real_mnist_splits() {
-    let Some(dir) = common::mnist_dir() else {
+    let Some(dir) = snn_testkit::mnist_dir("real_mnist_splits") else {
         return;
     };
     let dir = dir.to_str().unwrap();
@@ -30,7 +30,7 @@ fn real_mnist_splits() {
 
 #[test]
 fn real_mnist_image_file_directly() {
-    let Some(dir) = common::mnist_dir() else {
+    let Some(dir) = snn_testkit::mnist_dir("real_mnist_image_file_directly") else {
         return;
     };
     let file = dir.join("t10k-images-idx3-ubyte.gz");

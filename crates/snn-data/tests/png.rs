@@ -222,7 +222,10 @@ fn seed_images_load_when_present() {
         "/../../../shared/data/seed-images/classification/training_images"
     ));
     if !dir.is_dir() {
-        eprintln!("skipping: seed images not found at {}", dir.display());
+        snn_testkit::cannot_run(
+            "seed_images_load_when_present",
+            &format!("seed images not found at {}", dir.display()),
+        );
         return;
     }
     let d = load(s(dir), Split::Train).unwrap();

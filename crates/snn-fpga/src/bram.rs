@@ -704,18 +704,12 @@ fn word_tokens<'a>(text: &'a str, format: MemFormat, name: &str) -> Vec<(usize, 
 mod tests {
     use super::*;
 
-    /// A deterministic weight in `lo..=hi` (no RNG needed for a unit test).
-    fn pseudo(j: usize, i: usize, lo: i32, hi: i32) -> i32 {
-        let x = (j as u64 * 2_654_435_761 + i as u64 * 40_503 + 977)
-            .wrapping_mul(6_364_136_223_846_793_005)
-            >> 33;
-        (lo as i64 + (x % (hi as i64 - lo as i64 + 1) as u64) as i64) as i32
-    }
+    use snn_testkit::Lcg;
 
     fn raw(l: &MemLayout) -> Vec<Vec<i32>> {
         let (lo, hi) = (-(1 << (l.weight_bits - 1)), (1 << (l.weight_bits - 1)) - 1);
         (0..l.neurons)
-            .map(|j| (0..l.inputs).map(|i| pseudo(j, i, lo, hi)).collect())
+            .map(|j| (0..l.inputs).map(|i| Lcg::pick(j, i, lo, hi)).collect())
             .collect()
     }
 
@@ -866,7 +860,7 @@ mod tests {
                 weights: (0..cfg.neurons)
                     .map(|j| {
                         (0..cfg.inputs())
-                            .map(|i| fmt.to_f64(pseudo(j, i, fmt.w_min, fmt.w_max)))
+                            .map(|i| fmt.to_f64(Lcg::pick(j, i, fmt.w_min, fmt.w_max)))
                             .collect()
                     })
                     .collect(),
@@ -1022,7 +1016,7 @@ mod tests {
         let raw: Vec<Vec<i32>> = (0..cfg.neurons)
             .map(|j| {
                 (0..cfg.inputs())
-                    .map(|i| pseudo(j, i, fmt.w_min, fmt.w_max))
+                    .map(|i| Lcg::pick(j, i, fmt.w_min, fmt.w_max))
                     .collect()
             })
             .collect();

@@ -3,27 +3,12 @@
 //! `hdl/snn_core.v` exists.
 
 use snn_fpga::bram::{write_image, MemFormat};
-use snn_fpga::flow::{missing_tools, run, Constraints, CyclesPerImage, FlowOptions, Target};
+use snn_fpga::flow::{run, Constraints, CyclesPerImage, FlowOptions, Target};
 use std::path::{Path, PathBuf};
 
+/// Whether `test` cannot run for a missing tool (`snn_testkit::tools`: skips, fails under CI).
 fn skip(test: &str, tools: &[&str]) -> bool {
-    let missing = missing_tools(tools);
-    if !missing.is_empty() {
-        eprintln!(
-            "SKIPPED {test}: {} not on PATH (run scripts/install-tools.sh)",
-            missing.join(", ")
-        );
-    }
-    !missing.is_empty()
-}
-
-fn workdir(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("snn-fpga")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    !snn_testkit::tools(test, tools)
 }
 
 /// A 24-bit counter on eight LEDs and a 256 x 16 RAM (two 8-bit lanes, the weight-memory
@@ -64,7 +49,7 @@ fn ice40_hx8k_places_routes_and_packs_a_small_design() {
     ) {
         return;
     }
-    let dir = workdir("hx8k");
+    let dir = snn_testkit::workdir("snn-fpga/hx8k");
     let v = demo(&dir);
     // Clock and LEDs on the breakout board's pins; the RAM ports are left to nextpnr.
     let pcf = dir.join("demo.pcf");
@@ -123,7 +108,7 @@ fn synthesis_only_targets_report_utilization() {
     if skip("synthesis_only_targets_report_utilization", &["yosys"]) {
         return;
     }
-    let dir = workdir("synth");
+    let dir = snn_testkit::workdir("snn-fpga/synth");
     let v = demo(&dir);
     for t in [Target::Ice40Up5k, Target::Xc7a35t, Target::Ecp5] {
         let opts = FlowOptions {
@@ -163,7 +148,7 @@ fn a_design_with_more_ports_than_pins_fails_with_nextpnrs_reason() {
     ) {
         return;
     }
-    let dir = workdir("too_many_ios");
+    let dir = snn_testkit::workdir("snn-fpga/too_many_ios");
     let v = demo(&dir);
     let opts = FlowOptions {
         constraints: Constraints::Unconstrained,
@@ -189,7 +174,10 @@ fn generated_core_maps_to_block_ram_without_latches() {
     let hdl = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../hdl");
     let (core, params) = (hdl.join("snn_core.v"), hdl.join("snn_core.json"));
     if !core.is_file() || !params.is_file() {
-        eprintln!("SKIPPED generated_core_maps_to_block_ram_without_latches: {} or its .json not generated yet", core.display());
+        snn_testkit::cannot_run(
+            "generated_core_maps_to_block_ram_without_latches",
+            &format!("{} or its .json not generated yet", core.display()),
+        );
         return;
     }
     if skip(
@@ -205,7 +193,7 @@ fn generated_core_maps_to_block_ram_without_latches() {
         p["m"].as_u64().unwrap(),
         p["widths"]["word"].as_u64().unwrap(),
     );
-    let dir = workdir("snn_core");
+    let dir = snn_testkit::workdir("snn-fpga/snn_core");
     let opts = FlowOptions {
         place: false,
         out_dir: Some(dir),

@@ -6,7 +6,6 @@
 //! several words on a line, comments): the simulators and `snn import`'s reader must read it alike.
 
 use snn_fpga::bram::{parse, write_image, MemFormat, MemLayout};
-use snn_fpga::flow::missing_tools;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -102,22 +101,15 @@ fn check(output: &[u8], w: &[Vec<i32>], l: &MemLayout, sim: &str) {
     );
 }
 
-fn workdir(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("snn-fpga")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
 #[test]
 fn icarus_reads_every_word_of_exported_images() {
-    if !missing_tools(&["iverilog", "vvp"]).is_empty() {
-        eprintln!("SKIPPED icarus_reads_every_word_of_exported_images: iverilog not on PATH");
+    if !snn_testkit::tools(
+        "icarus_reads_every_word_of_exported_images",
+        &["iverilog", "vvp"],
+    ) {
         return;
     }
-    let dir = workdir("readmemh_icarus");
+    let dir = snn_testkit::workdir("snn-fpga/readmemh_icarus");
     for (tb, w, l) in setup(&dir) {
         let exe = tb.with_extension("vvp");
         let c = Command::new("iverilog")
@@ -141,11 +133,13 @@ fn icarus_reads_every_word_of_exported_images() {
 
 #[test]
 fn verilator_reads_every_word_of_exported_images() {
-    if !missing_tools(&["verilator", "make", "c++"]).is_empty() {
-        eprintln!("SKIPPED verilator_reads_every_word_of_exported_images: verilator not on PATH");
+    if !snn_testkit::tools(
+        "verilator_reads_every_word_of_exported_images",
+        &["verilator", "make", "c++"],
+    ) {
         return;
     }
-    let dir = workdir("readmemh_verilator");
+    let dir = snn_testkit::workdir("snn-fpga/readmemh_verilator");
     for (tb, w, l) in setup(&dir) {
         let top = tb.file_stem().unwrap().to_str().unwrap().to_string();
         let obj = dir.join(format!("obj_{top}"));

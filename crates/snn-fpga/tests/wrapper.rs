@@ -10,12 +10,13 @@
 use snn_arch::MemLayout;
 use snn_core::config::SnnConfig;
 use snn_core::fixed::FixedFormat;
-use snn_fpga::flow::{missing_tools, run, FlowOptions, Target};
+use snn_fpga::flow::{run, FlowOptions, Target};
 use snn_fpga::wrapper::host::{cmd, Host};
 use snn_fpga::wrapper::top::{generate_top, TOP};
 use snn_fpga::wrapper::uart_rx::UartRx;
 use snn_fpga::wrapper::uart_tx::UartTx;
 use snn_sim::Machine;
+use snn_testkit::Lcg;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
@@ -24,25 +25,13 @@ use std::time::Instant;
 /// Clocks per UART bit in the test (the smallest the receiver accepts).
 const DIV: u64 = 4;
 
-/// Deterministic pseudo-random numbers (no RNG crate needed here).
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-}
-
 /// A few bright blobs on black: the inputs spike at several periods, so training changes weights.
 fn image(rng: &mut Lcg, h: usize, w: usize) -> Vec<u8> {
     let mut img = vec![0u8; h * w];
     for _ in 0..3 {
         let (cy, cx) = (
-            (rng.next() % h as u64) as i64,
-            (rng.next() % w as u64) as i64,
+            ((rng.next_u64() >> 33) % h as u64) as i64,
+            ((rng.next_u64() >> 33) % w as u64) as i64,
         );
         for (i, px) in img.iter_mut().enumerate() {
             let d2 = (i / w) as i64 - cy;
@@ -83,16 +72,18 @@ fn result_bytes(winner: Option<usize>, cycles: u64) -> Vec<u8> {
 
 #[test]
 fn uart_host_protocol_matches_the_cycle_model() {
-    if !missing_tools(&["verilator", "make", "c++"]).is_empty() {
-        eprintln!("SKIPPED uart_host_protocol_matches_the_cycle_model: verilator not on PATH");
+    if !snn_testkit::tools(
+        "uart_host_protocol_matches_the_cycle_model",
+        &["verilator", "make", "c++"],
+    ) {
         return;
     }
     let cfg = SnnConfig::small();
     let (n, m, wb) = (cfg.neurons, cfg.inputs(), cfg.fixed.weight_bits);
     let fmt = FixedFormat::new(&cfg).unwrap();
-    let mut rng = Lcg(7);
+    let mut rng = Lcg::new(7);
     let weights: Vec<i32> = (0..n * m)
-        .map(|_| fmt.w_min + (rng.next() % (fmt.w_max - fmt.w_min + 1) as u64) as i32)
+        .map(|_| fmt.w_min + ((rng.next_u64() >> 33) % (fmt.w_max - fmt.w_min + 1) as u64) as i32)
         .collect();
     let train = image(&mut rng, cfg.height, cfg.width);
     let infer = image(&mut rng, cfg.height, cfg.width);
@@ -149,18 +140,18 @@ fn uart_host_protocol_matches_the_cycle_model() {
 /// back those weights without ever receiving a `W` request.
 #[test]
 fn wrapper_with_initial_weights_needs_no_weight_load() {
-    if !missing_tools(&["verilator", "make", "c++"]).is_empty() {
-        eprintln!(
-            "SKIPPED wrapper_with_initial_weights_needs_no_weight_load: verilator not on PATH"
-        );
+    if !snn_testkit::tools(
+        "wrapper_with_initial_weights_needs_no_weight_load",
+        &["verilator", "make", "c++"],
+    ) {
         return;
     }
     let cfg = SnnConfig::small();
     let (n, m, wb) = (cfg.neurons, cfg.inputs(), cfg.fixed.weight_bits);
     let fmt = FixedFormat::new(&cfg).unwrap();
-    let mut rng = Lcg(11);
+    let mut rng = Lcg::new(11);
     let weights: Vec<i32> = (0..n * m)
-        .map(|_| fmt.w_min + (rng.next() % (fmt.w_max - fmt.w_min + 1) as u64) as i32)
+        .map(|_| fmt.w_min + ((rng.next_u64() >> 33) % (fmt.w_max - fmt.w_min + 1) as u64) as i32)
         .collect();
     let images = [
         image(&mut rng, cfg.height, cfg.width),
@@ -303,8 +294,10 @@ fn run_wrapper(
 /// core (the iCE40 budget is tight: the default design fills 97 % of the HX8K's logic cells).
 #[test]
 fn wrapper_blocks_synthesize_small_and_without_latches() {
-    if !missing_tools(&["yosys"]).is_empty() {
-        eprintln!("SKIPPED wrapper_blocks_synthesize_small_and_without_latches: yosys not on PATH");
+    if !snn_testkit::tools(
+        "wrapper_blocks_synthesize_small_and_without_latches",
+        &["yosys"],
+    ) {
         return;
     }
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))

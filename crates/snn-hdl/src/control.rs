@@ -1,24 +1,21 @@
-//! control: the FSM of docs/ARCHITECTURE.md ("Control FSM, cycle by cycle"), the step counters
-//! and class masks, the threshold pass, the divider, stage A of Int, and the strobes that drive
-//! the other blocks (`snn_sim::control`, register for register).
+//! control: the FSM of docs/ARCHITECTURE.md ("Control FSM, cycle by cycle"), the threshold
+//! pass, the divider, stage A of Int, and the strobes that drive the other blocks
+//! (`snn_sim::control`, register for register).
 //!
-//! The counters `r[k] = t mod k`, `q[k] = t div k` (`k = 1..=K`, stored at index `k - 1`) replace
-//! a divider: bit `k - 1` of a class mask is set when `t` is the `k`-th multiple of a spiking
-//! period, whose class is `q[k] - lo`.
-//!
-//! spike_gen keeps the class lists in block RAM, read one cycle ahead: control tells it the
-//! class it will look at in the next cycle (`class_next`), or stdp's when the next state is
-//! Stdp. That class is chosen among candidates computed from registers in parallel (the lowest
-//! class of `pend`, of `pend` without its lowest bit, of `mask(t + 1)`) by the few conditions
-//! that decide `pend`'s next value; in Fire the WTA decision is left out, since after it (Wta,
-//! End) nothing reads the lists. This keeps the comparators and the list-follow test off the
-//! path into the list RAMs' address, the longest path of the core otherwise.
+//! The counters of `t` with the pending classes `pend` are a [`ClassWalk`] (shared with stdp),
+//! which also tells spike_gen the class to read in the next cycle; control picks that class, or
+//! stdp's when the next state is Stdp. The counters of `lag_m` are a [`StepCtr`] with their
+//! [`ClassMask`]. Fire's and End's decisions, which the neurons, wta and stdp act on in the same
+//! cycle, are one [`Decide`].
 
 use crate::cmp::AtLeast;
+use crate::counters::{ClassMask, Look, StepCtr};
+use crate::decide::Decide;
+use crate::walk::ClassWalk;
 use rust_hdl::prelude::*;
 use snn_arch::codes::STATE_BITS;
 use snn_arch::widths::*;
-use snn_arch::{FsmState, HwParams};
+use snn_arch::{FsmState, HwParams, StepCounters};
 
 /// `peak_acc`: a sum and its offset `2^SUM_BITS`.
 const PEAK_ACC_BITS: usize = SUM_BITS + 1;
@@ -101,9 +98,6 @@ pub struct Control<const PB: usize, const AW: usize> {
     cycles_r: DFF<Bits<CYCLES_BITS>>,
     learn_r: DFF<Bit>,
     t_r: DFF<Bits<STEP_BITS>>,
-    r: Vec<DFF<Bits<RESIDUE_BITS>>>,
-    q: Vec<DFF<Bits<STEP_BITS>>>,
-    pend: DFF<Bits<MASK_BITS>>,
     acc: DFF<Bits<SUM_BITS>>,
     peak_r: DFF<Bits<SUM_BITS>>,
     /// `peak - acc + 2^16` (never negative): a step's sum beats the peak when its last count
@@ -116,38 +110,26 @@ pub struct Control<const PB: usize, const AW: usize> {
     thr_r: DFF<Bits<PB>>,
     rd_valid: DFF<Bit>,
     lag_m_r: DFF<Bits<STEP_BITS>>,
-    lag_r_r: Vec<DFF<Bits<RESIDUE_BITS>>>,
-    lag_q_r: Vec<DFF<Bits<STEP_BITS>>>,
+    /// The counters of `t` (of `t + 1` between the last Int cycle and Fire) and `pend`.
+    cw: ClassWalk,
+    /// The counters of `lag_m` and their class mask.
+    lag: StepCtr,
+    lag_now: ClassMask,
+    decide: Decide,
     // Combinational.
-    /// `mask(t + 1)` of the counters (loaded together with an advance).
-    mask_adv: Signal<Local, Bits<MASK_BITS>>,
-    /// Per `k`: its bit of `mask_adv` / of the lag mask, as a one-bit mask.
-    abit: Vec<Signal<Local, Bits<MASK_BITS>>>,
-    lbit: Vec<Signal<Local, Bits<MASK_BITS>>>,
-    /// The ORs of `abit`, `lbit` up to each `k`.
-    aacc: Vec<Signal<Local, Bits<MASK_BITS>>>,
-    lacc: Vec<Signal<Local, Bits<MASK_BITS>>>,
-    /// `class_next` candidates: `q[k]` of the lowest bit of `pend`, of `rest`, and `q[k] + 1`
-    /// of the lowest bit of `mask(t + 1)` (the counters after an advance).
-    q_hold: Signal<Local, Bits<STEP_BITS>>,
-    q_rest: Signal<Local, Bits<STEP_BITS>>,
-    q_adv: Signal<Local, Bits<STEP_BITS>>,
     /// The class of `mask(1)`'s lowest bit (`1 - lo`; only read when `lo == 1`).
     class_one: Constant<Bits<CLASS_BITS>>,
-    /// `pend` without its lowest bit.
-    rest: Signal<Local, Bits<MASK_BITS>>,
+    /// `pend`, and whether it holds more than one class.
+    pend: Signal<Local, Bits<MASK_BITS>>,
+    pend_more: Signal<Local, Bit>,
     /// Stage A: follow the list (a read was issued last cycle and it has a successor).
     follow: Signal<Local, Bit>,
     /// Stage A: the address it presents and whether that is a real read.
     issue_addr: Signal<Local, Bits<AW>>,
     issued: Signal<Local, Bit>,
-    /// Counter moves requested by the next-state logic (see there).
-    first_step: Signal<Local, Bit>,
-    advance: Signal<Local, Bit>,
+    /// `t = t + 1`, and the lag counters with it once `t > whi` (requested by Fire and
+    /// StdpDrain, carried out once below).
     next_step: Signal<Local, Bit>,
-    /// The Fire decision.
-    to_wta: Signal<Local, Bit>,
-    to_stdp: Signal<Local, Bit>,
     last_step: Signal<Local, Bit>,
     /// Thresh: running sum with the selected class.
     v: Signal<Local, Bits<SUM_BITS>>,
@@ -177,35 +159,22 @@ pub struct Control<const PB: usize, const AW: usize> {
     s_pen: Constant<Bits<STATE_BITS>>,
     s_pen_drain: Constant<Bits<STATE_BITS>>,
     s_done: Constant<Bits<STATE_BITS>>,
-    /// `k - 1` per counter index (the residue that wraps), and the counters of `t = 1`.
-    kwrap: Vec<Constant<Bits<RESIDUE_BITS>>>,
+    /// The counters of `t = 1` and `mask(1)`.
     one_r: Vec<Constant<Bits<RESIDUE_BITS>>>,
     one_q: Vec<Constant<Bits<STEP_BITS>>>,
-    /// Single-bit masks `1 << (k - 1)`.
-    kbit: Vec<Constant<Bits<MASK_BITS>>>,
-    /// The bits below bit `k - 1`: a set bit is the lowest when its `below` bits are clear.
-    below: Vec<Constant<Bits<MASK_BITS>>>,
     mask_one: Constant<Bits<MASK_BITS>>,
-    lo: Constant<Bits<STEP_BITS>>,
     t_steps: Constant<Bits<STEP_BITS>>,
     nil: Constant<Bits<AW>>,
     frac: Constant<Bits<DIV_BIT_BITS>>,
     qb_m1: Constant<Bits<DIV_BIT_BITS>>,
     divisor: Constant<Bits<REM_BITS>>,
-    /// Constant comparisons: `q[k] >= lo - 1`, `q[k] >= hiT` (the range of `q` whose successor
-    /// spikes), `lag_q[k] >= lo`, `lag_q[k] >= hiT + 1`, `t > whi`, `bit >= F`, and the
-    /// divider's `2 rem + b >= divisor` as `rem >= ceil((divisor - b) / 2)` for `b = 0, 1`.
-    q_ge_lo1: Vec<AtLeast<STEP_BITS>>,
-    q_ge_hi: Vec<AtLeast<STEP_BITS>>,
-    lq_ge_lo: Vec<AtLeast<STEP_BITS>>,
-    lq_ge_hi1: Vec<AtLeast<STEP_BITS>>,
+    /// Constant comparisons: `t > whi`, `bit >= F`, and the divider's `2 rem + b >= divisor`
+    /// as `rem >= ceil((divisor - b) / 2)` for `b = 0, 1`.
     t_gt_whi: AtLeast<STEP_BITS>,
     bit_ge_f: AtLeast<DIV_BIT_BITS>,
     rem_ge_0: AtLeast<REM_BITS>,
     rem_ge_1: AtLeast<REM_BITS>,
     _k: usize,
-    /// `K - 1`: the loop `for k in _k1.._k` visits only the last counter pair.
-    _k1: usize,
 }
 
 impl<const PB: usize, const AW: usize> Control<PB, AW> {
@@ -216,6 +185,7 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
         let cs4 = |s: FsmState| Constant::new(Bits::<STATE_BITS>::from(s.code()));
         let cs = |v: u64| Constant::new(Bits::<STEP_BITS>::from(v));
         let k = p.k;
+        let one = StepCounters::one();
         Control {
             clock: Default::default(),
             start: Default::default(),
@@ -270,9 +240,6 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
             cycles_r: Default::default(),
             learn_r: Default::default(),
             t_r: Default::default(),
-            r: (0..k).map(|_| Default::default()).collect(),
-            q: (0..k).map(|_| Default::default()).collect(),
-            pend: Default::default(),
             acc: Default::default(),
             peak_r: Default::default(),
             peak_acc: Default::default(),
@@ -282,28 +249,19 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
             thr_r: Default::default(),
             rd_valid: Default::default(),
             lag_m_r: Default::default(),
-            lag_r_r: (0..k).map(|_| Default::default()).collect(),
-            lag_q_r: (0..k).map(|_| Default::default()).collect(),
-            mask_adv: Default::default(),
-            abit: (0..k).map(|_| Default::default()).collect(),
-            lbit: (0..k).map(|_| Default::default()).collect(),
-            aacc: (0..k).map(|_| Default::default()).collect(),
-            lacc: (0..k).map(|_| Default::default()).collect(),
-            q_hold: Default::default(),
-            q_rest: Default::default(),
-            q_adv: Default::default(),
+            cw: ClassWalk::new(p),
+            lag: StepCtr::new(p),
+            lag_now: ClassMask::new(p, Look::Now),
+            decide: Default::default(),
             class_one: Constant::new(Bits::<CLASS_BITS>::from(
                 (1 - p.lo as i64) as u64 & ((1 << CLASS_BITS) - 1),
             )),
-            rest: Default::default(),
+            pend: Default::default(),
+            pend_more: Default::default(),
             follow: Default::default(),
             issue_addr: Default::default(),
             issued: Default::default(),
-            first_step: Default::default(),
-            advance: Default::default(),
             next_step: Default::default(),
-            to_wta: Default::default(),
-            to_stdp: Default::default(),
             last_step: Default::default(),
             v: Default::default(),
             cnt: Default::default(),
@@ -329,64 +287,48 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
             s_pen: cs4(FsmState::Pen),
             s_pen_drain: cs4(FsmState::PenDrain),
             s_done: cs4(FsmState::Done),
-            kwrap: (0..k)
-                .map(|i| Constant::new(Bits::<RESIDUE_BITS>::from(i as u64)))
-                .collect(),
             one_r: (0..k)
-                .map(|i| Constant::new(Bits::<RESIDUE_BITS>::from(if i == 0 { 0 } else { 1 })))
+                .map(|i| Constant::new(Bits::<RESIDUE_BITS>::from(one.r[i] as u64)))
                 .collect(),
-            one_q: (0..k).map(|i| cs(if i == 0 { 1 } else { 0 })).collect(),
-            kbit: (0..k)
-                .map(|i| Constant::new(Bits::<MASK_BITS>::from(1u64 << i)))
-                .collect(),
-            below: (0..k)
-                .map(|i| Constant::new(Bits::<MASK_BITS>::from((1u64 << i) - 1)))
-                .collect(),
-            mask_one: Constant::new(Bits::<MASK_BITS>::from(mask_of_one(p))),
-            lo: cs(p.lo as u64),
+            one_q: (0..k).map(|i| cs(one.q[i] as u64)).collect(),
+            mask_one: Constant::new(Bits::<MASK_BITS>::from(p.mask_one)),
             t_steps: cs(p.t_steps as u64),
             nil: Constant::new(Bits::<AW>::from(p.nil as u64)),
             frac: Constant::new(Bits::<DIV_BIT_BITS>::from(p.format.frac_bits as u64)),
             qb_m1: Constant::new(Bits::<DIV_BIT_BITS>::from(p.qb as u64 - 1)),
             divisor: Constant::new(Bits::<REM_BITS>::from(p.threshold_divisor as u64)),
-            q_ge_lo1: (0..k).map(|_| AtLeast::new(p.lo as u64 - 1)).collect(),
-            q_ge_hi: (0..k).map(|_| AtLeast::new(p.hi_t as u64)).collect(),
-            lq_ge_lo: (0..k).map(|_| AtLeast::new(p.lo as u64)).collect(),
-            lq_ge_hi1: (0..k).map(|_| AtLeast::new(p.hi_t as u64 + 1)).collect(),
             t_gt_whi: AtLeast::new(p.whi as u64 + 1),
             bit_ge_f: AtLeast::new(p.format.frac_bits as u64),
             rem_ge_0: AtLeast::new((p.threshold_divisor as u64).div_ceil(2)),
             rem_ge_1: AtLeast::new(p.threshold_divisor as u64 / 2),
             _k: k,
-            _k1: k - 1,
         }
     }
-}
-
-/// `mask(1)`: only `k = 1` can divide 1, and period 1 spikes only when `lo == 1`.
-fn mask_of_one(p: &HwParams) -> u64 {
-    u64::from(p.lo <= 1 && 1 <= p.hi_t)
 }
 
 impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, state_r, cycles_r, learn_r, t_r, pend, acc, peak_r, peak_acc, rem, quo,
-            div_bit, thr_r, rd_valid, lag_m_r
+            self, clock, state_r, cycles_r, learn_r, t_r, acc, peak_r, peak_acc, rem, quo, div_bit,
+            thr_r, rd_valid, lag_m_r
         );
+        self.cw.clock.next = self.clock.val();
+        self.lag.clock.next = self.clock.val();
         for k in 0..self._k {
-            self.r[k].clock.next = self.clock.val();
-            self.r[k].d.next = self.r[k].q.val();
-            self.q[k].clock.next = self.clock.val();
-            self.q[k].d.next = self.q[k].q.val();
-            self.lag_r_r[k].clock.next = self.clock.val();
-            self.lag_r_r[k].d.next = self.lag_r_r[k].q.val();
-            self.lag_q_r[k].clock.next = self.clock.val();
-            self.lag_q_r[k].d.next = self.lag_q_r[k].q.val();
-            self.lag_r[k].next = self.lag_r_r[k].q.val();
-            self.lag_q[k].next = self.lag_q_r[k].q.val();
+            self.cw.r_in[k].next = self.one_r[k].val();
+            self.cw.q_in[k].next = self.one_q[k].val();
+            self.lag.r_in[k].next = self.one_r[k].val();
+            self.lag.q_in[k].next = self.one_q[k].val();
+            self.lag_now.r[k].next = self.lag.r[k].val();
+            self.lag_now.q[k].next = self.lag.q[k].val();
+            self.lag_r[k].next = self.lag.r[k].val();
+            self.lag_q[k].next = self.lag.q[k].val();
         }
+        self.cw.mask_in.next = self.mask_one.val();
+        self.cw.more.next = true;
+        self.cw.gate.next = true;
+        self.lag_mask.next = self.lag_now.mask.val();
         self.state.next = self.state_r.q.val();
         self.busy.next = self.state_r.q.val() != self.s_idle.val();
         self.t.next = self.t_r.q.val();
@@ -395,63 +337,49 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
         self.peak.next = self.peak_r.q.val();
         self.lag_m.next = self.lag_m_r.q.val();
 
-        // Class masks of t + 1 and of lag_m, accumulated over k (entry k holds the bits
-        // 0..=k; the last entry is the mask).
-        for k in 0..self._k {
-            self.abit[k].next = 0.into();
-            self.lbit[k].next = 0.into();
-            self.q_ge_lo1[k].x.next = self.q[k].q.val();
-            self.q_ge_hi[k].x.next = self.q[k].q.val();
-            self.lq_ge_lo[k].x.next = self.lag_q_r[k].q.val();
-            self.lq_ge_hi1[k].x.next = self.lag_q_r[k].q.val();
-            if (self.r[k].q.val() == self.kwrap[k].val())
-                & self.q_ge_lo1[k].ge.val()
-                & !self.q_ge_hi[k].ge.val()
-            {
-                self.abit[k].next = self.kbit[k].val();
-            }
-            if (self.lag_r_r[k].q.val() == 0)
-                & self.lq_ge_lo[k].ge.val()
-                & !self.lq_ge_hi1[k].ge.val()
-            {
-                self.lbit[k].next = self.kbit[k].val();
-            }
-        }
-        self.aacc[0].next = self.abit[0].val();
-        self.lacc[0].next = self.lbit[0].val();
-        for k in 1..self._k {
-            self.aacc[k].next = self.aacc[k - 1].val() | self.abit[k].val();
-            self.lacc[k].next = self.lacc[k - 1].val() | self.lbit[k].val();
-        }
-        for k in self._k1..self._k {
-            self.mask_adv.next = self.aacc[k].val();
-            self.lag_mask.next = self.lacc[k].val();
-        }
-
-        // Outputs other blocks use in this cycle: from registers and inputs only, through locals
-        // of their own (see `crate::core`).
+        // Inputs of the walk and of the decisions whose outputs come back within the cycle,
+        // and the outputs other blocks use in this cycle: from registers and inputs only,
+        // through no local of the next-state logic (see `crate::core`).
+        self.cw.sweep.next = self.state_r.q.val() == self.s_thresh.val();
+        self.cw.walk.next = self.state_r.q.val() == self.s_int.val();
+        self.cw.follow.next = self.rd_valid.q.val() & (self.next_q.val() != self.nil.val());
+        self.cw.pop_next.next = self.state_r.q.val() == self.s_fire.val();
+        self.decide.in_fire.next = self.state_r.q.val() == self.s_fire.val();
+        self.decide.in_end.next = self.state_r.q.val() == self.s_end.val();
+        self.decide.learn.next = self.learn_r.q.val();
+        self.decide.last_step.next = self.t_r.q.val() == self.t_steps.val();
+        self.decide.winner_valid.next = self.winner_valid.val();
+        self.decide.above_any.next = self.above_any.val();
+        self.decide.spike_any.next = self.spike_any.val();
         self.sg_start.next = (self.state_r.q.val() == self.s_idle.val()) & self.start.val();
         self.sg_ingest.next = self.state_r.q.val() == self.s_ingest.val();
         self.sg_drain.next = self.state_r.q.val() == self.s_drain.val();
         self.n_reset.next = (self.state_r.q.val() == self.s_idle.val()) & self.start.val();
         self.n_int.next = self.state_r.q.val() == self.s_int.val();
         self.n_add.next = self.rd_valid.q.val();
+        self.n_complete.next = self.cw.done.val();
+        self.n_fire.next = self.decide.fires.val();
+        self.spike_valid.next = self.decide.spike_valid.val();
         self.wta_clear.next = (self.state_r.q.val() == self.s_idle.val()) & self.start.val();
+        self.wta_enter.next = self.decide.to_wta.val();
         self.wta_scan.next = self.state_r.q.val() == self.s_wta.val();
+        self.st_begin.next = self.decide.to_stdp.val();
         self.st_walk.next = self.state_r.q.val() == self.s_stdp.val();
         self.st_drain.next = self.state_r.q.val() == self.s_stdp_drain.val();
+        self.st_pen_start.next = self.decide.pen_start.val();
         self.st_pen_walk.next = self.state_r.q.val() == self.s_pen.val();
         self.done.next = self.state_r.q.val() == self.s_done.val();
 
         // Stage A of Int (also run by Fire for the next step's first class, with no read last
-        // cycle): follow the list, else select the lowest pending class and read its head.
-        self.rest.next = self.pend.q.val() & (self.pend.q.val() - 1);
+        // cycle): follow the list, else read the head of the lowest pending class.
+        self.pend.next = self.cw.pend.val();
+        self.pend_more.next = (self.pend.val() & (self.pend.val() - 1)).any();
         self.follow.next = self.rd_valid.q.val() & (self.next_q.val() != self.nil.val());
         if self.state_r.q.val() == self.s_fire.val() {
             self.follow.next = false;
         }
         self.issue_addr.next = self.head.val();
-        self.issued.next = self.pend.q.val().any() & (self.head.val() != self.nil.val());
+        self.issued.next = self.pend.val().any() & (self.head.val() != self.nil.val());
         if self.follow.val() {
             self.issue_addr.next = self.next_q.val();
             self.issued.next = true;
@@ -463,43 +391,19 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
         {
             self.raddr.next = self.st_raddr.val();
         }
-
-        // The Fire decision (ARCHITECTURE step 7).
-        self.to_wta.next = !self.winner_valid.val() & self.above_any.val();
-        self.to_stdp.next = !self.to_wta.val() & self.learn_r.q.val() & self.spike_any.val();
         self.last_step.next = self.t_r.q.val() == self.t_steps.val();
         self.t_gt_whi.x.next = self.t_r.q.val();
-        // The Fire decision's strobes, written out from registers and inputs (no local shared
-        // with the next-state logic, see `crate::core`).
-        self.n_complete.next = (self.state_r.q.val() == self.s_int.val())
-            & !(self.rd_valid.q.val() & (self.next_q.val() != self.nil.val()))
-            & !self.pend.q.val().any();
-        self.wta_enter.next = (self.state_r.q.val() == self.s_fire.val())
-            & !self.winner_valid.val()
-            & self.above_any.val();
-        self.n_fire.next = (self.state_r.q.val() == self.s_fire.val())
-            & (self.winner_valid.val() | !self.above_any.val());
-        self.spike_valid.next = (self.state_r.q.val() == self.s_fire.val())
-            & (self.winner_valid.val() | !self.above_any.val())
-            & self.spike_any.val();
-        self.st_begin.next = (self.state_r.q.val() == self.s_fire.val())
-            & (self.winner_valid.val() | !self.above_any.val())
-            & self.learn_r.q.val()
-            & self.spike_any.val();
-        self.st_pen_start.next = (self.state_r.q.val() == self.s_end.val())
-            & self.learn_r.q.val()
-            & self.winner_valid.val();
 
         // Thresh: the running sum with the selected class.
         self.cnt.next = 0.into();
-        if self.pend.q.val().any() & self.listed.val() {
+        if self.pend.val().any() & self.listed.val() {
             self.cnt.next = bit_cast::<SUM_BITS, AW>(self.count_raw.val());
         }
         self.v.next = self.acc.q.val() + self.cnt.val();
         // `cnt > peak - acc`, compared for the count as read and for 0 and then chosen: the
         // valid bit behind `listed` arrives last.
         self.beats_peak.next = self.acc_off.val() > self.peak_acc.q.val();
-        if self.pend.q.val().any() & self.listed.val() {
+        if self.pend.val().any() & self.listed.val() {
             self.beats_peak.next = (bit_cast::<PEAK_ACC_BITS, AW>(self.count_raw.val())
                 | self.acc_off.val())
                 > self.peak_acc.q.val();
@@ -529,12 +433,11 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
             self.quo_n.next = (self.quo.q.val() << 1) | 1;
         }
 
-        // Next state. Three counter moves shared by several states are requested with a flag
-        // and carried out once below: `first_step` (t = 1, its counters and mask), `advance`
-        // (the class counters to t + 1 and `pend = mask(t + 1)`), `next_step` (t + 1 and the lag
-        // counters).
-        self.first_step.next = false;
-        self.advance.next = false;
+        // Next state. The walk's commands that only load registers (`load`, `pop`), and
+        // `next_step`, are requested here.
+        self.cw.load.next = false;
+        self.cw.pop.next = false;
+        self.lag.load.next = false;
         self.next_step.next = false;
         if self.state_r.q.val() != self.s_idle.val() {
             self.cycles_r.d.next = self.cycles_r.q.val() + 1;
@@ -552,17 +455,18 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
         } else if self.state_r.q.val() == self.s_drain.val() {
             if self.scan_last.val() {
                 self.state_r.d.next = self.s_thresh.val();
-                self.first_step.next = true;
+                self.t_r.d.next = 1.into();
+                self.cw.load.next = true;
                 self.acc.d.next = 0.into();
                 self.peak_r.d.next = 0.into();
                 self.peak_acc.d.next = self.acc_off.val();
             }
         } else if self.state_r.q.val() == self.s_thresh.val() {
-            if self.pend.q.val().any() & self.rest.val().any() {
+            // The walk sweeps: the next class of the step, or the next step after its last.
+            if self.pend_more.val() {
                 self.acc.d.next = self.v.val();
                 self.peak_acc.d.next =
                     self.peak_acc.q.val() - bit_cast::<PEAK_ACC_BITS, SUM_BITS>(self.cnt.val());
-                self.pend.d.next = self.rest.val();
             } else {
                 self.peak_acc.d.next =
                     bit_cast::<PEAK_ACC_BITS, SUM_BITS>(self.peak_r.q.val()) | self.acc_off.val();
@@ -573,7 +477,6 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
                 }
                 self.acc.d.next = 0.into();
                 self.t_r.d.next = self.t_r.q.val() + 1;
-                self.advance.next = true;
                 if self.last_step.val() {
                     self.state_r.d.next = self.s_divide.val();
                     self.rem.d.next = 0.into();
@@ -587,43 +490,36 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
             if self.div_bit.q.val() == 0 {
                 self.state_r.d.next = self.s_int.val();
                 self.thr_r.d.next = self.quo_n.val();
-                self.first_step.next = true;
-                for k in 0..self._k {
-                    self.lag_r_r[k].d.next = self.one_r[k].val();
-                    self.lag_q_r[k].d.next = self.one_q[k].val();
-                }
+                self.t_r.d.next = 1.into();
+                self.cw.load.next = true;
+                self.lag.load.next = true;
                 self.rd_valid.d.next = false;
                 self.lag_m_r.d.next = 1.into();
             } else {
                 self.div_bit.d.next = self.div_bit.q.val() - 1;
             }
         } else if self.state_r.q.val() == self.s_int.val() {
+            // The walk takes the lowest class or, the step's integration completing in this
+            // cycle, advances to t + 1.
             self.rd_valid.d.next = self.issued.val();
-            if !self.follow.val() & self.pend.q.val().any() {
-                self.pend.d.next = self.rest.val();
-            }
-            if !self.follow.val() & !self.pend.q.val().any() {
-                // The step's integration completes in this cycle.
+            if self.cw.done.val() {
                 self.rd_valid.d.next = false;
-                self.advance.next = true;
                 self.state_r.d.next = self.s_fire.val();
             }
         } else if self.state_r.q.val() == self.s_fire.val() {
-            if self.to_wta.val() {
+            if self.decide.to_wta.val() {
                 self.state_r.d.next = self.s_wta.val();
-            } else if self.to_stdp.val() {
+            } else if self.decide.to_stdp.val() {
                 self.state_r.d.next = self.s_stdp.val();
-            } else if self.last_step.val() {
-                self.state_r.d.next = self.s_end.val();
-            } else {
+            } else if self.decide.next_step.val() {
                 self.next_step.next = true;
-                // The counters hold t + 1 already (advanced in the last Int cycle): select the
+                // The counters hold t + 1 already (advanced in the last Int cycle): take the
                 // first class of the new step.
                 self.rd_valid.d.next = self.issued.val();
-                if self.pend.q.val().any() {
-                    self.pend.d.next = self.rest.val();
-                }
+                self.cw.pop.next = true;
                 self.state_r.d.next = self.s_int.val();
+            } else {
+                self.state_r.d.next = self.s_end.val();
             }
         } else if self.state_r.q.val() == self.s_wta.val() {
             if self.wta_last.val() {
@@ -644,7 +540,7 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
                 self.state_r.d.next = self.s_int.val();
             }
         } else if self.state_r.q.val() == self.s_end.val() {
-            if self.learn_r.q.val() & self.winner_valid.val() {
+            if self.decide.pen_start.val() {
                 self.state_r.d.next = self.s_pen.val();
             } else {
                 self.state_r.d.next = self.s_done.val();
@@ -659,79 +555,28 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
             self.state_r.d.next = self.s_idle.val();
         }
 
-        // The counter moves the states above ask for, written once.
-        if self.first_step.val() {
-            self.t_r.d.next = 1.into();
-            for k in 0..self._k {
-                self.r[k].d.next = self.one_r[k].val();
-                self.q[k].d.next = self.one_q[k].val();
-            }
-            self.pend.d.next = self.mask_one.val();
-        }
-        if self.advance.val() {
-            for k in 0..self._k {
-                if self.r[k].q.val() == self.kwrap[k].val() {
-                    self.r[k].d.next = 0.into();
-                    self.q[k].d.next = self.q[k].q.val() + 1;
-                } else {
-                    self.r[k].d.next = self.r[k].q.val() + 1;
-                }
-            }
-            self.pend.d.next = self.mask_adv.val();
-        }
+        // The step move Fire and StdpDrain ask for, written once.
+        self.lag.advance.next = false;
         if self.next_step.val() {
             self.t_r.d.next = self.t_r.q.val() + 1;
             if self.t_gt_whi.ge.val() {
                 self.lag_m_r.d.next = self.lag_m_r.q.val() + 1;
-                for k in 0..self._k {
-                    if self.lag_r_r[k].q.val() == self.kwrap[k].val() {
-                        self.lag_r_r[k].d.next = 0.into();
-                        self.lag_q_r[k].d.next = self.lag_q_r[k].q.val() + 1;
-                    } else {
-                        self.lag_r_r[k].d.next = self.lag_r_r[k].q.val() + 1;
-                    }
-                }
+                self.lag.advance.next = true;
             }
         }
 
-        // The class spike_gen reads at this edge for the next cycle: the lowest class of `pend`
-        // after the edge (the next-state logic above, case by case), or stdp's.
-        self.q_hold.next = 0.into();
-        self.q_rest.next = 0.into();
-        self.q_adv.next = 0.into();
-        for k in 0..self._k {
-            if self.pend.q.val().get_bit(k) & !(self.pend.q.val() & self.below[k].val()).any() {
-                self.q_hold.next = self.q[k].q.val();
-            }
-            if self.rest.val().get_bit(k) & !(self.rest.val() & self.below[k].val()).any() {
-                self.q_rest.next = self.q[k].q.val();
-            }
-            if self.mask_adv.val().get_bit(k) & !(self.mask_adv.val() & self.below[k].val()).any() {
-                self.q_adv.next = self.q[k].q.val() + 1;
-            }
-        }
-        self.class_next.next = self.q_hold.val() - self.lo.val();
+        // The class spike_gen reads at this edge for the next cycle: the walk's, the class of
+        // `mask(1)` when a pass begins, or stdp's.
+        self.class_next.next = self.cw.class_next.val();
         if (self.state_r.q.val() == self.s_drain.val())
             | (self.state_r.q.val() == self.s_divide.val())
         {
             self.class_next.next = self.class_one.val();
-        } else if self.state_r.q.val() == self.s_thresh.val() {
-            self.class_next.next = self.q_adv.val() - self.lo.val();
-            if self.pend.q.val().any() & self.rest.val().any() {
-                self.class_next.next = self.q_rest.val() - self.lo.val();
-            }
-        } else if self.state_r.q.val() == self.s_int.val() {
-            if !(self.rd_valid.q.val() & (self.next_q.val() != self.nil.val())) {
-                self.class_next.next = self.q_adv.val() - self.lo.val();
-                if self.pend.q.val().any() {
-                    self.class_next.next = self.q_rest.val() - self.lo.val();
-                }
-            }
-        } else if self.state_r.q.val() == self.s_fire.val() {
-            self.class_next.next = self.q_rest.val() - self.lo.val();
-            if self.learn_r.q.val() & self.spike_any.val() {
-                self.class_next.next = self.st_begin_class.val();
-            }
+        } else if (self.state_r.q.val() == self.s_fire.val())
+            & self.learn_r.q.val()
+            & self.spike_any.val()
+        {
+            self.class_next.next = self.st_begin_class.val();
         } else if self.state_r.q.val() == self.s_stdp.val() {
             self.class_next.next = self.st_class_next.val();
         } else if (self.state_r.q.val() == self.s_stdp_drain.val()) & self.st_more.val() {

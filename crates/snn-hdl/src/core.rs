@@ -1,7 +1,7 @@
 //! `SnnCore`: the top module `snn_core`, its ports exactly the table of docs/ARCHITECTURE.md
 //! ("Top-level ports of `snn_core`"). It wires the blocks (and gates the spike port's mask).
 //!
-//! # Why every block computes its "early" outputs apart
+//! # Why the outputs others use within the cycle come from sub-blocks
 //!
 //! rust-hdl writes each module's logic as one `always @(*)` block. Verilator orders such a
 //! block as one unit unless it can split it, and it cannot split statements that share a local
@@ -11,9 +11,15 @@
 //! close a false combinational loop through control (Verilator's UNOPTFLAT, and an evaluation
 //! that has to iterate). Each block therefore computes the outputs that others use within the
 //! cycle (comparators, heads and counts, strobes decoded from the state, the walk status) from
-//! registers and inputs only, with locals of their own; synthesis merges the duplicated logic.
-//! Outputs that only feed registers or RAM addresses (`raddr`, `class_next`) may depend on
-//! anything. `verilator --lint-only -Wall` checks the rule (UNOPTFLAT).
+//! registers and inputs only, with no local of its next-state logic. Where the next-state logic
+//! needs the same values, both read one sub-block, a module of its own whose outputs depend on
+//! its registers and inputs only: control's and stdp's [`crate::walk::ClassWalk`] (the pending
+//! classes, the walk status and the class read next), control's [`crate::decide::Decide`]
+//! (Fire's and End's decisions), spike_gen's [`crate::class_lists::ClassLists`] (the head and
+//! count read). A sub-block's inputs that reach its outputs within the cycle are driven by
+//! statements of their own. Outputs that only feed registers or RAM addresses (`raddr`,
+//! `class_next`) may depend on anything. `verilator --lint-only -Wall` checks the rule
+//! (UNOPTFLAT).
 
 use crate::control::Control;
 use crate::neuron::Neurons;
@@ -257,22 +263,16 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
 /// Shared by the blocks' unit tests: the synth check of one block.
 #[cfg(test)]
 pub(crate) mod testing {
-    use crate::verilog::{self, lint_verilator, synth_ice40, tools_or_skip, SynthReport};
+    use crate::verilog::{self, lint_verilator, synth_ice40, SynthReport};
     use rust_hdl::prelude::*;
-    use std::path::PathBuf;
 
     /// Generates `uut` as module `top`, lints it with Verilator `-Wall` and synthesises it for
-    /// iCE40; asserts no latch. `None` (after a `skipping` line) when a tool is missing.
+    /// iCE40; asserts no latch. `None` when a tool is missing (`snn_testkit::tools`).
     pub fn lint_and_synth(uut: &mut impl Block, top: &str) -> Option<SynthReport> {
-        if !tools_or_skip(top, &["verilator", "yosys"]) {
+        if !snn_testkit::tools(top, &["verilator", "yosys"]) {
             return None;
         }
-        let base = option_env!("CARGO_TARGET_TMPDIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(std::env::temp_dir);
-        let dir = base.join("snn-hdl-units").join(top);
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = snn_testkit::workdir(&format!("snn-hdl-units/{top}"));
         let path = dir.join(format!("{top}.v"));
         std::fs::write(&path, verilog::generate(uut, top)).unwrap();
         lint_verilator(&path, top).unwrap();

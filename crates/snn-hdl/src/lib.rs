@@ -5,16 +5,22 @@
 //! made width-exact and lint-clean, plus runners for Verilator, Icarus and Yosys.
 
 pub mod bram;
+pub mod class_lists;
 pub mod cmp;
 pub mod control;
 pub mod core;
+pub mod counters;
+pub mod decide;
 pub mod generate;
+pub mod lowest;
 pub mod mult;
 pub mod neuron;
 pub mod prelude;
 pub mod presets;
+pub mod rf;
 pub mod spike_gen;
 pub mod stdp;
 pub mod verilog;
+pub mod walk;
 pub mod weight_mem;
 pub mod wta;

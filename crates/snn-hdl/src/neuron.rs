@@ -496,13 +496,6 @@ mod tests {
         HwParams::new(&SnnConfig::small()).unwrap()
     }
 
-    fn xorshift(s: &mut u64) -> u64 {
-        *s ^= *s << 13;
-        *s ^= *s >> 7;
-        *s ^= *s << 17;
-        *s
-    }
-
     /// What control asks of the neurons in one cycle.
     #[derive(Clone, Copy, Debug, PartialEq)]
     enum Cmd {
@@ -525,7 +518,7 @@ mod tests {
         let mut uut = Neuron::<WB, PB, WORD>::new(&p, j);
         uut.connect_all();
         let mut model = Model::new(&p);
-        let mut s = 0x1234_5678u64;
+        let mut rng = snn_testkit::XorShift::new(0x1234_5678);
         let mut t = 1u32;
         let thr = 200i32;
         // `spike` is valid after a completing step, a Fire or an inhibition, until pot changes
@@ -533,7 +526,7 @@ mod tests {
         let (mut spike_ok, mut above_ok) = (false, false);
         let (mut fires, mut completed) = (0, false);
         for cycle in 0..6000 {
-            let r = xorshift(&mut s);
+            let r = rng.next_u64();
             let cmd = match (cycle, r % 16) {
                 // An image: reset, steps, and late in it the inhibition (p_min is far below rest).
                 (c, _) if c % 700 == 0 => {

@@ -6,31 +6,21 @@
 //! the number of class boundaries (`HwParams::breakpoints`) above `S`: one comparator against a
 //! constant per class, no divider and no table memory.
 //!
-//! `head[c]` and `count[c]` live in two block RAMs (`NC` words each), not in registers behind
-//! a mux as docs/ARCHITECTURE.md draws them: as registers they took about 1,340 flip-flops and
-//! 1,000 LUTs, a third of an iCE40 HX8K. A RAM answers one cycle after its address, so every
-//! reader presents the class it will need in the next cycle (`class_next`, computed by control
-//! and stdp from their registers' next values; stage 3's next `class_reg` in Ingest and Drain),
-//! an insertion at the last edge is forwarded to a read of the same class at that edge, and a
-//! `valid` bit per class empties the lists at `start`. The values seen in every cycle are those
-//! of the registers of the doc, so the cycle model's behaviour is unchanged.
+//! `head[c]` and `count[c]` live in block RAM ([`ClassLists`]), read one cycle ahead: every
+//! reader presents the class it will need in the next cycle (`class_next`, from control's and
+//! stdp's [`crate::walk::ClassWalk`]; stage 3's next `class_reg` in Ingest and Drain). The
+//! values seen in every cycle are those of the registers of the doc, so the cycle model's
+//! behaviour is unchanged.
 
 use crate::bram::Bram;
+use crate::class_lists::ClassLists;
 use crate::cmp::AtLeast;
 use crate::neuron::flipped;
+use crate::rf::RfSum;
 use rust_hdl::prelude::*;
 use snn_arch::widths::*;
 use snn_arch::HwParams;
 use snn_core::spike_gen::RF_KERNEL_X8;
-
-/// Kernel entries (times 8) grouped by value, as `rf` sums them: positions `row * 5 + col`.
-const RF_GROUPS: [(i32, &[usize]); 5] = [
-    (8, &[12]),
-    (5, &[7, 11, 13, 17]),
-    (1, &[6, 8, 16, 18, 2, 10, 14, 22]),
-    (-4, &[0, 4, 20, 24]),
-    (-1, &[1, 3, 5, 9, 15, 19, 21, 23]),
-];
 
 #[derive(LogicBlock)]
 pub struct SpikeGen<const AW: usize> {
@@ -82,22 +72,9 @@ pub struct SpikeGen<const AW: usize> {
     i3: DFF<Bits<AW>>,
     /// Period class of `i3`; `NC` = silent.
     class_reg: DFF<Bits<CLASS_BITS>>,
-    /// Per class: first input of its list and number of inputs, in block RAM read one cycle
-    /// ahead; `valid[c]` is clear until the class's first insertion of the image (a RAM cannot
-    /// be emptied in one cycle): an invalid class reads as the empty list.
-    head_ram: Bram<LINE_BUF_ADDR_BITS, AW>,
-    count_ram: Bram<LINE_BUF_ADDR_BITS, AW>,
-    valid: Vec<DFF<Bit>>,
-    /// The class read at the last edge. Its `valid` bit is looked up after the edge, off the
-    /// path that computes the read address: a bit set at that edge belongs to an insertion
-    /// into the class, which the bypass below overrides anyway.
-    rd_class: DFF<Bits<CLASS_BITS>>,
-    /// The insertion at the last edge (its class, new head and count): a read of the same class
-    /// at that edge returned the word before it.
-    byp_v: DFF<Bit>,
-    byp_class: DFF<Bits<CLASS_BITS>>,
-    byp_head: DFF<Bits<AW>>,
-    byp_count: DFF<Bits<AW>>,
+    /// Per class: first input of its list and number of inputs (block RAM, read one cycle
+    /// ahead).
+    lists: ClassLists<AW>,
     silent_r: DFF<Bits<AW>>,
     next_mem: Bram<AW, AW>,
     /// The host stalls the scan: a pixel is due and none is offered.
@@ -109,31 +86,18 @@ pub struct SpikeGen<const AW: usize> {
     pixel: Signal<Local, Bits<8>>,
     /// Byte `k` of the line buffer's word, or 0 for a row above the image.
     lb_byte: Vec<Signal<Local, Bits<40>>>,
-    /// Sums of the window pixels whose kernel entry (times 8) is 5, 1, -4 and -1.
-    g5: Signal<Local, Bits<S_REG_BITS>>,
-    g1: Signal<Local, Bits<S_REG_BITS>>,
-    g4n: Signal<Local, Bits<S_REG_BITS>>,
-    g1n: Signal<Local, Bits<S_REG_BITS>>,
-    rf: Signal<Local, Bits<S_REG_BITS>>,
+    /// Stage 2: the receptive-field sum of the window.
+    rf: RfSum,
     /// `s_reg >= breakpoints[c]` per class (offset binary): `!ge` is a thermometer code.
     bp_cmp: Vec<AtLeast<S_REG_BITS>>,
     /// `cls_hit[c]`: `s_reg` lies in class `c + 1` exactly (below boundary `c`, not below `c + 1`),
-    /// as an all-ones or all-zeros byte; the class number is the OR of `ids[c + 1] & cls_hit[c]`.
+    /// as an all-ones or all-zeros byte; the class number is the OR of `ids[c] & cls_hit[c]`.
     cls_hit: Vec<Signal<Local, Bits<CLASS_BITS>>>,
     cls_acc: Vec<Signal<Local, Bits<CLASS_BITS>>>,
     cls: Signal<Local, Bits<CLASS_BITS>>,
     insert: Signal<Local, Bit>,
     silent: Signal<Local, Bit>,
-    /// The head and count of `class_reg` for stage 3 (the same selection as the `head` and
-    /// `count` outputs, computed apart, see `crate::core`), and the class read next.
-    ins_hit: Signal<Local, Bit>,
-    ins_head: Signal<Local, Bits<AW>>,
-    ins_count: Signal<Local, Bits<AW>>,
-    out_hit: Signal<Local, Bit>,
     rd_next: Signal<Local, Bits<CLASS_BITS>>,
-    /// `valid[rd_class]`, once for the outputs and once for stage 3 (see `crate::core`).
-    out_valid: Signal<Local, Bit>,
-    ins_valid: Signal<Local, Bit>,
     /// Scan position tests: `r < H`, `c < W`, `r >= 2`, `c >= 2`, and per byte `k` of the
     /// column `r >= 4 - k` (rows above the image read 0).
     r_ge_h: AtLeast<SCAN_BITS>,
@@ -148,7 +112,7 @@ pub struct SpikeGen<const AW: usize> {
     byte_mask: Vec<Constant<Bits<40>>>,
     byte_off: Vec<Constant<Bits<6>>>,
     sign16: Constant<Bits<S_REG_BITS>>,
-    /// `ids[c] = c` for `c in 0..=NC` (`NC` = silent).
+    /// `ids[c] = c + 1` for `c in 0..NC` (`NC` = silent).
     ids: Vec<Constant<Bits<CLASS_BITS>>>,
     nc_id: Constant<Bits<CLASS_BITS>>,
     nil: Constant<Bits<AW>>,
@@ -162,17 +126,6 @@ impl<const AW: usize> SpikeGen<AW> {
     pub fn new(p: &HwParams) -> Self {
         assert_eq!(p.aw as usize, AW, "address width");
         snn_arch::limits::assert_rtl(p);
-        // The adder tree below hard-wires the kernel; it must be the one the models use.
-        let mut k = [[0i32; 5]; 5];
-        for (v, pos) in RF_GROUPS {
-            for &x in pos {
-                k[x / 5][x % 5] = v;
-            }
-        }
-        assert_eq!(
-            k, RF_KERNEL_X8,
-            "rf adder tree out of date with RF_KERNEL_X8"
-        );
         let cscan = |v: u64| Constant::new(Bits::<SCAN_BITS>::from(v));
         SpikeGen {
             clock: Default::default(),
@@ -203,14 +156,7 @@ impl<const AW: usize> SpikeGen<AW> {
             v3: Default::default(),
             i3: Default::default(),
             class_reg: Default::default(),
-            head_ram: Bram::new(1 << LINE_BUF_ADDR_BITS).without_read_during_write(),
-            count_ram: Bram::new(1 << LINE_BUF_ADDR_BITS).without_read_during_write(),
-            valid: (0..p.nc).map(|_| Default::default()).collect(),
-            rd_class: Default::default(),
-            byp_v: Default::default(),
-            byp_class: Default::default(),
-            byp_head: Default::default(),
-            byp_count: Default::default(),
+            lists: ClassLists::new(p),
             silent_r: Default::default(),
             next_mem: Bram::new(1 << AW).without_read_during_write(),
             stall: Default::default(),
@@ -218,11 +164,7 @@ impl<const AW: usize> SpikeGen<AW> {
             col: Default::default(),
             pixel: Default::default(),
             lb_byte: (0..4).map(|_| Default::default()).collect(),
-            g5: Default::default(),
-            g1: Default::default(),
-            g4n: Default::default(),
-            g1n: Default::default(),
-            rf: Default::default(),
+            rf: RfSum::new(RF_KERNEL_X8),
             bp_cmp: p
                 .breakpoints
                 .iter()
@@ -233,13 +175,7 @@ impl<const AW: usize> SpikeGen<AW> {
             cls: Default::default(),
             insert: Default::default(),
             silent: Default::default(),
-            ins_hit: Default::default(),
-            ins_head: Default::default(),
-            ins_count: Default::default(),
-            out_hit: Default::default(),
             rd_next: Default::default(),
-            out_valid: Default::default(),
-            ins_valid: Default::default(),
             r_ge_h: AtLeast::new(p.height as u64),
             c_ge_w: AtLeast::new(p.width as u64),
             r_ge_2: AtLeast::new(2),
@@ -255,7 +191,7 @@ impl<const AW: usize> SpikeGen<AW> {
                 .map(|k| Constant::new(Bits::<6>::from(8 * k as u64)))
                 .collect(),
             sign16: Constant::new(Bits::<S_REG_BITS>::from(1u64 << (S_REG_BITS - 1))),
-            ids: (0..=p.nc)
+            ids: (1..=p.nc)
                 .map(|c| Constant::new(Bits::<CLASS_BITS>::from(c as u64)))
                 .collect(),
             nc_id: Constant::new(Bits::<CLASS_BITS>::from(p.nc as u64)),
@@ -270,20 +206,12 @@ impl<const AW: usize> SpikeGen<AW> {
 impl<const AW: usize> Logic for SpikeGen<AW> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(
-            self, clock, scan_r, scan_c, v1, i1, v2, i2, s_reg, v3, i3, class_reg, silent_r,
-            rd_class, byp_v, byp_class, byp_head, byp_count
-        );
+        dff_setup!(self, clock, scan_r, scan_c, v1, i1, v2, i2, s_reg, v3, i3, class_reg, silent_r);
         for x in 0..25 {
             self.win[x].clock.next = self.clock.val();
             self.win[x].d.next = self.win[x].q.val();
         }
-        for c in 0..self._nc {
-            self.valid[c].clock.next = self.clock.val();
-            self.valid[c].d.next = self.valid[c].q.val();
-        }
-        self.head_ram.clock.next = self.clock.val();
-        self.count_ram.clock.next = self.clock.val();
+        self.lists.clock.next = self.clock.val();
         self.line_buf.clock.next = self.clock.val();
         self.next_mem.clock.next = self.clock.val();
         self.head_silent.next = self.silent_r.q.val();
@@ -370,36 +298,9 @@ impl<const AW: usize> Logic for SpikeGen<AW> {
         }
 
         // Stage 2: receptive-field sum of the window.
-        self.g5.next = bit_cast::<S_REG_BITS, 8>(self.win[7].q.val())
-            + bit_cast::<S_REG_BITS, 8>(self.win[11].q.val())
-            + bit_cast::<S_REG_BITS, 8>(self.win[13].q.val())
-            + bit_cast::<S_REG_BITS, 8>(self.win[17].q.val());
-        self.g1.next = bit_cast::<S_REG_BITS, 8>(self.win[6].q.val())
-            + bit_cast::<S_REG_BITS, 8>(self.win[8].q.val())
-            + bit_cast::<S_REG_BITS, 8>(self.win[16].q.val())
-            + bit_cast::<S_REG_BITS, 8>(self.win[18].q.val())
-            + bit_cast::<S_REG_BITS, 8>(self.win[2].q.val())
-            + bit_cast::<S_REG_BITS, 8>(self.win[10].q.val())
-            + bit_cast::<S_REG_BITS, 8>(self.win[14].q.val())
-            + bit_cast::<S_REG_BITS, 8>(self.win[22].q.val());
-        self.g4n.next = bit_cast::<S_REG_BITS, 8>(self.win[0].q.val())
-            + bit_cast::<S_REG_BITS, 8>(self.win[4].q.val())
-            + bit_cast::<S_REG_BITS, 8>(self.win[20].q.val())
-            + bit_cast::<S_REG_BITS, 8>(self.win[24].q.val());
-        self.g1n.next = bit_cast::<S_REG_BITS, 8>(self.win[1].q.val())
-            + bit_cast::<S_REG_BITS, 8>(self.win[3].q.val())
-            + bit_cast::<S_REG_BITS, 8>(self.win[5].q.val())
-            + bit_cast::<S_REG_BITS, 8>(self.win[9].q.val())
-            + bit_cast::<S_REG_BITS, 8>(self.win[15].q.val())
-            + bit_cast::<S_REG_BITS, 8>(self.win[19].q.val())
-            + bit_cast::<S_REG_BITS, 8>(self.win[21].q.val())
-            + bit_cast::<S_REG_BITS, 8>(self.win[23].q.val());
-        self.rf.next = (bit_cast::<S_REG_BITS, 8>(self.win[12].q.val()) << 3)
-            + (self.g5.val() << 2)
-            + self.g5.val()
-            + self.g1.val()
-            - (self.g4n.val() << 2)
-            - self.g1n.val();
+        for x in 0..25 {
+            self.rf.px[x].next = self.win[x].q.val();
+        }
         // Stage 3: period class, the number of boundaries above the sum. The boundaries fall
         // with the class, so `below` is 1..10..0 and the class is where it drops.
         for c in 0..self._nc {
@@ -417,10 +318,10 @@ impl<const AW: usize> Logic for SpikeGen<AW> {
                 self.cls_hit[c].next = self.byte_ones.val();
             }
         }
-        self.cls_acc[0].next = self.ids[1].val() & self.cls_hit[0].val();
+        self.cls_acc[0].next = self.ids[0].val() & self.cls_hit[0].val();
         for c in 1..self._nc {
             self.cls_acc[c].next =
-                self.cls_acc[c - 1].val() | (self.ids[c + 1].val() & self.cls_hit[c].val());
+                self.cls_acc[c - 1].val() | (self.ids[c].val() & self.cls_hit[c].val());
         }
         for c in self._nc1..self._nc {
             self.cls.next = self.cls_acc[c].val();
@@ -432,7 +333,7 @@ impl<const AW: usize> Logic for SpikeGen<AW> {
             self.v3.d.next = self.v2.q.val();
             self.insert.next = self.v3.q.val();
             if self.v1.q.val() {
-                self.s_reg.d.next = self.rf.val();
+                self.s_reg.d.next = self.rf.sum.val();
                 self.i2.d.next = self.i1.q.val();
             }
             if self.v2.q.val() {
@@ -441,48 +342,14 @@ impl<const AW: usize> Logic for SpikeGen<AW> {
             }
         }
 
-        // Lists. Outputs: the class read at the last edge, with the insertion of that edge
-        // forwarded (from registers only, see `crate::core`).
-        self.out_hit.next = self.byp_v.q.val() & (self.byp_class.q.val() == self.rd_class.q.val());
-        self.out_valid.next = false;
-        for c in 0..self._nc {
-            if self.rd_class.q.val() == self.ids[c].val() {
-                self.out_valid.next = self.valid[c].q.val();
-            }
-        }
-        self.head.next = self.nil.val();
-        if self.out_valid.val() {
-            self.head.next = self.head_ram.rdata.val();
-        }
-        if self.out_hit.val() {
-            self.head.next = self.byp_head.q.val();
-        }
-        self.count_raw.next = self.count_ram.rdata.val();
-        if self.out_hit.val() {
-            self.count_raw.next = self.byp_count.q.val();
-        }
-        self.listed.next = self.out_valid.val() | self.out_hit.val();
-        // Stage 3 inserts `i3` at the head of its class (the same selection, computed apart).
-        self.ins_hit.next = self.byp_v.q.val() & (self.byp_class.q.val() == self.rd_class.q.val());
-        self.ins_valid.next = false;
-        for c in 0..self._nc {
-            if self.rd_class.q.val() == self.ids[c].val() {
-                self.ins_valid.next = self.valid[c].q.val();
-            }
-        }
-        self.ins_head.next = self.nil.val();
-        self.ins_count.next = 0.into();
-        if self.ins_valid.val() {
-            self.ins_head.next = self.head_ram.rdata.val();
-            self.ins_count.next = self.count_ram.rdata.val();
-        }
-        if self.ins_hit.val() {
-            self.ins_head.next = self.byp_head.q.val();
-            self.ins_count.next = self.byp_count.q.val();
-        }
+        // Lists: the class read at the last edge (outputs from the lists' registers only, see
+        // `crate::core`), and stage 3 inserting `i3` at the head of its class.
+        self.head.next = self.lists.head.val();
+        self.count_raw.next = self.lists.count_raw.val();
+        self.listed.next = self.lists.listed.val();
         self.silent.next = self.class_reg.q.val() == self.nc_id.val();
         self.next_mem.waddr.next = self.i3.q.val();
-        self.next_mem.wdata.next = self.ins_head.val();
+        self.next_mem.wdata.next = self.lists.head.val();
         self.next_mem.we.next = self.insert.val();
         if self.silent.val() {
             self.next_mem.wdata.next = self.silent_r.q.val();
@@ -490,27 +357,12 @@ impl<const AW: usize> Logic for SpikeGen<AW> {
         if self.insert.val() & self.silent.val() {
             self.silent_r.d.next = self.i3.q.val();
         }
-        self.head_ram.waddr.next = self.class_reg.q.val();
-        self.head_ram.wdata.next = self.i3.q.val();
-        self.head_ram.we.next = self.insert.val() & !self.silent.val();
-        self.count_ram.waddr.next = self.class_reg.q.val();
-        self.count_ram.wdata.next = self.ins_count.val() + 1;
-        self.count_ram.we.next = self.insert.val() & !self.silent.val();
-        self.byp_v.d.next = self.insert.val() & !self.silent.val();
-        self.byp_class.d.next = self.class_reg.q.val();
-        self.byp_head.d.next = self.i3.q.val();
-        self.byp_count.d.next = self.ins_count.val() + 1;
-        for c in 0..self._nc {
-            if self.insert.val() & (self.class_reg.q.val() == self.ids[c].val()) {
-                self.valid[c].d.next = true;
-            }
-            if self.start.val() {
-                self.valid[c].d.next = false;
-            }
-        }
+        self.lists.insert.next = self.insert.val() & !self.silent.val();
+        self.lists.wclass.next = self.class_reg.q.val();
+        self.lists.node.next = self.i3.q.val();
+        self.lists.clear.next = self.start.val();
         if self.start.val() {
             self.silent_r.d.next = self.nil.val();
-            self.byp_v.d.next = false;
         }
         // Read one cycle ahead: stage 3's class of the next cycle in Ingest and Drain, else the
         // walkers' next select. This reads `class_reg`'s next value, so it comes last.
@@ -518,9 +370,7 @@ impl<const AW: usize> Logic for SpikeGen<AW> {
         if self.lists_next.val() {
             self.rd_next.next = self.class_reg.d.val();
         }
-        self.head_ram.raddr.next = self.rd_next.val();
-        self.count_ram.raddr.next = self.rd_next.val();
-        self.rd_class.d.next = self.rd_next.val();
+        self.lists.rd_next.next = self.rd_next.val();
     }
 }
 
@@ -530,13 +380,6 @@ mod tests {
     use crate::core::testing::{lint_and_synth, tick};
     use snn_core::config::SnnConfig;
     use snn_sim::spike_gen::{SgCmd, SpikeGen as Model};
-
-    fn xorshift(s: &mut u64) -> u64 {
-        *s ^= *s << 13;
-        *s ^= *s >> 7;
-        *s ^= *s << 17;
-        *s
-    }
 
     fn clk<const AW: usize>(u: &mut SpikeGen<AW>, clk: bool) {
         u.clock.next = Clock { clk };
@@ -555,14 +398,14 @@ mod tests {
         tick(uut, clk);
         uut.start.next = false;
         model.clock(SgCmd::Start, 0, p);
-        let mut s = 99u64;
+        let mut rng = snn_testkit::XorShift::new(99);
         let mut pos = 0;
         for cmd in [SgCmd::Ingest, SgCmd::Drain] {
             uut.ingest.next = cmd == SgCmd::Ingest;
             uut.drain.next = cmd == SgCmd::Drain;
             uut.lists_next.next = true;
             loop {
-                let valid = stall == 0 || !xorshift(&mut s).is_multiple_of(stall);
+                let valid = stall == 0 || !rng.next_u64().is_multiple_of(stall);
                 uut.pix_valid.next = valid;
                 uut.pix_data.next = (px.get(pos).copied().unwrap_or(0) as u64).into();
                 assert!(simulate(uut, 1000));
@@ -631,9 +474,9 @@ mod tests {
             ..SnnConfig::small()
         };
         let p = HwParams::new(&cfg).unwrap();
-        let mut s = 7u64;
+        let mut rng = snn_testkit::XorShift::new(7);
         let px: Vec<u8> = (0..p.m)
-            .map(|_| (xorshift(&mut s) >> 56) as u8 & 0xf0)
+            .map(|_| (rng.next_u64() >> 56) as u8 & 0xf0)
             .collect();
         for stall in [0, 3] {
             let mut uut = SpikeGen::<7>::new(&p);

@@ -6,8 +6,10 @@
 //! end-of-image penalty walks the silent list through the same pipeline.
 
 use crate::cmp::AtLeast;
+use crate::lowest::{Base, LowestClass};
 use crate::mult::UMul;
 use crate::neuron::{flipped, twos};
+use crate::walk::ClassWalk;
 use rust_hdl::prelude::*;
 use snn_arch::codes::OP_BITS;
 use snn_arch::widths::*;
@@ -78,9 +80,9 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     pub wsel: Signal<Out, Bits<WORD>>,
     sj: DFF<Bits<NEURON_BITS>>,
     m: DFF<Bits<STEP_BITS>>,
-    sr: Vec<DFF<Bits<RESIDUE_BITS>>>,
-    sq: Vec<DFF<Bits<STEP_BITS>>>,
-    spend: DFF<Bits<MASK_BITS>>,
+    /// The walk over `m`: its counters, the classes of `m` not yet visited (`spend`) and the
+    /// class read next (shared with control).
+    cw: ClassWalk,
     stdp_mask: DFF<Bits<N>>,
     v_b: DFF<Bit>,
     op_b: DFF<Bits<OP_BITS>>,
@@ -113,21 +115,11 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     u_lo_mask: Constant<Bits<MUL_BITS>>,
     split: Constant<Bits<8>>,
     // Stage A.
-    /// Candidates for `class_next`, from registers in parallel: `sq[k]` of the lowest bit of
-    /// `spend`, of `rest`, `sq[k] + 1` of that of `mask(m + 1)`; `lag_q[k]` of the lag mask's.
-    sq_hold: Signal<Local, Bits<STEP_BITS>>,
-    sq_rest: Signal<Local, Bits<STEP_BITS>>,
-    sq_adv: Signal<Local, Bits<STEP_BITS>>,
-    sq_lag: Signal<Local, Bits<STEP_BITS>>,
-    /// `sq_lag - lo`, one cycle after the lag counters (see `begin_class`).
+    /// The class of the lag mask's lowest bit: the first of a walk starting at `lag_m`.
+    low_lag: LowestClass,
+    /// `low_lag`'s class, one cycle after the lag counters (see `begin_class`).
     begin_r: DFF<Bits<CLASS_BITS>>,
     follow: Signal<Local, Bit>,
-    /// `spend` without its lowest bit.
-    rest: Signal<Local, Bits<MASK_BITS>>,
-    /// `mask(m + 1)` of `sr/sq`, accumulated over `k` as in control.
-    abit: Vec<Signal<Local, Bits<MASK_BITS>>>,
-    aacc: Vec<Signal<Local, Bits<MASK_BITS>>>,
-    mask_adv: Signal<Local, Bits<MASK_BITS>>,
     m1: Signal<Local, Bits<STEP_BITS>>,
     /// `t - m` and `m - t`: the distance of a potentiation / depression.
     d_before: Signal<Local, Bits<DISTANCE_BITS>>,
@@ -152,16 +144,8 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     floor_c: Signal<Local, Bit>,
     w_min_rep: Signal<Local, Bits<WORD>>,
     value: Signal<Local, Bits<WB>>,
-    kwrap: Vec<Constant<Bits<RESIDUE_BITS>>>,
-    kbit: Vec<Constant<Bits<MASK_BITS>>>,
-    /// The bits below bit `k - 1`: a set bit is the lowest when its `below` bits are clear.
-    below: Vec<Constant<Bits<MASK_BITS>>>,
-    lo: Constant<Bits<STEP_BITS>>,
-    /// Constant comparisons: `sq[k] >= lo - 1`, `sq[k] >= hiT` (the range of `sq` whose
-    /// successor spikes), `m >= T`, and the penalty's floor `w >= w_min + penalty` (offset
+    /// Constant comparisons: `m >= T`, and the penalty's floor `w >= w_min + penalty` (offset
     /// binary; unreachable when `w_min + penalty` exceeds every weight).
-    q_ge_lo1: Vec<AtLeast<STEP_BITS>>,
-    q_ge_hi: Vec<AtLeast<STEP_BITS>>,
     m_ge_t: AtLeast<STEP_BITS>,
     pen_ge_min: AtLeast<WB>,
     wlo: Constant<Bits<STEP_BITS>>,
@@ -186,7 +170,6 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     lut_shift: Constant<Bits<8>>,
     w_sign: Constant<Bits<WB>>,
     _k: usize,
-    _k1: usize,
     _nd: usize,
 }
 
@@ -236,9 +219,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
             wsel: Default::default(),
             sj: Default::default(),
             m: Default::default(),
-            sr: (0..p.k).map(|_| Default::default()).collect(),
-            sq: (0..p.k).map(|_| Default::default()).collect(),
-            spend: Default::default(),
+            cw: ClassWalk::new(p),
             stdp_mask: Default::default(),
             v_b: Default::default(),
             op_b: Default::default(),
@@ -262,16 +243,9 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
             u_x: Default::default(),
             u_lo_mask: Constant::new(Bits::<MUL_BITS>::from((1u64 << (WB / 2)) - 1)),
             split: Constant::new(Bits::<8>::from((WB / 2) as u64)),
-            sq_hold: Default::default(),
-            sq_rest: Default::default(),
-            sq_adv: Default::default(),
-            sq_lag: Default::default(),
+            low_lag: LowestClass::new(p, Base::Same),
             begin_r: Default::default(),
             follow: Default::default(),
-            rest: Default::default(),
-            abit: (0..p.k).map(|_| Default::default()).collect(),
-            aacc: (0..p.k).map(|_| Default::default()).collect(),
-            mask_adv: Default::default(),
             m1: Default::default(),
             d_before: Default::default(),
             d_after: Default::default(),
@@ -289,18 +263,6 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
             floor_c: Default::default(),
             w_min_rep: Default::default(),
             value: Default::default(),
-            kwrap: (0..p.k)
-                .map(|i| Constant::new(Bits::<RESIDUE_BITS>::from(i as u64)))
-                .collect(),
-            kbit: (0..p.k)
-                .map(|i| Constant::new(Bits::<MASK_BITS>::from(1u64 << i)))
-                .collect(),
-            below: (0..p.k)
-                .map(|i| Constant::new(Bits::<MASK_BITS>::from((1u64 << i) - 1)))
-                .collect(),
-            lo: cs(p.lo as u64),
-            q_ge_lo1: (0..p.k).map(|_| AtLeast::new(p.lo as u64 - 1)).collect(),
-            q_ge_hi: (0..p.k).map(|_| AtLeast::new(p.hi_t as u64)).collect(),
             m_ge_t: AtLeast::new(p.t_steps as u64),
             pen_ge_min: AtLeast::new(pen_floor::<WB>(f.w_min as i64 + f.penalty as i64)),
             wlo: cs(p.wlo as u64),
@@ -344,7 +306,6 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
             lut_shift: Constant::new(Bits::<8>::from(f.lut_frac_bits as u64)),
             w_sign: Constant::new(Bits::<WB>::from(1u64 << (WB - 1))),
             _k: p.k,
-            _k1: p.k - 1,
             _nd: nd,
         }
     }
@@ -413,14 +374,14 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, sj, m, spend, stdp_mask, v_b, op_b, d_b, lane_b, addr_b, v_c, op_c,
-            lane_c, addr_c, word_c, w_c, prod_lo_c, lut_c, u_hi_c, k_c, begin_r
+            self, clock, sj, m, stdp_mask, v_b, op_b, d_b, lane_b, addr_b, v_c, op_c, lane_c,
+            addr_c, word_c, w_c, prod_lo_c, lut_c, u_hi_c, k_c, begin_r
         );
+        self.cw.clock.next = self.clock.val();
         for k in 0..self._k {
-            self.sr[k].clock.next = self.clock.val();
-            self.sr[k].d.next = self.sr[k].q.val();
-            self.sq[k].clock.next = self.clock.val();
-            self.sq[k].d.next = self.sq[k].q.val();
+            self.cw.r_in[k].next = self.lag_r[k].val();
+            self.cw.q_in[k].next = self.lag_q[k].val();
+            self.low_lag.q[k].next = self.lag_q[k].val();
         }
 
         // Stage C: the new lane value, written back into the word read two cycles ago.
@@ -501,10 +462,15 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
         // through locals of their own (see `crate::core`).
         self.lane_sel.next = self.lane_b.q.val();
         self.begin_class.next = self.begin_r.q.val();
-        self.walk_done.next = self.walk.val()
-            & !(self.v_b.q.val() & (self.next_q.val() != self.nil.val()))
-            & !self.spend.q.val().any()
+        self.walk_done.next = self.cw.done.val()
             & (self.m_ge_t.ge.val() | (self.m.q.val() >= self.t.val() + self.whi.val()));
+        self.class_next.next = self.cw.class_next.val();
+        // The walk's inputs whose outputs come back within the cycle.
+        self.cw.walk.next = self.walk.val();
+        self.cw.follow.next = self.v_b.q.val() & (self.next_q.val() != self.nil.val());
+        self.cw.sweep.next = false;
+        self.cw.pop.next = false;
+        self.cw.pop_next.next = false;
         self.more.next = self.drain.val() & self.stdp_mask.q.val().any();
         // Stage A's read address: follow the list, else the head of the selected class, or the
         // head of the silent list for the penalty.
@@ -520,25 +486,6 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
 
         // Stage A: the walk.
         self.follow.next = self.v_b.q.val() & (self.next_q.val() != self.nil.val());
-        self.rest.next = self.spend.q.val() & (self.spend.q.val() - 1);
-        for k in 0..self._k {
-            self.abit[k].next = 0.into();
-            self.q_ge_lo1[k].x.next = self.sq[k].q.val();
-            self.q_ge_hi[k].x.next = self.sq[k].q.val();
-            if (self.sr[k].q.val() == self.kwrap[k].val())
-                & self.q_ge_lo1[k].ge.val()
-                & !self.q_ge_hi[k].ge.val()
-            {
-                self.abit[k].next = self.kbit[k].val();
-            }
-        }
-        self.aacc[0].next = self.abit[0].val();
-        for k in 1..self._k {
-            self.aacc[k].next = self.aacc[k - 1].val() | self.abit[k].val();
-        }
-        for k in self._k1..self._k {
-            self.mask_adv.next = self.aacc[k].val();
-        }
         self.m1.next = self.m.q.val() + 1;
         self.d_before.next = self.t.val() - self.m.q.val();
         self.d_after.next = self.m.q.val() - self.t.val();
@@ -559,27 +506,28 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
             }
         }
 
+        // The walk: a neuron's starts at m0 = lag_m (its counters and classes, the window
+        // applied); each step's classes are taken lowest first, then m advances (the window
+        // applied to the next step's) until the last m.
+        self.cw.load.next =
+            self.walk_start.val() | (self.drain.val() & self.stdp_mask.q.val().any());
+        self.cw.mask_in.next = 0.into();
+        if self.in_win_lag.val() {
+            self.cw.mask_in.next = self.lag_mask.val();
+        }
+        self.cw.more.next = !self.m_end.val();
+        self.cw.gate.next = self.in_win1.val();
         self.v_b.d.next = false;
         if self.walk_start.val() | (self.drain.val() & self.stdp_mask.q.val().any()) {
-            // Start the walk of a neuron at m0 = lag_m.
             self.sj.d.next = self.nsj.val();
             self.stdp_mask.d.next = self.nsrc.val() ^ self.nlow.val();
             self.m.d.next = self.lag_m.val();
-            for k in 0..self._k {
-                self.sr[k].d.next = self.lag_r[k].val();
-                self.sq[k].d.next = self.lag_q[k].val();
-            }
-            self.spend.d.next = 0.into();
-            if self.in_win_lag.val() {
-                self.spend.d.next = self.lag_mask.val();
-            }
         }
         if self.walk.val() {
             if self.follow.val() {
                 self.v_b.d.next = true;
                 self.addr_b.d.next = self.next_q.val();
-            } else if self.spend.q.val().any() {
-                self.spend.d.next = self.rest.val();
+            } else if self.cw.pend.val().any() {
                 if self.head.val() != self.nil.val() {
                     self.v_b.d.next = true;
                     self.addr_b.d.next = self.head.val();
@@ -594,18 +542,6 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
                 }
             } else if !self.m_end.val() {
                 self.m.d.next = self.m1.val();
-                for k in 0..self._k {
-                    if self.sr[k].q.val() == self.kwrap[k].val() {
-                        self.sr[k].d.next = 0.into();
-                        self.sq[k].d.next = self.sq[k].q.val() + 1;
-                    } else {
-                        self.sr[k].d.next = self.sr[k].q.val() + 1;
-                    }
-                }
-                self.spend.d.next = 0.into();
-                if self.in_win1.val() {
-                    self.spend.d.next = self.mask_adv.val();
-                }
             }
         }
         if self.pen_start.val() & (self.head_silent.val() != self.nil.val()) {
@@ -619,34 +555,9 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
             self.v_b.d.next = true;
             self.addr_b.d.next = self.next_q.val();
         }
-        // The class of the next cycle's stage A: the lowest of `spend` after this edge, case by
-        // case as above (a walk that ends here needs none), and that of a walk starting now.
-        self.sq_hold.next = 0.into();
-        self.sq_rest.next = 0.into();
-        self.sq_adv.next = 0.into();
-        self.sq_lag.next = 0.into();
-        for k in 0..self._k {
-            if self.spend.q.val().get_bit(k) & !(self.spend.q.val() & self.below[k].val()).any() {
-                self.sq_hold.next = self.sq[k].q.val();
-            }
-            if self.rest.val().get_bit(k) & !(self.rest.val() & self.below[k].val()).any() {
-                self.sq_rest.next = self.sq[k].q.val();
-            }
-            if self.mask_adv.val().get_bit(k) & !(self.mask_adv.val() & self.below[k].val()).any() {
-                self.sq_adv.next = self.sq[k].q.val() + 1;
-            }
-            if self.lag_mask.val().get_bit(k) & !(self.lag_mask.val() & self.below[k].val()).any() {
-                self.sq_lag.next = self.lag_q[k].val();
-            }
-        }
-        self.class_next.next = self.sq_hold.val() - self.lo.val();
-        if !self.follow.val() {
-            self.class_next.next = self.sq_adv.val() - self.lo.val();
-            if self.spend.q.val().any() {
-                self.class_next.next = self.sq_rest.val() - self.lo.val();
-            }
-        }
-        self.begin_r.d.next = self.sq_lag.val() - self.lo.val();
+        // The first class of a walk starting at lag_m, registered (see `begin_class`).
+        self.low_lag.mask.next = self.lag_mask.val();
+        self.begin_r.d.next = self.low_lag.cls.val();
     }
 }
 

@@ -32,7 +32,8 @@
 //! [`lint_verilator`], [`check_iverilog`], [`synth_ice40`] and [`Cosim`] call the tools and
 //! return their output in the error when they fail. They run with the Verilog file's folder as
 //! working directory, so a relative `$readmemh` file name resolves the same way in every tool.
-//! Tests call [`tools_or_skip`] first so that a machine without the tools skips loudly.
+//! Tests check the tools first with `snn_testkit::tools` (a machine without them skips loudly,
+//! CI fails).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -1375,29 +1376,6 @@ pub fn module_ports(verilog: &str, module: &str) -> Result<Vec<Port>> {
 // ---------------------------------------------------------------------------------------------
 // Tools
 // ---------------------------------------------------------------------------------------------
-
-/// Whether `tool` is an executable file on `PATH`.
-pub fn tool_available(tool: &str) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::env::var_os("PATH").is_some_and(|path| {
-        std::env::split_paths(&path).any(|dir| {
-            std::fs::metadata(dir.join(tool))
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
-    })
-}
-
-/// For tests: `true` when every tool is installed; otherwise prints
-/// `skipping TEST: TOOL not installed` and returns `false`, so the test can return early.
-pub fn tools_or_skip(test: &str, tools: &[&str]) -> bool {
-    match tools.iter().find(|t| !tool_available(t)) {
-        Some(missing) => {
-            println!("skipping {test}: {missing} not installed (run scripts/install-tools.sh)");
-            false
-        }
-        None => true,
-    }
-}
 
 /// Runs `cmd`, returning its stdout and stderr together; an error (with that output) when it
 /// cannot start or exits non-zero.

@@ -10,19 +10,13 @@ use snn_data::builtin::digits;
 use snn_data::Split;
 use snn_hdl::generate::{generate_verilog, write_hdl, TOP};
 use snn_hdl::presets::SmallCore;
-use snn_hdl::verilog::{
-    check_iverilog, lint_verilator, simulate_rust_hdl, synth_ice40, tools_or_skip, Cosim,
-};
+use snn_hdl::verilog::{check_iverilog, lint_verilator, simulate_rust_hdl, synth_ice40, Cosim};
 use snn_sim::{FsmState, HwParams, Machine};
+use snn_testkit::{tools, XorShift};
 use std::path::PathBuf;
 
 fn out_dir(name: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("snn-hdl-blocks")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    snn_testkit::workdir(&format!("snn-hdl-blocks/{name}"))
 }
 
 /// Inputs of `snn_core` in declaration order (the clock excluded), as `Cosim` expects them.
@@ -96,13 +90,6 @@ struct Case {
     weights_row: usize,
 }
 
-fn xorshift(state: &mut u64) -> u64 {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    *state
-}
-
 /// Digit `k` of the built-in set, cropped (centred) to the configuration's size.
 fn image(cfg: &SnnConfig, k: usize) -> Vec<u8> {
     let img = &digits(Split::Test, k + 1, 7).images[k];
@@ -123,12 +110,12 @@ fn case(cfg: &SnnConfig, shows: &[(Vec<u8>, bool)], seed: u64) -> Case {
     let p = HwParams::new(cfg).unwrap();
     let (n, m, wb) = (p.n, p.m, p.widths.weight);
     let f = &p.format;
-    let mut s = seed;
+    let mut rng = XorShift::new(seed);
     // Weights in the upper part of [w_min, w_max] so that neurons fire and STDP has work to do.
     let weights: Vec<i32> = (0..n * m)
         .map(|_| {
             let span = (f.w_max - f.w_min + 1) as u64;
-            let w = f.w_min + (xorshift(&mut s) % span) as i32;
+            let w = f.w_min + (rng.next_u64() % span) as i32;
             w.max(f.w_min / 4)
         })
         .collect();
@@ -364,7 +351,7 @@ fn small_core_in_rust_hdl_matches_the_cycle_model() {
 
 #[test]
 fn small_core_lints_and_runs_in_icarus_like_the_cycle_model() {
-    if !tools_or_skip(
+    if !tools(
         "small_core_lints_and_runs_in_icarus_like_the_cycle_model",
         &["verilator", "iverilog", "vvp"],
     ) {
@@ -392,7 +379,7 @@ fn small_core_lints_and_runs_in_icarus_like_the_cycle_model() {
 
 #[test]
 fn small_core_runs_in_verilator_like_the_cycle_model() {
-    if !tools_or_skip(
+    if !tools(
         "small_core_runs_in_verilator_like_the_cycle_model",
         &["verilator"],
     ) {
@@ -411,7 +398,7 @@ fn small_core_runs_in_verilator_like_the_cycle_model() {
 /// The lead's self-check of the default preset: one 28x28 digit, learning, in Icarus.
 #[test]
 fn default_core_runs_in_icarus_like_the_cycle_model() {
-    if !tools_or_skip(
+    if !tools(
         "default_core_runs_in_icarus_like_the_cycle_model",
         &["iverilog", "vvp"],
     ) {
@@ -440,7 +427,7 @@ fn default_core_runs_in_icarus_like_the_cycle_model() {
 
 #[test]
 fn default_core_lints_and_synthesizes_for_ice40() {
-    if !tools_or_skip(
+    if !tools(
         "default_core_lints_and_synthesizes_for_ice40",
         &["verilator", "iverilog", "yosys"],
     ) {

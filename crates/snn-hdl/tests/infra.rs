@@ -1,22 +1,18 @@
 //! The HDL infrastructure against the real tools: the generated Verilog of `Bram`, `UMul` and a
 //! design using the rust-hdl constructs the accelerator needs is linted by Verilator `-Wall`,
 //! compiled by Icarus, synthesised for iCE40 by Yosys, and co-simulated in Icarus and Verilator
-//! against rust-hdl's own simulation of the same stimulus. Each test prints a `skipping` line
-//! and passes when a tool is missing.
+//! against rust-hdl's own simulation of the same stimulus. A test whose tool is missing skips
+//! (fails under `CI=true`, `snn_testkit::tools`).
 
 use std::path::{Path, PathBuf};
 
 use rust_hdl::prelude::*;
 use snn_hdl::prelude::*;
+use snn_testkit::{tools, XorShift};
 
-/// A fresh folder for one test's files under cargo's temporary folder.
+/// A fresh folder for one test's files.
 fn workdir(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("snn-hdl-infra")
-        .join(test);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    snn_testkit::workdir(&format!("snn-hdl-infra/{test}"))
 }
 
 /// A `$readmemh` file of `words`, one per line.
@@ -30,31 +26,6 @@ fn write_verilog(uut: &mut impl Block, top: &str, dir: &Path) -> PathBuf {
     let path = dir.join(format!("{top}.v"));
     std::fs::write(&path, generate(uut, top)).unwrap();
     path
-}
-
-/// xorshift64: a dependency-free, reproducible source of test vectors.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn bits(&mut self, width: usize) -> u128 {
-        let v = (u128::from(self.next()) << 64) | u128::from(self.next());
-        if width >= 128 {
-            v
-        } else {
-            v & ((1u128 << width) - 1)
-        }
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
 }
 
 fn b<const N: usize>(v: u128) -> Bits<N> {
@@ -86,7 +57,7 @@ fn cosim_all(
         ),
         ("verilator", Cosim::run_verilator),
     ] {
-        if !tools_or_skip(&format!("{top} co-simulation in {tool}"), &[tool]) {
+        if !tools(&format!("{top} co-simulation in {tool}"), &[tool]) {
             continue;
         }
         let got = run(&cosim, stimulus).unwrap();
@@ -107,10 +78,10 @@ fn cosim_all(
 }
 
 fn lint_and_compile(verilog: &Path, top: &str) {
-    if tools_or_skip(&format!("{top} lint"), &["verilator"]) {
+    if tools(&format!("{top} lint"), &["verilator"]) {
         lint_verilator(verilog, top).unwrap();
     }
-    if tools_or_skip(&format!("{top} iverilog"), &["iverilog"]) {
+    if tools(&format!("{top} iverilog"), &["iverilog"]) {
         check_iverilog(verilog).unwrap();
     }
 }
@@ -145,7 +116,7 @@ fn bram_rust<const AW: usize, const DW: usize>(
 fn bram_write_read_matches_in_every_simulator() {
     const DEPTH: u64 = 784;
     let dir = workdir("bram_write_read");
-    let mut rng = Rng(0x5eed_0001);
+    let mut rng = XorShift::new(0x5eed_0001);
     let mut stimulus = Vec::new();
     for _ in 0..600 {
         let waddr = rng.below(DEPTH);
@@ -186,7 +157,7 @@ fn bram_write_read_matches_in_every_simulator() {
 fn bram_readmemh_loads_every_word() {
     const DEPTH: usize = 784;
     let dir = workdir("bram_readmemh");
-    let mut rng = Rng(0x5eed_0002);
+    let mut rng = XorShift::new(0x5eed_0002);
     let words: Vec<Bits<100>> = (0..DEPTH).map(|_| b(rng.bits(100))).collect();
     let mem = dir.join("weights.mem");
     std::fs::write(&mem, mem_text(&words)).unwrap();
@@ -249,7 +220,7 @@ fn bram_inline_words_match_in_every_simulator() {
     let words: Vec<Bits<12>> = (0..7u128).map(|i| b(0x100 * i + 0xa)).collect();
     let make = || Bram::<4, 12>::with_words(11, &words);
     let mut stimulus: Vec<Vec<u128>> = (0..=11).map(|a| vec![0, 0, 0, (a % 11) as u128]).collect();
-    let mut rng = Rng(0x5eed_0003);
+    let mut rng = XorShift::new(0x5eed_0003);
     for _ in 0..100 {
         stimulus.push(vec![
             u128::from(rng.below(11)),
@@ -274,7 +245,7 @@ fn bram_inline_words_match_in_every_simulator() {
 /// removes.
 #[test]
 fn bram_maps_to_ice40_block_ram() {
-    if !tools_or_skip("bram_maps_to_ice40_block_ram", &["yosys"]) {
+    if !tools("bram_maps_to_ice40_block_ram", &["yosys"]) {
         return;
     }
     let dir = workdir("bram_synth");
@@ -295,7 +266,7 @@ fn bram_maps_to_ice40_block_ram() {
     // One LUT: Yosys picks the 16-bit mode, whose bit mask takes the write enable inverted.
     assert_eq!((r.brams, r.luts, r.ffs, r.latches), (1, 1, 0, 0), "{r:?}");
 
-    let mut rng = Rng(0x5eed_0004);
+    let mut rng = XorShift::new(0x5eed_0004);
     let words: Vec<Bits<100>> = (0..784).map(|_| b(rng.bits(100))).collect();
     std::fs::write(dir.join("w.mem"), mem_text(&words)).unwrap();
     let big = Bram::<10, 100>::from_mem_file(784, &dir.join("w.mem"), "w.mem").unwrap();
@@ -313,7 +284,7 @@ fn bram_maps_to_ice40_block_ram() {
 fn bram_collision_dont_care_is_visible_in_every_simulator() {
     const DEPTH: u64 = 100;
     let dir = workdir("bram_collision");
-    let mut rng = Rng(0x5eed_0005);
+    let mut rng = XorShift::new(0x5eed_0005);
     let mut stimulus = Vec::new();
     for _ in 0..300 {
         let waddr = rng.below(DEPTH);
@@ -394,7 +365,7 @@ impl Logic for MulReg {
 #[test]
 fn umul_is_exact_in_every_simulator() {
     let dir = workdir("umul");
-    let mut rng = Rng(0x5eed_0005);
+    let mut rng = XorShift::new(0x5eed_0005);
     let mut stimulus = vec![
         vec![1023, 1023],
         vec![0, 1023],
@@ -424,7 +395,7 @@ fn umul_is_exact_in_every_simulator() {
     lint_and_compile(&verilog, "mul_reg");
     cosim_all(&verilog, "mul_reg", &dir, &stimulus, &expected);
 
-    if tools_or_skip("umul synthesis", &["yosys"]) {
+    if tools("umul synthesis", &["yosys"]) {
         let r = synth_ice40(&verilog, "mul_reg").unwrap();
         println!("10 x 10 registered multiplier: {r:?}");
         assert_eq!(r.latches, 0);
@@ -662,7 +633,7 @@ fn showcase_rust(stimulus: &[Vec<u128>]) -> Vec<Vec<u128>> {
 #[test]
 fn generated_verilog_is_lint_clean_and_matches_rust_hdl() {
     let dir = workdir("showcase");
-    let mut rng = Rng(0x5eed_0006);
+    let mut rng = XorShift::new(0x5eed_0006);
     let mut stimulus = vec![
         // The cases where raw rust-hdl Verilog is wrong (see snn_hdl::verilog).
         vec![2, 3, 2, 0xffff, 0xffff, 0xfd, 0x05],
@@ -697,7 +668,7 @@ fn generated_verilog_is_lint_clean_and_matches_rust_hdl() {
     let verilog = write_verilog(&mut Showcase::new(), "showcase", &dir);
     lint_and_compile(&verilog, "showcase");
     cosim_all(&verilog, "showcase", &dir, &stimulus, &expected);
-    if tools_or_skip("showcase synthesis", &["yosys"]) {
+    if tools("showcase synthesis", &["yosys"]) {
         let r = synth_ice40(&verilog, "showcase").unwrap();
         println!("showcase: {r:?}");
         assert_eq!(r.latches, 0, "{r:?}");
@@ -737,7 +708,7 @@ impl Logic for Pitfalls {
 /// while the output of `generate` agrees. Also shows that the checks above can fail.
 #[test]
 fn raw_rust_hdl_verilog_is_neither_lint_clean_nor_faithful() {
-    if !tools_or_skip("raw_rust_hdl_verilog", &["verilator", "iverilog"]) {
+    if !tools("raw_rust_hdl_verilog", &["verilator", "iverilog"]) {
         return;
     }
     let dir = workdir("raw");
@@ -796,7 +767,7 @@ fn raw_rust_hdl_verilog_is_neither_lint_clean_nor_faithful() {
 /// so only its log reveals them.
 #[test]
 fn synth_report_counts_latches() {
-    if !tools_or_skip("synth_report_counts_latches", &["yosys"]) {
+    if !tools("synth_report_counts_latches", &["yosys"]) {
         return;
     }
     let dir = workdir("latch");
@@ -812,7 +783,7 @@ fn synth_report_counts_latches() {
 /// A waiver silences exactly its warning and must carry a reason; UNSIGNED is never waived.
 #[test]
 fn lint_waivers_need_a_reason_and_never_cover_unsigned() {
-    if !tools_or_skip("lint_waivers", &["verilator"]) {
+    if !tools("lint_waivers", &["verilator"]) {
         return;
     }
     let dir = workdir("waivers");

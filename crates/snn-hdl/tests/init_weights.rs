@@ -3,7 +3,7 @@
 //! onto the same 25 `SB_RAM40_4K` as the empty memory, and the netlist, simulated in Icarus with
 //! Yosys' own models of the iCE40 cells, reads back every word through the host port without a
 //! single write. That proves the block RAMs' INIT values hold the weights, which a simulation of
-//! the generated Verilog cannot show. Skipped (with a printed line) without yosys or Icarus.
+//! the generated Verilog cannot show. Skipped without yosys or Icarus (a failure under `CI=true`).
 
 use snn_core::config::SnnConfig;
 use snn_hdl::prelude::*;
@@ -57,11 +57,14 @@ fn run(cmd: &mut Command, dir: &Path) -> String {
 
 #[test]
 fn baked_weights_are_block_ram_init_values() {
-    if !tools_or_skip(TEST, &["yosys", "iverilog", "vvp"]) {
+    if !snn_testkit::tools(TEST, &["yosys", "iverilog", "vvp"]) {
         return;
     }
     let Some(cells) = ice40_cells_sim() else {
-        println!("skipping {TEST}: yosys' share/yosys/ice40/cells_sim.v not found beside yosys");
+        snn_testkit::cannot_run(
+            TEST,
+            "yosys' share/yosys/ice40/cells_sim.v not found beside yosys",
+        );
         return;
     };
     let cfg = SnnConfig::default();

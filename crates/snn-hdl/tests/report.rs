@@ -25,7 +25,7 @@ const REGISTERS: &[(&str, &[(&str, &str)])] = &[
         "addr",
         &[
             ("spike_gen$i3", "q"),
-            ("spike_gen$count_ram", "wdata"),
+            ("spike_gen$lists$count_ram", "wdata"),
             ("spike_gen$next_mem", "wdata"),
             ("stdp$addr_c", "q"),
         ],
@@ -36,7 +36,9 @@ const REGISTERS: &[(&str, &[(&str, &str)])] = &[
         &[
             ("control$t_r", "q"),
             ("control$lag_m_r", "q"),
-            ("control$q$0", "q"),
+            ("control$cw$ctr$q_r$0", "q"),
+            ("control$lag$q_r$0", "q"),
+            ("stdp$cw$ctr$q_r$0", "q"),
             ("stdp$m", "q"),
             ("wta$step_r", "q"),
             ("neurons$nrn$0$free_at", "q"),
@@ -45,17 +47,20 @@ const REGISTERS: &[(&str, &[(&str, &str)])] = &[
     (
         "residue",
         &[
-            ("control$r$0", "q"),
-            ("control$lag_r_r$0", "q"),
-            ("stdp$sr$0", "q"),
+            ("control$cw$ctr$r_r$0", "q"),
+            ("control$lag$r_r$0", "q"),
+            ("stdp$cw$ctr$r_r$0", "q"),
         ],
     ),
-    ("mask", &[("control$pend", "q"), ("stdp$spend", "q")]),
+    (
+        "mask",
+        &[("control$cw$pend_r", "q"), ("stdp$cw$pend_r", "q")],
+    ),
     (
         "class",
         &[
             ("spike_gen$class_reg", "q"),
-            ("spike_gen$rd_class", "q"),
+            ("spike_gen$lists$rd_class", "q"),
             ("stdp$begin_r", "q"),
         ],
     ),

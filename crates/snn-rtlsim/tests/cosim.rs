@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{blobs, first_difference, first_weight_difference, have, mnist_test_images, Outcome};
+use common::{blobs, first_difference, first_weight_difference, have, Outcome};
 use ndarray::Array2;
 use snn_core::prelude::*;
 use snn_rtlsim::{run, RtlImage, RtlResult, RunOptions, Simulator, TraceCycle};
@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 /// The generated core for `cfg`: `$SNN_CORE_VERILOG` (to try a freshly generated file before it
-/// replaces `hdl/`), else `hdl/snn_core.v`; `None` (printed) while it does not exist. The JSON
+/// replaces `hdl/`), else `hdl/snn_core.v`; `None` while it does not exist (the test cannot run). The JSON
 /// report beside it must describe the same hardware parameters as `cfg`.
 fn core_verilog(cfg: &SnnConfig, test: &str) -> Option<PathBuf> {
     let v = std::env::var_os("SNN_CORE_VERILOG")
@@ -29,9 +29,12 @@ fn core_verilog(cfg: &SnnConfig, test: &str) -> Option<PathBuf> {
             PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../hdl/snn_core.v"))
         });
     if !v.is_file() {
-        eprintln!(
-            "SKIPPED {test}: {} does not exist yet (generate it with the snn-hdl generator)",
-            v.display()
+        snn_testkit::cannot_run(
+            test,
+            &format!(
+                "{} does not exist yet (generate it with the snn-hdl generator)",
+                v.display()
+            ),
         );
         return None;
     }
@@ -55,7 +58,8 @@ fn core_verilog(cfg: &SnnConfig, test: &str) -> Option<PathBuf> {
 /// Test images: the first MNIST test digits when the data set is present, MNIST-like blobs for
 /// the rest (and for all of them without the data set).
 fn images(count: usize, mnist: usize, test: &str) -> Vec<Vec<u8>> {
-    let mut im = mnist_test_images(mnist.min(count), test).unwrap_or_default();
+    let mut im = snn_testkit::mnist_images(test, "t10k-images-idx3-ubyte.gz", mnist.min(count))
+        .unwrap_or_default();
     let blob_count = count - im.len();
     im.extend(blobs(42, blob_count, 28, 28));
     im

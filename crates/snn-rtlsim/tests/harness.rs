@@ -33,10 +33,10 @@ fn toy_verilog(d: &Dims) -> String {
   output wire busy, output wire done, output reg [7:0] winner, output reg winner_valid,
   output reg [15:0] inhibit_step, output reg [31:0] cycles, output reg [PB-1:0] threshold,
   output reg [15:0] peak, output reg spike_valid, output reg [N-1:0] spike_mask,
-  output reg [15:0] spike_t, output wire [3:0] state, output wire [15:0] t);
+  output reg [15:0] spike_t, output wire [4:0] state, output wire [15:0] t);
   reg [N*WB-1:0] mem [0:M-1];
   reg signed [PB-1:0] pot [0:N-1];
-  reg [3:0] st = 0;
+  reg [4:0] st = 0;
   reg lrn = 0;
   reg [15:0] taken = 0, nspk = 0;
   reg [N*WB-1:0] w;

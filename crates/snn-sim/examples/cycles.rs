@@ -47,9 +47,9 @@ fn main() -> Result<()> {
     let (path, count, cfg) = match args.as_slice() {
         [path, count] => (path, count, SnnConfig::seed()),
         [path, count, config] => (path, count, SnnConfig::from_toml_file(Path::new(config))?),
-        _ => bail!(
-            "usage: cycles PATH COUNT [CONFIG] (PATH: an MNIST IDX image file or its folder)"
-        ),
+        _ => {
+            bail!("usage: cycles PATH COUNT [CONFIG] (PATH: an MNIST IDX image file or its folder)")
+        }
     };
     let count: usize = count.parse().context("COUNT must be a number")?;
     let images = read_images(Path::new(path), count)?;

@@ -181,7 +181,10 @@ impl Machine {
         self.require_idle("load_theta")?;
         let n = self.p.n;
         if theta.len() != n {
-            bail!("load_theta: {} values, the core has N = {n} neurons", theta.len());
+            bail!(
+                "load_theta: {} values, the core has N = {n} neurons",
+                theta.len()
+            );
         }
         let max = self.p.format.theta_max;
         if let Some(j) = theta.iter().position(|&x| !(0..=max).contains(&x)) {
@@ -316,11 +319,7 @@ impl Machine {
             | FsmState::NormMul
             | FsmState::Norm
             | FsmState::NormDrain => self.learn_phase(),
-            FsmState::Idle
-            | FsmState::Fire
-            | FsmState::Wta
-            | FsmState::Bias
-            | FsmState::Done => {
+            FsmState::Idle | FsmState::Fire | FsmState::Wta | FsmState::Bias | FsmState::Done => {
                 return self.step();
             }
         };
@@ -866,7 +865,17 @@ impl Machine {
         let (m, k, t, n) = (p.m as u64, p.k as u64, p.t_steps as u64, p.n as u64);
         let walk = (2 * p.whi as u64 + 1) * (1 + k) + 2 * m + 1;
         let norm = p.rb as u64 + m + 2;
-        p.scan_cycles + 3 + t * k.max(1) + p.qb as u64 + 1 + t * (m + k + 2) + n + t * n * walk + m + 4 + norm
+        p.scan_cycles
+            + 3
+            + t * k.max(1)
+            + p.qb as u64
+            + 1
+            + t * (m + k + 2)
+            + n
+            + t * n * walk
+            + m
+            + 4
+            + norm
     }
 
     /// Presents one image: load it, start, clock until `done` ([`Machine::advance`]: phase by

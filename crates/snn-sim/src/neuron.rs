@@ -295,7 +295,10 @@ impl Neurons {
             spikes,
             above: armed
                 && shown_margin.iter().any(|&x| x > 0)
-                && self.iter().enumerate().any(|(j, nr)| nr.above(self.thr_j[j])),
+                && self
+                    .iter()
+                    .enumerate()
+                    .any(|(j, nr)| nr.above(self.thr_j[j])),
             below_min: pot_min.iter().any(|&x| x < p_min) && self.pot().iter().any(|&x| x < p_min),
         }
     }
@@ -380,13 +383,8 @@ mod tests {
 
     #[test]
     fn neurons_apply_the_neuron_transfers_to_every_lane() {
-        let mut x = 3u64;
-        let mut rand = |m: u64| {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (x >> 33) % m
-        };
+        let mut rng = snn_testkit::Lcg::new(3);
+        let mut rand = |m: u64| rng.below(m);
         for n in [1, 3, 4, 10, 64, 100, 128] {
             let p = HwParams::new(&SnnConfig {
                 neurons: n,

@@ -416,13 +416,10 @@ mod tests {
                 ..SnnConfig::default()
             };
             let p = HwParams::new(&cfg).unwrap();
-            let mut x = seed;
+            let mut rng = snn_testkit::Lcg::new(seed);
             let pixels: Vec<u8> = (0..h * w)
                 .map(|_| {
-                    x = x
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    let v = (x >> 56) as u8;
+                    let v = (rng.next_u64() >> 56) as u8;
                     if v < 128 {
                         0
                     } else {
@@ -470,14 +467,12 @@ mod tests {
 
     #[test]
     fn rf_is_the_kernel_dot_product_of_random_windows() {
-        let mut x = 7u64;
+        let mut rng = snn_testkit::Lcg::new(7);
         for _ in 0..10_000 {
             let mut w = [[0u8; 8]; 5];
             for col in &mut w {
                 for px in &mut col[..5] {
-                    x = x
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
+                    let x = rng.next_u64();
                     *px = if x >> 63 == 1 { (x >> 40) as u8 } else { 255 };
                 }
             }

@@ -225,16 +225,18 @@ impl Stdp {
         self.nm_bit = 0;
     }
 
-    /// One NormMul cycle for the winner's row: add `(S - rsum[winner]) << nm_bit` when bit
-    /// `nm_bit` of the reciprocal is set; the last cycle (`nm_bit == RB - 1`) rounds and shifts
-    /// the product into `delta` and points Norm at input 0. Returns whether it was the last.
+    /// One NormMul cycle for the winner's row, most significant bit first (Horner: no shifter,
+    /// one adder): `nm_acc = 2 * nm_acc + (S - rsum[winner])` when bit `RB - 1 - nm_bit` of the
+    /// reciprocal is set, else `2 * nm_acc`. The last cycle (`nm_bit == RB - 1`) rounds and
+    /// shifts the product into `delta` and points Norm at input 0. Returns whether it was the
+    /// last.
     #[inline]
     pub fn norm_mul(&mut self, winner: u32, p: &HwParams) -> bool {
         let f = &p.format;
         let diff = f.norm_target - self.rsum[winner as usize] as i64;
-        if f.norm_recip >> self.nm_bit & 1 == 1 {
-            self.nm_acc += diff << self.nm_bit;
-        }
+        let bit = p.rb - 1 - self.nm_bit;
+        let add = if f.norm_recip >> bit & 1 == 1 { diff } else { 0 };
+        self.nm_acc = 2 * self.nm_acc + add;
         let last = self.nm_bit + 1 == p.rb;
         if last {
             self.delta = ((self.nm_acc + (1i64 << (f.norm_shift - 1))) >> f.norm_shift) as i32;

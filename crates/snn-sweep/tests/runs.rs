@@ -38,7 +38,11 @@ fn one_job_two_jobs_shards_and_resume_agree() {
             m.to_string()
         })
         .collect();
-    assert!(distinct.len() > 8, "points should differ: {} distinct of 16", distinct.len());
+    assert!(
+        distinct.len() > 8,
+        "points should differ: {} distinct of 16",
+        distinct.len()
+    );
 
     let two = tmp.path().join("two-jobs");
     run_into(&spec, &two, 2, None);
@@ -149,7 +153,9 @@ encoding = ["rate", "pixel"]
 
 #[test]
 fn mnist_subset_learns() {
-    let Some(dir) = mnist_dir() else { return };
+    let Some(dir) = snn_testkit::mnist_dir("mnist_subset_learns") else {
+        return;
+    };
     let tmp = tempfile::tempdir().unwrap();
     // The seed's own run (SPEC section 1 with the original depression rule, float): the frozen
     // preset that learns, so the bound below does not move when `default` is retuned.

@@ -91,18 +91,6 @@ fn flags_in(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Whether a test that needs `what` can run; under `CI=true` a missing tool is a failure.
-pub fn have(what: &str, available: bool) -> bool {
-    if !available {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{what} is missing, and CI=true requires every test to run"
-        );
-        eprintln!("skipping: {what} not installed");
-    }
-    available
-}
-
 pub fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }

@@ -1,28 +1,9 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)] // each test binary uses a different subset
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use snn_data::Image;
-
-/// The real MNIST files: `$SNN_MNIST_DIR`, else the shared data folder beside the workspace.
-/// `None` (after printing why) when they are absent, so tests that need them skip cleanly.
-pub fn mnist_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("SNN_MNIST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/data/mnist"
-            ))
-        });
-    if dir.join("train-images-idx3-ubyte.gz").is_file() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: MNIST not found at {}", dir.display());
-        None
-    }
-}
 
 /// An image whose pixels are `seed, seed+1, ...` (wrapping), so images are easy to tell apart.
 pub fn ramp(height: usize, width: usize, seed: u8) -> Image {

@@ -2,22 +2,15 @@
 //! field-by-field comparison of what two levels produced for one image.
 #![allow(dead_code)] // each test binary uses a different subset of these helpers
 
-use flate2::read::GzDecoder;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use snn_core::prelude::Presentation;
 use snn_rtlsim::RtlImage;
 use snn_rtlsim::Simulator;
-use std::io::Read;
-use std::path::PathBuf;
 
-/// True when `sim` can run; otherwise prints why the test is skipped.
+/// True when `sim` can run; otherwise the test skips (fails under `CI=true`).
 pub fn have(sim: Simulator, test: &str) -> bool {
-    let ok = sim.available();
-    if !ok {
-        eprintln!("SKIPPED {test}: {sim} (or its compiler) is not installed; run scripts/install-tools.sh");
-    }
-    ok
+    snn_testkit::available(test, sim.available(), &format!("{sim} (or its compiler)"))
 }
 
 /// `count` MNIST-like images: a few bright Gaussian strokes on black, anti-aliased, seeded.
@@ -53,45 +46,6 @@ pub fn blobs(seed: u64, count: usize, height: usize, width: usize) -> Vec<Vec<u8
                 .collect()
         })
         .collect()
-}
-
-/// The MNIST folder: `$SNN_MNIST_DIR`, else the shared data folder beside the workspace.
-pub fn mnist_dir() -> PathBuf {
-    std::env::var_os("SNN_MNIST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/data/mnist"
-            ))
-        })
-}
-
-/// The first `count` test images of MNIST (28 x 28), or `None` (with a printed reason) when the
-/// data set is absent. Reads the gzip IDX file directly: magic 0x803, count, rows, cols, bytes.
-pub fn mnist_test_images(count: usize, test: &str) -> Option<Vec<Vec<u8>>> {
-    let path = mnist_dir().join("t10k-images-idx3-ubyte.gz");
-    let Ok(file) = std::fs::File::open(&path) else {
-        eprintln!(
-            "SKIPPED the MNIST part of {test}: {} not found (set SNN_MNIST_DIR)",
-            path.display()
-        );
-        return None;
-    };
-    let mut data = Vec::new();
-    GzDecoder::new(file)
-        .read_to_end(&mut data)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let be = |k: usize| u32::from_be_bytes(data[k..k + 4].try_into().unwrap()) as usize;
-    assert_eq!(be(0), 0x803, "{}: not an IDX image file", path.display());
-    let (n, rows, cols) = (be(4), be(8), be(12));
-    assert_eq!((rows, cols), (28, 28), "{}: not 28x28", path.display());
-    let px = rows * cols;
-    Some(
-        (0..count.min(n))
-            .map(|k| data[16 + k * px..16 + (k + 1) * px].to_vec())
-            .collect(),
-    )
 }
 
 /// What every level produces for one image, in one type so one function compares any two.

@@ -2,13 +2,10 @@
 //! by side with a comparison that names the first differing register, the cycle count the doc
 //! predicts for an image, image generators and a reader of the first MNIST images.
 
-use flate2::read::GzDecoder;
 use rand::Rng;
 use snn_core::prelude::*;
 use snn_sim::prelude::*;
 use std::fmt;
-use std::io::Read;
-use std::path::PathBuf;
 
 /// The first difference between the two models.
 #[derive(Debug)]
@@ -390,47 +387,4 @@ pub fn edge_images(h: usize, w: usize) -> Vec<Vec<u8>> {
         })
         .collect();
     vec![vec![0; h * w], vec![255; h * w], centre, corner, checker]
-}
-
-/// Where the MNIST files are: `SNN_MNIST_DIR`, else the shared data folder beside the repository.
-pub fn mnist_dir() -> PathBuf {
-    match std::env::var_os("SNN_MNIST_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/data/mnist"
-        )),
-    }
-}
-
-/// The first `count` 28x28 images of an IDX image file (gzip) in [`mnist_dir`], or `None` (with
-/// a message saying what is skipped) when the file is absent.
-pub fn read_mnist(file: &str, count: usize) -> Option<Vec<Vec<u8>>> {
-    let path = mnist_dir().join(file);
-    let Ok(f) = std::fs::File::open(&path) else {
-        println!(
-            "SKIPPED: {} not found (set SNN_MNIST_DIR to the folder of the MNIST files)",
-            path.display()
-        );
-        return None;
-    };
-    let mut gz = GzDecoder::new(f);
-    let mut header = [0u8; 16];
-    gz.read_exact(&mut header)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let word = |k: usize| u32::from_be_bytes(header[k..k + 4].try_into().unwrap()) as usize;
-    assert_eq!(word(0), 0x803, "{}: not an IDX image file", path.display());
-    assert_eq!(
-        (word(8), word(12)),
-        (28, 28),
-        "{}: not 28x28",
-        path.display()
-    );
-    let count = count.min(word(4));
-    let mut images = vec![vec![0u8; 784]; count];
-    for img in &mut images {
-        gz.read_exact(img)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    }
-    Some(images)
 }

@@ -3,7 +3,7 @@
 //! every register and memory of every block, the cycle counter and the per-image results must be
 //! those of a machine clocked one `step()` at a time.
 
-use crate::common::{edge_images, random_image, read_mnist};
+use crate::common::{edge_images, random_image};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use snn_core::prelude::*;
@@ -252,10 +252,14 @@ fn random_configurations() {
 
 #[test]
 fn mnist_images() {
-    let Some(train) = read_mnist("train-images-idx3-ubyte.gz", 100) else {
+    let Some(train) =
+        snn_testkit::mnist_images("fast_mnist_images", "train-images-idx3-ubyte.gz", 100)
+    else {
         return;
     };
-    let Some(test) = read_mnist("t10k-images-idx3-ubyte.gz", 100) else {
+    let Some(test) =
+        snn_testkit::mnist_images("fast_mnist_images", "t10k-images-idx3-ubyte.gz", 100)
+    else {
         return;
     };
     let images: Vec<(Vec<u8>, bool)> = train

@@ -1,15 +1,23 @@
 //! The first MNIST images: 50 training presentations (training file) then 200 inference
 //! presentations (test file) with N = 10, compared step by step; prints the mean cycles per image.
 
-use crate::common::{read_mnist, Pair};
+use crate::common::Pair;
 use snn_core::prelude::*;
 
 #[test]
 fn mnist_training_then_inference() {
-    let Some(train) = read_mnist("train-images-idx3-ubyte.gz", 50) else {
+    let Some(train) = snn_testkit::mnist_images(
+        "mnist_training_then_inference",
+        "train-images-idx3-ubyte.gz",
+        50,
+    ) else {
         return;
     };
-    let Some(test) = read_mnist("t10k-images-idx3-ubyte.gz", 200) else {
+    let Some(test) = snn_testkit::mnist_images(
+        "mnist_training_then_inference",
+        "t10k-images-idx3-ubyte.gz",
+        200,
+    ) else {
         return;
     };
     let mut pair = Pair::new(&SnnConfig::default());

@@ -3,7 +3,7 @@
 
 use snn_sweep::record::without_times;
 use snn_sweep::{run, RunOptions, Shard, Spec};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A 12-point grid on the built-in digits: fast (well under a second per run) but with every
 /// kind of key: a preset, a nested key, a float range and an integer list.
@@ -53,27 +53,4 @@ pub fn canonical(dir: &Path) -> Vec<serde_json::Value> {
         .collect();
     v.sort_by_key(|l| l["index"].as_u64());
     v
-}
-
-/// The real MNIST files: `$SNN_MNIST_DIR`, else the shared data folder beside the workspace.
-/// Absent: `None` locally (the test skips, saying so), a failure under `CI=true`.
-pub fn mnist_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("SNN_MNIST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/data/mnist"
-            ))
-        });
-    if dir.join("train-images-idx3-ubyte.gz").is_file() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "MNIST not found at {} (CI must have it)",
-        dir.display()
-    );
-    eprintln!("skipping: MNIST not found at {}", dir.display());
-    None
 }
