@@ -1,0 +1,314 @@
+//! `snn plot --curve`: the learning curve that `snn train --curve` writes, drawn as test
+//! accuracy and the share of presentations without a winner against the images seen, with the
+//! epoch boundaries, in the style of `snn plot`'s potential figures.
+
+use super::plot::{plot_err, ticks, to_png, LEGEND_WIDTH, SIZE};
+use crate::text::{Align, Label, Pen};
+use crate::watch::CurvePoint;
+use anyhow::{bail, Context, Result};
+use plotters::prelude::*;
+use serde::Deserialize;
+use std::path::Path;
+
+/// What the plot needs of a `--curve` file (docs/JSON.md, "The learning curve").
+#[derive(Deserialize)]
+pub struct Curve {
+    pub level: String,
+    pub data: String,
+    /// Training images per epoch.
+    pub images: usize,
+    pub epochs: usize,
+    pub neurons: usize,
+    pub eval_every: usize,
+    pub label_images: usize,
+    pub test_images: usize,
+    pub points: Vec<CurvePoint>,
+}
+
+impl Curve {
+    /// Reads a curve file; anything else is an error naming the file.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read curve", path.display()))?;
+        let curve: Curve = serde_json::from_str(&text).with_context(|| {
+            format!(
+                "{}: not a learning curve (expected the JSON that snn train --curve writes)",
+                path.display()
+            )
+        })?;
+        if curve.points.is_empty() {
+            bail!("{}: the curve has no points to draw", path.display());
+        }
+        Ok(curve)
+    }
+}
+
+/// Test accuracy: the line that matters most.
+const ACCURACY: RGBColor = RGBColor(31, 119, 180);
+/// Presentations without a winner: the alarm line.
+const NO_WINNER: RGBColor = RGBColor(214, 39, 40);
+const EPOCH: RGBColor = RGBColor(150, 150, 150);
+
+/// Draws `curve`; returns the PNG bytes and the legend's lines.
+pub fn render(curve: &Curve) -> Result<(Vec<u8>, Vec<String>)> {
+    let x_hi = curve
+        .points
+        .iter()
+        .map(|p| p.images_seen)
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let (y_lo, y_hi) = (0.0, 100.0);
+    let (w, h) = SIZE;
+    let mut rgb = vec![0u8; (w * h * 3) as usize];
+    let mut labels = Vec::new();
+    let mut legend: Vec<(ShapeStyle, String)> = Vec::new();
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        let (left, key) = root.split_horizontally(w - LEGEND_WIDTH);
+        let mut chart = ChartBuilder::on(&left)
+            .margin(15)
+            .margin_top(50)
+            .x_label_area_size(50)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0.0..x_hi, y_lo..y_hi)
+            .map_err(plot_err)?;
+        chart
+            .draw_series(LineSeries::new(
+                [(0.0, y_hi), (0.0, y_lo), (x_hi, y_lo)],
+                BLACK.stroke_width(1),
+            ))
+            .map_err(plot_err)?;
+        let grid = RGBColor(225, 225, 225).stroke_width(1);
+        let (xs, decimals) = ticks(0.0, x_hi, 8);
+        for x in xs {
+            chart
+                .draw_series(LineSeries::new([(x, y_lo), (x, y_hi)], grid))
+                .map_err(plot_err)?;
+            let (px, py) = chart.backend_coord(&(x, y_lo));
+            labels.push(Label::new(
+                format!("{x:.decimals$}"),
+                15.0,
+                (px as f32, py as f32 + 20.0),
+                Align::Middle,
+            ));
+        }
+        for k in 0..=5 {
+            let y = 20.0 * k as f64;
+            chart
+                .draw_series(LineSeries::new([(0.0, y), (x_hi, y)], grid))
+                .map_err(plot_err)?;
+            let (px, py) = chart.backend_coord(&(0.0, y));
+            labels.push(Label::new(
+                format!("{y:.0}"),
+                15.0,
+                (px as f32 - 8.0, py as f32 + 5.0),
+                Align::End,
+            ));
+        }
+
+        let boundary = EPOCH.stroke_width(1);
+        for e in 1..curve.epochs {
+            let x = (e * curve.images) as f64;
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(x, y_lo), (x, y_hi)],
+                    6,
+                    6,
+                    boundary,
+                ))
+                .map_err(plot_err)?;
+        }
+        if curve.epochs > 1 {
+            legend.push((
+                boundary,
+                format!("epoch boundary ({} images)", curve.images),
+            ));
+        }
+
+        let accuracy: Vec<(f64, f64)> = curve
+            .points
+            .iter()
+            .map(|p| (p.images_seen as f64, 100.0 * p.accuracy))
+            .collect();
+        let style = ACCURACY.stroke_width(3);
+        chart
+            .draw_series(LineSeries::new(accuracy.iter().copied(), style))
+            .map_err(plot_err)?;
+        chart
+            .draw_series(
+                accuracy
+                    .iter()
+                    .map(|&p| Circle::new(p, 4, ACCURACY.filled())),
+            )
+            .map_err(plot_err)?;
+        let last = accuracy.last().map_or(0.0, |p| p.1);
+        legend.push((
+            style,
+            format!(
+                "test accuracy, last {last:.1}% (labelled on {}, scored on {} images)",
+                curve.label_images, curve.test_images
+            ),
+        ));
+
+        let rate: Vec<(f64, f64)> = curve
+            .points
+            .iter()
+            .map(|p| (p.images_seen as f64, 100.0 * p.no_winner_rate))
+            .collect();
+        let style = NO_WINNER.stroke_width(2);
+        chart
+            .draw_series(LineSeries::new(rate.iter().copied(), style))
+            .map_err(plot_err)?;
+        chart
+            .draw_series(rate.iter().map(|&p| Circle::new(p, 3, NO_WINNER.filled())))
+            .map_err(plot_err)?;
+        legend.push((
+            style,
+            format!(
+                "no winner, share of the last {} presentations",
+                curve.eval_every
+            ),
+        ));
+
+        // One stroke per entry, its text wrapped to the panel (an entry names its sets).
+        let (kx, ky) = key.get_base_pixel();
+        let pen = Pen::new();
+        let mut y = 60;
+        for (style, text) in &legend {
+            key.draw(&PathElement::new([(10, y), (38, y)], *style))
+                .map_err(plot_err)?;
+            for line in wrap(&pen, text, 15.0, (LEGEND_WIDTH - 58) as f32) {
+                labels.push(Label::new(
+                    line,
+                    15.0,
+                    ((kx + 48) as f32, (ky + y + 5) as f32),
+                    Align::Start,
+                ));
+                y += 20;
+            }
+            y += 8;
+        }
+
+        let (cx, _) = left.get_pixel_range();
+        let caption = format!(
+            "Learning curve, {} neurons ({}), trained on {}",
+            curve.neurons, curve.level, curve.data
+        );
+        let size = Pen::new().fit(&caption, 22.0, (cx.end - cx.start - 20) as f32);
+        labels.push(Label::new(
+            caption,
+            size,
+            ((cx.start + cx.end) as f32 / 2.0, 32.0),
+            Align::Middle,
+        ));
+        let (x_mid, bottom) = chart.backend_coord(&(x_hi / 2.0, y_lo));
+        labels.push(Label::new(
+            "training images seen (presentations, all epochs)",
+            18.0,
+            (x_mid as f32, bottom as f32 + 45.0),
+            Align::Middle,
+        ));
+        let (_, y_mid) = chart.backend_coord(&(0.0, (y_lo + y_hi) / 2.0));
+        let mut y_desc = Label::new(
+            "percent of images (%)",
+            18.0,
+            (cx.start as f32 + 25.0, y_mid as f32),
+            Align::Middle,
+        );
+        y_desc.upward = true;
+        labels.push(y_desc);
+        root.present().map_err(plot_err)?;
+    }
+    Ok((
+        to_png(rgb, SIZE, &labels)?,
+        legend.into_iter().map(|(_, t)| t).collect(),
+    ))
+}
+
+/// `text` in lines no wider than `width` at `size`, broken between words (a word wider than
+/// `width` gets a line of its own).
+fn wrap(pen: &Pen, text: &str, size: f32, width: f32) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if pen.width(&format!("{line} {word}"), size) <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(images_seen: usize, accuracy: f64, no_winner_rate: f64) -> CurvePoint {
+        CurvePoint {
+            images_seen,
+            epoch: images_seen.saturating_sub(1) / 100,
+            accuracy,
+            no_winner_rate,
+            window: 50,
+            never_won: 0,
+            theta: None,
+        }
+    }
+
+    #[test]
+    fn legend_text_wraps_between_words() {
+        let pen = Pen::new();
+        let lines = wrap(
+            &pen,
+            "test accuracy, last 50.0% (labelled on 300)",
+            15.0,
+            150.0,
+        );
+        assert!(lines.len() > 1, "{lines:?}");
+        assert!(
+            lines.iter().all(|l| pen.width(l, 15.0) <= 150.0),
+            "{lines:?}"
+        );
+        assert_eq!(
+            lines.join(" "),
+            "test accuracy, last 50.0% (labelled on 300)"
+        );
+    }
+
+    #[test]
+    fn the_legend_names_both_lines_and_the_epochs() {
+        let curve = Curve {
+            level: "golden-fixed".into(),
+            data: "builtin:train".into(),
+            images: 100,
+            epochs: 2,
+            neurons: 10,
+            eval_every: 50,
+            label_images: 300,
+            test_images: 200,
+            points: vec![
+                point(50, 0.2, 0.1),
+                point(100, 0.4, 0.0),
+                point(150, 0.45, 0.02),
+                point(200, 0.5, 0.0),
+            ],
+        };
+        let (png, legend) = render(&curve).unwrap();
+        assert!(png.starts_with(b"\x89PNG"));
+        assert_eq!(
+            legend,
+            [
+                "epoch boundary (100 images)",
+                "test accuracy, last 50.0% (labelled on 300, scored on 200 images)",
+                "no winner, share of the last 50 presentations",
+            ]
+        );
+        let (_, legend) = render(&Curve { epochs: 1, ..curve }).unwrap();
+        assert_eq!(legend.len(), 2, "{legend:?}");
+        assert!(legend[0].starts_with("test accuracy"), "{legend:?}");
+    }
+}
