@@ -163,7 +163,7 @@ impl Watch {
         push(&mut self.collapse, none, COLLAPSE_WINDOW);
 
         let epoch_end = self.in_epoch == self.per_epoch;
-        let at_point = self.every.is_some_and(|k| self.seen % k == 0);
+        let at_point = self.every.is_some_and(|k| self.seen.is_multiple_of(k));
         let mut news = News::default();
         if self.warnings.is_empty() {
             let last = self.seen == self.per_epoch * model.cfg().epochs;

@@ -127,6 +127,14 @@ fn train_measures_every_k_images_and_writes_the_curve() {
         ],
     );
     assert_eq!(eval["accuracy"], report["accuracy"], "{eval}");
+    // Watching measures, it does not change what is learned.
+    train_default(d, "200", "plain.json", &["--epochs", "2"]);
+    let (watched, plain) = (
+        read_json(&d.join("w.json")),
+        read_json(&d.join("plain.json")),
+    );
+    assert_eq!(watched["weights"], plain["weights"]);
+    assert_eq!(watched["theta"], plain["theta"]);
 
     // The text report: one line per epoch, with theta and the accuracy.
     let text = ok(

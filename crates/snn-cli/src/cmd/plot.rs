@@ -411,46 +411,63 @@ fn render(o: &Outcome, p_min: f64, title: &str) -> Result<(Vec<u8>, Vec<String>)
         let faded = curves.iter().filter(|c| !c.listed).count();
         draw_legend(&legend, &mut entries, faded, &mut labels)?;
 
-        let (cx, _) = left.get_pixel_range();
         let caption = match o.winner {
             Some(j) => format!("Membrane potentials, {title}: winner neuron {j}"),
             None => format!("Membrane potentials, {title}: no winner"),
         };
-        let size = Pen::new().fit(&caption, 22.0, (cx.end - cx.start - 20) as f32);
-        labels.push(Label::new(
-            caption,
-            size,
-            ((cx.start + cx.end) as f32 / 2.0, 32.0),
-            Align::Middle,
-        ));
-        let (_, bottom) = chart.backend_coord(&(0, y_lo));
-        let (x_mid, _) = chart.backend_coord(&(t_steps / 2, y_lo));
         let x_desc = if clipped {
             format!("time step t   (values below {y_lo:.1}, e.g. inhibited at p_min = {p_min}, drawn on the bottom edge)")
         } else {
             "time step t".to_string()
         };
-        labels.push(Label::new(
+        labels.extend(titles(
+            left.get_pixel_range().0,
+            chart.backend_coord(&(t_steps / 2, y_lo)),
+            chart.backend_coord(&(0, (y_lo + y_hi) / 2.0)).1,
+            caption,
             x_desc,
-            18.0,
-            (x_mid as f32, bottom as f32 + 45.0),
-            Align::Middle,
-        ));
-        let (_, y_mid) = chart.backend_coord(&(0, (y_lo + y_hi) / 2.0));
-        let mut y_desc = Label::new(
             "membrane potential",
-            18.0,
-            (cx.start as f32 + 25.0, y_mid as f32),
-            Align::Middle,
-        );
-        y_desc.upward = true;
-        labels.push(y_desc);
+        ));
         root.present().map_err(plot_err)?;
     }
     Ok((
         to_png(rgb, SIZE, &labels)?,
         entries.into_iter().map(|(_, t)| t).collect(),
     ))
+}
+
+/// The texts around a chart whose area spans the pixel columns `cx`: `caption` centred above
+/// it (shrunk to fit), `x_desc` below the x axis, whose middle is at pixel `x_axis`, and `y_desc`
+/// written upward left of the y axis at height `y_mid`.
+pub(super) fn titles(
+    cx: std::ops::Range<i32>,
+    x_axis: (i32, i32),
+    y_mid: i32,
+    caption: String,
+    x_desc: String,
+    y_desc: &str,
+) -> [Label; 3] {
+    let size = Pen::new().fit(&caption, 22.0, (cx.end - cx.start - 20) as f32);
+    let caption = Label::new(
+        caption,
+        size,
+        ((cx.start + cx.end) as f32 / 2.0, 32.0),
+        Align::Middle,
+    );
+    let x_desc = Label::new(
+        x_desc,
+        18.0,
+        (x_axis.0 as f32, x_axis.1 as f32 + 45.0),
+        Align::Middle,
+    );
+    let mut y_desc = Label::new(
+        y_desc,
+        18.0,
+        (cx.start as f32 + 25.0, y_mid as f32),
+        Align::Middle,
+    );
+    y_desc.upward = true;
+    [caption, x_desc, y_desc]
 }
 
 /// The PNG of the RGB buffer `rgb` of a chart of `size` that plotters has drawn, with the

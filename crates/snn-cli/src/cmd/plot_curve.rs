@@ -2,7 +2,7 @@
 //! accuracy and the share of presentations without a winner against the images seen, with the
 //! epoch boundaries, in the style of `snn plot`'s potential figures.
 
-use super::plot::{plot_err, ticks, to_png, LEGEND_WIDTH, SIZE};
+use super::plot::{plot_err, ticks, titles, to_png, LEGEND_WIDTH, SIZE};
 use crate::text::{Align, Label, Pen};
 use crate::watch::CurvePoint;
 use anyhow::{bail, Context, Result};
@@ -127,50 +127,48 @@ pub fn render(curve: &Curve) -> Result<(Vec<u8>, Vec<String>)> {
             ));
         }
 
-        let accuracy: Vec<(f64, f64)> = curve
-            .points
-            .iter()
-            .map(|p| (p.images_seen as f64, 100.0 * p.accuracy))
-            .collect();
-        let style = ACCURACY.stroke_width(3);
-        chart
-            .draw_series(LineSeries::new(accuracy.iter().copied(), style))
-            .map_err(plot_err)?;
-        chart
-            .draw_series(
-                accuracy
-                    .iter()
-                    .map(|&p| Circle::new(p, 4, ACCURACY.filled())),
-            )
-            .map_err(plot_err)?;
-        let last = accuracy.last().map_or(0.0, |p| p.1);
-        legend.push((
-            style,
-            format!(
-                "test accuracy, last {last:.1}% (labelled on {}, scored on {} images)",
-                curve.label_images, curve.test_images
+        let last = curve.points.last().map_or(0.0, |p| p.accuracy);
+        let lines: [(RGBColor, u32, fn(&CurvePoint) -> f64, String); 2] = [
+            (
+                ACCURACY,
+                3,
+                |p| p.accuracy,
+                format!(
+                    "test accuracy, last {:.1}% (labelled on {}, scored on {} images)",
+                    100.0 * last,
+                    curve.label_images,
+                    curve.test_images
+                ),
             ),
-        ));
-
-        let rate: Vec<(f64, f64)> = curve
-            .points
-            .iter()
-            .map(|p| (p.images_seen as f64, 100.0 * p.no_winner_rate))
-            .collect();
-        let style = NO_WINNER.stroke_width(2);
-        chart
-            .draw_series(LineSeries::new(rate.iter().copied(), style))
-            .map_err(plot_err)?;
-        chart
-            .draw_series(rate.iter().map(|&p| Circle::new(p, 3, NO_WINNER.filled())))
-            .map_err(plot_err)?;
-        legend.push((
-            style,
-            format!(
-                "no winner, share of the last {} presentations",
-                curve.eval_every
+            (
+                NO_WINNER,
+                2,
+                |p| p.no_winner_rate,
+                format!(
+                    "no winner, share of the last {} presentations",
+                    curve.eval_every
+                ),
             ),
-        ));
+        ];
+        // Each figure (a fraction) in percent, as a line with a dot at every point.
+        for (color, width, figure, text) in lines {
+            let xy: Vec<(f64, f64)> = curve
+                .points
+                .iter()
+                .map(|p| (p.images_seen as f64, 100.0 * figure(p)))
+                .collect();
+            let style = color.stroke_width(width);
+            chart
+                .draw_series(LineSeries::new(xy.iter().copied(), style))
+                .map_err(plot_err)?;
+            chart
+                .draw_series(
+                    xy.iter()
+                        .map(|&p| Circle::new(p, width + 1, color.filled())),
+                )
+                .map_err(plot_err)?;
+            legend.push((style, text));
+        }
 
         // One stroke per entry, its text wrapped to the panel (an entry names its sets).
         let (kx, ky) = key.get_base_pixel();
@@ -191,34 +189,18 @@ pub fn render(curve: &Curve) -> Result<(Vec<u8>, Vec<String>)> {
             y += 8;
         }
 
-        let (cx, _) = left.get_pixel_range();
         let caption = format!(
             "Learning curve, {} neurons ({}), trained on {}",
             curve.neurons, curve.level, curve.data
         );
-        let size = Pen::new().fit(&caption, 22.0, (cx.end - cx.start - 20) as f32);
-        labels.push(Label::new(
+        labels.extend(titles(
+            left.get_pixel_range().0,
+            chart.backend_coord(&(x_hi / 2.0, y_lo)),
+            chart.backend_coord(&(0.0, (y_lo + y_hi) / 2.0)).1,
             caption,
-            size,
-            ((cx.start + cx.end) as f32 / 2.0, 32.0),
-            Align::Middle,
-        ));
-        let (x_mid, bottom) = chart.backend_coord(&(x_hi / 2.0, y_lo));
-        labels.push(Label::new(
-            "training images seen (presentations, all epochs)",
-            18.0,
-            (x_mid as f32, bottom as f32 + 45.0),
-            Align::Middle,
-        ));
-        let (_, y_mid) = chart.backend_coord(&(0.0, (y_lo + y_hi) / 2.0));
-        let mut y_desc = Label::new(
+            "training images seen (presentations, all epochs)".to_string(),
             "percent of images (%)",
-            18.0,
-            (cx.start as f32 + 25.0, y_mid as f32),
-            Align::Middle,
-        );
-        y_desc.upward = true;
-        labels.push(y_desc);
+        ));
         root.present().map_err(plot_err)?;
     }
     Ok((
