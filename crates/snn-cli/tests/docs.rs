@@ -31,8 +31,9 @@ fn the_readmes_quote_the_lint_that_runs() {
     }
 }
 
-/// Every state code of the committed Verilog (`localparam s_stdp_drain = 4'h9;`) is in
-/// hdl/README.md's table, under its name (`StdpDrain`, `snn_arch::FsmState`).
+/// Every state code of the committed Verilog (`localparam s_stdp_drain = 5'b1001;`) is in
+/// hdl/README.md's table, under its name (`StdpDrain`, `snn_arch::FsmState`), whatever base
+/// the generator writes the code in.
 #[test]
 fn the_hdl_readme_lists_every_state_code() {
     let text = read("hdl/README.md");
@@ -43,8 +44,16 @@ fn the_hdl_readme_lists_every_state_code() {
             continue;
         };
         let (name, value) = rest.split_once(" = ").expect("localparam NAME = VALUE;");
-        let hex = value.split('h').nth(1).unwrap().trim_end_matches(';');
-        let code = u8::from_str_radix(hex, 16).unwrap();
+        // A sized Verilog literal, `5'b1001;` or `4'h9;`.
+        let (_, literal) = value.trim_end_matches(';').split_once('\'').unwrap();
+        let (base, digits) = literal.split_at(1);
+        let radix = match base {
+            "b" => 2,
+            "d" => 10,
+            "h" => 16,
+            _ => panic!("s_{name} = {value}: unknown base"),
+        };
+        let code = u8::from_str_radix(digits, radix).unwrap();
         let state = snn_arch::FsmState::ALL
             .into_iter()
             .find(|s| s.name().to_lowercase() == name.replace('_', ""))
