@@ -49,6 +49,16 @@ const ACCURACY: RGBColor = RGBColor(31, 119, 180);
 const NO_WINNER: RGBColor = RGBColor(214, 39, 40);
 const EPOCH: RGBColor = RGBColor(150, 150, 150);
 
+/// One figure of the points drawn against the images seen.
+struct Line {
+    color: RGBColor,
+    /// Stroke width; the dots are one pixel wider.
+    width: u32,
+    /// The figure of a point, a fraction (drawn in percent).
+    figure: fn(&CurvePoint) -> f64,
+    legend: String,
+}
+
 /// Draws `curve`; returns the PNG bytes and the legend's lines.
 pub fn render(curve: &Curve) -> Result<(Vec<u8>, Vec<String>)> {
     let x_hi = curve
@@ -128,46 +138,46 @@ pub fn render(curve: &Curve) -> Result<(Vec<u8>, Vec<String>)> {
         }
 
         let last = curve.points.last().map_or(0.0, |p| p.accuracy);
-        let lines: [(RGBColor, u32, fn(&CurvePoint) -> f64, String); 2] = [
-            (
-                ACCURACY,
-                3,
-                |p| p.accuracy,
-                format!(
+        let lines = [
+            Line {
+                color: ACCURACY,
+                width: 3,
+                figure: |p| p.accuracy,
+                legend: format!(
                     "test accuracy, last {:.1}% (labelled on {}, scored on {} images)",
                     100.0 * last,
                     curve.label_images,
                     curve.test_images
                 ),
-            ),
-            (
-                NO_WINNER,
-                2,
-                |p| p.no_winner_rate,
-                format!(
+            },
+            Line {
+                color: NO_WINNER,
+                width: 2,
+                figure: |p| p.no_winner_rate,
+                legend: format!(
                     "no winner, share of the last {} presentations",
                     curve.eval_every
                 ),
-            ),
+            },
         ];
         // Each figure (a fraction) in percent, as a line with a dot at every point.
-        for (color, width, figure, text) in lines {
+        for line in lines {
             let xy: Vec<(f64, f64)> = curve
                 .points
                 .iter()
-                .map(|p| (p.images_seen as f64, 100.0 * figure(p)))
+                .map(|p| (p.images_seen as f64, 100.0 * (line.figure)(p)))
                 .collect();
-            let style = color.stroke_width(width);
+            let style = line.color.stroke_width(line.width);
             chart
                 .draw_series(LineSeries::new(xy.iter().copied(), style))
                 .map_err(plot_err)?;
             chart
                 .draw_series(
                     xy.iter()
-                        .map(|&p| Circle::new(p, width + 1, color.filled())),
+                        .map(|&p| Circle::new(p, line.width + 1, line.color.filled())),
                 )
                 .map_err(plot_err)?;
-            legend.push((style, text));
+            legend.push((style, line.legend));
         }
 
         // One stroke per entry, its text wrapped to the panel (an entry names its sets).
