@@ -220,6 +220,14 @@ fn plot_draws_the_learning_curve() {
         "{legend:?}"
     );
     assert_eq!(legend[1], "no winner, share of the last 50 presentations");
+    // --preset default has homeostasis: theta on the right-hand axis.
+    assert_eq!(
+        legend[2..],
+        [
+            "theta mean, right axis (potential units)",
+            "theta min and max"
+        ]
+    );
 }
 
 /// The seed constants with the corrected STDP rule stop learning within a few dozen images:

@@ -28,7 +28,8 @@ pub struct PlotArgs {
     #[arg(long, value_name = "IMG", required_unless_present = "curve")]
     pub image: Option<String>,
     /// Draw the learning curve that `snn train --curve` wrote instead: test accuracy and the
-    /// share of presentations without a winner against the training images seen.
+    /// share of presentations without a winner against the training images seen, and with
+    /// homeostasis theta's min, mean and max on a right-hand axis.
     #[arg(long, value_name = "curve.json", conflicts_with_all = ["weights", "image", "index", "split", "arith", "quantize", "config", "preset", "t_steps", "depression_bound"])]
     pub curve: Option<PathBuf>,
     /// Which image of IMG to present, when it holds several.
@@ -266,17 +267,23 @@ fn curves(o: &Outcome) -> (Vec<Curve>, Vec<usize>) {
 /// About `target` round tick values covering `[lo, hi]`: steps of 1, 2 or 5 times a power of
 /// ten, with the decimals that step needs.
 pub(super) fn ticks(lo: f64, hi: f64, target: usize) -> (Vec<f64>, usize) {
-    let raw = ((hi - lo) / target as f64).max(f64::MIN_POSITIVE);
+    let (step, decimals) = round_step((hi - lo) / target as f64);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    ((first..=last).map(|k| k as f64 * step).collect(), decimals)
+}
+
+/// The smallest step of 1, 2 or 5 times a power of ten that is at least `raw`, with the
+/// decimals that step needs.
+pub(super) fn round_step(raw: f64) -> (f64, usize) {
+    let raw = raw.max(f64::MIN_POSITIVE);
     let power = 10f64.powf(raw.log10().floor());
     let step = [1.0, 2.0, 5.0, 10.0]
         .iter()
         .map(|m| m * power)
         .find(|s| *s >= raw)
         .unwrap_or(10.0 * power);
-    let decimals = (-step.log10().floor()).max(0.0) as usize;
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step).floor() as i64;
-    ((first..=last).map(|k| k as f64 * step).collect(), decimals)
+    (step, (-step.log10().floor()).max(0.0) as usize)
 }
 
 fn spikes(k: usize) -> String {

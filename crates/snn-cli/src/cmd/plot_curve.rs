@@ -1,10 +1,12 @@
 //! `snn plot --curve`: the learning curve that `snn train --curve` writes, drawn as test
 //! accuracy and the share of presentations without a winner against the images seen, with the
-//! epoch boundaries, in the style of `snn plot`'s potential figures.
+//! epoch boundaries and, with homeostasis, the adaptive thresholds on a right-hand axis (theta
+//! that keeps climbing is what silences a network over many epochs), in the style of `snn
+//! plot`'s potential figures.
 
-use super::plot::{plot_err, ticks, titles, to_png, LEGEND_WIDTH, SIZE};
+use super::plot::{plot_err, round_step, ticks, titles, to_png, LEGEND_WIDTH, SIZE};
 use crate::text::{Align, Label, Pen};
-use crate::watch::CurvePoint;
+use crate::watch::{CurvePoint, ThetaStats};
 use anyhow::{bail, Context, Result};
 use plotters::prelude::*;
 use serde::Deserialize;
@@ -48,15 +50,17 @@ const ACCURACY: RGBColor = RGBColor(31, 119, 180);
 /// Presentations without a winner: the alarm line.
 const NO_WINNER: RGBColor = RGBColor(214, 39, 40);
 const EPOCH: RGBColor = RGBColor(150, 150, 150);
+/// The adaptive thresholds (right-hand axis).
+const THETA: RGBColor = RGBColor(44, 160, 44);
 
 /// One figure of the points drawn against the images seen.
 struct Line {
-    color: RGBColor,
-    /// Stroke width; the dots are one pixel wider.
-    width: u32,
-    /// The figure of a point, a fraction (drawn in percent).
-    figure: fn(&CurvePoint) -> f64,
-    legend: String,
+    /// Also that of the dots, one pixel wider than the stroke.
+    style: ShapeStyle,
+    /// Height on the percent axis at each point, `None` where the point lacks the figure.
+    y: Vec<Option<f64>>,
+    /// Its legend entry (`None`: shares the previous line's).
+    legend: Option<String>,
 }
 
 /// Draws `curve`; returns the PNG bytes and the legend's lines.
@@ -69,6 +73,18 @@ pub fn render(curve: &Curve) -> Result<(Vec<u8>, Vec<String>)> {
         .unwrap_or(1)
         .max(1) as f64;
     let (y_lo, y_hi) = (0.0, 100.0);
+    // theta's axis: the five grid intervals of the percent axis, each a round step of theta.
+    let theta_top = curve
+        .points
+        .iter()
+        .filter_map(|p| p.theta)
+        .map(|t| t.max)
+        .fold(0.0, f64::max);
+    let theta_axis = curve
+        .points
+        .iter()
+        .any(|p| p.theta.is_some())
+        .then(|| round_step(theta_top / 5.0));
     let (w, h) = SIZE;
     let mut rgb = vec![0u8; (w * h * 3) as usize];
     let mut labels = Vec::new();
@@ -82,6 +98,7 @@ pub fn render(curve: &Curve) -> Result<(Vec<u8>, Vec<String>)> {
             .margin_top(50)
             .x_label_area_size(50)
             .y_label_area_size(70)
+            .right_y_label_area_size(if theta_axis.is_some() { 70 } else { 0 })
             .build_cartesian_2d(0.0..x_hi, y_lo..y_hi)
             .map_err(plot_err)?;
         chart
@@ -116,6 +133,15 @@ pub fn render(curve: &Curve) -> Result<(Vec<u8>, Vec<String>)> {
                 (px as f32 - 8.0, py as f32 + 5.0),
                 Align::End,
             ));
+            if let Some((step, decimals)) = theta_axis {
+                let (px, py) = chart.backend_coord(&(x_hi, y));
+                labels.push(Label::new(
+                    format!("{:.decimals$}", step * k as f64),
+                    15.0,
+                    (px as f32 + 8.0, py as f32 + 5.0),
+                    Align::Start,
+                ));
+            }
         }
 
         let boundary = EPOCH.stroke_width(1);
@@ -138,46 +164,74 @@ pub fn render(curve: &Curve) -> Result<(Vec<u8>, Vec<String>)> {
         }
 
         let last = curve.points.last().map_or(0.0, |p| p.accuracy);
-        let lines = [
+        let percent = |f: fn(&CurvePoint) -> f64| -> Vec<Option<f64>> {
+            curve.points.iter().map(|p| Some(100.0 * f(p))).collect()
+        };
+        let mut lines = vec![
             Line {
-                color: ACCURACY,
-                width: 3,
-                figure: |p| p.accuracy,
-                legend: format!(
+                style: ACCURACY.stroke_width(3),
+                y: percent(|p| p.accuracy),
+                legend: Some(format!(
                     "test accuracy, last {:.1}% (labelled on {}, scored on {} images)",
                     100.0 * last,
                     curve.label_images,
                     curve.test_images
-                ),
+                )),
             },
             Line {
-                color: NO_WINNER,
-                width: 2,
-                figure: |p| p.no_winner_rate,
-                legend: format!(
+                style: NO_WINNER.stroke_width(2),
+                y: percent(|p| p.no_winner_rate),
+                legend: Some(format!(
                     "no winner, share of the last {} presentations",
                     curve.eval_every
-                ),
+                )),
             },
         ];
-        // Each figure (a fraction) in percent, as a line with a dot at every point.
+        if let Some((step, _)) = theta_axis {
+            let on_axis = |f: fn(&ThetaStats) -> f64| -> Vec<Option<f64>> {
+                let points = curve.points.iter();
+                points
+                    .map(|p| Some(y_hi * f(&p.theta?) / (5.0 * step)))
+                    .collect()
+            };
+            lines.push(Line {
+                style: THETA.stroke_width(2),
+                y: on_axis(|t| t.mean),
+                legend: Some("theta mean, right axis (potential units)".to_string()),
+            });
+            lines.push(Line {
+                style: THETA.mix(0.5).stroke_width(1),
+                y: on_axis(|t| t.max),
+                legend: Some("theta min and max".to_string()),
+            });
+            lines.push(Line {
+                style: THETA.mix(0.5).stroke_width(1),
+                y: on_axis(|t| t.min),
+                legend: None,
+            });
+        }
+        // Each line with a dot at every point it has.
         for line in lines {
             let xy: Vec<(f64, f64)> = curve
                 .points
                 .iter()
-                .map(|p| (p.images_seen as f64, 100.0 * (line.figure)(p)))
+                .zip(&line.y)
+                .filter_map(|(p, y)| Some((p.images_seen as f64, (*y)?)))
                 .collect();
-            let style = line.color.stroke_width(line.width);
             chart
-                .draw_series(LineSeries::new(xy.iter().copied(), style))
+                .draw_series(LineSeries::new(xy.iter().copied(), line.style))
                 .map_err(plot_err)?;
+            let dot = ShapeStyle {
+                filled: true,
+                ..line.style
+            };
             chart
                 .draw_series(
                     xy.iter()
-                        .map(|&p| Circle::new(p, line.width + 1, line.color.filled())),
+                        .map(|&p| Circle::new(p, line.style.stroke_width + 1, dot)),
                 )
                 .map_err(plot_err)?;
-            legend.push((style, line.legend));
+            legend.extend(line.legend.map(|text| (line.style, text)));
         }
 
         // One stroke per entry, its text wrapped to the panel (an entry names its sets).
@@ -211,6 +265,23 @@ pub fn render(curve: &Curve) -> Result<(Vec<u8>, Vec<String>)> {
             "training images seen (presentations, all epochs)".to_string(),
             "percent of images (%)",
         ));
+        if theta_axis.is_some() {
+            chart
+                .draw_series(LineSeries::new(
+                    [(x_hi, y_lo), (x_hi, y_hi)],
+                    BLACK.stroke_width(1),
+                ))
+                .map_err(plot_err)?;
+            let (px, py) = chart.backend_coord(&(x_hi, (y_lo + y_hi) / 2.0));
+            let mut desc = Label::new(
+                "adaptive threshold theta (potential units)",
+                18.0,
+                (px as f32 + 55.0, py as f32),
+                Align::Middle,
+            );
+            desc.upward = true;
+            labels.push(desc);
+        }
         root.present().map_err(plot_err)?;
     }
     Ok((
@@ -302,5 +373,39 @@ mod tests {
         let (_, legend) = render(&Curve { epochs: 1, ..curve }).unwrap();
         assert_eq!(legend.len(), 2, "{legend:?}");
         assert!(legend[0].starts_with("test accuracy"), "{legend:?}");
+    }
+
+    /// With homeostasis, theta gets a right-hand axis of round steps covering its largest value.
+    #[test]
+    fn theta_is_drawn_on_its_own_axis() {
+        let mut points = vec![point(50, 0.2, 0.1), point(100, 0.4, 0.0)];
+        for (p, max) in points.iter_mut().zip([30.0, 61.0]) {
+            p.theta = Some(ThetaStats {
+                min: 1.0,
+                mean: 20.0,
+                max,
+            });
+        }
+        let curve = Curve {
+            level: "golden-fixed".into(),
+            data: "builtin:train".into(),
+            images: 100,
+            epochs: 1,
+            neurons: 10,
+            eval_every: 50,
+            label_images: 300,
+            test_images: 200,
+            points,
+        };
+        let (_, legend) = render(&curve).unwrap();
+        assert_eq!(
+            legend[2..],
+            [
+                "theta mean, right axis (potential units)",
+                "theta min and max"
+            ]
+        );
+        // 61 over five grid intervals: steps of 20, the axis up to 100.
+        assert_eq!(round_step(61.0 / 5.0), (20.0, 0));
     }
 }
