@@ -95,9 +95,9 @@ pub struct Watch {
     /// A curve point every this many presentations (`--eval-every`).
     every: Option<usize>,
     /// Whether each of the last K presentations (K = `every`) had no winner.
-    recent: VecDeque<bool>,
+    recent: Option<Window>,
     /// The same over the last [`COLLAPSE_WINDOW`] presentations.
-    collapse: VecDeque<bool>,
+    collapse: Window,
     won: Vec<bool>,
     won_this_epoch: Vec<bool>,
     seen: usize,
@@ -123,8 +123,8 @@ impl Watch {
         Watch {
             per_epoch,
             every,
-            recent: VecDeque::new(),
-            collapse: VecDeque::new(),
+            recent: every.map(Window::new),
+            collapse: Window::new(COLLAPSE_WINDOW),
             won: vec![false; neurons],
             won_this_epoch: vec![false; neurons],
             seen: 0,
@@ -157,10 +157,10 @@ impl Watch {
             self.won[j] = true;
             self.won_this_epoch[j] = true;
         }
-        if let Some(k) = self.every {
-            push(&mut self.recent, none, k);
+        if let Some(recent) = &mut self.recent {
+            recent.push(none);
         }
-        push(&mut self.collapse, none, COLLAPSE_WINDOW);
+        self.collapse.push(none);
 
         let epoch_end = self.in_epoch == self.per_epoch;
         let at_point = self.every.is_some_and(|k| self.seen.is_multiple_of(k));
@@ -179,15 +179,15 @@ impl Watch {
         }
         let theta = ThetaStats::of(model);
         let never_won = self.never_won();
-        if self.every.is_some() {
+        if let Some(recent) = &self.recent {
             let accuracy = measure(model);
             news.accuracy = Some(accuracy);
             self.points.push(CurvePoint {
                 images_seen: self.seen,
                 epoch,
                 accuracy,
-                no_winner_rate: rate(&self.recent),
-                window: self.recent.len(),
+                no_winner_rate: recent.rate(),
+                window: recent.len(),
                 never_won,
                 theta,
             });
@@ -218,36 +218,61 @@ impl Watch {
     /// the window is full, or at the `last` presentation of a shorter run over all of them.
     fn collapsed(&self, last: bool) -> bool {
         let full = self.collapse.len() == COLLAPSE_WINDOW;
-        (full || last) && 2 * self.collapse.iter().filter(|n| **n).count() > self.collapse.len()
+        (full || last) && 2 * self.collapse.missed > self.collapse.len()
     }
 }
 
-/// Appends `x`, keeping the last `cap` values.
-fn push(window: &mut VecDeque<bool>, x: bool, cap: usize) {
-    if window.len() == cap {
-        window.pop_front();
-    }
-    window.push_back(x);
+/// Whether each of the last `cap` presentations had no winner, with their count kept as they
+/// come and go (a training run asks after every image).
+struct Window {
+    missed_flags: VecDeque<bool>,
+    cap: usize,
+    missed: usize,
 }
 
-/// The share of `true` (no winner) in `window`, 0 when empty.
-fn rate(window: &VecDeque<bool>) -> f64 {
-    if window.is_empty() {
-        return 0.0;
+impl Window {
+    fn new(cap: usize) -> Self {
+        Window {
+            missed_flags: VecDeque::with_capacity(cap),
+            cap,
+            missed: 0,
+        }
     }
-    window.iter().filter(|n| **n).count() as f64 / window.len() as f64
+
+    /// Records a presentation, `missed` when it had no winner, forgetting the oldest beyond
+    /// `cap`.
+    fn push(&mut self, missed: bool) {
+        if self.missed_flags.len() == self.cap {
+            let oldest = self.missed_flags.pop_front();
+            self.missed -= usize::from(oldest == Some(true));
+        }
+        self.missed_flags.push_back(missed);
+        self.missed += usize::from(missed);
+    }
+
+    fn len(&self) -> usize {
+        self.missed_flags.len()
+    }
+
+    /// The share of presentations without a winner, 0 when empty.
+    fn rate(&self) -> f64 {
+        if self.len() == 0 {
+            return 0.0;
+        }
+        self.missed as f64 / self.len() as f64
+    }
 }
 
 /// The warning for a run where most of `window`'s presentations had no winner, naming the
 /// likely cause from the configuration and the state: thresholds raised by homeostasis above
 /// what any input reaches, or weights worn down by depression and the penalty.
 fn collapse_warning(
-    window: &VecDeque<bool>,
+    window: &Window,
     cfg: &SnnConfig,
     theta: Option<ThetaStats>,
     threshold: f64,
 ) -> String {
-    let missed = window.iter().filter(|n| **n).count();
+    let missed = window.missed;
     let what = format!(
         "{missed} of the last {} presentations had no winner: no neuron reaches its threshold, so the network no longer learns",
         window.len()
@@ -375,7 +400,11 @@ mod tests {
             .unwrap()
             .starts_with("6 of the last 10"));
         // With homeostasis and thresholds above the input threshold, theta is named.
-        let window: VecDeque<bool> = [true, true, false].into_iter().collect();
+        let mut window = Window::new(3);
+        for missed in [true, false, true, true] {
+            window.push(missed);
+        }
+        assert_eq!((window.len(), window.missed), (3, 2));
         let theta = |min| {
             Some(ThetaStats {
                 min,
