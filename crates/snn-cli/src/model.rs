@@ -76,6 +76,25 @@ pub enum Model {
     Fixed(Network<FixedArith>),
 }
 
+/// The arithmetic of one training epoch (`Network::epoch_arith`: the learning-rate schedule
+/// applied), of the model's kind.
+enum EpochArith {
+    Float(FloatArith),
+    Fixed(FixedArith),
+}
+
+impl From<FloatArith> for EpochArith {
+    fn from(a: FloatArith) -> Self {
+        EpochArith::Float(a)
+    }
+}
+
+impl From<FixedArith> for EpochArith {
+    fn from(a: FixedArith) -> Self {
+        EpochArith::Fixed(a)
+    }
+}
+
 /// Runs `$body` with `$net` bound to the network, whichever arithmetic it has.
 macro_rules! with_net {
     ($model:expr, $net:ident => $body:expr) => {
@@ -133,12 +152,31 @@ impl Model {
         })
     }
 
-    /// `cfg.epochs` passes of learning; `on_image(epoch, index, outcome)` after each presentation.
-    pub fn train(&mut self, images: &[&[u8]], mut on_image: impl FnMut(usize, usize, Outcome)) {
-        with_net!(self, n => {
-            let arith = n.arith.clone();
-            n.train(images, |e, k, p| on_image(e, k, outcome(&arith, p)));
-        })
+    /// `cfg.epochs` passes of learning, presentation for presentation those of `Network::train`
+    /// (its learning-rate schedule, image order and `train_image`); `on_image(epoch, index,
+    /// outcome, model)` after each, with the network as it stands, so that a caller can measure
+    /// it while it learns.
+    pub fn train(
+        &mut self,
+        images: &[&[u8]],
+        mut on_image: impl FnMut(usize, usize, Outcome, &Model),
+    ) {
+        for epoch in 0..self.cfg().epochs {
+            let arith = with_net!(self, n => EpochArith::from(n.epoch_arith(epoch)));
+            for k in with_net!(self, n => n.epoch_order(images.len(), epoch)) {
+                let outcome = self.train_image(&arith, images[k]);
+                on_image(epoch, k, outcome, self);
+            }
+        }
+    }
+
+    /// One training presentation with the arithmetic of its epoch.
+    fn train_image(&mut self, arith: &EpochArith, pixels: &[u8]) -> Outcome {
+        match (self, arith) {
+            (Model::Float(n), EpochArith::Float(a)) => outcome(a, &n.train_image(a, pixels)),
+            (Model::Fixed(n), EpochArith::Fixed(a)) => outcome(a, &n.train_image(a, pixels)),
+            _ => unreachable!("an epoch's arithmetic comes from its own model"),
+        }
     }
 
     /// Inference in parallel over images (rayon inside `Network::infer`), results in input order.
@@ -195,4 +233,55 @@ fn misfit(file: &Path, kind: ArithKind) -> String {
         file.display(),
         kind.level()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Training through `Model::train` (image by image, so that it can be watched) changes the
+    /// network exactly as `Network::train` does, with every part of the schedule in play:
+    /// shuffled order, sigma halving, homeostasis and normalization, in both arithmetics.
+    #[test]
+    fn model_training_is_network_training() {
+        let cfg = SnnConfig {
+            height: 8,
+            width: 8,
+            neurons: 3,
+            epochs: 3,
+            shuffle: true,
+            sigma_halving_epochs: 1,
+            seed: 7,
+            norm_target: 12.0,
+            ..SnnConfig::learning()
+        };
+        cfg.validate().unwrap();
+        let images: Vec<Vec<u8>> = (0..12)
+            .map(|k| (0..64).map(|i| ((i * 37 + k * 101) % 256) as u8).collect())
+            .collect();
+        let px: Vec<&[u8]> = images.iter().map(Vec::as_slice).collect();
+        for kind in [ArithKind::Float, ArithKind::Fixed] {
+            let mut model = Model::random(kind, &cfg).unwrap();
+            let mut seen = Vec::new();
+            model.train(&px, |e, k, o, _| seen.push((e, k, o.winner)));
+            let mut want = Vec::new();
+            let (w, theta) = match Model::random(kind, &cfg).unwrap() {
+                Model::Float(mut n) => {
+                    n.train(&px, |e, k, p| want.push((e, k, p.winner)));
+                    (n.weights_f64(), n.theta_f64())
+                }
+                Model::Fixed(mut n) => {
+                    n.train(&px, |e, k, p| want.push((e, k, p.winner)));
+                    (n.weights_f64(), n.theta_f64())
+                }
+            };
+            assert_eq!(seen, want, "{kind:?}");
+            assert!(
+                want.iter().any(|p| p.2.is_some()),
+                "{kind:?}: nothing learned"
+            );
+            assert_eq!(model.weights_f64(), w, "{kind:?}");
+            assert_eq!(model.theta_f64(), theta, "{kind:?}");
+        }
+    }
 }
