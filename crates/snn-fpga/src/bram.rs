@@ -513,11 +513,8 @@ pub fn quantize(wf: &WeightsFile, cfg: &SnnConfig, saturate: bool) -> Result<Vec
             row.iter()
                 .enumerate()
                 .map(|(i, &x)| {
-                    fmt.weight_from_f64(x, saturate).map_err(|e| {
-                        anyhow::anyhow!(
-                            "neuron {j}, input {i}: {e} (use saturate to round and clamp)"
-                        )
-                    })
+                    fmt.weight_from_f64(x, saturate)
+                        .map_err(|e| anyhow::anyhow!("neuron {j}, input {i}: {e}"))
                 })
                 .collect::<Result<Vec<i32>>>()
         })
