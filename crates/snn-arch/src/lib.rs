@@ -8,8 +8,8 @@
 //! - [`limits`]: every limit on a configuration, for the model and for the RTL;
 //! - [`codes`]: the FSM state codes and the STDP op codes;
 //! - [`counters`]: the step-counter arithmetic that finds the classes spiking at a step;
-//! - [`word`] and [`readmemh`]: the weight-memory word layout and the one `$readmemh` reader
-//!   and writer.
+//! - [`word`] and [`readmemh`]: the word layouts of the weight and theta memories and the one
+//!   `$readmemh` reader and writer.
 
 pub mod codes;
 pub mod counters;
@@ -24,4 +24,4 @@ pub use counters::StepCounters;
 pub use limits::{MAX_K, MAX_N};
 pub use params::{bits, HwParams};
 pub use widths::Widths;
-pub use word::{MemLayout, Word};
+pub use word::{ImageShape, MemLayout, ThetaLayout, Word};

@@ -1,5 +1,6 @@
 //! `$readmemh` text: the one reader and the one writer of memory images in the project (the
-//! RTL's block RAMs, the harnesses' weight files, `snn export --format mem`, `snn import`).
+//! RTL's block RAMs, the harnesses' weight and theta files, `snn export --format mem`,
+//! `snn import`).
 //!
 //! The reader accepts the subset that Icarus, Verilator and Yosys read identically: hex words
 //! separated by white space (several on a line or one per line), `_` inside words, `//`
@@ -8,7 +9,7 @@
 //! one word per line with exactly the digits Verilog's `%h` prints, so the harnesses' read-back
 //! lines parse with the same code.
 
-use crate::word::{MemLayout, Word};
+use crate::word::{ImageShape, MemLayout, ThetaLayout, Word};
 use anyhow::{bail, ensure, Context, Result};
 use std::path::Path;
 
@@ -75,22 +76,23 @@ pub fn words_text<'a>(words: impl IntoIterator<Item = &'a Word>) -> String {
     words.into_iter().map(|w| w.to_hex() + "\n").collect()
 }
 
-/// The weights (`N x M`, `weights[j][i]`) of a weight-memory image: each of the `M` addresses
-/// must be set exactly once (a word nobody set would silently be zero in the RAM).
-pub fn parse_weights(
+/// The words of a memory image of `shape`: each of its addresses must be set exactly once (a
+/// word nobody set would silently be zero in the RAM).
+pub fn parse_words(
     text: &str,
-    layout: &MemLayout,
+    shape: &ImageShape,
     name: &str,
     first_line: usize,
-) -> Result<Vec<Vec<i32>>> {
-    let m = layout.inputs;
-    let mut words: Vec<Option<Vec<i32>>> = vec![None; m];
+) -> Result<Vec<Word>> {
+    let (m, unit) = (shape.depth, shape.unit);
+    let mut words: Vec<Option<Word>> = vec![None; m];
     for t in tokens(text, name, first_line)? {
         ensure!(
             t.addr < m,
-            "{name}:{}: a word for address {} but the memory has {m} words (one per input)",
+            "{name}:{}: a word for address {} but the {} has {m} words (one per {unit})",
             t.line,
-            t.addr
+            t.addr,
+            shape.memory
         );
         ensure!(
             words[t.addr].is_none(),
@@ -99,19 +101,60 @@ pub fn parse_weights(
             t.addr
         );
         words[t.addr] = Some(
-            layout
-                .parse_word(t.text)
+            Word::parse_hex(t.text, shape.word_bits)
                 .with_context(|| format!("{name}:{}", t.line))?,
         );
     }
     if let Some(i) = words.iter().position(Option::is_none) {
         let count = words.iter().filter(|w| w.is_some()).count();
         if count == i {
-            bail!("{name}: {count} words, expected {m} (one per input)");
+            bail!("{name}: {count} words, expected {m} (one per {unit})");
         }
         bail!("{name}: address {i} is never set (every one of the {m} words must be)");
     }
-    Ok(layout.weights(words.into_iter().flatten()))
+    Ok(words.into_iter().flatten().collect())
+}
+
+/// The weights (`N x M`, `weights[j][i]`) of a weight-memory image (see [`parse_words`]).
+pub fn parse_weights(
+    text: &str,
+    layout: &MemLayout,
+    name: &str,
+    first_line: usize,
+) -> Result<Vec<Vec<i32>>> {
+    let words = parse_words(text, &layout.shape(), name, first_line)?;
+    Ok(layout.weights(words.iter().map(|w| layout.unpack(w))))
+}
+
+/// The raw adaptive thresholds (`theta[j]`) of a theta image (see [`parse_words`]).
+pub fn parse_theta(
+    text: &str,
+    layout: &ThetaLayout,
+    name: &str,
+    first_line: usize,
+) -> Result<Vec<i32>> {
+    let words = parse_words(text, &layout.shape(), name, first_line)?;
+    Ok(words.iter().map(|w| layout.unpack(w)).collect())
+}
+
+/// The image of raw thresholds `theta` (one per neuron): word `j` on line `j + 1`. Errors name
+/// the neuron of a value that does not fit.
+pub fn theta_text(theta: &[i32], layout: &ThetaLayout) -> Result<String> {
+    Ok(words_text(&layout.words(theta)?))
+}
+
+/// Writes raw thresholds as a `$readmemh` file, atomically (no partial file on error).
+pub fn write_theta(path: &Path, theta: &[i32], layout: &ThetaLayout) -> Result<()> {
+    let text = theta_text(theta, layout)
+        .with_context(|| format!("{}: cannot write theta", path.display()))?;
+    snn_core::atomic::write_atomic(path, text.as_bytes())
+}
+
+/// Reads a `$readmemh` theta file of `layout` into raw thresholds.
+pub fn read_theta(path: &Path, layout: &ThetaLayout) -> Result<Vec<i32>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read theta", path.display()))?;
+    parse_theta(&text, layout, &path.display().to_string(), 1)
 }
 
 /// The image of `weights` (`N x M`): word `i` on line `i + 1`. Errors name the neuron and input
@@ -193,6 +236,42 @@ mod tests {
         assert_eq!(words.iter().filter(|w| w.is_some()).count(), 4);
         assert_eq!(words[3].as_ref().unwrap().to_hex(), "44");
         assert!(words[4].is_none());
+    }
+
+    #[test]
+    fn theta_files_round_trip_and_refuse_the_wrong_depth_or_width() {
+        let dir = tempfile::tempdir().unwrap();
+        let l = ThetaLayout {
+            neurons: 4,
+            theta_bits: 17,
+        };
+        let theta = vec![0, 1, 65_536, 131_071];
+        let p = dir.path().join("w.theta.mem");
+        write_theta(&p, &theta, &l).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&p).unwrap(),
+            "00000\n00001\n10000\n1ffff\n"
+        );
+        assert_eq!(read_theta(&p, &l).unwrap(), theta);
+        let err = |text: &str, l: &ThetaLayout| {
+            format!("{:#}", parse_theta(text, l, "t.mem", 1).unwrap_err())
+        };
+        let three = ThetaLayout { neurons: 3, ..l };
+        assert!(err("0\n1\n2\n3\n", &three).contains(
+            "t.mem:4: a word for address 3 but the theta memory has 3 words (one per neuron)"
+        ));
+        assert!(err("0\n1\n", &l).contains("t.mem: 2 words, expected 4 (one per neuron)"));
+        let narrow = ThetaLayout {
+            theta_bits: 16,
+            ..l
+        };
+        assert!(err("0\n1\n1ffff\n0\n", &narrow).contains("t.mem:3"));
+        assert!(err("0\n1\n1ffff\n0\n", &narrow).contains("bit 16"));
+        let e = format!("{:#}", write_theta(&p, &[0, 1, 2], &l).unwrap_err());
+        assert!(
+            e.contains("w.theta.mem") && e.contains("3 theta values"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -1,13 +1,19 @@
-//! The weight-memory word layout (docs/ARCHITECTURE.md, "Memories"): word `i` holds the `N`
-//! weights of input `i`, neuron `j` in bits `[j*WB +: WB]`, two's complement.
+//! The word layouts of the learned state (docs/ARCHITECTURE.md, "Memories"):
+//!
+//! - the weight memory ([`MemLayout`]): word `i` holds the `N` weights of input `i`, neuron `j`
+//!   in bits `[j*WB +: WB]`, two's complement;
+//! - the adaptive thresholds ([`ThetaLayout`], SPEC section 10, built when `theta_max > 0`):
+//!   word `j` holds `theta[j]`, unsigned, `TB = fixed.theta_bits` wide, raw (potential units
+//!   times `2^frac_bits`).
 //!
 //! This is the only place that decides which bit of a word belongs to which neuron: the RTL's
-//! initial weights, the harnesses' `$readmemh` files and the vendor init files (`.coe`, `.mif`)
-//! all pack and unpack through [`MemLayout`]. Words wider than any Rust integer are the normal
+//! initial contents, the harnesses' `$readmemh` files and the vendor init files (`.coe`, `.mif`)
+//! all pack and unpack through these layouts. Words wider than any Rust integer are the normal
 //! case (`N = 10, WB = 10` is 100 bits, `N = 100` is 1000), so a [`Word`] is a bit vector.
 
 use anyhow::{bail, ensure, Context, Result};
 use snn_core::config::SnnConfig;
+use std::path::{Path, PathBuf};
 
 /// One memory word of any width, bit `0` first.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,6 +89,32 @@ impl Word {
     }
 }
 
+/// What a reader or writer of a memory image needs to know of the memory, whatever it holds:
+/// how many words of how many bits, and the words that explain it in messages and in the
+/// comment line of a vendor file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageShape {
+    /// The memory, for messages: `weight memory`, `theta memory`.
+    pub memory: &'static str,
+    /// Words (one per `unit`).
+    pub depth: usize,
+    /// What an address stands for: `input`, `neuron`.
+    pub unit: &'static str,
+    pub word_bits: usize,
+    /// How the width comes about, for messages: `10 neurons x 10 bits`, `fixed.theta_bits`.
+    pub width_why: String,
+    /// One line describing the layout, written as a comment at the top of `.coe` and `.mif`
+    /// files so that a reader knows which bits mean what.
+    pub description: String,
+}
+
+impl ImageShape {
+    /// Hex digits of one word in a `$readmemh` file.
+    pub fn word_digits(&self) -> usize {
+        self.word_bits.div_ceil(4)
+    }
+}
+
 /// The geometry of `weight_mem`: `inputs` words of `neurons` lanes of `weight_bits` bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MemLayout {
@@ -116,6 +148,24 @@ impl MemLayout {
     /// `N * WB`, the RAM's data width.
     pub fn word_bits(&self) -> usize {
         self.neurons * self.weight_bits as usize
+    }
+
+    /// The memory as an image reader sees it.
+    pub fn shape(&self) -> ImageShape {
+        let wb = self.weight_bits;
+        ImageShape {
+            memory: "weight memory",
+            depth: self.inputs,
+            unit: "input",
+            word_bits: self.word_bits(),
+            width_why: format!("{} neurons x {wb} bits", self.neurons),
+            description: format!(
+                "snn weight_mem: {} words (address = input index) of {} bits = {} neurons x {wb}-bit two's complement, neuron j in bits [j*{wb} +: {wb}]",
+                self.inputs,
+                self.word_bits(),
+                self.neurons,
+            ),
+        }
     }
 
     /// Hex digits of one word in a `$readmemh` file.
@@ -211,11 +261,6 @@ impl MemLayout {
             .collect())
     }
 
-    /// A hex word (see [`Word::parse_hex`]) as `N` weights.
-    pub fn parse_word(&self, token: &str) -> Result<Vec<i32>> {
-        Ok(self.unpack(&Word::parse_hex(token, self.word_bits())?))
-    }
-
     /// Weights `N x M` from the words of all `M` inputs, in input order.
     pub fn weights(&self, words: impl IntoIterator<Item = Vec<i32>>) -> Vec<Vec<i32>> {
         let mut weights = vec![Vec::with_capacity(self.inputs); self.neurons];
@@ -228,9 +273,153 @@ impl MemLayout {
     }
 }
 
+/// The geometry of the adaptive thresholds: `neurons` words of `theta_bits` bits, word `j` =
+/// `theta[j]`, unsigned. The RTL's initial thresholds, `snn export`'s theta file (`W.theta.mem`,
+/// [`ThetaLayout::file_beside`]) and `snn import` all go through it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ThetaLayout {
+    /// `N`, words.
+    pub neurons: usize,
+    /// `TB`, bits per word.
+    pub theta_bits: u32,
+}
+
+impl ThetaLayout {
+    /// The thresholds of `cfg` (whether or not it builds homeostasis: see `HwParams`).
+    pub fn new(cfg: &SnnConfig) -> Self {
+        ThetaLayout {
+            neurons: cfg.neurons,
+            theta_bits: cfg.fixed.theta_bits,
+        }
+    }
+
+    /// The largest raw value a word holds, `2^TB - 1`.
+    pub fn max(&self) -> i32 {
+        assert!(
+            (1..=31).contains(&self.theta_bits),
+            "theta width {} must be in 1..=31",
+            self.theta_bits
+        );
+        ((1i64 << self.theta_bits) - 1) as i32
+    }
+
+    /// The memory as an image reader sees it.
+    pub fn shape(&self) -> ImageShape {
+        let tb = self.theta_bits;
+        ImageShape {
+            memory: "theta memory",
+            depth: self.neurons,
+            unit: "neuron",
+            word_bits: tb as usize,
+            width_why: "fixed.theta_bits".into(),
+            description: format!(
+                "snn theta: {} words (address = neuron index) of {tb} bits, unsigned raw theta[j] (potential units x 2^frac_bits)",
+                self.neurons
+            ),
+        }
+    }
+
+    /// The theta init file that goes with the weight image `image`: `.theta` before its
+    /// extension (`out/w.mem` -> `out/w.theta.mem`, `w` -> `w.theta`), the same format.
+    pub fn file_beside(image: &Path) -> PathBuf {
+        let stem = image.file_stem().unwrap_or_default().to_string_lossy();
+        let name = match image.extension() {
+            Some(ext) => format!("{stem}.theta.{}", ext.to_string_lossy()),
+            None => format!("{stem}.theta"),
+        };
+        image.with_file_name(name)
+    }
+
+    /// Checks that `theta` has one value per neuron, each in `0..=2^TB - 1`; errors name the
+    /// neuron.
+    pub fn check(&self, theta: &[i32]) -> Result<()> {
+        ensure!(
+            theta.len() == self.neurons,
+            "{} theta values for a memory of {} words (one per neuron)",
+            theta.len(),
+            self.neurons
+        );
+        let max = self.max();
+        if let Some(j) = theta.iter().position(|t| !(0..=max).contains(t)) {
+            bail!(
+                "neuron {j}: theta {} does not fit {} unsigned bits (0..={max})",
+                theta[j],
+                self.theta_bits
+            );
+        }
+        Ok(())
+    }
+
+    /// The `N` words of `theta`, word `j` for neuron `j`.
+    pub fn words(&self, theta: &[i32]) -> Result<Vec<Word>> {
+        self.check(theta)?;
+        Ok(theta
+            .iter()
+            .map(|&t| {
+                let mut w = Word::zeros(self.theta_bits as usize);
+                for k in (0..self.theta_bits as usize).filter(|&k| t >> k & 1 == 1) {
+                    w.set(k);
+                }
+                w
+            })
+            .collect())
+    }
+
+    /// The raw theta of a word.
+    pub fn unpack(&self, word: &Word) -> i32 {
+        assert_eq!(word.bits(), self.theta_bits as usize, "word width");
+        word.ones().fold(0, |acc, k| acc | 1 << k)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn theta_words_are_unsigned_and_checked() {
+        let l = ThetaLayout {
+            neurons: 3,
+            theta_bits: 17,
+        };
+        let theta = [0, 130_816, 131_071];
+        let words = l.words(&theta).unwrap();
+        let hex: Vec<String> = words.iter().map(Word::to_hex).collect();
+        assert_eq!(hex, ["00000", "1ff00", "1ffff"]);
+        let back: Vec<i32> = words.iter().map(|w| l.unpack(w)).collect();
+        assert_eq!(back, theta);
+        let err = format!("{:#}", l.words(&[0, 131_072, 0]).unwrap_err());
+        assert!(
+            err.contains("neuron 1") && err.contains("17 unsigned bits"),
+            "{err}"
+        );
+        let err = format!("{:#}", l.words(&[0, -1, 0]).unwrap_err());
+        assert!(err.contains("neuron 1: theta -1"), "{err}");
+        let err = format!("{:#}", l.words(&[0, 1]).unwrap_err());
+        assert!(
+            err.contains("2 theta values") && err.contains("3 words"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_theta_file_sits_beside_the_weight_image() {
+        for (image, theta) in [
+            ("out/w.mem", "out/w.theta.mem"),
+            ("w.coe", "w.theta.coe"),
+            ("a.b/w.mif", "a.b/w.theta.mif"),
+            ("w", "w.theta"),
+        ] {
+            assert_eq!(ThetaLayout::file_beside(Path::new(image)), Path::new(theta));
+        }
+    }
+
+    impl MemLayout {
+        /// A hex word (see [`Word::parse_hex`]) as `N` weights.
+        fn parse_word(&self, token: &str) -> Result<Vec<i32>> {
+            Ok(self.unpack(&Word::parse_hex(token, self.word_bits())?))
+        }
+    }
 
     fn layout(neurons: usize, weight_bits: u32) -> MemLayout {
         MemLayout {

@@ -1,8 +1,9 @@
 //! The configuration a command runs with, built in one fixed order so that every command resolves
-//! it the same way: a base (`--config` TOML, else the configuration stored in the weights file the
-//! command reads, else the SPEC defaults), then the CLI overrides, then the image size from the
-//! data or weights, and only then validation, so that the check sees the sizes that will really
-//! run (a potential register that fits 16x16 inputs may overflow at 28x28).
+//! it the same way: a base (`--config` TOML, else `--preset`, else the configuration stored in
+//! the weights file the command reads, else the CLI's default preset [`CLI_DEFAULT_PRESET`]),
+//! then the CLI overrides, then the image size from the data or weights, and only then
+//! validation, so that the check sees the sizes that will really run (a potential register that
+//! fits 16x16 inputs may overflow at 28x28).
 //!
 //! Nothing a configuration file sets is ignored in silence: the image size comes from the data
 //! or weights and the neuron count from the weights or `--neurons`, so a file that sets them to
@@ -10,19 +11,43 @@
 
 use crate::paths::IoPlan;
 use anyhow::{bail, Context, Result};
+use clap::builder::PossibleValuesParser;
 use clap::{Args, ValueEnum};
-use snn_core::config::{DepressionBound, SnnConfig, MAX_T_STEPS};
+use snn_core::config::{DepressionBound, SnnConfig, MAX_T_STEPS, PRESETS};
 use snn_core::weights::WeightsFile;
 use std::path::{Path, PathBuf};
+
+/// The preset every command starts from when nothing else is said (no `--config`, no
+/// `--preset`, no configuration stored in a weights file it reads). `seed` (SPEC section 1)
+/// until the RTL runs homeostasis and normalization; then this line becomes `"default"`.
+pub const CLI_DEFAULT_PRESET: &str = "seed";
+
+/// `--help` of `--preset`, which names the presets and the default.
+fn preset_help() -> String {
+    format!(
+        "Built-in configuration to start from: `seed` (SPEC section 1, the original experiments) or `default` (the learning configuration of SPEC section 10: homeostasis, row normalization). It replaces the configuration stored in a weights file; a --config file without a `preset` key starts from it, and one naming another preset is an error. Default: the --config file's preset, else the weights file's configuration, else `{CLI_DEFAULT_PRESET}`"
+    )
+}
+
+/// Where a command's configuration starts: a file, a built-in preset, or both (the file's keys
+/// over the preset).
+#[derive(Args, Debug, Clone, Default)]
+pub struct BaseArgs {
+    /// SnnConfig TOML file: every key optional, over the preset it names (`preset = "seed"`),
+    /// else --preset's, else `default`. Without it, a command reading a weights file uses the
+    /// configuration stored in that file. Its height, width and neurons must agree with the
+    /// data and weights, which fix them.
+    #[arg(long, value_name = "C.toml")]
+    pub config: Option<PathBuf>,
+    #[arg(long, value_name = "NAME", help = preset_help(), value_parser = PossibleValuesParser::new(PRESETS))]
+    pub preset: Option<String>,
+}
 
 /// Configuration flags shared by every command that runs the network.
 #[derive(Args, Debug, Clone)]
 pub struct ConfigArgs {
-    /// SnnConfig TOML file (every key optional, defaults from SPEC section 1). Without it, a
-    /// command reading a weights file uses the configuration stored in that file. Its height,
-    /// width and neurons must agree with the data and weights, which fix them.
-    #[arg(long, value_name = "C.toml")]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub base_args: BaseArgs,
     /// Time steps per presentation (overrides `t_steps`; 1 to 65535, the limit of every level:
     /// a presentation must end in bounded time).
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u32).range(1..=MAX_T_STEPS as i64))]
@@ -66,6 +91,15 @@ impl Weights {
     pub fn size(&self) -> (usize, usize) {
         (self.file.height, self.file.width)
     }
+
+    /// The configuration stored in the file, with its name for messages.
+    pub fn stored(&self) -> Option<(&SnnConfig, String)> {
+        let cfg = self.file.config.as_ref()?;
+        Some((
+            cfg,
+            format!("{} (its stored configuration)", self.path.display()),
+        ))
+    }
 }
 
 /// A configuration before the sizes are known, with a name for error messages.
@@ -95,14 +129,25 @@ impl Explicit {
     }
 }
 
-/// A `--config` file, not validated yet: [`BaseConfig::finish`] validates it with the sizes of
-/// the run (a file alone does not know them).
-fn read_config_file(path: &Path) -> Result<BaseConfig> {
+/// A `--config` file over `preset` (`--preset`, when given), not validated yet:
+/// [`BaseConfig::finish`] validates it with the sizes of the run (a file alone does not know
+/// them). A file naming another preset than `--preset` is an error naming both.
+fn read_config_file(path: &Path, preset: Option<&str>) -> Result<BaseConfig> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("{}: cannot read config", path.display()))?;
     let invalid = || format!("{}: invalid config", path.display());
     let table: toml::Table = toml::from_str(&text).with_context(invalid)?;
-    let cfg = SnnConfig::from_toml_table(table.clone()).with_context(invalid)?;
+    if let (Some(flag), Some(named)) = (preset, SnnConfig::preset_of(&table).with_context(invalid)?)
+    {
+        if flag != named {
+            bail!(
+                "{}: starts from preset = \"{named}\", but --preset {flag} asks for another; drop one of them or make them agree",
+                path.display()
+            );
+        }
+    }
+    let cfg = SnnConfig::from_toml_table_or(table.clone(), preset.unwrap_or("default"))
+        .with_context(invalid)?;
     Ok(BaseConfig {
         explicit: Explicit::of(&table, &cfg),
         cfg,
@@ -110,40 +155,56 @@ fn read_config_file(path: &Path) -> Result<BaseConfig> {
     })
 }
 
-impl ConfigArgs {
+impl BaseArgs {
     /// Adds the `--config` file to the command's inputs.
     pub fn plan(&self, plan: IoPlan) -> IoPlan {
         plan.input_opt("--config", self.config.as_deref())
     }
 
-    /// The base configuration with the overrides of this group applied: `--config`, else the
-    /// configuration stored in `weights`, else the defaults.
+    /// The base configuration: `--config` (over `--preset`'s preset when it names none), else
+    /// `--preset`, else `stored` (a configuration a file carries, with its name for messages),
+    /// else [`CLI_DEFAULT_PRESET`].
+    pub fn base_stored(&self, stored: Option<(&SnnConfig, String)>) -> Result<BaseConfig> {
+        let preset = self.preset.as_deref();
+        let named = |name: &str, source: String| -> Result<BaseConfig> {
+            Ok(BaseConfig {
+                cfg: SnnConfig::preset(name)?,
+                source,
+                explicit: Explicit::default(),
+            })
+        };
+        match (&self.config, preset, stored) {
+            (Some(path), _, _) => read_config_file(path, preset),
+            (None, Some(name), _) => named(name, format!("--preset {name}")),
+            (None, None, Some((cfg, source))) => Ok(BaseConfig {
+                cfg: cfg.clone(),
+                source,
+                explicit: Explicit::default(),
+            }),
+            (None, None, None) => named(
+                CLI_DEFAULT_PRESET,
+                format!("the default configuration (preset {CLI_DEFAULT_PRESET})"),
+            ),
+        }
+    }
+}
+
+impl ConfigArgs {
+    /// Adds the `--config` file to the command's inputs.
+    pub fn plan(&self, plan: IoPlan) -> IoPlan {
+        self.base_args.plan(plan)
+    }
+
+    /// The base configuration with the overrides of this group applied: `--config` and
+    /// `--preset`, else the configuration stored in `weights`, else the CLI's default preset
+    /// (see [`BaseArgs::base_stored`]).
     pub fn base(&self, weights: Option<&Weights>) -> Result<BaseConfig> {
-        let stored = weights.and_then(|w| {
-            let cfg = w.file.config.as_ref()?;
-            Some((
-                cfg,
-                format!("{} (its stored configuration)", w.path.display()),
-            ))
-        });
-        self.base_stored(stored)
+        self.base_stored(weights.and_then(Weights::stored))
     }
 
     /// As [`ConfigArgs::base`], with the stored configuration and its name for messages given.
     pub fn base_stored(&self, stored: Option<(&SnnConfig, String)>) -> Result<BaseConfig> {
-        let mut base = match (&self.config, stored) {
-            (Some(path), _) => read_config_file(path)?,
-            (None, Some((cfg, source))) => BaseConfig {
-                cfg: cfg.clone(),
-                source,
-                explicit: Explicit::default(),
-            },
-            (None, None) => BaseConfig {
-                cfg: SnnConfig::default(),
-                source: "default configuration".into(),
-                explicit: Explicit::default(),
-            },
-        };
+        let mut base = self.base_args.base_stored(stored)?;
         if let Some(t) = self.t_steps {
             base.cfg.t_steps = t;
         }

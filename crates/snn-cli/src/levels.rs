@@ -86,24 +86,12 @@ impl HwLevel {
     }
 }
 
-/// Everything one presentation produced at one level.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FullImage {
-    pub winner: Option<usize>,
-    pub inhibit_step: Option<u32>,
-    pub spike_times: Vec<Vec<u32>>,
-    pub threshold: i32,
-    pub peak_count: u32,
-    pub final_potentials: Vec<i32>,
-    /// Clocked levels only.
-    pub cycles: Option<u64>,
-    /// Raw weights (neuron-major, `N*M`) after this image, when learning.
-    pub weights_after: Option<Vec<i32>>,
-}
-
 pub struct LevelRun {
     pub level: HwLevel,
-    pub images: Vec<FullImage>,
+    /// What each image produced (`cycles` only at the clocked levels).
+    pub images: Vec<Presentation<i32>>,
+    /// Raw weights (neuron-major, `N*M`) after each image, when learning; empty otherwise.
+    pub weights_after: Vec<Vec<i32>>,
     /// Raw weights after the last image (neuron-major).
     pub final_weights: Vec<i32>,
     /// Wall time of the presentations (simulator builds excluded).
@@ -127,6 +115,7 @@ pub fn run(
 ) -> Result<LevelRun> {
     let start = Instant::now();
     let mut progress = Progress::new(images.len() as u64, level.name());
+    let mut weights_after = Vec::new();
     let (images, final_weights, seconds) = match level {
         HwLevel::GoldenFixed => {
             let arith = FixedArith::new(cfg)?;
@@ -135,23 +124,16 @@ pub fn run(
             let mut net = Network::from_parts(arith, cfg, weights);
             let mut out = Vec::with_capacity(images.len());
             for px in images {
-                let p = net.present(
+                out.push(net.present(
                     px,
                     PresentOptions {
                         learn,
                         record: false,
                     },
-                );
-                out.push(FullImage {
-                    winner: p.winner,
-                    inhibit_step: p.inhibit_step,
-                    spike_times: p.spike_times,
-                    threshold: p.threshold,
-                    peak_count: p.peak_count,
-                    final_potentials: p.final_potentials,
-                    cycles: None,
-                    weights_after: learn.then(|| net.weights.iter().copied().collect()),
-                });
+                ));
+                if learn {
+                    weights_after.push(net.weights.iter().copied().collect());
+                }
                 progress.inc(1);
             }
             let w = net.weights.iter().copied().collect();
@@ -163,19 +145,14 @@ pub fn run(
             machine.load_weights(raw)?;
             let mut out = Vec::with_capacity(images.len());
             for (k, px) in images.iter().enumerate() {
-                let r = machine
-                    .run_image(px, learn)
-                    .with_context(|| format!("cycle model, image {k}"))?;
-                out.push(FullImage {
-                    winner: r.winner,
-                    inhibit_step: r.inhibit_step,
-                    spike_times: r.spike_times,
-                    threshold: r.threshold,
-                    peak_count: r.peak_count,
-                    final_potentials: r.final_potentials,
-                    cycles: Some(r.cycles),
-                    weights_after: learn.then(|| machine.weights()),
-                });
+                out.push(
+                    machine
+                        .run_image(px, learn)
+                        .with_context(|| format!("cycle model, image {k}"))?,
+                );
+                if learn {
+                    weights_after.push(machine.weights());
+                }
                 progress.inc(1);
             }
             (out, machine.weights(), start.elapsed().as_secs_f64())
@@ -185,21 +162,10 @@ pub fn run(
             let r = run_rtl(level, hdl, cfg, &rows, images, learn, &mut progress)
                 .with_context(|| format!("{}: {} run failed", hdl.display(), level.name()))?;
             let flat = |w: &Vec<Vec<i32>>| w.iter().flatten().copied().collect::<Vec<i32>>();
-            let out = r
-                .images
-                .iter()
-                .enumerate()
-                .map(|(k, i)| FullImage {
-                    winner: i.winner,
-                    inhibit_step: i.inhibit_step,
-                    spike_times: i.spike_times.clone(),
-                    threshold: i.threshold,
-                    peak_count: i.peak_count,
-                    final_potentials: i.final_potentials.clone(),
-                    cycles: Some(i.cycles),
-                    weights_after: r.weights_after.as_ref().map(|w| flat(&w[k])),
-                })
-                .collect();
+            if let Some(after) = &r.weights_after {
+                weights_after = after.iter().map(flat).collect();
+            }
+            let out = r.images.into_iter().map(|i| i.outcome).collect();
             (out, flat(&r.final_weights), r.wall_seconds)
         }
     };
@@ -207,6 +173,7 @@ pub fn run(
     Ok(LevelRun {
         level,
         images,
+        weights_after,
         final_weights,
         seconds,
     })

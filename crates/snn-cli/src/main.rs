@@ -15,6 +15,7 @@ mod output;
 mod paths;
 mod progress;
 mod text;
+mod watch;
 
 use clap::{Parser, Subcommand};
 

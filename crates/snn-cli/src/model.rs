@@ -63,41 +63,36 @@ impl ArithArgs {
     }
 }
 
-/// A presentation's result in reals, whatever the arithmetic.
-#[derive(Clone, Debug)]
-pub struct Outcome {
-    pub winner: Option<usize>,
-    pub inhibit_step: Option<u32>,
-    pub spike_times: Vec<Vec<u32>>,
-    pub threshold: f64,
-    /// Potentials after every step (`trace[t-1][j]`) when recorded.
-    pub trace: Option<Vec<Vec<f64>>>,
-}
+/// A presentation's result in reals, whatever the arithmetic (potentials converted from raw fixed
+/// point).
+pub type Outcome = Presentation<f64>;
 
-impl Outcome {
-    fn of<A: Arith>(a: &A, p: &Presentation<A::P>) -> Self {
-        let real = |v: &Vec<A::P>| {
-            v.iter()
-                .map(|&x| a.potential_to_f64(x))
-                .collect::<Vec<f64>>()
-        };
-        Outcome {
-            winner: p.winner,
-            inhibit_step: p.inhibit_step,
-            spike_times: p.spike_times.clone(),
-            threshold: a.potential_to_f64(p.threshold),
-            trace: p.trace.as_ref().map(|t| t.iter().map(real).collect()),
-        }
-    }
-
-    pub fn spike_counts(&self) -> Vec<u32> {
-        self.spike_times.iter().map(|s| s.len() as u32).collect()
-    }
+fn outcome<A: Arith>(a: &A, p: &Presentation<A::P>) -> Outcome {
+    p.map(|&x| a.potential_to_f64(x))
 }
 
 pub enum Model {
     Float(Network<FloatArith>),
     Fixed(Network<FixedArith>),
+}
+
+/// The arithmetic of one training epoch (`Network::epoch_arith`: the learning-rate schedule
+/// applied), of the model's kind.
+enum EpochArith {
+    Float(FloatArith),
+    Fixed(FixedArith),
+}
+
+impl From<FloatArith> for EpochArith {
+    fn from(a: FloatArith) -> Self {
+        EpochArith::Float(a)
+    }
+}
+
+impl From<FixedArith> for EpochArith {
+    fn from(a: FixedArith) -> Self {
+        EpochArith::Fixed(a)
+    }
 }
 
 /// Runs `$body` with `$net` bound to the network, whichever arithmetic it has.
@@ -153,21 +148,40 @@ impl Model {
     pub fn present(&mut self, pixels: &[u8], opts: PresentOptions) -> Outcome {
         with_net!(self, n => {
             let p = n.present(pixels, opts);
-            Outcome::of(&n.arith, &p)
+            outcome(&n.arith, &p)
         })
     }
 
-    /// `cfg.epochs` passes of learning; `on_image(epoch, index, outcome)` after each presentation.
-    pub fn train(&mut self, images: &[&[u8]], mut on_image: impl FnMut(usize, usize, Outcome)) {
-        with_net!(self, n => {
-            let arith = n.arith.clone();
-            n.train(images, |e, k, p| on_image(e, k, Outcome::of(&arith, p)));
-        })
+    /// `cfg.epochs` passes of learning, presentation for presentation those of `Network::train`
+    /// (its learning-rate schedule, image order and `train_image`); `on_image(epoch, index,
+    /// outcome, model)` after each, with the network as it stands, so that a caller can measure
+    /// it while it learns.
+    pub fn train(
+        &mut self,
+        images: &[&[u8]],
+        mut on_image: impl FnMut(usize, usize, Outcome, &Model),
+    ) {
+        for epoch in 0..self.cfg().epochs {
+            let arith = with_net!(self, n => EpochArith::from(n.epoch_arith(epoch)));
+            for k in with_net!(self, n => n.epoch_order(images.len(), epoch)) {
+                let outcome = self.train_image(&arith, images[k]);
+                on_image(epoch, k, outcome, self);
+            }
+        }
+    }
+
+    /// One training presentation with the arithmetic of its epoch.
+    fn train_image(&mut self, arith: &EpochArith, pixels: &[u8]) -> Outcome {
+        match (self, arith) {
+            (Model::Float(n), EpochArith::Float(a)) => outcome(a, &n.train_image(a, pixels)),
+            (Model::Fixed(n), EpochArith::Fixed(a)) => outcome(a, &n.train_image(a, pixels)),
+            _ => unreachable!("an epoch's arithmetic comes from its own model"),
+        }
     }
 
     /// Inference in parallel over images (rayon inside `Network::infer`), results in input order.
     pub fn infer(&self, images: &[&[u8]]) -> Vec<Outcome> {
-        with_net!(self, n => n.infer(images).iter().map(|p| Outcome::of(&n.arith, p)).collect())
+        with_net!(self, n => n.infer(images).iter().map(|p| outcome(&n.arith, p)).collect())
     }
 
     pub fn weights_f64(&self) -> Array2<f64> {
@@ -219,4 +233,55 @@ fn misfit(file: &Path, kind: ArithKind) -> String {
         file.display(),
         kind.level()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Training through `Model::train` (image by image, so that it can be watched) changes the
+    /// network exactly as `Network::train` does, with every part of the schedule in play:
+    /// shuffled order, sigma halving, homeostasis and normalization, in both arithmetics.
+    #[test]
+    fn model_training_is_network_training() {
+        let cfg = SnnConfig {
+            height: 8,
+            width: 8,
+            neurons: 3,
+            epochs: 3,
+            shuffle: true,
+            sigma_halving_epochs: 1,
+            seed: 7,
+            norm_target: 12.0,
+            ..SnnConfig::learning()
+        };
+        cfg.validate().unwrap();
+        let images: Vec<Vec<u8>> = (0..12)
+            .map(|k| (0..64).map(|i| ((i * 37 + k * 101) % 256) as u8).collect())
+            .collect();
+        let px: Vec<&[u8]> = images.iter().map(Vec::as_slice).collect();
+        for kind in [ArithKind::Float, ArithKind::Fixed] {
+            let mut model = Model::random(kind, &cfg).unwrap();
+            let mut seen = Vec::new();
+            model.train(&px, |e, k, o, _| seen.push((e, k, o.winner)));
+            let mut want = Vec::new();
+            let (w, theta) = match Model::random(kind, &cfg).unwrap() {
+                Model::Float(mut n) => {
+                    n.train(&px, |e, k, p| want.push((e, k, p.winner)));
+                    (n.weights_f64(), n.theta_f64())
+                }
+                Model::Fixed(mut n) => {
+                    n.train(&px, |e, k, p| want.push((e, k, p.winner)));
+                    (n.weights_f64(), n.theta_f64())
+                }
+            };
+            assert_eq!(seen, want, "{kind:?}");
+            assert!(
+                want.iter().any(|p| p.2.is_some()),
+                "{kind:?}: nothing learned"
+            );
+            assert_eq!(model.weights_f64(), w, "{kind:?}");
+            assert_eq!(model.theta_f64(), theta, "{kind:?}");
+        }
+    }
 }

@@ -55,6 +55,16 @@ impl Progress {
         }
     }
 
+    /// Replaces the text before the bar (e.g. the latest accuracy of a run being watched).
+    pub fn note(&self, what: &str) {
+        self.bar.set_message(what.to_string());
+    }
+
+    /// Runs `f` (which prints on stderr) with the bar out of the way, shown or not.
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.bar.suspend(f)
+    }
+
     pub fn finish(self) {
         self.bar.finish_and_clear();
     }

@@ -31,7 +31,7 @@ fn the_readmes_quote_the_lint_that_runs() {
     }
 }
 
-/// Every state code of the committed Verilog (`localparam s_stdp_drain = 4'h9;`) is in
+/// Every state code of the committed Verilog (`localparam s_stdp_drain = 5'b1001;`) is in
 /// hdl/README.md's table, under its name (`StdpDrain`, `snn_arch::FsmState`).
 #[test]
 fn the_hdl_readme_lists_every_state_code() {
@@ -43,8 +43,15 @@ fn the_hdl_readme_lists_every_state_code() {
             continue;
         };
         let (name, value) = rest.split_once(" = ").expect("localparam NAME = VALUE;");
-        let hex = value.split('h').nth(1).unwrap().trim_end_matches(';');
-        let code = u8::from_str_radix(hex, 16).unwrap();
+        // `5'b1101;` or `4'h9;`: the radix letter after the quote, then the digits.
+        let literal = value.split('\'').nth(1).expect("a sized literal");
+        let radix = match literal.as_bytes()[0] {
+            b'b' => 2,
+            b'h' => 16,
+            b'd' => 10,
+            r => panic!("radix {} in {value}", r as char),
+        };
+        let code = u8::from_str_radix(literal[1..].trim_end_matches(';'), radix).unwrap();
         let state = snn_arch::FsmState::ALL
             .into_iter()
             .find(|s| s.name().to_lowercase() == name.replace('_', ""))

@@ -191,3 +191,47 @@ fn the_documented_examples_are_consistent() {
     }
     common::documented("## `snn data fetch");
 }
+
+/// A watched run under homeostasis (every key filled in), its curve file and the curve's plot.
+#[test]
+fn watched_training_has_the_documented_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let train = ok_json(
+        d,
+        &[
+            "train",
+            "--data",
+            "builtin",
+            "--limit",
+            "40",
+            "--neurons",
+            "3",
+            "--arith",
+            "fixed",
+            "--preset",
+            "default",
+            "--out",
+            "w.json",
+            "--eval-every",
+            "20",
+            "--label-data",
+            "builtin",
+            "--eval-limit",
+            "40",
+            "--curve",
+            "curve.json",
+            "--json",
+        ],
+    );
+    assert!(train["theta"].is_object() && train["accuracy"].is_number());
+    assert_documented("## `snn train", &train);
+    let curve = read_json(&d.join("curve.json"));
+    assert!(curve["points"][0]["theta"].is_object());
+    assert_documented("### The learning curve", &curve);
+    let p = ok_json(
+        d,
+        &["plot", "--curve", "curve.json", "--out", "c.png", "--json"],
+    );
+    assert_documented("### `snn plot --curve", &p);
+}

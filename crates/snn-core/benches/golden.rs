@@ -5,7 +5,7 @@
 //!
 //! The images are drawn from a seeded RNG, so every run measures the same work.
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use snn_core::prelude::*;
@@ -72,12 +72,22 @@ fn bench_arith<A: Arith + Clone>(c: &mut Criterion, name: &str, arith: A, cfg: &
     let train: Vec<&[u8]> = train.iter().map(Vec::as_slice).collect();
     let test = digits(INFER_BATCH, 2);
     let test: Vec<&[u8]> = test.iter().map(Vec::as_slice).collect();
-    let mut net = Network::with_random_weights(arith, cfg);
-
+    // Every measured batch trains a fresh network: carried over, the default preset's theta would
+    // keep rising batch after batch until no neuron wins and training measures only inference.
+    let fresh = || Network::with_random_weights(arith.clone(), cfg);
     let mut g = c.benchmark_group("train");
     g.throughput(Throughput::Elements(TRAIN_BATCH as u64));
-    g.bench_function(name, |b| b.iter(|| net.train(&train, |_, _, _| {})));
+    g.bench_function(name, |b| {
+        b.iter_batched(
+            fresh,
+            |mut net| net.train(&train, |_, _, _| {}),
+            BatchSize::LargeInput,
+        )
+    });
     g.finish();
+
+    let mut net = fresh();
+    net.train(&train, |_, _, _| {});
 
     let mut g = c.benchmark_group("infer");
     g.throughput(Throughput::Elements(INFER_BATCH as u64));

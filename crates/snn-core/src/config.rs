@@ -267,12 +267,27 @@ impl SnnConfig {
 
     /// A configuration from a TOML table: the preset it names (`preset = "NAME"`, else
     /// `default`) with the table's other keys overriding it. Not yet validated.
-    pub fn from_toml_table(mut table: toml::Table) -> Result<Self> {
-        let preset = match table.remove("preset") {
-            None => "default".to_string(),
-            Some(toml::Value::String(s)) => s,
+    pub fn from_toml_table(table: toml::Table) -> Result<Self> {
+        SnnConfig::from_toml_table_or(table, "default")
+    }
+
+    /// The preset a TOML table names (`preset = "NAME"`), checked; `None` when it names none.
+    pub fn preset_of(table: &toml::Table) -> Result<Option<&str>> {
+        match table.get("preset") {
+            None => Ok(None),
+            Some(toml::Value::String(s)) => {
+                SnnConfig::preset(s)?;
+                Ok(Some(s))
+            }
             Some(v) => bail!("preset must be a string naming a preset, got {v}"),
-        };
+        }
+    }
+
+    /// As [`SnnConfig::from_toml_table`], starting from the preset `unnamed` when the table
+    /// names none (the command line's `--preset`).
+    pub fn from_toml_table_or(mut table: toml::Table, unnamed: &str) -> Result<Self> {
+        let preset = SnnConfig::preset_of(&table)?.unwrap_or(unnamed).to_string();
+        table.remove("preset");
         let base = SnnConfig::preset(&preset)?;
         let mut merged: toml::Table =
             toml::Table::try_from(&base).expect("SnnConfig always serializes to a table");

@@ -9,7 +9,10 @@ use crate::{stdp, wta};
 use ndarray::Array2;
 use serde::Serialize;
 
-/// Everything one presentation produced; the fields the levels compare bit for bit.
+/// Everything one presentation produced; the fields the levels compare bit for bit. Every level
+/// reports an image in this one type (`P` is `f64` for the float model, the raw `i32` for the
+/// fixed-point ones), so that one [`first_difference`](Presentation::first_difference) compares
+/// any two.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Presentation<P> {
     pub winner: Option<usize>,
@@ -21,6 +24,10 @@ pub struct Presentation<P> {
     pub final_potentials: Vec<P>,
     pub threshold: P,
     pub peak_count: u32,
+    /// Clock cycles of the presentation, `Done` included, on the clocked levels (cycle model,
+    /// RTL); `None` for the golden model, which has no clock.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cycles: Option<u64>,
     /// Potentials after every step (`trace[t-1][j]`), when asked for (membrane plots).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<Vec<Vec<P>>>,
@@ -29,6 +36,21 @@ pub struct Presentation<P> {
 impl<P> Presentation<P> {
     pub fn spike_counts(&self) -> Vec<u32> {
         self.spike_times.iter().map(|s| s.len() as u32).collect()
+    }
+
+    /// The same presentation with potentials converted by `f` (raw fixed point to reals).
+    pub fn map<Q>(&self, f: impl Fn(&P) -> Q) -> Presentation<Q> {
+        let all = |v: &Vec<P>| v.iter().map(&f).collect::<Vec<Q>>();
+        Presentation {
+            winner: self.winner,
+            inhibit_step: self.inhibit_step,
+            spike_times: self.spike_times.clone(),
+            final_potentials: all(&self.final_potentials),
+            threshold: f(&self.threshold),
+            peak_count: self.peak_count,
+            cycles: self.cycles,
+            trace: self.trace.as_ref().map(|t| t.iter().map(all).collect()),
+        }
     }
 }
 
@@ -112,6 +134,7 @@ pub fn present<A: Arith>(
         final_potentials: state.iter().map(|s| s.potential).collect(),
         threshold,
         peak_count: enc.peak_count,
+        cycles: None,
         trace,
     }
 }

@@ -7,6 +7,7 @@ pub mod arith;
 pub mod atomic;
 pub mod config;
 pub mod control;
+pub mod difference;
 pub mod fixed;
 pub mod metrics;
 pub mod network;

@@ -3,6 +3,7 @@ pub use crate::arith::{Arith, FixedArith, FloatArith};
 pub use crate::atomic::write_atomic;
 pub use crate::config::{DepressionBound, Encoding, FixedConfig, SnnConfig};
 pub use crate::control::{present, PresentOptions, Presentation};
+pub use crate::difference::Difference;
 pub use crate::fixed::FixedFormat;
 pub use crate::metrics::{evaluate, label_neurons, predict, Evaluation};
 pub use crate::network::Network;

@@ -86,17 +86,6 @@ fn config_and_images() -> impl Strategy<Value = (SnnConfig, Vec<Vec<u8>>)> {
     })
 }
 
-/// Everything a presentation produces, from either implementation.
-#[derive(Debug, PartialEq)]
-struct Outcome<P> {
-    winner: Option<usize>,
-    inhibit_step: Option<u32>,
-    spike_times: Vec<Vec<u32>>,
-    trace: Vec<Vec<P>>,
-    threshold: P,
-    peak_count: u32,
-}
-
 /// SPEC sections 4 to 6 and 10, transcribed literally (slow on purpose: no raster, no event
 /// lists).
 fn reference_present<A: Arith>(
@@ -106,7 +95,7 @@ fn reference_present<A: Arith>(
     theta: &mut [A::P],
     enc: &Encoded,
     learn: bool,
-) -> Outcome<A::P> {
+) -> Presentation<A::P> {
     let (n, m, t_max) = (cfg.neurons, cfg.inputs(), cfg.t_steps);
     let spikes = |i: usize, t: u32| enc.spikes_at(i, t);
     let peak_count = (0..=t_max)
@@ -191,13 +180,15 @@ fn reference_present<A: Arith>(
             *th = a.theta_update(*th, winner == Some(j));
         }
     }
-    Outcome {
+    Presentation {
         winner,
         inhibit_step,
         spike_times,
-        trace,
+        final_potentials: trace.last().cloned().unwrap_or_default(),
         threshold,
         peak_count,
+        cycles: None,
+        trace: Some(trace),
     }
 }
 
@@ -222,14 +213,6 @@ fn same_as_reference<A: Arith>(
                 record: true,
             },
         );
-        let got = Outcome {
-            winner: got.winner,
-            inhibit_step: got.inhibit_step,
-            spike_times: got.spike_times,
-            trace: got.trace.unwrap(),
-            threshold: got.threshold,
-            peak_count: got.peak_count,
-        };
         prop_assert_eq!(&got, &expected, "image {}", k);
         prop_assert_eq!(&net.weights, &weights, "weights after image {}", k);
         prop_assert_eq!(&net.theta, &theta, "theta after image {}", k);

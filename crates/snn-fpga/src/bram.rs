@@ -14,12 +14,18 @@
 //! words, so that the list terminator `NIL` is a real address); the words past `M` are never
 //! used as weights, and every tool fills them with zeros.
 //!
-//! Words are packed and unpacked by `snn_arch::MemLayout` only, so the RTL, the harnesses, the
-//! exporter and the importer cannot disagree on a bit.
+//! The adaptive thresholds of homeostasis (SPEC section 10) have images of their own in the same
+//! three spellings, `N` words of `TB = fixed.theta_bits` bits, word `j` = raw `theta[j]`
+//! unsigned ([`render_theta`], [`parse_theta`]); `snn export` writes one beside the weight
+//! image (`snn_arch::ThetaLayout::file_beside`: `w.mem` -> `w.theta.mem`).
+//!
+//! Words are packed and unpacked by `snn_arch::MemLayout` and `snn_arch::ThetaLayout` only, so
+//! the RTL, the harnesses, the exporter and the importer cannot disagree on a bit; the three
+//! spellings read and write words of any [`ImageShape`].
 
 use anyhow::{bail, ensure, Context, Result};
-pub use snn_arch::MemLayout;
-use snn_arch::{readmemh, HwParams};
+use snn_arch::{readmemh, HwParams, Word};
+pub use snn_arch::{ImageShape, MemLayout, ThetaLayout};
 use snn_core::atomic::write_atomic;
 use snn_core::config::SnnConfig;
 use snn_core::fixed::FixedFormat;
@@ -79,63 +85,55 @@ impl FromStr for MemFormat {
     }
 }
 
-/// One line of layout description, written as a comment at the top of `.coe` and `.mif` files so
-/// that a reader of the file knows which bits belong to which neuron.
-fn layout_comment(l: &MemLayout) -> String {
-    format!(
-        "snn weight_mem: {} words (address = input index) of {} bits = {} neurons x {}-bit two's complement, neuron j in bits [j*{} +: {}]",
-        l.inputs,
-        l.word_bits(),
-        l.neurons,
-        l.weight_bits,
-        l.weight_bits,
-        l.weight_bits
-    )
-}
-
 /// The image of raw weights `weights` (`N x M`, `weights[j][i]`) in `format`.
 ///
 /// Errors when a weight does not fit `WB`-bit two's complement (naming neuron, input and value).
 pub fn render(weights: &[Vec<i32>], weight_bits: u32, format: MemFormat) -> Result<String> {
-    // weights_text checks the shape and every value, so the packers below never see a bad weight.
-    let mem = readmemh::weights_text(weights, weight_bits)?;
-    if format == MemFormat::Mem {
-        return Ok(mem);
-    }
-    let layout = MemLayout {
-        neurons: weights.len(),
-        inputs: weights[0].len(),
-        weight_bits,
-    };
-    let words: Vec<&str> = mem.lines().collect();
+    ensure!(!weights.is_empty(), "no neurons");
+    let layout = MemLayout::of(weights, weight_bits);
+    Ok(render_words(
+        &layout.words(weights)?,
+        &layout.shape(),
+        format,
+    ))
+}
+
+/// The image of raw thresholds `theta` (one per neuron) in `format`. Errors name the neuron of
+/// a value outside `0..2^TB`.
+pub fn render_theta(theta: &[i32], layout: &ThetaLayout, format: MemFormat) -> Result<String> {
+    Ok(render_words(&layout.words(theta)?, &layout.shape(), format))
+}
+
+/// The image of `words`, a memory of `shape`, in `format`.
+fn render_words(words: &[Word], shape: &ImageShape, format: MemFormat) -> String {
+    let mem = readmemh::words_text(words);
     let mut out = String::with_capacity(mem.len() * 2);
     match format {
-        MemFormat::Mem => unreachable!("returned above"),
+        MemFormat::Mem => return mem,
         MemFormat::Coe => {
-            writeln!(out, "; {}", layout_comment(&layout)).expect("String write");
+            writeln!(out, "; {}", shape.description).expect("String write");
             out.push_str("memory_initialization_radix=16;\nmemory_initialization_vector=\n");
-            for (i, w) in words.iter().enumerate() {
+            for (i, w) in mem.lines().enumerate() {
                 let end = if i + 1 == words.len() { ';' } else { ',' };
                 writeln!(out, "{w}{end}").expect("String write");
             }
         }
         MemFormat::Mif => {
-            let aw = hex_digits(layout.inputs - 1);
-            writeln!(out, "-- {}", layout_comment(&layout)).expect("String write");
+            let aw = hex_digits(shape.depth - 1);
+            writeln!(out, "-- {}", shape.description).expect("String write");
             writeln!(
                 out,
                 "DEPTH = {};\nWIDTH = {};\nADDRESS_RADIX = HEX;\nDATA_RADIX = HEX;\nCONTENT BEGIN",
-                layout.inputs,
-                layout.word_bits()
+                shape.depth, shape.word_bits
             )
             .expect("String write");
-            for (i, w) in words.iter().enumerate() {
+            for (i, w) in mem.lines().enumerate() {
                 writeln!(out, "    {i:0aw$x} : {w};").expect("String write");
             }
             out.push_str("END;\n");
         }
     }
-    Ok(out)
+    out
 }
 
 /// Hex digits needed to print `x` (at least one).
@@ -153,20 +151,37 @@ pub fn parse(
     format: MemFormat,
     name: &str,
 ) -> Result<Vec<Vec<i32>>> {
+    let words = parse_words(text, &layout.shape(), format, name)?;
+    Ok(layout.weights(words.iter().map(|w| layout.unpack(w))))
+}
+
+/// Reads a theta image of `layout` in `format` back into raw thresholds, one per neuron.
+pub fn parse_theta(
+    text: &str,
+    layout: &ThetaLayout,
+    format: MemFormat,
+    name: &str,
+) -> Result<Vec<i32>> {
+    let words = parse_words(text, &layout.shape(), format, name)?;
+    Ok(words.iter().map(|w| layout.unpack(w)).collect())
+}
+
+/// The `shape.depth` words of an image in `format`, in address order.
+fn parse_words(text: &str, shape: &ImageShape, format: MemFormat, name: &str) -> Result<Vec<Word>> {
     match format {
-        MemFormat::Mem => readmemh::parse_weights(text, layout, name, 1),
-        MemFormat::Coe => parse_coe(text, layout, name),
-        MemFormat::Mif => parse_mif(text, layout, name),
+        MemFormat::Mem => readmemh::parse_words(text, shape, name, 1),
+        MemFormat::Coe => parse_coe(text, shape, name),
+        MemFormat::Mif => parse_mif(text, shape, name),
     }
 }
 
-/// A word's hex digits into lanes; the error names the place.
-fn word_at(digits: &str, layout: &MemLayout, name: &str, line: usize) -> Result<Vec<i32>> {
-    layout.parse_word(digits).with_context(|| {
+/// A word's hex digits; the error names the place.
+fn word_at(digits: &str, shape: &ImageShape, name: &str, line: usize) -> Result<Word> {
+    Word::parse_hex(digits, shape.word_bits).with_context(|| {
         format!(
             "{name}:{line}: bad word (expected at most {} hex digits for {} bits)",
-            layout.word_digits(),
-            layout.word_bits()
+            shape.word_digits(),
+            shape.word_bits
         )
     })
 }
@@ -174,11 +189,11 @@ fn word_at(digits: &str, layout: &MemLayout, name: &str, line: usize) -> Result<
 /// Xilinx `.coe`: `;` starts a comment line; `key = value ;` statements; the vector's elements
 /// are separated by commas or white space and end with `;`. Only radix 16 is read, because that
 /// is the only one a word wider than 64 bits is written in practice.
-fn parse_coe(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>> {
+fn parse_coe(text: &str, shape: &ImageShape, name: &str) -> Result<Vec<Word>> {
     let mut radix_seen = false;
     let mut in_vector = false;
     let mut done = false;
-    let mut words = Vec::with_capacity(layout.inputs);
+    let mut words = Vec::with_capacity(shape.depth);
     for (k, raw) in text.lines().enumerate() {
         let line = k + 1;
         let trimmed = raw.trim();
@@ -227,11 +242,12 @@ fn parse_coe(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>
             .filter(|t| !t.is_empty())
         {
             ensure!(
-                words.len() < layout.inputs,
-                "{name}:{line}: more than the {} words (one per input) expected",
-                layout.inputs
+                words.len() < shape.depth,
+                "{name}:{line}: more than the {} words (one per {}) expected",
+                shape.depth,
+                shape.unit
             );
-            words.push(word_at(tok, layout, name, line)?);
+            words.push(word_at(tok, shape, name, line)?);
         }
         done = end;
     }
@@ -243,18 +259,19 @@ fn parse_coe(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>
         "{name}: truncated: memory_initialization_vector has no closing ';' ({count} words read)"
     );
     ensure!(
-        count == layout.inputs,
-        "{name}: {count} words, expected {} (one per input)",
-        layout.inputs
+        count == shape.depth,
+        "{name}: {count} words, expected {} (one per {})",
+        shape.depth,
+        shape.unit
     );
-    Ok(layout.weights(words))
+    Ok(words)
 }
 
 /// Intel `.mif`: `--` line comments and `%...%` block comments; the header (`DEPTH`, `WIDTH`,
 /// `ADDRESS_RADIX`, `DATA_RADIX`) must describe exactly this memory; then `CONTENT BEGIN`,
 /// entries `addr : word;` or `[lo..hi] : word;` (both hex), `END;`. Every address must be set
 /// exactly once, because a RAM word nobody set would silently be zero.
-fn parse_mif(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>> {
+fn parse_mif(text: &str, shape: &ImageShape, name: &str) -> Result<Vec<Word>> {
     // Statements end with ';' and may span lines; each keeps the line it started on.
     let mut statements: Vec<(usize, String)> = Vec::new();
     let mut current = String::new();
@@ -306,7 +323,7 @@ fn parse_mif(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>
     let mut width = None;
     let mut content = false;
     let mut ended = false;
-    let mut words: Vec<Option<Vec<i32>>> = vec![None; layout.inputs];
+    let mut words: Vec<Option<Word>> = vec![None; shape.depth];
     for (line, st) in statements {
         ensure!(!ended, "{name}:{line}: text after END;");
         let mut st = st.as_str();
@@ -337,17 +354,22 @@ fn parse_mif(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>
             match key.as_str() {
                 "DEPTH" => {
                     let d = number("DEPTH")?;
-                    ensure!(d == layout.inputs, "{name}:{line}: DEPTH = {d}, but the weight memory has {} words (one per input)", layout.inputs);
+                    ensure!(
+                        d == shape.depth,
+                        "{name}:{line}: DEPTH = {d}, but the {} has {} words (one per {})",
+                        shape.memory,
+                        shape.depth,
+                        shape.unit
+                    );
                     depth = Some(d);
                 }
                 "WIDTH" => {
                     let w = number("WIDTH")?;
                     ensure!(
-                        w == layout.word_bits(),
-                        "{name}:{line}: WIDTH = {w}, but a word is {} neurons x {} bits = {}",
-                        layout.neurons,
-                        layout.weight_bits,
-                        layout.word_bits()
+                        w == shape.word_bits,
+                        "{name}:{line}: WIDTH = {w}, but a word is {} = {}",
+                        shape.width_why,
+                        shape.word_bits
                     );
                     width = Some(w);
                 }
@@ -373,7 +395,7 @@ fn parse_mif(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>
             !data.contains(char::is_whitespace),
             "{name}:{line}: one word per address expected, got {data:?}"
         );
-        let lanes = word_at(data, layout, name, line)?;
+        let word = word_at(data, shape, name, line)?;
         let hex = |s: &str| {
             usize::from_str_radix(s.trim(), 16)
                 .with_context(|| format!("{name}:{line}: address {:?} is not hex", s.trim()))
@@ -389,31 +411,30 @@ fn parse_mif(text: &str, layout: &MemLayout, name: &str) -> Result<Vec<Vec<i32>>
             None => (hex(addr)?, hex(addr)?),
         };
         ensure!(
-            lo <= hi && hi < layout.inputs,
+            lo <= hi && hi < shape.depth,
             "{name}:{line}: address {addr} outside 0..{:x} (DEPTH = {})",
-            layout.inputs - 1,
-            layout.inputs
+            shape.depth - 1,
+            shape.depth
         );
         for slot in &mut words[lo..=hi] {
             ensure!(slot.is_none(), "{name}:{line}: address {addr} set twice");
-            *slot = Some(lanes.clone());
+            *slot = Some(word.clone());
         }
     }
     ensure!(content, "{name}: truncated: no CONTENT BEGIN");
     ensure!(ended, "{name}: truncated: no END;");
-    let words = words
+    words
         .into_iter()
         .enumerate()
         .map(|(i, w)| {
             w.with_context(|| {
                 format!(
                     "{name}: address {i:x} is never set (every one of the {} words must be)",
-                    layout.inputs
+                    shape.depth
                 )
             })
         })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(layout.weights(words))
+        .collect()
 }
 
 /// What follows the keyword pair `CONTENT BEGIN` (any case, any white space) that starts `s`.
@@ -448,6 +469,13 @@ pub fn write_image(
     let text = render(weights, weight_bits, format)
         .with_context(|| format!("{}: cannot write the weight image", path.display()))?;
     write_atomic(path, text.as_bytes())
+}
+
+/// Reads a theta image file of `layout` back into raw thresholds (one per neuron).
+pub fn read_theta_image(path: &Path, layout: &ThetaLayout, format: MemFormat) -> Result<Vec<i32>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    parse_theta(&text, layout, format, &path.display().to_string())
 }
 
 /// Reads an image file of `layout` back into raw weights (`N x M`).
@@ -485,11 +513,8 @@ pub fn quantize(wf: &WeightsFile, cfg: &SnnConfig, saturate: bool) -> Result<Vec
             row.iter()
                 .enumerate()
                 .map(|(i, &x)| {
-                    fmt.weight_from_f64(x, saturate).map_err(|e| {
-                        anyhow::anyhow!(
-                            "neuron {j}, input {i}: {e} (use saturate to round and clamp)"
-                        )
-                    })
+                    fmt.weight_from_f64(x, saturate)
+                        .map_err(|e| anyhow::anyhow!("neuron {j}, input {i}: {e}"))
                 })
                 .collect::<Result<Vec<i32>>>()
         })
@@ -532,6 +557,30 @@ pub fn dequantize(raw: &[Vec<i32>], cfg: &SnnConfig) -> Result<WeightsFile> {
         config: Some(cfg.clone()),
         theta: None,
     })
+}
+
+/// The theta memory of the core built for `cfg`: `Some` when it builds homeostasis
+/// (`theta_max > 0` in its fixed-point format, as `HwParams::homeostasis`), `None` when its
+/// thresholds are all 0 and it has no theta memory.
+pub fn theta_layout(cfg: &SnnConfig) -> Result<Option<ThetaLayout>> {
+    Ok((FixedFormat::new(cfg)?.theta_max > 0).then(|| ThetaLayout::new(cfg)))
+}
+
+/// Raw thresholds (one per neuron) back to reals in potential units (exact: `raw / 2^F`).
+/// Values outside `[0, theta_max]` are an error naming the neuron and value: the hardware
+/// never holds them, and its potentials are proven not to overflow only below `theta_max`.
+pub fn dequantize_theta(raw: &[i32], cfg: &SnnConfig) -> Result<Vec<f64>> {
+    let fmt = FixedFormat::new(cfg)?;
+    ThetaLayout::new(cfg).check(raw)?;
+    if let Some(j) = raw.iter().position(|t| !(0..=fmt.theta_max).contains(t)) {
+        bail!(
+            "neuron {j}: raw theta {} ({}) is outside [0, theta_max] = [0, {}]",
+            raw[j],
+            fmt.to_f64(raw[j]),
+            fmt.theta_max
+        );
+    }
+    Ok(raw.iter().map(|&t| fmt.to_f64(t)).collect())
 }
 
 /// `snn export`: the weights file `weights` quantized for `cfg` and written to `out` in `format`
@@ -673,7 +722,7 @@ mod tests {
             weight_bits: 4,
         };
         assert_eq!(render(&w, 4, MemFormat::Mem).unwrap(), "8f1\ne70\n");
-        let comment = layout_comment(&l);
+        let comment = l.shape().description;
         assert_eq!(
             render(&w, 4, MemFormat::Coe).unwrap(),
             format!("; {comment}\nmemory_initialization_radix=16;\nmemory_initialization_vector=\n8f1,\ne70;\n")
@@ -689,6 +738,60 @@ mod tests {
                 "{f}"
             );
         }
+    }
+
+    #[test]
+    fn theta_images_round_trip_in_every_format_and_refuse_another_shape() {
+        let l = ThetaLayout {
+            neurons: 3,
+            theta_bits: 17,
+        };
+        let theta = vec![0, 200, 131_071];
+        assert_eq!(
+            render_theta(&theta, &l, MemFormat::Mif).unwrap(),
+            format!(
+                "-- {}\nDEPTH = 3;\nWIDTH = 17;\nADDRESS_RADIX = HEX;\nDATA_RADIX = HEX;\nCONTENT BEGIN\n    0 : 00000;\n    1 : 000c8;\n    2 : 1ffff;\nEND;\n",
+                l.shape().description
+            )
+        );
+        let four = ThetaLayout { neurons: 4, ..l };
+        let narrow = ThetaLayout {
+            theta_bits: 16,
+            ..l
+        };
+        for f in FORMATS {
+            let text = render_theta(&theta, &l, f).unwrap();
+            assert_eq!(parse_theta(&text, &l, f, "t").unwrap(), theta, "{f}");
+            let depth = format!("{:#}", parse_theta(&text, &four, f, "t").unwrap_err());
+            assert!(depth.contains('3') && depth.contains('4'), "{f}: {depth}");
+            let width = format!("{:#}", parse_theta(&text, &narrow, f, "t").unwrap_err());
+            assert!(
+                width.contains("16") || width.contains("bit 16"),
+                "{f}: {width}"
+            );
+        }
+        let text = render_theta(&theta, &l, MemFormat::Mif).unwrap();
+        let e = format!(
+            "{:#}",
+            parse_theta(&text, &narrow, MemFormat::Mif, "t").unwrap_err()
+        );
+        assert!(
+            e.contains("t:3: WIDTH = 17, but a word is fixed.theta_bits = 16"),
+            "{e}"
+        );
+        let e = format!(
+            "{:#}",
+            parse_theta(&text, &four, MemFormat::Mif, "t").unwrap_err()
+        );
+        assert!(
+            e.contains("t:2: DEPTH = 3, but the theta memory has 4 words (one per neuron)"),
+            "{e}"
+        );
+        let e = format!(
+            "{:#}",
+            render_theta(&[0, -1, 0], &l, MemFormat::Coe).unwrap_err()
+        );
+        assert!(e.contains("neuron 1: theta -1"), "{e}");
     }
 
     #[test]

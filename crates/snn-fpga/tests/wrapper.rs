@@ -110,7 +110,7 @@ fn uart_host_protocol_matches_the_cycle_model() {
     for (img, learn, r) in [(&train, true, &r_train), (&infer, false, &r_infer)] {
         let mut req = vec![if learn { cmd::LEARN } else { cmd::INFER }];
         req.extend_from_slice(img);
-        expect.extend(result_bytes(r.winner, r.cycles));
+        expect.extend(result_bytes(r.winner, r.cycles.unwrap()));
         segments.push((req, expect.len()));
     }
     segments.push((
@@ -165,7 +165,7 @@ fn wrapper_with_initial_weights_needs_no_weight_load() {
         let r = machine.run_image(img, false).unwrap();
         let mut req = vec![cmd::INFER];
         req.extend_from_slice(img);
-        expect.extend(result_bytes(r.winner, r.cycles));
+        expect.extend(result_bytes(r.winner, r.cycles.unwrap()));
         segments.push((req, expect.len()));
     }
     assert!(

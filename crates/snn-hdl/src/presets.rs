@@ -89,8 +89,8 @@ presets! {
     N100Core = "n100": N = 100, WB = 10, PB = 20, AW = 10, TB = 16, VB = 20;
     /// The top for the `default` (learning) preset, `SnnConfig::learning()`: homeostasis.
     LearningCore = "learning": N = 10, WB = 10, PB = 21, AW = 10, TB = 17, VB = 22;
-    /// The `learning` preset with 100 neurons (`configs/learning-n100.toml`).
-    LearningN100Core = "learning-n100": N = 100, WB = 10, PB = 21, AW = 10, TB = 17, VB = 22;
+    /// The `default` (learning) preset with 100 neurons (`configs/default-n100.toml`).
+    LearningN100Core = "default-n100": N = 100, WB = 10, PB = 21, AW = 10, TB = 17, VB = 22;
     /// `SnnConfig::small()` with homeostasis (the co-simulation's small configuration).
     SmallThetaCore = "small-theta": N = 4, WB = 9, PB = 18, AW = 9, TB = 16, VB = 19;
 }

@@ -8,6 +8,7 @@ use crate::Dims;
 use anyhow::{bail, ensure, Context, Result};
 use serde::Serialize;
 use snn_arch::readmemh;
+use snn_core::control::Presentation;
 use std::collections::HashMap;
 use std::str::FromStr;
 
@@ -19,21 +20,13 @@ pub struct TraceCycle {
     pub t: u16,
 }
 
-/// One image as the RTL presented it: the fields of `snn_core::control::Presentation` (so the
-/// levels compare field by field) plus what only the RTL has.
+/// One image as the RTL presented it: the outcome every level reports (spikes from the spike
+/// port, potentials read through `pot_sel`/`pot_out` after `done`, cycles from the `cycles`
+/// port) plus what only the RTL has.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RtlImage {
-    pub winner: Option<usize>,
-    /// Step at which the WTA chose the winner (`None` without a winner).
-    pub inhibit_step: Option<u32>,
-    /// Output spike times of each neuron, from the spike port.
-    pub spike_times: Vec<Vec<u32>>,
-    /// `pot[j]` read through `pot_sel`/`pot_out` after `done`.
-    pub final_potentials: Vec<i32>,
-    pub threshold: i32,
-    pub peak_count: u32,
-    /// The core's `cycles` port after `done`.
-    pub cycles: u64,
+    #[serde(flatten)]
+    pub outcome: Presentation<i32>,
     /// With homeostasis, every neuron's `theta` read through `pot_sel`/`theta_out` after `done`
     /// (empty for a core without it).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -164,17 +157,20 @@ pub(crate) fn parse_results(text: &str, name: &str, d: &Dims) -> Result<Parsed> 
                     d.n
                 );
                 o.result = Some(RtlImage {
-                    winner: valid.then_some(winner),
-                    inhibit_step: if valid {
-                        Some(f.get("inhibit_step")?)
-                    } else {
-                        None
+                    outcome: Presentation {
+                        winner: valid.then_some(winner),
+                        inhibit_step: if valid {
+                            Some(f.get("inhibit_step")?)
+                        } else {
+                            None
+                        },
+                        spike_times: Vec::new(),
+                        final_potentials: Vec::new(),
+                        threshold: f.get("threshold")?,
+                        peak_count: f.get("peak")?,
+                        cycles: Some(f.get("cycles")?),
+                        trace: None,
                     },
-                    spike_times: Vec::new(),
-                    final_potentials: Vec::new(),
-                    threshold: f.get("threshold")?,
-                    peak_count: f.get("peak")?,
-                    cycles: f.get("cycles")?,
                     busy_cycles: f.get("busy")?,
                     theta: Vec::new(),
                     trace: None,
@@ -284,8 +280,8 @@ fn close(open: &mut Option<Open>, images: &mut Vec<RtlImage>, d: &Dims, at: &str
             images.len(),
             o.theta.len()
         );
-        r.spike_times = o.spikes;
-        r.final_potentials = o.pots;
+        r.outcome.spike_times = o.spikes;
+        r.outcome.final_potentials = o.pots;
         r.theta = o.theta;
         images.push(r);
     }
@@ -359,7 +355,7 @@ end images=1 sim_cycles=61
     fn reads_a_complete_file() {
         let p = parse_results(GOOD, "r", &dims()).unwrap();
         assert_eq!(p.sim_cycles, 61);
-        let im = &p.images[0];
+        let im = &p.images[0].outcome;
         assert_eq!(im.spike_times, vec![vec![3], vec![], vec![3, 9]]);
         assert_eq!(
             (im.winner, im.inhibit_step, im.threshold, im.peak_count),

@@ -11,6 +11,7 @@ mod common;
 
 use common::{blobs, have};
 use snn_core::config::{FixedConfig, SnnConfig};
+use snn_core::control::Presentation;
 use snn_rtlsim::{run, Dims, RtlImage, RtlResult, RunOptions, Simulator, TraceCycle};
 use std::path::PathBuf;
 
@@ -148,13 +149,16 @@ fn expect(
         let best = (0..d.n).fold(0, |b, j| if pot[j] > pot[b] { j } else { b });
         let valid = pot[best] > 0;
         out.push(RtlImage {
-            winner: valid.then_some(best),
-            inhibit_step: valid.then_some(nspk),
-            spike_times,
-            final_potentials: pot.iter().map(|&p| p as i32).collect(),
-            threshold: sum as i32,
-            peak_count: peak,
-            cycles: c + 1,
+            outcome: Presentation {
+                winner: valid.then_some(best),
+                inhibit_step: valid.then_some(nspk),
+                spike_times,
+                final_potentials: pot.iter().map(|&p| p as i32).collect(),
+                threshold: sum as i32,
+                peak_count: peak,
+                cycles: Some(c + 1),
+                trace: None,
+            },
             busy_cycles: c + 1,
             theta: Vec::new(),
             trace: None,
@@ -255,7 +259,7 @@ fn shapes_in(sim: Simulator) -> Vec<RtlResult> {
             got.simulated_cycles,
             got.images
                 .iter()
-                .map(|i| i.cycles + 1 + d.m as u64 + 1)
+                .map(|i| i.outcome.cycles.unwrap() + 1 + d.m as u64 + 1)
                 .sum::<u64>()
                 + 2 * d.m as u64
                 + 1
@@ -315,14 +319,14 @@ fn knobs_in(sim: Simulator) {
     let want = expect(&d, &w, &images, true, 3);
     check(sim, &got, &want, "stall 3");
     assert!(
-        got.images[0].cycles > d.m as u64 + 1,
+        got.images[0].outcome.cycles.unwrap() > d.m as u64 + 1,
         "{sim}: stalls must cost cycles"
     );
     for (k, im) in got.images.iter().enumerate() {
         let tr = im.trace.as_ref().unwrap();
         assert_eq!(
-            tr.len() as u64,
-            im.cycles,
+            Some(tr.len() as u64),
+            im.outcome.cycles,
             "{sim} image {k}: one trace line per busy cycle"
         );
         assert_eq!(tr[0], TraceCycle { state: 1, t: 0 }, "{sim} image {k}");

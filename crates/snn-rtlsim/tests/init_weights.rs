@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{first_difference, first_weight_difference, have, Outcome};
+use common::{first_weight_difference, have};
 use ndarray::Array2;
 use snn_arch::readmemh::{read_weights, write_weights};
 use snn_arch::MemLayout;
@@ -82,10 +82,9 @@ fn infer_without_loading(sim: Simulator, count: usize) {
     let mut model = Machine::new(cfg).unwrap();
     model.load_weights(&b.weights.concat()).unwrap();
     for (k, (px, r)) in images.iter().zip(&rtl.images).enumerate() {
-        let ro = Outcome::from(r);
         let m = model.run_image(px, false).unwrap();
-        if let Some(d) = first_difference(&ro, &Outcome::from(&m), "cycle model") {
-            panic!("{sim}, baked weights, image {k}: {d}");
+        if let Some(d) = r.outcome.first_difference(&m) {
+            panic!("{sim}, baked weights, image {k}: {d} (rtl vs cycle model)");
         }
         let g = gold.present(
             px,
@@ -94,15 +93,15 @@ fn infer_without_loading(sim: Simulator, count: usize) {
                 record: false,
             },
         );
-        if let Some(d) = first_difference(&ro, &Outcome::from(&g), "golden") {
-            panic!("{sim}, baked weights, image {k}: {d}");
+        if let Some(d) = r.outcome.first_difference(&g) {
+            panic!("{sim}, baked weights, image {k}: {d} (rtl vs golden)");
         }
     }
     assert_eq!(rtl.images.len(), images.len());
     if let Some(d) = first_weight_difference(&rtl.final_weights, &b.weights, "baked") {
         panic!("{sim}: weight memory after inference: {d}");
     }
-    let winners: Vec<Option<usize>> = rtl.images.iter().map(|i| i.winner).collect();
+    let winners: Vec<Option<usize>> = rtl.images.iter().map(|i| i.outcome.winner).collect();
     assert!(
         winners.iter().any(Option::is_some),
         "{sim}: no image has a winner, so the comparison does not show the weights were there"

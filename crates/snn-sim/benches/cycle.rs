@@ -71,7 +71,7 @@ fn bench(c: &mut Criterion) {
         m.load_weights(weights).unwrap();
         let cycles: u64 = images
             .iter()
-            .map(|px| m.run_image(px, learn).unwrap().cycles)
+            .map(|px| m.run_image(px, learn).unwrap().cycles.unwrap())
             .sum();
         group.throughput(Throughput::Elements(cycles));
         group.sample_size(20);
@@ -81,7 +81,7 @@ fn bench(c: &mut Criterion) {
                 m.load_weights(weights).unwrap();
                 images
                     .iter()
-                    .map(|px| m.run_image(px, learn).unwrap().cycles)
+                    .map(|px| m.run_image(px, learn).unwrap().cycles.unwrap())
                     .sum::<u64>()
             })
         });

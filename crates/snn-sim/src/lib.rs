@@ -30,7 +30,7 @@ pub mod weight_mem;
 pub mod wta;
 
 pub use control::{Control, FsmState};
-pub use machine::{Cycle, Events, ImageResult, Machine, Observer};
+pub use machine::{Cycle, Events, Machine, Observer};
 pub use neuron::{Comparators, Neuron, Neurons};
 pub use snn_arch::HwParams;
 pub use spike_gen::SpikeGen;

@@ -12,6 +12,7 @@ use anyhow::{bail, Result};
 use serde::Serialize;
 use snn_arch::{HwParams, MAX_N};
 use snn_core::config::SnnConfig;
+use snn_core::control::Presentation;
 
 /// Clock edges since the machine was built.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -68,19 +69,6 @@ pub trait Observer {
     fn finish(&mut self) -> std::io::Result<()> {
         Ok(())
     }
-}
-
-/// Everything one presentation produced (the fields compared with the golden model).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ImageResult {
-    pub winner: Option<usize>,
-    pub inhibit_step: Option<u32>,
-    pub spike_times: Vec<Vec<u32>>,
-    pub final_potentials: Vec<i32>,
-    pub threshold: i32,
-    pub peak_count: u32,
-    /// Cycles outside Idle, Done included.
-    pub cycles: u64,
 }
 
 /// The accelerator: blocks, host-side ports and the clock.
@@ -880,7 +868,7 @@ impl Machine {
 
     /// Presents one image: load it, start, clock until `done` ([`Machine::advance`]: phase by
     /// phase, or edge by edge while an observer is attached).
-    pub fn run_image(&mut self, pixels: &[u8], learn: bool) -> Result<ImageResult> {
+    pub fn run_image(&mut self, pixels: &[u8], learn: bool) -> Result<Presentation<i32>> {
         self.load_image(pixels)?;
         self.start(learn)?;
         let mut spike_times = vec![Vec::new(); self.p.n];
@@ -896,14 +884,15 @@ impl Machine {
                 }
             }
             if let Some(d) = ev.done {
-                return Ok(ImageResult {
+                return Ok(Presentation {
                     winner: d.winner.map(|w| w as usize),
                     inhibit_step: self.inhibit_step(),
                     spike_times,
                     final_potentials: self.potentials(),
                     threshold: self.control.thr,
                     peak_count: self.control.peak,
-                    cycles: d.cycles as u64,
+                    cycles: Some(d.cycles as u64),
+                    trace: None,
                 });
             }
         }

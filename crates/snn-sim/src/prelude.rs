@@ -1,7 +1,7 @@
 //! Everything a user of the cycle model usually needs.
 pub use crate::control::{Control, FsmState};
 pub use crate::machine::{
-    Cycle, DoneEvent, Events, ImageResult, Machine, Observer, SpikeEvent, WeightWrite, WinnerEvent,
+    Cycle, DoneEvent, Events, Machine, Observer, SpikeEvent, WeightWrite, WinnerEvent,
 };
 pub use crate::neuron::{Comparators, Neuron, Neurons};
 pub use crate::spike_gen::SpikeGen;

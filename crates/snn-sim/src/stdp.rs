@@ -235,7 +235,11 @@ impl Stdp {
         let f = &p.format;
         let diff = f.norm_target - self.rsum[winner as usize] as i64;
         let bit = p.rb - 1 - self.nm_bit;
-        let add = if f.norm_recip >> bit & 1 == 1 { diff } else { 0 };
+        let add = if f.norm_recip >> bit & 1 == 1 {
+            diff
+        } else {
+            0
+        };
         self.nm_acc = 2 * self.nm_acc + add;
         let last = self.nm_bit + 1 == p.rb;
         if last {

@@ -397,7 +397,10 @@ mod tests {
             .filter_map(|l| l.strip_prefix('#'))
             .map(|s| s.parse().unwrap())
             .collect();
-        assert_eq!(stamps, (0..=2 * (r.cycles + 1)).collect::<Vec<_>>());
+        assert_eq!(
+            stamps,
+            (0..=2 * (r.cycles.unwrap() + 1)).collect::<Vec<_>>()
+        );
         // Every value line names a declared identifier with a well-formed value.
         for l in body
             .lines()
@@ -484,7 +487,7 @@ mod tests {
             }
         }
         // The clock is high at even times (from the edge) and low at odd ones, every cycle.
-        assert_eq!(clock.len() as u64, 2 * (r.cycles + 1) + 1);
+        assert_eq!(clock.len() as u64, 2 * (r.cycles.unwrap() + 1) + 1);
         for (t, v) in clock {
             assert_eq!(
                 v,

@@ -143,11 +143,11 @@ pub fn run(a: AgreeArgs) -> Result<()> {
     let initial = same_weights(&float, &quantized(&cfg, &float.weights_f64())?, &test_px);
 
     let train_px = data::pixels(&train);
-    float.train(&train_px, |_, _, _| {});
+    float.train(&train_px, |_, _, _, _| {});
     let wf = float.weights_f64();
     let fixed = if cfg.depression_bound == DepressionBound::WMin {
         let mut fixed = Model::random(ArithKind::Fixed, &cfg)?;
-        fixed.train(&train_px, |_, _, _| {});
+        fixed.train(&train_px, |_, _, _, _| {});
         Some(fixed)
     } else {
         None

@@ -5,13 +5,14 @@
 
 use crate::config::{check_size, Weights};
 use crate::data::{self, Inputs};
-use crate::levels::{self, FullImage, HwLevel, LevelRun, Presentations};
+use crate::levels::{self, HwLevel, LevelRun, Presentations};
 use crate::output::{print_json, show};
 use crate::paths::IoPlan;
 use anyhow::{bail, Result};
 use clap::Args;
 use serde::Serialize;
 use serde_json::Value;
+use snn_core::control::Presentation;
 
 /// Run several levels on the same images and report every disagreement.
 #[derive(Args, Debug)]
@@ -66,45 +67,24 @@ pub struct CompareReport {
     pub first_mismatch: Option<Mismatch>,
 }
 
-/// The first field in which `b` differs from `a`, as (name, value of b, value of a).
+/// The first field in which image `b` (with the weights after it, when learning) differs from
+/// image `a`, as (name, value of b, value of a): the outcome's fields in hardware order
+/// ([`Presentation::first_difference`]), then the weights.
 fn first_difference(
-    a: &FullImage,
-    b: &FullImage,
-    cycles_too: bool,
+    (a, wa): (&Presentation<i32>, Option<&Vec<i32>>),
+    (b, wb): (&Presentation<i32>, Option<&Vec<i32>>),
 ) -> Option<(String, Value, Value)> {
-    macro_rules! check {
-        ($($f:ident),*) => {$(
-            if a.$f != b.$f {
-                return Some((stringify!($f).to_string(), Value::from(b.$f.clone()), Value::from(a.$f.clone())));
-            }
-        )*};
+    if let Some(d) = b.first_difference(a) {
+        return Some((d.field, d.ours, d.theirs));
     }
-    check!(
-        winner,
-        inhibit_step,
-        spike_times,
-        threshold,
-        peak_count,
-        final_potentials
-    );
-    if cycles_too && a.cycles.is_some() && b.cycles.is_some() && a.cycles != b.cycles {
-        return Some((
-            "cycles".into(),
-            Value::from(b.cycles),
-            Value::from(a.cycles),
-        ));
-    }
-    if let (Some(wa), Some(wb)) = (&a.weights_after, &b.weights_after) {
-        if let Some(k) = wa.iter().zip(wb).position(|(x, y)| x != y) {
-            let m = wa.len() / a.spike_times.len().max(1);
-            return Some((
-                format!("weight[{}][{}]", k / m, k % m),
-                Value::from(wb[k]),
-                Value::from(wa[k]),
-            ));
-        }
-    }
-    None
+    let (wa, wb) = (wa?, wb?);
+    let k = wa.iter().zip(wb).position(|(x, y)| x != y)?;
+    let m = wa.len() / a.spike_times.len().max(1);
+    Some((
+        format!("weight[{}][{}]", k / m, k % m),
+        Value::from(wb[k]),
+        Value::from(wa[k]),
+    ))
 }
 
 /// Compares every run with the first: per-level summaries and the first mismatch, if any.
@@ -115,7 +95,9 @@ pub fn check(runs: &[LevelRun], m: usize) -> (Vec<LevelSummary>, Option<Mismatch
     for run in runs {
         let mut mismatched = 0;
         for (k, (x, y)) in reference.images.iter().zip(&run.images).enumerate() {
-            if let Some((signal, value, reference_value)) = first_difference(x, y, true) {
+            let wx = reference.weights_after.get(k);
+            let wy = run.weights_after.get(k);
+            if let Some((signal, value, reference_value)) = first_difference((x, wx), (y, wy)) {
                 mismatched += 1;
                 if first_mismatch.is_none() {
                     first_mismatch = Some(Mismatch {
@@ -263,8 +245,8 @@ pub fn run(a: CompareArgs) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn image() -> FullImage {
-        FullImage {
+    fn image() -> (Presentation<i32>, Vec<i32>) {
+        let p = Presentation {
             winner: Some(1),
             inhibit_step: Some(40),
             spike_times: vec![vec![], vec![40, 75]],
@@ -272,42 +254,48 @@ mod tests {
             peak_count: 40,
             final_potentials: vec![-128000, 12],
             cycles: Some(2100),
-            weights_after: Some(vec![0; 2 * 6]),
-        }
+            trace: None,
+        };
+        (p, vec![0; 2 * 6])
+    }
+
+    fn diff(
+        a: &(Presentation<i32>, Vec<i32>),
+        b: &(Presentation<i32>, Vec<i32>),
+    ) -> Option<(String, Value, Value)> {
+        first_difference((&a.0, Some(&a.1)), (&b.0, Some(&b.1)))
     }
 
     #[test]
     fn every_field_difference_is_found_and_named() {
         let a = image();
-        assert_eq!(first_difference(&a, &a.clone(), true), None);
-        let cases: Vec<(fn(&mut FullImage), &str)> = vec![
-            (|b| b.winner = Some(0), "winner"),
-            (|b| b.inhibit_step = Some(41), "inhibit_step"),
-            (|b| b.spike_times[1][1] = 76, "spike_times"),
-            (|b| b.threshold += 1, "threshold"),
-            (|b| b.peak_count += 1, "peak_count"),
-            (|b| b.final_potentials[1] = 13, "final_potentials"),
-            (|b| b.cycles = Some(2101), "cycles"),
-            (
-                |b| b.weights_after.as_mut().unwrap()[7] = -1,
-                "weight[1][1]",
-            ),
+        assert_eq!(diff(&a, &a.clone()), None);
+        type Case = (fn(&mut (Presentation<i32>, Vec<i32>)), &'static str);
+        let cases: Vec<Case> = vec![
+            (|b| b.0.winner = Some(0), "winner"),
+            (|b| b.0.inhibit_step = Some(41), "inhibit_step"),
+            (|b| b.0.spike_times[1][1] = 76, "spikes at step 75"),
+            (|b| b.0.threshold += 1, "threshold"),
+            (|b| b.0.peak_count += 1, "peak_count"),
+            (|b| b.0.final_potentials[1] = 13, "final_potential[1]"),
+            (|b| b.0.cycles = Some(2101), "cycles"),
+            (|b| b.1[7] = -1, "weight[1][1]"),
         ];
         for (change, name) in cases {
             let mut b = a.clone();
             change(&mut b);
-            let (signal, _, _) = first_difference(&a, &b, true).expect(name);
+            let (signal, _, _) = diff(&a, &b).expect(name);
             assert_eq!(signal, name);
         }
         // Values are JSON of the field, not Rust's debug text of it.
         let mut b = a.clone();
-        b.spike_times[1][1] = 76;
-        let (_, value, reference) = first_difference(&a, &b, true).unwrap();
-        assert_eq!(value, serde_json::json!([[], [40, 76]]));
-        assert_eq!(reference, serde_json::json!([[], [40, 75]]));
+        b.0.spike_times[1][1] = 76;
+        let (_, value, reference) = diff(&a, &b).unwrap();
+        assert_eq!(value, serde_json::json!([]));
+        assert_eq!(reference, serde_json::json!([1]));
         let mut b = a.clone();
-        b.winner = None;
-        let (_, value, reference) = first_difference(&a, &b, true).unwrap();
+        b.0.winner = None;
+        let (_, value, reference) = diff(&a, &b).unwrap();
         assert_eq!((value, reference), (Value::Null, serde_json::json!(1)));
         let m = Mismatch {
             image: 0,
@@ -325,7 +313,10 @@ mod tests {
         );
         // A level without a clock is never blamed for cycles.
         let mut b = a.clone();
-        b.cycles = None;
-        assert_eq!(first_difference(&a, &b, true), None);
+        b.0.cycles = None;
+        assert_eq!(diff(&a, &b), None);
+        // Inference compares no per-image weights.
+        b.1[0] = 1;
+        assert_eq!(first_difference((&a.0, None), (&b.0, None)), None);
     }
 }

@@ -59,48 +59,96 @@ pub struct EvalReport {
     pub evaluation: Evaluation,
 }
 
-/// Spike counts of every image, in chunks so that the progress bar moves (each chunk runs in
-/// parallel over its images).
-fn spike_counts(model: &Model, ds: &Dataset, what: &str) -> Vec<Vec<u32>> {
+/// Spike counts of every image. With a progress bar named `what`, in chunks so that the bar
+/// moves (each chunk runs in parallel over its images); without, in one parallel pass.
+fn spike_counts(model: &Model, ds: &Dataset, what: Option<&str>) -> Vec<Vec<u32>> {
     const CHUNK: usize = 2048;
     let images = data::pixels(ds);
+    let counts = |chunk: &[&[u8]]| -> Vec<Vec<u32>> {
+        model
+            .infer(chunk)
+            .iter()
+            .map(|o| o.spike_counts())
+            .collect()
+    };
+    let Some(what) = what else {
+        return counts(&images);
+    };
     let mut progress = Progress::new(images.len() as u64, what);
-    let mut counts = Vec::with_capacity(images.len());
+    let mut all = Vec::with_capacity(images.len());
     for chunk in images.chunks(CHUNK) {
-        counts.extend(model.infer(chunk).iter().map(|o| o.spike_counts()));
+        all.extend(counts(chunk));
         progress.inc(chunk.len() as u64);
     }
     progress.finish();
-    counts
+    all
 }
 
-/// Labels the neurons on `label_set` and scores `test_set`. Both sets must be labelled, with
-/// labels below `classes` ([`Inputs::load_labelled`] checks them).
+/// A labelling set and a test set, checked once, that score any network of their image size
+/// (SPEC section 7): `snn eval` scores one, `snn train --eval-every` one every K images.
+pub struct Scorer<'a> {
+    label_set: &'a Dataset,
+    label_labels: &'a [u8],
+    test_set: &'a Dataset,
+    test_labels: &'a [u8],
+    classes: usize,
+}
+
+impl<'a> Scorer<'a> {
+    /// Both sets must be labelled, with labels below `classes` ([`Inputs::load_labelled`]
+    /// checks them).
+    pub fn new(label_set: &'a Dataset, test_set: &'a Dataset, classes: usize) -> Result<Self> {
+        Ok(Scorer {
+            label_labels: data::labels(label_set, "labelling the neurons")?,
+            test_labels: data::labels(test_set, "scoring")?,
+            label_set,
+            test_set,
+            classes,
+        })
+    }
+
+    /// Labels the neurons on the labelling set and scores the test set, with progress bars.
+    pub fn report(&self, model: &Model) -> EvalReport {
+        let (neuron_labels, evaluation) = self.score(model, true);
+        EvalReport {
+            level: model.level(),
+            data: self.test_set.source.clone(),
+            label_data: self.label_set.source.clone(),
+            label_images: self.label_set.len(),
+            neuron_labels,
+            evaluation,
+        }
+    }
+
+    /// The test accuracy (a fraction), quietly: a measurement in the middle of other work.
+    pub fn accuracy(&self, model: &Model) -> f64 {
+        self.score(model, false).1.accuracy
+    }
+
+    fn score(&self, model: &Model, progress: bool) -> (Vec<Option<u8>>, Evaluation) {
+        let bar = |what| progress.then_some(what);
+        let neuron_labels = metrics::label_neurons(
+            &spike_counts(model, self.label_set, bar("labelling")),
+            self.label_labels,
+            self.classes,
+        );
+        let predictions: Vec<Option<u8>> = spike_counts(model, self.test_set, bar("classifying"))
+            .iter()
+            .map(|c| metrics::predict(c, &neuron_labels))
+            .collect();
+        let evaluation = metrics::evaluate(&predictions, self.test_labels, self.classes);
+        (neuron_labels, evaluation)
+    }
+}
+
+/// Labels the neurons on `label_set` and scores `test_set` (see [`Scorer::new`]).
 pub fn evaluate(
     model: &Model,
     label_set: &Dataset,
     test_set: &Dataset,
     classes: usize,
 ) -> Result<EvalReport> {
-    let label_labels = data::labels(label_set, "labelling the neurons")?;
-    let test_labels = data::labels(test_set, "scoring")?;
-    let neuron_labels = metrics::label_neurons(
-        &spike_counts(model, label_set, "labelling"),
-        label_labels,
-        classes,
-    );
-    let predictions: Vec<Option<u8>> = spike_counts(model, test_set, "classifying")
-        .iter()
-        .map(|c| metrics::predict(c, &neuron_labels))
-        .collect();
-    Ok(EvalReport {
-        level: model.level(),
-        data: test_set.source.clone(),
-        label_data: label_set.source.clone(),
-        label_images: label_set.len(),
-        neuron_labels,
-        evaluation: metrics::evaluate(&predictions, test_labels, classes),
-    })
+    Ok(Scorer::new(label_set, test_set, classes)?.report(model))
 }
 
 /// Prints the human-readable form of a report.

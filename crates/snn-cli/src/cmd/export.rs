@@ -4,19 +4,23 @@
 //! An image holds only the weight words, which is all a RAM takes; everything else of the
 //! weights file (arithmetic, configuration with its seed, neuron labels, and any field a later
 //! version adds) travels in one comment line at the top, `snn-weights {JSON}`, which every
-//! reader of the formats skips (`$readmemh`, Vivado, Quartus). `snn import` restores it, so an
-//! export/import round trip evaluates exactly like the original file.
+//! reader of the formats skips (`$readmemh`, Vivado, Quartus). The adaptive thresholds of a
+//! core with homeostasis (SPEC section 10) are a memory of their own, so they get an image of
+//! their own beside the weights' (`w.mem` -> `w.theta.mem`, same format, raw, exact). `snn
+//! import` restores all of it, so an export/import round trip evaluates exactly like the
+//! original file.
 
 use crate::config::{ConfigArgs, Weights};
 use crate::flags::at_least_one;
-use crate::model::fixed_network;
+use crate::model::{ArithKind, Model};
 use crate::output::{save_weights, show, write_file};
 use crate::paths::IoPlan;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use serde_json::{Map, Value};
+use snn_core::config::SnnConfig;
 use snn_core::weights::WeightsFile;
-use snn_fpga::bram::{self, MemFormat, MemLayout};
+use snn_fpga::bram::{self, MemFormat, MemLayout, ThetaLayout};
 use std::path::{Path, PathBuf};
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -48,10 +52,13 @@ pub struct ExportArgs {
     /// Default: from the extension of --out (.mem/.hex, .coe, .mif).
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
-    /// The init file to write (missing folders are created).
+    /// The init file to write (missing folders are created). A core with homeostasis
+    /// (theta_max > 0) also gets its thresholds' init file beside it: `.theta` before the
+    /// extension (W.theta.mem), N words of fixed.theta_bits bits, word j = neuron j's raw theta.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
-    /// Round (and clamp) weights the fixed-point format cannot hold instead of failing.
+    /// Round (and clamp) weights and thresholds the fixed-point format cannot hold instead of
+    /// failing.
     #[arg(long, alias = "saturate")]
     pub quantize: bool,
     #[command(flatten)]
@@ -61,7 +68,9 @@ pub struct ExportArgs {
 /// Read a block-RAM init file (.mem/.hex, .coe, .mif) back into a weights file.
 #[derive(Args, Debug)]
 pub struct ImportArgs {
-    /// The init file.
+    /// The init file. With homeostasis in the configuration, the thresholds are read from its
+    /// theta image beside it (FILE with `.theta` before the extension): required when FILE has
+    /// `snn export`'s header, else thresholds 0 when it is absent.
     pub file: PathBuf,
     /// Format of FILE. Default: from its extension (.mem/.hex, .coe, .mif).
     #[arg(long, value_enum)]
@@ -104,26 +113,92 @@ fn format_of(flag: Option<FormatArg>, path: &Path) -> Result<MemFormat> {
 }
 
 pub fn export(a: ExportArgs) -> Result<()> {
+    let theta_out = ThetaLayout::file_beside(&a.out);
     a.config
         .plan(IoPlan::new().input("--weights", &a.weights))
         .output("--out", &a.out)
+        .output("--out (its theta file)", &theta_out)
         .check()?;
     let format = format_of(a.format, &a.out)?;
     let w = Weights::load(&a.weights)?;
     let cfg = a.config.base(Some(&w))?.finish(w.size(), w.file.neurons)?;
-    let net = fixed_network(&cfg, &w.file.to_array(), a.quantize, &w.path)?;
+    let mut model = Model::with_weights(
+        ArithKind::Fixed,
+        &cfg,
+        &w.file.to_array(),
+        a.quantize,
+        &w.path,
+    )?;
+    // Without homeostasis theta_max is 0, so this also refuses thresholds the core cannot hold.
+    model.set_theta(&w.file, a.quantize, &w.path)?;
+    let Model::Fixed(net) = model else {
+        unreachable!("Model::with_weights(Fixed) is fixed")
+    };
     let rows: Vec<Vec<i32>> = net.weights.rows().into_iter().map(|r| r.to_vec()).collect();
     let words = bram::render(&rows, cfg.fixed.weight_bits, format)
         .with_context(|| format!("{}: cannot write the weight image", a.out.display()))?;
+    let theta = bram::theta_layout(&cfg)?
+        .map(|layout| bram::render_theta(&net.theta, &layout, format))
+        .transpose()
+        .with_context(|| format!("{}: cannot write the theta image", theta_out.display()))?;
+    // The header carries the rest of the weights file; theta travels in its own image, raw.
     let mut meta = serde_json::to_value(&w.file).context("cannot serialize the weights file")?;
     if let Value::Object(m) = &mut meta {
         m.remove("weights");
+        m.remove("theta");
         m.insert("config".into(), serde_json::to_value(&cfg)?);
     }
     let text = format!("{} {HEADER}{meta}\n{words}", comment(format));
+    if let Some(theta) = theta {
+        write_file(&theta_out, theta.as_bytes())?;
+        println!("wrote {}", show(&theta_out));
+    }
     write_file(&a.out, text.as_bytes())?;
     println!("wrote {}", show(&a.out));
     Ok(())
+}
+
+/// The adaptive thresholds that go with the weight image `image` of a core built for `cfg`:
+/// read from its theta image ([`ThetaLayout::file_beside`], same format) when the core builds
+/// homeostasis, all 0 when it does not. A missing theta image is an error when the weight image
+/// has `snn export`'s header (`exported`: export wrote both, so one is lost), and means
+/// thresholds 0 for a bare image (a RAM dump of weights only). A theta image beside a core
+/// without homeostasis is an error rather than ignored.
+fn read_theta(
+    image: &Path,
+    cfg: &SnnConfig,
+    format: MemFormat,
+    exported: bool,
+) -> Result<Vec<f64>> {
+    let path = ThetaLayout::file_beside(image);
+    let Some(layout) = bram::theta_layout(cfg)? else {
+        if path.exists() {
+            bail!(
+                "{}: a theta image beside {}, but the configuration builds no homeostasis (theta_max = 0), so the core has no thresholds to load; remove it, or import with the configuration that made it",
+                path.display(),
+                image.display()
+            );
+        }
+        return Ok(vec![0.0; cfg.neurons]);
+    };
+    if !path.exists() {
+        if exported {
+            bail!(
+                "{}: missing; {} comes from snn export of a core with homeostasis (theta_max = {}), which writes its thresholds there",
+                path.display(),
+                image.display(),
+                cfg.theta_max
+            );
+        }
+        eprintln!(
+            "note: no theta image {} beside {}: the thresholds start at 0",
+            path.display(),
+            image.display()
+        );
+        return Ok(vec![0.0; cfg.neurons]);
+    }
+    let raw = bram::read_theta_image(&path, &layout, format)?;
+    bram::dequantize_theta(&raw, cfg).with_context(|| format!("{}: cannot import", path.display()))
 }
 
 /// The weights file fields of FILE's header line (`None` for an image without one).
@@ -147,6 +222,7 @@ fn header(text: &str, format: MemFormat, path: &Path) -> Result<Option<Map<Strin
 pub fn import(a: ImportArgs) -> Result<()> {
     a.config
         .plan(IoPlan::new().input("FILE", &a.file))
+        .input("FILE (its theta image)", &ThetaLayout::file_beside(&a.file))
         .output("--out", &a.out)
         .check()?;
     let format = format_of(a.format, &a.file)?;
@@ -169,19 +245,21 @@ pub fn import(a: ImportArgs) -> Result<()> {
             }
         }
     }
-    let base = match (&a.config.config, meta.get("config")) {
-        (None, Some(c)) => {
-            let cfg = serde_json::from_value(c.clone()).with_context(|| {
-                format!(
-                    "{}: the configuration in the {HEADER}header is invalid",
-                    a.file.display()
-                )
-            })?;
-            a.config
-                .base_stored(Some((&cfg, format!("{} (its header)", a.file.display()))))?
-        }
-        _ => a.config.base(None)?,
-    };
+    let header_cfg: Option<SnnConfig> = meta
+        .get("config")
+        .map(|c| serde_json::from_value(c.clone()))
+        .transpose()
+        .with_context(|| {
+            format!(
+                "{}: the configuration in the {HEADER}header is invalid",
+                a.file.display()
+            )
+        })?;
+    let base = a.config.base_stored(
+        header_cfg
+            .as_ref()
+            .map(|cfg| (cfg, format!("{} (its header)", a.file.display()))),
+    )?;
     let size = (
         a.height.or(stored("height")).unwrap_or(base.cfg.height),
         a.width.or(stored("width")).unwrap_or(base.cfg.width),
@@ -191,6 +269,7 @@ pub fn import(a: ImportArgs) -> Result<()> {
     let raw = bram::read_image(&a.file, &MemLayout::new(&cfg), format)?;
     let wf = bram::dequantize(&raw, &cfg)
         .with_context(|| format!("{}: cannot import", a.file.display()))?;
+    let theta = read_theta(&a.file, &cfg, format, !meta.is_empty())?;
     // The header's fields over the image's weights; an image without a header holds the
     // hardware's fixed-point weights, which the golden-fixed level runs.
     meta.entry("arith")
@@ -199,6 +278,7 @@ pub fn import(a: ImportArgs) -> Result<()> {
     for key in ["height", "width", "neurons", "weights", "config"] {
         meta.insert(key.into(), image[key].clone());
     }
+    meta.insert("theta".into(), serde_json::to_value(theta)?);
     let wf: WeightsFile = serde_json::from_value(Value::Object(meta)).with_context(|| {
         format!(
             "{}: the {HEADER}header does not fit a weights file",

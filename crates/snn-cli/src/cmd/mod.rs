@@ -8,6 +8,7 @@ pub mod export;
 pub mod fpga;
 pub mod generate;
 pub mod plot;
+pub mod plot_curve;
 pub mod reconstruct;
 pub mod simulate;
 pub mod sweep;

@@ -1,6 +1,7 @@
 //! `snn plot`: membrane potential of every output neuron over one presentation, with the
 //! variable threshold, in the style of the original experiments' figures.
 
+use crate::cmd::plot_curve;
 use crate::config::{check_size, ConfigArgs, Weights};
 use crate::data::{self, SplitArg};
 use crate::model::{ArithArgs, Model, Outcome};
@@ -14,17 +15,23 @@ use serde::Serialize;
 use snn_core::prelude::PresentOptions;
 use snn_data::Split;
 use std::io::Cursor;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-/// Plot membrane potential versus time for each output neuron, with the threshold line (PNG).
+/// Plot membrane potential versus time for each output neuron, with the threshold line (PNG);
+/// or, with --curve, the learning curve of a training run.
 #[derive(Args, Debug)]
 pub struct PlotArgs {
     /// Trained weights.
-    #[arg(long, value_name = "W.json")]
-    pub weights: PathBuf,
+    #[arg(long, value_name = "W.json", required_unless_present = "curve")]
+    pub weights: Option<PathBuf>,
     /// The image to present: a PNG file (or any data path; see --index).
-    #[arg(long, value_name = "IMG")]
-    pub image: String,
+    #[arg(long, value_name = "IMG", required_unless_present = "curve")]
+    pub image: Option<String>,
+    /// Draw the learning curve that `snn train --curve` wrote instead: test accuracy and the
+    /// share of presentations without a winner against the training images seen, and with
+    /// homeostasis theta's min, mean and max on a right-hand axis.
+    #[arg(long, value_name = "curve.json", conflicts_with_all = ["weights", "image", "index", "split", "arith", "quantize", "config", "preset", "t_steps", "depression_bound"])]
+    pub curve: Option<PathBuf>,
     /// Which image of IMG to present, when it holds several.
     #[arg(long, default_value_t = 0)]
     pub index: usize,
@@ -35,15 +42,15 @@ pub struct PlotArgs {
     pub arith: ArithArgs,
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// PNG file to write (missing folders are created).
+    /// PNG file to write (`.png`; missing folders are created).
     #[arg(long, value_name = "plot.png")]
     pub out: PathBuf,
-    /// Machine-readable summary of the presentation.
+    /// Machine-readable summary of the presentation (or of the curve).
     #[arg(long)]
     pub json: bool,
 }
 
-const SIZE: (u32, u32) = (1200, 700);
+pub(super) const SIZE: (u32, u32) = (1200, 700);
 
 #[derive(Serialize)]
 struct PlotReport {
@@ -62,24 +69,81 @@ struct PlotReport {
     legend: Vec<String>,
 }
 
+/// The report of `snn plot --curve`.
+#[derive(Serialize)]
+struct CurvePlotReport {
+    plot: String,
+    curve: String,
+    points: usize,
+    /// The legend's lines, top to bottom.
+    legend: Vec<String>,
+}
+
+fn run_curve(path: &Path, out: &Path, json: bool) -> Result<()> {
+    IoPlan::new()
+        .input("--curve", path)
+        .output("--out", out)
+        .check()?;
+    check_png(out)?;
+    let curve = plot_curve::Curve::load(path)?;
+    let (png, legend) = plot_curve::render(&curve)?;
+    write_file(out, &png)?;
+    let report = CurvePlotReport {
+        plot: show(out),
+        curve: show(path),
+        points: curve.points.len(),
+        legend,
+    };
+    if json {
+        return print_json(&report);
+    }
+    println!(
+        "learning curve of {} point(s) from {}; plot written to {}",
+        report.points, report.curve, report.plot
+    );
+    Ok(())
+}
+
+/// Refuses an `--out` that names another format: the plots are drawn into a bitmap, so writing
+/// them to `x.svg` or `x.jpg` would only hide PNG bytes behind the wrong extension.
+fn check_png(out: &Path) -> Result<()> {
+    let png = out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+    if !png {
+        bail!(
+            "--out {}: snn plot writes PNG images only; give a file name ending in .png",
+            out.display()
+        );
+    }
+    Ok(())
+}
+
 pub fn run(a: PlotArgs) -> Result<()> {
-    let (source, split) = data::resolve_one(&a.image, a.split.into())?;
+    if let Some(curve) = &a.curve {
+        return run_curve(curve, &a.out, a.json);
+    }
+    let (Some(weights), Some(image)) = (&a.weights, &a.image) else {
+        bail!("pass --weights and --image (a presentation), or --curve (a learning curve)");
+    };
+    let (source, split) = data::resolve_one(image, a.split.into())?;
     a.config
-        .plan(IoPlan::new().input("--weights", &a.weights))
+        .plan(IoPlan::new().input("--weights", weights))
         .inputs("--image", source.files())
         .output("--out", &a.out)
         .check()?;
-    let w = Weights::load(&a.weights)?;
-    let ds = source.load(&a.image)?;
+    check_png(&a.out)?;
+    let w = Weights::load(weights)?;
+    let ds = source.load(image)?;
     let Some(img) = ds.images.get(a.index) else {
         bail!(
             "{}: has {} image(s), no image at --index {}",
-            a.image,
+            image,
             ds.len(),
             a.index
         );
     };
-    check_size(&a.image, (img.height, img.width), &w)?;
+    check_size(image, (img.height, img.width), &w)?;
     let cfg = a.config.base(Some(&w))?.finish(w.size(), w.file.neurons)?;
     let kind = a.arith.kind(Some(&w.file));
     let mut model = Model::with_weights(kind, &cfg, &w.file.to_array(), a.arith.quantize, &w.path)?;
@@ -91,9 +155,9 @@ pub fn run(a: PlotArgs) -> Result<()> {
             record: true,
         },
     );
-    let name = std::path::Path::new(&a.image)
+    let name = Path::new(image)
         .file_name()
-        .map_or(a.image.clone(), |n| n.to_string_lossy().into_owned());
+        .map_or(image.clone(), |n| n.to_string_lossy().into_owned());
     let of_split = split.map_or(String::new(), |s| format!(", {s} split"));
     let title = format!("{name} image {}{of_split} ({})", a.index, model.level());
     let (png, legend) = render(&outcome, cfg.p_min, &title)?;
@@ -148,7 +212,7 @@ const COLORS: [RGBColor; 10] = [
 const FADED: RGBColor = RGBColor(205, 205, 205);
 
 /// Width of the legend panel right of the chart, so the legend never hides a curve.
-const LEGEND_WIDTH: u32 = 250;
+pub(super) const LEGEND_WIDTH: u32 = 250;
 
 /// How a neuron's curve is drawn.
 struct Curve {
@@ -202,18 +266,24 @@ fn curves(o: &Outcome) -> (Vec<Curve>, Vec<usize>) {
 
 /// About `target` round tick values covering `[lo, hi]`: steps of 1, 2 or 5 times a power of
 /// ten, with the decimals that step needs.
-fn ticks(lo: f64, hi: f64, target: usize) -> (Vec<f64>, usize) {
-    let raw = ((hi - lo) / target as f64).max(f64::MIN_POSITIVE);
+pub(super) fn ticks(lo: f64, hi: f64, target: usize) -> (Vec<f64>, usize) {
+    let (step, decimals) = round_step((hi - lo) / target as f64);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    ((first..=last).map(|k| k as f64 * step).collect(), decimals)
+}
+
+/// The smallest step of 1, 2 or 5 times a power of ten that is at least `raw`, with the
+/// decimals that step needs.
+pub(super) fn round_step(raw: f64) -> (f64, usize) {
+    let raw = raw.max(f64::MIN_POSITIVE);
     let power = 10f64.powf(raw.log10().floor());
     let step = [1.0, 2.0, 5.0, 10.0]
         .iter()
         .map(|m| m * power)
         .find(|s| *s >= raw)
         .unwrap_or(10.0 * power);
-    let decimals = (-step.log10().floor()).max(0.0) as usize;
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step).floor() as i64;
-    ((first..=last).map(|k| k as f64 * step).collect(), decimals)
+    (step, (-step.log10().floor()).max(0.0) as usize)
 }
 
 fn spikes(k: usize) -> String {
@@ -348,54 +418,77 @@ fn render(o: &Outcome, p_min: f64, title: &str) -> Result<(Vec<u8>, Vec<String>)
         let faded = curves.iter().filter(|c| !c.listed).count();
         draw_legend(&legend, &mut entries, faded, &mut labels)?;
 
-        let (cx, _) = left.get_pixel_range();
         let caption = match o.winner {
             Some(j) => format!("Membrane potentials, {title}: winner neuron {j}"),
             None => format!("Membrane potentials, {title}: no winner"),
         };
-        let size = Pen::new().fit(&caption, 22.0, (cx.end - cx.start - 20) as f32);
-        labels.push(Label::new(
-            caption,
-            size,
-            ((cx.start + cx.end) as f32 / 2.0, 32.0),
-            Align::Middle,
-        ));
-        let (_, bottom) = chart.backend_coord(&(0, y_lo));
-        let (x_mid, _) = chart.backend_coord(&(t_steps / 2, y_lo));
         let x_desc = if clipped {
             format!("time step t   (values below {y_lo:.1}, e.g. inhibited at p_min = {p_min}, drawn on the bottom edge)")
         } else {
             "time step t".to_string()
         };
-        labels.push(Label::new(
+        labels.extend(titles(
+            left.get_pixel_range().0,
+            chart.backend_coord(&(t_steps / 2, y_lo)),
+            chart.backend_coord(&(0, (y_lo + y_hi) / 2.0)).1,
+            caption,
             x_desc,
-            18.0,
-            (x_mid as f32, bottom as f32 + 45.0),
-            Align::Middle,
-        ));
-        let (_, y_mid) = chart.backend_coord(&(0, (y_lo + y_hi) / 2.0));
-        let mut y_desc = Label::new(
             "membrane potential",
-            18.0,
-            (cx.start as f32 + 25.0, y_mid as f32),
-            Align::Middle,
-        );
-        y_desc.upward = true;
-        labels.push(y_desc);
+        ));
         root.present().map_err(plot_err)?;
     }
+    Ok((
+        to_png(rgb, SIZE, &labels)?,
+        entries.into_iter().map(|(_, t)| t).collect(),
+    ))
+}
+
+/// The texts around a chart whose area spans the pixel columns `cx`: `caption` centred above
+/// it (shrunk to fit), `x_desc` below the x axis, whose middle is at pixel `x_axis`, and `y_desc`
+/// written upward left of the y axis at height `y_mid`.
+pub(super) fn titles(
+    cx: std::ops::Range<i32>,
+    x_axis: (i32, i32),
+    y_mid: i32,
+    caption: String,
+    x_desc: String,
+    y_desc: &str,
+) -> [Label; 3] {
+    let size = Pen::new().fit(&caption, 22.0, (cx.end - cx.start - 20) as f32);
+    let caption = Label::new(
+        caption,
+        size,
+        ((cx.start + cx.end) as f32 / 2.0, 32.0),
+        Align::Middle,
+    );
+    let x_desc = Label::new(
+        x_desc,
+        18.0,
+        (x_axis.0 as f32, x_axis.1 as f32 + 45.0),
+        Align::Middle,
+    );
+    let mut y_desc = Label::new(
+        y_desc,
+        18.0,
+        (cx.start as f32 + 25.0, y_mid as f32),
+        Align::Middle,
+    );
+    y_desc.upward = true;
+    [caption, x_desc, y_desc]
+}
+
+/// The PNG of the RGB buffer `rgb` of a chart of `size` that plotters has drawn, with the
+/// `labels` written on it (text is drawn by [`Pen`], not by plotters).
+pub(super) fn to_png(rgb: Vec<u8>, (w, h): (u32, u32), labels: &[Label]) -> Result<Vec<u8>> {
     let mut img = image::RgbImage::from_raw(w, h, rgb).context("plot buffer has the wrong size")?;
     let pen = Pen::new();
-    for l in &labels {
+    for l in labels {
         pen.draw(&mut img, l);
     }
     let mut png = Cursor::new(Vec::new());
     img.write_to(&mut png, image::ImageFormat::Png)
         .context("PNG encoding of the plot failed")?;
-    Ok((
-        png.into_inner(),
-        entries.into_iter().map(|(_, t)| t).collect(),
-    ))
+    Ok(png.into_inner())
 }
 
 /// One line per entry: a stroke in the entry's style (drawn now) and its text (added to
@@ -442,7 +535,7 @@ fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
-fn plot_err<E: std::fmt::Display>(e: E) -> anyhow::Error {
+pub(super) fn plot_err<E: std::fmt::Display>(e: E) -> anyhow::Error {
     anyhow!("drawing the plot failed: {e}")
 }
 
@@ -460,6 +553,9 @@ mod tests {
             inhibit_step: winner.map(|_| 40),
             spike_times,
             threshold: 8.0 + 1.0 / 3.0,
+            final_potentials: vec![0.5; n],
+            peak_count: 40,
+            cycles: None,
             trace: Some(vec![vec![0.5; n]; 60]),
         }
     }

@@ -3,7 +3,7 @@
 //! tile captioned with its neuron (and class, when the weights file has labels), above a key
 //! of the grey scale.
 
-use crate::config::{ConfigArgs, Weights};
+use crate::config::{BaseArgs, Weights};
 use crate::output::{ensure_dir, print_json, show, write_file};
 use crate::paths::IoPlan;
 use crate::text::{Align, Label, Pen};
@@ -27,10 +27,10 @@ pub struct ReconstructArgs {
     /// Upscaling of the pictures (each weight becomes SCALE x SCALE pixels).
     #[arg(long, default_value_t = DEFAULT_SCALE, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub scale: u32,
-    /// SnnConfig TOML giving w_min and w_max, the ends of the gray scale (default: the
-    /// configuration stored in the weights file, else SPEC defaults).
-    #[arg(long, value_name = "C.toml")]
-    pub config: Option<PathBuf>,
+    /// The configuration whose w_min and w_max are the ends of the grey scale (default: the
+    /// configuration stored in the weights file).
+    #[command(flatten)]
+    pub base: BaseArgs,
     /// Machine-readable list of the files written.
     #[arg(long)]
     pub json: bool,
@@ -202,18 +202,12 @@ struct ReconstructReport {
 
 pub fn run(a: ReconstructArgs) -> Result<()> {
     let wts = Weights::load(&a.weights)?;
-    IoPlan::new()
-        .input("--weights", &a.weights)
-        .input_opt("--config", a.config.as_deref())
-        .output_folder("--out", &a.out, &file_names(wts.file.neurons))
+    let plan = a.base.plan(IoPlan::new().input("--weights", &a.weights));
+    plan.output_folder("--out", &a.out, &file_names(wts.file.neurons))
         .check()?;
-    let config = ConfigArgs {
-        config: a.config.clone(),
-        t_steps: None,
-        depression_bound: None,
-    };
-    let cfg = config
-        .base(Some(&wts))?
+    let cfg = a
+        .base
+        .base_stored(wts.stored())?
         .finish(wts.size(), wts.file.neurons)?;
     let files = write_pictures(&wts.file, cfg.w_min, cfg.w_max, &a.out, a.scale)?;
     let report = ReconstructReport {

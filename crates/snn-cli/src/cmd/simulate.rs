@@ -265,7 +265,7 @@ fn run_cycle(cfg: &SnnConfig, w: &Weights, a: &SimulateArgs, images: &[&[u8]]) -
             index: k,
             winner: r.winner,
             spike_times: r.spike_times,
-            cycles: Some(r.cycles),
+            cycles: r.cycles,
         });
         progress.inc(1);
     }

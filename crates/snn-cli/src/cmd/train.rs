@@ -1,15 +1,21 @@
-//! `snn train`: STDP learning over one or more data sets, written to a weights file.
+//! `snn train`: STDP learning over one or more data sets, written to a weights file, watched as
+//! it learns (see `watch`): per epoch and at the end, the presentations without a winner, the
+//! neurons that never won and the theta range; with `--eval-every K --label-data D` the test
+//! accuracy every K images, and `--curve` writes those points for `snn plot --curve`.
 
+use crate::cmd::eval::Scorer;
 use crate::config::{check_size, ConfigArgs, Weights};
-use crate::data::{self, Inputs, SplitArg};
-use crate::flags::at_least_one;
+use crate::data::{self, Inputs, SplitArg, DEFAULT_CLASSES};
+use crate::flags::{at_least_one, class_count};
 use crate::model::{ArithArgs, Model};
 use crate::output::{print_json, save_weights, show, write_json};
 use crate::paths::IoPlan;
 use crate::progress::Progress;
+use crate::watch::{CurvePoint, EpochStats, ThetaStats, Watch};
 use anyhow::{bail, Result};
 use clap::Args;
 use serde::Serialize;
+use snn_data::{Dataset, Split};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -48,6 +54,32 @@ pub struct TrainArgs {
     /// Also write, per presentation, the WTA winner, inhibition step and spike times.
     #[arg(long, value_name = "T.json")]
     pub trace: Option<PathBuf>,
+    /// Measure the test accuracy every K training presentations (counted over all epochs) and
+    /// at each epoch's end, labelling the neurons on --label-data (required) and scoring
+    /// --test-data; each measurement also records the share of the last K presentations without
+    /// a winner, the neurons that never won and the theta range (the points of --curve).
+    #[arg(long, value_name = "K", value_parser = at_least_one, requires = "label_data")]
+    pub eval_every: Option<usize>,
+    /// Labelled images that label the neurons at each measurement of --eval-every (their TRAIN
+    /// split when they are an MNIST folder or builtin), as `snn eval --label-data` does.
+    #[arg(long, value_name = "D", num_args = 1.., requires = "eval_every")]
+    pub label_data: Option<Vec<String>>,
+    /// Labelled images the accuracy is scored on (their TEST split when they are an MNIST
+    /// folder or builtin). Default: --label-data's test split, which for a file or PNG folder
+    /// is --label-data itself.
+    #[arg(long, value_name = "D", num_args = 1.., requires = "label_data")]
+    pub test_data: Option<Vec<String>>,
+    /// Label on the first K images of --label-data and score the first K of --test-data at each
+    /// measurement: cheap enough to take often; `snn eval` gives the figure on every image.
+    #[arg(long, value_name = "K", default_value_t = DEFAULT_EVAL_LIMIT, value_parser = at_least_one, requires = "label_data")]
+    pub eval_limit: usize,
+    /// Number of classes (1 to 256) of the labels of --label-data and --test-data.
+    #[arg(long, value_name = "C", default_value_t = DEFAULT_CLASSES, value_parser = class_count, requires = "label_data")]
+    pub classes: usize,
+    /// Write the learning curve (JSON, see docs/JSON.md): a point every --eval-every
+    /// presentations and at each epoch's end.
+    #[arg(long, value_name = "curve.json", requires = "eval_every")]
+    pub curve: Option<PathBuf>,
     /// Machine-readable report.
     #[arg(long)]
     pub json: bool,
@@ -79,8 +111,27 @@ pub struct TrainStats {
     pub presentations: usize,
     /// Presentations where no neuron crossed the threshold (no winner, no learning).
     pub no_winner: usize,
+    /// Neurons that won no presentation of the whole run.
+    pub never_won: usize,
+    /// The adaptive thresholds at the end, `null` without homeostasis.
+    pub theta: Option<ThetaStats>,
+    /// Test accuracy at the end (a fraction), `null` without `--eval-every`.
+    pub accuracy: Option<f64>,
+    pub per_epoch: Vec<EpochStats>,
+    /// Warnings given during training (also on stderr), e.g. that learning has stopped.
+    pub warnings: Vec<String>,
+    /// Training time, without the measurements of `--eval-every`.
     pub seconds: f64,
+    /// Time spent measuring the accuracy.
+    pub eval_seconds: f64,
     pub images_per_second: f64,
+}
+
+/// How to watch a run (`--eval-every`): the test accuracy from `scorer` every `every`
+/// presentations and at each epoch's end, each a point of the curve.
+pub struct Watching<'a> {
+    pub every: usize,
+    pub scorer: Scorer<'a>,
 }
 
 /// Trains `model` on `images` (with a progress bar), keeping the trace if asked.
@@ -89,14 +140,38 @@ pub fn train(
     images: &[&[u8]],
     keep_trace: bool,
 ) -> (TrainStats, Vec<TraceEntry>) {
+    let (stats, trace, _) = train_watched(model, images, keep_trace, None);
+    (stats, trace)
+}
+
+/// [`train`], watched as `watching` says when given; also returns the curve's points.
+pub fn train_watched(
+    model: &mut Model,
+    images: &[&[u8]],
+    keep_trace: bool,
+    watching: Option<&Watching>,
+) -> (TrainStats, Vec<TraceEntry>, Vec<CurvePoint>) {
     let epochs = model.cfg().epochs;
     let total = images.len() * epochs;
     let mut progress = Progress::new(total as u64, "training");
     let mut trace = Vec::new();
-    let mut no_winner = 0;
+    let mut watch = Watch::new(model.cfg().neurons, images.len(), watching.map(|w| w.every));
+    let mut eval_seconds = 0.0;
     let start = Instant::now();
-    model.train(images, |epoch, index, o| {
-        no_winner += usize::from(o.winner.is_none());
+    model.train(images, |epoch, index, o, now| {
+        let news = watch.presented(epoch, o.winner, o.threshold, now, |m| {
+            let t = Instant::now();
+            let w = watching.expect("Watch measures only at the points --eval-every asks for");
+            let accuracy = w.scorer.accuracy(m);
+            eval_seconds += t.elapsed().as_secs_f64();
+            accuracy
+        });
+        if let Some(w) = news.warning {
+            progress.suspend(|| eprintln!("warning: {w}"));
+        }
+        if let Some(a) = news.accuracy {
+            progress.note(&format!("training (accuracy {:.1}%)", 100.0 * a));
+        }
         if keep_trace {
             trace.push(TraceEntry {
                 epoch,
@@ -109,28 +184,42 @@ pub fn train(
         progress.inc(1);
     });
     progress.finish();
-    let seconds = start.elapsed().as_secs_f64();
+    let seconds = start.elapsed().as_secs_f64() - eval_seconds;
     let stats = TrainStats {
         level: model.level(),
         images: images.len(),
         epochs,
         presentations: total,
-        no_winner,
+        no_winner: watch.no_winner,
+        never_won: watch.never_won(),
+        theta: ThetaStats::of(model),
+        accuracy: watch.epochs.last().and_then(|e| e.accuracy),
+        per_epoch: watch.epochs,
+        warnings: watch.warnings,
         seconds,
+        eval_seconds,
         images_per_second: if seconds > 0.0 {
             total as f64 / seconds
         } else {
             0.0
         },
     };
-    (stats, trace)
+    (stats, trace, watch.points)
 }
+
+/// Images labelled and scored at each measurement of `--eval-every` when `--eval-limit` is not
+/// given: at N = 100 a measurement then costs about as much as training 2,000 images.
+const DEFAULT_EVAL_LIMIT: usize = 1000;
 
 #[derive(Serialize)]
 struct TrainReport {
     weights: String,
     trace: Option<String>,
+    curve: Option<String>,
     data: String,
+    /// The sets of the accuracy measurements (`null` without `--label-data`).
+    label_data: Option<String>,
+    test_data: Option<String>,
     height: usize,
     width: usize,
     neurons: usize,
@@ -138,15 +227,98 @@ struct TrainReport {
     stats: TrainStats,
 }
 
+/// The `--curve` file.
+#[derive(Serialize)]
+struct CurveFile<'a> {
+    level: &'static str,
+    data: &'a str,
+    /// Training images per epoch, and epochs.
+    images: usize,
+    epochs: usize,
+    neurons: usize,
+    eval_every: usize,
+    label_data: &'a str,
+    test_data: &'a str,
+    /// Images labelled and scored at each measurement.
+    label_images: usize,
+    test_images: usize,
+    points: &'a [CurvePoint],
+}
+
+/// The measurements of `--eval-every`: every how many presentations, and the labelling and
+/// test sets of `--label-data` and `--test-data`, resolved.
+struct EvalInputs {
+    every: usize,
+    label: Inputs,
+    test: Inputs,
+}
+
+impl EvalInputs {
+    /// `None` without `--eval-every` (clap asks for `--label-data` with it, and refuses the
+    /// other measurement flags without it).
+    fn resolve(a: &TrainArgs) -> Result<Option<Self>> {
+        let (Some(every), Some(label)) = (a.eval_every, &a.label_data) else {
+            return Ok(None);
+        };
+        let test = a.test_data.as_ref().unwrap_or(label);
+        Ok(Some(EvalInputs {
+            every,
+            label: Inputs::resolve(label, Split::Train)?,
+            test: Inputs::resolve(test, Split::Test)?,
+        }))
+    }
+
+    /// Loads both sets (`limit` images each), which must hold images of `size`.
+    fn load(
+        &self,
+        limit: usize,
+        classes: usize,
+        size: (usize, usize),
+    ) -> Result<(Dataset, Dataset)> {
+        let load = |inputs: &Inputs, flag: &str| -> Result<Dataset> {
+            let ds = inputs.load_labelled(Some(limit), classes)?;
+            let got = data::size(&ds);
+            if got != size {
+                bail!(
+                    "{flag} {}: images are {}x{} but the network is trained on {}x{} images",
+                    ds.source,
+                    got.0,
+                    got.1,
+                    size.0,
+                    size.1
+                );
+            }
+            Ok(ds)
+        };
+        Ok((
+            load(&self.label, "--label-data")?,
+            load(&self.test, "--test-data")?,
+        ))
+    }
+}
+
 pub fn run(a: TrainArgs) -> Result<()> {
     let inputs = Inputs::resolve(&a.data, a.split.into())?;
-    let plan = a.config.plan(inputs.plan(IoPlan::new(), "--data"));
+    let eval_inputs = EvalInputs::resolve(&a)?;
+    let mut plan = a.config.plan(inputs.plan(IoPlan::new(), "--data"));
+    if let Some(e) = &eval_inputs {
+        plan = e
+            .test
+            .plan(e.label.plan(plan, "--label-data"), "--test-data");
+    }
     plan.input_opt("--init-weights", a.init_weights.as_deref())
         .output("--out", &a.out)
         .output_opt("--trace", a.trace.as_deref())
+        .output_opt("--curve", a.curve.as_deref())
         .check()?;
     let ds = inputs.load(a.limit)?;
     let size = data::size(&ds);
+    let eval_sets = eval_inputs
+        .map(|e| -> Result<_> {
+            let (label, test) = e.load(a.eval_limit, a.classes, size)?;
+            Ok((e.every, label, test))
+        })
+        .transpose()?;
     let init = a.init_weights.as_deref().map(Weights::load).transpose()?;
     let mut base = a.config.base(init.as_ref())?;
     let neurons = match (&init, a.neurons) {
@@ -181,8 +353,36 @@ pub fn run(a: TrainArgs) -> Result<()> {
         None => Model::random(kind, &cfg)?,
     };
     let images = data::pixels(&ds);
-    let (stats, trace) = train(&mut model, &images, a.trace.is_some());
+    let watching = eval_sets
+        .as_ref()
+        .map(|(every, label, test)| -> Result<_> {
+            Ok(Watching {
+                every: *every,
+                scorer: Scorer::new(label, test, a.classes)?,
+            })
+        })
+        .transpose()?;
+    let (stats, trace, points) =
+        train_watched(&mut model, &images, a.trace.is_some(), watching.as_ref());
     save_weights(&model.weights_file(), &a.out)?;
+    if let (Some(path), Some((every, label, test))) = (&a.curve, &eval_sets) {
+        write_json(
+            path,
+            &CurveFile {
+                level: model.level(),
+                data: &ds.source,
+                images: images.len(),
+                epochs: stats.epochs,
+                neurons,
+                eval_every: *every,
+                label_data: &label.source,
+                test_data: &test.source,
+                label_images: label.len(),
+                test_images: test.len(),
+                points: &points,
+            },
+        )?;
+    }
     if let Some(path) = &a.trace {
         write_json(
             path,
@@ -195,7 +395,10 @@ pub fn run(a: TrainArgs) -> Result<()> {
     let report = TrainReport {
         weights: show(&a.out),
         trace: a.trace.as_deref().map(show),
+        curve: a.curve.as_deref().map(show),
         data: ds.source.clone(),
+        label_data: eval_sets.as_ref().map(|(_, l, _)| l.source.clone()),
+        test_data: eval_sets.as_ref().map(|(_, _, t)| t.source.clone()),
         height: size.0,
         width: size.1,
         neurons,
@@ -216,9 +419,40 @@ pub fn run(a: TrainArgs) -> Result<()> {
         report.stats.images_per_second,
         report.stats.no_winner
     );
+    for e in &report.stats.per_epoch {
+        println!("epoch {}: {}", e.epoch + 1, epoch_line(e, neurons));
+    }
+    println!(
+        "{} of {neurons} neuron(s) never won{}",
+        report.stats.never_won,
+        theta_text(report.stats.theta)
+    );
     println!("weights written to {}", report.weights);
     if let Some(t) = &report.trace {
         println!("trace written to {t}");
     }
+    if let Some(c) = &report.curve {
+        println!("curve written to {c}");
+    }
     Ok(())
+}
+
+/// One epoch of the text report.
+fn epoch_line(e: &EpochStats, neurons: usize) -> String {
+    let accuracy = e.accuracy.map_or(String::new(), |a| {
+        format!(", test accuracy {:.2}%", 100.0 * a)
+    });
+    format!(
+        "{} of {} presentation(s) without a winner, {} of {neurons} neuron(s) won nothing, {} never won so far{}{accuracy}",
+        e.no_winner,
+        e.presentations,
+        e.idle,
+        e.never_won,
+        theta_text(e.theta)
+    )
+}
+
+/// The thresholds for the text report: nothing without homeostasis.
+fn theta_text(theta: Option<ThetaStats>) -> String {
+    theta.map_or(String::new(), |t| format!("; {t}"))
 }

@@ -11,7 +11,7 @@ use snn_sim::prelude::*;
 use std::fmt::Debug;
 
 /// The first difference of two values' `Debug` text, with some context.
-fn first_difference<T: Debug>(a: &T, b: &T) -> String {
+fn debug_difference<T: Debug>(a: &T, b: &T) -> String {
     let (a, b) = (format!("{a:?}"), format!("{b:?}"));
     let k = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
     let from = k.saturating_sub(80);
@@ -26,7 +26,7 @@ fn same_state(fast: &Machine, slow: &Machine) -> Result<(), String> {
         if a == b {
             Ok(())
         } else {
-            Err(format!("{name}: {}", first_difference(a, b)))
+            Err(format!("{name}: {}", debug_difference(a, b)))
         }
     }
     block("cycle", &fast.now(), &slow.now())?;
@@ -88,14 +88,15 @@ fn check(cfg: &SnnConfig, images: &[(Vec<u8>, bool)], what: &str) -> usize {
                 break d;
             }
         };
-        let want = ImageResult {
+        let want = Presentation {
             winner: done.winner.map(|w| w as usize),
             inhibit_step: slow.inhibit_step(),
             spike_times: spikes,
             final_potentials: slow.potentials(),
             threshold: slow.threshold(),
             peak_count: slow.control().peak,
-            cycles: done.cycles as u64,
+            cycles: Some(done.cycles as u64),
+            trace: None,
         };
         assert_eq!(got, want, "{}: run_image's result", at(slow.now()));
         if let Err(e) = same_state(&fast, &slow) {

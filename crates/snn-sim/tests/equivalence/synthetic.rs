@@ -114,7 +114,7 @@ fn hundred_neurons() {
     let mut pair = Pair::new(&cfg);
     pair.run_all(&imgs, true);
     pair.run_all(&imgs, false);
-    let results: Vec<ImageResult> = imgs
+    let results: Vec<Presentation<i32>> = imgs
         .iter()
         .map(|px| pair.dut.run_image(px, false).unwrap())
         .collect();
@@ -191,27 +191,8 @@ fn run_image_reports_what_the_golden_presentation_reports() {
             },
         );
         let d = m.run_image(px, learn).unwrap();
-        let as_gold = (
-            d.winner,
-            d.inhibit_step,
-            d.spike_times,
-            d.final_potentials,
-            d.threshold,
-            d.peak_count,
-        );
-        assert_eq!(
-            as_gold,
-            (
-                g.winner,
-                g.inhibit_step,
-                g.spike_times,
-                g.final_potentials,
-                g.threshold,
-                g.peak_count
-            ),
-            "image {k}"
-        );
-        assert!(d.cycles <= m.cycle_bound());
+        assert_eq!(g.first_difference(&d), None, "image {k}");
+        assert!(d.cycles.is_some_and(|c| c <= m.cycle_bound()));
         assert_eq!(m.weights(), gold.weights.as_slice().unwrap(), "image {k}");
         assert_eq!(m.state(), FsmState::Idle);
     }
