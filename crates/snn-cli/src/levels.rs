@@ -94,6 +94,10 @@ pub struct LevelRun {
     pub weights_after: Vec<Vec<i32>>,
     /// Raw weights after the last image (neuron-major).
     pub final_weights: Vec<i32>,
+    /// Raw theta (one per neuron) after each image when learning, and after the last; empty
+    /// without homeostasis.
+    pub theta_after: Vec<Vec<i32>>,
+    pub final_theta: Vec<i32>,
     /// Wall time of the presentations (simulator builds excluded).
     pub seconds: f64,
 }
@@ -104,11 +108,29 @@ pub fn raw_weights(cfg: &SnnConfig, w: &Weights, quantize: bool) -> Result<Vec<i
     Ok(net.weights.iter().copied().collect())
 }
 
-/// Runs `images` at `level` from `raw` weights.
+/// The weights file's `theta` as raw fixed-point values (one per neuron; all 0 when the file
+/// has none), checked against the format; empty without homeostasis.
+pub fn raw_theta(cfg: &SnnConfig, w: &Weights, quantize: bool) -> Result<Vec<i32>> {
+    if !snn_arch::HwParams::new(cfg)?.homeostasis {
+        return Ok(Vec::new());
+    }
+    let mut net = fixed_network(cfg, &w.file.to_array(), quantize, &w.path)?;
+    net.set_theta(&w.file.theta_or_zero(), quantize)
+        .with_context(|| {
+            format!(
+                "{}: theta does not fit the fixed-point model",
+                w.path.display()
+            )
+        })?;
+    Ok(net.theta)
+}
+
+/// Runs `images` at `level` from raw weights and theta (`state`; theta empty without
+/// homeostasis).
 pub fn run(
     level: HwLevel,
     cfg: &SnnConfig,
-    raw: &[i32],
+    (raw, theta): (&[i32], &[i32]),
     images: &[&[u8]],
     learn: bool,
     hdl: &Path,
@@ -116,12 +138,16 @@ pub fn run(
     let start = Instant::now();
     let mut progress = Progress::new(images.len() as u64, level.name());
     let mut weights_after = Vec::new();
-    let (images, final_weights, seconds) = match level {
+    let mut theta_after = Vec::new();
+    let (images, final_weights, final_theta, seconds) = match level {
         HwLevel::GoldenFixed => {
             let arith = FixedArith::new(cfg)?;
             let weights =
                 ndarray::Array2::from_shape_vec((cfg.neurons, cfg.inputs()), raw.to_vec())?;
             let mut net = Network::from_parts(arith, cfg, weights);
+            if !theta.is_empty() {
+                net.theta = theta.to_vec();
+            }
             let mut out = Vec::with_capacity(images.len());
             for px in images {
                 out.push(net.present(
@@ -133,16 +159,27 @@ pub fn run(
                 ));
                 if learn {
                     weights_after.push(net.weights.iter().copied().collect());
+                    if !theta.is_empty() {
+                        theta_after.push(net.theta.clone());
+                    }
                 }
                 progress.inc(1);
             }
             let w = net.weights.iter().copied().collect();
-            (out, w, start.elapsed().as_secs_f64())
+            let th = if theta.is_empty() {
+                Vec::new()
+            } else {
+                net.theta.clone()
+            };
+            (out, w, th, start.elapsed().as_secs_f64())
         }
         HwLevel::Cycle => {
             let mut machine =
                 Machine::new(cfg).context("configuration not supported by the cycle model")?;
             machine.load_weights(raw)?;
+            if !theta.is_empty() {
+                machine.load_theta(theta)?;
+            }
             let mut out = Vec::with_capacity(images.len());
             for (k, px) in images.iter().enumerate() {
                 out.push(
@@ -152,21 +189,49 @@ pub fn run(
                 );
                 if learn {
                     weights_after.push(machine.weights());
+                    if !theta.is_empty() {
+                        theta_after.push(machine.theta());
+                    }
                 }
                 progress.inc(1);
             }
-            (out, machine.weights(), start.elapsed().as_secs_f64())
+            let th = if theta.is_empty() {
+                Vec::new()
+            } else {
+                machine.theta()
+            };
+            (out, machine.weights(), th, start.elapsed().as_secs_f64())
         }
         HwLevel::Verilator | HwLevel::Icarus => {
             let rows: Vec<Vec<i32>> = raw.chunks(cfg.inputs()).map(<[i32]>::to_vec).collect();
-            let r = run_rtl(level, hdl, cfg, &rows, images, learn, &mut progress)
-                .with_context(|| format!("{}: {} run failed", hdl.display(), level.name()))?;
+            let r = run_rtl(
+                level,
+                hdl,
+                cfg,
+                (&rows, theta),
+                images,
+                learn,
+                &mut progress,
+            )
+            .with_context(|| format!("{}: {} run failed", hdl.display(), level.name()))?;
             let flat = |w: &Vec<Vec<i32>>| w.iter().flatten().copied().collect::<Vec<i32>>();
             if let Some(after) = &r.weights_after {
                 weights_after = after.iter().map(flat).collect();
             }
+            if learn {
+                theta_after = r
+                    .images
+                    .iter()
+                    .filter(|i| !i.theta.is_empty())
+                    .map(|i| i.theta.clone())
+                    .collect();
+            }
+            let th = r
+                .images
+                .last()
+                .map_or_else(|| theta.to_vec(), |i| i.theta.clone());
             let out = r.images.into_iter().map(|i| i.outcome).collect();
-            (out, flat(&r.final_weights), r.wall_seconds)
+            (out, flat(&r.final_weights), th, r.wall_seconds)
         }
     };
     progress.finish();
@@ -175,6 +240,8 @@ pub fn run(
         images,
         weights_after,
         final_weights,
+        theta_after,
+        final_theta,
         seconds,
     })
 }
@@ -189,7 +256,7 @@ fn run_rtl(
     level: HwLevel,
     hdl: &Path,
     cfg: &SnnConfig,
-    rows: &[Vec<i32>],
+    (rows, theta): (&[Vec<i32>], &[i32]),
     images: &[&[u8]],
     learn: bool,
     progress: &mut Progress,
@@ -202,6 +269,7 @@ fn run_rtl(
     let owned: Vec<Vec<u8>> = images.iter().map(|p| p.to_vec()).collect();
     let opts = RunOptions {
         dump_every: learn,
+        theta: (!theta.is_empty()).then(|| theta.to_vec()),
         ..RunOptions::default()
     };
     let (run, _dir) = Temporary::create(|| {

@@ -389,7 +389,10 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
         snn_arch::limits::assert_rtl(p);
         let h = usize::from(p.homeostasis);
         let hn = h * N;
-        assert!(theta.is_empty() || theta.len() == hn, "one initial theta per neuron");
+        assert!(
+            theta.is_empty() || theta.len() == hn,
+            "one initial theta per neuron"
+        );
         fn many<T: Default>(n: usize) -> Vec<T> {
             (0..n).map(|_| T::default()).collect()
         }
@@ -541,8 +544,8 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
         for j in 1..self._hn {
             self.th_host_acc[j].next = self.th_host_acc[j - 1].val()
                 | (self.cell[j].theta.val() & self.th_host_hit[j].val());
-            self.th_ws_acc[j].next = self.th_ws_acc[j - 1].val()
-                | (self.cell[j].theta.val() & self.th_ws_hit[j].val());
+            self.th_ws_acc[j].next =
+                self.th_ws_acc[j - 1].val() | (self.cell[j].theta.val() & self.th_ws_hit[j].val());
         }
         for j in self._hn1..self._hn {
             self.theta_out[0].next = self.th_host_acc[j].val();

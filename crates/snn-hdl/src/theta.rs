@@ -116,8 +116,8 @@ impl<const PB: usize, const TB: usize> Logic for ThetaCell<PB, TB> {
         // Done of a training image: min(max(theta - minus + (plus if won), 0), max).
         self.upd.next = bit_cast::<UPD_BITS, TB>(self.theta_r.q.val()) - self.minus.val();
         if self.won.val() {
-            self.upd.next = bit_cast::<UPD_BITS, TB>(self.theta_r.q.val()) + self.plus.val()
-                - self.minus.val();
+            self.upd.next =
+                bit_cast::<UPD_BITS, TB>(self.theta_r.q.val()) + self.plus.val() - self.minus.val();
         }
         if self.update.val() {
             self.theta_r.d.next = bit_cast::<TB, UPD_BITS>(self.upd.val());
@@ -154,7 +154,11 @@ mod tests {
         };
         let p = HwParams::new(&cfg).unwrap();
         assert_eq!(
-            (p.format.theta_plus, p.format.theta_minus, p.format.theta_max),
+            (
+                p.format.theta_plus,
+                p.format.theta_minus,
+                p.format.theta_max
+            ),
             (40, 3, 100)
         );
         p
@@ -197,7 +201,11 @@ mod tests {
             let winner = rng.below(N as u64 + 1) as usize;
             for (j, c) in cells.iter_mut().enumerate() {
                 let tj = model.thr_j()[j];
-                assert_eq!(c.thr_j.val().to_u64() as i32, tj, "thr_j {j}, image {image}");
+                assert_eq!(
+                    c.thr_j.val().to_u64() as i32,
+                    tj,
+                    "thr_j {j}, image {image}"
+                );
                 assert_eq!(c.rest_fires.val(), p.format.p_rest >= tj);
                 assert_eq!(c.min_fires.val(), p.format.p_min >= tj);
                 c.bias.next = false;
@@ -209,7 +217,11 @@ mod tests {
             for (j, c) in cells.iter_mut().enumerate() {
                 c.update.next = false;
                 let th = model.theta()[j];
-                assert_eq!(c.theta.val().to_u64() as i32, th, "theta {j}, image {image}");
+                assert_eq!(
+                    c.theta.val().to_u64() as i32,
+                    th,
+                    "theta {j}, image {image}"
+                );
                 low += usize::from(th == 0);
                 high += usize::from(th == 100);
             }

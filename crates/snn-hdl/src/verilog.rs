@@ -228,14 +228,16 @@ fn replace_ident(text: &str, name: &str, new: &str) -> String {
 
 /// Where `text` contains `name` as a whole identifier.
 fn ident_starts<'a>(text: &'a str, name: &'a str) -> impl Iterator<Item = usize> + 'a {
-    text.match_indices(name).map(|(start, _)| start).filter(move |&start| {
-        let end = start + name.len();
-        let before_ok = text[..start]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !is_ident_char(c));
-        before_ok && text[end..].chars().next().is_none_or(|c| !is_ident_char(c))
-    })
+    text.match_indices(name)
+        .map(|(start, _)| start)
+        .filter(move |&start| {
+            let end = start + name.len();
+            let before_ok = text[..start]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !is_ident_char(c));
+            before_ok && text[end..].chars().next().is_none_or(|c| !is_ident_char(c))
+        })
 }
 
 fn is_ident_char(c: char) -> bool {

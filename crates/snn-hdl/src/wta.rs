@@ -180,7 +180,10 @@ pub struct WtaValue<const PB: usize, const VB: usize, const TB: usize> {
 
 impl<const PB: usize, const VB: usize, const TB: usize> Default for WtaValue<PB, VB, TB> {
     fn default() -> Self {
-        assert!(VB > PB && VB > TB && VB < 64, "a value wider than shown and theta");
+        assert!(
+            VB > PB && VB > TB && VB < 64,
+            "a value wider than shown and theta"
+        );
         WtaValue {
             shown: Default::default(),
             theta: Default::default(),

@@ -319,7 +319,9 @@ impl RtlRun {
         }
         if let Some(theta) = &opts.theta {
             let Some(tb) = dims.tb else {
-                bail!("initial theta given, but the configuration has no homeostasis (theta_max = 0)");
+                bail!(
+                    "initial theta given, but the configuration has no homeostasis (theta_max = 0)"
+                );
             };
             ensure!(
                 theta.len() == dims.n,
@@ -328,7 +330,10 @@ impl RtlRun {
                 dims.n
             );
             if let Some(j) = theta.iter().position(|&x| x < 0 || x as u64 >= 1 << tb) {
-                bail!("theta of neuron {j} is {}, outside the {tb}-bit register", theta[j]);
+                bail!(
+                    "theta of neuron {j} is {}, outside the {tb}-bit register",
+                    theta[j]
+                );
             }
         }
         if let Some(k) = images.iter().position(|im| im.len() != dims.pixels) {

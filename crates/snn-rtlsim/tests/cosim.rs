@@ -271,10 +271,19 @@ fn cosim(
             panic!("{sim} {mode}, image {k}: {d} (rtl vs golden)");
         }
         if !case.theta.is_empty() {
-            assert_eq!(r.theta, model.theta_after[k], "{sim} {mode}, theta after image {k}: rtl vs cycle model");
-            assert_eq!(r.theta, gold_theta[k], "{sim} {mode}, theta after image {k}: rtl vs golden");
+            assert_eq!(
+                r.theta, model.theta_after[k],
+                "{sim} {mode}, theta after image {k}: rtl vs cycle model"
+            );
+            assert_eq!(
+                r.theta, gold_theta[k],
+                "{sim} {mode}, theta after image {k}: rtl vs golden"
+            );
         } else {
-            assert!(r.theta.is_empty(), "{sim} {mode}: theta from a core without homeostasis");
+            assert!(
+                r.theta.is_empty(),
+                "{sim} {mode}: theta from a core without homeostasis"
+            );
         }
         if learn {
             let after = &rtl.weights_after.as_ref().expect("dump_every")[k];

@@ -70,20 +70,33 @@ pub struct CompareReport {
 /// The first field in which image `b` (with the weights after it, when learning) differs from
 /// image `a`, as (name, value of b, value of a): the outcome's fields in hardware order
 /// ([`Presentation::first_difference`]), then the weights.
-fn first_difference(
-    (a, wa): (&Presentation<i32>, Option<&Vec<i32>>),
-    (b, wb): (&Presentation<i32>, Option<&Vec<i32>>),
-) -> Option<(String, Value, Value)> {
+/// One image's outcome with the learned state after it (raw weights and theta, when learning).
+type Learned<'a> = (
+    &'a Presentation<i32>,
+    Option<&'a Vec<i32>>,
+    Option<&'a Vec<i32>>,
+);
+
+fn first_difference((a, wa, ta): Learned, (b, wb, tb): Learned) -> Option<(String, Value, Value)> {
     if let Some(d) = b.first_difference(a) {
         return Some((d.field, d.ours, d.theirs));
     }
-    let (wa, wb) = (wa?, wb?);
-    let k = wa.iter().zip(wb).position(|(x, y)| x != y)?;
-    let m = wa.len() / a.spike_times.len().max(1);
+    if let (Some(wa), Some(wb)) = (wa, wb) {
+        if let Some(k) = wa.iter().zip(wb).position(|(x, y)| x != y) {
+            let m = wa.len() / a.spike_times.len().max(1);
+            return Some((
+                format!("weight[{}][{}]", k / m, k % m),
+                Value::from(wb[k]),
+                Value::from(wa[k]),
+            ));
+        }
+    }
+    let (ta, tb) = (ta?, tb?);
+    let j = ta.iter().zip(tb).position(|(x, y)| x != y)?;
     Some((
-        format!("weight[{}][{}]", k / m, k % m),
-        Value::from(wb[k]),
-        Value::from(wa[k]),
+        format!("theta[{j}]"),
+        Value::from(tb[j]),
+        Value::from(ta[j]),
     ))
 }
 
@@ -95,9 +108,13 @@ pub fn check(runs: &[LevelRun], m: usize) -> (Vec<LevelSummary>, Option<Mismatch
     for run in runs {
         let mut mismatched = 0;
         for (k, (x, y)) in reference.images.iter().zip(&run.images).enumerate() {
-            let wx = reference.weights_after.get(k);
-            let wy = run.weights_after.get(k);
-            if let Some((signal, value, reference_value)) = first_difference((x, wx), (y, wy)) {
+            let rx = (
+                x,
+                reference.weights_after.get(k),
+                reference.theta_after.get(k),
+            );
+            let ry = (y, run.weights_after.get(k), run.theta_after.get(k));
+            if let Some((signal, value, reference_value)) = first_difference(rx, ry) {
                 mismatched += 1;
                 if first_mismatch.is_none() {
                     first_mismatch = Some(Mismatch {
@@ -128,6 +145,23 @@ pub fn check(runs: &[LevelRun], m: usize) -> (Vec<LevelSummary>, Option<Mismatch
                 signal: format!("final weight[{}][{}]", k / m, k % m),
                 value: Value::from(run.final_weights[k]),
                 reference_value: Value::from(reference.final_weights[k]),
+                cycle: None,
+            });
+        }
+        if let Some(j) = reference
+            .final_theta
+            .iter()
+            .zip(&run.final_theta)
+            .position(|(x, y)| x != y)
+        {
+            mismatched += 1;
+            first_mismatch.get_or_insert(Mismatch {
+                image: run.images.len().saturating_sub(1),
+                level: run.level.name(),
+                reference: reference.level.name(),
+                signal: format!("final theta[{j}]"),
+                value: Value::from(run.final_theta[j]),
+                reference_value: Value::from(reference.final_theta[j]),
                 cycle: None,
             });
         }
@@ -170,10 +204,11 @@ pub fn run(a: CompareArgs) -> Result<()> {
     }
     let images = data::pixels(&ds);
     let raw = levels::raw_weights(&cfg, &w, a.inputs.quantize)?;
+    let theta = levels::raw_theta(&cfg, &w, a.inputs.quantize)?;
     let runs: Vec<LevelRun> = a
         .levels
         .iter()
-        .map(|&l| levels::run(l, &cfg, &raw, &images, a.train, &a.inputs.hdl))
+        .map(|&l| levels::run(l, &cfg, (&raw, &theta), &images, a.train, &a.inputs.hdl))
         .collect::<Result<_>>()?;
 
     let (summaries, first_mismatch) = check(&runs, cfg.inputs());
@@ -199,7 +234,7 @@ pub fn run(a: CompareArgs) -> Result<()> {
             report.images,
             ds.source,
             if a.train {
-                "training, weights compared after every image"
+                "training, weights and theta compared after every image"
             } else {
                 "inference"
             },
@@ -256,14 +291,17 @@ mod tests {
             cycles: Some(2100),
             trace: None,
         };
-        (p, vec![0; 2 * 6])
+        (p, [vec![0; 2 * 6], vec![5, 0]].concat())
     }
 
+    /// Weights and theta (the last two values) of an image.
     fn diff(
         a: &(Presentation<i32>, Vec<i32>),
         b: &(Presentation<i32>, Vec<i32>),
     ) -> Option<(String, Value, Value)> {
-        first_difference((&a.0, Some(&a.1)), (&b.0, Some(&b.1)))
+        let split = |x: &(Presentation<i32>, Vec<i32>)| (x.1[..12].to_vec(), x.1[12..].to_vec());
+        let ((wa, ta), (wb, tb)) = (split(a), split(b));
+        first_difference((&a.0, Some(&wa), Some(&ta)), (&b.0, Some(&wb), Some(&tb)))
     }
 
     #[test]
@@ -280,6 +318,7 @@ mod tests {
             (|b| b.0.final_potentials[1] = 13, "final_potential[1]"),
             (|b| b.0.cycles = Some(2101), "cycles"),
             (|b| b.1[7] = -1, "weight[1][1]"),
+            (|b| b.1[13] = 2, "theta[1]"),
         ];
         for (change, name) in cases {
             let mut b = a.clone();
@@ -317,6 +356,9 @@ mod tests {
         assert_eq!(diff(&a, &b), None);
         // Inference compares no per-image weights.
         b.1[0] = 1;
-        assert_eq!(first_difference((&a.0, None), (&b.0, None)), None);
+        assert_eq!(
+            first_difference((&a.0, None, None), (&b.0, None, None)),
+            None
+        );
     }
 }

@@ -269,7 +269,7 @@ fn agree(d: &Demo, raw: &[i32], images: &[&[u8]], learn: bool) -> Result<String>
     let (levels, note) = hw_levels();
     let runs = levels
         .iter()
-        .map(|&l| levels::run(l, cfg, raw, images, learn, hdl))
+        .map(|&l| levels::run(l, cfg, (raw, &[]), images, learn, hdl))
         .collect::<Result<Vec<_>>>()?;
     let (summaries, mismatch) = compare::check(&runs, cfg.inputs());
     if let Some(m) = mismatch {

@@ -88,7 +88,7 @@ fn mean_cycles(
         let r = levels::run(
             HwLevel::Cycle,
             cfg,
-            &raw,
+            (&raw, &[]),
             &px,
             learn,
             std::path::Path::new(""),

@@ -306,7 +306,8 @@ fn run_rtl(
     images: &[&[u8]],
 ) -> Result<Run> {
     let raw = levels::raw_weights(cfg, w, a.inputs.quantize)?;
-    let run = levels::run(level, cfg, &raw, images, a.train, &a.inputs.hdl)?;
+    let theta = levels::raw_theta(cfg, w, a.inputs.quantize)?;
+    let run = levels::run(level, cfg, (&raw, &theta), images, a.train, &a.inputs.hdl)?;
     let format = FixedFormat::new(cfg)?;
     let weights = run
         .final_weights
