@@ -99,7 +99,11 @@ impl HwParams {
         let aw = bits(m as u64);
         let f = format.frac_bits;
         let qb = bits(m as u64) + f;
-        let widths = Widths::new(format.weight_bits, format.potential_bits, n, aw);
+        let mut widths = Widths::new(format.weight_bits, format.potential_bits, n, aw);
+        if format.theta_max > 0 {
+            widths.theta = Some(format.theta_bits);
+            widths.wta_value = Some(format.potential_bits + 1);
+        }
         Ok(HwParams {
             height: cfg.height,
             width: cfg.width,

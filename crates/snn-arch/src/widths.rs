@@ -44,8 +44,15 @@ pub const NEURON_BITS: usize = 8;
 pub struct Widths {
     /// One weight lane (`WB`).
     pub weight: u32,
-    /// `pot`, `shown`, `thr`, `best_v`, the divider's quotient `quo` (`PB`).
+    /// `pot`, `shown`, `thr`, with homeostasis `thr_j`, the divider's quotient `quo` (`PB`).
     pub potential: u32,
+    /// Homeostasis only (absent without it, as its registers): `theta[j]` (`TB`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theta: Option<u32>,
+    /// Homeostasis only: the WTA scan's value `shown - theta`, `cand` and `best_v` (`PB + 1`);
+    /// without homeostasis they are `potential` wide.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wta_value: Option<u32>,
     /// One weight-memory word, `N * WB`.
     pub word: u32,
     /// Input indices, list pointers and counts: `head`, `count`, `next_mem`, `i1..i3`,
@@ -86,6 +93,8 @@ impl Widths {
         Widths {
             weight: weight_bits,
             potential: potential_bits,
+            theta: None,
+            wta_value: None,
             word: n as u32 * weight_bits,
             addr: aw,
             sum: c(SUM_BITS),

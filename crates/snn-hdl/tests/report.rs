@@ -16,10 +16,11 @@ const REGISTERS: &[(&str, &[(&str, &str)])] = &[
         &[
             ("control$thr_r", "q"),
             ("control$quo", "q"),
-            ("wta$best_v", "q"),
             ("neurons$nrn$0$pot_r", "q"),
         ],
     ),
+    ("theta", &[("neurons$cell$0$theta_r", "q")]),
+    ("wta_value", &[("wta$best_v", "q"), ("wta$cand", "q")]),
     ("word", &[("weight_mem$ram", "wdata"), ("stdp$word_c", "q")]),
     (
         "addr",
@@ -91,13 +92,24 @@ fn check(cfg: &SnnConfig) {
     let verilog = generate_verilog(cfg).unwrap();
     let report: serde_json::Value = serde_json::from_str(&p.to_json()).unwrap();
     let widths = report["widths"].as_object().unwrap();
-    let mut named: Vec<&str> = REGISTERS.iter().map(|(f, _)| *f).collect();
+    // Without homeostasis the report leaves out theta's widths, and the WTA's value is a
+    // potential.
+    let optional = ["theta", "wta_value"];
+    let mut named: Vec<&str> = REGISTERS
+        .iter()
+        .map(|(f, _)| *f)
+        .filter(|f| p.homeostasis || !optional.contains(f))
+        .collect();
     let mut reported: Vec<&str> = widths.keys().map(String::as_str).collect();
     named.sort_unstable();
     reported.sort_unstable();
     assert_eq!(reported, named, "every width of the report is checked");
     for (field, regs) in REGISTERS {
-        let want = widths[*field].as_u64().unwrap() as usize;
+        let want = match (widths.get(*field), *field) {
+            (Some(w), _) => w.as_u64().unwrap() as usize,
+            (None, "wta_value") => widths["potential"].as_u64().unwrap() as usize,
+            (None, _) => continue,
+        };
         for (module, port) in *regs {
             let module = format!("{TOP}${module}");
             let ports = module_ports(&verilog, &module).unwrap_or_else(|e| panic!("{e}"));
@@ -118,4 +130,9 @@ fn check(cfg: &SnnConfig) {
 fn report_widths_are_those_of_the_generated_registers() {
     check(&SnnConfig::default());
     check(&SnnConfig::small());
+    check(&snn_hdl::presets::small_theta());
+    check(&SnnConfig {
+        norm_target: 0.0,
+        ..SnnConfig::learning()
+    });
 }
