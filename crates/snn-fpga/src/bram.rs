@@ -658,6 +658,44 @@ pub fn initial_weights(path: &Path, cfg: &SnnConfig, saturate: bool) -> Result<V
     Ok(raw)
 }
 
+/// The raw theta (one per neuron) that a generated core with homeostasis starts with, beside
+/// its initial weights `path`: a weights file's `theta` (quantized like the golden fixed
+/// model), or for an image the theta image beside it (`snn_arch::ThetaLayout::file_beside`:
+/// `w.mem` -> `w.theta.mem`). `None` without homeostasis, for a weights file without `theta`
+/// and for an image without a theta file (theta then starts at 0). Errors name the file.
+pub fn initial_theta(path: &Path, cfg: &SnnConfig, saturate: bool) -> Result<Option<Vec<i32>>> {
+    let p = HwParams::new(cfg)?;
+    if !p.homeostasis {
+        return Ok(None);
+    }
+    let theta = if is_weights_file(path) {
+        let wf = WeightsFile::load(path)?;
+        let Some(theta) = &wf.theta else {
+            return Ok(None);
+        };
+        let arith = snn_core::arith::FixedArith::new(cfg)?;
+        theta
+            .iter()
+            .map(|&x| snn_core::arith::Arith::theta_from_f64(&arith, x, saturate))
+            .collect::<Result<Vec<i32>>>()
+            .with_context(|| {
+                format!(
+                    "{}: theta does not fit the fixed-point model",
+                    path.display()
+                )
+            })?
+    } else {
+        let beside = snn_arch::ThetaLayout::file_beside(path);
+        if !beside.is_file() {
+            return Ok(None);
+        }
+        readmemh::read_theta(&beside, &snn_arch::ThetaLayout::new(cfg))?
+    };
+    snn_hdl::generate::check_initial_theta(&p, &theta)
+        .with_context(|| format!("{}: cannot use as initial theta", path.display()))?;
+    Ok(Some(theta))
+}
+
 /// The words of an image that [`parse`] has accepted, with their 1-based lines: those of a
 /// `.mem` (as `$readmemh` reads them), the elements of a `.coe` vector; none for a `.mif`.
 fn word_tokens<'a>(text: &'a str, format: MemFormat, name: &str) -> Vec<(usize, &'a str)> {

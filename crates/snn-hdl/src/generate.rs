@@ -27,12 +27,30 @@ pub fn generate_verilog(cfg: &SnnConfig) -> Result<String> {
 /// As [`generate_verilog`]; with `init` (raw fixed-point weights `N x M`, `init[j][i]` = weight
 /// of neuron `j` on input `i`, as `snn export` writes them) the weight memory starts with them.
 pub fn generate_verilog_with_weights(cfg: &SnnConfig, init: Option<&[Vec<i32>]>) -> Result<String> {
+    generate_verilog_with_state(cfg, init, None)
+}
+
+/// As [`generate_verilog_with_weights`]; with `theta` (raw, one per neuron; homeostasis only)
+/// the theta registers start with it, the learned state that travels with the weights.
+pub fn generate_verilog_with_state(
+    cfg: &SnnConfig,
+    init: Option<&[Vec<i32>]>,
+    theta: Option<&[i32]>,
+) -> Result<String> {
     let p = HwParams::new(cfg)?;
     check_rtl(&p)?;
     if let Some(raw) = init {
         check_initial_weights(&p, raw)?;
     }
-    generate_preset(&p, TOP, init, &[]).ok_or_else(|| {
+    if let Some(theta) = theta {
+        check_initial_theta(&p, theta)?;
+    }
+    let theta: Vec<u64> = theta
+        .unwrap_or_default()
+        .iter()
+        .map(|&x| x as u64)
+        .collect();
+    generate_preset(&p, TOP, init, &theta).ok_or_else(|| {
         let list: Vec<String> = PRESETS
             .iter()
             .map(|s| format!("{} (N = {}, WB = {}, PB = {}, AW = {})", s.name, s.n, s.wb, s.pb, s.aw))
@@ -76,6 +94,29 @@ pub fn check_initial_weights(p: &HwParams, raw: &[Vec<i32>]) -> Result<()> {
     Ok(())
 }
 
+/// Initial theta must be one raw value per neuron in `[0, theta_max]`, and only for a
+/// configuration with homeostasis (which has the registers). The error names the neuron.
+pub fn check_initial_theta(p: &HwParams, theta: &[i32]) -> Result<()> {
+    ensure!(
+        p.homeostasis,
+        "initial theta for a configuration without homeostasis (theta_max = 0)"
+    );
+    ensure!(
+        theta.len() == p.n,
+        "initial theta for {} neurons, the configuration has {}",
+        theta.len(),
+        p.n
+    );
+    let max = p.format.theta_max;
+    if let Some(j) = theta.iter().position(|x| !(0..=max).contains(x)) {
+        bail!(
+            "initial theta of neuron {j} is {} (raw fixed point), outside [0, theta_max] = [0, {max}]",
+            theta[j]
+        );
+    }
+    Ok(())
+}
+
 /// Writes `snn_core.v` and `snn_core.json` into `out_dir` (created if needed), each atomically
 /// (`snn_core::atomic`), so a reader never sees a partial file. Returns both paths.
 pub fn write_hdl(cfg: &SnnConfig, out_dir: &Path) -> Result<Vec<PathBuf>> {
@@ -88,7 +129,17 @@ pub fn write_hdl_with_weights(
     out_dir: &Path,
     init: Option<&[Vec<i32>]>,
 ) -> Result<Vec<PathBuf>> {
-    let verilog = generate_verilog_with_weights(cfg, init)?;
+    write_hdl_with_state(cfg, out_dir, init, None)
+}
+
+/// As [`write_hdl_with_weights`], theta starting with `theta` ([`generate_verilog_with_state`]).
+pub fn write_hdl_with_state(
+    cfg: &SnnConfig,
+    out_dir: &Path,
+    init: Option<&[Vec<i32>]>,
+    theta: Option<&[i32]>,
+) -> Result<Vec<PathBuf>> {
+    let verilog = generate_verilog_with_state(cfg, init, theta)?;
     let report = HwParams::new(cfg)?.to_json() + "\n";
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create {}", out_dir.display()))?;
@@ -113,6 +164,31 @@ mod limit_tests {
         };
         let err = generate_verilog(&cfg).unwrap_err().to_string();
         assert!(err.contains("step registers"), "{err}");
+    }
+
+    #[test]
+    fn initial_theta_needs_homeostasis_and_values_in_range() {
+        let seed = HwParams::new(&SnnConfig::default()).unwrap();
+        let e = check_initial_theta(&seed, &[0; 10])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("without homeostasis"), "{e}");
+        let p = HwParams::new(&crate::presets::small_theta()).unwrap();
+        let max = p.format.theta_max;
+        check_initial_theta(&p, &[0, 1, max, 7]).unwrap();
+        let e = check_initial_theta(&p, &[0, max + 1, 0, 0])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("neuron 1") && e.contains(&max.to_string()),
+            "{e}"
+        );
+        let e = check_initial_theta(&p, &[0, -1, 0, 0])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("neuron 1"), "{e}");
+        let e = check_initial_theta(&p, &[0; 3]).unwrap_err().to_string();
+        assert!(e.contains("3 neurons"), "{e}");
     }
 }
 

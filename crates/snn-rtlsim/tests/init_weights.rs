@@ -127,3 +127,59 @@ fn icarus_classifies_with_baked_weights_like_golden_and_cycle_model() {
         infer_without_loading(Simulator::Icarus, 2);
     }
 }
+
+/// With homeostasis the core also starts with the trained theta (`write_hdl_with_state`, what
+/// `snn generate --init-weights` does with a weights file's theta or the `.theta.mem` beside a
+/// weight image): read back through `theta_out` after every image, and every presentation
+/// equal to the cycle model's with that theta loaded. Small configuration, Verilator.
+#[test]
+fn verilator_starts_with_baked_theta_like_the_cycle_model() {
+    if !have(Simulator::Verilator, "verilator with baked theta") {
+        return;
+    }
+    let cfg = snn_hdl::presets::small_theta();
+    let mut net = Network::with_random_weights(FixedArith::new(&cfg).unwrap(), &cfg);
+    let train = common::blobs(11, 12, cfg.height, cfg.width);
+    for px in &train {
+        net.present(
+            px,
+            PresentOptions {
+                learn: true,
+                record: false,
+            },
+        );
+    }
+    assert!(net.theta.iter().any(|&x| x > 0), "training moved theta");
+    let weights: Vec<Vec<i32>> = net.weights.rows().into_iter().map(|r| r.to_vec()).collect();
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("snn-rtlsim-init-theta");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let layout = snn_arch::ThetaLayout::new(&cfg);
+    let file = dir.join("trained.theta.mem");
+    snn_arch::readmemh::write_theta(&file, &net.theta, &layout).unwrap();
+    let theta = snn_arch::readmemh::read_theta(&file, &layout).unwrap();
+    assert_eq!(theta, net.theta, "the theta file round-trips");
+    let files =
+        snn_hdl::generate::write_hdl_with_state(&cfg, &dir, Some(&weights), Some(&theta)).unwrap();
+    let images = common::blobs(12, 8, cfg.height, cfg.width);
+    let rtl = run_preloaded(
+        Simulator::Verilator,
+        &files[0],
+        &cfg,
+        &images,
+        false,
+        &RunOptions::default(),
+    )
+    .unwrap();
+    let mut model = Machine::new(&cfg).unwrap();
+    model.load_weights(&weights.concat()).unwrap();
+    model.load_theta(&theta).unwrap();
+    for (k, (px, r)) in images.iter().zip(&rtl.images).enumerate() {
+        let m = model.run_image(px, false).unwrap();
+        if let Some(d) = r.outcome.first_difference(&m) {
+            panic!("baked theta, image {k}: {d} (rtl vs cycle model)");
+        }
+        assert_eq!(r.theta, theta, "theta read back after image {k}");
+    }
+    assert_eq!(rtl.images.len(), images.len());
+}

@@ -71,6 +71,15 @@ impl InitArgs {
             .transpose()?;
         Ok((cfg, init))
     }
+
+    /// With homeostasis, the raw theta the core starts with: the .json weights file's `theta`,
+    /// or the theta image beside a weight image (`w.mem` -> `w.theta.mem`), if any.
+    pub fn theta(&self, cfg: &SnnConfig) -> Result<Option<Vec<i32>>> {
+        match self.init_weights.as_deref() {
+            Some(p) => snn_fpga::bram::initial_theta(p, cfg, self.quantize),
+            None => Ok(None),
+        }
+    }
 }
 
 pub fn run(a: GenerateArgs) -> Result<()> {
@@ -80,8 +89,14 @@ pub fn run(a: GenerateArgs) -> Result<()> {
         .output_folder("--out", &a.out, &files)
         .check()?;
     let (cfg, init) = a.init.resolve(&a.config)?;
-    for path in snn_hdl::generate::write_hdl_with_weights(&cfg, &a.out, init.as_deref())? {
+    let theta = a.init.theta(&cfg)?;
+    for path in
+        snn_hdl::generate::write_hdl_with_state(&cfg, &a.out, init.as_deref(), theta.as_deref())?
+    {
         println!("wrote {}", show(&path));
+    }
+    if theta.is_some() {
+        println!("theta registers start with the theta stored with the initial weights");
     }
     if let Some(p) = &a.init.init_weights {
         println!(
