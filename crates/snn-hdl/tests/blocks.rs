@@ -458,3 +458,28 @@ fn unknown_widths_list_the_presets() {
     let err = generate_verilog(&cfg).unwrap_err().to_string();
     assert!(err.contains("small") && err.contains("default"), "{err}");
 }
+
+/// The cores with homeostasis (theta cells, Bias, the wider WTA value, the theta port) are
+/// lint-clean and compile in Icarus like the seed's: the small one and the `default` preset's
+/// widths (without its normalization, not built yet). Their blocks' synthesis without latches
+/// is checked block by block (`theta`, `wta`).
+#[test]
+fn homeostasis_cores_lint_and_compile() {
+    if !tools("homeostasis_cores_lint_and_compile", &["verilator", "iverilog"]) {
+        return;
+    }
+    let learning = SnnConfig {
+        norm_target: 0.0,
+        ..SnnConfig::learning()
+    };
+    for (name, cfg) in [
+        ("small_theta", snn_hdl::presets::small_theta()),
+        ("learning_theta", learning),
+    ] {
+        let files = write_hdl(&cfg, &out_dir(name)).unwrap();
+        let text = std::fs::read_to_string(&files[0]).unwrap();
+        assert!(text.contains("input wire  theta_we;"), "{name}: no theta port");
+        lint_verilator(&files[0], TOP).unwrap();
+        check_iverilog(&files[0]).unwrap();
+    }
+}
