@@ -87,39 +87,38 @@ presets! {
     N32Core = "n32": N = 32, WB = 10, PB = 20, AW = 10, TB = 16, VB = 20;
     /// The top for `configs/n100.toml`: the seed configuration with 100 neurons.
     N100Core = "n100": N = 100, WB = 10, PB = 20, AW = 10, TB = 16, VB = 20;
-    /// The top for the `default` (learning) preset, `SnnConfig::learning()`: homeostasis.
-    LearningCore = "learning": N = 10, WB = 10, PB = 21, AW = 10, TB = 17, VB = 22;
-    /// The `default` (learning) preset with 100 neurons (`configs/default-n100.toml`).
-    LearningN100Core = "default-n100": N = 100, WB = 10, PB = 21, AW = 10, TB = 17, VB = 22;
+    /// The top for the widths of the `default` (learning) preset, `SnnConfig::learning()`, with
+    /// its homeostasis (`configs/default-theta.toml`: without normalization, not built yet).
+    LearningCore = "default-theta": N = 10, WB = 10, PB = 21, AW = 10, TB = 17, VB = 22;
+    /// The same with 100 neurons (`configs/default-theta-n100.toml`).
+    LearningN100Core = "default-theta-n100": N = 100, WB = 10, PB = 21, AW = 10, TB = 17, VB = 22;
     /// `SnnConfig::small()` with homeostasis (the co-simulation's small configuration).
     SmallThetaCore = "small-theta": N = 4, WB = 9, PB = 18, AW = 9, TB = 16, VB = 19;
+}
+
+/// The configuration a preset's name stands for: a constructor (`default` is the seed's widths,
+/// `small`, `small-theta`) or an example file `configs/<name>.toml` of the repository.
+pub fn preset_config(name: &str) -> anyhow::Result<SnnConfig> {
+    Ok(match name {
+        "default" => SnnConfig::default(),
+        "small" => SnnConfig::small(),
+        "small-theta" => small_theta(),
+        file => SnnConfig::from_toml_file(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../configs")
+                .join(format!("{file}.toml")),
+        )?,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
-
-    /// The configuration a preset's name stands for: a constructor or an example file.
-    fn preset_config(name: &str) -> SnnConfig {
-        match name {
-            "default" => SnnConfig::default(),
-            "small" => SnnConfig::small(),
-            "learning" => SnnConfig::learning(),
-            "small-theta" => small_theta(),
-            file => SnnConfig::from_toml_file(
-                &Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("../../configs")
-                    .join(format!("{file}.toml")),
-            )
-            .unwrap(),
-        }
-    }
 
     #[test]
     fn each_preset_matches_its_config() {
         for preset in PRESETS {
-            let p = HwParams::new(&preset_config(preset.name)).unwrap();
+            let p = HwParams::new(&preset_config(preset.name).unwrap()).unwrap();
             let hits: Vec<&str> = PRESETS
                 .iter()
                 .filter(|s| s.matches(&p))

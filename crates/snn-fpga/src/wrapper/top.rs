@@ -235,17 +235,7 @@ mod tests {
     #[test]
     fn every_core_preset_has_a_wrapper() {
         for preset in snn_hdl::presets::PRESETS {
-            // A constructor's name, or an example configuration in configs/.
-            let cfg = match preset.name {
-                "default" => SnnConfig::default(),
-                "small" => SnnConfig::small(),
-                file => SnnConfig::from_toml_file(
-                    &Path::new(env!("CARGO_MANIFEST_DIR"))
-                        .join("../../configs")
-                        .join(format!("{file}.toml")),
-                )
-                .unwrap(),
-            };
+            let cfg = snn_hdl::presets::preset_config(preset.name).unwrap();
             let v = generate_top(&cfg, 12_000_000, 115_200, None).unwrap();
             assert!(v.contains(&format!("module {TOP}(")), "{}", preset.name);
         }
