@@ -160,7 +160,7 @@ pub fn run(a: PlotArgs) -> Result<()> {
         .map_or(image.clone(), |n| n.to_string_lossy().into_owned());
     let of_split = split.map_or(String::new(), |s| format!(", {s} split"));
     let title = format!("{name} image {}{of_split} ({})", a.index, model.level());
-    let (png, legend) = render(&outcome, cfg.p_min, &title)?;
+    let (png, legend) = render(&outcome, &model.theta_f64(), cfg.p_min, &title)?;
     write_file(&a.out, &png)?;
     let report = PlotReport {
         plot: show(&a.out),
@@ -297,14 +297,22 @@ fn spikes(k: usize) -> String {
 /// Inhibited neurons sit at `p_min` (-500 by default), far below the range around the threshold,
 /// so the y axis stops a little below zero and lower values are drawn on the bottom edge (the axis
 /// description says so). plotters draws the lines; the text is drawn afterwards by [`Pen`].
-fn render(o: &Outcome, p_min: f64, title: &str) -> Result<(Vec<u8>, Vec<String>)> {
+///
+/// With homeostasis each neuron fires at its own threshold, `threshold + theta[j]`: its spikes are
+/// drawn there, and the winner's own threshold gets a line of its colour beside the shared one.
+fn render(o: &Outcome, theta: &[f64], p_min: f64, title: &str) -> Result<(Vec<u8>, Vec<String>)> {
     let trace = o
         .trace
         .as_ref()
         .context("the presentation was not recorded")?;
+    let own = |j: usize| o.threshold + theta.get(j).copied().unwrap_or(0.0);
+    let homeostasis = theta.iter().any(|&x| x != 0.0);
     let t_steps = trace.len() as u32;
     let all = trace.iter().flatten().copied();
-    let top = all.clone().fold(o.threshold, f64::max);
+    let highest_own = (0..o.spike_times.len())
+        .map(own)
+        .fold(o.threshold, f64::max);
+    let top = all.clone().fold(highest_own, f64::max);
     let lowest = all.fold(0.0, f64::min);
     let span = top.max(1.0);
     let floor = -0.25 * span;
@@ -374,7 +382,23 @@ fn render(o: &Outcome, p_min: f64, title: &str) -> Result<(Vec<u8>, Vec<String>)
                 thr_style,
             ))
             .map_err(plot_err)?;
-        entries.push((thr_style, format!("threshold {:.3}", o.threshold)));
+        if homeostasis {
+            entries.push((thr_style, format!("threshold {:.3} + theta", o.threshold)));
+        } else {
+            entries.push((thr_style, format!("threshold {:.3}", o.threshold)));
+        }
+        if let Some(w) = o.winner.filter(|_| homeostasis) {
+            let style = WINNER.stroke_width(1);
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(0, own(w)), (t_steps + 1, own(w))],
+                    10,
+                    6,
+                    style,
+                ))
+                .map_err(plot_err)?;
+            entries.push((style, format!("neuron {w}'s: {:.3}", own(w))));
+        }
         if let Some(t) = o.inhibit_step {
             let style = RGBColor(150, 150, 150).stroke_width(1);
             chart
@@ -389,7 +413,7 @@ fn render(o: &Outcome, p_min: f64, title: &str) -> Result<(Vec<u8>, Vec<String>)
             for (k, p) in trace.iter().enumerate() {
                 let t = k as u32 + 1;
                 if spikes.contains(&t) {
-                    points.push((t, o.threshold));
+                    points.push((t, own(c.neuron)));
                 }
                 points.push((t, p[c.neuron].max(y_lo)));
             }
@@ -397,11 +421,9 @@ fn render(o: &Outcome, p_min: f64, title: &str) -> Result<(Vec<u8>, Vec<String>)
                 .draw_series(LineSeries::new(points, style))
                 .map_err(plot_err)?;
             chart
-                .draw_series(
-                    spikes.iter().map(|&t| {
-                        Circle::new((t, o.threshold), 4 + c.width as i32, c.color.filled())
-                    }),
-                )
+                .draw_series(spikes.iter().map(|&t| {
+                    Circle::new((t, own(c.neuron)), 4 + c.width as i32, c.color.filled())
+                }))
                 .map_err(plot_err)?;
         }
         for &j in &legend_order {
@@ -583,11 +605,22 @@ mod tests {
             .map(|c| c.color)
             .collect();
         assert!(colors[0] != colors[1] && colors[1] != colors[2] && colors[0] != colors[2]);
-        let (_, legend) = render(&o, -500.0, "test").unwrap();
+        let (_, legend) = render(&o, &[0.0; 100], -500.0, "test").unwrap();
         assert_eq!(legend[0], "threshold 8.333");
         assert_eq!(legend[2], "neuron 87 (winner): 2 spikes");
         assert_eq!(legend[3], "neuron 64: 1 spike");
         assert_eq!(legend.last().unwrap(), "97 other neurons: no spike");
+    }
+
+    #[test]
+    fn with_homeostasis_the_winner_has_its_own_threshold_line() {
+        let o = outcome(10, Some(3), &[(3, 40)]);
+        let mut theta = vec![0.0; 10];
+        theta[3] = 2.5;
+        let (_, legend) = render(&o, &theta, -500.0, "test").unwrap();
+        assert_eq!(legend[0], "threshold 8.333 + theta");
+        assert_eq!(legend[1], "neuron 3's: 10.833");
+        assert_eq!(legend[3], "neuron 3 (winner): 1 spike");
     }
 
     #[test]
