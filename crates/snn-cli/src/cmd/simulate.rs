@@ -103,10 +103,12 @@ struct SimReport<'a> {
     images: Vec<ImageRecord>,
 }
 
-/// What a level produced: one record per image and the weights afterwards.
+/// What a level produced: one record per image and the weights (and with homeostasis theta)
+/// afterwards.
 struct Run {
     images: Vec<ImageRecord>,
     weights: Array2<f64>,
+    theta: Option<Vec<f64>>,
 }
 
 pub fn run(a: SimulateArgs) -> Result<()> {
@@ -152,6 +154,7 @@ pub fn run(a: SimulateArgs) -> Result<()> {
         let mut wf = WeightsFile::new(cfg.height, cfg.width, &run.weights);
         wf.arith = Some(a.level.name().to_string());
         wf.config = Some(cfg.clone());
+        wf.theta = run.theta.clone();
         save_weights(&wf, out)?;
     }
     let cycles: Vec<u64> = run.images.iter().filter_map(|r| r.cycles).collect();
@@ -235,6 +238,7 @@ fn run_golden(
     Ok(Run {
         images: records,
         weights: model.weights_f64(),
+        theta: (cfg.theta_max > 0.0).then(|| model.theta_f64()),
     })
 }
 
@@ -251,6 +255,12 @@ fn run_cycle(cfg: &SnnConfig, w: &Weights, a: &SimulateArgs, images: &[&[u8]]) -
     machine
         .load_weights(&raw)
         .with_context(|| format!("{}: cannot load the weights", w.path.display()))?;
+    let theta = levels::raw_theta(cfg, w, a.inputs.quantize)?;
+    if !theta.is_empty() {
+        machine
+            .load_theta(&theta)
+            .with_context(|| format!("{}: cannot load theta", w.path.display()))?;
+    }
     let vcd = match &a.vcd {
         Some(path) => Some(attach_vcd(&mut machine, path)?),
         None => None,
@@ -291,9 +301,12 @@ fn run_cycle(cfg: &SnnConfig, w: &Weights, a: &SimulateArgs, images: &[&[u8]]) -
         .collect::<Vec<f64>>();
     let weights = Array2::from_shape_vec((cfg.neurons, cfg.inputs()), weights)
         .expect("the machine holds N x M weights");
+    let theta =
+        (!theta.is_empty()).then(|| machine.theta().iter().map(|&x| format.to_f64(x)).collect());
     Ok(Run {
         images: records,
         weights,
+        theta,
     })
 }
 
@@ -328,6 +341,8 @@ fn run_rtl(
             .collect(),
         weights: Array2::from_shape_vec((cfg.neurons, cfg.inputs()), weights)
             .expect("N x M weights"),
+        theta: (!run.final_theta.is_empty())
+            .then(|| run.final_theta.iter().map(|&x| format.to_f64(x)).collect()),
     })
 }
 
