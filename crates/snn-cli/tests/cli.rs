@@ -890,3 +890,62 @@ fn agree_reports_fixed_against_float() {
         "{r}"
     );
 }
+
+/// With homeostasis (the `default` preset) `snn simulate --train --out` carries theta: every
+/// hardware level starts from the file's theta and writes the learned one, the same at the
+/// golden fixed-point model and the cycle model.
+#[test]
+fn simulate_carries_theta_through_training_at_every_level() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(
+        dir.path(),
+        &[
+            "train",
+            "--preset",
+            "default",
+            "--data",
+            "builtin",
+            "--limit",
+            "40",
+            "--neurons",
+            "4",
+            "--arith",
+            "fixed",
+            "--out",
+            "wfx.json",
+        ],
+    );
+    let before = read_json(&dir.path().join("wfx.json"))["theta"].clone();
+    assert!(
+        before.is_array(),
+        "the default preset's weights carry theta"
+    );
+    let mut after = Vec::new();
+    for level in ["golden-fixed", "cycle"] {
+        let out = format!("{level}.json");
+        ok(
+            dir.path(),
+            &[
+                "simulate",
+                "--level",
+                level,
+                "--weights",
+                "wfx.json",
+                "--data",
+                "builtin",
+                "--limit",
+                "6",
+                "--train",
+                "--out",
+                &out,
+            ],
+        );
+        after.push(read_json(&dir.path().join(out))["theta"].clone());
+    }
+    assert!(after[0].is_array(), "theta written");
+    assert_eq!(
+        after[0], after[1],
+        "golden-fixed and cycle learn the same theta"
+    );
+    assert_ne!(after[0], before, "training moved theta");
+}
