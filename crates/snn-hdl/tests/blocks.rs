@@ -465,7 +465,10 @@ fn unknown_widths_list_the_presets() {
 /// is checked block by block (`theta`, `wta`).
 #[test]
 fn homeostasis_cores_lint_and_compile() {
-    if !tools("homeostasis_cores_lint_and_compile", &["verilator", "iverilog"]) {
+    if !tools(
+        "homeostasis_cores_lint_and_compile",
+        &["verilator", "iverilog"],
+    ) {
         return;
     }
     let learning = SnnConfig {
@@ -478,7 +481,10 @@ fn homeostasis_cores_lint_and_compile() {
     ] {
         let files = write_hdl(&cfg, &out_dir(name)).unwrap();
         let text = std::fs::read_to_string(&files[0]).unwrap();
-        assert!(text.contains("input wire  theta_we;"), "{name}: no theta port");
+        assert!(
+            text.contains("input wire  theta_we;"),
+            "{name}: no theta port"
+        );
         lint_verilator(&files[0], TOP).unwrap();
         check_iverilog(&files[0]).unwrap();
     }
