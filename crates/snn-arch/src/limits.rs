@@ -66,7 +66,7 @@ pub fn check_rtl(p: &HwParams) -> Result<()> {
         (p.n <= 1 << NEURON_BITS, format!("neurons = {} exceed the {NEURON_BITS}-bit neuron index", p.n)),
         (f.lut_frac_bits as usize <= MUL_BITS && f.weight_bits as usize <= MUL_BITS, format!("lut_frac_bits = {} and weight_bits = {} must fit the {MUL_BITS}-bit multiplier", f.lut_frac_bits, f.weight_bits)),
         (!p.homeostasis || f.theta_bits < f.potential_bits, format!("theta_bits = {} must be below potential_bits = {} (thr + theta is a potential)", f.theta_bits, f.potential_bits)),
-        (!p.normalization, "row normalization (norm_target > 0) is not built in the RTL yet (the cycle model has it): use norm_target = 0, e.g. preset = \"seed\"".to_string()),
+        (!p.normalization || f.weight_bits as usize + ((usize::BITS - p.m.leading_zeros()) as usize) < ROW_SUM_BITS, format!("a row sum of {} weights of {} bits does not fit the {ROW_SUM_BITS}-bit row-sum registers", p.m, f.weight_bits)),
     ];
     for (ok, why) in limits {
         if !ok {
@@ -192,9 +192,9 @@ mod tests {
         let mut neurons = SnnConfig::small();
         neurons.neurons = 128;
         check_rtl(&HwParams::new(&neurons).unwrap()).unwrap();
-        // The learning preset's normalization runs in the cycle model only; its homeostasis is
-        // built when theta is narrower than a potential.
-        assert!(rtl_error(SnnConfig::learning()).contains("row normalization"));
+        // The learning preset (homeostasis and normalization) is built; homeostasis needs theta
+        // narrower than a potential.
+        check_rtl(&HwParams::new(&SnnConfig::learning()).unwrap()).unwrap();
         let no_norm = SnnConfig {
             norm_target: 0.0,
             ..SnnConfig::learning()

@@ -39,6 +39,10 @@ pub const DISTANCE_BITS: usize = 8;
 /// ports).
 pub const NEURON_BITS: usize = 8;
 
+/// Row normalization's row sums `rsum[j]` and step `delta`, two's complement (a row sum needs
+/// `WB + bits(M)` bits; one fixed width keeps the RTL free of another const generic).
+pub const ROW_SUM_BITS: usize = 32;
+
 /// Width in bits of every register named in docs/ARCHITECTURE.md, as the RTL declares it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Widths {

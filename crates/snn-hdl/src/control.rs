@@ -11,6 +11,7 @@
 use crate::cmp::AtLeast;
 use crate::counters::{ClassMask, Look, StepCtr};
 use crate::decide::Decide;
+use crate::neuron::many;
 use crate::walk::ClassWalk;
 use rust_hdl::prelude::*;
 use snn_arch::codes::STATE_BITS;
@@ -98,6 +99,14 @@ pub struct Control<const PB: usize, const AW: usize> {
     /// Done cycle of a training image (every `theta` moves).
     pub n_bias: Vec<Signal<Out, Bit>>,
     pub theta_upd: Vec<Signal<Out, Bit>>,
+    /// With row normalization (else empty): stdp's sum pass (Ingest or Drain of a training
+    /// image), PenDrain (NormMul's product starts), NormMul, Norm; and stdp's answers.
+    pub n_sum: Vec<Signal<Out, Bit>>,
+    pub n_nm_begin: Vec<Signal<Out, Bit>>,
+    pub n_nm_step: Vec<Signal<Out, Bit>>,
+    pub n_norm: Vec<Signal<Out, Bit>>,
+    pub st_nm_last: Vec<Signal<In, Bit>>,
+    pub st_norm_done: Vec<Signal<In, Bit>>,
     state_r: DFF<Bits<STATE_BITS>>,
     cycles_r: DFF<Bits<CYCLES_BITS>>,
     learn_r: DFF<Bit>,
@@ -164,6 +173,9 @@ pub struct Control<const PB: usize, const AW: usize> {
     s_pen_drain: Constant<Bits<STATE_BITS>>,
     s_done: Constant<Bits<STATE_BITS>>,
     s_bias: Vec<Constant<Bits<STATE_BITS>>>,
+    s_norm_mul: Vec<Constant<Bits<STATE_BITS>>>,
+    s_norm: Vec<Constant<Bits<STATE_BITS>>>,
+    s_norm_drain: Vec<Constant<Bits<STATE_BITS>>>,
     /// The counters of `t = 1` and `mask(1)`.
     one_r: Vec<Constant<Bits<RESIDUE_BITS>>>,
     one_q: Vec<Constant<Bits<STEP_BITS>>>,
@@ -182,6 +194,8 @@ pub struct Control<const PB: usize, const AW: usize> {
     _k: usize,
     /// 1 with homeostasis, else 0: the loops over it build the Bias state only when used.
     _h: usize,
+    /// 1 with row normalization, else 0: the NormMul, Norm and NormDrain states.
+    _nz: usize,
 }
 
 impl<const PB: usize, const AW: usize> Control<PB, AW> {
@@ -193,6 +207,7 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
         let cs = |v: u64| Constant::new(Bits::<STEP_BITS>::from(v));
         let k = p.k;
         let h = usize::from(p.homeostasis);
+        let nz = usize::from(p.normalization);
         let one = StepCounters::one();
         Control {
             clock: Default::default(),
@@ -296,6 +311,16 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
             s_pen_drain: cs4(FsmState::PenDrain),
             s_done: cs4(FsmState::Done),
             s_bias: (0..h).map(|_| cs4(FsmState::Bias)).collect(),
+            s_norm_mul: (0..nz).map(|_| cs4(FsmState::NormMul)).collect(),
+            s_norm: (0..nz).map(|_| cs4(FsmState::Norm)).collect(),
+            s_norm_drain: (0..nz).map(|_| cs4(FsmState::NormDrain)).collect(),
+            n_sum: many(nz),
+            n_nm_begin: many(nz),
+            n_nm_step: many(nz),
+            n_norm: many(nz),
+            st_nm_last: many(nz),
+            st_norm_done: many(nz),
+            _nz: nz,
             n_bias: (0..h).map(|_| Default::default()).collect(),
             theta_upd: (0..h).map(|_| Default::default()).collect(),
             one_r: (0..k)
@@ -381,6 +406,14 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
         self.st_pen_start.next = self.decide.pen_start.val();
         self.st_pen_walk.next = self.state_r.q.val() == self.s_pen.val();
         self.done.next = self.state_r.q.val() == self.s_done.val();
+        for z in 0..self._nz {
+            self.n_sum[z].next = self.learn_r.q.val()
+                & ((self.state_r.q.val() == self.s_ingest.val())
+                    | (self.state_r.q.val() == self.s_drain.val()));
+            self.n_nm_begin[z].next = self.state_r.q.val() == self.s_pen_drain.val();
+            self.n_nm_step[z].next = self.state_r.q.val() == self.s_norm_mul[z].val();
+            self.n_norm[z].next = self.state_r.q.val() == self.s_norm[z].val();
+        }
         for h in 0..self._h {
             self.n_bias[h].next = self.state_r.q.val() == self.s_bias[h].val();
             self.theta_upd[h].next =
@@ -579,6 +612,23 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
             }
             if self.state_r.q.val() == self.s_bias[h].val() {
                 self.state_r.d.next = self.s_int.val();
+            }
+        }
+
+        // Row normalization: PenDrain goes to NormMul (RB cycles), then Norm (the row), then
+        // NormDrain (the row's last write) and Done.
+        for z in 0..self._nz {
+            if self.state_r.q.val() == self.s_pen_drain.val() {
+                self.state_r.d.next = self.s_norm_mul[z].val();
+            }
+            if (self.state_r.q.val() == self.s_norm_mul[z].val()) & self.st_nm_last[z].val() {
+                self.state_r.d.next = self.s_norm[z].val();
+            }
+            if (self.state_r.q.val() == self.s_norm[z].val()) & self.st_norm_done[z].val() {
+                self.state_r.d.next = self.s_norm_drain[z].val();
+            }
+            if self.state_r.q.val() == self.s_norm_drain[z].val() {
+                self.state_r.d.next = self.s_done.val();
             }
         }
 

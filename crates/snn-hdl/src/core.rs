@@ -109,6 +109,8 @@ pub struct SnnCore<
     _k: usize,
     /// 1 with homeostasis, else 0: the loop over it wires the theta path.
     _h: usize,
+    /// 1 with row normalization, else 0.
+    _nz: usize,
 }
 
 impl<
@@ -143,6 +145,7 @@ impl<
             theta_wdata: (0..h).map(|_| Default::default()).collect(),
             theta_out: (0..h).map(|_| Default::default()).collect(),
             _h: h,
+            _nz: usize::from(p.normalization),
             clock: Default::default(),
             start: Default::default(),
             learn: Default::default(),
@@ -298,6 +301,21 @@ impl<
         self.weight_mem.wdata.next = self.stdp.wdata.val();
         self.weight_mem.wnew.next = self.stdp.wnew.val();
         self.weight_mem.wsel.next = self.stdp.wsel.val();
+
+        // Row normalization: control <-> stdp; the passes read weight_mem alone (next_mem
+        // keeps control's address: it is written during the sum pass).
+        for z in 0..self._nz {
+            self.stdp.sum_start[z].next = self.control.wta_clear.val();
+            self.stdp.sum_run[z].next = self.control.n_sum[z].val();
+            self.stdp.nm_begin[z].next = self.control.n_nm_begin[z].val();
+            self.stdp.nm_step[z].next = self.control.n_nm_step[z].val();
+            self.stdp.norm_walk[z].next = self.control.n_norm[z].val();
+            self.control.st_nm_last[z].next = self.stdp.nm_last[z].val();
+            self.control.st_norm_done[z].next = self.stdp.norm_done[z].val();
+            if self.stdp.n_rd[z].val() {
+                self.weight_mem.raddr.next = self.stdp.n_raddr[z].val();
+            }
+        }
 
         // Homeostasis: the neurons' theta <-> host, control, wta.
         for h in 0..self._h {

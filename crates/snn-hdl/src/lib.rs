@@ -15,6 +15,7 @@ pub mod generate;
 pub mod lowest;
 pub mod mult;
 pub mod neuron;
+pub mod norm;
 pub mod prelude;
 pub mod presets;
 pub mod rf;

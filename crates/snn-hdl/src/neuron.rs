@@ -120,6 +120,12 @@ pub(crate) fn twos<const B: usize>(v: i64) -> Bits<B> {
     Bits::<B>::from((v as u64) & ((1u64 << B) - 1))
 }
 
+/// `n` default items: the vectors of zero or one element that build an optional part
+/// (homeostasis, normalization) only where configured.
+pub(crate) fn many<T: Default>(n: usize) -> Vec<T> {
+    (0..n).map(|_| T::default()).collect()
+}
+
 /// Offset binary of a two's-complement constant: its sign bit flipped.
 pub(crate) fn flipped<const B: usize>(v: i64) -> Bits<B> {
     twos::<B>(v) ^ Bits::<B>::from(1u64 << (B - 1))
@@ -393,9 +399,6 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
             theta.is_empty() || theta.len() == hn,
             "one initial theta per neuron"
         );
-        fn many<T: Default>(n: usize) -> Vec<T> {
-            (0..n).map(|_| T::default()).collect()
-        }
         Neurons {
             bias: many(h),
             theta_upd: many(h),

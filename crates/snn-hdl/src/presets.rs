@@ -19,6 +19,16 @@ pub fn small_theta() -> SnnConfig {
     }
 }
 
+/// `small_theta()` with row normalization (preset `small-norm`): the co-simulation's small
+/// configuration of the whole learning rule. The target is the `default` preset's mean weight
+/// (100 over 784 inputs) over the 256 inputs.
+pub fn small_norm() -> SnnConfig {
+    SnnConfig {
+        norm_target: 32.0,
+        ..small_theta()
+    }
+}
+
 /// One compiled width set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Preset {
@@ -32,6 +42,8 @@ pub struct Preset {
     /// Theta bits; only a configuration with homeostasis has theta (and `VB = PB + 1`).
     pub tb: usize,
     pub homeostasis: bool,
+    /// Row normalization (no width of its own: the row sums are `ROW_SUM_BITS` wide).
+    pub normalization: bool,
 }
 
 impl Preset {
@@ -43,22 +55,29 @@ impl Preset {
             p.widths.potential as usize,
             p.aw as usize,
             p.homeostasis,
-        ) == (self.n, self.wb, self.pb, self.aw, self.homeostasis)
-            && (!p.homeostasis || p.format.theta_bits as usize == self.tb)
+            p.normalization,
+        ) == (
+            self.n,
+            self.wb,
+            self.pb,
+            self.aw,
+            self.homeostasis,
+            self.normalization,
+        ) && (!p.homeostasis || p.format.theta_bits as usize == self.tb)
     }
 }
 
 /// Declares the presets: for each, a type alias of the top and an entry of [`PRESETS`];
 /// [`generate_preset`] dispatches on them.
 macro_rules! presets {
-    ($($(#[$doc:meta])* $ty:ident = $name:literal: N = $n:literal, WB = $wb:literal, PB = $pb:literal, AW = $aw:literal, TB = $tb:literal, VB = $vb:literal;)+) => {
+    ($($(#[$doc:meta])* $ty:ident = $name:literal: N = $n:literal, WB = $wb:literal, PB = $pb:literal, AW = $aw:literal, TB = $tb:literal, VB = $vb:literal, NORM = $norm:literal;)+) => {
         $(
             $(#[$doc])*
             pub type $ty = SnnCore<$n, $wb, $pb, { $n * $wb }, $aw, $tb, $vb>;
         )+
 
         /// Every compiled width set.
-        pub const PRESETS: &[Preset] = &[$(Preset { name: $name, n: $n, wb: $wb, pb: $pb, aw: $aw, tb: $tb, homeostasis: $vb > $pb }),+];
+        pub const PRESETS: &[Preset] = &[$(Preset { name: $name, n: $n, wb: $wb, pb: $pb, aw: $aw, tb: $tb, homeostasis: $vb > $pb, normalization: $norm }),+];
 
         /// The Verilog of the top (module `top_name`) for `p`, or `None` when no preset has its
         /// widths. With `init` (raw weights `N x M`, already checked by
@@ -80,20 +99,26 @@ macro_rules! presets {
 presets! {
     /// The top for the widths of the `seed` preset, `SnnConfig::seed()` (28 x 28 inputs, 10
     /// neurons, no homeostasis: `TB` unused).
-    DefaultCore = "default": N = 10, WB = 10, PB = 20, AW = 10, TB = 16, VB = 20;
+    DefaultCore = "default": N = 10, WB = 10, PB = 20, AW = 10, TB = 16, VB = 20, NORM = false;
     /// The top for the widths of `SnnConfig::small()` (16 x 16 inputs, 4 neurons).
-    SmallCore = "small": N = 4, WB = 9, PB = 18, AW = 9, TB = 16, VB = 18;
+    SmallCore = "small": N = 4, WB = 9, PB = 18, AW = 9, TB = 16, VB = 18, NORM = false;
     /// The top for `configs/n32.toml`: the seed configuration with 32 neurons.
-    N32Core = "n32": N = 32, WB = 10, PB = 20, AW = 10, TB = 16, VB = 20;
+    N32Core = "n32": N = 32, WB = 10, PB = 20, AW = 10, TB = 16, VB = 20, NORM = false;
     /// The top for `configs/n100.toml`: the seed configuration with 100 neurons.
-    N100Core = "n100": N = 100, WB = 10, PB = 20, AW = 10, TB = 16, VB = 20;
-    /// The top for the widths of the `default` (learning) preset, `SnnConfig::learning()`, with
-    /// its homeostasis (`configs/default-theta.toml`: without normalization, not built yet).
-    LearningCore = "default-theta": N = 10, WB = 10, PB = 21, AW = 10, TB = 17, VB = 22;
+    N100Core = "n100": N = 100, WB = 10, PB = 20, AW = 10, TB = 16, VB = 20, NORM = false;
+    /// The top for the `default` (learning) preset with 10 neurons, `configs/default-n10.toml`:
+    /// homeostasis and row normalization.
+    LearningCore = "default-n10": N = 10, WB = 10, PB = 21, AW = 10, TB = 17, VB = 22, NORM = true;
+    /// The same with 100 neurons (`configs/default-n100.toml`).
+    LearningN100Core = "default-n100": N = 100, WB = 10, PB = 21, AW = 10, TB = 17, VB = 22, NORM = true;
+    /// The `default` preset's homeostasis without normalization (`configs/default-theta.toml`).
+    ThetaCore = "default-theta": N = 10, WB = 10, PB = 21, AW = 10, TB = 17, VB = 22, NORM = false;
     /// The same with 100 neurons (`configs/default-theta-n100.toml`).
-    LearningN100Core = "default-theta-n100": N = 100, WB = 10, PB = 21, AW = 10, TB = 17, VB = 22;
+    ThetaN100Core = "default-theta-n100": N = 100, WB = 10, PB = 21, AW = 10, TB = 17, VB = 22, NORM = false;
     /// `SnnConfig::small()` with homeostasis (the co-simulation's small configuration).
-    SmallThetaCore = "small-theta": N = 4, WB = 9, PB = 18, AW = 9, TB = 16, VB = 19;
+    SmallThetaCore = "small-theta": N = 4, WB = 9, PB = 18, AW = 9, TB = 16, VB = 19, NORM = false;
+    /// `small_theta()` with row normalization, [`small_norm`].
+    SmallNormCore = "small-norm": N = 4, WB = 9, PB = 18, AW = 9, TB = 16, VB = 19, NORM = true;
 }
 
 /// The configuration a preset's name stands for: a constructor (`default` is the seed's widths,
@@ -103,6 +128,7 @@ pub fn preset_config(name: &str) -> anyhow::Result<SnnConfig> {
         "default" => SnnConfig::default(),
         "small" => SnnConfig::small(),
         "small-theta" => small_theta(),
+        "small-norm" => small_norm(),
         file => SnnConfig::from_toml_file(
             &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../../configs")

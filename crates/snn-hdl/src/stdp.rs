@@ -8,7 +8,8 @@
 use crate::cmp::AtLeast;
 use crate::lowest::{Base, LowestClass};
 use crate::mult::UMul;
-use crate::neuron::{flipped, twos};
+use crate::neuron::{flipped, many, twos};
+use crate::norm::NormUnit;
 use crate::walk::ClassWalk;
 use rust_hdl::prelude::*;
 use snn_arch::codes::OP_BITS;
@@ -78,6 +79,25 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     pub wdata: Signal<Out, Bits<WORD>>,
     pub wnew: Signal<Out, Bits<WORD>>,
     pub wsel: Signal<Out, Bits<WORD>>,
+    // Row normalization (each vector empty without it, one element with it).
+    /// Idle with `start`; Ingest or Drain of a training image; PenDrain; NormMul; Norm.
+    pub sum_start: Vec<Signal<In, Bit>>,
+    pub sum_run: Vec<Signal<In, Bit>>,
+    pub nm_begin: Vec<Signal<In, Bit>>,
+    pub nm_step: Vec<Signal<In, Bit>>,
+    pub norm_walk: Vec<Signal<In, Bit>>,
+    /// The sum pass or the Norm pass reads weight_mem at `n_raddr` (next_mem is not read).
+    pub n_rd: Vec<Signal<Out, Bit>>,
+    pub n_raddr: Vec<Signal<Out, Bits<AW>>>,
+    /// NormMul's last cycle; Norm read every input of the row.
+    pub nm_last: Vec<Signal<Out, Bit>>,
+    pub norm_done: Vec<Signal<Out, Bit>>,
+    norm: Vec<NormUnit<N, WB, WORD, AW>>,
+    op_norm: Vec<Constant<Bits<OP_BITS>>>,
+    /// The lane value stage C writes (the penalty's floor included), for the row sums.
+    wval: Vec<Signal<Local, Bits<WB>>>,
+    /// 1 with normalization, else 0.
+    _nz: usize,
     sj: DFF<Bits<NEURON_BITS>>,
     m: DFF<Bits<STEP_BITS>>,
     /// The walk over `m`: its counters, the classes of `m` not yet visited (`spend`) and the
@@ -186,7 +206,23 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
         let c16 = |v: u64| Constant::new(Bits::<16>::from(v));
         let cs = |v: u64| Constant::new(Bits::<STEP_BITS>::from(v));
         let nd = (p.whi - p.wlo + 1) as usize;
+        let nz = usize::from(p.normalization);
         Stdp {
+            sum_start: many(nz),
+            sum_run: many(nz),
+            nm_begin: many(nz),
+            nm_step: many(nz),
+            norm_walk: many(nz),
+            n_rd: many(nz),
+            n_raddr: (0..nz).map(|_| Default::default()).collect(),
+            nm_last: many(nz),
+            norm_done: many(nz),
+            norm: (0..nz).map(|_| NormUnit::new(p)).collect(),
+            op_norm: (0..nz)
+                .map(|_| Constant::new(StdpOp::Norm.code().into()))
+                .collect(),
+            wval: (0..nz).map(|_| Default::default()).collect(),
+            _nz: nz,
             clock: Default::default(),
             walk_start: Default::default(),
             walk: Default::default(),
@@ -394,9 +430,38 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
         self.upd.next = self.base.val() - (self.mul_hi.p.val() << self.split.val());
         self.pen_ge_min.x.next = self.w_c.q.val() ^ self.w_sign.val();
         self.value.next = bit_cast::<WB, PROD_W>(self.upd.val() >> self.lut_shift.val());
+        // Row normalization: the Norm op writes the clamped `w + delta`.
+        for i in 0..self._nz {
+            if self.op_c.q.val() == self.op_norm[i].val() {
+                self.value.next = self.norm[i].nval.val();
+            }
+        }
         // The penalty's `w - penalty` is `upd` too (see `k_pen`); its floor `w_min` is decided
         // from registers and goes into `wdata`.
         self.floor_c.next = (self.op_c.q.val() == self.op_pen.val()) & !self.pen_ge_min.ge.val();
+        // Row normalization: the row sums follow every write; the passes' commands.
+        for i in 0..self._nz {
+            self.wval[i].next = self.value.val();
+            if self.floor_c.val() {
+                self.wval[i].next = self.w_min.val();
+            }
+            self.norm[i].clock.next = self.clock.val();
+            self.norm[i].start.next = self.sum_start[i].val();
+            self.norm[i].sum.next = self.sum_run[i].val();
+            self.norm[i].nm_begin.next = self.nm_begin[i].val();
+            self.norm[i].nm_step.next = self.nm_step[i].val();
+            self.norm[i].walk.next = self.norm_walk[i].val();
+            self.norm[i].winner.next = self.winner.val();
+            self.norm[i].word.next = self.word.val();
+            self.norm[i].we.next = self.v_c.q.val();
+            self.norm[i].lane_c.next = self.lane_c.q.val();
+            self.norm[i].w_c.next = self.w_c.q.val();
+            self.norm[i].wval.next = self.wval[i].val();
+            self.n_rd[i].next = self.norm[i].rd.val();
+            self.n_raddr[i].next = self.norm[i].raddr.val();
+            self.nm_last[i].next = self.norm[i].nm_last.val();
+            self.norm_done[i].next = self.norm[i].norm_done.val();
+        }
         self.we.next = self.v_c.q.val();
         self.waddr.next = self.addr_c.q.val();
         // The new value in every lane, and the mask of lane `lane_c`: one AND-OR level per
@@ -554,6 +619,16 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
         if self.pen_walk.val() & self.follow.val() {
             self.v_b.d.next = true;
             self.addr_b.d.next = self.next_q.val();
+        }
+        // Norm: the next input of the winner's row goes to stage B.
+        for i in 0..self._nz {
+            if self.norm[i].issue.val() {
+                self.v_b.d.next = true;
+                self.addr_b.d.next = self.norm[i].raddr.val();
+                self.op_b.d.next = self.op_norm[i].val();
+                self.d_b.d.next = 0.into();
+                self.lane_b.d.next = self.winner.val();
+            }
         }
         // The first class of a walk starting at lag_m, registered (see `begin_class`).
         self.low_lag.mask.next = self.lag_mask.val();
@@ -751,9 +826,223 @@ mod tests {
         assert_eq!(mem[0], [100, f.penalize(-50)]);
     }
 
+    /// Row normalization against the cycle model, cycle by cycle: Ingest's sum pass over the
+    /// weight memory, the penalty of the winner (whose writes move its row sum), NormMul (the
+    /// last cycle flagged on the same cycle), the Norm pass (reads, writes, `norm_done`) and
+    /// NormDrain; the memories end equal and the winner's row is the fixed model's normalized
+    /// row. Targets on both sides of the row's sum, so `delta` is negative and positive and the
+    /// clamps are reached.
+    #[test]
+    fn normalization_like_the_cycle_model() {
+        for target in [0.25, 1.5, 3.9] {
+            normalize_once(target);
+        }
+    }
+
+    fn normalize_once(target: f64) {
+        let p = HwParams::new(&SnnConfig {
+            neurons: 2,
+            height: 2,
+            width: 2,
+            norm_target: target,
+            ..SnnConfig::default()
+        })
+        .unwrap();
+        assert!(p.normalization);
+        let f = &p.format;
+        let head = vec![p.nil; p.nc];
+        let next = [p.nil, p.nil, 0, 1, p.nil, p.nil, p.nil, p.nil];
+        let head_silent = 2;
+        let (w_lo, w_hi) = (f.w_min, f.w_max);
+        let init = [
+            [100i32, -50],
+            [7, w_hi],
+            [-300, 380.min(w_hi)],
+            [w_lo, 1],
+            [0, 0],
+            [0, 0],
+            [0, 0],
+            [0, 0],
+        ];
+        let (mut mem, mut mem_m) = (init, init);
+        let winner = 1u32;
+        let lag = StepCounters::one();
+        let lane = |w: i32| (w as i64 as u64) & 0x3ff;
+        let word = |w: [i32; 2]| lane(w[0]) | lane(w[1]) << 10;
+        let sx = |v: u64| ((v << 54) as i64 >> 54) as i32;
+        let mut uut = Uut::new(&p);
+        uut.connect_all();
+        uut.t.next = 1u64.into();
+        uut.lag_m.next = 1u64.into();
+        uut.winner.next = (winner as u64).into();
+        uut.head_silent.next = (head_silent as u64).into();
+        uut.head.next = (p.nil as u64).into();
+        let mut model = Model::new();
+        let (mut next_q, mut word_q) = (0u32, [0i32; MAX_N]);
+        let (mut rtl_next, mut rtl_word) = (0u32, [0i32; 2]);
+        // Phases: Idle with start, the sum pass (M + 3 cycles, longer than it needs), the
+        // penalty, PenDrain, NormMul, Norm, NormDrain.
+        #[derive(Clone, Copy, PartialEq, Debug)]
+        enum Ph {
+            Start,
+            Sum(usize),
+            PenStart,
+            Pen,
+            PenDrain,
+            NormMul,
+            Norm,
+            NormDrain,
+            Over,
+        }
+        let mut ph = Ph::Start;
+        assert!(simulate(&mut uut, 1000));
+        tick(&mut uut, clk);
+        for cycle in 0..200 {
+            uut.sum_start[0].next = ph == Ph::Start;
+            uut.sum_run[0].next = matches!(ph, Ph::Sum(_));
+            uut.pen_start.next = ph == Ph::PenStart;
+            uut.pen_walk.next = ph == Ph::Pen;
+            uut.nm_begin[0].next = ph == Ph::PenDrain;
+            uut.nm_step[0].next = ph == Ph::NormMul;
+            uut.norm_walk[0].next = ph == Ph::Norm;
+            uut.next_q.next = (rtl_next as u64).into();
+            uut.word.next = word(rtl_word).into();
+            assert!(simulate(&mut uut, 1000));
+            uut.lane_w.next = lane(rtl_word[uut.lane_sel.val().index()]).into();
+            assert!(simulate(&mut uut, 1000));
+            // The model, as snn_sim::machine drives it.
+            let mut rd = None;
+            let mut write = None;
+            let (mut last, mut done, mut pen_done) = (false, false, false);
+            match ph {
+                Ph::Start => model.start_sums(),
+                Ph::Sum(_) => rd = model.sum_cycle(&word_q[..2], &p),
+                Ph::NormMul => last = model.norm_mul(winner, &p),
+                _ => {
+                    let cmd = match ph {
+                        Ph::PenStart => StdpCmd::PenStart { winner },
+                        Ph::Pen => StdpCmd::PenWalk,
+                        Ph::Norm => StdpCmd::NormWalk { winner },
+                        _ => StdpCmd::Hold,
+                    };
+                    let inp = StdpIn {
+                        cmd,
+                        t: 1,
+                        lag_m: 1,
+                        lag: &lag,
+                        head: &head,
+                        head_silent,
+                        next_q,
+                        word_q: &word_q,
+                    };
+                    write = model.write_port(&p);
+                    if let Some((a, l, v)) = write {
+                        mem_m[a as usize] = [model.word_c[0], model.word_c[1]];
+                        mem_m[a as usize][l as usize] = v;
+                    }
+                    let out = model.clock(&inp, &p);
+                    rd = out.rd;
+                    (done, pen_done) = (out.norm_done, out.pen_done);
+                    if ph == Ph::PenDrain {
+                        model.begin_norm_mul();
+                    }
+                }
+            }
+            if let Some(a) = rd {
+                if ph == Ph::Pen || ph == Ph::PenStart {
+                    next_q = next[a as usize];
+                }
+                word_q[..2].copy_from_slice(&mem_m[a as usize]);
+            }
+            let n_rd = uut.n_rd[0].val();
+            let rtl_rd = if n_rd {
+                Some(uut.n_raddr[0].val().to_u64() as u32)
+            } else if matches!(ph, Ph::PenStart | Ph::Pen) {
+                Some(uut.raddr.val().to_u64() as u32)
+            } else {
+                None
+            };
+            // In the pen phases the RTL's raddr is presented every cycle; only issued reads count.
+            if matches!(ph, Ph::PenStart | Ph::Pen) {
+                if let Some(a) = rd {
+                    assert_eq!(rtl_rd, Some(a), "read, cycle {cycle} {ph:?}");
+                }
+            } else {
+                assert_eq!(rtl_rd, rd, "read, cycle {cycle} {ph:?}");
+            }
+            assert_eq!(uut.we.val(), write.is_some(), "write, cycle {cycle} {ph:?}");
+            assert_eq!(
+                (uut.nm_last[0].val(), uut.norm_done[0].val()),
+                (last, done),
+                "status, cycle {cycle} {ph:?}"
+            );
+            if ph == Ph::Pen {
+                assert_eq!(uut.pen_done.val(), pen_done, "pen_done, cycle {cycle}");
+            }
+            // The RTL's memory: read-first, then the write.
+            let a = rtl_rd.unwrap_or(p.nil) as usize;
+            if matches!(ph, Ph::PenStart | Ph::Pen) {
+                rtl_next = next[a];
+            }
+            rtl_word = mem[a];
+            if uut.we.val() {
+                let w =
+                    (uut.wnew.val() & uut.wsel.val() | uut.wdata.val() & !uut.wsel.val()).to_u64();
+                mem[uut.waddr.val().index()] = [sx(w & 0x3ff), sx(w >> 10)];
+            }
+            tick(&mut uut, clk);
+            ph = match ph {
+                Ph::Start => Ph::Sum(0),
+                Ph::Sum(k) if k == p.m + 2 => Ph::PenStart,
+                Ph::Sum(k) => Ph::Sum(k + 1),
+                Ph::PenStart => Ph::Pen,
+                Ph::Pen if pen_done => Ph::PenDrain,
+                Ph::Pen => Ph::Pen,
+                Ph::PenDrain => Ph::NormMul,
+                Ph::NormMul if last => Ph::Norm,
+                Ph::NormMul => Ph::NormMul,
+                Ph::Norm if done => Ph::NormDrain,
+                Ph::Norm => Ph::Norm,
+                Ph::NormDrain | Ph::Over => Ph::Over,
+            };
+            if ph == Ph::Over {
+                break;
+            }
+        }
+        assert_eq!(ph, Ph::Over, "the passes ended");
+        assert_eq!(mem, mem_m, "target {target}");
+        // The fixed model's normalization of the penalized row.
+        let row: Vec<i32> = (0..4)
+            .map(|i| {
+                let w = init[i][1];
+                if i == 0 || i == 2 {
+                    f.penalize(w)
+                } else {
+                    w
+                }
+            })
+            .collect();
+        let delta = f.norm_delta(row.iter().map(|&w| w as i64).sum());
+        for i in 0..4 {
+            assert_eq!(mem[i][1], f.normalize(row[i], delta), "input {i}");
+            assert_eq!(mem[i][0], init[i][0], "input {i}, the other row");
+        }
+    }
+
     #[test]
     fn stdp_synthesizes_without_latches() {
         let p = HwParams::new(&SnnConfig::default()).unwrap();
+        lint_and_synth(&mut Stdp::<10, 10, 100, 10>::new(&p), "stdp");
+    }
+
+    #[test]
+    fn stdp_with_normalization_synthesizes_without_latches() {
+        let p = HwParams::new(&SnnConfig {
+            neurons: 10,
+            ..SnnConfig::learning()
+        })
+        .unwrap();
+        assert!(p.normalization);
         lint_and_synth(&mut Stdp::<10, 10, 100, 10>::new(&p), "stdp");
     }
 }

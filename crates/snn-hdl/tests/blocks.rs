@@ -489,3 +489,29 @@ fn homeostasis_cores_lint_and_compile() {
         check_iverilog(&files[0]).unwrap();
     }
 }
+
+/// The cores with row normalization (row sums, NormMul, the Norm pass, its states) are
+/// lint-clean and compile in Icarus: the small one and the `default` preset (N = 10). The
+/// stdp block with normalization synthesizes without latches (`stdp`'s unit test).
+#[test]
+fn normalization_cores_lint_and_compile() {
+    if !tools(
+        "normalization_cores_lint_and_compile",
+        &["verilator", "iverilog"],
+    ) {
+        return;
+    }
+    for (name, cfg) in [
+        ("small_norm", snn_hdl::presets::small_norm()),
+        (
+            "learning_n10",
+            snn_hdl::presets::preset_config("default-n10").unwrap(),
+        ),
+    ] {
+        let files = write_hdl(&cfg, &out_dir(name)).unwrap();
+        let text = std::fs::read_to_string(&files[0]).unwrap();
+        assert!(text.contains("nm_acc"), "{name}: no normalization");
+        lint_verilator(&files[0], TOP).unwrap();
+        check_iverilog(&files[0]).unwrap();
+    }
+}

@@ -465,8 +465,8 @@ fn verilator_n100_matches_cycle_model_and_golden() {
     generated_preset_matches("n100", 100, 4);
 }
 
-/// The `default` (learning) preset's homeostasis, without its row normalization (not built in
-/// the RTL yet): N = 10 at 28 x 28, PB = 21, TB = 17; theta loaded, moved by every training
+/// The `default` (learning) preset's homeostasis, without its row normalization
+/// (`configs/default-theta.toml`): N = 10 at 28 x 28, PB = 21, TB = 17; theta loaded, moved by every training
 /// image and read back, compared with both models after every image.
 #[test]
 fn verilator_learning_homeostasis_matches_cycle_model_and_golden() {
@@ -507,6 +507,48 @@ fn icarus_learning_homeostasis_matches_cycle_model_and_golden() {
         return;
     }
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("snn-rtlsim-learning-theta-icarus");
+    let files = snn_hdl::generate::write_hdl(&cfg, &dir).unwrap();
+    let im = images(2, 2, test);
+    cosim(Simulator::Icarus, &files[0], &cfg, &im, false);
+    cosim(Simulator::Icarus, &files[0], &cfg, &im, true);
+}
+
+/// The `default` (learning) preset as it is, N = 10 at 28 x 28: homeostasis and row
+/// normalization (the sum pass in Ingest, the winner's row sum tracked through STDP and the
+/// penalty, NormMul, the Norm pass), every weight and theta compared with both models after
+/// every training image.
+#[test]
+fn verilator_learning_normalization_matches_cycle_model_and_golden() {
+    if let Some(rtl) = generated_config_matches("learning-norm", &SnnConfig::learning(), 20) {
+        let moved = rtl.images.windows(2).any(|w| w[0].theta != w[1].theta);
+        assert!(moved, "theta never moved in training");
+    }
+}
+
+/// `SnnConfig::small()` with homeostasis and row normalization (16 x 16, N = 4).
+#[test]
+fn verilator_small_normalization_matches_cycle_model_and_golden() {
+    let cfg = snn_hdl::presets::small_norm();
+    let test = "verilator small-norm";
+    if !have(Simulator::Verilator, test) {
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("snn-rtlsim-small-norm");
+    let files = snn_hdl::generate::write_hdl(&cfg, &dir).unwrap();
+    let im = blobs(5, 30, 16, 16);
+    cosim(Simulator::Verilator, &files[0], &cfg, &im, false);
+    cosim(Simulator::Verilator, &files[0], &cfg, &im, true);
+}
+
+/// Icarus on 2 images of the `default` (learning) preset with normalization, both modes.
+#[test]
+fn icarus_learning_normalization_matches_cycle_model_and_golden() {
+    let cfg = SnnConfig::learning();
+    let test = "icarus learning-norm";
+    if !have(Simulator::Icarus, test) {
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("snn-rtlsim-learning-norm-icarus");
     let files = snn_hdl::generate::write_hdl(&cfg, &dir).unwrap();
     let im = images(2, 2, test);
     cosim(Simulator::Icarus, &files[0], &cfg, &im, false);
