@@ -18,9 +18,10 @@ use snn_core::weights::WeightsFile;
 use std::path::{Path, PathBuf};
 
 /// The preset every command starts from when nothing else is said (no `--config`, no
-/// `--preset`, no configuration stored in a weights file it reads). `seed` (SPEC section 1)
-/// until the RTL runs homeostasis and normalization; then this line becomes `"default"`.
-pub const CLI_DEFAULT_PRESET: &str = "seed";
+/// `--preset`, no configuration stored in a weights file it reads): the learning configuration
+/// of SPEC section 10, which every level (RTL included) runs. `--preset seed` gives SPEC
+/// section 1.
+pub const CLI_DEFAULT_PRESET: &str = "default";
 
 /// `--help` of `--preset`, which names the presets and the default.
 fn preset_help() -> String {

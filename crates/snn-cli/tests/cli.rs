@@ -244,13 +244,15 @@ fn encode_reports_potentials_spikes_and_threshold() {
     let total: usize = trains.iter().map(|s| s.as_array().unwrap().len()).sum();
     assert_eq!(f["total_spikes"].as_u64(), Some(total as u64));
     let peak = f["peak_count"].as_f64().unwrap();
-    assert_eq!(f["threshold"].as_f64(), Some(peak / 3.0));
+    // The CLI's default preset sets the divisor (SPEC sections 4 and 10).
+    let divisor = snn_core::config::SnnConfig::learning().threshold_divisor as f64;
+    assert_eq!(f["threshold"].as_f64(), Some(peak / divisor));
     assert!(f["threshold_raw"].is_null());
     let x = ok_json(d, &["encode", "d.png", "--arith", "fixed", "--json"]);
     assert_eq!(x["spike_times"], f["spike_times"]);
     let raw = x["threshold_raw"].as_i64().unwrap();
-    // Default fixed format: 8 fractional bits, threshold = floor((peak << 8) / 3).
-    assert_eq!(raw, ((peak as i64) << 8) / 3);
+    // Default fixed format: 8 fractional bits, threshold = floor((peak << 8) / divisor).
+    assert_eq!(raw, ((peak as i64) << 8) / divisor as i64);
     assert_eq!(x["threshold"].as_f64(), Some(raw as f64 / 256.0));
 }
 
