@@ -6,7 +6,7 @@
 //! sits beside the Verilog.
 
 use crate::limits;
-use crate::widths::Widths;
+use crate::widths::{Widths, NORM_PRODUCT_BITS, ROW_SUM_BITS};
 use anyhow::Result;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
@@ -103,6 +103,10 @@ impl HwParams {
         if format.theta_max > 0 {
             widths.theta = Some(format.theta_bits);
             widths.wta_value = Some(format.potential_bits + 1);
+        }
+        if format.norm_target > 0 {
+            widths.row_sum = Some(ROW_SUM_BITS as u32);
+            widths.norm_product = Some(NORM_PRODUCT_BITS as u32);
         }
         Ok(HwParams {
             height: cfg.height,

@@ -42,6 +42,9 @@ pub const NEURON_BITS: usize = 8;
 /// Row normalization's row sums `rsum[j]` and step `delta`, two's complement (a row sum needs
 /// `WB + bits(M)` bits; one fixed width keeps the RTL free of another const generic).
 pub const ROW_SUM_BITS: usize = 32;
+/// NormMul's product `nm_acc` and its operand `S - rsum[winner]`: `ROW_SUM_BITS + 1` bits times
+/// the `RB`-bit reciprocal fit.
+pub const NORM_PRODUCT_BITS: usize = 64;
 
 /// Width in bits of every register named in docs/ARCHITECTURE.md, as the RTL declares it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -57,6 +60,13 @@ pub struct Widths {
     /// without homeostasis they are `potential` wide.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wta_value: Option<u32>,
+    /// Row normalization only (absent without it, as its registers): the row sums `rsum[j]`
+    /// and the step `delta` ([`ROW_SUM_BITS`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row_sum: Option<u32>,
+    /// Row normalization only: NormMul's `nm_acc` and `S - rsum[winner]` ([`NORM_PRODUCT_BITS`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub norm_product: Option<u32>,
     /// One weight-memory word, `N * WB`.
     pub word: u32,
     /// Input indices, list pointers and counts: `head`, `count`, `next_mem`, `i1..i3`,
@@ -99,6 +109,8 @@ impl Widths {
             potential: potential_bits,
             theta: None,
             wta_value: None,
+            row_sum: None,
+            norm_product: None,
             word: n as u32 * weight_bits,
             addr: aw,
             sum: c(SUM_BITS),

@@ -10,13 +10,13 @@
 
 use crate::neuron::twos;
 use rust_hdl::prelude::*;
-use snn_arch::widths::{NEURON_BITS, ROW_SUM_BITS};
+use snn_arch::widths::{NEURON_BITS, NORM_PRODUCT_BITS, ROW_SUM_BITS};
 use snn_arch::HwParams;
 
 /// Row sums and `delta` (`snn_arch::limits` checks that a row sum fits).
 const RSUM_BITS: usize = ROW_SUM_BITS;
-/// NormMul's product: `RSUM_BITS + 1` bits of `S - rsum` times the `RB`-bit reciprocal.
-pub const NM_BITS: usize = 64;
+/// NormMul's product.
+const NM_BITS: usize = NORM_PRODUCT_BITS;
 /// Input counters `sum_a`, `norm_a` (they reach `M`, one past the last input).
 const CNT_BITS: usize = 16;
 

@@ -21,6 +21,14 @@ const REGISTERS: &[(&str, &[(&str, &str)])] = &[
     ),
     ("theta", &[("neurons$cell$0$theta_r", "q")]),
     ("wta_value", &[("wta$best_v", "q"), ("wta$cand", "q")]),
+    (
+        "row_sum",
+        &[("stdp$norm$0$rsum$0$rsum", "q"), ("stdp$norm$0$delta", "q")],
+    ),
+    (
+        "norm_product",
+        &[("stdp$norm$0$nm_acc", "q"), ("stdp$norm$0$diff_r", "q")],
+    ),
     ("word", &[("weight_mem$ram", "wdata"), ("stdp$word_c", "q")]),
     (
         "addr",
@@ -93,12 +101,14 @@ fn check(cfg: &SnnConfig) {
     let report: serde_json::Value = serde_json::from_str(&p.to_json()).unwrap();
     let widths = report["widths"].as_object().unwrap();
     // Without homeostasis the report leaves out theta's widths, and the WTA's value is a
-    // potential.
+    // potential; without normalization it leaves out the row sums' and NormMul's.
     let optional = ["theta", "wta_value"];
+    let optional_norm = ["row_sum", "norm_product"];
     let mut named: Vec<&str> = REGISTERS
         .iter()
         .map(|(f, _)| *f)
         .filter(|f| p.homeostasis || !optional.contains(f))
+        .filter(|f| p.normalization || !optional_norm.contains(f))
         .collect();
     let mut reported: Vec<&str> = widths.keys().map(String::as_str).collect();
     named.sort_unstable();
@@ -135,4 +145,6 @@ fn report_widths_are_those_of_the_generated_registers() {
         norm_target: 0.0,
         ..SnnConfig::learning()
     });
+    check(&snn_hdl::presets::small_norm());
+    check(&SnnConfig::learning());
 }
