@@ -29,6 +29,9 @@ pub fn check_model(cfg: &SnnConfig, lo: u32, k: usize) -> Result<()> {
             cfg.encoding.name()
         );
     }
+    if let Some(layers) = cfg.layers.as_ref().filter(|l| l.len() > 1) {
+        bail!("layers = {layers:?}: the hardware runs one layer (several layers run in the golden models); use one layer of neurons");
+    }
     if cfg.sigma_halving_epochs != 0 {
         bail!("sigma_halving_epochs = {} is not implemented by the hardware (its STDP tables are constants): use sigma_halving_epochs = 0", cfg.sigma_halving_epochs);
     }
@@ -152,6 +155,13 @@ mod tests {
                     ..SnnConfig::default()
                 },
                 "sigma_halving_epochs",
+            ),
+            (
+                SnnConfig {
+                    layers: Some(vec![16, 10]),
+                    ..SnnConfig::default()
+                },
+                "layers = [16, 10]",
             ),
         ];
         for (cfg, why) in cases {

@@ -93,6 +93,28 @@ impl Weights {
         (self.file.height, self.file.width)
     }
 
+    /// The layer sizes the file holds (one layer of `neurons` for the one-layer format).
+    pub fn layer_sizes(&self) -> Vec<usize> {
+        match &self.file.layers {
+            Some(layers) => layers.iter().map(|l| l.neurons).collect(),
+            None => vec![self.file.neurons],
+        }
+    }
+
+    /// Refuses a file of several layers for a command that runs one layer (the hardware levels,
+    /// for now), naming the file and the command.
+    pub fn one_layer(&self, command: &str) -> Result<()> {
+        let sizes = self.layer_sizes();
+        if sizes.len() > 1 {
+            bail!(
+                "{}: holds {} layers ({sizes:?}); {command} runs networks of one layer (several layers run in the golden models: snn train, snn eval)",
+                self.path.display(),
+                sizes.len()
+            );
+        }
+        Ok(())
+    }
+
     /// The configuration stored in the file, with its name for messages.
     pub fn stored(&self) -> Option<(&SnnConfig, String)> {
         let cfg = self.file.config.as_ref()?;
@@ -117,6 +139,7 @@ struct Explicit {
     height: Option<usize>,
     width: Option<usize>,
     neurons: Option<usize>,
+    layers: Option<Vec<usize>>,
 }
 
 impl Explicit {
@@ -126,6 +149,7 @@ impl Explicit {
             height: table.contains_key("height").then_some(cfg.height),
             width: table.contains_key("width").then_some(cfg.width),
             neurons: table.contains_key("neurons").then_some(cfg.neurons),
+            layers: cfg.layers.clone().filter(|_| table.contains_key("layers")),
         }
     }
 }
@@ -217,6 +241,35 @@ impl ConfigArgs {
 }
 
 impl BaseConfig {
+    /// [`BaseConfig::finish`] for the network of a weights file: its image size and layers.
+    pub fn finish_for(self, w: &Weights) -> Result<SnnConfig> {
+        self.finish_layers(w.size(), &w.layer_sizes())
+    }
+
+    /// [`BaseConfig::finish`] for a network of the layers `sizes` (one layer: `[neurons]`); a
+    /// configuration file's `layers` must agree with them.
+    pub fn finish_layers(mut self, size: (usize, usize), sizes: &[usize]) -> Result<SnnConfig> {
+        let Some(&last) = sizes.last() else {
+            bail!(
+                "{}: layers must list at least one layer size (for example layers = [100]), got []",
+                self.source
+            );
+        };
+        if let Some(l) = self
+            .explicit
+            .layers
+            .as_ref()
+            .filter(|&l| l.as_slice() != sizes)
+        {
+            bail!(
+                "{}: sets layers = {l:?}, but this run has layers {sizes:?}; remove layers from the file or make them agree",
+                self.source
+            );
+        }
+        self.cfg.layers = (sizes.len() > 1 || self.cfg.layers.is_some()).then(|| sizes.to_vec());
+        self.finish(size, last)
+    }
+
     /// Sets the image size and neuron count and validates, naming the configuration's source.
     /// A configuration file that sets another size or neuron count is an error.
     pub fn finish(mut self, (height, width): (usize, usize), neurons: usize) -> Result<SnnConfig> {

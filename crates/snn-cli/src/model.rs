@@ -2,7 +2,8 @@
 //!
 //! `snn_core::Network` is generic over its arithmetic so the presentation loop exists once; the
 //! command line picks the arithmetic from a flag, so this enum does the dispatch in one place and
-//! hands results back in reals, which is what reports, traces and plots show.
+//! hands results back in reals, which is what reports, traces and plots show. A model is a stack
+//! of one or more layers (`snn_core::Stack`, SPEC section 12); what classifies is the last.
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
@@ -72,30 +73,30 @@ fn outcome<A: Arith>(a: &A, p: &Presentation<A::P>) -> Outcome {
 }
 
 pub enum Model {
-    Float(Network<FloatArith>),
-    Fixed(Network<FixedArith>),
+    Float(Stack<FloatArith>),
+    Fixed(Stack<FixedArith>),
 }
 
-/// The arithmetic of one training epoch (`Network::epoch_arith`: the learning-rate schedule
-/// applied), of the model's kind.
+/// The arithmetic of every layer in one training epoch (`Stack::epoch_arith`: the
+/// learning-rate schedule applied), of the model's kind.
 enum EpochArith {
-    Float(FloatArith),
-    Fixed(FixedArith),
+    Float(Vec<FloatArith>),
+    Fixed(Vec<FixedArith>),
 }
 
-impl From<FloatArith> for EpochArith {
-    fn from(a: FloatArith) -> Self {
+impl From<Vec<FloatArith>> for EpochArith {
+    fn from(a: Vec<FloatArith>) -> Self {
         EpochArith::Float(a)
     }
 }
 
-impl From<FixedArith> for EpochArith {
-    fn from(a: FixedArith) -> Self {
+impl From<Vec<FixedArith>> for EpochArith {
+    fn from(a: Vec<FixedArith>) -> Self {
         EpochArith::Fixed(a)
     }
 }
 
-/// Runs `$body` with `$net` bound to the network, whichever arithmetic it has.
+/// Runs `$body` with `$net` bound to the stack of layers, whichever arithmetic it has.
 macro_rules! with_net {
     ($model:expr, $net:ident => $body:expr) => {
         match $model {
@@ -110,107 +111,156 @@ impl Model {
     pub fn random(kind: ArithKind, cfg: &SnnConfig) -> Result<Self> {
         Ok(match kind {
             ArithKind::Float => {
-                Model::Float(Network::with_random_weights(FloatArith::new(cfg), cfg))
+                Model::Float(Stack::with_random_weights(cfg, |c| Ok(FloatArith::new(c)))?)
             }
-            ArithKind::Fixed => {
-                Model::Fixed(Network::with_random_weights(FixedArith::new(cfg)?, cfg))
-            }
+            ArithKind::Fixed => Model::Fixed(Stack::with_random_weights(cfg, FixedArith::new)?),
         })
     }
 
-    /// A network with the weights of `file`; values the arithmetic cannot hold are an error naming
-    /// the file and the first offending weight, unless `quantize`.
-    pub fn with_weights(
+    /// The network of a weights file (every layer's weights and theta); values the arithmetic
+    /// cannot hold are an error naming the file and the first offending value, unless
+    /// `quantize`, and so are layers that do not match `cfg`'s.
+    pub fn from_file(
         kind: ArithKind,
         cfg: &SnnConfig,
-        w: &Array2<f64>,
+        wf: &WeightsFile,
         quantize: bool,
         file: &Path,
     ) -> Result<Self> {
-        Ok(match kind {
-            ArithKind::Float => Model::Float(
-                Network::with_weights(FloatArith::new(cfg), cfg, w, quantize)
-                    .with_context(|| misfit(file, kind))?,
-            ),
-            ArithKind::Fixed => Model::Fixed(fixed_network(cfg, w, quantize, file)?),
-        })
+        fn stack<A: Arith>(
+            cfg: &SnnConfig,
+            wf: &WeightsFile,
+            quantize: bool,
+            arith: impl Fn(&SnnConfig) -> Result<A>,
+        ) -> Result<Stack<A>> {
+            let layers = wf.layer_arrays();
+            let sizes = cfg.layer_sizes();
+            if layers.len() != sizes.len() {
+                anyhow::bail!(
+                    "{} layers of weights but the configuration has layers = {sizes:?}",
+                    layers.len()
+                );
+            }
+            let nets = layers
+                .iter()
+                .enumerate()
+                .map(|(l, (w, theta))| {
+                    let c = cfg.layer_config(l);
+                    let build = || -> Result<Network<A>> {
+                        let mut net = Network::with_weights(arith(&c)?, &c, w, quantize)?;
+                        net.set_theta(theta, quantize)?;
+                        Ok(net)
+                    };
+                    if sizes.len() > 1 {
+                        build().with_context(|| format!("layer {}", l + 1))
+                    } else {
+                        build()
+                    }
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Stack::new(cfg, nets)
+        }
+        let model = match kind {
+            ArithKind::Float => {
+                stack(cfg, wf, quantize, |c| Ok(FloatArith::new(c))).map(Model::Float)
+            }
+            ArithKind::Fixed => stack(cfg, wf, quantize, FixedArith::new).map(Model::Fixed),
+        };
+        model.with_context(|| misfit(file, kind))
     }
 
     /// `golden` or `golden-fixed`.
     pub fn level(&self) -> &'static str {
-        with_net!(self, n => n.arith.level())
+        with_net!(self, n => n.output().arith.level())
     }
 
+    /// The whole network's configuration.
     pub fn cfg(&self) -> &SnnConfig {
         with_net!(self, n => &n.cfg)
     }
 
+    /// Number of layers.
+    pub fn depth(&self) -> usize {
+        with_net!(self, n => n.layers.len())
+    }
+
+    /// One presentation; the output layer's outcome.
     pub fn present(&mut self, pixels: &[u8], opts: PresentOptions) -> Outcome {
+        self.present_layers(pixels, opts)
+            .pop()
+            .expect("one layer at least")
+    }
+
+    /// One presentation; every layer's outcome, from the first.
+    pub fn present_layers(&mut self, pixels: &[u8], opts: PresentOptions) -> Vec<Outcome> {
         with_net!(self, n => {
-            let p = n.present(pixels, opts);
-            outcome(&n.arith, &p)
+            let ps = n.present(pixels, opts);
+            ps.iter().zip(&n.layers).map(|(p, l)| outcome(&l.arith, p)).collect()
         })
     }
 
-    /// `cfg.epochs` passes of learning, presentation for presentation those of `Network::train`
-    /// (its learning-rate schedule, image order and `train_image`); `on_image(epoch, index,
-    /// outcome, model)` after each, with the network as it stands, so that a caller can measure
-    /// it while it learns.
+    /// `cfg.epochs` passes of learning, presentation for presentation those of `Stack::train`
+    /// (its learning-rate schedule and image order); `on_image(epoch, index, outcomes, model)`
+    /// after each, with every layer's outcome and the network as it stands, so that a caller
+    /// can measure it while it learns.
     pub fn train(
         &mut self,
         images: &[&[u8]],
-        mut on_image: impl FnMut(usize, usize, Outcome, &Model),
+        mut on_image: impl FnMut(usize, usize, Vec<Outcome>, &Model),
     ) {
         for epoch in 0..self.cfg().epochs {
             let arith = with_net!(self, n => EpochArith::from(n.epoch_arith(epoch)));
-            for k in with_net!(self, n => n.epoch_order(images.len(), epoch)) {
-                let outcome = self.train_image(&arith, images[k]);
-                on_image(epoch, k, outcome, self);
+            for k in with_net!(self, n => n.layers[0].epoch_order(images.len(), epoch)) {
+                let outcomes = self.train_image(&arith, images[k]);
+                on_image(epoch, k, outcomes, self);
             }
         }
     }
 
     /// One training presentation with the arithmetic of its epoch.
-    fn train_image(&mut self, arith: &EpochArith, pixels: &[u8]) -> Outcome {
+    fn train_image(&mut self, arith: &EpochArith, pixels: &[u8]) -> Vec<Outcome> {
+        fn run<A: Arith>(n: &mut Stack<A>, a: &[A], px: &[u8]) -> Vec<Outcome> {
+            let ps = n.present_with(a, px, PresentOptions::training());
+            ps.iter().zip(a).map(|(p, a)| outcome(a, p)).collect()
+        }
         match (self, arith) {
-            (Model::Float(n), EpochArith::Float(a)) => outcome(a, &n.train_image(a, pixels)),
-            (Model::Fixed(n), EpochArith::Fixed(a)) => outcome(a, &n.train_image(a, pixels)),
+            (Model::Float(n), EpochArith::Float(a)) => run(n, a, pixels),
+            (Model::Fixed(n), EpochArith::Fixed(a)) => run(n, a, pixels),
             _ => unreachable!("an epoch's arithmetic comes from its own model"),
         }
     }
 
-    /// Inference in parallel over images (rayon inside `Network::infer`), results in input order.
+    /// Inference in parallel over images (rayon inside `Stack::infer`), the output layer's
+    /// outcome of each, in input order.
     pub fn infer(&self, images: &[&[u8]]) -> Vec<Outcome> {
-        with_net!(self, n => n.infer(images).iter().map(|p| outcome(&n.arith, p)).collect())
+        with_net!(self, n => {
+            let a = &n.output().arith;
+            n.infer(images).iter().map(|ps| outcome(a, ps.last().expect("a layer"))).collect()
+        })
     }
 
+    /// The output layer's weights (the only layer's, for one layer).
     pub fn weights_f64(&self) -> Array2<f64> {
-        with_net!(self, n => n.weights_f64())
+        with_net!(self, n => n.output().weights_f64())
     }
 
-    /// The adaptive thresholds (SPEC section 10) in potential units.
+    /// The output layer's adaptive thresholds (SPEC section 10) in potential units.
     pub fn theta_f64(&self) -> Vec<f64> {
-        with_net!(self, n => n.theta_f64())
+        with_net!(self, n => n.output().theta_f64())
     }
 
-    /// Sets the adaptive thresholds from a weights file's `theta` (absent: all 0).
-    pub fn set_theta(&mut self, wf: &WeightsFile, quantize: bool, file: &Path) -> Result<()> {
-        let kind = match self {
-            Model::Float(_) => ArithKind::Float,
-            Model::Fixed(_) => ArithKind::Fixed,
-        };
-        with_net!(self, n => n.set_theta(&wf.theta_or_zero(), quantize))
-            .with_context(|| misfit(file, kind))
+    /// Every layer's weights and adaptive thresholds, from the first.
+    pub fn layers_f64(&self) -> Vec<(Array2<f64>, Vec<f64>)> {
+        with_net!(self, n => n.layers.iter().map(|l| (l.weights_f64(), l.theta_f64())).collect())
     }
 
     /// The weights file of this network: weights, adaptive thresholds, configuration and the
-    /// level that produced them.
+    /// level that produced them (the one-layer format for one layer).
     pub fn weights_file(&self) -> WeightsFile {
         let cfg = self.cfg();
-        let mut wf = WeightsFile::new(cfg.height, cfg.width, &self.weights_f64());
+        let mut wf = WeightsFile::of_layers(cfg.height, cfg.width, &self.layers_f64());
         wf.arith = Some(self.level().to_string());
         wf.config = Some(cfg.clone());
-        wf.theta = Some(self.theta_f64());
         wf
     }
 }
@@ -263,16 +313,18 @@ mod tests {
         for kind in [ArithKind::Float, ArithKind::Fixed] {
             let mut model = Model::random(kind, &cfg).unwrap();
             let mut seen = Vec::new();
-            model.train(&px, |e, k, o, _| seen.push((e, k, o.winner)));
+            model.train(&px, |e, k, o, _| seen.push((e, k, o[0].winner)));
             let mut want = Vec::new();
             let (w, theta) = match Model::random(kind, &cfg).unwrap() {
                 Model::Float(mut n) => {
-                    n.train(&px, |e, k, p| want.push((e, k, p.winner)));
-                    (n.weights_f64(), n.theta_f64())
+                    let mut net = n.layers.remove(0);
+                    net.train(&px, |e, k, p| want.push((e, k, p.winner)));
+                    (net.weights_f64(), net.theta_f64())
                 }
                 Model::Fixed(mut n) => {
-                    n.train(&px, |e, k, p| want.push((e, k, p.winner)));
-                    (n.weights_f64(), n.theta_f64())
+                    let mut net = n.layers.remove(0);
+                    net.train(&px, |e, k, p| want.push((e, k, p.winner)));
+                    (net.weights_f64(), net.theta_f64())
                 }
             };
             assert_eq!(seen, want, "{kind:?}");

@@ -94,7 +94,13 @@ impl Default for FixedConfig {
 pub struct SnnConfig {
     pub height: usize,
     pub width: usize,
+    /// Output neurons (the last layer's size when `layers` is given).
     pub neurons: usize,
+    /// Sizes of the layers `[n1, ..., nL]` (SPEC section 12): each layer is trained with STDP on
+    /// the output spike trains of the one below, in the same presentation. Absent: one layer of
+    /// `neurons`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layers: Option<Vec<usize>>,
     pub t_steps: u32,
     pub p_rest: f64,
     pub p_min: f64,
@@ -150,6 +156,7 @@ impl Default for SnnConfig {
             height: 28,
             width: 28,
             neurons: 10,
+            layers: None,
             t_steps: 200,
             p_rest: 0.0,
             p_min: -500.0,
@@ -265,6 +272,32 @@ impl SnnConfig {
         self.height * self.width
     }
 
+    /// The layer sizes: `layers`, or one layer of `neurons`.
+    pub fn layer_sizes(&self) -> Vec<usize> {
+        self.layers.clone().unwrap_or_else(|| vec![self.neurons])
+    }
+
+    /// The configuration of layer `l` (from 0) as a one-layer network: layer 0 is this one with
+    /// `neurons = n1`; layer `l >= 1` takes the `n_l` spike trains of the layer below as a
+    /// `1 x n_(l-1)` "image" (no receptive field, no input code), draws its initial weights
+    /// from `seed + l`, and scales `norm_target` by `n_(l-1) / M`, so that every layer's
+    /// normalization keeps the same mean weight.
+    pub fn layer_config(&self, l: usize) -> SnnConfig {
+        let sizes = self.layer_sizes();
+        let mut c = SnnConfig {
+            neurons: sizes[l],
+            layers: None,
+            ..self.clone()
+        };
+        if l > 0 {
+            let fan_in = sizes[l - 1];
+            c.norm_target = self.norm_target * fan_in as f64 / self.inputs() as f64;
+            (c.height, c.width) = (1, fan_in);
+            c.seed = self.seed.wrapping_add(l as u64);
+        }
+        c
+    }
+
     /// A configuration from a TOML table: the preset it names (`preset = "NAME"`, else
     /// `default`) with the table's other keys overriding it. Not yet validated.
     pub fn from_toml_table(table: toml::Table) -> Result<Self> {
@@ -288,6 +321,7 @@ impl SnnConfig {
     pub fn from_toml_table_or(mut table: toml::Table, unnamed: &str) -> Result<Self> {
         let preset = SnnConfig::preset_of(&table)?.unwrap_or(unnamed).to_string();
         table.remove("preset");
+        let neurons_given = table.contains_key("neurons");
         let base = SnnConfig::preset(&preset)?;
         let mut merged: toml::Table =
             toml::Table::try_from(&base).expect("SnnConfig always serializes to a table");
@@ -298,7 +332,14 @@ impl SnnConfig {
             }
         }
         merge_tables(&mut merged, table);
-        Ok(merged.try_into::<SnnConfig>()?)
+        let mut cfg = merged.try_into::<SnnConfig>()?;
+        // `layers` names the output layer's size too: `neurons` follows it unless also given.
+        if let Some(&last) = cfg.layers.as_ref().and_then(|l| l.last()) {
+            if !neurons_given {
+                cfg.neurons = last;
+            }
+        }
+        Ok(cfg)
     }
 
     /// Parses TOML text (see [`SnnConfig::from_toml_table`]) and validates.
@@ -342,6 +383,22 @@ impl SnnConfig {
                 self.height,
                 self.width
             );
+        }
+        if let Some(layers) = &self.layers {
+            let Some(&last) = layers.last() else {
+                bail!(
+                    "layers must list at least one layer size (for example layers = [100]), got []"
+                );
+            };
+            if let Some(k) = layers.iter().position(|&n| n == 0) {
+                bail!("layers[{k}] is 0: every layer needs at least one neuron");
+            }
+            if last != self.neurons {
+                bail!(
+                    "neurons = {} but layers = {layers:?} ends with {last}: the last layer is the output layer (give one of them)",
+                    self.neurons
+                );
+            }
         }
         if self.neurons == 0 {
             bail!("neurons must be at least 1, got 0");

@@ -63,6 +63,16 @@ pub struct PresentOptions {
     pub record: bool,
 }
 
+impl PresentOptions {
+    /// A training presentation, potentials not recorded.
+    pub fn training() -> Self {
+        PresentOptions {
+            learn: true,
+            record: false,
+        }
+    }
+}
+
 /// Presents one encoded image to the network whose weights are `weights` (neurons x inputs) and
 /// adaptive thresholds `theta` (one per neuron). Training changes both; inference neither.
 pub fn present<A: Arith>(

@@ -9,6 +9,7 @@ pub mod config;
 pub mod control;
 pub mod difference;
 pub mod fixed;
+pub mod layers;
 pub mod metrics;
 pub mod network;
 pub mod neuron;

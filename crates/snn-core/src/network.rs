@@ -129,6 +129,25 @@ impl<A: Arith> Network<A> {
         )
     }
 
+    /// One presentation of input trains already encoded (an image, or the layer below's
+    /// output), with `arith` (an epoch's, [`Network::epoch_arith`]).
+    pub fn present_encoded(
+        &mut self,
+        arith: &A,
+        enc: &Encoded,
+        opts: PresentOptions,
+    ) -> Presentation<A::P> {
+        present(
+            arith,
+            self.cfg.t_ref,
+            self.cfg.stdp_window,
+            &mut self.weights,
+            &mut self.theta,
+            enc,
+            opts,
+        )
+    }
+
     /// How many times `sigma` is halved in `epoch` (`sigma_halving_epochs`, SPEC section 10).
     pub fn sigma_halvings(&self, epoch: usize) -> u32 {
         match self.cfg.sigma_halving_epochs {
@@ -145,18 +164,7 @@ impl<A: Arith> Network<A> {
     /// One training presentation with `epoch_arith` (from [`Network::epoch_arith`]).
     pub fn train_image(&mut self, epoch_arith: &A, pixels: &[u8]) -> Presentation<A::P> {
         let enc = self.encode(pixels);
-        present(
-            epoch_arith,
-            self.cfg.t_ref,
-            self.cfg.stdp_window,
-            &mut self.weights,
-            &mut self.theta,
-            &enc,
-            PresentOptions {
-                learn: true,
-                record: false,
-            },
-        )
+        self.present_encoded(epoch_arith, &enc, PresentOptions::training())
     }
 
     /// The order of the images in `epoch`: as given, or shuffled by `(seed, epoch)`.

@@ -203,6 +203,18 @@ impl Encoded {
         }
     }
 
+    /// The raster of a layer's output: input `i` spikes at the steps `trains[i]` (ascending, in
+    /// `1..=T`), the inputs of the next layer (SPEC section 12). It has no receptive field and
+    /// no period (`sums` 0, `periods` `None`), and need not be periodic.
+    pub fn from_spike_times(t_steps: u32, trains: &[Vec<u32>]) -> Encoded {
+        let n = trains.len();
+        Encoded::from_trains((1, n), t_steps, vec![0; n], vec![None; n], |i, _, emit| {
+            for &t in &trains[i] {
+                emit(t);
+            }
+        })
+    }
+
     /// Receptive-field potential of input `i`.
     pub fn potential(&self, i: usize) -> f64 {
         self.sums[i] as f64 / RF_SCALE

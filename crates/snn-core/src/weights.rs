@@ -7,13 +7,18 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-/// `weights[j]` is neuron j's row, inputs in row-major pixel order.
+/// `weights[j]` is neuron j's row, inputs in row-major pixel order. A network of several
+/// layers (SPEC section 12) has `layers` instead of `weights` and `theta` (its `neurons` is the
+/// output layer's); a file without `layers` is one layer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WeightsFile {
     pub height: usize,
     pub width: usize,
     pub neurons: usize,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub weights: Vec<Vec<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layers: Option<Vec<LayerWeights>>,
     /// Class of each neuron after labelling (`null` for a neuron that never spiked).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<Option<u8>>>,
@@ -28,17 +33,80 @@ pub struct WeightsFile {
     pub theta: Option<Vec<f64>>,
 }
 
+/// One layer of a multi-layer weights file: `neurons` rows of `inputs` weights (`inputs` is
+/// `height * width` for the first layer, the size of the layer below for the others).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LayerWeights {
+    pub inputs: usize,
+    pub neurons: usize,
+    pub weights: Vec<Vec<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theta: Option<Vec<f64>>,
+}
+
+fn rows(weights: &Array2<f64>) -> Vec<Vec<f64>> {
+    weights.rows().into_iter().map(|r| r.to_vec()).collect()
+}
+
 impl WeightsFile {
     pub fn new(height: usize, width: usize, weights: &Array2<f64>) -> Self {
         WeightsFile {
             height,
             width,
             neurons: weights.nrows(),
-            weights: weights.rows().into_iter().map(|r| r.to_vec()).collect(),
+            weights: rows(weights),
+            layers: None,
             labels: None,
             arith: None,
             config: None,
             theta: None,
+        }
+    }
+
+    /// The file of a network of `layers` (weights and theta per layer): the one-layer format
+    /// for one layer, else `layers`.
+    pub fn of_layers(height: usize, width: usize, layers: &[(Array2<f64>, Vec<f64>)]) -> Self {
+        let (last, _) = layers.last().expect("at least one layer");
+        if let [(w, theta)] = layers {
+            return WeightsFile {
+                theta: Some(theta.clone()),
+                ..WeightsFile::new(height, width, w)
+            };
+        }
+        WeightsFile {
+            neurons: last.nrows(),
+            weights: Vec::new(),
+            layers: Some(
+                layers
+                    .iter()
+                    .map(|(w, theta)| LayerWeights {
+                        inputs: w.ncols(),
+                        neurons: w.nrows(),
+                        weights: rows(w),
+                        theta: Some(theta.clone()),
+                    })
+                    .collect(),
+            ),
+            ..WeightsFile::new(height, width, &Array2::zeros((0, 0)))
+        }
+    }
+
+    /// Number of layers.
+    pub fn depth(&self) -> usize {
+        self.layers.as_ref().map_or(1, Vec::len)
+    }
+
+    /// Each layer's weights (`n_l x n_(l-1)`) and theta (all 0 where the file has none).
+    pub fn layer_arrays(&self) -> Vec<(Array2<f64>, Vec<f64>)> {
+        match &self.layers {
+            None => vec![(self.to_array(), self.theta_or_zero())],
+            Some(layers) => layers
+                .iter()
+                .map(|l| {
+                    let w = Array2::from_shape_fn((l.neurons, l.inputs), |(j, i)| l.weights[j][i]);
+                    (w, l.theta.clone().unwrap_or_else(|| vec![0.0; l.neurons]))
+                })
+                .collect(),
         }
     }
 
@@ -65,6 +133,9 @@ impl WeightsFile {
     }
 
     fn check(&self) -> Result<()> {
+        if let Some(layers) = &self.layers {
+            return self.check_layers(layers);
+        }
         let m = self.height * self.width;
         if self.height == 0 || self.width == 0 || self.neurons == 0 {
             bail!(
@@ -100,18 +171,72 @@ impl WeightsFile {
             }
         }
         if let Some(theta) = &self.theta {
-            if theta.len() != self.neurons {
+            check_theta(theta, self.neurons)?;
+        }
+        Ok(())
+    }
+
+    /// A multi-layer file: the layers chain (`inputs` of layer 1 is `height x width`, of layer
+    /// `l` the `neurons` of layer `l - 1`), each row has `inputs` finite weights, theta fits.
+    fn check_layers(&self, layers: &[LayerWeights]) -> Result<()> {
+        let Some(last) = layers.last() else {
+            bail!("layers is empty: a network needs at least one layer");
+        };
+        if !self.weights.is_empty() || self.theta.is_some() {
+            bail!("a file with layers keeps weights and theta inside each layer, not at the top level");
+        }
+        if self.neurons != last.neurons {
+            bail!(
+                "neurons = {} but the last layer has {} neurons",
+                self.neurons,
+                last.neurons
+            );
+        }
+        let mut fan_in = self.height * self.width;
+        for (l, layer) in layers.iter().enumerate() {
+            let k = l + 1;
+            if layer.neurons == 0 {
+                bail!("layer {k} has 0 neurons");
+            }
+            if layer.inputs != fan_in {
                 bail!(
-                    "{} theta values but neurons = {}",
-                    theta.len(),
-                    self.neurons
+                    "layer {k} has {} inputs but {} feed it ({}): the shapes must chain, n_l x n_(l-1)",
+                    layer.inputs,
+                    fan_in,
+                    if l == 0 {
+                        format!("height x width = {}x{}", self.height, self.width)
+                    } else {
+                        format!("the neurons of layer {l}")
+                    }
                 );
             }
-            if let Some(j) = theta.iter().position(|x| !(x.is_finite() && *x >= 0.0)) {
+            if layer.weights.len() != layer.neurons {
                 bail!(
-                    "neuron {j}: theta {} must be a finite number >= 0",
-                    theta[j]
+                    "layer {k}: {} weight rows but neurons = {}",
+                    layer.weights.len(),
+                    layer.neurons
                 );
+            }
+            for (j, row) in layer.weights.iter().enumerate() {
+                if row.len() != layer.inputs {
+                    bail!(
+                        "layer {k}, row {j} has {} weights but inputs = {}",
+                        row.len(),
+                        layer.inputs
+                    );
+                }
+                if let Some(i) = row.iter().position(|x| !x.is_finite()) {
+                    bail!("layer {k}, neuron {j}, input {i}: weight is not a finite number");
+                }
+            }
+            if let Some(theta) = &layer.theta {
+                check_theta(theta, layer.neurons).with_context(|| format!("layer {k}"))?;
+            }
+            fan_in = layer.neurons;
+        }
+        if let Some(l) = &self.labels {
+            if l.len() != self.neurons {
+                bail!("{} labels but neurons = {}", l.len(), self.neurons);
             }
         }
         Ok(())
@@ -127,6 +252,20 @@ impl WeightsFile {
         let text = serde_json::to_string(self).expect("weights serialize");
         write_atomic(path, text.as_bytes())
     }
+}
+
+/// One theta per neuron, each finite and >= 0.
+fn check_theta(theta: &[f64], neurons: usize) -> Result<()> {
+    if theta.len() != neurons {
+        bail!("{} theta values but neurons = {neurons}", theta.len());
+    }
+    if let Some(j) = theta.iter().position(|x| !(x.is_finite() && *x >= 0.0)) {
+        bail!(
+            "neuron {j}: theta {} must be a finite number >= 0",
+            theta[j]
+        );
+    }
+    Ok(())
 }
 
 /// Row `row` mapped linearly from `[w_min, w_max]` to `[0, 255]` (rounded, clamped): a grayscale

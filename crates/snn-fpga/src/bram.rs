@@ -552,6 +552,7 @@ pub fn dequantize(raw: &[Vec<i32>], cfg: &SnnConfig) -> Result<WeightsFile> {
             .iter()
             .map(|row| row.iter().map(|&w| fmt.to_f64(w)).collect())
             .collect(),
+        layers: None,
         labels: None,
         arith: None,
         config: Some(cfg.clone()),

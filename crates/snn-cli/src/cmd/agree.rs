@@ -116,12 +116,8 @@ fn quantized(cfg: &SnnConfig, w: &Array2<f64>) -> Result<Model> {
         depression_bound: DepressionBound::WMin,
         ..cfg.clone()
     };
-    Ok(Model::Fixed(fixed_network(
-        &cfg,
-        w,
-        true,
-        Path::new("float-trained weights"),
-    )?))
+    let net = fixed_network(&cfg, w, true, Path::new("float-trained weights"))?;
+    Ok(Model::Fixed(Stack::new(&cfg, vec![net])?))
 }
 
 pub fn run(a: AgreeArgs) -> Result<()> {

@@ -192,13 +192,10 @@ pub fn run(a: CompareArgs) -> Result<()> {
     let plan: IoPlan = a.inputs.plan(&inputs, rtl);
     plan.check()?;
     let w = Weights::load(&a.inputs.weights)?;
+    w.one_layer("snn compare")?;
     let ds = inputs.load(a.inputs.limit)?;
     check_size(&ds.source, data::size(&ds), &w)?;
-    let cfg = a
-        .inputs
-        .config
-        .base(Some(&w))?
-        .finish(w.size(), w.file.neurons)?;
+    let cfg = a.inputs.config.base(Some(&w))?.finish_for(&w)?;
     if rtl {
         levels::check_hdl(&a.inputs.hdl, &cfg)?;
     }

@@ -298,6 +298,7 @@ fn raw_state(model: &Model) -> Result<(Vec<i32>, Vec<i32>)> {
     let Model::Fixed(net) = model else {
         anyhow::bail!("the demo trains in fixed point")
     };
+    let net = &net.layers[0];
     Ok((net.weights.iter().copied().collect(), net.theta.clone()))
 }
 

@@ -191,10 +191,9 @@ pub fn run(a: EvalArgs) -> Result<()> {
     let label_set =
         Inputs::resolve(label_paths, Split::Train)?.load_labelled(a.limit, a.classes)?;
     check_size(&label_set.source, data::size(&label_set), &w)?;
-    let cfg = a.config.base(Some(&w))?.finish(w.size(), w.file.neurons)?;
+    let cfg = a.config.base(Some(&w))?.finish_for(&w)?;
     let kind = a.arith.kind(Some(&w.file));
-    let mut model = Model::with_weights(kind, &cfg, &w.file.to_array(), a.arith.quantize, &w.path)?;
-    model.set_theta(&w.file, a.arith.quantize, &w.path)?;
+    let model = Model::from_file(kind, &cfg, &w.file, a.arith.quantize, &w.path)?;
     let report = evaluate(&model, &label_set, &test_set, a.classes)?;
     if a.json {
         #[derive(Serialize)]

@@ -121,19 +121,14 @@ pub fn export(a: ExportArgs) -> Result<()> {
         .check()?;
     let format = format_of(a.format, &a.out)?;
     let w = Weights::load(&a.weights)?;
-    let cfg = a.config.base(Some(&w))?.finish(w.size(), w.file.neurons)?;
-    let mut model = Model::with_weights(
-        ArithKind::Fixed,
-        &cfg,
-        &w.file.to_array(),
-        a.quantize,
-        &w.path,
-    )?;
+    w.one_layer("snn export")?;
+    let cfg = a.config.base(Some(&w))?.finish_for(&w)?;
     // Without homeostasis theta_max is 0, so this also refuses thresholds the core cannot hold.
-    model.set_theta(&w.file, a.quantize, &w.path)?;
-    let Model::Fixed(net) = model else {
-        unreachable!("Model::with_weights(Fixed) is fixed")
+    let model = Model::from_file(ArithKind::Fixed, &cfg, &w.file, a.quantize, &w.path)?;
+    let Model::Fixed(stack) = model else {
+        unreachable!("Model::from_file(Fixed) is fixed")
     };
+    let net = &stack.layers[0];
     let rows: Vec<Vec<i32>> = net.weights.rows().into_iter().map(|r| r.to_vec()).collect();
     let words = bram::render(&rows, cfg.fixed.weight_bits, format)
         .with_context(|| format!("{}: cannot write the weight image", a.out.display()))?;

@@ -54,6 +54,9 @@ impl InitArgs {
             .as_deref()
             .filter(|p| snn_fpga::bram::is_weights_file(p));
         let weights = json.map(Weights::load).transpose()?;
+        if let Some(w) = &weights {
+            w.one_layer("snn generate --init-weights")?;
+        }
         let base = config.base(weights.as_ref())?;
         let (size, n) = match &weights {
             Some(w) => (w.size(), w.file.neurons),

@@ -4,6 +4,7 @@
 use crate::cmd::plot_curve;
 use crate::config::{check_size, ConfigArgs, Weights};
 use crate::data::{self, SplitArg};
+use crate::flags::at_least_one;
 use crate::model::{ArithArgs, Model, Outcome};
 use crate::output::{print_json, show, write_file};
 use crate::paths::IoPlan;
@@ -38,6 +39,9 @@ pub struct PlotArgs {
     /// Which split of an MNIST folder or builtin IMG names.
     #[arg(long, value_enum, default_value = "train")]
     pub split: SplitArg,
+    /// The layer whose potentials to plot, from 1 (default: the last, the output layer).
+    #[arg(long, value_name = "L", value_parser = at_least_one, conflicts_with = "curve")]
+    pub layer: Option<usize>,
     #[command(flatten)]
     pub arith: ArithArgs,
     #[command(flatten)]
@@ -144,23 +148,40 @@ pub fn run(a: PlotArgs) -> Result<()> {
         );
     };
     check_size(image, (img.height, img.width), &w)?;
-    let cfg = a.config.base(Some(&w))?.finish(w.size(), w.file.neurons)?;
+    let cfg = a.config.base(Some(&w))?.finish_for(&w)?;
     let kind = a.arith.kind(Some(&w.file));
-    let mut model = Model::with_weights(kind, &cfg, &w.file.to_array(), a.arith.quantize, &w.path)?;
-    model.set_theta(&w.file, a.arith.quantize, &w.path)?;
-    let outcome = model.present(
-        &img.pixels,
-        PresentOptions {
-            learn: false,
-            record: true,
-        },
-    );
+    let mut model = Model::from_file(kind, &cfg, &w.file, a.arith.quantize, &w.path)?;
+    let depth = model.depth();
+    let layer = a.layer.unwrap_or(depth);
+    if layer > depth {
+        bail!(
+            "--layer {layer}: {} holds {depth} layer(s) (layers 1 to {depth})",
+            w.path.display()
+        );
+    }
+    let opts = PresentOptions {
+        learn: false,
+        record: true,
+    };
+    let outcome = model
+        .present_layers(&img.pixels, opts)
+        .swap_remove(layer - 1);
+    let theta = model.layers_f64().swap_remove(layer - 1).1;
     let name = Path::new(image)
         .file_name()
         .map_or(image.clone(), |n| n.to_string_lossy().into_owned());
     let of_split = split.map_or(String::new(), |s| format!(", {s} split"));
-    let title = format!("{name} image {}{of_split} ({})", a.index, model.level());
-    let (png, legend) = render(&outcome, &model.theta_f64(), cfg.p_min, &title)?;
+    let of_layer = if depth > 1 {
+        format!(", layer {layer} of {depth}")
+    } else {
+        String::new()
+    };
+    let title = format!(
+        "{name} image {}{of_split}{of_layer} ({})",
+        a.index,
+        model.level()
+    );
+    let (png, legend) = render(&outcome, &theta, cfg.p_min, &title)?;
     write_file(&a.out, &png)?;
     let report = PlotReport {
         plot: show(&a.out),

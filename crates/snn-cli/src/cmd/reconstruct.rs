@@ -1,7 +1,9 @@
 //! `snn reconstruct`: the weights as pictures (SPEC section 8), the generative view of what each
 //! neuron has learned: one enlarged grey-scale PNG per neuron, and a grid of all of them, each
 //! tile captioned with its neuron (and class, when the weights file has labels), above a key
-//! of the grey scale.
+//! of the grey scale. A network of several layers gets one folder per layer, `layer_1`, ...;
+//! the weights of layer `l >= 2` (one per neuron of the layer below) are drawn on the nearest
+//! `ceil(sqrt(n_(l-1)))` square, the cells past the last input black (SPEC section 12).
 
 use crate::config::{BaseArgs, Weights};
 use crate::output::{ensure_dir, print_json, show, write_file};
@@ -200,22 +202,86 @@ struct ReconstructReport {
     files: Vec<String>,
 }
 
+/// Each layer of a multi-layer file as a one-layer file of pictures (`layer_1`, ...): the first
+/// on the image grid, the others on the nearest square, padded with `w_min`; the labels go with
+/// the last layer. `None` for a one-layer file.
+fn layer_files(wf: &WeightsFile, w_min: f64) -> Option<Vec<(String, WeightsFile)>> {
+    let layers = wf.layer_arrays();
+    if layers.len() < 2 {
+        return None;
+    }
+    let last = layers.len() - 1;
+    let files = layers
+        .iter()
+        .enumerate()
+        .map(|(l, (w, _))| {
+            let inputs = w.ncols();
+            let (h, wd) = if l == 0 {
+                (wf.height, wf.width)
+            } else {
+                let side = (1..=inputs).find(|s| s * s >= inputs).unwrap_or(1);
+                (side, side)
+            };
+            let grid = ndarray::Array2::from_shape_fn((w.nrows(), h * wd), |(j, i)| {
+                if i < inputs {
+                    w[[j, i]]
+                } else {
+                    w_min
+                }
+            });
+            let mut one = WeightsFile::new(h, wd, &grid);
+            one.labels = wf.labels.clone().filter(|_| l == last);
+            (format!("layer_{}", l + 1), one)
+        })
+        .collect();
+    Some(files)
+}
+
 pub fn run(a: ReconstructArgs) -> Result<()> {
     let wts = Weights::load(&a.weights)?;
     let plan = a.base.plan(IoPlan::new().input("--weights", &a.weights));
-    plan.output_folder("--out", &a.out, &file_names(wts.file.neurons))
-        .check()?;
-    let cfg = a
-        .base
-        .base_stored(wts.stored())?
-        .finish(wts.size(), wts.file.neurons)?;
-    let files = write_pictures(&wts.file, cfg.w_min, cfg.w_max, &a.out, a.scale)?;
+    let names = match wts.file.layers.as_ref() {
+        None => file_names(wts.file.neurons),
+        Some(layers) => (0..layers.len())
+            .flat_map(|l| {
+                file_names(layers[l].neurons)
+                    .into_iter()
+                    .map(move |f| format!("layer_{}/{f}", l + 1))
+            })
+            .collect(),
+    };
+    plan.output_folder("--out", &a.out, &names).check()?;
+    let cfg = a.base.base_stored(wts.stored())?.finish_for(&wts)?;
+    let files = match layer_files(&wts.file, cfg.w_min) {
+        None => write_pictures(&wts.file, cfg.w_min, cfg.w_max, &a.out, a.scale)?,
+        Some(layers) => {
+            let mut files = Vec::new();
+            for (name, one) in &layers {
+                files.extend(write_pictures(
+                    one,
+                    cfg.w_min,
+                    cfg.w_max,
+                    &a.out.join(name),
+                    a.scale,
+                )?);
+            }
+            files
+        }
+    };
     let report = ReconstructReport {
         weights: show(&a.weights),
         files: files.iter().map(|p| show(p)).collect(),
     };
     if a.json {
         return print_json(&report);
+    }
+    let depth = wts.file.depth();
+    if depth > 1 {
+        println!(
+            "wrote the pictures and grid of each of {depth} layers to {}/layer_1 .. layer_{depth}",
+            a.out.display()
+        );
+        return Ok(());
     }
     println!(
         "wrote {} neuron pictures and the grid {} to {}",

@@ -109,6 +109,8 @@ struct Run {
     images: Vec<ImageRecord>,
     weights: Array2<f64>,
     theta: Option<Vec<f64>>,
+    /// A network of several layers: its weights file (every layer's weights and theta).
+    layers: Option<WeightsFile>,
 }
 
 pub fn run(a: SimulateArgs) -> Result<()> {
@@ -125,13 +127,12 @@ pub fn run(a: SimulateArgs) -> Result<()> {
         .output_opt("--vcd", a.vcd.as_deref())
         .check()?;
     let w = Weights::load(&a.inputs.weights)?;
+    if !matches!(a.level, Level::Golden | Level::GoldenFixed) {
+        w.one_layer(&format!("snn simulate --level {}", a.level.name()))?;
+    }
     let ds = inputs.load(a.inputs.limit)?;
     check_size(&ds.source, data::size(&ds), &w)?;
-    let cfg = a
-        .inputs
-        .config
-        .base(Some(&w))?
-        .finish(w.size(), w.file.neurons)?;
+    let cfg = a.inputs.config.base(Some(&w))?.finish_for(&w)?;
     if a.level.hw().is_some_and(HwLevel::is_rtl) {
         levels::check_hdl(&a.inputs.hdl, &cfg)?;
     }
@@ -151,10 +152,12 @@ pub fn run(a: SimulateArgs) -> Result<()> {
         Level::Icarus => run_rtl(HwLevel::Icarus, &cfg, &w, &a, &images)?,
     };
     if let Some(out) = &a.out {
-        let mut wf = WeightsFile::new(cfg.height, cfg.width, &run.weights);
+        let mut wf = run.layers.clone().unwrap_or_else(|| WeightsFile {
+            theta: run.theta.clone(),
+            ..WeightsFile::new(cfg.height, cfg.width, &run.weights)
+        });
         wf.arith = Some(a.level.name().to_string());
         wf.config = Some(cfg.clone());
-        wf.theta = run.theta.clone();
         save_weights(&wf, out)?;
     }
     let cycles: Vec<u64> = run.images.iter().filter_map(|r| r.cycles).collect();
@@ -203,8 +206,7 @@ fn run_golden(
     a: &SimulateArgs,
     images: &[&[u8]],
 ) -> Result<Run> {
-    let mut model = Model::with_weights(kind, cfg, &w.file.to_array(), a.inputs.quantize, &w.path)?;
-    model.set_theta(&w.file, a.inputs.quantize, &w.path)?;
+    let mut model = Model::from_file(kind, cfg, &w.file, a.inputs.quantize, &w.path)?;
     let record = |index: usize, winner, spike_times| ImageRecord {
         index,
         winner,
@@ -239,6 +241,7 @@ fn run_golden(
         images: records,
         weights: model.weights_f64(),
         theta: (cfg.theta_max > 0.0).then(|| model.theta_f64()),
+        layers: (model.depth() > 1).then(|| model.weights_file()),
     })
 }
 
@@ -307,6 +310,7 @@ fn run_cycle(cfg: &SnnConfig, w: &Weights, a: &SimulateArgs, images: &[&[u8]]) -
         images: records,
         weights,
         theta,
+        layers: None,
     })
 }
 
@@ -343,6 +347,7 @@ fn run_rtl(
             .expect("N x M weights"),
         theta: (!run.final_theta.is_empty())
             .then(|| run.final_theta.iter().map(|&x| format.to_f64(x)).collect()),
+        layers: None,
     })
 }
 

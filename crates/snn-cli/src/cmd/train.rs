@@ -33,8 +33,12 @@ pub struct TrainArgs {
     #[arg(long, value_name = "K", value_parser = at_least_one)]
     pub limit: Option<usize>,
     /// Output neurons (default: 10, or the count of --init-weights).
-    #[arg(long, value_name = "N", value_parser = at_least_one)]
+    #[arg(long, value_name = "N", value_parser = at_least_one, conflicts_with = "layers")]
     pub neurons: Option<usize>,
+    /// Several layers (SPEC section 12), e.g. `--layers 64,16,10`: each trained with STDP on
+    /// the output spike trains of the one below; the last classifies.
+    #[arg(long, value_name = "N1,N2,...", value_delimiter = ',', num_args = 1.., value_parser = at_least_one)]
+    pub layers: Option<Vec<usize>>,
     /// Passes over the training images (default: the configuration's, 1).
     #[arg(long, value_name = "E", value_parser = at_least_one)]
     pub epochs: Option<usize>,
@@ -91,7 +95,11 @@ pub struct TraceEntry {
     pub epoch: usize,
     /// Index of the image in the training data.
     pub index: usize,
+    /// The output layer's winner.
     pub winner: Option<usize>,
+    /// Every layer's winner, from the first (networks of several layers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub winners: Option<Vec<Option<usize>>>,
     pub inhibit_step: Option<u32>,
     pub spike_times: Vec<Vec<u32>>,
 }
@@ -158,7 +166,9 @@ pub fn train_watched(
     let mut watch = Watch::new(model.cfg().neurons, images.len(), watching.map(|w| w.every));
     let mut eval_seconds = 0.0;
     let start = Instant::now();
-    model.train(images, |epoch, index, o, now| {
+    model.train(images, |epoch, index, mut layers, now| {
+        let winners = (layers.len() > 1).then(|| layers.iter().map(|o| o.winner).collect());
+        let o = layers.pop().expect("one layer at least");
         let news = watch.presented(epoch, o.winner, o.threshold, now, |m| {
             let t = Instant::now();
             let w = watching.expect("Watch measures only at the points --eval-every asks for");
@@ -177,6 +187,7 @@ pub fn train_watched(
                 epoch,
                 index,
                 winner: o.winner,
+                winners,
                 inhibit_step: o.inhibit_step,
                 spike_times: o.spike_times,
             });
@@ -321,16 +332,23 @@ pub fn run(a: TrainArgs) -> Result<()> {
         .transpose()?;
     let init = a.init_weights.as_deref().map(Weights::load).transpose()?;
     let mut base = a.config.base(init.as_ref())?;
-    let neurons = match (&init, a.neurons) {
-        (Some(w), Some(n)) if n != w.file.neurons => {
+    let asked = a.layers.clone().or(a.neurons.map(|n| vec![n]));
+    let layers = match (&init, asked) {
+        (Some(w), Some(l)) if l != w.layer_sizes() => {
             bail!(
-                "--neurons {n} contradicts {}, which holds {} neurons",
+                "{} {} contradicts {}, which holds layers {:?}",
+                if a.layers.is_some() {
+                    "--layers"
+                } else {
+                    "--neurons"
+                },
+                l.iter().map(usize::to_string).collect::<Vec<_>>().join(","),
                 w.path.display(),
-                w.file.neurons
+                w.layer_sizes()
             )
         }
-        (Some(w), _) => w.file.neurons,
-        (None, n) => n.unwrap_or(base.cfg.neurons),
+        (Some(w), _) => w.layer_sizes(),
+        (None, l) => l.unwrap_or_else(|| base.cfg.layer_sizes()),
     };
     if let Some(w) = &init {
         check_size(&ds.source, size, w)?;
@@ -341,15 +359,11 @@ pub fn run(a: TrainArgs) -> Result<()> {
     if let Some(s) = a.seed {
         base.cfg.seed = s;
     }
-    let cfg = base.finish(size, neurons)?;
+    let cfg = base.finish_layers(size, &layers)?;
+    let neurons = cfg.neurons;
     let kind = a.arith.kind(init.as_ref().map(|w| &w.file));
     let mut model = match &init {
-        Some(w) => {
-            let mut m =
-                Model::with_weights(kind, &cfg, &w.file.to_array(), a.arith.quantize, &w.path)?;
-            m.set_theta(&w.file, a.arith.quantize, &w.path)?;
-            m
-        }
+        Some(w) => Model::from_file(kind, &cfg, &w.file, a.arith.quantize, &w.path)?,
         None => Model::random(kind, &cfg)?,
     };
     let images = data::pixels(&ds);
