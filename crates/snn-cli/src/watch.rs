@@ -349,11 +349,10 @@ mod tests {
             neurons: 3,
             ..SnnConfig::learning()
         };
-        let mut m = model(&cfg);
-        let mut file = m.weights_file();
+        let mut file = model(&cfg).weights_file();
         file.theta = Some(vec![1.0, 2.0, 6.0]);
-        m.set_theta(&file, false, std::path::Path::new("w.json"))
-            .unwrap();
+        let path = std::path::Path::new("w.json");
+        let m = Model::from_file(ArithKind::Fixed, &cfg, &file, false, path).unwrap();
         let t = ThetaStats::of(&m).unwrap();
         assert_eq!((t.min, t.mean, t.max), (1.0, 3.0, 6.0));
         assert_eq!(t.to_string(), "theta min 1.000 mean 3.000 max 6.000");
