@@ -190,6 +190,26 @@ impl Target {
         }
     }
 
+    /// The files [`run`] writes into its output folder for top module `top` (besides the
+    /// Verilog, which the caller puts where it likes).
+    pub fn products(self, top: &str, place: bool) -> Vec<String> {
+        let mut files = vec![
+            format!("{top}.json"),
+            "stat.json".into(),
+            "yosys.log".into(),
+            "report.json".into(),
+        ];
+        if let Some(p) = self.pnr().filter(|_| place) {
+            files.extend([
+                format!("{top}.{}", p.routed[1]),
+                format!("{top}.{}", p.bitstream),
+                "nextpnr.log".into(),
+                p.constraints_copy(),
+            ]);
+        }
+        files
+    }
+
     /// The programs the flow calls for this part.
     pub fn tools(self, place: bool) -> Vec<&'static str> {
         match self.pnr().filter(|_| place) {
@@ -214,7 +234,15 @@ struct Pnr {
     bitstream: &'static str,
 }
 
-/// `native` when it is on PATH (a native nextpnr-ecp5 is several times faster), else YoWASP's
+impl Pnr {
+    /// The name of the constraints file's copy in the output folder (the option names the
+    /// format: `--pcf`, `--lpf`).
+    fn constraints_copy(&self) -> String {
+        format!("constraints.{}", &self.constraints[0][2..])
+    }
+}
+
+/// `native` when it is on PATH (no WebAssembly runtime in between), else YoWASP's
 /// WebAssembly build of the same program, which scripts/install-tools.sh installs from PyPI.
 fn native_or_yowasp(native: &'static str, yowasp: &'static str) -> &'static str {
     if missing_tools(&[native]).is_empty() {
@@ -542,8 +570,7 @@ fn place_and_route(
             file.display()
         );
         let [flag, allow_unconstrained] = pnr.constraints;
-        // The option names the format: --pcf, --lpf.
-        let copy = format!("constraints.{}", &flag[2..]);
+        let copy = pnr.constraints_copy();
         std::fs::copy(&file, out.join(&copy))
             .with_context(|| format!("{}: cannot copy to {}", file.display(), out.display()))?;
         // The board file constrains the wrapper's ports; any other port is placed by nextpnr

@@ -171,8 +171,8 @@ fn check_ecp5_placed(r: &FpgaReport) {
     );
 }
 
-/// The demo on the ULX3S board file: clock and LEDs on its pins, the RAM ports (not in the
-/// file) placed by nextpnr and listed; its 67 I/Os fit the 197 of the CABGA381.
+/// The demo on the ULX3S board file, 25F and 85F: clock and LEDs on its pins, the RAM ports
+/// (not in the file) placed by nextpnr and listed; its 67 I/Os fit the 197 of the CABGA381.
 #[test]
 fn ecp5_places_routes_and_packs_a_small_design() {
     if skip(
@@ -183,21 +183,27 @@ fn ecp5_places_routes_and_packs_a_small_design() {
     }
     let dir = snn_testkit::workdir("snn-fpga/ecp5");
     let v = demo(&dir);
-    let opts = FlowOptions {
-        out_dir: Some(dir.join("out")),
-        ..FlowOptions::default()
-    };
-    let r = run(Target::Ecp5, &v, "demo", &opts).unwrap();
-    println!("{}", serde_json::to_string_pretty(&r).unwrap());
-    check_ecp5_placed(&r);
-    assert_eq!((r.brams, r.dsps), (1.0, 1));
-    // The board file's FREQUENCY constraint (25 MHz) is the target, not --freq (50).
-    assert_eq!(r.freq_mhz, Some(25.0));
-    assert!(
-        r.unconstrained_ports.contains(&"we".to_string())
-            && !r.unconstrained_ports.iter().any(|p| p.starts_with("led"))
-    );
-    assert!(dir.join("out/constraints.lpf").is_file());
+    for t in [Target::Ecp5, Target::Ecp5U85f] {
+        let out = dir.join(t.name());
+        let opts = FlowOptions {
+            out_dir: Some(out.clone()),
+            ..FlowOptions::default()
+        };
+        let r = run(t, &v, "demo", &opts).unwrap();
+        println!("{}", serde_json::to_string_pretty(&r).unwrap());
+        check_ecp5_placed(&r);
+        assert_eq!((r.brams, r.dsps), (1.0, 1));
+        assert_eq!(r.utilization["DP16KD"].available as f64, r.capacity.brams);
+        // The board file's FREQUENCY constraint (25 MHz) is the target, not --freq (50).
+        assert_eq!(r.freq_mhz, Some(25.0));
+        assert!(
+            r.unconstrained_ports.contains(&"we".to_string())
+                && !r.unconstrained_ports.iter().any(|p| p.starts_with("led"))
+        );
+        for f in t.products("demo", true) {
+            assert!(out.join(&f).is_file(), "{f}");
+        }
+    }
 }
 
 /// The seed core behind its UART wrapper (`snn fpga --target ecp5 --preset seed`), placed and
