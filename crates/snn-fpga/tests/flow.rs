@@ -43,16 +43,33 @@ fn demo(dir: &Path) -> PathBuf {
     v
 }
 
+/// A fresh folder `snn-fpga/<name>` with the demo in it (folder and Verilog), or `None` when
+/// `test` cannot run for want of one of `tools`.
+fn demo_for(test: &str, tools: &[&str], name: &str) -> Option<(PathBuf, PathBuf)> {
+    if skip(test, tools) {
+        return None;
+    }
+    let dir = snn_testkit::workdir(&format!("snn-fpga/{name}"));
+    let v = demo(&dir);
+    Some((dir, v))
+}
+
+/// The constraints file pinned the demo's LEDs and left its RAM ports to nextpnr, which listed
+/// them.
+fn leds_pinned_and_ram_ports_listed(r: &FpgaReport) -> bool {
+    r.unconstrained_ports.contains(&"we".to_string())
+        && !r.unconstrained_ports.iter().any(|p| p.starts_with("led"))
+}
+
 #[test]
 fn ice40_hx8k_places_routes_and_packs_a_small_design() {
-    if skip(
+    let Some((dir, v)) = demo_for(
         "ice40_hx8k_places_routes_and_packs_a_small_design",
         &Target::Ice40Hx8k.tools(true),
-    ) {
+        "hx8k",
+    ) else {
         return;
-    }
-    let dir = snn_testkit::workdir("snn-fpga/hx8k");
-    let v = demo(&dir);
+    };
     // Clock and LEDs on the breakout board's pins; the RAM ports are left to nextpnr.
     let pcf = dir.join("demo.pcf");
     let leds = ["B5", "B4", "A2", "A1", "C5", "C4", "B3", "C3"];
@@ -87,10 +104,7 @@ fn ice40_hx8k_places_routes_and_packs_a_small_design() {
     assert_eq!(r.timing_met, Some(fmax >= 50.0));
     assert_eq!(r.utilization["ICESTORM_RAM"].used, 1);
     assert!(r.utilization["ICESTORM_LC"].used > 0);
-    assert!(
-        r.unconstrained_ports.contains(&"we".to_string())
-            && !r.unconstrained_ports.iter().any(|p| p.starts_with("led"))
-    );
+    assert!(leds_pinned_and_ram_ports_listed(&r));
     let ips = r.inference_images_per_s.unwrap();
     assert!((ips - fmax * 1e6 / 2000.0).abs() < 1e-6 * ips);
     assert!((r.training_images_per_s.unwrap() - fmax * 1e6 / 8000.0).abs() < 1e-6 * ips);
@@ -107,11 +121,13 @@ fn ice40_hx8k_places_routes_and_packs_a_small_design() {
 
 #[test]
 fn synthesis_only_targets_report_utilization() {
-    if skip("synthesis_only_targets_report_utilization", &["yosys"]) {
+    let Some((dir, v)) = demo_for(
+        "synthesis_only_targets_report_utilization",
+        &["yosys"],
+        "synth",
+    ) else {
         return;
-    }
-    let dir = snn_testkit::workdir("snn-fpga/synth");
-    let v = demo(&dir);
+    };
     for t in [
         Target::Ice40Up5k,
         Target::Xc7a35t,
@@ -175,14 +191,13 @@ fn check_ecp5_placed(r: &FpgaReport) {
 /// (not in the file) placed by nextpnr and listed; its 67 I/Os fit the 197 of the CABGA381.
 #[test]
 fn ecp5_places_routes_and_packs_a_small_design() {
-    if skip(
+    let Some((dir, v)) = demo_for(
         "ecp5_places_routes_and_packs_a_small_design",
         &Target::Ecp5.tools(true),
-    ) {
+        "ecp5",
+    ) else {
         return;
-    }
-    let dir = snn_testkit::workdir("snn-fpga/ecp5");
-    let v = demo(&dir);
+    };
     for t in [Target::Ecp5, Target::Ecp5U85f] {
         let out = dir.join(t.name());
         let opts = FlowOptions {
@@ -196,10 +211,7 @@ fn ecp5_places_routes_and_packs_a_small_design() {
         assert_eq!(r.utilization["DP16KD"].available as f64, r.capacity.brams);
         // The board file's FREQUENCY constraint (25 MHz) is the target, not --freq (50).
         assert_eq!(r.freq_mhz, Some(25.0));
-        assert!(
-            r.unconstrained_ports.contains(&"we".to_string())
-                && !r.unconstrained_ports.iter().any(|p| p.starts_with("led"))
-        );
+        assert!(leds_pinned_and_ram_ports_listed(&r));
         for f in t.products("demo", true) {
             assert!(out.join(&f).is_file(), "{f}");
         }
@@ -250,14 +262,13 @@ fn ecp5_places_and_routes_the_seed_core() {
 
 #[test]
 fn a_design_with_more_ports_than_pins_fails_with_nextpnrs_reason() {
-    if skip(
+    let Some((dir, v)) = demo_for(
         "a_design_with_more_ports_than_pins_fails_with_nextpnrs_reason",
         &Target::Ice40Up5k.tools(true),
-    ) {
+        "too_many_ios",
+    ) else {
         return;
-    }
-    let dir = snn_testkit::workdir("snn-fpga/too_many_ios");
-    let v = demo(&dir);
+    };
     let opts = FlowOptions {
         constraints: Constraints::Unconstrained,
         out_dir: Some(dir.join("out")),
