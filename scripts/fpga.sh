@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
-# Synthesis (Yosys) and, for iCE40, place and route (nextpnr-ice40) and bitstream (icepack) of a
-# Verilog design; prints the JSON report (LUTs, FFs, BRAMs, DSPs, Fmax, images per second).
+# Synthesis (Yosys) and, for iCE40 and ECP5, place and route (nextpnr-ice40, nextpnr-ecp5) and
+# bitstream (icepack, ecppack) of a Verilog design; prints the JSON report (LUTs, FFs, BRAMs, DSPs,
+# Fmax, images per second).
 #
 #   scripts/fpga.sh TARGET VERILOG
 #   scripts/fpga.sh TARGET wrapper     generate snn_fpga_top (the UART wrapper around snn_core
 #                                      that the boards' constraint files pin out) and run on it
 #
-# TARGET: ice40-hx8k | ice40-up5k (full flow) | xc7a35t | ecp5 (synthesis and utilization only:
-# Debian has no nextpnr-ecp5 and no open Xilinx router). Knobs (environment):
+# TARGET: ice40-hx8k | ice40-up5k | ecp5 | ecp5-85f (full flow; ECP5 with YoWASP's nextpnr-ecp5
+# and ecppack from scripts/install-tools.sh) | xc7a35t (synthesis and utilization only: no open
+# Xilinx router). Knobs (environment):
 #   TOP=snn_core        top module inside VERILOG (ignored for `wrapper`)
 #   CONFIG=<file.toml>  configuration of the wrapped core (default: the default configuration)
-#   BAUD=115200         UART rate of the wrapper, on the board clock (12, 12, 100, 25 MHz)
+#   BAUD=115200         UART rate of the wrapper, on the board clock (12, 12, 25, 25, 100 MHz)
 #   INIT_WEIGHTS=<W.mem|W.json>  weights the wrapped core's weight memory starts with (block-RAM
 #                       init values: the bitstream classifies without a weight load); .json
 #                       weights are quantized exactly, images (.mem/.hex/.coe/.mif) as exported
-#   FREQ=50             nextpnr target clock in MHz (a miss is reported, not an error)
+#   FREQ=50             nextpnr target clock in MHz (a miss is reported, not an error); the
+#                       ECP5 board file's own 25 MHz constraint takes precedence
 #   PCF=<file>|none     constraints (default: the board file in constraints/, written for the
 #                       wrapper's ports; none: nextpnr picks every pin). Ports a file omits are
 #                       placed by nextpnr and listed in the report. The bare snn_core has more

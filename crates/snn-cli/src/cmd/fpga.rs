@@ -1,7 +1,8 @@
 //! `snn fpga`: the open FPGA flow on the generated design behind its UART wrapper
 //! (`snn_fpga_top`, the module the boards' constraint files pin out): Yosys synthesis, and for
-//! iCE40 nextpnr place and route plus icepack, with a report of utilization, Fmax and the images
-//! per second that clock gives at the cycle model's mean cycles per image. With
+//! iCE40 and ECP5 nextpnr place and route plus the bitstream packer (icepack, ecppack), with a
+//! report of utilization, Fmax and the images per second that clock gives at the cycle model's
+//! mean cycles per image. With
 //! `--init-weights` the weight memory starts with trained weights: an inference-ready bitstream.
 
 use crate::cmd::generate::InitArgs;
@@ -21,10 +22,11 @@ use snn_fpga::wrapper::top::{write_top, TOP};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Synthesize (and for iCE40 place, route and pack) the accelerator for an FPGA.
+/// Synthesize (and for iCE40 and ECP5 place, route and pack) the accelerator for an FPGA.
 #[derive(Args, Debug)]
 pub struct FpgaArgs {
-    /// ice40-hx8k, ice40-up5k (placed and routed), xc7a35t, ecp5 (synthesis only).
+    /// ice40-hx8k, ice40-up5k, ecp5 (LFE5U-25F), ecp5-85f (LFE5U-85F) (placed and routed),
+    /// xc7a35t (synthesis only).
     #[arg(long)]
     pub target: String,
     #[command(flatten)]
@@ -34,7 +36,8 @@ pub struct FpgaArgs {
     /// Stop after synthesis (utilization only; seconds instead of minutes).
     #[arg(long)]
     pub no_place: bool,
-    /// Clock nextpnr aims for, MHz.
+    /// Clock nextpnr aims for, MHz, where the board file sets none (the ECP5 file sets its
+    /// 25 MHz oscillator, which nextpnr times against instead).
     #[arg(long, default_value_t = 50.0, value_parser = positive)]
     pub freq: f64,
     /// UART baud rate of the wrapper.
@@ -52,17 +55,10 @@ pub struct FpgaArgs {
     pub json: bool,
 }
 
-/// The files the flow writes into its folder.
-fn files(target: Target) -> Vec<String> {
-    let mut f: Vec<String> = ["v", "json"].iter().map(|e| format!("{TOP}.{e}")).collect();
-    f.extend(["stat.json", "yosys.log", "report.json"].map(String::from));
-    if target.places() {
-        f.extend([
-            format!("{TOP}.asc"),
-            format!("{TOP}.bin"),
-            "nextpnr.log".into(),
-        ]);
-    }
+/// The files the command writes into its folder: the wrapper's Verilog and the flow's products.
+fn files(target: Target, place: bool) -> Vec<String> {
+    let mut f = vec![format!("{TOP}.v")];
+    f.extend(target.products(TOP, place));
     f
 }
 
@@ -109,7 +105,7 @@ pub fn run(a: FpgaArgs) -> Result<()> {
         .unwrap_or_else(|| default_build_root().join(format!("{TOP}-{}", target.name())));
     a.init
         .plan(a.config.plan(IoPlan::new()))
-        .output_folder("--out", &dir, &files(target))
+        .output_folder("--out", &dir, &files(target, !a.no_place))
         .check()?;
     let (cfg, init) = a.init.resolve(&a.config)?;
     let steps = Steps::new(&format!("fpga {}", target.name()));

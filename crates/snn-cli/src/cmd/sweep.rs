@@ -30,10 +30,10 @@ pub struct SweepArgs {
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
     /// Also synthesize every point's design for this FPGA target with Yosys (LUT, FF, RAM);
-    /// repeatable: ice40-hx8k, ice40-up5k, xc7a35t, ecp5.
+    /// repeatable: ice40-hx8k, ice40-up5k, ecp5, ecp5-85f, xc7a35t.
     #[arg(long, value_name = "TARGET")]
     pub synth: Vec<String>,
-    /// With --synth: place and route (iCE40) the designs that fit, for Fmax and images/s.
+    /// With --synth: place and route (iCE40, ECP5) the designs that fit, for Fmax and images/s.
     #[arg(long)]
     pub place: bool,
     /// No progress on stderr.
