@@ -25,19 +25,16 @@ pub enum FsmState {
     /// Homeostasis only: one cycle after Divide loads every neuron's own threshold
     /// `thr + theta[j]`.
     Bias = 14,
-    /// Normalization only: the step `(S - rsum[winner]) / M`, one multiplier bit per cycle.
+    /// Normalization only: the step `(S - rsum[winner]) / M`, one multiplier bit per cycle (the
+    /// winner's row is rewritten by the next image's sweep, in its Ingest).
     NormMul = 15,
-    /// Normalization only: the pass over the winner's row, one input per cycle.
-    Norm = 16,
-    /// Normalization only: stage C of the pass's last input.
-    NormDrain = 17,
 }
 
 /// Width of the `state` register and port.
 pub const STATE_BITS: usize = 5;
 
 impl FsmState {
-    pub const ALL: [FsmState; 18] = [
+    pub const ALL: [FsmState; 16] = [
         FsmState::Idle,
         FsmState::Ingest,
         FsmState::Drain,
@@ -54,8 +51,6 @@ impl FsmState {
         FsmState::Done,
         FsmState::Bias,
         FsmState::NormMul,
-        FsmState::Norm,
-        FsmState::NormDrain,
     ];
 
     /// The code on the `state` port.
@@ -87,8 +82,6 @@ impl FsmState {
             FsmState::Done => "Done",
             FsmState::Bias => "Bias",
             FsmState::NormMul => "NormMul",
-            FsmState::Norm => "Norm",
-            FsmState::NormDrain => "NormDrain",
         }
     }
 }
@@ -102,10 +95,9 @@ pub enum StdpOp {
     Pot = 0,
     /// Input spiked `d` steps after: `w - round(lut_dep[d] * (w - w_min))`.
     Dep = 1,
-    /// End-of-image penalty: `max(w - penalty, w_min)`.
+    /// End-of-image penalty (without normalization, which folds it into the sweep):
+    /// `max(w - penalty, w_min)`.
     Pen = 2,
-    /// Row normalization: `min(max(w + delta, w_min), w_max)`.
-    Norm = 3,
 }
 
 /// Width of `op_b` and `op_c`.
@@ -136,7 +128,7 @@ mod tests {
             );
         }
         assert_eq!(FsmState::from_code(FsmState::ALL.len() as u64), None);
-        for op in [StdpOp::Pot, StdpOp::Dep, StdpOp::Pen, StdpOp::Norm] {
+        for op in [StdpOp::Pot, StdpOp::Dep, StdpOp::Pen] {
             assert!(op.code() < 1 << OP_BITS);
         }
     }

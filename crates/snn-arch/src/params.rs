@@ -69,7 +69,7 @@ pub struct HwParams {
     pub homeostasis: bool,
     /// Row normalization is built (`norm_target > 0`): stdp sums every row during Ingest,
     /// tracks each write, and after a training image's penalty moves the winner's row by
-    /// `delta` (NormMul, Norm, NormDrain).
+    /// `delta` (NormMul, and the sweep that applies it).
     pub normalization: bool,
     /// Cycles of NormMul: the bits of the reciprocal `norm_recip`, one per cycle.
     pub rb: u32,
