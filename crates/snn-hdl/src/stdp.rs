@@ -80,20 +80,29 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     pub wnew: Signal<Out, Bits<WORD>>,
     pub wsel: Signal<Out, Bits<WORD>>,
     // Row normalization (each vector empty without it, one element with it).
-    /// Idle with `start`; Ingest or Drain of a training image; PenDrain; NormMul; Norm.
+    /// Idle with `start`; the image's `learn`; End (NormMul's product starts); NormMul; Done.
     pub sum_start: Vec<Signal<In, Bit>>,
-    pub sum_run: Vec<Signal<In, Bit>>,
+    pub n_learn: Vec<Signal<In, Bit>>,
     pub nm_begin: Vec<Signal<In, Bit>>,
     pub nm_step: Vec<Signal<In, Bit>>,
-    pub norm_walk: Vec<Signal<In, Bit>>,
-    /// The sum pass or the Norm pass reads weight_mem at `n_raddr` (next_mem is not read).
+    pub n_finish: Vec<Signal<In, Bit>>,
+    pub winner_valid: Vec<Signal<In, Bit>>,
+    /// spike_gen's stage 3 inserts input `ins_a` (silent: `ins_s`) at this edge: the sweep.
+    pub ins: Vec<Signal<In, Bit>>,
+    pub ins_a: Vec<Signal<In, Bits<AW>>>,
+    pub ins_s: Vec<Signal<In, Bit>>,
+    /// The host port, which `tag_mem` follows.
+    pub host_mode: Vec<Signal<In, Bit>>,
+    pub host_we: Vec<Signal<In, Bit>>,
+    pub host_addr: Vec<Signal<In, Bits<AW>>>,
+    /// The sweep reads weight_mem at `n_raddr` (next_mem is not read).
     pub n_rd: Vec<Signal<Out, Bit>>,
     pub n_raddr: Vec<Signal<Out, Bits<AW>>>,
-    /// NormMul's last cycle; Norm read every input of the row.
+    /// NormMul's last cycle.
     pub nm_last: Vec<Signal<Out, Bit>>,
-    pub norm_done: Vec<Signal<Out, Bit>>,
+    /// weight_mem's read data with the pending update applied: `host_rdata`.
+    pub n_rdata: Vec<Signal<Out, Bits<WORD>>>,
     norm: Vec<NormUnit<N, WB, WORD, AW>>,
-    op_norm: Vec<Constant<Bits<OP_BITS>>>,
     /// The lane value stage C writes (the penalty's floor included), for the row sums.
     wval: Vec<Signal<Local, Bits<WB>>>,
     /// 1 with normalization, else 0.
@@ -209,18 +218,22 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
         let nz = usize::from(p.normalization);
         Stdp {
             sum_start: many(nz),
-            sum_run: many(nz),
+            n_learn: many(nz),
             nm_begin: many(nz),
             nm_step: many(nz),
-            norm_walk: many(nz),
+            n_finish: many(nz),
+            winner_valid: many(nz),
+            ins: many(nz),
+            ins_a: many(nz),
+            ins_s: many(nz),
+            host_mode: many(nz),
+            host_we: many(nz),
+            host_addr: many(nz),
             n_rd: many(nz),
-            n_raddr: (0..nz).map(|_| Default::default()).collect(),
+            n_raddr: many(nz),
             nm_last: many(nz),
-            norm_done: many(nz),
+            n_rdata: many(nz),
             norm: (0..nz).map(|_| NormUnit::new(p)).collect(),
-            op_norm: (0..nz)
-                .map(|_| Constant::new(StdpOp::Norm.code().into()))
-                .collect(),
             wval: (0..nz).map(|_| Default::default()).collect(),
             _nz: nz,
             clock: Default::default(),
@@ -430,16 +443,11 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
         self.upd.next = self.base.val() - (self.mul_hi.p.val() << self.split.val());
         self.pen_ge_min.x.next = self.w_c.q.val() ^ self.w_sign.val();
         self.value.next = bit_cast::<WB, PROD_W>(self.upd.val() >> self.lut_shift.val());
-        // Row normalization: the Norm op writes the clamped `w + delta`.
-        for i in 0..self._nz {
-            if self.op_c.q.val() == self.op_norm[i].val() {
-                self.value.next = self.norm[i].nval.val();
-            }
-        }
         // The penalty's `w - penalty` is `upd` too (see `k_pen`); its floor `w_min` is decided
         // from registers and goes into `wdata`.
         self.floor_c.next = (self.op_c.q.val() == self.op_pen.val()) & !self.pen_ge_min.ge.val();
-        // Row normalization: the row sums follow every write; the passes' commands.
+        // Row normalization: the row sums follow every write; the sweep, NormMul and the
+        // pending update.
         for i in 0..self._nz {
             self.wval[i].next = self.value.val();
             if self.floor_c.val() {
@@ -447,11 +455,18 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
             }
             self.norm[i].clock.next = self.clock.val();
             self.norm[i].start.next = self.sum_start[i].val();
-            self.norm[i].sum.next = self.sum_run[i].val();
+            self.norm[i].learn.next = self.n_learn[i].val();
+            self.norm[i].ins.next = self.ins[i].val();
+            self.norm[i].ins_a.next = self.ins_a[i].val();
+            self.norm[i].ins_s.next = self.ins_s[i].val();
             self.norm[i].nm_begin.next = self.nm_begin[i].val();
             self.norm[i].nm_step.next = self.nm_step[i].val();
-            self.norm[i].walk.next = self.norm_walk[i].val();
+            self.norm[i].finish.next = self.n_finish[i].val();
             self.norm[i].winner.next = self.winner.val();
+            self.norm[i].winner_valid.next = self.winner_valid[i].val();
+            self.norm[i].host_mode.next = self.host_mode[i].val();
+            self.norm[i].host_we.next = self.host_we[i].val();
+            self.norm[i].host_addr.next = self.host_addr[i].val();
             self.norm[i].word.next = self.word.val();
             self.norm[i].we.next = self.v_c.q.val();
             self.norm[i].lane_c.next = self.lane_c.q.val();
@@ -460,7 +475,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
             self.n_rd[i].next = self.norm[i].rd.val();
             self.n_raddr[i].next = self.norm[i].raddr.val();
             self.nm_last[i].next = self.norm[i].nm_last.val();
-            self.norm_done[i].next = self.norm[i].norm_done.val();
+            self.n_rdata[i].next = self.norm[i].uword.val();
         }
         self.we.next = self.v_c.q.val();
         self.waddr.next = self.addr_c.q.val();
@@ -485,6 +500,15 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
             self.wsel.next = 0.into();
             self.wdata.next = (self.word_c.q.val() & !self.lane_mask.val())
                 | (self.w_min_rep.val() & self.lane_mask.val());
+        }
+        // The sweep's write (never in a cycle of stage C): the updated word.
+        for i in 0..self._nz {
+            if self.norm[i].swe.val() {
+                self.we.next = true;
+                self.waddr.next = self.norm[i].waddr.val();
+                self.wsel.next = 0.into();
+                self.wdata.next = self.norm[i].uword.val();
+            }
         }
 
         // Stage B: the lane arrives from weight_mem and goes straight into the multiplier (in
@@ -619,16 +643,6 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
         if self.pen_walk.val() & self.follow.val() {
             self.v_b.d.next = true;
             self.addr_b.d.next = self.next_q.val();
-        }
-        // Norm: the next input of the winner's row goes to stage B.
-        for i in 0..self._nz {
-            if self.norm[i].issue.val() {
-                self.v_b.d.next = true;
-                self.addr_b.d.next = self.norm[i].raddr.val();
-                self.op_b.d.next = self.op_norm[i].val();
-                self.d_b.d.next = 0.into();
-                self.lane_b.d.next = self.winner.val();
-            }
         }
         // The first class of a walk starting at lag_m, registered (see `begin_class`).
         self.low_lag.mask.next = self.lag_mask.val();
