@@ -363,14 +363,15 @@ impl Control {
         }
     }
 
-    /// End: the penalty walk when learning with a winner, else Done.
+    /// End: learning with a winner, the penalty walk, or with normalization NormMul (the sweep
+    /// of the next image applies the penalty); else Done.
     #[inline]
-    pub fn end(&mut self, winner_valid: bool) {
+    pub fn end(&mut self, winner_valid: bool, p: &HwParams) {
         self.count_cycle();
-        self.state = if self.learn && winner_valid {
-            FsmState::Pen
-        } else {
-            FsmState::Done
+        self.state = match (self.learn && winner_valid, p.normalization) {
+            (false, _) => FsmState::Done,
+            (true, false) => FsmState::Pen,
+            (true, true) => FsmState::NormMul,
         };
     }
 
@@ -383,15 +384,11 @@ impl Control {
         }
     }
 
-    /// PenDrain: one cycle; then the winner's row is normalized when normalization is built.
+    /// PenDrain: one cycle (stage C of the last node).
     #[inline]
-    pub fn pen_drain(&mut self, p: &HwParams) {
+    pub fn pen_drain(&mut self) {
         self.count_cycle();
-        self.state = if p.normalization {
-            FsmState::NormMul
-        } else {
-            FsmState::Done
-        };
+        self.state = FsmState::Done;
     }
 
     /// NormMul: `RB` cycles, until stdp's product is complete.
@@ -399,24 +396,8 @@ impl Control {
     pub fn norm_mul(&mut self, last: bool) {
         self.count_cycle();
         if last {
-            self.state = FsmState::Norm;
+            self.state = FsmState::Done;
         }
-    }
-
-    /// Norm: until every input of the winner's row has been read.
-    #[inline]
-    pub fn norm(&mut self, norm_done: bool) {
-        self.count_cycle();
-        if norm_done {
-            self.state = FsmState::NormDrain;
-        }
-    }
-
-    /// NormDrain: one cycle (stage C of the row's last input).
-    #[inline]
-    pub fn norm_drain(&mut self) {
-        self.count_cycle();
-        self.state = FsmState::Done;
     }
 
     /// Done: back to Idle; returns the `done` port's cycle count (this cycle included).

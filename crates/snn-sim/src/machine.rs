@@ -99,7 +99,7 @@ impl Machine {
             spike_gen: SpikeGen::new(&p),
             neurons: Neurons::new(&p),
             wta: Wta::default(),
-            stdp: Stdp::new(),
+            stdp: Stdp::for_core(&p),
             weight_mem: WeightMem::new(&p),
             control: Control::new(),
             now: Cycle(0),
@@ -147,20 +147,34 @@ impl Machine {
                 *lane = w[j * m + i];
             }
             self.weight_mem.host_write(i, &word);
+            self.stdp.host_tag(i);
         }
         Ok(())
     }
 
-    /// Host port: all weights, `[j * M + i]` = neuron `j`, input `i`.
+    /// Host port: all weights, `[j * M + i]` = neuron `j`, input `i`: the logical weights,
+    /// with an update the next sweep would apply (normalization) applied, as `host_rdata`
+    /// shows them.
     pub fn weights(&self) -> Vec<i32> {
         let (n, m) = (self.p.n, self.p.m);
         let mut w = vec![0; n * m];
         for i in 0..m {
-            for (j, &x) in self.weight_mem.word(i).iter().enumerate() {
+            for (j, &x) in self.word(i).iter().enumerate() {
                 w[j * m + i] = x;
             }
         }
         w
+    }
+
+    /// Word `i` as the host port reads it (with the pending update, if any, applied).
+    fn word(&self, i: usize) -> Vec<i32> {
+        let mut word = self.weight_mem.word(i).to_vec();
+        if let Some(&tag) = self.stdp.tag.get(i) {
+            if let Some(v) = self.stdp.pending_value(&word, tag, &self.p) {
+                word[self.stdp.upd_lane as usize] = v;
+            }
+        }
+        word
     }
 
     /// Host port, Idle only: the adaptive thresholds, raw, one per neuron, each in
@@ -192,9 +206,9 @@ impl Machine {
         self.neurons.theta().to_vec()
     }
 
-    /// Weight of neuron `j` for input `i`.
+    /// Weight of neuron `j` for input `i` (as the host port reads it).
     pub fn weight(&self, j: usize, i: usize) -> i32 {
-        self.weight_mem.word(i)[j]
+        self.word(i)[j]
     }
 
     /// Host side: the image whose pixels are handed over, one per `pix_ready` cycle, in raster
@@ -239,7 +253,10 @@ impl Machine {
             FsmState::Idle => self.idle(),
             FsmState::Ingest => self.scan(SgCmd::Ingest, &mut ev),
             FsmState::Drain => self.scan(SgCmd::Drain, &mut ev),
-            FsmState::Thresh => self.control.thresh(&self.spike_gen.count, &self.p),
+            FsmState::Thresh => {
+                self.sweep_tail(&mut ev);
+                self.control.thresh(&self.spike_gen.count, &self.p);
+            }
             FsmState::Divide => self.divide(),
             FsmState::Bias => {
                 self.neurons.load_thresholds(self.control.thr);
@@ -253,13 +270,16 @@ impl Machine {
             | FsmState::End
             | FsmState::Pen
             | FsmState::PenDrain
-            | FsmState::NormMul
-            | FsmState::Norm
-            | FsmState::NormDrain => self.learn_cycle(&mut ev),
+            | FsmState::NormMul => self.learn_cycle(&mut ev),
             FsmState::Done => {
                 let winner = self.winner();
                 if self.control.learn && self.p.homeostasis {
                     self.neurons.update_theta(winner, &self.p);
+                }
+                if self.p.normalization {
+                    let w = &self.wta;
+                    self.stdp
+                        .set_pending(self.control.learn, w.winner_valid, w.winner);
                 }
                 ev.done = Some(DoneEvent {
                     winner,
@@ -304,9 +324,7 @@ impl Machine {
             | FsmState::End
             | FsmState::Pen
             | FsmState::PenDrain
-            | FsmState::NormMul
-            | FsmState::Norm
-            | FsmState::NormDrain => self.learn_phase(),
+            | FsmState::NormMul => self.learn_phase(),
             FsmState::Idle | FsmState::Fire | FsmState::Wta | FsmState::Bias | FsmState::Done => {
                 return self.step();
             }
@@ -330,15 +348,19 @@ impl Machine {
         {
             let edges = self.spike_gen.ingest_image(&self.pixels, p);
             self.pix_pos = p.m;
-            if self.control.learn && p.normalization {
-                // The sum pass reads every word once, in order, well within Ingest.
-                let mut sums = vec![0i32; p.n];
-                for a in 0..p.m {
-                    for (s, &w) in sums.iter_mut().zip(self.weight_mem.word(a)) {
-                        *s += w;
-                    }
+            if p.normalization && (self.control.learn || self.stdp.upd) {
+                // The sweep visits the inputs in order as they are classified; the last one's
+                // word is read at the last Drain edge and processed in Thresh's first.
+                let sg = &self.spike_gen;
+                let mut silent = vec![false; p.m];
+                let mut a = sg.head_silent;
+                while a != p.nil {
+                    silent[a as usize] = true;
+                    a = sg.next_mem[a as usize];
                 }
-                self.stdp.sum_rows(&sums, p);
+                let learn = self.control.learn;
+                self.stdp
+                    .sweep_rows(&silent, learn, &mut self.weight_mem, p);
                 self.weight_mem.clock(Some(p.m as u32 - 1), None);
             }
             self.control.scan_edges(edges, p);
@@ -364,6 +386,7 @@ impl Machine {
     fn thresh_phase(&mut self) -> u64 {
         let c = &self.control;
         if (c.t, c.acc, c.pend) == (1, 0, self.p.mask_one) {
+            self.sweep_tail(&mut Events::default());
             return self.control.thresh_pass(&self.spike_gen.count, &self.p);
         }
         // Entered after its first cycle (by stepping): edge by edge.
@@ -452,8 +475,8 @@ impl Machine {
         edges
     }
 
-    /// The learning states (Stdp, StdpDrain, End, Pen, PenDrain, and with normalization NormMul,
-    /// Norm, NormDrain) up to Int or Done, each node of a walk applied when it is read (and its
+    /// The learning states (Stdp, StdpDrain, End, Pen, PenDrain, and with normalization NormMul)
+    /// up to Int or Done, each node of a walk applied when it is read (and its
     /// change added to its row's sum). Stepping writes a node's word two edges after reading it,
     /// and nothing reads that word in between (ARCHITECTURE "Read-after-write safety"), so the
     /// memory ends the same; stage A runs as in [`Stdp::clock`] (one edge per node, per empty
@@ -470,8 +493,6 @@ impl Machine {
                     | FsmState::Pen
                     | FsmState::PenDrain
                     | FsmState::NormMul
-                    | FsmState::Norm
-                    | FsmState::NormDrain
             )
         };
         let mut edges = 0;
@@ -484,7 +505,7 @@ impl Machine {
         let p = &self.p;
         let nil = p.nil;
         let t = self.control.t;
-        // (address, lane, lane value before, read from a list) of the last node read.
+        // (address, lane, lane value before) of the last node read.
         let mut last = None;
         loop {
             match self.control.state {
@@ -497,10 +518,10 @@ impl Machine {
                     let (op, d, lane) = (self.stdp.op_b, self.stdp.d_b, self.stdp.lane_b);
                     loop {
                         let w = self.weight_mem.lane(a, lane);
-                        let new = Stdp::update(op, d, w, 0, p).1;
+                        let new = Stdp::update(op, d, w, p).1;
                         self.weight_mem.set_lane(a, lane, new);
                         self.stdp.track(lane, new - w, p);
-                        last = Some((a, lane, w, true));
+                        last = Some((a, lane, w));
                         a = self.spike_gen.next_mem[a as usize];
                         if a == nil {
                             break;
@@ -518,7 +539,10 @@ impl Machine {
                 FsmState::End => {
                     edges += 1;
                     let winner_valid = self.wta.winner_valid;
-                    self.control.end(winner_valid);
+                    self.control.end(winner_valid, p);
+                    if self.control.state == FsmState::NormMul {
+                        self.stdp.begin_norm_mul();
+                    }
                     let mut a = self.spike_gen.head_silent;
                     if self.control.state != FsmState::Pen || a == nil {
                         continue;
@@ -528,10 +552,10 @@ impl Machine {
                     self.stdp.begin_penalty(lane);
                     loop {
                         let w = self.weight_mem.lane(a, lane);
-                        let new = Stdp::update(StdpOp::Pen, 0, w, 0, p).1;
+                        let new = Stdp::update(StdpOp::Pen, 0, w, p).1;
                         self.weight_mem.set_lane(a, lane, new);
                         self.stdp.track(lane, new - w, p);
-                        last = Some((a, lane, w, true));
+                        last = Some((a, lane, w));
                         a = self.spike_gen.next_mem[a as usize];
                         if a == nil {
                             break;
@@ -547,43 +571,18 @@ impl Machine {
                 }
                 FsmState::PenDrain => {
                     edges += 1;
-                    self.control.pen_drain(p);
-                    self.stdp.begin_norm_mul();
+                    self.control.pen_drain();
                 }
                 FsmState::NormMul => {
                     edges += 1;
                     let last_bit = self.stdp.norm_mul(self.wta.winner, p);
                     self.control.norm_mul(last_bit);
                 }
-                // The row: one read per cycle from input 0, then the cycle that finds it done.
-                FsmState::Norm => {
-                    let lane = self.wta.winner;
-                    let delta = self.stdp.delta;
-                    for a in self.stdp.norm_a..p.m as u32 {
-                        let w = self.weight_mem.lane(a, lane);
-                        let new = p.format.normalize(w, delta);
-                        self.weight_mem.set_lane(a, lane, new);
-                        self.stdp.track(lane, new - w, p);
-                        last = Some((a, lane, w, false));
-                        edges += 1;
-                        self.control.norm(false);
-                    }
-                    if let Some((a, ..)) = last.filter(|l| !l.3) {
-                        (self.stdp.op_b, self.stdp.d_b, self.stdp.lane_b) = (StdpOp::Norm, 0, lane);
-                        self.stdp.norm_a = a + 1;
-                    }
-                    edges += 1;
-                    self.control.norm(true);
-                }
-                FsmState::NormDrain => {
-                    edges += 1;
-                    self.control.norm_drain();
-                }
                 _ => break,
             }
         }
-        if let Some((a, lane, w, list)) = last {
-            self.settle(a, lane, w, list);
+        if let Some((a, lane, w)) = last {
+            self.settle(a, lane, w);
         }
         edges
     }
@@ -591,9 +590,8 @@ impl Machine {
     /// The registers a learning phase leaves after its last node read, word `a` with lane
     /// `lane` holding `w` when read: stage B and C hold that node (both invalid now: its write
     /// was the phase's last), weight_mem's data register the word as read (the write two edges
-    /// after the read found it shown and held the old word), and for a node read from a `list`
-    /// `next_q` its successor (the Norm pass reads weight_mem alone).
-    fn settle(&mut self, a: u32, lane: u32, w: i32, list: bool) {
+    /// after the read found it shown and held the old word), and `next_q` its successor.
+    fn settle(&mut self, a: u32, lane: u32, w: i32) {
         let p = &self.p;
         let n = p.n;
         let s = &mut self.stdp;
@@ -602,7 +600,7 @@ impl Machine {
         s.word_c[lane as usize] = w;
         (s.v_b, s.addr_b) = (false, a);
         (s.v_c, s.op_c, s.lane_c, s.addr_c) = (false, s.op_b, lane, a);
-        (s.w_c, s.prod_c) = (w, Stdp::update(s.op_b, s.d_b, w, s.delta, p).0);
+        (s.w_c, s.prod_c) = (w, Stdp::update(s.op_b, s.d_b, w, p).0);
         // Replay the read and the write of the node on the word as it was read.
         self.weight_mem.set_lane(a, lane, w);
         self.weight_mem.clock(Some(a), None);
@@ -615,9 +613,7 @@ impl Machine {
                 value: written,
             }),
         );
-        if list {
-            self.spike_gen.read_next(a);
-        }
+        self.spike_gen.read_next(a);
     }
 
     /// Idle: nothing changes until the host's `start` pulse, which resets the image's registers.
@@ -645,18 +641,49 @@ impl Machine {
             ev.pixel = Some(pixel);
         }
         let last = self.spike_gen.scan_last(cmd, p);
+        let sg = &self.spike_gen;
+        let ins = sg.v3.then_some((sg.i3, sg.class_reg as usize == p.nc));
         self.spike_gen.clock(cmd, pixel, p);
-        if self.control.learn && p.normalization {
-            let rd = self.stdp.sum_cycle(self.weight_mem.q(), p);
-            if rd.is_some() {
-                self.weight_mem.clock(rd, None);
-                ev.read = rd;
-            }
+        if self.p.normalization {
+            self.sweep(ins, ev);
         }
         if cmd == SgCmd::Ingest {
             self.control.ingest(last);
         } else {
-            self.control.drain(last, p);
+            self.control.drain(last, &self.p);
+        }
+    }
+
+    /// One edge of stdp's sweep (normalization): its stage's write and the read of the input
+    /// stage 3 inserts at this edge (`ins`, with whether it is silent).
+    #[inline(always)]
+    fn sweep(&mut self, ins: Option<(u32, bool)>, ev: &mut Events) {
+        let p = &self.p;
+        let mut word = [0; MAX_N];
+        word[..p.n].copy_from_slice(self.weight_mem.q());
+        let out = self
+            .stdp
+            .sweep_cycle(ins, &word[..p.n], self.control.learn, p);
+        let write = out.write.map(|(addr, lane, value)| {
+            ev.weight_write = Some(WeightWrite { addr, lane, value });
+            WordWrite {
+                addr,
+                word: &word,
+                lane,
+                value,
+            }
+        });
+        if out.rd.is_some() || write.is_some() {
+            self.weight_mem.clock(out.rd, write);
+        }
+        ev.read = ev.read.or(out.rd);
+    }
+
+    /// Thresh's first cycle finishes the sweep's last input (inserted at the last Drain edge).
+    #[inline(always)]
+    fn sweep_tail(&mut self, ev: &mut Events) {
+        if self.stdp.sw_v {
+            self.sweep(None, ev);
         }
     }
 
@@ -772,8 +799,7 @@ impl Machine {
         }
     }
 
-    /// Stdp, StdpDrain, End, Pen, PenDrain, NormMul, Norm, NormDrain: the stdp unit's walks
-    /// and pipeline.
+    /// Stdp, StdpDrain, End, Pen, PenDrain, NormMul: the stdp unit's walks and pipeline.
     fn learn_cycle(&mut self, ev: &mut Events) {
         let state = self.control.state;
         let winner_valid = self.wta.winner_valid;
@@ -786,9 +812,10 @@ impl Machine {
         let cmd = match state {
             FsmState::Stdp => StdpCmd::Walk,
             FsmState::StdpDrain => StdpCmd::Drain,
-            FsmState::End if self.control.learn && winner_valid => StdpCmd::PenStart { winner },
+            FsmState::End if self.control.learn && winner_valid && !self.p.normalization => {
+                StdpCmd::PenStart { winner }
+            }
             FsmState::Pen => StdpCmd::PenWalk,
-            FsmState::Norm => StdpCmd::NormWalk { winner },
             _ => StdpCmd::Hold,
         };
         let p = &self.p;
@@ -809,10 +836,7 @@ impl Machine {
                 "read-after-write hazard at cycle {}: word {a} is read while its write is in stdp stage B/C",
                 self.now.0
             );
-            // next_mem follows the address only for the lists (the Norm pass reads weights).
-            if state != FsmState::Norm {
-                self.spike_gen.read_next(a);
-            }
+            self.spike_gen.read_next(a);
             ev.read = out.rd;
         }
         match write {
@@ -834,25 +858,26 @@ impl Machine {
         match state {
             FsmState::Stdp => self.control.stdp(out.walk_done),
             FsmState::StdpDrain => self.control.stdp_drain(out.more, p),
-            FsmState::End => self.control.end(winner_valid),
-            FsmState::Pen => self.control.pen(out.pen_done),
-            FsmState::PenDrain => {
-                self.control.pen_drain(p);
-                self.stdp.begin_norm_mul();
+            FsmState::End => {
+                self.control.end(winner_valid, p);
+                if self.control.state == FsmState::NormMul {
+                    self.stdp.begin_norm_mul();
+                }
             }
-            FsmState::Norm => self.control.norm(out.norm_done),
-            _ => self.control.norm_drain(),
+            FsmState::Pen => self.control.pen(out.pen_done),
+            _ => self.control.pen_drain(),
         }
     }
 
     /// Upper bound on the cycles of one image, from the cycle counts of the doc: ingest, the
     /// threshold pass, the divider, per step at most every input and class once plus Fire, one
-    /// Wta scan, per step and neuron one STDP walk (each input at most twice), the penalty.
+    /// Wta scan, per step and neuron one STDP walk (each input at most twice), the penalty or
+    /// NormMul.
     pub fn cycle_bound(&self) -> u64 {
         let p = &self.p;
         let (m, k, t, n) = (p.m as u64, p.k as u64, p.t_steps as u64, p.n as u64);
         let walk = (2 * p.whi as u64 + 1) * (1 + k) + 2 * m + 1;
-        let norm = p.rb as u64 + m + 2;
+        let norm = p.rb as u64;
         p.scan_cycles
             + 3
             + t * k.max(1)

@@ -3,11 +3,15 @@
 //! computes the update of one lane (stage B: bound distance times lookup table) and writes the
 //! word back (stage C). The end-of-image penalty walks the silent list through the same pipeline.
 //!
-//! With row normalization built it also keeps every row's sum `rsum[j]`: summed from the
-//! weight memory during Ingest (while the memory is otherwise idle), then moved by every write
-//! of stage C, so that after the penalty the winner's sum is known without a pass; NormMul
-//! multiplies `S - rsum[winner]` by the reciprocal of `M`, one bit per cycle, and Norm walks
-//! the winner's row through stages B and C adding the step (SPEC section 10).
+//! With row normalization built it also runs the *sweep* (docs/ARCHITECTURE.md, Ingest): during
+//! Ingest, while weight_mem is otherwise idle, it reads each word as spike_gen classifies its
+//! input, applies the update the previous training image left pending (the winner's penalty
+//! where that image's input was silent, then its normalization step), and sums every row with
+//! the penalty this image's silent inputs will get; stage C's writes then move the sums, so
+//! that at the end of the image the winner's sum after STDP and penalty is known without a
+//! pass. NormMul multiplies `S - rsum[winner]` by the reciprocal of `M`, one bit per cycle, and
+//! the winner's row is left pending for the next sweep (SPEC section 10): neither the penalty
+//! walk nor a pass over the row costs a cycle of the image.
 
 pub use snn_arch::codes::StdpOp;
 use snn_arch::counters::StepCounters;
@@ -28,8 +32,6 @@ pub enum StdpCmd {
     PenStart { winner: u32 },
     /// State Pen: follow the silent list.
     PenWalk,
-    /// State Norm: the next input of the winner's row.
-    NormWalk { winner: u32 },
 }
 
 /// Inputs of one cycle.
@@ -62,8 +64,20 @@ pub struct StdpOut {
     pub more: bool,
     /// PenWalk: the silent list ended.
     pub pen_done: bool,
-    /// NormWalk: every input of the winner's row has been read.
-    pub norm_done: bool,
+}
+
+/// `tag_mem` bit 0: the input was silent in the image that wrote the tag.
+pub const TAG_SILENT: u8 = 1;
+/// `tag_mem` bit 1: the host wrote the word while an update was pending.
+pub const TAG_SKIP: u8 = 2;
+
+/// The sweep's ports in one cycle.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SweepOut {
+    /// Address read from weight_mem and `tag_mem`.
+    pub rd: Option<u32>,
+    /// Lane `.1` of word `.0` becomes `.2` (the rest is the data register's word).
+    pub write: Option<(u32, u32, i32)>,
 }
 
 /// The unit's registers. Data fields of a pipeline stage load only with its valid bit.
@@ -92,17 +106,26 @@ pub struct Stdp {
     pub word_c: [i32; MAX_N],
     pub w_c: i32,
     pub prod_c: u64,
-    /// Row normalization: each row's sum (`RSB` bits, signed).
+    /// Row normalization: each row's sum (`RSB` bits, signed), with the penalty of this
+    /// image's silent inputs.
     pub rsum: [i32; MAX_N],
-    /// Ingest's sum pass: next address to read, and a read was issued last cycle.
-    pub sum_a: u32,
-    pub sum_v: bool,
+    /// The sweep's stage: a word was read last cycle, of input `sw_a`, silent in this image
+    /// when `sw_s`.
+    pub sw_v: bool,
+    pub sw_a: u32,
+    pub sw_s: bool,
     /// NormMul: the product `(S - rsum[winner]) * norm_recip` so far, and the multiplier bit.
     pub nm_acc: i64,
     pub nm_bit: u32,
-    /// The normalization step of this image, and Norm's next address.
+    /// The normalization step of the last training image with a winner.
     pub delta: i32,
-    pub norm_a: u32,
+    /// That image's update of row `upd_lane` is pending (the next sweep applies it).
+    pub upd: bool,
+    pub upd_lane: u32,
+    /// `tag_mem` (`M` entries of [`TAG_SILENT`] and [`TAG_SKIP`], empty without normalization)
+    /// and its read data register.
+    pub tag: Vec<u8>,
+    pub tag_q: u8,
 }
 
 impl Stdp {
@@ -126,12 +149,24 @@ impl Stdp {
             w_c: 0,
             prod_c: 0,
             rsum: [0; MAX_N],
-            sum_a: 0,
-            sum_v: false,
+            sw_v: false,
+            sw_a: 0,
+            sw_s: false,
             nm_acc: 0,
             nm_bit: 0,
             delta: 0,
-            norm_a: 0,
+            upd: false,
+            upd_lane: 0,
+            tag: Vec::new(),
+            tag_q: 0,
+        }
+    }
+
+    /// The unit of a core: with normalization, its `tag_mem` of `M` entries.
+    pub fn for_core(p: &HwParams) -> Self {
+        Stdp {
+            tag: vec![0; if p.normalization { p.m } else { 0 }],
+            ..Stdp::new()
         }
     }
 
@@ -144,19 +179,18 @@ impl Stdp {
     /// Stage C's new lane value.
     #[inline]
     pub fn stage_c_value(&self, p: &HwParams) -> i32 {
-        Self::written(self.op_c, self.w_c, self.prod_c, self.delta, p)
+        Self::written(self.op_c, self.w_c, self.prod_c, p)
     }
 
     /// Stage C's value from lane `w`, stage B's product and (Norm) the step `delta`.
     #[inline(always)]
-    fn written(op: StdpOp, w: i32, prod: u64, delta: i32, p: &HwParams) -> i32 {
+    fn written(op: StdpOp, w: i32, prod: u64, p: &HwParams) -> i32 {
         let f = &p.format;
         let step = ((prod + (1u64 << (f.lut_frac_bits - 1))) >> f.lut_frac_bits) as i32;
         match op {
             StdpOp::Pot => w + step,
             StdpOp::Dep => w - step,
             StdpOp::Pen => (w - f.penalty).max(f.w_min),
-            StdpOp::Norm => f.normalize(w, delta),
         }
     }
 
@@ -167,48 +201,134 @@ impl Stdp {
         match op {
             StdpOp::Pot => f.lut_pot[(d - p.wlo) as usize] as u64 * (f.w_max - w) as u64,
             StdpOp::Dep => f.lut_dep[(d - p.wlo) as usize] as u64 * (w - f.w_min) as u64,
-            StdpOp::Pen | StdpOp::Norm => 0,
+            StdpOp::Pen => 0,
         }
     }
 
-    /// What stages B and C make of lane value `w` read with `(op, d)` (and, for Norm, the step
-    /// `delta`): the product and the value written back.
+    /// What stages B and C make of lane value `w` read with `(op, d)`: the product and the
+    /// value written back.
     #[inline(always)]
-    pub fn update(op: StdpOp, d: u32, w: i32, delta: i32, p: &HwParams) -> (u64, i32) {
+    pub fn update(op: StdpOp, d: u32, w: i32, p: &HwParams) -> (u64, i32) {
         let prod = Self::product(op, d, w, p);
-        (prod, Self::written(op, w, prod, delta, p))
+        (prod, Self::written(op, w, prod, p))
     }
 
-    /// `start`: the row sums and their pass start over.
+    /// `start`: the row sums start over and the sweep's stage empties.
     pub fn start_sums(&mut self) {
         self.rsum = [0; MAX_N];
-        self.sum_a = 0;
-        self.sum_v = false;
+        self.sw_v = false;
     }
 
-    /// One cycle of Ingest's sum pass (learning with normalization): add the word read last
-    /// cycle to the row sums, lane by lane, and read the next word while any is left. Returns
-    /// the address read (weight_mem only: next_mem is being written in Ingest).
+    /// `U(word, tag)` for lane `upd_lane`: its new value when the pending update applies to a
+    /// word with this tag (the winner's penalty if the input was silent, then `+ delta`,
+    /// clamped), else `None` (nothing pending, or the host wrote the word after it).
+    #[inline(always)]
+    pub fn pending_value(&self, word: &[i32], tag: u8, p: &HwParams) -> Option<i32> {
+        if !self.upd || tag & TAG_SKIP != 0 {
+            return None;
+        }
+        let f = &p.format;
+        let w = word[self.upd_lane as usize];
+        let w1 = if tag & TAG_SILENT != 0 {
+            (w - f.penalty).max(f.w_min)
+        } else {
+            w
+        };
+        Some(f.normalize(w1, self.delta))
+    }
+
+    /// A lane's contribution to its row's sum: with the penalty when the input is silent.
+    #[inline(always)]
+    fn summand(w: i32, silent: bool, p: &HwParams) -> i32 {
+        if silent {
+            (w - p.format.penalty).max(p.format.w_min)
+        } else {
+            w
+        }
+    }
+
+    /// One edge of the sweep (normalization built): the stage of the word read last cycle
+    /// (`word_q`, tag `tag_q`) gets the pending update, is written back with its new tag and
+    /// (`learn`) summed; then, when stage 3 inserts input `ins.0` (`ins.1`: silent) and the
+    /// sweep runs (`learn` or an update pending), that input is read.
     #[inline]
-    pub fn sum_cycle(&mut self, word_q: &[i32], p: &HwParams) -> Option<u32> {
-        if self.sum_v {
-            for (s, &w) in self.rsum[..p.n].iter_mut().zip(word_q) {
-                *s += w;
+    pub fn sweep_cycle(
+        &mut self,
+        ins: Option<(u32, bool)>,
+        word_q: &[i32],
+        learn: bool,
+        p: &HwParams,
+    ) -> SweepOut {
+        let mut out = SweepOut::default();
+        let run = learn || self.upd;
+        if self.sw_v {
+            let lane = self.upd_lane as usize;
+            let new = self.pending_value(word_q, self.tag_q, p);
+            if self.upd {
+                out.write = Some((self.sw_a, self.upd_lane, new.unwrap_or(word_q[lane])));
+            }
+            if learn {
+                for (j, (s, &w)) in self.rsum[..p.n].iter_mut().zip(word_q).enumerate() {
+                    let w = if j == lane { new.unwrap_or(w) } else { w };
+                    *s += Self::summand(w, self.sw_s, p);
+                }
+            }
+            self.tag[self.sw_a as usize] = if self.sw_s { TAG_SILENT } else { 0 };
+            if self.sw_a as usize == p.m - 1 {
+                self.upd = false;
             }
         }
-        self.sum_v = (self.sum_a as usize) < p.m;
-        let rd = self.sum_v.then_some(self.sum_a);
-        self.sum_a += self.sum_v as u32;
-        rd
+        self.sw_v = false;
+        if let Some((i, silent)) = ins.filter(|_| run) {
+            self.tag_q = self.tag[i as usize];
+            (self.sw_v, self.sw_a, self.sw_s) = (true, i, silent);
+            out.rd = Some(i);
+        }
+        out
     }
 
-    /// The whole sum pass at once (the machine's fast Ingest): every row's sum, and the
-    /// registers as the pass leaves them. The caller loads weight_mem's data register with the
-    /// last word read.
-    pub fn sum_rows(&mut self, row_sums: &[i32], p: &HwParams) {
-        self.rsum[..p.n].copy_from_slice(row_sums);
-        self.sum_a = p.m as u32;
-        self.sum_v = false;
+    /// The sweep of a whole Ingest and Drain at once (the machine's fast Ingest): `silent[i]`
+    /// for every input, `word(i)` weight_mem's word `i` and `write(i, lane, value)` its write.
+    /// Leaves the registers and `tag_mem` as the insertion of input `M - 1` leaves them (its
+    /// word read, not yet processed); the caller loads weight_mem's data register with it.
+    pub fn sweep_rows(
+        &mut self,
+        silent: &[bool],
+        learn: bool,
+        mem: &mut crate::weight_mem::WeightMem,
+        p: &HwParams,
+    ) {
+        if !(learn || self.upd) {
+            return;
+        }
+        let last = p.m - 1;
+        let lane = self.upd_lane;
+        for (i, &s) in silent[..last].iter().enumerate() {
+            let tag = self.tag[i];
+            if let Some(v) = self.pending_value(mem.word(i), tag, p) {
+                mem.set_lane(i as u32, lane, v);
+            }
+            if learn {
+                for (r, &w) in self.rsum[..p.n].iter_mut().zip(mem.word(i)) {
+                    *r += Self::summand(w, s, p);
+                }
+            }
+            self.tag[i] = if s { TAG_SILENT } else { 0 };
+        }
+        self.tag_q = self.tag[last];
+        (self.sw_v, self.sw_a, self.sw_s) = (true, last as u32, silent[last]);
+    }
+
+    /// Done (normalization): the winner's row is pending when a training image had a winner.
+    pub fn set_pending(&mut self, learn: bool, winner_valid: bool, winner: u32) {
+        (self.upd, self.upd_lane) = (learn && winner_valid, winner);
+    }
+
+    /// Host port (normalization): a write of word `i` is final, whatever is pending.
+    pub fn host_tag(&mut self, i: usize) {
+        if !self.tag.is_empty() {
+            self.tag[i] = if self.upd { TAG_SKIP } else { 0 };
+        }
     }
 
     /// A stage C write changed lane `lane` by `change`: its row sum follows (normalization).
@@ -219,7 +339,7 @@ impl Stdp {
         }
     }
 
-    /// PenDrain's edge into NormMul: the product starts at 0.
+    /// End's edge into NormMul: the product starts at 0.
     pub fn begin_norm_mul(&mut self) {
         self.nm_acc = 0;
         self.nm_bit = 0;
@@ -228,8 +348,7 @@ impl Stdp {
     /// One NormMul cycle for the winner's row, most significant bit first (Horner: no shifter,
     /// one adder): `nm_acc = 2 * nm_acc + (S - rsum[winner])` when bit `RB - 1 - nm_bit` of the
     /// reciprocal is set, else `2 * nm_acc`. The last cycle (`nm_bit == RB - 1`) rounds and
-    /// shifts the product into `delta` and points Norm at input 0. Returns whether it was the
-    /// last.
+    /// shifts the product into `delta`. Returns whether it was the last.
     #[inline]
     pub fn norm_mul(&mut self, winner: u32, p: &HwParams) -> bool {
         let f = &p.format;
@@ -245,27 +364,10 @@ impl Stdp {
         if last {
             self.delta = ((self.nm_acc + (1i64 << (f.norm_shift - 1))) >> f.norm_shift) as i32;
             debug_assert_eq!(self.delta, f.norm_delta(self.rsum[winner as usize] as i64));
-            self.norm_a = 0;
         } else {
             self.nm_bit += 1;
         }
         last
-    }
-
-    /// Stage A of one Norm cycle: read the next input of the winner's row (stage B: op Norm,
-    /// lane `winner`), or report that the row is done.
-    #[inline]
-    fn norm_issue(&mut self, winner: u32, out: &mut StdpOut, p: &HwParams) {
-        if (self.norm_a as usize) < p.m {
-            self.op_b = StdpOp::Norm;
-            self.d_b = 0;
-            self.lane_b = winner;
-            let a = self.norm_a;
-            self.issue(a, out);
-            self.norm_a += 1;
-        } else {
-            out.norm_done = true;
-        }
     }
 
     /// Mask of step `m` restricted to the window: no class when `|m - t| < wlo`.
@@ -410,7 +512,6 @@ impl Stdp {
                     out.pen_done = true;
                 }
             }
-            StdpCmd::NormWalk { winner } => self.norm_issue(winner, &mut out, p),
         }
         out
     }

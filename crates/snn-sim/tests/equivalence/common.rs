@@ -69,6 +69,12 @@ impl Pair {
     }
 
     /// Both models' adaptive thresholds set to `theta` (raw).
+    /// Both levels get the raw weights `w` (`[j * M + i]`) through their host ports.
+    pub fn set_weights(&mut self, w: &[i32]) {
+        self.gold.weights.as_slice_mut().unwrap().copy_from_slice(w);
+        self.dut.load_weights(w).unwrap();
+    }
+
     pub fn set_theta(&mut self, theta: &[i32]) {
         self.gold.theta = theta.to_vec();
         self.dut.load_theta(theta).unwrap();
@@ -317,11 +323,13 @@ pub fn expected_cycles(p: &HwParams, enc: &Encoded, gold: &Presentation<i32>, le
     }
     cycles += 1;
     if learn && gold.winner.is_some() {
-        cycles += silent.max(1) + 1;
-        if p.normalization {
-            // NormMul, Norm (one read per input and the cycle that finds the row done), NormDrain.
-            cycles += p.rb as u64 + p.m as u64 + 1 + 1;
-        }
+        cycles += if p.normalization {
+            // NormMul; the penalty and the row's rewrite are left to the next image's sweep.
+            p.rb as u64
+        } else {
+            // Pen, PenDrain.
+            silent.max(1) + 1
+        };
     }
     cycles + 1
 }

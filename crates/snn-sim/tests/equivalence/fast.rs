@@ -174,11 +174,22 @@ fn the_state_comparison_sees_one_weight() {
     assert!(err.starts_with("weight_mem"), "{err}");
 }
 
+/// Row normalization (its sweep, pending updates and NormMul) on a small core.
+fn small_normalized() -> SnnConfig {
+    SnnConfig {
+        norm_target: 20.0,
+        neurons: 3,
+        ..SnnConfig::small()
+    }
+}
+
 #[test]
 fn made_up_images_on_several_configurations() {
     let configs = [
         ("default", SnnConfig::default()),
         ("small", SnnConfig::small()),
+        ("learning preset", SnnConfig::learning()),
+        ("small, normalized", small_normalized()),
         (
             "one neuron",
             SnnConfig {
@@ -228,9 +239,14 @@ fn made_up_images_on_several_configurations() {
 
 #[test]
 fn phases_entered_after_their_first_edge() {
-    for (seed, cfg) in [SnnConfig::default(), SnnConfig::small()]
-        .iter()
-        .enumerate()
+    for (seed, cfg) in [
+        SnnConfig::default(),
+        SnnConfig::small(),
+        SnnConfig::learning(),
+        small_normalized(),
+    ]
+    .iter()
+    .enumerate()
     {
         for round in 0..4 {
             let seed = 10 * seed as u64 + round;

@@ -220,3 +220,40 @@ fn host_port_misuse_is_an_error() {
         .to_string()
         .contains("Idle"));
 }
+
+#[test]
+fn host_writes_win_over_a_pending_update() {
+    // A training image with a winner leaves its row's penalty and normalization to the next
+    // image's sweep; weights the host writes before that are final (tag_mem's skip bit), and
+    // the host port reads the logical weights in between.
+    let cfg = SnnConfig {
+        norm_target: 20.0,
+        neurons: 3,
+        ..SnnConfig::small()
+    };
+    let imgs = images(&cfg, 3, 20);
+    let mut pair = Pair::new(&cfg);
+    let before = pair.dut.weights();
+    let k = imgs
+        .iter()
+        .position(|px| {
+            pair.present(px, true).unwrap();
+            pair.dut.stdp().upd
+        })
+        .expect("some training image has a winner");
+    let raw: Vec<i32> = (0..cfg.height * cfg.width)
+        .flat_map(|i| pair.dut.weight_mem().word(i).to_vec())
+        .collect();
+    let shown: Vec<i32> = (0..cfg.height * cfg.width)
+        .flat_map(|i| (0..cfg.neurons).map(move |j| (i, j)))
+        .map(|(i, j)| pair.dut.weight(j, i))
+        .collect();
+    assert_ne!(raw, shown, "the update is pending in the memory");
+    assert_ne!(pair.dut.weights(), before);
+    let written = Network::with_random_weights(FixedArith::new(&cfg).unwrap(), &cfg).weights;
+    pair.set_weights(written.as_slice().unwrap());
+    assert_eq!(pair.dut.weights(), written.as_slice().unwrap());
+    // The next images run on the written weights, bit for bit with the golden model.
+    pair.run_all(&imgs[k + 1..], false);
+    pair.run_all(&imgs[k + 1..], true);
+}
