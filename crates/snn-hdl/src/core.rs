@@ -315,6 +315,7 @@ impl<
             self.stdp.ins[z].next = self.spike_gen.ins[z].val();
             self.stdp.ins_a[z].next = self.spike_gen.ins_a[z].val();
             self.stdp.ins_s[z].next = self.spike_gen.ins_s[z].val();
+            self.stdp.craddr[z].next = self.control.raddr.val();
             self.stdp.host_mode[z].next = !self.control.busy.val();
             self.stdp.host_we[z].next = self.host_we.val();
             self.stdp.host_addr[z].next = self.host_addr.val();

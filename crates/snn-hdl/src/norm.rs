@@ -45,6 +45,8 @@ pub struct NormUnit<const N: usize, const WB: usize, const WORD: usize, const AW
     pub finish: Signal<In, Bit>,
     pub winner: Signal<In, Bits<NEURON_BITS>>,
     pub winner_valid: Signal<In, Bit>,
+    /// control's read address of weight_mem (the sweep's and the host's take its place).
+    pub craddr: Signal<In, Bits<AW>>,
     /// The host port (Idle): it reads and writes `tag_mem` beside weight_mem.
     pub host_mode: Signal<In, Bit>,
     pub host_we: Signal<In, Bit>,
@@ -177,6 +179,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize>
             finish: Default::default(),
             winner: Default::default(),
             winner_valid: Default::default(),
+            craddr: Default::default(),
             host_mode: Default::default(),
             host_we: Default::default(),
             host_addr: Default::default(),
@@ -323,9 +326,12 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
             self.upd.d.next = self.learn.val() & self.winner_valid.val();
             self.upd_lane.d.next = self.winner.val();
         }
-        // tag_mem: read with weight_mem (the sweep's or the host's address), written by the
-        // sweep, or by the host, whose word a pending update must then leave alone.
-        self.tag_mem.raddr.next = self.ins_a.val();
+        // tag_mem: read with weight_mem (control's, the sweep's or the host's address), written
+        // by the sweep, or by the host, whose word a pending update must then leave alone.
+        self.tag_mem.raddr.next = self.craddr.val();
+        if self.ins.val() & (self.learn.val() | self.upd.q.val()) {
+            self.tag_mem.raddr.next = self.ins_a.val();
+        }
         self.tag_mem.we.next = self.sw_v.q.val();
         self.tag_mem.waddr.next = self.sw_a.q.val();
         self.tag_mem.wdata.next = 0.into();

@@ -91,7 +91,8 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     pub ins: Vec<Signal<In, Bit>>,
     pub ins_a: Vec<Signal<In, Bits<AW>>>,
     pub ins_s: Vec<Signal<In, Bit>>,
-    /// The host port, which `tag_mem` follows.
+    /// control's weight_mem address and the host port, which `tag_mem` follows.
+    pub craddr: Vec<Signal<In, Bits<AW>>>,
     pub host_mode: Vec<Signal<In, Bit>>,
     pub host_we: Vec<Signal<In, Bit>>,
     pub host_addr: Vec<Signal<In, Bits<AW>>>,
@@ -226,6 +227,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
             ins: many(nz),
             ins_a: many(nz),
             ins_s: many(nz),
+            craddr: many(nz),
             host_mode: many(nz),
             host_we: many(nz),
             host_addr: many(nz),
@@ -464,6 +466,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
             self.norm[i].finish.next = self.n_finish[i].val();
             self.norm[i].winner.next = self.winner.val();
             self.norm[i].winner_valid.next = self.winner_valid[i].val();
+            self.norm[i].craddr.next = self.craddr[i].val();
             self.norm[i].host_mode.next = self.host_mode[i].val();
             self.norm[i].host_we.next = self.host_we[i].val();
             self.norm[i].host_addr.next = self.host_addr[i].val();
