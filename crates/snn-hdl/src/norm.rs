@@ -11,8 +11,9 @@
 //! vector of zero or one element, so designs without it keep their Verilog byte for byte.
 
 use crate::bram::Bram;
+use crate::cmp::AtLeast;
 use crate::neuron::twos;
-use crate::stdp::only;
+use crate::stdp::{only, pen_floor};
 use rust_hdl::prelude::*;
 use snn_arch::widths::{NEURON_BITS, NORM_PRODUCT_BITS, ROW_SUM_BITS};
 use snn_arch::HwParams;
@@ -91,14 +92,13 @@ pub struct NormUnit<const N: usize, const WB: usize, const WORD: usize, const AW
     w_c_x: Signal<Local, Bits<RSUM_BITS>>,
     wval_x: Signal<Local, Bits<RSUM_BITS>>,
     change: Signal<Local, Bits<RSUM_BITS>>,
-    /// `U`: lane `upd_lane` of `word` (`uw`, sign-extended `uw_x`), its penalty, the value after
-    /// the penalty where silent (`w1`), `w1 + delta` and its clamp, replicated into every lane;
-    /// the lane's mask.
+    /// `U`: lane `upd_lane` of `word` (`uw`), the value after the penalty where silent (`w1`,
+    /// and sign-extended), `w1 + delta` and its clamp, replicated into every lane; the lane's
+    /// mask.
     lane: Vec<Lane<WB, WORD>>,
     uw: Signal<Local, Bits<WB>>,
-    uw_x: Signal<Local, Bits<RSUM_BITS>>,
-    u_pen: Signal<Local, Bits<RSUM_BITS>>,
-    w1: Signal<Local, Bits<RSUM_BITS>>,
+    u_pen: Penalize<WB>,
+    w1_x: Signal<Local, Bits<RSUM_BITS>>,
     moved: Signal<Local, Bits<RSUM_BITS>>,
     moved_f: Signal<Local, Bits<RSUM_BITS>>,
     nval: Signal<Local, Bits<WB>>,
@@ -121,12 +121,10 @@ pub struct NormUnit<const N: usize, const WB: usize, const WORD: usize, const AW
     half: Constant<Bits<NM_BITS>>,
     shift: Constant<Bits<8>>,
     /// The weight's sign bit at `WB` and at `RSUM_BITS` bits (sign extension is
-    /// `(x ^ 2^(WB-1)) - 2^(WB-1)`), the row sums' sign bit, and the penalty's constants.
+    /// `(x ^ 2^(WB-1)) - 2^(WB-1)`), the row sums' sign bit, and the clamp's bounds.
     w_sign: Constant<Bits<WB>>,
     w_sign_x: Constant<Bits<RSUM_BITS>>,
     x_sign: Constant<Bits<RSUM_BITS>>,
-    penalty: Constant<Bits<RSUM_BITS>>,
-    w_min_x: Constant<Bits<RSUM_BITS>>,
     w_min_f: Constant<Bits<RSUM_BITS>>,
     w_min: Constant<Bits<WB>>,
     w_max: Constant<Bits<WB>>,
@@ -211,9 +209,8 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize>
             change: Default::default(),
             lane: (0..N).map(|j| Lane::new(j)).collect(),
             uw: Default::default(),
-            uw_x: Default::default(),
-            u_pen: Default::default(),
-            w1: Default::default(),
+            u_pen: Penalize::new(p),
+            w1_x: Default::default(),
             moved: Default::default(),
             moved_f: Default::default(),
             nval: Default::default(),
@@ -243,8 +240,6 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize>
             w_sign: Constant::new(Bits::<WB>::from(1u64 << (WB - 1))),
             w_sign_x: Constant::new(Bits::<RSUM_BITS>::from(1u64 << (WB - 1))),
             x_sign: Constant::new(Bits::<RSUM_BITS>::from(1u64 << (RSUM_BITS - 1))),
-            penalty: Constant::new(twos::<RSUM_BITS>(f.penalty as i64)),
-            w_min_x: Constant::new(twos::<RSUM_BITS>(f.w_min as i64)),
             w_min_f: Constant::new(flip(f.w_min as i64)),
             w_min: Constant::new(twos::<WB>(f.w_min as i64)),
             w_max: Constant::new(twos::<WB>(f.w_max as i64)),
@@ -275,17 +270,11 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
                 self.umask.next = self.lane_bits[j].val();
             }
         }
-        self.uw_x.next = bit_cast::<RSUM_BITS, WB>(self.uw.val() ^ self.w_sign.val())
+        self.u_pen.w.next = self.uw.val();
+        self.u_pen.silent.next = self.tag_mem.rdata.val().get_bit(0);
+        self.w1_x.next = bit_cast::<RSUM_BITS, WB>(self.u_pen.out.val() ^ self.w_sign.val())
             - self.w_sign_x.val();
-        self.u_pen.next = self.uw_x.val() - self.penalty.val();
-        self.w1.next = self.uw_x.val();
-        if self.tag_mem.rdata.val().get_bit(0) {
-            self.w1.next = self.u_pen.val();
-            if (self.u_pen.val() ^ self.x_sign.val()) < self.w_min_f.val() {
-                self.w1.next = self.w_min_x.val();
-            }
-        }
-        self.moved.next = self.w1.val() + self.delta.q.val();
+        self.moved.next = self.w1_x.val() + self.delta.q.val();
         self.moved_f.next = self.moved.val() ^ self.x_sign.val();
         self.nval.next = bit_cast::<WB, RSUM_BITS>(self.moved.val());
         if self.moved_f.val() < self.w_min_f.val() {
@@ -406,8 +395,8 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
 }
 
 /// One row's sum `rsum[j]`: cleared at `start`; in the sweep plus lane `j` of the word written
-/// (sign-extended), penalized (`max(w - penalty, w_min)`) when the input is `silent`; plus
-/// `change` when stage C writes this lane.
+/// (sign-extended), penalized when the input is `silent`; plus `change` when stage C writes
+/// this lane.
 #[derive(LogicBlock)]
 pub struct RowSum<const WB: usize, const WORD: usize> {
     pub clock: Signal<In, Clock>,
@@ -420,24 +409,17 @@ pub struct RowSum<const WB: usize, const WORD: usize> {
     pub change: Signal<In, Bits<RSUM_BITS>>,
     pub sum: Signal<Out, Bits<RSUM_BITS>>,
     rsum: DFF<Bits<RSUM_BITS>>,
-    lane: Signal<Local, Bits<WB>>,
-    lane_x: Signal<Local, Bits<RSUM_BITS>>,
-    /// `lane_x - penalty`, and the value added.
-    lane_pen: Signal<Local, Bits<RSUM_BITS>>,
-    value: Signal<Local, Bits<RSUM_BITS>>,
+    lane_of: Lane<WB, WORD>,
+    /// The lane's value added (penalized if silent), and sign-extended.
+    value: Penalize<WB>,
+    value_x: Signal<Local, Bits<RSUM_BITS>>,
     w_sign: Constant<Bits<WB>>,
     w_sign_x: Constant<Bits<RSUM_BITS>>,
-    x_sign: Constant<Bits<RSUM_BITS>>,
-    penalty: Constant<Bits<RSUM_BITS>>,
-    w_min_x: Constant<Bits<RSUM_BITS>>,
-    w_min_f: Constant<Bits<RSUM_BITS>>,
-    lane_off: Constant<Bits<16>>,
 }
 
 impl<const WB: usize, const WORD: usize> RowSum<WB, WORD> {
     /// The sum of row `j`.
     pub fn new(p: &HwParams, j: usize) -> Self {
-        let f = &p.format;
         RowSum {
             clock: Default::default(),
             start: Default::default(),
@@ -448,17 +430,11 @@ impl<const WB: usize, const WORD: usize> RowSum<WB, WORD> {
             change: Default::default(),
             sum: Default::default(),
             rsum: Default::default(),
-            lane: Default::default(),
-            lane_x: Default::default(),
-            lane_pen: Default::default(),
-            value: Default::default(),
+            lane_of: Lane::new(j),
+            value: Penalize::new(p),
+            value_x: Default::default(),
             w_sign: Constant::new(Bits::<WB>::from(1u64 << (WB - 1))),
             w_sign_x: Constant::new(Bits::<RSUM_BITS>::from(1u64 << (WB - 1))),
-            x_sign: Constant::new(Bits::<RSUM_BITS>::from(1u64 << (RSUM_BITS - 1))),
-            penalty: Constant::new(twos::<RSUM_BITS>(f.penalty as i64)),
-            w_min_x: Constant::new(twos::<RSUM_BITS>(f.w_min as i64)),
-            w_min_f: Constant::new(flip(f.w_min as i64)),
-            lane_off: Constant::new(Bits::<16>::from((j * WB) as u64)),
         }
     }
 }
@@ -468,26 +444,65 @@ impl<const WB: usize, const WORD: usize> Logic for RowSum<WB, WORD> {
     fn update(&mut self) {
         dff_setup!(self, clock, rsum);
         self.sum.next = self.rsum.q.val();
-        self.lane.next = bit_cast::<WB, WORD>(self.word.val() >> self.lane_off.val());
+        self.lane_of.word.next = self.word.val();
+        self.value.w.next = self.lane_of.lane.val();
+        self.value.silent.next = self.silent.val();
         // Sign extension: `(x ^ 2^(WB-1)) - 2^(WB-1)` on the zero-extended value.
-        self.lane_x.next =
-            bit_cast::<RSUM_BITS, WB>(self.lane.val() ^ self.w_sign.val()) - self.w_sign_x.val();
-        self.lane_pen.next = self.lane_x.val() - self.penalty.val();
-        self.value.next = self.lane_x.val();
-        if self.silent.val() {
-            self.value.next = self.lane_pen.val();
-            if (self.lane_pen.val() ^ self.x_sign.val()) < self.w_min_f.val() {
-                self.value.next = self.w_min_x.val();
-            }
-        }
+        self.value_x.next = bit_cast::<RSUM_BITS, WB>(self.value.out.val() ^ self.w_sign.val())
+            - self.w_sign_x.val();
         if self.add.val() {
-            self.rsum.d.next = self.rsum.q.val() + self.value.val();
+            self.rsum.d.next = self.rsum.q.val() + self.value_x.val();
         }
         if self.hit.val() {
             self.rsum.d.next = self.rsum.q.val() + self.change.val();
         }
         if self.start.val() {
             self.rsum.d.next = 0.into();
+        }
+    }
+}
+
+/// A `WB`-bit weight with the penalty `max(w - penalty, w_min)` applied if `silent`, in `WB`
+/// bits: the floor test is a comparison with a constant in offset binary ([`AtLeast`]), and
+/// above the floor `w - penalty` cannot wrap. A block of its own, so that the parent's
+/// statements that drive `w` and read `out` share no local (see `crate::core`).
+#[derive(LogicBlock)]
+pub struct Penalize<const WB: usize> {
+    pub w: Signal<In, Bits<WB>>,
+    pub silent: Signal<In, Bit>,
+    pub out: Signal<Out, Bits<WB>>,
+    /// `w >= w_min + penalty`.
+    floor: AtLeast<WB>,
+    penalty: Constant<Bits<WB>>,
+    w_min: Constant<Bits<WB>>,
+    w_sign: Constant<Bits<WB>>,
+}
+
+impl<const WB: usize> Penalize<WB> {
+    pub fn new(p: &HwParams) -> Self {
+        let f = &p.format;
+        Penalize {
+            w: Default::default(),
+            silent: Default::default(),
+            out: Default::default(),
+            floor: AtLeast::new(pen_floor::<WB>(f.w_min as i64 + f.penalty as i64)),
+            penalty: Constant::new(twos::<WB>(f.penalty as i64)),
+            w_min: Constant::new(twos::<WB>(f.w_min as i64)),
+            w_sign: Constant::new(Bits::<WB>::from(1u64 << (WB - 1))),
+        }
+    }
+}
+
+impl<const WB: usize> Logic for Penalize<WB> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.floor.x.next = self.w.val() ^ self.w_sign.val();
+        self.out.next = self.w.val();
+        if self.silent.val() {
+            self.out.next = self.w_min.val();
+            if self.floor.ge.val() {
+                self.out.next = self.w.val() - self.penalty.val();
+            }
         }
     }
 }

@@ -401,7 +401,7 @@ fn k_bits(k: i128) -> Bits<PROD_W> {
 
 /// The offset-binary constant of the penalty's floor test `w >= floor` for `WB`-bit weights,
 /// or `2^WB` (never) when no weight reaches it.
-fn pen_floor<const WB: usize>(floor: i64) -> u64 {
+pub(crate) fn pen_floor<const WB: usize>(floor: i64) -> u64 {
     if floor >= 1 << (WB - 1) {
         1 << WB
     } else {
