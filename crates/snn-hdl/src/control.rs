@@ -99,14 +99,14 @@ pub struct Control<const PB: usize, const AW: usize> {
     /// Done cycle of a training image (every `theta` moves).
     pub n_bias: Vec<Signal<Out, Bit>>,
     pub theta_upd: Vec<Signal<Out, Bit>>,
-    /// With row normalization (else empty): stdp's sum pass (Ingest or Drain of a training
-    /// image), PenDrain (NormMul's product starts), NormMul, Norm; and stdp's answers.
-    pub n_sum: Vec<Signal<Out, Bit>>,
+    /// With row normalization (else empty): the image's `learn` (stdp's sweep and row sums),
+    /// End (NormMul's product starts), NormMul, Done (the winner's update is left pending);
+    /// and NormMul's last cycle.
+    pub n_learn: Vec<Signal<Out, Bit>>,
     pub n_nm_begin: Vec<Signal<Out, Bit>>,
     pub n_nm_step: Vec<Signal<Out, Bit>>,
-    pub n_norm: Vec<Signal<Out, Bit>>,
+    pub n_finish: Vec<Signal<Out, Bit>>,
     pub st_nm_last: Vec<Signal<In, Bit>>,
-    pub st_norm_done: Vec<Signal<In, Bit>>,
     state_r: DFF<Bits<STATE_BITS>>,
     cycles_r: DFF<Bits<CYCLES_BITS>>,
     learn_r: DFF<Bit>,
@@ -174,8 +174,6 @@ pub struct Control<const PB: usize, const AW: usize> {
     s_done: Constant<Bits<STATE_BITS>>,
     s_bias: Vec<Constant<Bits<STATE_BITS>>>,
     s_norm_mul: Vec<Constant<Bits<STATE_BITS>>>,
-    s_norm: Vec<Constant<Bits<STATE_BITS>>>,
-    s_norm_drain: Vec<Constant<Bits<STATE_BITS>>>,
     /// The counters of `t = 1` and `mask(1)`.
     one_r: Vec<Constant<Bits<RESIDUE_BITS>>>,
     one_q: Vec<Constant<Bits<STEP_BITS>>>,
@@ -194,7 +192,7 @@ pub struct Control<const PB: usize, const AW: usize> {
     _k: usize,
     /// 1 with homeostasis, else 0: the loops over it build the Bias state only when used.
     _h: usize,
-    /// 1 with row normalization, else 0: the NormMul, Norm and NormDrain states.
+    /// 1 with row normalization, else 0: the NormMul state, End going to it instead of Pen.
     _nz: usize,
 }
 
@@ -312,14 +310,11 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
             s_done: cs4(FsmState::Done),
             s_bias: (0..h).map(|_| cs4(FsmState::Bias)).collect(),
             s_norm_mul: (0..nz).map(|_| cs4(FsmState::NormMul)).collect(),
-            s_norm: (0..nz).map(|_| cs4(FsmState::Norm)).collect(),
-            s_norm_drain: (0..nz).map(|_| cs4(FsmState::NormDrain)).collect(),
-            n_sum: many(nz),
+            n_learn: many(nz),
             n_nm_begin: many(nz),
             n_nm_step: many(nz),
-            n_norm: many(nz),
+            n_finish: many(nz),
             st_nm_last: many(nz),
-            st_norm_done: many(nz),
             _nz: nz,
             n_bias: (0..h).map(|_| Default::default()).collect(),
             theta_upd: (0..h).map(|_| Default::default()).collect(),
@@ -406,13 +401,13 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
         self.st_pen_start.next = self.decide.pen_start.val();
         self.st_pen_walk.next = self.state_r.q.val() == self.s_pen.val();
         self.done.next = self.state_r.q.val() == self.s_done.val();
+        // Row normalization: End leaves the penalty to the next image's sweep.
         for z in 0..self._nz {
-            self.n_sum[z].next = self.learn_r.q.val()
-                & ((self.state_r.q.val() == self.s_ingest.val())
-                    | (self.state_r.q.val() == self.s_drain.val()));
-            self.n_nm_begin[z].next = self.state_r.q.val() == self.s_pen_drain.val();
+            self.st_pen_start.next = false;
+            self.n_learn[z].next = self.learn_r.q.val();
+            self.n_nm_begin[z].next = self.state_r.q.val() == self.s_end.val();
             self.n_nm_step[z].next = self.state_r.q.val() == self.s_norm_mul[z].val();
-            self.n_norm[z].next = self.state_r.q.val() == self.s_norm[z].val();
+            self.n_finish[z].next = self.state_r.q.val() == self.s_done.val();
         }
         for h in 0..self._h {
             self.n_bias[h].next = self.state_r.q.val() == self.s_bias[h].val();
@@ -615,19 +610,13 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
             }
         }
 
-        // Row normalization: PenDrain goes to NormMul (RB cycles), then Norm (the row), then
-        // NormDrain (the row's last write) and Done.
+        // Row normalization: End with learning and a winner goes to NormMul (RB cycles), then
+        // Done; the row's update waits for the next image's sweep.
         for z in 0..self._nz {
-            if self.state_r.q.val() == self.s_pen_drain.val() {
+            if (self.state_r.q.val() == self.s_end.val()) & self.decide.pen_start.val() {
                 self.state_r.d.next = self.s_norm_mul[z].val();
             }
             if (self.state_r.q.val() == self.s_norm_mul[z].val()) & self.st_nm_last[z].val() {
-                self.state_r.d.next = self.s_norm[z].val();
-            }
-            if (self.state_r.q.val() == self.s_norm[z].val()) & self.st_norm_done[z].val() {
-                self.state_r.d.next = self.s_norm_drain[z].val();
-            }
-            if self.state_r.q.val() == self.s_norm_drain[z].val() {
                 self.state_r.d.next = self.s_done.val();
             }
         }

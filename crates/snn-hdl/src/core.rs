@@ -302,19 +302,28 @@ impl<
         self.weight_mem.wnew.next = self.stdp.wnew.val();
         self.weight_mem.wsel.next = self.stdp.wsel.val();
 
-        // Row normalization: control <-> stdp; the passes read weight_mem alone (next_mem
-        // keeps control's address: it is written during the sum pass).
+        // Row normalization: control, spike_gen's insertions and the host port <-> stdp; the
+        // sweep reads weight_mem alone (next_mem keeps control's address: it is written
+        // during the sweep), and the host reads the weights with the pending update applied.
         for z in 0..self._nz {
             self.stdp.sum_start[z].next = self.control.wta_clear.val();
-            self.stdp.sum_run[z].next = self.control.n_sum[z].val();
+            self.stdp.n_learn[z].next = self.control.n_learn[z].val();
             self.stdp.nm_begin[z].next = self.control.n_nm_begin[z].val();
             self.stdp.nm_step[z].next = self.control.n_nm_step[z].val();
-            self.stdp.norm_walk[z].next = self.control.n_norm[z].val();
+            self.stdp.n_finish[z].next = self.control.n_finish[z].val();
+            self.stdp.winner_valid[z].next = self.wta.winner_valid.val();
+            self.stdp.ins[z].next = self.spike_gen.ins[z].val();
+            self.stdp.ins_a[z].next = self.spike_gen.ins_a[z].val();
+            self.stdp.ins_s[z].next = self.spike_gen.ins_s[z].val();
+            self.stdp.craddr[z].next = self.control.raddr.val();
+            self.stdp.host_mode[z].next = !self.control.busy.val();
+            self.stdp.host_we[z].next = self.host_we.val();
+            self.stdp.host_addr[z].next = self.host_addr.val();
             self.control.st_nm_last[z].next = self.stdp.nm_last[z].val();
-            self.control.st_norm_done[z].next = self.stdp.norm_done[z].val();
             if self.stdp.n_rd[z].val() {
                 self.weight_mem.raddr.next = self.stdp.n_raddr[z].val();
             }
+            self.host_rdata.next = self.stdp.n_rdata[z].val();
         }
 
         // Homeostasis: the neurons' theta <-> host, control, wta.

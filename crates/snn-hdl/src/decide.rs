@@ -104,7 +104,7 @@ mod tests {
                 ]
             } else {
                 model.state = FsmState::End;
-                model.end(winner_valid);
+                model.end(winner_valid, &p);
                 [
                     false,
                     false,

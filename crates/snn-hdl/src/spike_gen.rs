@@ -15,7 +15,7 @@
 use crate::bram::Bram;
 use crate::class_lists::ClassLists;
 use crate::cmp::AtLeast;
-use crate::neuron::flipped;
+use crate::neuron::{flipped, many};
 use crate::rf::RfSum;
 use rust_hdl::prelude::*;
 use snn_arch::widths::*;
@@ -57,6 +57,11 @@ pub struct SpikeGen<const AW: usize> {
     pub raddr: Signal<In, Bits<AW>>,
     /// next_mem read data: the list successor of the node read last cycle.
     pub next_q: Signal<Out, Bits<AW>>,
+    /// With row normalization (else empty): stage 3 inserts input `ins_a` at this edge, silent
+    /// if `ins_s` (stdp's sweep follows the insertions).
+    pub ins: Vec<Signal<Out, Bit>>,
+    pub ins_a: Vec<Signal<Out, Bits<AW>>>,
+    pub ins_s: Vec<Signal<Out, Bit>>,
     scan_r: DFF<Bits<SCAN_BITS>>,
     scan_c: DFF<Bits<SCAN_BITS>>,
     /// `win[row * 5 + col]`: rows `r-4..=r`, columns `c-4..=c` (column 4 is the newest).
@@ -120,6 +125,8 @@ pub struct SpikeGen<const AW: usize> {
     _nc: usize,
     /// `NC - 1`: `for c in _nc1.._nc` visits only the last class.
     _nc1: usize,
+    /// 1 with row normalization, else 0.
+    _nz: usize,
 }
 
 impl<const AW: usize> SpikeGen<AW> {
@@ -144,6 +151,10 @@ impl<const AW: usize> SpikeGen<AW> {
             head_silent: Default::default(),
             raddr: Default::default(),
             next_q: Default::default(),
+            ins: many(usize::from(p.normalization)),
+            ins_a: many(usize::from(p.normalization)),
+            ins_s: many(usize::from(p.normalization)),
+            _nz: usize::from(p.normalization),
             scan_r: Default::default(),
             scan_c: Default::default(),
             win: (0..25).map(|_| Default::default()).collect(),
@@ -358,6 +369,11 @@ impl<const AW: usize> Logic for SpikeGen<AW> {
             self.silent_r.d.next = self.i3.q.val();
         }
         self.lists.insert.next = self.insert.val() & !self.silent.val();
+        for z in 0..self._nz {
+            self.ins[z].next = self.insert.val();
+            self.ins_a[z].next = self.i3.q.val();
+            self.ins_s[z].next = self.silent.val();
+        }
         self.lists.wclass.next = self.class_reg.q.val();
         self.lists.node.next = self.i3.q.val();
         self.lists.clear.next = self.start.val();

@@ -80,20 +80,30 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     pub wnew: Signal<Out, Bits<WORD>>,
     pub wsel: Signal<Out, Bits<WORD>>,
     // Row normalization (each vector empty without it, one element with it).
-    /// Idle with `start`; Ingest or Drain of a training image; PenDrain; NormMul; Norm.
+    /// Idle with `start`; the image's `learn`; End (NormMul's product starts); NormMul; Done.
     pub sum_start: Vec<Signal<In, Bit>>,
-    pub sum_run: Vec<Signal<In, Bit>>,
+    pub n_learn: Vec<Signal<In, Bit>>,
     pub nm_begin: Vec<Signal<In, Bit>>,
     pub nm_step: Vec<Signal<In, Bit>>,
-    pub norm_walk: Vec<Signal<In, Bit>>,
-    /// The sum pass or the Norm pass reads weight_mem at `n_raddr` (next_mem is not read).
+    pub n_finish: Vec<Signal<In, Bit>>,
+    pub winner_valid: Vec<Signal<In, Bit>>,
+    /// spike_gen's stage 3 inserts input `ins_a` (silent: `ins_s`) at this edge: the sweep.
+    pub ins: Vec<Signal<In, Bit>>,
+    pub ins_a: Vec<Signal<In, Bits<AW>>>,
+    pub ins_s: Vec<Signal<In, Bit>>,
+    /// control's weight_mem address and the host port, which `tag_mem` follows.
+    pub craddr: Vec<Signal<In, Bits<AW>>>,
+    pub host_mode: Vec<Signal<In, Bit>>,
+    pub host_we: Vec<Signal<In, Bit>>,
+    pub host_addr: Vec<Signal<In, Bits<AW>>>,
+    /// The sweep reads weight_mem at `n_raddr` (next_mem is not read).
     pub n_rd: Vec<Signal<Out, Bit>>,
     pub n_raddr: Vec<Signal<Out, Bits<AW>>>,
-    /// NormMul's last cycle; Norm read every input of the row.
+    /// NormMul's last cycle.
     pub nm_last: Vec<Signal<Out, Bit>>,
-    pub norm_done: Vec<Signal<Out, Bit>>,
+    /// weight_mem's read data with the pending update applied: `host_rdata`.
+    pub n_rdata: Vec<Signal<Out, Bits<WORD>>>,
     norm: Vec<NormUnit<N, WB, WORD, AW>>,
-    op_norm: Vec<Constant<Bits<OP_BITS>>>,
     /// The lane value stage C writes (the penalty's floor included), for the row sums.
     wval: Vec<Signal<Local, Bits<WB>>>,
     /// 1 with normalization, else 0.
@@ -209,18 +219,23 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
         let nz = usize::from(p.normalization);
         Stdp {
             sum_start: many(nz),
-            sum_run: many(nz),
+            n_learn: many(nz),
             nm_begin: many(nz),
             nm_step: many(nz),
-            norm_walk: many(nz),
+            n_finish: many(nz),
+            winner_valid: many(nz),
+            ins: many(nz),
+            ins_a: many(nz),
+            ins_s: many(nz),
+            craddr: many(nz),
+            host_mode: many(nz),
+            host_we: many(nz),
+            host_addr: many(nz),
             n_rd: many(nz),
-            n_raddr: (0..nz).map(|_| Default::default()).collect(),
+            n_raddr: many(nz),
             nm_last: many(nz),
-            norm_done: many(nz),
+            n_rdata: many(nz),
             norm: (0..nz).map(|_| NormUnit::new(p)).collect(),
-            op_norm: (0..nz)
-                .map(|_| Constant::new(StdpOp::Norm.code().into()))
-                .collect(),
             wval: (0..nz).map(|_| Default::default()).collect(),
             _nz: nz,
             clock: Default::default(),
@@ -386,7 +401,7 @@ fn k_bits(k: i128) -> Bits<PROD_W> {
 
 /// The offset-binary constant of the penalty's floor test `w >= floor` for `WB`-bit weights,
 /// or `2^WB` (never) when no weight reaches it.
-fn pen_floor<const WB: usize>(floor: i64) -> u64 {
+pub(crate) fn pen_floor<const WB: usize>(floor: i64) -> u64 {
     if floor >= 1 << (WB - 1) {
         1 << WB
     } else {
@@ -430,16 +445,11 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
         self.upd.next = self.base.val() - (self.mul_hi.p.val() << self.split.val());
         self.pen_ge_min.x.next = self.w_c.q.val() ^ self.w_sign.val();
         self.value.next = bit_cast::<WB, PROD_W>(self.upd.val() >> self.lut_shift.val());
-        // Row normalization: the Norm op writes the clamped `w + delta`.
-        for i in 0..self._nz {
-            if self.op_c.q.val() == self.op_norm[i].val() {
-                self.value.next = self.norm[i].nval.val();
-            }
-        }
         // The penalty's `w - penalty` is `upd` too (see `k_pen`); its floor `w_min` is decided
         // from registers and goes into `wdata`.
         self.floor_c.next = (self.op_c.q.val() == self.op_pen.val()) & !self.pen_ge_min.ge.val();
-        // Row normalization: the row sums follow every write; the passes' commands.
+        // Row normalization: the row sums follow every write; the sweep, NormMul and the
+        // pending update.
         for i in 0..self._nz {
             self.wval[i].next = self.value.val();
             if self.floor_c.val() {
@@ -447,11 +457,19 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
             }
             self.norm[i].clock.next = self.clock.val();
             self.norm[i].start.next = self.sum_start[i].val();
-            self.norm[i].sum.next = self.sum_run[i].val();
+            self.norm[i].learn.next = self.n_learn[i].val();
+            self.norm[i].ins.next = self.ins[i].val();
+            self.norm[i].ins_a.next = self.ins_a[i].val();
+            self.norm[i].ins_s.next = self.ins_s[i].val();
             self.norm[i].nm_begin.next = self.nm_begin[i].val();
             self.norm[i].nm_step.next = self.nm_step[i].val();
-            self.norm[i].walk.next = self.norm_walk[i].val();
+            self.norm[i].finish.next = self.n_finish[i].val();
             self.norm[i].winner.next = self.winner.val();
+            self.norm[i].winner_valid.next = self.winner_valid[i].val();
+            self.norm[i].craddr.next = self.craddr[i].val();
+            self.norm[i].host_mode.next = self.host_mode[i].val();
+            self.norm[i].host_we.next = self.host_we[i].val();
+            self.norm[i].host_addr.next = self.host_addr[i].val();
             self.norm[i].word.next = self.word.val();
             self.norm[i].we.next = self.v_c.q.val();
             self.norm[i].lane_c.next = self.lane_c.q.val();
@@ -460,7 +478,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
             self.n_rd[i].next = self.norm[i].rd.val();
             self.n_raddr[i].next = self.norm[i].raddr.val();
             self.nm_last[i].next = self.norm[i].nm_last.val();
-            self.norm_done[i].next = self.norm[i].norm_done.val();
+            self.n_rdata[i].next = self.norm[i].uword.val();
         }
         self.we.next = self.v_c.q.val();
         self.waddr.next = self.addr_c.q.val();
@@ -485,6 +503,15 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
             self.wsel.next = 0.into();
             self.wdata.next = (self.word_c.q.val() & !self.lane_mask.val())
                 | (self.w_min_rep.val() & self.lane_mask.val());
+        }
+        // The sweep's write (never in a cycle of stage C): the updated word.
+        for i in 0..self._nz {
+            if self.norm[i].swe.val() {
+                self.we.next = true;
+                self.waddr.next = self.norm[i].waddr.val();
+                self.wsel.next = 0.into();
+                self.wdata.next = self.norm[i].uword.val();
+            }
         }
 
         // Stage B: the lane arrives from weight_mem and goes straight into the multiplier (in
@@ -619,16 +646,6 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
         if self.pen_walk.val() & self.follow.val() {
             self.v_b.d.next = true;
             self.addr_b.d.next = self.next_q.val();
-        }
-        // Norm: the next input of the winner's row goes to stage B.
-        for i in 0..self._nz {
-            if self.norm[i].issue.val() {
-                self.v_b.d.next = true;
-                self.addr_b.d.next = self.norm[i].raddr.val();
-                self.op_b.d.next = self.op_norm[i].val();
-                self.d_b.d.next = 0.into();
-                self.lane_b.d.next = self.winner.val();
-            }
         }
         // The first class of a walk starting at lag_m, registered (see `begin_class`).
         self.low_lag.mask.next = self.lag_mask.val();
@@ -826,12 +843,15 @@ mod tests {
         assert_eq!(mem[0], [100, f.penalize(-50)]);
     }
 
-    /// Row normalization against the cycle model, cycle by cycle: Ingest's sum pass over the
-    /// weight memory, the penalty of the winner (whose writes move its row sum), NormMul (the
-    /// last cycle flagged on the same cycle), the Norm pass (reads, writes, `norm_done`) and
-    /// NormDrain; the memories end equal and the winner's row is the fixed model's normalized
-    /// row. Targets on both sides of the row's sum, so `delta` is negative and positive and the
-    /// clamps are reached.
+    /// Row normalization against the cycle model, cycle by cycle, over three images on a
+    /// 2 x 2 input (M = 4): the sweep of a training image (reads, writes, silent tags, row sums
+    /// with the penalty), NormMul (the last cycle flagged on the same cycle), Done leaving the
+    /// winner's update pending, the host port in Idle (`host_rdata` with the update applied, a
+    /// host write that the update must then skip), then a training image whose sweep applies
+    /// the update (insertions with gaps) and an inference image that applies the second one.
+    /// The memories end equal, and the first update is the fixed model's penalty and
+    /// normalization of the winner's row. Targets on both sides of the row's sum, so `delta` is
+    /// negative and positive and the clamps are reached.
     #[test]
     fn normalization_like_the_cycle_model() {
         for target in [0.25, 1.5, 3.9] {
@@ -848,11 +868,8 @@ mod tests {
             ..SnnConfig::default()
         })
         .unwrap();
-        assert!(p.normalization);
+        assert!(p.normalization && p.m == 4);
         let f = &p.format;
-        let head = vec![p.nil; p.nc];
-        let next = [p.nil, p.nil, 0, 1, p.nil, p.nil, p.nil, p.nil];
-        let head_silent = 2;
         let (w_lo, w_hi) = (f.w_min, f.w_max);
         let init = [
             [100i32, -50],
@@ -866,166 +883,130 @@ mod tests {
         ];
         let (mut mem, mut mem_m) = (init, init);
         let winner = 1u32;
-        let lag = StepCounters::one();
         let lane = |w: i32| (w as i64 as u64) & 0x3ff;
         let word = |w: [i32; 2]| lane(w[0]) | lane(w[1]) << 10;
         let sx = |v: u64| ((v << 54) as i64 >> 54) as i32;
+        let unword = |v: u64| [sx(v & 0x3ff), sx(v >> 10)];
         let mut uut = Uut::new(&p);
         uut.connect_all();
-        uut.t.next = 1u64.into();
-        uut.lag_m.next = 1u64.into();
         uut.winner.next = (winner as u64).into();
-        uut.head_silent.next = (head_silent as u64).into();
+        uut.winner_valid[0].next = true;
+        uut.head_silent.next = (p.nil as u64).into();
         uut.head.next = (p.nil as u64).into();
-        let mut model = Model::new();
-        let (mut next_q, mut word_q) = (0u32, [0i32; MAX_N]);
-        let (mut rtl_next, mut rtl_word) = (0u32, [0i32; 2]);
-        // Phases: Idle with start, the sum pass (M + 3 cycles, longer than it needs), the
-        // penalty, PenDrain, NormMul, Norm, NormDrain.
-        #[derive(Clone, Copy, PartialEq, Debug)]
-        enum Ph {
-            Start,
-            Sum(usize),
-            PenStart,
-            Pen,
-            PenDrain,
-            NormMul,
-            Norm,
-            NormDrain,
-            Over,
-        }
-        let mut ph = Ph::Start;
+        let mut model = Model::for_core(&p);
+        let mut word_q = [0i32; MAX_N];
+        let mut rtl_word = [0i32; 2];
         assert!(simulate(&mut uut, 1000));
         tick(&mut uut, clk);
-        for cycle in 0..200 {
-            uut.sum_start[0].next = ph == Ph::Start;
-            uut.sum_run[0].next = matches!(ph, Ph::Sum(_));
-            uut.pen_start.next = ph == Ph::PenStart;
-            uut.pen_walk.next = ph == Ph::Pen;
-            uut.nm_begin[0].next = ph == Ph::PenDrain;
-            uut.nm_step[0].next = ph == Ph::NormMul;
-            uut.norm_walk[0].next = ph == Ph::Norm;
-            uut.next_q.next = (rtl_next as u64).into();
-            uut.word.next = word(rtl_word).into();
-            assert!(simulate(&mut uut, 1000));
-            uut.lane_w.next = lane(rtl_word[uut.lane_sel.val().index()]).into();
-            assert!(simulate(&mut uut, 1000));
-            // The model, as snn_sim::machine drives it.
-            let mut rd = None;
-            let mut write = None;
-            let (mut last, mut done, mut pen_done) = (false, false, false);
-            match ph {
-                Ph::Start => model.start_sums(),
-                Ph::Sum(_) => rd = model.sum_cycle(&word_q[..2], &p),
-                Ph::NormMul => last = model.norm_mul(winner, &p),
-                _ => {
-                    let cmd = match ph {
-                        Ph::PenStart => StdpCmd::PenStart { winner },
-                        Ph::Pen => StdpCmd::PenWalk,
-                        Ph::Norm => StdpCmd::NormWalk { winner },
-                        _ => StdpCmd::Hold,
-                    };
-                    let inp = StdpIn {
-                        cmd,
-                        t: 1,
-                        lag_m: 1,
-                        lag: &lag,
-                        head: &head,
-                        head_silent,
-                        next_q,
-                        word_q: &word_q,
-                    };
-                    write = model.write_port(&p);
-                    if let Some((a, l, v)) = write {
-                        mem_m[a as usize] = [model.word_c[0], model.word_c[1]];
-                        mem_m[a as usize][l as usize] = v;
-                    }
-                    let out = model.clock(&inp, &p);
-                    rd = out.rd;
-                    (done, pen_done) = (out.norm_done, out.pen_done);
-                    if ph == Ph::PenDrain {
-                        model.begin_norm_mul();
-                    }
-                }
-            }
-            if let Some(a) = rd {
-                if ph == Ph::Pen || ph == Ph::PenStart {
-                    next_q = next[a as usize];
-                }
-                word_q[..2].copy_from_slice(&mem_m[a as usize]);
-            }
-            let n_rd = uut.n_rd[0].val();
-            let rtl_rd = if n_rd {
-                Some(uut.n_raddr[0].val().to_u64() as u32)
-            } else if matches!(ph, Ph::PenStart | Ph::Pen) {
-                Some(uut.raddr.val().to_u64() as u32)
-            } else {
-                None
-            };
-            // In the pen phases the RTL's raddr is presented every cycle; only issued reads count.
-            if matches!(ph, Ph::PenStart | Ph::Pen) {
-                if let Some(a) = rd {
-                    assert_eq!(rtl_rd, Some(a), "read, cycle {cycle} {ph:?}");
-                }
-            } else {
-                assert_eq!(rtl_rd, rd, "read, cycle {cycle} {ph:?}");
-            }
-            assert_eq!(uut.we.val(), write.is_some(), "write, cycle {cycle} {ph:?}");
-            assert_eq!(
-                (uut.nm_last[0].val(), uut.norm_done[0].val()),
-                (last, done),
-                "status, cycle {cycle} {ph:?}"
-            );
-            if ph == Ph::Pen {
-                assert_eq!(uut.pen_done.val(), pen_done, "pen_done, cycle {cycle}");
-            }
-            // The RTL's memory: read-first, then the write.
-            let a = rtl_rd.unwrap_or(p.nil) as usize;
-            if matches!(ph, Ph::PenStart | Ph::Pen) {
-                rtl_next = next[a];
-            }
-            rtl_word = mem[a];
-            if uut.we.val() {
-                let w =
-                    (uut.wnew.val() & uut.wsel.val() | uut.wdata.val() & !uut.wsel.val()).to_u64();
-                mem[uut.waddr.val().index()] = [sx(w & 0x3ff), sx(w >> 10)];
-            }
+        // Per image: learn, the cycle of each insertion, the silent inputs.
+        let images: [(bool, [usize; 4], [bool; 4]); 3] = [
+            (true, [0, 1, 2, 3], [true, false, true, false]),
+            (true, [1, 2, 4, 7], [false, true, true, false]),
+            (false, [0, 2, 3, 4], [true, true, false, false]),
+        ];
+        for (k, &(learn, at, silent)) in images.iter().enumerate() {
+            // Idle with start, then the sweep (with a tail cycle and one to spare).
+            uut.sum_start[0].next = true;
+            uut.host_mode[0].next = true;
             tick(&mut uut, clk);
-            ph = match ph {
-                Ph::Start => Ph::Sum(0),
-                Ph::Sum(k) if k == p.m + 2 => Ph::PenStart,
-                Ph::Sum(k) => Ph::Sum(k + 1),
-                Ph::PenStart => Ph::Pen,
-                Ph::Pen if pen_done => Ph::PenDrain,
-                Ph::Pen => Ph::Pen,
-                Ph::PenDrain => Ph::NormMul,
-                Ph::NormMul if last => Ph::Norm,
-                Ph::NormMul => Ph::NormMul,
-                Ph::Norm if done => Ph::NormDrain,
-                Ph::Norm => Ph::Norm,
-                Ph::NormDrain | Ph::Over => Ph::Over,
-            };
-            if ph == Ph::Over {
-                break;
-            }
-        }
-        assert_eq!(ph, Ph::Over, "the passes ended");
-        assert_eq!(mem, mem_m, "target {target}");
-        // The fixed model's normalization of the penalized row.
-        let row: Vec<i32> = (0..4)
-            .map(|i| {
-                let w = init[i][1];
-                if i == 0 || i == 2 {
-                    f.penalize(w)
-                } else {
-                    w
+            model.start_sums();
+            uut.sum_start[0].next = false;
+            uut.host_mode[0].next = false;
+            uut.n_learn[0].next = learn;
+            for cycle in 0..at[3] + 3 {
+                let ins = at
+                    .iter()
+                    .position(|&c| c == cycle)
+                    .map(|i| (i as u32, silent[i]));
+                uut.ins[0].next = ins.is_some();
+                uut.ins_a[0].next = (ins.map_or(0, |x| x.0) as u64).into();
+                uut.ins_s[0].next = ins.is_some_and(|x| x.1);
+                uut.word.next = word(rtl_word).into();
+                assert!(simulate(&mut uut, 1000));
+                let out = model.sweep_cycle(ins, &word_q[..2], learn, &p);
+                let what = format!("target {target}, image {k}, cycle {cycle}");
+                let rd = uut.n_rd[0].val().then(|| uut.n_raddr[0].val().to_u64() as u32);
+                assert_eq!(rd, out.rd, "read, {what}");
+                assert_eq!(uut.we.val(), out.write.is_some(), "write, {what}");
+                // The RTL's memory: read-first (the data register holds without a read), then
+                // the write; the model's likewise.
+                if let Some(a) = rd {
+                    rtl_word = mem[a as usize];
                 }
-            })
-            .collect();
-        let delta = f.norm_delta(row.iter().map(|&w| w as i64).sum());
-        for i in 0..4 {
-            assert_eq!(mem[i][1], f.normalize(row[i], delta), "input {i}");
-            assert_eq!(mem[i][0], init[i][0], "input {i}, the other row");
+                if uut.we.val() {
+                    let w =
+                        uut.wnew.val() & uut.wsel.val() | uut.wdata.val() & !uut.wsel.val();
+                    mem[uut.waddr.val().index()] = unword(w.to_u64());
+                }
+                let q = [word_q[0], word_q[1]];
+                if let Some((a, l, v)) = out.write {
+                    mem_m[a as usize] = q;
+                    mem_m[a as usize][l as usize] = v;
+                }
+                if let Some(a) = out.rd {
+                    word_q[..2].copy_from_slice(&mem_m[a as usize]);
+                }
+                tick(&mut uut, clk);
+            }
+            uut.ins[0].next = false;
+            assert_eq!(mem, mem_m, "after the sweep, target {target}, image {k}");
+            // End, NormMul, Done.
+            uut.nm_begin[0].next = true;
+            tick(&mut uut, clk);
+            model.begin_norm_mul();
+            uut.nm_begin[0].next = false;
+            if learn {
+                uut.nm_step[0].next = true;
+                for cycle in 0.. {
+                    assert!(simulate(&mut uut, 1000));
+                    let last = model.norm_mul(winner, &p);
+                    assert_eq!(uut.nm_last[0].val(), last, "nm_last, cycle {cycle}");
+                    tick(&mut uut, clk);
+                    if last {
+                        break;
+                    }
+                }
+                uut.nm_step[0].next = false;
+            }
+            uut.n_finish[0].next = true;
+            tick(&mut uut, clk);
+            model.set_pending(learn, true, winner);
+            uut.n_finish[0].next = false;
+            // Idle: the host reads every word (its tag read beside it), then writes word 2.
+            uut.host_mode[0].next = true;
+            for i in 0..p.m {
+                uut.host_addr[0].next = (i as u64).into();
+                tick(&mut uut, clk);
+                uut.word.next = word(mem[i]).into();
+                assert!(simulate(&mut uut, 1000));
+                let mut want = mem_m[i];
+                if let Some(v) = model.pending_value(&mem_m[i], model.tag[i], &p) {
+                    want[winner as usize] = v;
+                }
+                let got = unword(uut.n_rdata[0].val().to_u64());
+                assert_eq!(got, want, "host_rdata {i}, target {target}, image {k}");
+                if k == 0 {
+                    // The first update is SPEC's: the penalty where silent, then the step
+                    // of the penalized row's sum.
+                    let pen = |i: usize| {
+                        let w = init[i][1];
+                        if silent[i] {
+                            f.penalize(w)
+                        } else {
+                            w
+                        }
+                    };
+                    let delta = f.norm_delta((0..4).map(|i| pen(i) as i64).sum());
+                    assert_eq!(got, [init[i][0], f.normalize(pen(i), delta)], "input {i}");
+                }
+            }
+            uut.host_we[0].next = true;
+            uut.host_addr[0].next = 2u64.into();
+            tick(&mut uut, clk);
+            uut.host_we[0].next = false;
+            mem[2] = [-1, 2];
+            mem_m[2] = [-1, 2];
+            model.host_tag(2);
         }
     }
 

@@ -490,7 +490,7 @@ fn homeostasis_cores_lint_and_compile() {
     }
 }
 
-/// The cores with row normalization (row sums, NormMul, the Norm pass, its states) are
+/// The cores with row normalization (row sums, `tag_mem`, the sweep, NormMul) are
 /// lint-clean and compile in Icarus: the small one and the `default` preset (N = 10). The
 /// stdp block with normalization synthesizes without latches (`stdp`'s unit test).
 #[test]

@@ -514,9 +514,10 @@ fn icarus_learning_homeostasis_matches_cycle_model_and_golden() {
 }
 
 /// The `default` (learning) preset as it is, N = 10 at 28 x 28: homeostasis and row
-/// normalization (the sum pass in Ingest, the winner's row sum tracked through STDP and the
-/// penalty, NormMul, the Norm pass), every weight and theta compared with both models after
-/// every training image.
+/// normalization (the sweep in Ingest: the last image's pending update written back and the rows
+/// summed with this image's penalty; the winner's row sum tracked through STDP, NormMul; the host
+/// port reading the weights with the update applied), every weight and theta compared with both
+/// models after every training image.
 #[test]
 fn verilator_learning_normalization_matches_cycle_model_and_golden() {
     if let Some(rtl) = generated_config_matches("learning-norm", &SnnConfig::learning(), 20) {
