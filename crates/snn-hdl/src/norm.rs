@@ -285,8 +285,8 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
         }
         self.nrep.next = 0.into();
         for j in 0..N {
-            self.nrep.next = self.nrep.val()
-                | (bit_cast::<WORD, WB>(self.nval.val()) << self.lane_off[j].val());
+            self.nrep.next =
+                self.nrep.val() | (bit_cast::<WORD, WB>(self.nval.val()) << self.lane_off[j].val());
         }
         self.uword.next = self.word.val();
         if self.upd.q.val() & !self.tag_mem.rdata.val().get_bit(1) {
@@ -339,10 +339,10 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
 
         // Row sums: the sweep adds each word as written (penalized where silent) in a training
         // image; stage C's writes move their lane.
-        self.w_c_x.next = bit_cast::<RSUM_BITS, WB>(self.w_c.val() ^ self.w_sign.val())
-            - self.w_sign_x.val();
-        self.wval_x.next = bit_cast::<RSUM_BITS, WB>(self.wval.val() ^ self.w_sign.val())
-            - self.w_sign_x.val();
+        self.w_c_x.next =
+            bit_cast::<RSUM_BITS, WB>(self.w_c.val() ^ self.w_sign.val()) - self.w_sign_x.val();
+        self.wval_x.next =
+            bit_cast::<RSUM_BITS, WB>(self.wval.val() ^ self.w_sign.val()) - self.w_sign_x.val();
         self.change.next = self.wval_x.val() - self.w_c_x.val();
         self.rs_w.next = 0.into();
         for j in 0..N {

@@ -925,7 +925,9 @@ mod tests {
                 assert!(simulate(&mut uut, 1000));
                 let out = model.sweep_cycle(ins, &word_q[..2], learn, &p);
                 let what = format!("target {target}, image {k}, cycle {cycle}");
-                let rd = uut.n_rd[0].val().then(|| uut.n_raddr[0].val().to_u64() as u32);
+                let rd = uut.n_rd[0]
+                    .val()
+                    .then(|| uut.n_raddr[0].val().to_u64() as u32);
                 assert_eq!(rd, out.rd, "read, {what}");
                 assert_eq!(uut.we.val(), out.write.is_some(), "write, {what}");
                 // The RTL's memory: read-first (the data register holds without a read), then
@@ -934,8 +936,7 @@ mod tests {
                     rtl_word = mem[a as usize];
                 }
                 if uut.we.val() {
-                    let w =
-                        uut.wnew.val() & uut.wsel.val() | uut.wdata.val() & !uut.wsel.val();
+                    let w = uut.wnew.val() & uut.wsel.val() | uut.wdata.val() & !uut.wsel.val();
                     mem[uut.waddr.val().index()] = unword(w.to_u64());
                 }
                 let q = [word_q[0], word_q[1]];

@@ -183,3 +183,63 @@ fn verilator_starts_with_baked_theta_like_the_cycle_model() {
     }
     assert_eq!(rtl.images.len(), images.len());
 }
+
+/// A core with row normalization, generated with trained weights and theta, trains on from
+/// them: the first training image's sweep finds nothing pending (tag_mem and the pending
+/// update start cleared), later ones apply the update the one before left. Every presentation,
+/// the weights after every image (through the host port, so with any pending update applied)
+/// and theta equal the cycle model's. Small configuration, Verilator.
+#[test]
+fn verilator_trains_on_from_baked_weights_with_normalization() {
+    if !have(Simulator::Verilator, "verilator, baked normalized core") {
+        return;
+    }
+    let cfg = snn_hdl::presets::small_norm();
+    let mut net = Network::with_random_weights(FixedArith::new(&cfg).unwrap(), &cfg);
+    for px in &common::blobs(13, 12, cfg.height, cfg.width) {
+        net.present(px, PresentOptions::training());
+    }
+    assert!(net.theta.iter().any(|&x| x > 0), "training moved theta");
+    let weights: Vec<Vec<i32>> = net.weights.rows().into_iter().map(|r| r.to_vec()).collect();
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("snn-rtlsim-init-norm");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let files =
+        snn_hdl::generate::write_hdl_with_state(&cfg, &dir, Some(&weights), Some(&net.theta))
+            .unwrap();
+    let images = common::blobs(14, 10, cfg.height, cfg.width);
+    let opts = RunOptions {
+        dump_every: true,
+        ..RunOptions::default()
+    };
+    let rtl = run_preloaded(Simulator::Verilator, &files[0], &cfg, &images, true, &opts).unwrap();
+    let mut model = Machine::new(&cfg).unwrap();
+    model.load_weights(&weights.concat()).unwrap();
+    model.load_theta(&net.theta).unwrap();
+    let after = rtl
+        .weights_after
+        .as_ref()
+        .expect("weights after each image");
+    let mut winners = 0;
+    for (k, (px, r)) in images.iter().zip(&rtl.images).enumerate() {
+        let m = model.run_image(px, true).unwrap();
+        if let Some(d) = r.outcome.first_difference(&m) {
+            panic!("baked normalized core, image {k}: {d} (rtl vs cycle model)");
+        }
+        winners += m.winner.is_some() as usize;
+        let want: Vec<i32> = model.weights();
+        assert_eq!(after[k].concat().len(), want.len());
+        let n = cfg.neurons;
+        let m_in = cfg.inputs();
+        for j in 0..n {
+            for i in 0..m_in {
+                assert_eq!(after[k][j][i], want[j * m_in + i], "image {k}: w[{j}][{i}]");
+            }
+        }
+        assert_eq!(r.theta, model.theta(), "theta after image {k}");
+    }
+    assert!(
+        winners >= 2,
+        "at least two training images learn, so an update was pending"
+    );
+}
