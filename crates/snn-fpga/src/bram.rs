@@ -900,6 +900,7 @@ mod tests {
                             .collect()
                     })
                     .collect(),
+                layers: None,
                 labels: None,
                 arith: None,
                 config: None,
@@ -933,6 +934,7 @@ mod tests {
             width: cfg.width,
             neurons: 3,
             weights: vec![vec![0.0; cfg.inputs()]; 3],
+            layers: None,
             labels: None,
             arith: None,
             config: None,
