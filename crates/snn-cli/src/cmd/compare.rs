@@ -130,38 +130,25 @@ pub fn check(runs: &[LevelRun], m: usize) -> (Vec<LevelSummary>, Option<Mismatch
             }
         }
         // The weight memory read back after the run: also catches an RTL that corrupts weights
-        // during inference, when no per-image weights are compared.
-        if let Some(k) = reference
-            .final_weights
-            .iter()
-            .zip(&run.final_weights)
-            .position(|(x, y)| x != y)
-        {
+        // during inference, when no per-image weights are compared; and theta likewise.
+        let weight = |k: usize| format!("final weight[{}][{}]", k / m, k % m);
+        let theta = |k: usize| format!("final theta[{k}]");
+        let finals: [(&[i32], &[i32], &dyn Fn(usize) -> String); 2] = [
+            (&reference.final_weights, &run.final_weights, &weight),
+            (&reference.final_theta, &run.final_theta, &theta),
+        ];
+        for (want, got, name) in finals {
+            let Some(k) = want.iter().zip(got).position(|(x, y)| x != y) else {
+                continue;
+            };
             mismatched += 1;
             first_mismatch.get_or_insert(Mismatch {
                 image: run.images.len().saturating_sub(1),
                 level: run.level.name(),
                 reference: reference.level.name(),
-                signal: format!("final weight[{}][{}]", k / m, k % m),
-                value: Value::from(run.final_weights[k]),
-                reference_value: Value::from(reference.final_weights[k]),
-                cycle: None,
-            });
-        }
-        if let Some(j) = reference
-            .final_theta
-            .iter()
-            .zip(&run.final_theta)
-            .position(|(x, y)| x != y)
-        {
-            mismatched += 1;
-            first_mismatch.get_or_insert(Mismatch {
-                image: run.images.len().saturating_sub(1),
-                level: run.level.name(),
-                reference: reference.level.name(),
-                signal: format!("final theta[{j}]"),
-                value: Value::from(run.final_theta[j]),
-                reference_value: Value::from(reference.final_theta[j]),
+                signal: name(k),
+                value: Value::from(got[k]),
+                reference_value: Value::from(want[k]),
                 cycle: None,
             });
         }
@@ -299,6 +286,38 @@ mod tests {
         let split = |x: &(Presentation<i32>, Vec<i32>)| (x.1[..12].to_vec(), x.1[12..].to_vec());
         let ((wa, ta), (wb, tb)) = (split(a), split(b));
         first_difference((&a.0, Some(&wa), Some(&ta)), (&b.0, Some(&wb), Some(&tb)))
+    }
+
+    /// The memories read back after an inference run: a final weight or theta that differs
+    /// counts as a mismatch of the last image and is named.
+    #[test]
+    fn final_weights_and_theta_are_compared() {
+        let (p, _) = image();
+        let run = |level, weights: Vec<i32>, theta: Vec<i32>| LevelRun {
+            level,
+            images: vec![p.clone(), p.clone()],
+            weights_after: Vec::new(),
+            final_weights: weights,
+            theta_after: Vec::new(),
+            final_theta: theta,
+            seconds: 0.0,
+        };
+        let reference = || run(HwLevel::GoldenFixed, vec![1, 2, 3, 4, 5, 6], vec![7, 8]);
+        let same = [
+            reference(),
+            run(HwLevel::Cycle, vec![1, 2, 3, 4, 5, 6], vec![7, 8]),
+        ];
+        assert!(check(&same, 3).1.is_none());
+        for (weights, theta, signal) in [
+            (vec![1, 2, 3, 4, 0, 6], vec![7, 8], "final weight[1][1]"),
+            (vec![1, 2, 3, 4, 5, 6], vec![7, 9], "final theta[1]"),
+        ] {
+            let runs = [reference(), run(HwLevel::Verilator, weights, theta)];
+            let (summaries, first) = check(&runs, 3);
+            let first = first.expect(signal);
+            assert_eq!((first.image, first.signal.as_str()), (1, signal));
+            assert_eq!(summaries[1].mismatched_images, 1);
+        }
     }
 
     #[test]
