@@ -100,6 +100,9 @@ fn first_difference((a, wa, ta): Learned, (b, wb, tb): Learned) -> Option<(Strin
     ))
 }
 
+/// A memory read back after a run: the reference's values, the level's, and a value's name.
+type FinalState<'a> = (&'a [i32], &'a [i32], &'a dyn Fn(usize) -> String);
+
 /// Compares every run with the first: per-level summaries and the first mismatch, if any.
 pub fn check(runs: &[LevelRun], m: usize) -> (Vec<LevelSummary>, Option<Mismatch>) {
     let reference = &runs[0];
@@ -133,7 +136,7 @@ pub fn check(runs: &[LevelRun], m: usize) -> (Vec<LevelSummary>, Option<Mismatch
         // during inference, when no per-image weights are compared; and theta likewise.
         let weight = |k: usize| format!("final weight[{}][{}]", k / m, k % m);
         let theta = |k: usize| format!("final theta[{k}]");
-        let finals: [(&[i32], &[i32], &dyn Fn(usize) -> String); 2] = [
+        let finals: [FinalState; 2] = [
             (&reference.final_weights, &run.final_weights, &weight),
             (&reference.final_theta, &run.final_theta, &theta),
         ];
