@@ -244,53 +244,33 @@ fn bad_layer_shapes_are_refused_naming_the_file_or_key() {
         ],
     );
     let good = read_json(&d.join("good.json"));
-    let broken = |edit: &dyn Fn(&mut Value)| {
+    type Edit = fn(&mut Value);
+    let cases: [(Edit, &[&str]); 3] = [
+        (
+            |w| w["layers"][1]["inputs"] = json!(5),
+            &["layer 2 has 5 inputs", "chain"],
+        ),
+        (|w| w["layers"] = json!([]), &["layers is empty"]),
+        (
+            |w| w["layers"][0]["theta"] = json!([0.0]),
+            &["layer 1", "theta"],
+        ),
+    ];
+    let eval = [
+        "eval",
+        "--weights",
+        "bad.json",
+        "--data",
+        "builtin",
+        "--limit",
+        "2",
+    ];
+    for (edit, why) in cases {
         let mut w = good.clone();
         edit(&mut w);
         std::fs::write(d.join("bad.json"), w.to_string()).unwrap();
-    };
-    broken(&|w| w["layers"][1]["inputs"] = json!(5));
-    fails(
-        d,
-        &[
-            "eval",
-            "--weights",
-            "bad.json",
-            "--data",
-            "builtin",
-            "--limit",
-            "2",
-        ],
-        &["bad.json", "layer 2 has 5 inputs", "chain"],
-    );
-    broken(&|w| w["layers"] = json!([]));
-    fails(
-        d,
-        &[
-            "eval",
-            "--weights",
-            "bad.json",
-            "--data",
-            "builtin",
-            "--limit",
-            "2",
-        ],
-        &["bad.json", "layers is empty"],
-    );
-    broken(&|w| w["layers"][0]["theta"] = json!([0.0]));
-    fails(
-        d,
-        &[
-            "eval",
-            "--weights",
-            "bad.json",
-            "--data",
-            "builtin",
-            "--limit",
-            "2",
-        ],
-        &["bad.json", "layer 1", "theta"],
-    );
+        fails(d, &eval, &[&["bad.json"], why].concat());
+    }
     fails(
         d,
         &[
