@@ -71,6 +71,9 @@ pub fn check_rtl(p: &HwParams) -> Result<()> {
         (!p.homeostasis || f.theta_bits < f.potential_bits, format!("theta_bits = {} must be below potential_bits = {} (thr + theta is a potential)", f.theta_bits, f.potential_bits)),
         (!p.normalization || f.weight_bits as usize + ((usize::BITS - p.m.leading_zeros()) as usize) < ROW_SUM_BITS, format!("a row sum of {} weights of {} bits does not fit the {ROW_SUM_BITS}-bit row-sum registers", p.m, f.weight_bits)),
     ];
+    if p.lanes < p.n {
+        bail!("lanes = {} < neurons = {}: the cycle model runs lane designs, the RTL generator builds one lane per neuron so far (remove lanes, or set lanes = {})", p.lanes, p.n, p.n);
+    }
     for (ok, why) in limits {
         if !ok {
             bail!("configuration beyond the RTL's limits: {why}");

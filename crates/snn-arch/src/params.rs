@@ -29,6 +29,11 @@ pub struct HwParams {
     pub m: usize,
     /// Output neurons `N`.
     pub n: usize,
+    /// Neuron lanes `P` (config `lanes`, default `N`): neurons processed per cycle.
+    pub lanes: usize,
+    /// Lane groups `G = ceil(N / P)`: neuron `j` is lane `j mod P` of group `j div P`; weight
+    /// word `g * M + i` holds group `g`'s weights of input `i`.
+    pub groups: usize,
     /// Steps per image `T`.
     pub t_steps: u32,
     pub t_ref: u32,
@@ -93,6 +98,7 @@ impl HwParams {
         let format = FixedFormat::new(cfg)?;
         let [wlo, whi] = cfg.stdp_window;
         let n = cfg.neurons;
+        let lanes = cfg.lanes.unwrap_or(n);
         let m = cfg.inputs();
         let hi_t = hi.min(t_steps);
         let nc = (hi_t - lo + 1) as usize;
@@ -113,6 +119,8 @@ impl HwParams {
             width: cfg.width,
             m,
             n,
+            lanes,
+            groups: n.div_ceil(lanes),
             t_steps,
             t_ref: cfg.t_ref,
             lo,

@@ -101,6 +101,11 @@ pub struct SnnConfig {
     /// `neurons`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layers: Option<Vec<usize>>,
+    /// Neuron lanes `P` of the hardware (docs/ARCHITECTURE.md, "Neuron lanes"): the core
+    /// processes `P` neurons per cycle and keeps the state of all `N` in memories. Absent: `P =
+    /// N`, one lane per neuron. Invisible to the algorithm: the golden models ignore it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lanes: Option<usize>,
     pub t_steps: u32,
     pub p_rest: f64,
     pub p_min: f64,
@@ -157,6 +162,7 @@ impl Default for SnnConfig {
             width: 28,
             neurons: 10,
             layers: None,
+            lanes: None,
             t_steps: 200,
             p_rest: 0.0,
             p_min: -500.0,
@@ -402,6 +408,13 @@ impl SnnConfig {
         }
         if self.neurons == 0 {
             bail!("neurons must be at least 1, got 0");
+        }
+        if let Some(p) = self.lanes.filter(|&p| p == 0 || p > self.neurons) {
+            bail!(
+                "lanes = {p} must be in 1..=neurons = {}: the core processes at most one lane per neuron (for example lanes = {})",
+                self.neurons,
+                p.clamp(1, self.neurons)
+            );
         }
         if self.t_steps == 0 || self.t_steps > MAX_T_STEPS {
             bail!("t_steps must be in 1..={MAX_T_STEPS}, got {}", self.t_steps);
