@@ -28,13 +28,16 @@ pub enum FsmState {
     /// Normalization only: the step `(S - rsum[winner]) / M`, one multiplier bit per cycle (the
     /// winner's row is rewritten by the next image's sweep, in its Ingest).
     NormMul = 15,
+    /// Normalization with lane groups (`P < N`) only: after End, a walk over the winner's row
+    /// (`M + 1` cycles) sums it with this image's penalty where silent, for NormMul.
+    Sum = 16,
 }
 
 /// Width of the `state` register and port.
 pub const STATE_BITS: usize = 5;
 
 impl FsmState {
-    pub const ALL: [FsmState; 16] = [
+    pub const ALL: [FsmState; 17] = [
         FsmState::Idle,
         FsmState::Ingest,
         FsmState::Drain,
@@ -51,6 +54,7 @@ impl FsmState {
         FsmState::Done,
         FsmState::Bias,
         FsmState::NormMul,
+        FsmState::Sum,
     ];
 
     /// The code on the `state` port.
@@ -82,6 +86,7 @@ impl FsmState {
             FsmState::Done => "Done",
             FsmState::Bias => "Bias",
             FsmState::NormMul => "NormMul",
+            FsmState::Sum => "Sum",
         }
     }
 }

@@ -47,6 +47,12 @@ pub struct Control {
     /// `lag_m = max(1, t - whi)` and its counters: the first `m` of an STDP walk at step `t`.
     pub lag_m: u32,
     pub lag: StepCounters,
+    /// Lane groups (`G > 1`): the group Int walks, or the position in a pass (Bias, Fire,
+    /// Done's theta pass); 0 otherwise.
+    pub group: u32,
+    /// A Fire pass's decision, taken in its first cycle: the spikes and the action of its last.
+    pub fire_spikes: u128,
+    pub fire_action: FireAction,
 }
 
 /// Stage A of Int in one cycle.
@@ -82,6 +88,9 @@ impl Control {
             rd_valid: false,
             lag_m: 1,
             lag: StepCounters::one(),
+            group: 0,
+            fire_spikes: 0,
+            fire_action: FireAction::Next,
         }
     }
 
@@ -219,12 +228,23 @@ impl Control {
         }
     }
 
-    /// Bias (homeostasis only, one cycle): the neurons load `thr + theta[j]`; then Int, whose
-    /// registers Divide's last cycle set.
+    /// Bias (homeostasis only, one cycle per lane group `group`): the neurons load `thr +
+    /// theta[j]`; then Int, whose registers Divide's last cycle set.
     #[inline]
-    pub fn bias(&mut self) {
+    pub fn bias(&mut self, p: &HwParams) {
         self.count_cycle();
-        self.state = FsmState::Int;
+        if self.pass_next(p) {
+            self.state = FsmState::Int;
+        }
+    }
+
+    /// One cycle of a pass over the lane groups: `group` moves to the next one, or back to 0
+    /// after the last (returned: the pass is over).
+    #[inline]
+    fn pass_next(&mut self, p: &HwParams) -> bool {
+        let last = self.group as usize + 1 >= p.groups;
+        self.group = if last { 0 } else { self.group + 1 };
+        last
     }
 
     /// Stage A from the pending classes `pend` of the step whose counters are `ctr`: follow the
@@ -267,12 +287,18 @@ impl Control {
     #[inline(always)]
     pub fn int(&mut self, next_q: u32, head: &[u32], p: &HwParams) -> Issue {
         self.count_cycle();
-        let is = Self::issue(self.pend, &self.ctr, self.rd_valid, next_q, head, p);
+        let mut is = Self::issue(self.pend, &self.ctr, self.rd_valid, next_q, head, p);
         self.rd_valid = is.rd.is_some();
         self.pend = is.pend;
         if is.complete {
-            self.pend = self.ctr.advance(p);
-            self.state = FsmState::Fire;
+            if self.pass_next(p) {
+                self.pend = self.ctr.advance(p);
+                self.state = FsmState::Fire;
+            } else {
+                // The next lane group walks the same step: its first class is selected now.
+                let first = Self::issue(self.ctr.mask(p), &self.ctr, false, 0, head, p);
+                (is.rd, self.rd_valid, self.pend) = (first.rd, first.rd.is_some(), first.pend);
+            }
         }
         is
     }
@@ -309,11 +335,47 @@ impl Control {
         }
     }
 
-    /// Fire; for [`FireAction::Next`] also stage A of the next step's first cycle (the counters
-    /// and `pend` already hold `t + 1`). Returns the address read, if any.
+    /// The first cycle of a Fire pass over `G > 1` lane groups: the decision is kept for the
+    /// pass's last cycle ([`Control::fire`]), each cycle fires one group.
+    #[inline]
+    pub fn fire_pass_start(&mut self, action: FireAction, spikes: u128) {
+        self.count_cycle();
+        (self.fire_action, self.fire_spikes, self.group) = (action, spikes, 1);
+    }
+
+    /// A middle cycle of a Fire pass (returned: whether the next cycle is its last).
+    #[inline]
+    pub fn fire_pass(&mut self, p: &HwParams) {
+        self.count_cycle();
+        self.group += 1;
+        debug_assert!((self.group as usize) < p.groups);
+    }
+
+    /// Done's theta pass (homeostasis with lane groups, learning): a cycle that is not the
+    /// last, which updates group `group`.
+    #[inline]
+    pub fn theta_pass(&mut self) {
+        self.count_cycle();
+        self.group += 1;
+    }
+
+    /// Sum (normalization with lane groups): until the walk of the winner's row has added its
+    /// last word.
+    #[inline]
+    pub fn sum(&mut self, last: bool) {
+        self.count_cycle();
+        if last {
+            self.state = FsmState::NormMul;
+        }
+    }
+
+    /// Fire (or the last cycle of a Fire pass); for [`FireAction::Next`] also stage A of the
+    /// next step's first cycle (the counters and `pend` already hold `t + 1`). Returns the
+    /// address read, if any.
     #[inline(always)]
     pub fn fire(&mut self, action: FireAction, head: &[u32], p: &HwParams) -> Option<u32> {
         self.count_cycle();
+        self.group = 0;
         match action {
             FireAction::Wta => self.state = FsmState::Wta,
             FireAction::Stdp => self.state = FsmState::Stdp,
@@ -371,6 +433,7 @@ impl Control {
         self.state = match (self.learn && winner_valid, p.normalization) {
             (false, _) => FsmState::Done,
             (true, false) => FsmState::Pen,
+            (true, true) if p.groups > 1 => FsmState::Sum,
             (true, true) => FsmState::NormMul,
         };
     }
@@ -404,6 +467,7 @@ impl Control {
     #[inline]
     pub fn done(&mut self) -> u32 {
         self.count_cycle();
+        self.group = 0;
         self.state = FsmState::Idle;
         self.cycles
     }

@@ -141,13 +141,18 @@ impl Machine {
         if let Some(k) = w.iter().position(|&x| x < f.w_min || x > f.w_max) {
             bail!("load_weights: neuron {}, input {}: raw weight {} outside [w_min, w_max] = [{}, {}]", k / m, k % m, w[k], f.w_min, f.w_max);
         }
-        let mut word = vec![0; n];
-        for i in 0..m {
-            for (j, lane) in word.iter_mut().enumerate() {
-                *lane = w[j * m + i];
+        let lanes = self.p.lanes;
+        let mut word = vec![0; lanes];
+        for g in 0..self.p.groups {
+            for i in 0..m {
+                for (l, lane) in word.iter_mut().enumerate() {
+                    let j = g * lanes + l;
+                    *lane = if j < n { w[j * m + i] } else { 0 };
+                }
+                let a = self.weight_mem.addr(g as u32, i as u32);
+                self.weight_mem.host_write(a as usize, &word);
+                self.stdp.host_tag(i, g, &self.p);
             }
-            self.weight_mem.host_write(i, &word);
-            self.stdp.host_tag(i);
         }
         Ok(())
     }
@@ -166,15 +171,24 @@ impl Machine {
         w
     }
 
-    /// Word `i` as the host port reads it (with the pending update, if any, applied).
+    /// Input `i`'s N weights as the host port reads them, word by word (with the pending
+    /// update, if any, applied to its row's word).
     fn word(&self, i: usize) -> Vec<i32> {
-        let mut word = self.weight_mem.word(i).to_vec();
-        if let Some(&tag) = self.stdp.tag.get(i) {
-            if let Some(v) = self.stdp.pending_value(&word, tag, &self.p) {
-                word[self.stdp.upd_lane as usize] = v;
+        let p = &self.p;
+        let mut all = Vec::with_capacity(p.groups * p.lanes);
+        for g in 0..p.groups as u32 {
+            let a = self.weight_mem.addr(g, i as u32) as usize;
+            let mut word = self.weight_mem.word(a).to_vec();
+            let upd = self.stdp.upd_lane;
+            if let Some(&tag) = self.stdp.tag.get(i).filter(|_| upd / p.lanes as u32 == g) {
+                if let Some(v) = self.stdp.pending_value(&word, tag, p) {
+                    word[upd as usize % p.lanes] = v;
+                }
             }
+            all.extend(word);
         }
-        word
+        all.truncate(p.n);
+        all
     }
 
     /// Host port, Idle only: the adaptive thresholds, raw, one per neuron, each in
@@ -259,8 +273,13 @@ impl Machine {
             }
             FsmState::Divide => self.divide(),
             FsmState::Bias => {
-                self.neurons.load_thresholds(self.control.thr);
-                self.control.bias();
+                if self.p.groups == 1 {
+                    self.neurons.load_thresholds(self.control.thr);
+                } else {
+                    let g = self.control.group;
+                    self.neurons.load_thresholds_group(g, self.control.thr);
+                }
+                self.control.bias(&self.p);
             }
             FsmState::Int => self.int(&mut ev),
             FsmState::Fire => self.fire(&mut ev),
@@ -271,21 +290,8 @@ impl Machine {
             | FsmState::Pen
             | FsmState::PenDrain
             | FsmState::NormMul => self.learn_cycle(&mut ev),
-            FsmState::Done => {
-                let winner = self.winner();
-                if self.control.learn && self.p.homeostasis {
-                    self.neurons.update_theta(winner, &self.p);
-                }
-                if self.p.normalization {
-                    let w = &self.wta;
-                    self.stdp
-                        .set_pending(self.control.learn, w.winner_valid, w.winner);
-                }
-                ev.done = Some(DoneEvent {
-                    winner,
-                    cycles: self.control.done(),
-                });
-            }
+            FsmState::Sum => self.sum_cycle(&mut ev),
+            FsmState::Done => self.done(&mut ev),
         }
         self.now.0 += 1;
         if let Some(mut o) = self.observer.take() {
@@ -293,6 +299,33 @@ impl Machine {
             self.observer = Some(o);
         }
         ev
+    }
+
+    /// Done: homeostasis moves every theta (with lane groups, one group per cycle, the last
+    /// cycle being the one that pulses `done`), normalization leaves the winner's row pending.
+    fn done(&mut self, ev: &mut Events) {
+        let winner = self.winner();
+        if self.control.learn && self.p.homeostasis {
+            if self.p.groups == 1 {
+                self.neurons.update_theta(winner, &self.p);
+            } else {
+                let g = self.control.group;
+                self.neurons.update_theta_group(g, winner, &self.p);
+                if g as usize + 1 < self.p.groups {
+                    self.control.theta_pass();
+                    return;
+                }
+            }
+        }
+        if self.p.normalization {
+            let w = &self.wta;
+            self.stdp
+                .set_pending(self.control.learn, w.winner_valid, w.winner);
+        }
+        ev.done = Some(DoneEvent {
+            winner,
+            cycles: self.control.done(),
+        });
     }
 
     /// Clocks the rest of the current phase: the same edges as calling [`Machine::step`] until
@@ -310,7 +343,8 @@ impl Machine {
     /// observer is attached (tracing must see every cycle), this is exactly one
     /// [`Machine::step`] and returns its events.
     pub fn advance(&mut self) -> Events {
-        if self.observer.is_some() {
+        // Lane groups are modelled edge by edge.
+        if self.observer.is_some() || self.p.groups > 1 {
             return self.step();
         }
         let mut ev = Events::default();
@@ -325,7 +359,12 @@ impl Machine {
             | FsmState::Pen
             | FsmState::PenDrain
             | FsmState::NormMul => self.learn_phase(),
-            FsmState::Idle | FsmState::Fire | FsmState::Wta | FsmState::Bias | FsmState::Done => {
+            FsmState::Idle
+            | FsmState::Fire
+            | FsmState::Wta
+            | FsmState::Bias
+            | FsmState::Done
+            | FsmState::Sum => {
                 return self.step();
             }
         };
@@ -660,11 +699,16 @@ impl Machine {
     fn sweep(&mut self, ins: Option<(u32, bool)>, ev: &mut Events) {
         let p = &self.p;
         let mut word = [0; MAX_N];
-        word[..p.n].copy_from_slice(self.weight_mem.q());
+        word[..p.lanes].copy_from_slice(self.weight_mem.q());
         let out = self
             .stdp
-            .sweep_cycle(ins, &word[..p.n], self.control.learn, p);
-        let write = out.write.map(|(addr, lane, value)| {
+            .sweep_cycle(ins, &word[..p.lanes], self.control.learn, p);
+        // The pending row's word of each input (its lane group's).
+        let row = self.stdp.upd_lane;
+        let wm = &self.weight_mem;
+        let rd = out.rd.map(|i| wm.locate(i, row).0);
+        let write = out.write.map(|(i, j, value)| {
+            let (addr, lane) = wm.locate(i, j);
             ev.weight_write = Some(WeightWrite { addr, lane, value });
             WordWrite {
                 addr,
@@ -673,10 +717,10 @@ impl Machine {
                 value,
             }
         });
-        if out.rd.is_some() || write.is_some() {
-            self.weight_mem.clock(out.rd, write);
+        if rd.is_some() || write.is_some() {
+            self.weight_mem.clock(rd, write);
         }
-        ev.read = ev.read.or(out.rd);
+        ev.read = ev.read.or(rd);
     }
 
     /// Thresh's first cycle finishes the sweep's last input (inserted at the last Drain edge).
@@ -687,18 +731,20 @@ impl Machine {
         }
     }
 
-    /// The read port of weight_mem and next_mem (one address for both) at this edge.
+    /// The read ports at this edge: next_mem at input `rd`, weight_mem at that input's word of
+    /// lane group `g` (the same address when `G = 1`).
     #[inline(always)]
-    fn read(&mut self, rd: Option<u32>, ev: &mut Events) {
-        if let Some(a) = rd {
+    fn read(&mut self, rd: Option<u32>, g: u32, ev: &mut Events) {
+        if let Some(i) = rd {
             debug_assert!(
-                !self.stdp.in_flight(a),
-                "read-after-write hazard at cycle {}: word {a} is read while its write is in stdp stage B/C",
+                !self.stdp.in_flight(i),
+                "read-after-write hazard at cycle {}: word {i} is read while its write is in stdp stage B/C",
                 self.now.0
             );
-            self.weight_mem.clock(rd, None);
-            self.spike_gen.read_next(a);
-            ev.read = rd;
+            let a = self.weight_mem.addr(g, i);
+            self.weight_mem.clock(Some(a), None);
+            self.spike_gen.read_next(i);
+            ev.read = Some(a);
         }
     }
 
@@ -710,39 +756,84 @@ impl Machine {
             !self.stdp.v_b && !self.stdp.v_c,
             "stdp pipeline busy in Int"
         );
-        let (t, add) = (self.control.t, self.control.rd_valid);
+        let (t, add, g) = (self.control.t, self.control.rd_valid, self.control.group);
         let is = self
             .control
             .int(self.spike_gen.next_q, &self.spike_gen.head, p);
         // Stage B, then (completing cycle) leak and publish: one pass per operation.
-        if add {
-            self.neurons.accumulate(t, self.weight_mem.q_groups(), p);
+        if p.groups == 1 {
+            if add {
+                self.neurons.accumulate(t, self.weight_mem.q_groups(), p);
+            }
+            if is.complete {
+                self.neurons.complete(t, p);
+            }
+        } else {
+            if add {
+                self.neurons.accumulate_group(g, t, self.weight_mem.q(), p);
+            }
+            if is.complete {
+                self.neurons.complete_group(g, t, p);
+            }
         }
-        if is.complete {
-            self.neurons.complete(t, p);
-        }
-        self.read(is.rd, ev);
+        // A completing cycle may select the next group's first class: the read is for it.
+        self.read(is.rd, self.control.group, ev);
     }
 
-    /// Fire: the neurons' comparators decide; spikes, or the WTA scan, or an STDP walk.
+    /// Fire: the neurons' comparators decide; spikes, or the WTA scan, or an STDP walk. With
+    /// lane groups a decision that changes neurons (spikes, a pending inhibition; a potential
+    /// below `p_min` was reset when its group completed) makes Fire a pass of `G` cycles, one
+    /// group each, the action in the last.
     fn fire(&mut self, ev: &mut Events) {
         let p = &self.p;
         let t = self.control.t;
+        if p.groups > 1 {
+            let inhibit = self.wta.pending.then_some(self.wta.winner);
+            let g = self.control.group;
+            if g == 0 {
+                let cmp = match inhibit {
+                    Some(w) => self.neurons.compare_inhibited(w, p),
+                    None => self.neurons.compare(!self.wta.winner_valid, p),
+                };
+                let action = self
+                    .control
+                    .fire_action(self.wta.winner_valid, cmp.above, cmp.spikes, p);
+                if action != FireAction::Wta && (cmp.spikes != 0 || inhibit.is_some()) {
+                    self.neurons.fire_group(0, t, inhibit, p);
+                    self.control.fire_pass_start(action, cmp.spikes);
+                    return;
+                }
+                return self.fire_act(action, cmp.spikes, ev);
+            }
+            self.neurons.fire_group(g, t, inhibit, p);
+            if g as usize + 1 < p.groups {
+                self.control.fire_pass(p);
+                return;
+            }
+            self.wta.pending = false;
+            let c = &self.control;
+            return self.fire_act(c.fire_action, c.fire_spikes, ev);
+        }
         let cmp = self.neurons.compare(!self.wta.winner_valid, p);
-        let spikes = cmp.spikes;
         let action = self
             .control
-            .fire_action(self.wta.winner_valid, cmp.above, spikes, p);
+            .fire_action(self.wta.winner_valid, cmp.above, cmp.spikes, p);
+        if action != FireAction::Wta && (cmp.spikes != 0 || cmp.below_min) {
+            self.neurons.fire(t, p);
+        }
+        self.fire_act(action, cmp.spikes, ev)
+    }
+
+    /// The Fire cycle's action (of a Fire pass's last cycle): the spike port, the WTA scan, the
+    /// first STDP walk, End, or the next step's first selection.
+    fn fire_act(&mut self, action: FireAction, spikes: u128, ev: &mut Events) {
+        let p = &self.p;
+        let t = self.control.t;
         if action == FireAction::Wta {
             let (wn, _) = self.wta.next(WtaCmd::Enter, p);
             self.wta = wn;
-        } else {
-            if spikes != 0 || cmp.below_min {
-                self.neurons.fire(t, p);
-            }
-            if spikes != 0 {
-                ev.spike = Some(SpikeEvent { mask: spikes, t });
-            }
+        } else if spikes != 0 {
+            ev.spike = Some(SpikeEvent { mask: spikes, t });
         }
         if action == FireAction::Stdp {
             let inp = Self::stdp_in(
@@ -754,7 +845,7 @@ impl Machine {
             self.stdp.clock(&inp, p);
         }
         let rd = self.control.fire(action, &self.spike_gen.head, p);
-        self.read(rd, ev);
+        self.read(rd, 0, ev);
     }
 
     /// Wta: one neuron of the scan; the last cycle latches the winner and inhibits the others.
@@ -769,7 +860,9 @@ impl Machine {
             p,
         );
         if out.last {
-            self.neurons.inhibit_all_but(out.winner, p);
+            if p.groups == 1 {
+                self.neurons.inhibit_all_but(out.winner, p);
+            }
             ev.winner = Some(WinnerEvent {
                 neuron: out.winner,
                 t,
@@ -829,20 +922,27 @@ impl Machine {
         };
         let inp = Self::stdp_in(cmd, &self.control, &self.spike_gen, &self.weight_mem);
         let out = self.stdp.clock(&inp, p);
-        if let Some(a) = out.rd {
+        // stdp names a weight by input and neuron: its word is that neuron's group's.
+        let wm = &self.weight_mem;
+        let rd = out.rd.map(|i| wm.locate(i, self.stdp.lane_b).0);
+        let write = write.map(|(i, j, value)| {
+            let (addr, lane) = wm.locate(i, j);
+            (addr, lane, value)
+        });
+        if let Some(i) = out.rd {
             // Stage B of before this edge is stage C now; stage C of before writes at this edge.
             debug_assert!(
-                !(self.stdp.v_c && self.stdp.addr_c == a) && write.is_none_or(|w| w.0 != a),
-                "read-after-write hazard at cycle {}: word {a} is read while its write is in stdp stage B/C",
+                !(self.stdp.v_c && self.stdp.addr_c == i) && write.is_none_or(|w| Some(w.0) != rd),
+                "read-after-write hazard at cycle {}: word {i} is read while its write is in stdp stage B/C",
                 self.now.0
             );
-            self.spike_gen.read_next(a);
-            ev.read = out.rd;
+            self.spike_gen.read_next(i);
+            ev.read = rd;
         }
         match write {
             Some((addr, lane, value)) => {
                 self.weight_mem.clock(
-                    out.rd,
+                    rd,
                     Some(WordWrite {
                         addr,
                         word: &word,
@@ -852,7 +952,7 @@ impl Machine {
                 );
                 ev.weight_write = Some(WeightWrite { addr, lane, value });
             }
-            None if out.rd.is_some() => self.weight_mem.clock(out.rd, None),
+            None if rd.is_some() => self.weight_mem.clock(rd, None),
             None => {}
         }
         match state {
@@ -860,8 +960,10 @@ impl Machine {
             FsmState::StdpDrain => self.control.stdp_drain(out.more, p),
             FsmState::End => {
                 self.control.end(winner_valid, p);
-                if self.control.state == FsmState::NormMul {
-                    self.stdp.begin_norm_mul();
+                match self.control.state {
+                    FsmState::NormMul => self.stdp.begin_norm_mul(),
+                    FsmState::Sum => self.stdp.begin_sum(),
+                    _ => {}
                 }
             }
             FsmState::Pen => self.control.pen(out.pen_done),
@@ -869,25 +971,45 @@ impl Machine {
         }
     }
 
+    /// Sum (normalization with lane groups): one cycle of the walk over the winner's row, which
+    /// reads `weight_mem` (the winner's group's word of each input) and `tag_mem` together.
+    fn sum_cycle(&mut self, ev: &mut Events) {
+        let p = &self.p;
+        let winner = self.wta.winner;
+        let rd = self.stdp.sum_cycle(winner, self.weight_mem.q(), p);
+        let rd = rd.map(|i| self.weight_mem.locate(i, winner).0);
+        if rd.is_some() {
+            self.weight_mem.clock(rd, None);
+            ev.read = rd;
+        }
+        self.control.sum(rd.is_none());
+        if self.control.state == FsmState::NormMul {
+            self.stdp.begin_norm_mul();
+        }
+    }
+
     /// Upper bound on the cycles of one image, from the cycle counts of the doc: ingest, the
-    /// threshold pass, the divider, per step at most every input and class once plus Fire, one
-    /// Wta scan, per step and neuron one STDP walk (each input at most twice), the penalty or
-    /// NormMul.
+    /// threshold pass, the divider, Bias, per step and lane group at most every input and class
+    /// once plus a Fire cycle, one Wta scan, per step and neuron one STDP walk (each input at
+    /// most twice), the penalty or Sum and NormMul, Done.
     pub fn cycle_bound(&self) -> u64 {
         let p = &self.p;
         let (m, k, t, n) = (p.m as u64, p.k as u64, p.t_steps as u64, p.n as u64);
+        let g = p.groups as u64;
         let walk = (2 * p.whi as u64 + 1) * (1 + k) + 2 * m + 1;
-        let norm = p.rb as u64;
+        let norm = p.rb as u64 + m + 1;
         p.scan_cycles
             + 3
             + t * k.max(1)
             + p.qb as u64
-            + 1
-            + t * (m + k + 2)
+            + g
+            + t * g * (m + k + 2)
+            + t * g
             + n
             + t * n * walk
             + m
-            + 4
+            + 3
+            + g
             + norm
     }
 

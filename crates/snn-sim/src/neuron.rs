@@ -134,6 +134,9 @@ pub struct Comparators {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Neurons {
     n: usize,
+    /// Lanes `P`: lane group `g` is neurons `g * P .. (g + 1) * P` (the last group's lanes at or
+    /// beyond `N` are padding, like the lanes that round the arrays up to whole [`GROUP`]s).
+    p: usize,
     pot: Vec<i32>,
     shown: Vec<i32>,
     free_at: Vec<u32>,
@@ -149,9 +152,10 @@ impl Neurons {
     /// N neurons at rest (the state `start` loads).
     pub fn new(p: &HwParams) -> Self {
         let nr = Neuron::new(p);
-        let lanes = p.n.next_multiple_of(GROUP);
+        let lanes = (p.groups * p.lanes).next_multiple_of(GROUP);
         Neurons {
             n: p.n,
+            p: p.lanes,
             pot: vec![nr.pot; lanes],
             shown: vec![nr.shown; lanes],
             free_at: vec![nr.free_at; lanes],
@@ -262,6 +266,81 @@ impl Neurons {
                 (pv[j], sv[j]) = Neuron::completed(pv[j], sv[j], free_at[j], t, p);
             }
             (*pot, *shown) = (pv, sv);
+        }
+    }
+
+    /// Lane group `g`'s neurons: the lanes of the group that are neurons.
+    #[inline(always)]
+    fn group(&self, g: u32) -> std::ops::Range<usize> {
+        let start = g as usize * self.p;
+        start..(start + self.p).min(self.n)
+    }
+
+    /// Stage B of Int for lane group `g` (lane groups, `G > 1`): [`Neuron::accumulate`] of lane
+    /// `l` of the word (`P` lanes) into neuron `g * P + l`.
+    #[inline(always)]
+    pub fn accumulate_group(&mut self, g: u32, t: u32, word: &[i32], p: &HwParams) {
+        for (j, &w) in self.group(g).zip(word) {
+            self.pot[j] = Neuron::accumulated(self.pot[j], self.free_at[j], t, w, p);
+        }
+    }
+
+    /// The completing cycle of lane group `g`'s walk: [`Neuron::complete`] of its neurons, then
+    /// Fire's reset of a potential below `p_min` to rest, which depends on the neuron alone and
+    /// excludes a spike, so that Fire need not visit the groups for it (an inhibition that
+    /// follows overwrites the potential either way).
+    #[inline(always)]
+    pub fn complete_group(&mut self, g: u32, t: u32, p: &HwParams) {
+        let f = &p.format;
+        for j in self.group(g) {
+            let (pot, shown) = Neuron::completed(self.pot[j], self.shown[j], self.free_at[j], t, p);
+            self.pot[j] = if pot < f.p_min { f.p_rest } else { pot };
+            self.shown[j] = shown;
+        }
+    }
+
+    /// One cycle of a Fire pass (lane groups): [`Neuron::fire`] of group `g`'s neurons, after
+    /// the inhibition the last Wta cycle left pending (`inhibit`: every neuron but that winner
+    /// at `p_min`).
+    pub fn fire_group(&mut self, g: u32, t: u32, inhibit: Option<u32>, p: &HwParams) {
+        for j in self.group(g) {
+            if inhibit.is_some_and(|w| w as usize != j) {
+                self.pot[j] = p.format.p_min;
+            }
+            (self.pot[j], self.free_at[j]) =
+                Neuron::fired(self.pot[j], self.free_at[j], t, self.thr_j[j], p);
+        }
+    }
+
+    /// The comparators of the Fire cycle after a Wta scan whose inhibition is still pending
+    /// (lane groups): as [`Neurons::compare`] would see them with every neuron but `winner` at
+    /// `p_min` (the winner is chosen, so `above` decides nothing and reads false).
+    pub fn compare_inhibited(&self, winner: u32, p: &HwParams) -> Comparators {
+        let p_min = p.format.p_min;
+        let mut cmp = Comparators {
+            spikes: 0,
+            above: false,
+            below_min: false,
+        };
+        for j in 0..self.n {
+            let pot = if j as u32 == winner { self.pot[j] } else { p_min };
+            cmp.spikes |= ((pot >= self.thr_j[j]) as u128) << j;
+            cmp.below_min |= pot < p_min;
+        }
+        cmp
+    }
+
+    /// One Bias cycle (lane groups): group `g`'s thresholds `thr + theta[j]`.
+    pub fn load_thresholds_group(&mut self, g: u32, thr: i32) {
+        for j in self.group(g) {
+            self.thr_j[j] = thr + self.theta[j];
+        }
+    }
+
+    /// One cycle of Done's theta pass (lane groups): [`Neurons::update_theta`] for group `g`.
+    pub fn update_theta_group(&mut self, g: u32, winner: Option<u32>, p: &HwParams) {
+        for j in self.group(g) {
+            self.theta[j] = p.format.theta_update(self.theta[j], winner == Some(j as u32));
         }
     }
 

@@ -126,6 +126,11 @@ pub struct Stdp {
     /// and its read data register.
     pub tag: Vec<u8>,
     pub tag_q: u8,
+    /// Sum walk (normalization with lane groups, `G > 1`): the next input to read, a word was
+    /// read last cycle (of input `ws_i - 1`), and the winner's row sum so far.
+    pub ws_i: u32,
+    pub ws_v: bool,
+    pub wsum: i32,
 }
 
 impl Stdp {
@@ -159,6 +164,9 @@ impl Stdp {
             upd_lane: 0,
             tag: Vec::new(),
             tag_q: 0,
+            ws_i: 0,
+            ws_v: false,
+            wsum: 0,
         }
     }
 
@@ -228,7 +236,7 @@ impl Stdp {
             return None;
         }
         let f = &p.format;
-        let w = word[self.upd_lane as usize];
+        let w = word[self.upd_lane as usize % p.lanes];
         let w1 = if tag & TAG_SILENT != 0 {
             (w - f.penalty).max(f.w_min)
         } else {
@@ -262,12 +270,13 @@ impl Stdp {
         let mut out = SweepOut::default();
         let run = learn || self.upd;
         if self.sw_v {
-            let lane = self.upd_lane as usize;
+            let lane = self.upd_lane as usize % p.lanes;
             let new = self.pending_value(word_q, self.tag_q, p);
             if self.upd {
                 out.write = Some((self.sw_a, self.upd_lane, new.unwrap_or(word_q[lane])));
             }
-            if learn {
+            // With lane groups the winner's sum is taken by the Sum walk at the end of the image.
+            if learn && p.groups == 1 {
                 for (j, (s, &w)) in self.rsum[..p.n].iter_mut().zip(word_q).enumerate() {
                     let w = if j == lane { new.unwrap_or(w) } else { w };
                     *s += Self::summand(w, self.sw_s, p);
@@ -324,9 +333,11 @@ impl Stdp {
         (self.upd, self.upd_lane) = (learn && winner_valid, winner);
     }
 
-    /// Host port (normalization): a write of word `i` is final, whatever is pending.
-    pub fn host_tag(&mut self, i: usize) {
-        if !self.tag.is_empty() {
+    /// Host port (normalization): a write of input `i`'s word of lane group `g` is final,
+    /// whatever is pending. A word of another group than the pending row's leaves the tag alone
+    /// (its silent bit still serves that row's update).
+    pub fn host_tag(&mut self, i: usize, g: usize, p: &HwParams) {
+        if !self.tag.is_empty() && g == self.upd_lane as usize / p.lanes {
             self.tag[i] = if self.upd { TAG_SKIP } else { 0 };
         }
     }
@@ -334,8 +345,43 @@ impl Stdp {
     /// A stage C write changed lane `lane` by `change`: its row sum follows (normalization).
     #[inline(always)]
     pub fn track(&mut self, lane: u32, change: i32, p: &HwParams) {
-        if p.normalization {
+        if p.normalization && p.groups == 1 {
             self.rsum[lane as usize] += change;
+        }
+    }
+
+    /// End's edge into Sum (lane groups): the walk starts at input 0 with an empty sum.
+    pub fn begin_sum(&mut self) {
+        (self.ws_i, self.ws_v, self.wsum) = (0, false, 0);
+    }
+
+    /// One Sum cycle: the word read last cycle (`word_q`, `tag_q`: input `ws_i - 1`) adds the
+    /// winner's lane to `wsum`, with the penalty when that input was silent in this image;
+    /// then input `ws_i` is read while inputs remain. Returns the input read (`None` in the
+    /// last cycle, which only adds).
+    #[inline]
+    pub fn sum_cycle(&mut self, winner: u32, word_q: &[i32], p: &HwParams) -> Option<u32> {
+        if self.ws_v {
+            let w = word_q[winner as usize % p.lanes];
+            self.wsum += Self::summand(w, self.tag_q & TAG_SILENT != 0, p);
+        }
+        self.ws_v = (self.ws_i as usize) < p.m;
+        if !self.ws_v {
+            return None;
+        }
+        let i = self.ws_i;
+        self.tag_q = self.tag[i as usize];
+        self.ws_i += 1;
+        Some(i)
+    }
+
+    /// The winner's row sum NormMul starts from: its `rsum`, or with lane groups the Sum walk's.
+    #[inline]
+    fn row_sum(&self, winner: u32, p: &HwParams) -> i32 {
+        if p.groups == 1 {
+            self.rsum[winner as usize]
+        } else {
+            self.wsum
         }
     }
 
@@ -352,7 +398,8 @@ impl Stdp {
     #[inline]
     pub fn norm_mul(&mut self, winner: u32, p: &HwParams) -> bool {
         let f = &p.format;
-        let diff = f.norm_target - self.rsum[winner as usize] as i64;
+        let sum = self.row_sum(winner, p);
+        let diff = f.norm_target - sum as i64;
         let bit = p.rb - 1 - self.nm_bit;
         let add = if f.norm_recip >> bit & 1 == 1 {
             diff
@@ -363,7 +410,7 @@ impl Stdp {
         let last = self.nm_bit + 1 == p.rb;
         if last {
             self.delta = ((self.nm_acc + (1i64 << (f.norm_shift - 1))) >> f.norm_shift) as i32;
-            debug_assert_eq!(self.delta, f.norm_delta(self.rsum[winner as usize] as i64));
+            debug_assert_eq!(self.delta, f.norm_delta(sum as i64));
         } else {
             self.nm_bit += 1;
         }
@@ -469,11 +516,11 @@ impl Stdp {
         // Stage B -> C: the word read last cycle arrives.
         self.v_c = self.v_b;
         if self.v_b {
-            let w = inp.word_q[self.lane_b as usize];
+            let w = inp.word_q[self.lane_b as usize % p.lanes];
             self.op_c = self.op_b;
             self.lane_c = self.lane_b;
             self.addr_c = self.addr_b;
-            self.word_c[..p.n].copy_from_slice(&inp.word_q[..p.n]);
+            self.word_c[..p.lanes].copy_from_slice(&inp.word_q[..p.lanes]);
             self.w_c = w;
             self.prod_c = Self::product(self.op_b, self.d_b, w, p);
         }

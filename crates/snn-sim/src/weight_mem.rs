@@ -1,5 +1,7 @@
-//! weight_mem: `M` words of `N` weight lanes (word `i` = the weights of input `i`, lane `j` =
-//! neuron `j`), a simple dual-port block RAM with one write port and one synchronous read port.
+//! weight_mem: `G * M` words of `P` weight lanes (word `g * M + i` = the weights of input `i` for
+//! lane group `g`, lane `l` = neuron `g * P + l`; with one lane per neuron, `G = 1`: word `i`,
+//! lane `j` = neuron `j`), a simple dual-port block RAM with one write port and one synchronous
+//! read port. Lanes of the last group beyond `N` hold 0.
 //!
 //! The read port is read-first: the data register `q` captures the word as it was before a write
 //! at the same edge, and holds it until the next read. The design never reads a word whose write
@@ -22,7 +24,9 @@ pub struct WordWrite<'a> {
 /// The memory and its read data register.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WeightMem {
+    /// Lanes per word `P`, and inputs `M` (the distance between two groups' words).
     n: usize,
+    m: usize,
     /// Lanes per stored word: N rounded up to whole groups of neurons ([`GROUP`]), the extra
     /// lanes 0, so that the neurons add whole groups of a word.
     stride: usize,
@@ -37,11 +41,12 @@ pub struct WeightMem {
 
 impl WeightMem {
     pub fn new(p: &HwParams) -> Self {
-        let stride = p.n.next_multiple_of(GROUP);
+        let stride = p.lanes.next_multiple_of(GROUP);
         WeightMem {
-            n: p.n,
+            n: p.lanes,
+            m: p.m,
             stride,
-            mem: vec![0; p.m * stride],
+            mem: vec![0; p.groups * p.m * stride],
             q_addr: 0,
             q_held: None,
         }
@@ -69,7 +74,20 @@ impl WeightMem {
         }
     }
 
-    /// Word `i`, lanes `0..N`.
+    /// The address of input `i`'s word for neuron `j`'s group, and `j`'s lane in it.
+    #[inline(always)]
+    pub fn locate(&self, i: u32, j: u32) -> (u32, u32) {
+        let (g, l) = (j as usize / self.n, j as usize % self.n);
+        ((g * self.m) as u32 + i, l as u32)
+    }
+
+    /// The address of input `i`'s word of lane group `g`.
+    #[inline(always)]
+    pub fn addr(&self, g: u32, i: u32) -> u32 {
+        g * self.m as u32 + i
+    }
+
+    /// Word `i` (an address), lanes `0..P`.
     pub fn word(&self, i: usize) -> &[i32] {
         &self.mem[i * self.stride..][..self.n]
     }
@@ -95,20 +113,23 @@ impl WeightMem {
         &self.mem[i * self.stride..][..self.stride]
     }
 
-    /// Lane `lane` of word `i`.
+    /// Neuron `j`'s weight of input `i`.
     #[inline]
-    pub fn lane(&self, i: u32, lane: u32) -> i32 {
-        self.mem[i as usize * self.stride + lane as usize]
+    pub fn lane(&self, i: u32, j: u32) -> i32 {
+        let (a, l) = self.locate(i, j);
+        self.mem[a as usize * self.stride + l as usize]
     }
 
-    /// Lane `lane` of word `i` becomes `value`, the data register left alone (the machine's
-    /// learning phase applies each update at once and sets the data register at its end).
+    /// Neuron `j`'s weight of input `i` becomes `value`, the data register left alone (the
+    /// machine's learning phase applies each update at once and sets the data register at its
+    /// end).
     #[inline]
-    pub fn set_lane(&mut self, i: u32, lane: u32, value: i32) {
-        self.mem[i as usize * self.stride + lane as usize] = value;
+    pub fn set_lane(&mut self, i: u32, j: u32, value: i32) {
+        let (a, l) = self.locate(i, j);
+        self.mem[a as usize * self.stride + l as usize] = value;
     }
 
-    /// Host port (Idle): write word `i`.
+    /// Host port (Idle): write word `i` (an address).
     pub fn host_write(&mut self, i: usize, word: &[i32]) {
         self.mem[i * self.stride..][..self.n].copy_from_slice(word);
     }

@@ -1,6 +1,7 @@
 //! wta: the winner-takes-all unit. Once per image, when no winner exists yet and some neuron's
 //! `shown` exceeds the threshold, it scans `shown[0..N]` one neuron per cycle keeping the first
-//! maximum, latches the winner and inhibits every other neuron in the last scan cycle.
+//! maximum, latches the winner and inhibits every other neuron in the last scan cycle (with lane
+//! groups, in the Fire pass that follows).
 
 use snn_arch::HwParams;
 
@@ -35,6 +36,9 @@ pub struct Wta {
     /// First maximum of `shown[0..ws]` and its value.
     pub best_j: u32,
     pub best_v: i32,
+    /// Lane groups (`G > 1`): the inhibition of the last scan is still to be applied, by the
+    /// Fire pass that follows it (the neurons' state is in memories, one group per cycle).
+    pub pending: bool,
 }
 
 impl Wta {
@@ -47,6 +51,7 @@ impl Wta {
                 n.winner = 0;
                 n.winner_valid = false;
                 n.inhibit_step = 0;
+                n.pending = false;
             }
             WtaCmd::Enter => n.ws = 0,
             WtaCmd::Scan { shown, t } => {
@@ -62,6 +67,7 @@ impl Wta {
                     n.winner = bj;
                     n.winner_valid = true;
                     n.inhibit_step = t;
+                    n.pending = p.groups > 1;
                     out = WtaOut {
                         last: true,
                         winner: bj,

@@ -123,8 +123,9 @@ impl Pair {
                     }
                 }
             }
-            if before == FsmState::Fire && dut.state() != FsmState::Wta {
-                // The step is complete: potentials and spikes of step t.
+            if before == FsmState::Fire && !matches!(dut.state(), FsmState::Wta | FsmState::Fire) {
+                // The step is complete (with lane groups, its Fire pass too): potentials and
+                // spikes of step t.
                 for (j, (&g, nr)) in trace[t as usize - 1]
                     .iter()
                     .zip(dut.neurons().iter())
@@ -295,8 +296,9 @@ pub fn expected_cycles(p: &HwParams, enc: &Encoded, gold: &Presentation<i32>, le
     };
     // Nodes plus empty classes of a step: each costs one cycle.
     let items = |x: u32| -> u64 { classes(x).iter().map(|&c| count[c].max(1)).sum() };
-    // Ingest, Drain, Divide, and Bias when homeostasis is built.
-    let mut cycles = p.scan_cycles + 3 + p.qb as u64 + p.homeostasis as u64;
+    // Ingest, Drain, Divide, and Bias (a cycle per lane group) when homeostasis is built.
+    let g = p.groups as u64;
+    let mut cycles = p.scan_cycles + 3 + p.qb as u64 + p.homeostasis as u64 * g;
     for t in 1..=t_steps {
         cycles += (classes(t).len() as u64).max(1);
     }
@@ -307,11 +309,19 @@ pub fn expected_cycles(p: &HwParams, enc: &Encoded, gold: &Presentation<i32>, le
         } else {
             items(t).max(1)
         };
-        cycles += 1;
-        if gold.inhibit_step == Some(t) {
-            cycles += p.n as u64 + 1;
-        }
+        // Every further lane group walks the step again, its first class selected by the
+        // completing cycle of the group before.
+        cycles += (g - 1) * items(t).max(1);
         let fired = gold.spike_times.iter().filter(|s| s.contains(&t)).count() as u64;
+        // Fire: one cycle, or a pass over the groups when it changes neurons; the WTA scan and
+        // the Fire (pass) after it.
+        cycles += if gold.inhibit_step == Some(t) {
+            1 + p.n as u64 + g
+        } else if fired > 0 {
+            g
+        } else {
+            1
+        };
         select_in_int = learn && fired > 0;
         if select_in_int {
             let mut walk = 0;
@@ -324,14 +334,16 @@ pub fn expected_cycles(p: &HwParams, enc: &Encoded, gold: &Presentation<i32>, le
     cycles += 1;
     if learn && gold.winner.is_some() {
         cycles += if p.normalization {
-            // NormMul; the penalty and the row's rewrite are left to the next image's sweep.
-            p.rb as u64
+            // NormMul (after the Sum walk over the row with lane groups); the penalty and the
+            // row's rewrite are left to the next image's sweep.
+            p.rb as u64 + if g > 1 { p.m as u64 + 1 } else { 0 }
         } else {
             // Pen, PenDrain.
             silent.max(1) + 1
         };
     }
-    cycles + 1
+    // Done: with lane groups and homeostasis, a training image's theta pass.
+    cycles + if learn && p.homeostasis { g } else { 1 }
 }
 
 /// Images made for the tests: random strokes and blobs, or noise, from a seeded generator.

@@ -5,6 +5,7 @@
 
 mod common;
 mod fast;
+mod lanes;
 mod mnist;
 mod sweep;
 mod synthetic;
