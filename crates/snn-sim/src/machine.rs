@@ -795,9 +795,9 @@ impl Machine {
                     Some(w) => self.neurons.compare_inhibited(w, p),
                     None => self.neurons.compare(!self.wta.winner_valid, p),
                 };
-                let action = self
-                    .control
-                    .fire_action(self.wta.winner_valid, cmp.above, cmp.spikes, p);
+                let action =
+                    self.control
+                        .fire_action(self.wta.winner_valid, cmp.above, cmp.spikes, p);
                 if action != FireAction::Wta && (cmp.spikes != 0 || inhibit.is_some()) {
                     self.neurons.fire_group(0, t, inhibit, p);
                     self.control.fire_pass_start(action, cmp.spikes);

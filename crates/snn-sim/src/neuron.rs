@@ -323,7 +323,11 @@ impl Neurons {
             below_min: false,
         };
         for j in 0..self.n {
-            let pot = if j as u32 == winner { self.pot[j] } else { p_min };
+            let pot = if j as u32 == winner {
+                self.pot[j]
+            } else {
+                p_min
+            };
             cmp.spikes |= ((pot >= self.thr_j[j]) as u128) << j;
             cmp.below_min |= pot < p_min;
         }
@@ -340,7 +344,9 @@ impl Neurons {
     /// One cycle of Done's theta pass (lane groups): [`Neurons::update_theta`] for group `g`.
     pub fn update_theta_group(&mut self, g: u32, winner: Option<u32>, p: &HwParams) {
         for j in self.group(g) {
-            self.theta[j] = p.format.theta_update(self.theta[j], winner == Some(j as u32));
+            self.theta[j] = p
+                .format
+                .theta_update(self.theta[j], winner == Some(j as u32));
         }
     }
 

@@ -73,6 +73,8 @@ impl<W: Write> VcdWriter<W> {
             .max(bits(p.t_steps as u64 + p.t_ref.max(p.whi) as u64 + 1));
         w.mask = w.mask.max(p.k as u32);
         w.class = w.class.max(bits(p.nc as u64));
+        // With lane groups weight_mem has `G * M` words.
+        let wm_addr = w.addr.max(bits((p.groups * p.m) as u64 - 1));
         // `prod_c` is the model's register (the RTL splits the product across two stages).
         let prod_bits = p.format.lut_frac_bits + bits((p.format.w_max - p.format.w_min) as u64);
         let mut scopes: Vec<Scope> = Vec::new();
@@ -97,6 +99,16 @@ impl<W: Write> VcdWriter<W> {
                 reg("lag_m", w.step, Box::new(|m| m.control().lag_m as u128)),
             ],
         ));
+        if p.groups > 1 {
+            // Lane groups: the group being walked or passed over.
+            let group_bits = bits(p.groups as u64 - 1);
+            let control = &mut scopes.last_mut().expect("control was pushed").1;
+            control.push(reg(
+                "group",
+                group_bits,
+                Box::new(|m| m.control().group as u128),
+            ));
+        }
         scopes.push((
             "spike_gen".into(),
             vec![
@@ -170,6 +182,11 @@ impl<W: Write> VcdWriter<W> {
                 reg("best_v", w.potential, Box::new(|m| m.wta().best_v as u128)),
             ],
         ));
+        if p.groups > 1 {
+            // Lane groups: the last scan's inhibition, which the Fire pass applies.
+            let wta = &mut scopes.last_mut().expect("wta was pushed").1;
+            wta.push(reg("pending", 1, Box::new(|m| m.wta().pending as u128)));
+        }
         scopes.push((
             "stdp".into(),
             vec![
@@ -194,9 +211,9 @@ impl<W: Write> VcdWriter<W> {
             "weight_mem".into(),
             vec![
                 port("rd_en", 1, |e| e.read.is_some() as u128),
-                port("rd_addr", w.addr, |e| e.read.unwrap_or(0) as u128),
+                port("rd_addr", wm_addr, |e| e.read.unwrap_or(0) as u128),
                 port("we", 1, |e| e.weight_write.is_some() as u128),
-                port("wr_addr", w.addr, |e| {
+                port("wr_addr", wm_addr, |e| {
                     e.weight_write.map_or(0, |x| x.addr as u128)
                 }),
                 port("wr_lane", w.neuron, |e| {

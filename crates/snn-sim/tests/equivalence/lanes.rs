@@ -40,7 +40,10 @@ fn default_preset_with_ten_lanes_of_thirty_neurons() {
         lanes: Some(10),
         ..SnnConfig::learning()
     };
-    assert!(train_then_infer(&cfg, 3, 8) > 0, "the images should make neurons fire");
+    assert!(
+        train_then_infer(&cfg, 3, 8) > 0,
+        "the images should make neurons fire"
+    );
 }
 
 #[test]

@@ -1,0 +1,80 @@
+//! `lanes = P` through the command line: the cycle model runs lane designs bit for bit with the
+//! golden fixed model, slower per image by the cycles docs/ARCHITECTURE.md ("Neuron lanes")
+//! gives; the RTL generator and the configuration checks refuse what they cannot build.
+
+mod common;
+use common::*;
+
+/// A `default`-preset configuration of 12 neurons in lanes of `p`.
+fn lanes_config(dir: &std::path::Path, p: usize) -> String {
+    let name = format!("p{p}.toml");
+    std::fs::write(
+        dir.join(&name),
+        format!("preset = \"default\"\nneurons = 12\nlanes = {p}\n"),
+    )
+    .unwrap();
+    name
+}
+
+#[test]
+fn compare_agrees_for_lanes_and_costs_more_cycles() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (p5, p12) = (lanes_config(d, 5), lanes_config(d, 12));
+    let train = [
+        "train", "--data", "builtin", "--limit", "4", "--arith", "fixed",
+    ];
+    ok(
+        d,
+        &[&train[..], &["--config", &p5, "--out", "w.json"]].concat(),
+    );
+    let mut cycles = Vec::new();
+    for cfg in [&p5, &p12] {
+        let compare = [
+            "compare",
+            "--levels",
+            "golden-fixed,cycle",
+            "--weights",
+            "w.json",
+        ];
+        let rest = ["--data", "builtin", "--limit", "8", "--train", "--json"];
+        let r = ok_json(d, &[&compare[..], &["--config", cfg], &rest[..]].concat());
+        assert_eq!(r["agree"], true, "{cfg}: {r}");
+        assert_eq!(r["weights_compared"], 8 * 12 * 784, "{cfg}");
+        cycles.push(r["levels"][1]["mean_cycles"].as_f64().unwrap());
+    }
+    // Three groups walk every step three times.
+    assert!(cycles[0] > 1.5 * cycles[1], "cycles per image {cycles:?}");
+}
+
+#[test]
+fn lanes_out_of_range_and_the_rtl_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (p, hint) in [("0", "lanes = 1"), ("13", "lanes = 12")] {
+        std::fs::write(
+            d.join("bad.toml"),
+            format!("preset = \"default\"\nneurons = 12\nlanes = {p}\n"),
+        )
+        .unwrap();
+        let args = [
+            "train", "--data", "builtin", "--limit", "1", "--config", "bad.toml",
+        ];
+        fails(
+            d,
+            &[&args[..], &["--out", "w.json"]].concat(),
+            &["lanes", hint],
+        );
+        assert!(!d.join("w.json").exists());
+    }
+    let p5 = lanes_config(d, 5);
+    fails(
+        d,
+        &["generate", "--config", &p5, "--out", "hdl"],
+        &["lanes = 5", "neurons = 12"],
+    );
+    assert!(
+        !d.join("hdl").exists(),
+        "no output folder for a refused design"
+    );
+}
