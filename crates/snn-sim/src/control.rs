@@ -343,7 +343,7 @@ impl Control {
         (self.fire_action, self.fire_spikes, self.group) = (action, spikes, 1);
     }
 
-    /// A middle cycle of a Fire pass (returned: whether the next cycle is its last).
+    /// A cycle of a Fire pass that is neither its first nor its last.
     #[inline]
     pub fn fire_pass(&mut self, p: &HwParams) {
         self.count_cycle();

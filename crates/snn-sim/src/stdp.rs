@@ -96,6 +96,8 @@ pub struct Stdp {
     pub v_b: bool,
     pub op_b: StdpOp,
     pub d_b: u32,
+    /// The neuron whose weight is updated: lane `lane_b mod P` of input `addr_b`'s word of
+    /// group `lane_b div P` (with one lane per neuron, lane `lane_b` of word `addr_b`).
     pub lane_b: u32,
     pub addr_b: u32,
     /// Stage C (write-back).
