@@ -21,7 +21,7 @@ pub mod word;
 
 pub use codes::{FsmState, StdpOp};
 pub use counters::StepCounters;
-pub use limits::{MAX_K, MAX_N};
+pub use limits::{MAX_K, MAX_LANES, MAX_N};
 pub use params::{bits, HwParams};
 pub use widths::Widths;
 pub use word::{ImageShape, MemLayout, ThetaLayout, Word};

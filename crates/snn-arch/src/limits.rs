@@ -8,8 +8,11 @@ use crate::widths::*;
 use anyhow::{bail, Result};
 use snn_core::config::{DepressionBound, Encoding, SnnConfig};
 
-/// Widest neuron array: the spike mask and `stdp_mask` are one 128-bit register each (`u128`).
-pub const MAX_N: usize = 128;
+/// Most neurons: the cycle model's neuron masks (spikes, `stdp_mask`) are `MAX_N` bits.
+pub const MAX_N: usize = 1024;
+/// Most lanes `P` (a weight word holds at most `MAX_LANES` weights); with one lane per neuron
+/// (no `lanes` key) also the most neurons.
+pub const MAX_LANES: usize = 128;
 /// Most period multiples per step in the cycle model: `pend` and the STDP walk mask are one
 /// 64-bit register each.
 pub const MAX_K: usize = 64;
@@ -42,7 +45,13 @@ pub fn check_model(cfg: &SnnConfig, lo: u32, k: usize) -> Result<()> {
         bail!("the hardware needs lo > whi - wlo (at most one multiple of any period in each STDP window): shortest period lo = {lo}, stdp_window = [{wlo}, {whi}]");
     }
     if n > MAX_N {
-        bail!("neurons = {n} exceeds {MAX_N}: the spike mask and stdp_mask registers are at most {MAX_N} bits");
+        bail!("neurons = {n} exceeds {MAX_N}: the neuron masks (spikes, stdp_mask) are at most {MAX_N} bits; use neurons = {MAX_N}");
+    }
+    let lanes = cfg.lanes.unwrap_or(n);
+    if lanes > MAX_LANES {
+        // The fewest groups whose lanes fit a word, each as full as it can be.
+        let fit = n.div_ceil(n.div_ceil(MAX_LANES));
+        bail!("lanes = {lanes} exceeds {MAX_LANES}: a weight word holds at most {MAX_LANES} lanes{}; use lanes = {fit}", if cfg.lanes.is_none() { format!(" (without a lanes key every one of the {n} neurons has its own)") } else { String::new() });
     }
     if k > MAX_K {
         bail!("K = floor(t_steps / lo) = floor({t} / {lo}) = {k} exceeds {MAX_K}: the class mask registers (pend, spend) are at most {MAX_K} bits");
@@ -122,7 +131,23 @@ mod tests {
                     neurons: 129,
                     ..SnnConfig::small()
                 },
-                "neurons = 129",
+                "every one of the 129 neurons has its own); use lanes = 65",
+            ),
+            (
+                SnnConfig {
+                    neurons: 200,
+                    lanes: Some(150),
+                    ..SnnConfig::small()
+                },
+                "lanes = 150 exceeds 128: a weight word holds at most 128 lanes; use lanes = 100",
+            ),
+            (
+                SnnConfig {
+                    neurons: 1025,
+                    lanes: Some(128),
+                    ..SnnConfig::small()
+                },
+                "neurons = 1025 exceeds 1024",
             ),
             (
                 SnnConfig {

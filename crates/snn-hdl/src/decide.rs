@@ -60,6 +60,7 @@ mod tests {
     use snn_arch::{FsmState, HwParams};
     use snn_core::config::SnnConfig;
     use snn_sim::control::{Control as Model, FireAction};
+    use snn_sim::NeuronMask;
 
     /// Every combination of the inputs against the cycle model's control: Fire's action
     /// (`Control::fire_action`), End's next state (`Control::end`).
@@ -92,7 +93,7 @@ mod tests {
                 uut.pen_start.val(),
             ];
             let want = if in_fire {
-                let action = model.fire_action(winner_valid, above, spikes as u128, &p);
+                let action = model.fire_action(winner_valid, above, NeuronMask::from_fn(1, |_| spikes), &p);
                 let fires = action != FireAction::Wta;
                 [
                     action == FireAction::Wta,

@@ -658,7 +658,8 @@ mod tests {
     use super::*;
     use crate::core::testing::{lint_and_synth, tick};
     use snn_arch::StepCounters;
-    use snn_arch::MAX_N;
+    use snn_arch::MAX_LANES;
+    use snn_sim::NeuronMask;
     use snn_core::config::SnnConfig;
     use snn_sim::stdp::{Stdp as Model, StdpCmd, StdpIn};
 
@@ -756,9 +757,11 @@ mod tests {
         uut.winner.next = 1u64.into();
         uut.head_silent.next = (head_silent as u64).into();
         let mut model = Model::new();
-        let (mut next_q, mut word_q) = (0u32, [0i32; MAX_N]);
+        let (mut next_q, mut word_q) = (0u32, [0i32; MAX_LANES]);
         let (mut rtl_next, mut rtl_word) = (0u32, [0i32; 2]);
-        let mut cmd = StdpCmd::Begin { spikes: 0b11 };
+        let mut cmd = StdpCmd::Begin {
+            spikes: NeuronMask::from_fn(2, |_| true),
+        };
         // The lag counters were set when the step began (Int), a cycle before Fire starts a walk.
         assert!(simulate(&mut uut, 1000));
         tick(&mut uut, clk);
@@ -894,7 +897,7 @@ mod tests {
         uut.head_silent.next = (p.nil as u64).into();
         uut.head.next = (p.nil as u64).into();
         let mut model = Model::for_core(&p);
-        let mut word_q = [0i32; MAX_N];
+        let mut word_q = [0i32; MAX_LANES];
         let mut rtl_word = [0i32; 2];
         assert!(simulate(&mut uut, 1000));
         tick(&mut uut, clk);
@@ -1007,7 +1010,7 @@ mod tests {
             uut.host_we[0].next = false;
             mem[2] = [-1, 2];
             mem_m[2] = [-1, 2];
-            model.host_tag(2);
+            model.host_tag(2, 0, &p);
         }
     }
 

@@ -162,7 +162,7 @@ fn case(cfg: &SnnConfig, shows: &[(Vec<u8>, bool)], seed: u64) -> Case {
             ));
             trace.push((mach.state() as u8, mach.t(), mach.cycles()));
             if let Some(sp) = ev.spike {
-                spikes.push((step, sp.mask, sp.t));
+                spikes.push((step, sp.mask.chunk(0), sp.t));
             }
             if ev.done.is_some() {
                 break step;

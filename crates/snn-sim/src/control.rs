@@ -5,6 +5,7 @@
 
 pub use snn_arch::codes::FsmState;
 use snn_arch::counters::StepCounters;
+use crate::mask::NeuronMask;
 use snn_arch::HwParams;
 
 /// What the Fire cycle does, decided from the neurons' comparators (ARCHITECTURE step 7).
@@ -51,7 +52,7 @@ pub struct Control {
     /// Done's theta pass); 0 otherwise.
     pub group: u32,
     /// A Fire pass's decision, taken in its first cycle: the spikes and the action of its last.
-    pub fire_spikes: u128,
+    pub fire_spikes: NeuronMask,
     pub fire_action: FireAction,
 }
 
@@ -89,7 +90,7 @@ impl Control {
             lag_m: 1,
             lag: StepCounters::one(),
             group: 0,
-            fire_spikes: 0,
+            fire_spikes: NeuronMask::EMPTY,
             fire_action: FireAction::Next,
         }
     }
@@ -321,12 +322,12 @@ impl Control {
         &self,
         winner_valid: bool,
         above: bool,
-        spikes: u128,
+        spikes: NeuronMask,
         p: &HwParams,
     ) -> FireAction {
         if !winner_valid && above {
             FireAction::Wta
-        } else if self.learn && spikes != 0 {
+        } else if self.learn && !spikes.is_empty() {
             FireAction::Stdp
         } else if self.t == p.t_steps {
             FireAction::End
@@ -338,7 +339,7 @@ impl Control {
     /// The first cycle of a Fire pass over `G > 1` lane groups: the decision is kept for the
     /// pass's last cycle ([`Control::fire`]), each cycle fires one group.
     #[inline]
-    pub fn fire_pass_start(&mut self, action: FireAction, spikes: u128) {
+    pub fn fire_pass_start(&mut self, action: FireAction, spikes: NeuronMask) {
         self.count_cycle();
         (self.fire_action, self.fire_spikes, self.group) = (action, spikes, 1);
     }

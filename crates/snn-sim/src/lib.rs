@@ -21,6 +21,7 @@
 
 pub mod control;
 pub mod machine;
+pub mod mask;
 pub mod neuron;
 pub mod prelude;
 pub mod spike_gen;
@@ -31,6 +32,7 @@ pub mod wta;
 
 pub use control::{Control, FsmState};
 pub use machine::{Cycle, Events, Machine, Observer};
+pub use mask::NeuronMask;
 pub use neuron::{Comparators, Neuron, Neurons};
 pub use snn_arch::HwParams;
 pub use spike_gen::SpikeGen;

@@ -3,6 +3,7 @@
 //! docs/ARCHITECTURE.md), with the effect of committing all of them together.
 
 use crate::control::{Control, FireAction, FsmState};
+use crate::mask::NeuronMask;
 use crate::neuron::Neurons;
 use crate::spike_gen::{SgCmd, SpikeGen};
 use crate::stdp::{Stdp, StdpCmd, StdpIn, StdpOp};
@@ -10,7 +11,7 @@ use crate::weight_mem::{WeightMem, WordWrite};
 use crate::wta::{Wta, WtaCmd};
 use anyhow::{bail, Result};
 use serde::Serialize;
-use snn_arch::{HwParams, MAX_N};
+use snn_arch::{HwParams, MAX_LANES};
 use snn_core::config::SnnConfig;
 use snn_core::control::Presentation;
 
@@ -21,7 +22,7 @@ pub struct Cycle(pub u64);
 /// The spike port: neurons firing at step `t` (bit `j` = neuron `j`), in a Fire cycle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SpikeEvent {
-    pub mask: u128,
+    pub mask: NeuronMask,
     pub t: u32,
 }
 
@@ -698,7 +699,7 @@ impl Machine {
     #[inline(always)]
     fn sweep(&mut self, ins: Option<(u32, bool)>, ev: &mut Events) {
         let p = &self.p;
-        let mut word = [0; MAX_N];
+        let mut word = [0; MAX_LANES];
         word[..p.lanes].copy_from_slice(self.weight_mem.q());
         let out = self
             .stdp
@@ -798,7 +799,7 @@ impl Machine {
                 let action =
                     self.control
                         .fire_action(self.wta.winner_valid, cmp.above, cmp.spikes, p);
-                if action != FireAction::Wta && (cmp.spikes != 0 || inhibit.is_some()) {
+                if action != FireAction::Wta && (!cmp.spikes.is_empty() || inhibit.is_some()) {
                     self.neurons.fire_group(0, t, inhibit, p);
                     self.control.fire_pass_start(action, cmp.spikes);
                     return;
@@ -818,7 +819,7 @@ impl Machine {
         let action = self
             .control
             .fire_action(self.wta.winner_valid, cmp.above, cmp.spikes, p);
-        if action != FireAction::Wta && (cmp.spikes != 0 || cmp.below_min) {
+        if action != FireAction::Wta && (!cmp.spikes.is_empty() || cmp.below_min) {
             self.neurons.fire(t, p);
         }
         self.fire_act(action, cmp.spikes, ev)
@@ -826,13 +827,13 @@ impl Machine {
 
     /// The Fire cycle's action (of a Fire pass's last cycle): the spike port, the WTA scan, the
     /// first STDP walk, End, or the next step's first selection.
-    fn fire_act(&mut self, action: FireAction, spikes: u128, ev: &mut Events) {
+    fn fire_act(&mut self, action: FireAction, spikes: NeuronMask, ev: &mut Events) {
         let p = &self.p;
         let t = self.control.t;
         if action == FireAction::Wta {
             let (wn, _) = self.wta.next(WtaCmd::Enter, p);
             self.wta = wn;
-        } else if spikes != 0 {
+        } else if !spikes.is_empty() {
             ev.spike = Some(SpikeEvent { mask: spikes, t });
         }
         if action == FireAction::Stdp {
@@ -918,7 +919,7 @@ impl Machine {
         let word = if write.is_some() {
             self.stdp.word_c
         } else {
-            [0; MAX_N]
+            [0; MAX_LANES]
         };
         let inp = Self::stdp_in(cmd, &self.control, &self.spike_gen, &self.weight_mem);
         let out = self.stdp.clock(&inp, p);
@@ -1025,7 +1026,7 @@ impl Machine {
             let ev = self.advance();
             if let Some(s) = ev.spike {
                 for (j, times) in spike_times.iter_mut().enumerate() {
-                    if s.mask >> j & 1 == 1 {
+                    if s.mask.get(j) {
                         times.push(s.t);
                     }
                 }

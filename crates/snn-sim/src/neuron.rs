@@ -7,6 +7,7 @@
 //! one array per register, and applies a [`Neuron`] transfer to every lane (loops the compiler
 //! turns into vector instructions, where an array of structs would be a loop of scalar ones).
 
+use crate::mask::NeuronMask;
 use snn_arch::HwParams;
 
 /// One neuron's registers.
@@ -121,7 +122,7 @@ pub(crate) const GROUP: usize = 4;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Comparators {
     /// Bit `j`: neuron `j` fires ([`Neuron::fires`]).
-    pub spikes: u128,
+    pub spikes: NeuronMask,
     /// Some neuron is [`Neuron::above`] the threshold (asked while no winner is chosen).
     pub above: bool,
     /// Some `pot` is below `p_min`: [`Neuron::fire`] resets it.
@@ -317,21 +318,12 @@ impl Neurons {
     /// `p_min` (the winner is chosen, so `above` decides nothing and reads false).
     pub fn compare_inhibited(&self, winner: u32, p: &HwParams) -> Comparators {
         let p_min = p.format.p_min;
-        let mut cmp = Comparators {
-            spikes: 0,
+        let pot = |j: usize| if j as u32 == winner { self.pot[j] } else { p_min };
+        Comparators {
+            spikes: NeuronMask::from_fn(self.n, |j| pot(j) >= self.thr_j[j]),
             above: false,
-            below_min: false,
-        };
-        for j in 0..self.n {
-            let pot = if j as u32 == winner {
-                self.pot[j]
-            } else {
-                p_min
-            };
-            cmp.spikes |= ((pot >= self.thr_j[j]) as u128) << j;
-            cmp.below_min |= pot < p_min;
+            below_min: (0..self.n).any(|j| pot(j) < p_min),
         }
-        cmp
     }
 
     /// One Bias cycle (lane groups): group `g`'s thresholds `thr + theta[j]`.
@@ -369,11 +361,9 @@ impl Neurons {
                 shown_margin[j] = shown_margin[j].max(shown[j] as i64 - thr[j] as i64);
             }
         }
-        let mut spikes = 0u128;
+        let mut spikes = NeuronMask::EMPTY;
         if pot_margin.iter().any(|&x| x >= 0) {
-            for (j, nr) in self.iter().enumerate() {
-                spikes |= (nr.fires(self.thr_j[j]) as u128) << j;
-            }
+            spikes = NeuronMask::from_fn(self.n, |j| self.get(j).fires(self.thr_j[j]));
         }
         let p_min = p.format.p_min;
         Comparators {
@@ -498,8 +488,7 @@ mod tests {
                     .collect();
                 let cmp = all.compare(true, &p);
                 assert!(!all.compare(false, &p).above);
-                let want_spikes =
-                    (0..n).fold(0u128, |m, j| m | (lanes[j].fires(own[j]) as u128) << j);
+                let want_spikes = NeuronMask::from_fn(n, |j| lanes[j].fires(own[j]));
                 assert_eq!(cmp.spikes, want_spikes);
                 assert_eq!(cmp.above, (0..n).any(|j| lanes[j].above(own[j])));
                 assert_eq!(cmp.below_min, lanes.iter().any(|nr| nr.pot < p_min));

@@ -3,6 +3,7 @@ pub use crate::control::{Control, FsmState};
 pub use crate::machine::{
     Cycle, DoneEvent, Events, Machine, Observer, SpikeEvent, WeightWrite, WinnerEvent,
 };
+pub use crate::mask::NeuronMask;
 pub use crate::neuron::{Comparators, Neuron, Neurons};
 pub use crate::spike_gen::SpikeGen;
 pub use crate::stdp::Stdp;

@@ -15,7 +15,8 @@
 
 pub use snn_arch::codes::StdpOp;
 use snn_arch::counters::StepCounters;
-use snn_arch::{HwParams, MAX_N};
+use crate::mask::NeuronMask;
+use snn_arch::{HwParams, MAX_LANES};
 
 /// What stage A does in one cycle (driven by control from its state).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,7 +24,7 @@ pub enum StdpCmd {
     /// Issue nothing.
     Hold,
     /// Fire with learning: start the walk of the lowest neuron of `spikes`.
-    Begin { spikes: u128 },
+    Begin { spikes: NeuronMask },
     /// State Stdp: one step of the walk.
     Walk,
     /// State StdpDrain: start the walk of the next neuron, if any.
@@ -91,7 +92,7 @@ pub struct Stdp {
     /// Classes of step `m` not yet selected (empty when `|m - t| < wlo`).
     pub spend: u64,
     /// Neurons still to walk after `sj`.
-    pub stdp_mask: u128,
+    pub stdp_mask: NeuronMask,
     /// Stage B (the word arrives from weight_mem in this stage).
     pub v_b: bool,
     pub op_b: StdpOp,
@@ -105,12 +106,12 @@ pub struct Stdp {
     pub op_c: StdpOp,
     pub lane_c: u32,
     pub addr_c: u32,
-    pub word_c: [i32; MAX_N],
+    pub word_c: [i32; MAX_LANES],
     pub w_c: i32,
     pub prod_c: u64,
     /// Row normalization: each row's sum (`RSB` bits, signed), with the penalty of this
     /// image's silent inputs.
-    pub rsum: [i32; MAX_N],
+    pub rsum: [i32; MAX_LANES],
     /// The sweep's stage: a word was read last cycle, of input `sw_a`, silent in this image
     /// when `sw_s`.
     pub sw_v: bool,
@@ -142,7 +143,7 @@ impl Stdp {
             m: 0,
             sctr: StepCounters::one(),
             spend: 0,
-            stdp_mask: 0,
+            stdp_mask: NeuronMask::EMPTY,
             v_b: false,
             op_b: StdpOp::Pot,
             d_b: 0,
@@ -152,10 +153,10 @@ impl Stdp {
             op_c: StdpOp::Pot,
             lane_c: 0,
             addr_c: 0,
-            word_c: [0; MAX_N],
+            word_c: [0; MAX_LANES],
             w_c: 0,
             prod_c: 0,
-            rsum: [0; MAX_N],
+            rsum: [0; MAX_LANES],
             sw_v: false,
             sw_a: 0,
             sw_s: false,
@@ -225,7 +226,7 @@ impl Stdp {
 
     /// `start`: the row sums start over and the sweep's stage empties.
     pub fn start_sums(&mut self) {
-        self.rsum = [0; MAX_N];
+        self.rsum = [0; MAX_LANES];
         self.sw_v = false;
     }
 
@@ -486,10 +487,10 @@ impl Stdp {
     /// (returned: `more`).
     #[inline(always)]
     pub fn next_walk(&mut self, t: u32, lag_m: u32, lag: &StepCounters, p: &HwParams) -> bool {
-        let more = self.stdp_mask != 0;
-        if more {
-            self.sj = self.stdp_mask.trailing_zeros();
-            self.stdp_mask &= self.stdp_mask - 1;
+        let more = !self.stdp_mask.is_empty();
+        if let Some(j) = self.stdp_mask.lowest() {
+            self.sj = j;
+            self.stdp_mask = self.stdp_mask.without_lowest();
             self.begin_walk(t, lag_m, lag, p);
         }
         more
@@ -532,8 +533,8 @@ impl Stdp {
         match inp.cmd {
             StdpCmd::Hold => {}
             StdpCmd::Begin { spikes } => {
-                self.sj = spikes.trailing_zeros();
-                self.stdp_mask = spikes & (spikes - 1);
+                self.sj = spikes.lowest().expect("a walk begins with a spike");
+                self.stdp_mask = spikes.without_lowest();
                 self.begin_walk(inp.t, inp.lag_m, inp.lag, p);
             }
             StdpCmd::Walk => {
@@ -599,8 +600,10 @@ mod tests {
             lag.advance(&p);
         }
         let mut s = Stdp::new();
-        let (mut next_q, mut word_q) = (0u32, [0i32; MAX_N]);
-        let mut cmd = StdpCmd::Begin { spikes: 0b10 };
+        let (mut next_q, mut word_q) = (0u32, [0i32; MAX_LANES]);
+        let mut cmd = StdpCmd::Begin {
+            spikes: NeuronMask::from_fn(2, |j| j == 1),
+        };
         let mut reads = Vec::new();
         let mut cycles = 0;
         loop {

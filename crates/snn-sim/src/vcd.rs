@@ -14,10 +14,10 @@ use snn_arch::bits;
 use snn_arch::codes::STATE_BITS;
 use std::io::{self, Write};
 
-/// Probes read values as `u128`, the widest register (the spike mask and `stdp_mask`, up to
-/// `MAX_N` bits).
+/// Probes read values as `u128`; a neuron mask wider than 128 bits (the spike mask and
+/// `stdp_mask`) is dumped as 128-bit chunks `NAME_0`, `NAME_1`, ... ([`mask_chunks`]).
 type RegProbe = Box<dyn Fn(&Machine) -> u128>;
-type PortProbe = fn(&Events) -> u128;
+type PortProbe = Box<dyn Fn(&Events) -> u128>;
 /// A scope of the dump: its name and its signals (name, width, probe).
 type Scope = (String, Vec<(String, u32, Probe)>);
 
@@ -61,6 +61,22 @@ fn ident(mut k: usize) -> String {
     }
 }
 
+/// The signals of an `n`-bit neuron mask: one named `name` up to 128 bits, else 128-bit chunks
+/// `name_0`, `name_1`, ... (name, width, chunk index).
+fn mask_chunks(name: &str, n: usize) -> Vec<(String, u32, usize)> {
+    let chunks = n.div_ceil(128);
+    (0..chunks)
+        .map(|c| {
+            let label = if chunks == 1 {
+                name.to_string()
+            } else {
+                format!("{name}_{c}")
+            };
+            (label, (n - 128 * c).min(128) as u32, c)
+        })
+        .collect()
+}
+
 impl<W: Write> VcdWriter<W> {
     /// Writes the header and the values at the machine's current time.
     pub fn new(out: W, m: &Machine) -> io::Result<Self> {
@@ -79,7 +95,9 @@ impl<W: Write> VcdWriter<W> {
         let prod_bits = p.format.lut_frac_bits + bits((p.format.w_max - p.format.w_min) as u64);
         let mut scopes: Vec<Scope> = Vec::new();
         let reg = |name: &str, width: u32, f: RegProbe| (name.to_string(), width, Probe::Reg(f));
-        let port = |name: &str, width: u32, f: PortProbe| (name.to_string(), width, Probe::Port(f));
+        let port = |name: &str, width: u32, f: fn(&Events) -> u128| {
+            (name.to_string(), width, Probe::Port(Box::new(f)))
+        };
         scopes.push((
             "control".into(),
             vec![
@@ -159,9 +177,10 @@ impl<W: Write> VcdWriter<W> {
             ));
         }
         neuron.push(port("spike_valid", 1, |e| e.spike.is_some() as u128));
-        neuron.push(port("spike_mask", p.n as u32, |e| {
-            e.spike.map_or(0, |s| s.mask)
-        }));
+        for (name, width, c) in mask_chunks("spike_mask", p.n) {
+            let probe = move |e: &Events| e.spike.map_or(0, |s| s.mask.chunk(c));
+            neuron.push((name, width, Probe::Port(Box::new(probe))));
+        }
         scopes.push(("neuron".into(), neuron));
         scopes.push((
             "wta".into(),
@@ -193,7 +212,6 @@ impl<W: Write> VcdWriter<W> {
                 reg("sj", w.neuron, Box::new(|m| m.stdp().sj as u128)),
                 reg("m", w.step, Box::new(|m| m.stdp().m as u128)),
                 reg("spend", w.mask, Box::new(|m| m.stdp().spend as u128)),
-                reg("stdp_mask", p.n as u32, Box::new(|m| m.stdp().stdp_mask)),
                 reg("v_b", 1, Box::new(|m| m.stdp().v_b as u128)),
                 reg("op_b", 2, Box::new(|m| m.stdp().op_b as u128)),
                 reg("d_b", w.distance, Box::new(|m| m.stdp().d_b as u128)),
@@ -207,6 +225,11 @@ impl<W: Write> VcdWriter<W> {
                 reg("prod_c", prod_bits, Box::new(|m| m.stdp().prod_c as u128)),
             ],
         ));
+        let stdp = &mut scopes.last_mut().expect("stdp was pushed").1;
+        for (name, width, c) in mask_chunks("stdp_mask", p.n) {
+            let probe = move |m: &Machine| m.stdp().stdp_mask.chunk(c);
+            stdp.insert(3 + c, (name, width, Probe::Reg(Box::new(probe))));
+        }
         scopes.push((
             "weight_mem".into(),
             vec![

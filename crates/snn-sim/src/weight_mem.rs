@@ -9,7 +9,7 @@
 //! builds.
 
 use crate::neuron::GROUP;
-use snn_arch::{HwParams, MAX_N};
+use snn_arch::{HwParams, MAX_LANES};
 
 /// The write port in one cycle: the word written is `word` with lane `lane` replaced by `value`
 /// (stage C of stdp writes back the word it read, one lane changed).
@@ -36,7 +36,7 @@ pub struct WeightMem {
     /// keeps the address and copies the word out (`q_held`) only when a write changes that word
     /// while `q` still shows it, which is what a RAM's output register does at no copy per read.
     q_addr: u32,
-    q_held: Option<[i32; MAX_N]>,
+    q_held: Option<[i32; MAX_LANES]>,
 }
 
 impl WeightMem {
@@ -64,7 +64,7 @@ impl WeightMem {
         if let Some(w) = wr {
             let a = w.addr as usize * self.stride;
             if w.addr == self.q_addr && self.q_held.is_none() {
-                let mut held = [0; MAX_N];
+                let mut held = [0; MAX_LANES];
                 held[..n].copy_from_slice(&self.mem[a..a + n]);
                 self.q_held = Some(held);
             }

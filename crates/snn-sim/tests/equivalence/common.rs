@@ -118,7 +118,7 @@ impl Pair {
             let cycle = dut.now().0 - 1 - t0;
             if let Some(s) = ev.spike {
                 for (j, times) in spike_times.iter_mut().enumerate() {
-                    if s.mask >> j & 1 == 1 {
+                    if s.mask.get(j) {
                         times.push(s.t);
                     }
                 }
@@ -142,7 +142,7 @@ impl Pair {
                         ));
                     }
                     let g = gold.spike_times[j].binary_search(&t).is_ok();
-                    let d = ev.spike.is_some_and(|s| s.mask >> j & 1 == 1);
+                    let d = ev.spike.is_some_and(|s| s.mask.get(j));
                     if g != d {
                         return Err(miss(
                             cycle,

@@ -45,7 +45,7 @@ fn step_to(slow: &mut Machine, now: Cycle, spikes: &mut [Vec<u32>]) -> Option<Do
         let ev = slow.step();
         if let Some(s) = ev.spike {
             for (j, times) in spikes.iter_mut().enumerate() {
-                if s.mask >> j & 1 == 1 {
+                if s.mask.get(j) {
                     times.push(s.t);
                 }
             }

@@ -60,6 +60,32 @@ fn lanes_that_do_not_divide_the_neurons() {
 }
 
 #[test]
+fn more_neurons_than_a_word_has_lanes() {
+    // N = 300 > MAX_LANES in 3 groups of 128 (the last of 44): masks beyond 128 bits, spikes
+    // and winners among neurons 128 and up.
+    let cfg = SnnConfig {
+        neurons: 300,
+        lanes: Some(128),
+        ..SnnConfig::learning()
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(300);
+    let mut pair = Pair::new(&cfg);
+    let mut high = 0;
+    for _ in 0..8 {
+        let px = random_image(&mut rng, cfg.height, cfg.width);
+        pair.present(&px, true).unwrap_or_else(|e| panic!("{e}"));
+        high += usize::from(pair.dut.winner().is_some_and(|w| w >= 128));
+    }
+    assert!(high > 0, "no winner among neurons 128 and up");
+    let no_lanes = SnnConfig {
+        lanes: None,
+        ..cfg
+    };
+    let err = HwParams::new(&no_lanes).unwrap_err().to_string();
+    assert!(err.contains("use lanes = 100"), "{err}");
+}
+
+#[test]
 fn one_lane_for_all_neurons() {
     let cfg = SnnConfig {
         neurons: 5,
