@@ -328,6 +328,8 @@ pub struct Estimate {
     pub memories: Vec<MemoryFit>,
     /// Block RAMs in [`Capacity::brams`] units.
     pub brams: f64,
+    /// The UP5K's `SB_SPRAM256KA` (of 4); 0 elsewhere.
+    pub spram: u64,
     /// LUTs, in the unit of [`crate::flow::FpgaReport::luts`].
     pub luts: LutRange,
 }
@@ -368,6 +370,13 @@ impl Estimate {
             })
             .collect();
         let brams = memories.iter().map(|m| m.mapping.brams()).sum();
+        let spram = memories
+            .iter()
+            .map(|m| match m.mapping {
+                Mapping::Spram { count } => count,
+                _ => 0,
+            })
+            .sum();
         // The measured cores' other memories are in the LUT fit already.
         let state: u64 = memories
             .iter()
@@ -379,6 +388,7 @@ impl Estimate {
             capacity: target.capacity(),
             block_unit: fam.block.unit_name,
             brams,
+            spram,
             luts: LutRange::new(target, p, state),
             memories,
         }
@@ -435,14 +445,7 @@ impl Estimate {
 
     /// One line: blocks and LUTs against the part.
     pub fn summary(&self) -> String {
-        let spram: u64 = self
-            .memories
-            .iter()
-            .map(|m| match m.mapping {
-                Mapping::Spram { count } => count,
-                _ => 0,
-            })
-            .sum();
+        let spram = self.spram;
         format!(
             "estimate for the {}: {} of {} {}{}, {} of {} LUTs",
             self.capacity.part,

@@ -31,8 +31,9 @@ pub struct PlanRow {
     pub lanes: usize,
     /// The largest N that fits, `None` when not even N = P does.
     pub neurons: Option<usize>,
-    /// Its block RAMs and LUTs.
+    /// Its block RAMs, UP5K SPRAMs and LUTs.
     pub brams: Option<f64>,
+    pub spram: Option<u64>,
     pub luts: Option<LutRange>,
     pub limit: Limit,
     /// Why the next N (or N = P when none fits) does not; `None` for [`Limit::MaxN`].
@@ -96,6 +97,7 @@ pub fn plan(target: Target, base: &SnnConfig) -> Plan {
                 lanes,
                 neurons,
                 brams: fit.map(|e| e.brams),
+                spram: fit.map(|e| e.spram),
                 luts: fit.map(|e| e.luts),
                 limit,
                 why,
