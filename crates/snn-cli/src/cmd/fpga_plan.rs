@@ -18,6 +18,14 @@ fn limit(l: Limit) -> &'static str {
     }
 }
 
+/// Block RAMs, and the UP5K's SPRAMs when the weights are in them.
+fn blocks(brams: f64, spram: Option<u64>) -> String {
+    match spram {
+        Some(s) if s > 0 => format!("{brams} + {s} SPRAM"),
+        _ => brams.to_string(),
+    }
+}
+
 pub fn print(target: Target, cfg: &SnnConfig, json: bool) -> Result<()> {
     let plan = plan(target, cfg);
     if json {
@@ -33,16 +41,16 @@ pub fn print(target: Target, cfg: &SnnConfig, json: bool) -> Result<()> {
         cfg.width
     );
     println!(
-        "{:>7} | {:>9} | {:>11} | {:>15} | limited by (the next N, or N = P)",
+        "{:>7} | {:>9} | {:>17} | {:>15} | limited by (the next N, or N = P)",
         "lanes P", "largest N", plan.block_unit, "LUTs (estimate)"
     );
     for r in &plan.rows {
         let (n, brams, luts) = match (r.neurons, r.brams, r.luts) {
-            (Some(n), Some(b), Some(l)) => (n.to_string(), b.to_string(), l.to_string()),
+            (Some(n), Some(b), Some(l)) => (n.to_string(), blocks(b, r.spram), l.to_string()),
             _ => ("none".into(), "-".into(), "-".into()),
         };
         println!(
-            "{:>7} | {n:>9} | {brams:>11} | {luts:>15} | {}",
+            "{:>7} | {n:>9} | {brams:>17} | {luts:>15} | {}",
             r.lanes,
             limit(r.limit)
         );
