@@ -12,8 +12,8 @@
 //! go to LUT RAM, 256 x 12, 1024 x 3, 512 x 6, 128 x 24 and 256 x 32 to one `RAMB18`; on ECP5
 //! 256 x 4, 32 x 32, 25 x 48 and 10 x 480 go to `TRELLIS_DPR16X4`, 256 x 5, 512 x 3 and 64 x 64
 //! (two) to `DP16KD`; on iCE40 4 x 168 goes to flip-flops, 10 x 480 to 30 `SB_RAM40_4K`
-//! ([`tests`] pins each). And against the whole core's measured counts in README.md "FPGA"
-//! ([`tests::the_measured_block_counts_are_reproduced`]): iCE40 32 `SB_RAM40_4K` for the `seed`
+//! (the test `lone_memories_go_where_yosys_puts_them` pins each). And against the whole core's
+//! measured counts in README.md "FPGA" (`the_measured_block_counts_are_reproduced`): iCE40 32 `SB_RAM40_4K` for the `seed`
 //! core at N = 10 and 87 at N = 32; ECP5 10 `DP16KD` for `seed`, 11 for `default`; Artix-7 3
 //! RAMB36 + 2 RAMB18 at N = 10, 9 + 2 at N = 32 and 28 + 2 at N = 100.
 //!
@@ -348,7 +348,7 @@ pub fn grouped(x: u64) -> String {
     let digits = x.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -52,14 +52,11 @@ pub struct Plan {
     pub rows: Vec<PlanRow>,
 }
 
-/// `base` with N neurons in P lanes, estimated on `target`: `Ok(estimate)` when it may fit,
-/// `Err((limit, why))` when not.
-pub fn try_fit(
-    target: Target,
-    base: &SnnConfig,
-    n: usize,
-    lanes: usize,
-) -> Result<Estimate, (Limit, String)> {
+/// `Ok(estimate)` when a design may fit, `Err((limit, why))` when not.
+pub type Fit = Result<Estimate, (Limit, String)>;
+
+/// `base` with N neurons in P lanes, estimated on `target`.
+pub fn try_fit(target: Target, base: &SnnConfig, n: usize, lanes: usize) -> Fit {
     let cfg = SnnConfig {
         neurons: n,
         lanes: Some(lanes),
@@ -80,7 +77,7 @@ pub fn plan(target: Target, base: &SnnConfig) -> Plan {
     let rows = LANES
         .iter()
         .map(|&lanes| {
-            let tried: Vec<(usize, Result<Estimate, (Limit, String)>)> = (lanes..=MAX_N)
+            let tried: Vec<(usize, Fit)> = (lanes..=MAX_N)
                 .map(|n| (n, try_fit(target, base, n, lanes)))
                 .collect();
             let best = tried.iter().rposition(|(_, r)| r.is_ok());
