@@ -38,7 +38,7 @@ fn a_core_that_cannot_fit_is_refused_before_any_work() {
         &[
             "weight_mem needs 1,024,000 bits (1,024 x 1000) in 250 SB_RAM40_4K",
             "the memories need 257 SB_RAM40_4K",
-            "iCE40HX8K-CT256 (ice40-hx8k) has 32",
+            "iCE40HX8K-CT256 (ice40-hx8k) has 32 (131,072 bits)",
             "--force",
         ],
     );

@@ -245,6 +245,13 @@ pub fn block_unit(target: Target) -> &'static str {
     family(target).block.unit_name
 }
 
+/// The bits of block RAM of `target` (parity bits included: 18 Kbit a `DP16KD`).
+pub fn block_ram_bits(target: Target) -> u64 {
+    let b = family(target).block;
+    let per_block = b.shapes.iter().map(|(d, w)| d * w).max().unwrap_or(0);
+    (target.capacity().brams / b.unit) as u64 * per_block
+}
+
 /// Cells of shape `(d, w)` that hold `depth x width`.
 fn cells(depth: u64, width: u64, (d, w): (u64, u64)) -> u64 {
     depth.div_ceil(d) * width.div_ceil(w)
@@ -415,10 +422,11 @@ impl Estimate {
                 );
             }
             return Some(format!(
-                "does not fit: the memories need {} {} and {part} has {}: {why}",
+                "does not fit: the memories need {} {} and {part} has {} ({} bits): {why}",
                 blocks(self.brams),
                 self.block_unit,
-                blocks(cap.brams)
+                blocks(cap.brams),
+                grouped(block_ram_bits(self.target))
             ));
         }
         (self.luts.low > cap.luts).then(|| {
@@ -612,7 +620,7 @@ mod tests {
         let why = e.refusal().unwrap();
         assert!(
             why.contains("weight_mem needs 1,024,000 bits (1,024 x 1000) in 250 SB_RAM40_4K")
-                && why.contains("has 32"),
+                && why.contains("has 32 (131,072 bits)"),
             "{why}"
         );
         assert!(
@@ -620,6 +628,8 @@ mod tests {
                 .refusal()
                 .is_none()
         );
+        assert_eq!(block_ram_bits(Target::Ecp5), 56 * 18432);
+        assert_eq!(block_ram_bits(Target::Xc7a35t), 50 * 36864);
         assert_eq!(grouped(784000), "784,000");
         assert_eq!(grouped(999), "999");
     }
