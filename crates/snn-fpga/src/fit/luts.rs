@@ -19,6 +19,10 @@
 //! not measured either: the ECP5's, scaled the same way. A margin of 8% on both sides covers
 //! the spread between two measurements of one core (12,917 against 13,844).
 //!
+//! On iCE40 the part's LUTs are logic cells, each a LUT4 and a flip-flop, and placement needs
+//! more cells than LUT4s where flip-flops do not pair with a LUT (the `seed` core's 6,154 LUT4
+//! took 6,965 cells): a range ending above the part is a warning worth heeding there.
+//!
 //! Only P = N cores are measured: the lanes RTL does not exist yet. For P < N the neuron array
 //! is taken to shrink to P lanes (the slope times P instead of N) and the neuron-state memory
 //! adds the LUTs its mapping takes; the control of the groups is not counted.
