@@ -3,6 +3,7 @@
 //! place-and-route flow with its report ([`flow`]).
 
 pub mod bram;
+pub mod fit;
 pub mod flow;
 pub mod prelude;
 pub mod wrapper;

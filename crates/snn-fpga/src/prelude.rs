@@ -3,6 +3,8 @@
 pub use crate::bram::{
     dequantize, export, import, quantize, read_image, write_image, MemFormat, MemLayout,
 };
+pub use crate::fit::plan::{plan, try_fit, Limit, Plan, PlanRow};
+pub use crate::fit::{memories, Estimate, LutRange, Mapping, Memory};
 pub use crate::flow::{run, Constraints, CyclesPerImage, FlowOptions, FpgaReport, Target};
 pub use crate::wrapper::host::Host;
 pub use crate::wrapper::top::{generate_top, write_top, FpgaTop, TOP};

@@ -4,7 +4,12 @@
 //! report of utilization, Fmax and the images per second that clock gives at the cycle model's
 //! mean cycles per image. With
 //! `--init-weights` the weight memory starts with trained weights: an inference-ready bitstream.
+//!
+//! Before any of that it estimates the configuration's block RAMs and LUTs on the part
+//! (`snn_fpga::fit`) and refuses one that cannot fit, in milliseconds rather than after minutes
+//! of synthesis; `--plan` prints the largest N per lane count instead of building.
 
+use crate::cmd::fpga_plan;
 use crate::cmd::generate::InitArgs;
 use crate::config::ConfigArgs;
 use crate::flags::{at_least_one, positive};
@@ -14,7 +19,9 @@ use crate::paths::IoPlan;
 use crate::progress::Steps;
 use anyhow::{Context, Result};
 use clap::Args;
+use snn_arch::HwParams;
 use snn_core::prelude::*;
+use snn_fpga::fit::Estimate;
 use snn_fpga::flow::{
     default_build_root, run as flow, CyclesPerImage, FlowOptions, Progress, Target,
 };
@@ -53,6 +60,13 @@ pub struct FpgaArgs {
     /// Print the report as JSON (progress still goes to stderr).
     #[arg(long)]
     pub json: bool,
+    /// Build even when the estimate says the design cannot fit the part (for experiments).
+    #[arg(long)]
+    pub force: bool,
+    /// Print, without synthesis, the largest N that fits the part for each lane count P (the
+    /// configuration's image size, widths and options; N up to the model's limit), and stop.
+    #[arg(long, conflicts_with_all = ["init_weights", "no_place", "out", "force"])]
+    pub plan: bool,
 }
 
 /// The files the command writes into its folder: the wrapper's Verilog and the flow's products.
@@ -97,8 +111,31 @@ fn mean_cycles(
     })
 }
 
+/// The estimate of `cfg` on `target`; an error when it cannot fit (unless `force`, which
+/// warns on stderr instead), before anything is written. A design that may not fit is a
+/// warning on stderr.
+fn fit_before_build(target: Target, cfg: &SnnConfig, force: bool) -> Result<Estimate> {
+    let estimate = Estimate::new(target, &HwParams::new(cfg)?);
+    match estimate.refusal() {
+        Some(why) if force => eprintln!("warning: --force: {why}"),
+        Some(why) => anyhow::bail!(
+            "{why}\n(an estimate from the configuration, before synthesis: --force builds anyway; snn fpga --plan --target {target} shows what fits)"
+        ),
+        None => {
+            if let Some(w) = estimate.warning() {
+                eprintln!("warning: {w}");
+            }
+        }
+    }
+    Ok(estimate)
+}
+
 pub fn run(a: FpgaArgs) -> Result<()> {
     let target: Target = a.target.parse()?;
+    if a.plan {
+        let (cfg, _) = a.init.resolve(&a.config)?;
+        return fpga_plan::print(target, &cfg, a.json);
+    }
     let dir = a
         .out
         .clone()
@@ -108,7 +145,9 @@ pub fn run(a: FpgaArgs) -> Result<()> {
         .output_folder("--out", &dir, &files(target, !a.no_place))
         .check()?;
     let (cfg, init) = a.init.resolve(&a.config)?;
+    let estimate = fit_before_build(target, &cfg, a.force)?;
     let steps = Steps::new(&format!("fpga {}", target.name()));
+    steps.step(&estimate.summary());
     steps.step("the wrapper's Verilog and the cycle model's mean cycles per image");
     let verilog = write_top(&cfg, target.board_clock_hz(), a.baud, init.as_deref(), &dir)?;
     let cycles = mean_cycles(&cfg, a.cycle_images, init.as_deref())?;

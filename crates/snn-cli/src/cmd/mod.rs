@@ -6,6 +6,7 @@ pub mod encode;
 pub mod eval;
 pub mod export;
 pub mod fpga;
+pub mod fpga_plan;
 pub mod generate;
 pub mod plot;
 pub mod plot_curve;
