@@ -63,7 +63,7 @@ pub fn print(target: Target, cfg: &SnnConfig, json: bool) -> Result<()> {
         .collect();
     if !at_max.is_empty() {
         println!(
-            "N = {} is the model's limit (snn_arch::MAX_N: the spike mask and stdp_mask registers), not the part's, for P = {}.",
+            "N = {} is the model's limit (snn_arch::MAX_N: the neuron masks), not the part's, for P = {}.",
             plan.max_n,
             at_max.join(", ")
         );
