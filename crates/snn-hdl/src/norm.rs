@@ -1,11 +1,13 @@
 //! stdp's row normalization (SPEC section 10, docs/ARCHITECTURE.md "Row normalization" and
 //! "Control FSM" steps 2, 11 and 12; `snn_sim::stdp`'s row sums and sweep): each row's sum
-//! `rsum[j]`, built by the *sweep* during Ingest and Drain of a training image (every input's
-//! word as stage 3 inserts it, with this image's penalty where the input is silent) and moved by
-//! every write of stage C; NormMul's product `(S - rsum[winner]) * norm_recip`, most significant
-//! bit first with one adder, rounded into `delta`; the pending update of the winner's row
-//! (`upd`, `upd_lane`, `delta`) that the next image's sweep writes back, word by word, and that
-//! the host port applies to what it reads; and `tag_mem`, each input's silent and skip bits.
+//! `rsum[j]`, built by the *sweep* during Ingest, Drain and Thresh's first two cycles of a
+//! training image (every input's word as stage 3 inserts it, read at that edge, written back
+//! at the next and summed at the one after, with this image's penalty where the input is
+//! silent) and moved by every write of stage C; NormMul's product `(S - rsum[winner]) *
+//! norm_recip`, most significant bit first with one adder, rounded into `delta`; the pending
+//! update of the winner's row (`upd`, `upd_lane`, `delta`) that the next image's sweep writes
+//! back, word by word, and that the host port applies to what it reads; and `tag_mem`, each
+//! input's silent and skip bits.
 //!
 //! Built only with normalization (`norm_target > 0`): [`crate::stdp::Stdp`] holds it in a
 //! vector of zero or one element, so designs without it keep their Verilog byte for byte.
@@ -30,7 +32,7 @@ const TAG_BITS: usize = 2;
 #[derive(LogicBlock)]
 pub struct NormUnit<const N: usize, const WB: usize, const WORD: usize, const AW: usize> {
     pub clock: Signal<In, Clock>,
-    /// Idle with `start`: the row sums start over and no sweep read is pending.
+    /// Idle with `start`: the row sums start over and no sweep read or sum is pending.
     pub start: Signal<In, Bit>,
     /// The image's `learn` bit.
     pub learn: Signal<In, Bit>,
@@ -70,13 +72,20 @@ pub struct NormUnit<const N: usize, const WB: usize, const WORD: usize, const AW
     pub uword: Signal<Out, Bits<WORD>>,
     /// NormMul: the last bit, `delta` loads at this edge.
     pub nm_last: Signal<Out, Bit>,
-    rsum: Vec<RowSum<WB, WORD>>,
+    pub(crate) rsum: Vec<RowSum<WB, WORD>>,
     tag_mem: Bram<AW, TAG_BITS>,
     /// The sweep's stage: a read was issued at the last edge, of input `sw_a`, silent in this
     /// image if `sw_s`.
     sw_v: DFF<Bit>,
     sw_a: DFF<Bits<AW>>,
     sw_s: DFF<Bit>,
+    /// The sweep's sum stage (training images): the word written back at the last edge
+    /// (`uword`), silent in this image if `sum_s`, which the row sums add at the next edge. A
+    /// register between `U` and the row-sum adders, so that the read data, `U`, the per-lane
+    /// penalty and the adders are not one path.
+    pub(crate) sum_v: DFF<Bit>,
+    sum_w: DFF<Bits<WORD>>,
+    sum_s: DFF<Bit>,
     /// The pending update: lane `upd_lane` of every word moves by `delta` (after the penalty
     /// where the word's tag says silent).
     upd: DFF<Bit>,
@@ -197,6 +206,9 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize>
             sw_v: Default::default(),
             sw_a: Default::default(),
             sw_s: Default::default(),
+            sum_v: Default::default(),
+            sum_w: Default::default(),
+            sum_s: Default::default(),
             upd: Default::default(),
             upd_lane: Default::default(),
             nm_acc: Default::default(),
@@ -254,7 +266,8 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, sw_v, sw_a, sw_s, upd, upd_lane, nm_acc, nm_bit, diff_r, rcp, delta
+            self, clock, sw_v, sw_a, sw_s, sum_v, sum_w, sum_s, upd, upd_lane, nm_acc, nm_bit,
+            diff_r, rcp, delta
         );
         self.tag_mem.clock.next = self.clock.val();
 
@@ -303,8 +316,15 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
             self.sw_a.d.next = self.ins_a.val();
             self.sw_s.d.next = self.ins_s.val();
         }
+        // A training image's word written back moves to the sum stage.
+        self.sum_v.d.next = self.sw_v.q.val() & self.learn.val();
+        if self.sw_v.q.val() & self.learn.val() {
+            self.sum_w.d.next = self.uword.val();
+            self.sum_s.d.next = self.sw_s.q.val();
+        }
         if self.start.val() {
             self.sw_v.d.next = false;
+            self.sum_v.d.next = false;
         }
         self.swe.next = self.sw_v.q.val() & self.upd.q.val();
         self.waddr.next = self.sw_a.q.val();
@@ -337,8 +357,8 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
             }
         }
 
-        // Row sums: the sweep adds each word as written (penalized where silent) in a training
-        // image; stage C's writes move their lane.
+        // Row sums: the sweep's sum stage adds each word as written (penalized where silent) in
+        // a training image, an edge after its write; stage C's writes move their lane.
         self.w_c_x.next =
             bit_cast::<RSUM_BITS, WB>(self.w_c.val() ^ self.w_sign.val()) - self.w_sign_x.val();
         self.wval_x.next =
@@ -348,9 +368,9 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
         for j in 0..N {
             self.rsum[j].clock.next = self.clock.val();
             self.rsum[j].start.next = self.start.val();
-            self.rsum[j].add.next = self.sw_v.q.val() & self.learn.val();
-            self.rsum[j].word.next = self.uword.val();
-            self.rsum[j].silent.next = self.sw_s.q.val();
+            self.rsum[j].add.next = self.sum_v.q.val();
+            self.rsum[j].word.next = self.sum_w.q.val();
+            self.rsum[j].silent.next = self.sum_s.q.val();
             self.rsum[j].hit.next = self.we.val() & (self.lane_c.val() == self.nids[j].val());
             self.rsum[j].change.next = self.change.val();
             if self.winner.val() == self.nids[j].val() {
@@ -394,15 +414,16 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
     }
 }
 
-/// One row's sum `rsum[j]`: cleared at `start`; in the sweep plus lane `j` of the word written
-/// (sign-extended), penalized when the input is `silent`; plus `change` when stage C writes
-/// this lane.
+/// One row's sum `rsum[j]`: cleared at `start`; in the sweep's sum stage plus lane `j` of the
+/// word written (sign-extended), penalized when the input is `silent`; plus `change` when stage
+/// C writes this lane (never in the same cycle: stage C writes after Thresh's second cycle).
 #[derive(LogicBlock)]
 pub struct RowSum<const WB: usize, const WORD: usize> {
     pub clock: Signal<In, Clock>,
     pub start: Signal<In, Bit>,
     pub add: Signal<In, Bit>,
-    /// The sweep's word (`U` of weight_mem's read data) and its input's silent bit.
+    /// The sum stage's word (`U` of weight_mem's read data, registered) and its input's silent
+    /// bit.
     pub word: Signal<In, Bits<WORD>>,
     pub silent: Signal<In, Bit>,
     pub hit: Signal<In, Bit>,
