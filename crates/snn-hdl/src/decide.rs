@@ -93,7 +93,8 @@ mod tests {
                 uut.pen_start.val(),
             ];
             let want = if in_fire {
-                let action = model.fire_action(winner_valid, above, NeuronMask::from_fn(1, |_| spikes), &p);
+                let action =
+                    model.fire_action(winner_valid, above, NeuronMask::from_fn(1, |_| spikes), &p);
                 let fires = action != FireAction::Wta;
                 [
                     action == FireAction::Wta,

@@ -1,11 +1,13 @@
 //! stdp's row normalization (SPEC section 10, docs/ARCHITECTURE.md "Row normalization" and
 //! "Control FSM" steps 2, 11 and 12; `snn_sim::stdp`'s row sums and sweep): each row's sum
-//! `rsum[j]`, built by the *sweep* during Ingest and Drain of a training image (every input's
-//! word as stage 3 inserts it, with this image's penalty where the input is silent) and moved by
-//! every write of stage C; NormMul's product `(S - rsum[winner]) * norm_recip`, most significant
-//! bit first with one adder, rounded into `delta`; the pending update of the winner's row
-//! (`upd`, `upd_lane`, `delta`) that the next image's sweep writes back, word by word, and that
-//! the host port applies to what it reads; and `tag_mem`, each input's silent and skip bits.
+//! `rsum[j]`, built by the *sweep* during Ingest, Drain and Thresh's first two cycles of a
+//! training image (every input's word as stage 3 inserts it, read at that edge, written back
+//! at the next and summed at the one after, with this image's penalty where the input is
+//! silent) and moved by every write of stage C; NormMul's product `(S - rsum[winner]) *
+//! norm_recip`, most significant bit first with one adder, rounded into `delta`; the pending
+//! update of the winner's row (`upd`, `upd_lane`, `delta`) that the next image's sweep writes
+//! back, word by word, and that the host port applies to what it reads; and `tag_mem`, each
+//! input's silent and skip bits.
 //!
 //! Built only with normalization (`norm_target > 0`): [`crate::stdp::Stdp`] holds it in a
 //! vector of zero or one element, so designs without it keep their Verilog byte for byte.
@@ -30,7 +32,7 @@ const TAG_BITS: usize = 2;
 #[derive(LogicBlock)]
 pub struct NormUnit<const N: usize, const WB: usize, const WORD: usize, const AW: usize> {
     pub clock: Signal<In, Clock>,
-    /// Idle with `start`: the row sums start over and no sweep read is pending.
+    /// Idle with `start`: the row sums start over and no sweep read or sum is pending.
     pub start: Signal<In, Bit>,
     /// The image's `learn` bit.
     pub learn: Signal<In, Bit>,
@@ -70,13 +72,20 @@ pub struct NormUnit<const N: usize, const WB: usize, const WORD: usize, const AW
     pub uword: Signal<Out, Bits<WORD>>,
     /// NormMul: the last bit, `delta` loads at this edge.
     pub nm_last: Signal<Out, Bit>,
-    rsum: Vec<RowSum<WB, WORD>>,
+    pub(crate) rsum: Vec<RowSum<WB, WORD>>,
     tag_mem: Bram<AW, TAG_BITS>,
     /// The sweep's stage: a read was issued at the last edge, of input `sw_a`, silent in this
     /// image if `sw_s`.
     sw_v: DFF<Bit>,
     sw_a: DFF<Bits<AW>>,
     sw_s: DFF<Bit>,
+    /// The sweep's sum stage (training images): the word written back at the last edge
+    /// (`uword`), silent in this image if `sum_s`, which the row sums add at the next edge. A
+    /// register between `U` and the row-sum adders, so that the read data, `U`, the per-lane
+    /// penalty and the adders are not one path.
+    pub(crate) sum_v: DFF<Bit>,
+    sum_w: DFF<Bits<WORD>>,
+    sum_s: DFF<Bit>,
     /// The pending update: lane `upd_lane` of every word moves by `delta` (after the penalty
     /// where the word's tag says silent).
     upd: DFF<Bit>,
@@ -93,15 +102,25 @@ pub struct NormUnit<const N: usize, const WB: usize, const WORD: usize, const AW
     wval_x: Signal<Local, Bits<RSUM_BITS>>,
     change: Signal<Local, Bits<RSUM_BITS>>,
     /// `U`: lane `upd_lane` of `word` (`uw`), the value after the penalty where silent (`w1`,
-    /// and sign-extended), `w1 + delta` and its clamp, replicated into every lane; the lane's
-    /// mask.
+    /// and in offset binary, zero-extended: `w1_f`), `w1 + delta` clamped, replicated into
+    /// every lane; the lane's mask.
     lane: Vec<Lane<WB, WORD>>,
     uw: Signal<Local, Bits<WB>>,
     u_pen: Penalize<WB>,
-    w1_x: Signal<Local, Bits<RSUM_BITS>>,
-    moved: Signal<Local, Bits<RSUM_BITS>>,
-    moved_f: Signal<Local, Bits<RSUM_BITS>>,
+    w1_f: Signal<Local, Bits<RSUM_BITS>>,
     nval: Signal<Local, Bits<WB>>,
+    /// The clamp's bounds on `w1` itself, so that its comparisons run beside a `WB`-bit
+    /// `w1 + delta` instead of after a `RSUM_BITS`-bit one: `w1 + delta < w_min` iff `w1_f <
+    /// lo_f`, `w1 + delta > w_max` iff `w1_f >= hi_f`, with `lo_f = w_min - delta + 2^(WB-1)`
+    /// and `hi_f = w_max - delta + 1 + 2^(WB-1)` saturated to `[0, 2^WB]` (`w1_f` is in `[0,
+    /// 2^WB)`). Registered from `delta` at every edge: `delta` moves only at NormMul's last
+    /// edge, and `U` is used from the next Idle on (the host port, then the sweep).
+    lo_f: DFF<Bits<RSUM_BITS>>,
+    hi_f: DFF<Bits<RSUM_BITS>>,
+    lo_raw: Signal<Local, Bits<RSUM_BITS>>,
+    hi_raw: Signal<Local, Bits<RSUM_BITS>>,
+    lo_rf: Signal<Local, Bits<RSUM_BITS>>,
+    hi_rf: Signal<Local, Bits<RSUM_BITS>>,
     nrep: Signal<Local, Bits<WORD>>,
     umask: Signal<Local, Bits<WORD>>,
     /// `rsum[winner]` and `S - rsum[winner]` (NM_BITS wide).
@@ -125,10 +144,16 @@ pub struct NormUnit<const N: usize, const WB: usize, const WORD: usize, const AW
     w_sign: Constant<Bits<WB>>,
     w_sign_x: Constant<Bits<RSUM_BITS>>,
     x_sign: Constant<Bits<RSUM_BITS>>,
-    w_min_f: Constant<Bits<RSUM_BITS>>,
     w_min: Constant<Bits<WB>>,
     w_max: Constant<Bits<WB>>,
-    w_max_f: Constant<Bits<RSUM_BITS>>,
+    /// `lo_f` and `hi_f` before `- delta`; their saturation: `0` and `2^WB` in offset binary
+    /// at `RSUM_BITS` (for the signed comparisons), `2^WB`, and the `WB + 1` bits kept.
+    lo_c: Constant<Bits<RSUM_BITS>>,
+    hi_c: Constant<Bits<RSUM_BITS>>,
+    zero_f: Constant<Bits<RSUM_BITS>>,
+    span_f: Constant<Bits<RSUM_BITS>>,
+    span: Constant<Bits<RSUM_BITS>>,
+    bound_bits: Constant<Bits<RSUM_BITS>>,
 }
 
 /// `v` modulo `2^NM_BITS`.
@@ -197,6 +222,9 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize>
             sw_v: Default::default(),
             sw_a: Default::default(),
             sw_s: Default::default(),
+            sum_v: Default::default(),
+            sum_w: Default::default(),
+            sum_s: Default::default(),
             upd: Default::default(),
             upd_lane: Default::default(),
             nm_acc: Default::default(),
@@ -210,10 +238,14 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize>
             lane: (0..N).map(|j| Lane::new(j)).collect(),
             uw: Default::default(),
             u_pen: Penalize::new(p),
-            w1_x: Default::default(),
-            moved: Default::default(),
-            moved_f: Default::default(),
+            w1_f: Default::default(),
             nval: Default::default(),
+            lo_f: Default::default(),
+            hi_f: Default::default(),
+            lo_raw: Default::default(),
+            hi_raw: Default::default(),
+            lo_rf: Default::default(),
+            hi_rf: Default::default(),
             nrep: Default::default(),
             umask: Default::default(),
             rs_w: Default::default(),
@@ -240,10 +272,14 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize>
             w_sign: Constant::new(Bits::<WB>::from(1u64 << (WB - 1))),
             w_sign_x: Constant::new(Bits::<RSUM_BITS>::from(1u64 << (WB - 1))),
             x_sign: Constant::new(Bits::<RSUM_BITS>::from(1u64 << (RSUM_BITS - 1))),
-            w_min_f: Constant::new(flip(f.w_min as i64)),
             w_min: Constant::new(twos::<WB>(f.w_min as i64)),
             w_max: Constant::new(twos::<WB>(f.w_max as i64)),
-            w_max_f: Constant::new(flip(f.w_max as i64)),
+            lo_c: Constant::new(twos::<RSUM_BITS>(f.w_min as i64 + (1 << (WB - 1)))),
+            hi_c: Constant::new(twos::<RSUM_BITS>(f.w_max as i64 + 1 + (1 << (WB - 1)))),
+            zero_f: Constant::new(flip(0)),
+            span_f: Constant::new(flip(1 << WB)),
+            span: Constant::new(Bits::<RSUM_BITS>::from(1u64 << WB)),
+            bound_bits: Constant::new(Bits::<RSUM_BITS>::from((2u64 << WB) - 1)),
         }
     }
 }
@@ -254,7 +290,8 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, sw_v, sw_a, sw_s, upd, upd_lane, nm_acc, nm_bit, diff_r, rcp, delta
+            self, clock, sw_v, sw_a, sw_s, sum_v, sum_w, sum_s, upd, upd_lane, nm_acc, nm_bit,
+            diff_r, rcp, delta, lo_f, hi_f
         );
         self.tag_mem.clock.next = self.clock.val();
 
@@ -272,15 +309,32 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
         }
         self.u_pen.w.next = self.uw.val();
         self.u_pen.silent.next = self.tag_mem.rdata.val().get_bit(0);
-        self.w1_x.next = bit_cast::<RSUM_BITS, WB>(self.u_pen.out.val() ^ self.w_sign.val())
-            - self.w_sign_x.val();
-        self.moved.next = self.w1_x.val() + self.delta.q.val();
-        self.moved_f.next = self.moved.val() ^ self.x_sign.val();
-        self.nval.next = bit_cast::<WB, RSUM_BITS>(self.moved.val());
-        if self.moved_f.val() < self.w_min_f.val() {
+        // The clamp's bounds for the next cycle.
+        self.lo_raw.next = self.lo_c.val() - self.delta.q.val();
+        self.hi_raw.next = self.hi_c.val() - self.delta.q.val();
+        self.lo_rf.next = self.lo_raw.val() ^ self.x_sign.val();
+        self.hi_rf.next = self.hi_raw.val() ^ self.x_sign.val();
+        self.lo_f.d.next = self.lo_raw.val() & self.bound_bits.val();
+        if self.lo_rf.val() < self.zero_f.val() {
+            self.lo_f.d.next = 0.into();
+        }
+        if self.lo_rf.val() > self.span_f.val() {
+            self.lo_f.d.next = self.span.val();
+        }
+        self.hi_f.d.next = self.hi_raw.val() & self.bound_bits.val();
+        if self.hi_rf.val() < self.zero_f.val() {
+            self.hi_f.d.next = 0.into();
+        }
+        if self.hi_rf.val() > self.span_f.val() {
+            self.hi_f.d.next = self.span.val();
+        }
+        // `w1 + delta` in `WB` bits is exact whenever it is not clamped.
+        self.w1_f.next = bit_cast::<RSUM_BITS, WB>(self.u_pen.out.val() ^ self.w_sign.val());
+        self.nval.next = self.u_pen.out.val() + bit_cast::<WB, RSUM_BITS>(self.delta.q.val());
+        if self.w1_f.val() < self.lo_f.q.val() {
             self.nval.next = self.w_min.val();
         }
-        if self.moved_f.val() > self.w_max_f.val() {
+        if self.w1_f.val() >= self.hi_f.q.val() {
             self.nval.next = self.w_max.val();
         }
         self.nrep.next = 0.into();
@@ -303,8 +357,15 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
             self.sw_a.d.next = self.ins_a.val();
             self.sw_s.d.next = self.ins_s.val();
         }
+        // A training image's word written back moves to the sum stage.
+        self.sum_v.d.next = self.sw_v.q.val() & self.learn.val();
+        if self.sw_v.q.val() & self.learn.val() {
+            self.sum_w.d.next = self.uword.val();
+            self.sum_s.d.next = self.sw_s.q.val();
+        }
         if self.start.val() {
             self.sw_v.d.next = false;
+            self.sum_v.d.next = false;
         }
         self.swe.next = self.sw_v.q.val() & self.upd.q.val();
         self.waddr.next = self.sw_a.q.val();
@@ -337,8 +398,8 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
             }
         }
 
-        // Row sums: the sweep adds each word as written (penalized where silent) in a training
-        // image; stage C's writes move their lane.
+        // Row sums: the sweep's sum stage adds each word as written (penalized where silent) in
+        // a training image, an edge after its write; stage C's writes move their lane.
         self.w_c_x.next =
             bit_cast::<RSUM_BITS, WB>(self.w_c.val() ^ self.w_sign.val()) - self.w_sign_x.val();
         self.wval_x.next =
@@ -348,9 +409,9 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
         for j in 0..N {
             self.rsum[j].clock.next = self.clock.val();
             self.rsum[j].start.next = self.start.val();
-            self.rsum[j].add.next = self.sw_v.q.val() & self.learn.val();
-            self.rsum[j].word.next = self.uword.val();
-            self.rsum[j].silent.next = self.sw_s.q.val();
+            self.rsum[j].add.next = self.sum_v.q.val();
+            self.rsum[j].word.next = self.sum_w.q.val();
+            self.rsum[j].silent.next = self.sum_s.q.val();
             self.rsum[j].hit.next = self.we.val() & (self.lane_c.val() == self.nids[j].val());
             self.rsum[j].change.next = self.change.val();
             if self.winner.val() == self.nids[j].val() {
@@ -394,15 +455,16 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
     }
 }
 
-/// One row's sum `rsum[j]`: cleared at `start`; in the sweep plus lane `j` of the word written
-/// (sign-extended), penalized when the input is `silent`; plus `change` when stage C writes
-/// this lane.
+/// One row's sum `rsum[j]`: cleared at `start`; in the sweep's sum stage plus lane `j` of the
+/// word written (sign-extended), penalized when the input is `silent`; plus `change` when stage
+/// C writes this lane (never in the same cycle: stage C writes after Thresh's second cycle).
 #[derive(LogicBlock)]
 pub struct RowSum<const WB: usize, const WORD: usize> {
     pub clock: Signal<In, Clock>,
     pub start: Signal<In, Bit>,
     pub add: Signal<In, Bit>,
-    /// The sweep's word (`U` of weight_mem's read data) and its input's silent bit.
+    /// The sum stage's word (`U` of weight_mem's read data, registered) and its input's silent
+    /// bit.
     pub word: Signal<In, Bits<WORD>>,
     pub silent: Signal<In, Bit>,
     pub hit: Signal<In, Bit>,

@@ -659,9 +659,9 @@ mod tests {
     use crate::core::testing::{lint_and_synth, tick};
     use snn_arch::StepCounters;
     use snn_arch::MAX_LANES;
-    use snn_sim::NeuronMask;
     use snn_core::config::SnnConfig;
     use snn_sim::stdp::{Stdp as Model, StdpCmd, StdpIn};
+    use snn_sim::NeuronMask;
 
     type Uut = Stdp<2, 10, 20, 3>;
 
@@ -847,8 +847,8 @@ mod tests {
     }
 
     /// Row normalization against the cycle model, cycle by cycle, over three images on a
-    /// 2 x 2 input (M = 4): the sweep of a training image (reads, writes, silent tags, row sums
-    /// with the penalty), NormMul (the last cycle flagged on the same cycle), Done leaving the
+    /// 2 x 2 input (M = 4): the sweep of a training image (reads, writes, silent tags, the sum
+    /// stage and the row sums with the penalty, compared every cycle), NormMul (the last cycle flagged on the same cycle), Done leaving the
     /// winner's update pending, the host port in Idle (`host_rdata` with the update applied, a
     /// host write that the update must then skip), then a training image whose sweep applies
     /// the update (insertions with gaps) and an inference image that applies the second one.
@@ -908,7 +908,8 @@ mod tests {
             (false, [0, 2, 3, 4], [true, true, false, false]),
         ];
         for (k, &(learn, at, silent)) in images.iter().enumerate() {
-            // Idle with start, then the sweep (with a tail cycle and one to spare).
+            // Idle with start, then the sweep with its two tail cycles (the last word's write
+            // and its sum).
             uut.sum_start[0].next = true;
             uut.host_mode[0].next = true;
             tick(&mut uut, clk);
@@ -926,8 +927,17 @@ mod tests {
                 uut.ins_s[0].next = ins.is_some_and(|x| x.1);
                 uut.word.next = word(rtl_word).into();
                 assert!(simulate(&mut uut, 1000));
-                let out = model.sweep_cycle(ins, &word_q[..2], learn, &p);
                 let what = format!("target {target}, image {k}, cycle {cycle}");
+                // The registers before this edge.
+                let norm = &uut.norm[0];
+                let sums: Vec<i32> = norm
+                    .rsum
+                    .iter()
+                    .map(|r| r.sum.val().to_u64() as u32 as i32)
+                    .collect();
+                assert_eq!(sums, model.rsum[..2], "row sums, {what}");
+                assert_eq!(norm.sum_v.q.val(), model.sum_v, "sum stage, {what}");
+                let out = model.sweep_cycle(ins, &word_q[..2], learn, &p);
                 let rd = uut.n_rd[0]
                     .val()
                     .then(|| uut.n_raddr[0].val().to_u64() as u32);
@@ -954,6 +964,7 @@ mod tests {
             }
             uut.ins[0].next = false;
             assert_eq!(mem, mem_m, "after the sweep, target {target}, image {k}");
+            assert!(!model.sum_v, "the last word summed");
             // End, NormMul, Done.
             uut.nm_begin[0].next = true;
             tick(&mut uut, clk);

@@ -3,9 +3,9 @@
 //!
 //! One method per state, each one clock edge of control's registers.
 
+use crate::mask::NeuronMask;
 pub use snn_arch::codes::FsmState;
 use snn_arch::counters::StepCounters;
-use crate::mask::NeuronMask;
 use snn_arch::HwParams;
 
 /// What the Fire cycle does, decided from the neurons' comparators (ARCHITECTURE step 7).

@@ -390,7 +390,8 @@ impl Machine {
             self.pix_pos = p.m;
             if p.normalization && (self.control.learn || self.stdp.upd) {
                 // The sweep visits the inputs in order as they are classified; the last one's
-                // word is read at the last Drain edge and processed in Thresh's first.
+                // word is read at the last Drain edge, written back in Thresh's first cycle and
+                // summed in its second.
                 let sg = &self.spike_gen;
                 let mut silent = vec![false; p.m];
                 let mut a = sg.head_silent;
@@ -426,12 +427,18 @@ impl Machine {
     fn thresh_phase(&mut self) -> u64 {
         let c = &self.control;
         if (c.t, c.acc, c.pend) == (1, 0, self.p.mask_one) {
+            // The sweep's last two edges are Thresh's first two (its edges leave stdp alone).
             self.sweep_tail(&mut Events::default());
-            return self.control.thresh_pass(&self.spike_gen.count, &self.p);
+            let edges = self.control.thresh_pass(&self.spike_gen.count, &self.p);
+            if edges >= 2 {
+                self.stdp.sum_stage(&self.p);
+            }
+            return edges;
         }
         // Entered after its first cycle (by stepping): edge by edge.
         let mut edges = 0;
         while self.control.state == FsmState::Thresh {
+            self.stdp.sum_stage(&self.p);
             self.control.thresh(&self.spike_gen.count, &self.p);
             edges += 1;
         }
@@ -450,9 +457,11 @@ impl Machine {
     }
 
     /// One Divide edge. Without homeostasis the neurons' thresholds are `thr` itself, loaded
-    /// with it at the last edge (the RTL compares with `thr`); with it, Bias loads them.
+    /// with it at the last edge (the RTL compares with `thr`); with it, Bias loads them. When
+    /// Thresh lasted one cycle (`T = 1`), the sweep's last word is summed at the first edge.
     #[inline]
     fn divide(&mut self) {
+        self.stdp.sum_stage(&self.p);
         self.control.divide(&self.p);
         if self.control.state == FsmState::Int {
             self.neurons.load_thresholds(self.control.thr);
@@ -724,11 +733,14 @@ impl Machine {
         ev.read = ev.read.or(rd);
     }
 
-    /// Thresh's first cycle finishes the sweep's last input (inserted at the last Drain edge).
+    /// Thresh's first cycle writes the sweep's last input back (inserted at the last Drain
+    /// edge), its second adds that word to the row sums.
     #[inline(always)]
     fn sweep_tail(&mut self, ev: &mut Events) {
         if self.stdp.sw_v {
             self.sweep(None, ev);
+        } else {
+            self.stdp.sum_stage(&self.p);
         }
     }
 

@@ -318,7 +318,13 @@ impl Neurons {
     /// `p_min` (the winner is chosen, so `above` decides nothing and reads false).
     pub fn compare_inhibited(&self, winner: u32, p: &HwParams) -> Comparators {
         let p_min = p.format.p_min;
-        let pot = |j: usize| if j as u32 == winner { self.pot[j] } else { p_min };
+        let pot = |j: usize| {
+            if j as u32 == winner {
+                self.pot[j]
+            } else {
+                p_min
+            }
+        };
         Comparators {
             spikes: NeuronMask::from_fn(self.n, |j| pot(j) >= self.thr_j[j]),
             above: false,

@@ -13,9 +13,9 @@
 //! the winner's row is left pending for the next sweep (SPEC section 10): neither the penalty
 //! walk nor a pass over the row costs a cycle of the image.
 
+use crate::mask::NeuronMask;
 pub use snn_arch::codes::StdpOp;
 use snn_arch::counters::StepCounters;
-use crate::mask::NeuronMask;
 use snn_arch::{HwParams, MAX_LANES};
 
 /// What stage A does in one cycle (driven by control from its state).
@@ -117,6 +117,12 @@ pub struct Stdp {
     pub sw_v: bool,
     pub sw_a: u32,
     pub sw_s: bool,
+    /// The sweep's sum stage (training images): the word last written back (`U` of the word
+    /// read), silent in this image when `sum_s`, to be added to the row sums at the next edge.
+    /// A stage of its own so that the row-sum adders are not behind the read data and `U`.
+    pub sum_v: bool,
+    pub sum_w: [i32; MAX_LANES],
+    pub sum_s: bool,
     /// NormMul: the product `(S - rsum[winner]) * norm_recip` so far, and the multiplier bit.
     pub nm_acc: i64,
     pub nm_bit: u32,
@@ -160,6 +166,9 @@ impl Stdp {
             sw_v: false,
             sw_a: 0,
             sw_s: false,
+            sum_v: false,
+            sum_w: [0; MAX_LANES],
+            sum_s: false,
             nm_acc: 0,
             nm_bit: 0,
             delta: 0,
@@ -224,10 +233,11 @@ impl Stdp {
         (prod, Self::written(op, w, prod, p))
     }
 
-    /// `start`: the row sums start over and the sweep's stage empties.
+    /// `start`: the row sums start over and the sweep's stages empty.
     pub fn start_sums(&mut self) {
         self.rsum = [0; MAX_LANES];
         self.sw_v = false;
+        self.sum_v = false;
     }
 
     /// `U(word, tag)` for lane `upd_lane`: its new value when the pending update applies to a
@@ -258,10 +268,30 @@ impl Stdp {
         }
     }
 
-    /// One edge of the sweep (normalization built): the stage of the word read last cycle
-    /// (`word_q`, tag `tag_q`) gets the pending update, is written back with its new tag and
-    /// (`learn`) summed; then, when stage 3 inserts input `ins.0` (`ins.1`: silent) and the
-    /// sweep runs (`learn` or an update pending), that input is read.
+    /// The sweep's sum stage at an edge: the word of the sum stage, if any, is added to the
+    /// row sums (with the penalty when its input is silent), and the stage empties.
+    #[inline(always)]
+    pub fn sum_stage(&mut self, p: &HwParams) {
+        if self.sum_v {
+            for (r, &w) in self.rsum[..p.n].iter_mut().zip(&self.sum_w[..p.n]) {
+                *r += Self::summand(w, self.sum_s, p);
+            }
+            self.sum_v = false;
+        }
+    }
+
+    /// Loads the sum stage (a training image's sweep) with word `u` as written, silent if `s`.
+    #[inline(always)]
+    fn load_sum(&mut self, u: &[i32], s: bool, p: &HwParams) {
+        self.sum_w[..p.n].copy_from_slice(&u[..p.n]);
+        (self.sum_v, self.sum_s) = (true, s);
+    }
+
+    /// One edge of the sweep (normalization built): the sum stage's word is added to the row
+    /// sums; the stage of the word read last cycle (`word_q`, tag `tag_q`) gets the pending
+    /// update, is written back with its new tag and (`learn`) moves to the sum stage; then, when
+    /// stage 3 inserts input `ins.0` (`ins.1`: silent) and the sweep runs (`learn` or an update
+    /// pending), that input is read.
     #[inline]
     pub fn sweep_cycle(
         &mut self,
@@ -272,6 +302,7 @@ impl Stdp {
     ) -> SweepOut {
         let mut out = SweepOut::default();
         let run = learn || self.upd;
+        self.sum_stage(p);
         if self.sw_v {
             let lane = self.upd_lane as usize % p.lanes;
             let new = self.pending_value(word_q, self.tag_q, p);
@@ -280,10 +311,12 @@ impl Stdp {
             }
             // With lane groups the winner's sum is taken by the Sum walk at the end of the image.
             if learn && p.groups == 1 {
-                for (j, (s, &w)) in self.rsum[..p.n].iter_mut().zip(word_q).enumerate() {
-                    let w = if j == lane { new.unwrap_or(w) } else { w };
-                    *s += Self::summand(w, self.sw_s, p);
+                let mut u = [0; MAX_LANES];
+                u[..p.n].copy_from_slice(&word_q[..p.n]);
+                if let Some(v) = new {
+                    u[lane] = v;
                 }
+                self.load_sum(&u, self.sw_s, p);
             }
             self.tag[self.sw_a as usize] = if self.sw_s { TAG_SILENT } else { 0 };
             if self.sw_a as usize == p.m - 1 {
@@ -300,9 +333,10 @@ impl Stdp {
     }
 
     /// The sweep of a whole Ingest and Drain at once (the machine's fast Ingest): `silent[i]`
-    /// for every input, `word(i)` weight_mem's word `i` and `write(i, lane, value)` its write.
-    /// Leaves the registers and `tag_mem` as the insertion of input `M - 1` leaves them (its
-    /// word read, not yet processed); the caller loads weight_mem's data register with it.
+    /// for every input, `mem` weight_mem. Leaves the registers and `tag_mem` as the insertion
+    /// of input `M - 1` leaves them (its word read, not yet processed; input `M - 2`'s word in
+    /// the sum stage when it was inserted at the edge before, that is when an image row holds
+    /// both, `W >= 2`); the caller loads weight_mem's data register with word `M - 1`.
     pub fn sweep_rows(
         &mut self,
         silent: &[bool],
@@ -321,8 +355,16 @@ impl Stdp {
                 mem.set_lane(i as u32, lane, v);
             }
             if learn {
-                for (r, &w) in self.rsum[..p.n].iter_mut().zip(mem.word(i)) {
-                    *r += Self::summand(w, s, p);
+                if i + 1 == last {
+                    self.load_sum(mem.word(i), s, p);
+                    if p.width < 2 {
+                        // Inserted three edges before input `M - 1`: already summed.
+                        self.sum_stage(p);
+                    }
+                } else {
+                    for (r, &w) in self.rsum[..p.n].iter_mut().zip(mem.word(i)) {
+                        *r += Self::summand(w, s, p);
+                    }
                 }
             }
             self.tag[i] = if s { TAG_SILENT } else { 0 };

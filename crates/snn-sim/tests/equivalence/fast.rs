@@ -230,6 +230,27 @@ fn made_up_images_on_several_configurations() {
                 ..SnnConfig::small()
             },
         ),
+        // The sweep's last two inputs in different image rows: the next to last is summed before
+        // the last is read.
+        (
+            "12x1, normalized",
+            SnnConfig {
+                height: 12,
+                width: 1,
+                norm_target: 5.0,
+                ..small_normalized()
+            },
+        ),
+        // Thresh lasts one cycle: the sweep's last word is summed in Divide's first.
+        (
+            "T = 1, normalized",
+            SnnConfig {
+                t_steps: 1,
+                stdp_window: [2, 2],
+                rate_range: [1.0, 1e6],
+                ..small_normalized()
+            },
+        ),
     ];
     for (seed, (name, cfg)) in configs.iter().enumerate() {
         let n = check(cfg, &made_up(cfg, seed as u64, 12), name);

@@ -77,10 +77,7 @@ fn more_neurons_than_a_word_has_lanes() {
         high += usize::from(pair.dut.winner().is_some_and(|w| w >= 128));
     }
     assert!(high > 0, "no winner among neurons 128 and up");
-    let no_lanes = SnnConfig {
-        lanes: None,
-        ..cfg
-    };
+    let no_lanes = SnnConfig { lanes: None, ..cfg };
     let err = HwParams::new(&no_lanes).unwrap_err().to_string();
     assert!(err.contains("use lanes = 100"), "{err}");
 }

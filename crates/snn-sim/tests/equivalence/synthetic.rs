@@ -55,6 +55,29 @@ fn learning_preset_with_row_normalization() {
     });
 }
 
+#[test]
+fn row_normalization_when_thresh_lasts_one_cycle() {
+    // T = 1 (shortest period 1): Thresh's only cycle writes the sweep's last word back, Divide's
+    // first adds it to the row sums. Few inputs, so that one word moves `delta`.
+    train_then_infer(
+        &SnnConfig {
+            t_steps: 1,
+            stdp_window: [2, 2],
+            rate_range: [1.0, 1e6],
+            height: 4,
+            width: 4,
+            norm_target: 5.0,
+            neurons: 3,
+            // Strong weights and a low threshold: neurons fire at t = 1 and win.
+            w_init: [0.8, 1.4],
+            threshold_divisor: 4,
+            ..SnnConfig::small()
+        },
+        5,
+        20,
+    );
+}
+
 fn homeostasis_run(cfg: &SnnConfig) {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let imgs = images(cfg, 7, 30);
