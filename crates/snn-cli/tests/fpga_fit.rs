@@ -160,9 +160,8 @@ fn the_plan_reports_the_largest_n_that_fits() {
         d,
         &["fpga", "--plan", "--target", "ecp5-85f", "--preset", "seed"],
     );
-    assert!(
-        text.contains("N = 128 is the model's limit (snn_arch::MAX_N"),
-        "{text}"
-    );
+    // The 85F holds a few hundred neurons in lanes: its block RAM stops N, not the model.
+    assert!(!text.contains("model's limit"), "{text}");
+    assert!(text.contains("| block RAM"), "{text}");
     assert!(text.contains("LFE5U-85F-6BG381"), "{text}");
 }

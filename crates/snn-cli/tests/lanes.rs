@@ -78,3 +78,27 @@ fn lanes_out_of_range_and_the_rtl_are_refused_by_name() {
         "no output folder for a refused design"
     );
 }
+
+#[test]
+fn generate_lists_its_compiled_presets() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let list = ok_json(d, &["generate", "--list-presets", "--json"]);
+    assert_documented("## `snn generate --list-presets", &list);
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"default-n10") && names.contains(&"n100"),
+        "{names:?}"
+    );
+    let text = ok(d, &["generate", "--list-presets"]);
+    assert!(
+        text.contains("default-n100       | 100 | 10 | 21 | 10 | 17 | yes"),
+        "{text}"
+    );
+    assert!(!d.join("hdl").exists(), "listing writes nothing");
+}

@@ -30,7 +30,7 @@ pub fn small_norm() -> SnnConfig {
 }
 
 /// One compiled width set.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Preset {
     /// Where a configuration with these widths comes from: an `SnnConfig` constructor
     /// (`default`, `small`) or an example file `configs/<name>.toml` (`n32`, `n100`).

@@ -3,7 +3,7 @@
 
 use crate::config::{ConfigArgs, Weights};
 use crate::model::fixed_network;
-use crate::output::show;
+use crate::output::{print_json, show};
 use crate::paths::IoPlan;
 use anyhow::Result;
 use clap::Args;
@@ -20,6 +20,14 @@ pub struct GenerateArgs {
     /// Output folder (created when missing).
     #[arg(long, value_name = "DIR", default_value = "hdl")]
     pub out: PathBuf,
+    /// Print the width sets the generator is compiled for (a configuration must match one:
+    /// its N, weight, potential, address and theta widths, homeostasis and normalization) and
+    /// stop; with --json as JSON.
+    #[arg(long)]
+    pub list_presets: bool,
+    /// With --list-presets: print JSON.
+    #[arg(long, requires = "list_presets")]
+    pub json: bool,
 }
 
 /// The files `snn generate` writes into its folder.
@@ -86,6 +94,9 @@ impl InitArgs {
 }
 
 pub fn run(a: GenerateArgs) -> Result<()> {
+    if a.list_presets {
+        return list_presets(a.json);
+    }
     let files = FILES.map(String::from);
     a.init
         .plan(a.config.plan(IoPlan::new()))
@@ -109,5 +120,36 @@ pub fn run(a: GenerateArgs) -> Result<()> {
             cfg.inputs()
         );
     }
+    Ok(())
+}
+
+/// `--list-presets`: the compiled width sets, the configuration each comes from.
+fn list_presets(json: bool) -> Result<()> {
+    let presets = snn_hdl::presets::PRESETS;
+    if json {
+        return print_json(&presets);
+    }
+    println!("The generator is compiled for these width sets; a configuration must match one (snn generate lists them when none does):");
+    println!("preset             |   N | WB | PB | AW | TB | homeostasis | normalization");
+    for s in presets {
+        let yes = |b: bool| if b { "yes" } else { "no" };
+        let tb = if s.homeostasis {
+            s.tb.to_string()
+        } else {
+            "-".into()
+        };
+        println!(
+            "{:<18} | {:>3} | {:>2} | {:>2} | {:>2} | {:>2} | {:<11} | {}",
+            s.name,
+            s.n,
+            s.wb,
+            s.pb,
+            s.aw,
+            tb,
+            yes(s.homeostasis),
+            yes(s.normalization)
+        );
+    }
+    println!("(a preset's configuration: its SnnConfig constructor, or configs/<preset>.toml; lanes < neurons is not built yet)");
     Ok(())
 }
