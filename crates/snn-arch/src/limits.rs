@@ -65,19 +65,22 @@ pub fn check_rtl(p: &HwParams) -> Result<()> {
     let steps = p.t_steps + p.t_ref.max(p.whi) + 1;
     let k_max = MASK_BITS.min(1 << RESIDUE_BITS);
     let f = &p.format;
+    // The largest t_steps each step-count limit allows (the nearest valid value).
+    let t_for_k = p.lo as usize * (k_max + 1) - 1;
+    let t_for_steps = ((1u32 << STEP_BITS) - 1).saturating_sub(p.t_ref.max(p.whi) + 1);
     let limits = [
-        (p.k <= k_max, format!("K = floor(T / shortest period) = {} exceeds {k_max} (the class masks are {MASK_BITS} bits)", p.k)),
-        (steps < 1 << STEP_BITS, format!("T + max(t_ref, window end) + 1 = {steps} must be below {} (the step registers are {STEP_BITS} bits)", 1 << STEP_BITS)),
+        (p.k <= k_max, format!("K = floor(T / shortest period) = {} exceeds {k_max} (the class masks are {MASK_BITS} bits); use t_steps <= {t_for_k}", p.k)),
+        (steps < 1 << STEP_BITS, format!("T + max(t_ref, window end) + 1 = {steps} must be below {} (the step registers are {STEP_BITS} bits); use t_steps <= {t_for_steps}", 1 << STEP_BITS)),
         (p.nc < (1 << CLASS_BITS) - 1, format!("{} period classes do not fit the {CLASS_BITS}-bit class register (at most {})", p.nc, (1 << CLASS_BITS) - 2)),
         (p.width + 2 <= 1 << LINE_BUF_ADDR_BITS, format!("width {} exceeds the line buffer's {} columns", p.width, (1usize << LINE_BUF_ADDR_BITS) - 2)),
         (p.height + 2 <= 1 << SCAN_BITS, format!("height {} exceeds the {SCAN_BITS}-bit scan row (at most {})", p.height, (1 << SCAN_BITS) - 2)),
-        (p.qb < f.potential_bits, format!("the threshold quotient needs {} bits, more than potential_bits = {}", p.qb, f.potential_bits)),
-        (f.weight_bits < f.potential_bits, format!("weight_bits = {} must be below potential_bits = {}", f.weight_bits, f.potential_bits)),
-        (p.m < 1 << SUM_BITS, format!("M = {} inputs exceed the {SUM_BITS}-bit counters", p.m)),
-        (p.threshold_divisor < 1 << (REM_BITS - 1), format!("threshold_divisor {} exceeds the divider's {} bits", p.threshold_divisor, REM_BITS - 1)),
-        (p.n <= 1 << NEURON_BITS, format!("neurons = {} exceed the {NEURON_BITS}-bit neuron index", p.n)),
-        (f.lut_frac_bits as usize <= MUL_BITS && f.weight_bits as usize <= MUL_BITS, format!("lut_frac_bits = {} and weight_bits = {} must fit the {MUL_BITS}-bit multiplier", f.lut_frac_bits, f.weight_bits)),
-        (!p.homeostasis || f.theta_bits < f.potential_bits, format!("theta_bits = {} must be below potential_bits = {} (thr + theta is a potential)", f.theta_bits, f.potential_bits)),
+        (p.qb < f.potential_bits, format!("the threshold quotient needs {} bits, more than potential_bits = {} allows; use potential_bits >= {}", p.qb, f.potential_bits, p.qb + 1)),
+        (f.weight_bits < f.potential_bits, format!("weight_bits = {} must be below potential_bits = {}; use weight_bits <= {}", f.weight_bits, f.potential_bits, f.potential_bits - 1)),
+        (p.m < 1 << SUM_BITS, format!("M = height x width = {} inputs exceed the {SUM_BITS}-bit counters (at most {})", p.m, (1 << SUM_BITS) - 1)),
+        (p.threshold_divisor < 1 << (REM_BITS - 1), format!("threshold_divisor {} exceeds the divider's {} bits; use threshold_divisor <= {}", p.threshold_divisor, REM_BITS - 1, (1 << (REM_BITS - 1)) - 1)),
+        (p.n <= 1 << NEURON_BITS, format!("neurons = {} exceed the {NEURON_BITS}-bit neuron index; use neurons <= {}", p.n, 1 << NEURON_BITS)),
+        (f.lut_frac_bits as usize <= MUL_BITS && f.weight_bits as usize <= MUL_BITS, format!("lut_frac_bits = {} and weight_bits = {} must fit the {MUL_BITS}-bit multiplier; use values <= {MUL_BITS}", f.lut_frac_bits, f.weight_bits)),
+        (!p.homeostasis || f.theta_bits < f.potential_bits, format!("theta_bits = {} must be below potential_bits = {} (thr + theta is a potential); use theta_bits <= {}", f.theta_bits, f.potential_bits, f.potential_bits - 1)),
         (!p.normalization || f.weight_bits as usize + ((usize::BITS - p.m.leading_zeros()) as usize) < ROW_SUM_BITS, format!("a row sum of {} weights of {} bits does not fit the {ROW_SUM_BITS}-bit row-sum registers", p.m, f.weight_bits)),
     ];
     if p.lanes < p.n {
@@ -210,7 +213,7 @@ mod tests {
             ..SnnConfig::default()
         };
         check_rtl(&HwParams::new(&at(224)).unwrap()).unwrap();
-        assert!(rtl_error(at(225)).contains("step registers are 8 bits"));
+        assert!(rtl_error(at(225)).contains("step registers are 8 bits); use t_steps <= 224"));
         // Wide potentials, so that the many inputs cannot overflow them.
         let big = |height, width| {
             let mut cfg = SnnConfig {

@@ -102,3 +102,27 @@ fn generate_lists_its_compiled_presets() {
     );
     assert!(!d.join("hdl").exists(), "listing writes nothing");
 }
+
+#[test]
+fn configurations_beyond_the_rtl_are_refused_with_the_nearest_valid_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (body, names) in [
+        (
+            "t_steps = 230\n",
+            &["step registers", "use t_steps <= 224"][..],
+        ),
+        (
+            "height = 300\n[fixed]\npotential_bits = 24\n",
+            &["height 300", "at most 254"][..],
+        ),
+    ] {
+        std::fs::write(d.join("c.toml"), format!("preset = \"seed\"\n{body}")).unwrap();
+        fails(
+            d,
+            &["generate", "--config", "c.toml", "--out", "hdl"],
+            names,
+        );
+        assert!(!d.join("hdl").exists(), "{body}: no output folder");
+    }
+}
