@@ -16,6 +16,7 @@ pub mod lowest;
 pub mod mult;
 pub mod neuron;
 pub mod norm;
+pub mod pending;
 pub mod prelude;
 pub mod presets;
 pub mod rf;

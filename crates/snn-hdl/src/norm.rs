@@ -15,6 +15,7 @@
 use crate::bram::Bram;
 use crate::cmp::AtLeast;
 use crate::neuron::twos;
+use crate::pending::Pending;
 use crate::stdp::{only, pen_floor};
 use rust_hdl::prelude::*;
 use snn_arch::widths::{NEURON_BITS, NORM_PRODUCT_BITS, ROW_SUM_BITS};
@@ -101,26 +102,12 @@ pub struct NormUnit<const N: usize, const WB: usize, const WORD: usize, const AW
     w_c_x: Signal<Local, Bits<RSUM_BITS>>,
     wval_x: Signal<Local, Bits<RSUM_BITS>>,
     change: Signal<Local, Bits<RSUM_BITS>>,
-    /// `U`: lane `upd_lane` of `word` (`uw`), the value after the penalty where silent (`w1`,
-    /// and in offset binary, zero-extended: `w1_f`), `w1 + delta` clamped, replicated into
-    /// every lane; the lane's mask.
+    /// `U`: lane `upd_lane` of `word` (`uw`), its value under the pending update (`pend`:
+    /// the penalty where silent, `+ delta`, clamped), replicated into every lane; the lane's
+    /// mask.
     lane: Vec<Lane<WB, WORD>>,
     uw: Signal<Local, Bits<WB>>,
-    u_pen: Penalize<WB>,
-    w1_f: Signal<Local, Bits<RSUM_BITS>>,
-    nval: Signal<Local, Bits<WB>>,
-    /// The clamp's bounds on `w1` itself, so that its comparisons run beside a `WB`-bit
-    /// `w1 + delta` instead of after a `RSUM_BITS`-bit one: `w1 + delta < w_min` iff `w1_f <
-    /// lo_f`, `w1 + delta > w_max` iff `w1_f >= hi_f`, with `lo_f = w_min - delta + 2^(WB-1)`
-    /// and `hi_f = w_max - delta + 1 + 2^(WB-1)` saturated to `[0, 2^WB]` (`w1_f` is in `[0,
-    /// 2^WB)`). Registered from `delta` at every edge: `delta` moves only at NormMul's last
-    /// edge, and `U` is used from the next Idle on (the host port, then the sweep).
-    lo_f: DFF<Bits<RSUM_BITS>>,
-    hi_f: DFF<Bits<RSUM_BITS>>,
-    lo_raw: Signal<Local, Bits<RSUM_BITS>>,
-    hi_raw: Signal<Local, Bits<RSUM_BITS>>,
-    lo_rf: Signal<Local, Bits<RSUM_BITS>>,
-    hi_rf: Signal<Local, Bits<RSUM_BITS>>,
+    pend: Pending<WB>,
     nrep: Signal<Local, Bits<WORD>>,
     umask: Signal<Local, Bits<WORD>>,
     /// `rsum[winner]` and `S - rsum[winner]` (NM_BITS wide).
@@ -140,30 +127,15 @@ pub struct NormUnit<const N: usize, const WB: usize, const WORD: usize, const AW
     half: Constant<Bits<NM_BITS>>,
     shift: Constant<Bits<8>>,
     /// The weight's sign bit at `WB` and at `RSUM_BITS` bits (sign extension is
-    /// `(x ^ 2^(WB-1)) - 2^(WB-1)`), the row sums' sign bit, and the clamp's bounds.
+    /// `(x ^ 2^(WB-1)) - 2^(WB-1)`), and the row sums' sign bit.
     w_sign: Constant<Bits<WB>>,
     w_sign_x: Constant<Bits<RSUM_BITS>>,
     x_sign: Constant<Bits<RSUM_BITS>>,
-    w_min: Constant<Bits<WB>>,
-    w_max: Constant<Bits<WB>>,
-    /// `lo_f` and `hi_f` before `- delta`; their saturation: `0` and `2^WB` in offset binary
-    /// at `RSUM_BITS` (for the signed comparisons), `2^WB`, and the `WB + 1` bits kept.
-    lo_c: Constant<Bits<RSUM_BITS>>,
-    hi_c: Constant<Bits<RSUM_BITS>>,
-    zero_f: Constant<Bits<RSUM_BITS>>,
-    span_f: Constant<Bits<RSUM_BITS>>,
-    span: Constant<Bits<RSUM_BITS>>,
-    bound_bits: Constant<Bits<RSUM_BITS>>,
 }
 
 /// `v` modulo `2^NM_BITS`.
 fn wide(v: i64) -> Bits<NM_BITS> {
     Bits::<NM_BITS>::from(v as u64)
-}
-
-/// `v` in offset binary (sign bit flipped) at `RSUM_BITS`, for unsigned comparisons.
-fn flip(v: i64) -> Bits<RSUM_BITS> {
-    twos::<RSUM_BITS>(v) ^ Bits::<RSUM_BITS>::from(1u64 << (RSUM_BITS - 1))
 }
 
 impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize>
@@ -237,15 +209,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize>
             change: Default::default(),
             lane: (0..N).map(|j| Lane::new(j)).collect(),
             uw: Default::default(),
-            u_pen: Penalize::new(p),
-            w1_f: Default::default(),
-            nval: Default::default(),
-            lo_f: Default::default(),
-            hi_f: Default::default(),
-            lo_raw: Default::default(),
-            hi_raw: Default::default(),
-            lo_rf: Default::default(),
-            hi_rf: Default::default(),
+            pend: Pending::new(p),
             nrep: Default::default(),
             umask: Default::default(),
             rs_w: Default::default(),
@@ -272,14 +236,6 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize>
             w_sign: Constant::new(Bits::<WB>::from(1u64 << (WB - 1))),
             w_sign_x: Constant::new(Bits::<RSUM_BITS>::from(1u64 << (WB - 1))),
             x_sign: Constant::new(Bits::<RSUM_BITS>::from(1u64 << (RSUM_BITS - 1))),
-            w_min: Constant::new(twos::<WB>(f.w_min as i64)),
-            w_max: Constant::new(twos::<WB>(f.w_max as i64)),
-            lo_c: Constant::new(twos::<RSUM_BITS>(f.w_min as i64 + (1 << (WB - 1)))),
-            hi_c: Constant::new(twos::<RSUM_BITS>(f.w_max as i64 + 1 + (1 << (WB - 1)))),
-            zero_f: Constant::new(flip(0)),
-            span_f: Constant::new(flip(1 << WB)),
-            span: Constant::new(Bits::<RSUM_BITS>::from(1u64 << WB)),
-            bound_bits: Constant::new(Bits::<RSUM_BITS>::from((2u64 << WB) - 1)),
         }
     }
 }
@@ -291,7 +247,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
     fn update(&mut self) {
         dff_setup!(
             self, clock, sw_v, sw_a, sw_s, sum_v, sum_w, sum_s, upd, upd_lane, nm_acc, nm_bit,
-            diff_r, rcp, delta, lo_f, hi_f
+            diff_r, rcp, delta
         );
         self.tag_mem.clock.next = self.clock.val();
 
@@ -307,40 +263,14 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
                 self.umask.next = self.lane_bits[j].val();
             }
         }
-        self.u_pen.w.next = self.uw.val();
-        self.u_pen.silent.next = self.tag_mem.rdata.val().get_bit(0);
-        // The clamp's bounds for the next cycle.
-        self.lo_raw.next = self.lo_c.val() - self.delta.q.val();
-        self.hi_raw.next = self.hi_c.val() - self.delta.q.val();
-        self.lo_rf.next = self.lo_raw.val() ^ self.x_sign.val();
-        self.hi_rf.next = self.hi_raw.val() ^ self.x_sign.val();
-        self.lo_f.d.next = self.lo_raw.val() & self.bound_bits.val();
-        if self.lo_rf.val() < self.zero_f.val() {
-            self.lo_f.d.next = 0.into();
-        }
-        if self.lo_rf.val() > self.span_f.val() {
-            self.lo_f.d.next = self.span.val();
-        }
-        self.hi_f.d.next = self.hi_raw.val() & self.bound_bits.val();
-        if self.hi_rf.val() < self.zero_f.val() {
-            self.hi_f.d.next = 0.into();
-        }
-        if self.hi_rf.val() > self.span_f.val() {
-            self.hi_f.d.next = self.span.val();
-        }
-        // `w1 + delta` in `WB` bits is exact whenever it is not clamped.
-        self.w1_f.next = bit_cast::<RSUM_BITS, WB>(self.u_pen.out.val() ^ self.w_sign.val());
-        self.nval.next = self.u_pen.out.val() + bit_cast::<WB, RSUM_BITS>(self.delta.q.val());
-        if self.w1_f.val() < self.lo_f.q.val() {
-            self.nval.next = self.w_min.val();
-        }
-        if self.w1_f.val() >= self.hi_f.q.val() {
-            self.nval.next = self.w_max.val();
-        }
+        self.pend.clock.next = self.clock.val();
+        self.pend.delta.next = self.delta.q.val();
+        self.pend.w.next = self.uw.val();
+        self.pend.silent.next = self.tag_mem.rdata.val().get_bit(0);
         self.nrep.next = 0.into();
         for j in 0..N {
-            self.nrep.next =
-                self.nrep.val() | (bit_cast::<WORD, WB>(self.nval.val()) << self.lane_off[j].val());
+            self.nrep.next = self.nrep.val()
+                | (bit_cast::<WORD, WB>(self.pend.out.val()) << self.lane_off[j].val());
         }
         self.uword.next = self.word.val();
         if self.upd.q.val() & !self.tag_mem.rdata.val().get_bit(1) {
