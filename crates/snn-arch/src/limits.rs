@@ -33,7 +33,7 @@ pub fn check_model(cfg: &SnnConfig, lo: u32, k: usize) -> Result<()> {
         );
     }
     if let Some(layers) = cfg.layers.as_ref().filter(|l| l.len() > 1) {
-        bail!("layers = {layers:?}: the hardware runs one layer (several layers run in the golden models); use one layer of neurons");
+        bail!("layers = {layers:?}: one core configuration is one layer (the cycle model runs several as a stack of layers, the RTL one so far); use one layer of neurons");
     }
     if cfg.sigma_halving_epochs != 0 {
         bail!("sigma_halving_epochs = {} is not implemented by the hardware (its STDP tables are constants): use sigma_halving_epochs = 0", cfg.sigma_halving_epochs);
@@ -55,6 +55,17 @@ pub fn check_model(cfg: &SnnConfig, lo: u32, k: usize) -> Result<()> {
     }
     if k > MAX_K {
         bail!("K = floor(t_steps / lo) = floor({t} / {lo}) = {k} exceeds {MAX_K}: the class mask registers (pend, spend) are at most {MAX_K} bits");
+    }
+    Ok(())
+}
+
+/// The cycle model's limits on a network of several layers (`layers`, SPEC section 12), on
+/// top of each layer's [`check_model`]: a layer fed by the spikes of the layer below has no
+/// Ingest, so no sweep for row normalization.
+pub fn check_layers(cfg: &SnnConfig) -> Result<()> {
+    let sizes = cfg.layer_sizes();
+    if sizes.len() > 1 && cfg.norm_target > 0.0 {
+        bail!("layers = {sizes:?} with row normalization (norm_target = {}): a layer fed by spikes has no Ingest sweep to normalize its rows, and the hardware does not build one yet; use norm_target = 0", cfg.norm_target);
     }
     Ok(())
 }

@@ -101,13 +101,13 @@ impl Weights {
         }
     }
 
-    /// Refuses a file of several layers for a command that runs one layer (the hardware levels,
-    /// for now), naming the file and the command.
+    /// Refuses a file of several layers for a command that runs one layer (the RTL levels and
+    /// the commands built on them, for now), naming the file and the command.
     pub fn one_layer(&self, command: &str) -> Result<()> {
         let sizes = self.layer_sizes();
         if sizes.len() > 1 {
             bail!(
-                "{}: holds {} layers ({sizes:?}); {command} runs networks of one layer (several layers run in the golden models: snn train, snn eval)",
+                "{}: holds {} layers ({sizes:?}); {command} runs networks of one layer (several layers run in snn train, snn eval, and snn simulate at the golden and cycle levels)",
                 self.path.display(),
                 sizes.len()
             );

@@ -140,7 +140,8 @@ fn two_layers_train_eval_reconstruct_and_plot() {
         &["--layer 3", "w.json", "2 layer"],
     );
     assert!(!d.join("p3.png").exists());
-    // The hardware levels run one layer and say so before any work.
+    // The RTL runs one layer and says so before any work; the cycle model runs several, but
+    // not with row normalization, and says which key to change.
     fails(
         d,
         &[
@@ -167,7 +168,7 @@ fn two_layers_train_eval_reconstruct_and_plot() {
             "--limit",
             "2",
         ],
-        &["w.json", "snn simulate --level cycle"],
+        &["w.json", "use norm_target = 0"],
     );
     fails(
         d,
@@ -200,6 +201,65 @@ fn two_layers_train_eval_reconstruct_and_plot() {
             .len(),
         2
     );
+}
+
+#[test]
+fn the_cycle_model_runs_two_layers_as_the_golden_fixed_model_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // The seed's constants with no leak and a low threshold, so that layer 2 wins too.
+    std::fs::write(
+        d.join("c.toml"),
+        "preset = \"seed\"\nleak = 0.0\nthreshold_divisor = 8\n",
+    )
+    .unwrap();
+    ok(
+        d,
+        &[
+            "train", "--data", "builtin", "--limit", "20", "--layers", "12,4", "--config",
+            "c.toml", "--arith", "fixed", "--out", "w.json",
+        ],
+    );
+    // `snn simulate` of the two-layer file at `level` on the first `limit` images, then `rest`.
+    let simulate = |level: &str, limit: &str, rest: &[&str]| -> Vec<String> {
+        let file = ["--weights", "w.json", "--data", "builtin", "--limit", limit];
+        let head = ["simulate", "--level", level].into_iter().chain(file);
+        head.chain(rest.iter().copied())
+            .map(str::to_string)
+            .collect()
+    };
+    let run = |level: &str| {
+        let out = format!("{level}.json");
+        let args = simulate(level, "10", &["--train", "--out", &out, "--json"]);
+        let report = ok_json(d, &args.iter().map(String::as_str).collect::<Vec<_>>());
+        (report, read_json(&d.join(out)))
+    };
+    let (gold, gold_w) = run("golden-fixed");
+    let (cycle, cycle_w) = run("cycle");
+    let fields = |r: &Value| -> Vec<(Value, Value)> {
+        r["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["winner"].clone(), i["spike_times"].clone()))
+            .collect()
+    };
+    assert_eq!(fields(&gold), fields(&cycle));
+    assert!(
+        fields(&cycle).iter().any(|(w, _)| !w.is_null()),
+        "no winner"
+    );
+    assert_eq!(gold_w["layers"], cycle_w["layers"]);
+    assert_eq!(cycle_w["layers"].as_array().unwrap().len(), 2);
+    let mean = cycle["mean_cycles"].as_f64().unwrap();
+    assert!(mean > 1000.0, "mean cycles {mean}");
+    let args = simulate("cycle", "1", &["--vcd", "t.vcd"]);
+    fails(
+        d,
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        &["w.json", "--vcd traces a network of one layer"],
+    );
+    assert!(!d.join("t.vcd").exists());
 }
 
 #[test]

@@ -788,6 +788,7 @@ mod tests {
                 head_silent,
                 next_q,
                 word_q: &word_q,
+                replay: None,
             };
             let write = model.write_port(&p);
             if let Some((a, l, v)) = write {

@@ -254,7 +254,7 @@ mod tests {
                         break;
                     }
                     uut.pop.next = true;
-                    model.fire(FireAction::Next, &head, &p);
+                    model.fire(FireAction::Next, &head, false, &p);
                 }
                 s => panic!("unexpected state {s:?}"),
             }

@@ -54,6 +54,9 @@ pub struct Control {
     /// A Fire pass's decision, taken in its first cycle: the spikes and the action of its last.
     pub fire_spikes: NeuronMask,
     pub fire_action: FireAction,
+    /// A layer fed by spike_mem (layers >= 2): the inputs of the current step not yet selected
+    /// (a spike_mem word, which replaces `pend` and the class lists); empty otherwise.
+    pub pend_in: NeuronMask,
 }
 
 /// Stage A of Int in one cycle.
@@ -92,6 +95,7 @@ impl Control {
             group: 0,
             fire_spikes: NeuronMask::EMPTY,
             fire_action: FireAction::Next,
+            pend_in: NeuronMask::EMPTY,
         }
     }
 
@@ -107,6 +111,17 @@ impl Control {
         self.state = FsmState::Ingest;
         self.cycles = 0;
         self.learn = learn;
+    }
+
+    /// A layer fed by spike_mem: the edge that ends the layer below (its Done) starts this
+    /// layer's image at Divide with spike_mem's `peak`, there being no image to scan and no
+    /// class to count.
+    pub fn start_replay(&mut self, learn: bool, peak: u32, p: &HwParams) {
+        self.state = FsmState::Divide;
+        self.cycles = 0;
+        self.learn = learn;
+        (self.acc, self.peak) = (0, peak);
+        (self.rem, self.quo, self.bit) = (0, 0, p.qb - 1);
     }
 
     /// Ingest: until spike_gen's scan reaches its last position.
@@ -315,6 +330,32 @@ impl Control {
         self.state = FsmState::Fire;
     }
 
+    /// Int of a layer fed by spike_mem: stage A reads the lowest input left of the step
+    /// (`pend_in`; an input is its own one-node list), and none left completes the group: the
+    /// next group starts over on the step's word `now` with its first input selected in the same
+    /// cycle, the last goes to Fire with `pend_in` = word `t + 1` (`next`).
+    #[inline]
+    pub fn int_replay(&mut self, now: NeuronMask, next: NeuronMask, p: &HwParams) -> Issue {
+        self.count_cycle();
+        let mut rd = self.pend_in.pop_lowest();
+        let complete = rd.is_none();
+        if complete {
+            if self.pass_next(p) {
+                self.pend_in = next;
+                self.state = FsmState::Fire;
+            } else {
+                self.pend_in = now;
+                rd = self.pend_in.pop_lowest();
+            }
+        }
+        self.rd_valid = rd.is_some();
+        Issue {
+            rd,
+            pend: self.pend,
+            complete,
+        }
+    }
+
     /// The Fire cycle's decision (ARCHITECTURE step 7) from the neurons' comparators:
     /// `above` = some `shown[j] > thr`, `spikes` = the neurons with `pot >= thr`.
     #[inline]
@@ -374,7 +415,14 @@ impl Control {
     /// next step's first cycle (the counters and `pend` already hold `t + 1`). Returns the
     /// address read, if any.
     #[inline(always)]
-    pub fn fire(&mut self, action: FireAction, head: &[u32], p: &HwParams) -> Option<u32> {
+    /// A layer fed by spike_mem (`replay`) selects its next step's first input from `pend_in`.
+    pub fn fire(
+        &mut self,
+        action: FireAction,
+        head: &[u32],
+        replay: bool,
+        p: &HwParams,
+    ) -> Option<u32> {
         self.count_cycle();
         self.group = 0;
         match action {
@@ -382,12 +430,17 @@ impl Control {
             FireAction::Stdp => self.state = FsmState::Stdp,
             FireAction::End => self.state = FsmState::End,
             FireAction::Next => {
-                let is = Self::issue(self.pend, &self.ctr, false, 0, head, p);
+                let rd = if replay {
+                    self.pend_in.pop_lowest()
+                } else {
+                    let is = Self::issue(self.pend, &self.ctr, false, 0, head, p);
+                    self.pend = is.pend;
+                    is.rd
+                };
                 self.next_step(p);
-                self.rd_valid = is.rd.is_some();
-                self.pend = is.pend;
+                self.rd_valid = rd.is_some();
                 self.state = FsmState::Int;
-                return is.rd;
+                return rd;
             }
         }
         None
@@ -592,7 +645,7 @@ mod tests {
         // Two nodes, one empty class, the completing cycle: n + z + 1 = 4 cycles.
         assert_eq!((reads, c.cycles), (vec![7, 4], 4));
         assert_eq!((c.t, c.pend), (60, c.ctr.mask(&p)));
-        let rd = c.fire(FireAction::Next, &head, &p);
+        let rd = c.fire(FireAction::Next, &head, false, &p);
         assert_eq!(
             (c.state, c.t, rd, c.rd_valid),
             (FsmState::Int, 61, None, false)

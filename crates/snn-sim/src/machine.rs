@@ -6,6 +6,7 @@ use crate::control::{Control, FireAction, FsmState};
 use crate::mask::NeuronMask;
 use crate::neuron::Neurons;
 use crate::spike_gen::{SgCmd, SpikeGen};
+use crate::spike_mem::SpikeMem;
 use crate::stdp::{Stdp, StdpCmd, StdpIn, StdpOp};
 use crate::weight_mem::{WeightMem, WordWrite};
 use crate::wta::{Wta, WtaCmd};
@@ -87,6 +88,9 @@ pub struct Machine {
     pixels: Vec<u8>,
     pix_pos: usize,
     observer: Option<Box<dyn Observer>>,
+    /// A layer fed by the layer below (layers >= 2): the spike memory it replays instead of
+    /// an image (spike_gen then idles); `None` for the first layer.
+    spike_mem: Option<SpikeMem>,
 }
 
 impl Machine {
@@ -108,8 +112,23 @@ impl Machine {
             pixels: Vec::new(),
             pix_pos: 0,
             observer: None,
+            spike_mem: None,
             p,
         }
+    }
+
+    /// A machine for a layer fed by the layer below: its inputs are the `p.m` neurons of that
+    /// layer, replayed from a spike memory ([`Machine::start_replay`]).
+    pub fn for_replay(p: HwParams) -> Self {
+        Machine {
+            spike_mem: Some(SpikeMem::new(p.t_steps, p.m)),
+            ..Machine::with_params(p)
+        }
+    }
+
+    /// Whether this machine's inputs come from a spike memory.
+    pub fn replays(&self) -> bool {
+        self.spike_mem.is_some()
     }
 
     pub fn params(&self) -> &HwParams {
@@ -255,6 +274,28 @@ impl Machine {
         Ok(())
     }
 
+    /// A layer fed by spike_mem: the edge that ends the layer below (its Done, counted there)
+    /// starts this layer's image with `mem` written: the image's registers reset as at `start`,
+    /// and control goes straight to Divide with spike_mem's peak.
+    pub fn start_replay(&mut self, mem: SpikeMem, learn: bool) -> Result<()> {
+        self.require_idle("start_replay")?;
+        let Some(own) = self.spike_mem.as_mut() else {
+            bail!("start_replay: this machine's inputs are an image (Machine::for_replay makes one fed by spikes)");
+        };
+        if mem.inputs() != self.p.m {
+            bail!(
+                "start_replay: a spike memory of {} inputs for a layer of {} inputs",
+                mem.inputs(),
+                self.p.m
+            );
+        }
+        *own = mem;
+        let peak = own.peak();
+        self.reset_image();
+        self.control.start_replay(learn, peak, &self.p);
+        Ok(())
+    }
+
     /// One clock edge.
     ///
     /// Each state clocks the blocks it drives, after sampling from the others every input they
@@ -344,8 +385,8 @@ impl Machine {
     /// observer is attached (tracing must see every cycle), this is exactly one
     /// [`Machine::step`] and returns its events.
     pub fn advance(&mut self) -> Events {
-        // Lane groups are modelled edge by edge.
-        if self.observer.is_some() || self.p.groups > 1 {
+        // Lane groups and layers fed by spikes are modelled edge by edge.
+        if self.observer.is_some() || self.p.groups > 1 || self.spike_mem.is_some() {
             return self.step();
         }
         let mut ev = Events::default();
@@ -466,6 +507,12 @@ impl Machine {
         if self.control.state == FsmState::Int {
             self.neurons.load_thresholds(self.control.thr);
         }
+        // A layer fed by spikes starts step 1 on spike_mem's first word instead of classes.
+        if let Some(mem) = self.spike_mem.as_ref() {
+            if self.control.state != FsmState::Divide {
+                (self.control.pend, self.control.pend_in) = (0, mem.step(1));
+            }
+        }
     }
 
     /// Int steps, each with its Fire edge, up to a Fire edge with spikes (whose events are
@@ -581,8 +628,9 @@ impl Machine {
                 }
                 FsmState::StdpDrain => {
                     edges += 1;
-                    let c = &self.control;
-                    let more = self.stdp.next_walk(t, c.lag_m, &c.lag, p);
+                    let (c, sg, wm) = (&self.control, &self.spike_gen, &self.weight_mem);
+                    let inp = Self::stdp_in(StdpCmd::Drain, c, sg, wm, None);
+                    let more = self.stdp.next_walk(&inp, p);
                     self.control.stdp_drain(more, p);
                 }
                 FsmState::End => {
@@ -670,13 +718,18 @@ impl Machine {
         let Some(learn) = self.start.take() else {
             return;
         };
+        self.reset_image();
+        self.control.idle(learn);
+    }
+
+    /// The `start` edge's resets of the image's registers (every block but control).
+    fn reset_image(&mut self) {
         let p = &self.p;
         let (wn, _) = self.wta.next(WtaCmd::Clear, p);
         self.wta = wn;
         self.neurons.reset(p);
         self.spike_gen.clock(SgCmd::Start, 0, p);
         self.stdp.start_sums();
-        self.control.idle(learn);
     }
 
     /// Ingest and Drain: spike_gen's scan and pipeline.
@@ -770,9 +823,12 @@ impl Machine {
             "stdp pipeline busy in Int"
         );
         let (t, add, g) = (self.control.t, self.control.rd_valid, self.control.group);
-        let is = self
-            .control
-            .int(self.spike_gen.next_q, &self.spike_gen.head, p);
+        let is = match self.spike_mem.as_ref() {
+            Some(mem) => self.control.int_replay(mem.step(t), mem.step(t + 1), p),
+            None => self
+                .control
+                .int(self.spike_gen.next_q, &self.spike_gen.head, p),
+        };
         // Stage B, then (completing cycle) leak and publish: one pass per operation.
         if p.groups == 1 {
             if add {
@@ -854,10 +910,12 @@ impl Machine {
                 &self.control,
                 &self.spike_gen,
                 &self.weight_mem,
+                self.spike_mem.as_ref(),
             );
             self.stdp.clock(&inp, p);
         }
-        let rd = self.control.fire(action, &self.spike_gen.head, p);
+        let replay = self.spike_mem.is_some();
+        let rd = self.control.fire(action, &self.spike_gen.head, replay, p);
         self.read(rd, 0, ev);
     }
 
@@ -892,6 +950,7 @@ impl Machine {
         control: &'a Control,
         sg: &'a SpikeGen,
         wm: &'a WeightMem,
+        replay: Option<&'a SpikeMem>,
     ) -> StdpIn<'a> {
         StdpIn {
             cmd,
@@ -902,6 +961,7 @@ impl Machine {
             head_silent: sg.head_silent,
             next_q: sg.next_q,
             word_q: wm.q(),
+            replay,
         }
     }
 
@@ -933,7 +993,13 @@ impl Machine {
         } else {
             [0; MAX_LANES]
         };
-        let inp = Self::stdp_in(cmd, &self.control, &self.spike_gen, &self.weight_mem);
+        let inp = Self::stdp_in(
+            cmd,
+            &self.control,
+            &self.spike_gen,
+            &self.weight_mem,
+            self.spike_mem.as_ref(),
+        );
         let out = self.stdp.clock(&inp, p);
         // stdp names a weight by input and neuron: its word is that neuron's group's.
         let wm = &self.weight_mem;
@@ -944,8 +1010,11 @@ impl Machine {
         });
         if let Some(i) = out.rd {
             // Stage B of before this edge is stage C now; stage C of before writes at this edge.
+            // A layer fed by spikes may read the word written at this edge: stage B then takes
+            // it from stdp's forward register.
             debug_assert!(
-                !(self.stdp.v_c && self.stdp.addr_c == i) && write.is_none_or(|w| Some(w.0) != rd),
+                !(self.stdp.v_c && self.stdp.addr_c == i)
+                    && (self.spike_mem.is_some() || write.is_none_or(|w| Some(w.0) != rd)),
                 "read-after-write hazard at cycle {}: word {i} is read while its write is in stdp stage B/C",
                 self.now.0
             );
@@ -1031,6 +1100,18 @@ impl Machine {
     pub fn run_image(&mut self, pixels: &[u8], learn: bool) -> Result<Presentation<i32>> {
         self.load_image(pixels)?;
         self.start(learn)?;
+        self.finish_image()
+    }
+
+    /// Presents the spike trains of the layer below (a machine [`Machine::for_replay`]): starts
+    /// on `mem` and clocks until `done`, as [`Machine::run_image`].
+    pub fn run_replay(&mut self, mem: SpikeMem, learn: bool) -> Result<Presentation<i32>> {
+        self.start_replay(mem, learn)?;
+        self.finish_image()
+    }
+
+    /// Clocks a started image until `done`; its presentation.
+    fn finish_image(&mut self) -> Result<Presentation<i32>> {
         let mut spike_times = vec![Vec::new(); self.p.n];
         let bound = self.cycle_bound() + 1;
         let start = self.now.0;

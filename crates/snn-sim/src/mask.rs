@@ -49,6 +49,24 @@ impl NeuronMask {
         self
     }
 
+    /// Takes the lowest neuron out of the mask (a priority encoder and its clear).
+    #[inline]
+    pub fn pop_lowest(&mut self) -> Option<u32> {
+        let j = self.lowest()?;
+        *self = self.without_lowest();
+        Some(j)
+    }
+
+    /// The neurons of either mask.
+    pub fn union(&self, other: &NeuronMask) -> NeuronMask {
+        NeuronMask(std::array::from_fn(|k| self.0[k] | other.0[k]))
+    }
+
+    /// How many neurons the mask holds.
+    pub fn count(&self) -> u32 {
+        self.0.iter().map(|w| w.count_ones()).sum()
+    }
+
     /// The neurons of the mask, ascending.
     pub fn ones(&self) -> impl Iterator<Item = u32> + '_ {
         (0..MAX_N).filter(|&j| self.get(j)).map(|j| j as u32)

@@ -6,6 +6,8 @@ pub use crate::machine::{
 pub use crate::mask::NeuronMask;
 pub use crate::neuron::{Comparators, Neuron, Neurons};
 pub use crate::spike_gen::SpikeGen;
+pub use crate::spike_mem::SpikeMem;
+pub use crate::stack::Stack;
 pub use crate::stdp::Stdp;
 pub use crate::vcd::VcdWriter;
 pub use crate::weight_mem::WeightMem;

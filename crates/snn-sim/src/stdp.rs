@@ -14,6 +14,7 @@
 //! walk nor a pass over the row costs a cycle of the image.
 
 use crate::mask::NeuronMask;
+use crate::spike_mem::SpikeMem;
 pub use snn_arch::codes::StdpOp;
 use snn_arch::counters::StepCounters;
 use snn_arch::{HwParams, MAX_LANES};
@@ -49,6 +50,8 @@ pub struct StdpIn<'a> {
     /// next_mem and weight_mem read data (the node read last cycle).
     pub next_q: u32,
     pub word_q: &'a [i32],
+    /// A layer fed by spike_mem (layers >= 2): its words replace the class lists.
+    pub replay: Option<&'a SpikeMem>,
 }
 
 /// Combinational outputs of one cycle.
@@ -91,6 +94,21 @@ pub struct Stdp {
     pub sctr: StepCounters,
     /// Classes of step `m` not yet selected (empty when `|m - t| < wlo`).
     pub spend: u64,
+    /// A layer fed by spike_mem: the inputs of step `m` not yet selected, and the silent
+    /// inputs the penalty has not yet read; empty otherwise.
+    pub spend_in: NeuronMask,
+    pub pen_in: NeuronMask,
+    /// A layer fed by spike_mem walks the window in SPEC section 6's order, the steps before
+    /// `t` from nearest to farthest (`m` descending while `walk_down`), then those after.
+    pub walk_down: bool,
+    /// A layer fed by spike_mem: the word stage C wrote at the last edge (`fwd_v`), input
+    /// `fwd_a` of group `fwd_g`; stage B takes it instead of weight_mem's read data when it
+    /// holds that word. Such a layer may read an input two cycles after the read whose write
+    /// lands at that edge, which the read-first RAM would answer with the old word.
+    pub fwd_v: bool,
+    pub fwd_a: u32,
+    pub fwd_g: u32,
+    pub fwd_word: [i32; MAX_LANES],
     /// Neurons still to walk after `sj`.
     pub stdp_mask: NeuronMask,
     /// Stage B (the word arrives from weight_mem in this stage).
@@ -149,6 +167,13 @@ impl Stdp {
             m: 0,
             sctr: StepCounters::one(),
             spend: 0,
+            spend_in: NeuronMask::EMPTY,
+            pen_in: NeuronMask::EMPTY,
+            walk_down: false,
+            fwd_v: false,
+            fwd_a: 0,
+            fwd_g: 0,
+            fwd_word: [0; MAX_LANES],
             stdp_mask: NeuronMask::EMPTY,
             v_b: false,
             op_b: StdpOp::Pot,
@@ -462,13 +487,13 @@ impl Stdp {
         last
     }
 
-    /// Mask of step `m` restricted to the window: no class when `|m - t| < wlo`.
+    /// Mask of step `m` restricted to the window: no class (or input) when `|m - t| < wlo`.
     #[inline]
-    fn windowed(m: u32, t: u32, mask: u64, p: &HwParams) -> u64 {
+    fn windowed<M: Default>(m: u32, t: u32, mask: M, p: &HwParams) -> M {
         if m.abs_diff(t) >= p.wlo {
             mask
         } else {
-            0
+            M::default()
         }
     }
 
@@ -480,15 +505,38 @@ impl Stdp {
             .then(|| (self.addr_c, self.lane_c, self.stage_c_value(p)))
     }
 
-    /// Loads the walk of neuron `sj` at its first step `m0 = lag_m` (`lag` its counters) for
-    /// the output spike at step `t`.
+    /// Loads the walk of neuron `sj` for the output spike at step `inp.t`: at its first step
+    /// `m0 = lag_m` (`lag` its counters) with its classes, or (`replay`) at the window's step
+    /// nearest `t` with its inputs (spike_mem's word).
     #[inline(always)]
-    fn begin_walk(&mut self, t: u32, lag_m: u32, lag: &StepCounters, p: &HwParams) {
-        self.m = lag_m;
-        self.sctr = *lag;
-        let mask = p.masks[lag_m as usize];
-        debug_assert_eq!(mask, lag.mask(p));
-        self.spend = Self::windowed(lag_m, t, mask, p);
+    fn begin_walk(&mut self, inp: &StdpIn, p: &HwParams) {
+        let t = inp.t;
+        self.m = inp.lag_m;
+        self.sctr = *inp.lag;
+        if let Some(mem) = inp.replay {
+            // The nearest step before `t` in the window, else the nearest after, else none
+            // (the walk's one cycle then finds it done).
+            (self.walk_down, self.m) = if t > p.wlo {
+                (true, t - p.wlo)
+            } else if t + p.wlo <= p.t_steps {
+                (false, t + p.wlo)
+            } else {
+                (false, p.t_steps)
+            };
+            self.spend_in = Self::windowed(self.m, t, mem.step(self.m), p);
+            return;
+        }
+        let mask = p.masks[inp.lag_m as usize];
+        debug_assert_eq!(mask, inp.lag.mask(p));
+        self.spend = Self::windowed(inp.lag_m, t, mask, p);
+    }
+
+    /// Stage B's operation for a node of step `m` in the walk of `sj` at step `t`.
+    #[inline(always)]
+    fn aim(&mut self, t: u32) {
+        self.op_b = if self.m < t { StdpOp::Pot } else { StdpOp::Dep };
+        self.d_b = self.m.abs_diff(t);
+        self.lane_b = self.sj;
     }
 
     /// Stage A issues a read of `addr` (stage B's other fields are set by the caller).
@@ -512,9 +560,7 @@ impl Stdp {
             if h == p.nil {
                 return (None, false);
             }
-            self.op_b = if self.m < t { StdpOp::Pot } else { StdpOp::Dep };
-            self.d_b = self.m.abs_diff(t);
-            self.lane_b = self.sj;
+            self.aim(t);
             (Some(h), false)
         } else if self.m < p.t_steps.min(t + p.whi) {
             self.spend = Self::windowed(self.m + 1, t, self.sctr.advance(p), p);
@@ -525,15 +571,45 @@ impl Stdp {
         }
     }
 
+    /// Stage A in state Stdp of a layer fed by spike_mem: the lowest input left of step `m`
+    /// (each input is a one-node list), else the next step of the window in SPEC section 6's
+    /// order (`t - wlo` down to `max(1, t - whi)`, then `t + wlo` up to `min(T, t + whi)`) with
+    /// `mem`'s word, else the walk is done. Returns the input to read and whether it is done.
+    #[inline]
+    fn select_input(&mut self, t: u32, mem: &SpikeMem, p: &HwParams) -> (Option<u32>, bool) {
+        if let Some(i) = self.spend_in.pop_lowest() {
+            self.aim(t);
+            return (Some(i), false);
+        }
+        let next = if self.walk_down && self.m > t.saturating_sub(p.whi).max(1) {
+            Some(self.m - 1)
+        } else if self.walk_down && t + p.wlo <= p.t_steps {
+            self.walk_down = false;
+            Some(t + p.wlo)
+        } else if !self.walk_down && self.m < p.t_steps.min(t + p.whi) {
+            Some(self.m + 1)
+        } else {
+            None
+        };
+        match next {
+            Some(m) => {
+                self.m = m;
+                self.spend_in = mem.step(m);
+                (None, false)
+            }
+            None => (None, true),
+        }
+    }
+
     /// Stage A in state StdpDrain: loads the walk of the next neuron of `stdp_mask`, if any
     /// (returned: `more`).
     #[inline(always)]
-    pub fn next_walk(&mut self, t: u32, lag_m: u32, lag: &StepCounters, p: &HwParams) -> bool {
+    pub fn next_walk(&mut self, inp: &StdpIn, p: &HwParams) -> bool {
         let more = !self.stdp_mask.is_empty();
         if let Some(j) = self.stdp_mask.lowest() {
             self.sj = j;
             self.stdp_mask = self.stdp_mask.without_lowest();
-            self.begin_walk(t, lag_m, lag, p);
+            self.begin_walk(inp, p);
         }
         more
     }
@@ -558,50 +634,81 @@ impl Stdp {
         if let Some((_, lane, value)) = out.write {
             self.track(lane, value - self.w_c, p);
         }
-        // Stage B -> C: the word read last cycle arrives.
+        // Stage B -> C: the word read last cycle arrives, or the one written at the last edge
+        // when it is that word.
+        let lanes = p.lanes as u32;
+        let fwd = self.fwd_v && (self.fwd_a, self.fwd_g) == (self.addr_b, self.lane_b / lanes);
+        let fwd_word;
+        let word_q: &[i32] = if fwd {
+            fwd_word = self.fwd_word;
+            &fwd_word
+        } else {
+            inp.word_q
+        };
+        self.fwd_v = false;
+        if let Some((a, lane, value)) = out.write.filter(|_| inp.replay.is_some()) {
+            (self.fwd_v, self.fwd_a, self.fwd_g) = (true, a, lane / lanes);
+            self.fwd_word[..p.lanes].copy_from_slice(&self.word_c[..p.lanes]);
+            self.fwd_word[(lane % lanes) as usize] = value;
+        }
         self.v_c = self.v_b;
         if self.v_b {
-            let w = inp.word_q[self.lane_b as usize % p.lanes];
+            let w = word_q[self.lane_b as usize % p.lanes];
             self.op_c = self.op_b;
             self.lane_c = self.lane_b;
             self.addr_c = self.addr_b;
-            self.word_c[..p.lanes].copy_from_slice(&inp.word_q[..p.lanes]);
+            self.word_c[..p.lanes].copy_from_slice(&word_q[..p.lanes]);
             self.w_c = w;
             self.prod_c = Self::product(self.op_b, self.d_b, w, p);
         }
-        // Stage A -> B.
-        let following = self.v_b && inp.next_q != p.nil;
+        // Stage A -> B. A layer fed by spike_mem has no lists to follow.
+        let following = self.v_b && inp.next_q != p.nil && inp.replay.is_none();
         self.v_b = false;
         match inp.cmd {
             StdpCmd::Hold => {}
             StdpCmd::Begin { spikes } => {
                 self.sj = spikes.lowest().expect("a walk begins with a spike");
                 self.stdp_mask = spikes.without_lowest();
-                self.begin_walk(inp.t, inp.lag_m, inp.lag, p);
+                self.begin_walk(inp, p);
             }
             StdpCmd::Walk => {
                 if following {
                     self.issue(inp.next_q, &mut out);
                 } else {
-                    let (rd, done) = self.select(inp.t, inp.head, p);
+                    let (rd, done) = match inp.replay {
+                        Some(mem) => self.select_input(inp.t, mem, p),
+                        None => self.select(inp.t, inp.head, p),
+                    };
                     if let Some(h) = rd {
                         self.issue(h, &mut out);
                     }
                     out.walk_done = done;
                 }
             }
-            StdpCmd::Drain => out.more = self.next_walk(inp.t, inp.lag_m, inp.lag, p),
+            StdpCmd::Drain => out.more = self.next_walk(inp, p),
+            // A layer fed by spike_mem walks its silent inputs (never set in any word) lowest
+            // first instead of the silent list: one read per cycle as well.
             StdpCmd::PenStart { winner } => {
-                if inp.head_silent != p.nil {
-                    self.issue(inp.head_silent, &mut out);
+                let head = match inp.replay {
+                    Some(mem) => {
+                        self.pen_in = mem.silent();
+                        self.pen_in.pop_lowest()
+                    }
+                    None => (inp.head_silent != p.nil).then_some(inp.head_silent),
+                };
+                if let Some(h) = head {
+                    self.issue(h, &mut out);
                     self.begin_penalty(winner);
                 }
             }
             StdpCmd::PenWalk => {
-                if following {
-                    self.issue(inp.next_q, &mut out);
-                } else {
-                    out.pen_done = true;
+                let next = match inp.replay {
+                    Some(_) => self.pen_in.pop_lowest(),
+                    None => following.then_some(inp.next_q),
+                };
+                match next {
+                    Some(i) => self.issue(i, &mut out),
+                    None => out.pen_done = true,
                 }
             }
         }
@@ -658,6 +765,7 @@ mod tests {
                 head_silent: p.nil,
                 next_q,
                 word_q: &word_q,
+                replay: None,
             };
             if let Some((a, lane, v)) = s.write_port(&p) {
                 let mut w = [s.word_c[0], s.word_c[1]];

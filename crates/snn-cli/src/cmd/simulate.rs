@@ -16,7 +16,7 @@ use clap::{Args, ValueEnum};
 use ndarray::Array2;
 use serde::Serialize;
 use snn_core::prelude::*;
-use snn_sim::{Machine, VcdWriter};
+use snn_sim::{Machine, Stack as CoreStack, VcdWriter};
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
@@ -127,7 +127,7 @@ pub fn run(a: SimulateArgs) -> Result<()> {
         .output_opt("--vcd", a.vcd.as_deref())
         .check()?;
     let w = Weights::load(&a.inputs.weights)?;
-    if !matches!(a.level, Level::Golden | Level::GoldenFixed) {
+    if !matches!(a.level, Level::Golden | Level::GoldenFixed | Level::Cycle) {
         w.one_layer(&format!("snn simulate --level {}", a.level.name()))?;
     }
     let ds = inputs.load(a.inputs.limit)?;
@@ -147,6 +147,7 @@ pub fn run(a: SimulateArgs) -> Result<()> {
     let run = match a.level {
         Level::Golden => run_golden(ArithKind::Float, &cfg, &w, &a, &images)?,
         Level::GoldenFixed => run_golden(ArithKind::Fixed, &cfg, &w, &a, &images)?,
+        Level::Cycle if w.layer_sizes().len() > 1 => run_cycle_layers(&cfg, &w, &a, &images)?,
         Level::Cycle => run_cycle(&cfg, &w, &a, &images)?,
         Level::Verilator => run_rtl(HwLevel::Verilator, &cfg, &w, &a, &images)?,
         Level::Icarus => run_rtl(HwLevel::Icarus, &cfg, &w, &a, &images)?,
@@ -311,6 +312,71 @@ fn run_cycle(cfg: &SnnConfig, w: &Weights, a: &SimulateArgs, images: &[&[u8]]) -
         weights,
         theta,
         layers: None,
+    })
+}
+
+/// A network of several layers in the cycle model (`snn_sim::Stack`, each layer after the
+/// one below on the same core), one image after the other; an image's cycles are its layers'.
+fn run_cycle_layers(
+    cfg: &SnnConfig,
+    w: &Weights,
+    a: &SimulateArgs,
+    images: &[&[u8]],
+) -> Result<Run> {
+    if a.vcd.is_some() {
+        bail!(
+            "{}: holds layers {:?}; --vcd traces a network of one layer",
+            w.path.display(),
+            w.layer_sizes()
+        );
+    }
+    let mut model = Model::from_file(ArithKind::Fixed, cfg, &w.file, a.inputs.quantize, &w.path)?;
+    let Model::Fixed(net) = &mut model else {
+        unreachable!("a fixed-point model")
+    };
+    let mut stack = CoreStack::new(cfg).with_context(|| {
+        format!(
+            "{}: configuration not supported by the cycle model",
+            w.path.display()
+        )
+    })?;
+    for (l, layer) in net.layers.iter().enumerate() {
+        let m = stack.layer_mut(l);
+        m.load_weights(layer.weights.as_slice().expect("standard layout"))
+            .and_then(|()| m.load_theta(&layer.theta))
+            .with_context(|| format!("{}: layer {}", w.path.display(), l + 1))?;
+    }
+    let mut progress = Progress::new(images.len() as u64, "simulating");
+    let mut records = Vec::with_capacity(images.len());
+    for (k, px) in images.iter().enumerate() {
+        let mut layers = stack
+            .run_image(px, a.train)
+            .with_context(|| format!("image {k}"))?;
+        let cycles = layers.iter().filter_map(|p| p.cycles).sum();
+        let out = layers.pop().expect("one layer at least");
+        records.push(ImageRecord {
+            index: k,
+            winner: out.winner,
+            spike_times: out.spike_times,
+            cycles: Some(cycles),
+        });
+        progress.inc(1);
+    }
+    progress.finish();
+    // The learned state back into the network, which writes the weights file.
+    for (layer, m) in net.layers.iter_mut().zip(stack.layers()) {
+        layer
+            .weights
+            .as_slice_mut()
+            .expect("standard layout")
+            .copy_from_slice(&m.weights());
+        layer.theta = m.theta();
+    }
+    Ok(Run {
+        images: records,
+        weights: model.weights_f64(),
+        theta: (cfg.theta_max > 0.0).then(|| model.theta_f64()),
+        layers: Some(model.weights_file()),
     })
 }
 

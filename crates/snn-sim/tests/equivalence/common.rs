@@ -296,12 +296,57 @@ pub fn expected_cycles(p: &HwParams, enc: &Encoded, gold: &Presentation<i32>, le
     };
     // Nodes plus empty classes of a step: each costs one cycle.
     let items = |x: u32| -> u64 { classes(x).iter().map(|&c| count[c].max(1)).sum() };
-    // Ingest, Drain, Divide, and Bias (a cycle per lane group) when homeostasis is built.
+    // Ingest, Drain, Thresh, then as any layer from Divide on.
+    let thresh: u64 = (1..=t_steps)
+        .map(|t| (classes(t).len() as u64).max(1))
+        .sum();
+    // An STDP walk: every step of the window from `max(1, t - whi)` to `min(T, t + whi)`,
+    // each costing a cycle plus its items when `|m - t| >= wlo`.
+    let walk = |t: u32| -> u64 {
+        (t.saturating_sub(p.whi).max(1)..=t_steps.min(t + p.whi))
+            .map(|m| 1 + if m.abs_diff(t) >= p.wlo { items(m) } else { 0 })
+            .sum()
+    };
+    p.scan_cycles + 3 + thresh + from_divide(p, items, walk, silent, gold, learn)
+}
+
+/// The cycles the doc predicts for one image of a layer fed by the spikes of the layer below
+/// (`below[i]`: the spike times of its input `i`): no Ingest, Drain or Thresh; each input is a
+/// one-node list, so a step costs one cycle per input spike.
+pub fn expected_replay_cycles(
+    p: &HwParams,
+    below: &[Vec<u32>],
+    gold: &Presentation<i32>,
+    learn: bool,
+) -> u64 {
+    let items = |t: u32| below.iter().filter(|s| s.contains(&t)).count() as u64;
+    let silent = below.iter().filter(|s| s.is_empty()).count() as u64;
+    // An STDP walk visits only the window's steps (nearest first before `t`, then after), each
+    // costing a cycle plus its input spikes; with none, one cycle finds the walk done.
+    let walk = |t: u32| -> u64 {
+        let before = (p.wlo..=p.whi).filter(|&d| d < t).map(|d| t - d);
+        let after = (p.wlo..=p.whi).map(|d| t + d).filter(|&m| m <= p.t_steps);
+        let visits: Vec<u32> = before.chain(after).collect();
+        visits.iter().map(|&m| 1 + items(m)).sum::<u64>().max(1)
+    };
+    from_divide(p, items, walk, silent, gold, learn)
+}
+
+/// An image's cycles from Divide to Done, `items(t)` being the cycles stage A spends on step
+/// `t`'s inputs (one per list node and per empty class) and `silent` the inputs that never
+/// spike.
+fn from_divide(
+    p: &HwParams,
+    items: impl Fn(u32) -> u64,
+    walk: impl Fn(u32) -> u64,
+    silent: u64,
+    gold: &Presentation<i32>,
+    learn: bool,
+) -> u64 {
+    let t_steps = p.t_steps;
+    // Divide, and Bias (a cycle per lane group) when homeostasis is built.
     let g = p.groups as u64;
-    let mut cycles = p.scan_cycles + 3 + p.qb as u64 + p.homeostasis as u64 * g;
-    for t in 1..=t_steps {
-        cycles += (classes(t).len() as u64).max(1);
-    }
+    let mut cycles = p.qb as u64 + p.homeostasis as u64 * g;
     let mut select_in_int = true;
     for t in 1..=t_steps {
         cycles += if select_in_int {
@@ -324,11 +369,7 @@ pub fn expected_cycles(p: &HwParams, enc: &Encoded, gold: &Presentation<i32>, le
         };
         select_in_int = learn && fired > 0;
         if select_in_int {
-            let mut walk = 0;
-            for m in t.saturating_sub(p.whi).max(1)..=t_steps.min(t + p.whi) {
-                walk += 1 + if m.abs_diff(t) >= p.wlo { items(m) } else { 0 };
-            }
-            cycles += fired * (walk + 1);
+            cycles += fired * (walk(t) + 1);
         }
     }
     cycles += 1;

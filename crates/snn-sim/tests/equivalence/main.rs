@@ -6,6 +6,7 @@
 mod common;
 mod fast;
 mod lanes;
+mod layers;
 mod mnist;
 mod sweep;
 mod synthetic;
