@@ -26,9 +26,9 @@ pub fn check_model(cfg: &SnnConfig, lo: u32, k: usize) -> Result<()> {
     if cfg.depression_bound != DepressionBound::WMin {
         bail!("depression_bound = abs_w_min is not implemented by the hardware (it implements the corrected rule w - w_min); use depression_bound = w_min");
     }
-    if cfg.encoding != Encoding::Rate {
+    if !matches!(cfg.encoding, Encoding::Rate | Encoding::Pixel) {
         bail!(
-            "encoding = {:?} is not implemented by the hardware (it offers the rate code only; the other codes are golden-model research options): use encoding = \"rate\"",
+            "encoding = {:?} is not implemented by the hardware (it offers the rate and pixel codes; the other codes are golden-model research options): use encoding = \"rate\"",
             cfg.encoding.name()
         );
     }

@@ -10,7 +10,7 @@ use crate::widths::{Widths, NORM_PRODUCT_BITS, ROW_SUM_BITS};
 use anyhow::Result;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
-use snn_core::config::SnnConfig;
+use snn_core::config::{Encoding, SnnConfig};
 use snn_core::fixed::FixedFormat;
 use snn_core::spike_gen::PeriodTable;
 
@@ -39,7 +39,8 @@ pub struct HwParams {
     pub t_ref: u32,
     /// Shortest spike period `lo`.
     pub lo: u32,
-    /// Longest period of a positive receptive-field sum (`period(S = 1)`), possibly above `T`.
+    /// Longest period of a positive receptive-field sum (`period(S = 1)`; of pixel 1 with the
+    /// `pixel` code), possibly above `T`.
     pub hi: u32,
     /// Longest period that still spikes, `hiT = min(hi, T)`.
     pub hi_t: u32,
@@ -57,6 +58,11 @@ pub struct HwParams {
     pub wlo: u32,
     pub whi: u32,
     pub threshold_divisor: u32,
+    /// The `pixel` input code (SPEC section 11): spike_gen's stage 2 passes the window's centre
+    /// pixel on instead of the receptive-field sum, and `breakpoints` are pixel values. Absent
+    /// from the report for the `rate` code.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub pixel_code: bool,
     /// Class boundaries: a sum `s` is in class `c` when `s >= breakpoints[c]` and (`c == 0` or
     /// `s < breakpoints[c - 1]`); `s < breakpoints[NC - 1]` is silent. Non-increasing, all >= 1.
     pub breakpoints: Vec<i32>,
@@ -90,7 +96,7 @@ impl HwParams {
     /// [`limits::check_model`]. The RTL's further limits are [`limits::check_rtl`].
     pub fn new(cfg: &SnnConfig) -> Result<Self> {
         cfg.validate()?;
-        let table = PeriodTable::new(cfg);
+        let table = PeriodTable::of_code(cfg);
         let (lo, hi) = (table.lo, table.hi);
         let t_steps = cfg.t_steps;
         let k = (t_steps / lo) as usize;
@@ -134,6 +140,7 @@ impl HwParams {
             wlo,
             whi,
             threshold_divisor: cfg.threshold_divisor,
+            pixel_code: cfg.encoding == Encoding::Pixel,
             breakpoints: table.breakpoints[..nc].to_vec(),
             scan_cycles: (cfg.height as u64 + 2) * (cfg.width as u64 + 2),
             // Step 1 is the first multiple (k = 1) of period 1 only.

@@ -17,6 +17,16 @@ pub const RF_KERNEL_X8: [[i32; 5]; 5] = [
     [-4, -1, 1, -1, -4],
 ];
 
+/// The `pixel` code's stage 2 (SPEC section 11: no receptive field) as a kernel: the window's
+/// centre pixel itself, which the pixel table (`PeriodTable::of_code`) classifies.
+pub const PIXEL_KERNEL: [[i32; 5]; 5] = [
+    [0, 0, 0, 0, 0],
+    [0, 0, 0, 0, 0],
+    [0, 0, 1, 0, 0],
+    [0, 0, 0, 0, 0],
+    [0, 0, 0, 0, 0],
+];
+
 /// `pot = S / RF_SCALE`.
 pub const RF_SCALE: f64 = 2040.0;
 
@@ -96,12 +106,30 @@ pub struct PeriodTable {
 impl PeriodTable {
     /// Built by scanning every reachable positive sum, so it is exact for every image.
     pub fn new(cfg: &SnnConfig) -> Self {
-        let period = |s: i32| period_of_potential(cfg, s as f64 / RF_SCALE).expect("S > 0");
+        PeriodTable::scan(RF_SUM_MAX, |s| {
+            period_of_potential(cfg, s as f64 / RF_SCALE).expect("S > 0")
+        })
+    }
+
+    /// The table of the values the hardware's spike generator classifies under `cfg`'s input
+    /// code: receptive-field sums, or for the `pixel` code the raw pixels (`1..=255`, the
+    /// [`pixel_period`] of each), which its stage 2 passes on instead of a sum.
+    pub fn of_code(cfg: &SnnConfig) -> Self {
+        match cfg.encoding {
+            Encoding::Pixel => PeriodTable::scan(255, |s| {
+                pixel_period(cfg, s as u8).expect("a pixel above 0 spikes")
+            }),
+            _ => PeriodTable::new(cfg),
+        }
+    }
+
+    /// The table of `period` over the values `1..=max`, which must not grow with the value.
+    fn scan(max: i32, period: impl Fn(i32) -> u32) -> Self {
         let hi = period(1);
-        let lo = period(RF_SUM_MAX);
+        let lo = period(max);
         let mut breakpoints = vec![i32::MAX; (hi - lo + 1) as usize];
         let mut last = hi;
-        for s in 1..=RF_SUM_MAX {
+        for s in 1..=max {
             let p = period(s);
             assert!(
                 p <= last,
@@ -437,6 +465,28 @@ impl Lfsr32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pixel_table_gives_every_pixel_its_period() {
+        let cfg = SnnConfig {
+            encoding: Encoding::Pixel,
+            ..SnnConfig::default()
+        };
+        let table = PeriodTable::of_code(&cfg);
+        assert_eq!(table.period(0), None);
+        for px in 1..=255u8 {
+            assert_eq!(
+                table.period(px as i32),
+                pixel_period(&cfg, px),
+                "pixel {px}"
+            );
+        }
+        assert_eq!(table.lo, pixel_period(&cfg, 255).unwrap());
+        assert_eq!(
+            PeriodTable::of_code(&SnnConfig::default()),
+            PeriodTable::new(&SnnConfig::default())
+        );
+    }
 
     #[test]
     fn kernel_matches_spec_times_eight() {

@@ -1,6 +1,7 @@
 //! `RfSum`: the receptive-field sum of the 5 x 5 window (stage 2 of spike_gen), an adder tree
-//! built from a kernel table (`snn_core::spike_gen::RF_KERNEL_X8`, the one the models use), so
-//! the RTL cannot drift from it.
+//! built from a kernel table (`snn_core::spike_gen::RF_KERNEL_X8`, the one the models use, or
+//! for the `pixel` input code `PIXEL_KERNEL`, the centre pixel alone), so the RTL cannot drift
+//! from it.
 //!
 //! The pixels whose entries are equal are summed first, then each group sum is scaled by the
 //! entry as shifts and adds (`8 g`, `4 g + g`, ...): no multiplier, and one adder per pixel and
@@ -131,7 +132,7 @@ mod tests {
     use super::*;
     use crate::core::testing::lint_and_synth;
     use crate::verilog::{self, Cosim};
-    use snn_core::spike_gen::RF_KERNEL_X8;
+    use snn_core::spike_gen::{PIXEL_KERNEL, RF_KERNEL_X8};
     use snn_testkit::Lcg;
 
     /// A clocked wrapper (the co-simulation runs clocked tops with plain ports): the window
@@ -263,7 +264,8 @@ mod tests {
     }
 
     /// The tree follows the table: made-up kernels (one starting with a negative entry, one
-    /// with entries of several bits) give their dot products, in Rust and in Verilog.
+    /// with entries of several bits) and the pixel code's give their dot products, in Rust
+    /// and in Verilog.
     #[test]
     fn tree_follows_any_kernel_table() {
         let kernels = [
@@ -275,6 +277,7 @@ mod tests {
                 [0, 0, 0, 0, 7],
             ],
             [[-2; 5], [0; 5], [3; 5], [0; 5], [-1; 5]],
+            PIXEL_KERNEL,
         ];
         let ws = windows(50);
         for (k, kernel) in kernels.into_iter().enumerate() {

@@ -20,7 +20,7 @@ use crate::rf::RfSum;
 use rust_hdl::prelude::*;
 use snn_arch::widths::*;
 use snn_arch::HwParams;
-use snn_core::spike_gen::RF_KERNEL_X8;
+use snn_core::spike_gen::{PIXEL_KERNEL, RF_KERNEL_X8};
 
 #[derive(LogicBlock)]
 pub struct SpikeGen<const AW: usize> {
@@ -175,7 +175,11 @@ impl<const AW: usize> SpikeGen<AW> {
             col: Default::default(),
             pixel: Default::default(),
             lb_byte: (0..4).map(|_| Default::default()).collect(),
-            rf: RfSum::new(RF_KERNEL_X8),
+            rf: RfSum::new(if p.pixel_code {
+                PIXEL_KERNEL
+            } else {
+                RF_KERNEL_X8
+            }),
             bp_cmp: p
                 .breakpoints
                 .iter()

@@ -555,3 +555,32 @@ fn icarus_learning_normalization_matches_cycle_model_and_golden() {
     cosim(Simulator::Icarus, &files[0], &cfg, &im, false);
     cosim(Simulator::Icarus, &files[0], &cfg, &im, true);
 }
+
+/// The `pixel` input code (SPEC section 11) with the `default` (learning) preset's constants:
+/// spike_gen's stage 2 passes each window's centre pixel, classified by the pixel table.
+/// Verilator inference on the first 200 MNIST test digits and training on 50, every image,
+/// weight and theta compared with both models; Icarus on 2 images in both modes.
+#[test]
+fn pixel_code_matches_cycle_model_and_golden() {
+    let cfg = SnnConfig {
+        encoding: snn_core::config::Encoding::Pixel,
+        ..SnnConfig::learning()
+    };
+    let test = "verilator pixel-code";
+    if !have(Simulator::Verilator, test) {
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("snn-rtlsim-pixel-code");
+    let files = snn_hdl::generate::write_hdl(&cfg, &dir).unwrap();
+    let im = images(200, 200, test);
+    let inference = cosim(Simulator::Verilator, &files[0], &cfg, &im, false);
+    assert!(
+        inference.images.iter().any(|i| i.outcome.winner.is_some()),
+        "{test}: no winner: the test exercises too little"
+    );
+    cosim(Simulator::Verilator, &files[0], &cfg, &im[..50], true);
+    if have(Simulator::Icarus, "icarus pixel-code") {
+        cosim(Simulator::Icarus, &files[0], &cfg, &im[..2], false);
+        cosim(Simulator::Icarus, &files[0], &cfg, &im[..2], true);
+    }
+}

@@ -222,10 +222,14 @@ impl SpikeGen {
             self.i3 = self.i2;
         }
         // Stage 1 -> 2: receptive field of the window (a black one sums to 0 without the
-        // multiply-adds).
+        // multiply-adds), or with the pixel code its centre pixel.
         self.v2 = self.v1;
         if self.v1 {
-            self.s_reg = rf_cols(&self.window.map(u64::from_le_bytes));
+            self.s_reg = if p.pixel_code {
+                self.window[2][2] as i32
+            } else {
+                rf_cols(&self.window.map(u64::from_le_bytes))
+            };
             self.i2 = self.i1;
         }
         if cmd == SgCmd::Drain {
@@ -285,7 +289,17 @@ impl SpikeGen {
         let mut kern = vec![0i32; 3 * (w + 4)];
         let mut head_silent = self.head_silent;
         let mut last = (0, 0);
-        for y in 0..h {
+        // The pixel code classifies each pixel itself.
+        let h_rf = if p.pixel_code { 0 } else { h };
+        if p.pixel_code {
+            for (i, &px) in pixels.iter().enumerate() {
+                let (s, class) = (px as i32, p.class_of(px as i32));
+                let (next_mem, head, count) = (&mut self.next_mem, &mut self.head, &mut self.count);
+                insert(next_mem, head, count, &mut head_silent, i as u32, class, p);
+                last = (s, class);
+            }
+        }
+        for y in 0..h_rf {
             match pixels.get((y + 2) * w..(y + 3) * w) {
                 Some(row) => {
                     for (col, &px) in cols.iter_mut().zip(row) {

@@ -32,6 +32,20 @@ fn default_configuration() {
 }
 
 #[test]
+fn pixel_code() {
+    // SPEC section 11's `pixel` code: stage 2 passes each window's centre pixel, classified by
+    // the pixel table; with the seed's constants and with the learning preset's mechanisms.
+    for (cfg, seed) in [(SnnConfig::small(), 7), (SnnConfig::learning(), 8)] {
+        let cfg = SnnConfig {
+            encoding: Encoding::Pixel,
+            ..cfg
+        };
+        assert!(HwParams::new(&cfg).unwrap().pixel_code);
+        train_then_infer(&cfg, seed, 12);
+    }
+}
+
+#[test]
 fn homeostasis_with_learned_thresholds() {
     // The learning preset's homeostasis with thresholds as training leaves them (different per
     // neuron, up to about 300 potential units): the WTA compares shown - theta, Fire pot >= thr +
