@@ -31,13 +31,17 @@ pub enum FsmState {
     /// Normalization with lane groups (`P < N`) only: after End, a walk over the winner's row
     /// (`M + 1` cycles) sums it with this image's penalty where silent, for NormMul.
     Sum = 16,
+    /// Normalization in a layer fed by spikes (several layers) only: after NormMul, a walk over
+    /// the winner's row (`M + 1` cycles) writes its penalty and normalization, there being no
+    /// Ingest sweep to leave them pending for.
+    Rewrite = 17,
 }
 
 /// Width of the `state` register and port.
 pub const STATE_BITS: usize = 5;
 
 impl FsmState {
-    pub const ALL: [FsmState; 17] = [
+    pub const ALL: [FsmState; 18] = [
         FsmState::Idle,
         FsmState::Ingest,
         FsmState::Drain,
@@ -55,6 +59,7 @@ impl FsmState {
         FsmState::Bias,
         FsmState::NormMul,
         FsmState::Sum,
+        FsmState::Rewrite,
     ];
 
     /// The code on the `state` port.
@@ -87,6 +92,7 @@ impl FsmState {
             FsmState::Bias => "Bias",
             FsmState::NormMul => "NormMul",
             FsmState::Sum => "Sum",
+            FsmState::Rewrite => "Rewrite",
         }
     }
 }

@@ -59,17 +59,6 @@ pub fn check_model(cfg: &SnnConfig, lo: u32, k: usize) -> Result<()> {
     Ok(())
 }
 
-/// The cycle model's limits on a network of several layers (`layers`, SPEC section 12), on
-/// top of each layer's [`check_model`]: a layer fed by the spikes of the layer below has no
-/// Ingest, so no sweep for row normalization.
-pub fn check_layers(cfg: &SnnConfig) -> Result<()> {
-    let sizes = cfg.layer_sizes();
-    if sizes.len() > 1 && cfg.norm_target > 0.0 {
-        bail!("layers = {sizes:?} with row normalization (norm_target = {}): a layer fed by spikes has no Ingest sweep to normalize its rows, and the hardware does not build one yet; use norm_target = 0", cfg.norm_target);
-    }
-    Ok(())
-}
-
 /// The RTL's limits on top of the model's: each register of `crate::widths` must hold every
 /// value the configuration gives it.
 pub fn check_rtl(p: &HwParams) -> Result<()> {

@@ -975,7 +975,7 @@ mod tests {
                 uut.nm_step[0].next = true;
                 for cycle in 0.. {
                     assert!(simulate(&mut uut, 1000));
-                    let last = model.norm_mul(winner, &p);
+                    let last = model.norm_mul(winner, false, &p);
                     assert_eq!(uut.nm_last[0].val(), last, "nm_last, cycle {cycle}");
                     tick(&mut uut, clk);
                     if last {

@@ -413,9 +413,9 @@ impl Control {
 
     /// Fire (or the last cycle of a Fire pass); for [`FireAction::Next`] also stage A of the
     /// next step's first cycle (the counters and `pend` already hold `t + 1`). Returns the
-    /// address read, if any.
+    /// address read, if any. A layer fed by spike_mem (`replay`) selects its next step's first
+    /// input from `pend_in`.
     #[inline(always)]
-    /// A layer fed by spike_mem (`replay`) selects its next step's first input from `pend_in`.
     pub fn fire(
         &mut self,
         action: FireAction,
@@ -480,14 +480,15 @@ impl Control {
     }
 
     /// End: learning with a winner, the penalty walk, or with normalization NormMul (the sweep
-    /// of the next image applies the penalty); else Done.
+    /// of the next image applies the penalty), after the Sum walk with lane groups or in a
+    /// layer fed by spikes (`replay`); else Done.
     #[inline]
-    pub fn end(&mut self, winner_valid: bool, p: &HwParams) {
+    pub fn end(&mut self, winner_valid: bool, replay: bool, p: &HwParams) {
         self.count_cycle();
         self.state = match (self.learn && winner_valid, p.normalization) {
             (false, _) => FsmState::Done,
             (true, false) => FsmState::Pen,
-            (true, true) if p.groups > 1 => FsmState::Sum,
+            (true, true) if p.groups > 1 || replay => FsmState::Sum,
             (true, true) => FsmState::NormMul,
         };
     }
@@ -508,9 +509,24 @@ impl Control {
         self.state = FsmState::Done;
     }
 
-    /// NormMul: `RB` cycles, until stdp's product is complete.
+    /// NormMul: `RB` cycles, until stdp's product is complete; then Done, or in a layer fed by
+    /// spikes (`replay`) the Rewrite walk.
     #[inline]
-    pub fn norm_mul(&mut self, last: bool) {
+    pub fn norm_mul(&mut self, last: bool, replay: bool) {
+        self.count_cycle();
+        if last {
+            self.state = if replay {
+                FsmState::Rewrite
+            } else {
+                FsmState::Done
+            };
+        }
+    }
+
+    /// Rewrite (a layer fed by spikes, normalization): until the walk has written the winner's
+    /// row's last word.
+    #[inline]
+    pub fn rewrite(&mut self, last: bool) {
         self.count_cycle();
         if last {
             self.state = FsmState::Done;

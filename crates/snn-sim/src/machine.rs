@@ -333,6 +333,7 @@ impl Machine {
             | FsmState::PenDrain
             | FsmState::NormMul => self.learn_cycle(&mut ev),
             FsmState::Sum => self.sum_cycle(&mut ev),
+            FsmState::Rewrite => self.rewrite_cycle(&mut ev),
             FsmState::Done => self.done(&mut ev),
         }
         self.now.0 += 1;
@@ -359,7 +360,8 @@ impl Machine {
                 }
             }
         }
-        if self.p.normalization {
+        // A layer fed by spikes rewrote its winner's row already (Rewrite).
+        if self.p.normalization && self.spike_mem.is_none() {
             let w = &self.wta;
             self.stdp
                 .set_pending(self.control.learn, w.winner_valid, w.winner);
@@ -406,7 +408,8 @@ impl Machine {
             | FsmState::Wta
             | FsmState::Bias
             | FsmState::Done
-            | FsmState::Sum => {
+            | FsmState::Sum
+            | FsmState::Rewrite => {
                 return self.step();
             }
         };
@@ -636,7 +639,7 @@ impl Machine {
                 FsmState::End => {
                     edges += 1;
                     let winner_valid = self.wta.winner_valid;
-                    self.control.end(winner_valid, p);
+                    self.control.end(winner_valid, false, p);
                     if self.control.state == FsmState::NormMul {
                         self.stdp.begin_norm_mul();
                     }
@@ -672,8 +675,8 @@ impl Machine {
                 }
                 FsmState::NormMul => {
                     edges += 1;
-                    let last_bit = self.stdp.norm_mul(self.wta.winner, p);
-                    self.control.norm_mul(last_bit);
+                    let last_bit = self.stdp.norm_mul(self.wta.winner, false, p);
+                    self.control.norm_mul(last_bit, false);
                 }
                 _ => break,
             }
@@ -970,9 +973,13 @@ impl Machine {
         let state = self.control.state;
         let winner_valid = self.wta.winner_valid;
         let winner = self.wta.winner;
+        let replay = self.spike_mem.is_some();
         if state == FsmState::NormMul {
-            let last = self.stdp.norm_mul(winner, &self.p);
-            self.control.norm_mul(last);
+            let last = self.stdp.norm_mul(winner, replay, &self.p);
+            self.control.norm_mul(last, replay);
+            if self.control.state == FsmState::Rewrite {
+                self.stdp.begin_rewrite();
+            }
             return;
         }
         let cmd = match state {
@@ -1041,7 +1048,7 @@ impl Machine {
             FsmState::Stdp => self.control.stdp(out.walk_done),
             FsmState::StdpDrain => self.control.stdp_drain(out.more, p),
             FsmState::End => {
-                self.control.end(winner_valid, p);
+                self.control.end(winner_valid, replay, p);
                 match self.control.state {
                     FsmState::NormMul => self.stdp.begin_norm_mul(),
                     FsmState::Sum => self.stdp.begin_sum(),
@@ -1058,7 +1065,8 @@ impl Machine {
     fn sum_cycle(&mut self, ev: &mut Events) {
         let p = &self.p;
         let winner = self.wta.winner;
-        let rd = self.stdp.sum_cycle(winner, self.weight_mem.q(), p);
+        let replay = self.spike_mem.as_ref();
+        let rd = self.stdp.sum_cycle(winner, self.weight_mem.q(), replay, p);
         let rd = rd.map(|i| self.weight_mem.locate(i, winner).0);
         if rd.is_some() {
             self.weight_mem.clock(rd, None);
@@ -1068,6 +1076,36 @@ impl Machine {
         if self.control.state == FsmState::NormMul {
             self.stdp.begin_norm_mul();
         }
+    }
+
+    /// Rewrite (a layer fed by spikes, normalization): one cycle of the walk that writes the
+    /// winner's row back with its penalty and normalization, reading each word (of the
+    /// winner's group) a cycle before writing it.
+    fn rewrite_cycle(&mut self, ev: &mut Events) {
+        let p = &self.p;
+        let winner = self.wta.winner;
+        let mem = self
+            .spike_mem
+            .as_ref()
+            .expect("Rewrite is a layer fed by spikes");
+        let mut word = [0; MAX_LANES];
+        word[..p.lanes].copy_from_slice(self.weight_mem.q());
+        let (rd, write) = self.stdp.rewrite_cycle(winner, &word[..p.lanes], mem, p);
+        let wm = &self.weight_mem;
+        let rd = rd.map(|i| wm.locate(i, winner).0);
+        let write = write.map(|(i, j, value)| {
+            let (addr, lane) = wm.locate(i, j);
+            ev.weight_write = Some(WeightWrite { addr, lane, value });
+            WordWrite {
+                addr,
+                word: &word,
+                lane,
+                value,
+            }
+        });
+        self.weight_mem.clock(rd, write);
+        ev.read = rd;
+        self.control.rewrite(rd.is_none());
     }
 
     /// Upper bound on the cycles of one image, from the cycle counts of the doc: ingest, the

@@ -56,6 +56,12 @@ impl SpikeMem {
         }
     }
 
+    /// Whether input `i` spiked in this image.
+    #[inline]
+    pub fn spiked(&self, i: u32) -> bool {
+        self.ever.get(i as usize)
+    }
+
     /// The inputs that never spiked in this image.
     pub fn silent(&self) -> NeuronMask {
         NeuronMask::from_fn(self.inputs, |i| !self.ever.get(i))

@@ -9,7 +9,7 @@
 use crate::machine::Machine;
 use crate::spike_mem::SpikeMem;
 use anyhow::{Context, Result};
-use snn_arch::{limits, HwParams};
+use snn_arch::HwParams;
 use snn_core::config::SnnConfig;
 use snn_core::control::Presentation;
 
@@ -20,7 +20,6 @@ pub struct Stack {
 impl Stack {
     /// The layers of `cfg` (`layers`, or one layer of `neurons`), all weights 0.
     pub fn new(cfg: &SnnConfig) -> Result<Self> {
-        limits::check_layers(cfg)?;
         let layers = (0..cfg.layer_sizes().len())
             .map(|l| {
                 let p = HwParams::new(&Stack::layer_config(cfg, l))

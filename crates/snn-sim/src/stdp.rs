@@ -273,14 +273,15 @@ impl Stdp {
         if !self.upd || tag & TAG_SKIP != 0 {
             return None;
         }
-        let f = &p.format;
         let w = word[self.upd_lane as usize % p.lanes];
-        let w1 = if tag & TAG_SILENT != 0 {
-            (w - f.penalty).max(f.w_min)
-        } else {
-            w
-        };
-        Some(f.normalize(w1, self.delta))
+        Some(self.normalized(w, tag & TAG_SILENT != 0, p))
+    }
+
+    /// A weight of the winner's row after the end of a training image with normalization: the
+    /// penalty when its input was `silent`, then `+ delta`, clamped.
+    #[inline(always)]
+    fn normalized(&self, w: i32, silent: bool, p: &HwParams) -> i32 {
+        p.format.normalize(Self::summand(w, silent, p), self.delta)
     }
 
     /// A lane's contribution to its row's sum: with the penalty when the input is silent.
@@ -426,29 +427,75 @@ impl Stdp {
     }
 
     /// One Sum cycle: the word read last cycle (`word_q`, `tag_q`: input `ws_i - 1`) adds the
-    /// winner's lane to `wsum`, with the penalty when that input was silent in this image;
-    /// then input `ws_i` is read while inputs remain. Returns the input read (`None` in the
-    /// last cycle, which only adds).
+    /// winner's lane to `wsum`, with the penalty when that input was silent in this image (in
+    /// a layer fed by spikes, `replay`: when no word of spike_mem has it); then input `ws_i` is
+    /// read while inputs remain. Returns the input read (`None` in the last cycle, which only
+    /// adds).
     #[inline]
-    pub fn sum_cycle(&mut self, winner: u32, word_q: &[i32], p: &HwParams) -> Option<u32> {
+    pub fn sum_cycle(
+        &mut self,
+        winner: u32,
+        word_q: &[i32],
+        replay: Option<&SpikeMem>,
+        p: &HwParams,
+    ) -> Option<u32> {
         if self.ws_v {
             let w = word_q[winner as usize % p.lanes];
-            self.wsum += Self::summand(w, self.tag_q & TAG_SILENT != 0, p);
+            let silent = match replay {
+                Some(mem) => !mem.spiked(self.ws_i - 1),
+                None => self.tag_q & TAG_SILENT != 0,
+            };
+            self.wsum += Self::summand(w, silent, p);
         }
         self.ws_v = (self.ws_i as usize) < p.m;
         if !self.ws_v {
             return None;
         }
         let i = self.ws_i;
-        self.tag_q = self.tag[i as usize];
+        if replay.is_none() {
+            self.tag_q = self.tag[i as usize];
+        }
         self.ws_i += 1;
         Some(i)
     }
 
-    /// The winner's row sum NormMul starts from: its `rsum`, or with lane groups the Sum walk's.
+    /// NormMul's edge into Rewrite (a layer fed by spikes): the walk starts over at input 0.
+    pub fn begin_rewrite(&mut self) {
+        (self.ws_i, self.ws_v) = (0, false);
+    }
+
+    /// One Rewrite cycle (a layer fed by spikes, normalization): the winner's lane of the word
+    /// read last cycle (input `ws_i - 1`) is written back penalized when the input was silent
+    /// (not in `mem`), then moved by `delta`, clamped; then input `ws_i` is read while inputs
+    /// remain. Returns the input read and the write (input, neuron, value); the last cycle
+    /// only writes.
     #[inline]
-    fn row_sum(&self, winner: u32, p: &HwParams) -> i32 {
-        if p.groups == 1 {
+    pub fn rewrite_cycle(
+        &mut self,
+        winner: u32,
+        word_q: &[i32],
+        mem: &SpikeMem,
+        p: &HwParams,
+    ) -> (Option<u32>, Option<(u32, u32, i32)>) {
+        let mut write = None;
+        if self.ws_v {
+            let i = self.ws_i - 1;
+            let w = word_q[winner as usize % p.lanes];
+            write = Some((i, winner, self.normalized(w, !mem.spiked(i), p)));
+        }
+        self.ws_v = (self.ws_i as usize) < p.m;
+        if !self.ws_v {
+            return (None, write);
+        }
+        self.ws_i += 1;
+        (Some(self.ws_i - 1), write)
+    }
+
+    /// The winner's row sum NormMul starts from: its `rsum`, or the Sum walk's with lane groups
+    /// or in a layer fed by spikes (`replay`).
+    #[inline]
+    fn row_sum(&self, winner: u32, replay: bool, p: &HwParams) -> i32 {
+        if p.groups == 1 && !replay {
             self.rsum[winner as usize]
         } else {
             self.wsum
@@ -466,9 +513,9 @@ impl Stdp {
     /// reciprocal is set, else `2 * nm_acc`. The last cycle (`nm_bit == RB - 1`) rounds and
     /// shifts the product into `delta`. Returns whether it was the last.
     #[inline]
-    pub fn norm_mul(&mut self, winner: u32, p: &HwParams) -> bool {
+    pub fn norm_mul(&mut self, winner: u32, replay: bool, p: &HwParams) -> bool {
         let f = &p.format;
-        let sum = self.row_sum(winner, p);
+        let sum = self.row_sum(winner, replay, p);
         let diff = f.norm_target - sum as i64;
         let bit = p.rb - 1 - self.nm_bit;
         let add = if f.norm_recip >> bit & 1 == 1 {

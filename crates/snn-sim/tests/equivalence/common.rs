@@ -307,7 +307,7 @@ pub fn expected_cycles(p: &HwParams, enc: &Encoded, gold: &Presentation<i32>, le
             .map(|m| 1 + if m.abs_diff(t) >= p.wlo { items(m) } else { 0 })
             .sum()
     };
-    p.scan_cycles + 3 + thresh + from_divide(p, items, walk, silent, gold, learn)
+    p.scan_cycles + 3 + thresh + from_divide(p, items, walk, silent, false, gold, learn)
 }
 
 /// The cycles the doc predicts for one image of a layer fed by the spikes of the layer below
@@ -329,17 +329,18 @@ pub fn expected_replay_cycles(
         let visits: Vec<u32> = before.chain(after).collect();
         visits.iter().map(|&m| 1 + items(m)).sum::<u64>().max(1)
     };
-    from_divide(p, items, walk, silent, gold, learn)
+    from_divide(p, items, walk, silent, true, gold, learn)
 }
 
 /// An image's cycles from Divide to Done, `items(t)` being the cycles stage A spends on step
-/// `t`'s inputs (one per list node and per empty class) and `silent` the inputs that never
-/// spike.
+/// `t`'s inputs (one per list node and per empty class), `walk(t)` those of an STDP walk for a
+/// spike at `t`, `silent` the inputs that never spike, `replay` for a layer fed by spikes.
 fn from_divide(
     p: &HwParams,
     items: impl Fn(u32) -> u64,
     walk: impl Fn(u32) -> u64,
     silent: u64,
+    replay: bool,
     gold: &Presentation<i32>,
     learn: bool,
 ) -> u64 {
@@ -374,10 +375,14 @@ fn from_divide(
     }
     cycles += 1;
     if learn && gold.winner.is_some() {
-        cycles += if p.normalization {
+        let walk = p.m as u64 + 1;
+        cycles += if p.normalization && replay {
+            // Sum, NormMul and Rewrite: no sweep to leave the row's update pending for.
+            walk + p.rb as u64 + walk
+        } else if p.normalization {
             // NormMul (after the Sum walk over the row with lane groups); the penalty and the
             // row's rewrite are left to the next image's sweep.
-            p.rb as u64 + if g > 1 { p.m as u64 + 1 } else { 0 }
+            p.rb as u64 + if g > 1 { walk } else { 0 }
         } else {
             // Pen, PenDrain.
             silent.max(1) + 1

@@ -88,12 +88,19 @@ fn train_then_infer(cfg: &SnnConfig, seed: u64, random: usize) -> Vec<usize> {
 }
 
 /// Layers whose deeper layers fire: no leak and a low threshold, so that a few input spikes
-/// lift a potential over it (with the seed's constants layer 2 seldom wins, see README).
+/// lift a potential over it (with the seed's constants layer 2 seldom wins, see README). `kind`:
+/// the seed's constants (0), the learning preset's homeostasis (1), with its row
+/// normalization (2).
 fn lively(layers: Vec<usize>, kind: u8) -> SnnConfig {
     let base = match kind {
         0 => SnnConfig::small(),
-        _ => SnnConfig {
+        1 => SnnConfig {
             norm_target: 0.0,
+            height: 16,
+            width: 16,
+            ..SnnConfig::learning()
+        },
+        _ => SnnConfig {
             height: 16,
             width: 16,
             ..SnnConfig::learning()
@@ -137,14 +144,21 @@ fn one_input_spiking_at_every_step_is_forwarded() {
 }
 
 #[test]
-fn refusals_name_the_mechanism() {
-    let norm = SnnConfig {
-        layers: Some(vec![8, 4]),
-        ..SnnConfig::learning()
-    };
-    let err = Dut::new(&norm).err().unwrap().to_string();
-    assert!(err.contains("use norm_target = 0"), "{err}");
-    // A layer's own limits name it.
+fn the_default_preset_with_row_normalization() {
+    // Homeostasis and normalization, two and three layers: each deeper layer sums its winner's
+    // row (Sum), computes its step (NormMul) and writes the row back (Rewrite).
+    for (layers, lanes, seed) in [(vec![10, 4], None, 4), (vec![12, 6, 3], Some(4), 5)] {
+        let cfg = SnnConfig {
+            lanes,
+            ..lively(layers, 2)
+        };
+        let winners = train_then_infer(&cfg, seed, 12);
+        assert!(winners[1] > 3, "layer 2 won only {winners:?} times");
+    }
+}
+
+#[test]
+fn a_layers_limits_name_it() {
     let wide = SnnConfig {
         lanes: None,
         ..lively(vec![8, 200], 0)
@@ -166,7 +180,7 @@ proptest! {
         h in 4usize..=10,
         w in 4usize..=10,
         t in 60u32..=160,
-        kind in 0u8..2,
+        kind in 0u8..3,
         seed in any::<u64>(),
     ) {
         let cfg = SnnConfig {
