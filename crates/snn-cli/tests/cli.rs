@@ -891,6 +891,31 @@ fn agree_reports_fixed_against_float() {
         r["accuracy_fixed"].is_null() && r["weight_error_after_training"].is_null(),
         "{r}"
     );
+    // Several layers: both arithmetics run the stack; the last layer answers.
+    let r = ok_json(
+        dir.path(),
+        &[
+            "agree",
+            "--data",
+            "builtin",
+            "--train-limit",
+            "30",
+            "--limit",
+            "30",
+            "--layers",
+            "12,4",
+            "--json",
+        ],
+    );
+    assert_eq!(r["layers"], serde_json::json!([12, 4]), "{r}");
+    assert_eq!(r["initial_weights"]["images"], 30, "{r}");
+    assert!(
+        r["weight_error_after_training"]["max_abs"]
+            .as_f64()
+            .unwrap()
+            >= 0.0,
+        "{r}"
+    );
 }
 
 /// With homeostasis (the `default` preset) `snn simulate --train --out` carries theta: every

@@ -14,7 +14,6 @@ use crate::model::{fixed_network, ArithKind, Model};
 use crate::output::print_json;
 use anyhow::Result;
 use clap::Args;
-use ndarray::Array2;
 use serde::Serialize;
 use snn_core::prelude::*;
 use snn_data::Split;
@@ -35,8 +34,12 @@ pub struct AgreeArgs {
     #[arg(long, value_name = "K", default_value_t = 10_000, value_parser = at_least_one)]
     pub limit: usize,
     /// Output neurons (default: the configuration's, 10).
-    #[arg(long, value_name = "N", value_parser = at_least_one)]
+    #[arg(long, value_name = "N", value_parser = at_least_one, conflicts_with = "layers")]
     pub neurons: Option<usize>,
+    /// Several layers (SPEC section 12), e.g. `--layers 64,16,10`: both arithmetics run the
+    /// whole stack; the weight error covers every layer.
+    #[arg(long, value_name = "N1,N2,...", value_delimiter = ',', num_args = 1.., value_parser = at_least_one)]
+    pub layers: Option<Vec<usize>>,
     /// Number of classes (1 to 256): every label must be below it.
     #[arg(long, value_name = "C", default_value_t = DEFAULT_CLASSES, value_parser = class_count)]
     pub classes: usize,
@@ -75,6 +78,8 @@ pub struct AgreeReport {
     pub test_images: usize,
     pub frac_bits: u32,
     pub weight_bits: u32,
+    /// The network's layer sizes (one entry for one layer).
+    pub layers: Vec<usize>,
     pub initial_weights: SameWeights,
     pub float_trained_weights_quantized: SameWeights,
     /// Absent when the float run uses the seed-compatible rule, which fixed point does not have.
@@ -108,16 +113,33 @@ fn same_weights(float: &Model, fixed: &Model, images: &[&[u8]]) -> SameWeights {
     }
 }
 
-/// Fixed-point inference network with float weights rounded into the format. Inference does not
-/// depend on the STDP depression rule, so float runs of the seed-compatible rule can be measured
-/// too: the fixed network always carries the corrected rule the hardware implements.
-fn quantized(cfg: &SnnConfig, w: &Array2<f64>) -> Result<Model> {
+/// Fixed-point inference network with the float network's weights rounded into the format,
+/// layer by layer. Inference does not depend on the STDP depression rule, so float runs of the
+/// seed-compatible rule can be measured too: the fixed network always carries the corrected
+/// rule the hardware implements.
+fn quantized(cfg: &SnnConfig, float: &Model) -> Result<Model> {
     let cfg = SnnConfig {
         depression_bound: DepressionBound::WMin,
         ..cfg.clone()
     };
-    let net = fixed_network(&cfg, w, true, Path::new("float-trained weights"))?;
-    Ok(Model::Fixed(Stack::new(&cfg, vec![net])?))
+    let nets = float
+        .layers_f64()
+        .iter()
+        .enumerate()
+        .map(|(l, (w, _))| {
+            let c = cfg.layer_config(l);
+            fixed_network(&c, w, true, Path::new("float-trained weights"))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Model::Fixed(Stack::new(&cfg, nets)?))
+}
+
+/// Every layer's weights, one after the other.
+fn all_weights(m: &Model) -> Vec<f64> {
+    m.layers_f64()
+        .into_iter()
+        .flat_map(|(w, _)| w.into_iter())
+        .collect()
 }
 
 pub fn run(a: AgreeArgs) -> Result<()> {
@@ -131,16 +153,19 @@ pub fn run(a: AgreeArgs) -> Result<()> {
     if let Some(s) = a.seed {
         base.cfg.seed = s;
     }
-    let neurons = a.neurons.unwrap_or(base.cfg.neurons);
-    let cfg = base.finish(data::size(&train), neurons)?;
+    let sizes = match (&a.layers, a.neurons) {
+        (Some(l), _) => l.clone(),
+        (None, Some(n)) => vec![n],
+        (None, None) => base.cfg.layer_sizes(),
+    };
+    let cfg = base.finish_layers(data::size(&train), &sizes)?;
     let test_px = data::pixels(&test);
 
     let mut float = Model::random(ArithKind::Float, &cfg)?;
-    let initial = same_weights(&float, &quantized(&cfg, &float.weights_f64())?, &test_px);
+    let initial = same_weights(&float, &quantized(&cfg, &float)?, &test_px);
 
     let train_px = data::pixels(&train);
     float.train(&train_px, |_, _, _, _| {});
-    let wf = float.weights_f64();
     let fixed = if cfg.depression_bound == DepressionBound::WMin {
         let mut fixed = Model::random(ArithKind::Fixed, &cfg)?;
         fixed.train(&train_px, |_, _, _, _| {});
@@ -148,7 +173,7 @@ pub fn run(a: AgreeArgs) -> Result<()> {
     } else {
         None
     };
-    let float_q = quantized(&cfg, &wf)?;
+    let float_q = quantized(&cfg, &float)?;
     let trained = same_weights(&float, &float_q, &test_px);
 
     let report = AgreeReport {
@@ -157,13 +182,15 @@ pub fn run(a: AgreeArgs) -> Result<()> {
         test_images: test.len(),
         frac_bits: cfg.fixed.frac_bits,
         weight_bits: cfg.fixed.weight_bits,
+        layers: cfg.layer_sizes(),
         initial_weights: initial,
         float_trained_weights_quantized: trained,
         weight_error_after_training: fixed.as_ref().map(|f| {
-            let diff = (&wf - &f.weights_f64()).mapv(f64::abs);
+            let (a, b) = (all_weights(&float), all_weights(f));
+            let diff: Vec<f64> = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).collect();
             WeightError {
                 max_abs: diff.iter().cloned().fold(0.0, f64::max),
-                mean_abs: diff.mean().unwrap_or(0.0),
+                mean_abs: diff.iter().sum::<f64>() / diff.len().max(1) as f64,
             }
         }),
         accuracy_float: evaluate(&float, &train, &test, a.classes)?
