@@ -770,15 +770,30 @@ impl Machine {
             .stdp
             .sweep_cycle(ins, &word[..p.lanes], self.control.learn, p);
         // The pending row's word of each input (its lane group's).
-        let row = self.stdp.upd_lane;
+        let rd = self.row_ports(self.stdp.upd_lane, out.rd, out.write, &word, ev);
+        ev.read = ev.read.or(rd);
+    }
+
+    /// weight_mem's ports in a walk over the words of row `row` (the sweep, Rewrite): input
+    /// `rd`'s word of the row's lane group is read, and `write` (input, neuron, value) puts a
+    /// lane into `word` (the word read the cycle before) and writes it back. Returns the
+    /// address read.
+    fn row_ports(
+        &mut self,
+        row: u32,
+        rd: Option<u32>,
+        write: Option<(u32, u32, i32)>,
+        word: &[i32; MAX_LANES],
+        ev: &mut Events,
+    ) -> Option<u32> {
         let wm = &self.weight_mem;
-        let rd = out.rd.map(|i| wm.locate(i, row).0);
-        let write = out.write.map(|(i, j, value)| {
+        let rd = rd.map(|i| wm.locate(i, row).0);
+        let write = write.map(|(i, j, value)| {
             let (addr, lane) = wm.locate(i, j);
             ev.weight_write = Some(WeightWrite { addr, lane, value });
             WordWrite {
                 addr,
-                word: &word,
+                word,
                 lane,
                 value,
             }
@@ -786,7 +801,7 @@ impl Machine {
         if rd.is_some() || write.is_some() {
             self.weight_mem.clock(rd, write);
         }
-        ev.read = ev.read.or(rd);
+        rd
     }
 
     /// Thresh's first cycle writes the sweep's last input back (inserted at the last Drain
@@ -1091,19 +1106,7 @@ impl Machine {
         let mut word = [0; MAX_LANES];
         word[..p.lanes].copy_from_slice(self.weight_mem.q());
         let (rd, write) = self.stdp.rewrite_cycle(winner, &word[..p.lanes], mem, p);
-        let wm = &self.weight_mem;
-        let rd = rd.map(|i| wm.locate(i, winner).0);
-        let write = write.map(|(i, j, value)| {
-            let (addr, lane) = wm.locate(i, j);
-            ev.weight_write = Some(WeightWrite { addr, lane, value });
-            WordWrite {
-                addr,
-                word: &word,
-                lane,
-                value,
-            }
-        });
-        self.weight_mem.clock(rd, write);
+        let rd = self.row_ports(winner, rd, write, &word, ev);
         ev.read = rd;
         self.control.rewrite(rd.is_none());
     }
