@@ -106,7 +106,7 @@ mod tests {
                 ]
             } else {
                 model.state = FsmState::End;
-                model.end(winner_valid, &p);
+                model.end(winner_valid, false, &p);
                 [
                     false,
                     false,
