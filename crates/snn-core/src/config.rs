@@ -409,11 +409,17 @@ impl SnnConfig {
         if self.neurons == 0 {
             bail!("neurons must be at least 1, got 0");
         }
-        if let Some(p) = self.lanes.filter(|&p| p == 0 || p > self.neurons) {
+        // A layer smaller than the lanes uses as many as it has neurons (one group).
+        let widest = self.layer_sizes().into_iter().max().unwrap_or(self.neurons);
+        if let Some(p) = self.lanes.filter(|&p| p == 0 || p > widest) {
+            let what = if self.layer_sizes().len() > 1 {
+                format!("the widest layer's neurons = {widest}")
+            } else {
+                format!("neurons = {widest}")
+            };
             bail!(
-                "lanes = {p} must be in 1..=neurons = {}: the core processes at most one lane per neuron (for example lanes = {})",
-                self.neurons,
-                p.clamp(1, self.neurons)
+                "lanes = {p} must be in 1..={what}: the core processes at most one lane per neuron (for example lanes = {})",
+                p.clamp(1, widest)
             );
         }
         if self.t_steps == 0 || self.t_steps > MAX_T_STEPS {
@@ -543,6 +549,23 @@ mod tests {
             assert_eq!(back, cfg);
             assert_eq!(SnnConfig::from_toml_str(&cfg.to_toml()).unwrap(), cfg);
         }
+    }
+
+    #[test]
+    fn lanes_are_bounded_by_the_widest_layer() {
+        let stack = |lanes| SnnConfig {
+            layers: Some(vec![64, 16, 10]),
+            neurons: 10,
+            lanes: Some(lanes),
+            ..SnnConfig::default()
+        };
+        stack(16).validate().unwrap();
+        stack(64).validate().unwrap();
+        let err = stack(65).validate().unwrap_err().to_string();
+        assert!(
+            err.contains("1..=the widest layer's neurons = 64") && err.contains("lanes = 64"),
+            "{err}"
+        );
     }
 
     #[test]

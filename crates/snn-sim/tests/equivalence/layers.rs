@@ -107,7 +107,7 @@ fn lively(layers: Vec<usize>, kind: u8) -> SnnConfig {
         },
     };
     SnnConfig {
-        neurons: layers[0],
+        neurons: *layers.last().expect("one layer at least"),
         layers: Some(layers),
         leak: 0.0,
         threshold_divisor: 8,
