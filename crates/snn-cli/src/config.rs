@@ -107,7 +107,7 @@ impl Weights {
         let sizes = self.layer_sizes();
         if sizes.len() > 1 {
             bail!(
-                "{}: holds {} layers ({sizes:?}); {command} runs networks of one layer (several layers run in snn train, snn eval, and snn simulate at the golden and cycle levels)",
+                "{}: holds {} layers ({sizes:?}); {command} runs networks of one layer (several layers run in snn train, snn eval, and snn simulate and snn compare at the golden and cycle levels)",
                 self.path.display(),
                 sizes.len()
             );

@@ -88,9 +88,17 @@ impl HwLevel {
 
 pub struct LevelRun {
     pub level: HwLevel,
-    /// What each image produced (`cycles` only at the clocked levels).
+    /// What each image produced at the output layer (`cycles` only at the clocked levels: with
+    /// several layers, the image's, every layer's summed).
     pub images: Vec<Presentation<i32>>,
-    /// Raw weights (neuron-major, `N*M`) after each image, when learning; empty otherwise.
+    /// A network of several layers: per image, the presentations of the layers below the
+    /// output, from the first; empty for one layer.
+    pub hidden: Vec<Vec<Presentation<i32>>>,
+    /// Each layer's `(neurons, inputs)`, from the first: how the weights and theta below are
+    /// laid out, layer after layer.
+    pub shapes: Vec<(usize, usize)>,
+    /// Raw weights (neuron-major, `N*M` per layer) after each image, when learning; empty
+    /// otherwise.
     pub weights_after: Vec<Vec<i32>>,
     /// Raw weights after the last image (neuron-major).
     pub final_weights: Vec<i32>,
@@ -238,11 +246,107 @@ pub fn run(
     Ok(LevelRun {
         level,
         images,
+        hidden: Vec::new(),
+        shapes: vec![(cfg.neurons, cfg.inputs())],
         weights_after,
         final_weights,
         theta_after,
         final_theta,
         seconds,
+    })
+}
+
+/// Runs `images` at `level` (golden-fixed or cycle: the RTL runs one layer) through a network
+/// of several layers, `net` (the weights file's, in fixed point), each level from its own copy.
+pub fn run_layers(
+    level: HwLevel,
+    cfg: &SnnConfig,
+    net: impl Fn() -> Result<Stack<FixedArith>>,
+    images: &[&[u8]],
+    learn: bool,
+) -> Result<LevelRun> {
+    if level.is_rtl() {
+        bail!(
+            "the {} level runs networks of one layer (several layers run at golden-fixed and cycle)",
+            level.name()
+        );
+    }
+    let start = Instant::now();
+    let mut gold = net()?;
+    let homeostasis = snn_arch::HwParams::new(&cfg.layer_config(0))?.homeostasis;
+    let mut core = match level {
+        HwLevel::Cycle => {
+            let mut core = snn_sim::Stack::new(cfg)
+                .context("configuration not supported by the cycle model")?;
+            for (l, layer) in gold.layers.iter().enumerate() {
+                let m = core.layer_mut(l);
+                m.load_weights(layer.weights.as_slice().expect("standard layout"))?;
+                m.load_theta(&layer.theta)?;
+            }
+            Some(core)
+        }
+        _ => None,
+    };
+    // Every layer's weights and (with homeostasis) theta, layer after layer.
+    let state = |gold: &Stack<FixedArith>, core: &Option<snn_sim::Stack>| -> (Vec<i32>, Vec<i32>) {
+        let (mut w, mut th) = (Vec::new(), Vec::new());
+        match core {
+            Some(core) => core.layers().iter().for_each(|m| {
+                w.extend(m.weights());
+                th.extend(m.theta());
+            }),
+            None => gold.layers.iter().for_each(|n| {
+                w.extend(n.weights.iter().copied());
+                th.extend(n.theta.iter().copied());
+            }),
+        }
+        (w, if homeostasis { th } else { Vec::new() })
+    };
+    let mut progress = Progress::new(images.len() as u64, level.name());
+    let (mut out, mut hidden) = (Vec::with_capacity(images.len()), Vec::new());
+    let (mut weights_after, mut theta_after) = (Vec::new(), Vec::new());
+    let opts = PresentOptions {
+        learn,
+        record: false,
+    };
+    for (k, px) in images.iter().enumerate() {
+        let mut layers = match core.as_mut() {
+            Some(core) => core
+                .run_image(px, learn)
+                .with_context(|| format!("cycle model, image {k}"))?,
+            None => gold.present(px, opts),
+        };
+        let mut last = layers.pop().expect("one layer at least");
+        if core.is_some() {
+            last.cycles = Some(layers.iter().chain([&last]).filter_map(|p| p.cycles).sum());
+        }
+        out.push(last);
+        hidden.push(layers);
+        if learn {
+            let (w, th) = state(&gold, &core);
+            weights_after.push(w);
+            if homeostasis {
+                theta_after.push(th);
+            }
+        }
+        progress.inc(1);
+    }
+    progress.finish();
+    let (final_weights, final_theta) = state(&gold, &core);
+    Ok(LevelRun {
+        level,
+        images: out,
+        hidden,
+        shapes: gold
+            .layers
+            .iter()
+            .map(|n| (n.weights.nrows(), n.weights.ncols()))
+            .collect(),
+        weights_after,
+        final_weights,
+        theta_after,
+        final_theta,
+        seconds: start.elapsed().as_secs_f64(),
     })
 }
 

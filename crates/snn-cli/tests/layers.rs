@@ -140,19 +140,26 @@ fn two_layers_train_eval_reconstruct_and_plot() {
         &["--layer 3", "w.json", "2 layer"],
     );
     assert!(!d.join("p3.png").exists());
-    // The RTL runs one layer and says so before any work; the cycle model runs several.
+    // The RTL runs one layer and says so before any work; the cycle model runs several, and
+    // compare checks every layer's outcome and weights.
+    let compare = [
+        "compare",
+        "--weights",
+        "w.json",
+        "--data",
+        "builtin",
+        "--limit",
+        "2",
+    ];
+    let r = ok_json(d, &[&compare[..], &["--train", "--json"]].concat());
+    assert_eq!(
+        (r["agree"].clone(), r["weights_compared"].clone()),
+        (json!(true), json!(2 * (12 * 784 + 4 * 12)))
+    );
     fails(
         d,
-        &[
-            "compare",
-            "--weights",
-            "w.json",
-            "--data",
-            "builtin",
-            "--limit",
-            "2",
-        ],
-        &["w.json", "2 layers", "snn compare"],
+        &[&compare[..], &["--levels", "golden-fixed,verilator"]].concat(),
+        &["w.json", "2 layers", "snn compare with an RTL level"],
     );
     let cycle = ok_json(
         d,

@@ -6,6 +6,7 @@
 use crate::config::{check_size, Weights};
 use crate::data::{self, Inputs};
 use crate::levels::{self, HwLevel, LevelRun, Presentations};
+use crate::model::{ArithKind, Model};
 use crate::output::{print_json, show};
 use crate::paths::IoPlan;
 use anyhow::{bail, Result};
@@ -67,57 +68,104 @@ pub struct CompareReport {
     pub first_mismatch: Option<Mismatch>,
 }
 
-/// The first field in which image `b` (with the weights after it, when learning) differs from
-/// image `a`, as (name, value of b, value of a): the outcome's fields in hardware order
-/// ([`Presentation::first_difference`]), then the weights.
-/// One image's outcome with the learned state after it (raw weights and theta, when learning).
+/// One image's outcome with the learned state after it: the presentations of the layers below
+/// the output (none for one layer), the output layer's, and the raw weights and theta of every
+/// layer, layer after layer, when learning.
 type Learned<'a> = (
+    &'a [Presentation<i32>],
     &'a Presentation<i32>,
     Option<&'a Vec<i32>>,
     Option<&'a Vec<i32>>,
 );
 
-fn first_difference((a, wa, ta): Learned, (b, wb, tb): Learned) -> Option<(String, Value, Value)> {
-    if let Some(d) = b.first_difference(a) {
-        return Some((d.field, d.ours, d.theirs));
+/// `what` of layer `l` (from 0) of a network of `depth` layers: prefixed with the layer when
+/// there are several.
+fn of_layer(depth: usize, l: usize, what: String) -> String {
+    if depth > 1 {
+        format!("layer {}: {what}", l + 1)
+    } else {
+        what
     }
-    if let (Some(wa), Some(wb)) = (wa, wb) {
-        if let Some(k) = wa.iter().zip(wb).position(|(x, y)| x != y) {
-            let m = wa.len() / a.spike_times.len().max(1);
+}
+
+/// The name of value `k` of every layer's weights (`theta`: of every layer's theta), laid out
+/// layer after layer with the layers' `(neurons, inputs)` `shapes`.
+fn state_name(shapes: &[(usize, usize)], mut k: usize, theta: bool) -> String {
+    for (l, &(n, m)) in shapes.iter().enumerate() {
+        let size = if theta { n } else { n * m };
+        if k < size {
+            let what = if theta {
+                format!("theta[{k}]")
+            } else {
+                format!("weight[{}][{}]", k / m, k % m)
+            };
+            return of_layer(shapes.len(), l, what);
+        }
+        k -= size;
+    }
+    format!("value {k} beyond the layers")
+}
+
+/// The first field in which image `b` (with the state after it, when learning) differs from
+/// image `a`, as (name, value of b, value of a): each layer's outcome in hardware order
+/// ([`Presentation::first_difference`]), from the first, then the weights, then theta.
+fn first_difference(
+    shapes: &[(usize, usize)],
+    (ha, a, wa, ta): Learned,
+    (hb, b, wb, tb): Learned,
+) -> Option<(String, Value, Value)> {
+    let depth = shapes.len();
+    let layers = ha.iter().zip(hb).chain([(a, b)]);
+    for (l, (x, y)) in layers.enumerate() {
+        if let Some(d) = y.first_difference(x) {
+            return Some((of_layer(depth, l, d.field), d.ours, d.theirs));
+        }
+    }
+    for (xs, ys, theta) in [(wa, wb, false), (ta, tb, true)] {
+        let (Some(xs), Some(ys)) = (xs, ys) else {
+            continue;
+        };
+        if let Some(k) = xs.iter().zip(ys).position(|(x, y)| x != y) {
             return Some((
-                format!("weight[{}][{}]", k / m, k % m),
-                Value::from(wb[k]),
-                Value::from(wa[k]),
+                state_name(shapes, k, theta),
+                Value::from(ys[k]),
+                Value::from(xs[k]),
             ));
         }
     }
-    let (ta, tb) = (ta?, tb?);
-    let j = ta.iter().zip(tb).position(|(x, y)| x != y)?;
-    Some((
-        format!("theta[{j}]"),
-        Value::from(tb[j]),
-        Value::from(ta[j]),
-    ))
+    None
 }
 
 /// A memory read back after a run: the reference's values, the level's, and a value's name.
 type FinalState<'a> = (&'a [i32], &'a [i32], &'a dyn Fn(usize) -> String);
 
+/// Run `run`'s presentations of the layers below the output for image `k` (none for one layer).
+fn hidden(run: &LevelRun, k: usize) -> &[Presentation<i32>] {
+    run.hidden.get(k).map_or(&[], Vec::as_slice)
+}
+
 /// Compares every run with the first: per-level summaries and the first mismatch, if any.
-pub fn check(runs: &[LevelRun], m: usize) -> (Vec<LevelSummary>, Option<Mismatch>) {
+pub fn check(runs: &[LevelRun]) -> (Vec<LevelSummary>, Option<Mismatch>) {
     let reference = &runs[0];
+    let shapes = &reference.shapes;
     let mut first_mismatch = None;
     let mut summaries = Vec::new();
     for run in runs {
         let mut mismatched = 0;
         for (k, (x, y)) in reference.images.iter().zip(&run.images).enumerate() {
             let rx = (
+                hidden(reference, k),
                 x,
                 reference.weights_after.get(k),
                 reference.theta_after.get(k),
             );
-            let ry = (y, run.weights_after.get(k), run.theta_after.get(k));
-            if let Some((signal, value, reference_value)) = first_difference(rx, ry) {
+            let ry = (
+                hidden(run, k),
+                y,
+                run.weights_after.get(k),
+                run.theta_after.get(k),
+            );
+            if let Some((signal, value, reference_value)) = first_difference(shapes, rx, ry) {
                 mismatched += 1;
                 if first_mismatch.is_none() {
                     first_mismatch = Some(Mismatch {
@@ -134,8 +182,8 @@ pub fn check(runs: &[LevelRun], m: usize) -> (Vec<LevelSummary>, Option<Mismatch
         }
         // The weight memory read back after the run: also catches an RTL that corrupts weights
         // during inference, when no per-image weights are compared; and theta likewise.
-        let weight = |k: usize| format!("final weight[{}][{}]", k / m, k % m);
-        let theta = |k: usize| format!("final theta[{k}]");
+        let weight = |k: usize| format!("final {}", state_name(shapes, k, false));
+        let theta = |k: usize| format!("final {}", state_name(shapes, k, true));
         let finals: [FinalState; 2] = [
             (&reference.final_weights, &run.final_weights, &weight),
             (&reference.final_theta, &run.final_theta, &theta),
@@ -182,7 +230,10 @@ pub fn run(a: CompareArgs) -> Result<()> {
     let plan: IoPlan = a.inputs.plan(&inputs, rtl);
     plan.check()?;
     let w = Weights::load(&a.inputs.weights)?;
-    w.one_layer("snn compare")?;
+    let layered = w.layer_sizes().len() > 1;
+    if rtl {
+        w.one_layer("snn compare with an RTL level")?;
+    }
     let ds = inputs.load(a.inputs.limit)?;
     check_size(&ds.source, data::size(&ds), &w)?;
     let cfg = a.inputs.config.base(Some(&w))?.finish_for(&w)?;
@@ -190,22 +241,35 @@ pub fn run(a: CompareArgs) -> Result<()> {
         levels::check_hdl(&a.inputs.hdl, &cfg)?;
     }
     let images = data::pixels(&ds);
-    let raw = levels::raw_weights(&cfg, &w, a.inputs.quantize)?;
-    let theta = levels::raw_theta(&cfg, &w, a.inputs.quantize)?;
-    let runs: Vec<LevelRun> = a
-        .levels
-        .iter()
-        .map(|&l| levels::run(l, &cfg, (&raw, &theta), &images, a.train, &a.inputs.hdl))
-        .collect::<Result<_>>()?;
+    let runs: Vec<LevelRun> = if layered {
+        // Every level from its own copy of the file's network.
+        let net =
+            || match Model::from_file(ArithKind::Fixed, &cfg, &w.file, a.inputs.quantize, &w.path)?
+            {
+                Model::Fixed(net) => Ok(net),
+                Model::Float(_) => unreachable!("a fixed-point model"),
+            };
+        a.levels
+            .iter()
+            .map(|&l| levels::run_layers(l, &cfg, net, &images, a.train))
+            .collect::<Result<_>>()?
+    } else {
+        let raw = levels::raw_weights(&cfg, &w, a.inputs.quantize)?;
+        let theta = levels::raw_theta(&cfg, &w, a.inputs.quantize)?;
+        a.levels
+            .iter()
+            .map(|&l| levels::run(l, &cfg, (&raw, &theta), &images, a.train, &a.inputs.hdl))
+            .collect::<Result<_>>()?
+    };
 
-    let (summaries, first_mismatch) = check(&runs, cfg.inputs());
+    let (summaries, first_mismatch) = check(&runs);
     let reference = &runs[0];
     let report = CompareReport {
         reference: reference.level.name(),
         images: images.len(),
         train: a.train,
         weights_compared: if a.train {
-            images.len() * cfg.neurons * cfg.inputs()
+            images.len() * reference.shapes.iter().map(|(n, m)| n * m).sum::<usize>()
         } else {
             0
         },
@@ -288,7 +352,12 @@ mod tests {
     ) -> Option<(String, Value, Value)> {
         let split = |x: &(Presentation<i32>, Vec<i32>)| (x.1[..12].to_vec(), x.1[12..].to_vec());
         let ((wa, ta), (wb, tb)) = (split(a), split(b));
-        first_difference((&a.0, Some(&wa), Some(&ta)), (&b.0, Some(&wb), Some(&tb)))
+        let shapes = [(2, 6)];
+        first_difference(
+            &shapes,
+            (&[], &a.0, Some(&wa), Some(&ta)),
+            (&[], &b.0, Some(&wb), Some(&tb)),
+        )
     }
 
     /// The memories read back after an inference run: a final weight or theta that differs
@@ -299,6 +368,8 @@ mod tests {
         let run = |level, weights: Vec<i32>, theta: Vec<i32>| LevelRun {
             level,
             images: vec![p.clone(), p.clone()],
+            hidden: Vec::new(),
+            shapes: vec![(2, 3)],
             weights_after: Vec::new(),
             final_weights: weights,
             theta_after: Vec::new(),
@@ -310,17 +381,51 @@ mod tests {
             reference(),
             run(HwLevel::Cycle, vec![1, 2, 3, 4, 5, 6], vec![7, 8]),
         ];
-        assert!(check(&same, 3).1.is_none());
+        assert!(check(&same).1.is_none());
         for (weights, theta, signal) in [
             (vec![1, 2, 3, 4, 0, 6], vec![7, 8], "final weight[1][1]"),
             (vec![1, 2, 3, 4, 5, 6], vec![7, 9], "final theta[1]"),
         ] {
             let runs = [reference(), run(HwLevel::Verilator, weights, theta)];
-            let (summaries, first) = check(&runs, 3);
+            let (summaries, first) = check(&runs);
             let first = first.expect(signal);
             assert_eq!((first.image, first.signal.as_str()), (1, signal));
             assert_eq!(summaries[1].mismatched_images, 1);
         }
+    }
+
+    /// With several layers each layer's outcome is compared, from the first, and a weight or
+    /// theta is named by its layer.
+    #[test]
+    fn layers_are_compared_and_named() {
+        let (p, _) = image();
+        let shapes = [(2, 3), (1, 2)];
+        let (w, th) = (vec![0; 8], vec![0; 3]);
+        let mut hidden = p.clone();
+        hidden.winner = None;
+        let (mut w2, mut th2) = (w.clone(), th.clone());
+        let same = first_difference(
+            &shapes,
+            (&[p.clone()], &p, Some(&w), Some(&th)),
+            (&[p.clone()], &p, Some(&w2), Some(&th2)),
+        );
+        assert_eq!(same, None);
+        let d = first_difference(
+            &shapes,
+            (&[p.clone()], &p, None, None),
+            (&[hidden], &p, None, None),
+        );
+        assert_eq!(d.unwrap().0, "layer 1: winner");
+        w2[7] = 1;
+        th2[2] = 1;
+        let d = first_difference(
+            &shapes,
+            (&[p.clone()], &p, Some(&w), Some(&th)),
+            (&[p.clone()], &p, Some(&w2), Some(&th2)),
+        );
+        assert_eq!(d.unwrap().0, "layer 2: weight[0][1]");
+        assert_eq!(state_name(&shapes, 2, true), "layer 2: theta[0]");
+        assert_eq!(state_name(&shapes, 5, false), "layer 1: weight[1][2]");
     }
 
     #[test]
@@ -376,7 +481,7 @@ mod tests {
         // Inference compares no per-image weights.
         b.1[0] = 1;
         assert_eq!(
-            first_difference((&a.0, None, None), (&b.0, None, None)),
+            first_difference(&[(2, 6)], (&[], &a.0, None, None), (&[], &b.0, None, None)),
             None
         );
     }

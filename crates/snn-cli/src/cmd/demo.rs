@@ -262,7 +262,7 @@ fn agree(d: &Demo, state: (&[i32], &[i32]), images: &[&[u8]], learn: bool) -> Re
         .iter()
         .map(|&l| levels::run(l, cfg, state, images, learn, hdl))
         .collect::<Result<Vec<_>>>()?;
-    let (summaries, mismatch) = compare::check(&runs, cfg.inputs());
+    let (summaries, mismatch) = compare::check(&runs);
     if let Some(m) = mismatch {
         anyhow::bail!(
             "levels disagree: image {}, {} vs {}: {} = {} (reference {})",
