@@ -118,8 +118,11 @@ fn uart_host_protocol_matches_the_cycle_model() {
         expect.len() + m * word_bytes(&vec![0; n], wb).len(),
     ));
     expect.extend(all_words(&after, n, m, wb));
-    segments.push((vec![b'x'], expect.len() + 1));
-    expect.push(cmd::UNKNOWN);
+    // Unknown requests; and the theta requests, which a core without homeostasis lacks.
+    for req in [b'x', cmd::THETA_WRITE, cmd::THETA_READ] {
+        segments.push((vec![req], expect.len() + 1));
+        expect.push(cmd::UNKNOWN);
+    }
 
     // DIV clocks per bit: a DIV Hz clock at 1 baud.
     let verilog = generate_top(&cfg, DIV, 1, None).unwrap();
@@ -132,6 +135,85 @@ fn uart_host_protocol_matches_the_cycle_model() {
         "ack and results (winner, valid, cycles) for train then infer: {:?} / {:?}",
         &got[results.clone()],
         &expect[results]
+    );
+    assert_eq!(got, expect, "weights read back after training");
+}
+
+/// `theta` as the `T` and `H` requests carry it: `bytes` per neuron, most significant first.
+fn theta_bytes(theta: &[i32], bytes: usize) -> Vec<u8> {
+    theta
+        .iter()
+        .flat_map(|&t| (t as u32).to_be_bytes()[4 - bytes..].to_vec())
+        .collect()
+}
+
+/// With homeostasis the host restores and saves the whole learned state: weights (`W`) and
+/// theta (`T`) loaded, a training image and an inference image whose results depend on both,
+/// then theta (`H`) and the weights (`R`) read back, all as the cycle model computes them.
+#[test]
+fn uart_theta_requests_restore_and_save_the_learned_state() {
+    if !snn_testkit::tools(
+        "uart_theta_requests_restore_and_save_the_learned_state",
+        &["verilator", "make", "c++"],
+    ) {
+        return;
+    }
+    let cfg = snn_hdl::presets::small_theta();
+    let (n, m, wb) = (cfg.neurons, cfg.inputs(), cfg.fixed.weight_bits);
+    let bt = (cfg.fixed.theta_bits as usize).div_ceil(8);
+    let fmt = FixedFormat::new(&cfg).unwrap();
+    let mut rng = Lcg::new(13);
+    let weights: Vec<i32> = (0..n * m)
+        .map(|_| fmt.w_min + ((rng.next_u64() >> 33) % (fmt.w_max - fmt.w_min + 1) as u64) as i32)
+        .collect();
+    let theta: Vec<i32> = (0..n)
+        .map(|_| ((rng.next_u64() >> 33) % (fmt.theta_max as u64 + 1)) as i32)
+        .collect();
+    assert!(
+        theta.iter().any(|&t| t > 255),
+        "some theta needs both bytes"
+    );
+    let train = image(&mut rng, cfg.height, cfg.width);
+    let infer = image(&mut rng, cfg.height, cfg.width);
+    let mut machine = Machine::new(&cfg).unwrap();
+    machine.load_weights(&weights).unwrap();
+    machine.load_theta(&theta).unwrap();
+    let r_train = machine.run_image(&train, true).unwrap();
+    let r_infer = machine.run_image(&infer, false).unwrap();
+    assert_ne!(machine.theta(), theta, "training must move theta");
+
+    let mut segments: Vec<(Vec<u8>, usize)> = Vec::new();
+    let mut expect = Vec::new();
+    for (req, data) in [
+        (cmd::WRITE, all_words(&weights, n, m, wb)),
+        (cmd::THETA_WRITE, theta_bytes(&theta, bt)),
+    ] {
+        segments.push(([vec![req], data].concat(), expect.len() + 1));
+        expect.push(cmd::ACK);
+    }
+    for (img, learn, r) in [(&train, true, &r_train), (&infer, false, &r_infer)] {
+        let req = if learn { cmd::LEARN } else { cmd::INFER };
+        expect.extend(result_bytes(r.winner, r.cycles.unwrap()));
+        segments.push(([&[req][..], img].concat(), expect.len()));
+    }
+    expect.extend(theta_bytes(&machine.theta(), bt));
+    segments.push((vec![cmd::THETA_READ], expect.len()));
+    expect.extend(all_words(&machine.weights(), n, m, wb));
+    segments.push((vec![cmd::READ], expect.len()));
+
+    let verilog = generate_top(&cfg, DIV, 1, None).unwrap();
+    let got = run_wrapper("wrapper_theta", &verilog, &segments, machine.cycle_bound());
+    assert_eq!(got.len(), expect.len());
+    assert_eq!(
+        got[..14],
+        expect[..14],
+        "acks, then train and infer results"
+    );
+    let th = 14..14 + n * bt;
+    assert_eq!(
+        got[th.clone()],
+        expect[th],
+        "theta read back after training"
     );
     assert_eq!(got, expect, "weights read back after training");
 }
@@ -309,7 +391,7 @@ fn wrapper_blocks_synthesize_small_and_without_latches() {
     let blocks: [(&str, String, u64); 3] = [
         (
             "host",
-            snn_hdl::verilog::generate(&mut Host::<100, 104, 10>::new(784), "host"),
+            snn_hdl::verilog::generate(&mut Host::<100, 104, 10>::new(784, 10, None), "host"),
             500,
         ),
         (

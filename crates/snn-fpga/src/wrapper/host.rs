@@ -11,6 +11,8 @@
 //! | `W` (0x57) | `M` words, `B` bytes each | `K` (0x4B) after the last word is written |
 //! | `R` (0x52) | nothing | `M` words, `B` bytes each |
 //! | `I` (0x49) / `L` (0x4C) | `M` pixels, row-major | 6 bytes: winner, winner_valid, cycles (4) |
+//! | `T` (0x54), homeostasis only | `N` thetas, `BT` bytes each | `K` after the last is written |
+//! | `H` (0x48), homeostasis only | nothing | `N` thetas, `BT` bytes each |
 //! | anything else | nothing | `?` (0x3F) |
 //!
 //! `I` presents the image for inference, `L` for training (STDP and penalty). `cycles` is the
@@ -19,7 +21,10 @@
 //! a board run can be checked against `snn-sim` and the throughput figures. Words are the
 //! weight-memory words of `snn_fpga::bram` (address order = input order), `B = ceil(N*WB / 8)`
 //! bytes, most significant byte first, the unused top bits zero; `cycles` is also most
-//! significant byte first. The word register is `WORD8 = 8 * B` bits wide, so that bytes shift
+//! significant byte first. A theta (homeostasis, SPEC section 10) is the raw unsigned value of
+//! neuron 0, 1, ..., `BT = ceil(TB / 8)` bytes, most significant first: with `R` and `H` a
+//! host saves all the learned state, and with `W` and `T` restores it (a core without
+//! homeostasis answers `T` and `H` with `?`). The word register is `WORD8 = 8 * B` bits wide, so that bytes shift
 //! in at the bottom and out at the top by a constant 8 (plain wiring): sending from a register
 //! of exactly `N * WB` bits needs a barrel shifter to find a partial top byte, which made `Host`
 //! 1,050 LUTs instead of 390 at `N * WB = 100` on the iCE40, where every LUT counts.
@@ -32,6 +37,8 @@ pub mod cmd {
     pub const READ: u8 = b'R';
     pub const INFER: u8 = b'I';
     pub const LEARN: u8 = b'L';
+    pub const THETA_WRITE: u8 = b'T';
+    pub const THETA_READ: u8 = b'H';
     pub const ACK: u8 = b'K';
     pub const UNKNOWN: u8 = b'?';
 }
@@ -82,6 +89,12 @@ pub struct Host<const WORD: usize, const WORD8: usize, const AW: usize> {
     pub host_addr: Signal<Out, Bits<AW>>,
     pub host_wdata: Signal<Out, Bits<WORD>>,
     pub host_rdata: Signal<In, Bits<WORD>>,
+    /// Homeostasis: `theta_we` writes the theta the low bits of `host_wdata` hold into neuron
+    /// `sel` (only while the core is idle), and `theta_in` is `theta[sel]` placed in the top
+    /// `BT` bytes of a word (zero without homeostasis).
+    pub sel: Signal<Out, Bits<8>>,
+    pub theta_we: Signal<Out, Bit>,
+    pub theta_in: Signal<In, Bits<WORD8>>,
     pub busy: Signal<In, Bit>,
     pub done: Signal<In, Bit>,
     pub winner: Signal<In, Bits<8>>,
@@ -109,6 +122,13 @@ pub struct Host<const WORD: usize, const WORD8: usize, const AW: usize> {
     /// The one-byte answer `REPLY` sends.
     reply: DFF<Bits<8>>,
     learn_r: DFF<Bit>,
+    /// The transfer (`W`/`R`) moves thetas (`T`/`H`) instead of weight words: the same states
+    /// with the theta's byte count and the neurons for the words, so that the word register
+    /// gains no new source (a second shift path cost 450 iCE40 LUTs).
+    theta_r: DFF<Bit>,
+    /// The last byte of the item being moved, and the last item.
+    last_b: Signal<Local, Bit>,
+    last_a: Signal<Local, Bit>,
     pix: DFF<Bits<8>>,
     pix_full: DFF<Bit>,
     rx_toggle: DFF<Bit>,
@@ -130,6 +150,13 @@ pub struct Host<const WORD: usize, const WORD8: usize, const AW: usize> {
     s_read_word: Constant<Bits<4>>,
     s_read_send: Constant<Bits<4>>,
     s_capture: Constant<Bits<4>>,
+    c_theta_write: Constant<Bits<8>>,
+    c_theta_read: Constant<Bits<8>>,
+    /// The core has homeostasis: `T` and `H` are served.
+    has_theta: Constant<Bit>,
+    /// `N - 1`: the last neuron; `BT - 1`: the last byte of a theta.
+    last_neuron: Constant<Bits<AW>>,
+    last_theta_byte: Constant<Bits<8>>,
     c_write: Constant<Bits<8>>,
     c_read: Constant<Bits<8>>,
     c_infer: Constant<Bits<8>>,
@@ -153,8 +180,9 @@ pub struct Host<const WORD: usize, const WORD8: usize, const AW: usize> {
 }
 
 impl<const WORD: usize, const WORD8: usize, const AW: usize> Host<WORD, WORD8, AW> {
-    /// `inputs` is `M`, the number of weight words and of pixels per image.
-    pub fn new(inputs: usize) -> Self {
+    /// `inputs` is `M`, the number of weight words and of pixels per image; `neurons` is `N`,
+    /// and `theta_bits` `TB` with homeostasis (the `T` and `H` requests), else `None`.
+    pub fn new(inputs: usize, neurons: usize, theta_bits: Option<usize>) -> Self {
         assert!(WORD >= 8, "a word of {WORD} bits is narrower than a byte");
         assert!(
             inputs >= 1 && inputs <= 1 << AW,
@@ -169,6 +197,15 @@ impl<const WORD: usize, const WORD8: usize, const AW: usize> Host<WORD, WORD8, A
         assert!(
             bytes <= 256,
             "words of {bytes} bytes exceed the 8-bit byte counter"
+        );
+        let theta_bytes = theta_bits.unwrap_or(8).div_ceil(8);
+        assert!(
+            8 * theta_bytes <= WORD8,
+            "a theta of {theta_bytes} bytes does not fit a word"
+        );
+        assert!(
+            neurons >= 1 && neurons <= 256 && neurons <= 1 << AW,
+            "{neurons} neurons do not fit the 8-bit neuron select and {AW} address bits"
         );
         let s = |v: u64| Constant::new(Bits::<4>::from(v));
         let c = |v: u8| Constant::new(Bits::<8>::from(v as u64));
@@ -188,6 +225,9 @@ impl<const WORD: usize, const WORD8: usize, const AW: usize> Host<WORD, WORD8, A
             host_addr: Default::default(),
             host_wdata: Default::default(),
             host_rdata: Default::default(),
+            sel: Default::default(),
+            theta_we: Default::default(),
+            theta_in: Default::default(),
             busy: Default::default(),
             done: Default::default(),
             winner: Default::default(),
@@ -203,6 +243,9 @@ impl<const WORD: usize, const WORD8: usize, const AW: usize> Host<WORD, WORD8, A
             compute: Default::default(),
             reply: Default::default(),
             learn_r: Default::default(),
+            theta_r: Default::default(),
+            last_b: Default::default(),
+            last_a: Default::default(),
             pix: Default::default(),
             pix_full: Default::default(),
             rx_toggle: Default::default(),
@@ -223,6 +266,11 @@ impl<const WORD: usize, const WORD8: usize, const AW: usize> Host<WORD, WORD8, A
             s_read_word: s(st::READ_WORD),
             s_read_send: s(st::READ_SEND),
             s_capture: s(st::CAPTURE),
+            c_theta_write: c(cmd::THETA_WRITE),
+            c_theta_read: c(cmd::THETA_READ),
+            has_theta: Constant::new(theta_bits.is_some()),
+            last_neuron: Constant::new(Bits::<AW>::from(neurons as u64 - 1)),
+            last_theta_byte: c((theta_bytes - 1) as u8),
             c_write: c(cmd::WRITE),
             c_read: c(cmd::READ),
             c_infer: c(cmd::INFER),
@@ -247,8 +295,8 @@ impl<const WORD: usize, const WORD8: usize, const AW: usize> Logic for Host<WORD
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, state, addr, nbyte, word, result, stalls, reply, learn_r, pix, pix_full,
-            rx_toggle, heartbeat
+            self, clock, state, addr, nbyte, word, result, stalls, reply, learn_r, theta_r, pix,
+            pix_full, rx_toggle, heartbeat
         );
         self.tx_data.next = self.reply.q.val();
         self.tx_send.next = false;
@@ -259,6 +307,14 @@ impl<const WORD: usize, const WORD8: usize, const AW: usize> Logic for Host<WORD
         self.host_we.next = false;
         self.host_addr.next = self.addr.q.val();
         self.host_wdata.next = bit_cast::<WORD, WORD8>(self.word.q.val());
+        self.sel.next = bit_cast::<8, AW>(self.addr.q.val());
+        self.theta_we.next = false;
+        self.last_b.next = self.nbyte.q.val() == self.last_byte.val();
+        self.last_a.next = self.addr.q.val() == self.last_addr.val();
+        if self.theta_r.q.val() {
+            self.last_b.next = self.nbyte.q.val() == self.last_theta_byte.val();
+            self.last_a.next = self.addr.q.val() == self.last_neuron.val();
+        }
 
         // LEDs.
         self.heartbeat.d.next = self.heartbeat.q.val() + 1;
@@ -300,9 +356,16 @@ impl<const WORD: usize, const WORD8: usize, const AW: usize> Logic for Host<WORD
             if self.rx_valid.val() {
                 self.addr.d.next = 0.into();
                 self.nbyte.d.next = 0.into();
+                self.theta_r.d.next = false;
                 if self.rx_data.val() == self.c_write.val() {
                     self.state.d.next = self.s_load.val();
                 } else if self.rx_data.val() == self.c_read.val() {
+                    self.state.d.next = self.s_read_addr.val();
+                } else if self.has_theta.val() & (self.rx_data.val() == self.c_theta_write.val()) {
+                    self.theta_r.d.next = true;
+                    self.state.d.next = self.s_load.val();
+                } else if self.has_theta.val() & (self.rx_data.val() == self.c_theta_read.val()) {
+                    self.theta_r.d.next = true;
                     self.state.d.next = self.s_read_addr.val();
                 } else if (self.rx_data.val() == self.c_infer.val())
                     | (self.rx_data.val() == self.c_learn.val())
@@ -318,7 +381,7 @@ impl<const WORD: usize, const WORD8: usize, const AW: usize> Logic for Host<WORD
             if self.rx_valid.val() {
                 self.word.d.next =
                     (self.word.q.val() << 8) | bit_cast::<WORD8, 8>(self.rx_data.val());
-                if self.nbyte.q.val() == self.last_byte.val() {
+                if self.last_b.val() {
                     self.nbyte.d.next = 0.into();
                     self.state.d.next = self.s_write.val();
                 } else {
@@ -326,8 +389,9 @@ impl<const WORD: usize, const WORD8: usize, const AW: usize> Logic for Host<WORD
                 }
             }
         } else if self.state.q.val() == self.s_write.val() {
-            self.host_we.next = true;
-            if self.addr.q.val() == self.last_addr.val() {
+            self.host_we.next = !self.theta_r.q.val();
+            self.theta_we.next = self.theta_r.q.val();
+            if self.last_a.val() {
                 self.reply.d.next = self.c_ack.val();
                 self.state.d.next = self.s_reply.val();
             } else {
@@ -384,6 +448,9 @@ impl<const WORD: usize, const WORD8: usize, const AW: usize> Logic for Host<WORD
             self.state.d.next = self.s_read_word.val();
         } else if self.state.q.val() == self.s_read_word.val() {
             self.word.d.next = bit_cast::<WORD8, WORD>(self.host_rdata.val());
+            if self.theta_r.q.val() {
+                self.word.d.next = self.theta_in.val();
+            }
             self.nbyte.d.next = 0.into();
             self.state.d.next = self.s_read_send.val();
         } else if self.state.q.val() == self.s_read_send.val() {
@@ -391,8 +458,8 @@ impl<const WORD: usize, const WORD8: usize, const AW: usize> Logic for Host<WORD
             if !self.tx_busy.val() {
                 self.tx_send.next = true;
                 self.word.d.next = self.word.q.val() << 8;
-                if self.nbyte.q.val() == self.last_byte.val() {
-                    if self.addr.q.val() == self.last_addr.val() {
+                if self.last_b.val() {
+                    if self.last_a.val() {
                         self.state.d.next = self.s_idle.val();
                     } else {
                         self.addr.d.next = self.addr.q.val() + 1;

@@ -47,9 +47,12 @@ pub struct FpgaTop<
     tx: UartTx,
     host: Host<WORD, WORD8, AW>,
     core: SnnCore<N, WB, PB, WORD, AW, TB, VB>,
-    /// 1 with homeostasis: the UART host has no theta command, theta keeps its initial value
-    /// until learning moves it.
+    /// 1 with homeostasis: the host's `T` and `H` requests reach the core's theta ports.
     _h: usize,
+    /// `WORD8 - 8 * ceil(TB / 8)`: where a theta sits in the host's word to be sent first.
+    theta_top: Constant<Bits<16>>,
+    /// The core's `theta_out` (0 without homeostasis).
+    theta_raw: Signal<Local, Bits<TB>>,
 }
 
 impl<
@@ -72,9 +75,15 @@ impl<
             led: Default::default(),
             rx: UartRx::new(clocks_per_bit),
             tx: UartTx::new(clocks_per_bit),
-            host: Host::new(p.m),
+            host: Host::new(
+                p.m,
+                p.n,
+                p.homeostasis.then_some(p.format.theta_bits as usize),
+            ),
             core: SnnCore::with_weights(p, words),
             _h: usize::from(p.homeostasis),
+            theta_top: Constant::new(Bits::<16>::from((WORD8 - 8 * TB.div_ceil(8)) as u64)),
+            theta_raw: Default::default(),
         }
     }
 }
@@ -116,11 +125,15 @@ impl<
         self.core.host_addr.next = self.host.host_addr.val();
         self.core.host_wdata.next = self.host.host_wdata.val();
         self.host.host_rdata.next = self.core.host_rdata.val();
-        self.core.pot_sel.next = 0.into();
+        self.core.pot_sel.next = self.host.sel.val();
+        self.theta_raw.next = 0.into();
         for h in 0..self._h {
-            self.core.theta_we[h].next = false;
-            self.core.theta_wdata[h].next = 0.into();
+            self.core.theta_we[h].next = self.host.theta_we.val();
+            self.core.theta_wdata[h].next = bit_cast::<TB, WORD>(self.host.host_wdata.val());
+            self.theta_raw.next = self.core.theta_out[h].val();
         }
+        self.host.theta_in.next =
+            bit_cast::<WORD8, TB>(self.theta_raw.val()) << self.theta_top.val();
         self.host.busy.next = self.core.busy.val();
         self.host.done.next = self.core.done.val();
         self.host.winner.next = self.core.winner.val();
