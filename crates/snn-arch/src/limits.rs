@@ -82,6 +82,7 @@ pub fn check_rtl(p: &HwParams) -> Result<()> {
         (f.lut_frac_bits as usize <= MUL_BITS && f.weight_bits as usize <= MUL_BITS, format!("lut_frac_bits = {} and weight_bits = {} must fit the {MUL_BITS}-bit multiplier; use values <= {MUL_BITS}", f.lut_frac_bits, f.weight_bits)),
         (!p.homeostasis || f.theta_bits < f.potential_bits, format!("theta_bits = {} must be below potential_bits = {} (thr + theta is a potential); use theta_bits <= {}", f.theta_bits, f.potential_bits, f.potential_bits - 1)),
         (!p.normalization || f.weight_bits as usize + ((usize::BITS - p.m.leading_zeros()) as usize) < ROW_SUM_BITS, format!("a row sum of {} weights of {} bits does not fit the {ROW_SUM_BITS}-bit row-sum registers", p.m, f.weight_bits)),
+        (!p.normalization || ROW_SUM_BITS + 2 + p.rb as usize <= NORM_PRODUCT_BITS, format!("NormMul's product of a {}-bit difference and the {}-bit reciprocal of M = {}, rounded, does not fit its {NORM_PRODUCT_BITS} bits", ROW_SUM_BITS + 1, p.rb, p.m)),
     ];
     if p.lanes < p.n {
         bail!("lanes = {} < neurons = {}: the cycle model runs lane designs, the RTL generator builds one lane per neuron so far (remove lanes, or set lanes = {})", p.lanes, p.n, p.n);

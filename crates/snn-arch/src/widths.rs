@@ -40,11 +40,12 @@ pub const DISTANCE_BITS: usize = 8;
 pub const NEURON_BITS: usize = 8;
 
 /// Row normalization's row sums `rsum[j]` and step `delta`, two's complement (a row sum needs
-/// `WB + bits(M)` bits; one fixed width keeps the RTL free of another const generic).
-pub const ROW_SUM_BITS: usize = 32;
+/// `WB + bits(M)` bits, 23 for 10-bit weights of a 64 x 64 image; one fixed width keeps the RTL
+/// free of another const generic).
+pub const ROW_SUM_BITS: usize = 24;
 /// NormMul's product `nm_acc` and its operand `S - rsum[winner]`: `ROW_SUM_BITS + 1` bits times
-/// the `RB`-bit reciprocal fit.
-pub const NORM_PRODUCT_BITS: usize = 64;
+/// the `RB`-bit reciprocal must fit (`limits::check_rtl`).
+pub const NORM_PRODUCT_BITS: usize = 48;
 
 /// Width in bits of every register named in docs/ARCHITECTURE.md, as the RTL declares it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -115,6 +115,9 @@ pub struct NormUnit<const N: usize, const WB: usize, const WORD: usize, const AW
     diff: Signal<Local, Bits<NM_BITS>>,
     add: Signal<Local, Bits<NM_BITS>>,
     acc_next: Signal<Local, Bits<NM_BITS>>,
+    /// NormMul's last product plus the rounding half, and that shifted by `norm_shift`
+    /// (arithmetic) and truncated into `delta`.
+    rounding: Signal<Local, Bits<NM_BITS>>,
     rounded: Signal<Local, Bits<RSUM_BITS>>,
     nids: Vec<Constant<Bits<NEURON_BITS>>>,
     lane_off: Vec<Constant<Bits<16>>>,
@@ -126,6 +129,8 @@ pub struct NormUnit<const N: usize, const WB: usize, const WORD: usize, const AW
     top: Constant<Bits<NM_BITS>>,
     half: Constant<Bits<NM_BITS>>,
     shift: Constant<Bits<8>>,
+    /// The top `norm_shift` bits: the ones an arithmetic shift brings in for a negative value.
+    fill: Constant<Bits<NM_BITS>>,
     /// The weight's sign bit at `WB` and at `RSUM_BITS` bits (sign extension is
     /// `(x ^ 2^(WB-1)) - 2^(WB-1)`), and the row sums' sign bit.
     w_sign: Constant<Bits<WB>>,
@@ -135,7 +140,7 @@ pub struct NormUnit<const N: usize, const WB: usize, const WORD: usize, const AW
 
 /// `v` modulo `2^NM_BITS`.
 fn wide(v: i64) -> Bits<NM_BITS> {
-    Bits::<NM_BITS>::from(v as u64)
+    Bits::<NM_BITS>::from(v as u64 & (u64::MAX >> (64 - NM_BITS)))
 }
 
 impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize>
@@ -216,6 +221,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize>
             diff: Default::default(),
             add: Default::default(),
             acc_next: Default::default(),
+            rounding: Default::default(),
             rounded: Default::default(),
             nids: (0..N)
                 .map(|j| Constant::new(Bits::<NEURON_BITS>::from(j as u64)))
@@ -233,6 +239,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize>
             top: Constant::new(wide(1 << (NM_BITS - 1))),
             half: Constant::new(wide(1 << (f.norm_shift - 1))),
             shift: Constant::new(Bits::<8>::from(f.norm_shift as u64)),
+            fill: Constant::new(wide(!((1i64 << (NM_BITS as u32 - f.norm_shift)) - 1))),
             w_sign: Constant::new(Bits::<WB>::from(1u64 << (WB - 1))),
             w_sign_x: Constant::new(Bits::<RSUM_BITS>::from(1u64 << (WB - 1))),
             x_sign: Constant::new(Bits::<RSUM_BITS>::from(1u64 << (RSUM_BITS - 1))),
@@ -361,11 +368,15 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
             self.add.next = self.diff.val();
         }
         self.acc_next.next = (self.nm_acc.q.val() << 1) + self.add.val();
-        // The product's bits from `norm_shift` on: `delta` fits them, so the truncation is the
-        // arithmetic shift.
-        self.rounded.next = bit_cast::<RSUM_BITS, NM_BITS>(
-            (self.acc_next.val() + self.half.val()) >> self.shift.val(),
-        );
+        // The product's bits from `norm_shift` on, shifted arithmetically (a negative product
+        // fills the top with ones): `delta` fits them, so the truncation keeps its value.
+        self.rounding.next = self.acc_next.val() + self.half.val();
+        self.rounded.next = bit_cast::<RSUM_BITS, NM_BITS>(self.rounding.val() >> self.shift.val());
+        if (self.rounding.val() & self.top.val()).any() {
+            self.rounded.next = bit_cast::<RSUM_BITS, NM_BITS>(
+                (self.rounding.val() >> self.shift.val()) | self.fill.val(),
+            );
+        }
         self.nm_last.next = self.nm_step.val() & (self.nm_bit.q.val() == self.last_bit.val());
         if self.nm_begin.val() {
             self.nm_acc.d.next = 0.into();

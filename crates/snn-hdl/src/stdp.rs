@@ -934,7 +934,10 @@ mod tests {
                 let sums: Vec<i32> = norm
                     .rsum
                     .iter()
-                    .map(|r| r.sum.val().to_u64() as u32 as i32)
+                    .map(|r| {
+                        let shift = 64 - snn_arch::widths::ROW_SUM_BITS;
+                        ((r.sum.val().to_u64() << shift) as i64 >> shift) as i32
+                    })
                     .collect();
                 assert_eq!(sums, model.rsum[..2], "row sums, {what}");
                 assert_eq!(norm.sum_v.q.val(), model.sum_v, "sum stage, {what}");
