@@ -142,40 +142,20 @@ fn two_layers_train_eval_reconstruct_and_plot() {
     assert!(!d.join("p3.png").exists());
     // The RTL runs one layer and says so before any work; the cycle model runs several, and
     // compare checks every layer's outcome and weights.
-    let compare = [
-        "compare",
-        "--weights",
-        "w.json",
-        "--data",
-        "builtin",
-        "--limit",
-        "2",
-    ];
-    let r = ok_json(d, &[&compare[..], &["--train", "--json"]].concat());
+    // Both commands on the two-layer file and the first two builtin images.
+    let on_file = ["--weights", "w.json", "--data", "builtin", "--limit", "2"];
+    let with = |head: &[&'static str], tail: &[&'static str]| [head, &on_file[..], tail].concat();
+    let r = ok_json(d, &with(&["compare"], &["--train", "--json"]));
     assert_eq!(
         (r["agree"].clone(), r["weights_compared"].clone()),
         (json!(true), json!(2 * (12 * 784 + 4 * 12)))
     );
     fails(
         d,
-        &[&compare[..], &["--levels", "golden-fixed,verilator"]].concat(),
+        &with(&["compare"], &["--levels", "golden-fixed,verilator"]),
         &["w.json", "2 layers", "snn compare with an RTL level"],
     );
-    let cycle = ok_json(
-        d,
-        &[
-            "simulate",
-            "--level",
-            "cycle",
-            "--weights",
-            "w.json",
-            "--data",
-            "builtin",
-            "--limit",
-            "2",
-            "--json",
-        ],
-    );
+    let cycle = ok_json(d, &with(&["simulate", "--level", "cycle"], &["--json"]));
     assert_eq!(cycle["images"].as_array().unwrap().len(), 2);
     fails(
         d,
