@@ -90,6 +90,8 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
     wire  [7:0] control$lag_q$4;
     wire  [7:0] control$lag_q$5;
     wire  [15:0] control$lag_mask;
+    wire  [9:0] control$wm_raddr;
+    reg  [9:0] control$st_wraddr;
     reg  spike_gen$clock;
     reg  spike_gen$start;
     reg  spike_gen$ingest;
@@ -169,6 +171,7 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
     wire  [7:0] stdp$class_next;
     wire  [7:0] stdp$begin_class;
     wire  [9:0] stdp$raddr;
+    wire  [9:0] stdp$wraddr;
     wire  stdp$walk_done;
     wire  stdp$more;
     wire  stdp$pen_done;
@@ -250,7 +253,9 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
         .lag_q$3(control$lag_q$3),
         .lag_q$4(control$lag_q$4),
         .lag_q$5(control$lag_q$5),
-        .lag_mask(control$lag_mask)
+        .lag_mask(control$lag_mask),
+        .wm_raddr(control$wm_raddr),
+        .st_wraddr(control$st_wraddr)
     );
     snn_core$spike_gen spike_gen(
         .clock(spike_gen$clock),
@@ -338,6 +343,7 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
         .class_next(stdp$class_next),
         .begin_class(stdp$begin_class),
         .raddr(stdp$raddr),
+        .wraddr(stdp$wraddr),
         .walk_done(stdp$walk_done),
         .more(stdp$more),
         .pen_done(stdp$pen_done),
@@ -462,7 +468,8 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
         control$st_walk_done = stdp$walk_done;
         control$st_more = stdp$more;
         control$st_pen_done = stdp$pen_done;
-        weight_mem$raddr = control$raddr;
+        weight_mem$raddr = control$wm_raddr;
+        control$st_wraddr = stdp$wraddr;
         weight_mem$we = stdp$we;
         weight_mem$waddr = stdp$waddr;
         weight_mem$wdata = stdp$wdata;
@@ -472,7 +479,7 @@ module snn_core(clock,start,learn,pix_data,pix_valid,pix_ready,host_we,host_addr
 
 endmodule // snn_core
 
-module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan_last,head,count_raw,listed,next_q,sg_start,sg_ingest,sg_drain,class_next,lists_next,raddr,spike_any,above_any,n_reset,n_int,n_add,n_complete,n_fire,spike_valid,wta_last,winner_valid,wta_clear,wta_enter,wta_scan,st_class_next,st_begin_class,st_raddr,st_walk_done,st_more,st_pen_done,st_begin,st_walk,st_drain,st_pen_start,st_pen_walk,lag_m,lag_r$0,lag_r$1,lag_r$2,lag_r$3,lag_r$4,lag_r$5,lag_q$0,lag_q$1,lag_q$2,lag_q$3,lag_q$4,lag_q$5,lag_mask);
+module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan_last,head,count_raw,listed,next_q,sg_start,sg_ingest,sg_drain,class_next,lists_next,raddr,spike_any,above_any,n_reset,n_int,n_add,n_complete,n_fire,spike_valid,wta_last,winner_valid,wta_clear,wta_enter,wta_scan,st_class_next,st_begin_class,st_raddr,st_walk_done,st_more,st_pen_done,st_begin,st_walk,st_drain,st_pen_start,st_pen_walk,lag_m,lag_r$0,lag_r$1,lag_r$2,lag_r$3,lag_r$4,lag_r$5,lag_q$0,lag_q$1,lag_q$2,lag_q$3,lag_q$4,lag_q$5,lag_mask,wm_raddr,st_wraddr);
 
     // Module arguments
     input wire  clock;
@@ -534,6 +541,8 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
     output reg  [7:0] lag_q$4;
     output reg  [7:0] lag_q$5;
     output reg  [15:0] lag_mask;
+    output reg  [9:0] wm_raddr;
+    input wire  [9:0] st_wraddr;
 
     // Constant declarations
     localparam  class_one = 8'he3;
@@ -1027,8 +1036,10 @@ module snn_core$control(clock,start,learn,state,busy,done,t,cycles,thr,peak,scan
             issued = 1'h1;
         end
         raddr = issue_addr;
+        wm_raddr = issue_addr;
         if (((state_r$q == s_stdp) | (state_r$q == s_end)) | (state_r$q == s_pen)) begin
             raddr = st_raddr;
+            wm_raddr = st_wraddr;
         end
         last_step = t_r$q == t_steps;
         t_gt_whi$x = t_r$q;
@@ -4489,8 +4500,8 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
     localparam  onehot$7 = 10'b10000000;
     localparam  onehot$8 = 10'b100000000;
     localparam  onehot$9 = 10'b1000000000;
-    localparam  lane_ones = 10'b1111111111;
-    localparam  pot_ones = 20'hfffff;
+    localparam  lane_ones$0 = 10'b1111111111;
+    localparam  pot_ones$0 = 20'hfffff;
 
     // Stub signals
     reg  nrn$0$clock;
@@ -4946,6 +4957,9 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
     // Update code
     always @(*) begin
         pot_out = 20'h0;
+        spikes = 10'h0;
+        above = 10'h0;
+        shown_sel = 20'h0;
         t_free = t + t_ref1;
         thr_f = thr ^ sign;
         rest_fires = p_rest_f >= thr_f;
@@ -4956,23 +4970,23 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         nrn$0$add = add;
         nrn$0$complete = complete;
         nrn$0$fire = fire;
-        nrn$0$inhibit = inhibit[0];
         nrn$0$t = t;
         nrn$0$t_free = t_free;
         nrn$0$thr = thr;
         nrn$0$rest_fires = rest_fires;
         nrn$0$min_fires = min_fires;
         nrn$0$word = word;
+        lane_hit$0 = 10'h0;
+        if (lane_sel == ids$0) begin
+            lane_hit$0 = lane_ones$0;
+        end
+        nrn$0$inhibit = inhibit[0];
         if (pot_sel == ids$0) begin
             pot_out = nrn$0$pot;
         end
-        lane_hit$0 = 10'h0;
-        if (lane_sel == ids$0) begin
-            lane_hit$0 = lane_ones;
-        end
         ws_hit$0 = 20'h0;
         if (ws == ids$0) begin
-            ws_hit$0 = pot_ones;
+            ws_hit$0 = pot_ones$0;
         end
         nrn$1$clock = clock;
         nrn$1$reset = reset;
@@ -4980,23 +4994,23 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         nrn$1$add = add;
         nrn$1$complete = complete;
         nrn$1$fire = fire;
-        nrn$1$inhibit = inhibit[1];
         nrn$1$t = t;
         nrn$1$t_free = t_free;
         nrn$1$thr = thr;
         nrn$1$rest_fires = rest_fires;
         nrn$1$min_fires = min_fires;
         nrn$1$word = word;
+        lane_hit$1 = 10'h0;
+        if (lane_sel == ids$1) begin
+            lane_hit$1 = lane_ones$0;
+        end
+        nrn$1$inhibit = inhibit[1];
         if (pot_sel == ids$1) begin
             pot_out = nrn$1$pot;
         end
-        lane_hit$1 = 10'h0;
-        if (lane_sel == ids$1) begin
-            lane_hit$1 = lane_ones;
-        end
         ws_hit$1 = 20'h0;
         if (ws == ids$1) begin
-            ws_hit$1 = pot_ones;
+            ws_hit$1 = pot_ones$0;
         end
         nrn$2$clock = clock;
         nrn$2$reset = reset;
@@ -5004,23 +5018,23 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         nrn$2$add = add;
         nrn$2$complete = complete;
         nrn$2$fire = fire;
-        nrn$2$inhibit = inhibit[2];
         nrn$2$t = t;
         nrn$2$t_free = t_free;
         nrn$2$thr = thr;
         nrn$2$rest_fires = rest_fires;
         nrn$2$min_fires = min_fires;
         nrn$2$word = word;
+        lane_hit$2 = 10'h0;
+        if (lane_sel == ids$2) begin
+            lane_hit$2 = lane_ones$0;
+        end
+        nrn$2$inhibit = inhibit[2];
         if (pot_sel == ids$2) begin
             pot_out = nrn$2$pot;
         end
-        lane_hit$2 = 10'h0;
-        if (lane_sel == ids$2) begin
-            lane_hit$2 = lane_ones;
-        end
         ws_hit$2 = 20'h0;
         if (ws == ids$2) begin
-            ws_hit$2 = pot_ones;
+            ws_hit$2 = pot_ones$0;
         end
         nrn$3$clock = clock;
         nrn$3$reset = reset;
@@ -5028,23 +5042,23 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         nrn$3$add = add;
         nrn$3$complete = complete;
         nrn$3$fire = fire;
-        nrn$3$inhibit = inhibit[3];
         nrn$3$t = t;
         nrn$3$t_free = t_free;
         nrn$3$thr = thr;
         nrn$3$rest_fires = rest_fires;
         nrn$3$min_fires = min_fires;
         nrn$3$word = word;
+        lane_hit$3 = 10'h0;
+        if (lane_sel == ids$3) begin
+            lane_hit$3 = lane_ones$0;
+        end
+        nrn$3$inhibit = inhibit[3];
         if (pot_sel == ids$3) begin
             pot_out = nrn$3$pot;
         end
-        lane_hit$3 = 10'h0;
-        if (lane_sel == ids$3) begin
-            lane_hit$3 = lane_ones;
-        end
         ws_hit$3 = 20'h0;
         if (ws == ids$3) begin
-            ws_hit$3 = pot_ones;
+            ws_hit$3 = pot_ones$0;
         end
         nrn$4$clock = clock;
         nrn$4$reset = reset;
@@ -5052,23 +5066,23 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         nrn$4$add = add;
         nrn$4$complete = complete;
         nrn$4$fire = fire;
-        nrn$4$inhibit = inhibit[4];
         nrn$4$t = t;
         nrn$4$t_free = t_free;
         nrn$4$thr = thr;
         nrn$4$rest_fires = rest_fires;
         nrn$4$min_fires = min_fires;
         nrn$4$word = word;
+        lane_hit$4 = 10'h0;
+        if (lane_sel == ids$4) begin
+            lane_hit$4 = lane_ones$0;
+        end
+        nrn$4$inhibit = inhibit[4];
         if (pot_sel == ids$4) begin
             pot_out = nrn$4$pot;
         end
-        lane_hit$4 = 10'h0;
-        if (lane_sel == ids$4) begin
-            lane_hit$4 = lane_ones;
-        end
         ws_hit$4 = 20'h0;
         if (ws == ids$4) begin
-            ws_hit$4 = pot_ones;
+            ws_hit$4 = pot_ones$0;
         end
         nrn$5$clock = clock;
         nrn$5$reset = reset;
@@ -5076,23 +5090,23 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         nrn$5$add = add;
         nrn$5$complete = complete;
         nrn$5$fire = fire;
-        nrn$5$inhibit = inhibit[5];
         nrn$5$t = t;
         nrn$5$t_free = t_free;
         nrn$5$thr = thr;
         nrn$5$rest_fires = rest_fires;
         nrn$5$min_fires = min_fires;
         nrn$5$word = word;
+        lane_hit$5 = 10'h0;
+        if (lane_sel == ids$5) begin
+            lane_hit$5 = lane_ones$0;
+        end
+        nrn$5$inhibit = inhibit[5];
         if (pot_sel == ids$5) begin
             pot_out = nrn$5$pot;
         end
-        lane_hit$5 = 10'h0;
-        if (lane_sel == ids$5) begin
-            lane_hit$5 = lane_ones;
-        end
         ws_hit$5 = 20'h0;
         if (ws == ids$5) begin
-            ws_hit$5 = pot_ones;
+            ws_hit$5 = pot_ones$0;
         end
         nrn$6$clock = clock;
         nrn$6$reset = reset;
@@ -5100,23 +5114,23 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         nrn$6$add = add;
         nrn$6$complete = complete;
         nrn$6$fire = fire;
-        nrn$6$inhibit = inhibit[6];
         nrn$6$t = t;
         nrn$6$t_free = t_free;
         nrn$6$thr = thr;
         nrn$6$rest_fires = rest_fires;
         nrn$6$min_fires = min_fires;
         nrn$6$word = word;
+        lane_hit$6 = 10'h0;
+        if (lane_sel == ids$6) begin
+            lane_hit$6 = lane_ones$0;
+        end
+        nrn$6$inhibit = inhibit[6];
         if (pot_sel == ids$6) begin
             pot_out = nrn$6$pot;
         end
-        lane_hit$6 = 10'h0;
-        if (lane_sel == ids$6) begin
-            lane_hit$6 = lane_ones;
-        end
         ws_hit$6 = 20'h0;
         if (ws == ids$6) begin
-            ws_hit$6 = pot_ones;
+            ws_hit$6 = pot_ones$0;
         end
         nrn$7$clock = clock;
         nrn$7$reset = reset;
@@ -5124,23 +5138,23 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         nrn$7$add = add;
         nrn$7$complete = complete;
         nrn$7$fire = fire;
-        nrn$7$inhibit = inhibit[7];
         nrn$7$t = t;
         nrn$7$t_free = t_free;
         nrn$7$thr = thr;
         nrn$7$rest_fires = rest_fires;
         nrn$7$min_fires = min_fires;
         nrn$7$word = word;
+        lane_hit$7 = 10'h0;
+        if (lane_sel == ids$7) begin
+            lane_hit$7 = lane_ones$0;
+        end
+        nrn$7$inhibit = inhibit[7];
         if (pot_sel == ids$7) begin
             pot_out = nrn$7$pot;
         end
-        lane_hit$7 = 10'h0;
-        if (lane_sel == ids$7) begin
-            lane_hit$7 = lane_ones;
-        end
         ws_hit$7 = 20'h0;
         if (ws == ids$7) begin
-            ws_hit$7 = pot_ones;
+            ws_hit$7 = pot_ones$0;
         end
         nrn$8$clock = clock;
         nrn$8$reset = reset;
@@ -5148,23 +5162,23 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         nrn$8$add = add;
         nrn$8$complete = complete;
         nrn$8$fire = fire;
-        nrn$8$inhibit = inhibit[8];
         nrn$8$t = t;
         nrn$8$t_free = t_free;
         nrn$8$thr = thr;
         nrn$8$rest_fires = rest_fires;
         nrn$8$min_fires = min_fires;
         nrn$8$word = word;
+        lane_hit$8 = 10'h0;
+        if (lane_sel == ids$8) begin
+            lane_hit$8 = lane_ones$0;
+        end
+        nrn$8$inhibit = inhibit[8];
         if (pot_sel == ids$8) begin
             pot_out = nrn$8$pot;
         end
-        lane_hit$8 = 10'h0;
-        if (lane_sel == ids$8) begin
-            lane_hit$8 = lane_ones;
-        end
         ws_hit$8 = 20'h0;
         if (ws == ids$8) begin
-            ws_hit$8 = pot_ones;
+            ws_hit$8 = pot_ones$0;
         end
         nrn$9$clock = clock;
         nrn$9$reset = reset;
@@ -5172,24 +5186,25 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         nrn$9$add = add;
         nrn$9$complete = complete;
         nrn$9$fire = fire;
-        nrn$9$inhibit = inhibit[9];
         nrn$9$t = t;
         nrn$9$t_free = t_free;
         nrn$9$thr = thr;
         nrn$9$rest_fires = rest_fires;
         nrn$9$min_fires = min_fires;
         nrn$9$word = word;
+        lane_hit$9 = 10'h0;
+        if (lane_sel == ids$9) begin
+            lane_hit$9 = lane_ones$0;
+        end
+        nrn$9$inhibit = inhibit[9];
         if (pot_sel == ids$9) begin
             pot_out = nrn$9$pot;
         end
-        lane_hit$9 = 10'h0;
-        if (lane_sel == ids$9) begin
-            lane_hit$9 = lane_ones;
-        end
         ws_hit$9 = 20'h0;
         if (ws == ids$9) begin
-            ws_hit$9 = pot_ones;
+            ws_hit$9 = pot_ones$0;
         end
+        lane_w = 10'h0;
         lane_acc$0 = nrn$0$lane_out & lane_hit$0;
         lane_acc$1 = lane_acc$0 | (nrn$1$lane_out & lane_hit$1);
         lane_acc$2 = lane_acc$1 | (nrn$2$lane_out & lane_hit$2);
@@ -5200,6 +5215,7 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         lane_acc$7 = lane_acc$6 | (nrn$7$lane_out & lane_hit$7);
         lane_acc$8 = lane_acc$7 | (nrn$8$lane_out & lane_hit$8);
         lane_acc$9 = lane_acc$8 | (nrn$9$lane_out & lane_hit$9);
+        lane_w = lane_acc$9;
         ws_acc$0 = nrn$0$shown & ws_hit$0;
         ws_acc$1 = ws_acc$0 | (nrn$1$shown & ws_hit$1);
         ws_acc$2 = ws_acc$1 | (nrn$2$shown & ws_hit$2);
@@ -5210,7 +5226,6 @@ module snn_core$neurons(clock,reset,integrate,add,complete,fire,inhibit,t,thr,wo
         ws_acc$7 = ws_acc$6 | (nrn$7$shown & ws_hit$7);
         ws_acc$8 = ws_acc$7 | (nrn$8$shown & ws_hit$8);
         ws_acc$9 = ws_acc$8 | (nrn$9$shown & ws_hit$9);
-        lane_w = lane_acc$9;
         shown_sel = ws_acc$9;
         spk_acc$0 = 10'h0;
         if (nrn$0$spike) begin
@@ -5358,6 +5373,186 @@ module snn_core$neurons$nrn$0(clock,reset,integrate,add,complete,fire,inhibit,t,
     output reg  above;
     output reg  [9:0] lane_out;
 
+    // Stub signals
+    reg  [19:0] pot_r$d;
+    wire  [19:0] pot_r$q;
+    reg  pot_r$clock;
+    reg  [19:0] shown_r$d;
+    wire  [19:0] shown_r$q;
+    reg  shown_r$clock;
+    reg  [7:0] free_at$d;
+    wire  [7:0] free_at$q;
+    reg  free_at$clock;
+    reg  spike_r$d;
+    wire  spike_r$q;
+    reg  spike_r$clock;
+    reg  above_r$d;
+    wire  above_r$q;
+    reg  above_r$clock;
+    reg  core$reset;
+    reg  core$integrate;
+    reg  core$add;
+    reg  core$complete;
+    reg  core$fire;
+    reg  core$inhibit;
+    reg  [7:0] core$t;
+    reg  [7:0] core$t_free;
+    reg  [19:0] core$thr;
+    reg  core$rest_fires;
+    reg  core$min_fires;
+    reg  [99:0] core$word;
+    reg  [19:0] core$pot_q;
+    reg  [19:0] core$shown_q;
+    reg  [7:0] core$free_q;
+    reg  core$spike_q;
+    reg  core$above_q;
+    wire  [19:0] core$pot_n;
+    wire  [19:0] core$shown_n;
+    wire  [7:0] core$free_n;
+    wire  core$spike_n;
+    wire  core$above_n;
+    wire  [9:0] core$lane_out;
+
+    // Sub module instances
+    snn_core$neurons$nrn$0$pot_r pot_r(
+        .d(pot_r$d),
+        .q(pot_r$q),
+        .clock(pot_r$clock)
+    );
+    snn_core$neurons$nrn$0$shown_r shown_r(
+        .d(shown_r$d),
+        .q(shown_r$q),
+        .clock(shown_r$clock)
+    );
+    snn_core$neurons$nrn$0$free_at free_at(
+        .d(free_at$d),
+        .q(free_at$q),
+        .clock(free_at$clock)
+    );
+    snn_core$neurons$nrn$0$spike_r spike_r(
+        .d(spike_r$d),
+        .q(spike_r$q),
+        .clock(spike_r$clock)
+    );
+    snn_core$neurons$nrn$0$above_r above_r(
+        .d(above_r$d),
+        .q(above_r$q),
+        .clock(above_r$clock)
+    );
+    snn_core$neurons$nrn$0$core core(
+        .reset(core$reset),
+        .integrate(core$integrate),
+        .add(core$add),
+        .complete(core$complete),
+        .fire(core$fire),
+        .inhibit(core$inhibit),
+        .t(core$t),
+        .t_free(core$t_free),
+        .thr(core$thr),
+        .rest_fires(core$rest_fires),
+        .min_fires(core$min_fires),
+        .word(core$word),
+        .pot_q(core$pot_q),
+        .shown_q(core$shown_q),
+        .free_q(core$free_q),
+        .spike_q(core$spike_q),
+        .above_q(core$above_q),
+        .pot_n(core$pot_n),
+        .shown_n(core$shown_n),
+        .free_n(core$free_n),
+        .spike_n(core$spike_n),
+        .above_n(core$above_n),
+        .lane_out(core$lane_out)
+    );
+
+    // Update code
+    always @(*) begin
+        pot_r$clock = clock;
+        shown_r$clock = clock;
+        free_at$clock = clock;
+        spike_r$clock = clock;
+        above_r$clock = clock;
+        pot_r$d = pot_r$q;
+        shown_r$d = shown_r$q;
+        free_at$d = free_at$q;
+        spike_r$d = spike_r$q;
+        above_r$d = above_r$q;
+        pot = pot_r$q;
+        shown = shown_r$q;
+        spike = spike_r$q;
+        above = above_r$q;
+        lane_out = core$lane_out;
+        core$reset = reset;
+        core$integrate = integrate;
+        core$add = add;
+        core$complete = complete;
+        core$fire = fire;
+        core$inhibit = inhibit;
+        core$t = t;
+        core$t_free = t_free;
+        core$thr = thr;
+        core$rest_fires = rest_fires;
+        core$min_fires = min_fires;
+        core$word = word;
+        core$pot_q = pot_r$q;
+        core$shown_q = shown_r$q;
+        core$free_q = free_at$q;
+        core$spike_q = spike_r$q;
+        core$above_q = above_r$q;
+        pot_r$d = core$pot_n;
+        shown_r$d = core$shown_n;
+        free_at$d = core$free_n;
+        spike_r$d = core$spike_n;
+        above_r$d = core$above_n;
+    end
+
+endmodule // snn_core$neurons$nrn$0
+
+module snn_core$neurons$nrn$0$above_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$0$above_r
+
+module snn_core$neurons$nrn$0$core(reset,integrate,add,complete,fire,inhibit,t,t_free,thr,rest_fires,min_fires,word,pot_q,shown_q,free_q,spike_q,above_q,pot_n,shown_n,free_n,spike_n,above_n,lane_out);
+
+    // Module arguments
+    input wire  reset;
+    input wire  integrate;
+    input wire  add;
+    input wire  complete;
+    input wire  fire;
+    input wire  inhibit;
+    input wire  [7:0] t;
+    input wire  [7:0] t_free;
+    input wire  [19:0] thr;
+    input wire  rest_fires;
+    input wire  min_fires;
+    input wire  [99:0] word;
+    input wire  [19:0] pot_q;
+    input wire  [19:0] shown_q;
+    input wire  [7:0] free_q;
+    input wire  spike_q;
+    input wire  above_q;
+    output reg  [19:0] pot_n;
+    output reg  [19:0] shown_n;
+    output reg  [7:0] free_n;
+    output reg  spike_n;
+    output reg  above_n;
+    output reg  [9:0] lane_out;
+
     // Constant declarations
     localparam  neg_bit = 33'h100000;
     localparam  leak_one$0 = 1'b0;
@@ -5430,21 +5625,6 @@ module snn_core$neurons$nrn$0(clock,reset,integrate,add,complete,fire,inhibit,t,
     localparam  lane_off = 16'h0;
 
     // Stub signals
-    reg  [19:0] pot_r$d;
-    wire  [19:0] pot_r$q;
-    reg  pot_r$clock;
-    reg  [19:0] shown_r$d;
-    wire  [19:0] shown_r$q;
-    reg  shown_r$clock;
-    reg  [7:0] free_at$d;
-    wire  [7:0] free_at$q;
-    reg  free_at$clock;
-    reg  spike_r$d;
-    wire  spike_r$q;
-    reg  spike_r$clock;
-    reg  above_r$d;
-    wire  above_r$q;
-    reg  above_r$clock;
     reg  [19:0] not_below_min$x;
     wire  not_below_min$ge;
 
@@ -5520,32 +5700,7 @@ module snn_core$neurons$nrn$0(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  rest_gt$19;
 
     // Sub module instances
-    snn_core$neurons$nrn$0$pot_r pot_r(
-        .d(pot_r$d),
-        .q(pot_r$q),
-        .clock(pot_r$clock)
-    );
-    snn_core$neurons$nrn$0$shown_r shown_r(
-        .d(shown_r$d),
-        .q(shown_r$q),
-        .clock(shown_r$clock)
-    );
-    snn_core$neurons$nrn$0$free_at free_at(
-        .d(free_at$d),
-        .q(free_at$q),
-        .clock(free_at$clock)
-    );
-    snn_core$neurons$nrn$0$spike_r spike_r(
-        .d(spike_r$d),
-        .q(spike_r$q),
-        .clock(spike_r$clock)
-    );
-    snn_core$neurons$nrn$0$above_r above_r(
-        .d(above_r$d),
-        .q(above_r$q),
-        .clock(above_r$clock)
-    );
-    snn_core$neurons$nrn$0$not_below_min not_below_min(
+    snn_core$neurons$nrn$0$core$not_below_min not_below_min(
         .x(not_below_min$x),
         .ge(not_below_min$ge)
     );
@@ -5563,20 +5718,6 @@ module snn_core$neurons$nrn$0(clock,reset,integrate,add,complete,fire,inhibit,t,
     endfunction
     // Update code
     always @(*) begin
-        pot_r$clock = clock;
-        shown_r$clock = clock;
-        free_at$clock = clock;
-        spike_r$clock = clock;
-        above_r$clock = clock;
-        pot_r$d = pot_r$q;
-        shown_r$d = shown_r$q;
-        free_at$d = free_at$q;
-        spike_r$d = spike_r$q;
-        above_r$d = above_r$q;
-        pot = pot_r$q;
-        shown = shown_r$q;
-        spike = spike_r$q;
-        above = above_r$q;
         lane_out = rhdl_trunc_10_100((word >> lane_off));
         thr_f = thr ^ sign;
         lane = rhdl_trunc_10_100((word >> lane_off));
@@ -5584,11 +5725,11 @@ module snn_core$neurons$nrn$0(clock,reset,integrate,add,complete,fire,inhibit,t,
         if (lane >= lane_neg) begin
             lane_x = {{10{1'b0}}, lane} | lane_ext;
         end
-        sum = pot_r$q;
+        sum = pot_q;
         if (add) begin
-            sum = pot_r$q + lane_x;
+            sum = pot_q + lane_x;
         end
-        not_below_min$x = pot_r$q ^ sign;
+        not_below_min$x = pot_q ^ sign;
         sum_f = sum ^ sign;
         rest_gt$0 = sum_f[32'h0] | (~rest_one$0);
         rest_gt$1 = (sum_f[1] & (~rest_one$1)) | ((~(sum_f[1] ^ rest_one$1)) & rest_gt$0);
@@ -5657,82 +5798,51 @@ module snn_core$neurons$nrn$0(clock,reset,integrate,add,complete,fire,inhibit,t,
         gt_leak$18 = (diff[18] & (~leak1_one$18)) | ((~(diff[18] ^ leak1_one$18)) & gt_leak$17);
         ge_leak$19 = (diff[19] & (~leak_one$19)) | ((~(diff[19] ^ leak_one$19)) & ge_leak$18);
         gt_leak$19 = (diff[19] & (~leak1_one$19)) | ((~(diff[19] ^ leak1_one$19)) & gt_leak$18);
+        pot_n = pot_q;
+        shown_n = shown_q;
+        free_n = free_q;
+        spike_n = spike_q;
+        above_n = above_q;
         if (reset) begin
-            pot_r$d = p_rest;
-            shown_r$d = p_rest;
-            free_at$d = 8'h0;
+            pot_n = p_rest;
+            shown_n = p_rest;
+            free_n = 8'h0;
         end
-        if (integrate & (free_at$q <= t)) begin
+        if (integrate & (free_q <= t)) begin
             if (complete) begin
-                pot_r$d = leaked;
-                shown_r$d = leaked;
-                spike_r$d = ~neg;
-                above_r$d = (~neg) & (|diff);
+                pot_n = leaked;
+                shown_n = leaked;
+                spike_n = ~neg;
+                above_n = (~neg) & (|diff);
                 if (rest_gt$19 & rest_reachable) begin
-                    spike_r$d = (~neg) & ge_leak$19;
-                    above_r$d = (~neg) & gt_leak$19;
+                    spike_n = (~neg) & ge_leak$19;
+                    above_n = (~neg) & gt_leak$19;
                 end
             end
             else begin
-                pot_r$d = sum;
+                pot_n = sum;
             end
         end
         if (fire) begin
-            if (spike_r$q) begin
-                pot_r$d = p_rest;
-                free_at$d = t_free;
-                spike_r$d = rest_fires;
+            if (spike_q) begin
+                pot_n = p_rest;
+                free_n = t_free;
+                spike_n = rest_fires;
             end
             else if (~not_below_min$ge) begin
-                pot_r$d = p_rest;
-                spike_r$d = rest_fires;
+                pot_n = p_rest;
+                spike_n = rest_fires;
             end
         end
         if (inhibit) begin
-            pot_r$d = p_min;
-            spike_r$d = min_fires;
+            pot_n = p_min;
+            spike_n = min_fires;
         end
     end
 
-endmodule // snn_core$neurons$nrn$0
+endmodule // snn_core$neurons$nrn$0$core
 
-module snn_core$neurons$nrn$0$above_r(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$neurons$nrn$0$above_r
-
-module snn_core$neurons$nrn$0$free_at(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$neurons$nrn$0$free_at
-
-module snn_core$neurons$nrn$0$not_below_min(x,ge);
+module snn_core$neurons$nrn$0$core$not_below_min(x,ge);
 
     // Module arguments
     input wire  [19:0] x;
@@ -5808,7 +5918,25 @@ module snn_core$neurons$nrn$0$not_below_min(x,ge);
         ge = chain$19 & reachable;
     end
 
-endmodule // snn_core$neurons$nrn$0$not_below_min
+endmodule // snn_core$neurons$nrn$0$core$not_below_min
+
+module snn_core$neurons$nrn$0$free_at(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$0$free_at
 
 module snn_core$neurons$nrn$0$pot_r(d,q,clock);
 
@@ -5886,6 +6014,186 @@ module snn_core$neurons$nrn$1(clock,reset,integrate,add,complete,fire,inhibit,t,
     output reg  above;
     output reg  [9:0] lane_out;
 
+    // Stub signals
+    reg  [19:0] pot_r$d;
+    wire  [19:0] pot_r$q;
+    reg  pot_r$clock;
+    reg  [19:0] shown_r$d;
+    wire  [19:0] shown_r$q;
+    reg  shown_r$clock;
+    reg  [7:0] free_at$d;
+    wire  [7:0] free_at$q;
+    reg  free_at$clock;
+    reg  spike_r$d;
+    wire  spike_r$q;
+    reg  spike_r$clock;
+    reg  above_r$d;
+    wire  above_r$q;
+    reg  above_r$clock;
+    reg  core$reset;
+    reg  core$integrate;
+    reg  core$add;
+    reg  core$complete;
+    reg  core$fire;
+    reg  core$inhibit;
+    reg  [7:0] core$t;
+    reg  [7:0] core$t_free;
+    reg  [19:0] core$thr;
+    reg  core$rest_fires;
+    reg  core$min_fires;
+    reg  [99:0] core$word;
+    reg  [19:0] core$pot_q;
+    reg  [19:0] core$shown_q;
+    reg  [7:0] core$free_q;
+    reg  core$spike_q;
+    reg  core$above_q;
+    wire  [19:0] core$pot_n;
+    wire  [19:0] core$shown_n;
+    wire  [7:0] core$free_n;
+    wire  core$spike_n;
+    wire  core$above_n;
+    wire  [9:0] core$lane_out;
+
+    // Sub module instances
+    snn_core$neurons$nrn$1$pot_r pot_r(
+        .d(pot_r$d),
+        .q(pot_r$q),
+        .clock(pot_r$clock)
+    );
+    snn_core$neurons$nrn$1$shown_r shown_r(
+        .d(shown_r$d),
+        .q(shown_r$q),
+        .clock(shown_r$clock)
+    );
+    snn_core$neurons$nrn$1$free_at free_at(
+        .d(free_at$d),
+        .q(free_at$q),
+        .clock(free_at$clock)
+    );
+    snn_core$neurons$nrn$1$spike_r spike_r(
+        .d(spike_r$d),
+        .q(spike_r$q),
+        .clock(spike_r$clock)
+    );
+    snn_core$neurons$nrn$1$above_r above_r(
+        .d(above_r$d),
+        .q(above_r$q),
+        .clock(above_r$clock)
+    );
+    snn_core$neurons$nrn$1$core core(
+        .reset(core$reset),
+        .integrate(core$integrate),
+        .add(core$add),
+        .complete(core$complete),
+        .fire(core$fire),
+        .inhibit(core$inhibit),
+        .t(core$t),
+        .t_free(core$t_free),
+        .thr(core$thr),
+        .rest_fires(core$rest_fires),
+        .min_fires(core$min_fires),
+        .word(core$word),
+        .pot_q(core$pot_q),
+        .shown_q(core$shown_q),
+        .free_q(core$free_q),
+        .spike_q(core$spike_q),
+        .above_q(core$above_q),
+        .pot_n(core$pot_n),
+        .shown_n(core$shown_n),
+        .free_n(core$free_n),
+        .spike_n(core$spike_n),
+        .above_n(core$above_n),
+        .lane_out(core$lane_out)
+    );
+
+    // Update code
+    always @(*) begin
+        pot_r$clock = clock;
+        shown_r$clock = clock;
+        free_at$clock = clock;
+        spike_r$clock = clock;
+        above_r$clock = clock;
+        pot_r$d = pot_r$q;
+        shown_r$d = shown_r$q;
+        free_at$d = free_at$q;
+        spike_r$d = spike_r$q;
+        above_r$d = above_r$q;
+        pot = pot_r$q;
+        shown = shown_r$q;
+        spike = spike_r$q;
+        above = above_r$q;
+        lane_out = core$lane_out;
+        core$reset = reset;
+        core$integrate = integrate;
+        core$add = add;
+        core$complete = complete;
+        core$fire = fire;
+        core$inhibit = inhibit;
+        core$t = t;
+        core$t_free = t_free;
+        core$thr = thr;
+        core$rest_fires = rest_fires;
+        core$min_fires = min_fires;
+        core$word = word;
+        core$pot_q = pot_r$q;
+        core$shown_q = shown_r$q;
+        core$free_q = free_at$q;
+        core$spike_q = spike_r$q;
+        core$above_q = above_r$q;
+        pot_r$d = core$pot_n;
+        shown_r$d = core$shown_n;
+        free_at$d = core$free_n;
+        spike_r$d = core$spike_n;
+        above_r$d = core$above_n;
+    end
+
+endmodule // snn_core$neurons$nrn$1
+
+module snn_core$neurons$nrn$1$above_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$1$above_r
+
+module snn_core$neurons$nrn$1$core(reset,integrate,add,complete,fire,inhibit,t,t_free,thr,rest_fires,min_fires,word,pot_q,shown_q,free_q,spike_q,above_q,pot_n,shown_n,free_n,spike_n,above_n,lane_out);
+
+    // Module arguments
+    input wire  reset;
+    input wire  integrate;
+    input wire  add;
+    input wire  complete;
+    input wire  fire;
+    input wire  inhibit;
+    input wire  [7:0] t;
+    input wire  [7:0] t_free;
+    input wire  [19:0] thr;
+    input wire  rest_fires;
+    input wire  min_fires;
+    input wire  [99:0] word;
+    input wire  [19:0] pot_q;
+    input wire  [19:0] shown_q;
+    input wire  [7:0] free_q;
+    input wire  spike_q;
+    input wire  above_q;
+    output reg  [19:0] pot_n;
+    output reg  [19:0] shown_n;
+    output reg  [7:0] free_n;
+    output reg  spike_n;
+    output reg  above_n;
+    output reg  [9:0] lane_out;
+
     // Constant declarations
     localparam  neg_bit = 33'h100000;
     localparam  leak_one$0 = 1'b0;
@@ -5958,21 +6266,6 @@ module snn_core$neurons$nrn$1(clock,reset,integrate,add,complete,fire,inhibit,t,
     localparam  lane_off = 16'ha;
 
     // Stub signals
-    reg  [19:0] pot_r$d;
-    wire  [19:0] pot_r$q;
-    reg  pot_r$clock;
-    reg  [19:0] shown_r$d;
-    wire  [19:0] shown_r$q;
-    reg  shown_r$clock;
-    reg  [7:0] free_at$d;
-    wire  [7:0] free_at$q;
-    reg  free_at$clock;
-    reg  spike_r$d;
-    wire  spike_r$q;
-    reg  spike_r$clock;
-    reg  above_r$d;
-    wire  above_r$q;
-    reg  above_r$clock;
     reg  [19:0] not_below_min$x;
     wire  not_below_min$ge;
 
@@ -6048,32 +6341,7 @@ module snn_core$neurons$nrn$1(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  rest_gt$19;
 
     // Sub module instances
-    snn_core$neurons$nrn$1$pot_r pot_r(
-        .d(pot_r$d),
-        .q(pot_r$q),
-        .clock(pot_r$clock)
-    );
-    snn_core$neurons$nrn$1$shown_r shown_r(
-        .d(shown_r$d),
-        .q(shown_r$q),
-        .clock(shown_r$clock)
-    );
-    snn_core$neurons$nrn$1$free_at free_at(
-        .d(free_at$d),
-        .q(free_at$q),
-        .clock(free_at$clock)
-    );
-    snn_core$neurons$nrn$1$spike_r spike_r(
-        .d(spike_r$d),
-        .q(spike_r$q),
-        .clock(spike_r$clock)
-    );
-    snn_core$neurons$nrn$1$above_r above_r(
-        .d(above_r$d),
-        .q(above_r$q),
-        .clock(above_r$clock)
-    );
-    snn_core$neurons$nrn$1$not_below_min not_below_min(
+    snn_core$neurons$nrn$1$core$not_below_min not_below_min(
         .x(not_below_min$x),
         .ge(not_below_min$ge)
     );
@@ -6091,20 +6359,6 @@ module snn_core$neurons$nrn$1(clock,reset,integrate,add,complete,fire,inhibit,t,
     endfunction
     // Update code
     always @(*) begin
-        pot_r$clock = clock;
-        shown_r$clock = clock;
-        free_at$clock = clock;
-        spike_r$clock = clock;
-        above_r$clock = clock;
-        pot_r$d = pot_r$q;
-        shown_r$d = shown_r$q;
-        free_at$d = free_at$q;
-        spike_r$d = spike_r$q;
-        above_r$d = above_r$q;
-        pot = pot_r$q;
-        shown = shown_r$q;
-        spike = spike_r$q;
-        above = above_r$q;
         lane_out = rhdl_trunc_10_100((word >> lane_off));
         thr_f = thr ^ sign;
         lane = rhdl_trunc_10_100((word >> lane_off));
@@ -6112,11 +6366,11 @@ module snn_core$neurons$nrn$1(clock,reset,integrate,add,complete,fire,inhibit,t,
         if (lane >= lane_neg) begin
             lane_x = {{10{1'b0}}, lane} | lane_ext;
         end
-        sum = pot_r$q;
+        sum = pot_q;
         if (add) begin
-            sum = pot_r$q + lane_x;
+            sum = pot_q + lane_x;
         end
-        not_below_min$x = pot_r$q ^ sign;
+        not_below_min$x = pot_q ^ sign;
         sum_f = sum ^ sign;
         rest_gt$0 = sum_f[32'h0] | (~rest_one$0);
         rest_gt$1 = (sum_f[1] & (~rest_one$1)) | ((~(sum_f[1] ^ rest_one$1)) & rest_gt$0);
@@ -6185,82 +6439,51 @@ module snn_core$neurons$nrn$1(clock,reset,integrate,add,complete,fire,inhibit,t,
         gt_leak$18 = (diff[18] & (~leak1_one$18)) | ((~(diff[18] ^ leak1_one$18)) & gt_leak$17);
         ge_leak$19 = (diff[19] & (~leak_one$19)) | ((~(diff[19] ^ leak_one$19)) & ge_leak$18);
         gt_leak$19 = (diff[19] & (~leak1_one$19)) | ((~(diff[19] ^ leak1_one$19)) & gt_leak$18);
+        pot_n = pot_q;
+        shown_n = shown_q;
+        free_n = free_q;
+        spike_n = spike_q;
+        above_n = above_q;
         if (reset) begin
-            pot_r$d = p_rest;
-            shown_r$d = p_rest;
-            free_at$d = 8'h0;
+            pot_n = p_rest;
+            shown_n = p_rest;
+            free_n = 8'h0;
         end
-        if (integrate & (free_at$q <= t)) begin
+        if (integrate & (free_q <= t)) begin
             if (complete) begin
-                pot_r$d = leaked;
-                shown_r$d = leaked;
-                spike_r$d = ~neg;
-                above_r$d = (~neg) & (|diff);
+                pot_n = leaked;
+                shown_n = leaked;
+                spike_n = ~neg;
+                above_n = (~neg) & (|diff);
                 if (rest_gt$19 & rest_reachable) begin
-                    spike_r$d = (~neg) & ge_leak$19;
-                    above_r$d = (~neg) & gt_leak$19;
+                    spike_n = (~neg) & ge_leak$19;
+                    above_n = (~neg) & gt_leak$19;
                 end
             end
             else begin
-                pot_r$d = sum;
+                pot_n = sum;
             end
         end
         if (fire) begin
-            if (spike_r$q) begin
-                pot_r$d = p_rest;
-                free_at$d = t_free;
-                spike_r$d = rest_fires;
+            if (spike_q) begin
+                pot_n = p_rest;
+                free_n = t_free;
+                spike_n = rest_fires;
             end
             else if (~not_below_min$ge) begin
-                pot_r$d = p_rest;
-                spike_r$d = rest_fires;
+                pot_n = p_rest;
+                spike_n = rest_fires;
             end
         end
         if (inhibit) begin
-            pot_r$d = p_min;
-            spike_r$d = min_fires;
+            pot_n = p_min;
+            spike_n = min_fires;
         end
     end
 
-endmodule // snn_core$neurons$nrn$1
+endmodule // snn_core$neurons$nrn$1$core
 
-module snn_core$neurons$nrn$1$above_r(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$neurons$nrn$1$above_r
-
-module snn_core$neurons$nrn$1$free_at(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$neurons$nrn$1$free_at
-
-module snn_core$neurons$nrn$1$not_below_min(x,ge);
+module snn_core$neurons$nrn$1$core$not_below_min(x,ge);
 
     // Module arguments
     input wire  [19:0] x;
@@ -6336,7 +6559,25 @@ module snn_core$neurons$nrn$1$not_below_min(x,ge);
         ge = chain$19 & reachable;
     end
 
-endmodule // snn_core$neurons$nrn$1$not_below_min
+endmodule // snn_core$neurons$nrn$1$core$not_below_min
+
+module snn_core$neurons$nrn$1$free_at(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$1$free_at
 
 module snn_core$neurons$nrn$1$pot_r(d,q,clock);
 
@@ -6414,6 +6655,186 @@ module snn_core$neurons$nrn$2(clock,reset,integrate,add,complete,fire,inhibit,t,
     output reg  above;
     output reg  [9:0] lane_out;
 
+    // Stub signals
+    reg  [19:0] pot_r$d;
+    wire  [19:0] pot_r$q;
+    reg  pot_r$clock;
+    reg  [19:0] shown_r$d;
+    wire  [19:0] shown_r$q;
+    reg  shown_r$clock;
+    reg  [7:0] free_at$d;
+    wire  [7:0] free_at$q;
+    reg  free_at$clock;
+    reg  spike_r$d;
+    wire  spike_r$q;
+    reg  spike_r$clock;
+    reg  above_r$d;
+    wire  above_r$q;
+    reg  above_r$clock;
+    reg  core$reset;
+    reg  core$integrate;
+    reg  core$add;
+    reg  core$complete;
+    reg  core$fire;
+    reg  core$inhibit;
+    reg  [7:0] core$t;
+    reg  [7:0] core$t_free;
+    reg  [19:0] core$thr;
+    reg  core$rest_fires;
+    reg  core$min_fires;
+    reg  [99:0] core$word;
+    reg  [19:0] core$pot_q;
+    reg  [19:0] core$shown_q;
+    reg  [7:0] core$free_q;
+    reg  core$spike_q;
+    reg  core$above_q;
+    wire  [19:0] core$pot_n;
+    wire  [19:0] core$shown_n;
+    wire  [7:0] core$free_n;
+    wire  core$spike_n;
+    wire  core$above_n;
+    wire  [9:0] core$lane_out;
+
+    // Sub module instances
+    snn_core$neurons$nrn$2$pot_r pot_r(
+        .d(pot_r$d),
+        .q(pot_r$q),
+        .clock(pot_r$clock)
+    );
+    snn_core$neurons$nrn$2$shown_r shown_r(
+        .d(shown_r$d),
+        .q(shown_r$q),
+        .clock(shown_r$clock)
+    );
+    snn_core$neurons$nrn$2$free_at free_at(
+        .d(free_at$d),
+        .q(free_at$q),
+        .clock(free_at$clock)
+    );
+    snn_core$neurons$nrn$2$spike_r spike_r(
+        .d(spike_r$d),
+        .q(spike_r$q),
+        .clock(spike_r$clock)
+    );
+    snn_core$neurons$nrn$2$above_r above_r(
+        .d(above_r$d),
+        .q(above_r$q),
+        .clock(above_r$clock)
+    );
+    snn_core$neurons$nrn$2$core core(
+        .reset(core$reset),
+        .integrate(core$integrate),
+        .add(core$add),
+        .complete(core$complete),
+        .fire(core$fire),
+        .inhibit(core$inhibit),
+        .t(core$t),
+        .t_free(core$t_free),
+        .thr(core$thr),
+        .rest_fires(core$rest_fires),
+        .min_fires(core$min_fires),
+        .word(core$word),
+        .pot_q(core$pot_q),
+        .shown_q(core$shown_q),
+        .free_q(core$free_q),
+        .spike_q(core$spike_q),
+        .above_q(core$above_q),
+        .pot_n(core$pot_n),
+        .shown_n(core$shown_n),
+        .free_n(core$free_n),
+        .spike_n(core$spike_n),
+        .above_n(core$above_n),
+        .lane_out(core$lane_out)
+    );
+
+    // Update code
+    always @(*) begin
+        pot_r$clock = clock;
+        shown_r$clock = clock;
+        free_at$clock = clock;
+        spike_r$clock = clock;
+        above_r$clock = clock;
+        pot_r$d = pot_r$q;
+        shown_r$d = shown_r$q;
+        free_at$d = free_at$q;
+        spike_r$d = spike_r$q;
+        above_r$d = above_r$q;
+        pot = pot_r$q;
+        shown = shown_r$q;
+        spike = spike_r$q;
+        above = above_r$q;
+        lane_out = core$lane_out;
+        core$reset = reset;
+        core$integrate = integrate;
+        core$add = add;
+        core$complete = complete;
+        core$fire = fire;
+        core$inhibit = inhibit;
+        core$t = t;
+        core$t_free = t_free;
+        core$thr = thr;
+        core$rest_fires = rest_fires;
+        core$min_fires = min_fires;
+        core$word = word;
+        core$pot_q = pot_r$q;
+        core$shown_q = shown_r$q;
+        core$free_q = free_at$q;
+        core$spike_q = spike_r$q;
+        core$above_q = above_r$q;
+        pot_r$d = core$pot_n;
+        shown_r$d = core$shown_n;
+        free_at$d = core$free_n;
+        spike_r$d = core$spike_n;
+        above_r$d = core$above_n;
+    end
+
+endmodule // snn_core$neurons$nrn$2
+
+module snn_core$neurons$nrn$2$above_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$2$above_r
+
+module snn_core$neurons$nrn$2$core(reset,integrate,add,complete,fire,inhibit,t,t_free,thr,rest_fires,min_fires,word,pot_q,shown_q,free_q,spike_q,above_q,pot_n,shown_n,free_n,spike_n,above_n,lane_out);
+
+    // Module arguments
+    input wire  reset;
+    input wire  integrate;
+    input wire  add;
+    input wire  complete;
+    input wire  fire;
+    input wire  inhibit;
+    input wire  [7:0] t;
+    input wire  [7:0] t_free;
+    input wire  [19:0] thr;
+    input wire  rest_fires;
+    input wire  min_fires;
+    input wire  [99:0] word;
+    input wire  [19:0] pot_q;
+    input wire  [19:0] shown_q;
+    input wire  [7:0] free_q;
+    input wire  spike_q;
+    input wire  above_q;
+    output reg  [19:0] pot_n;
+    output reg  [19:0] shown_n;
+    output reg  [7:0] free_n;
+    output reg  spike_n;
+    output reg  above_n;
+    output reg  [9:0] lane_out;
+
     // Constant declarations
     localparam  neg_bit = 33'h100000;
     localparam  leak_one$0 = 1'b0;
@@ -6486,21 +6907,6 @@ module snn_core$neurons$nrn$2(clock,reset,integrate,add,complete,fire,inhibit,t,
     localparam  lane_off = 16'h14;
 
     // Stub signals
-    reg  [19:0] pot_r$d;
-    wire  [19:0] pot_r$q;
-    reg  pot_r$clock;
-    reg  [19:0] shown_r$d;
-    wire  [19:0] shown_r$q;
-    reg  shown_r$clock;
-    reg  [7:0] free_at$d;
-    wire  [7:0] free_at$q;
-    reg  free_at$clock;
-    reg  spike_r$d;
-    wire  spike_r$q;
-    reg  spike_r$clock;
-    reg  above_r$d;
-    wire  above_r$q;
-    reg  above_r$clock;
     reg  [19:0] not_below_min$x;
     wire  not_below_min$ge;
 
@@ -6576,32 +6982,7 @@ module snn_core$neurons$nrn$2(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  rest_gt$19;
 
     // Sub module instances
-    snn_core$neurons$nrn$2$pot_r pot_r(
-        .d(pot_r$d),
-        .q(pot_r$q),
-        .clock(pot_r$clock)
-    );
-    snn_core$neurons$nrn$2$shown_r shown_r(
-        .d(shown_r$d),
-        .q(shown_r$q),
-        .clock(shown_r$clock)
-    );
-    snn_core$neurons$nrn$2$free_at free_at(
-        .d(free_at$d),
-        .q(free_at$q),
-        .clock(free_at$clock)
-    );
-    snn_core$neurons$nrn$2$spike_r spike_r(
-        .d(spike_r$d),
-        .q(spike_r$q),
-        .clock(spike_r$clock)
-    );
-    snn_core$neurons$nrn$2$above_r above_r(
-        .d(above_r$d),
-        .q(above_r$q),
-        .clock(above_r$clock)
-    );
-    snn_core$neurons$nrn$2$not_below_min not_below_min(
+    snn_core$neurons$nrn$2$core$not_below_min not_below_min(
         .x(not_below_min$x),
         .ge(not_below_min$ge)
     );
@@ -6619,20 +7000,6 @@ module snn_core$neurons$nrn$2(clock,reset,integrate,add,complete,fire,inhibit,t,
     endfunction
     // Update code
     always @(*) begin
-        pot_r$clock = clock;
-        shown_r$clock = clock;
-        free_at$clock = clock;
-        spike_r$clock = clock;
-        above_r$clock = clock;
-        pot_r$d = pot_r$q;
-        shown_r$d = shown_r$q;
-        free_at$d = free_at$q;
-        spike_r$d = spike_r$q;
-        above_r$d = above_r$q;
-        pot = pot_r$q;
-        shown = shown_r$q;
-        spike = spike_r$q;
-        above = above_r$q;
         lane_out = rhdl_trunc_10_100((word >> lane_off));
         thr_f = thr ^ sign;
         lane = rhdl_trunc_10_100((word >> lane_off));
@@ -6640,11 +7007,11 @@ module snn_core$neurons$nrn$2(clock,reset,integrate,add,complete,fire,inhibit,t,
         if (lane >= lane_neg) begin
             lane_x = {{10{1'b0}}, lane} | lane_ext;
         end
-        sum = pot_r$q;
+        sum = pot_q;
         if (add) begin
-            sum = pot_r$q + lane_x;
+            sum = pot_q + lane_x;
         end
-        not_below_min$x = pot_r$q ^ sign;
+        not_below_min$x = pot_q ^ sign;
         sum_f = sum ^ sign;
         rest_gt$0 = sum_f[32'h0] | (~rest_one$0);
         rest_gt$1 = (sum_f[1] & (~rest_one$1)) | ((~(sum_f[1] ^ rest_one$1)) & rest_gt$0);
@@ -6713,82 +7080,51 @@ module snn_core$neurons$nrn$2(clock,reset,integrate,add,complete,fire,inhibit,t,
         gt_leak$18 = (diff[18] & (~leak1_one$18)) | ((~(diff[18] ^ leak1_one$18)) & gt_leak$17);
         ge_leak$19 = (diff[19] & (~leak_one$19)) | ((~(diff[19] ^ leak_one$19)) & ge_leak$18);
         gt_leak$19 = (diff[19] & (~leak1_one$19)) | ((~(diff[19] ^ leak1_one$19)) & gt_leak$18);
+        pot_n = pot_q;
+        shown_n = shown_q;
+        free_n = free_q;
+        spike_n = spike_q;
+        above_n = above_q;
         if (reset) begin
-            pot_r$d = p_rest;
-            shown_r$d = p_rest;
-            free_at$d = 8'h0;
+            pot_n = p_rest;
+            shown_n = p_rest;
+            free_n = 8'h0;
         end
-        if (integrate & (free_at$q <= t)) begin
+        if (integrate & (free_q <= t)) begin
             if (complete) begin
-                pot_r$d = leaked;
-                shown_r$d = leaked;
-                spike_r$d = ~neg;
-                above_r$d = (~neg) & (|diff);
+                pot_n = leaked;
+                shown_n = leaked;
+                spike_n = ~neg;
+                above_n = (~neg) & (|diff);
                 if (rest_gt$19 & rest_reachable) begin
-                    spike_r$d = (~neg) & ge_leak$19;
-                    above_r$d = (~neg) & gt_leak$19;
+                    spike_n = (~neg) & ge_leak$19;
+                    above_n = (~neg) & gt_leak$19;
                 end
             end
             else begin
-                pot_r$d = sum;
+                pot_n = sum;
             end
         end
         if (fire) begin
-            if (spike_r$q) begin
-                pot_r$d = p_rest;
-                free_at$d = t_free;
-                spike_r$d = rest_fires;
+            if (spike_q) begin
+                pot_n = p_rest;
+                free_n = t_free;
+                spike_n = rest_fires;
             end
             else if (~not_below_min$ge) begin
-                pot_r$d = p_rest;
-                spike_r$d = rest_fires;
+                pot_n = p_rest;
+                spike_n = rest_fires;
             end
         end
         if (inhibit) begin
-            pot_r$d = p_min;
-            spike_r$d = min_fires;
+            pot_n = p_min;
+            spike_n = min_fires;
         end
     end
 
-endmodule // snn_core$neurons$nrn$2
+endmodule // snn_core$neurons$nrn$2$core
 
-module snn_core$neurons$nrn$2$above_r(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$neurons$nrn$2$above_r
-
-module snn_core$neurons$nrn$2$free_at(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$neurons$nrn$2$free_at
-
-module snn_core$neurons$nrn$2$not_below_min(x,ge);
+module snn_core$neurons$nrn$2$core$not_below_min(x,ge);
 
     // Module arguments
     input wire  [19:0] x;
@@ -6864,7 +7200,25 @@ module snn_core$neurons$nrn$2$not_below_min(x,ge);
         ge = chain$19 & reachable;
     end
 
-endmodule // snn_core$neurons$nrn$2$not_below_min
+endmodule // snn_core$neurons$nrn$2$core$not_below_min
+
+module snn_core$neurons$nrn$2$free_at(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$2$free_at
 
 module snn_core$neurons$nrn$2$pot_r(d,q,clock);
 
@@ -6942,6 +7296,186 @@ module snn_core$neurons$nrn$3(clock,reset,integrate,add,complete,fire,inhibit,t,
     output reg  above;
     output reg  [9:0] lane_out;
 
+    // Stub signals
+    reg  [19:0] pot_r$d;
+    wire  [19:0] pot_r$q;
+    reg  pot_r$clock;
+    reg  [19:0] shown_r$d;
+    wire  [19:0] shown_r$q;
+    reg  shown_r$clock;
+    reg  [7:0] free_at$d;
+    wire  [7:0] free_at$q;
+    reg  free_at$clock;
+    reg  spike_r$d;
+    wire  spike_r$q;
+    reg  spike_r$clock;
+    reg  above_r$d;
+    wire  above_r$q;
+    reg  above_r$clock;
+    reg  core$reset;
+    reg  core$integrate;
+    reg  core$add;
+    reg  core$complete;
+    reg  core$fire;
+    reg  core$inhibit;
+    reg  [7:0] core$t;
+    reg  [7:0] core$t_free;
+    reg  [19:0] core$thr;
+    reg  core$rest_fires;
+    reg  core$min_fires;
+    reg  [99:0] core$word;
+    reg  [19:0] core$pot_q;
+    reg  [19:0] core$shown_q;
+    reg  [7:0] core$free_q;
+    reg  core$spike_q;
+    reg  core$above_q;
+    wire  [19:0] core$pot_n;
+    wire  [19:0] core$shown_n;
+    wire  [7:0] core$free_n;
+    wire  core$spike_n;
+    wire  core$above_n;
+    wire  [9:0] core$lane_out;
+
+    // Sub module instances
+    snn_core$neurons$nrn$3$pot_r pot_r(
+        .d(pot_r$d),
+        .q(pot_r$q),
+        .clock(pot_r$clock)
+    );
+    snn_core$neurons$nrn$3$shown_r shown_r(
+        .d(shown_r$d),
+        .q(shown_r$q),
+        .clock(shown_r$clock)
+    );
+    snn_core$neurons$nrn$3$free_at free_at(
+        .d(free_at$d),
+        .q(free_at$q),
+        .clock(free_at$clock)
+    );
+    snn_core$neurons$nrn$3$spike_r spike_r(
+        .d(spike_r$d),
+        .q(spike_r$q),
+        .clock(spike_r$clock)
+    );
+    snn_core$neurons$nrn$3$above_r above_r(
+        .d(above_r$d),
+        .q(above_r$q),
+        .clock(above_r$clock)
+    );
+    snn_core$neurons$nrn$3$core core(
+        .reset(core$reset),
+        .integrate(core$integrate),
+        .add(core$add),
+        .complete(core$complete),
+        .fire(core$fire),
+        .inhibit(core$inhibit),
+        .t(core$t),
+        .t_free(core$t_free),
+        .thr(core$thr),
+        .rest_fires(core$rest_fires),
+        .min_fires(core$min_fires),
+        .word(core$word),
+        .pot_q(core$pot_q),
+        .shown_q(core$shown_q),
+        .free_q(core$free_q),
+        .spike_q(core$spike_q),
+        .above_q(core$above_q),
+        .pot_n(core$pot_n),
+        .shown_n(core$shown_n),
+        .free_n(core$free_n),
+        .spike_n(core$spike_n),
+        .above_n(core$above_n),
+        .lane_out(core$lane_out)
+    );
+
+    // Update code
+    always @(*) begin
+        pot_r$clock = clock;
+        shown_r$clock = clock;
+        free_at$clock = clock;
+        spike_r$clock = clock;
+        above_r$clock = clock;
+        pot_r$d = pot_r$q;
+        shown_r$d = shown_r$q;
+        free_at$d = free_at$q;
+        spike_r$d = spike_r$q;
+        above_r$d = above_r$q;
+        pot = pot_r$q;
+        shown = shown_r$q;
+        spike = spike_r$q;
+        above = above_r$q;
+        lane_out = core$lane_out;
+        core$reset = reset;
+        core$integrate = integrate;
+        core$add = add;
+        core$complete = complete;
+        core$fire = fire;
+        core$inhibit = inhibit;
+        core$t = t;
+        core$t_free = t_free;
+        core$thr = thr;
+        core$rest_fires = rest_fires;
+        core$min_fires = min_fires;
+        core$word = word;
+        core$pot_q = pot_r$q;
+        core$shown_q = shown_r$q;
+        core$free_q = free_at$q;
+        core$spike_q = spike_r$q;
+        core$above_q = above_r$q;
+        pot_r$d = core$pot_n;
+        shown_r$d = core$shown_n;
+        free_at$d = core$free_n;
+        spike_r$d = core$spike_n;
+        above_r$d = core$above_n;
+    end
+
+endmodule // snn_core$neurons$nrn$3
+
+module snn_core$neurons$nrn$3$above_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$3$above_r
+
+module snn_core$neurons$nrn$3$core(reset,integrate,add,complete,fire,inhibit,t,t_free,thr,rest_fires,min_fires,word,pot_q,shown_q,free_q,spike_q,above_q,pot_n,shown_n,free_n,spike_n,above_n,lane_out);
+
+    // Module arguments
+    input wire  reset;
+    input wire  integrate;
+    input wire  add;
+    input wire  complete;
+    input wire  fire;
+    input wire  inhibit;
+    input wire  [7:0] t;
+    input wire  [7:0] t_free;
+    input wire  [19:0] thr;
+    input wire  rest_fires;
+    input wire  min_fires;
+    input wire  [99:0] word;
+    input wire  [19:0] pot_q;
+    input wire  [19:0] shown_q;
+    input wire  [7:0] free_q;
+    input wire  spike_q;
+    input wire  above_q;
+    output reg  [19:0] pot_n;
+    output reg  [19:0] shown_n;
+    output reg  [7:0] free_n;
+    output reg  spike_n;
+    output reg  above_n;
+    output reg  [9:0] lane_out;
+
     // Constant declarations
     localparam  neg_bit = 33'h100000;
     localparam  leak_one$0 = 1'b0;
@@ -7014,21 +7548,6 @@ module snn_core$neurons$nrn$3(clock,reset,integrate,add,complete,fire,inhibit,t,
     localparam  lane_off = 16'h1e;
 
     // Stub signals
-    reg  [19:0] pot_r$d;
-    wire  [19:0] pot_r$q;
-    reg  pot_r$clock;
-    reg  [19:0] shown_r$d;
-    wire  [19:0] shown_r$q;
-    reg  shown_r$clock;
-    reg  [7:0] free_at$d;
-    wire  [7:0] free_at$q;
-    reg  free_at$clock;
-    reg  spike_r$d;
-    wire  spike_r$q;
-    reg  spike_r$clock;
-    reg  above_r$d;
-    wire  above_r$q;
-    reg  above_r$clock;
     reg  [19:0] not_below_min$x;
     wire  not_below_min$ge;
 
@@ -7104,32 +7623,7 @@ module snn_core$neurons$nrn$3(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  rest_gt$19;
 
     // Sub module instances
-    snn_core$neurons$nrn$3$pot_r pot_r(
-        .d(pot_r$d),
-        .q(pot_r$q),
-        .clock(pot_r$clock)
-    );
-    snn_core$neurons$nrn$3$shown_r shown_r(
-        .d(shown_r$d),
-        .q(shown_r$q),
-        .clock(shown_r$clock)
-    );
-    snn_core$neurons$nrn$3$free_at free_at(
-        .d(free_at$d),
-        .q(free_at$q),
-        .clock(free_at$clock)
-    );
-    snn_core$neurons$nrn$3$spike_r spike_r(
-        .d(spike_r$d),
-        .q(spike_r$q),
-        .clock(spike_r$clock)
-    );
-    snn_core$neurons$nrn$3$above_r above_r(
-        .d(above_r$d),
-        .q(above_r$q),
-        .clock(above_r$clock)
-    );
-    snn_core$neurons$nrn$3$not_below_min not_below_min(
+    snn_core$neurons$nrn$3$core$not_below_min not_below_min(
         .x(not_below_min$x),
         .ge(not_below_min$ge)
     );
@@ -7147,20 +7641,6 @@ module snn_core$neurons$nrn$3(clock,reset,integrate,add,complete,fire,inhibit,t,
     endfunction
     // Update code
     always @(*) begin
-        pot_r$clock = clock;
-        shown_r$clock = clock;
-        free_at$clock = clock;
-        spike_r$clock = clock;
-        above_r$clock = clock;
-        pot_r$d = pot_r$q;
-        shown_r$d = shown_r$q;
-        free_at$d = free_at$q;
-        spike_r$d = spike_r$q;
-        above_r$d = above_r$q;
-        pot = pot_r$q;
-        shown = shown_r$q;
-        spike = spike_r$q;
-        above = above_r$q;
         lane_out = rhdl_trunc_10_100((word >> lane_off));
         thr_f = thr ^ sign;
         lane = rhdl_trunc_10_100((word >> lane_off));
@@ -7168,11 +7648,11 @@ module snn_core$neurons$nrn$3(clock,reset,integrate,add,complete,fire,inhibit,t,
         if (lane >= lane_neg) begin
             lane_x = {{10{1'b0}}, lane} | lane_ext;
         end
-        sum = pot_r$q;
+        sum = pot_q;
         if (add) begin
-            sum = pot_r$q + lane_x;
+            sum = pot_q + lane_x;
         end
-        not_below_min$x = pot_r$q ^ sign;
+        not_below_min$x = pot_q ^ sign;
         sum_f = sum ^ sign;
         rest_gt$0 = sum_f[32'h0] | (~rest_one$0);
         rest_gt$1 = (sum_f[1] & (~rest_one$1)) | ((~(sum_f[1] ^ rest_one$1)) & rest_gt$0);
@@ -7241,82 +7721,51 @@ module snn_core$neurons$nrn$3(clock,reset,integrate,add,complete,fire,inhibit,t,
         gt_leak$18 = (diff[18] & (~leak1_one$18)) | ((~(diff[18] ^ leak1_one$18)) & gt_leak$17);
         ge_leak$19 = (diff[19] & (~leak_one$19)) | ((~(diff[19] ^ leak_one$19)) & ge_leak$18);
         gt_leak$19 = (diff[19] & (~leak1_one$19)) | ((~(diff[19] ^ leak1_one$19)) & gt_leak$18);
+        pot_n = pot_q;
+        shown_n = shown_q;
+        free_n = free_q;
+        spike_n = spike_q;
+        above_n = above_q;
         if (reset) begin
-            pot_r$d = p_rest;
-            shown_r$d = p_rest;
-            free_at$d = 8'h0;
+            pot_n = p_rest;
+            shown_n = p_rest;
+            free_n = 8'h0;
         end
-        if (integrate & (free_at$q <= t)) begin
+        if (integrate & (free_q <= t)) begin
             if (complete) begin
-                pot_r$d = leaked;
-                shown_r$d = leaked;
-                spike_r$d = ~neg;
-                above_r$d = (~neg) & (|diff);
+                pot_n = leaked;
+                shown_n = leaked;
+                spike_n = ~neg;
+                above_n = (~neg) & (|diff);
                 if (rest_gt$19 & rest_reachable) begin
-                    spike_r$d = (~neg) & ge_leak$19;
-                    above_r$d = (~neg) & gt_leak$19;
+                    spike_n = (~neg) & ge_leak$19;
+                    above_n = (~neg) & gt_leak$19;
                 end
             end
             else begin
-                pot_r$d = sum;
+                pot_n = sum;
             end
         end
         if (fire) begin
-            if (spike_r$q) begin
-                pot_r$d = p_rest;
-                free_at$d = t_free;
-                spike_r$d = rest_fires;
+            if (spike_q) begin
+                pot_n = p_rest;
+                free_n = t_free;
+                spike_n = rest_fires;
             end
             else if (~not_below_min$ge) begin
-                pot_r$d = p_rest;
-                spike_r$d = rest_fires;
+                pot_n = p_rest;
+                spike_n = rest_fires;
             end
         end
         if (inhibit) begin
-            pot_r$d = p_min;
-            spike_r$d = min_fires;
+            pot_n = p_min;
+            spike_n = min_fires;
         end
     end
 
-endmodule // snn_core$neurons$nrn$3
+endmodule // snn_core$neurons$nrn$3$core
 
-module snn_core$neurons$nrn$3$above_r(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$neurons$nrn$3$above_r
-
-module snn_core$neurons$nrn$3$free_at(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$neurons$nrn$3$free_at
-
-module snn_core$neurons$nrn$3$not_below_min(x,ge);
+module snn_core$neurons$nrn$3$core$not_below_min(x,ge);
 
     // Module arguments
     input wire  [19:0] x;
@@ -7392,7 +7841,25 @@ module snn_core$neurons$nrn$3$not_below_min(x,ge);
         ge = chain$19 & reachable;
     end
 
-endmodule // snn_core$neurons$nrn$3$not_below_min
+endmodule // snn_core$neurons$nrn$3$core$not_below_min
+
+module snn_core$neurons$nrn$3$free_at(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$3$free_at
 
 module snn_core$neurons$nrn$3$pot_r(d,q,clock);
 
@@ -7470,6 +7937,186 @@ module snn_core$neurons$nrn$4(clock,reset,integrate,add,complete,fire,inhibit,t,
     output reg  above;
     output reg  [9:0] lane_out;
 
+    // Stub signals
+    reg  [19:0] pot_r$d;
+    wire  [19:0] pot_r$q;
+    reg  pot_r$clock;
+    reg  [19:0] shown_r$d;
+    wire  [19:0] shown_r$q;
+    reg  shown_r$clock;
+    reg  [7:0] free_at$d;
+    wire  [7:0] free_at$q;
+    reg  free_at$clock;
+    reg  spike_r$d;
+    wire  spike_r$q;
+    reg  spike_r$clock;
+    reg  above_r$d;
+    wire  above_r$q;
+    reg  above_r$clock;
+    reg  core$reset;
+    reg  core$integrate;
+    reg  core$add;
+    reg  core$complete;
+    reg  core$fire;
+    reg  core$inhibit;
+    reg  [7:0] core$t;
+    reg  [7:0] core$t_free;
+    reg  [19:0] core$thr;
+    reg  core$rest_fires;
+    reg  core$min_fires;
+    reg  [99:0] core$word;
+    reg  [19:0] core$pot_q;
+    reg  [19:0] core$shown_q;
+    reg  [7:0] core$free_q;
+    reg  core$spike_q;
+    reg  core$above_q;
+    wire  [19:0] core$pot_n;
+    wire  [19:0] core$shown_n;
+    wire  [7:0] core$free_n;
+    wire  core$spike_n;
+    wire  core$above_n;
+    wire  [9:0] core$lane_out;
+
+    // Sub module instances
+    snn_core$neurons$nrn$4$pot_r pot_r(
+        .d(pot_r$d),
+        .q(pot_r$q),
+        .clock(pot_r$clock)
+    );
+    snn_core$neurons$nrn$4$shown_r shown_r(
+        .d(shown_r$d),
+        .q(shown_r$q),
+        .clock(shown_r$clock)
+    );
+    snn_core$neurons$nrn$4$free_at free_at(
+        .d(free_at$d),
+        .q(free_at$q),
+        .clock(free_at$clock)
+    );
+    snn_core$neurons$nrn$4$spike_r spike_r(
+        .d(spike_r$d),
+        .q(spike_r$q),
+        .clock(spike_r$clock)
+    );
+    snn_core$neurons$nrn$4$above_r above_r(
+        .d(above_r$d),
+        .q(above_r$q),
+        .clock(above_r$clock)
+    );
+    snn_core$neurons$nrn$4$core core(
+        .reset(core$reset),
+        .integrate(core$integrate),
+        .add(core$add),
+        .complete(core$complete),
+        .fire(core$fire),
+        .inhibit(core$inhibit),
+        .t(core$t),
+        .t_free(core$t_free),
+        .thr(core$thr),
+        .rest_fires(core$rest_fires),
+        .min_fires(core$min_fires),
+        .word(core$word),
+        .pot_q(core$pot_q),
+        .shown_q(core$shown_q),
+        .free_q(core$free_q),
+        .spike_q(core$spike_q),
+        .above_q(core$above_q),
+        .pot_n(core$pot_n),
+        .shown_n(core$shown_n),
+        .free_n(core$free_n),
+        .spike_n(core$spike_n),
+        .above_n(core$above_n),
+        .lane_out(core$lane_out)
+    );
+
+    // Update code
+    always @(*) begin
+        pot_r$clock = clock;
+        shown_r$clock = clock;
+        free_at$clock = clock;
+        spike_r$clock = clock;
+        above_r$clock = clock;
+        pot_r$d = pot_r$q;
+        shown_r$d = shown_r$q;
+        free_at$d = free_at$q;
+        spike_r$d = spike_r$q;
+        above_r$d = above_r$q;
+        pot = pot_r$q;
+        shown = shown_r$q;
+        spike = spike_r$q;
+        above = above_r$q;
+        lane_out = core$lane_out;
+        core$reset = reset;
+        core$integrate = integrate;
+        core$add = add;
+        core$complete = complete;
+        core$fire = fire;
+        core$inhibit = inhibit;
+        core$t = t;
+        core$t_free = t_free;
+        core$thr = thr;
+        core$rest_fires = rest_fires;
+        core$min_fires = min_fires;
+        core$word = word;
+        core$pot_q = pot_r$q;
+        core$shown_q = shown_r$q;
+        core$free_q = free_at$q;
+        core$spike_q = spike_r$q;
+        core$above_q = above_r$q;
+        pot_r$d = core$pot_n;
+        shown_r$d = core$shown_n;
+        free_at$d = core$free_n;
+        spike_r$d = core$spike_n;
+        above_r$d = core$above_n;
+    end
+
+endmodule // snn_core$neurons$nrn$4
+
+module snn_core$neurons$nrn$4$above_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$4$above_r
+
+module snn_core$neurons$nrn$4$core(reset,integrate,add,complete,fire,inhibit,t,t_free,thr,rest_fires,min_fires,word,pot_q,shown_q,free_q,spike_q,above_q,pot_n,shown_n,free_n,spike_n,above_n,lane_out);
+
+    // Module arguments
+    input wire  reset;
+    input wire  integrate;
+    input wire  add;
+    input wire  complete;
+    input wire  fire;
+    input wire  inhibit;
+    input wire  [7:0] t;
+    input wire  [7:0] t_free;
+    input wire  [19:0] thr;
+    input wire  rest_fires;
+    input wire  min_fires;
+    input wire  [99:0] word;
+    input wire  [19:0] pot_q;
+    input wire  [19:0] shown_q;
+    input wire  [7:0] free_q;
+    input wire  spike_q;
+    input wire  above_q;
+    output reg  [19:0] pot_n;
+    output reg  [19:0] shown_n;
+    output reg  [7:0] free_n;
+    output reg  spike_n;
+    output reg  above_n;
+    output reg  [9:0] lane_out;
+
     // Constant declarations
     localparam  neg_bit = 33'h100000;
     localparam  leak_one$0 = 1'b0;
@@ -7542,21 +8189,6 @@ module snn_core$neurons$nrn$4(clock,reset,integrate,add,complete,fire,inhibit,t,
     localparam  lane_off = 16'h28;
 
     // Stub signals
-    reg  [19:0] pot_r$d;
-    wire  [19:0] pot_r$q;
-    reg  pot_r$clock;
-    reg  [19:0] shown_r$d;
-    wire  [19:0] shown_r$q;
-    reg  shown_r$clock;
-    reg  [7:0] free_at$d;
-    wire  [7:0] free_at$q;
-    reg  free_at$clock;
-    reg  spike_r$d;
-    wire  spike_r$q;
-    reg  spike_r$clock;
-    reg  above_r$d;
-    wire  above_r$q;
-    reg  above_r$clock;
     reg  [19:0] not_below_min$x;
     wire  not_below_min$ge;
 
@@ -7632,32 +8264,7 @@ module snn_core$neurons$nrn$4(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  rest_gt$19;
 
     // Sub module instances
-    snn_core$neurons$nrn$4$pot_r pot_r(
-        .d(pot_r$d),
-        .q(pot_r$q),
-        .clock(pot_r$clock)
-    );
-    snn_core$neurons$nrn$4$shown_r shown_r(
-        .d(shown_r$d),
-        .q(shown_r$q),
-        .clock(shown_r$clock)
-    );
-    snn_core$neurons$nrn$4$free_at free_at(
-        .d(free_at$d),
-        .q(free_at$q),
-        .clock(free_at$clock)
-    );
-    snn_core$neurons$nrn$4$spike_r spike_r(
-        .d(spike_r$d),
-        .q(spike_r$q),
-        .clock(spike_r$clock)
-    );
-    snn_core$neurons$nrn$4$above_r above_r(
-        .d(above_r$d),
-        .q(above_r$q),
-        .clock(above_r$clock)
-    );
-    snn_core$neurons$nrn$4$not_below_min not_below_min(
+    snn_core$neurons$nrn$4$core$not_below_min not_below_min(
         .x(not_below_min$x),
         .ge(not_below_min$ge)
     );
@@ -7675,20 +8282,6 @@ module snn_core$neurons$nrn$4(clock,reset,integrate,add,complete,fire,inhibit,t,
     endfunction
     // Update code
     always @(*) begin
-        pot_r$clock = clock;
-        shown_r$clock = clock;
-        free_at$clock = clock;
-        spike_r$clock = clock;
-        above_r$clock = clock;
-        pot_r$d = pot_r$q;
-        shown_r$d = shown_r$q;
-        free_at$d = free_at$q;
-        spike_r$d = spike_r$q;
-        above_r$d = above_r$q;
-        pot = pot_r$q;
-        shown = shown_r$q;
-        spike = spike_r$q;
-        above = above_r$q;
         lane_out = rhdl_trunc_10_100((word >> lane_off));
         thr_f = thr ^ sign;
         lane = rhdl_trunc_10_100((word >> lane_off));
@@ -7696,11 +8289,11 @@ module snn_core$neurons$nrn$4(clock,reset,integrate,add,complete,fire,inhibit,t,
         if (lane >= lane_neg) begin
             lane_x = {{10{1'b0}}, lane} | lane_ext;
         end
-        sum = pot_r$q;
+        sum = pot_q;
         if (add) begin
-            sum = pot_r$q + lane_x;
+            sum = pot_q + lane_x;
         end
-        not_below_min$x = pot_r$q ^ sign;
+        not_below_min$x = pot_q ^ sign;
         sum_f = sum ^ sign;
         rest_gt$0 = sum_f[32'h0] | (~rest_one$0);
         rest_gt$1 = (sum_f[1] & (~rest_one$1)) | ((~(sum_f[1] ^ rest_one$1)) & rest_gt$0);
@@ -7769,82 +8362,51 @@ module snn_core$neurons$nrn$4(clock,reset,integrate,add,complete,fire,inhibit,t,
         gt_leak$18 = (diff[18] & (~leak1_one$18)) | ((~(diff[18] ^ leak1_one$18)) & gt_leak$17);
         ge_leak$19 = (diff[19] & (~leak_one$19)) | ((~(diff[19] ^ leak_one$19)) & ge_leak$18);
         gt_leak$19 = (diff[19] & (~leak1_one$19)) | ((~(diff[19] ^ leak1_one$19)) & gt_leak$18);
+        pot_n = pot_q;
+        shown_n = shown_q;
+        free_n = free_q;
+        spike_n = spike_q;
+        above_n = above_q;
         if (reset) begin
-            pot_r$d = p_rest;
-            shown_r$d = p_rest;
-            free_at$d = 8'h0;
+            pot_n = p_rest;
+            shown_n = p_rest;
+            free_n = 8'h0;
         end
-        if (integrate & (free_at$q <= t)) begin
+        if (integrate & (free_q <= t)) begin
             if (complete) begin
-                pot_r$d = leaked;
-                shown_r$d = leaked;
-                spike_r$d = ~neg;
-                above_r$d = (~neg) & (|diff);
+                pot_n = leaked;
+                shown_n = leaked;
+                spike_n = ~neg;
+                above_n = (~neg) & (|diff);
                 if (rest_gt$19 & rest_reachable) begin
-                    spike_r$d = (~neg) & ge_leak$19;
-                    above_r$d = (~neg) & gt_leak$19;
+                    spike_n = (~neg) & ge_leak$19;
+                    above_n = (~neg) & gt_leak$19;
                 end
             end
             else begin
-                pot_r$d = sum;
+                pot_n = sum;
             end
         end
         if (fire) begin
-            if (spike_r$q) begin
-                pot_r$d = p_rest;
-                free_at$d = t_free;
-                spike_r$d = rest_fires;
+            if (spike_q) begin
+                pot_n = p_rest;
+                free_n = t_free;
+                spike_n = rest_fires;
             end
             else if (~not_below_min$ge) begin
-                pot_r$d = p_rest;
-                spike_r$d = rest_fires;
+                pot_n = p_rest;
+                spike_n = rest_fires;
             end
         end
         if (inhibit) begin
-            pot_r$d = p_min;
-            spike_r$d = min_fires;
+            pot_n = p_min;
+            spike_n = min_fires;
         end
     end
 
-endmodule // snn_core$neurons$nrn$4
+endmodule // snn_core$neurons$nrn$4$core
 
-module snn_core$neurons$nrn$4$above_r(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$neurons$nrn$4$above_r
-
-module snn_core$neurons$nrn$4$free_at(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$neurons$nrn$4$free_at
-
-module snn_core$neurons$nrn$4$not_below_min(x,ge);
+module snn_core$neurons$nrn$4$core$not_below_min(x,ge);
 
     // Module arguments
     input wire  [19:0] x;
@@ -7920,7 +8482,25 @@ module snn_core$neurons$nrn$4$not_below_min(x,ge);
         ge = chain$19 & reachable;
     end
 
-endmodule // snn_core$neurons$nrn$4$not_below_min
+endmodule // snn_core$neurons$nrn$4$core$not_below_min
+
+module snn_core$neurons$nrn$4$free_at(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$4$free_at
 
 module snn_core$neurons$nrn$4$pot_r(d,q,clock);
 
@@ -7998,6 +8578,186 @@ module snn_core$neurons$nrn$5(clock,reset,integrate,add,complete,fire,inhibit,t,
     output reg  above;
     output reg  [9:0] lane_out;
 
+    // Stub signals
+    reg  [19:0] pot_r$d;
+    wire  [19:0] pot_r$q;
+    reg  pot_r$clock;
+    reg  [19:0] shown_r$d;
+    wire  [19:0] shown_r$q;
+    reg  shown_r$clock;
+    reg  [7:0] free_at$d;
+    wire  [7:0] free_at$q;
+    reg  free_at$clock;
+    reg  spike_r$d;
+    wire  spike_r$q;
+    reg  spike_r$clock;
+    reg  above_r$d;
+    wire  above_r$q;
+    reg  above_r$clock;
+    reg  core$reset;
+    reg  core$integrate;
+    reg  core$add;
+    reg  core$complete;
+    reg  core$fire;
+    reg  core$inhibit;
+    reg  [7:0] core$t;
+    reg  [7:0] core$t_free;
+    reg  [19:0] core$thr;
+    reg  core$rest_fires;
+    reg  core$min_fires;
+    reg  [99:0] core$word;
+    reg  [19:0] core$pot_q;
+    reg  [19:0] core$shown_q;
+    reg  [7:0] core$free_q;
+    reg  core$spike_q;
+    reg  core$above_q;
+    wire  [19:0] core$pot_n;
+    wire  [19:0] core$shown_n;
+    wire  [7:0] core$free_n;
+    wire  core$spike_n;
+    wire  core$above_n;
+    wire  [9:0] core$lane_out;
+
+    // Sub module instances
+    snn_core$neurons$nrn$5$pot_r pot_r(
+        .d(pot_r$d),
+        .q(pot_r$q),
+        .clock(pot_r$clock)
+    );
+    snn_core$neurons$nrn$5$shown_r shown_r(
+        .d(shown_r$d),
+        .q(shown_r$q),
+        .clock(shown_r$clock)
+    );
+    snn_core$neurons$nrn$5$free_at free_at(
+        .d(free_at$d),
+        .q(free_at$q),
+        .clock(free_at$clock)
+    );
+    snn_core$neurons$nrn$5$spike_r spike_r(
+        .d(spike_r$d),
+        .q(spike_r$q),
+        .clock(spike_r$clock)
+    );
+    snn_core$neurons$nrn$5$above_r above_r(
+        .d(above_r$d),
+        .q(above_r$q),
+        .clock(above_r$clock)
+    );
+    snn_core$neurons$nrn$5$core core(
+        .reset(core$reset),
+        .integrate(core$integrate),
+        .add(core$add),
+        .complete(core$complete),
+        .fire(core$fire),
+        .inhibit(core$inhibit),
+        .t(core$t),
+        .t_free(core$t_free),
+        .thr(core$thr),
+        .rest_fires(core$rest_fires),
+        .min_fires(core$min_fires),
+        .word(core$word),
+        .pot_q(core$pot_q),
+        .shown_q(core$shown_q),
+        .free_q(core$free_q),
+        .spike_q(core$spike_q),
+        .above_q(core$above_q),
+        .pot_n(core$pot_n),
+        .shown_n(core$shown_n),
+        .free_n(core$free_n),
+        .spike_n(core$spike_n),
+        .above_n(core$above_n),
+        .lane_out(core$lane_out)
+    );
+
+    // Update code
+    always @(*) begin
+        pot_r$clock = clock;
+        shown_r$clock = clock;
+        free_at$clock = clock;
+        spike_r$clock = clock;
+        above_r$clock = clock;
+        pot_r$d = pot_r$q;
+        shown_r$d = shown_r$q;
+        free_at$d = free_at$q;
+        spike_r$d = spike_r$q;
+        above_r$d = above_r$q;
+        pot = pot_r$q;
+        shown = shown_r$q;
+        spike = spike_r$q;
+        above = above_r$q;
+        lane_out = core$lane_out;
+        core$reset = reset;
+        core$integrate = integrate;
+        core$add = add;
+        core$complete = complete;
+        core$fire = fire;
+        core$inhibit = inhibit;
+        core$t = t;
+        core$t_free = t_free;
+        core$thr = thr;
+        core$rest_fires = rest_fires;
+        core$min_fires = min_fires;
+        core$word = word;
+        core$pot_q = pot_r$q;
+        core$shown_q = shown_r$q;
+        core$free_q = free_at$q;
+        core$spike_q = spike_r$q;
+        core$above_q = above_r$q;
+        pot_r$d = core$pot_n;
+        shown_r$d = core$shown_n;
+        free_at$d = core$free_n;
+        spike_r$d = core$spike_n;
+        above_r$d = core$above_n;
+    end
+
+endmodule // snn_core$neurons$nrn$5
+
+module snn_core$neurons$nrn$5$above_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$5$above_r
+
+module snn_core$neurons$nrn$5$core(reset,integrate,add,complete,fire,inhibit,t,t_free,thr,rest_fires,min_fires,word,pot_q,shown_q,free_q,spike_q,above_q,pot_n,shown_n,free_n,spike_n,above_n,lane_out);
+
+    // Module arguments
+    input wire  reset;
+    input wire  integrate;
+    input wire  add;
+    input wire  complete;
+    input wire  fire;
+    input wire  inhibit;
+    input wire  [7:0] t;
+    input wire  [7:0] t_free;
+    input wire  [19:0] thr;
+    input wire  rest_fires;
+    input wire  min_fires;
+    input wire  [99:0] word;
+    input wire  [19:0] pot_q;
+    input wire  [19:0] shown_q;
+    input wire  [7:0] free_q;
+    input wire  spike_q;
+    input wire  above_q;
+    output reg  [19:0] pot_n;
+    output reg  [19:0] shown_n;
+    output reg  [7:0] free_n;
+    output reg  spike_n;
+    output reg  above_n;
+    output reg  [9:0] lane_out;
+
     // Constant declarations
     localparam  neg_bit = 33'h100000;
     localparam  leak_one$0 = 1'b0;
@@ -8070,21 +8830,6 @@ module snn_core$neurons$nrn$5(clock,reset,integrate,add,complete,fire,inhibit,t,
     localparam  lane_off = 16'h32;
 
     // Stub signals
-    reg  [19:0] pot_r$d;
-    wire  [19:0] pot_r$q;
-    reg  pot_r$clock;
-    reg  [19:0] shown_r$d;
-    wire  [19:0] shown_r$q;
-    reg  shown_r$clock;
-    reg  [7:0] free_at$d;
-    wire  [7:0] free_at$q;
-    reg  free_at$clock;
-    reg  spike_r$d;
-    wire  spike_r$q;
-    reg  spike_r$clock;
-    reg  above_r$d;
-    wire  above_r$q;
-    reg  above_r$clock;
     reg  [19:0] not_below_min$x;
     wire  not_below_min$ge;
 
@@ -8160,32 +8905,7 @@ module snn_core$neurons$nrn$5(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  rest_gt$19;
 
     // Sub module instances
-    snn_core$neurons$nrn$5$pot_r pot_r(
-        .d(pot_r$d),
-        .q(pot_r$q),
-        .clock(pot_r$clock)
-    );
-    snn_core$neurons$nrn$5$shown_r shown_r(
-        .d(shown_r$d),
-        .q(shown_r$q),
-        .clock(shown_r$clock)
-    );
-    snn_core$neurons$nrn$5$free_at free_at(
-        .d(free_at$d),
-        .q(free_at$q),
-        .clock(free_at$clock)
-    );
-    snn_core$neurons$nrn$5$spike_r spike_r(
-        .d(spike_r$d),
-        .q(spike_r$q),
-        .clock(spike_r$clock)
-    );
-    snn_core$neurons$nrn$5$above_r above_r(
-        .d(above_r$d),
-        .q(above_r$q),
-        .clock(above_r$clock)
-    );
-    snn_core$neurons$nrn$5$not_below_min not_below_min(
+    snn_core$neurons$nrn$5$core$not_below_min not_below_min(
         .x(not_below_min$x),
         .ge(not_below_min$ge)
     );
@@ -8203,20 +8923,6 @@ module snn_core$neurons$nrn$5(clock,reset,integrate,add,complete,fire,inhibit,t,
     endfunction
     // Update code
     always @(*) begin
-        pot_r$clock = clock;
-        shown_r$clock = clock;
-        free_at$clock = clock;
-        spike_r$clock = clock;
-        above_r$clock = clock;
-        pot_r$d = pot_r$q;
-        shown_r$d = shown_r$q;
-        free_at$d = free_at$q;
-        spike_r$d = spike_r$q;
-        above_r$d = above_r$q;
-        pot = pot_r$q;
-        shown = shown_r$q;
-        spike = spike_r$q;
-        above = above_r$q;
         lane_out = rhdl_trunc_10_100((word >> lane_off));
         thr_f = thr ^ sign;
         lane = rhdl_trunc_10_100((word >> lane_off));
@@ -8224,11 +8930,11 @@ module snn_core$neurons$nrn$5(clock,reset,integrate,add,complete,fire,inhibit,t,
         if (lane >= lane_neg) begin
             lane_x = {{10{1'b0}}, lane} | lane_ext;
         end
-        sum = pot_r$q;
+        sum = pot_q;
         if (add) begin
-            sum = pot_r$q + lane_x;
+            sum = pot_q + lane_x;
         end
-        not_below_min$x = pot_r$q ^ sign;
+        not_below_min$x = pot_q ^ sign;
         sum_f = sum ^ sign;
         rest_gt$0 = sum_f[32'h0] | (~rest_one$0);
         rest_gt$1 = (sum_f[1] & (~rest_one$1)) | ((~(sum_f[1] ^ rest_one$1)) & rest_gt$0);
@@ -8297,82 +9003,51 @@ module snn_core$neurons$nrn$5(clock,reset,integrate,add,complete,fire,inhibit,t,
         gt_leak$18 = (diff[18] & (~leak1_one$18)) | ((~(diff[18] ^ leak1_one$18)) & gt_leak$17);
         ge_leak$19 = (diff[19] & (~leak_one$19)) | ((~(diff[19] ^ leak_one$19)) & ge_leak$18);
         gt_leak$19 = (diff[19] & (~leak1_one$19)) | ((~(diff[19] ^ leak1_one$19)) & gt_leak$18);
+        pot_n = pot_q;
+        shown_n = shown_q;
+        free_n = free_q;
+        spike_n = spike_q;
+        above_n = above_q;
         if (reset) begin
-            pot_r$d = p_rest;
-            shown_r$d = p_rest;
-            free_at$d = 8'h0;
+            pot_n = p_rest;
+            shown_n = p_rest;
+            free_n = 8'h0;
         end
-        if (integrate & (free_at$q <= t)) begin
+        if (integrate & (free_q <= t)) begin
             if (complete) begin
-                pot_r$d = leaked;
-                shown_r$d = leaked;
-                spike_r$d = ~neg;
-                above_r$d = (~neg) & (|diff);
+                pot_n = leaked;
+                shown_n = leaked;
+                spike_n = ~neg;
+                above_n = (~neg) & (|diff);
                 if (rest_gt$19 & rest_reachable) begin
-                    spike_r$d = (~neg) & ge_leak$19;
-                    above_r$d = (~neg) & gt_leak$19;
+                    spike_n = (~neg) & ge_leak$19;
+                    above_n = (~neg) & gt_leak$19;
                 end
             end
             else begin
-                pot_r$d = sum;
+                pot_n = sum;
             end
         end
         if (fire) begin
-            if (spike_r$q) begin
-                pot_r$d = p_rest;
-                free_at$d = t_free;
-                spike_r$d = rest_fires;
+            if (spike_q) begin
+                pot_n = p_rest;
+                free_n = t_free;
+                spike_n = rest_fires;
             end
             else if (~not_below_min$ge) begin
-                pot_r$d = p_rest;
-                spike_r$d = rest_fires;
+                pot_n = p_rest;
+                spike_n = rest_fires;
             end
         end
         if (inhibit) begin
-            pot_r$d = p_min;
-            spike_r$d = min_fires;
+            pot_n = p_min;
+            spike_n = min_fires;
         end
     end
 
-endmodule // snn_core$neurons$nrn$5
+endmodule // snn_core$neurons$nrn$5$core
 
-module snn_core$neurons$nrn$5$above_r(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$neurons$nrn$5$above_r
-
-module snn_core$neurons$nrn$5$free_at(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$neurons$nrn$5$free_at
-
-module snn_core$neurons$nrn$5$not_below_min(x,ge);
+module snn_core$neurons$nrn$5$core$not_below_min(x,ge);
 
     // Module arguments
     input wire  [19:0] x;
@@ -8448,7 +9123,25 @@ module snn_core$neurons$nrn$5$not_below_min(x,ge);
         ge = chain$19 & reachable;
     end
 
-endmodule // snn_core$neurons$nrn$5$not_below_min
+endmodule // snn_core$neurons$nrn$5$core$not_below_min
+
+module snn_core$neurons$nrn$5$free_at(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$5$free_at
 
 module snn_core$neurons$nrn$5$pot_r(d,q,clock);
 
@@ -8526,6 +9219,186 @@ module snn_core$neurons$nrn$6(clock,reset,integrate,add,complete,fire,inhibit,t,
     output reg  above;
     output reg  [9:0] lane_out;
 
+    // Stub signals
+    reg  [19:0] pot_r$d;
+    wire  [19:0] pot_r$q;
+    reg  pot_r$clock;
+    reg  [19:0] shown_r$d;
+    wire  [19:0] shown_r$q;
+    reg  shown_r$clock;
+    reg  [7:0] free_at$d;
+    wire  [7:0] free_at$q;
+    reg  free_at$clock;
+    reg  spike_r$d;
+    wire  spike_r$q;
+    reg  spike_r$clock;
+    reg  above_r$d;
+    wire  above_r$q;
+    reg  above_r$clock;
+    reg  core$reset;
+    reg  core$integrate;
+    reg  core$add;
+    reg  core$complete;
+    reg  core$fire;
+    reg  core$inhibit;
+    reg  [7:0] core$t;
+    reg  [7:0] core$t_free;
+    reg  [19:0] core$thr;
+    reg  core$rest_fires;
+    reg  core$min_fires;
+    reg  [99:0] core$word;
+    reg  [19:0] core$pot_q;
+    reg  [19:0] core$shown_q;
+    reg  [7:0] core$free_q;
+    reg  core$spike_q;
+    reg  core$above_q;
+    wire  [19:0] core$pot_n;
+    wire  [19:0] core$shown_n;
+    wire  [7:0] core$free_n;
+    wire  core$spike_n;
+    wire  core$above_n;
+    wire  [9:0] core$lane_out;
+
+    // Sub module instances
+    snn_core$neurons$nrn$6$pot_r pot_r(
+        .d(pot_r$d),
+        .q(pot_r$q),
+        .clock(pot_r$clock)
+    );
+    snn_core$neurons$nrn$6$shown_r shown_r(
+        .d(shown_r$d),
+        .q(shown_r$q),
+        .clock(shown_r$clock)
+    );
+    snn_core$neurons$nrn$6$free_at free_at(
+        .d(free_at$d),
+        .q(free_at$q),
+        .clock(free_at$clock)
+    );
+    snn_core$neurons$nrn$6$spike_r spike_r(
+        .d(spike_r$d),
+        .q(spike_r$q),
+        .clock(spike_r$clock)
+    );
+    snn_core$neurons$nrn$6$above_r above_r(
+        .d(above_r$d),
+        .q(above_r$q),
+        .clock(above_r$clock)
+    );
+    snn_core$neurons$nrn$6$core core(
+        .reset(core$reset),
+        .integrate(core$integrate),
+        .add(core$add),
+        .complete(core$complete),
+        .fire(core$fire),
+        .inhibit(core$inhibit),
+        .t(core$t),
+        .t_free(core$t_free),
+        .thr(core$thr),
+        .rest_fires(core$rest_fires),
+        .min_fires(core$min_fires),
+        .word(core$word),
+        .pot_q(core$pot_q),
+        .shown_q(core$shown_q),
+        .free_q(core$free_q),
+        .spike_q(core$spike_q),
+        .above_q(core$above_q),
+        .pot_n(core$pot_n),
+        .shown_n(core$shown_n),
+        .free_n(core$free_n),
+        .spike_n(core$spike_n),
+        .above_n(core$above_n),
+        .lane_out(core$lane_out)
+    );
+
+    // Update code
+    always @(*) begin
+        pot_r$clock = clock;
+        shown_r$clock = clock;
+        free_at$clock = clock;
+        spike_r$clock = clock;
+        above_r$clock = clock;
+        pot_r$d = pot_r$q;
+        shown_r$d = shown_r$q;
+        free_at$d = free_at$q;
+        spike_r$d = spike_r$q;
+        above_r$d = above_r$q;
+        pot = pot_r$q;
+        shown = shown_r$q;
+        spike = spike_r$q;
+        above = above_r$q;
+        lane_out = core$lane_out;
+        core$reset = reset;
+        core$integrate = integrate;
+        core$add = add;
+        core$complete = complete;
+        core$fire = fire;
+        core$inhibit = inhibit;
+        core$t = t;
+        core$t_free = t_free;
+        core$thr = thr;
+        core$rest_fires = rest_fires;
+        core$min_fires = min_fires;
+        core$word = word;
+        core$pot_q = pot_r$q;
+        core$shown_q = shown_r$q;
+        core$free_q = free_at$q;
+        core$spike_q = spike_r$q;
+        core$above_q = above_r$q;
+        pot_r$d = core$pot_n;
+        shown_r$d = core$shown_n;
+        free_at$d = core$free_n;
+        spike_r$d = core$spike_n;
+        above_r$d = core$above_n;
+    end
+
+endmodule // snn_core$neurons$nrn$6
+
+module snn_core$neurons$nrn$6$above_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$6$above_r
+
+module snn_core$neurons$nrn$6$core(reset,integrate,add,complete,fire,inhibit,t,t_free,thr,rest_fires,min_fires,word,pot_q,shown_q,free_q,spike_q,above_q,pot_n,shown_n,free_n,spike_n,above_n,lane_out);
+
+    // Module arguments
+    input wire  reset;
+    input wire  integrate;
+    input wire  add;
+    input wire  complete;
+    input wire  fire;
+    input wire  inhibit;
+    input wire  [7:0] t;
+    input wire  [7:0] t_free;
+    input wire  [19:0] thr;
+    input wire  rest_fires;
+    input wire  min_fires;
+    input wire  [99:0] word;
+    input wire  [19:0] pot_q;
+    input wire  [19:0] shown_q;
+    input wire  [7:0] free_q;
+    input wire  spike_q;
+    input wire  above_q;
+    output reg  [19:0] pot_n;
+    output reg  [19:0] shown_n;
+    output reg  [7:0] free_n;
+    output reg  spike_n;
+    output reg  above_n;
+    output reg  [9:0] lane_out;
+
     // Constant declarations
     localparam  neg_bit = 33'h100000;
     localparam  leak_one$0 = 1'b0;
@@ -8598,21 +9471,6 @@ module snn_core$neurons$nrn$6(clock,reset,integrate,add,complete,fire,inhibit,t,
     localparam  lane_off = 16'h3c;
 
     // Stub signals
-    reg  [19:0] pot_r$d;
-    wire  [19:0] pot_r$q;
-    reg  pot_r$clock;
-    reg  [19:0] shown_r$d;
-    wire  [19:0] shown_r$q;
-    reg  shown_r$clock;
-    reg  [7:0] free_at$d;
-    wire  [7:0] free_at$q;
-    reg  free_at$clock;
-    reg  spike_r$d;
-    wire  spike_r$q;
-    reg  spike_r$clock;
-    reg  above_r$d;
-    wire  above_r$q;
-    reg  above_r$clock;
     reg  [19:0] not_below_min$x;
     wire  not_below_min$ge;
 
@@ -8688,32 +9546,7 @@ module snn_core$neurons$nrn$6(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  rest_gt$19;
 
     // Sub module instances
-    snn_core$neurons$nrn$6$pot_r pot_r(
-        .d(pot_r$d),
-        .q(pot_r$q),
-        .clock(pot_r$clock)
-    );
-    snn_core$neurons$nrn$6$shown_r shown_r(
-        .d(shown_r$d),
-        .q(shown_r$q),
-        .clock(shown_r$clock)
-    );
-    snn_core$neurons$nrn$6$free_at free_at(
-        .d(free_at$d),
-        .q(free_at$q),
-        .clock(free_at$clock)
-    );
-    snn_core$neurons$nrn$6$spike_r spike_r(
-        .d(spike_r$d),
-        .q(spike_r$q),
-        .clock(spike_r$clock)
-    );
-    snn_core$neurons$nrn$6$above_r above_r(
-        .d(above_r$d),
-        .q(above_r$q),
-        .clock(above_r$clock)
-    );
-    snn_core$neurons$nrn$6$not_below_min not_below_min(
+    snn_core$neurons$nrn$6$core$not_below_min not_below_min(
         .x(not_below_min$x),
         .ge(not_below_min$ge)
     );
@@ -8731,20 +9564,6 @@ module snn_core$neurons$nrn$6(clock,reset,integrate,add,complete,fire,inhibit,t,
     endfunction
     // Update code
     always @(*) begin
-        pot_r$clock = clock;
-        shown_r$clock = clock;
-        free_at$clock = clock;
-        spike_r$clock = clock;
-        above_r$clock = clock;
-        pot_r$d = pot_r$q;
-        shown_r$d = shown_r$q;
-        free_at$d = free_at$q;
-        spike_r$d = spike_r$q;
-        above_r$d = above_r$q;
-        pot = pot_r$q;
-        shown = shown_r$q;
-        spike = spike_r$q;
-        above = above_r$q;
         lane_out = rhdl_trunc_10_100((word >> lane_off));
         thr_f = thr ^ sign;
         lane = rhdl_trunc_10_100((word >> lane_off));
@@ -8752,11 +9571,11 @@ module snn_core$neurons$nrn$6(clock,reset,integrate,add,complete,fire,inhibit,t,
         if (lane >= lane_neg) begin
             lane_x = {{10{1'b0}}, lane} | lane_ext;
         end
-        sum = pot_r$q;
+        sum = pot_q;
         if (add) begin
-            sum = pot_r$q + lane_x;
+            sum = pot_q + lane_x;
         end
-        not_below_min$x = pot_r$q ^ sign;
+        not_below_min$x = pot_q ^ sign;
         sum_f = sum ^ sign;
         rest_gt$0 = sum_f[32'h0] | (~rest_one$0);
         rest_gt$1 = (sum_f[1] & (~rest_one$1)) | ((~(sum_f[1] ^ rest_one$1)) & rest_gt$0);
@@ -8825,82 +9644,51 @@ module snn_core$neurons$nrn$6(clock,reset,integrate,add,complete,fire,inhibit,t,
         gt_leak$18 = (diff[18] & (~leak1_one$18)) | ((~(diff[18] ^ leak1_one$18)) & gt_leak$17);
         ge_leak$19 = (diff[19] & (~leak_one$19)) | ((~(diff[19] ^ leak_one$19)) & ge_leak$18);
         gt_leak$19 = (diff[19] & (~leak1_one$19)) | ((~(diff[19] ^ leak1_one$19)) & gt_leak$18);
+        pot_n = pot_q;
+        shown_n = shown_q;
+        free_n = free_q;
+        spike_n = spike_q;
+        above_n = above_q;
         if (reset) begin
-            pot_r$d = p_rest;
-            shown_r$d = p_rest;
-            free_at$d = 8'h0;
+            pot_n = p_rest;
+            shown_n = p_rest;
+            free_n = 8'h0;
         end
-        if (integrate & (free_at$q <= t)) begin
+        if (integrate & (free_q <= t)) begin
             if (complete) begin
-                pot_r$d = leaked;
-                shown_r$d = leaked;
-                spike_r$d = ~neg;
-                above_r$d = (~neg) & (|diff);
+                pot_n = leaked;
+                shown_n = leaked;
+                spike_n = ~neg;
+                above_n = (~neg) & (|diff);
                 if (rest_gt$19 & rest_reachable) begin
-                    spike_r$d = (~neg) & ge_leak$19;
-                    above_r$d = (~neg) & gt_leak$19;
+                    spike_n = (~neg) & ge_leak$19;
+                    above_n = (~neg) & gt_leak$19;
                 end
             end
             else begin
-                pot_r$d = sum;
+                pot_n = sum;
             end
         end
         if (fire) begin
-            if (spike_r$q) begin
-                pot_r$d = p_rest;
-                free_at$d = t_free;
-                spike_r$d = rest_fires;
+            if (spike_q) begin
+                pot_n = p_rest;
+                free_n = t_free;
+                spike_n = rest_fires;
             end
             else if (~not_below_min$ge) begin
-                pot_r$d = p_rest;
-                spike_r$d = rest_fires;
+                pot_n = p_rest;
+                spike_n = rest_fires;
             end
         end
         if (inhibit) begin
-            pot_r$d = p_min;
-            spike_r$d = min_fires;
+            pot_n = p_min;
+            spike_n = min_fires;
         end
     end
 
-endmodule // snn_core$neurons$nrn$6
+endmodule // snn_core$neurons$nrn$6$core
 
-module snn_core$neurons$nrn$6$above_r(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$neurons$nrn$6$above_r
-
-module snn_core$neurons$nrn$6$free_at(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$neurons$nrn$6$free_at
-
-module snn_core$neurons$nrn$6$not_below_min(x,ge);
+module snn_core$neurons$nrn$6$core$not_below_min(x,ge);
 
     // Module arguments
     input wire  [19:0] x;
@@ -8976,7 +9764,25 @@ module snn_core$neurons$nrn$6$not_below_min(x,ge);
         ge = chain$19 & reachable;
     end
 
-endmodule // snn_core$neurons$nrn$6$not_below_min
+endmodule // snn_core$neurons$nrn$6$core$not_below_min
+
+module snn_core$neurons$nrn$6$free_at(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$6$free_at
 
 module snn_core$neurons$nrn$6$pot_r(d,q,clock);
 
@@ -9054,6 +9860,186 @@ module snn_core$neurons$nrn$7(clock,reset,integrate,add,complete,fire,inhibit,t,
     output reg  above;
     output reg  [9:0] lane_out;
 
+    // Stub signals
+    reg  [19:0] pot_r$d;
+    wire  [19:0] pot_r$q;
+    reg  pot_r$clock;
+    reg  [19:0] shown_r$d;
+    wire  [19:0] shown_r$q;
+    reg  shown_r$clock;
+    reg  [7:0] free_at$d;
+    wire  [7:0] free_at$q;
+    reg  free_at$clock;
+    reg  spike_r$d;
+    wire  spike_r$q;
+    reg  spike_r$clock;
+    reg  above_r$d;
+    wire  above_r$q;
+    reg  above_r$clock;
+    reg  core$reset;
+    reg  core$integrate;
+    reg  core$add;
+    reg  core$complete;
+    reg  core$fire;
+    reg  core$inhibit;
+    reg  [7:0] core$t;
+    reg  [7:0] core$t_free;
+    reg  [19:0] core$thr;
+    reg  core$rest_fires;
+    reg  core$min_fires;
+    reg  [99:0] core$word;
+    reg  [19:0] core$pot_q;
+    reg  [19:0] core$shown_q;
+    reg  [7:0] core$free_q;
+    reg  core$spike_q;
+    reg  core$above_q;
+    wire  [19:0] core$pot_n;
+    wire  [19:0] core$shown_n;
+    wire  [7:0] core$free_n;
+    wire  core$spike_n;
+    wire  core$above_n;
+    wire  [9:0] core$lane_out;
+
+    // Sub module instances
+    snn_core$neurons$nrn$7$pot_r pot_r(
+        .d(pot_r$d),
+        .q(pot_r$q),
+        .clock(pot_r$clock)
+    );
+    snn_core$neurons$nrn$7$shown_r shown_r(
+        .d(shown_r$d),
+        .q(shown_r$q),
+        .clock(shown_r$clock)
+    );
+    snn_core$neurons$nrn$7$free_at free_at(
+        .d(free_at$d),
+        .q(free_at$q),
+        .clock(free_at$clock)
+    );
+    snn_core$neurons$nrn$7$spike_r spike_r(
+        .d(spike_r$d),
+        .q(spike_r$q),
+        .clock(spike_r$clock)
+    );
+    snn_core$neurons$nrn$7$above_r above_r(
+        .d(above_r$d),
+        .q(above_r$q),
+        .clock(above_r$clock)
+    );
+    snn_core$neurons$nrn$7$core core(
+        .reset(core$reset),
+        .integrate(core$integrate),
+        .add(core$add),
+        .complete(core$complete),
+        .fire(core$fire),
+        .inhibit(core$inhibit),
+        .t(core$t),
+        .t_free(core$t_free),
+        .thr(core$thr),
+        .rest_fires(core$rest_fires),
+        .min_fires(core$min_fires),
+        .word(core$word),
+        .pot_q(core$pot_q),
+        .shown_q(core$shown_q),
+        .free_q(core$free_q),
+        .spike_q(core$spike_q),
+        .above_q(core$above_q),
+        .pot_n(core$pot_n),
+        .shown_n(core$shown_n),
+        .free_n(core$free_n),
+        .spike_n(core$spike_n),
+        .above_n(core$above_n),
+        .lane_out(core$lane_out)
+    );
+
+    // Update code
+    always @(*) begin
+        pot_r$clock = clock;
+        shown_r$clock = clock;
+        free_at$clock = clock;
+        spike_r$clock = clock;
+        above_r$clock = clock;
+        pot_r$d = pot_r$q;
+        shown_r$d = shown_r$q;
+        free_at$d = free_at$q;
+        spike_r$d = spike_r$q;
+        above_r$d = above_r$q;
+        pot = pot_r$q;
+        shown = shown_r$q;
+        spike = spike_r$q;
+        above = above_r$q;
+        lane_out = core$lane_out;
+        core$reset = reset;
+        core$integrate = integrate;
+        core$add = add;
+        core$complete = complete;
+        core$fire = fire;
+        core$inhibit = inhibit;
+        core$t = t;
+        core$t_free = t_free;
+        core$thr = thr;
+        core$rest_fires = rest_fires;
+        core$min_fires = min_fires;
+        core$word = word;
+        core$pot_q = pot_r$q;
+        core$shown_q = shown_r$q;
+        core$free_q = free_at$q;
+        core$spike_q = spike_r$q;
+        core$above_q = above_r$q;
+        pot_r$d = core$pot_n;
+        shown_r$d = core$shown_n;
+        free_at$d = core$free_n;
+        spike_r$d = core$spike_n;
+        above_r$d = core$above_n;
+    end
+
+endmodule // snn_core$neurons$nrn$7
+
+module snn_core$neurons$nrn$7$above_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$7$above_r
+
+module snn_core$neurons$nrn$7$core(reset,integrate,add,complete,fire,inhibit,t,t_free,thr,rest_fires,min_fires,word,pot_q,shown_q,free_q,spike_q,above_q,pot_n,shown_n,free_n,spike_n,above_n,lane_out);
+
+    // Module arguments
+    input wire  reset;
+    input wire  integrate;
+    input wire  add;
+    input wire  complete;
+    input wire  fire;
+    input wire  inhibit;
+    input wire  [7:0] t;
+    input wire  [7:0] t_free;
+    input wire  [19:0] thr;
+    input wire  rest_fires;
+    input wire  min_fires;
+    input wire  [99:0] word;
+    input wire  [19:0] pot_q;
+    input wire  [19:0] shown_q;
+    input wire  [7:0] free_q;
+    input wire  spike_q;
+    input wire  above_q;
+    output reg  [19:0] pot_n;
+    output reg  [19:0] shown_n;
+    output reg  [7:0] free_n;
+    output reg  spike_n;
+    output reg  above_n;
+    output reg  [9:0] lane_out;
+
     // Constant declarations
     localparam  neg_bit = 33'h100000;
     localparam  leak_one$0 = 1'b0;
@@ -9126,21 +10112,6 @@ module snn_core$neurons$nrn$7(clock,reset,integrate,add,complete,fire,inhibit,t,
     localparam  lane_off = 16'h46;
 
     // Stub signals
-    reg  [19:0] pot_r$d;
-    wire  [19:0] pot_r$q;
-    reg  pot_r$clock;
-    reg  [19:0] shown_r$d;
-    wire  [19:0] shown_r$q;
-    reg  shown_r$clock;
-    reg  [7:0] free_at$d;
-    wire  [7:0] free_at$q;
-    reg  free_at$clock;
-    reg  spike_r$d;
-    wire  spike_r$q;
-    reg  spike_r$clock;
-    reg  above_r$d;
-    wire  above_r$q;
-    reg  above_r$clock;
     reg  [19:0] not_below_min$x;
     wire  not_below_min$ge;
 
@@ -9216,32 +10187,7 @@ module snn_core$neurons$nrn$7(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  rest_gt$19;
 
     // Sub module instances
-    snn_core$neurons$nrn$7$pot_r pot_r(
-        .d(pot_r$d),
-        .q(pot_r$q),
-        .clock(pot_r$clock)
-    );
-    snn_core$neurons$nrn$7$shown_r shown_r(
-        .d(shown_r$d),
-        .q(shown_r$q),
-        .clock(shown_r$clock)
-    );
-    snn_core$neurons$nrn$7$free_at free_at(
-        .d(free_at$d),
-        .q(free_at$q),
-        .clock(free_at$clock)
-    );
-    snn_core$neurons$nrn$7$spike_r spike_r(
-        .d(spike_r$d),
-        .q(spike_r$q),
-        .clock(spike_r$clock)
-    );
-    snn_core$neurons$nrn$7$above_r above_r(
-        .d(above_r$d),
-        .q(above_r$q),
-        .clock(above_r$clock)
-    );
-    snn_core$neurons$nrn$7$not_below_min not_below_min(
+    snn_core$neurons$nrn$7$core$not_below_min not_below_min(
         .x(not_below_min$x),
         .ge(not_below_min$ge)
     );
@@ -9259,20 +10205,6 @@ module snn_core$neurons$nrn$7(clock,reset,integrate,add,complete,fire,inhibit,t,
     endfunction
     // Update code
     always @(*) begin
-        pot_r$clock = clock;
-        shown_r$clock = clock;
-        free_at$clock = clock;
-        spike_r$clock = clock;
-        above_r$clock = clock;
-        pot_r$d = pot_r$q;
-        shown_r$d = shown_r$q;
-        free_at$d = free_at$q;
-        spike_r$d = spike_r$q;
-        above_r$d = above_r$q;
-        pot = pot_r$q;
-        shown = shown_r$q;
-        spike = spike_r$q;
-        above = above_r$q;
         lane_out = rhdl_trunc_10_100((word >> lane_off));
         thr_f = thr ^ sign;
         lane = rhdl_trunc_10_100((word >> lane_off));
@@ -9280,11 +10212,11 @@ module snn_core$neurons$nrn$7(clock,reset,integrate,add,complete,fire,inhibit,t,
         if (lane >= lane_neg) begin
             lane_x = {{10{1'b0}}, lane} | lane_ext;
         end
-        sum = pot_r$q;
+        sum = pot_q;
         if (add) begin
-            sum = pot_r$q + lane_x;
+            sum = pot_q + lane_x;
         end
-        not_below_min$x = pot_r$q ^ sign;
+        not_below_min$x = pot_q ^ sign;
         sum_f = sum ^ sign;
         rest_gt$0 = sum_f[32'h0] | (~rest_one$0);
         rest_gt$1 = (sum_f[1] & (~rest_one$1)) | ((~(sum_f[1] ^ rest_one$1)) & rest_gt$0);
@@ -9353,82 +10285,51 @@ module snn_core$neurons$nrn$7(clock,reset,integrate,add,complete,fire,inhibit,t,
         gt_leak$18 = (diff[18] & (~leak1_one$18)) | ((~(diff[18] ^ leak1_one$18)) & gt_leak$17);
         ge_leak$19 = (diff[19] & (~leak_one$19)) | ((~(diff[19] ^ leak_one$19)) & ge_leak$18);
         gt_leak$19 = (diff[19] & (~leak1_one$19)) | ((~(diff[19] ^ leak1_one$19)) & gt_leak$18);
+        pot_n = pot_q;
+        shown_n = shown_q;
+        free_n = free_q;
+        spike_n = spike_q;
+        above_n = above_q;
         if (reset) begin
-            pot_r$d = p_rest;
-            shown_r$d = p_rest;
-            free_at$d = 8'h0;
+            pot_n = p_rest;
+            shown_n = p_rest;
+            free_n = 8'h0;
         end
-        if (integrate & (free_at$q <= t)) begin
+        if (integrate & (free_q <= t)) begin
             if (complete) begin
-                pot_r$d = leaked;
-                shown_r$d = leaked;
-                spike_r$d = ~neg;
-                above_r$d = (~neg) & (|diff);
+                pot_n = leaked;
+                shown_n = leaked;
+                spike_n = ~neg;
+                above_n = (~neg) & (|diff);
                 if (rest_gt$19 & rest_reachable) begin
-                    spike_r$d = (~neg) & ge_leak$19;
-                    above_r$d = (~neg) & gt_leak$19;
+                    spike_n = (~neg) & ge_leak$19;
+                    above_n = (~neg) & gt_leak$19;
                 end
             end
             else begin
-                pot_r$d = sum;
+                pot_n = sum;
             end
         end
         if (fire) begin
-            if (spike_r$q) begin
-                pot_r$d = p_rest;
-                free_at$d = t_free;
-                spike_r$d = rest_fires;
+            if (spike_q) begin
+                pot_n = p_rest;
+                free_n = t_free;
+                spike_n = rest_fires;
             end
             else if (~not_below_min$ge) begin
-                pot_r$d = p_rest;
-                spike_r$d = rest_fires;
+                pot_n = p_rest;
+                spike_n = rest_fires;
             end
         end
         if (inhibit) begin
-            pot_r$d = p_min;
-            spike_r$d = min_fires;
+            pot_n = p_min;
+            spike_n = min_fires;
         end
     end
 
-endmodule // snn_core$neurons$nrn$7
+endmodule // snn_core$neurons$nrn$7$core
 
-module snn_core$neurons$nrn$7$above_r(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$neurons$nrn$7$above_r
-
-module snn_core$neurons$nrn$7$free_at(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$neurons$nrn$7$free_at
-
-module snn_core$neurons$nrn$7$not_below_min(x,ge);
+module snn_core$neurons$nrn$7$core$not_below_min(x,ge);
 
     // Module arguments
     input wire  [19:0] x;
@@ -9504,7 +10405,25 @@ module snn_core$neurons$nrn$7$not_below_min(x,ge);
         ge = chain$19 & reachable;
     end
 
-endmodule // snn_core$neurons$nrn$7$not_below_min
+endmodule // snn_core$neurons$nrn$7$core$not_below_min
+
+module snn_core$neurons$nrn$7$free_at(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$7$free_at
 
 module snn_core$neurons$nrn$7$pot_r(d,q,clock);
 
@@ -9582,6 +10501,186 @@ module snn_core$neurons$nrn$8(clock,reset,integrate,add,complete,fire,inhibit,t,
     output reg  above;
     output reg  [9:0] lane_out;
 
+    // Stub signals
+    reg  [19:0] pot_r$d;
+    wire  [19:0] pot_r$q;
+    reg  pot_r$clock;
+    reg  [19:0] shown_r$d;
+    wire  [19:0] shown_r$q;
+    reg  shown_r$clock;
+    reg  [7:0] free_at$d;
+    wire  [7:0] free_at$q;
+    reg  free_at$clock;
+    reg  spike_r$d;
+    wire  spike_r$q;
+    reg  spike_r$clock;
+    reg  above_r$d;
+    wire  above_r$q;
+    reg  above_r$clock;
+    reg  core$reset;
+    reg  core$integrate;
+    reg  core$add;
+    reg  core$complete;
+    reg  core$fire;
+    reg  core$inhibit;
+    reg  [7:0] core$t;
+    reg  [7:0] core$t_free;
+    reg  [19:0] core$thr;
+    reg  core$rest_fires;
+    reg  core$min_fires;
+    reg  [99:0] core$word;
+    reg  [19:0] core$pot_q;
+    reg  [19:0] core$shown_q;
+    reg  [7:0] core$free_q;
+    reg  core$spike_q;
+    reg  core$above_q;
+    wire  [19:0] core$pot_n;
+    wire  [19:0] core$shown_n;
+    wire  [7:0] core$free_n;
+    wire  core$spike_n;
+    wire  core$above_n;
+    wire  [9:0] core$lane_out;
+
+    // Sub module instances
+    snn_core$neurons$nrn$8$pot_r pot_r(
+        .d(pot_r$d),
+        .q(pot_r$q),
+        .clock(pot_r$clock)
+    );
+    snn_core$neurons$nrn$8$shown_r shown_r(
+        .d(shown_r$d),
+        .q(shown_r$q),
+        .clock(shown_r$clock)
+    );
+    snn_core$neurons$nrn$8$free_at free_at(
+        .d(free_at$d),
+        .q(free_at$q),
+        .clock(free_at$clock)
+    );
+    snn_core$neurons$nrn$8$spike_r spike_r(
+        .d(spike_r$d),
+        .q(spike_r$q),
+        .clock(spike_r$clock)
+    );
+    snn_core$neurons$nrn$8$above_r above_r(
+        .d(above_r$d),
+        .q(above_r$q),
+        .clock(above_r$clock)
+    );
+    snn_core$neurons$nrn$8$core core(
+        .reset(core$reset),
+        .integrate(core$integrate),
+        .add(core$add),
+        .complete(core$complete),
+        .fire(core$fire),
+        .inhibit(core$inhibit),
+        .t(core$t),
+        .t_free(core$t_free),
+        .thr(core$thr),
+        .rest_fires(core$rest_fires),
+        .min_fires(core$min_fires),
+        .word(core$word),
+        .pot_q(core$pot_q),
+        .shown_q(core$shown_q),
+        .free_q(core$free_q),
+        .spike_q(core$spike_q),
+        .above_q(core$above_q),
+        .pot_n(core$pot_n),
+        .shown_n(core$shown_n),
+        .free_n(core$free_n),
+        .spike_n(core$spike_n),
+        .above_n(core$above_n),
+        .lane_out(core$lane_out)
+    );
+
+    // Update code
+    always @(*) begin
+        pot_r$clock = clock;
+        shown_r$clock = clock;
+        free_at$clock = clock;
+        spike_r$clock = clock;
+        above_r$clock = clock;
+        pot_r$d = pot_r$q;
+        shown_r$d = shown_r$q;
+        free_at$d = free_at$q;
+        spike_r$d = spike_r$q;
+        above_r$d = above_r$q;
+        pot = pot_r$q;
+        shown = shown_r$q;
+        spike = spike_r$q;
+        above = above_r$q;
+        lane_out = core$lane_out;
+        core$reset = reset;
+        core$integrate = integrate;
+        core$add = add;
+        core$complete = complete;
+        core$fire = fire;
+        core$inhibit = inhibit;
+        core$t = t;
+        core$t_free = t_free;
+        core$thr = thr;
+        core$rest_fires = rest_fires;
+        core$min_fires = min_fires;
+        core$word = word;
+        core$pot_q = pot_r$q;
+        core$shown_q = shown_r$q;
+        core$free_q = free_at$q;
+        core$spike_q = spike_r$q;
+        core$above_q = above_r$q;
+        pot_r$d = core$pot_n;
+        shown_r$d = core$shown_n;
+        free_at$d = core$free_n;
+        spike_r$d = core$spike_n;
+        above_r$d = core$above_n;
+    end
+
+endmodule // snn_core$neurons$nrn$8
+
+module snn_core$neurons$nrn$8$above_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$8$above_r
+
+module snn_core$neurons$nrn$8$core(reset,integrate,add,complete,fire,inhibit,t,t_free,thr,rest_fires,min_fires,word,pot_q,shown_q,free_q,spike_q,above_q,pot_n,shown_n,free_n,spike_n,above_n,lane_out);
+
+    // Module arguments
+    input wire  reset;
+    input wire  integrate;
+    input wire  add;
+    input wire  complete;
+    input wire  fire;
+    input wire  inhibit;
+    input wire  [7:0] t;
+    input wire  [7:0] t_free;
+    input wire  [19:0] thr;
+    input wire  rest_fires;
+    input wire  min_fires;
+    input wire  [99:0] word;
+    input wire  [19:0] pot_q;
+    input wire  [19:0] shown_q;
+    input wire  [7:0] free_q;
+    input wire  spike_q;
+    input wire  above_q;
+    output reg  [19:0] pot_n;
+    output reg  [19:0] shown_n;
+    output reg  [7:0] free_n;
+    output reg  spike_n;
+    output reg  above_n;
+    output reg  [9:0] lane_out;
+
     // Constant declarations
     localparam  neg_bit = 33'h100000;
     localparam  leak_one$0 = 1'b0;
@@ -9654,21 +10753,6 @@ module snn_core$neurons$nrn$8(clock,reset,integrate,add,complete,fire,inhibit,t,
     localparam  lane_off = 16'h50;
 
     // Stub signals
-    reg  [19:0] pot_r$d;
-    wire  [19:0] pot_r$q;
-    reg  pot_r$clock;
-    reg  [19:0] shown_r$d;
-    wire  [19:0] shown_r$q;
-    reg  shown_r$clock;
-    reg  [7:0] free_at$d;
-    wire  [7:0] free_at$q;
-    reg  free_at$clock;
-    reg  spike_r$d;
-    wire  spike_r$q;
-    reg  spike_r$clock;
-    reg  above_r$d;
-    wire  above_r$q;
-    reg  above_r$clock;
     reg  [19:0] not_below_min$x;
     wire  not_below_min$ge;
 
@@ -9744,32 +10828,7 @@ module snn_core$neurons$nrn$8(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  rest_gt$19;
 
     // Sub module instances
-    snn_core$neurons$nrn$8$pot_r pot_r(
-        .d(pot_r$d),
-        .q(pot_r$q),
-        .clock(pot_r$clock)
-    );
-    snn_core$neurons$nrn$8$shown_r shown_r(
-        .d(shown_r$d),
-        .q(shown_r$q),
-        .clock(shown_r$clock)
-    );
-    snn_core$neurons$nrn$8$free_at free_at(
-        .d(free_at$d),
-        .q(free_at$q),
-        .clock(free_at$clock)
-    );
-    snn_core$neurons$nrn$8$spike_r spike_r(
-        .d(spike_r$d),
-        .q(spike_r$q),
-        .clock(spike_r$clock)
-    );
-    snn_core$neurons$nrn$8$above_r above_r(
-        .d(above_r$d),
-        .q(above_r$q),
-        .clock(above_r$clock)
-    );
-    snn_core$neurons$nrn$8$not_below_min not_below_min(
+    snn_core$neurons$nrn$8$core$not_below_min not_below_min(
         .x(not_below_min$x),
         .ge(not_below_min$ge)
     );
@@ -9787,20 +10846,6 @@ module snn_core$neurons$nrn$8(clock,reset,integrate,add,complete,fire,inhibit,t,
     endfunction
     // Update code
     always @(*) begin
-        pot_r$clock = clock;
-        shown_r$clock = clock;
-        free_at$clock = clock;
-        spike_r$clock = clock;
-        above_r$clock = clock;
-        pot_r$d = pot_r$q;
-        shown_r$d = shown_r$q;
-        free_at$d = free_at$q;
-        spike_r$d = spike_r$q;
-        above_r$d = above_r$q;
-        pot = pot_r$q;
-        shown = shown_r$q;
-        spike = spike_r$q;
-        above = above_r$q;
         lane_out = rhdl_trunc_10_100((word >> lane_off));
         thr_f = thr ^ sign;
         lane = rhdl_trunc_10_100((word >> lane_off));
@@ -9808,11 +10853,11 @@ module snn_core$neurons$nrn$8(clock,reset,integrate,add,complete,fire,inhibit,t,
         if (lane >= lane_neg) begin
             lane_x = {{10{1'b0}}, lane} | lane_ext;
         end
-        sum = pot_r$q;
+        sum = pot_q;
         if (add) begin
-            sum = pot_r$q + lane_x;
+            sum = pot_q + lane_x;
         end
-        not_below_min$x = pot_r$q ^ sign;
+        not_below_min$x = pot_q ^ sign;
         sum_f = sum ^ sign;
         rest_gt$0 = sum_f[32'h0] | (~rest_one$0);
         rest_gt$1 = (sum_f[1] & (~rest_one$1)) | ((~(sum_f[1] ^ rest_one$1)) & rest_gt$0);
@@ -9881,82 +10926,51 @@ module snn_core$neurons$nrn$8(clock,reset,integrate,add,complete,fire,inhibit,t,
         gt_leak$18 = (diff[18] & (~leak1_one$18)) | ((~(diff[18] ^ leak1_one$18)) & gt_leak$17);
         ge_leak$19 = (diff[19] & (~leak_one$19)) | ((~(diff[19] ^ leak_one$19)) & ge_leak$18);
         gt_leak$19 = (diff[19] & (~leak1_one$19)) | ((~(diff[19] ^ leak1_one$19)) & gt_leak$18);
+        pot_n = pot_q;
+        shown_n = shown_q;
+        free_n = free_q;
+        spike_n = spike_q;
+        above_n = above_q;
         if (reset) begin
-            pot_r$d = p_rest;
-            shown_r$d = p_rest;
-            free_at$d = 8'h0;
+            pot_n = p_rest;
+            shown_n = p_rest;
+            free_n = 8'h0;
         end
-        if (integrate & (free_at$q <= t)) begin
+        if (integrate & (free_q <= t)) begin
             if (complete) begin
-                pot_r$d = leaked;
-                shown_r$d = leaked;
-                spike_r$d = ~neg;
-                above_r$d = (~neg) & (|diff);
+                pot_n = leaked;
+                shown_n = leaked;
+                spike_n = ~neg;
+                above_n = (~neg) & (|diff);
                 if (rest_gt$19 & rest_reachable) begin
-                    spike_r$d = (~neg) & ge_leak$19;
-                    above_r$d = (~neg) & gt_leak$19;
+                    spike_n = (~neg) & ge_leak$19;
+                    above_n = (~neg) & gt_leak$19;
                 end
             end
             else begin
-                pot_r$d = sum;
+                pot_n = sum;
             end
         end
         if (fire) begin
-            if (spike_r$q) begin
-                pot_r$d = p_rest;
-                free_at$d = t_free;
-                spike_r$d = rest_fires;
+            if (spike_q) begin
+                pot_n = p_rest;
+                free_n = t_free;
+                spike_n = rest_fires;
             end
             else if (~not_below_min$ge) begin
-                pot_r$d = p_rest;
-                spike_r$d = rest_fires;
+                pot_n = p_rest;
+                spike_n = rest_fires;
             end
         end
         if (inhibit) begin
-            pot_r$d = p_min;
-            spike_r$d = min_fires;
+            pot_n = p_min;
+            spike_n = min_fires;
         end
     end
 
-endmodule // snn_core$neurons$nrn$8
+endmodule // snn_core$neurons$nrn$8$core
 
-module snn_core$neurons$nrn$8$above_r(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$neurons$nrn$8$above_r
-
-module snn_core$neurons$nrn$8$free_at(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$neurons$nrn$8$free_at
-
-module snn_core$neurons$nrn$8$not_below_min(x,ge);
+module snn_core$neurons$nrn$8$core$not_below_min(x,ge);
 
     // Module arguments
     input wire  [19:0] x;
@@ -10032,7 +11046,25 @@ module snn_core$neurons$nrn$8$not_below_min(x,ge);
         ge = chain$19 & reachable;
     end
 
-endmodule // snn_core$neurons$nrn$8$not_below_min
+endmodule // snn_core$neurons$nrn$8$core$not_below_min
+
+module snn_core$neurons$nrn$8$free_at(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$8$free_at
 
 module snn_core$neurons$nrn$8$pot_r(d,q,clock);
 
@@ -10110,6 +11142,186 @@ module snn_core$neurons$nrn$9(clock,reset,integrate,add,complete,fire,inhibit,t,
     output reg  above;
     output reg  [9:0] lane_out;
 
+    // Stub signals
+    reg  [19:0] pot_r$d;
+    wire  [19:0] pot_r$q;
+    reg  pot_r$clock;
+    reg  [19:0] shown_r$d;
+    wire  [19:0] shown_r$q;
+    reg  shown_r$clock;
+    reg  [7:0] free_at$d;
+    wire  [7:0] free_at$q;
+    reg  free_at$clock;
+    reg  spike_r$d;
+    wire  spike_r$q;
+    reg  spike_r$clock;
+    reg  above_r$d;
+    wire  above_r$q;
+    reg  above_r$clock;
+    reg  core$reset;
+    reg  core$integrate;
+    reg  core$add;
+    reg  core$complete;
+    reg  core$fire;
+    reg  core$inhibit;
+    reg  [7:0] core$t;
+    reg  [7:0] core$t_free;
+    reg  [19:0] core$thr;
+    reg  core$rest_fires;
+    reg  core$min_fires;
+    reg  [99:0] core$word;
+    reg  [19:0] core$pot_q;
+    reg  [19:0] core$shown_q;
+    reg  [7:0] core$free_q;
+    reg  core$spike_q;
+    reg  core$above_q;
+    wire  [19:0] core$pot_n;
+    wire  [19:0] core$shown_n;
+    wire  [7:0] core$free_n;
+    wire  core$spike_n;
+    wire  core$above_n;
+    wire  [9:0] core$lane_out;
+
+    // Sub module instances
+    snn_core$neurons$nrn$9$pot_r pot_r(
+        .d(pot_r$d),
+        .q(pot_r$q),
+        .clock(pot_r$clock)
+    );
+    snn_core$neurons$nrn$9$shown_r shown_r(
+        .d(shown_r$d),
+        .q(shown_r$q),
+        .clock(shown_r$clock)
+    );
+    snn_core$neurons$nrn$9$free_at free_at(
+        .d(free_at$d),
+        .q(free_at$q),
+        .clock(free_at$clock)
+    );
+    snn_core$neurons$nrn$9$spike_r spike_r(
+        .d(spike_r$d),
+        .q(spike_r$q),
+        .clock(spike_r$clock)
+    );
+    snn_core$neurons$nrn$9$above_r above_r(
+        .d(above_r$d),
+        .q(above_r$q),
+        .clock(above_r$clock)
+    );
+    snn_core$neurons$nrn$9$core core(
+        .reset(core$reset),
+        .integrate(core$integrate),
+        .add(core$add),
+        .complete(core$complete),
+        .fire(core$fire),
+        .inhibit(core$inhibit),
+        .t(core$t),
+        .t_free(core$t_free),
+        .thr(core$thr),
+        .rest_fires(core$rest_fires),
+        .min_fires(core$min_fires),
+        .word(core$word),
+        .pot_q(core$pot_q),
+        .shown_q(core$shown_q),
+        .free_q(core$free_q),
+        .spike_q(core$spike_q),
+        .above_q(core$above_q),
+        .pot_n(core$pot_n),
+        .shown_n(core$shown_n),
+        .free_n(core$free_n),
+        .spike_n(core$spike_n),
+        .above_n(core$above_n),
+        .lane_out(core$lane_out)
+    );
+
+    // Update code
+    always @(*) begin
+        pot_r$clock = clock;
+        shown_r$clock = clock;
+        free_at$clock = clock;
+        spike_r$clock = clock;
+        above_r$clock = clock;
+        pot_r$d = pot_r$q;
+        shown_r$d = shown_r$q;
+        free_at$d = free_at$q;
+        spike_r$d = spike_r$q;
+        above_r$d = above_r$q;
+        pot = pot_r$q;
+        shown = shown_r$q;
+        spike = spike_r$q;
+        above = above_r$q;
+        lane_out = core$lane_out;
+        core$reset = reset;
+        core$integrate = integrate;
+        core$add = add;
+        core$complete = complete;
+        core$fire = fire;
+        core$inhibit = inhibit;
+        core$t = t;
+        core$t_free = t_free;
+        core$thr = thr;
+        core$rest_fires = rest_fires;
+        core$min_fires = min_fires;
+        core$word = word;
+        core$pot_q = pot_r$q;
+        core$shown_q = shown_r$q;
+        core$free_q = free_at$q;
+        core$spike_q = spike_r$q;
+        core$above_q = above_r$q;
+        pot_r$d = core$pot_n;
+        shown_r$d = core$shown_n;
+        free_at$d = core$free_n;
+        spike_r$d = core$spike_n;
+        above_r$d = core$above_n;
+    end
+
+endmodule // snn_core$neurons$nrn$9
+
+module snn_core$neurons$nrn$9$above_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$9$above_r
+
+module snn_core$neurons$nrn$9$core(reset,integrate,add,complete,fire,inhibit,t,t_free,thr,rest_fires,min_fires,word,pot_q,shown_q,free_q,spike_q,above_q,pot_n,shown_n,free_n,spike_n,above_n,lane_out);
+
+    // Module arguments
+    input wire  reset;
+    input wire  integrate;
+    input wire  add;
+    input wire  complete;
+    input wire  fire;
+    input wire  inhibit;
+    input wire  [7:0] t;
+    input wire  [7:0] t_free;
+    input wire  [19:0] thr;
+    input wire  rest_fires;
+    input wire  min_fires;
+    input wire  [99:0] word;
+    input wire  [19:0] pot_q;
+    input wire  [19:0] shown_q;
+    input wire  [7:0] free_q;
+    input wire  spike_q;
+    input wire  above_q;
+    output reg  [19:0] pot_n;
+    output reg  [19:0] shown_n;
+    output reg  [7:0] free_n;
+    output reg  spike_n;
+    output reg  above_n;
+    output reg  [9:0] lane_out;
+
     // Constant declarations
     localparam  neg_bit = 33'h100000;
     localparam  leak_one$0 = 1'b0;
@@ -10182,21 +11394,6 @@ module snn_core$neurons$nrn$9(clock,reset,integrate,add,complete,fire,inhibit,t,
     localparam  lane_off = 16'h5a;
 
     // Stub signals
-    reg  [19:0] pot_r$d;
-    wire  [19:0] pot_r$q;
-    reg  pot_r$clock;
-    reg  [19:0] shown_r$d;
-    wire  [19:0] shown_r$q;
-    reg  shown_r$clock;
-    reg  [7:0] free_at$d;
-    wire  [7:0] free_at$q;
-    reg  free_at$clock;
-    reg  spike_r$d;
-    wire  spike_r$q;
-    reg  spike_r$clock;
-    reg  above_r$d;
-    wire  above_r$q;
-    reg  above_r$clock;
     reg  [19:0] not_below_min$x;
     wire  not_below_min$ge;
 
@@ -10272,32 +11469,7 @@ module snn_core$neurons$nrn$9(clock,reset,integrate,add,complete,fire,inhibit,t,
     reg  rest_gt$19;
 
     // Sub module instances
-    snn_core$neurons$nrn$9$pot_r pot_r(
-        .d(pot_r$d),
-        .q(pot_r$q),
-        .clock(pot_r$clock)
-    );
-    snn_core$neurons$nrn$9$shown_r shown_r(
-        .d(shown_r$d),
-        .q(shown_r$q),
-        .clock(shown_r$clock)
-    );
-    snn_core$neurons$nrn$9$free_at free_at(
-        .d(free_at$d),
-        .q(free_at$q),
-        .clock(free_at$clock)
-    );
-    snn_core$neurons$nrn$9$spike_r spike_r(
-        .d(spike_r$d),
-        .q(spike_r$q),
-        .clock(spike_r$clock)
-    );
-    snn_core$neurons$nrn$9$above_r above_r(
-        .d(above_r$d),
-        .q(above_r$q),
-        .clock(above_r$clock)
-    );
-    snn_core$neurons$nrn$9$not_below_min not_below_min(
+    snn_core$neurons$nrn$9$core$not_below_min not_below_min(
         .x(not_below_min$x),
         .ge(not_below_min$ge)
     );
@@ -10315,20 +11487,6 @@ module snn_core$neurons$nrn$9(clock,reset,integrate,add,complete,fire,inhibit,t,
     endfunction
     // Update code
     always @(*) begin
-        pot_r$clock = clock;
-        shown_r$clock = clock;
-        free_at$clock = clock;
-        spike_r$clock = clock;
-        above_r$clock = clock;
-        pot_r$d = pot_r$q;
-        shown_r$d = shown_r$q;
-        free_at$d = free_at$q;
-        spike_r$d = spike_r$q;
-        above_r$d = above_r$q;
-        pot = pot_r$q;
-        shown = shown_r$q;
-        spike = spike_r$q;
-        above = above_r$q;
         lane_out = rhdl_trunc_10_100((word >> lane_off));
         thr_f = thr ^ sign;
         lane = rhdl_trunc_10_100((word >> lane_off));
@@ -10336,11 +11494,11 @@ module snn_core$neurons$nrn$9(clock,reset,integrate,add,complete,fire,inhibit,t,
         if (lane >= lane_neg) begin
             lane_x = {{10{1'b0}}, lane} | lane_ext;
         end
-        sum = pot_r$q;
+        sum = pot_q;
         if (add) begin
-            sum = pot_r$q + lane_x;
+            sum = pot_q + lane_x;
         end
-        not_below_min$x = pot_r$q ^ sign;
+        not_below_min$x = pot_q ^ sign;
         sum_f = sum ^ sign;
         rest_gt$0 = sum_f[32'h0] | (~rest_one$0);
         rest_gt$1 = (sum_f[1] & (~rest_one$1)) | ((~(sum_f[1] ^ rest_one$1)) & rest_gt$0);
@@ -10409,82 +11567,51 @@ module snn_core$neurons$nrn$9(clock,reset,integrate,add,complete,fire,inhibit,t,
         gt_leak$18 = (diff[18] & (~leak1_one$18)) | ((~(diff[18] ^ leak1_one$18)) & gt_leak$17);
         ge_leak$19 = (diff[19] & (~leak_one$19)) | ((~(diff[19] ^ leak_one$19)) & ge_leak$18);
         gt_leak$19 = (diff[19] & (~leak1_one$19)) | ((~(diff[19] ^ leak1_one$19)) & gt_leak$18);
+        pot_n = pot_q;
+        shown_n = shown_q;
+        free_n = free_q;
+        spike_n = spike_q;
+        above_n = above_q;
         if (reset) begin
-            pot_r$d = p_rest;
-            shown_r$d = p_rest;
-            free_at$d = 8'h0;
+            pot_n = p_rest;
+            shown_n = p_rest;
+            free_n = 8'h0;
         end
-        if (integrate & (free_at$q <= t)) begin
+        if (integrate & (free_q <= t)) begin
             if (complete) begin
-                pot_r$d = leaked;
-                shown_r$d = leaked;
-                spike_r$d = ~neg;
-                above_r$d = (~neg) & (|diff);
+                pot_n = leaked;
+                shown_n = leaked;
+                spike_n = ~neg;
+                above_n = (~neg) & (|diff);
                 if (rest_gt$19 & rest_reachable) begin
-                    spike_r$d = (~neg) & ge_leak$19;
-                    above_r$d = (~neg) & gt_leak$19;
+                    spike_n = (~neg) & ge_leak$19;
+                    above_n = (~neg) & gt_leak$19;
                 end
             end
             else begin
-                pot_r$d = sum;
+                pot_n = sum;
             end
         end
         if (fire) begin
-            if (spike_r$q) begin
-                pot_r$d = p_rest;
-                free_at$d = t_free;
-                spike_r$d = rest_fires;
+            if (spike_q) begin
+                pot_n = p_rest;
+                free_n = t_free;
+                spike_n = rest_fires;
             end
             else if (~not_below_min$ge) begin
-                pot_r$d = p_rest;
-                spike_r$d = rest_fires;
+                pot_n = p_rest;
+                spike_n = rest_fires;
             end
         end
         if (inhibit) begin
-            pot_r$d = p_min;
-            spike_r$d = min_fires;
+            pot_n = p_min;
+            spike_n = min_fires;
         end
     end
 
-endmodule // snn_core$neurons$nrn$9
+endmodule // snn_core$neurons$nrn$9$core
 
-module snn_core$neurons$nrn$9$above_r(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$neurons$nrn$9$above_r
-
-module snn_core$neurons$nrn$9$free_at(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // snn_core$neurons$nrn$9$free_at
-
-module snn_core$neurons$nrn$9$not_below_min(x,ge);
+module snn_core$neurons$nrn$9$core$not_below_min(x,ge);
 
     // Module arguments
     input wire  [19:0] x;
@@ -10560,7 +11687,25 @@ module snn_core$neurons$nrn$9$not_below_min(x,ge);
         ge = chain$19 & reachable;
     end
 
-endmodule // snn_core$neurons$nrn$9$not_below_min
+endmodule // snn_core$neurons$nrn$9$core$not_below_min
+
+module snn_core$neurons$nrn$9$free_at(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // snn_core$neurons$nrn$9$free_at
 
 module snn_core$neurons$nrn$9$pot_r(d,q,clock);
 
@@ -20792,7 +21937,7 @@ module snn_core$spike_gen$win$9(d,q,clock);
 
 endmodule // snn_core$spike_gen$win$9
 
-module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winner,t,lag_m,lag_r$0,lag_r$1,lag_r$2,lag_r$3,lag_r$4,lag_r$5,lag_q$0,lag_q$1,lag_q$2,lag_q$3,lag_q$4,lag_q$5,lag_mask,head,head_silent,next_q,word,lane_w,lane_sel,class_next,begin_class,raddr,walk_done,more,pen_done,we,waddr,wdata,wnew,wsel);
+module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winner,t,lag_m,lag_r$0,lag_r$1,lag_r$2,lag_r$3,lag_r$4,lag_r$5,lag_q$0,lag_q$1,lag_q$2,lag_q$3,lag_q$4,lag_q$5,lag_mask,head,head_silent,next_q,word,lane_w,lane_sel,class_next,begin_class,raddr,wraddr,walk_done,more,pen_done,we,waddr,wdata,wnew,wsel);
 
     // Module arguments
     input wire  clock;
@@ -20827,6 +21972,7 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     output reg  [7:0] class_next;
     output reg  [7:0] begin_class;
     output reg  [9:0] raddr;
+    output reg  [9:0] wraddr;
     output reg  walk_done;
     output reg  more;
     output reg  pen_done;
@@ -20852,6 +21998,22 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     localparam  nids$7 = 8'h7;
     localparam  nids$8 = 8'h8;
     localparam  nids$9 = 8'h9;
+    localparam  id_bit$0 = 10'b1010101010;
+    localparam  id_bit$1 = 10'b11001100;
+    localparam  id_bit$2 = 10'b11110000;
+    localparam  id_bit$3 = 10'b1100000000;
+    localparam  id_bit$4 = 10'b0;
+    localparam  id_bit$5 = 10'b0;
+    localparam  id_bit$6 = 10'b0;
+    localparam  id_bit$7 = 10'b0;
+    localparam  bit_of$0 = 8'h1;
+    localparam  bit_of$1 = 8'h2;
+    localparam  bit_of$2 = 8'h4;
+    localparam  bit_of$3 = 8'h8;
+    localparam  bit_of$4 = 8'h10;
+    localparam  bit_of$5 = 8'h20;
+    localparam  bit_of$6 = 8'h40;
+    localparam  bit_of$7 = 8'h80;
     localparam  lane_off$0 = 16'h0;
     localparam  lane_off$1 = 16'ha;
     localparam  lane_off$2 = 16'h14;
@@ -21091,6 +22253,10 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     reg  [9:0] nsrc;
     reg  [9:0] nlow;
     reg  [7:0] nsj;
+    reg  [9:0] wa0;
+    reg  [9:0] wa;
+    reg  [7:0] lane_sj;
+    reg  [7:0] lane_win;
     reg  [9:0] w;
     reg  [23:0] lut;
     reg  [47:0] k;
@@ -21099,6 +22265,14 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
     reg  floor_c;
     reg  [99:0] w_min_rep;
     reg  [9:0] value;
+    reg  [7:0] nsj_acc$0;
+    reg  [7:0] nsj_acc$1;
+    reg  [7:0] nsj_acc$2;
+    reg  [7:0] nsj_acc$3;
+    reg  [7:0] nsj_acc$4;
+    reg  [7:0] nsj_acc$5;
+    reg  [7:0] nsj_acc$6;
+    reg  [7:0] nsj_acc$7;
 
     // Sub module instances
     snn_core$stdp$sj sj(
@@ -21583,6 +22757,17 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         if (pen_start) begin
             raddr = head_silent;
         end
+        wa0 = head;
+        if (v_b$q & (next_q != nil)) begin
+            wa0 = next_q;
+        end
+        if (pen_start) begin
+            wa0 = head_silent;
+        end
+        wa = wa0;
+        lane_sj = sj$q;
+        lane_win = winner;
+        wraddr = wa;
         pen_done = pen_walk & (~(v_b$q & (next_q != nil)));
         follow = v_b$q & (next_q != nil);
         m1 = m$q + 8'h1;
@@ -21596,37 +22781,39 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
             nsrc = stdp_mask$q;
         end
         nlow = nsrc & ((~nsrc) + 10'h1);
-        nsj = 8'h0;
-        if (nlow[0]) begin
-            nsj = nids$0;
+        nsj_acc$0 = 8'h0;
+        if (|(nlow & id_bit$0)) begin
+            nsj_acc$0 = bit_of$0;
         end
-        if (nlow[1]) begin
-            nsj = nids$1;
+        nsj_acc$1 = nsj_acc$0;
+        if (|(nlow & id_bit$1)) begin
+            nsj_acc$1 = nsj_acc$0 | bit_of$1;
         end
-        if (nlow[2]) begin
-            nsj = nids$2;
+        nsj_acc$2 = nsj_acc$1;
+        if (|(nlow & id_bit$2)) begin
+            nsj_acc$2 = nsj_acc$1 | bit_of$2;
         end
-        if (nlow[3]) begin
-            nsj = nids$3;
+        nsj_acc$3 = nsj_acc$2;
+        if (|(nlow & id_bit$3)) begin
+            nsj_acc$3 = nsj_acc$2 | bit_of$3;
         end
-        if (nlow[4]) begin
-            nsj = nids$4;
+        nsj_acc$4 = nsj_acc$3;
+        if (|(nlow & id_bit$4)) begin
+            nsj_acc$4 = nsj_acc$3 | bit_of$4;
         end
-        if (nlow[5]) begin
-            nsj = nids$5;
+        nsj_acc$5 = nsj_acc$4;
+        if (|(nlow & id_bit$5)) begin
+            nsj_acc$5 = nsj_acc$4 | bit_of$5;
         end
-        if (nlow[6]) begin
-            nsj = nids$6;
+        nsj_acc$6 = nsj_acc$5;
+        if (|(nlow & id_bit$6)) begin
+            nsj_acc$6 = nsj_acc$5 | bit_of$6;
         end
-        if (nlow[7]) begin
-            nsj = nids$7;
+        nsj_acc$7 = nsj_acc$6;
+        if (|(nlow & id_bit$7)) begin
+            nsj_acc$7 = nsj_acc$6 | bit_of$7;
         end
-        if (nlow[8]) begin
-            nsj = nids$8;
-        end
-        if (nlow[9]) begin
-            nsj = nids$9;
-        end
+        nsj = nsj_acc$7;
         cw$load = walk_start | (drain & (|stdp_mask$q));
         cw$mask_in = 16'h0;
         if (in_win_lag) begin
@@ -21643,13 +22830,13 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         if (walk) begin
             if (follow) begin
                 v_b$d = 1'h1;
-                addr_b$d = next_q;
+                addr_b$d = wa;
             end
             else if (|cw$pend) begin
                 if (head != nil) begin
                     v_b$d = 1'h1;
-                    addr_b$d = head;
-                    lane_b$d = sj$q;
+                    addr_b$d = wa;
+                    lane_b$d = lane_sj;
                     if (m$q < t) begin
                         op_b$d = op_pot;
                         d_b$d = d_before;
@@ -21666,14 +22853,14 @@ module snn_core$stdp(clock,walk_start,walk,drain,pen_start,pen_walk,spikes,winne
         end
         if (pen_start & (head_silent != nil)) begin
             v_b$d = 1'h1;
-            addr_b$d = head_silent;
+            addr_b$d = wa;
             op_b$d = op_pen;
             d_b$d = 8'h0;
-            lane_b$d = winner;
+            lane_b$d = lane_win;
         end
         if (pen_walk & follow) begin
             v_b$d = 1'h1;
-            addr_b$d = next_q;
+            addr_b$d = wa;
         end
         low_lag$mask = lag_mask;
         begin_r$d = low_lag$cls;

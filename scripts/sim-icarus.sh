@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs snn_core in Icarus with sim/tb_snn_core.v on a run directory (formats: sim/README.md):
 #   scripts/sim-icarus.sh VERILOG RUNDIR
-# The port widths N, WB, PB, AW and the input count M are read from RUNDIR/plusargs and become
+# The port widths N, WB, PB, AW (P) and the weight word count M are read from RUNDIR/plusargs and become
 # testbench parameters; the compiled vvp is cached under BUILD_ROOT per (sources, widths, TOP).
 # Knobs (environment, with defaults):
 #   TOP=snn_core          top module name inside VERILOG
@@ -23,6 +23,9 @@ for p in N WB PB AW M; do
   [ -n "$v" ] || { echo "$0: $RUN/plusargs has no +$p=" >&2; exit 2; }
   PARAMS+=("-Ptb_snn_core.$p=$v")
 done
+# Lanes per weight word (lane groups); without the knob, one lane per neuron.
+v=$(sed -n "s/^+P=//p" "$RUN/plusargs" | head -n 1)
+[ -z "$v" ] || PARAMS+=("-Ptb_snn_core.P=$v")
 # A core with homeostasis has the theta ports: the testbench drives them, TB bits wide.
 DEFS=()
 if grep -q '^ *input wire *theta_we;' "$VERILOG"; then

@@ -27,7 +27,10 @@ module tb_snn_core;
   parameter AW = 10;
   parameter M = 784;
   parameter TB = 16;
-  localparam WORD = N * WB;
+  // Lanes per weight word (N without lane groups); M is then the number of weight words (G * the
+  // inputs) and AW the host address width.
+  parameter P = N;
+  localparam WORD = P * WB;
 
   // ---- DUT ports
   reg clock = 0;
@@ -233,6 +236,11 @@ module tb_snn_core;
         for (j = 0; j < N; j = j + 1) begin
           pot_sel = j;
           settle;
+          // With lane groups the potential comes from the state memory, a clock later.
+          if (P < N) begin
+            tick;
+            settle;
+          end
           $fdisplay(out, "pot %0d %0d", j, pot_s);
 `ifdef SNN_THETA
           $fdisplay(out, "theta %0d %0d", j, theta_out);

@@ -205,7 +205,8 @@ class Harness {
           max_cycles_(k.num("max_cycles", 50000000)),
           tb_(k.num("TB", 0)),
           load_theta_(k.num("load_theta", 0) != 0),
-          word_(n_ * wb_),
+          p_(k.num("P", n_)),
+          word_(p_ * wb_),
           words_((word_ + 31) / 32),
           ctx_(new VerilatedContext) {
         // Tracing must be switched on before the model is built.
@@ -460,6 +461,11 @@ class Harness {
         for (uint64_t j = 0; j < n_; ++j) {
             dut_->pot_sel = static_cast<uint8_t>(j);
             settle();
+            // With lane groups the potential comes from the state memory, a clock later.
+            if (p_ < n_) {
+                tick();
+                settle();
+            }
             std::fprintf(out_, "pot %llu %lld\n", ull(j), static_cast<long long>(sign_extend(dut_->pot_out, pb_)));
 #if SNN_THETA
             std::fprintf(out_, "theta %llu %llu\n", ull(j), ull(dut_->theta_out));
@@ -480,6 +486,8 @@ class Harness {
     const bool learn_, load_weights_, dump_every_, trace_on_;
     const uint64_t stall_, max_cycles_, tb_;
     const bool load_theta_;
+    // Lanes per weight word (N without lane groups).
+    const uint64_t p_;
     const size_t word_, words_;
     std::string weights_path_, images_path_, theta_path_;
     std::FILE* out_ = nullptr;

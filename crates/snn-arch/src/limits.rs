@@ -84,8 +84,16 @@ pub fn check_rtl(p: &HwParams) -> Result<()> {
         (!p.normalization || f.weight_bits as usize + ((usize::BITS - p.m.leading_zeros()) as usize) < ROW_SUM_BITS, format!("a row sum of {} weights of {} bits does not fit the {ROW_SUM_BITS}-bit row-sum registers", p.m, f.weight_bits)),
         (!p.normalization || ROW_SUM_BITS + 2 + p.rb as usize <= NORM_PRODUCT_BITS, format!("NormMul's product of a {}-bit difference and the {}-bit reciprocal of M = {}, rounded, does not fit its {NORM_PRODUCT_BITS} bits", ROW_SUM_BITS + 1, p.rb, p.m)),
     ];
-    if p.lanes < p.n {
-        bail!("lanes = {} < neurons = {}: the cycle model runs lane designs, the RTL generator builds one lane per neuron so far (remove lanes, or set lanes = {})", p.lanes, p.n, p.n);
+    if p.lanes == 1 && p.n > 1 {
+        bail!("lanes = 1: the RTL's lane groups need at least 2 lanes (its WTA scan reads the state memory one neuron ahead, and neuron 1 must be in group 0); use lanes = 2");
+    }
+    if p.lanes < p.n && (p.homeostasis || p.normalization) {
+        let what = if p.homeostasis {
+            "homeostasis (theta_plus > 0)"
+        } else {
+            "row normalization (norm_target > 0)"
+        };
+        bail!("lanes = {} < neurons = {} with {what}: the RTL builds lane groups without homeostasis and normalization so far, the cycle model runs them (remove lanes, set lanes = {}, or use the cycle model)", p.lanes, p.n, p.n);
     }
     for (ok, why) in limits {
         if !ok {
@@ -245,5 +253,28 @@ mod tests {
         let mut wide_theta = no_norm;
         wide_theta.fixed.theta_bits = 21;
         assert!(rtl_error(wide_theta).contains("theta_bits = 21 must be below potential_bits = 21"));
+    }
+
+    /// Lane groups: built with the seed's constants from 2 lanes up; refused, by name, with one
+    /// lane and with homeostasis or normalization.
+    #[test]
+    fn rtl_lanes_limits_name_their_reason() {
+        let lanes = |lanes, base: SnnConfig| SnnConfig {
+            neurons: 12,
+            lanes: Some(lanes),
+            ..base
+        };
+        check_rtl(&HwParams::new(&lanes(2, SnnConfig::seed())).unwrap()).unwrap();
+        check_rtl(&HwParams::new(&lanes(5, SnnConfig::seed())).unwrap()).unwrap();
+        assert!(rtl_error(lanes(1, SnnConfig::seed())).contains("use lanes = 2"));
+        assert!(rtl_error(lanes(5, SnnConfig::learning())).contains("with homeostasis"));
+        let norm_only = SnnConfig {
+            theta_plus: 0.0,
+            theta_plus_per_neuron: 0.0,
+            theta_minus: 0.0,
+            theta_max: 0.0,
+            ..SnnConfig::learning()
+        };
+        assert!(rtl_error(lanes(5, norm_only)).contains("with row normalization"));
     }
 }

@@ -6,7 +6,7 @@
 //! sits beside the Verilog.
 
 use crate::limits;
-use crate::widths::{Widths, NORM_PRODUCT_BITS, ROW_SUM_BITS};
+use crate::widths::{Widths, NORM_PRODUCT_BITS, ROW_SUM_BITS, STEP_BITS};
 use anyhow::Result;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
@@ -15,6 +15,10 @@ use snn_core::fixed::FixedFormat;
 use snn_core::spike_gen::PeriodTable;
 
 /// Number of bits of `x` as an unsigned number (`bits(0) = 0`): `ceil(log2(x + 1))`.
+fn is_zero(x: &u32) -> bool {
+    *x == 0
+}
+
 pub fn bits(x: u64) -> u32 {
     64 - x.leading_zeros()
 }
@@ -50,6 +54,16 @@ pub struct HwParams {
     pub k: usize,
     /// Address bits `AW = bits(M)`.
     pub aw: u32,
+    /// weight_mem's address bits: `bits((G - 1) * M + NIL)`, the highest address stage A can
+    /// present (`AW` with one lane group).
+    pub waw: u32,
+    /// Lane groups only (else 0): bits of a group index (`bits(G - 1)`, at least 1), and of a
+    /// word of the neuron state memory, `P * (2 PB + STEP_BITS)` (`pot`, `shown`, `free_at`
+    /// per lane).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub gb: u32,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub state_word: u32,
     /// End-of-list pointer `NIL = 2^AW - 1` (never an input index since `NIL >= M`).
     pub nil: u32,
     /// Divider cycles `QB = bits(M) + F`.
@@ -111,7 +125,9 @@ impl HwParams {
         let aw = bits(m as u64);
         let f = format.frac_bits;
         let qb = bits(m as u64) + f;
-        let mut widths = Widths::new(format.weight_bits, format.potential_bits, n, aw);
+        let mut widths = Widths::new(format.weight_bits, format.potential_bits, lanes, aw);
+        let groups = n.div_ceil(lanes);
+        let nil = (1u32 << aw) - 1;
         if format.theta_max > 0 {
             widths.theta = Some(format.theta_bits);
             widths.wta_value = Some(format.potential_bits + 1);
@@ -126,7 +142,7 @@ impl HwParams {
             m,
             n,
             lanes,
-            groups: n.div_ceil(lanes),
+            groups,
             t_steps,
             t_ref: cfg.t_ref,
             lo,
@@ -135,7 +151,18 @@ impl HwParams {
             nc,
             k,
             aw,
-            nil: (1u32 << aw) - 1,
+            waw: bits(((groups - 1) * m) as u64 + nil as u64),
+            gb: if groups > 1 {
+                bits(groups as u64 - 1).max(1)
+            } else {
+                0
+            },
+            state_word: if groups > 1 {
+                (lanes * (2 * format.potential_bits as usize + STEP_BITS)) as u32
+            } else {
+                0
+            },
+            nil,
             qb,
             wlo,
             whi,

@@ -157,18 +157,17 @@ pub fn read_theta(path: &Path, layout: &ThetaLayout) -> Result<Vec<i32>> {
     parse_theta(&text, layout, &path.display().to_string(), 1)
 }
 
-/// The image of `weights` (`N x M`): word `i` on line `i + 1`. Errors name the neuron and input
-/// of a weight that does not fit `weight_bits`.
-pub fn weights_text(weights: &[Vec<i32>], weight_bits: u32) -> Result<String> {
+/// The image of `weights` (`N x M`) in `layout`: word `a` on line `a + 1` (word `i` = input `i`
+/// with one lane group). Errors name the neuron and input of a weight that does not fit.
+pub fn weights_text(weights: &[Vec<i32>], layout: &MemLayout) -> Result<String> {
     ensure!(!weights.is_empty(), "no neurons");
-    Ok(words_text(
-        &MemLayout::of(weights, weight_bits).words(weights)?,
-    ))
+    Ok(words_text(&layout.words(weights)?))
 }
 
-/// Writes `weights` (`N x M`) as a `$readmemh` file, atomically (no partial file on error).
-pub fn write_weights(path: &Path, weights: &[Vec<i32>], weight_bits: u32) -> Result<()> {
-    let text = weights_text(weights, weight_bits)
+/// Writes `weights` (`N x M`) as a `$readmemh` file of `layout`, atomically (no partial file on
+/// error).
+pub fn write_weights(path: &Path, weights: &[Vec<i32>], layout: &MemLayout) -> Result<()> {
+    let text = weights_text(weights, layout)
         .with_context(|| format!("{}: cannot write weights", path.display()))?;
     snn_core::atomic::write_atomic(path, text.as_bytes())
 }
@@ -205,12 +204,13 @@ mod tests {
                 neurons: n,
                 inputs: m,
                 weight_bits: wb,
+                lanes: n,
             };
             let w: Vec<Vec<i32>> = (0..n)
                 .map(|j| (0..m).map(|i| weight(j, i, &l)).collect())
                 .collect();
             let p = dir.path().join(format!("w{n}_{wb}.mem"));
-            write_weights(&p, &w, wb).unwrap();
+            write_weights(&p, &w, &l).unwrap();
             let text = std::fs::read_to_string(&p).unwrap();
             assert_eq!(text.lines().count(), m);
             assert!(text.lines().all(|line| line.len() == l.word_digits()));
@@ -226,6 +226,7 @@ mod tests {
             neurons: 2,
             inputs: 4,
             weight_bits: 4,
+            lanes: 2,
         };
         let plain = "f1\n0_2\n3\n44\n";
         let want = vec![vec![1, 2, 3, 4], vec![-1, 0, 0, 4]];
@@ -280,6 +281,7 @@ mod tests {
             neurons: 1,
             inputs: 3,
             weight_bits: 4,
+            lanes: 1,
         };
         let err = |text: &str| format!("{:#}", parse_weights(text, &l, "w.mem", 1).unwrap_err());
         assert!(err("1\n2\n").contains("w.mem: 2 words, expected 3"));

@@ -68,7 +68,7 @@ pub struct Widths {
     /// Row normalization only: NormMul's `nm_acc` and `S - rsum[winner]` ([`NORM_PRODUCT_BITS`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub norm_product: Option<u32>,
-    /// One weight-memory word, `N * WB`.
+    /// One weight-memory word, `P * WB` (`N * WB` with one lane per neuron).
     pub word: u32,
     /// Input indices, list pointers and counts: `head`, `count`, `next_mem`, `i1..i3`,
     /// `addr_b`, `addr_c` (`AW`).
@@ -102,8 +102,8 @@ pub struct Widths {
 }
 
 impl Widths {
-    /// The widths for the configuration's `WB`, `PB`, `N` and `AW`; the rest are fixed.
-    pub fn new(weight_bits: u32, potential_bits: u32, n: usize, aw: u32) -> Self {
+    /// The widths for the configuration's `WB`, `PB`, lanes `P` and `AW`; the rest are fixed.
+    pub fn new(weight_bits: u32, potential_bits: u32, lanes: usize, aw: u32) -> Self {
         let c = |bits: usize| bits as u32;
         Widths {
             weight: weight_bits,
@@ -112,7 +112,7 @@ impl Widths {
             wta_value: None,
             row_sum: None,
             norm_product: None,
-            word: n as u32 * weight_bits,
+            word: lanes as u32 * weight_bits,
             addr: aw,
             sum: c(SUM_BITS),
             step: c(STEP_BITS),

@@ -115,15 +115,20 @@ impl ImageShape {
     }
 }
 
-/// The geometry of `weight_mem`: `inputs` words of `neurons` lanes of `weight_bits` bits.
+/// The geometry of `weight_mem`: `inputs` words of `neurons` lanes of `weight_bits` bits, or
+/// with lane groups (`lanes < neurons`, docs/ARCHITECTURE.md "Neuron lanes") `G * inputs`
+/// words of `lanes` lanes, word `g * M + i` holding group `g`'s weights of input `i` (the last
+/// group's lanes past `N` are 0).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MemLayout {
-    /// `N`, lanes per word.
+    /// `N`.
     pub neurons: usize,
-    /// `M`, words.
+    /// `M`, words per group.
     pub inputs: usize,
     /// `WB`, bits per lane.
     pub weight_bits: u32,
+    /// `P`, lanes per word (`N` without lane groups).
+    pub lanes: usize,
 }
 
 impl MemLayout {
@@ -133,38 +138,65 @@ impl MemLayout {
             neurons: cfg.neurons,
             inputs: cfg.inputs(),
             weight_bits: cfg.fixed.weight_bits,
+            lanes: cfg.lanes.unwrap_or(cfg.neurons),
         }
     }
 
-    /// The layout that holds `weights` (`N x M`, rows of neuron 0 giving `M`).
+    /// The layout (one lane per neuron) that holds `weights` (`N x M`, rows of neuron 0
+    /// giving `M`).
     pub fn of(weights: &[Vec<i32>], weight_bits: u32) -> Self {
         MemLayout {
             neurons: weights.len(),
             inputs: weights.first().map_or(0, Vec::len),
             weight_bits,
+            lanes: weights.len(),
         }
     }
 
-    /// `N * WB`, the RAM's data width.
+    /// Lane groups `G = ceil(N / P)`.
+    pub fn groups(&self) -> usize {
+        self.neurons.div_ceil(self.lanes.max(1))
+    }
+
+    /// Words: `G * M`.
+    pub fn depth(&self) -> usize {
+        self.groups() * self.inputs
+    }
+
+    /// `P * WB`, the RAM's data width.
     pub fn word_bits(&self) -> usize {
-        self.neurons * self.weight_bits as usize
+        self.lanes * self.weight_bits as usize
     }
 
     /// The memory as an image reader sees it.
     pub fn shape(&self) -> ImageShape {
         let wb = self.weight_bits;
-        ImageShape {
-            memory: "weight memory",
-            depth: self.inputs,
-            unit: "input",
-            word_bits: self.word_bits(),
-            width_why: format!("{} neurons x {wb} bits", self.neurons),
-            description: format!(
-                "snn weight_mem: {} words (address = input index) of {} bits = {} neurons x {wb}-bit two's complement, neuron j in bits [j*{wb} +: {wb}]",
+        let (depth, lanes) = (self.depth(), self.lanes);
+        let description = if self.groups() > 1 {
+            format!(
+                "snn weight_mem: {depth} words (address = g * {} + input index, lane group g of {} lanes) of {} bits = {lanes} lanes x {wb}-bit two's complement, neuron g*{lanes}+l in bits [l*{wb} +: {wb}]",
                 self.inputs,
+                self.groups(),
+                self.word_bits(),
+            )
+        } else {
+            format!(
+                "snn weight_mem: {depth} words (address = input index) of {} bits = {} neurons x {wb}-bit two's complement, neuron j in bits [j*{wb} +: {wb}]",
                 self.word_bits(),
                 self.neurons,
-            ),
+            )
+        };
+        ImageShape {
+            memory: "weight memory",
+            depth,
+            unit: "input",
+            word_bits: self.word_bits(),
+            width_why: if self.groups() > 1 {
+                format!("{lanes} lanes x {wb} bits")
+            } else {
+                format!("{} neurons x {wb} bits", self.neurons)
+            },
+            description,
         }
     }
 
@@ -211,17 +243,17 @@ impl MemLayout {
         Ok(())
     }
 
-    /// The word of one input, `lanes[j]` = weight of neuron `j`. Panics when a weight does not
-    /// fit its lane: callers hold weights already [`check`](Self::check)ed.
+    /// One word, `lanes[l]` = the weight of lane `l`. Panics when a weight does not fit its
+    /// lane: callers hold weights already [`check`](Self::check)ed.
     pub fn pack(&self, lanes: &[i32]) -> Word {
-        assert_eq!(lanes.len(), self.neurons, "one weight per neuron");
+        assert_eq!(lanes.len(), self.lanes, "one weight per lane");
         let (lo, hi) = self.lane_range();
         let wb = self.weight_bits as usize;
         let mut word = Word::zeros(self.word_bits());
         for (j, &w) in lanes.iter().enumerate() {
             assert!(
                 (lo..=hi).contains(&w),
-                "weight {w} of neuron {j} does not fit {wb} bits"
+                "weight {w} of lane {j} does not fit {wb} bits"
             );
             for k in (0..wb).filter(|&k| w >> k & 1 == 1) {
                 word.set(j * wb + k);
@@ -230,11 +262,11 @@ impl MemLayout {
         word
     }
 
-    /// The `N` sign-extended weights of a word.
+    /// The `P` sign-extended weights of a word.
     pub fn unpack(&self, word: &Word) -> Vec<i32> {
         assert_eq!(word.bits(), self.word_bits(), "word width");
         let wb = self.weight_bits as usize;
-        (0..self.neurons)
+        (0..self.lanes)
             .map(|j| {
                 let raw = (0..wb).fold(0i64, |acc, k| acc | (word.bit(j * wb + k) as i64) << k);
                 let signed = if word.bit(j * wb + wb - 1) {
@@ -247,26 +279,33 @@ impl MemLayout {
             .collect()
     }
 
-    /// The `M` words of `weights` (`N x M`, `weights[j][i]`), word `i` for input `i`.
+    /// The `G * M` words of `weights` (`N x M`, `weights[j][i]`) in address order.
     pub fn words(&self, weights: &[Vec<i32>]) -> Result<Vec<Word>> {
         self.check(weights)?;
-        let mut lanes = vec![0; self.neurons];
-        Ok((0..self.inputs)
-            .map(|i| {
-                for (lane, row) in lanes.iter_mut().zip(weights) {
+        let mut lanes = vec![0; self.lanes];
+        let mut words = Vec::with_capacity(self.depth());
+        for group in weights.chunks(self.lanes) {
+            for i in 0..self.inputs {
+                lanes.fill(0);
+                for (lane, row) in lanes.iter_mut().zip(group) {
                     *lane = row[i];
                 }
-                self.pack(&lanes)
-            })
-            .collect())
+                words.push(self.pack(&lanes));
+            }
+        }
+        Ok(words)
     }
 
-    /// Weights `N x M` from the words of all `M` inputs, in input order.
+    /// Weights `N x M` from the unpacked words of the whole memory, in address order (the
+    /// padding lanes of the last group are dropped).
     pub fn weights(&self, words: impl IntoIterator<Item = Vec<i32>>) -> Vec<Vec<i32>> {
         let mut weights = vec![Vec::with_capacity(self.inputs); self.neurons];
-        for lanes in words {
-            for (row, w) in weights.iter_mut().zip(lanes) {
-                row.push(w);
+        for (a, lanes) in words.into_iter().enumerate() {
+            let g = a / self.inputs.max(1);
+            for (l, w) in lanes.into_iter().enumerate() {
+                if let Some(row) = weights.get_mut(g * self.lanes + l) {
+                    row.push(w);
+                }
             }
         }
         weights
@@ -426,6 +465,7 @@ mod tests {
             neurons,
             inputs: 1,
             weight_bits,
+            lanes: neurons,
         }
     }
 
@@ -442,6 +482,33 @@ mod tests {
                 .unwrap(),
             [-512, 511]
         );
+    }
+
+    /// With lane groups, word `g * M + i` holds group `g`'s weights of input `i`, the last
+    /// group's lanes past `N` are 0, and the words read back into the same `N x M` weights.
+    #[test]
+    fn lane_groups_lay_out_group_by_group() {
+        let l = MemLayout {
+            neurons: 5,
+            inputs: 3,
+            weight_bits: 4,
+            lanes: 2,
+        };
+        let w: Vec<Vec<i32>> = (0..5)
+            .map(|j| (0..3).map(|i| (j * 3 + i) as i32 % 8 - 4).collect())
+            .collect();
+        let words = l.words(&w).unwrap();
+        assert_eq!((l.groups(), l.depth(), words.len()), (3, 9, 9));
+        for (a, word) in words.iter().enumerate() {
+            let (g, i) = (a / 3, a % 3);
+            let lanes = l.unpack(word);
+            for (k, &v) in lanes.iter().enumerate() {
+                let want = w.get(g * 2 + k).map_or(0, |row| row[i]);
+                assert_eq!(v, want, "word {a}, lane {k}");
+            }
+        }
+        assert_eq!(l.weights(words.iter().map(|x| l.unpack(x))), w);
+        assert!(l.shape().description.contains("lane group"));
     }
 
     #[test]

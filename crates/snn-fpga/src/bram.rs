@@ -85,12 +85,12 @@ impl FromStr for MemFormat {
     }
 }
 
-/// The image of raw weights `weights` (`N x M`, `weights[j][i]`) in `format`.
+/// The image of raw weights `weights` (`N x M`, `weights[j][i]`) in `format`, in `layout`
+/// (with lane groups, `G * M` words: `MemLayout::new` of the configuration).
 ///
 /// Errors when a weight does not fit `WB`-bit two's complement (naming neuron, input and value).
-pub fn render(weights: &[Vec<i32>], weight_bits: u32, format: MemFormat) -> Result<String> {
+pub fn render(weights: &[Vec<i32>], layout: &MemLayout, format: MemFormat) -> Result<String> {
     ensure!(!weights.is_empty(), "no neurons");
-    let layout = MemLayout::of(weights, weight_bits);
     Ok(render_words(
         &layout.words(weights)?,
         &layout.shape(),
@@ -463,10 +463,10 @@ fn is_content_begin(s: &str) -> bool {
 pub fn write_image(
     path: &Path,
     weights: &[Vec<i32>],
-    weight_bits: u32,
+    layout: &MemLayout,
     format: MemFormat,
 ) -> Result<()> {
-    let text = render(weights, weight_bits, format)
+    let text = render(weights, layout, format)
         .with_context(|| format!("{}: cannot write the weight image", path.display()))?;
     write_atomic(path, text.as_bytes())
 }
@@ -600,7 +600,7 @@ pub fn export(
     let wf = WeightsFile::load(weights)?;
     let raw = quantize(&wf, cfg, saturate)
         .with_context(|| format!("{}: cannot export", weights.display()))?;
-    write_image(out, &raw, cfg.fixed.weight_bits, format)
+    write_image(out, &raw, &MemLayout::new(cfg), format)
 }
 
 /// `snn import`: an image file (format from its extension) of `cfg`'s weight memory, written to
@@ -759,20 +759,21 @@ mod tests {
             neurons: 3,
             inputs: 2,
             weight_bits: 4,
+            lanes: 3,
         };
-        assert_eq!(render(&w, 4, MemFormat::Mem).unwrap(), "8f1\ne70\n");
+        assert_eq!(render(&w, &l, MemFormat::Mem).unwrap(), "8f1\ne70\n");
         let comment = l.shape().description;
         assert_eq!(
-            render(&w, 4, MemFormat::Coe).unwrap(),
+            render(&w, &l, MemFormat::Coe).unwrap(),
             format!("; {comment}\nmemory_initialization_radix=16;\nmemory_initialization_vector=\n8f1,\ne70;\n")
         );
         assert_eq!(
-            render(&w, 4, MemFormat::Mif).unwrap(),
+            render(&w, &l, MemFormat::Mif).unwrap(),
             format!("-- {comment}\nDEPTH = 2;\nWIDTH = 12;\nADDRESS_RADIX = HEX;\nDATA_RADIX = HEX;\nCONTENT BEGIN\n    0 : 8f1;\n    1 : e70;\nEND;\n")
         );
         for f in FORMATS {
             assert_eq!(
-                parse(&render(&w, 4, f).unwrap(), &l, f, "x").unwrap(),
+                parse(&render(&w, &l, f).unwrap(), &l, f, "x").unwrap(),
                 w,
                 "{f}"
             );
@@ -841,34 +842,39 @@ mod tests {
                 neurons: 3,
                 inputs: 17,
                 weight_bits: 5,
+                lanes: 3,
             },
             MemLayout {
                 neurons: 13,
                 inputs: 40,
                 weight_bits: 10,
+                lanes: 13,
             },
             MemLayout {
                 neurons: 100,
                 inputs: 20,
                 weight_bits: 10,
+                lanes: 100,
             },
             MemLayout {
                 neurons: 1,
                 inputs: 1,
                 weight_bits: 2,
+                lanes: 1,
             },
             MemLayout {
                 neurons: 10,
                 inputs: 784,
                 weight_bits: 10,
+                lanes: 10,
             },
         ] {
             let w = raw(&l);
             for f in FORMATS {
-                let text = render(&w, l.weight_bits, f).unwrap();
+                let text = render(&w, &l, f).unwrap();
                 let back = parse(&text, &l, f, "x").unwrap();
                 assert_eq!(back, w, "{l:?} {f}");
-                assert_eq!(render(&back, l.weight_bits, f).unwrap(), text, "{l:?} {f}");
+                assert_eq!(render(&back, &l, f).unwrap(), text, "{l:?} {f}");
             }
         }
     }
@@ -978,6 +984,7 @@ mod tests {
             neurons: 3,
             inputs: 2,
             weight_bits: 4,
+            lanes: 3,
         };
         // .mem: bad digit, too few words, a word too wide.
         assert!(err("8f1\n8g1\n", &l, MemFormat::Mem).contains("w.x:2"));
@@ -1063,7 +1070,7 @@ mod tests {
         assert_eq!(initial_weights(&json, &cfg, false).unwrap(), raw);
         for f in FORMATS {
             let image = dir.path().join(format!("w.{f}"));
-            write_image(&image, &raw, cfg.fixed.weight_bits, f).unwrap();
+            write_image(&image, &raw, &MemLayout::new(&cfg), f).unwrap();
             assert_eq!(initial_weights(&image, &cfg, false).unwrap(), raw, "{f}");
         }
         // Four neurons' words read as three: a word too wide, named with the file and line.
@@ -1080,7 +1087,13 @@ mod tests {
         // Three neurons' words for a memory of four: short words that `$readmemh` would take.
         for f in [MemFormat::Mem, MemFormat::Coe] {
             let image = dir.path().join(format!("three.{f}"));
-            write_image(&image, &raw[..3], cfg.fixed.weight_bits, f).unwrap();
+            write_image(
+                &image,
+                &raw[..3],
+                &MemLayout::of(&raw[..3], cfg.fixed.weight_bits),
+                f,
+            )
+            .unwrap();
             let e = format!("{:#}", initial_weights(&image, &cfg, false).unwrap_err());
             let line = if f == MemFormat::Mem { 1 } else { 4 };
             assert!(
@@ -1090,10 +1103,11 @@ mod tests {
         }
         // Fewer words than inputs.
         let short = dir.path().join("short.mem");
+        let short_w = [raw[0][..10].to_vec()];
         write_image(
             &short,
-            &[raw[0][..10].to_vec()],
-            cfg.fixed.weight_bits,
+            &short_w,
+            &MemLayout::of(&short_w, cfg.fixed.weight_bits),
             MemFormat::Mem,
         )
         .unwrap();
@@ -1110,7 +1124,7 @@ mod tests {
         let mut over = raw.clone();
         over[3][200] = fmt.w_max + 1;
         let bad = dir.path().join("over.coe");
-        write_image(&bad, &over, cfg.fixed.weight_bits, MemFormat::Coe).unwrap();
+        write_image(&bad, &over, &MemLayout::new(&cfg), MemFormat::Coe).unwrap();
         let e = format!("{:#}", initial_weights(&bad, &cfg, false).unwrap_err());
         assert!(
             e.contains("over.coe") && e.contains("neuron 3, input 200"),

@@ -37,7 +37,13 @@ fn demo(dir: &Path) -> PathBuf {
     let weights: Vec<Vec<i32>> = (0..2)
         .map(|j| (0..256).map(|i| (i * 7 + j * 3) % 256 - 128).collect())
         .collect();
-    write_image(&dir.join("weights.mem"), &weights, 8, MemFormat::Mem).unwrap();
+    write_image(
+        &dir.join("weights.mem"),
+        &weights,
+        &snn_arch::MemLayout::of(&weights, 8),
+        MemFormat::Mem,
+    )
+    .unwrap();
     let v = dir.join("demo.v");
     std::fs::write(&v, DEMO).unwrap();
     v

@@ -15,16 +15,19 @@ fn layouts() -> [MemLayout; 3] {
             neurons: 3,
             inputs: 37,
             weight_bits: 5,
+            lanes: 3,
         },
         MemLayout {
             neurons: 13,
             inputs: 20,
             weight_bits: 10,
+            lanes: 13,
         },
         MemLayout {
             neurons: 100,
             inputs: 9,
             weight_bits: 10,
+            lanes: 100,
         },
     ]
 }
@@ -64,7 +67,7 @@ fn setup(dir: &Path) -> Vec<(PathBuf, Vec<Vec<i32>>, MemLayout)> {
             let l = &l;
             let w = weights(l);
             let mem = format!("w{k}.mem");
-            write_image(&dir.join(&mem), &w, l.weight_bits, MemFormat::Mem).unwrap();
+            write_image(&dir.join(&mem), &w, &l, MemFormat::Mem).unwrap();
             if jumps {
                 let text = with_jumps(&std::fs::read_to_string(dir.join(&mem)).unwrap());
                 assert_eq!(parse(&text, l, MemFormat::Mem, &mem).unwrap(), w, "our reader");

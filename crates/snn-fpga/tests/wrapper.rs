@@ -7,7 +7,7 @@
 //! so they equal the cycle model's exactly. A second run plays a wrapper generated with initial
 //! weights (the inference-only bitstream of `snn fpga --init-weights`) without any `W` request.
 
-use snn_arch::MemLayout;
+use snn_arch::{MemLayout, Word};
 use snn_core::config::SnnConfig;
 use snn_core::fixed::FixedFormat;
 use snn_fpga::flow::{run, FlowOptions, Target};
@@ -44,23 +44,22 @@ fn image(rng: &mut Lcg, h: usize, w: usize) -> Vec<u8> {
 }
 
 /// A weight word as the protocol sends it: `B` bytes, most significant first.
-fn word_bytes(lanes: &[i32], wb: u32) -> Vec<u8> {
-    let layout = MemLayout {
-        neurons: lanes.len(),
-        inputs: 1,
-        weight_bits: wb,
-    };
-    let hex = layout.pack(lanes).to_hex();
-    let bytes = (lanes.len() * wb as usize).div_ceil(8);
-    let padded = format!("{hex:0>width$}", width = 2 * bytes);
+fn word_bytes(word: &Word, bits: usize) -> Vec<u8> {
+    let bytes = bits.div_ceil(8);
+    let padded = format!("{:0>width$}", word.to_hex(), width = 2 * bytes);
     (0..bytes)
         .map(|k| u8::from_str_radix(&padded[2 * k..2 * k + 2], 16).unwrap())
         .collect()
 }
 
-fn all_words(w: &[i32], n: usize, m: usize, wb: u32) -> Vec<u8> {
-    (0..m)
-        .flat_map(|i| word_bytes(&(0..n).map(|j| w[j * m + i]).collect::<Vec<_>>(), wb))
+/// Every word of `cfg`'s weight memory holding `w` (`N x M`, row-major), in address order.
+fn all_words(cfg: &SnnConfig, w: &[i32]) -> Vec<u8> {
+    let layout = MemLayout::new(cfg);
+    let rows: Vec<Vec<i32>> = w.chunks(cfg.inputs()).map(<[i32]>::to_vec).collect();
+    let words = layout.words(&rows).unwrap();
+    words
+        .iter()
+        .flat_map(|x| word_bytes(x, layout.word_bits()))
         .collect()
 }
 
@@ -70,6 +69,8 @@ fn result_bytes(winner: Option<usize>, cycles: u64) -> Vec<u8> {
     v
 }
 
+/// One lane per neuron (`SnnConfig::small()`) and lane groups (10 neurons in lanes of 4: the
+/// host port then carries `G * M` words of 4 lanes).
 #[test]
 fn uart_host_protocol_matches_the_cycle_model() {
     if !snn_testkit::tools(
@@ -78,8 +79,14 @@ fn uart_host_protocol_matches_the_cycle_model() {
     ) {
         return;
     }
-    let cfg = SnnConfig::small();
-    let (n, m, wb) = (cfg.neurons, cfg.inputs(), cfg.fixed.weight_bits);
+    protocol_case("wrapper", &SnnConfig::small());
+    protocol_case("wrapper-lanes", &snn_hdl::presets::small_lanes());
+}
+
+fn protocol_case(name: &str, cfg: &SnnConfig) {
+    let cfg = cfg.clone();
+    let (n, m) = (cfg.neurons, cfg.inputs());
+    let layout = MemLayout::new(&cfg);
     let fmt = FixedFormat::new(&cfg).unwrap();
     let mut rng = Lcg::new(7);
     let weights: Vec<i32> = (0..n * m)
@@ -104,7 +111,7 @@ fn uart_host_protocol_matches_the_cycle_model() {
     let mut segments: Vec<(Vec<u8>, usize)> = Vec::new();
     let mut expect = Vec::new();
     let mut req = vec![cmd::WRITE];
-    req.extend(all_words(&weights, n, m, wb));
+    req.extend(all_words(&cfg, &weights));
     expect.push(cmd::ACK);
     segments.push((req, expect.len()));
     for (img, learn, r) in [(&train, true, &r_train), (&infer, false, &r_infer)] {
@@ -115,9 +122,9 @@ fn uart_host_protocol_matches_the_cycle_model() {
     }
     segments.push((
         vec![cmd::READ],
-        expect.len() + m * word_bytes(&vec![0; n], wb).len(),
+        expect.len() + layout.depth() * layout.word_bits().div_ceil(8),
     ));
-    expect.extend(all_words(&after, n, m, wb));
+    expect.extend(all_words(&cfg, &after));
     // Unknown requests; and the theta requests, which a core without homeostasis lacks.
     for req in [b'x', cmd::THETA_WRITE, cmd::THETA_READ] {
         segments.push((vec![req], expect.len() + 1));
@@ -126,7 +133,7 @@ fn uart_host_protocol_matches_the_cycle_model() {
 
     // DIV clocks per bit: a DIV Hz clock at 1 baud.
     let verilog = generate_top(&cfg, DIV, 1, None).unwrap();
-    let got = run_wrapper("wrapper", &verilog, &segments, machine.cycle_bound());
+    let got = run_wrapper(name, &verilog, &segments, machine.cycle_bound());
     assert_eq!(got.len(), expect.len());
     let results = 1..13;
     assert_eq!(
@@ -159,7 +166,7 @@ fn uart_theta_requests_restore_and_save_the_learned_state() {
         return;
     }
     let cfg = snn_hdl::presets::small_theta();
-    let (n, m, wb) = (cfg.neurons, cfg.inputs(), cfg.fixed.weight_bits);
+    let (n, m) = (cfg.neurons, cfg.inputs());
     let bt = (cfg.fixed.theta_bits as usize).div_ceil(8);
     let fmt = FixedFormat::new(&cfg).unwrap();
     let mut rng = Lcg::new(13);
@@ -185,7 +192,7 @@ fn uart_theta_requests_restore_and_save_the_learned_state() {
     let mut segments: Vec<(Vec<u8>, usize)> = Vec::new();
     let mut expect = Vec::new();
     for (req, data) in [
-        (cmd::WRITE, all_words(&weights, n, m, wb)),
+        (cmd::WRITE, all_words(&cfg, &weights)),
         (cmd::THETA_WRITE, theta_bytes(&theta, bt)),
     ] {
         segments.push(([vec![req], data].concat(), expect.len() + 1));
@@ -198,7 +205,7 @@ fn uart_theta_requests_restore_and_save_the_learned_state() {
     }
     expect.extend(theta_bytes(&machine.theta(), bt));
     segments.push((vec![cmd::THETA_READ], expect.len()));
-    expect.extend(all_words(&machine.weights(), n, m, wb));
+    expect.extend(all_words(&cfg, &machine.weights()));
     segments.push((vec![cmd::READ], expect.len()));
 
     let verilog = generate_top(&cfg, DIV, 1, None).unwrap();
@@ -229,7 +236,7 @@ fn wrapper_with_initial_weights_needs_no_weight_load() {
         return;
     }
     let cfg = SnnConfig::small();
-    let (n, m, wb) = (cfg.neurons, cfg.inputs(), cfg.fixed.weight_bits);
+    let (n, m) = (cfg.neurons, cfg.inputs());
     let fmt = FixedFormat::new(&cfg).unwrap();
     let mut rng = Lcg::new(11);
     let weights: Vec<i32> = (0..n * m)
@@ -254,11 +261,12 @@ fn wrapper_with_initial_weights_needs_no_weight_load() {
         expect.chunks(6).any(|r| r[1] == 1),
         "no image has a winner: the comparison would not show the weights were there"
     );
+    let layout = MemLayout::new(&cfg);
     segments.push((
         vec![cmd::READ],
-        expect.len() + m * word_bytes(&vec![0; n], wb).len(),
+        expect.len() + layout.depth() * layout.word_bits().div_ceil(8),
     ));
-    expect.extend(all_words(&weights, n, m, wb));
+    expect.extend(all_words(&cfg, &weights));
     let raw: Vec<Vec<i32>> = weights.chunks(m).map(<[i32]>::to_vec).collect();
     let verilog = generate_top(&cfg, DIV, 1, Some(&raw)).unwrap();
     let got = run_wrapper("wrapper_init", &verilog, &segments, machine.cycle_bound());
@@ -391,7 +399,7 @@ fn wrapper_blocks_synthesize_small_and_without_latches() {
     let blocks: [(&str, String, u64); 3] = [
         (
             "host",
-            snn_hdl::verilog::generate(&mut Host::<100, 104, 10>::new(784, 10, None), "host"),
+            snn_hdl::verilog::generate(&mut Host::<100, 104, 10>::new(784, 784, 10, None), "host"),
             500,
         ),
         (

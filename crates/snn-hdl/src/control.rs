@@ -22,7 +22,7 @@ use snn_arch::{FsmState, HwParams, StepCounters};
 const PEAK_ACC_BITS: usize = SUM_BITS + 1;
 
 #[derive(LogicBlock)]
-pub struct Control<const PB: usize, const AW: usize> {
+pub struct Control<const PB: usize, const AW: usize, const WAW: usize, const GB: usize> {
     pub clock: Signal<In, Clock>,
     // Host.
     /// Sampled in Idle: begins one image.
@@ -107,6 +107,34 @@ pub struct Control<const PB: usize, const AW: usize> {
     pub n_nm_step: Vec<Signal<Out, Bit>>,
     pub n_finish: Vec<Signal<Out, Bit>>,
     pub st_nm_last: Vec<Signal<In, Bit>>,
+    /// weight_mem's read address: `raddr`, with lane groups in the word of the group read for
+    /// (`g * M + i`); stdp's (`st_wraddr`) in its states.
+    pub wm_raddr: Signal<Out, Bits<WAW>>,
+    pub st_wraddr: Signal<In, Bits<WAW>>,
+    // Lane groups only (each vector empty without them; docs/ARCHITECTURE.md "Neuron lanes").
+    /// The group the lane cells hold; a `step` to the next (Int's completion of a group, each
+    /// Fire pass cycle); the first cycle of a Fire pass (`latch`) and its others (`hold`);
+    /// the acting Fire cycle, which settles wta's pending inhibition.
+    pub group: Vec<Signal<Out, Bits<GB>>>,
+    pub n_step: Vec<Signal<Out, Bit>>,
+    pub n_latch: Vec<Signal<Out, Bit>>,
+    pub n_hold: Vec<Signal<Out, Bit>>,
+    pub w_settle: Vec<Signal<Out, Bit>>,
+    /// wta's inhibition is pending (Fire is a pass).
+    pub wta_pending: Vec<Signal<In, Bit>>,
+    group_r: Vec<DFF<Bits<GB>>>,
+    /// `group * M` and the next group's base.
+    base_r: Vec<DFF<Bits<WAW>>>,
+    base_nx: Vec<DFF<Bits<WAW>>>,
+    pass_r: Vec<DFF<Bit>>,
+    last_g: Vec<Signal<Local, Bit>>,
+    starts: Vec<Signal<Local, Bit>>,
+    acting: Vec<Signal<Local, Bit>>,
+    in_pass: Vec<Signal<Local, Bit>>,
+    g_last: Vec<Constant<Bits<GB>>>,
+    g_last2: Vec<Constant<Bits<GB>>>,
+    m_words: Vec<Constant<Bits<WAW>>>,
+    _ln: usize,
     state_r: DFF<Bits<STATE_BITS>>,
     cycles_r: DFF<Bits<CYCLES_BITS>>,
     learn_r: DFF<Bit>,
@@ -196,7 +224,7 @@ pub struct Control<const PB: usize, const AW: usize> {
     _nz: usize,
 }
 
-impl<const PB: usize, const AW: usize> Control<PB, AW> {
+impl<const PB: usize, const AW: usize, const WAW: usize, const GB: usize> Control<PB, AW, WAW, GB> {
     pub fn new(p: &HwParams) -> Self {
         assert_eq!(p.aw as usize, AW, "address width");
         assert_eq!(p.widths.potential as usize, PB, "potential width");
@@ -207,7 +235,31 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
         let h = usize::from(p.homeostasis);
         let nz = usize::from(p.normalization);
         let one = StepCounters::one();
+        let ln = usize::from(p.lanes < p.n);
+        let gc = |v: usize| Constant::new(Bits::<GB>::from(v as u64));
         Control {
+            wm_raddr: Default::default(),
+            st_wraddr: Default::default(),
+            group: many(ln),
+            n_step: many(ln),
+            n_latch: many(ln),
+            n_hold: many(ln),
+            w_settle: many(ln),
+            wta_pending: many(ln),
+            group_r: many(ln),
+            base_r: many(ln),
+            base_nx: many(ln),
+            pass_r: many(ln),
+            last_g: many(ln),
+            starts: many(ln),
+            acting: many(ln),
+            in_pass: many(ln),
+            g_last: (0..ln).map(|_| gc(p.groups - 1)).collect(),
+            g_last2: (0..ln).map(|_| gc(p.groups.saturating_sub(2))).collect(),
+            m_words: (0..ln)
+                .map(|_| Constant::new(Bits::<WAW>::from(p.m as u64)))
+                .collect(),
+            _ln: ln,
             clock: Default::default(),
             start: Default::default(),
             learn: Default::default(),
@@ -270,7 +322,7 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
             thr_r: Default::default(),
             rd_valid: Default::default(),
             lag_m_r: Default::default(),
-            cw: ClassWalk::new(p),
+            cw: ClassWalk::with_restart(p, ln == 1),
             lag: StepCtr::new(p),
             lag_now: ClassMask::new(p, Look::Now),
             decide: Default::default(),
@@ -338,7 +390,9 @@ impl<const PB: usize, const AW: usize> Control<PB, AW> {
     }
 }
 
-impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
+impl<const PB: usize, const AW: usize, const WAW: usize, const GB: usize> Logic
+    for Control<PB, AW, WAW, GB>
+{
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
@@ -415,6 +469,51 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
                 (self.state_r.q.val() == self.s_done.val()) & self.learn_r.q.val();
         }
 
+        // Lane groups: Int walks the step once per group (the walk restarts the step until the
+        // last group completes), and Fire, when it changes neurons, is a pass over the groups
+        // that acts in its last cycle (docs/ARCHITECTURE.md, "Neuron lanes").
+        for z in 0..self._ln {
+            self.group_r[z].clock.next = self.clock.val();
+            self.base_r[z].clock.next = self.clock.val();
+            self.base_nx[z].clock.next = self.clock.val();
+            self.pass_r[z].clock.next = self.clock.val();
+            self.group[z].next = self.group_r[z].q.val();
+            self.last_g[z].next = self.group_r[z].q.val() == self.g_last[z].val();
+            self.cw.more.next = self.group_r[z].q.val() == self.g_last[z].val();
+            // A restart may follow an Int cycle of a group that is not the last, and Fire (the
+            // next step's first group).
+            self.cw.restart[z].next = ((self.state_r.q.val() == self.s_int.val())
+                & (self.group_r[z].q.val() != self.g_last[z].val()))
+                | (self.state_r.q.val() == self.s_fire.val());
+            self.starts[z].next = (self.state_r.q.val() == self.s_fire.val())
+                & !self.pass_r[z].q.val()
+                & (self.winner_valid.val() | !self.above_any.val())
+                & (self.spike_any.val() | self.wta_pending[z].val());
+            self.acting[z].next = (self.state_r.q.val() == self.s_fire.val())
+                & !self.starts[z].val()
+                & (!self.pass_r[z].q.val() | self.last_g[z].val());
+            self.in_pass[z].next = (self.state_r.q.val() == self.s_fire.val())
+                & (self.starts[z].val() | self.pass_r[z].q.val());
+            // The walk's and the decisions' inputs, from registers and inputs only: the acting
+            // Fire cycle (the only one, or a pass's last) and the pop the walk may do in it.
+            self.decide.in_fire.next = (self.state_r.q.val() == self.s_fire.val())
+                & ((self.pass_r[z].q.val() & (self.group_r[z].q.val() == self.g_last[z].val()))
+                    | (!self.pass_r[z].q.val()
+                        & !((self.winner_valid.val() | !self.above_any.val())
+                            & (self.spike_any.val() | self.wta_pending[z].val()))));
+            self.cw.pop_next.next = (self.state_r.q.val() == self.s_fire.val())
+                & ((self.pass_r[z].q.val() & (self.group_r[z].q.val() == self.g_last[z].val()))
+                    | (!self.pass_r[z].q.val()
+                        & !((self.winner_valid.val() | !self.above_any.val())
+                            & (self.spike_any.val() | self.wta_pending[z].val()))));
+            self.n_fire.next = self.in_pass[z].val();
+            self.n_step[z].next = ((self.state_r.q.val() == self.s_int.val()) & self.cw.done.val())
+                | self.in_pass[z].val();
+            self.n_latch[z].next = self.starts[z].val();
+            self.n_hold[z].next = self.pass_r[z].q.val();
+            self.w_settle[z].next = self.acting[z].val();
+        }
+
         // Stage A of Int (also run by Fire for the next step's first class, with no read last
         // cycle): follow the list, else read the head of the lowest pending class.
         self.pend.next = self.cw.pend.val();
@@ -430,11 +529,25 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
             self.issued.next = true;
         }
         self.raddr.next = self.issue_addr.val();
+        self.wm_raddr.next = bit_cast::<WAW, AW>(self.issue_addr.val());
+        // Lane groups: the word of the group the read is for, the next group's in a
+        // completing cycle, group 0's for Fire's read of the next step.
+        for z in 0..self._ln {
+            self.wm_raddr.next =
+                bit_cast::<WAW, AW>(self.issue_addr.val()) + self.base_r[z].q.val();
+            if self.cw.done.val() {
+                self.wm_raddr.next = bit_cast::<WAW, AW>(self.head.val()) + self.base_nx[z].q.val();
+            }
+            if self.state_r.q.val() == self.s_fire.val() {
+                self.wm_raddr.next = bit_cast::<WAW, AW>(self.issue_addr.val());
+            }
+        }
         if (self.state_r.q.val() == self.s_stdp.val())
             | (self.state_r.q.val() == self.s_end.val())
             | (self.state_r.q.val() == self.s_pen.val())
         {
             self.raddr.next = self.st_raddr.val();
+            self.wm_raddr.next = self.st_wraddr.val();
         }
         self.last_step.next = self.t_r.q.val() == self.t_steps.val();
         self.t_gt_whi.x.next = self.t_r.q.val();
@@ -610,6 +723,46 @@ impl<const PB: usize, const AW: usize> Logic for Control<PB, AW> {
             }
         }
 
+        // Lane groups: a group's completion restarts the step for the next group (its first
+        // read issued now), a Fire pass stays in Fire until its acting cycle; each step moves
+        // the cells to the next group.
+        for z in 0..self._ln {
+            if (self.state_r.q.val() == self.s_int.val())
+                & self.cw.done.val()
+                & !self.last_g[z].val()
+            {
+                self.state_r.d.next = self.s_int.val();
+                self.rd_valid.d.next =
+                    self.cw.now_any[z].val() & (self.head.val() != self.nil.val());
+            }
+            if (self.state_r.q.val() == self.s_fire.val()) & !self.acting[z].val() {
+                self.state_r.d.next = self.s_fire.val();
+            }
+            self.pass_r[z].d.next =
+                self.starts[z].val() | (self.pass_r[z].q.val() & !self.last_g[z].val());
+            self.group_r[z].d.next = self.group_r[z].q.val();
+            self.base_r[z].d.next = self.base_r[z].q.val();
+            self.base_nx[z].d.next = self.base_nx[z].q.val();
+            if self.n_step[z].val() {
+                self.group_r[z].d.next = self.group_r[z].q.val() + 1;
+                self.base_r[z].d.next = self.base_nx[z].q.val();
+                self.base_nx[z].d.next = self.base_nx[z].q.val() + self.m_words[z].val();
+                if self.group_r[z].q.val() == self.g_last2[z].val() {
+                    self.base_nx[z].d.next = 0.into();
+                }
+                if self.last_g[z].val() {
+                    self.group_r[z].d.next = 0.into();
+                    self.base_nx[z].d.next = self.m_words[z].val();
+                }
+            }
+            if (self.state_r.q.val() == self.s_idle.val()) & self.start.val() {
+                self.group_r[z].d.next = 0.into();
+                self.base_r[z].d.next = 0.into();
+                self.base_nx[z].d.next = self.m_words[z].val();
+                self.pass_r[z].d.next = false;
+            }
+        }
+
         // Row normalization: End with learning and a winner goes to NormMul (RB cycles), then
         // Done; the row's update waits for the next image's sweep.
         for z in 0..self._nz {
@@ -668,7 +821,7 @@ mod tests {
     use snn_core::config::SnnConfig;
     use snn_sim::control::{Control as Model, FsmState};
 
-    type Uut = Control<18, 9>;
+    type Uut = Control<18, 9, 9, 1>;
 
     fn clk(u: &mut Uut, clk: bool) {
         u.clock.next = Clock { clk };

@@ -21,6 +21,7 @@
 //! `class_next`) may depend on anything. `verilator --lint-only -Wall` checks the rule
 //! (UNOPTFLAT).
 
+use crate::cast::Cast;
 use crate::control::Control;
 use crate::neuron::Neurons;
 use crate::spike_gen::SpikeGen;
@@ -49,6 +50,9 @@ pub struct SnnCore<
     const AW: usize,
     const TB: usize,
     const VB: usize,
+    const WAW: usize,
+    const GB: usize,
+    const SW: usize,
 > {
     pub clock: Signal<In, Clock>,
     /// Sampled in Idle: begins one image.
@@ -63,14 +67,16 @@ pub struct SnnCore<
     pub pix_ready: Signal<Out, Bit>,
     /// Idle only: write `host_wdata` to `weight_mem[host_addr]`.
     pub host_we: Signal<In, Bit>,
-    /// Idle only: weight word address (input index) for write and read.
-    pub host_addr: Signal<In, Bits<AW>>,
+    /// Idle only: weight word address (input index; with lane groups `g * M` + input index)
+    /// for write and read.
+    pub host_addr: Signal<In, Bits<WAW>>,
     pub host_wdata: Signal<In, Bits<WORD>>,
     /// The word at the `host_addr` of the previous cycle (Idle only).
     pub host_rdata: Signal<Out, Bits<WORD>>,
     /// Selects a neuron for `pot_out`.
     pub pot_sel: Signal<In, Bits<NEURON_BITS>>,
-    /// `pot[pot_sel]` (combinational; 0 for `pot_sel >= N`).
+    /// `pot[pot_sel]` (combinational; 0 for `pot_sel >= N`). With lane groups, Idle only and
+    /// one cycle late: `pot` of the `pot_sel` of the previous cycle.
     pub pot_out: Signal<Out, Bits<PB>>,
     /// Homeostasis only, Idle only: write `theta_wdata` to `theta[pot_sel]`.
     pub theta_we: Vec<Signal<In, Bit>>,
@@ -100,17 +106,21 @@ pub struct SnnCore<
     pub state: Signal<Out, Bits<STATE_BITS>>,
     /// Current step.
     pub t: Signal<Out, Bits<16>>,
-    control: Control<PB, AW>,
+    control: Control<PB, AW, WAW, GB>,
     spike_gen: SpikeGen<AW>,
-    neurons: Neurons<N, WB, PB, WORD, TB>,
+    neurons: Neurons<N, WB, PB, WORD, TB, GB, SW, WAW>,
     wta: Wta<N, PB, VB, TB>,
-    stdp: Stdp<N, WB, WORD, AW>,
-    weight_mem: WeightMem<WORD, AW>,
+    stdp: Stdp<N, WB, WORD, AW, WAW, GB>,
+    weight_mem: WeightMem<WORD, WAW>,
     _k: usize,
     /// 1 with homeostasis, else 0: the loop over it wires the theta path.
     _h: usize,
     /// 1 with row normalization, else 0.
     _nz: usize,
+    /// 1 with lane groups, else 0.
+    _ln: usize,
+    /// The normalization sweep's read address in weight_mem's width.
+    n_raddr: Vec<Cast<AW, WAW>>,
 }
 
 impl<
@@ -121,7 +131,10 @@ impl<
         const AW: usize,
         const TB: usize,
         const VB: usize,
-    > SnnCore<N, WB, PB, WORD, AW, TB, VB>
+        const WAW: usize,
+        const GB: usize,
+        const SW: usize,
+    > SnnCore<N, WB, PB, WORD, AW, TB, VB, WAW, GB, SW>
 {
     /// The core with an all-zero weight memory: the host loads weights through its port.
     pub fn new(p: &HwParams) -> Self {
@@ -146,6 +159,8 @@ impl<
             theta_out: (0..h).map(|_| Default::default()).collect(),
             _h: h,
             _nz: usize::from(p.normalization),
+            _ln: usize::from(p.lanes < p.n),
+            n_raddr: crate::neuron::many(usize::from(p.normalization)),
             clock: Default::default(),
             start: Default::default(),
             learn: Default::default(),
@@ -190,7 +205,10 @@ impl<
         const AW: usize,
         const TB: usize,
         const VB: usize,
-    > Logic for SnnCore<N, WB, PB, WORD, AW, TB, VB>
+        const WAW: usize,
+        const GB: usize,
+        const SW: usize,
+    > Logic for SnnCore<N, WB, PB, WORD, AW, TB, VB, WAW, GB, SW>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -295,7 +313,8 @@ impl<
         self.control.st_pen_done.next = self.stdp.pen_done.val();
 
         // weight_mem.
-        self.weight_mem.raddr.next = self.control.raddr.val();
+        self.weight_mem.raddr.next = self.control.wm_raddr.val();
+        self.control.st_wraddr.next = self.stdp.wraddr.val();
         self.weight_mem.we.next = self.stdp.we.val();
         self.weight_mem.waddr.next = self.stdp.waddr.val();
         self.weight_mem.wdata.next = self.stdp.wdata.val();
@@ -318,12 +337,25 @@ impl<
             self.stdp.craddr[z].next = self.control.raddr.val();
             self.stdp.host_mode[z].next = !self.control.busy.val();
             self.stdp.host_we[z].next = self.host_we.val();
-            self.stdp.host_addr[z].next = self.host_addr.val();
+            self.stdp.host_addr[z].next = bit_cast::<AW, WAW>(self.host_addr.val());
             self.control.st_nm_last[z].next = self.stdp.nm_last[z].val();
+            self.n_raddr[z].x.next = self.stdp.n_raddr[z].val();
             if self.stdp.n_rd[z].val() {
-                self.weight_mem.raddr.next = self.stdp.n_raddr[z].val();
+                self.weight_mem.raddr.next = self.n_raddr[z].y.val();
             }
             self.host_rdata.next = self.stdp.n_rdata[z].val();
+        }
+
+        // Lane groups: control's group steps and Fire pass, wta's pending inhibition and
+        // reads ahead, to the neuron array.
+        for z in 0..self._ln {
+            self.neurons.step[z].next = self.control.n_step[z].val();
+            self.neurons.group[z].next = self.control.group[z].val();
+            self.neurons.latch[z].next = self.control.n_latch[z].val();
+            self.neurons.hold[z].next = self.control.n_hold[z].val();
+            self.neurons.idle[z].next = !self.control.busy.val();
+            self.control.wta_pending[z].next = self.wta.pending[z].val();
+            self.wta.settle[z].next = self.control.w_settle[z].val();
         }
 
         // Homeostasis: the neurons' theta <-> host, control, wta.

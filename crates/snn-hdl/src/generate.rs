@@ -238,7 +238,7 @@ mod init_tests {
         let plain = generate_verilog(&cfg).unwrap();
         assert_eq!(generate_verilog_with_weights(&cfg, None).unwrap(), plain);
         let init = generate_verilog_with_weights(&cfg, Some(&w)).unwrap();
-        let words = pack_words::<36>(&w, 9);
+        let words = pack_words::<36>(&w, 9, 4);
         // Word assignments at a constant address (the zero fill is a loop over `mem[i[8:0]]`).
         let words_in = |v: &str| -> Vec<String> {
             v.lines()

@@ -5,6 +5,7 @@
 //! made width-exact and lint-clean, plus runners for Verilator, Icarus and Yosys.
 
 pub mod bram;
+pub mod cast;
 pub mod class_lists;
 pub mod cmp;
 pub mod control;
@@ -12,6 +13,7 @@ pub mod core;
 pub mod counters;
 pub mod decide;
 pub mod generate;
+pub mod lanes;
 pub mod lowest;
 pub mod mult;
 pub mod neuron;
@@ -21,6 +23,7 @@ pub mod prelude;
 pub mod presets;
 pub mod rf;
 pub mod spike_gen;
+pub mod split;
 pub mod stdp;
 pub mod theta;
 pub mod verilog;

@@ -8,16 +8,19 @@
 //! emits literals unsigned, so a `Signed` compare could silently turn unsigned in Verilog.
 
 use crate::cmp::AtLeast;
+use crate::lanes::LaneState;
 use crate::theta::ThetaCell;
 use rust_hdl::prelude::*;
 use snn_arch::widths::{NEURON_BITS, STEP_BITS};
 use snn_arch::HwParams;
 
-/// One neuron. `WB` is the weight width, `PB` the potential width, `WORD = N * WB` the width of
-/// a weight-memory word, from which the neuron takes its own lane.
+/// The transfer of one neuron's registers: their next values from their values and the
+/// commands, combinational. [`Neuron`] wraps it in the registers; with lane groups the lane
+/// state ([`crate::lanes::LaneState`]) wraps one per lane in registers it also loads from and
+/// writes back to its memory. `WB` is the weight width, `PB` the potential width, `WORD` the
+/// width of a weight-memory word, from which the neuron takes its own lane.
 #[derive(LogicBlock)]
-pub struct Neuron<const WB: usize, const PB: usize, const WORD: usize> {
-    pub clock: Signal<In, Clock>,
+pub struct NeuronCore<const WB: usize, const PB: usize, const WORD: usize> {
     // Commands from control; at most one of `reset`, `integrate`, `fire`, `inhibit` in a cycle.
     /// `start` of an image: `pot = shown = p_rest`, `free_at = 0`.
     pub reset: Signal<In, Bit>,
@@ -43,25 +46,22 @@ pub struct Neuron<const WB: usize, const PB: usize, const WORD: usize> {
     pub min_fires: Signal<In, Bit>,
     /// weight_mem's read data.
     pub word: Signal<In, Bits<WORD>>,
-    // Outputs, combinational from the registers.
-    /// Membrane potential (two's complement).
-    pub pot: Signal<Out, Bits<PB>>,
-    /// The potential the WTA unit sees (two's complement).
-    pub shown: Signal<Out, Bits<PB>>,
-    /// Spike comparator `pot >= thr`, valid in every cycle control can enter Fire from (after
-    /// a completing Int cycle or an inhibition).
-    pub spike: Signal<Out, Bit>,
-    /// WTA trigger comparator `shown > thr`, valid like `spike`.
-    pub above: Signal<Out, Bit>,
+    /// The registers' values.
+    pub pot_q: Signal<In, Bits<PB>>,
+    pub shown_q: Signal<In, Bits<PB>>,
+    pub free_q: Signal<In, Bits<STEP_BITS>>,
+    pub spike_q: Signal<In, Bit>,
+    pub above_q: Signal<In, Bit>,
+    /// Their next values.
+    pub pot_n: Signal<Out, Bits<PB>>,
+    pub shown_n: Signal<Out, Bits<PB>>,
+    pub free_n: Signal<Out, Bits<STEP_BITS>>,
+    pub spike_n: Signal<Out, Bit>,
+    pub above_n: Signal<Out, Bit>,
     /// This neuron's lane of `word`.
     pub lane_out: Signal<Out, Bits<WB>>,
-    pot_r: DFF<Bits<PB>>,
-    shown_r: DFF<Bits<PB>>,
-    free_at: DFF<Bits<STEP_BITS>>,
-    /// `spike` and `above`, compared when `pot` and `shown` are written rather than read: the
-    /// Fire decision then starts from registers instead of 2N comparators.
-    spike_r: DFF<Bit>,
-    above_r: DFF<Bit>,
+    /// 1 with lane groups, else 0.
+    _ln: usize,
     /// This neuron's lane of `word`, and the lane sign-extended to `PB` bits.
     lane: Signal<Local, Bits<WB>>,
     lane_x: Signal<Local, Bits<PB>>,
@@ -131,9 +131,10 @@ pub(crate) fn flipped<const B: usize>(v: i64) -> Bits<B> {
     twos::<B>(v) ^ Bits::<B>::from(1u64 << (B - 1))
 }
 
-impl<const WB: usize, const PB: usize, const WORD: usize> Neuron<WB, PB, WORD> {
-    /// Neuron `j`.
+impl<const WB: usize, const PB: usize, const WORD: usize> NeuronCore<WB, PB, WORD> {
+    /// Neuron `j`'s (with lane groups, lane `j`'s).
     pub fn new(p: &HwParams, j: usize) -> Self {
+        let ln = usize::from(p.lanes < p.n);
         assert_eq!(p.widths.weight as usize, WB, "weight width");
         assert_eq!(p.widths.potential as usize, PB, "potential width");
         assert!(WB < PB, "a weight is narrower than a potential");
@@ -144,8 +145,7 @@ impl<const WB: usize, const PB: usize, const WORD: usize> Neuron<WB, PB, WORD> {
         assert!(PB < DIFF_W, "{PB}-bit potentials");
         assert!(f.leak >= 0, "a negative leak");
         let leak = twos::<PB>(f.leak as i64).to_u64();
-        Neuron {
-            clock: Default::default(),
+        NeuronCore {
             reset: Default::default(),
             integrate: Default::default(),
             add: Default::default(),
@@ -158,16 +158,18 @@ impl<const WB: usize, const PB: usize, const WORD: usize> Neuron<WB, PB, WORD> {
             rest_fires: Default::default(),
             min_fires: Default::default(),
             word: Default::default(),
-            pot: Default::default(),
-            shown: Default::default(),
-            spike: Default::default(),
-            above: Default::default(),
             lane_out: Default::default(),
-            pot_r: Default::default(),
-            shown_r: Default::default(),
-            free_at: Default::default(),
-            spike_r: Default::default(),
-            above_r: Default::default(),
+            pot_q: Default::default(),
+            shown_q: Default::default(),
+            free_q: Default::default(),
+            spike_q: Default::default(),
+            above_q: Default::default(),
+            pot_n: Default::default(),
+            shown_n: Default::default(),
+            free_n: Default::default(),
+            spike_n: Default::default(),
+            above_n: Default::default(),
+            _ln: ln,
             lane: Default::default(),
             lane_x: Default::default(),
             sum: Default::default(),
@@ -201,16 +203,9 @@ impl<const WB: usize, const PB: usize, const WORD: usize> Neuron<WB, PB, WORD> {
     }
 }
 
-impl<const WB: usize, const PB: usize, const WORD: usize> Logic for Neuron<WB, PB, WORD> {
+impl<const WB: usize, const PB: usize, const WORD: usize> Logic for NeuronCore<WB, PB, WORD> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, pot_r, shown_r, free_at, spike_r, above_r);
-        // Outputs other blocks use in this cycle: from registers and inputs only, no local shared
-        // with the next-state logic below (see `crate::core`).
-        self.pot.next = self.pot_r.q.val();
-        self.shown.next = self.shown_r.q.val();
-        self.spike.next = self.spike_r.q.val();
-        self.above.next = self.above_r.q.val();
         self.lane_out.next = bit_cast::<WB, WORD>(self.word.val() >> self.lane_off.val());
         // Stage B of Int, then the leak of SPEC 5.1 (only above rest).
         self.thr_f.next = self.thr.val() ^ self.sign.val();
@@ -219,11 +214,11 @@ impl<const WB: usize, const PB: usize, const WORD: usize> Logic for Neuron<WB, P
         if self.lane.val() >= self.lane_neg.val() {
             self.lane_x.next = bit_cast::<PB, WB>(self.lane.val()) | self.lane_ext.val();
         }
-        self.sum.next = self.pot_r.q.val();
+        self.sum.next = self.pot_q.val();
         if self.add.val() {
-            self.sum.next = self.pot_r.q.val() + self.lane_x.val();
+            self.sum.next = self.pot_q.val() + self.lane_x.val();
         }
-        self.not_below_min.x.next = self.pot_r.q.val() ^ self.sign.val();
+        self.not_below_min.x.next = self.pot_q.val() ^ self.sign.val();
         self.sum_f.next = self.sum.val() ^ self.sign.val();
         self.rest_gt[0].next = self.sum_f.val().get_bit(0) | !self.rest_one[0].val();
         for i in 1..PB {
@@ -255,41 +250,165 @@ impl<const WB: usize, const PB: usize, const WORD: usize> Logic for Neuron<WB, P
         // a completing step compares the value it writes, a refractory neuron's registers hold
         // with its potential, and Fire and inhibition write constants. A reset leaves them to
         // the first step, which every neuron integrates (`free_at = 0`).
+        self.pot_n.next = self.pot_q.val();
+        self.shown_n.next = self.shown_q.val();
+        self.free_n.next = self.free_q.val();
+        self.spike_n.next = self.spike_q.val();
+        self.above_n.next = self.above_q.val();
         if self.reset.val() {
-            self.pot_r.d.next = self.p_rest.val();
-            self.shown_r.d.next = self.p_rest.val();
-            self.free_at.d.next = 0.into();
+            self.pot_n.next = self.p_rest.val();
+            self.shown_n.next = self.p_rest.val();
+            self.free_n.next = 0.into();
         }
-        if self.integrate.val() & (self.free_at.q.val() <= self.t.val()) {
+        if self.integrate.val() & (self.free_q.val() <= self.t.val()) {
             if self.complete.val() {
-                self.pot_r.d.next = self.leaked.val();
-                self.shown_r.d.next = self.leaked.val();
-                self.spike_r.d.next = !self.neg.val();
-                self.above_r.d.next = !self.neg.val() & self.diff.val().any();
+                self.pot_n.next = self.leaked.val();
+                self.shown_n.next = self.leaked.val();
+                self.spike_n.next = !self.neg.val();
+                self.above_n.next = !self.neg.val() & self.diff.val().any();
                 for i in (PB - 1)..PB {
                     if self.rest_gt[i].val() & self.rest_reachable.val() {
-                        self.spike_r.d.next = !self.neg.val() & self.ge_leak[i].val();
-                        self.above_r.d.next = !self.neg.val() & self.gt_leak[i].val();
+                        self.spike_n.next = !self.neg.val() & self.ge_leak[i].val();
+                        self.above_n.next = !self.neg.val() & self.gt_leak[i].val();
                     }
                 }
             } else {
-                self.pot_r.d.next = self.sum.val();
+                self.pot_n.next = self.sum.val();
             }
         }
         if self.fire.val() {
-            if self.spike_r.q.val() {
-                self.pot_r.d.next = self.p_rest.val();
-                self.free_at.d.next = self.t_free.val();
-                self.spike_r.d.next = self.rest_fires.val();
+            if self.spike_q.val() {
+                self.pot_n.next = self.p_rest.val();
+                self.free_n.next = self.t_free.val();
+                self.spike_n.next = self.rest_fires.val();
             } else if !self.not_below_min.ge.val() {
-                self.pot_r.d.next = self.p_rest.val();
-                self.spike_r.d.next = self.rest_fires.val();
+                self.pot_n.next = self.p_rest.val();
+                self.spike_n.next = self.rest_fires.val();
             }
         }
         if self.inhibit.val() {
-            self.pot_r.d.next = self.p_min.val();
-            self.spike_r.d.next = self.min_fires.val();
+            self.pot_n.next = self.p_min.val();
+            self.spike_n.next = self.min_fires.val();
         }
+        // Lane groups: a Fire pass inhibits and fires in one cycle, the inhibition the WTA scan
+        // left pending first and then Fire's transfer on `p_min`.
+        for _z in 0..self._ln {
+            if self.inhibit.val() & self.fire.val() {
+                self.free_n.next = self.free_q.val();
+                if self.min_fires.val() {
+                    self.pot_n.next = self.p_rest.val();
+                    self.free_n.next = self.t_free.val();
+                    self.spike_n.next = self.rest_fires.val();
+                }
+            }
+        }
+    }
+}
+
+/// One neuron: its registers around a [`NeuronCore`]. `WORD = N * WB`.
+#[derive(LogicBlock)]
+pub struct Neuron<const WB: usize, const PB: usize, const WORD: usize> {
+    pub clock: Signal<In, Clock>,
+    // Commands from control; at most one of `reset`, `integrate`, `fire`, `inhibit` in a cycle
+    // (see [`NeuronCore`]).
+    pub reset: Signal<In, Bit>,
+    pub integrate: Signal<In, Bit>,
+    pub add: Signal<In, Bit>,
+    pub complete: Signal<In, Bit>,
+    pub fire: Signal<In, Bit>,
+    pub inhibit: Signal<In, Bit>,
+    pub t: Signal<In, Bits<STEP_BITS>>,
+    pub t_free: Signal<In, Bits<STEP_BITS>>,
+    pub thr: Signal<In, Bits<PB>>,
+    pub rest_fires: Signal<In, Bit>,
+    pub min_fires: Signal<In, Bit>,
+    pub word: Signal<In, Bits<WORD>>,
+    // Outputs, from the registers.
+    /// Membrane potential (two's complement).
+    pub pot: Signal<Out, Bits<PB>>,
+    /// The potential the WTA unit sees (two's complement).
+    pub shown: Signal<Out, Bits<PB>>,
+    /// Spike comparator `pot >= thr`, valid in every cycle control can enter Fire from (after
+    /// a completing Int cycle or an inhibition).
+    pub spike: Signal<Out, Bit>,
+    /// WTA trigger comparator `shown > thr`, valid like `spike`.
+    pub above: Signal<Out, Bit>,
+    /// This neuron's lane of `word`.
+    pub lane_out: Signal<Out, Bits<WB>>,
+    pot_r: DFF<Bits<PB>>,
+    shown_r: DFF<Bits<PB>>,
+    free_at: DFF<Bits<STEP_BITS>>,
+    /// `spike` and `above`, compared when `pot` and `shown` are written rather than read: the
+    /// Fire decision then starts from registers instead of 2N comparators.
+    spike_r: DFF<Bit>,
+    above_r: DFF<Bit>,
+    core: NeuronCore<WB, PB, WORD>,
+}
+
+impl<const WB: usize, const PB: usize, const WORD: usize> Neuron<WB, PB, WORD> {
+    /// Neuron `j`.
+    pub fn new(p: &HwParams, j: usize) -> Self {
+        Neuron {
+            clock: Default::default(),
+            reset: Default::default(),
+            integrate: Default::default(),
+            add: Default::default(),
+            complete: Default::default(),
+            fire: Default::default(),
+            inhibit: Default::default(),
+            t: Default::default(),
+            t_free: Default::default(),
+            thr: Default::default(),
+            rest_fires: Default::default(),
+            min_fires: Default::default(),
+            word: Default::default(),
+            pot: Default::default(),
+            shown: Default::default(),
+            spike: Default::default(),
+            above: Default::default(),
+            lane_out: Default::default(),
+            pot_r: Default::default(),
+            shown_r: Default::default(),
+            free_at: Default::default(),
+            spike_r: Default::default(),
+            above_r: Default::default(),
+            core: NeuronCore::new(p, j),
+        }
+    }
+}
+
+impl<const WB: usize, const PB: usize, const WORD: usize> Logic for Neuron<WB, PB, WORD> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, pot_r, shown_r, free_at, spike_r, above_r);
+        // Outputs other blocks use in this cycle: from registers (see `crate::core`).
+        self.pot.next = self.pot_r.q.val();
+        self.shown.next = self.shown_r.q.val();
+        self.spike.next = self.spike_r.q.val();
+        self.above.next = self.above_r.q.val();
+        self.lane_out.next = self.core.lane_out.val();
+        self.core.reset.next = self.reset.val();
+        self.core.integrate.next = self.integrate.val();
+        self.core.add.next = self.add.val();
+        self.core.complete.next = self.complete.val();
+        self.core.fire.next = self.fire.val();
+        self.core.inhibit.next = self.inhibit.val();
+        self.core.t.next = self.t.val();
+        self.core.t_free.next = self.t_free.val();
+        self.core.thr.next = self.thr.val();
+        self.core.rest_fires.next = self.rest_fires.val();
+        self.core.min_fires.next = self.min_fires.val();
+        self.core.word.next = self.word.val();
+        self.core.pot_q.next = self.pot_r.q.val();
+        self.core.shown_q.next = self.shown_r.q.val();
+        self.core.free_q.next = self.free_at.q.val();
+        self.core.spike_q.next = self.spike_r.q.val();
+        self.core.above_q.next = self.above_r.q.val();
+        self.pot_r.d.next = self.core.pot_n.val();
+        self.shown_r.d.next = self.core.shown_n.val();
+        self.free_at.d.next = self.core.free_n.val();
+        self.spike_r.d.next = self.core.spike_n.val();
+        self.above_r.d.next = self.core.above_n.val();
     }
 }
 
@@ -305,6 +424,9 @@ pub struct Neurons<
     const PB: usize,
     const WORD: usize,
     const TB: usize,
+    const GB: usize,
+    const SW: usize,
+    const WAW: usize,
 > {
     pub clock: Signal<In, Clock>,
     /// Commands from control, broadcast to every neuron (see [`Neuron`]).
@@ -347,7 +469,16 @@ pub struct Neurons<
     pub theta_out: Vec<Signal<Out, Bits<TB>>>,
     /// Homeostasis: `theta[ws]` for wta.
     pub theta_ws: Vec<Signal<Out, Bits<TB>>>,
+    /// Lane groups only (each vector empty without them, see [`LaneState`]): control's
+    /// `step`, `group` and Fire pass; Idle.
+    pub step: Vec<Signal<In, Bit>>,
+    pub group: Vec<Signal<In, Bits<GB>>>,
+    pub latch: Vec<Signal<In, Bit>>,
+    pub hold: Vec<Signal<In, Bit>>,
+    pub idle: Vec<Signal<In, Bit>>,
+    /// One cell per neuron (with lane groups the cells are the lane state's).
     nrn: Vec<Neuron<WB, PB, WORD>>,
+    lane: Vec<LaneState<N, WB, PB, WORD, GB, SW, WAW>>,
     /// Homeostasis: neuron `j`'s `theta` and threshold registers, and the theta muxes' chains.
     cell: Vec<ThetaCell<PB, TB>>,
     th_host_hit: Vec<Signal<Local, Bits<TB>>>,
@@ -374,24 +505,41 @@ pub struct Neurons<
     /// Per lane: all ones when `lane_sel` picks it; the ORs of the picked lanes up to `j`.
     lane_hit: Vec<Signal<Local, Bits<WB>>>,
     lane_acc: Vec<Signal<Local, Bits<WB>>>,
-    lane_ones: Constant<Bits<WB>>,
+    lane_ones: Vec<Constant<Bits<WB>>>,
     ws_hit: Vec<Signal<Local, Bits<PB>>>,
     ws_acc: Vec<Signal<Local, Bits<PB>>>,
-    pot_ones: Constant<Bits<PB>>,
-    /// `N - 1`: the loop `for j in _n1..N` visits only the last accumulator.
-    _n1: usize,
+    pot_ones: Vec<Constant<Bits<PB>>>,
+    /// The cells: `N` without lane groups, else 0; and the last one's index.
+    _d: usize,
+    _d1: usize,
+    /// 1 with lane groups, else 0.
+    _ln: usize,
     /// `N` with homeostasis, else 0: the neurons with a theta cell; and `N - 1` likewise (the
     /// last mux entry).
     _hn: usize,
     _hn1: usize,
 }
 
-impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const TB: usize>
-    Neurons<N, WB, PB, WORD, TB>
+impl<
+        const N: usize,
+        const WB: usize,
+        const PB: usize,
+        const WORD: usize,
+        const TB: usize,
+        const GB: usize,
+        const SW: usize,
+        const WAW: usize,
+    > Neurons<N, WB, PB, WORD, TB, GB, SW, WAW>
 {
     /// The array; with homeostasis `theta` starts at `theta` (raw, one per neuron; empty: 0).
     pub fn new(p: &HwParams, theta: &[u64]) -> Self {
-        assert_eq!((p.n, WORD), (N, N * WB), "neuron count and word width");
+        assert_eq!(
+            (p.n, WORD),
+            (N, p.lanes * WB),
+            "neuron count and word width"
+        );
+        let ln = usize::from(p.lanes < N);
+        let d = N * (1 - ln);
         snn_arch::limits::assert_rtl(p);
         let h = usize::from(p.homeostasis);
         let hn = h * N;
@@ -438,7 +586,16 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
             spikes: Default::default(),
             spike_any: Default::default(),
             above_any: Default::default(),
-            nrn: (0..N).map(|j| Neuron::new(p, j)).collect(),
+            step: many(ln),
+            group: many(ln),
+            latch: many(ln),
+            hold: many(ln),
+            idle: many(ln),
+            nrn: (0..d).map(|j| Neuron::new(p, j)).collect(),
+            lane: (0..ln).map(|_| LaneState::new(p)).collect(),
+            _d: d,
+            _d1: d.saturating_sub(1),
+            _ln: ln,
             t_free: Default::default(),
             t_ref1: Constant::new(Bits::<STEP_BITS>::from(p.t_ref as u64 + 1)),
             rest_fires: Default::default(),
@@ -447,72 +604,94 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
             p_rest_f: Constant::new(flipped::<PB>(p.format.p_rest as i64)),
             p_min_f: Constant::new(flipped::<PB>(p.format.p_min as i64)),
             sign: Constant::new(Bits::<PB>::from(1u64 << (PB - 1))),
-            spk_acc: (0..N).map(|_| Default::default()).collect(),
-            abv_acc: (0..N).map(|_| Default::default()).collect(),
+            spk_acc: many(d),
+            abv_acc: many(d),
             above: Default::default(),
-            ids: (0..N)
+            ids: (0..d.max(hn))
                 .map(|j| Constant::new(Bits::<NEURON_BITS>::from(j as u64)))
                 .collect(),
-            lane_hit: (0..N).map(|_| Default::default()).collect(),
-            lane_acc: (0..N).map(|_| Default::default()).collect(),
-            lane_ones: Constant::new(Bits::<WB>::mask()),
-            ws_hit: (0..N).map(|_| Default::default()).collect(),
-            ws_acc: (0..N).map(|_| Default::default()).collect(),
-            pot_ones: Constant::new(Bits::<PB>::mask()),
-            _n1: N - 1,
-            onehot: (0..N)
+            lane_hit: many(d),
+            lane_acc: many(d),
+            lane_ones: (0..d.min(1))
+                .map(|_| Constant::new(Bits::<WB>::mask()))
+                .collect(),
+            ws_hit: many(d),
+            ws_acc: many(d),
+            pot_ones: (0..d.min(1))
+                .map(|_| Constant::new(Bits::<PB>::mask()))
+                .collect(),
+            onehot: (0..d)
                 .map(|j| Constant::new(crate::stdp::only::<N>(j..j + 1)))
                 .collect(),
         }
     }
 }
 
-impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const TB: usize> Logic
-    for Neurons<N, WB, PB, WORD, TB>
+impl<
+        const N: usize,
+        const WB: usize,
+        const PB: usize,
+        const WORD: usize,
+        const TB: usize,
+        const GB: usize,
+        const SW: usize,
+        const WAW: usize,
+    > Logic for Neurons<N, WB, PB, WORD, TB, GB, SW, WAW>
 {
     #[hdl_gen]
     fn update(&mut self) {
         self.pot_out.next = 0.into();
+        self.spikes.next = 0.into();
+        self.above.next = 0.into();
+        self.shown_sel.next = 0.into();
         self.t_free.next = self.t.val() + self.t_ref1.val();
         self.thr_f.next = self.thr.val() ^ self.sign.val();
         self.rest_fires.next = self.p_rest_f.val() >= self.thr_f.val();
         self.min_fires.next = self.p_min_f.val() >= self.thr_f.val();
-        for j in 0..N {
+        for j in 0..self._d {
             self.nrn[j].clock.next = self.clock.val();
             self.nrn[j].reset.next = self.reset.val();
             self.nrn[j].integrate.next = self.integrate.val();
             self.nrn[j].add.next = self.add.val();
             self.nrn[j].complete.next = self.complete.val();
             self.nrn[j].fire.next = self.fire.val();
-            self.nrn[j].inhibit.next = self.inhibit.val().get_bit(j);
             self.nrn[j].t.next = self.t.val();
             self.nrn[j].t_free.next = self.t_free.val();
             self.nrn[j].thr.next = self.thr.val();
             self.nrn[j].rest_fires.next = self.rest_fires.val();
             self.nrn[j].min_fires.next = self.min_fires.val();
             self.nrn[j].word.next = self.word.val();
+            self.lane_hit[j].next = 0.into();
+            if self.lane_sel.val() == self.ids[j].val() {
+                self.lane_hit[j].next = self.lane_ones[0].val();
+            }
+            self.nrn[j].inhibit.next = self.inhibit.val().get_bit(j);
             if self.pot_sel.val() == self.ids[j].val() {
                 self.pot_out.next = self.nrn[j].pot.val();
             }
-            self.lane_hit[j].next = 0.into();
-            if self.lane_sel.val() == self.ids[j].val() {
-                self.lane_hit[j].next = self.lane_ones.val();
-            }
             self.ws_hit[j].next = 0.into();
             if self.ws.val() == self.ids[j].val() {
-                self.ws_hit[j].next = self.pot_ones.val();
+                self.ws_hit[j].next = self.pot_ones[0].val();
             }
         }
         // stdp's lane as an AND-OR over the lanes (a chain of N muxes was on the critical path
         // from the weight RAM to the multiplier).
-        self.lane_acc[0].next = self.nrn[0].lane_out.val() & self.lane_hit[0].val();
-        for j in 1..N {
+        self.lane_w.next = 0.into();
+        for j in 0..self._d.min(1) {
+            self.lane_acc[j].next = self.nrn[j].lane_out.val() & self.lane_hit[j].val();
+        }
+        for j in 1..self._d {
             self.lane_acc[j].next =
                 self.lane_acc[j - 1].val() | (self.nrn[j].lane_out.val() & self.lane_hit[j].val());
         }
+        for j in self._d1..self._d {
+            self.lane_w.next = self.lane_acc[j].val();
+        }
         // wta's `shown[ws]` likewise (it feeds the WTA comparator and the inhibit decision).
-        self.ws_acc[0].next = self.nrn[0].shown.val() & self.ws_hit[0].val();
-        for j in 1..N {
+        for j in 0..self._d.min(1) {
+            self.ws_acc[j].next = self.nrn[j].shown.val() & self.ws_hit[j].val();
+        }
+        for j in 1..self._d {
             self.ws_acc[j].next =
                 self.ws_acc[j - 1].val() | (self.nrn[j].shown.val() & self.ws_hit[j].val());
         }
@@ -554,19 +733,20 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
             self.theta_out[0].next = self.th_host_acc[j].val();
             self.theta_ws[0].next = self.th_ws_acc[j].val();
         }
-        for j in self._n1..N {
-            self.lane_w.next = self.lane_acc[j].val();
+        for j in self._d1..self._d {
             self.shown_sel.next = self.ws_acc[j].val();
         }
-        self.spk_acc[0].next = 0.into();
-        if self.nrn[0].spike.val() {
-            self.spk_acc[0].next = self.onehot[0].val();
+        for j in 0..self._d.min(1) {
+            self.spk_acc[j].next = 0.into();
+            if self.nrn[j].spike.val() {
+                self.spk_acc[j].next = self.onehot[j].val();
+            }
+            self.abv_acc[j].next = 0.into();
+            if self.nrn[j].above.val() {
+                self.abv_acc[j].next = self.onehot[j].val();
+            }
         }
-        self.abv_acc[0].next = 0.into();
-        if self.nrn[0].above.val() {
-            self.abv_acc[0].next = self.onehot[0].val();
-        }
-        for j in 1..N {
+        for j in 1..self._d {
             if self.nrn[j].spike.val() {
                 self.spk_acc[j].next = self.spk_acc[j - 1].val() | self.onehot[j].val();
             } else {
@@ -578,12 +758,44 @@ impl<const N: usize, const WB: usize, const PB: usize, const WORD: usize, const 
                 self.abv_acc[j].next = self.abv_acc[j - 1].val();
             }
         }
-        for j in (N - 1)..N {
+        for j in self._d1..self._d {
             self.spikes.next = self.spk_acc[j].val();
             self.above.next = self.abv_acc[j].val();
         }
         self.spike_any.next = self.spikes.val().any();
         self.above_any.next = self.above.val().any();
+
+        // Lane groups: the cells move to and from the state memory, which serves the reads of
+        // the neurons not in the cells and holds the comparators of all.
+        for z in 0..self._ln {
+            self.lane[z].clock.next = self.clock.val();
+            self.lane[z].reset.next = self.reset.val();
+            self.lane[z].step.next = self.step[z].val();
+            self.lane[z].group.next = self.group[z].val();
+            self.lane[z].fire.next = self.fire.val();
+            self.lane[z].latch.next = self.latch[z].val();
+            self.lane[z].hold.next = self.hold[z].val();
+            self.lane[z].inhibit.next = self.inhibit.val();
+            self.lane[z].ws.next = self.ws.val();
+            self.lane[z].idle.next = self.idle[z].val();
+            self.lane[z].pot_sel.next = self.pot_sel.val();
+            self.lane[z].rest_fires.next = self.rest_fires.val();
+            self.lane[z].min_fires.next = self.min_fires.val();
+            self.lane[z].integrate.next = self.integrate.val();
+            self.lane[z].add.next = self.add.val();
+            self.lane[z].complete.next = self.complete.val();
+            self.lane[z].t.next = self.t.val();
+            self.lane[z].t_free.next = self.t_free.val();
+            self.lane[z].thr.next = self.thr.val();
+            self.lane[z].word.next = self.word.val();
+            self.lane[z].lane_sel.next = self.lane_sel.val();
+            self.lane_w.next = self.lane[z].lane_w.val();
+            self.spikes.next = self.lane[z].spikes.val();
+            self.spike_any.next = self.lane[z].spike_any.val();
+            self.above_any.next = self.lane[z].above_any.val();
+            self.shown_sel.next = self.lane[z].shown_sel.val();
+            self.pot_out.next = self.lane[z].pot_out.val();
+        }
     }
 }
 

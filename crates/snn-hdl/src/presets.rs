@@ -44,6 +44,13 @@ pub struct Preset {
     pub homeostasis: bool,
     /// Row normalization (no width of its own: the row sums are `ROW_SUM_BITS` wide).
     pub normalization: bool,
+    /// Lanes `P` (`N`: one lane per neuron); with lane groups the weight address bits `WAW`,
+    /// the group bits `GB` and the state memory's word `SW` follow from the configuration
+    /// (`HwParams::waw`, `gb`, `state_word`) and are checked.
+    pub lanes: usize,
+    pub waw: usize,
+    pub gb: usize,
+    pub sw: usize,
 }
 
 impl Preset {
@@ -56,6 +63,8 @@ impl Preset {
             p.aw as usize,
             p.homeostasis,
             p.normalization,
+            p.lanes,
+            p.waw as usize,
         ) == (
             self.n,
             self.wb,
@@ -63,21 +72,24 @@ impl Preset {
             self.aw,
             self.homeostasis,
             self.normalization,
+            self.lanes,
+            self.waw,
         ) && (!p.homeostasis || p.format.theta_bits as usize == self.tb)
+            && (p.groups == 1 || (p.gb as usize, p.state_word as usize) == (self.gb, self.sw))
     }
 }
 
 /// Declares the presets: for each, a type alias of the top and an entry of [`PRESETS`];
 /// [`generate_preset`] dispatches on them.
 macro_rules! presets {
-    ($($(#[$doc:meta])* $ty:ident = $name:literal: N = $n:literal, WB = $wb:literal, PB = $pb:literal, AW = $aw:literal, TB = $tb:literal, VB = $vb:literal, NORM = $norm:literal;)+) => {
+    ($($(#[$doc:meta])* $ty:ident = $name:literal: N = $n:literal, WB = $wb:literal, PB = $pb:literal, AW = $aw:literal, TB = $tb:literal, VB = $vb:literal, NORM = $norm:literal $(, P = $p:literal, WAW = $waw:literal, GB = $gb:literal, SW = $sw:literal)?;)+) => {
         $(
             $(#[$doc])*
-            pub type $ty = SnnCore<$n, $wb, $pb, { $n * $wb }, $aw, $tb, $vb>;
+            pub type $ty = presets!(@core $n, $wb, $pb, $aw, $tb, $vb $(, $p, $waw, $gb, $sw)?);
         )+
 
         /// Every compiled width set.
-        pub const PRESETS: &[Preset] = &[$(Preset { name: $name, n: $n, wb: $wb, pb: $pb, aw: $aw, tb: $tb, homeostasis: $vb > $pb, normalization: $norm }),+];
+        pub const PRESETS: &[Preset] = &[$(presets!(@entry $name, $n, $wb, $pb, $aw, $tb, $vb, $norm $(, $p, $waw, $gb, $sw)?)),+];
 
         /// The Verilog of the top (module `top_name`) for `p`, or `None` when no preset has its
         /// widths. With `init` (raw weights `N x M`, already checked by
@@ -86,13 +98,25 @@ macro_rules! presets {
         pub fn generate_preset(p: &HwParams, top_name: &str, init: Option<&[Vec<i32>]>, theta: &[u64]) -> Option<String> {
             $(
                 if PRESETS.iter().any(|s| s.name == $name && s.matches(p)) {
-                    let words = init.map_or_else(Vec::new, |raw| pack_words::<{ $n * $wb }>(raw, $wb));
+                    let words = init.map_or_else(Vec::new, |raw| pack_words(raw, $wb, p.lanes));
                     let mut core = <$ty>::with_state(p, &words, theta);
                     return Some(verilog::generate(&mut core, top_name));
                 }
             )+
             None
         }
+    };
+    (@core $n:literal, $wb:literal, $pb:literal, $aw:literal, $tb:literal, $vb:literal) => {
+        SnnCore<$n, $wb, $pb, { $n * $wb }, $aw, $tb, $vb, $aw, 1, 1>
+    };
+    (@core $n:literal, $wb:literal, $pb:literal, $aw:literal, $tb:literal, $vb:literal, $p:literal, $waw:literal, $gb:literal, $sw:literal) => {
+        SnnCore<$n, $wb, $pb, { $p * $wb }, $aw, $tb, $vb, $waw, $gb, $sw>
+    };
+    (@entry $name:literal, $n:literal, $wb:literal, $pb:literal, $aw:literal, $tb:literal, $vb:literal, $norm:literal) => {
+        Preset { name: $name, n: $n, wb: $wb, pb: $pb, aw: $aw, tb: $tb, homeostasis: $vb > $pb, normalization: $norm, lanes: $n, waw: $aw, gb: 0, sw: 0 }
+    };
+    (@entry $name:literal, $n:literal, $wb:literal, $pb:literal, $aw:literal, $tb:literal, $vb:literal, $norm:literal, $p:literal, $waw:literal, $gb:literal, $sw:literal) => {
+        Preset { name: $name, n: $n, wb: $wb, pb: $pb, aw: $aw, tb: $tb, homeostasis: $vb > $pb, normalization: $norm, lanes: $p, waw: $waw, gb: $gb, sw: $sw }
     };
 }
 
@@ -119,6 +143,32 @@ presets! {
     SmallThetaCore = "small-theta": N = 4, WB = 9, PB = 18, AW = 9, TB = 16, VB = 19, NORM = false;
     /// `small_theta()` with row normalization, [`small_norm`].
     SmallNormCore = "small-norm": N = 4, WB = 9, PB = 18, AW = 9, TB = 16, VB = 19, NORM = true;
+    /// Lane groups: `SnnConfig::small()` with 10 neurons in 3 groups of 4 lanes (the last with
+    /// 2 neurons), [`small_lanes`].
+    SmallLanesCore = "small-lanes": N = 10, WB = 9, PB = 18, AW = 9, TB = 16, VB = 18, NORM = false, P = 4, WAW = 10, GB = 2, SW = 176;
+    /// Two lane groups (the state memory's bypass): 8 neurons in 2 groups of 4, [`small_lanes2`].
+    SmallLanes2Core = "small-lanes2": N = 8, WB = 9, PB = 18, AW = 9, TB = 16, VB = 18, NORM = false, P = 4, WAW = 10, GB = 1, SW = 176;
+    /// The seed configuration with 100 neurons in 10 groups of 10 lanes
+    /// (`configs/n100-p10.toml`).
+    N100P10Core = "n100-p10": N = 100, WB = 10, PB = 20, AW = 10, TB = 16, VB = 20, NORM = false, P = 10, WAW = 13, GB = 4, SW = 480;
+}
+
+/// `SnnConfig::small()` with 10 neurons in lane groups of 4 (preset `small-lanes`).
+pub fn small_lanes() -> SnnConfig {
+    SnnConfig {
+        neurons: 10,
+        lanes: Some(4),
+        ..SnnConfig::small()
+    }
+}
+
+/// `SnnConfig::small()` with 8 neurons in two lane groups of 4 (preset `small-lanes2`).
+pub fn small_lanes2() -> SnnConfig {
+    SnnConfig {
+        neurons: 8,
+        lanes: Some(4),
+        ..SnnConfig::small()
+    }
 }
 
 /// The configuration a preset's name stands for: a constructor (`default` is the seed's widths,
@@ -129,6 +179,8 @@ pub fn preset_config(name: &str) -> anyhow::Result<SnnConfig> {
         "small" => SnnConfig::small(),
         "small-theta" => small_theta(),
         "small-norm" => small_norm(),
+        "small-lanes" => small_lanes(),
+        "small-lanes2" => small_lanes2(),
         file => SnnConfig::from_toml_file(
             &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../../configs")

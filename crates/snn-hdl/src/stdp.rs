@@ -5,11 +5,13 @@
 //! (stage C). The
 //! end-of-image penalty walks the silent list through the same pipeline.
 
+use crate::cast::Cast;
 use crate::cmp::AtLeast;
 use crate::lowest::{Base, LowestClass};
 use crate::mult::UMul;
 use crate::neuron::{flipped, many, twos};
 use crate::norm::NormUnit;
+use crate::split::Split;
 use crate::walk::ClassWalk;
 use rust_hdl::prelude::*;
 use snn_arch::codes::OP_BITS;
@@ -20,7 +22,14 @@ use snn_arch::{HwParams, StdpOp};
 pub const PROD_W: usize = 2 * MUL_BITS;
 
 #[derive(LogicBlock)]
-pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: usize> {
+pub struct Stdp<
+    const N: usize,
+    const WB: usize,
+    const WORD: usize,
+    const AW: usize,
+    const WAW: usize,
+    const GB: usize,
+> {
     pub clock: Signal<In, Clock>,
     // Commands from control (one per cycle).
     /// Fire with learning and some spike: start the walk of the lowest neuron of `spikes`.
@@ -63,8 +72,10 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     /// lag counters change only at an edge into Int, and a walk starts in Fire or StdpDrain,
     /// never in the cycle after such an edge, so the register has caught up by then.
     pub begin_class: Signal<Out, Bits<CLASS_BITS>>,
-    /// Address stage A presents to weight_mem and next_mem.
+    /// Address stage A presents to next_mem, and to weight_mem (`wraddr`: with lane groups in
+    /// the word of the neuron's group, `(j div P) * M + i`).
     pub raddr: Signal<Out, Bits<AW>>,
+    pub wraddr: Signal<Out, Bits<WAW>>,
     /// Walk: the last `m` of the current neuron finished in this cycle.
     pub walk_done: Signal<Out, Bit>,
     /// Drain: another neuron is to be walked.
@@ -75,7 +86,7 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     /// `wdata` elsewhere. The new value arrives last, so weight_mem merges it with its host
     /// port in one level after it (see `crate::weight_mem`); the penalty's floor is in `wdata`.
     pub we: Signal<Out, Bit>,
-    pub waddr: Signal<Out, Bits<AW>>,
+    pub waddr: Signal<Out, Bits<WAW>>,
     pub wdata: Signal<Out, Bits<WORD>>,
     pub wnew: Signal<Out, Bits<WORD>>,
     pub wsel: Signal<Out, Bits<WORD>>,
@@ -118,11 +129,11 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     op_b: DFF<Bits<OP_BITS>>,
     d_b: DFF<Bits<DISTANCE_BITS>>,
     lane_b: DFF<Bits<NEURON_BITS>>,
-    addr_b: DFF<Bits<AW>>,
+    addr_b: DFF<Bits<WAW>>,
     v_c: DFF<Bit>,
     op_c: DFF<Bits<OP_BITS>>,
     lane_c: DFF<Bits<NEURON_BITS>>,
-    addr_c: DFF<Bits<AW>>,
+    addr_c: DFF<Bits<WAW>>,
     word_c: DFF<Bits<WORD>>,
     w_c: DFF<Bits<WB>>,
     /// The update is computed as `(w * 2^L + k - lut * u) >> L` (see [`k_pot`]): `u` is the
@@ -163,6 +174,29 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     nsrc: Signal<Local, Bits<N>>,
     nlow: Signal<Local, Bits<N>>,
     nsj: Signal<Local, Bits<NEURON_BITS>>,
+    /// The weight address of the read stage A issues (`wraddr`'s value, for `addr_b`), and the
+    /// lane stage B takes for the walked neuron and for the winner.
+    wa0: Signal<Local, Bits<WAW>>,
+    /// The sweep's write address in weight_mem's width (normalization).
+    nwaddr: Vec<Cast<AW, WAW>>,
+    wa: Signal<Local, Bits<WAW>>,
+    lane_sj: Signal<Local, Bits<NEURON_BITS>>,
+    lane_win: Signal<Local, Bits<NEURON_BITS>>,
+    // Lane groups only (each vector empty otherwise): the walked neuron `sj` and the winner
+    // split into group and lane (from registers: the walk reads `sj`'s words from the cycle
+    // after it starts), their groups' first words (`g * M`), and each group's index and
+    // first word.
+    ssplit: Vec<Split<N, GB>>,
+    wsplit: Vec<Split<N, GB>>,
+    sbase: Vec<Signal<Local, Bits<WAW>>>,
+    wbase: Vec<Signal<Local, Bits<WAW>>>,
+    g_id: Vec<Constant<Bits<GB>>>,
+    g_base: Vec<Constant<Bits<WAW>>>,
+    /// The lanes of a word: `N`, or `P` with lane groups; 1 with lane groups, else 0.
+    _c: usize,
+    _ln: usize,
+    /// `G` with lane groups, else 0.
+    _g: usize,
     // Stage B.
     w: Signal<Local, Bits<WB>>,
     lut: Signal<Local, Bits<MUL_BITS>>,
@@ -181,7 +215,13 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     wlo: Constant<Bits<STEP_BITS>>,
     whi: Constant<Bits<STEP_BITS>>,
     nil: Constant<Bits<AW>>,
+    /// The lanes' indices.
     nids: Vec<Constant<Bits<NEURON_BITS>>>,
+    /// Per index bit `b`: the neurons whose index has bit `b` set, and `1 << b`.
+    id_bit: Vec<Constant<Bits<N>>>,
+    bit_of: Vec<Constant<Bits<NEURON_BITS>>>,
+    /// `nsj` from its low bits up (entry `b` holds bits `0..=b`).
+    nsj_acc: Vec<Signal<Local, Bits<NEURON_BITS>>>,
     lane_off: Vec<Constant<Bits<16>>>,
     /// The bits of lane `j` in a word.
     lane_bits: Vec<Constant<Bits<WORD>>>,
@@ -203,15 +243,25 @@ pub struct Stdp<const N: usize, const WB: usize, const WORD: usize, const AW: us
     _nd: usize,
 }
 
-impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N, WB, WORD, AW> {
+impl<
+        const N: usize,
+        const WB: usize,
+        const WORD: usize,
+        const AW: usize,
+        const WAW: usize,
+        const GB: usize,
+    > Stdp<N, WB, WORD, AW, WAW, GB>
+{
     pub fn new(p: &HwParams) -> Self {
         assert_eq!((p.n, p.widths.weight as usize), (N, WB), "widths");
         assert_eq!(
             (WORD, p.aw as usize),
-            (N * WB, AW),
+            (p.lanes * WB, AW),
             "word and address widths"
         );
         snn_arch::limits::assert_rtl(p);
+        let c = p.lanes;
+        let ln = usize::from(c < N);
         let f = &p.format;
         let c16 = |v: u64| Constant::new(Bits::<16>::from(v));
         let cs = |v: u64| Constant::new(Bits::<STEP_BITS>::from(v));
@@ -306,6 +356,23 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
             nsrc: Default::default(),
             nlow: Default::default(),
             nsj: Default::default(),
+            wraddr: Default::default(),
+            nwaddr: many(nz),
+            wa0: Default::default(),
+            wa: Default::default(),
+            lane_sj: Default::default(),
+            lane_win: Default::default(),
+            ssplit: (0..ln).map(|_| Split::new(p)).collect(),
+            wsplit: (0..ln).map(|_| Split::new(p)).collect(),
+            sbase: many(ln),
+            wbase: many(ln),
+            g_id: crate::split::indices(ln * p.groups, 0),
+            g_base: (0..ln * p.groups)
+                .map(|g| Constant::new(Bits::<WAW>::from((g * p.m) as u64)))
+                .collect(),
+            _c: c,
+            _ln: ln,
+            _g: ln * p.groups,
             w: Default::default(),
             lut: Default::default(),
             k: Default::default(),
@@ -319,11 +386,18 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Stdp<N
             wlo: cs(p.wlo as u64),
             whi: cs(p.whi as u64),
             nil: Constant::new(Bits::<AW>::from(p.nil as u64)),
-            nids: (0..N)
+            nsj_acc: many(NEURON_BITS),
+            id_bit: (0..NEURON_BITS)
+                .map(|b| Constant::new(crate::split::mask_of::<N>(|j| j >> b & 1 == 1)))
+                .collect(),
+            bit_of: (0..NEURON_BITS)
+                .map(|b| Constant::new(Bits::<NEURON_BITS>::from(1u64 << b)))
+                .collect(),
+            nids: (0..c)
                 .map(|j| Constant::new(Bits::<NEURON_BITS>::from(j as u64)))
                 .collect(),
-            lane_off: (0..N).map(|j| c16((j * WB) as u64)).collect(),
-            lane_bits: (0..N)
+            lane_off: (0..c).map(|j| c16((j * WB) as u64)).collect(),
+            lane_bits: (0..c)
                 .map(|j| Constant::new(only::<WORD>(j * WB..(j + 1) * WB)))
                 .collect(),
             dids: (0..nd)
@@ -419,8 +493,14 @@ pub(crate) fn only<const B: usize>(set: std::ops::Range<usize>) -> Bits<B> {
     b
 }
 
-impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
-    for Stdp<N, WB, WORD, AW>
+impl<
+        const N: usize,
+        const WB: usize,
+        const WORD: usize,
+        const AW: usize,
+        const WAW: usize,
+        const GB: usize,
+    > Logic for Stdp<N, WB, WORD, AW, WAW, GB>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -477,6 +557,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
             self.norm[i].wval.next = self.wval[i].val();
             self.n_rd[i].next = self.norm[i].rd.val();
             self.n_raddr[i].next = self.norm[i].raddr.val();
+            self.nwaddr[i].x.next = self.norm[i].waddr.val();
             self.nm_last[i].next = self.norm[i].nm_last.val();
             self.n_rdata[i].next = self.norm[i].uword.val();
         }
@@ -487,7 +568,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
         self.value_rep.next = 0.into();
         self.w_min_rep.next = 0.into();
         self.lane_mask.next = 0.into();
-        for j in 0..N {
+        for j in 0..self._c {
             self.value_rep.next = self.value_rep.val()
                 | (bit_cast::<WORD, WB>(self.value.val()) << self.lane_off[j].val());
             self.w_min_rep.next = self.w_min_rep.val()
@@ -508,7 +589,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
         for i in 0..self._nz {
             if self.norm[i].swe.val() {
                 self.we.next = true;
-                self.waddr.next = self.norm[i].waddr.val();
+                self.waddr.next = self.nwaddr[i].y.val();
                 self.wsel.next = 0.into();
                 self.wdata.next = self.norm[i].uword.val();
             }
@@ -573,6 +654,39 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
         if self.pen_start.val() {
             self.raddr.next = self.head_silent.val();
         }
+        // The same choice for weight_mem, in the neuron's group's words with lane groups (its
+        // own statements: `raddr` is read within the cycle, `wa` feeds `addr_b`).
+        self.wa0.next = bit_cast::<WAW, AW>(self.head.val());
+        if self.v_b.q.val() & (self.next_q.val() != self.nil.val()) {
+            self.wa0.next = bit_cast::<WAW, AW>(self.next_q.val());
+        }
+        if self.pen_start.val() {
+            self.wa0.next = bit_cast::<WAW, AW>(self.head_silent.val());
+        }
+        self.wa.next = self.wa0.val();
+        self.lane_sj.next = self.sj.q.val();
+        self.lane_win.next = self.winner.val();
+        for z in 0..self._ln {
+            self.ssplit[z].j.next = self.sj.q.val();
+            self.wsplit[z].j.next = self.winner.val();
+            self.lane_sj.next = self.ssplit[z].l.val();
+            self.lane_win.next = self.wsplit[z].l.val();
+            self.sbase[z].next = 0.into();
+            self.wbase[z].next = 0.into();
+            for g in 0..self._g {
+                if self.ssplit[z].g.val() == self.g_id[g].val() {
+                    self.sbase[z].next = self.g_base[g].val();
+                }
+                if self.wsplit[z].g.val() == self.g_id[g].val() {
+                    self.wbase[z].next = self.g_base[g].val();
+                }
+            }
+            self.wa.next = self.wa0.val() + self.sbase[z].val();
+            if self.pen_start.val() | self.pen_walk.val() {
+                self.wa.next = self.wa0.val() + self.wbase[z].val();
+            }
+        }
+        self.wraddr.next = self.wa.val();
         self.pen_done.next =
             self.pen_walk.val() & !(self.v_b.q.val() & (self.next_q.val() != self.nil.val()));
 
@@ -591,11 +705,20 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
             self.nsrc.next = self.stdp_mask.q.val();
         }
         self.nlow.next = self.nsrc.val() & (!self.nsrc.val() + 1);
-        self.nsj.next = 0.into();
-        for j in 0..N {
-            if self.nlow.val().get_bit(j) {
-                self.nsj.next = self.nids[j].val();
+        // `nlow` is one-hot: each bit of its index is the OR of the neurons with that bit set
+        // (a tree; a priority chain over the N bits was the longest path at N = 100).
+        self.nsj_acc[0].next = 0.into();
+        if (self.nlow.val() & self.id_bit[0].val()).any() {
+            self.nsj_acc[0].next = self.bit_of[0].val();
+        }
+        for b in 1..NEURON_BITS {
+            self.nsj_acc[b].next = self.nsj_acc[b - 1].val();
+            if (self.nlow.val() & self.id_bit[b].val()).any() {
+                self.nsj_acc[b].next = self.nsj_acc[b - 1].val() | self.bit_of[b].val();
             }
+        }
+        for b in (NEURON_BITS - 1)..NEURON_BITS {
+            self.nsj.next = self.nsj_acc[b].val();
         }
 
         // The walk: a neuron's starts at m0 = lag_m (its counters and classes, the window
@@ -618,12 +741,12 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
         if self.walk.val() {
             if self.follow.val() {
                 self.v_b.d.next = true;
-                self.addr_b.d.next = self.next_q.val();
+                self.addr_b.d.next = self.wa.val();
             } else if self.cw.pend.val().any() {
                 if self.head.val() != self.nil.val() {
                     self.v_b.d.next = true;
-                    self.addr_b.d.next = self.head.val();
-                    self.lane_b.d.next = self.sj.q.val();
+                    self.addr_b.d.next = self.wa.val();
+                    self.lane_b.d.next = self.lane_sj.val();
                     if self.m.q.val() < self.t.val() {
                         self.op_b.d.next = self.op_pot.val();
                         self.d_b.d.next = self.d_before.val();
@@ -638,14 +761,14 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize> Logic
         }
         if self.pen_start.val() & (self.head_silent.val() != self.nil.val()) {
             self.v_b.d.next = true;
-            self.addr_b.d.next = self.head_silent.val();
+            self.addr_b.d.next = self.wa.val();
             self.op_b.d.next = self.op_pen.val();
             self.d_b.d.next = 0.into();
-            self.lane_b.d.next = self.winner.val();
+            self.lane_b.d.next = self.lane_win.val();
         }
         if self.pen_walk.val() & self.follow.val() {
             self.v_b.d.next = true;
-            self.addr_b.d.next = self.next_q.val();
+            self.addr_b.d.next = self.wa.val();
         }
         // The first class of a walk starting at lag_m, registered (see `begin_class`).
         self.low_lag.mask.next = self.lag_mask.val();
@@ -663,7 +786,7 @@ mod tests {
     use snn_sim::stdp::{Stdp as Model, StdpCmd, StdpIn};
     use snn_sim::NeuronMask;
 
-    type Uut = Stdp<2, 10, 20, 3>;
+    type Uut = Stdp<2, 10, 20, 3, 3, 1>;
 
     /// Stage C's `(w * 2^L + k - lut * u) >> L`, in the hardware's `PROD_W`-bit arithmetic
     /// and `WB`-bit result, is SPEC's update for every weight in `[w_min, w_max]`, every
@@ -1032,7 +1155,7 @@ mod tests {
     #[test]
     fn stdp_synthesizes_without_latches() {
         let p = HwParams::new(&SnnConfig::default()).unwrap();
-        lint_and_synth(&mut Stdp::<10, 10, 100, 10>::new(&p), "stdp");
+        lint_and_synth(&mut Stdp::<10, 10, 100, 10, 10, 1>::new(&p), "stdp");
     }
 
     #[test]
@@ -1043,6 +1166,6 @@ mod tests {
         })
         .unwrap();
         assert!(p.normalization);
-        lint_and_synth(&mut Stdp::<10, 10, 100, 10>::new(&p), "stdp");
+        lint_and_synth(&mut Stdp::<10, 10, 100, 10, 10, 1>::new(&p), "stdp_norm");
     }
 }

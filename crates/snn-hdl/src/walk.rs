@@ -25,6 +25,7 @@
 
 use crate::counters::{defaults, ClassMask, Look, StepCtr};
 use crate::lowest::{Base, LowestClass};
+use crate::neuron::many;
 use rust_hdl::prelude::*;
 use snn_arch::widths::{CLASS_BITS, MASK_BITS, RESIDUE_BITS, STEP_BITS};
 use snn_arch::HwParams;
@@ -67,11 +68,33 @@ pub struct ClassWalk {
     /// `class_next`, chosen (the output is assigned once, see `crate::core`).
     cls: Signal<Local, Bits<CLASS_BITS>>,
     _k: usize,
+    /// Control with lane groups only (each vector empty otherwise): `restart` = the walk (or
+    /// the Fire cycle before it) is for a group that is not the last, so a completion starts
+    /// the same step over (`pend` = the step's classes without the lowest, taken at once)
+    /// instead of advancing, and the class read next, wherever the walk may complete in the
+    /// next cycle, is the lowest of the step's mask. `now_any`: the step has a class.
+    pub restart: Vec<Signal<In, Bit>>,
+    pub now_any: Vec<Signal<Out, Bit>>,
+    /// The step's classes (`pend` as the step began), and without the lowest.
+    now: Vec<DFF<Bits<MASK_BITS>>>,
+    now_rest: Vec<Signal<Local, Bits<MASK_BITS>>>,
+    _r: usize,
 }
 
 impl ClassWalk {
     pub fn new(p: &HwParams) -> Self {
+        Self::with_restart(p, false)
+    }
+
+    /// With `restart` (control's walk with lane groups).
+    pub fn with_restart(p: &HwParams, restart: bool) -> Self {
+        let r = usize::from(restart);
         ClassWalk {
+            restart: many(r),
+            now_any: many(r),
+            now: many(r),
+            now_rest: many(r),
+            _r: r,
             clock: Default::default(),
             load: Default::default(),
             r_in: defaults(p.k),
@@ -121,6 +144,22 @@ impl Logic for ClassWalk {
         self.low_hold.mask.next = self.pend_r.q.val();
         self.low_rest.mask.next = self.rest.val();
         self.low_adv.mask.next = self.ahead.mask.val();
+        for z in 0..self._r {
+            self.now[z].clock.next = self.clock.val();
+            self.now_any[z].next = self.now[z].q.val().any();
+            self.now_rest[z].next = self.now[z].q.val() & (self.now[z].q.val() - 1);
+            if self.restart[z].val() {
+                if !self.pend_r.q.val().any() {
+                    self.low_hold.mask.next = self.now[z].q.val();
+                    self.low_rest.mask.next = self.now_rest[z].val();
+                    if !self.now_rest[z].val().any() {
+                        self.low_rest.mask.next = self.now[z].q.val();
+                    }
+                } else if !self.rest.val().any() {
+                    self.low_rest.mask.next = self.now[z].q.val();
+                }
+            }
+        }
 
         // The next value of `pend` and the counters.
         self.take.next = (self.sweep.val() & self.rest.val().any())
@@ -137,8 +176,30 @@ impl Logic for ClassWalk {
                 self.pend_r.d.next = self.ahead.mask.val();
             }
         }
+        for z in 0..self._r {
+            if self.walk.val()
+                & !self.follow.val()
+                & !self.pend_r.q.val().any()
+                & self.restart[z].val()
+            {
+                self.pend_r.d.next = self.now_rest[z].val();
+            }
+        }
         if self.load.val() {
             self.pend_r.d.next = self.mask_in.val();
+        }
+        // The step's classes: what an advance or a load gives `pend`.
+        for z in 0..self._r {
+            self.now[z].d.next = self.now[z].q.val();
+            if self.adv.val() {
+                self.now[z].d.next = 0.into();
+                if self.gate.val() {
+                    self.now[z].d.next = self.ahead.mask.val();
+                }
+            }
+            if self.load.val() {
+                self.now[z].d.next = self.mask_in.val();
+            }
         }
         self.ctr.load.next = self.load.val();
         self.ctr.advance.next = self.adv.val();
@@ -161,6 +222,15 @@ impl Logic for ClassWalk {
         }
         if self.pop_next.val() {
             self.cls.next = self.low_rest.cls.val();
+        }
+        for z in 0..self._r {
+            if self.walk.val()
+                & !self.follow.val()
+                & !self.pend_r.q.val().any()
+                & self.restart[z].val()
+            {
+                self.cls.next = self.low_rest.cls.val();
+            }
         }
         self.class_next.next = self.cls.val();
     }

@@ -1,5 +1,7 @@
 //! weight_mem: `M` words of `N` weight lanes (word `i` = the weights of input `i`, lane `j` in bits
-//! `[j*WB +: WB]` = neuron `j`), one simple dual-port block RAM (`snn_sim::weight_mem`). The host
+//! `[j*WB +: WB]` = neuron `j`), or with lane groups `G * M` words of `P` lanes (word `g * M + i`
+//! = group `g`'s weights of input `i`), one simple dual-port block RAM (`snn_sim::weight_mem`),
+//! of `2^WAW` words (`HwParams::waw`). The host
 //! owns both ports in Idle; otherwise stage A of Int/Stdp/Pen reads and stage C of stdp writes.
 //!
 //! The RAM starts at zero, or with a trained network's weights baked into the Verilog
@@ -11,34 +13,34 @@ use rust_hdl::prelude::*;
 use snn_arch::{HwParams, MemLayout};
 
 #[derive(LogicBlock)]
-pub struct WeightMem<const WORD: usize, const AW: usize> {
+pub struct WeightMem<const WORD: usize, const WAW: usize> {
     pub clock: Signal<In, Clock>,
     /// control: the core is in Idle, the host port is active.
     pub host_mode: Signal<In, Bit>,
     /// Host port (Idle only): write `host_wdata` at `host_addr`; `host_addr` is also read.
     pub host_we: Signal<In, Bit>,
-    pub host_addr: Signal<In, Bits<AW>>,
+    pub host_addr: Signal<In, Bits<WAW>>,
     pub host_wdata: Signal<In, Bits<WORD>>,
     /// Core read address (control's or stdp's stage A).
-    pub raddr: Signal<In, Bits<AW>>,
+    pub raddr: Signal<In, Bits<WAW>>,
     /// Core write port (stdp's stage C): the word written is `wnew` in the bits of `wsel` and
     /// `wdata` elsewhere. `wnew` comes last (after stdp's multiplier and subtraction), so it
     /// meets everything else, the host port included, in the last level before the RAM.
     pub we: Signal<In, Bit>,
-    pub waddr: Signal<In, Bits<AW>>,
+    pub waddr: Signal<In, Bits<WAW>>,
     pub wdata: Signal<In, Bits<WORD>>,
     pub wnew: Signal<In, Bits<WORD>>,
     pub wsel: Signal<In, Bits<WORD>>,
     /// The word at the read address of the previous cycle (the host's in Idle).
     pub rdata: Signal<Out, Bits<WORD>>,
-    ram: Bram<AW, WORD>,
+    ram: Bram<WAW, WORD>,
     /// The bits taken from `wnew` (none in host mode), and the word elsewhere.
     sel: Signal<Local, Bits<WORD>>,
     rest: Signal<Local, Bits<WORD>>,
 }
 
-impl<const WORD: usize, const AW: usize> WeightMem<WORD, AW> {
-    /// All `2^AW` words, zero: the `NIL` address is then a real word, so a read of it (presented
+impl<const WORD: usize, const WAW: usize> WeightMem<WORD, WAW> {
+    /// All `2^WAW` words, zero: the `NIL` address is then a real word, so a read of it (presented
     /// when no read is issued) returns data rather than X in simulation; the block RAM count is
     /// that of `M` words anyway (`SB_RAM40_4K` depths are powers of two).
     pub fn new(p: &HwParams) -> Self {
@@ -50,14 +52,15 @@ impl<const WORD: usize, const AW: usize> WeightMem<WORD, AW> {
     /// the RAM's `initial` block, which synthesis turns into block-RAM init values.
     pub fn with_words(p: &HwParams, words: &[Bits<WORD>]) -> Self {
         assert_eq!(
-            (p.widths.word as usize, p.aw as usize),
-            (WORD, AW),
+            (p.widths.word as usize, p.waw as usize),
+            (WORD, WAW),
             "word and address widths"
         );
         assert!(
-            words.len() <= p.m,
-            "{} initial words for {} inputs",
+            words.len() <= p.groups * p.m,
+            "{} initial words for {} x {} inputs",
             words.len(),
+            p.groups,
             p.m
         );
         WeightMem {
@@ -75,26 +78,28 @@ impl<const WORD: usize, const AW: usize> WeightMem<WORD, AW> {
             sel: Default::default(),
             rest: Default::default(),
             rdata: Default::default(),
-            ram: Bram::with_words(1 << AW, words).without_read_during_write(),
+            ram: Bram::with_words(1 << WAW, words).without_read_during_write(),
         }
     }
 }
 
 /// The memory words of raw weights `raw` (`N x M`, `raw[j][i]` = weight of neuron `j` on input
-/// `i`, `wb`-bit two's complement) in `snn_arch::MemLayout`'s layout, that of
+/// `i`, `wb`-bit two's complement) in `snn_arch::MemLayout`'s layout with `lanes` lanes, that of
 /// `snn export --format mem`.
 ///
-/// Panics when `N * wb != WORD` or a weight does not fit `wb` bits: the generator checks both
-/// with errors first (`crate::generate::check_initial_weights`).
-pub fn pack_words<const WORD: usize>(raw: &[Vec<i32>], wb: usize) -> Vec<Bits<WORD>> {
-    assert_eq!(raw.len() * wb, WORD, "{} lanes of {wb} bits", raw.len());
-    let words = MemLayout::of(raw, wb as u32)
-        .words(raw)
-        .unwrap_or_else(|e| panic!("{e:#}"));
+/// Panics when `lanes * wb != WORD` or a weight does not fit `wb` bits: the generator checks
+/// both with errors first (`crate::generate::check_initial_weights`).
+pub fn pack_words<const WORD: usize>(raw: &[Vec<i32>], wb: usize, lanes: usize) -> Vec<Bits<WORD>> {
+    assert_eq!(lanes * wb, WORD, "{lanes} lanes of {wb} bits");
+    let layout = MemLayout {
+        lanes,
+        ..MemLayout::of(raw, wb as u32)
+    };
+    let words = layout.words(raw).unwrap_or_else(|e| panic!("{e:#}"));
     words.iter().map(to_bits).collect()
 }
 
-impl<const WORD: usize, const AW: usize> Logic for WeightMem<WORD, AW> {
+impl<const WORD: usize, const WAW: usize> Logic for WeightMem<WORD, WAW> {
     #[hdl_gen]
     fn update(&mut self) {
         self.ram.clock.next = self.clock.val();
@@ -188,7 +193,7 @@ mod tests {
     #[test]
     fn pack_words_lays_out_lanes_like_snn_export() {
         // Neuron 0 = (1, -1), neuron 1 = (-8, 0), 4-bit lanes: word 0 = 0x81, word 1 = 0x0f.
-        let words = pack_words::<8>(&[vec![1, -1], vec![-8, 0]], 4);
+        let words = pack_words::<8>(&[vec![1, -1], vec![-8, 0]], 4, 2);
         assert_eq!(
             words.iter().map(|w| w.to_u64()).collect::<Vec<_>>(),
             [0x81, 0x0f]
@@ -197,7 +202,7 @@ mod tests {
         let mut raw = vec![vec![0]; 100];
         raw[99][0] = -1;
         raw[0][0] = 3;
-        let w = pack_words::<1000>(&raw, 10)[0];
+        let w = pack_words::<1000>(&raw, 10, 100)[0];
         assert!((990..1000).all(|b| w.get_bit(b)) && !w.get_bit(989));
         assert_eq!(w.get_bits::<10>(0).to_u64(), 3);
     }

@@ -34,7 +34,8 @@ pub struct Wta<const N: usize, const PB: usize, const VB: usize, const TB: usize
     pub fetch: Signal<Out, Bits<NEURON_BITS>>,
     /// The last scan cycle: the winner is chosen now and `inhibit` is valid.
     pub last: Signal<Out, Bit>,
-    /// In the last scan cycle every neuron but the winner, else none.
+    /// In the last scan cycle every neuron but the winner, else none (with lane groups: while
+    /// the inhibition is pending).
     pub inhibit: Signal<Out, Bits<N>>,
     pub winner: Signal<Out, Bits<NEURON_BITS>>,
     pub winner_valid: Signal<Out, Bit>,
@@ -62,6 +63,15 @@ pub struct Wta<const N: usize, const PB: usize, const VB: usize, const TB: usize
     one: Constant<Bits<N>>,
     /// 1 with homeostasis, else 0: the loops over it build the theta path only when used.
     _h: usize,
+    /// Lane groups only (each vector empty without them): the inhibition is left `pending`
+    /// for the Fire pass after the scan, which `settle`s it in its last cycle; `inhibit` is
+    /// then every neuron but the winner while it is pending.
+    pub settle: Vec<Signal<In, Bit>>,
+    pub pending: Vec<Signal<Out, Bit>>,
+    pend_r: Vec<DFF<Bit>>,
+    /// 1 with lane groups, else 0; and its complement (the immediate inhibition).
+    _ln: usize,
+    _direct: usize,
 }
 
 impl<const N: usize, const PB: usize, const VB: usize, const TB: usize> Wta<N, PB, VB, TB> {
@@ -70,7 +80,13 @@ impl<const N: usize, const PB: usize, const VB: usize, const TB: usize> Wta<N, P
         snn_arch::limits::assert_rtl(p);
         let h = usize::from(p.homeostasis);
         assert_eq!(VB, PB + h, "the scanned value's width");
+        let ln = usize::from(p.lanes < p.n);
         Wta {
+            settle: crate::neuron::many(ln),
+            pending: crate::neuron::many(ln),
+            pend_r: crate::neuron::many(ln),
+            _ln: ln,
+            _direct: 1 - ln,
             theta_sel: (0..h).map(|_| Default::default()).collect(),
             value: (0..h).map(|_| WtaValue::default()).collect(),
             _h: h,
@@ -137,10 +153,26 @@ impl<const N: usize, const PB: usize, const VB: usize, const TB: usize> Logic
         // Everyone but the candidate `bj`, with both one-hot codes decoded from registers so
         // that only the final choice follows the comparator.
         self.inhibit.next = 0.into();
-        if self.last.val() {
-            self.inhibit.next = self.all.val() ^ (self.one.val() << self.best_j.q.val());
-            if self.take.val() {
-                self.inhibit.next = self.all.val() ^ (self.one.val() << self.ws_r.q.val());
+        for _d in 0..self._direct {
+            if self.last.val() {
+                self.inhibit.next = self.all.val() ^ (self.one.val() << self.best_j.q.val());
+                if self.take.val() {
+                    self.inhibit.next = self.all.val() ^ (self.one.val() << self.ws_r.q.val());
+                }
+            }
+        }
+        for z in 0..self._ln {
+            self.pend_r[z].clock.next = self.clock.val();
+            self.pending[z].next = self.pend_r[z].q.val();
+            if self.pend_r[z].q.val() {
+                self.inhibit.next = self.all.val() ^ (self.one.val() << self.winner_r.q.val());
+            }
+            self.pend_r[z].d.next = self.pend_r[z].q.val();
+            if self.settle[z].val() | self.clear.val() {
+                self.pend_r[z].d.next = false;
+            }
+            if self.scan.val() & (self.ws_r.q.val() == self.last_id.val()) {
+                self.pend_r[z].d.next = true;
             }
         }
         if self.clear.val() {

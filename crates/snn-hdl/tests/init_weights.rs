@@ -79,7 +79,7 @@ fn baked_weights_are_block_ram_init_values() {
                 .collect()
         })
         .collect();
-    let words = pack_words::<100>(&raw, wb);
+    let words = pack_words::<100>(&raw, wb, raw.len());
 
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("snn-hdl-init-weights");
     let _ = std::fs::remove_dir_all(&dir);

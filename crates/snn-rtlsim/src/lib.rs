@@ -168,6 +168,9 @@ pub struct Dims {
     pub pixels: usize,
     /// Theta bits `TB` of a core with homeostasis (its theta ports), else `None`.
     pub tb: Option<u32>,
+    /// Lanes `P` per weight word (`N` without lane groups) and lane groups `G`.
+    pub lanes: usize,
+    pub groups: usize,
 }
 
 impl Dims {
@@ -184,6 +187,10 @@ impl Dims {
             aw: usize::BITS - m.leading_zeros(),
             m,
             pixels: m,
+            lanes: cfg.lanes.unwrap_or(cfg.neurons),
+            groups: cfg
+                .neurons
+                .div_ceil(cfg.lanes.unwrap_or(cfg.neurons).max(1)),
         };
         // The port table fixes pot_sel and winner at 8 bits; the harnesses read PB and AW into
         // 64- and 32-bit integers.
@@ -212,22 +219,38 @@ impl Dims {
             neurons: self.n,
             inputs: self.m,
             weight_bits: self.wb,
+            lanes: self.lanes,
         }
+    }
+
+    /// Weight words `G * M`, and the host address width that reaches them (`AW` with one lane
+    /// group, `snn_arch::HwParams::waw` with several).
+    pub fn words(&self) -> usize {
+        self.groups * self.m
+    }
+
+    pub fn host_aw(&self) -> u32 {
+        let nil = (1u64 << self.aw) - 1;
+        u64::BITS - (((self.groups - 1) * self.m) as u64 + nil).leading_zeros()
     }
 
     /// The `plusargs` lines both harnesses read.
     fn plusargs(&self, images: usize, learn: bool, load: bool, opts: &RunOptions) -> String {
         let b = |x: bool| x as u8;
+        // With lane groups, +M counts the weight words and +AW is the host address width.
         let mut s = format!(
             "+N={}\n+WB={}\n+PB={}\n+AW={}\n+M={}\n+PIXELS={}\n+IMAGES={images}\n+load_weights={}\n",
             self.n,
             self.wb,
             self.pb,
-            self.aw,
-            self.m,
+            self.host_aw(),
+            self.words(),
             self.pixels,
             b(load)
         );
+        if self.lanes < self.n {
+            s += &format!("+P={}\n", self.lanes);
+        }
         s += &format!(
             "+learn={}\n+dump_every={}\n+trace={}\n+vcd={}\n",
             b(learn),
@@ -362,7 +385,7 @@ impl RtlRun {
             }
         };
         if let Some(w) = weights_raw {
-            readmemh::write_weights(&dir.join("weights.mem"), w, dims.wb)?;
+            readmemh::write_weights(&dir.join("weights.mem"), w, &dims.layout())?;
         }
         if let Some(theta) = &opts.theta {
             let text: String = theta.iter().map(|x| format!("{x:x}\n")).collect();

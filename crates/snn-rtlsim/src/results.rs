@@ -214,14 +214,18 @@ pub(crate) fn parse_results(text: &str, name: &str, d: &Dims) -> Result<Parsed> 
             }
             "weights" => {
                 close(&mut open, &mut images, d, &at)?;
+                let words = d.words();
                 ensure!(
-                    k + d.m <= all.len(),
-                    "{at}: fewer than {} weight words follow",
-                    d.m
+                    k + words <= all.len(),
+                    "{at}: fewer than {words} weight words follow",
                 );
-                let w =
-                    readmemh::parse_weights(&all[k..k + d.m].join("\n"), &d.layout(), name, k + 1)?;
-                k += d.m;
+                let w = readmemh::parse_weights(
+                    &all[k..k + words].join("\n"),
+                    &d.layout(),
+                    name,
+                    k + 1,
+                )?;
+                k += words;
                 if rest == "final" {
                     final_weights = Some(w);
                 } else {
@@ -332,6 +336,8 @@ mod tests {
             m: 2,
             pixels: 2,
             tb: None,
+            lanes: 3,
+            groups: 1,
         }
     }
 

@@ -495,6 +495,49 @@ fn verilator_small_homeostasis_matches_cycle_model_and_golden() {
     cosim(Simulator::Verilator, &files[0], &cfg, &im, true);
 }
 
+/// The 16x16 lane presets (docs/ARCHITECTURE.md, "Neuron lanes"): 10 neurons in groups of 4
+/// (the last group half padding) and 8 in two groups (the state memory's bypass), generated and
+/// co-simulated in `sim` on `count` blobs, inference then training, against both models.
+fn lane_presets_match(sim: Simulator, count: usize) {
+    for (name, cfg) in [
+        ("small-lanes", snn_hdl::presets::small_lanes()),
+        ("small-lanes2", snn_hdl::presets::small_lanes2()),
+    ] {
+        let test = format!("{sim} {name}");
+        if !have(sim, &test) {
+            return;
+        }
+        let dir =
+            PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("snn-rtlsim-{sim}-{name}"));
+        let files = snn_hdl::generate::write_hdl(&cfg, &dir).unwrap();
+        let im = blobs(5, count, 16, 16);
+        let rtl = cosim(sim, &files[0], &cfg, &im, false);
+        assert!(
+            count < 10 || rtl.images.iter().any(|i| i.outcome.winner.is_some()),
+            "{test}: no winner"
+        );
+        cosim(sim, &files[0], &cfg, &im, true);
+    }
+}
+
+#[test]
+fn verilator_small_lanes_match_cycle_model_and_golden() {
+    lane_presets_match(Simulator::Verilator, 30);
+}
+
+/// Icarus: a second reading of the state memory's prefetch and bypass.
+#[test]
+fn icarus_lanes_match_cycle_model_and_golden() {
+    lane_presets_match(Simulator::Icarus, 2);
+}
+
+/// `configs/n100-p10.toml`: the seed configuration with 100 neurons in 10 lane groups of 10,
+/// on MNIST test digits (README "Neuron lanes" gives the longer run's command).
+#[test]
+fn verilator_n100_lanes_matches_cycle_model_and_golden() {
+    generated_preset_matches("n100-p10", 100, 8);
+}
+
 /// Icarus on 2 images of the learning preset with homeostasis, both modes.
 #[test]
 fn icarus_learning_homeostasis_matches_cycle_model_and_golden() {

@@ -53,7 +53,7 @@ fn baked() -> &'static Baked {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let mem = dir.join("trained.mem");
-        write_weights(&mem, &trained, cfg.fixed.weight_bits).unwrap();
+        write_weights(&mem, &trained, &MemLayout::new(&cfg)).unwrap();
         let weights = read_weights(&mem, &MemLayout::new(&cfg)).unwrap();
         assert_eq!(weights, trained, "the .mem file round-trips");
         let files = snn_hdl::generate::write_hdl_with_weights(&cfg, &dir, Some(&weights)).unwrap();

@@ -130,7 +130,7 @@ pub fn export(a: ExportArgs) -> Result<()> {
     };
     let net = &stack.layers[0];
     let rows: Vec<Vec<i32>> = net.weights.rows().into_iter().map(|r| r.to_vec()).collect();
-    let words = bram::render(&rows, cfg.fixed.weight_bits, format)
+    let words = bram::render(&rows, &MemLayout::new(&cfg), format)
         .with_context(|| format!("{}: cannot write the weight image", a.out.display()))?;
     let theta = bram::theta_layout(&cfg)?
         .map(|layout| bram::render_theta(&net.theta, &layout, format))

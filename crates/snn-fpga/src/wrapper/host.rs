@@ -165,6 +165,8 @@ pub struct Host<const WORD: usize, const WORD8: usize, const AW: usize> {
     c_unknown: Constant<Bits<8>>,
     /// `M - 1`: the last word address and the last pixel index.
     last_addr: Constant<Bits<AW>>,
+    /// The last weight word's address (`last_addr` with one lane per neuron).
+    last_word: Constant<Bits<AW>>,
     /// `B - 1`: the last byte of a word.
     last_byte: Constant<Bits<8>>,
     /// `WORD8 - 8`: the top byte of `word`.
@@ -180,13 +182,14 @@ pub struct Host<const WORD: usize, const WORD8: usize, const AW: usize> {
 }
 
 impl<const WORD: usize, const WORD8: usize, const AW: usize> Host<WORD, WORD8, AW> {
-    /// `inputs` is `M`, the number of weight words and of pixels per image; `neurons` is `N`,
-    /// and `theta_bits` `TB` with homeostasis (the `T` and `H` requests), else `None`.
-    pub fn new(inputs: usize, neurons: usize, theta_bits: Option<usize>) -> Self {
+    /// `inputs` is `M`, the number of pixels per image; `words` the number of weight words
+    /// (`M`, or `G * M` with lane groups); `neurons` is `N`, and `theta_bits` `TB` with
+    /// homeostasis (the `T` and `H` requests), else `None`.
+    pub fn new(inputs: usize, words: usize, neurons: usize, theta_bits: Option<usize>) -> Self {
         assert!(WORD >= 8, "a word of {WORD} bits is narrower than a byte");
         assert!(
-            inputs >= 1 && inputs <= 1 << AW,
-            "{inputs} inputs do not fit {AW} address bits"
+            inputs >= 1 && inputs <= words && words <= 1 << AW,
+            "{inputs} inputs and {words} words do not fit {AW} address bits"
         );
         let bytes = WORD.div_ceil(8);
         assert_eq!(
@@ -278,6 +281,7 @@ impl<const WORD: usize, const WORD8: usize, const AW: usize> Host<WORD, WORD8, A
             c_ack: c(cmd::ACK),
             c_unknown: c(cmd::UNKNOWN),
             last_addr: Constant::new(Bits::<AW>::from(inputs as u64 - 1)),
+            last_word: Constant::new(Bits::<AW>::from(words as u64 - 1)),
             last_byte: c((bytes - 1) as u8),
             top_byte: Constant::new(Bits::<16>::from(WORD8 as u64 - 8)),
             last_result: c(5),
@@ -310,7 +314,7 @@ impl<const WORD: usize, const WORD8: usize, const AW: usize> Logic for Host<WORD
         self.sel.next = bit_cast::<8, AW>(self.addr.q.val());
         self.theta_we.next = false;
         self.last_b.next = self.nbyte.q.val() == self.last_byte.val();
-        self.last_a.next = self.addr.q.val() == self.last_addr.val();
+        self.last_a.next = self.addr.q.val() == self.last_word.val();
         if self.theta_r.q.val() {
             self.last_b.next = self.nbyte.q.val() == self.last_theta_byte.val();
             self.last_a.next = self.addr.q.val() == self.last_neuron.val();

@@ -34,6 +34,9 @@ pub struct FpgaTop<
     const AW: usize,
     const TB: usize,
     const VB: usize,
+    const WAW: usize,
+    const GB: usize,
+    const SW: usize,
 > {
     /// The board oscillator; the whole design runs on it.
     pub clock: Signal<In, Clock>,
@@ -45,8 +48,9 @@ pub struct FpgaTop<
     pub led: Signal<Out, Bits<8>>,
     rx: UartRx,
     tx: UartTx,
-    host: Host<WORD, WORD8, AW>,
-    core: SnnCore<N, WB, PB, WORD, AW, TB, VB>,
+    /// The host port addresses the weight memory's words (`WAW` bits: `G * M` with lane groups).
+    host: Host<WORD, WORD8, WAW>,
+    core: SnnCore<N, WB, PB, WORD, AW, TB, VB, WAW, GB, SW>,
     /// 1 with homeostasis: the host's `T` and `H` requests reach the core's theta ports.
     _h: usize,
     /// `WORD8 - 8 * ceil(TB / 8)`: where a theta sits in the host's word to be sent first.
@@ -64,7 +68,10 @@ impl<
         const AW: usize,
         const TB: usize,
         const VB: usize,
-    > FpgaTop<N, WB, PB, WORD, WORD8, AW, TB, VB>
+        const WAW: usize,
+        const GB: usize,
+        const SW: usize,
+    > FpgaTop<N, WB, PB, WORD, WORD8, AW, TB, VB, WAW, GB, SW>
 {
     /// `words`: the weight memory's initial contents ([`SnnCore::with_weights`]; empty: zero).
     pub fn new(p: &HwParams, clocks_per_bit: u32, words: &[Bits<WORD>]) -> Self {
@@ -77,6 +84,7 @@ impl<
             tx: UartTx::new(clocks_per_bit),
             host: Host::new(
                 p.m,
+                p.groups * p.m,
                 p.n,
                 p.homeostasis.then_some(p.format.theta_bits as usize),
             ),
@@ -97,7 +105,10 @@ impl<
         const AW: usize,
         const TB: usize,
         const VB: usize,
-    > Logic for FpgaTop<N, WB, PB, WORD, WORD8, AW, TB, VB>
+        const WAW: usize,
+        const GB: usize,
+        const SW: usize,
+    > Logic for FpgaTop<N, WB, PB, WORD, WORD8, AW, TB, VB, WAW, GB, SW>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -164,22 +175,22 @@ pub fn clocks_per_bit(clock_hz: u64, baud: u32) -> Result<u32> {
 /// The core's widths for which the wrapper is compiled: those of `snn_hdl::presets::PRESETS`.
 /// rust-hdl widths are const generics, so each needs its own instantiation here.
 macro_rules! widths {
-    ($p:expr, $div:expr, $init:expr; $($n:literal, $wb:literal, $pb:literal, $aw:literal, $tb:literal, $vb:literal;)+) => {{
+    ($p:expr, $div:expr, $init:expr; $($n:literal, $wb:literal, $pb:literal, $aw:literal, $tb:literal, $vb:literal, $lanes:literal, $waw:literal, $gb:literal, $sw:literal;)+) => {{
         let p: &HwParams = $p;
         let init: Option<&[Vec<i32>]> = $init;
-        let key = (p.n, p.widths.weight as usize, p.widths.potential as usize, p.aw as usize);
+        let key = (p.n, p.widths.weight as usize, p.widths.potential as usize, p.aw as usize, p.lanes);
         let theta = p.homeostasis.then_some(p.format.theta_bits as usize);
         $(
-            if key == ($n, $wb, $pb, $aw) && theta == ($vb > $pb).then_some($tb) {
-                let words = init.map_or_else(Vec::new, |raw| pack_words::<{ $n * $wb }>(raw, $wb));
-                let mut top = FpgaTop::<$n, $wb, $pb, { $n * $wb }, { usize::div_ceil($n * $wb, 8) * 8 }, $aw, $tb, $vb>::new(p, $div, &words);
+            if key == ($n, $wb, $pb, $aw, $lanes) && theta == ($vb > $pb).then_some($tb) {
+                let words = init.map_or_else(Vec::new, |raw| pack_words::<{ $lanes * $wb }>(raw, $wb, $lanes));
+                let mut top = FpgaTop::<$n, $wb, $pb, { $lanes * $wb }, { usize::div_ceil($lanes * $wb, 8) * 8 }, $aw, $tb, $vb, $waw, $gb, $sw>::new(p, $div, &words);
                 return Ok(snn_hdl::verilog::generate(&mut top, TOP));
             }
         )+
         bail!(
-            "no compiled wrapper for N = {}, WB = {}, PB = {}, AW = {} (compiled: {})",
-            key.0, key.1, key.2, key.3,
-            [$(format!("N = {}, WB = {}, PB = {}, AW = {}", $n, $wb, $pb, $aw)),+].join("; ")
+            "no compiled wrapper for N = {}, WB = {}, PB = {}, AW = {}, lanes = {} (compiled: {})",
+            key.0, key.1, key.2, key.3, key.4,
+            [$(format!("N = {}, WB = {}, PB = {}, AW = {}, lanes = {}", $n, $wb, $pb, $aw, $lanes)),+].join("; ")
         )
     }};
 }
@@ -201,13 +212,16 @@ pub fn generate_top(
     }
     let div = clocks_per_bit(clock_hz, baud)?;
     widths!(&p, div, init;
-        10, 10, 20, 10, 16, 20;
-        4, 9, 18, 9, 16, 18;
-        32, 10, 20, 10, 16, 20;
-        100, 10, 20, 10, 16, 20;
-        10, 10, 21, 10, 17, 22;
-        100, 10, 21, 10, 17, 22;
-        4, 9, 18, 9, 16, 19;
+        10, 10, 20, 10, 16, 20, 10, 10, 1, 1;
+        4, 9, 18, 9, 16, 18, 4, 9, 1, 1;
+        32, 10, 20, 10, 16, 20, 32, 10, 1, 1;
+        100, 10, 20, 10, 16, 20, 100, 10, 1, 1;
+        10, 10, 21, 10, 17, 22, 10, 10, 1, 1;
+        100, 10, 21, 10, 17, 22, 100, 10, 1, 1;
+        4, 9, 18, 9, 16, 19, 4, 9, 1, 1;
+        10, 9, 18, 9, 16, 18, 4, 10, 2, 176;
+        8, 9, 18, 9, 16, 18, 4, 10, 1, 176;
+        100, 10, 20, 10, 16, 20, 10, 13, 4, 480;
     )
 }
 

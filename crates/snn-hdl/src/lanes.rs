@@ -1,0 +1,772 @@
+//! `LaneState`: the neuron array's part that exists only with lane groups (`P < N`,
+//! docs/ARCHITECTURE.md "Neuron lanes"): the state memory of all `G` groups, the spike and
+//! WTA-trigger comparators of all `N` neurons, and the reads wta and the host make of neurons
+//! that are not in the lane cells.
+//!
+//! The `P` lane cells (each a [`NeuronCore`] in registers of this block) hold the group control
+//! names (`group`). A
+//! `step` writes the cells' next values to the group's word and loads the next group's word
+//! into the cells, so that the cells always hold a group and the memory holds the others
+//! (and, after a pass over all groups, every group: the cells go back to group 0 unchanged).
+//! The memory reads one cycle ahead: the word of the group after the next `step` is presented
+//! in every cycle, except while wta scans (the group of the neuron it reads next, when that is
+//! not group 0, which the cells serve) and in Idle (the host's neuron). With `G = 2` the word
+//! a `step` loads is the one the previous `step` wrote, in the same edge as its read: a bypass
+//! register serves it.
+//!
+//! A group not yet written in this image is `fresh`: it loads at rest, so `start` need not
+//! clear the memory. A potential below `p_min` is floored to rest as it is written back (the
+//! cycle model's `complete_group`: Fire need not visit the group for it). The comparators are
+//! `N`-bit registers written with each group; after a WTA scan whose inhibition is pending,
+//! the spikes are the winner's own and, for every other neuron, `p_min >= thr`.
+
+use crate::bram::Bram;
+use crate::neuron::{flipped, many, twos, NeuronCore};
+use crate::split::{group_masks, indices, lane_masks, Split};
+use rust_hdl::prelude::*;
+use snn_arch::widths::{NEURON_BITS, STEP_BITS};
+use snn_arch::HwParams;
+
+/// `N` neurons, `PB`-bit potentials, `GB` bits of group index, `SW = P * (2 PB + STEP_BITS)`
+/// bits of a memory word (lane `l`: `pot`, `shown`, `free_at` from bit `l * (2 PB + STEP_BITS)`),
+/// `WAW` bits of weight address (only for the [`Split`]s).
+#[derive(LogicBlock)]
+pub struct LaneState<
+    const N: usize,
+    const WB: usize,
+    const PB: usize,
+    const WORD: usize,
+    const GB: usize,
+    const SW: usize,
+    const WAW: usize,
+> {
+    pub clock: Signal<In, Clock>,
+    /// `start`: every group fresh.
+    pub reset: Signal<In, Bit>,
+    /// Write the cells back to group `group` and load the next group.
+    pub step: Signal<In, Bit>,
+    pub group: Signal<In, Bits<GB>>,
+    /// A Fire pass cycle: the cells fire (after the pending inhibition).
+    pub fire: Signal<In, Bit>,
+    /// The first cycle of a Fire pass keeps its spikes for the pass (`latch`); its other
+    /// cycles show them (`hold`).
+    pub latch: Signal<In, Bit>,
+    pub hold: Signal<In, Bit>,
+    /// wta: the neurons whose inhibition is pending (every one but the winner, after a scan);
+    /// the neuron its scan reads in this cycle (`ws + 1` is read in the next).
+    pub inhibit: Signal<In, Bits<N>>,
+    pub ws: Signal<In, Bits<NEURON_BITS>>,
+    /// Idle: the memory reads the host's neuron `pot_sel`.
+    pub idle: Signal<In, Bit>,
+    pub pot_sel: Signal<In, Bits<NEURON_BITS>>,
+    /// `p_rest >= thr`, `p_min >= thr`.
+    pub rest_fires: Signal<In, Bit>,
+    pub min_fires: Signal<In, Bit>,
+    /// The neuron commands of control (see [`NeuronCore`]), for the cells.
+    pub integrate: Signal<In, Bit>,
+    pub add: Signal<In, Bit>,
+    pub complete: Signal<In, Bit>,
+    pub t: Signal<In, Bits<STEP_BITS>>,
+    pub t_free: Signal<In, Bits<STEP_BITS>>,
+    pub thr: Signal<In, Bits<PB>>,
+    pub word: Signal<In, Bits<WORD>>,
+    /// stdp's lane of `word`.
+    pub lane_sel: Signal<In, Bits<NEURON_BITS>>,
+    pub lane_w: Signal<Out, Bits<WB>>,
+    /// The spikes latched by the last pass (what the spike port and stdp read in its last
+    /// cycle); whether some neuron spikes (the latched spikes in a pass); some neuron above
+    /// the threshold.
+    pub spikes: Signal<Out, Bits<N>>,
+    pub spike_any: Signal<Out, Bit>,
+    pub above_any: Signal<Out, Bit>,
+    /// `shown` of the neuron wta reads in this cycle; `pot[pot_sel]` of the last cycle's
+    /// `pot_sel` (Idle).
+    pub shown_sel: Signal<Out, Bits<PB>>,
+    pub pot_out: Signal<Out, Bits<PB>>,
+    /// The lane cells: a transfer and the registers of one neuron each.
+    core: Vec<NeuronCore<WB, PB, WORD>>,
+    pot_r: Vec<DFF<Bits<PB>>>,
+    shown_r: Vec<DFF<Bits<PB>>>,
+    free_r: Vec<DFF<Bits<STEP_BITS>>>,
+    spike_r: Vec<DFF<Bit>>,
+    above_r: Vec<DFF<Bit>>,
+    /// Per lane: the inhibition of a Fire pass, and what the cell loads at a `step`.
+    inh: Vec<Signal<Local, Bit>>,
+    ld_pot: Vec<Signal<Local, Bits<PB>>>,
+    ld_shown: Vec<Signal<Local, Bits<PB>>>,
+    ld_free: Vec<Signal<Local, Bits<STEP_BITS>>>,
+    ld_spike: Vec<Signal<Local, Bit>>,
+    ld_above: Vec<Signal<Local, Bit>>,
+    /// The AND-OR lane mux of stdp's lane.
+    ln_hit: Vec<Signal<Local, Bits<WB>>>,
+    ln_acc: Vec<Signal<Local, Bits<WB>>>,
+    w_ones: Constant<Bits<WB>>,
+    ram: Bram<GB, SW>,
+    fresh: DFF<Bits<N>>,
+    spk_all: DFF<Bits<N>>,
+    abv_all: DFF<Bits<N>>,
+    spk_latch: DFF<Bits<N>>,
+    /// The host's lane (of the last cycle's `pot_sel`).
+    p_l: DFF<Bits<NEURON_BITS>>,
+    /// `G = 2` only: the word written at the last edge, read at it.
+    byp: Vec<DFF<Bit>>,
+    byp_w: Vec<DFF<Bits<SW>>>,
+    /// wta's neuron of this cycle (`ws`) and the group of the one after it, which the memory
+    /// reads for the next cycle (group 0 is the cells').
+    fsplit: Split<N, GB>,
+    fg_next: Signal<Local, Bits<GB>>,
+    psplit: Split<N, GB>,
+    /// The group's neurons (for the write-back, and for the inhibition), the next group's,
+    /// and the prefetch address: decoded apart, so that the outputs others use within the cycle
+    /// share no local with the next-state logic (see `crate::core`).
+    gm_w: Signal<Local, Bits<N>>,
+    gm_o: Signal<Local, Bits<N>>,
+    nmask: Signal<Local, Bits<N>>,
+    pf: Signal<Local, Bits<GB>>,
+    raddr: Signal<Local, Bits<GB>>,
+    q: Signal<Local, Bits<SW>>,
+    fresh_next: Signal<Local, Bit>,
+    /// Per lane: the value written back (floored) and the packed word so far.
+    pot_w: Vec<Signal<Local, Bits<PB>>>,
+    spk_w: Vec<Signal<Local, Bit>>,
+    w_acc: Vec<Signal<Local, Bits<SW>>>,
+    /// The lanes' bits spread to every group's position of the lane.
+    sp_acc: Vec<Signal<Local, Bits<N>>>,
+    ab_acc: Vec<Signal<Local, Bits<N>>>,
+    /// The spikes with the pending inhibition: for the latch and for the outputs (apart, as
+    /// the group masks).
+    spk_eff: Signal<Local, Bits<N>>,
+    spk_o: Signal<Local, Bits<N>>,
+    /// The AND-OR read muxes over the lanes.
+    sh_hit: Vec<Signal<Local, Bits<PB>>>,
+    sh_acc: Vec<Signal<Local, Bits<PB>>>,
+    po_hit: Vec<Signal<Local, Bits<PB>>>,
+    po_acc: Vec<Signal<Local, Bits<PB>>>,
+    g_mask: Vec<Constant<Bits<N>>>,
+    g_next_mask: Vec<Constant<Bits<N>>>,
+    g_id: Vec<Constant<Bits<GB>>>,
+    g_next: Vec<Constant<Bits<GB>>>,
+    g_next2: Vec<Constant<Bits<GB>>>,
+    l_mask: Vec<Constant<Bits<N>>>,
+    l_id: Vec<Constant<Bits<NEURON_BITS>>>,
+    /// Per lane: its fields of a memory word.
+    lw: Vec<LaneWord<PB, SW>>,
+    all: Constant<Bits<N>>,
+    g_zero: Constant<Bits<GB>>,
+    /// The last lane and the last group.
+    p_last: Constant<Bits<NEURON_BITS>>,
+    g_last: Constant<Bits<GB>>,
+    ones: Constant<Bits<PB>>,
+    p_rest: Constant<Bits<PB>>,
+    p_min_f: Constant<Bits<PB>>,
+    sign: Constant<Bits<PB>>,
+    _g: usize,
+    _p: usize,
+    /// 1 when `G = 2` (the bypass), else 0.
+    _b: usize,
+}
+
+impl<
+        const N: usize,
+        const WB: usize,
+        const PB: usize,
+        const WORD: usize,
+        const GB: usize,
+        const SW: usize,
+        const WAW: usize,
+    > LaneState<N, WB, PB, WORD, GB, SW, WAW>
+{
+    pub fn new(p: &HwParams) -> Self {
+        let (lanes, groups) = (p.lanes, p.groups);
+        let lw = 2 * PB + STEP_BITS;
+        assert!(groups >= 2, "lane groups need G >= 2");
+        assert_eq!(SW, lanes * lw, "state word width");
+        assert!(
+            groups <= 1 << GB && (GB == 1 || groups > 1 << (GB - 1)),
+            "{groups} groups need exactly {GB} address bits"
+        );
+        let f = &p.format;
+        let b = usize::from(groups == 2);
+        LaneState {
+            clock: Default::default(),
+            reset: Default::default(),
+            step: Default::default(),
+            group: Default::default(),
+            fire: Default::default(),
+            latch: Default::default(),
+            hold: Default::default(),
+            inhibit: Default::default(),
+            ws: Default::default(),
+            idle: Default::default(),
+            pot_sel: Default::default(),
+            rest_fires: Default::default(),
+            min_fires: Default::default(),
+            integrate: Default::default(),
+            add: Default::default(),
+            complete: Default::default(),
+            t: Default::default(),
+            t_free: Default::default(),
+            thr: Default::default(),
+            word: Default::default(),
+            lane_sel: Default::default(),
+            lane_w: Default::default(),
+            core: (0..lanes).map(|l| NeuronCore::new(p, l)).collect(),
+            pot_r: many(lanes),
+            shown_r: many(lanes),
+            free_r: many(lanes),
+            spike_r: many(lanes),
+            above_r: many(lanes),
+            inh: many(lanes),
+            ld_pot: many(lanes),
+            ld_shown: many(lanes),
+            ld_free: many(lanes),
+            ld_spike: many(lanes),
+            ld_above: many(lanes),
+            ln_hit: many(lanes),
+            ln_acc: many(lanes),
+            w_ones: Constant::new(Bits::<WB>::mask()),
+            spikes: Default::default(),
+            spike_any: Default::default(),
+            above_any: Default::default(),
+            shown_sel: Default::default(),
+            pot_out: Default::default(),
+            ram: Bram::new(groups),
+            fresh: Default::default(),
+            spk_all: Default::default(),
+            abv_all: Default::default(),
+            spk_latch: Default::default(),
+            p_l: Default::default(),
+            byp: many(b),
+            byp_w: many(b),
+            fsplit: Split::new(p),
+            fg_next: Default::default(),
+            p_last: Constant::new(Bits::<NEURON_BITS>::from(lanes as u64 - 1)),
+            g_last: Constant::new(Bits::<GB>::from(groups as u64 - 1)),
+            psplit: Split::new(p),
+            gm_w: Default::default(),
+            gm_o: Default::default(),
+            nmask: Default::default(),
+            pf: Default::default(),
+            raddr: Default::default(),
+            q: Default::default(),
+            fresh_next: Default::default(),
+            pot_w: many(lanes),
+            spk_w: many(lanes),
+            w_acc: many(lanes),
+            sp_acc: many(lanes),
+            ab_acc: many(lanes),
+            spk_eff: Default::default(),
+            spk_o: Default::default(),
+            sh_hit: many(lanes),
+            sh_acc: many(lanes),
+            po_hit: many(lanes),
+            po_acc: many(lanes),
+            g_mask: group_masks(p, 0),
+            g_next_mask: group_masks(p, 1),
+            g_id: indices(groups, 0),
+            g_next: indices(groups, 1),
+            g_next2: indices(groups, 2),
+            l_mask: lane_masks(p),
+            l_id: indices(lanes, 0),
+            lw: (0..lanes).map(|l| LaneWord::new(l * lw)).collect(),
+            all: Constant::new(Bits::<N>::mask()),
+            g_zero: Constant::new(Bits::<GB>::from(0u64)),
+            ones: Constant::new(Bits::<PB>::mask()),
+            p_rest: Constant::new(twos::<PB>(f.p_rest as i64)),
+            p_min_f: Constant::new(flipped::<PB>(f.p_min as i64)),
+            sign: Constant::new(Bits::<PB>::from(1u64 << (PB - 1))),
+            _g: groups,
+            _p: lanes,
+            _b: b,
+        }
+    }
+}
+
+impl<
+        const N: usize,
+        const WB: usize,
+        const PB: usize,
+        const WORD: usize,
+        const GB: usize,
+        const SW: usize,
+        const WAW: usize,
+    > Logic for LaneState<N, WB, PB, WORD, GB, SW, WAW>
+{
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, fresh, spk_all, abv_all, spk_latch, p_l);
+        self.ram.clock.next = self.clock.val();
+        // The inhibition of a Fire pass (the cells' input, ahead of them).
+        self.gm_o.next = 0.into();
+        for g in 0..self._g {
+            if self.group.val() == self.g_id[g].val() {
+                self.gm_o.next = self.g_mask[g].val();
+            }
+        }
+        for l in 0..self._p {
+            self.inh[l].next = self.fire.val()
+                & (self.inhibit.val() & self.gm_o.val() & self.l_mask[l].val()).any();
+        }
+
+        // The cells: each lane's transfer on its registers.
+        for l in 0..self._p {
+            self.pot_r[l].clock.next = self.clock.val();
+            self.shown_r[l].clock.next = self.clock.val();
+            self.free_r[l].clock.next = self.clock.val();
+            self.spike_r[l].clock.next = self.clock.val();
+            self.above_r[l].clock.next = self.clock.val();
+            self.core[l].reset.next = self.reset.val();
+            self.core[l].integrate.next = self.integrate.val();
+            self.core[l].add.next = self.add.val();
+            self.core[l].complete.next = self.complete.val();
+            self.core[l].fire.next = self.fire.val();
+            self.core[l].inhibit.next = self.inh[l].val();
+            self.core[l].t.next = self.t.val();
+            self.core[l].t_free.next = self.t_free.val();
+            self.core[l].thr.next = self.thr.val();
+            self.core[l].rest_fires.next = self.rest_fires.val();
+            self.core[l].min_fires.next = self.min_fires.val();
+            self.core[l].word.next = self.word.val();
+            self.core[l].pot_q.next = self.pot_r[l].q.val();
+            self.core[l].shown_q.next = self.shown_r[l].q.val();
+            self.core[l].free_q.next = self.free_r[l].q.val();
+            self.core[l].spike_q.next = self.spike_r[l].q.val();
+            self.core[l].above_q.next = self.above_r[l].q.val();
+        }
+        for b in 0..self._b {
+            self.byp[b].clock.next = self.clock.val();
+            self.byp_w[b].clock.next = self.clock.val();
+        }
+        // The group's masks and the prefetch address (the group after the next `step`).
+        self.gm_w.next = 0.into();
+        for g in 0..self._g {
+            if self.group.val() == self.g_id[g].val() {
+                self.gm_w.next = self.g_mask[g].val();
+            }
+        }
+        self.nmask.next = 0.into();
+        for g in 0..self._g {
+            if self.group.val() == self.g_id[g].val() {
+                self.nmask.next = self.g_next_mask[g].val();
+            }
+        }
+        self.pf.next = 0.into();
+        for g in 0..self._g {
+            if self.group.val() == self.g_id[g].val() {
+                self.pf.next = self.g_next[g].val();
+                if self.step.val() {
+                    self.pf.next = self.g_next2[g].val();
+                }
+            }
+        }
+        // wta reads neuron `ws` now and `ws + 1` next (0 and 1 outside a scan: the cells).
+        self.fsplit.j.next = self.ws.val();
+        self.fg_next.next = self.fsplit.g.val();
+        if self.fsplit.l.val() == self.p_last.val() {
+            self.fg_next.next = self.fsplit.g.val() + 1;
+            if self.fsplit.g.val() == self.g_last.val() {
+                self.fg_next.next = 0.into();
+            }
+        }
+        self.psplit.j.next = self.pot_sel.val();
+        self.raddr.next = self.pf.val();
+        if self.fg_next.val() != self.g_zero.val() {
+            self.raddr.next = self.fg_next.val();
+        }
+        if self.idle.val() {
+            self.raddr.next = self.psplit.g.val();
+        }
+        self.ram.raddr.next = self.raddr.val();
+        self.q.next = self.ram.rdata.val();
+        for b in 0..self._b {
+            if self.byp[b].q.val() {
+                self.q.next = self.byp_w[b].q.val();
+            }
+        }
+
+        // Write-back: the floor, the packed word, the comparators spread over the groups.
+        for l in 0..self._p {
+            self.pot_w[l].next = self.core[l].pot_n.val();
+            self.spk_w[l].next = self.core[l].spike_n.val();
+            if (self.core[l].pot_n.val() ^ self.sign.val()) < self.p_min_f.val() {
+                self.pot_w[l].next = self.p_rest.val();
+                self.spk_w[l].next = self.rest_fires.val();
+            }
+        }
+        for l in 0..self._p {
+            self.lw[l].pot.next = self.pot_w[l].val();
+            self.lw[l].shown.next = self.core[l].shown_n.val();
+            self.lw[l].free.next = self.core[l].free_n.val();
+            self.lw[l].q.next = self.q.val();
+        }
+        self.w_acc[0].next = self.lw[0].word.val();
+        self.sp_acc[0].next = 0.into();
+        if self.spk_w[0].val() {
+            self.sp_acc[0].next = self.l_mask[0].val();
+        }
+        self.ab_acc[0].next = 0.into();
+        if self.core[0].above_n.val() {
+            self.ab_acc[0].next = self.l_mask[0].val();
+        }
+        for l in 1..self._p {
+            self.w_acc[l].next = self.w_acc[l - 1].val() | self.lw[l].word.val();
+            self.sp_acc[l].next = self.sp_acc[l - 1].val();
+            if self.spk_w[l].val() {
+                self.sp_acc[l].next = self.sp_acc[l - 1].val() | self.l_mask[l].val();
+            }
+            self.ab_acc[l].next = self.ab_acc[l - 1].val();
+            if self.core[l].above_n.val() {
+                self.ab_acc[l].next = self.ab_acc[l - 1].val() | self.l_mask[l].val();
+            }
+        }
+        self.ram.we.next = self.step.val();
+        self.ram.waddr.next = self.group.val();
+        self.ram.wdata.next = 0.into();
+        for l in (self._p - 1)..self._p {
+            self.ram.wdata.next = self.w_acc[l].val();
+            if self.step.val() {
+                self.spk_all.d.next = (self.spk_all.q.val() & !self.gm_w.val())
+                    | (self.sp_acc[l].val() & self.gm_w.val());
+                self.abv_all.d.next = (self.abv_all.q.val() & !self.gm_w.val())
+                    | (self.ab_acc[l].val() & self.gm_w.val());
+            }
+        }
+        for b in 0..self._b {
+            self.byp[b].d.next = self.step.val() & (self.raddr.val() == self.group.val());
+            self.byp_w[b].d.next = self.ram.wdata.val();
+        }
+        if self.step.val() {
+            self.fresh.d.next = self.fresh.q.val() & !self.gm_w.val();
+        }
+        if self.reset.val() {
+            self.fresh.d.next = self.all.val();
+        }
+
+        // What the cells load: the next group's word, or rest when it is fresh.
+        self.fresh_next.next = (self.fresh.q.val() & self.nmask.val()).any();
+        for l in 0..self._p {
+            self.ld_pot[l].next = self.lw[l].q_pot.val();
+            self.ld_shown[l].next = self.lw[l].q_shown.val();
+            self.ld_free[l].next = self.lw[l].q_free.val();
+            if self.fresh_next.val() {
+                self.ld_pot[l].next = self.p_rest.val();
+                self.ld_shown[l].next = self.p_rest.val();
+                self.ld_free[l].next = 0.into();
+            }
+            self.ld_spike[l].next =
+                (self.spk_all.q.val() & self.nmask.val() & self.l_mask[l].val()).any();
+            self.ld_above[l].next =
+                (self.abv_all.q.val() & self.nmask.val() & self.l_mask[l].val()).any();
+            self.pot_r[l].d.next = self.core[l].pot_n.val();
+            self.shown_r[l].d.next = self.core[l].shown_n.val();
+            self.free_r[l].d.next = self.core[l].free_n.val();
+            self.spike_r[l].d.next = self.core[l].spike_n.val();
+            self.above_r[l].d.next = self.core[l].above_n.val();
+            if self.step.val() {
+                self.pot_r[l].d.next = self.ld_pot[l].val();
+                self.shown_r[l].d.next = self.ld_shown[l].val();
+                self.free_r[l].d.next = self.ld_free[l].val();
+                self.spike_r[l].d.next = self.ld_spike[l].val();
+                self.above_r[l].d.next = self.ld_above[l].val();
+            }
+        }
+
+        // The comparators, with the pending inhibition applied; a pass keeps its first
+        // cycle's spikes.
+        self.spk_eff.next = (self.spk_all.q.val() & !self.inhibit.val()) | self.inhibit.val();
+        if !self.min_fires.val() {
+            self.spk_eff.next = self.spk_all.q.val() & !self.inhibit.val();
+        }
+        if self.latch.val() {
+            self.spk_latch.d.next = self.spk_eff.val();
+        }
+        self.spk_o.next = (self.spk_all.q.val() & !self.inhibit.val()) | self.inhibit.val();
+        if !self.min_fires.val() {
+            self.spk_o.next = self.spk_all.q.val() & !self.inhibit.val();
+        }
+        // The mask is read only in a pass's last cycle (the spike port, stdp's walk): a spike
+        // always makes Fire a pass, so it is the latch, a register.
+        self.spikes.next = self.spk_latch.q.val();
+        self.spike_any.next = self.spk_o.val().any();
+        if self.hold.val() {
+            self.spike_any.next = self.spk_latch.q.val().any();
+        }
+        self.above_any.next = self.abv_all.q.val().any();
+        // The reads of wta and the host.
+        self.p_l.d.next = self.psplit.l.val();
+        for l in 0..self._p {
+            self.sh_hit[l].next = 0.into();
+            if self.fsplit.l.val() == self.l_id[l].val() {
+                self.sh_hit[l].next = self.ones.val();
+            }
+            self.po_hit[l].next = 0.into();
+            if self.p_l.q.val() == self.l_id[l].val() {
+                self.po_hit[l].next = self.ones.val();
+            }
+        }
+        self.sh_acc[0].next = self.lw[0].q_shown.val() & self.sh_hit[0].val();
+        self.po_acc[0].next = self.lw[0].q_pot.val() & self.po_hit[0].val();
+        for l in 1..self._p {
+            self.sh_acc[l].next =
+                self.sh_acc[l - 1].val() | (self.lw[l].q_shown.val() & self.sh_hit[l].val());
+            self.po_acc[l].next =
+                self.po_acc[l - 1].val() | (self.lw[l].q_pot.val() & self.po_hit[l].val());
+        }
+        for l in (self._p - 1)..self._p {
+            self.shown_sel.next = self.sh_acc[l].val();
+            self.pot_out.next = self.po_acc[l].val();
+        }
+        if self.fsplit.g.val() == self.g_zero.val() {
+            self.shown_sel.next = 0.into();
+            for l in 0..self._p {
+                if self.fsplit.l.val() == self.l_id[l].val() {
+                    self.shown_sel.next = self.shown_r[l].q.val();
+                }
+            }
+        }
+        // stdp's lane as an AND-OR over the lanes.
+        for l in 0..self._p {
+            self.ln_hit[l].next = 0.into();
+            if self.lane_sel.val() == self.l_id[l].val() {
+                self.ln_hit[l].next = self.w_ones.val();
+            }
+        }
+        self.ln_acc[0].next = self.core[0].lane_out.val() & self.ln_hit[0].val();
+        for l in 1..self._p {
+            self.ln_acc[l].next =
+                self.ln_acc[l - 1].val() | (self.core[l].lane_out.val() & self.ln_hit[l].val());
+        }
+        for l in (self._p - 1)..self._p {
+            self.lane_w.next = self.ln_acc[l].val();
+        }
+    }
+}
+
+/// One lane's fields of a state memory word (`pot`, `shown`, `free_at` from bit `at`): the
+/// word a cell writes, and the fields of the word read.
+#[derive(LogicBlock)]
+pub struct LaneWord<const PB: usize, const SW: usize> {
+    pub pot: Signal<In, Bits<PB>>,
+    pub shown: Signal<In, Bits<PB>>,
+    pub free: Signal<In, Bits<STEP_BITS>>,
+    /// The fields in place, zero elsewhere.
+    pub word: Signal<Out, Bits<SW>>,
+    pub q: Signal<In, Bits<SW>>,
+    pub q_pot: Signal<Out, Bits<PB>>,
+    pub q_shown: Signal<Out, Bits<PB>>,
+    pub q_free: Signal<Out, Bits<STEP_BITS>>,
+    off_pot: Constant<Bits<16>>,
+    off_shown: Constant<Bits<16>>,
+    off_free: Constant<Bits<16>>,
+}
+
+impl<const PB: usize, const SW: usize> LaneWord<PB, SW> {
+    pub fn new(at: usize) -> Self {
+        assert!(at + 2 * PB + STEP_BITS <= SW, "lane fields past the word");
+        let c = |v: usize| Constant::new(Bits::<16>::from(v as u64));
+        LaneWord {
+            pot: Default::default(),
+            shown: Default::default(),
+            free: Default::default(),
+            word: Default::default(),
+            q: Default::default(),
+            q_pot: Default::default(),
+            q_shown: Default::default(),
+            q_free: Default::default(),
+            off_pot: c(at),
+            off_shown: c(at + PB),
+            off_free: c(at + 2 * PB),
+        }
+    }
+}
+
+impl<const PB: usize, const SW: usize> Logic for LaneWord<PB, SW> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.word.next = (bit_cast::<SW, PB>(self.pot.val()) << self.off_pot.val())
+            | (bit_cast::<SW, PB>(self.shown.val()) << self.off_shown.val())
+            | (bit_cast::<SW, STEP_BITS>(self.free.val()) << self.off_free.val());
+        self.q_pot.next = bit_cast::<PB, SW>(self.q.val() >> self.off_pot.val());
+        self.q_shown.next = bit_cast::<PB, SW>(self.q.val() >> self.off_shown.val());
+        self.q_free.next = bit_cast::<STEP_BITS, SW>(self.q.val() >> self.off_free.val());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::testing::{lint_and_synth, tick};
+    use snn_sim::neuron::Neurons as Model;
+
+    type Uut = LaneState<10, 9, 18, 36, 2, 176, 10>;
+
+    fn clk(u: &mut Uut, clk: bool) {
+        u.clock.next = Clock { clk };
+    }
+
+    /// Sets every command input low (the group and the step counters stay).
+    fn quiet(u: &mut Uut) {
+        for b in [
+            &mut u.reset,
+            &mut u.step,
+            &mut u.fire,
+            &mut u.latch,
+            &mut u.hold,
+            &mut u.idle,
+            &mut u.integrate,
+            &mut u.add,
+            &mut u.complete,
+        ] {
+            b.next = false;
+        }
+        u.inhibit.next = 0.into();
+        u.ws.next = 0.into();
+    }
+
+    fn mask(u: &Uut) -> Vec<bool> {
+        (0..10).map(|j| u.spikes.val().get_bit(j)).collect()
+    }
+
+    /// The lane state of 10 neurons in groups of 4 against the cycle model's group transfers
+    /// (`snn_sim::neuron::Neurons`), driven as control drives it: images of steps whose groups
+    /// integrate random words and complete one after another, Fire passes when a neuron
+    /// spikes (the spike mask latched in the first cycle), a WTA-like read of every `shown`
+    /// through `ws`, a pass with a pending inhibition, and the potentials through `pot_sel`.
+    #[test]
+    fn follows_the_cycle_models_group_transfers() {
+        let p = HwParams::new(&crate::presets::small_lanes()).unwrap();
+        let f = p.format.clone();
+        let (g_n, lanes) = (p.groups as u32, p.lanes);
+        let mut uut = Uut::new(&p);
+        uut.connect_all();
+        let mut model = Model::new(&p);
+        let mut rng = snn_testkit::XorShift::new(0x5eed);
+        let thr = 40i32;
+        let signed = |v: u64, b: usize| ((v << (64 - b)) as i64 >> (64 - b)) as i32;
+        uut.thr.next = (thr as u64).into();
+        uut.rest_fires.next = f.p_rest >= thr;
+        uut.min_fires.next = f.p_min >= thr;
+        let (mut passes, mut inhibited) = (0, 0);
+        for image in 0..3 {
+            quiet(&mut uut);
+            uut.reset.next = true;
+            uut.group.next = 0u64.into();
+            tick(&mut uut, clk);
+            model.reset(&p);
+            model.load_thresholds(thr);
+            for t in 1..=25u32 {
+                uut.t.next = (t as u64).into();
+                uut.t_free.next = ((t + p.t_ref + 1) as u64).into();
+                for g in 0..g_n {
+                    let adds = rng.next_u64() % 4;
+                    for k in 0..=adds {
+                        quiet(&mut uut);
+                        let last = k == adds;
+                        let lane: Vec<i32> = (0..lanes)
+                            .map(|_| (rng.next_u64() % (f.w_max as u64 + 1)) as i32 - 2)
+                            .collect();
+                        let word = lane.iter().enumerate().fold(0u64, |w, (l, &v)| {
+                            w | ((v as i64 as u64) & 0x1ff) << (9 * l)
+                        });
+                        uut.word.next = word.into();
+                        uut.integrate.next = true;
+                        uut.add.next = k > 0;
+                        uut.complete.next = last;
+                        uut.step.next = last;
+                        uut.group.next = (g as u64).into();
+                        tick(&mut uut, clk);
+                        if k > 0 {
+                            model.accumulate_group(g, t, &lane, &p);
+                        }
+                        if last {
+                            model.complete_group(g, t, &p);
+                        }
+                    }
+                }
+                quiet(&mut uut);
+                uut.group.next = 0u64.into();
+                // The winner of a pending inhibition: late in the second image.
+                let pending = (image == 1 && t == 20).then_some(3u32);
+                if let Some(w) = pending {
+                    uut.inhibit.next = (0x3ffu64 ^ (1 << w)).into();
+                }
+                assert!(simulate(&mut uut, 1000));
+                let want = match pending {
+                    Some(w) => model.compare_inhibited(w, &p).spikes,
+                    None => model.compare(false, &p).spikes,
+                };
+                let want: Vec<bool> = (0..10).map(|j| want.get(j)).collect();
+                assert_eq!(
+                    uut.spike_any.val(),
+                    want.contains(&true),
+                    "image {image}, some spike at step {t}"
+                );
+                if want.contains(&true) || pending.is_some() {
+                    passes += 1;
+                    inhibited += usize::from(pending.is_some());
+                    for g in 0..g_n {
+                        uut.fire.next = true;
+                        uut.step.next = true;
+                        uut.latch.next = g == 0;
+                        uut.hold.next = g > 0;
+                        uut.group.next = (g as u64).into();
+                        assert!(simulate(&mut uut, 1000));
+                        if g > 0 {
+                            assert_eq!(mask(&uut), want, "image {image}, spikes at step {t}");
+                            assert_eq!(uut.spike_any.val(), want.contains(&true));
+                        }
+                        tick(&mut uut, clk);
+                        model.fire_group(g, t, pending, &p);
+                    }
+                }
+            }
+            // wta's reads: `ws` 0 (outside the scan, then its entry), then 1.. N - 1.
+            quiet(&mut uut);
+            uut.group.next = 0u64.into();
+            tick(&mut uut, clk);
+            for (k, ws) in [0u64].into_iter().chain(0..10).enumerate() {
+                uut.ws.next = ws.into();
+                assert!(simulate(&mut uut, 1000));
+                if k > 0 {
+                    assert_eq!(
+                        signed(uut.shown_sel.val().to_u64(), 18),
+                        model.shown()[ws as usize],
+                        "image {image}, shown[{ws}]"
+                    );
+                }
+                tick(&mut uut, clk);
+            }
+            // The host's potentials, a cycle after `pot_sel`.
+            quiet(&mut uut);
+            uut.idle.next = true;
+            for j in 0..10u64 {
+                uut.pot_sel.next = j.into();
+                tick(&mut uut, clk);
+                assert_eq!(
+                    signed(uut.pot_out.val().to_u64(), 18),
+                    model.pot()[j as usize],
+                    "image {image}, pot[{j}]"
+                );
+            }
+        }
+        assert!(
+            passes > 5 && inhibited == 1,
+            "{passes} passes, {inhibited} inhibited"
+        );
+    }
+
+    /// Three groups (the last half padding) and two (the bypass) lint and synthesize without
+    /// latches (Yosys keeps a state memory this shallow in flip-flops; the 10 words of
+    /// `configs/n100-p10.toml` go to block RAM). Behaviour: the co-simulations of the lane
+    /// presets (`crates/snn-rtlsim/tests/cosim.rs`), which compare every cycle's state and
+    /// step, the spikes, winners and potentials, and every weight with the cycle model.
+    #[test]
+    fn lane_state_synthesizes_without_latches() {
+        let p = HwParams::new(&crate::presets::small_lanes()).unwrap();
+        let mut uut = LaneState::<10, 9, 18, 36, 2, 176, 10>::new(&p);
+        lint_and_synth(&mut uut, "lane_state");
+        let p = HwParams::new(&crate::presets::small_lanes2()).unwrap();
+        let mut uut = LaneState::<8, 9, 18, 36, 1, 176, 10>::new(&p);
+        lint_and_synth(&mut uut, "lane_state2");
+    }
+}
