@@ -15,13 +15,13 @@
 //! register serves it.
 //!
 //! A group not yet written in this image is `fresh`: it loads at rest, so `start` need not
-//! clear the memory. A potential below `p_min` is floored to rest as it is written back (the
-//! cycle model's `complete_group`: Fire need not visit the group for it). The comparators are
+//! clear the memory. A completing group's potential below `p_min` is floored to rest by its
+//! cell (the cycle model's `complete_group`: Fire need not visit the group for it). The comparators are
 //! `N`-bit registers written with each group; after a WTA scan whose inhibition is pending,
 //! the spikes are the winner's own and, for every other neuron, `p_min >= thr`.
 
 use crate::bram::Bram;
-use crate::neuron::{flipped, many, twos, NeuronCore};
+use crate::neuron::{many, twos, NeuronCore};
 use crate::split::{group_masks, indices, lane_masks, Split};
 use rust_hdl::prelude::*;
 use snn_arch::widths::{NEURON_BITS, STEP_BITS};
@@ -126,9 +126,7 @@ pub struct LaneState<
     raddr: Signal<Local, Bits<GB>>,
     q: Signal<Local, Bits<SW>>,
     fresh_next: Signal<Local, Bit>,
-    /// Per lane: the value written back (floored) and the packed word so far.
-    pot_w: Vec<Signal<Local, Bits<PB>>>,
-    spk_w: Vec<Signal<Local, Bit>>,
+    /// The packed word so far.
     w_acc: Vec<Signal<Local, Bits<SW>>>,
     /// The lanes' bits spread to every group's position of the lane.
     sp_acc: Vec<Signal<Local, Bits<N>>>,
@@ -158,8 +156,6 @@ pub struct LaneState<
     g_last: Constant<Bits<GB>>,
     ones: Constant<Bits<PB>>,
     p_rest: Constant<Bits<PB>>,
-    p_min_f: Constant<Bits<PB>>,
-    sign: Constant<Bits<PB>>,
     _g: usize,
     _p: usize,
     /// 1 when `G = 2` (the bypass), else 0.
@@ -250,8 +246,6 @@ impl<
             raddr: Default::default(),
             q: Default::default(),
             fresh_next: Default::default(),
-            pot_w: many(lanes),
-            spk_w: many(lanes),
             w_acc: many(lanes),
             sp_acc: many(lanes),
             ab_acc: many(lanes),
@@ -273,8 +267,6 @@ impl<
             g_zero: Constant::new(Bits::<GB>::from(0u64)),
             ones: Constant::new(Bits::<PB>::mask()),
             p_rest: Constant::new(twos::<PB>(f.p_rest as i64)),
-            p_min_f: Constant::new(flipped::<PB>(f.p_min as i64)),
-            sign: Constant::new(Bits::<PB>::from(1u64 << (PB - 1))),
             _g: groups,
             _p: lanes,
             _b: b,
@@ -384,24 +376,17 @@ impl<
             }
         }
 
-        // Write-back: the floor, the packed word, the comparators spread over the groups.
+        // Write-back (the cells floor a completing group's potentials below `p_min`): the
+        // packed word, the comparators spread over the groups.
         for l in 0..self._p {
-            self.pot_w[l].next = self.core[l].pot_n.val();
-            self.spk_w[l].next = self.core[l].spike_n.val();
-            if (self.core[l].pot_n.val() ^ self.sign.val()) < self.p_min_f.val() {
-                self.pot_w[l].next = self.p_rest.val();
-                self.spk_w[l].next = self.rest_fires.val();
-            }
-        }
-        for l in 0..self._p {
-            self.lw[l].pot.next = self.pot_w[l].val();
+            self.lw[l].pot.next = self.core[l].pot_n.val();
             self.lw[l].shown.next = self.core[l].shown_n.val();
             self.lw[l].free.next = self.core[l].free_n.val();
             self.lw[l].q.next = self.q.val();
         }
         self.w_acc[0].next = self.lw[0].word.val();
         self.sp_acc[0].next = 0.into();
-        if self.spk_w[0].val() {
+        if self.core[0].spike_n.val() {
             self.sp_acc[0].next = self.l_mask[0].val();
         }
         self.ab_acc[0].next = 0.into();
@@ -411,7 +396,7 @@ impl<
         for l in 1..self._p {
             self.w_acc[l].next = self.w_acc[l - 1].val() | self.lw[l].word.val();
             self.sp_acc[l].next = self.sp_acc[l - 1].val();
-            if self.spk_w[l].val() {
+            if self.core[l].spike_n.val() {
                 self.sp_acc[l].next = self.sp_acc[l - 1].val() | self.l_mask[l].val();
             }
             self.ab_acc[l].next = self.ab_acc[l - 1].val();
@@ -646,7 +631,7 @@ mod tests {
         uut.thr.next = (thr as u64).into();
         uut.rest_fires.next = f.p_rest >= thr;
         uut.min_fires.next = f.p_min >= thr;
-        let (mut passes, mut inhibited) = (0, 0);
+        let (mut passes, mut inhibited, mut floored) = (0, 0, false);
         for image in 0..3 {
             quiet(&mut uut);
             uut.reset.next = true;
@@ -658,12 +643,16 @@ mod tests {
                 uut.t.next = (t as u64).into();
                 uut.t_free.next = ((t + p.t_ref + 1) as u64).into();
                 for g in 0..g_n {
-                    let adds = rng.next_u64() % 4;
+                    // The third image drives the potentials below `p_min` (the floor).
+                    let adds = if image == 2 { 30 } else { rng.next_u64() % 4 };
                     for k in 0..=adds {
                         quiet(&mut uut);
                         let last = k == adds;
                         let lane: Vec<i32> = (0..lanes)
-                            .map(|_| (rng.next_u64() % (f.w_max as u64 + 1)) as i32 - 2)
+                            .map(|_| match image {
+                                2 => f.w_min,
+                                _ => (rng.next_u64() % (f.w_max as u64 + 1)) as i32 - 2,
+                            })
                             .collect();
                         let word = lane.iter().enumerate().fold(0u64, |w, (l, &v)| {
                             w | ((v as i64 as u64) & 0x1ff) << (9 * l)
@@ -679,7 +668,11 @@ mod tests {
                             model.accumulate_group(g, t, &lane, &p);
                         }
                         if last {
+                            let below =
+                                |m: &Model| m.pot().iter().filter(|&&v| v < f.p_min).count();
+                            let before = below(&model);
                             model.complete_group(g, t, &p);
+                            floored |= before > below(&model);
                         }
                     }
                 }
@@ -750,9 +743,10 @@ mod tests {
             }
         }
         assert!(
-            passes > 5 && inhibited == 1,
+            passes > 3 && inhibited == 1,
             "{passes} passes, {inhibited} inhibited"
         );
+        assert!(floored, "no potential went below p_min");
     }
 
     /// Three groups (the last half padding) and two (the bypass) lint and synthesize without

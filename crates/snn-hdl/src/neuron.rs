@@ -62,6 +62,16 @@ pub struct NeuronCore<const WB: usize, const PB: usize, const WORD: usize> {
     pub lane_out: Signal<Out, Bits<WB>>,
     /// 1 with lane groups, else 0.
     _ln: usize,
+    /// Lane groups only (`PB` entries each, else empty): bit chains of `sum >= p_min` and
+    /// `sum >= p_min + leak` in offset binary, and the completing step's floor decided from
+    /// them (the cycle model's `complete_group` resets a potential below `p_min` to rest),
+    /// beside the leak rather than after it.
+    min_ge: Vec<Signal<Local, Bit>>,
+    minl_ge: Vec<Signal<Local, Bit>>,
+    min_one: Vec<Constant<Bit>>,
+    minl_one: Vec<Constant<Bit>>,
+    below: Vec<Signal<Local, Bit>>,
+    _lnpb: usize,
     /// This neuron's lane of `word`, and the lane sign-extended to `PB` bits.
     lane: Signal<Local, Bits<WB>>,
     lane_x: Signal<Local, Bits<PB>>,
@@ -145,6 +155,8 @@ impl<const WB: usize, const PB: usize, const WORD: usize> NeuronCore<WB, PB, WOR
         assert!(PB < DIFF_W, "{PB}-bit potentials");
         assert!(f.leak >= 0, "a negative leak");
         let leak = twos::<PB>(f.leak as i64).to_u64();
+        let min_f = flipped::<PB>(f.p_min as i64).to_u64();
+        let minl_f = flipped::<PB>(f.p_min as i64 + f.leak as i64).to_u64();
         NeuronCore {
             reset: Default::default(),
             integrate: Default::default(),
@@ -170,6 +182,16 @@ impl<const WB: usize, const PB: usize, const WORD: usize> NeuronCore<WB, PB, WOR
             spike_n: Default::default(),
             above_n: Default::default(),
             _ln: ln,
+            min_ge: many(PB * ln),
+            minl_ge: many(PB * ln),
+            min_one: (0..PB * ln)
+                .map(|i| Constant::new(min_f >> i & 1 == 1))
+                .collect(),
+            minl_one: (0..PB * ln)
+                .map(|i| Constant::new(minl_f >> i & 1 == 1))
+                .collect(),
+            below: many(ln),
+            _lnpb: PB * ln,
             lane: Default::default(),
             lane_x: Default::default(),
             sum: Default::default(),
@@ -246,6 +268,18 @@ impl<const WB: usize, const PB: usize, const WORD: usize> Logic for NeuronCore<W
                 | (!(self.diff.val().get_bit(i) ^ self.leak1_one[i].val())
                     & self.gt_leak[i - 1].val());
         }
+        for i in 0..self._ln {
+            self.min_ge[i].next = self.sum_f.val().get_bit(i) | !self.min_one[i].val();
+            self.minl_ge[i].next = self.sum_f.val().get_bit(i) | !self.minl_one[i].val();
+        }
+        for i in 1..self._lnpb {
+            self.min_ge[i].next = (self.sum_f.val().get_bit(i) & !self.min_one[i].val())
+                | (!(self.sum_f.val().get_bit(i) ^ self.min_one[i].val())
+                    & self.min_ge[i - 1].val());
+            self.minl_ge[i].next = (self.sum_f.val().get_bit(i) & !self.minl_one[i].val())
+                | (!(self.sum_f.val().get_bit(i) ^ self.minl_one[i].val())
+                    & self.minl_ge[i - 1].val());
+        }
         // `spike_r` and `above_r` follow `pot` and `shown` wherever a Fire cycle can come next:
         // a completing step compares the value it writes, a refractory neuron's registers hold
         // with its potential, and Fire and inhibition write constants. A reset leaves them to
@@ -274,6 +308,26 @@ impl<const WB: usize, const PB: usize, const WORD: usize> Logic for NeuronCore<W
                 }
             } else {
                 self.pot_n.next = self.sum.val();
+            }
+        }
+        // Lane groups: a completing step floors a potential below `p_min` to rest (a
+        // refractory neuron's is its register's).
+        for z in 0..self._ln {
+            self.below[z].next = false;
+            if self.integrate.val() & self.complete.val() {
+                self.below[z].next = !self.not_below_min.ge.val();
+                if self.free_q.val() <= self.t.val() {
+                    for i in (PB - 1)..PB {
+                        self.below[z].next = !self.min_ge[i].val();
+                        if self.rest_gt[i].val() & self.rest_reachable.val() {
+                            self.below[z].next = !self.minl_ge[i].val();
+                        }
+                    }
+                }
+            }
+            if self.below[z].val() {
+                self.pot_n.next = self.p_rest.val();
+                self.spike_n.next = self.rest_fires.val();
             }
         }
         if self.fire.val() {
