@@ -156,7 +156,8 @@ fn theta_bytes(theta: &[i32], bytes: usize) -> Vec<u8> {
 
 /// With homeostasis the host restores and saves the whole learned state: weights (`W`) and
 /// theta (`T`) loaded, a training image and an inference image whose results depend on both,
-/// then theta (`H`) and the weights (`R`) read back, all as the cycle model computes them.
+/// then theta (`H`) and the weights (`R`) read back, all as the cycle model computes them; with
+/// one lane per neuron and in lane groups (the thetas in the lane state's memories).
 #[test]
 fn uart_theta_requests_restore_and_save_the_learned_state() {
     if !snn_testkit::tools(
@@ -165,7 +166,15 @@ fn uart_theta_requests_restore_and_save_the_learned_state() {
     ) {
         return;
     }
-    let cfg = snn_hdl::presets::small_theta();
+    theta_case("wrapper_theta", &snn_hdl::presets::small_theta());
+    theta_case(
+        "wrapper_lanes_theta",
+        &snn_hdl::presets::small_lanes_theta(),
+    );
+}
+
+fn theta_case(name: &str, cfg: &SnnConfig) {
+    let cfg = cfg.clone();
     let (n, m) = (cfg.neurons, cfg.inputs());
     let bt = (cfg.fixed.theta_bits as usize).div_ceil(8);
     let fmt = FixedFormat::new(&cfg).unwrap();
@@ -209,7 +218,7 @@ fn uart_theta_requests_restore_and_save_the_learned_state() {
     segments.push((vec![cmd::READ], expect.len()));
 
     let verilog = generate_top(&cfg, DIV, 1, None).unwrap();
-    let got = run_wrapper("wrapper_theta", &verilog, &segments, machine.cycle_bound());
+    let got = run_wrapper(name, &verilog, &segments, machine.cycle_bound());
     assert_eq!(got.len(), expect.len());
     assert_eq!(
         got[..14],

@@ -220,6 +220,10 @@ pub struct Control<const PB: usize, const AW: usize, const WAW: usize, const GB:
     _k: usize,
     /// 1 with homeostasis, else 0: the loops over it build the Bias state only when used.
     _h: usize,
+    /// 1 with homeostasis and one lane per neuron (the Bias command), else 0; 1 with
+    /// homeostasis and lane groups (Bias and a training image's Done are passes), else 0.
+    _hd: usize,
+    _lh: usize,
     /// 1 with row normalization, else 0: the NormMul state, End going to it instead of Pen.
     _nz: usize,
 }
@@ -368,7 +372,7 @@ impl<const PB: usize, const AW: usize, const WAW: usize, const GB: usize> Contro
             n_finish: many(nz),
             st_nm_last: many(nz),
             _nz: nz,
-            n_bias: (0..h).map(|_| Default::default()).collect(),
+            n_bias: many(h * (1 - ln)),
             theta_upd: (0..h).map(|_| Default::default()).collect(),
             one_r: (0..k)
                 .map(|i| Constant::new(Bits::<RESIDUE_BITS>::from(one.r[i] as u64)))
@@ -386,6 +390,8 @@ impl<const PB: usize, const AW: usize, const WAW: usize, const GB: usize> Contro
             rem_ge_1: AtLeast::new(p.threshold_divisor as u64 / 2),
             _k: k,
             _h: h,
+            _hd: h * (1 - ln),
+            _lh: h * ln,
         }
     }
 }
@@ -463,8 +469,10 @@ impl<const PB: usize, const AW: usize, const WAW: usize, const GB: usize> Logic
             self.n_nm_step[z].next = self.state_r.q.val() == self.s_norm_mul[z].val();
             self.n_finish[z].next = self.state_r.q.val() == self.s_done.val();
         }
-        for h in 0..self._h {
+        for h in 0..self._hd {
             self.n_bias[h].next = self.state_r.q.val() == self.s_bias[h].val();
+        }
+        for h in 0..self._h {
             self.theta_upd[h].next =
                 (self.state_r.q.val() == self.s_done.val()) & self.learn_r.q.val();
         }
@@ -512,6 +520,16 @@ impl<const PB: usize, const AW: usize, const WAW: usize, const GB: usize> Logic
             self.n_latch[z].next = self.starts[z].val();
             self.n_hold[z].next = self.pass_r[z].q.val();
             self.w_settle[z].next = self.acting[z].val();
+        }
+        // Homeostasis with lane groups: Bias, and Done of a training image, are passes that
+        // step through the groups; `done` pulses in the last cycle.
+        for z in 0..self._lh {
+            self.n_step[z].next = ((self.state_r.q.val() == self.s_int.val()) & self.cw.done.val())
+                | self.in_pass[z].val()
+                | (self.state_r.q.val() == self.s_bias[z].val())
+                | ((self.state_r.q.val() == self.s_done.val()) & self.learn_r.q.val());
+            self.done.next = (self.state_r.q.val() == self.s_done.val())
+                & (!self.learn_r.q.val() | self.last_g[z].val());
         }
 
         // Stage A of Int (also run by Fire for the next step's first class, with no read last
@@ -720,6 +738,17 @@ impl<const PB: usize, const AW: usize, const WAW: usize, const GB: usize> Logic
             }
             if self.state_r.q.val() == self.s_bias[h].val() {
                 self.state_r.d.next = self.s_int.val();
+            }
+        }
+        for z in 0..self._lh {
+            if (self.state_r.q.val() == self.s_bias[z].val()) & !self.last_g[z].val() {
+                self.state_r.d.next = self.s_bias[z].val();
+            }
+            if (self.state_r.q.val() == self.s_done.val())
+                & self.learn_r.q.val()
+                & !self.last_g[z].val()
+            {
+                self.state_r.d.next = self.s_done.val();
             }
         }
 

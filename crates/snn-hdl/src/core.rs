@@ -115,6 +115,9 @@ pub struct SnnCore<
     _k: usize,
     /// 1 with homeostasis, else 0: the loop over it wires the theta path.
     _h: usize,
+    /// 1 with homeostasis and one lane per neuron, else 0 (the Bias command: lane cells load
+    /// their thresholds with each group).
+    _hd: usize,
     /// 1 with row normalization, else 0.
     _nz: usize,
     /// 1 with lane groups, else 0.
@@ -159,6 +162,7 @@ impl<
             theta_out: (0..h).map(|_| Default::default()).collect(),
             _h: h,
             _nz: usize::from(p.normalization),
+            _hd: usize::from(p.homeostasis && p.lanes == p.n),
             _ln: usize::from(p.lanes < p.n),
             n_raddr: crate::neuron::many(usize::from(p.normalization)),
             clock: Default::default(),
@@ -359,8 +363,10 @@ impl<
         }
 
         // Homeostasis: the neurons' theta <-> host, control, wta.
-        for h in 0..self._h {
+        for h in 0..self._hd {
             self.neurons.bias[h].next = self.control.n_bias[h].val();
+        }
+        for h in 0..self._h {
             self.neurons.theta_upd[h].next = self.control.theta_upd[h].val();
             self.neurons.winner[h].next = self.wta.winner.val();
             self.neurons.winner_valid[h].next = self.wta.winner_valid.val();

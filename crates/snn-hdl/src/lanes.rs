@@ -19,10 +19,17 @@
 //! cell (the cycle model's `complete_group`: Fire need not visit the group for it). The comparators are
 //! `N`-bit registers written with each group; after a WTA scan whose inhibition is pending,
 //! the spikes are the winner's own and, for every other neuron, `p_min >= thr`.
+//!
+//! With homeostasis each lane has a memory of its groups' thetas, read with the state word;
+//! the cells load a group's theta with its threshold of the image `thr + theta` and reset
+//! comparators ([`ThetaBias`]) and, in Done's pass of a training image, write its update
+//! ([`ThetaUpdate`]) back. `thr` is the image's from Bias on, and Bias is a pass that reloads
+//! every group, so a cell's threshold is always Bias's.
 
 use crate::bram::Bram;
 use crate::neuron::{many, twos, NeuronCore};
 use crate::split::{group_masks, indices, lane_masks, Split};
+use crate::theta::{ThetaBias, ThetaUpdate};
 use rust_hdl::prelude::*;
 use snn_arch::widths::{NEURON_BITS, STEP_BITS};
 use snn_arch::HwParams;
@@ -36,6 +43,7 @@ pub struct LaneState<
     const WB: usize,
     const PB: usize,
     const WORD: usize,
+    const TB: usize,
     const GB: usize,
     const SW: usize,
     const WAW: usize,
@@ -83,6 +91,45 @@ pub struct LaneState<
     /// `pot_sel` (Idle).
     pub shown_sel: Signal<Out, Bits<PB>>,
     pub pot_out: Signal<Out, Bits<PB>>,
+    /// Homeostasis (one-element vectors, empty without it): Done's theta pass of a training
+    /// image (`theta_upd`, with each `step`) and wta's result it reads; the host's theta write
+    /// to neuron `pot_sel` (Idle); `theta` of the neuron wta reads (as `shown_sel`) and of the
+    /// last cycle's `pot_sel` (as `pot_out`).
+    pub theta_upd: Vec<Signal<In, Bit>>,
+    pub winner: Vec<Signal<In, Bits<NEURON_BITS>>>,
+    pub winner_valid: Vec<Signal<In, Bit>>,
+    pub theta_we: Vec<Signal<In, Bit>>,
+    pub theta_wdata: Vec<Signal<In, Bits<TB>>>,
+    pub theta_sel: Vec<Signal<Out, Bits<TB>>>,
+    pub theta_out: Vec<Signal<Out, Bits<TB>>>,
+    /// Homeostasis, per lane (`P` entries, else empty): the thetas of the groups (a memory per
+    /// lane, so that the host writes one neuron's without the others'), read at the state
+    /// memory's address; the cell's theta and its threshold and reset comparators of the image,
+    /// loaded with the group at each `step` ([`ThetaBias`] on the loaded theta: `thr` is the
+    /// image's from Bias on, so a group's `thr_j` is Bias's wherever it is read); the theta a
+    /// Done pass writes back ([`ThetaUpdate`]); the word read (or bypassed) and the read muxes.
+    th_mem: Vec<Bram<GB, TB>>,
+    theta_r: Vec<DFF<Bits<TB>>>,
+    thr_r: Vec<DFF<Bits<PB>>>,
+    rest_r: Vec<DFF<Bit>>,
+    min_r: Vec<DFF<Bit>>,
+    bias_t: Vec<ThetaBias<PB, TB>>,
+    upd_t: Vec<ThetaUpdate<TB>>,
+    q_th: Vec<Signal<Local, Bits<TB>>>,
+    byp_th: Vec<DFF<Bits<TB>>>,
+    byp_u: Vec<DFF<Bit>>,
+    th_we: Vec<Signal<Local, Bit>>,
+    th_hit: Vec<Signal<Local, Bits<TB>>>,
+    th_acc: Vec<Signal<Local, Bits<TB>>>,
+    tp_hit: Vec<Signal<Local, Bits<TB>>>,
+    tp_acc: Vec<Signal<Local, Bits<TB>>>,
+    mn_acc: Vec<Signal<Local, Bits<N>>>,
+    th_ones: Vec<Constant<Bits<TB>>>,
+    /// Homeostasis: `p_min >= thr_j` of every neuron (written as each group loads), for the
+    /// spikes of a pending inhibition; the winner's group and lane; the host's write address.
+    min_all: Vec<DFF<Bits<N>>>,
+    wsplit: Vec<Split<N, GB>>,
+    th_waddr: Vec<Signal<Local, Bits<GB>>>,
     /// The lane cells: a transfer and the registers of one neuron each.
     core: Vec<NeuronCore<WB, PB, WORD>>,
     pot_r: Vec<DFF<Bits<PB>>>,
@@ -90,6 +137,11 @@ pub struct LaneState<
     free_r: Vec<DFF<Bits<STEP_BITS>>>,
     spike_r: Vec<DFF<Bit>>,
     above_r: Vec<DFF<Bit>>,
+    /// Per lane: the cell's threshold and reset comparators (the image's, or with homeostasis
+    /// its own).
+    c_thr: Vec<Signal<Local, Bits<PB>>>,
+    c_rest: Vec<Signal<Local, Bit>>,
+    c_min: Vec<Signal<Local, Bit>>,
     /// Per lane: the inhibition of a Fire pass, and what the cell loads at a `step`.
     inh: Vec<Signal<Local, Bit>>,
     ld_pot: Vec<Signal<Local, Bits<PB>>>,
@@ -160,6 +212,9 @@ pub struct LaneState<
     _p: usize,
     /// 1 when `G = 2` (the bypass), else 0.
     _b: usize,
+    /// 1 with homeostasis, else 0; `P` with it, else 0.
+    _h: usize,
+    _hp: usize,
 }
 
 impl<
@@ -167,13 +222,27 @@ impl<
         const WB: usize,
         const PB: usize,
         const WORD: usize,
+        const TB: usize,
         const GB: usize,
         const SW: usize,
         const WAW: usize,
-    > LaneState<N, WB, PB, WORD, GB, SW, WAW>
+    > LaneState<N, WB, PB, WORD, TB, GB, SW, WAW>
 {
-    pub fn new(p: &HwParams) -> Self {
+    /// The lane state; with homeostasis the thetas start at `theta` (raw, one per neuron;
+    /// empty: 0).
+    pub fn new(p: &HwParams, theta: &[u64]) -> Self {
         let (lanes, groups) = (p.lanes, p.groups);
+        let h = usize::from(p.homeostasis);
+        let hp = h * lanes;
+        assert!(
+            theta.is_empty() || theta.len() == h * p.n,
+            "one initial theta per neuron"
+        );
+        let th0 = |l: usize| -> Vec<Bits<TB>> {
+            (0..groups)
+                .map(|g| Bits::<TB>::from(theta.get(g * lanes + l).copied().unwrap_or(0)))
+                .collect()
+        };
         let lw = 2 * PB + STEP_BITS;
         assert!(groups >= 2, "lane groups need G >= 2");
         assert_eq!(SW, lanes * lw, "state word width");
@@ -213,6 +282,9 @@ impl<
             spike_r: many(lanes),
             above_r: many(lanes),
             inh: many(lanes),
+            c_thr: many(lanes),
+            c_rest: many(lanes),
+            c_min: many(lanes),
             ld_pot: many(lanes),
             ld_shown: many(lanes),
             ld_free: many(lanes),
@@ -270,6 +342,35 @@ impl<
             _g: groups,
             _p: lanes,
             _b: b,
+            _h: h,
+            _hp: hp,
+            theta_upd: many(h),
+            winner: many(h),
+            winner_valid: many(h),
+            theta_we: many(h),
+            theta_wdata: many(h),
+            theta_sel: many(h),
+            theta_out: many(h),
+            th_mem: (0..hp).map(|l| Bram::with_words(groups, &th0(l))).collect(),
+            theta_r: many(hp),
+            thr_r: many(hp),
+            rest_r: many(hp),
+            min_r: many(hp),
+            bias_t: (0..hp).map(|_| ThetaBias::new(p)).collect(),
+            upd_t: (0..hp).map(|_| ThetaUpdate::new(p)).collect(),
+            q_th: many(hp),
+            byp_th: many(b * hp),
+            byp_u: many(b * h),
+            th_we: many(hp),
+            th_hit: many(hp),
+            th_acc: many(hp),
+            tp_hit: many(hp),
+            tp_acc: many(hp),
+            mn_acc: many(hp),
+            th_ones: (0..h).map(|_| Constant::new(Bits::<TB>::mask())).collect(),
+            min_all: many(h),
+            wsplit: (0..h).map(|_| Split::new(p)).collect(),
+            th_waddr: many(h),
         }
     }
 }
@@ -279,10 +380,11 @@ impl<
         const WB: usize,
         const PB: usize,
         const WORD: usize,
+        const TB: usize,
         const GB: usize,
         const SW: usize,
         const WAW: usize,
-    > Logic for LaneState<N, WB, PB, WORD, GB, SW, WAW>
+    > Logic for LaneState<N, WB, PB, WORD, TB, GB, SW, WAW>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -315,15 +417,32 @@ impl<
             self.core[l].inhibit.next = self.inh[l].val();
             self.core[l].t.next = self.t.val();
             self.core[l].t_free.next = self.t_free.val();
-            self.core[l].thr.next = self.thr.val();
-            self.core[l].rest_fires.next = self.rest_fires.val();
-            self.core[l].min_fires.next = self.min_fires.val();
+            self.c_thr[l].next = self.thr.val();
+            self.c_rest[l].next = self.rest_fires.val();
+            self.c_min[l].next = self.min_fires.val();
             self.core[l].word.next = self.word.val();
             self.core[l].pot_q.next = self.pot_r[l].q.val();
             self.core[l].shown_q.next = self.shown_r[l].q.val();
             self.core[l].free_q.next = self.free_r[l].q.val();
             self.core[l].spike_q.next = self.spike_r[l].q.val();
             self.core[l].above_q.next = self.above_r[l].q.val();
+        }
+        // Homeostasis: each cell compares with its own threshold of the image.
+        for l in 0..self._hp {
+            self.theta_r[l].clock.next = self.clock.val();
+            self.thr_r[l].clock.next = self.clock.val();
+            self.rest_r[l].clock.next = self.clock.val();
+            self.min_r[l].clock.next = self.clock.val();
+            self.c_thr[l].next = self.thr_r[l].q.val();
+            self.c_rest[l].next = self.rest_r[l].q.val();
+            self.c_min[l].next = self.min_r[l].q.val();
+        }
+        // Each cell input written once: Icarus passes every value a blocking assignment gives
+        // a port to the sub-module at once, and the cells' outputs come back to this block.
+        for l in 0..self._p {
+            self.core[l].thr.next = self.c_thr[l].val();
+            self.core[l].rest_fires.next = self.c_rest[l].val();
+            self.core[l].min_fires.next = self.c_min[l].val();
         }
         for b in 0..self._b {
             self.byp[b].clock.next = self.clock.val();
@@ -373,6 +492,51 @@ impl<
         for b in 0..self._b {
             if self.byp[b].q.val() {
                 self.q.next = self.byp_w[b].q.val();
+            }
+        }
+
+        // Homeostasis: the thetas of the group the state memory reads; a Done pass writes the
+        // cells' updated thetas back with the group, the host (Idle) one neuron's.
+        for h in 0..self._h {
+            self.min_all[h].clock.next = self.clock.val();
+            self.wsplit[h].j.next = self.winner[h].val();
+            self.th_waddr[h].next = self.group.val();
+            if self.idle.val() {
+                self.th_waddr[h].next = self.psplit.g.val();
+            }
+        }
+        for l in 0..self._hp {
+            self.th_mem[l].clock.next = self.clock.val();
+            self.th_mem[l].raddr.next = self.raddr.val();
+            self.q_th[l].next = self.th_mem[l].rdata.val();
+            self.upd_t[l].theta.next = self.theta_r[l].q.val();
+            self.upd_t[l].won.next = self.winner_valid[0].val()
+                & (self.wsplit[0].g.val() == self.group.val())
+                & (self.wsplit[0].l.val() == self.l_id[l].val());
+            self.th_we[l].next = self.step.val() & self.theta_upd[0].val();
+            self.th_mem[l].wdata.next = self.upd_t[l].theta_n.val();
+            if self.idle.val() {
+                self.th_we[l].next =
+                    self.theta_we[0].val() & (self.psplit.l.val() == self.l_id[l].val());
+                self.th_mem[l].wdata.next = self.theta_wdata[0].val();
+            }
+            self.th_mem[l].we.next = self.th_we[l].val();
+            self.th_mem[l].waddr.next = self.th_waddr[0].val();
+        }
+        // `G = 2`: a Done pass's theta written at the edge of its read.
+        for _y in 0..self._b {
+            for h in 0..self._h {
+                self.byp_u[h].clock.next = self.clock.val();
+                self.byp_u[h].d.next = self.step.val()
+                    & self.theta_upd[h].val()
+                    & (self.raddr.val() == self.group.val());
+            }
+            for l in 0..self._hp {
+                self.byp_th[l].clock.next = self.clock.val();
+                self.byp_th[l].d.next = self.upd_t[l].theta_n.val();
+                if self.byp_u[0].q.val() {
+                    self.q_th[l].next = self.byp_th[l].q.val();
+                }
             }
         }
 
@@ -456,11 +620,53 @@ impl<
             }
         }
 
+        // Homeostasis: the cells load the next group's thetas and thresholds of the image, and
+        // its `p_min >= thr_j` go to their neurons' bits.
+        for l in 0..self._hp {
+            self.bias_t[l].thr.next = self.thr.val();
+            self.bias_t[l].theta.next = self.q_th[l].val();
+            self.theta_r[l].d.next = self.theta_r[l].q.val();
+            self.thr_r[l].d.next = self.thr_r[l].q.val();
+            self.rest_r[l].d.next = self.rest_r[l].q.val();
+            self.min_r[l].d.next = self.min_r[l].q.val();
+            if self.step.val() {
+                self.theta_r[l].d.next = self.q_th[l].val();
+                self.thr_r[l].d.next = self.bias_t[l].thr_j.val();
+                self.rest_r[l].d.next = self.bias_t[l].rest_fires.val();
+                self.min_r[l].d.next = self.bias_t[l].min_fires.val();
+            }
+        }
+        for l in 0..self._hp.min(1) {
+            self.mn_acc[l].next = 0.into();
+            if self.bias_t[l].min_fires.val() {
+                self.mn_acc[l].next = self.l_mask[l].val();
+            }
+        }
+        for l in 1..self._hp {
+            self.mn_acc[l].next = self.mn_acc[l - 1].val();
+            if self.bias_t[l].min_fires.val() {
+                self.mn_acc[l].next = self.mn_acc[l - 1].val() | self.l_mask[l].val();
+            }
+        }
+        for h in 0..self._h {
+            self.min_all[h].d.next = self.min_all[h].q.val();
+            if self.step.val() {
+                for l in (self._p - 1)..self._p {
+                    self.min_all[h].d.next = (self.min_all[h].q.val() & !self.nmask.val())
+                        | (self.mn_acc[l].val() & self.nmask.val());
+                }
+            }
+        }
+
         // The comparators, with the pending inhibition applied; a pass keeps its first
         // cycle's spikes.
         self.spk_eff.next = (self.spk_all.q.val() & !self.inhibit.val()) | self.inhibit.val();
         if !self.min_fires.val() {
             self.spk_eff.next = self.spk_all.q.val() & !self.inhibit.val();
+        }
+        for h in 0..self._h {
+            self.spk_eff.next = (self.spk_all.q.val() & !self.inhibit.val())
+                | (self.inhibit.val() & self.min_all[h].q.val());
         }
         if self.latch.val() {
             self.spk_latch.d.next = self.spk_eff.val();
@@ -468,6 +674,10 @@ impl<
         self.spk_o.next = (self.spk_all.q.val() & !self.inhibit.val()) | self.inhibit.val();
         if !self.min_fires.val() {
             self.spk_o.next = self.spk_all.q.val() & !self.inhibit.val();
+        }
+        for h in 0..self._h {
+            self.spk_o.next = (self.spk_all.q.val() & !self.inhibit.val())
+                | (self.inhibit.val() & self.min_all[h].q.val());
         }
         // The mask is read only in a pass's last cycle (the spike port, stdp's walk): a spike
         // always makes Fire a pass, so it is the latch, a register.
@@ -506,6 +716,41 @@ impl<
             for l in 0..self._p {
                 if self.fsplit.l.val() == self.l_id[l].val() {
                     self.shown_sel.next = self.shown_r[l].q.val();
+                }
+            }
+        }
+        // Homeostasis: the thetas read like `shown_sel` and `pot_out`.
+        for l in 0..self._hp {
+            self.th_hit[l].next = 0.into();
+            if self.fsplit.l.val() == self.l_id[l].val() {
+                self.th_hit[l].next = self.th_ones[0].val();
+            }
+            self.tp_hit[l].next = 0.into();
+            if self.p_l.q.val() == self.l_id[l].val() {
+                self.tp_hit[l].next = self.th_ones[0].val();
+            }
+        }
+        for l in 0..self._hp.min(1) {
+            self.th_acc[l].next = self.q_th[l].val() & self.th_hit[l].val();
+            self.tp_acc[l].next = self.q_th[l].val() & self.tp_hit[l].val();
+        }
+        for l in 1..self._hp {
+            self.th_acc[l].next =
+                self.th_acc[l - 1].val() | (self.q_th[l].val() & self.th_hit[l].val());
+            self.tp_acc[l].next =
+                self.tp_acc[l - 1].val() | (self.q_th[l].val() & self.tp_hit[l].val());
+        }
+        for h in 0..self._h {
+            for l in (self._p - 1)..self._p {
+                self.theta_sel[h].next = self.th_acc[l].val();
+                self.theta_out[h].next = self.tp_acc[l].val();
+            }
+            if self.fsplit.g.val() == self.g_zero.val() {
+                self.theta_sel[h].next = 0.into();
+                for l in 0..self._p {
+                    if self.fsplit.l.val() == self.l_id[l].val() {
+                        self.theta_sel[h].next = self.theta_r[l].q.val();
+                    }
                 }
             }
         }
@@ -583,7 +828,7 @@ mod tests {
     use crate::core::testing::{lint_and_synth, tick};
     use snn_sim::neuron::Neurons as Model;
 
-    type Uut = LaneState<10, 9, 18, 36, 2, 176, 10>;
+    type Uut = LaneState<10, 9, 18, 36, 16, 2, 176, 10>;
 
     fn clk(u: &mut Uut, clk: bool) {
         u.clock.next = Clock { clk };
@@ -622,7 +867,7 @@ mod tests {
         let p = HwParams::new(&crate::presets::small_lanes()).unwrap();
         let f = p.format.clone();
         let (g_n, lanes) = (p.groups as u32, p.lanes);
-        let mut uut = Uut::new(&p);
+        let mut uut = Uut::new(&p, &[]);
         uut.connect_all();
         let mut model = Model::new(&p);
         let mut rng = snn_testkit::XorShift::new(0x5eed);
@@ -749,18 +994,180 @@ mod tests {
         assert!(floored, "no potential went below p_min");
     }
 
-    /// Three groups (the last half padding) and two (the bypass) lint and synthesize without
-    /// latches (Yosys keeps a state memory this shallow in flip-flops; the 10 words of
+    /// With homeostasis (`small_lanes_theta`, 10 neurons in groups of 4): the lane state against
+    /// the cycle model's neurons through host writes and reads of theta (`theta_out` a cycle
+    /// after `pot_sel`), Bias passes that give each neuron `thr + theta`, steps whose spikes
+    /// and WTA triggers follow each neuron's own threshold, wta's reads of `theta` beside
+    /// `shown`, and Done passes that move every theta (the winner's up).
+    #[test]
+    fn thetas_follow_the_cycle_models_bias_and_done_passes() {
+        let p = HwParams::new(&crate::presets::small_lanes_theta()).unwrap();
+        let f = p.format.clone();
+        let g_n = p.groups as u32;
+        let mut rng = snn_testkit::XorShift::new(0x7e7a);
+        let init: Vec<u64> = (0..10).map(|_| rng.next_u64() % 40).collect();
+        let mut uut = Uut::new(&p, &init);
+        uut.connect_all();
+        let mut model = Model::new(&p);
+        for (j, &th) in init.iter().enumerate() {
+            model.set_theta(j, th as i32);
+        }
+        let host_reads = |uut: &mut Uut, model: &Model, when: &str| {
+            quiet(uut);
+            uut.idle.next = true;
+            for j in 0..10u64 {
+                uut.pot_sel.next = j.into();
+                tick(uut, clk);
+                let want = model.theta()[j as usize];
+                assert_eq!(
+                    uut.theta_out[0].val().to_u64() as i32,
+                    want,
+                    "{when}: theta[{j}]"
+                );
+            }
+        };
+        host_reads(&mut uut, &model, "initial");
+        // The host overwrites three thetas.
+        quiet(&mut uut);
+        uut.idle.next = true;
+        for j in [1u64, 6, 9] {
+            let v = rng.next_u64() % (f.theta_max as u64 + 1);
+            uut.pot_sel.next = j.into();
+            uut.theta_we[0].next = true;
+            uut.theta_wdata[0].next = v.into();
+            tick(&mut uut, clk);
+            model.set_theta(j as usize, v as i32);
+        }
+        uut.theta_we[0].next = false;
+        host_reads(&mut uut, &model, "after the host's writes");
+        let (mut spiked, mut won) = (0, 0);
+        for image in 0..6 {
+            let thr = 20 + (rng.next_u64() % 60) as i32;
+            quiet(&mut uut);
+            uut.reset.next = true;
+            uut.group.next = 0u64.into();
+            tick(&mut uut, clk);
+            model.reset(&p);
+            uut.thr.next = (thr as u64).into();
+            uut.rest_fires.next = f.p_rest >= thr;
+            uut.min_fires.next = f.p_min >= thr;
+            // Bias: one group per cycle.
+            for g in 0..g_n {
+                quiet(&mut uut);
+                uut.step.next = true;
+                uut.group.next = (g as u64).into();
+                tick(&mut uut, clk);
+                model.load_thresholds_group(g, thr);
+            }
+            for t in 1..=6u32 {
+                uut.t.next = (t as u64).into();
+                uut.t_free.next = ((t + p.t_ref + 1) as u64).into();
+                for g in 0..g_n {
+                    let lane: Vec<i32> = (0..p.lanes)
+                        .map(|_| (rng.next_u64() % (f.w_max as u64 + 1)) as i32)
+                        .collect();
+                    let word = lane.iter().enumerate().fold(0u64, |w, (l, &v)| {
+                        w | ((v as i64 as u64) & 0x1ff) << (9 * l)
+                    });
+                    for k in 0..2 {
+                        quiet(&mut uut);
+                        uut.word.next = word.into();
+                        uut.integrate.next = true;
+                        uut.add.next = k > 0;
+                        uut.complete.next = k == 1;
+                        uut.step.next = k == 1;
+                        uut.group.next = (g as u64).into();
+                        tick(&mut uut, clk);
+                    }
+                    model.accumulate_group(g, t, &lane, &p);
+                    model.complete_group(g, t, &p);
+                }
+                quiet(&mut uut);
+                uut.group.next = 0u64.into();
+                assert!(simulate(&mut uut, 1000));
+                let want = model.compare(true, &p);
+                let any = want.spikes.count() > 0;
+                assert_eq!(uut.spike_any.val(), any, "image {image}, step {t}: spikes");
+                assert_eq!(
+                    uut.above_any.val(),
+                    want.above,
+                    "image {image}, step {t}: above"
+                );
+                if any {
+                    spiked += 1;
+                    for g in 0..g_n {
+                        uut.fire.next = true;
+                        uut.step.next = true;
+                        uut.latch.next = g == 0;
+                        uut.hold.next = g > 0;
+                        uut.group.next = (g as u64).into();
+                        tick(&mut uut, clk);
+                        model.fire_group(g, t, None, &p);
+                    }
+                }
+            }
+            // wta's reads: `theta[ws]` beside `shown[ws]`.
+            quiet(&mut uut);
+            uut.group.next = 0u64.into();
+            tick(&mut uut, clk);
+            for (k, ws) in [0u64].into_iter().chain(0..10).enumerate() {
+                uut.ws.next = ws.into();
+                assert!(simulate(&mut uut, 1000));
+                if k > 0 {
+                    let j = ws as usize;
+                    assert_eq!(
+                        uut.theta_sel[0].val().to_u64() as i32,
+                        model.theta()[j],
+                        "image {image}, theta[{ws}]"
+                    );
+                }
+                tick(&mut uut, clk);
+            }
+            // The scan's last cycle reads no neuron (`fetch = N`): the prefetch resumes.
+            quiet(&mut uut);
+            uut.ws.next = 10u64.into();
+            tick(&mut uut, clk);
+            // Done of a training image: every theta moves, the winner's up (none in image 0).
+            let winner = (image > 0).then(|| (rng.next_u64() % 10) as u32);
+            won += usize::from(winner.is_some());
+            for g in 0..g_n {
+                quiet(&mut uut);
+                uut.step.next = true;
+                uut.group.next = (g as u64).into();
+                uut.theta_upd[0].next = true;
+                uut.winner[0].next = (winner.unwrap_or(0) as u64).into();
+                uut.winner_valid[0].next = winner.is_some();
+                tick(&mut uut, clk);
+                model.update_theta_group(g, winner, &p);
+            }
+            uut.theta_upd[0].next = false;
+            host_reads(&mut uut, &model, &format!("after image {image}"));
+        }
+        assert!(
+            spiked > 0 && won > 0,
+            "{spiked} spiking steps, {won} winners"
+        );
+        assert!(
+            model.theta().contains(&0),
+            "no theta reached the lower clamp"
+        );
+    }
+
+    /// Three groups (the last half padding) and two (the bypass; also with homeostasis, the
+    /// theta memories' bypass) lint and synthesize without latches (Yosys keeps a state memory this shallow in flip-flops; the 10 words of
     /// `configs/n100-p10.toml` go to block RAM). Behaviour: the co-simulations of the lane
     /// presets (`crates/snn-rtlsim/tests/cosim.rs`), which compare every cycle's state and
     /// step, the spikes, winners and potentials, and every weight with the cycle model.
     #[test]
     fn lane_state_synthesizes_without_latches() {
         let p = HwParams::new(&crate::presets::small_lanes()).unwrap();
-        let mut uut = LaneState::<10, 9, 18, 36, 2, 176, 10>::new(&p);
+        let mut uut = LaneState::<10, 9, 18, 36, 16, 2, 176, 10>::new(&p, &[]);
         lint_and_synth(&mut uut, "lane_state");
         let p = HwParams::new(&crate::presets::small_lanes2()).unwrap();
-        let mut uut = LaneState::<8, 9, 18, 36, 1, 176, 10>::new(&p);
+        let mut uut = LaneState::<8, 9, 18, 36, 16, 1, 176, 10>::new(&p, &[]);
         lint_and_synth(&mut uut, "lane_state2");
+        let p = HwParams::new(&crate::presets::small_lanes2_theta()).unwrap();
+        let mut uut = LaneState::<8, 9, 18, 36, 16, 1, 176, 10>::new(&p, &[3; 8]);
+        lint_and_synth(&mut uut, "lane_state2_theta");
     }
 }

@@ -509,7 +509,8 @@ pub struct Neurons<
     pub spike_any: Signal<Out, Bit>,
     /// Some `shown[j] > thr`.
     pub above_any: Signal<Out, Bit>,
-    /// Homeostasis: control's Bias cycle and the Done cycle of a training image.
+    /// Homeostasis: control's Bias cycle (one lane per neuron only: lane cells load their
+    /// thresholds with each group) and the Done cycle of a training image.
     pub bias: Vec<Signal<In, Bit>>,
     pub theta_upd: Vec<Signal<In, Bit>>,
     /// Homeostasis: wta's result, which the update reads.
@@ -532,7 +533,7 @@ pub struct Neurons<
     pub idle: Vec<Signal<In, Bit>>,
     /// One cell per neuron (with lane groups the cells are the lane state's).
     nrn: Vec<Neuron<WB, PB, WORD>>,
-    lane: Vec<LaneState<N, WB, PB, WORD, GB, SW, WAW>>,
+    lane: Vec<LaneState<N, WB, PB, WORD, TB, GB, SW, WAW>>,
     /// Homeostasis: neuron `j`'s `theta` and threshold registers, and the theta muxes' chains.
     cell: Vec<ThetaCell<PB, TB>>,
     th_host_hit: Vec<Signal<Local, Bits<TB>>>,
@@ -568,10 +569,12 @@ pub struct Neurons<
     _d1: usize,
     /// 1 with lane groups, else 0.
     _ln: usize,
-    /// `N` with homeostasis, else 0: the neurons with a theta cell; and `N - 1` likewise (the
-    /// last mux entry).
+    /// `N` with homeostasis and one lane per neuron, else 0: the neurons with a theta cell;
+    /// and `N - 1` likewise (the last mux entry).
     _hn: usize,
     _hn1: usize,
+    /// 1 with homeostasis and lane groups, else 0: the theta path through the lane state.
+    _lh: usize,
 }
 
 impl<
@@ -596,13 +599,13 @@ impl<
         let d = N * (1 - ln);
         snn_arch::limits::assert_rtl(p);
         let h = usize::from(p.homeostasis);
-        let hn = h * N;
+        let hn = h * d;
         assert!(
-            theta.is_empty() || theta.len() == hn,
+            theta.is_empty() || theta.len() == h * N,
             "one initial theta per neuron"
         );
         Neurons {
-            bias: many(h),
+            bias: many(hn.min(1)),
             theta_upd: many(h),
             winner: many(h),
             winner_valid: many(h),
@@ -618,9 +621,12 @@ impl<
             th_host_acc: many(hn),
             th_ws_hit: many(hn),
             th_ws_acc: many(hn),
-            theta_ones: (0..h).map(|_| Constant::new(Bits::<TB>::mask())).collect(),
+            theta_ones: (0..hn.min(1))
+                .map(|_| Constant::new(Bits::<TB>::mask()))
+                .collect(),
             _hn: hn,
             _hn1: hn.saturating_sub(1),
+            _lh: ln * h,
             clock: Default::default(),
             reset: Default::default(),
             integrate: Default::default(),
@@ -646,7 +652,7 @@ impl<
             hold: many(ln),
             idle: many(ln),
             nrn: (0..d).map(|j| Neuron::new(p, j)).collect(),
-            lane: (0..ln).map(|_| LaneState::new(p)).collect(),
+            lane: (0..ln).map(|_| LaneState::new(p, theta)).collect(),
             _d: d,
             _d1: d.saturating_sub(1),
             _ln: ln,
@@ -849,6 +855,15 @@ impl<
             self.above_any.next = self.lane[z].above_any.val();
             self.shown_sel.next = self.lane[z].shown_sel.val();
             self.pot_out.next = self.lane[z].pot_out.val();
+        }
+        for z in 0..self._lh {
+            self.lane[z].theta_upd[0].next = self.theta_upd[0].val();
+            self.lane[z].winner[0].next = self.winner[0].val();
+            self.lane[z].winner_valid[0].next = self.winner_valid[0].val();
+            self.lane[z].theta_we[0].next = self.host_mode[0].val() & self.theta_we[0].val();
+            self.lane[z].theta_wdata[0].next = self.theta_wdata[0].val();
+            self.theta_out[0].next = self.lane[z].theta_out[0].val();
+            self.theta_ws[0].next = self.lane[z].theta_sel[0].val();
         }
     }
 }

@@ -151,6 +151,14 @@ presets! {
     /// The seed configuration with 100 neurons in 10 groups of 10 lanes
     /// (`configs/n100-p10.toml`).
     N100P10Core = "n100-p10": N = 100, WB = 10, PB = 20, AW = 10, TB = 16, VB = 20, NORM = false, P = 10, WAW = 13, GB = 4, SW = 480;
+    /// Lane groups with homeostasis: [`small_theta`] with 10 neurons in 3 groups of 4
+    /// ([`small_lanes_theta`]).
+    SmallLanesThetaCore = "small-lanes-theta": N = 10, WB = 9, PB = 18, AW = 9, TB = 16, VB = 19, NORM = false, P = 4, WAW = 10, GB = 2, SW = 176;
+    /// The same in two groups (the bypass of the theta memories), [`small_lanes2_theta`].
+    SmallLanes2ThetaCore = "small-lanes2-theta": N = 8, WB = 9, PB = 18, AW = 9, TB = 16, VB = 19, NORM = false, P = 4, WAW = 10, GB = 1, SW = 176;
+    /// The `default` preset's homeostasis without normalization, 100 neurons in 10 groups of
+    /// 10 lanes (`configs/default-theta-n100-p10.toml`).
+    ThetaN100P10Core = "default-theta-n100-p10": N = 100, WB = 10, PB = 21, AW = 10, TB = 17, VB = 22, NORM = false, P = 10, WAW = 13, GB = 4, SW = 500;
 }
 
 /// `SnnConfig::small()` with 10 neurons in lane groups of 4 (preset `small-lanes`).
@@ -171,6 +179,24 @@ pub fn small_lanes2() -> SnnConfig {
     }
 }
 
+/// [`small_theta`] with 10 neurons in lane groups of 4 (preset `small-lanes-theta`).
+pub fn small_lanes_theta() -> SnnConfig {
+    SnnConfig {
+        neurons: 10,
+        lanes: Some(4),
+        ..small_theta()
+    }
+}
+
+/// [`small_theta`] with 8 neurons in two lane groups of 4 (preset `small-lanes2-theta`).
+pub fn small_lanes2_theta() -> SnnConfig {
+    SnnConfig {
+        neurons: 8,
+        lanes: Some(4),
+        ..small_theta()
+    }
+}
+
 /// The configuration a preset's name stands for: a constructor (`default` is the seed's widths,
 /// `small`, `small-theta`) or an example file `configs/<name>.toml` of the repository.
 pub fn preset_config(name: &str) -> anyhow::Result<SnnConfig> {
@@ -181,6 +207,8 @@ pub fn preset_config(name: &str) -> anyhow::Result<SnnConfig> {
         "small-norm" => small_norm(),
         "small-lanes" => small_lanes(),
         "small-lanes2" => small_lanes2(),
+        "small-lanes-theta" => small_lanes_theta(),
+        "small-lanes2-theta" => small_lanes2_theta(),
         file => SnnConfig::from_toml_file(
             &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../../configs")

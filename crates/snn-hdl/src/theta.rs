@@ -3,10 +3,12 @@
 //! host's read/write port and the read mux wta scans (`snn_sim::neuron::Neurons`'s `theta`,
 //! `thr_j`, `load_thresholds`, `update_theta`, `wta_value`).
 //!
-//! Built only with homeostasis (`theta_max > 0`): the neuron array (`crate::neuron::Neurons`)
-//! then holds one cell per neuron with the host's and wta's read muxes over them, and the
-//! neurons compare against `thr_j` (and the reset comparators `p_rest >= thr_j`,
-//! `p_min >= thr_j` registered here) instead of the shared `thr`.
+//! Built only with homeostasis (`theta_max > 0`). Its two transfers are combinational blocks,
+//! [`ThetaBias`] (Bias: `thr_j = thr + theta` and the reset comparators) and [`ThetaUpdate`]
+//! (Done: theta moves), so that the one-lane-per-neuron array wraps them in a [`ThetaCell`] of
+//! registers per neuron and the lane state (`crate::lanes::LaneState`) in its lane cells,
+//! around a memory of the groups' thetas. The neurons then compare against `thr_j` (and the
+//! reset comparators `p_rest >= thr_j`, `p_min >= thr_j`) instead of the shared `thr`.
 //!
 //! `thr_j` keeps `PB` bits: `snn_core::fixed` proves `thr + theta_max` (at most
 //! `threshold_max + theta_max`) inside the potential range, so it is a non-negative `PB`-bit
@@ -20,7 +22,107 @@ use snn_arch::HwParams;
 /// `UPD_BITS - 1` is the sign (every operand is below `2^31`).
 const UPD_BITS: usize = 32;
 
-/// One neuron's homeostasis registers and their transfers.
+/// Bias's transfer of one neuron: its threshold of the image and the spike comparator's value
+/// after a reset to `p_rest` or to `p_min` (combinational).
+#[derive(LogicBlock)]
+pub struct ThetaBias<const PB: usize, const TB: usize> {
+    pub thr: Signal<In, Bits<PB>>,
+    pub theta: Signal<In, Bits<TB>>,
+    /// `thr + theta`; `p_rest >= thr_j`, `p_min >= thr_j`.
+    pub thr_j: Signal<Out, Bits<PB>>,
+    pub rest_fires: Signal<Out, Bit>,
+    pub min_fires: Signal<Out, Bit>,
+    /// `thr_j` in offset binary.
+    sum_f: Signal<Local, Bits<PB>>,
+    sign: Constant<Bits<PB>>,
+    p_rest_f: Constant<Bits<PB>>,
+    p_min_f: Constant<Bits<PB>>,
+}
+
+impl<const PB: usize, const TB: usize> ThetaBias<PB, TB> {
+    pub fn new(p: &HwParams) -> Self {
+        let f = &p.format;
+        assert!(p.homeostasis, "theta is built with homeostasis only");
+        assert_eq!(f.theta_bits as usize, TB, "theta width");
+        assert!(TB < PB && PB < UPD_BITS, "theta narrower than a potential");
+        ThetaBias {
+            thr: Default::default(),
+            theta: Default::default(),
+            thr_j: Default::default(),
+            rest_fires: Default::default(),
+            min_fires: Default::default(),
+            sum_f: Default::default(),
+            sign: Constant::new(Bits::<PB>::from(1u64 << (PB - 1))),
+            p_rest_f: Constant::new(flipped::<PB>(f.p_rest as i64)),
+            p_min_f: Constant::new(flipped::<PB>(f.p_min as i64)),
+        }
+    }
+}
+
+impl<const PB: usize, const TB: usize> Logic for ThetaBias<PB, TB> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.thr_j.next = self.thr.val() + bit_cast::<PB, TB>(self.theta.val());
+        self.sum_f.next = (self.thr.val() + bit_cast::<PB, TB>(self.theta.val())) ^ self.sign.val();
+        self.rest_fires.next = self.p_rest_f.val() >= self.sum_f.val();
+        self.min_fires.next = self.p_min_f.val() >= self.sum_f.val();
+    }
+}
+
+/// Done's transfer of one neuron's theta in a training image:
+/// `min(max(theta - theta_minus + (theta_plus if won), 0), theta_max)` (combinational).
+#[derive(LogicBlock)]
+pub struct ThetaUpdate<const TB: usize> {
+    pub theta: Signal<In, Bits<TB>>,
+    pub won: Signal<In, Bit>,
+    pub theta_n: Signal<Out, Bits<TB>>,
+    /// Before the clamp.
+    upd: Signal<Local, Bits<UPD_BITS>>,
+    upd_sign: Constant<Bits<UPD_BITS>>,
+    plus: Constant<Bits<UPD_BITS>>,
+    minus: Constant<Bits<UPD_BITS>>,
+    max_u: Constant<Bits<UPD_BITS>>,
+    max_t: Constant<Bits<TB>>,
+}
+
+impl<const TB: usize> ThetaUpdate<TB> {
+    pub fn new(p: &HwParams) -> Self {
+        let f = &p.format;
+        assert!(p.homeostasis, "theta is built with homeostasis only");
+        assert_eq!(f.theta_bits as usize, TB, "theta width");
+        assert!(TB < UPD_BITS, "theta narrower than the update");
+        ThetaUpdate {
+            theta: Default::default(),
+            won: Default::default(),
+            theta_n: Default::default(),
+            upd: Default::default(),
+            upd_sign: Constant::new(Bits::<UPD_BITS>::from(1u64 << (UPD_BITS - 1))),
+            plus: Constant::new(Bits::<UPD_BITS>::from(f.theta_plus as u64)),
+            minus: Constant::new(Bits::<UPD_BITS>::from(f.theta_minus as u64)),
+            max_u: Constant::new(Bits::<UPD_BITS>::from(f.theta_max as u64)),
+            max_t: Constant::new(Bits::<TB>::from(f.theta_max as u64)),
+        }
+    }
+}
+
+impl<const TB: usize> Logic for ThetaUpdate<TB> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.upd.next = bit_cast::<UPD_BITS, TB>(self.theta.val()) - self.minus.val();
+        if self.won.val() {
+            self.upd.next =
+                bit_cast::<UPD_BITS, TB>(self.theta.val()) + self.plus.val() - self.minus.val();
+        }
+        self.theta_n.next = bit_cast::<TB, UPD_BITS>(self.upd.val());
+        if (self.upd.val() & self.upd_sign.val()).any() {
+            self.theta_n.next = 0.into();
+        } else if self.upd.val() > self.max_u.val() {
+            self.theta_n.next = self.max_t.val();
+        }
+    }
+}
+
+/// One neuron's homeostasis registers around its [`ThetaBias`] and [`ThetaUpdate`].
 #[derive(LogicBlock)]
 pub struct ThetaCell<const PB: usize, const TB: usize> {
     pub clock: Signal<In, Clock>,
@@ -42,29 +144,17 @@ pub struct ThetaCell<const PB: usize, const TB: usize> {
     thr_r: DFF<Bits<PB>>,
     rest_r: DFF<Bit>,
     min_r: DFF<Bit>,
-    /// `thr + theta`, and the same in offset binary.
-    sum: Signal<Local, Bits<PB>>,
-    sum_f: Signal<Local, Bits<PB>>,
-    /// `theta - theta_minus (+ theta_plus)`, before the clamp.
-    upd: Signal<Local, Bits<UPD_BITS>>,
-    sign: Constant<Bits<PB>>,
-    upd_sign: Constant<Bits<UPD_BITS>>,
-    p_rest_f: Constant<Bits<PB>>,
-    p_min_f: Constant<Bits<PB>>,
-    plus: Constant<Bits<UPD_BITS>>,
-    minus: Constant<Bits<UPD_BITS>>,
-    max_u: Constant<Bits<UPD_BITS>>,
-    max_t: Constant<Bits<TB>>,
+    bias_t: ThetaBias<PB, TB>,
+    upd_t: ThetaUpdate<TB>,
 }
 
 impl<const PB: usize, const TB: usize> ThetaCell<PB, TB> {
     /// The cell with `theta` starting at `init` (raw).
     pub fn new(p: &HwParams, init: u64) -> Self {
-        let f = &p.format;
-        assert!(p.homeostasis, "theta is built with homeostasis only");
-        assert_eq!(f.theta_bits as usize, TB, "theta width");
-        assert!(TB < PB && PB < UPD_BITS, "theta narrower than a potential");
-        assert!(init <= f.theta_max as u64, "initial theta above theta_max");
+        assert!(
+            init <= p.format.theta_max as u64,
+            "initial theta above theta_max"
+        );
         ThetaCell {
             clock: Default::default(),
             bias: Default::default(),
@@ -81,17 +171,8 @@ impl<const PB: usize, const TB: usize> ThetaCell<PB, TB> {
             thr_r: Default::default(),
             rest_r: Default::default(),
             min_r: Default::default(),
-            sum: Default::default(),
-            sum_f: Default::default(),
-            upd: Default::default(),
-            sign: Constant::new(Bits::<PB>::from(1u64 << (PB - 1))),
-            upd_sign: Constant::new(Bits::<UPD_BITS>::from(1u64 << (UPD_BITS - 1))),
-            p_rest_f: Constant::new(flipped::<PB>(f.p_rest as i64)),
-            p_min_f: Constant::new(flipped::<PB>(f.p_min as i64)),
-            plus: Constant::new(Bits::<UPD_BITS>::from(f.theta_plus as u64)),
-            minus: Constant::new(Bits::<UPD_BITS>::from(f.theta_minus as u64)),
-            max_u: Constant::new(Bits::<UPD_BITS>::from(f.theta_max as u64)),
-            max_t: Constant::new(Bits::<TB>::from(f.theta_max as u64)),
+            bias_t: ThetaBias::new(p),
+            upd_t: ThetaUpdate::new(p),
         }
     }
 }
@@ -105,27 +186,17 @@ impl<const PB: usize, const TB: usize> Logic for ThetaCell<PB, TB> {
         self.thr_j.next = self.thr_r.q.val();
         self.rest_fires.next = self.rest_r.q.val();
         self.min_fires.next = self.min_r.q.val();
-        // Bias: the neuron's threshold of the image and its reset comparators.
-        self.sum.next = self.thr.val() + bit_cast::<PB, TB>(self.theta_r.q.val());
-        self.sum_f.next = self.sum.val() ^ self.sign.val();
+        self.bias_t.thr.next = self.thr.val();
+        self.bias_t.theta.next = self.theta_r.q.val();
         if self.bias.val() {
-            self.thr_r.d.next = self.sum.val();
-            self.rest_r.d.next = self.p_rest_f.val() >= self.sum_f.val();
-            self.min_r.d.next = self.p_min_f.val() >= self.sum_f.val();
+            self.thr_r.d.next = self.bias_t.thr_j.val();
+            self.rest_r.d.next = self.bias_t.rest_fires.val();
+            self.min_r.d.next = self.bias_t.min_fires.val();
         }
-        // Done of a training image: min(max(theta - minus + (plus if won), 0), max).
-        self.upd.next = bit_cast::<UPD_BITS, TB>(self.theta_r.q.val()) - self.minus.val();
-        if self.won.val() {
-            self.upd.next =
-                bit_cast::<UPD_BITS, TB>(self.theta_r.q.val()) + self.plus.val() - self.minus.val();
-        }
+        self.upd_t.theta.next = self.theta_r.q.val();
+        self.upd_t.won.next = self.won.val();
         if self.update.val() {
-            self.theta_r.d.next = bit_cast::<TB, UPD_BITS>(self.upd.val());
-            if (self.upd.val() & self.upd_sign.val()).any() {
-                self.theta_r.d.next = 0.into();
-            } else if self.upd.val() > self.max_u.val() {
-                self.theta_r.d.next = self.max_t.val();
-            }
+            self.theta_r.d.next = self.upd_t.theta_n.val();
         }
         if self.we.val() {
             self.theta_r.d.next = self.wdata.val();

@@ -353,6 +353,13 @@ fn fix_module(lines: &[String]) -> Result<Vec<String>> {
             custom = true;
         }
         let in_comb = comb_indent.is_some();
+        let resolved;
+        let t = if custom {
+            t
+        } else {
+            resolved = resolve_element_paths(t, &fixer.decls);
+            resolved.as_str()
+        };
         let rewritten = if custom {
             // Hand-written Verilog of a custom block: only plain `x = literal;` initialisations
             // (rust-hdl's DFF writes `q = 64'h0;` for a 2-bit enum) are resized.
@@ -401,6 +408,51 @@ fn fix_module(lines: &[String]) -> Result<Vec<String>> {
 }
 
 /// Lines of a combinational block that carry no expression.
+/// rust-hdl names element `k` of a `Vec` field `x` `x$k`, but substitutes only the first index
+/// of a path: `self.a[z].b[0]` comes out as `a$0$b[0]`. Each `NAME[K]` (`K` a decimal literal)
+/// whose `NAME` is not declared in the module and whose `NAME$K` is becomes `NAME$K`, so that a
+/// block can reach a one-element `Vec` port of an element of a `Vec` of blocks (a literal
+/// index only: a second loop variable is not substituted and stays an error).
+fn resolve_element_paths(t: &str, decls: &BTreeMap<String, Decl>) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut rest = t;
+    while let Some(open) = rest.find('[') {
+        let (head, tail) = rest.split_at(open);
+        let name_at = head
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| is_ident_char(c))
+            .last()
+            .map_or(head.len(), |(i, _)| i);
+        let name = &head[name_at..];
+        let close = tail.find(']');
+        let element = close.and_then(|c| {
+            let k = &tail[1..c];
+            let joined = format!("{name}${k}");
+            (!k.is_empty()
+                && k.bytes().all(|b| b.is_ascii_digit())
+                && is_identifier(name)
+                && !decls.contains_key(name)
+                && decls.contains_key(&joined))
+            .then_some((joined, c))
+        });
+        match element {
+            Some((joined, c)) => {
+                out.push_str(&head[..name_at]);
+                out.push_str(&joined);
+                rest = &tail[c + 1..];
+            }
+            None => {
+                out.push_str(head);
+                out.push('[');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 fn is_structural(t: &str) -> bool {
     matches!(t, "begin" | "end" | "else begin" | "endcase" | "")
         || t.starts_with("//")
@@ -1963,6 +2015,15 @@ mod tests {
                 "w = 16'h0;"
             ]
         );
+    }
+
+    /// `a$0$b[0]` (rust-hdl's text for `self.a[z].b[0]`) is element `a$0$b$0`; a bit select
+    /// of a declared vector stays one.
+    #[test]
+    fn literal_indices_of_vec_paths_name_the_element() {
+        let decls = "    reg  [7:0] l$0$b$0;\n    reg  [7:0] w;\n    reg  s;";
+        let got = statements(decls, "l$0$b[0] = w;\ns = l$0$b[0] == w;\ns = w[3];");
+        assert_eq!(got, ["l$0$b$0 = w;", "s = l$0$b$0 == w;", "s = w[3];"]);
     }
 
     #[test]

@@ -460,8 +460,8 @@ fn unknown_widths_list_the_presets() {
 }
 
 /// The cores with homeostasis (theta cells, Bias, the wider WTA value, the theta port) are
-/// lint-clean and compile in Icarus like the seed's: the small one and the `default` preset's
-/// widths (without its normalization, not built yet). Their blocks' synthesis without latches
+/// lint-clean and compile in Icarus like the seed's: the small one, the `default` preset's
+/// widths (without its normalization), and the small ones in lane groups (theta memories). Their blocks' synthesis without latches
 /// is checked block by block (`theta`, `wta`).
 #[test]
 fn homeostasis_cores_lint_and_compile() {
@@ -478,6 +478,8 @@ fn homeostasis_cores_lint_and_compile() {
     for (name, cfg) in [
         ("small_theta", snn_hdl::presets::small_theta()),
         ("learning_theta", learning),
+        ("small_lanes_theta", snn_hdl::presets::small_lanes_theta()),
+        ("small_lanes2_theta", snn_hdl::presets::small_lanes2_theta()),
     ] {
         let files = write_hdl(&cfg, &out_dir(name)).unwrap();
         let text = std::fs::read_to_string(&files[0]).unwrap();

@@ -424,13 +424,13 @@ fn icarus_inference_and_training_match_cycle_model_and_golden() {
 /// A preset generated here from its example configuration (the committed `hdl/` holds only the
 /// default core): Verilator inference and training on `count` images, every image and weight
 /// compared, and some winner among the neurons.
-fn generated_preset_matches(file: &str, neurons: usize, count: usize) {
+fn generated_preset_matches(file: &str, neurons: usize, count: usize) -> Option<RtlResult> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../configs")
         .join(format!("{file}.toml"));
     let cfg = SnnConfig::from_toml_file(&path).unwrap();
     assert_eq!(cfg.neurons, neurons, "{}", path.display());
-    generated_config_matches(file, &cfg, count);
+    generated_config_matches(file, &cfg, count)
 }
 
 /// [`generated_preset_matches`] for a configuration given directly.
@@ -496,12 +496,16 @@ fn verilator_small_homeostasis_matches_cycle_model_and_golden() {
 }
 
 /// The 16x16 lane presets (docs/ARCHITECTURE.md, "Neuron lanes"): 10 neurons in groups of 4
-/// (the last group half padding) and 8 in two groups (the state memory's bypass), generated and
-/// co-simulated in `sim` on `count` blobs, inference then training, against both models.
+/// (the last group half padding) and 8 in two groups (the state memory's bypass), each without
+/// and with homeostasis (theta loaded, moved by the Done passes and read back through the theta
+/// memories), generated and co-simulated in `sim` on `count` blobs, inference then training,
+/// against both models.
 fn lane_presets_match(sim: Simulator, count: usize) {
     for (name, cfg) in [
         ("small-lanes", snn_hdl::presets::small_lanes()),
         ("small-lanes2", snn_hdl::presets::small_lanes2()),
+        ("small-lanes-theta", snn_hdl::presets::small_lanes_theta()),
+        ("small-lanes2-theta", snn_hdl::presets::small_lanes2_theta()),
     ] {
         let test = format!("{sim} {name}");
         if !have(sim, &test) {
@@ -516,7 +520,11 @@ fn lane_presets_match(sim: Simulator, count: usize) {
             count < 10 || rtl.images.iter().any(|i| i.outcome.winner.is_some()),
             "{test}: no winner"
         );
-        cosim(sim, &files[0], &cfg, &im, true);
+        let trained = cosim(sim, &files[0], &cfg, &im, true);
+        assert!(
+            cfg.theta_plus == 0.0 || trained.images.windows(2).any(|w| w[0].theta != w[1].theta),
+            "{test}: theta never moved in training"
+        );
     }
 }
 
@@ -536,6 +544,17 @@ fn icarus_lanes_match_cycle_model_and_golden() {
 #[test]
 fn verilator_n100_lanes_matches_cycle_model_and_golden() {
     generated_preset_matches("n100-p10", 100, 8);
+}
+
+/// `configs/default-theta-n100-p10.toml`: the `default` preset's homeostasis with 100 neurons
+/// in 10 lane groups of 10 (theta memories, Bias and Done passes) on MNIST test digits, every
+/// weight and theta compared after every training image.
+#[test]
+fn verilator_theta_n100_lanes_matches_cycle_model_and_golden() {
+    if let Some(rtl) = generated_preset_matches("default-theta-n100-p10", 100, 8) {
+        let moved = rtl.images.windows(2).any(|w| w[0].theta != w[1].theta);
+        assert!(moved, "theta never moved in training");
+    }
 }
 
 /// Icarus on 2 images of the learning preset with homeostasis, both modes.
