@@ -857,6 +857,49 @@ mod tests {
         (0..10).map(|j| u.spikes.val().get_bit(j)).collect()
     }
 
+    /// A Fire pass over the `groups` as control drives it (the spikes latched in the first
+    /// cycle), `check(uut, g)` before each cycle's edge, the model's group transfer after it.
+    fn fire_pass(
+        uut: &mut Uut,
+        model: &mut Model,
+        t: u32,
+        pending: Option<u32>,
+        p: &HwParams,
+        mut check: impl FnMut(&Uut, u32),
+    ) {
+        for g in 0..p.groups as u32 {
+            uut.fire.next = true;
+            uut.step.next = true;
+            uut.latch.next = g == 0;
+            uut.hold.next = g > 0;
+            uut.group.next = (g as u64).into();
+            assert!(simulate(uut, 1000));
+            check(uut, g);
+            tick(uut, clk);
+            model.fire_group(g, t, pending, p);
+        }
+    }
+
+    /// wta's reads as a scan makes them: `ws` 0 (outside the scan, then its entry), then
+    /// 1..N - 1, `check(uut, ws)` once each has settled; then the scan's last cycle, which reads
+    /// no neuron (`fetch = N`), so that the prefetch resumes.
+    fn wta_reads(uut: &mut Uut, mut check: impl FnMut(&Uut, usize)) {
+        quiet(uut);
+        uut.group.next = 0u64.into();
+        tick(uut, clk);
+        for (k, ws) in [0u64].into_iter().chain(0..10).enumerate() {
+            uut.ws.next = ws.into();
+            assert!(simulate(uut, 1000));
+            if k > 0 {
+                check(uut, ws as usize);
+            }
+            tick(uut, clk);
+        }
+        quiet(uut);
+        uut.ws.next = 10u64.into();
+        tick(uut, clk);
+    }
+
     /// The lane state of 10 neurons in groups of 4 against the cycle model's group transfers
     /// (`snn_sim::neuron::Neurons`), driven as control drives it: images of steps whose groups
     /// integrate random words and complete one after another, Fire passes when a neuron
@@ -942,38 +985,21 @@ mod tests {
                 if want.contains(&true) || pending.is_some() {
                     passes += 1;
                     inhibited += usize::from(pending.is_some());
-                    for g in 0..g_n {
-                        uut.fire.next = true;
-                        uut.step.next = true;
-                        uut.latch.next = g == 0;
-                        uut.hold.next = g > 0;
-                        uut.group.next = (g as u64).into();
-                        assert!(simulate(&mut uut, 1000));
+                    fire_pass(&mut uut, &mut model, t, pending, &p, |uut, g| {
                         if g > 0 {
-                            assert_eq!(mask(&uut), want, "image {image}, spikes at step {t}");
+                            assert_eq!(mask(uut), want, "image {image}, spikes at step {t}");
                             assert_eq!(uut.spike_any.val(), want.contains(&true));
                         }
-                        tick(&mut uut, clk);
-                        model.fire_group(g, t, pending, &p);
-                    }
+                    });
                 }
             }
-            // wta's reads: `ws` 0 (outside the scan, then its entry), then 1.. N - 1.
-            quiet(&mut uut);
-            uut.group.next = 0u64.into();
-            tick(&mut uut, clk);
-            for (k, ws) in [0u64].into_iter().chain(0..10).enumerate() {
-                uut.ws.next = ws.into();
-                assert!(simulate(&mut uut, 1000));
-                if k > 0 {
-                    assert_eq!(
-                        signed(uut.shown_sel.val().to_u64(), 18),
-                        model.shown()[ws as usize],
-                        "image {image}, shown[{ws}]"
-                    );
-                }
-                tick(&mut uut, clk);
-            }
+            wta_reads(&mut uut, |uut, ws| {
+                assert_eq!(
+                    signed(uut.shown_sel.val().to_u64(), 18),
+                    model.shown()[ws],
+                    "image {image}, shown[{ws}]"
+                );
+            });
             // The host's potentials, a cycle after `pot_sel`.
             quiet(&mut uut);
             uut.idle.next = true;
@@ -1095,38 +1121,17 @@ mod tests {
                 );
                 if any {
                     spiked += 1;
-                    for g in 0..g_n {
-                        uut.fire.next = true;
-                        uut.step.next = true;
-                        uut.latch.next = g == 0;
-                        uut.hold.next = g > 0;
-                        uut.group.next = (g as u64).into();
-                        tick(&mut uut, clk);
-                        model.fire_group(g, t, None, &p);
-                    }
+                    fire_pass(&mut uut, &mut model, t, None, &p, |_, _| {});
                 }
             }
             // wta's reads: `theta[ws]` beside `shown[ws]`.
-            quiet(&mut uut);
-            uut.group.next = 0u64.into();
-            tick(&mut uut, clk);
-            for (k, ws) in [0u64].into_iter().chain(0..10).enumerate() {
-                uut.ws.next = ws.into();
-                assert!(simulate(&mut uut, 1000));
-                if k > 0 {
-                    let j = ws as usize;
-                    assert_eq!(
-                        uut.theta_sel[0].val().to_u64() as i32,
-                        model.theta()[j],
-                        "image {image}, theta[{ws}]"
-                    );
-                }
-                tick(&mut uut, clk);
-            }
-            // The scan's last cycle reads no neuron (`fetch = N`): the prefetch resumes.
-            quiet(&mut uut);
-            uut.ws.next = 10u64.into();
-            tick(&mut uut, clk);
+            wta_reads(&mut uut, |uut, ws| {
+                assert_eq!(
+                    uut.theta_sel[0].val().to_u64() as i32,
+                    model.theta()[ws],
+                    "image {image}, theta[{ws}]"
+                );
+            });
             // Done of a training image: every theta moves, the winner's up (none in image 0).
             let winner = (image > 0).then(|| (rng.next_u64() % 10) as u32);
             won += usize::from(winner.is_some());
