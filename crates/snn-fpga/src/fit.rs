@@ -47,16 +47,18 @@ impl Memory {
     }
 }
 
-/// The memory of P < N cores that P = N cores keep in registers.
+/// The memories of P < N cores that P = N cores keep in registers.
 const NEURON_STATE: &str = "neuron state";
+const THETAS: &str = "thetas";
 
 /// The memories of the core for `p`, as the generator declares them: `weight_mem` of `2^AW`
 /// words of `N * WB` bits (P = N) or `G * M` words of `P * WB` bits (P < N, the lane layout of
 /// issue 12); `next_mem` of `2^AW` x `AW`; `line_buf` of 256 x 32 (its address register is
 /// [`LINE_BUF_ADDR_BITS`] wide, whatever `W`); the class lists' heads and counts, 256 x `AW`
 /// each ([`CLASS_BITS`]-bit class); `tag_mem` of `2^AW` x 2 with normalization; and with P < N
-/// the neuron state of the `G` groups, `P * (2 PB + 8 (+ TB + PB with homeostasis))` bits a
-/// word (potential, shown value, refractory end; theta and the neuron's threshold).
+/// the neuron state of the `G` groups, `P * (2 PB + 8)` bits a word (potential, shown value,
+/// refractory end), and with homeostasis their thetas, `P * TB` bits a word (the generator
+/// declares one memory of `G x TB` per lane: as shallow, it maps the same way).
 pub fn memories(p: &HwParams) -> Vec<Memory> {
     let mem = |name, depth: u64, width: u64| Memory { name, depth, width };
     let (aw, wb) = (p.aw as u64, p.format.weight_bits as u64);
@@ -77,16 +79,11 @@ pub fn memories(p: &HwParams) -> Vec<Memory> {
     }
     if p.lanes < p.n {
         let pb = p.format.potential_bits as u64;
-        let theta = if p.homeostasis {
-            p.format.theta_bits as u64 + pb
-        } else {
-            0
-        };
-        v.push(mem(
-            NEURON_STATE,
-            p.groups as u64,
-            lanes * (2 * pb + 8 + theta),
-        ));
+        v.push(mem(NEURON_STATE, p.groups as u64, lanes * (2 * pb + 8)));
+        if p.homeostasis {
+            let tb = p.format.theta_bits as u64;
+            v.push(mem(THETAS, p.groups as u64, lanes * tb));
+        }
     }
     v
 }
@@ -387,7 +384,7 @@ impl Estimate {
         // The measured cores' other memories are in the LUT fit already.
         let state: u64 = memories
             .iter()
-            .filter(|m| m.memory.name == NEURON_STATE)
+            .filter(|m| m.memory.name == NEURON_STATE || m.memory.name == THETAS)
             .map(|m| m.mapping.luts())
             .sum();
         Estimate {
@@ -602,12 +599,19 @@ mod tests {
         );
         let (pb, tb) = (21, 17);
         assert_eq!(
-            m.last().unwrap(),
-            &Memory {
-                name: "neuron state",
-                depth: 10,
-                width: 10 * (2 * pb + 8 + tb + pb)
-            }
+            m[m.len() - 2..],
+            [
+                Memory {
+                    name: "neuron state",
+                    depth: 10,
+                    width: 10 * (2 * pb + 8)
+                },
+                Memory {
+                    name: "thetas",
+                    depth: 10,
+                    width: 10 * tb
+                }
+            ]
         );
         // 7,840 x 100 on ECP5: 1024 x 18 -> 8 x 6 = 48 DP16KD (512 x 36 also 16 x 3 = 48).
         let e = Estimate::new(Target::Ecp5, &p);
