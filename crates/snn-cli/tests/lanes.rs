@@ -71,7 +71,7 @@ fn lanes_out_of_range_and_the_rtl_are_refused_by_name() {
     fails(
         d,
         &["generate", "--config", &p5, "--out", "hdl"],
-        &["lanes = 5", "neurons = 12", "homeostasis"],
+        &["lanes = 5", "neurons = 12", "row normalization"],
     );
     assert!(
         !d.join("hdl").exists(),
