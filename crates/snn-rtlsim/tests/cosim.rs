@@ -557,6 +557,24 @@ fn verilator_theta_n100_lanes_matches_cycle_model_and_golden() {
     }
 }
 
+/// Icarus on 2 MNIST digits of `configs/default-theta-n100-p10.toml`, both modes: the N = 100
+/// lane core with homeostasis read by a second simulator.
+#[test]
+fn icarus_theta_n100_lanes_matches_cycle_model_and_golden() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/default-theta-n100-p10.toml");
+    let cfg = SnnConfig::from_toml_file(&path).unwrap();
+    let test = "icarus default-theta-n100-p10";
+    if !have(Simulator::Icarus, test) {
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("snn-rtlsim-theta-n100-p10-icarus");
+    let files = snn_hdl::generate::write_hdl(&cfg, &dir).unwrap();
+    let im = images(2, 2, test);
+    cosim(Simulator::Icarus, &files[0], &cfg, &im, false);
+    cosim(Simulator::Icarus, &files[0], &cfg, &im, true);
+}
+
 /// Icarus on 2 images of the learning preset with homeostasis, both modes.
 #[test]
 fn icarus_learning_homeostasis_matches_cycle_model_and_golden() {
