@@ -97,7 +97,8 @@ fn generate_lists_its_compiled_presets() {
     );
     let text = ok(d, &["generate", "--list-presets"]);
     assert!(
-        text.contains("default-n100       | 100 | 10 | 21 | 10 | 17 | yes"),
+        text.contains("default-n100           | 100 | 100 | 10 | 21 | 10 | 17 | yes")
+            && text.contains("default-theta-n100-p10 | 100 |  10 | 10 | 21 | 10 | 17 | yes"),
         "{text}"
     );
     assert!(!d.join("hdl").exists(), "listing writes nothing");

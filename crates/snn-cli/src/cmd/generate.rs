@@ -130,7 +130,11 @@ fn list_presets(json: bool) -> Result<()> {
         return print_json(&presets);
     }
     println!("The generator is compiled for these width sets; a configuration must match one (snn generate lists them when none does):");
-    println!("preset             |   N | WB | PB | AW | TB | homeostasis | normalization");
+    let w = presets.iter().map(|s| s.name.len()).max().unwrap_or(6).max(6);
+    println!(
+        "{:<w$} |   N |   P | WB | PB | AW | TB | homeostasis | normalization",
+        "preset"
+    );
     for s in presets {
         let yes = |b: bool| if b { "yes" } else { "no" };
         let tb = if s.homeostasis {
@@ -139,9 +143,10 @@ fn list_presets(json: bool) -> Result<()> {
             "-".into()
         };
         println!(
-            "{:<18} | {:>3} | {:>2} | {:>2} | {:>2} | {:>2} | {:<11} | {}",
+            "{:<w$} | {:>3} | {:>3} | {:>2} | {:>2} | {:>2} | {:>2} | {:<11} | {}",
             s.name,
             s.n,
+            s.lanes,
             s.wb,
             s.pb,
             s.aw,
@@ -150,6 +155,6 @@ fn list_presets(json: bool) -> Result<()> {
             yes(s.normalization)
         );
     }
-    println!("(a preset's configuration: its SnnConfig constructor, or configs/<preset>.toml; lanes < neurons is not built yet)");
+    println!("(a preset's configuration: its SnnConfig constructor, or configs/<preset>.toml; P is the lane count, P < N a lane core: docs/ARCHITECTURE.md, \"Neuron lanes\")");
     Ok(())
 }
