@@ -130,7 +130,12 @@ fn list_presets(json: bool) -> Result<()> {
         return print_json(&presets);
     }
     println!("The generator is compiled for these width sets; a configuration must match one (snn generate lists them when none does):");
-    let w = presets.iter().map(|s| s.name.len()).max().unwrap_or(6).max(6);
+    let w = presets
+        .iter()
+        .map(|s| s.name.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
     println!(
         "{:<w$} |   N |   P | WB | PB | AW | TB | homeostasis | normalization",
         "preset"
