@@ -87,9 +87,6 @@ pub fn check_rtl(p: &HwParams) -> Result<()> {
     if p.lanes == 1 && p.n > 1 {
         bail!("lanes = 1: the RTL's lane groups need at least 2 lanes (its WTA scan reads the state memory one neuron ahead, and neuron 1 must be in group 0); use lanes = 2");
     }
-    if p.lanes < p.n && p.normalization {
-        bail!("lanes = {} < neurons = {} with row normalization (norm_target > 0): the RTL builds lane groups without normalization so far, the cycle model runs it (remove lanes, set lanes = {}, or use the cycle model)", p.lanes, p.n, p.n);
-    }
     for (ok, why) in limits {
         if !ok {
             bail!("configuration beyond the RTL's limits: {why}");
@@ -250,8 +247,8 @@ mod tests {
         assert!(rtl_error(wide_theta).contains("theta_bits = 21 must be below potential_bits = 21"));
     }
 
-    /// Lane groups: built with the seed's constants and with homeostasis from 2 lanes up;
-    /// refused, by name, with one lane and with row normalization.
+    /// Lane groups: built with the seed's constants, with homeostasis and with the whole
+    /// learning rule from 2 lanes up; refused, by name, with one lane.
     #[test]
     fn rtl_lanes_limits_name_their_reason() {
         let lanes = |lanes, base: SnnConfig| SnnConfig {
@@ -262,7 +259,8 @@ mod tests {
         check_rtl(&HwParams::new(&lanes(2, SnnConfig::seed())).unwrap()).unwrap();
         check_rtl(&HwParams::new(&lanes(5, SnnConfig::seed())).unwrap()).unwrap();
         assert!(rtl_error(lanes(1, SnnConfig::seed())).contains("use lanes = 2"));
-        assert!(rtl_error(lanes(5, SnnConfig::learning())).contains("with row normalization"));
+        check_rtl(&HwParams::new(&lanes(5, SnnConfig::learning())).unwrap()).unwrap();
+        assert!(rtl_error(lanes(1, SnnConfig::learning())).contains("use lanes = 2"));
         let theta_only = SnnConfig {
             norm_target: 0.0,
             ..SnnConfig::learning()

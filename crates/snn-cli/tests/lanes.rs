@@ -67,11 +67,23 @@ fn lanes_out_of_range_and_the_rtl_are_refused_by_name() {
         );
         assert!(!d.join("w.json").exists());
     }
+    // The RTL refuses one lane by name, and names the lanes and mechanisms of a shape no width
+    // set is compiled for.
+    let p1 = lanes_config(d, 1);
+    fails(
+        d,
+        &["generate", "--config", &p1, "--out", "hdl"],
+        &["lanes = 1", "use lanes = 2"],
+    );
     let p5 = lanes_config(d, 5);
     fails(
         d,
         &["generate", "--config", &p5, "--out", "hdl"],
-        &["lanes = 5", "neurons = 12", "row normalization"],
+        &[
+            "no compiled HDL preset",
+            "N = 12, P = 5, WB = 10, PB = 21, AW = 10, homeostasis, row normalization",
+            "default-n100-p10 (N = 100, P = 10,",
+        ],
     );
     assert!(
         !d.join("hdl").exists(),

@@ -107,6 +107,10 @@ pub struct Control<const PB: usize, const AW: usize, const WAW: usize, const GB:
     pub n_nm_step: Vec<Signal<Out, Bit>>,
     pub n_finish: Vec<Signal<Out, Bit>>,
     pub st_nm_last: Vec<Signal<In, Bit>>,
+    /// With row normalization and lane groups (else empty): state Sum (the walk of the
+    /// winner's row between End and NormMul), and its last cycle.
+    pub n_sum: Vec<Signal<Out, Bit>>,
+    pub st_sum_end: Vec<Signal<In, Bit>>,
     /// weight_mem's read address: `raddr`, with lane groups in the word of the group read for
     /// (`g * M + i`); stdp's (`st_wraddr`) in its states.
     pub wm_raddr: Signal<Out, Bits<WAW>>,
@@ -202,6 +206,7 @@ pub struct Control<const PB: usize, const AW: usize, const WAW: usize, const GB:
     s_done: Constant<Bits<STATE_BITS>>,
     s_bias: Vec<Constant<Bits<STATE_BITS>>>,
     s_norm_mul: Vec<Constant<Bits<STATE_BITS>>>,
+    s_sum: Vec<Constant<Bits<STATE_BITS>>>,
     /// The counters of `t = 1` and `mask(1)`.
     one_r: Vec<Constant<Bits<RESIDUE_BITS>>>,
     one_q: Vec<Constant<Bits<STEP_BITS>>>,
@@ -224,8 +229,10 @@ pub struct Control<const PB: usize, const AW: usize, const WAW: usize, const GB:
     /// homeostasis and lane groups (Bias and a training image's Done are passes), else 0.
     _hd: usize,
     _lh: usize,
-    /// 1 with row normalization, else 0: the NormMul state, End going to it instead of Pen.
+    /// 1 with row normalization, else 0: the NormMul state, End going to it instead of Pen;
+    /// 1 with row normalization and lane groups, else 0: End goes to Sum, Sum to NormMul.
     _nz: usize,
+    _nzl: usize,
 }
 
 impl<const PB: usize, const AW: usize, const WAW: usize, const GB: usize> Control<PB, AW, WAW, GB> {
@@ -371,6 +378,10 @@ impl<const PB: usize, const AW: usize, const WAW: usize, const GB: usize> Contro
             n_nm_step: many(nz),
             n_finish: many(nz),
             st_nm_last: many(nz),
+            n_sum: many(nz * ln),
+            st_sum_end: many(nz * ln),
+            s_sum: (0..nz * ln).map(|_| cs4(FsmState::Sum)).collect(),
+            _nzl: nz * ln,
             _nz: nz,
             n_bias: many(h * (1 - ln)),
             theta_upd: (0..h).map(|_| Default::default()).collect(),
@@ -468,6 +479,9 @@ impl<const PB: usize, const AW: usize, const WAW: usize, const GB: usize> Logic
             self.n_nm_begin[z].next = self.state_r.q.val() == self.s_end.val();
             self.n_nm_step[z].next = self.state_r.q.val() == self.s_norm_mul[z].val();
             self.n_finish[z].next = self.state_r.q.val() == self.s_done.val();
+        }
+        for z in 0..self._nzl {
+            self.n_sum[z].next = self.state_r.q.val() == self.s_sum[z].val();
         }
         for h in 0..self._hd {
             self.n_bias[h].next = self.state_r.q.val() == self.s_bias[h].val();
@@ -800,6 +814,14 @@ impl<const PB: usize, const AW: usize, const WAW: usize, const GB: usize> Logic
             }
             if (self.state_r.q.val() == self.s_norm_mul[z].val()) & self.st_nm_last[z].val() {
                 self.state_r.d.next = self.s_done.val();
+            }
+        }
+        for z in 0..self._nzl {
+            if (self.state_r.q.val() == self.s_end.val()) & self.decide.pen_start.val() {
+                self.state_r.d.next = self.s_sum[z].val();
+            }
+            if (self.state_r.q.val() == self.s_sum[z].val()) & self.st_sum_end[z].val() {
+                self.state_r.d.next = self.s_norm_mul[z].val();
             }
         }
 

@@ -21,7 +21,6 @@
 //! `class_next`) may depend on anything. `verilator --lint-only -Wall` checks the rule
 //! (UNOPTFLAT).
 
-use crate::cast::Cast;
 use crate::control::Control;
 use crate::neuron::Neurons;
 use crate::spike_gen::SpikeGen;
@@ -120,10 +119,10 @@ pub struct SnnCore<
     _hd: usize,
     /// 1 with row normalization, else 0.
     _nz: usize,
-    /// 1 with lane groups, else 0.
+    /// 1 with lane groups, else 0; 1 with row normalization and lane groups (state Sum),
+    /// else 0.
     _ln: usize,
-    /// The normalization sweep's read address in weight_mem's width.
-    n_raddr: Vec<Cast<AW, WAW>>,
+    _nzl: usize,
 }
 
 impl<
@@ -164,7 +163,7 @@ impl<
             _nz: usize::from(p.normalization),
             _hd: usize::from(p.homeostasis && p.lanes == p.n),
             _ln: usize::from(p.lanes < p.n),
-            n_raddr: crate::neuron::many(usize::from(p.normalization)),
+            _nzl: usize::from(p.normalization && p.lanes < p.n),
             clock: Default::default(),
             start: Default::default(),
             learn: Default::default(),
@@ -341,13 +340,16 @@ impl<
             self.stdp.craddr[z].next = self.control.raddr.val();
             self.stdp.host_mode[z].next = !self.control.busy.val();
             self.stdp.host_we[z].next = self.host_we.val();
-            self.stdp.host_addr[z].next = bit_cast::<AW, WAW>(self.host_addr.val());
+            self.stdp.host_addr[z].next = self.host_addr.val();
             self.control.st_nm_last[z].next = self.stdp.nm_last[z].val();
-            self.n_raddr[z].x.next = self.stdp.n_raddr[z].val();
             if self.stdp.n_rd[z].val() {
-                self.weight_mem.raddr.next = self.n_raddr[z].y.val();
+                self.weight_mem.raddr.next = self.stdp.n_raddr[z].val();
             }
             self.host_rdata.next = self.stdp.n_rdata[z].val();
+        }
+        for z in 0..self._nzl {
+            self.stdp.n_sum[z].next = self.control.n_sum[z].val();
+            self.control.st_sum_end[z].next = self.stdp.n_sum_end[z].val();
         }
 
         // Lane groups: control's group steps and Fire pass, wta's pending inhibition and

@@ -53,17 +53,35 @@ pub fn generate_verilog_with_state(
     generate_preset(&p, TOP, init, &theta).ok_or_else(|| {
         let list: Vec<String> = PRESETS
             .iter()
-            .map(|s| format!("{} (N = {}, WB = {}, PB = {}, AW = {})", s.name, s.n, s.wb, s.pb, s.aw))
+            .map(|s| {
+                let shape = shape(s.n, s.lanes, s.wb, s.pb, s.aw, s.homeostasis, s.normalization);
+                format!("{} ({shape})", s.name)
+            })
             .collect();
+        let (w, pb) = (p.widths.weight as usize, p.widths.potential as usize);
+        let this = shape(p.n, p.lanes, w, pb, p.aw as usize, p.homeostasis, p.normalization);
         anyhow!(
-            "no compiled HDL preset has the widths of this configuration (N = {}, WB = {}, PB = {}, AW = {}); compiled presets: {}",
-            p.n,
-            p.widths.weight,
-            p.widths.potential,
-            p.aw,
+            "no compiled HDL preset has the widths of this configuration ({this}); compiled presets: {}",
             list.join("; ")
         )
     })
+}
+
+/// What a compiled width set must match, in words: the sizes and widths, then the mechanisms
+/// that add hardware (lanes only when fewer than the neurons).
+fn shape(n: usize, lanes: usize, wb: usize, pb: usize, aw: usize, h: bool, nz: bool) -> String {
+    let mut s = format!("N = {n}");
+    if lanes < n {
+        s += &format!(", P = {lanes}");
+    }
+    s += &format!(", WB = {wb}, PB = {pb}, AW = {aw}");
+    if h {
+        s += ", homeostasis";
+    }
+    if nz {
+        s += ", row normalization";
+    }
+    s
 }
 
 /// Initial weights must be `N x M` raw values inside `[w_min, w_max]`: the potentials are proven

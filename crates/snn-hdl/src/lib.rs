@@ -22,6 +22,7 @@ pub mod pending;
 pub mod prelude;
 pub mod presets;
 pub mod rf;
+pub mod row_sums;
 pub mod spike_gen;
 pub mod split;
 pub mod stdp;

@@ -159,6 +159,17 @@ presets! {
     /// The `default` preset's homeostasis without normalization, 100 neurons in 10 groups of
     /// 10 lanes (`configs/default-theta-n100-p10.toml`).
     ThetaN100P10Core = "default-theta-n100-p10": N = 100, WB = 10, PB = 21, AW = 10, TB = 17, VB = 22, NORM = false, P = 10, WAW = 13, GB = 4, SW = 500;
+    /// Lane groups with the whole learning rule: [`small_norm`] with 10 neurons in 3 groups of
+    /// 4 ([`small_lanes_norm`]).
+    SmallLanesNormCore = "small-lanes-norm": N = 10, WB = 9, PB = 18, AW = 9, TB = 16, VB = 19, NORM = true, P = 4, WAW = 10, GB = 2, SW = 176;
+    /// The same in two groups, [`small_lanes2_norm`].
+    SmallLanes2NormCore = "small-lanes2-norm": N = 8, WB = 9, PB = 18, AW = 9, TB = 16, VB = 19, NORM = true, P = 4, WAW = 10, GB = 1, SW = 176;
+    /// The `default` preset (homeostasis and row normalization), 100 neurons in 10 groups of
+    /// 10 lanes (`configs/default-n100-p10.toml`).
+    LearningN100P10Core = "default-n100-p10": N = 100, WB = 10, PB = 21, AW = 10, TB = 17, VB = 22, NORM = true, P = 10, WAW = 13, GB = 4, SW = 500;
+    /// The Arty A7-35T board preset: the `default` preset with 200 neurons in 10 groups of 20
+    /// lanes (`configs/arty-n200.toml`).
+    ArtyN200Core = "arty-n200": N = 200, WB = 10, PB = 21, AW = 10, TB = 17, VB = 22, NORM = true, P = 20, WAW = 13, GB = 4, SW = 1000;
 }
 
 /// `SnnConfig::small()` with 10 neurons in lane groups of 4 (preset `small-lanes`).
@@ -197,6 +208,24 @@ pub fn small_lanes2_theta() -> SnnConfig {
     }
 }
 
+/// [`small_norm`] with 10 neurons in lane groups of 4 (preset `small-lanes-norm`).
+pub fn small_lanes_norm() -> SnnConfig {
+    SnnConfig {
+        neurons: 10,
+        lanes: Some(4),
+        ..small_norm()
+    }
+}
+
+/// [`small_norm`] with 8 neurons in two lane groups of 4 (preset `small-lanes2-norm`).
+pub fn small_lanes2_norm() -> SnnConfig {
+    SnnConfig {
+        neurons: 8,
+        lanes: Some(4),
+        ..small_norm()
+    }
+}
+
 /// The configuration a preset's name stands for: a constructor (`default` is the seed's widths,
 /// `small`, `small-theta`) or an example file `configs/<name>.toml` of the repository.
 pub fn preset_config(name: &str) -> anyhow::Result<SnnConfig> {
@@ -209,6 +238,8 @@ pub fn preset_config(name: &str) -> anyhow::Result<SnnConfig> {
         "small-lanes2" => small_lanes2(),
         "small-lanes-theta" => small_lanes_theta(),
         "small-lanes2-theta" => small_lanes2_theta(),
+        "small-lanes-norm" => small_lanes_norm(),
+        "small-lanes2-norm" => small_lanes2_norm(),
         file => SnnConfig::from_toml_file(
             &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../../configs")

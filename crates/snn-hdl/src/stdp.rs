@@ -5,7 +5,6 @@
 //! (stage C). The
 //! end-of-image penalty walks the silent list through the same pipeline.
 
-use crate::cast::Cast;
 use crate::cmp::AtLeast;
 use crate::lowest::{Base, LowestClass};
 use crate::mult::UMul;
@@ -106,19 +105,25 @@ pub struct Stdp<
     pub craddr: Vec<Signal<In, Bits<AW>>>,
     pub host_mode: Vec<Signal<In, Bit>>,
     pub host_we: Vec<Signal<In, Bit>>,
-    pub host_addr: Vec<Signal<In, Bits<AW>>>,
+    pub host_addr: Vec<Signal<In, Bits<WAW>>>,
     /// The sweep reads weight_mem at `n_raddr` (next_mem is not read).
     pub n_rd: Vec<Signal<Out, Bit>>,
-    pub n_raddr: Vec<Signal<Out, Bits<AW>>>,
+    pub n_raddr: Vec<Signal<Out, Bits<WAW>>>,
     /// NormMul's last cycle.
     pub nm_last: Vec<Signal<Out, Bit>>,
     /// weight_mem's read data with the pending update applied: `host_rdata`.
     pub n_rdata: Vec<Signal<Out, Bits<WORD>>>,
-    norm: Vec<NormUnit<N, WB, WORD, AW>>,
-    /// The lane value stage C writes (the penalty's floor included), for the row sums.
+    /// Normalization with lane groups (else empty): state Sum, and its last cycle.
+    pub n_sum: Vec<Signal<In, Bit>>,
+    pub n_sum_end: Vec<Signal<Out, Bit>>,
+    norm: Vec<NormUnit<N, WB, WORD, AW, WAW>>,
+    /// The lane value stage C writes (the penalty's floor included), for the row sums of one
+    /// lane per neuron.
     wval: Vec<Signal<Local, Bits<WB>>>,
-    /// 1 with normalization, else 0.
+    /// 1 with normalization, else 0; the same with one lane per neuron, and with lane groups.
     _nz: usize,
+    _nz1: usize,
+    _nzl: usize,
     sj: DFF<Bits<NEURON_BITS>>,
     m: DFF<Bits<STEP_BITS>>,
     /// The walk over `m`: its counters, the classes of `m` not yet visited (`spend`) and the
@@ -177,8 +182,6 @@ pub struct Stdp<
     /// The weight address of the read stage A issues (`wraddr`'s value, for `addr_b`), and the
     /// lane stage B takes for the walked neuron and for the winner.
     wa0: Signal<Local, Bits<WAW>>,
-    /// The sweep's write address in weight_mem's width (normalization).
-    nwaddr: Vec<Cast<AW, WAW>>,
     wa: Signal<Local, Bits<WAW>>,
     lane_sj: Signal<Local, Bits<NEURON_BITS>>,
     lane_win: Signal<Local, Bits<NEURON_BITS>>,
@@ -285,9 +288,13 @@ impl<
             n_raddr: many(nz),
             nm_last: many(nz),
             n_rdata: many(nz),
+            n_sum: many(nz * ln),
+            n_sum_end: many(nz * ln),
             norm: (0..nz).map(|_| NormUnit::new(p)).collect(),
-            wval: (0..nz).map(|_| Default::default()).collect(),
+            wval: many(nz * (1 - ln)),
             _nz: nz,
+            _nz1: nz * (1 - ln),
+            _nzl: nz * ln,
             clock: Default::default(),
             walk_start: Default::default(),
             walk: Default::default(),
@@ -357,7 +364,6 @@ impl<
             nlow: Default::default(),
             nsj: Default::default(),
             wraddr: Default::default(),
-            nwaddr: many(nz),
             wa0: Default::default(),
             wa: Default::default(),
             lane_sj: Default::default(),
@@ -528,39 +534,6 @@ impl<
         // The penalty's `w - penalty` is `upd` too (see `k_pen`); its floor `w_min` is decided
         // from registers and goes into `wdata`.
         self.floor_c.next = (self.op_c.q.val() == self.op_pen.val()) & !self.pen_ge_min.ge.val();
-        // Row normalization: the row sums follow every write; the sweep, NormMul and the
-        // pending update.
-        for i in 0..self._nz {
-            self.wval[i].next = self.value.val();
-            if self.floor_c.val() {
-                self.wval[i].next = self.w_min.val();
-            }
-            self.norm[i].clock.next = self.clock.val();
-            self.norm[i].start.next = self.sum_start[i].val();
-            self.norm[i].learn.next = self.n_learn[i].val();
-            self.norm[i].ins.next = self.ins[i].val();
-            self.norm[i].ins_a.next = self.ins_a[i].val();
-            self.norm[i].ins_s.next = self.ins_s[i].val();
-            self.norm[i].nm_begin.next = self.nm_begin[i].val();
-            self.norm[i].nm_step.next = self.nm_step[i].val();
-            self.norm[i].finish.next = self.n_finish[i].val();
-            self.norm[i].winner.next = self.winner.val();
-            self.norm[i].winner_valid.next = self.winner_valid[i].val();
-            self.norm[i].craddr.next = self.craddr[i].val();
-            self.norm[i].host_mode.next = self.host_mode[i].val();
-            self.norm[i].host_we.next = self.host_we[i].val();
-            self.norm[i].host_addr.next = self.host_addr[i].val();
-            self.norm[i].word.next = self.word.val();
-            self.norm[i].we.next = self.v_c.q.val();
-            self.norm[i].lane_c.next = self.lane_c.q.val();
-            self.norm[i].w_c.next = self.w_c.q.val();
-            self.norm[i].wval.next = self.wval[i].val();
-            self.n_rd[i].next = self.norm[i].rd.val();
-            self.n_raddr[i].next = self.norm[i].raddr.val();
-            self.nwaddr[i].x.next = self.norm[i].waddr.val();
-            self.nm_last[i].next = self.norm[i].nm_last.val();
-            self.n_rdata[i].next = self.norm[i].uword.val();
-        }
         self.we.next = self.v_c.q.val();
         self.waddr.next = self.addr_c.q.val();
         // The new value in every lane, and the mask of lane `lane_c`: one AND-OR level per
@@ -589,7 +562,7 @@ impl<
         for i in 0..self._nz {
             if self.norm[i].swe.val() {
                 self.we.next = true;
-                self.waddr.next = self.nwaddr[i].y.val();
+                self.waddr.next = self.norm[i].waddr.val();
                 self.wsel.next = 0.into();
                 self.wdata.next = self.norm[i].uword.val();
             }
@@ -687,6 +660,45 @@ impl<
             }
         }
         self.wraddr.next = self.wa.val();
+        // Row normalization: the sweep, the winner's row sum (every row's sum follows stage C's
+        // writes with one lane per neuron), NormMul and the pending update.
+        for i in 0..self._nz {
+            self.norm[i].clock.next = self.clock.val();
+            self.norm[i].start.next = self.sum_start[i].val();
+            self.norm[i].learn.next = self.n_learn[i].val();
+            self.norm[i].ins.next = self.ins[i].val();
+            self.norm[i].ins_a.next = self.ins_a[i].val();
+            self.norm[i].ins_s.next = self.ins_s[i].val();
+            self.norm[i].nm_begin.next = self.nm_begin[i].val();
+            self.norm[i].nm_step.next = self.nm_step[i].val();
+            self.norm[i].finish.next = self.n_finish[i].val();
+            self.norm[i].win_lane.next = self.lane_win.val();
+            self.norm[i].winner_valid.next = self.winner_valid[i].val();
+            self.norm[i].craddr.next = self.craddr[i].val();
+            self.norm[i].host_mode.next = self.host_mode[i].val();
+            self.norm[i].host_we.next = self.host_we[i].val();
+            self.norm[i].host_addr.next = self.host_addr[i].val();
+            self.norm[i].word.next = self.word.val();
+            self.n_rd[i].next = self.norm[i].rd.val();
+            self.n_raddr[i].next = self.norm[i].raddr.val();
+            self.nm_last[i].next = self.norm[i].nm_last.val();
+            self.n_rdata[i].next = self.norm[i].uword.val();
+        }
+        for z in 0..self._nz1 {
+            self.wval[z].next = self.value.val();
+            if self.floor_c.val() {
+                self.wval[z].next = self.w_min.val();
+            }
+            self.norm[z].we[0].next = self.v_c.q.val();
+            self.norm[z].lane_c[0].next = self.lane_c.q.val();
+            self.norm[z].w_c[0].next = self.w_c.q.val();
+            self.norm[z].wval[0].next = self.wval[z].val();
+        }
+        for z in 0..self._nzl {
+            self.norm[z].win_base[0].next = self.wbase[z].val();
+            self.norm[z].sum[0].next = self.n_sum[z].val();
+            self.n_sum_end[z].next = self.norm[z].sum_end[0].val();
+        }
         self.pen_done.next =
             self.pen_walk.val() & !(self.v_b.q.val() & (self.next_q.val() != self.nil.val()));
 
@@ -1053,8 +1065,8 @@ mod tests {
                 assert!(simulate(&mut uut, 1000));
                 let what = format!("target {target}, image {k}, cycle {cycle}");
                 // The registers before this edge.
-                let norm = &uut.norm[0];
-                let sums: Vec<i32> = norm
+                let rows = &uut.norm[0].rows[0];
+                let sums: Vec<i32> = rows
                     .rsum
                     .iter()
                     .map(|r| {
@@ -1063,7 +1075,7 @@ mod tests {
                     })
                     .collect();
                 assert_eq!(sums, model.rsum[..2], "row sums, {what}");
-                assert_eq!(norm.sum_v.q.val(), model.sum_v, "sum stage, {what}");
+                assert_eq!(rows.sum_v.q.val(), model.sum_v, "sum stage, {what}");
                 let out = model.sweep_cycle(ins, &word_q[..2], learn, &p);
                 let rd = uut.n_rd[0]
                     .val()

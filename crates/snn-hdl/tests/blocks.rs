@@ -493,8 +493,9 @@ fn homeostasis_cores_lint_and_compile() {
 }
 
 /// The cores with row normalization (row sums, `tag_mem`, the sweep, NormMul) are
-/// lint-clean and compile in Icarus: the small one and the `default` preset (N = 10). The
-/// stdp block with normalization synthesizes without latches (`stdp`'s unit test).
+/// lint-clean and compile in Icarus: the small one, the `default` preset (N = 10), and the
+/// small ones in lane groups (the Sum walk instead of the row sums). The stdp block with
+/// normalization synthesizes without latches (`stdp`'s unit test, both forms).
 #[test]
 fn normalization_cores_lint_and_compile() {
     if !tools(
@@ -509,10 +510,18 @@ fn normalization_cores_lint_and_compile() {
             "learning_n10",
             snn_hdl::presets::preset_config("default-n10").unwrap(),
         ),
+        ("small_lanes_norm", snn_hdl::presets::small_lanes_norm()),
+        ("small_lanes2_norm", snn_hdl::presets::small_lanes2_norm()),
     ] {
         let files = write_hdl(&cfg, &out_dir(name)).unwrap();
         let text = std::fs::read_to_string(&files[0]).unwrap();
         assert!(text.contains("nm_acc"), "{name}: no normalization");
+        let lanes = cfg.lanes.is_some_and(|l| l < cfg.neurons);
+        assert_eq!(
+            text.contains("wsum"),
+            lanes,
+            "{name}: the Sum walk with lanes only"
+        );
         lint_verilator(&files[0], TOP).unwrap();
         check_iverilog(&files[0]).unwrap();
     }

@@ -23,7 +23,10 @@ const REGISTERS: &[(&str, &[(&str, &str)])] = &[
     ("wta_value", &[("wta$best_v", "q"), ("wta$cand", "q")]),
     (
         "row_sum",
-        &[("stdp$norm$0$rsum$0$rsum", "q"), ("stdp$norm$0$delta", "q")],
+        &[
+            ("stdp$norm$0$rows$0$rsum$0$rsum", "q"),
+            ("stdp$norm$0$delta", "q"),
+        ],
     ),
     (
         "norm_product",

@@ -497,8 +497,9 @@ fn verilator_small_homeostasis_matches_cycle_model_and_golden() {
 
 /// The 16x16 lane presets (docs/ARCHITECTURE.md, "Neuron lanes"): 10 neurons in groups of 4
 /// (the last group half padding) and 8 in two groups (the state memory's bypass), each without
-/// and with homeostasis (theta loaded, moved by the Done passes and read back through the theta
-/// memories), generated and co-simulated in `sim` on `count` blobs, inference then training,
+/// homeostasis, with it (theta loaded, moved by the Done passes and read back through the theta
+/// memories) and with the whole learning rule (row normalization: the sweep on the pending row's
+/// group, the Sum walk, the host port reading the update applied to that group only), generated and co-simulated in `sim` on `count` blobs, inference then training,
 /// against both models.
 fn lane_presets_match(sim: Simulator, count: usize) {
     for (name, cfg) in [
@@ -506,6 +507,8 @@ fn lane_presets_match(sim: Simulator, count: usize) {
         ("small-lanes2", snn_hdl::presets::small_lanes2()),
         ("small-lanes-theta", snn_hdl::presets::small_lanes_theta()),
         ("small-lanes2-theta", snn_hdl::presets::small_lanes2_theta()),
+        ("small-lanes-norm", snn_hdl::presets::small_lanes_norm()),
+        ("small-lanes2-norm", snn_hdl::presets::small_lanes2_norm()),
     ] {
         let test = format!("{sim} {name}");
         if !have(sim, &test) {
@@ -557,18 +560,31 @@ fn verilator_theta_n100_lanes_matches_cycle_model_and_golden() {
     }
 }
 
-/// Icarus on 2 MNIST digits of `configs/default-theta-n100-p10.toml`, both modes: the N = 100
-/// lane core with homeostasis read by a second simulator.
+/// `configs/default-n100-p10.toml`: the whole `default` preset (homeostasis and row
+/// normalization: the sweep on the pending row's group, the Sum walk, NormMul) with 100 neurons
+/// in 10 lane groups of 10, on MNIST test digits, every weight and theta compared after every
+/// training image (README "Neuron lanes" gives the longer runs' commands).
 #[test]
-fn icarus_theta_n100_lanes_matches_cycle_model_and_golden() {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/default-theta-n100-p10.toml");
+fn verilator_learning_n100_lanes_matches_cycle_model_and_golden() {
+    if let Some(rtl) = generated_preset_matches("default-n100-p10", 100, 8) {
+        let moved = rtl.images.windows(2).any(|w| w[0].theta != w[1].theta);
+        assert!(moved, "theta never moved in training");
+    }
+}
+
+/// Icarus on 2 MNIST digits of `configs/default-n100-p10.toml`, both modes: the N = 100 lane
+/// core with the whole learning rule read by a second simulator (the homeostasis-only lane
+/// core's theta path is the same RTL; Verilator runs both).
+#[test]
+fn icarus_learning_n100_lanes_matches_cycle_model_and_golden() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/default-n100-p10.toml");
     let cfg = SnnConfig::from_toml_file(&path).unwrap();
-    let test = "icarus default-theta-n100-p10";
+    let test = "icarus default-n100-p10";
     if !have(Simulator::Icarus, test) {
         return;
     }
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("snn-rtlsim-theta-n100-p10-icarus");
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("snn-rtlsim-learning-n100-p10-icarus");
     let files = snn_hdl::generate::write_hdl(&cfg, &dir).unwrap();
     let im = images(2, 2, test);
     cosim(Simulator::Icarus, &files[0], &cfg, &im, false);

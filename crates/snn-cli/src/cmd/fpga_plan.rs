@@ -68,6 +68,6 @@ pub fn print(target: Target, cfg: &SnnConfig, json: bool) -> Result<()> {
             at_max.join(", ")
         );
     }
-    println!("P < N is estimated, not measured: the lanes RTL does not exist yet (its neuron array is taken as P/N of today's, plus the neuron-state memory).");
+    println!("P < N is estimated from the lane cores placed and routed on the ECP5 85F (their machinery's LUTs per neuron, scaled to other families by the seed core's counts), not measured at each row.");
     Ok(())
 }

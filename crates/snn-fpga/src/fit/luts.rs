@@ -26,9 +26,11 @@
 //! For P < N the neuron array shrinks to P lanes (the slope times P instead of N), the
 //! neuron-state and theta memories add the LUTs their mapping takes, and the lane machinery
 //! (the `N`-bit comparator registers and masks, the group decoders and muxes) adds a cost per
-//! neuron, fitted on the two lane cores placed on the ECP5 85F at N = 100, P = 10: `seed`
-//! 11,809 and homeostasis-only 15,545 (README "FPGA"); other families take the ECP5's per-neuron
-//! cost scaled by their `seed` counts, as for normalization.
+//! neuron, fitted on the lane cores placed on the ECP5 85F at N = 100, P = 10: `seed` 11,809 and
+//! homeostasis-only 15,545 (README "FPGA"); other families take the ECP5's per-neuron cost scaled
+//! by their `seed` counts, as for normalization. Normalization with lanes has no row sums (the
+//! Sum walk reads the winner's row instead): its cost is what the `default` lane core (17,281)
+//! adds to the homeostasis-only one, a fixed amount.
 
 use crate::flow::Target;
 use serde::Serialize;
@@ -68,6 +70,8 @@ const ECP5_DEFAULT: f64 = 12917.0;
 /// (module documentation) less the estimate of their P-lane cores and memories, over N = 100.
 const ECP5_LANE_PER_N: f64 = 37.0;
 const ECP5_LANE_THETA_PER_N: f64 = 15.0;
+/// Normalization in a lane core on ECP5: the `default` lane core less the homeostasis-only one.
+const ECP5_LANE_NORM: f64 = 17281.0 - 15545.0;
 /// The N every option's cost was measured at.
 const MEASURED_N: f64 = 10.0;
 const MARGIN: f64 = 0.08;
@@ -85,9 +89,11 @@ struct Fit {
     /// What homeostasis and normalization added at N = 10.
     homeostasis: f64,
     normalization: f64,
-    /// P < N: the lane machinery per neuron, and what homeostasis adds to it.
+    /// P < N: the lane machinery per neuron, what homeostasis adds to it, and normalization
+    /// (instead of `normalization`).
     lane_per_n: f64,
     lane_theta_per_n: f64,
+    lane_norm: f64,
 }
 
 fn fit(target: Target) -> Fit {
@@ -99,13 +105,15 @@ fn fit(target: Target) -> Fit {
     let ice40 = [ice40_high * xc7[0] / xc7[1], ice40_high];
     let ecp5_norm = ECP5_DEFAULT - ECP5_THETA;
     let lanes = |seed: f64| {
+        let scale = seed / ECP5_SEED;
         (
-            ECP5_LANE_PER_N * seed / ECP5_SEED,
-            ECP5_LANE_THETA_PER_N * seed / ECP5_SEED,
+            ECP5_LANE_PER_N * scale,
+            ECP5_LANE_THETA_PER_N * scale,
+            ECP5_LANE_NORM * scale,
         )
     };
-    let (xl, xlt) = lanes(XC7_SEED[0].1);
-    let (il, ilt) = lanes(ICE40_SEED);
+    let (xl, xlt, xln) = lanes(XC7_SEED[0].1);
+    let (il, ilt, iln) = lanes(ICE40_SEED);
     match target {
         Target::Xc7a35t => Fit {
             seed: XC7_SEED[0].1,
@@ -114,6 +122,7 @@ fn fit(target: Target) -> Fit {
             normalization: XC7_DEFAULT - XC7_THETA,
             lane_per_n: xl,
             lane_theta_per_n: xlt,
+            lane_norm: xln,
         },
         Target::Ice40Hx8k | Target::Ice40Up5k => Fit {
             seed: ICE40_SEED,
@@ -122,6 +131,7 @@ fn fit(target: Target) -> Fit {
             normalization: ecp5_norm * ICE40_SEED / ECP5_SEED,
             lane_per_n: il,
             lane_theta_per_n: ilt,
+            lane_norm: iln,
         },
         Target::Ecp5 | Target::Ecp5U85f => Fit {
             seed: ECP5_SEED,
@@ -130,6 +140,7 @@ fn fit(target: Target) -> Fit {
             normalization: ecp5_norm,
             lane_per_n: ECP5_LANE_PER_N,
             lane_theta_per_n: ECP5_LANE_THETA_PER_N,
+            lane_norm: ECP5_LANE_NORM,
         },
     }
 }
@@ -141,11 +152,12 @@ impl LutRange {
         let f = fit(target);
         let lanes = p.lanes as f64;
         let d = lanes - MEASURED_N;
-        let options = f.homeostasis * p.homeostasis as u8 as f64
-            + f.normalization * p.normalization as u8 as f64;
+        let grouped = p.lanes < p.n;
+        let (h, nz) = (p.homeostasis as u8 as f64, p.normalization as u8 as f64);
+        let options = f.homeostasis * h + f.normalization * nz * !grouped as u8 as f64;
         let scale = lanes / MEASURED_N;
-        let grouped = if p.lanes < p.n {
-            p.n as f64 * (f.lane_per_n + f.lane_theta_per_n * p.homeostasis as u8 as f64)
+        let grouped = if grouped {
+            p.n as f64 * (f.lane_per_n + f.lane_theta_per_n * h) + f.lane_norm * nz
         } else {
             0.0
         };
@@ -209,7 +221,7 @@ mod tests {
         }
     }
 
-    /// The two lane cores placed and routed on the ECP5 85F lie in their estimates (with their
+    /// The three lane cores placed and routed on the ECP5 85F lie in their estimates (with their
     /// memories' LUTs), and a lane core costs less than one lane per neuron, more than P.
     #[test]
     fn the_measured_lane_cores_are_in_their_ranges() {
@@ -218,7 +230,12 @@ mod tests {
             lanes: Some(10),
             ..cfg
         };
-        for (cfg, luts) in [(lanes(seed(100)), 11809), (lanes(theta()), 15545)] {
+        let cores = [
+            (lanes(seed(100)), 11809),
+            (lanes(theta()), 15545),
+            (lanes(SnnConfig::learning()), 17281),
+        ];
+        for (cfg, luts) in cores {
             let e = crate::fit::Estimate::new(Target::Ecp5U85f, &HwParams::new(&cfg).unwrap());
             assert!(
                 e.luts.low <= luts && luts <= e.luts.high,
