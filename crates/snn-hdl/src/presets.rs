@@ -170,6 +170,9 @@ presets! {
     /// The Arty A7-35T board preset: the `default` preset with 200 neurons in 10 groups of 20
     /// lanes (`configs/arty-n200.toml`).
     ArtyN200Core = "arty-n200": N = 200, WB = 10, PB = 21, AW = 10, TB = 17, VB = 22, NORM = true, P = 20, WAW = 13, GB = 4, SW = 1000;
+    /// The iCEBreaker (UP5K) board preset's network: the `default` preset with 100 neurons in
+    /// 20 groups of 5 lanes (`configs/up5k-n100.toml`; the UP5K itself cannot hold it yet).
+    Up5kN100Core = "up5k-n100": N = 100, WB = 10, PB = 21, AW = 10, TB = 17, VB = 22, NORM = true, P = 5, WAW = 14, GB = 5, SW = 250;
 }
 
 /// `SnnConfig::small()` with 10 neurons in lane groups of 4 (preset `small-lanes`).

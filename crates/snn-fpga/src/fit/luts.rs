@@ -30,7 +30,9 @@
 //! homeostasis-only 15,545 (README "FPGA"); other families take the ECP5's per-neuron cost scaled
 //! by their `seed` counts, as for normalization. Normalization with lanes has no row sums (the
 //! Sum walk reads the winner's row instead): its cost is what the `default` lane core (17,281)
-//! adds to the homeostasis-only one, a fixed amount.
+//! adds to the homeostasis-only one, a fixed amount. The Artix-7's scaled costs met one
+//! measurement since: the `default` core with N = 200 in lanes of 20 (`configs/arty-n200.toml`),
+//! 18,541 LUTs.
 
 use crate::flow::Target;
 use serde::Serialize;
@@ -221,8 +223,9 @@ mod tests {
         }
     }
 
-    /// The three lane cores placed and routed on the ECP5 85F lie in their estimates (with their
-    /// memories' LUTs), and a lane core costs less than one lane per neuron, more than P.
+    /// The three lane cores placed and routed on the ECP5 85F and the one synthesized for the
+    /// Artix-7 lie in their estimates (with their memories' LUTs), and a lane core costs less
+    /// than one lane per neuron, more than P.
     #[test]
     fn the_measured_lane_cores_are_in_their_ranges() {
         let lanes = |cfg: SnnConfig| SnnConfig {
@@ -230,13 +233,19 @@ mod tests {
             lanes: Some(10),
             ..cfg
         };
+        let arty = SnnConfig {
+            neurons: 200,
+            lanes: Some(20),
+            ..SnnConfig::learning()
+        };
         let cores = [
-            (lanes(seed(100)), 11809),
-            (lanes(theta()), 15545),
-            (lanes(SnnConfig::learning()), 17281),
+            (Target::Ecp5U85f, lanes(seed(100)), 11809),
+            (Target::Ecp5U85f, lanes(theta()), 15545),
+            (Target::Ecp5U85f, lanes(SnnConfig::learning()), 17281),
+            (Target::Xc7a35t, arty, 18541),
         ];
-        for (cfg, luts) in cores {
-            let e = crate::fit::Estimate::new(Target::Ecp5U85f, &HwParams::new(&cfg).unwrap());
+        for (t, cfg, luts) in cores {
+            let e = crate::fit::Estimate::new(t, &HwParams::new(&cfg).unwrap());
             assert!(
                 e.luts.low <= luts && luts <= e.luts.high,
                 "{luts} outside {}",
