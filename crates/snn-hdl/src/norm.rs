@@ -532,20 +532,115 @@ impl<const WB: usize, const WORD: usize> Logic for Lane<WB, WORD> {
 }
 
 #[cfg(test)]
-mod tests {
-    use crate::core::testing::{lint_and_synth, tick};
+pub(crate) mod testing {
+    //! The steps the normalization tests share (one lane per neuron in `crate::stdp`'s tests,
+    //! lane groups in this module's): stdp with words of two 10-bit lanes on a 2 x 2 input.
+    use crate::core::testing::tick;
     use crate::stdp::Stdp;
+    use rust_hdl::prelude::*;
+    use snn_arch::HwParams;
+    use snn_sim::stdp::Stdp as Model;
+
+    /// `N` neurons, weight address bits `WAW`, group bits `GB`.
+    pub type Uut<const N: usize, const WAW: usize, const GB: usize> = Stdp<N, 10, 20, 3, WAW, GB>;
+
+    pub fn clk<const N: usize, const WAW: usize, const GB: usize>(
+        u: &mut Uut<N, WAW, GB>,
+        clk: bool,
+    ) {
+        u.clock.next = Clock { clk };
+    }
+
+    /// A word of two lanes, and back.
+    pub fn word(w: [i32; 2]) -> u64 {
+        let lane = |w: i32| (w as i64 as u64) & 0x3ff;
+        lane(w[0]) | lane(w[1]) << 10
+    }
+
+    pub fn unword(v: u64) -> [i32; 2] {
+        let sx = |v: u64| ((v << 54) as i64 >> 54) as i32;
+        [sx(v & 0x3ff), sx(v >> 10)]
+    }
+
+    /// Idle with `start` (the host port on), then the image's `learn`.
+    pub fn start_image<const N: usize, const WAW: usize, const GB: usize>(
+        uut: &mut Uut<N, WAW, GB>,
+        model: &mut Model,
+        learn: bool,
+    ) {
+        uut.sum_start[0].next = true;
+        uut.host_mode[0].next = true;
+        tick(uut, clk);
+        model.start_sums();
+        uut.sum_start[0].next = false;
+        uut.host_mode[0].next = false;
+        uut.n_learn[0].next = learn;
+    }
+
+    /// Cycle `cycle` of a sweep whose input `i` is inserted at cycle `at[i]` (silent if
+    /// `silent[i]`), weight_mem's data register holding `q`: presents it, lets the logic
+    /// settle, and returns the insertion.
+    pub fn present<const N: usize, const WAW: usize, const GB: usize>(
+        uut: &mut Uut<N, WAW, GB>,
+        (at, silent): ([usize; 4], [bool; 4]),
+        cycle: usize,
+        q: [i32; 2],
+    ) -> Option<(u32, bool)> {
+        let ins = at
+            .iter()
+            .position(|&c| c == cycle)
+            .map(|i| (i as u32, silent[i]));
+        uut.ins[0].next = ins.is_some();
+        uut.ins_a[0].next = (ins.map_or(0, |x| x.0) as u64).into();
+        uut.ins_s[0].next = ins.is_some_and(|x| x.1);
+        uut.word.next = word(q).into();
+        assert!(simulate(uut, 1000));
+        ins
+    }
+
+    /// The word stdp writes to weight_mem at this edge (address, word), if any.
+    pub fn written<const N: usize, const WAW: usize, const GB: usize>(
+        uut: &Uut<N, WAW, GB>,
+    ) -> Option<(usize, [i32; 2])> {
+        uut.we.val().then(|| {
+            let w = uut.wnew.val() & uut.wsel.val() | uut.wdata.val() & !uut.wsel.val();
+            (uut.waddr.val().index(), unword(w.to_u64()))
+        })
+    }
+
+    /// NormMul on `winner`'s row, cycle by cycle: the last cycle flagged when the model's is.
+    pub fn norm_mul<const N: usize, const WAW: usize, const GB: usize>(
+        uut: &mut Uut<N, WAW, GB>,
+        model: &mut Model,
+        winner: u32,
+        p: &HwParams,
+        what: &str,
+    ) {
+        uut.nm_step[0].next = true;
+        for cycle in 0.. {
+            assert!(simulate(uut, 1000));
+            let last = model.norm_mul(winner, false, p);
+            assert_eq!(uut.nm_last[0].val(), last, "{what}: NormMul cycle {cycle}");
+            tick(uut, clk);
+            if last {
+                break;
+            }
+        }
+        uut.nm_step[0].next = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{clk, norm_mul, present, start_image, unword, word, written};
+    use crate::core::testing::{lint_and_synth, tick};
     use rust_hdl::prelude::*;
     use snn_arch::{HwParams, MAX_LANES};
     use snn_core::config::SnnConfig;
     use snn_sim::stdp::Stdp as Model;
 
-    /// 6 neurons in 3 lane groups of 2, on a 2 x 2 input: `N, WB, WORD, AW, WAW, GB`.
-    type Uut = Stdp<6, 10, 20, 3, 4, 2>;
-
-    fn clk(u: &mut Uut, clk: bool) {
-        u.clock.next = Clock { clk };
-    }
+    /// 6 neurons in 3 lane groups of 2, on a 2 x 2 input.
+    type Uut = super::testing::Uut<6, 4, 2>;
 
     fn params(target: f64) -> HwParams {
         let p = HwParams::new(&SnnConfig {
@@ -599,10 +694,6 @@ mod tests {
         ];
         let (mut mem, mut mem_m) = (init, init);
         let addr = |i: u32, j: u32| (j as usize / lanes) * m + i as usize;
-        let lane = |w: i32| (w as i64 as u64) & 0x3ff;
-        let word = |w: [i32; 2]| lane(w[0]) | lane(w[1]) << 10;
-        let sx = |v: u64| ((v << 54) as i64 >> 54) as i32;
-        let unword = |v: u64| [sx(v & 0x3ff), sx(v >> 10)];
         let mut uut = Uut::new(&p);
         uut.connect_all();
         uut.winner_valid[0].next = true;
@@ -622,24 +713,10 @@ mod tests {
         for (k, &(learn, winner, at, silent)) in images.iter().enumerate() {
             let what = |c: &str| format!("target {target}, image {k}, {c}");
             uut.winner.next = (winner as u64).into();
-            uut.sum_start[0].next = true;
-            uut.host_mode[0].next = true;
-            tick(&mut uut, clk);
-            model.start_sums();
-            uut.sum_start[0].next = false;
-            uut.host_mode[0].next = false;
-            uut.n_learn[0].next = learn;
+            start_image(&mut uut, &mut model, learn);
             // The sweep, on the pending row's group, with its tail cycle (the last write).
             for cycle in 0..at[3] + 2 {
-                let ins = at
-                    .iter()
-                    .position(|&c| c == cycle)
-                    .map(|i| (i as u32, silent[i]));
-                uut.ins[0].next = ins.is_some();
-                uut.ins_a[0].next = (ins.map_or(0, |x| x.0) as u64).into();
-                uut.ins_s[0].next = ins.is_some_and(|x| x.1);
-                uut.word.next = word(rtl_word).into();
-                assert!(simulate(&mut uut, 1000));
+                let ins = present(&mut uut, (at, silent), cycle, rtl_word);
                 let row = model.upd_lane;
                 let out = model.sweep_cycle(ins, &word_q[..2], learn, &p);
                 let rd = uut.n_rd[0].val().then(|| uut.n_raddr[0].val().index());
@@ -648,9 +725,8 @@ mod tests {
                 if let Some(a) = rd {
                     rtl_word = mem[a];
                 }
-                if uut.we.val() {
-                    let w = uut.wnew.val() & uut.wsel.val() | uut.wdata.val() & !uut.wsel.val();
-                    mem[uut.waddr.val().index()] = unword(w.to_u64());
+                if let Some((a, w)) = written(&uut) {
+                    mem[a] = w;
                 }
                 if let Some((i, j, v)) = out.write {
                     mem_m[addr(i, j)] = [word_q[0], word_q[1]];
@@ -686,18 +762,7 @@ mod tests {
                 }
                 uut.n_sum[0].next = false;
                 model.begin_norm_mul();
-                uut.nm_step[0].next = true;
-                for cycle in 0.. {
-                    assert!(simulate(&mut uut, 1000));
-                    let last = model.norm_mul(winner, false, &p);
-                    let c = format!("NormMul cycle {cycle}");
-                    assert_eq!(uut.nm_last[0].val(), last, "{}", what(&c));
-                    tick(&mut uut, clk);
-                    if last {
-                        break;
-                    }
-                }
-                uut.nm_step[0].next = false;
+                norm_mul(&mut uut, &mut model, winner, &p, &what("NormMul"));
             }
             uut.n_finish[0].next = true;
             tick(&mut uut, clk);

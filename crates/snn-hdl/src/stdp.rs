@@ -792,6 +792,7 @@ impl<
 mod tests {
     use super::*;
     use crate::core::testing::{lint_and_synth, tick};
+    use crate::norm::testing::{norm_mul, present, start_image, unword, word, written};
     use snn_arch::StepCounters;
     use snn_arch::MAX_LANES;
     use snn_core::config::SnnConfig;
@@ -1022,10 +1023,6 @@ mod tests {
         ];
         let (mut mem, mut mem_m) = (init, init);
         let winner = 1u32;
-        let lane = |w: i32| (w as i64 as u64) & 0x3ff;
-        let word = |w: [i32; 2]| lane(w[0]) | lane(w[1]) << 10;
-        let sx = |v: u64| ((v << 54) as i64 >> 54) as i32;
-        let unword = |v: u64| [sx(v & 0x3ff), sx(v >> 10)];
         let mut uut = Uut::new(&p);
         uut.connect_all();
         uut.winner.next = (winner as u64).into();
@@ -1046,23 +1043,9 @@ mod tests {
         for (k, &(learn, at, silent)) in images.iter().enumerate() {
             // Idle with start, then the sweep with its two tail cycles (the last word's write
             // and its sum).
-            uut.sum_start[0].next = true;
-            uut.host_mode[0].next = true;
-            tick(&mut uut, clk);
-            model.start_sums();
-            uut.sum_start[0].next = false;
-            uut.host_mode[0].next = false;
-            uut.n_learn[0].next = learn;
+            start_image(&mut uut, &mut model, learn);
             for cycle in 0..at[3] + 3 {
-                let ins = at
-                    .iter()
-                    .position(|&c| c == cycle)
-                    .map(|i| (i as u32, silent[i]));
-                uut.ins[0].next = ins.is_some();
-                uut.ins_a[0].next = (ins.map_or(0, |x| x.0) as u64).into();
-                uut.ins_s[0].next = ins.is_some_and(|x| x.1);
-                uut.word.next = word(rtl_word).into();
-                assert!(simulate(&mut uut, 1000));
+                let ins = present(&mut uut, (at, silent), cycle, rtl_word);
                 let what = format!("target {target}, image {k}, cycle {cycle}");
                 // The registers before this edge.
                 let rows = &uut.norm[0].rows[0];
@@ -1087,9 +1070,8 @@ mod tests {
                 if let Some(a) = rd {
                     rtl_word = mem[a as usize];
                 }
-                if uut.we.val() {
-                    let w = uut.wnew.val() & uut.wsel.val() | uut.wdata.val() & !uut.wsel.val();
-                    mem[uut.waddr.val().index()] = unword(w.to_u64());
+                if let Some((a, w)) = written(&uut) {
+                    mem[a] = w;
                 }
                 let q = [word_q[0], word_q[1]];
                 if let Some((a, l, v)) = out.write {
@@ -1110,17 +1092,8 @@ mod tests {
             model.begin_norm_mul();
             uut.nm_begin[0].next = false;
             if learn {
-                uut.nm_step[0].next = true;
-                for cycle in 0.. {
-                    assert!(simulate(&mut uut, 1000));
-                    let last = model.norm_mul(winner, false, &p);
-                    assert_eq!(uut.nm_last[0].val(), last, "nm_last, cycle {cycle}");
-                    tick(&mut uut, clk);
-                    if last {
-                        break;
-                    }
-                }
-                uut.nm_step[0].next = false;
+                let what = format!("target {target}, image {k}");
+                norm_mul(&mut uut, &mut model, winner, &p, &what);
             }
             uut.n_finish[0].next = true;
             tick(&mut uut, clk);
