@@ -551,6 +551,21 @@ pub(crate) mod testing {
         u.clock.next = Clock { clk };
     }
 
+    /// The unit for `p` (a winner always valid, no list to walk) settled and clocked once, and
+    /// the cycle model's beside it.
+    pub fn unit<const N: usize, const WAW: usize, const GB: usize>(
+        p: &HwParams,
+    ) -> (Uut<N, WAW, GB>, Model) {
+        let mut uut = Uut::new(p);
+        uut.connect_all();
+        uut.winner_valid[0].next = true;
+        uut.head_silent.next = (p.nil as u64).into();
+        uut.head.next = (p.nil as u64).into();
+        assert!(simulate(&mut uut, 1000));
+        tick(&mut uut, clk);
+        (uut, Model::for_core(p))
+    }
+
     /// A word of two lanes, and back.
     pub fn word(w: [i32; 2]) -> u64 {
         let lane = |w: i32| (w as i64 as u64) & 0x3ff;
@@ -632,12 +647,11 @@ pub(crate) mod testing {
 
 #[cfg(test)]
 mod tests {
-    use super::testing::{clk, norm_mul, present, start_image, unword, word, written};
+    use super::testing::{clk, norm_mul, present, start_image, unit, unword, word, written};
     use crate::core::testing::{lint_and_synth, tick};
     use rust_hdl::prelude::*;
     use snn_arch::{HwParams, MAX_LANES};
     use snn_core::config::SnnConfig;
-    use snn_sim::stdp::Stdp as Model;
 
     /// 6 neurons in 3 lane groups of 2, on a 2 x 2 input.
     type Uut = super::testing::Uut<6, 4, 2>;
@@ -694,16 +708,9 @@ mod tests {
         ];
         let (mut mem, mut mem_m) = (init, init);
         let addr = |i: u32, j: u32| (j as usize / lanes) * m + i as usize;
-        let mut uut = Uut::new(&p);
-        uut.connect_all();
-        uut.winner_valid[0].next = true;
-        uut.head_silent.next = (p.nil as u64).into();
-        uut.head.next = (p.nil as u64).into();
-        let mut model = Model::for_core(&p);
+        let (mut uut, mut model): (Uut, _) = unit(&p);
         let mut word_q = [0i32; MAX_LANES];
         let mut rtl_word = [0i32; 2];
-        assert!(simulate(&mut uut, 1000));
-        tick(&mut uut, clk);
         // Per image: learn, the winner, the cycle of each insertion, the silent inputs.
         let images: [(bool, u32, [usize; 4], [bool; 4]); 3] = [
             (true, 5, [0, 1, 2, 3], [true, false, true, false]),

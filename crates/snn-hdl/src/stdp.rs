@@ -792,7 +792,7 @@ impl<
 mod tests {
     use super::*;
     use crate::core::testing::{lint_and_synth, tick};
-    use crate::norm::testing::{norm_mul, present, start_image, unword, word, written};
+    use crate::norm::testing::{norm_mul, present, start_image, unit, unword, word, written};
     use snn_arch::StepCounters;
     use snn_arch::MAX_LANES;
     use snn_core::config::SnnConfig;
@@ -1023,17 +1023,10 @@ mod tests {
         ];
         let (mut mem, mut mem_m) = (init, init);
         let winner = 1u32;
-        let mut uut = Uut::new(&p);
-        uut.connect_all();
+        let (mut uut, mut model): (Uut, _) = unit(&p);
         uut.winner.next = (winner as u64).into();
-        uut.winner_valid[0].next = true;
-        uut.head_silent.next = (p.nil as u64).into();
-        uut.head.next = (p.nil as u64).into();
-        let mut model = Model::for_core(&p);
         let mut word_q = [0i32; MAX_LANES];
         let mut rtl_word = [0i32; 2];
-        assert!(simulate(&mut uut, 1000));
-        tick(&mut uut, clk);
         // Per image: learn, the cycle of each insertion, the silent inputs.
         let images: [(bool, [usize; 4], [bool; 4]); 3] = [
             (true, [0, 1, 2, 3], [true, false, true, false]),
