@@ -5,7 +5,6 @@
 //! made width-exact and lint-clean, plus runners for Verilator, Icarus and Yosys.
 
 pub mod bram;
-pub mod cast;
 pub mod class_lists;
 pub mod cmp;
 pub mod control;
