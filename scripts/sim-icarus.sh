@@ -26,6 +26,9 @@ done
 # Lanes per weight word (lane groups); without the knob, one lane per neuron.
 v=$(sed -n "s/^+P=//p" "$RUN/plusargs" | head -n 1)
 [ -z "$v" ] || PARAMS+=("-Ptb_snn_core.P=$v")
+# The neuron index width (pot_sel, winner) comes from the Verilog: 8 bits up to 255 neurons.
+v=$(sed -n 's/^ *input wire *\[\([0-9]*\):0\] pot_sel;/\1/p' "$VERILOG" | head -n 1)
+[ -z "$v" ] || PARAMS+=("-Ptb_snn_core.NB=$((v + 1))")
 # A core with homeostasis has the theta ports: the testbench drives them, TB bits wide.
 DEFS=()
 if grep -q '^ *input wire *theta_we;' "$VERILOG"; then

@@ -27,6 +27,8 @@ module tb_snn_core;
   parameter AW = 10;
   parameter M = 784;
   parameter TB = 16;
+  // Neuron index bits (pot_sel, winner): 8 up to 255 neurons, wider above.
+  parameter NB = 8;
   // Lanes per weight word (N without lane groups); M is then the number of weight words (G * the
   // inputs) and AW the host address width.
   parameter P = N;
@@ -41,11 +43,11 @@ module tb_snn_core;
   reg host_we = 0;
   reg [AW-1:0] host_addr = 0;
   reg [WORD-1:0] host_wdata = 0;
-  reg [7:0] pot_sel = 0;
+  reg [NB-1:0] pot_sel = 0;
   wire pix_ready, busy, done, winner_valid, spike_valid;
   wire [WORD-1:0] host_rdata;
   wire [PB-1:0] pot_out, threshold;
-  wire [7:0] winner;
+  wire [NB-1:0] winner;
   wire [15:0] inhibit_step, peak, spike_t, t;
   wire [31:0] cycles;
   wire [N-1:0] spike_mask;

@@ -35,12 +35,15 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace {
 
 // A bit vector of any width as little-endian 32-bit limbs.
 using Limbs = std::vector<uint32_t>;
+// The neuron select's C type: 8 bits up to 255 neurons, wider above (snn_arch::widths::neuron_bits).
+using NeuronIndex = std::remove_reference_t<decltype(std::declval<Vdut>().pot_sel)>;
 
 [[noreturn]] void fail(const std::string& msg) {
     std::fprintf(stderr, "snn harness: %s\n", msg.c_str());
@@ -382,7 +385,7 @@ class Harness {
 #if SNN_THETA
         for (uint64_t j = 0; j < n_; ++j) {
             dut_->theta_we = 1;
-            dut_->pot_sel = static_cast<uint8_t>(j);
+            dut_->pot_sel = static_cast<NeuronIndex>(j);
             put(dut_->theta_wdata, theta[j]);
             settle();
             tick();
@@ -459,7 +462,7 @@ class Harness {
                      ull(dut_->cycles), static_cast<long long>(sign_extend(dut_->threshold, pb_)),
                      unsigned(dut_->peak), ull(busy));
         for (uint64_t j = 0; j < n_; ++j) {
-            dut_->pot_sel = static_cast<uint8_t>(j);
+            dut_->pot_sel = static_cast<NeuronIndex>(j);
             settle();
             // With lane groups the potential comes from the state memory, a clock later.
             if (p_ < n_) {

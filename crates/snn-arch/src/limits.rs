@@ -78,7 +78,6 @@ pub fn check_rtl(p: &HwParams) -> Result<()> {
         (f.weight_bits < f.potential_bits, format!("weight_bits = {} must be below potential_bits = {}; use weight_bits <= {}", f.weight_bits, f.potential_bits, f.potential_bits - 1)),
         (p.m < 1 << SUM_BITS, format!("M = height x width = {} inputs exceed the {SUM_BITS}-bit counters (at most {})", p.m, (1 << SUM_BITS) - 1)),
         (p.threshold_divisor < 1 << (REM_BITS - 1), format!("threshold_divisor {} exceeds the divider's {} bits; use threshold_divisor <= {}", p.threshold_divisor, REM_BITS - 1, (1 << (REM_BITS - 1)) - 1)),
-        (p.n <= 1 << NEURON_BITS, format!("neurons = {} exceed the {NEURON_BITS}-bit neuron index; use neurons <= {}", p.n, 1 << NEURON_BITS)),
         (f.lut_frac_bits as usize <= MUL_BITS && f.weight_bits as usize <= MUL_BITS, format!("lut_frac_bits = {} and weight_bits = {} must fit the {MUL_BITS}-bit multiplier; use values <= {MUL_BITS}", f.lut_frac_bits, f.weight_bits)),
         (!p.homeostasis || f.theta_bits < f.potential_bits, format!("theta_bits = {} must be below potential_bits = {} (thr + theta is a potential); use theta_bits <= {}", f.theta_bits, f.potential_bits, f.potential_bits - 1)),
         (!p.normalization || f.weight_bits as usize + ((usize::BITS - p.m.leading_zeros()) as usize) < ROW_SUM_BITS, format!("a row sum of {} weights of {} bits does not fit the {ROW_SUM_BITS}-bit row-sum registers", p.m, f.weight_bits)),
@@ -233,6 +232,11 @@ mod tests {
         assert!(rtl_error(tall(255)).contains("8-bit scan row"));
         let mut neurons = SnnConfig::small();
         neurons.neurons = 128;
+        check_rtl(&HwParams::new(&neurons).unwrap()).unwrap();
+        // Above 255 neurons the index widens (`neuron_bits`): every N the model takes is built
+        // (in lanes: a word holds at most 128).
+        neurons.lanes = Some(64);
+        neurons.neurons = MAX_N;
         check_rtl(&HwParams::new(&neurons).unwrap()).unwrap();
         // The learning preset (homeostasis and normalization) is built; homeostasis needs theta
         // narrower than a potential.

@@ -125,7 +125,7 @@ impl HwParams {
         let aw = bits(m as u64);
         let f = format.frac_bits;
         let qb = bits(m as u64) + f;
-        let mut widths = Widths::new(format.weight_bits, format.potential_bits, lanes, aw);
+        let mut widths = Widths::new(format.weight_bits, format.potential_bits, lanes, aw, n);
         let groups = n.div_ceil(lanes);
         let nil = (1u32 << aw) - 1;
         if format.theta_max > 0 {

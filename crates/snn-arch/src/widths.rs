@@ -36,8 +36,20 @@ pub const CYCLES_BITS: usize = 32;
 /// STDP distance `d_b`.
 pub const DISTANCE_BITS: usize = 8;
 /// Neuron indices `winner`, `ws`, `best_j`, `sj`, `lane_b`, `lane_c` (and the `winner`, `pot_sel`
-/// ports).
+/// ports) are at least this wide; [`neuron_bits`] widens them for more neurons, so every design
+/// of at most 255 neurons keeps its 8-bit ports.
 pub const NEURON_BITS: usize = 8;
+
+/// The neuron index width for `n` neurons: the WTA scan's `fetch` holds `n` itself (no neuron)
+/// in its last cycle, so `n` must fit.
+pub const fn neuron_bits(n: usize) -> usize {
+    let b = (usize::BITS - n.leading_zeros()) as usize;
+    if b > NEURON_BITS {
+        b
+    } else {
+        NEURON_BITS
+    }
+}
 
 /// Row normalization's row sums `rsum[j]` and step `delta`, two's complement (a row sum needs
 /// `WB + bits(M)` bits, 23 for 10-bit weights of a 64 x 64 image; one fixed width keeps the RTL
@@ -95,15 +107,16 @@ pub struct Widths {
     pub cycles: u32,
     /// [`DISTANCE_BITS`].
     pub distance: u32,
-    /// [`NEURON_BITS`].
+    /// [`neuron_bits`] of `N`.
     pub neuron: u32,
     /// [`LINE_BUF_BITS`].
     pub line_buf: u32,
 }
 
 impl Widths {
-    /// The widths for the configuration's `WB`, `PB`, lanes `P` and `AW`; the rest are fixed.
-    pub fn new(weight_bits: u32, potential_bits: u32, lanes: usize, aw: u32) -> Self {
+    /// The widths for the configuration's `WB`, `PB`, lanes `P`, `AW` and `N`; the rest are
+    /// fixed.
+    pub fn new(weight_bits: u32, potential_bits: u32, lanes: usize, aw: u32, n: usize) -> Self {
         let c = |bits: usize| bits as u32;
         Widths {
             weight: weight_bits,
@@ -125,7 +138,7 @@ impl Widths {
             div_bit: c(DIV_BIT_BITS),
             cycles: c(CYCLES_BITS),
             distance: c(DISTANCE_BITS),
-            neuron: c(NEURON_BITS),
+            neuron: c(neuron_bits(n)),
             line_buf: c(LINE_BUF_BITS),
         }
     }
@@ -134,3 +147,27 @@ impl Widths {
 /// Operand width of stdp's multiplier: any lookup-table entry and any weight (both at most 24
 /// bits); synthesis trims the constant-zero high bits.
 pub const MUL_BITS: usize = 24;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every design of at most 255 neurons keeps 8-bit indices; above, the index holds `N`.
+    #[test]
+    fn neuron_index_holds_n() {
+        for (n, bits) in [
+            (1, 8),
+            (10, 8),
+            (255, 8),
+            (256, 9),
+            (400, 9),
+            (511, 9),
+            (512, 10),
+            (1024, 11),
+        ] {
+            assert_eq!(neuron_bits(n), bits, "N = {n}");
+            assert!(n < 1 << neuron_bits(n));
+        }
+        assert_eq!(Widths::new(10, 21, 50, 10, 400).neuron, 9);
+    }
+}

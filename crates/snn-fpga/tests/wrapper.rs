@@ -64,7 +64,8 @@ fn all_words(cfg: &SnnConfig, w: &[i32]) -> Vec<u8> {
 }
 
 fn result_bytes(winner: Option<usize>, cycles: u64) -> Vec<u8> {
-    let mut v = vec![winner.unwrap_or(0) as u8, winner.is_some() as u8];
+    let w = winner.unwrap_or(0);
+    let mut v = vec![w as u8, winner.is_some() as u8 | ((w >> 8) << 1) as u8];
     v.extend_from_slice(&(cycles as u32).to_be_bytes());
     v
 }
@@ -408,7 +409,10 @@ fn wrapper_blocks_synthesize_small_and_without_latches() {
     let blocks: [(&str, String, u64); 3] = [
         (
             "host",
-            snn_hdl::verilog::generate(&mut Host::<100, 104, 10>::new(784, 784, 10, None), "host"),
+            snn_hdl::verilog::generate(
+                &mut Host::<100, 104, 10, 8>::new(784, 784, 10, None),
+                "host",
+            ),
             500,
         ),
         (

@@ -52,6 +52,7 @@ pub struct SnnCore<
     const WAW: usize,
     const GB: usize,
     const SW: usize,
+    const NB: usize = NEURON_BITS,
 > {
     pub clock: Signal<In, Clock>,
     /// Sampled in Idle: begins one image.
@@ -73,7 +74,7 @@ pub struct SnnCore<
     /// The word at the `host_addr` of the previous cycle (Idle only).
     pub host_rdata: Signal<Out, Bits<WORD>>,
     /// Selects a neuron for `pot_out`.
-    pub pot_sel: Signal<In, Bits<NEURON_BITS>>,
+    pub pot_sel: Signal<In, Bits<NB>>,
     /// `pot[pot_sel]` (combinational; 0 for `pot_sel >= N`). With lane groups, Idle only and
     /// one cycle late: `pot` of the `pot_sel` of the previous cycle.
     pub pot_out: Signal<Out, Bits<PB>>,
@@ -87,7 +88,7 @@ pub struct SnnCore<
     /// One-cycle pulse in Done.
     pub done: Signal<Out, Bit>,
     /// WTA result of the last image.
-    pub winner: Signal<Out, Bits<NEURON_BITS>>,
+    pub winner: Signal<Out, Bits<NB>>,
     pub winner_valid: Signal<Out, Bit>,
     /// Step at which the winner was chosen.
     pub inhibit_step: Signal<Out, Bits<16>>,
@@ -107,9 +108,9 @@ pub struct SnnCore<
     pub t: Signal<Out, Bits<16>>,
     control: Control<PB, AW, WAW, GB>,
     spike_gen: SpikeGen<AW>,
-    neurons: Neurons<N, WB, PB, WORD, TB, GB, SW, WAW>,
-    wta: Wta<N, PB, VB, TB>,
-    stdp: Stdp<N, WB, WORD, AW, WAW, GB>,
+    neurons: Neurons<N, WB, PB, WORD, TB, GB, SW, WAW, NB>,
+    wta: Wta<N, PB, VB, TB, NB>,
+    stdp: Stdp<N, WB, WORD, AW, WAW, GB, NB>,
     weight_mem: WeightMem<WORD, WAW>,
     _k: usize,
     /// 1 with homeostasis, else 0: the loop over it wires the theta path.
@@ -136,7 +137,8 @@ impl<
         const WAW: usize,
         const GB: usize,
         const SW: usize,
-    > SnnCore<N, WB, PB, WORD, AW, TB, VB, WAW, GB, SW>
+        const NB: usize,
+    > SnnCore<N, WB, PB, WORD, AW, TB, VB, WAW, GB, SW, NB>
 {
     /// The core with an all-zero weight memory: the host loads weights through its port.
     pub fn new(p: &HwParams) -> Self {
@@ -211,7 +213,8 @@ impl<
         const WAW: usize,
         const GB: usize,
         const SW: usize,
-    > Logic for SnnCore<N, WB, PB, WORD, AW, TB, VB, WAW, GB, SW>
+        const NB: usize,
+    > Logic for SnnCore<N, WB, PB, WORD, AW, TB, VB, WAW, GB, SW, NB>
 {
     #[hdl_gen]
     fn update(&mut self) {

@@ -47,6 +47,7 @@ pub struct LaneState<
     const GB: usize,
     const SW: usize,
     const WAW: usize,
+    const NB: usize = NEURON_BITS,
 > {
     pub clock: Signal<In, Clock>,
     /// `start`: every group fresh.
@@ -63,10 +64,10 @@ pub struct LaneState<
     /// wta: the neurons whose inhibition is pending (every one but the winner, after a scan);
     /// the neuron its scan reads in this cycle (`ws + 1` is read in the next).
     pub inhibit: Signal<In, Bits<N>>,
-    pub ws: Signal<In, Bits<NEURON_BITS>>,
+    pub ws: Signal<In, Bits<NB>>,
     /// Idle: the memory reads the host's neuron `pot_sel`.
     pub idle: Signal<In, Bit>,
-    pub pot_sel: Signal<In, Bits<NEURON_BITS>>,
+    pub pot_sel: Signal<In, Bits<NB>>,
     /// `p_rest >= thr`, `p_min >= thr`.
     pub rest_fires: Signal<In, Bit>,
     pub min_fires: Signal<In, Bit>,
@@ -79,7 +80,7 @@ pub struct LaneState<
     pub thr: Signal<In, Bits<PB>>,
     pub word: Signal<In, Bits<WORD>>,
     /// stdp's lane of `word`.
-    pub lane_sel: Signal<In, Bits<NEURON_BITS>>,
+    pub lane_sel: Signal<In, Bits<NB>>,
     pub lane_w: Signal<Out, Bits<WB>>,
     /// The spikes latched by the last pass (what the spike port and stdp read in its last
     /// cycle); whether some neuron spikes (the latched spikes in a pass); some neuron above
@@ -96,7 +97,7 @@ pub struct LaneState<
     /// to neuron `pot_sel` (Idle); `theta` of the neuron wta reads (as `shown_sel`) and of the
     /// last cycle's `pot_sel` (as `pot_out`).
     pub theta_upd: Vec<Signal<In, Bit>>,
-    pub winner: Vec<Signal<In, Bits<NEURON_BITS>>>,
+    pub winner: Vec<Signal<In, Bits<NB>>>,
     pub winner_valid: Vec<Signal<In, Bit>>,
     pub theta_we: Vec<Signal<In, Bit>>,
     pub theta_wdata: Vec<Signal<In, Bits<TB>>>,
@@ -128,7 +129,7 @@ pub struct LaneState<
     /// Homeostasis: `p_min >= thr_j` of every neuron (written as each group loads), for the
     /// spikes of a pending inhibition; the winner's group and lane; the host's write address.
     min_all: Vec<DFF<Bits<N>>>,
-    wsplit: Vec<Split<N, GB>>,
+    wsplit: Vec<Split<N, GB, NB>>,
     th_waddr: Vec<Signal<Local, Bits<GB>>>,
     /// The lane cells: a transfer and the registers of one neuron each.
     core: Vec<NeuronCore<WB, PB, WORD>>,
@@ -159,15 +160,15 @@ pub struct LaneState<
     abv_all: DFF<Bits<N>>,
     spk_latch: DFF<Bits<N>>,
     /// The host's lane (of the last cycle's `pot_sel`).
-    p_l: DFF<Bits<NEURON_BITS>>,
+    p_l: DFF<Bits<NB>>,
     /// `G = 2` only: the word written at the last edge, read at it.
     byp: Vec<DFF<Bit>>,
     byp_w: Vec<DFF<Bits<SW>>>,
     /// wta's neuron of this cycle (`ws`) and the group of the one after it, which the memory
     /// reads for the next cycle (group 0 is the cells').
-    fsplit: Split<N, GB>,
+    fsplit: Split<N, GB, NB>,
     fg_next: Signal<Local, Bits<GB>>,
-    psplit: Split<N, GB>,
+    psplit: Split<N, GB, NB>,
     /// The group's neurons (for the write-back, and for the inhibition), the next group's,
     /// and the prefetch address: decoded apart, so that the outputs others use within the cycle
     /// share no local with the next-state logic (see `crate::core`).
@@ -198,13 +199,13 @@ pub struct LaneState<
     g_next: Vec<Constant<Bits<GB>>>,
     g_next2: Vec<Constant<Bits<GB>>>,
     l_mask: Vec<Constant<Bits<N>>>,
-    l_id: Vec<Constant<Bits<NEURON_BITS>>>,
+    l_id: Vec<Constant<Bits<NB>>>,
     /// Per lane: its fields of a memory word.
     lw: Vec<LaneWord<PB, SW>>,
     all: Constant<Bits<N>>,
     g_zero: Constant<Bits<GB>>,
     /// The last lane and the last group.
-    p_last: Constant<Bits<NEURON_BITS>>,
+    p_last: Constant<Bits<NB>>,
     g_last: Constant<Bits<GB>>,
     ones: Constant<Bits<PB>>,
     p_rest: Constant<Bits<PB>>,
@@ -226,7 +227,8 @@ impl<
         const GB: usize,
         const SW: usize,
         const WAW: usize,
-    > LaneState<N, WB, PB, WORD, TB, GB, SW, WAW>
+        const NB: usize,
+    > LaneState<N, WB, PB, WORD, TB, GB, SW, WAW, NB>
 {
     /// The lane state; with homeostasis the thetas start at `theta` (raw, one per neuron;
     /// empty: 0).
@@ -308,7 +310,7 @@ impl<
             byp_w: many(b),
             fsplit: Split::new(p),
             fg_next: Default::default(),
-            p_last: Constant::new(Bits::<NEURON_BITS>::from(lanes as u64 - 1)),
+            p_last: Constant::new(Bits::<NB>::from(lanes as u64 - 1)),
             g_last: Constant::new(Bits::<GB>::from(groups as u64 - 1)),
             psplit: Split::new(p),
             gm_w: Default::default(),
@@ -384,7 +386,8 @@ impl<
         const GB: usize,
         const SW: usize,
         const WAW: usize,
-    > Logic for LaneState<N, WB, PB, WORD, TB, GB, SW, WAW>
+        const NB: usize,
+    > Logic for LaneState<N, WB, PB, WORD, TB, GB, SW, WAW, NB>
 {
     #[hdl_gen]
     fn update(&mut self) {

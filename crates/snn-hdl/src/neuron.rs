@@ -481,6 +481,7 @@ pub struct Neurons<
     const GB: usize,
     const SW: usize,
     const WAW: usize,
+    const NB: usize = NEURON_BITS,
 > {
     pub clock: Signal<In, Clock>,
     /// Commands from control, broadcast to every neuron (see [`Neuron`]).
@@ -496,13 +497,13 @@ pub struct Neurons<
     /// weight_mem read data: lane `j` (bits `[j*WB +: WB]`) goes to neuron `j`.
     pub word: Signal<In, Bits<WORD>>,
     /// Host: selects the neuron shown on `pot_out`.
-    pub pot_sel: Signal<In, Bits<NEURON_BITS>>,
+    pub pot_sel: Signal<In, Bits<NB>>,
     pub pot_out: Signal<Out, Bits<PB>>,
     /// stdp: selects the lane shown on `lane_w`.
-    pub lane_sel: Signal<In, Bits<NEURON_BITS>>,
+    pub lane_sel: Signal<In, Bits<NB>>,
     pub lane_w: Signal<Out, Bits<WB>>,
     /// wta (its `fetch`): selects the neuron shown on `shown_sel`.
-    pub ws: Signal<In, Bits<NEURON_BITS>>,
+    pub ws: Signal<In, Bits<NB>>,
     pub shown_sel: Signal<Out, Bits<PB>>,
     /// The spike comparators (`pot >= thr`) and their OR, valid where Fire reads them.
     pub spikes: Signal<Out, Bits<N>>,
@@ -514,7 +515,7 @@ pub struct Neurons<
     pub bias: Vec<Signal<In, Bit>>,
     pub theta_upd: Vec<Signal<In, Bit>>,
     /// Homeostasis: wta's result, which the update reads.
-    pub winner: Vec<Signal<In, Bits<NEURON_BITS>>>,
+    pub winner: Vec<Signal<In, Bits<NB>>>,
     pub winner_valid: Vec<Signal<In, Bit>>,
     /// Homeostasis, host port (Idle only, `host_mode`): `theta_we` writes `theta_wdata` to
     /// `theta[pot_sel]`; `theta_out = theta[pot_sel]`.
@@ -533,7 +534,7 @@ pub struct Neurons<
     pub idle: Vec<Signal<In, Bit>>,
     /// One cell per neuron (with lane groups the cells are the lane state's).
     nrn: Vec<Neuron<WB, PB, WORD>>,
-    lane: Vec<LaneState<N, WB, PB, WORD, TB, GB, SW, WAW>>,
+    lane: Vec<LaneState<N, WB, PB, WORD, TB, GB, SW, WAW, NB>>,
     /// Homeostasis: neuron `j`'s `theta` and threshold registers, and the theta muxes' chains.
     cell: Vec<ThetaCell<PB, TB>>,
     th_host_hit: Vec<Signal<Local, Bits<TB>>>,
@@ -555,7 +556,7 @@ pub struct Neurons<
     spk_acc: Vec<Signal<Local, Bits<N>>>,
     abv_acc: Vec<Signal<Local, Bits<N>>>,
     above: Signal<Local, Bits<N>>,
-    ids: Vec<Constant<Bits<NEURON_BITS>>>,
+    ids: Vec<Constant<Bits<NB>>>,
     onehot: Vec<Constant<Bits<N>>>,
     /// Per lane: all ones when `lane_sel` picks it; the ORs of the picked lanes up to `j`.
     lane_hit: Vec<Signal<Local, Bits<WB>>>,
@@ -586,7 +587,8 @@ impl<
         const GB: usize,
         const SW: usize,
         const WAW: usize,
-    > Neurons<N, WB, PB, WORD, TB, GB, SW, WAW>
+        const NB: usize,
+    > Neurons<N, WB, PB, WORD, TB, GB, SW, WAW, NB>
 {
     /// The array; with homeostasis `theta` starts at `theta` (raw, one per neuron; empty: 0).
     pub fn new(p: &HwParams, theta: &[u64]) -> Self {
@@ -668,7 +670,7 @@ impl<
             abv_acc: many(d),
             above: Default::default(),
             ids: (0..d.max(hn))
-                .map(|j| Constant::new(Bits::<NEURON_BITS>::from(j as u64)))
+                .map(|j| Constant::new(Bits::<NB>::from(j as u64)))
                 .collect(),
             lane_hit: many(d),
             lane_acc: many(d),
@@ -696,7 +698,8 @@ impl<
         const GB: usize,
         const SW: usize,
         const WAW: usize,
-    > Logic for Neurons<N, WB, PB, WORD, TB, GB, SW, WAW>
+        const NB: usize,
+    > Logic for Neurons<N, WB, PB, WORD, TB, GB, SW, WAW, NB>
 {
     #[hdl_gen]
     fn update(&mut self) {

@@ -41,6 +41,7 @@ pub struct NormUnit<
     const WORD: usize,
     const AW: usize,
     const WAW: usize,
+    const NB: usize = NEURON_BITS,
 > {
     pub clock: Signal<In, Clock>,
     /// Idle with `start`: the row sums start over and no sweep read or sum is pending.
@@ -58,7 +59,7 @@ pub struct NormUnit<
     /// Done: a training image with a winner leaves its row's update pending.
     pub finish: Signal<In, Bit>,
     /// The winner's lane (the winner itself with one lane per neuron).
-    pub win_lane: Signal<In, Bits<NEURON_BITS>>,
+    pub win_lane: Signal<In, Bits<NB>>,
     pub winner_valid: Signal<In, Bit>,
     /// control's read address of weight_mem (the sweep's and the host's take its place).
     pub craddr: Signal<In, Bits<AW>>,
@@ -71,7 +72,7 @@ pub struct NormUnit<
     /// One lane per neuron (else empty): stage C writes lane `lane_c` with `wval` (its value
     /// before: `w_c`), which moves the row sums.
     pub we: Vec<Signal<In, Bit>>,
-    pub lane_c: Vec<Signal<In, Bits<NEURON_BITS>>>,
+    pub lane_c: Vec<Signal<In, Bits<NB>>>,
     pub w_c: Vec<Signal<In, Bits<WB>>>,
     pub wval: Vec<Signal<In, Bits<WB>>>,
     /// Lane groups (else empty): the winner's group's first word `g * M`; state Sum, and its
@@ -90,8 +91,8 @@ pub struct NormUnit<
     pub uword: Signal<Out, Bits<WORD>>,
     /// NormMul: the last bit, `delta` loads at this edge.
     pub nm_last: Signal<Out, Bit>,
-    pub(crate) rows: Vec<RowSums<N, WB, WORD>>,
-    walk: Vec<SumWalk<WB, WORD, AW, WAW>>,
+    pub(crate) rows: Vec<RowSums<N, WB, WORD, NB>>,
+    walk: Vec<SumWalk<WB, WORD, AW, WAW, NB>>,
     tag_mem: Bram<AW, TAG_BITS>,
     /// The sweep's stage: a read was issued at the last edge, of input `sw_a`, silent in this
     /// image if `sw_s`.
@@ -102,7 +103,7 @@ pub struct NormUnit<
     /// `upd_base`, with lane groups) moves by `delta` (after the penalty where the word's tag
     /// says silent).
     upd: DFF<Bit>,
-    upd_lane: DFF<Bits<NEURON_BITS>>,
+    upd_lane: DFF<Bits<NB>>,
     upd_base: Vec<DFF<Bits<WAW>>>,
     /// Lane groups: the word the host read at the last edge is of the pending row's group.
     hit_r: Vec<DFF<Bit>>,
@@ -136,7 +137,7 @@ pub struct NormUnit<
     /// (arithmetic) and truncated into `delta`.
     rounding: Signal<Local, Bits<NM_BITS>>,
     rounded: Signal<Local, Bits<RSUM_BITS>>,
-    nids: Vec<Constant<Bits<NEURON_BITS>>>,
+    nids: Vec<Constant<Bits<NB>>>,
     lane_off: Vec<Constant<Bits<16>>>,
     lane_bits: Vec<Constant<Bits<WORD>>>,
     last_in: Constant<Bits<AW>>,
@@ -164,8 +165,14 @@ fn wide(v: i64) -> Bits<NM_BITS> {
     Bits::<NM_BITS>::from(v as u64 & (u64::MAX >> (64 - NM_BITS)))
 }
 
-impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize, const WAW: usize>
-    NormUnit<N, WB, WORD, AW, WAW>
+impl<
+        const N: usize,
+        const WB: usize,
+        const WORD: usize,
+        const AW: usize,
+        const WAW: usize,
+        const NB: usize,
+    > NormUnit<N, WB, WORD, AW, WAW, NB>
 {
     pub fn new(p: &HwParams) -> Self {
         let f = &p.format;
@@ -257,7 +264,7 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize, const 
             rounding: Default::default(),
             rounded: Default::default(),
             nids: (0..c)
-                .map(|j| Constant::new(Bits::<NEURON_BITS>::from(j as u64)))
+                .map(|j| Constant::new(Bits::<NB>::from(j as u64)))
                 .collect(),
             lane_off: (0..c)
                 .map(|j| Constant::new(Bits::<16>::from((j * WB) as u64)))
@@ -284,8 +291,14 @@ impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize, const 
     }
 }
 
-impl<const N: usize, const WB: usize, const WORD: usize, const AW: usize, const WAW: usize> Logic
-    for NormUnit<N, WB, WORD, AW, WAW>
+impl<
+        const N: usize,
+        const WB: usize,
+        const WORD: usize,
+        const AW: usize,
+        const WAW: usize,
+        const NB: usize,
+    > Logic for NormUnit<N, WB, WORD, AW, WAW, NB>
 {
     #[hdl_gen]
     fn update(&mut self) {

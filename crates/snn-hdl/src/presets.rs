@@ -5,6 +5,7 @@
 use crate::core::SnnCore;
 use crate::verilog;
 use crate::weight_mem::pack_words;
+use snn_arch::widths::neuron_bits;
 use snn_arch::HwParams;
 use snn_core::config::SnnConfig;
 
@@ -107,10 +108,10 @@ macro_rules! presets {
         }
     };
     (@core $n:literal, $wb:literal, $pb:literal, $aw:literal, $tb:literal, $vb:literal) => {
-        SnnCore<$n, $wb, $pb, { $n * $wb }, $aw, $tb, $vb, $aw, 1, 1>
+        SnnCore<$n, $wb, $pb, { $n * $wb }, $aw, $tb, $vb, $aw, 1, 1, { neuron_bits($n) }>
     };
     (@core $n:literal, $wb:literal, $pb:literal, $aw:literal, $tb:literal, $vb:literal, $p:literal, $waw:literal, $gb:literal, $sw:literal) => {
-        SnnCore<$n, $wb, $pb, { $p * $wb }, $aw, $tb, $vb, $waw, $gb, $sw>
+        SnnCore<$n, $wb, $pb, { $p * $wb }, $aw, $tb, $vb, $waw, $gb, $sw, { neuron_bits($n) }>
     };
     (@entry $name:literal, $n:literal, $wb:literal, $pb:literal, $aw:literal, $tb:literal, $vb:literal, $norm:literal) => {
         Preset { name: $name, n: $n, wb: $wb, pb: $pb, aw: $aw, tb: $tb, homeostasis: $vb > $pb, normalization: $norm, lanes: $n, waw: $aw, gb: 0, sw: 0 }
@@ -173,6 +174,9 @@ presets! {
     /// The iCEBreaker (UP5K) board preset's network: the `default` preset with 100 neurons in
     /// 20 groups of 5 lanes (`configs/up5k-n100.toml`; the UP5K itself cannot hold it yet).
     Up5kN100Core = "up5k-n100": N = 100, WB = 10, PB = 21, AW = 10, TB = 17, VB = 22, NORM = true, P = 5, WAW = 14, GB = 5, SW = 250;
+    /// The ULX3S 85F (ECP5) board preset: the `default` preset with 400 neurons in 8 groups of 50
+    /// lanes (`configs/ecp5-n400.toml`), the first with a 9-bit neuron index.
+    Ecp5N400Core = "ecp5-n400": N = 400, WB = 10, PB = 21, AW = 10, TB = 17, VB = 22, NORM = true, P = 50, WAW = 13, GB = 3, SW = 2500;
 }
 
 /// `SnnConfig::small()` with 10 neurons in lane groups of 4 (preset `small-lanes`).

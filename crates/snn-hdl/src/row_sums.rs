@@ -29,7 +29,12 @@ fn sign_constants<const WB: usize>() -> (Constant<Bits<WB>>, Constant<Bits<RSUM_
 /// back (penalized where its input is silent), an edge after its write; stage C's writes move
 /// their lane's sum. `sum` is the sum of row `win`.
 #[derive(LogicBlock)]
-pub struct RowSums<const N: usize, const WB: usize, const WORD: usize> {
+pub struct RowSums<
+    const N: usize,
+    const WB: usize,
+    const WORD: usize,
+    const NB: usize = NEURON_BITS,
+> {
     pub clock: Signal<In, Clock>,
     pub start: Signal<In, Bit>,
     /// The sweep wrote `word` back at this edge in a training image (its input silent if
@@ -39,10 +44,10 @@ pub struct RowSums<const N: usize, const WB: usize, const WORD: usize> {
     pub silent: Signal<In, Bit>,
     /// Stage C writes lane `lane_c` with `wval` (its value before: `w_c`).
     pub we: Signal<In, Bit>,
-    pub lane_c: Signal<In, Bits<NEURON_BITS>>,
+    pub lane_c: Signal<In, Bits<NB>>,
     pub w_c: Signal<In, Bits<WB>>,
     pub wval: Signal<In, Bits<WB>>,
-    pub win: Signal<In, Bits<NEURON_BITS>>,
+    pub win: Signal<In, Bits<NB>>,
     pub sum: Signal<Out, Bits<RSUM_BITS>>,
     pub(crate) rsum: Vec<RowSum<WB, WORD>>,
     /// The sum stage: a register between the sweep's `U` and the adders, so that the read
@@ -54,12 +59,12 @@ pub struct RowSums<const N: usize, const WB: usize, const WORD: usize> {
     w_c_x: Signal<Local, Bits<RSUM_BITS>>,
     wval_x: Signal<Local, Bits<RSUM_BITS>>,
     change: Signal<Local, Bits<RSUM_BITS>>,
-    nids: Vec<Constant<Bits<NEURON_BITS>>>,
+    nids: Vec<Constant<Bits<NB>>>,
     w_sign: Constant<Bits<WB>>,
     w_sign_x: Constant<Bits<RSUM_BITS>>,
 }
 
-impl<const N: usize, const WB: usize, const WORD: usize> RowSums<N, WB, WORD> {
+impl<const N: usize, const WB: usize, const WORD: usize, const NB: usize> RowSums<N, WB, WORD, NB> {
     pub fn new(p: &HwParams) -> Self {
         assert_eq!((p.lanes, WORD), (N, N * WB), "one lane per neuron");
         let (w_sign, w_sign_x) = sign_constants::<WB>();
@@ -83,7 +88,7 @@ impl<const N: usize, const WB: usize, const WORD: usize> RowSums<N, WB, WORD> {
             wval_x: Default::default(),
             change: Default::default(),
             nids: (0..N)
-                .map(|j| Constant::new(Bits::<NEURON_BITS>::from(j as u64)))
+                .map(|j| Constant::new(Bits::<NB>::from(j as u64)))
                 .collect(),
             w_sign,
             w_sign_x,
@@ -91,7 +96,9 @@ impl<const N: usize, const WB: usize, const WORD: usize> RowSums<N, WB, WORD> {
     }
 }
 
-impl<const N: usize, const WB: usize, const WORD: usize> Logic for RowSums<N, WB, WORD> {
+impl<const N: usize, const WB: usize, const WORD: usize, const NB: usize> Logic
+    for RowSums<N, WB, WORD, NB>
+{
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, sum_v, sum_w, sum_s);
@@ -200,14 +207,20 @@ impl<const WB: usize, const WORD: usize> Logic for RowSum<WB, WORD> {
 /// penalized) to `sum`. `last` (from the counter alone: control decides on it within the
 /// cycle) marks the last cycle, which only adds.
 #[derive(LogicBlock)]
-pub struct SumWalk<const WB: usize, const WORD: usize, const AW: usize, const WAW: usize> {
+pub struct SumWalk<
+    const WB: usize,
+    const WORD: usize,
+    const AW: usize,
+    const WAW: usize,
+    const NB: usize = NEURON_BITS,
+> {
     pub clock: Signal<In, Clock>,
     /// End: the walk starts over with an empty sum.
     pub restart: Signal<In, Bit>,
     /// Sum: one cycle of the walk.
     pub walk: Signal<In, Bit>,
     /// The winner's lane and its group's first word `g * M`.
-    pub lane: Signal<In, Bits<NEURON_BITS>>,
+    pub lane: Signal<In, Bits<NB>>,
     pub base: Signal<In, Bits<WAW>>,
     pub word: Signal<In, Bits<WORD>>,
     pub silent: Signal<In, Bit>,
@@ -225,7 +238,7 @@ pub struct SumWalk<const WB: usize, const WORD: usize, const AW: usize, const WA
     w: Signal<Local, Bits<WB>>,
     value: Penalize<WB>,
     value_x: Signal<Local, Bits<RSUM_BITS>>,
-    nids: Vec<Constant<Bits<NEURON_BITS>>>,
+    nids: Vec<Constant<Bits<NB>>>,
     m: Constant<Bits<CNT_BITS>>,
     w_sign: Constant<Bits<WB>>,
     w_sign_x: Constant<Bits<RSUM_BITS>>,
@@ -233,8 +246,8 @@ pub struct SumWalk<const WB: usize, const WORD: usize, const AW: usize, const WA
     _p: usize,
 }
 
-impl<const WB: usize, const WORD: usize, const AW: usize, const WAW: usize>
-    SumWalk<WB, WORD, AW, WAW>
+impl<const WB: usize, const WORD: usize, const AW: usize, const WAW: usize, const NB: usize>
+    SumWalk<WB, WORD, AW, WAW, NB>
 {
     pub fn new(p: &HwParams) -> Self {
         assert_eq!(WORD, p.lanes * WB, "word width");
@@ -261,7 +274,7 @@ impl<const WB: usize, const WORD: usize, const AW: usize, const WAW: usize>
             value: Penalize::new(p),
             value_x: Default::default(),
             nids: (0..p.lanes)
-                .map(|l| Constant::new(Bits::<NEURON_BITS>::from(l as u64)))
+                .map(|l| Constant::new(Bits::<NB>::from(l as u64)))
                 .collect(),
             m: Constant::new(Bits::<CNT_BITS>::from(p.m as u64)),
             w_sign,
@@ -271,8 +284,8 @@ impl<const WB: usize, const WORD: usize, const AW: usize, const WAW: usize>
     }
 }
 
-impl<const WB: usize, const WORD: usize, const AW: usize, const WAW: usize> Logic
-    for SumWalk<WB, WORD, AW, WAW>
+impl<const WB: usize, const WORD: usize, const AW: usize, const WAW: usize, const NB: usize> Logic
+    for SumWalk<WB, WORD, AW, WAW, NB>
 {
     #[hdl_gen]
     fn update(&mut self) {

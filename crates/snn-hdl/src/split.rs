@@ -12,11 +12,11 @@ use snn_arch::HwParams;
 
 /// `GB` bits hold a group, `N` is the neuron count.
 #[derive(LogicBlock)]
-pub struct Split<const N: usize, const GB: usize> {
-    pub j: Signal<In, Bits<NEURON_BITS>>,
+pub struct Split<const N: usize, const GB: usize, const NB: usize = NEURON_BITS> {
+    pub j: Signal<In, Bits<NB>>,
     /// `j div P` and `j mod P`; both 0 for `j >= N`.
     pub g: Signal<Out, Bits<GB>>,
-    pub l: Signal<Out, Bits<NEURON_BITS>>,
+    pub l: Signal<Out, Bits<NB>>,
     /// `j` one-hot.
     hot: Signal<Local, Bits<N>>,
     one: Constant<Bits<N>>,
@@ -24,7 +24,7 @@ pub struct Split<const N: usize, const GB: usize> {
     g_mask: Vec<Constant<Bits<N>>>,
     g_id: Vec<Constant<Bits<GB>>>,
     l_mask: Vec<Constant<Bits<N>>>,
-    l_id: Vec<Constant<Bits<NEURON_BITS>>>,
+    l_id: Vec<Constant<Bits<NB>>>,
     /// `G` and `P`.
     _g: usize,
     _l: usize,
@@ -62,7 +62,7 @@ pub(crate) fn indices<const B: usize>(modulus: usize, shift: usize) -> Vec<Const
         .collect()
 }
 
-impl<const N: usize, const GB: usize> Split<N, GB> {
+impl<const N: usize, const GB: usize, const NB: usize> Split<N, GB, NB> {
     pub fn new(p: &HwParams) -> Self {
         assert_eq!(p.n, N, "neuron count");
         let (lanes, groups) = (p.lanes, p.groups);
@@ -83,7 +83,7 @@ impl<const N: usize, const GB: usize> Split<N, GB> {
     }
 }
 
-impl<const N: usize, const GB: usize> Logic for Split<N, GB> {
+impl<const N: usize, const GB: usize, const NB: usize> Logic for Split<N, GB, NB> {
     #[hdl_gen]
     fn update(&mut self) {
         self.hot.next = self.one.val() << self.j.val();

@@ -28,6 +28,7 @@ pub struct Stdp<
     const AW: usize,
     const WAW: usize,
     const GB: usize,
+    const NB: usize = NEURON_BITS,
 > {
     pub clock: Signal<In, Clock>,
     // Commands from control (one per cycle).
@@ -44,7 +45,7 @@ pub struct Stdp<
     // Operands.
     /// The neurons spiking in this Fire cycle.
     pub spikes: Signal<In, Bits<N>>,
-    pub winner: Signal<In, Bits<NEURON_BITS>>,
+    pub winner: Signal<In, Bits<NB>>,
     /// control: current step, and `lag_m = max(1, t - whi)` with its counters and class mask.
     pub t: Signal<In, Bits<STEP_BITS>>,
     pub lag_m: Signal<In, Bits<STEP_BITS>>,
@@ -62,7 +63,7 @@ pub struct Stdp<
     pub lane_w: Signal<In, Bits<WB>>,
     // Results.
     /// Stage B's lane (`lane_b`), for the neuron array's lane mux.
-    pub lane_sel: Signal<Out, Bits<NEURON_BITS>>,
+    pub lane_sel: Signal<Out, Bits<NB>>,
     /// The class whose head stage A looks at in the next cycle of a walk under way (the lowest
     /// of `spend` after this edge): spike_gen reads it one cycle ahead.
     pub class_next: Signal<Out, Bits<CLASS_BITS>>,
@@ -116,7 +117,7 @@ pub struct Stdp<
     /// Normalization with lane groups (else empty): state Sum, and its last cycle.
     pub n_sum: Vec<Signal<In, Bit>>,
     pub n_sum_end: Vec<Signal<Out, Bit>>,
-    norm: Vec<NormUnit<N, WB, WORD, AW, WAW>>,
+    norm: Vec<NormUnit<N, WB, WORD, AW, WAW, NB>>,
     /// The lane value stage C writes (the penalty's floor included), for the row sums of one
     /// lane per neuron.
     wval: Vec<Signal<Local, Bits<WB>>>,
@@ -124,7 +125,7 @@ pub struct Stdp<
     _nz: usize,
     _nz1: usize,
     _nzl: usize,
-    sj: DFF<Bits<NEURON_BITS>>,
+    sj: DFF<Bits<NB>>,
     m: DFF<Bits<STEP_BITS>>,
     /// The walk over `m`: its counters, the classes of `m` not yet visited (`spend`) and the
     /// class read next (shared with control).
@@ -133,11 +134,11 @@ pub struct Stdp<
     v_b: DFF<Bit>,
     op_b: DFF<Bits<OP_BITS>>,
     d_b: DFF<Bits<DISTANCE_BITS>>,
-    lane_b: DFF<Bits<NEURON_BITS>>,
+    lane_b: DFF<Bits<NB>>,
     addr_b: DFF<Bits<WAW>>,
     v_c: DFF<Bit>,
     op_c: DFF<Bits<OP_BITS>>,
-    lane_c: DFF<Bits<NEURON_BITS>>,
+    lane_c: DFF<Bits<NB>>,
     addr_c: DFF<Bits<WAW>>,
     word_c: DFF<Bits<WORD>>,
     w_c: DFF<Bits<WB>>,
@@ -178,19 +179,19 @@ pub struct Stdp<
     /// Next neuron: the lowest of `spikes` (Begin) or of `stdp_mask` (Drain).
     nsrc: Signal<Local, Bits<N>>,
     nlow: Signal<Local, Bits<N>>,
-    nsj: Signal<Local, Bits<NEURON_BITS>>,
+    nsj: Signal<Local, Bits<NB>>,
     /// The weight address of the read stage A issues (`wraddr`'s value, for `addr_b`), and the
     /// lane stage B takes for the walked neuron and for the winner.
     wa0: Signal<Local, Bits<WAW>>,
     wa: Signal<Local, Bits<WAW>>,
-    lane_sj: Signal<Local, Bits<NEURON_BITS>>,
-    lane_win: Signal<Local, Bits<NEURON_BITS>>,
+    lane_sj: Signal<Local, Bits<NB>>,
+    lane_win: Signal<Local, Bits<NB>>,
     // Lane groups only (each vector empty otherwise): the walked neuron `sj` and the winner
     // split into group and lane (from registers: the walk reads `sj`'s words from the cycle
     // after it starts), their groups' first words (`g * M`), and each group's index and
     // first word.
-    ssplit: Vec<Split<N, GB>>,
-    wsplit: Vec<Split<N, GB>>,
+    ssplit: Vec<Split<N, GB, NB>>,
+    wsplit: Vec<Split<N, GB, NB>>,
     sbase: Vec<Signal<Local, Bits<WAW>>>,
     wbase: Vec<Signal<Local, Bits<WAW>>>,
     g_id: Vec<Constant<Bits<GB>>>,
@@ -219,12 +220,12 @@ pub struct Stdp<
     whi: Constant<Bits<STEP_BITS>>,
     nil: Constant<Bits<AW>>,
     /// The lanes' indices.
-    nids: Vec<Constant<Bits<NEURON_BITS>>>,
+    nids: Vec<Constant<Bits<NB>>>,
     /// Per index bit `b`: the neurons whose index has bit `b` set, and `1 << b`.
     id_bit: Vec<Constant<Bits<N>>>,
-    bit_of: Vec<Constant<Bits<NEURON_BITS>>>,
+    bit_of: Vec<Constant<Bits<NB>>>,
     /// `nsj` from its low bits up (entry `b` holds bits `0..=b`).
-    nsj_acc: Vec<Signal<Local, Bits<NEURON_BITS>>>,
+    nsj_acc: Vec<Signal<Local, Bits<NB>>>,
     lane_off: Vec<Constant<Bits<16>>>,
     /// The bits of lane `j` in a word.
     lane_bits: Vec<Constant<Bits<WORD>>>,
@@ -253,7 +254,8 @@ impl<
         const AW: usize,
         const WAW: usize,
         const GB: usize,
-    > Stdp<N, WB, WORD, AW, WAW, GB>
+        const NB: usize,
+    > Stdp<N, WB, WORD, AW, WAW, GB, NB>
 {
     pub fn new(p: &HwParams) -> Self {
         assert_eq!((p.n, p.widths.weight as usize), (N, WB), "widths");
@@ -392,15 +394,15 @@ impl<
             wlo: cs(p.wlo as u64),
             whi: cs(p.whi as u64),
             nil: Constant::new(Bits::<AW>::from(p.nil as u64)),
-            nsj_acc: many(NEURON_BITS),
-            id_bit: (0..NEURON_BITS)
+            nsj_acc: many(NB),
+            id_bit: (0..NB)
                 .map(|b| Constant::new(crate::split::mask_of::<N>(|j| j >> b & 1 == 1)))
                 .collect(),
-            bit_of: (0..NEURON_BITS)
-                .map(|b| Constant::new(Bits::<NEURON_BITS>::from(1u64 << b)))
+            bit_of: (0..NB)
+                .map(|b| Constant::new(Bits::<NB>::from(1u64 << b)))
                 .collect(),
             nids: (0..c)
-                .map(|j| Constant::new(Bits::<NEURON_BITS>::from(j as u64)))
+                .map(|j| Constant::new(Bits::<NB>::from(j as u64)))
                 .collect(),
             lane_off: (0..c).map(|j| c16((j * WB) as u64)).collect(),
             lane_bits: (0..c)
@@ -506,7 +508,8 @@ impl<
         const AW: usize,
         const WAW: usize,
         const GB: usize,
-    > Logic for Stdp<N, WB, WORD, AW, WAW, GB>
+        const NB: usize,
+    > Logic for Stdp<N, WB, WORD, AW, WAW, GB, NB>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -723,13 +726,13 @@ impl<
         if (self.nlow.val() & self.id_bit[0].val()).any() {
             self.nsj_acc[0].next = self.bit_of[0].val();
         }
-        for b in 1..NEURON_BITS {
+        for b in 1..NB {
             self.nsj_acc[b].next = self.nsj_acc[b - 1].val();
             if (self.nlow.val() & self.id_bit[b].val()).any() {
                 self.nsj_acc[b].next = self.nsj_acc[b - 1].val() | self.bit_of[b].val();
             }
         }
-        for b in (NEURON_BITS - 1)..NEURON_BITS {
+        for b in (NB - 1)..NB {
             self.nsj.next = self.nsj_acc[b].val();
         }
 

@@ -15,7 +15,13 @@ use snn_arch::widths::{NEURON_BITS, STEP_BITS};
 use snn_arch::HwParams;
 
 #[derive(LogicBlock)]
-pub struct Wta<const N: usize, const PB: usize, const VB: usize, const TB: usize> {
+pub struct Wta<
+    const N: usize,
+    const PB: usize,
+    const VB: usize,
+    const TB: usize,
+    const NB: usize = NEURON_BITS,
+> {
     pub clock: Signal<In, Clock>,
     /// control, `start` of an image: no winner yet (`winner = inhibit_step = 0`).
     pub clear: Signal<In, Bit>,
@@ -31,33 +37,33 @@ pub struct Wta<const N: usize, const PB: usize, const VB: usize, const TB: usize
     /// The neuron whose `shown` is read into `cand` at this edge: `ws + 1` in a scan cycle (`N`,
     /// no neuron, in the last; `ws` is the scan index), else 0, the first of a scan that may
     /// start now.
-    pub fetch: Signal<Out, Bits<NEURON_BITS>>,
+    pub fetch: Signal<Out, Bits<NB>>,
     /// The last scan cycle: the winner is chosen now and `inhibit` is valid.
     pub last: Signal<Out, Bit>,
     /// In the last scan cycle every neuron but the winner, else none (with lane groups: while
     /// the inhibition is pending).
     pub inhibit: Signal<Out, Bits<N>>,
-    pub winner: Signal<Out, Bits<NEURON_BITS>>,
+    pub winner: Signal<Out, Bits<NB>>,
     pub winner_valid: Signal<Out, Bit>,
     /// Step at which the winner was chosen.
     pub inhibit_step: Signal<Out, Bits<16>>,
-    winner_r: DFF<Bits<NEURON_BITS>>,
+    winner_r: DFF<Bits<NB>>,
     valid_r: DFF<Bit>,
     step_r: DFF<Bits<STEP_BITS>>,
-    ws_r: DFF<Bits<NEURON_BITS>>,
-    best_j: DFF<Bits<NEURON_BITS>>,
+    ws_r: DFF<Bits<NB>>,
+    best_j: DFF<Bits<NB>>,
     best_v: DFF<Bits<VB>>,
     /// `shown[ws]` (`- theta[ws]`), read the cycle before.
     cand: DFF<Bits<VB>>,
     /// First maximum of `shown[0..=ws]` and its value.
-    bj: Signal<Local, Bits<NEURON_BITS>>,
+    bj: Signal<Local, Bits<NB>>,
     /// The scanned neuron becomes the candidate (the first, or strictly above the best).
     take: Signal<Local, Bit>,
     bv: Signal<Local, Bits<VB>>,
     /// With homeostasis: `shown[ws] - theta[ws]`.
     value: Vec<WtaValue<PB, VB, TB>>,
-    first_id: Constant<Bits<NEURON_BITS>>,
-    last_id: Constant<Bits<NEURON_BITS>>,
+    first_id: Constant<Bits<NB>>,
+    last_id: Constant<Bits<NB>>,
     sign: Constant<Bits<VB>>,
     all: Constant<Bits<N>>,
     one: Constant<Bits<N>>,
@@ -74,7 +80,9 @@ pub struct Wta<const N: usize, const PB: usize, const VB: usize, const TB: usize
     _direct: usize,
 }
 
-impl<const N: usize, const PB: usize, const VB: usize, const TB: usize> Wta<N, PB, VB, TB> {
+impl<const N: usize, const PB: usize, const VB: usize, const TB: usize, const NB: usize>
+    Wta<N, PB, VB, TB, NB>
+{
     pub fn new(p: &HwParams) -> Self {
         assert_eq!(p.n, N, "neuron count");
         snn_arch::limits::assert_rtl(p);
@@ -112,8 +120,8 @@ impl<const N: usize, const PB: usize, const VB: usize, const TB: usize> Wta<N, P
             bj: Default::default(),
             take: Default::default(),
             bv: Default::default(),
-            first_id: Constant::new(Bits::<NEURON_BITS>::from(0u64)),
-            last_id: Constant::new(Bits::<NEURON_BITS>::from(N as u64 - 1)),
+            first_id: Constant::new(Bits::<NB>::from(0u64)),
+            last_id: Constant::new(Bits::<NB>::from(N as u64 - 1)),
             sign: Constant::new(Bits::<VB>::from(1u64 << (VB - 1))),
             all: Constant::new(Bits::<N>::mask()),
             one: Constant::new(Bits::<N>::from(1u64)),
@@ -121,8 +129,8 @@ impl<const N: usize, const PB: usize, const VB: usize, const TB: usize> Wta<N, P
     }
 }
 
-impl<const N: usize, const PB: usize, const VB: usize, const TB: usize> Logic
-    for Wta<N, PB, VB, TB>
+impl<const N: usize, const PB: usize, const VB: usize, const TB: usize, const NB: usize> Logic
+    for Wta<N, PB, VB, TB, NB>
 {
     #[hdl_gen]
     fn update(&mut self) {

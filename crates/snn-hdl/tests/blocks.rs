@@ -526,3 +526,20 @@ fn normalization_cores_lint_and_compile() {
         check_iverilog(&files[0]).unwrap();
     }
 }
+
+/// The ULX3S preset's 400 neurons (`configs/ecp5-n400.toml`) need a 9-bit neuron index: the
+/// core's `pot_sel` and `winner` ports widen, and Verilator `-Wall` finds every index register
+/// and comparison inside at the same width (a block left at 8 bits is a WIDTH warning).
+#[test]
+fn wide_neuron_index_core_lints() {
+    if !tools("wide_neuron_index_core_lints", &["verilator"]) {
+        return;
+    }
+    let cfg = snn_hdl::presets::preset_config("ecp5-n400").unwrap();
+    let files = write_hdl(&cfg, &out_dir("ecp5_n400")).unwrap();
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    for port in ["input wire  [8:0] pot_sel;", "output reg  [8:0] winner;"] {
+        assert!(text.contains(port), "no `{port}`");
+    }
+    lint_verilator(&files[0], TOP).unwrap();
+}

@@ -19,6 +19,7 @@ pub use results::{RtlImage, TraceCycle};
 
 use anyhow::{bail, ensure, Context, Result};
 use serde::Serialize;
+use snn_arch::limits::MAX_N;
 use snn_arch::{readmemh, MemLayout};
 use snn_core::config::SnnConfig;
 use std::fmt::{self, Write as _};
@@ -192,11 +193,11 @@ impl Dims {
                 .neurons
                 .div_ceil(cfg.lanes.unwrap_or(cfg.neurons).max(1)),
         };
-        // The port table fixes pot_sel and winner at 8 bits; the harnesses read PB and AW into
-        // 64- and 32-bit integers.
+        // pot_sel and winner are `neuron_bits(N)` wide (the harnesses take them from the
+        // Verilog); the harnesses read PB and AW into 64- and 32-bit integers.
         ensure!(
-            (1..=256).contains(&d.n),
-            "the harness handles 1..=256 neurons (pot_sel is 8 bits), got {}",
+            (1..=MAX_N).contains(&d.n),
+            "the harness handles 1..={MAX_N} neurons, got {}",
             d.n
         );
         ensure!(

@@ -572,6 +572,21 @@ fn verilator_learning_n100_lanes_matches_cycle_model_and_golden() {
     }
 }
 
+/// `configs/ecp5-n400.toml` (the ULX3S preset): 400 neurons in 8 groups of 50 lanes, the first
+/// core with a 9-bit neuron index (`pot_sel`, `winner` and every index register inside); the
+/// harness reads every neuron's potential and theta through `pot_sel` after every image, and a
+/// winner above 255 must come out of the core.
+#[test]
+fn verilator_ecp5_n400_matches_cycle_model_and_golden() {
+    if let Some(rtl) = generated_preset_matches("ecp5-n400", 400, 4) {
+        let high = rtl.images.iter().filter_map(|i| i.outcome.winner).max();
+        assert!(
+            high.is_some_and(|w| w >= 256),
+            "no winner above 255 (highest {high:?}): the test misses the index's ninth bit"
+        );
+    }
+}
+
 /// Icarus on 2 MNIST digits of `configs/default-n100-p10.toml`, both modes: the N = 100 lane
 /// core with the whole learning rule read by a second simulator (the homeostasis-only lane
 /// core's theta path is the same RTL; Verilator runs both).

@@ -10,12 +10,15 @@
 //! |---|---|---|
 //! | `W` (0x57) | `M` words, `B` bytes each | `K` (0x4B) after the last word is written |
 //! | `R` (0x52) | nothing | `M` words, `B` bytes each |
-//! | `I` (0x49) / `L` (0x4C) | `M` pixels, row-major | 6 bytes: winner, winner_valid, cycles (4) |
+//! | `I` (0x49) / `L` (0x4C) | `M` pixels, row-major | 6 bytes: winner, valid, cycles (4) |
 //! | `T` (0x54), homeostasis only | `N` thetas, `BT` bytes each | `K` after the last is written |
 //! | `H` (0x48), homeostasis only | nothing | `N` thetas, `BT` bytes each |
 //! | anything else | nothing | `?` (0x3F) |
 //!
-//! `I` presents the image for inference, `L` for training (STDP and penalty). `cycles` is the
+//! `I` presents the image for inference, `L` for training (STDP and penalty). The result's first
+//! byte is the winner's low 8 bits; its second holds `winner_valid` in bit 0 and the winner's
+//! bits 8-10 in bits 1-3 (zero with at most 255 neurons), so the answer keeps its 6 bytes up to
+//! the 1,024 neurons of `snn_arch::limits::MAX_N`. `cycles` is the
 //! core's cycle count minus the cycles its scan waited for a pixel from the serial line: what
 //! the image costs when pixels come as fast as the core takes them, the cycle model's count, so
 //! a board run can be checked against `snn-sim` and the throughput figures. Words are the
@@ -61,7 +64,7 @@ mod st {
 
 /// The protocol engine. `WORD = N * WB` and `AW` are the core's widths, `WORD8 = 8 * ceil(WORD / 8)`.
 #[derive(LogicBlock)]
-pub struct Host<const WORD: usize, const WORD8: usize, const AW: usize> {
+pub struct Host<const WORD: usize, const WORD8: usize, const AW: usize, const NB: usize> {
     pub clock: Signal<In, Clock>,
     // From the UART receiver.
     /// A received byte, valid with `rx_valid`.
@@ -92,12 +95,12 @@ pub struct Host<const WORD: usize, const WORD8: usize, const AW: usize> {
     /// Homeostasis: `theta_we` writes the theta the low bits of `host_wdata` hold into neuron
     /// `sel` (only while the core is idle), and `theta_in` is `theta[sel]` placed in the top
     /// `BT` bytes of a word (zero without homeostasis).
-    pub sel: Signal<Out, Bits<8>>,
+    pub sel: Signal<Out, Bits<NB>>,
     pub theta_we: Signal<Out, Bit>,
     pub theta_in: Signal<In, Bits<WORD8>>,
     pub busy: Signal<In, Bit>,
     pub done: Signal<In, Bit>,
-    pub winner: Signal<In, Bits<8>>,
+    pub winner: Signal<In, Bits<NB>>,
     pub winner_valid: Signal<In, Bit>,
     pub cycles: Signal<In, Bits<32>>,
     // Board.
@@ -112,7 +115,7 @@ pub struct Host<const WORD: usize, const WORD8: usize, const AW: usize> {
     /// The word being received (shifted in at the bottom) or sent (shifted out at the top),
     /// zero-extended to whole bytes.
     word: DFF<Bits<WORD8>>,
-    /// `winner, winner_valid, cycles` being sent, top byte first.
+    /// `winner` (low byte), `valid | winner >> 8 << 1`, `cycles` being sent, top byte first.
     result: DFF<Bits<48>>,
     /// Cycles of the current image in which the core waited for a pixel (`pix_ready` without
     /// `pix_valid`): a 115200-baud line delivers a pixel every ~1000 cycles.
@@ -181,7 +184,9 @@ pub struct Host<const WORD: usize, const WORD8: usize, const AW: usize> {
     bit7: Constant<Bits<8>>,
 }
 
-impl<const WORD: usize, const WORD8: usize, const AW: usize> Host<WORD, WORD8, AW> {
+impl<const WORD: usize, const WORD8: usize, const AW: usize, const NB: usize>
+    Host<WORD, WORD8, AW, NB>
+{
     /// `inputs` is `M`, the number of pixels per image; `words` the number of weight words
     /// (`M`, or `G * M` with lane groups); `neurons` is `N`, and `theta_bits` `TB` with
     /// homeostasis (the `T` and `H` requests), else `None`.
@@ -207,8 +212,8 @@ impl<const WORD: usize, const WORD8: usize, const AW: usize> Host<WORD, WORD8, A
             "a theta of {theta_bytes} bytes does not fit a word"
         );
         assert!(
-            neurons >= 1 && neurons <= 256 && neurons <= 1 << AW,
-            "{neurons} neurons do not fit the 8-bit neuron select and {AW} address bits"
+            neurons >= 1 && neurons < 1 << NB.min(11) && neurons <= 1 << AW,
+            "{neurons} neurons do not fit the {NB}-bit neuron select (and the result's 11 winner bits) and {AW} address bits"
         );
         let s = |v: u64| Constant::new(Bits::<4>::from(v));
         let c = |v: u8| Constant::new(Bits::<8>::from(v as u64));
@@ -295,7 +300,9 @@ impl<const WORD: usize, const WORD8: usize, const AW: usize> Host<WORD, WORD8, A
     }
 }
 
-impl<const WORD: usize, const WORD8: usize, const AW: usize> Logic for Host<WORD, WORD8, AW> {
+impl<const WORD: usize, const WORD8: usize, const AW: usize, const NB: usize> Logic
+    for Host<WORD, WORD8, AW, NB>
+{
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
@@ -311,7 +318,7 @@ impl<const WORD: usize, const WORD8: usize, const AW: usize> Logic for Host<WORD
         self.host_we.next = false;
         self.host_addr.next = self.addr.q.val();
         self.host_wdata.next = bit_cast::<WORD, WORD8>(self.word.q.val());
-        self.sel.next = bit_cast::<8, AW>(self.addr.q.val());
+        self.sel.next = bit_cast::<NB, AW>(self.addr.q.val());
         self.theta_we.next = false;
         self.last_b.next = self.nbyte.q.val() == self.last_byte.val();
         self.last_a.next = self.addr.q.val() == self.last_word.val();
@@ -341,7 +348,7 @@ impl<const WORD: usize, const WORD8: usize, const AW: usize> Logic for Host<WORD
         if self.heartbeat.q.val().get_bit(23) {
             self.led7.next = self.bit7.val();
         }
-        self.led.next = (self.winner.val() & self.low4.val())
+        self.led.next = (bit_cast::<8, NB>(self.winner.val()) & self.low4.val())
             | self.led4.val()
             | self.led5.val()
             | self.led6.val()
@@ -427,10 +434,13 @@ impl<const WORD: usize, const WORD8: usize, const AW: usize> Logic for Host<WORD
             }
         } else if self.state.q.val() == self.s_capture.val() {
             // The cycle after `done`: the core is idle and `cycles` includes the Done cycle.
-            self.result.d.next = (bit_cast::<48, 8>(self.winner.val()) << 40)
+            self.result.d.next = (bit_cast::<48, 8>(bit_cast::<8, NB>(self.winner.val())) << 40)
+                | (bit_cast::<48, NB>(self.winner.val() >> 8) << 33)
                 | bit_cast::<48, 32>(self.compute.val());
             if self.winner_valid.val() {
-                self.result.d.next = (bit_cast::<48, 8>(self.winner.val()) << 40)
+                self.result.d.next = (bit_cast::<48, 8>(bit_cast::<8, NB>(self.winner.val()))
+                    << 40)
+                    | (bit_cast::<48, NB>(self.winner.val() >> 8) << 33)
                     | bit_cast::<48, 32>(self.compute.val())
                     | self.valid_bit.val();
             }
@@ -474,5 +484,52 @@ impl<const WORD: usize, const WORD8: usize, const AW: usize> Logic for Host<WORD
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Settles, clocks one rising edge and settles again.
+    fn edge(u: &mut Host<16, 16, 10, 10>) {
+        for clk in [true, false] {
+            assert!(simulate(u, 1000), "settles");
+            u.clock.next = Clock { clk };
+        }
+        assert!(simulate(u, 1000), "settles");
+    }
+
+    /// A winner of more than 8 bits reaches the host: its low byte first, its bits 8-10 beside
+    /// `winner_valid` in the second byte, then the cycles (an `I` request on a 1-pixel image,
+    /// the core's `done` driven by hand).
+    #[test]
+    fn result_carries_a_ten_bit_winner() {
+        let mut u = Host::<16, 16, 10, 10>::new(1, 1, 700, None);
+        u.connect_all();
+        u.tx_busy.next = false;
+        u.pix_ready.next = false;
+        for byte in [cmd::INFER, 0, 0x2a] {
+            u.rx_data.next = (byte as u64).into();
+            u.rx_valid.next = byte != 0;
+            edge(&mut u);
+        }
+        u.rx_valid.next = false;
+        u.winner.next = 700u64.into();
+        u.winner_valid.next = true;
+        u.cycles.next = 1234u64.into();
+        u.done.next = true;
+        edge(&mut u);
+        u.done.next = false;
+        let mut sent = Vec::new();
+        for _ in 0..20 {
+            assert!(simulate(&mut u, 1000));
+            if u.tx_send.val() {
+                sent.push(u.tx_data.val().index() as u8);
+            }
+            edge(&mut u);
+        }
+        let valid_and_high = 1 | ((700 >> 8) << 1) as u8;
+        assert_eq!(sent, [700u16 as u8, valid_and_high, 0, 0, 0x04, 0xd2]);
     }
 }

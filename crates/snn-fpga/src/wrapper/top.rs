@@ -13,6 +13,7 @@ use super::uart_tx::UartTx;
 use anyhow::{bail, ensure, Context, Result};
 use rust_hdl::prelude::*;
 use snn_arch::limits::check_rtl;
+use snn_arch::widths::neuron_bits;
 use snn_arch::HwParams;
 use snn_core::config::SnnConfig;
 use snn_hdl::core::SnnCore;
@@ -37,6 +38,7 @@ pub struct FpgaTop<
     const WAW: usize,
     const GB: usize,
     const SW: usize,
+    const NB: usize,
 > {
     /// The board oscillator; the whole design runs on it.
     pub clock: Signal<In, Clock>,
@@ -49,8 +51,8 @@ pub struct FpgaTop<
     rx: UartRx,
     tx: UartTx,
     /// The host port addresses the weight memory's words (`WAW` bits: `G * M` with lane groups).
-    host: Host<WORD, WORD8, WAW>,
-    core: SnnCore<N, WB, PB, WORD, AW, TB, VB, WAW, GB, SW>,
+    host: Host<WORD, WORD8, WAW, NB>,
+    core: SnnCore<N, WB, PB, WORD, AW, TB, VB, WAW, GB, SW, NB>,
     /// 1 with homeostasis: the host's `T` and `H` requests reach the core's theta ports.
     _h: usize,
     /// `WORD8 - 8 * ceil(TB / 8)`: where a theta sits in the host's word to be sent first.
@@ -71,7 +73,8 @@ impl<
         const WAW: usize,
         const GB: usize,
         const SW: usize,
-    > FpgaTop<N, WB, PB, WORD, WORD8, AW, TB, VB, WAW, GB, SW>
+        const NB: usize,
+    > FpgaTop<N, WB, PB, WORD, WORD8, AW, TB, VB, WAW, GB, SW, NB>
 {
     /// `words`: the weight memory's initial contents ([`SnnCore::with_weights`]; empty: zero).
     pub fn new(p: &HwParams, clocks_per_bit: u32, words: &[Bits<WORD>]) -> Self {
@@ -108,7 +111,8 @@ impl<
         const WAW: usize,
         const GB: usize,
         const SW: usize,
-    > Logic for FpgaTop<N, WB, PB, WORD, WORD8, AW, TB, VB, WAW, GB, SW>
+        const NB: usize,
+    > Logic for FpgaTop<N, WB, PB, WORD, WORD8, AW, TB, VB, WAW, GB, SW, NB>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -183,7 +187,7 @@ macro_rules! widths {
         $(
             if key == ($n, $wb, $pb, $aw, $lanes) && theta == ($vb > $pb).then_some($tb) {
                 let words = init.map_or_else(Vec::new, |raw| pack_words::<{ $lanes * $wb }>(raw, $wb, $lanes));
-                let mut top = FpgaTop::<$n, $wb, $pb, { $lanes * $wb }, { usize::div_ceil($lanes * $wb, 8) * 8 }, $aw, $tb, $vb, $waw, $gb, $sw>::new(p, $div, &words);
+                let mut top = FpgaTop::<$n, $wb, $pb, { $lanes * $wb }, { usize::div_ceil($lanes * $wb, 8) * 8 }, $aw, $tb, $vb, $waw, $gb, $sw, { neuron_bits($n) }>::new(p, $div, &words);
                 return Ok(snn_hdl::verilog::generate(&mut top, TOP));
             }
         )+
@@ -227,6 +231,7 @@ pub fn generate_top(
         100, 10, 21, 10, 17, 22, 10, 13, 4, 500;
         200, 10, 21, 10, 17, 22, 20, 13, 4, 1000;
         100, 10, 21, 10, 17, 22, 5, 14, 5, 250;
+        400, 10, 21, 10, 17, 22, 50, 13, 3, 2500;
     )
 }
 
