@@ -531,6 +531,51 @@ fn lane_presets_match(sim: Simulator, count: usize) {
     }
 }
 
+/// Shapes drawn at random within a compiled width set: `snn generate` takes H, W, T and `t_ref`
+/// from the configuration (only N, the lanes and the widths come from the compiled set, and
+/// they fix `AW = bits(M)` and, with lane groups, `WAW`, so `M` stays in `256..=511`). Three
+/// seeded draws on a one-lane-per-neuron core with homeostasis, a two-group lane core with the
+/// whole learning rule and one with the seed's rule, each co-simulated on 2 blobs of its size,
+/// inference then training.
+#[test]
+fn verilator_random_shapes_match_cycle_model_and_golden() {
+    let mut rng = snn_testkit::rng::XorShift::new(0x5eed_0012);
+    for (name, base) in [
+        ("small-theta", snn_hdl::presets::small_theta()),
+        ("small-lanes2-norm", snn_hdl::presets::small_lanes2_norm()),
+        ("small-lanes2", snn_hdl::presets::small_lanes2()),
+    ] {
+        let test = format!("verilator random shape on {name}");
+        if !have(Simulator::Verilator, &test) {
+            return;
+        }
+        let dir =
+            PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("snn-rtlsim-random-{name}"));
+        let (cfg, files) = (0..100)
+            .find_map(|_| {
+                let height = 12 + rng.below(11) as usize;
+                let (w_lo, w_hi) = (256usize.div_ceil(height), 511 / height);
+                let cfg = SnnConfig {
+                    height,
+                    width: w_lo + rng.below((w_hi - w_lo + 1) as u64) as usize,
+                    t_steps: 60 + rng.below(161) as u32,
+                    t_ref: 2 + rng.below(40) as u32,
+                    ..base.clone()
+                };
+                let files = snn_hdl::generate::write_hdl(&cfg, &dir).ok()?;
+                Some((cfg, files))
+            })
+            .unwrap_or_else(|| panic!("{test}: no valid draw in 100"));
+        eprintln!(
+            "{test}: H = {}, W = {}, T = {}, t_ref = {}",
+            cfg.height, cfg.width, cfg.t_steps, cfg.t_ref
+        );
+        let im = blobs(7, 2, cfg.height, cfg.width);
+        cosim(Simulator::Verilator, &files[0], &cfg, &im, false);
+        cosim(Simulator::Verilator, &files[0], &cfg, &im, true);
+    }
+}
+
 #[test]
 fn verilator_small_lanes_match_cycle_model_and_golden() {
     lane_presets_match(Simulator::Verilator, 30);
