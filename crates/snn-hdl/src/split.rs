@@ -1,33 +1,28 @@
 //! `Split`: a neuron index `j` as its lane group `j div P` and its lane `j mod P`
 //! (docs/ARCHITECTURE.md, "Neuron lanes").
 //!
-//! rust-hdl has no division, and its loops cannot index a vector by an expression of the
-//! configuration, so the split is a one-hot decode of `j` matched against constant masks: the
-//! neurons of each group and the neurons of each lane. Yosys folds the masks into the decode;
-//! the groups and lanes are at most a few hundred.
+//! rust-hdl has no division, so the split compares `j` with each group's first neuron `g * P`
+//! (constants) and subtracts the last one it reaches: `G` comparators and a subtractor of the
+//! index's width. (A one-hot decode of `j` against constant masks, the first form, costs `N`
+//! bits of decode per split, which at N = 400 made synthesis crawl.)
 
 use rust_hdl::prelude::*;
 use snn_arch::widths::NEURON_BITS;
 use snn_arch::HwParams;
 
-/// `GB` bits hold a group, `N` is the neuron count.
+/// `GB` bits hold a group, `N` is the neuron count, `NB` the neuron index bits.
 #[derive(LogicBlock)]
 pub struct Split<const N: usize, const GB: usize, const NB: usize = NEURON_BITS> {
     pub j: Signal<In, Bits<NB>>,
     /// `j div P` and `j mod P`; both 0 for `j >= N`.
     pub g: Signal<Out, Bits<GB>>,
     pub l: Signal<Out, Bits<NB>>,
-    /// `j` one-hot.
-    hot: Signal<Local, Bits<N>>,
-    one: Constant<Bits<N>>,
-    /// Per group: its neurons, its index; per lane: its neurons, its index.
-    g_mask: Vec<Constant<Bits<N>>>,
+    /// Per group after the first: its first neuron `g * P`, its index; and `N`.
+    first: Vec<Constant<Bits<NB>>>,
     g_id: Vec<Constant<Bits<GB>>>,
-    l_mask: Vec<Constant<Bits<N>>>,
-    l_id: Vec<Constant<Bits<NB>>>,
-    /// `G` and `P`.
+    n: Constant<Bits<NB>>,
+    /// `G - 1`.
     _g: usize,
-    _l: usize,
 }
 
 /// The `N`-bit mask of the neurons `j` for which `pick(j)` holds.
@@ -67,18 +62,19 @@ impl<const N: usize, const GB: usize, const NB: usize> Split<N, GB, NB> {
         assert_eq!(p.n, N, "neuron count");
         let (lanes, groups) = (p.lanes, p.groups);
         assert!(groups <= 1 << GB, "{groups} groups in {GB} bits");
+        assert!(N < 1 << NB, "{N} neurons in {NB} index bits");
         Split {
             j: Default::default(),
             g: Default::default(),
             l: Default::default(),
-            hot: Default::default(),
-            one: Constant::new(Bits::<N>::from(1u64)),
-            g_mask: group_masks(p, 0),
-            g_id: indices(groups, 0),
-            l_mask: lane_masks(p),
-            l_id: indices(lanes, 0),
-            _g: groups,
-            _l: lanes,
+            first: (1..groups)
+                .map(|g| Constant::new(Bits::<NB>::from((g * lanes) as u64)))
+                .collect(),
+            g_id: (1..groups)
+                .map(|g| Constant::new(Bits::<GB>::from(g as u64)))
+                .collect(),
+            n: Constant::new(Bits::<NB>::from(N as u64)),
+            _g: groups - 1,
         }
     }
 }
@@ -86,18 +82,17 @@ impl<const N: usize, const GB: usize, const NB: usize> Split<N, GB, NB> {
 impl<const N: usize, const GB: usize, const NB: usize> Logic for Split<N, GB, NB> {
     #[hdl_gen]
     fn update(&mut self) {
-        self.hot.next = self.one.val() << self.j.val();
         self.g.next = 0.into();
+        self.l.next = self.j.val();
         for g in 0..self._g {
-            if (self.hot.val() & self.g_mask[g].val()).any() {
+            if self.j.val() >= self.first[g].val() {
                 self.g.next = self.g_id[g].val();
+                self.l.next = self.j.val() - self.first[g].val();
             }
         }
-        self.l.next = 0.into();
-        for l in 0..self._l {
-            if (self.hot.val() & self.l_mask[l].val()).any() {
-                self.l.next = self.l_id[l].val();
-            }
+        if self.j.val() >= self.n.val() {
+            self.g.next = 0.into();
+            self.l.next = 0.into();
         }
     }
 }
